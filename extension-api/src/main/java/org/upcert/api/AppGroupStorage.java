@@ -1,0 +1,49 @@
+package org.upcert.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The app-group container: the extension's durable storage. It survives calls, relaunches and
+ * kills; memory does not. Files are named by relative paths ({@code ledger/0001.txt}).
+ *
+ * <p><b>Durability model.</b> {@link #write(String, byte[])} replaces a file atomically (write to
+ * a temporary file, then rename), {@link #append(String, byte[])} adds to its end; each call is
+ * all or nothing. A kill lands between two calls, never inside one, so what a sequence of calls
+ * leaves behind after a kill is exactly a prefix of that sequence: design for that, as you would
+ * with a real file system.
+ */
+@API(status = API.Status.STABLE, since = "0.1")
+public interface AppGroupStorage {
+
+    /** The file's bytes, or empty if there is no such file. */
+    Optional<byte[]> read(String name);
+
+    /** Creates or atomically replaces the file. */
+    void write(String name, byte[] content);
+
+    /** Appends to the file, creating it if needed. */
+    void append(String name, byte[] content);
+
+    /** Deletes the file; returns whether it existed. */
+    boolean delete(String name);
+
+    /** The names of all files whose name starts with {@code prefix}, sorted. */
+    List<String> list(String prefix);
+
+    /** {@link #read(String)} as UTF-8 text. */
+    default Optional<String> readString(String name) {
+        return read(name).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** {@link #write(String, byte[])} of UTF-8 text. */
+    default void writeString(String name, String content) {
+        write(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #append(String, byte[])} of UTF-8 text. */
+    default void appendString(String name, String content) {
+        append(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+}

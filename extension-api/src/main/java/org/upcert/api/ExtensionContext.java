@@ -1,0 +1,59 @@
+package org.upcert.api;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.SortedMap;
+
+/**
+ * The services the system lends one call of {@link UploadExtension#processJobs(ExtensionContext)}.
+ * On a device these are process-wide singletons ({@code PHPhotoLibrary.shared()}, the app-group
+ * container, {@code URLSession}); upcert hands them over explicitly so that every access can be
+ * simulated, timed and recorded.
+ *
+ * <p><b>Validity.</b> A context is valid only until its call returns, or until the process is
+ * killed. Every later use (from a leftover thread, a cached reference, a killed call that keeps
+ * running) is refused with an {@link IllegalStateException} and recorded in the trace: on a
+ * device that work would never reach the library, and the conformance suite treats it as a
+ * violation.
+ *
+ * <p><b>Time.</b> Each call into these services costs a small, fixed amount of simulated time
+ * (more for HTTP, by size and network). That is how the per-call runtime limit and the
+ * termination grace period are enforced deterministically.
+ */
+@API(status = API.Status.STABLE, since = "0.1")
+public interface ExtensionContext {
+
+    /** The photo library and its upload jobs ({@code PHPhotoLibrary} plus the job class methods). */
+    PhotoLibrary library();
+
+    /**
+     * The app-group container shared with the host app: durable across calls, relaunches and
+     * kills. The only memory a relaunched process has.
+     */
+    AppGroupStorage storage();
+
+    /** The simulated wall clock. Never use {@code System.currentTimeMillis()} in an extension. */
+    Clock clock();
+
+    /**
+     * The {@code BackgroundUploadURLBase} of the extension's Info.plist. The system sends
+     * nothing to a destination outside it (scheme, host, port and path prefix must match).
+     */
+    URI uploadUrlBase();
+
+    /**
+     * An HTTP client for the extension's own requests (sign-in, creating upload sessions,
+     * committing uploads). It goes through the same simulated network, faults and trace as the
+     * system's uploads.
+     */
+    ExtensionHttp http();
+
+    /** A log whose lines land in the trace ({@code os_log} on a device). */
+    ExtensionLog log();
+
+    /**
+     * Settings the host app would have written to the shared container (account, server kind,
+     * client id). Keys are sorted. Read-only.
+     */
+    SortedMap<String, String> configuration();
+}
