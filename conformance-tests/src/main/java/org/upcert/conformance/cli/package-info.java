@@ -1,0 +1,2 @@
+/** The upcert jar's entry point. */
+package org.upcert.conformance.cli;

@@ -1,0 +1,220 @@
+package org.upcert.harness.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.PayloadMode;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.plan.Workload;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.RunSummary;
+import org.upcert.harness.run.Simulation;
+import org.upcert.harness.sim.VirtualClock;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code upcert run}: one simulated backup of a library by an extension, with a summary and a trace. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs an upload extension against the simulated system until it is quiescent,",
+                "prints a summary and writes the trace (JSON Lines) and summary.json to --out.",
+                "Exit 0: every resource in the cloud with the right bytes and every job acknowledged;",
+                "1: the backup did not converge; 2: bad usage or input; 3: harness fault."})
+public final class RunCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--extension", paramLabel = "JAR",
+            description = "Extension jar (ServiceLoader: META-INF/services/org.upcert.api.UploadExtension). Default: the bundled sample.")
+    Path extension;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for everything random (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--assets", paramLabel = "N", defaultValue = "1000", description = "Assets in the library (default: ${DEFAULT-VALUE}).")
+    int assets;
+
+    @Option(names = "--job-limit", paramLabel = "N", defaultValue = "100", description = "PHAssetResourceUploadJob.jobLimit (default: ${DEFAULT-VALUE}).")
+    int jobLimit;
+
+    @Option(names = "--cloud", paramLabel = "DIALECT", defaultValue = "generic-put", description = "Cloud dialect (default: ${DEFAULT-VALUE}).")
+    String cloud;
+
+    @Option(names = "--payload", paramLabel = "MODE", defaultValue = "compact",
+            description = "compact (a few KB per resource, declared sizes drive time) or full (default: ${DEFAULT-VALUE}).")
+    String payload;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: target/upcert/run-<seed>).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PayloadMode mode;
+        try {
+            mode = PayloadMode.valueOf(payload.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("upcert run: --payload must be compact or full, not '" + payload + "'");
+            return ExitCode.USAGE.code();
+        }
+        RunPlan plan;
+        ExtensionSource source;
+        try {
+            plan = RunPlan.of(seed, Workload.typical(assets).withJobLimit(jobLimit));
+            plan = plan.withPolicy(plan.policy().withPayload(mode));
+            source = extensionSource();
+        } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
+            err.println("upcert run: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        Path dir = out != null ? out : Path.of("target", "upcert", "run-" + seed);
+        Path traceFile = dir.resolve("trace.jsonl");
+        if (!json) {
+            stdout.printf("upcert run · seed %d · %s · cloud %s%n", seed, source.describe(), cloud);
+            stdout.printf("plan: profile %s, %d assets, jobLimit %d, payload %s, no faults%n", plan.profile(), assets,
+                    jobLimit, mode.name().toLowerCase(Locale.ROOT));
+            stdout.flush();
+        }
+        Progress progress = new Progress(err, !json && System.console() != null);
+        long wallStart = System.nanoTime(); // wall-clock ok: measures the run, outside the simulation
+        RunResult result;
+        try {
+            result = Simulation.run(plan, source,
+                    new RunOptions(traceFile, cloud, progress::update));
+        } catch (IllegalArgumentException e) {
+            progress.clear();
+            err.println("upcert run: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        progress.clear();
+        long wallMillis = (System.nanoTime() - wallStart) / 1_000_000; // wall-clock ok
+        RunSummary summary = result.summary().withWall(wallMillis, traceFile.toString());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("summary.json"), toJson(summary, true) + "\n");
+        } catch (IOException e) {
+            err.println("upcert run: cannot write " + dir.resolve("summary.json") + ": " + e.getMessage());
+            return ExitCode.HARNESS_FAULT.code();
+        }
+        if (json) {
+            stdout.println(toJson(summary, false));
+        } else {
+            printHuman(stdout, summary);
+        }
+        stdout.flush();
+        return summary.complete() ? ExitCode.OK.code() : ExitCode.FAILED.code();
+    }
+
+    private ExtensionSource extensionSource() {
+        if (extension != null) {
+            return ExtensionSource.jar(extension);
+        }
+        Path bundled = BundledSample.extract().orElseThrow(() -> new IllegalArgumentException(
+                "this build has no bundled sample extension; pass --extension JAR"));
+        return ExtensionSource.jar(bundled);
+    }
+
+    static String toJson(RunSummary summary, boolean pretty) {
+        ObjectMapper mapper = new ObjectMapper();
+        if (pretty) {
+            mapper.enable(SerializationFeature.INDENT_OUTPUT);
+        }
+        ObjectNode node = mapper.valueToTree(summary);
+        node.put("complete", summary.complete());
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void printHuman(PrintWriter out, RunSummary s) {
+        out.println();
+        out.printf("  activations   %,d  %s  processes %d, kills %d%n", s.activations(), s.outcomes(), s.launches(), s.kills());
+        StringBuilder states = new StringBuilder();
+        for (Map.Entry<String, Integer> entry : s.jobsByFinalState().entrySet()) {
+            states.append(states.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ').append(String.format("%,d", entry.getValue()));
+        }
+        out.printf("  jobs          %,d created: %s%n", s.jobsCreated(), states.length() == 0 ? "none" : states);
+        out.printf("  resources     %,d / %,d uploaded, SHA-256 verified%s%n", s.uploaded(), s.resources(),
+                s.duplicateWrites() > 0 ? String.format(" (%,d duplicate writes)", s.duplicateWrites()) : "");
+        out.printf("  bytes         %s declared, %s sent%n", bytes(s.bytesDeclared()), bytes(s.bytesSent()));
+        double compression = s.wallMillis() > 0 ? (double) s.simulatedMillis() / s.wallMillis() : 0;
+        out.printf("  simulated     %s   wall %.1f s   (%,.0f× real time)%n", VirtualClock.format(s.simulatedMillis()),
+                s.wallMillis() / 1000.0, compression);
+        out.printf("  trace         %s (%,d events)%n", s.tracePath(), s.traceEvents());
+        if (s.refusedCalls() > 0 || s.penalties() > 0 || s.refusedRequests() > 0) {
+            out.printf("  notable       %d refused API calls, %d 50008 penalties, %d requests refused by the cloud%n",
+                    s.refusedCalls(), s.penalties(), s.refusedRequests());
+        }
+        out.println();
+        if (s.complete()) {
+            out.println("COMPLETE: every resource is in the cloud with the right bytes and every job is acknowledged.");
+        } else {
+            out.printf("INCOMPLETE (%s): %,d resources missing from the cloud, %,d jobs unacknowledged.%n",
+                    s.endReason(), s.missing(), s.unacknowledged());
+        }
+    }
+
+    static String bytes(long n) {
+        if (n >= 1L << 30) {
+            return String.format("%.1f GiB", n / (double) (1L << 30));
+        }
+        if (n >= 1L << 20) {
+            return String.format("%.1f MiB", n / (double) (1L << 20));
+        }
+        if (n >= 1L << 10) {
+            return String.format("%.1f KiB", n / 1024.0);
+        }
+        return n + " B";
+    }
+
+    /** A one-line progress display on a terminal; silent otherwise (CI logs stay clean). */
+    private static final class Progress {
+        private final PrintWriter err;
+        private final boolean enabled;
+        private long lastPrint;
+        private boolean printed;
+
+        Progress(PrintWriter err, boolean enabled) {
+            this.err = err;
+            this.enabled = enabled;
+        }
+
+        void update(RunOptions.RunProgress p) {
+            if (!enabled) {
+                return;
+            }
+            long now = System.nanoTime(); // wall-clock ok: throttles the display only
+            if (now - lastPrint < 200_000_000L) {
+                return;
+            }
+            lastPrint = now;
+            printed = true;
+            err.printf("\r  simulated %-14s activations %,6d   cloud objects %,d / %,d   trace %,d events ",
+                    VirtualClock.format(p.virtualMillis()), p.activations(), p.uploaded(), p.resources(), p.traceEvents());
+            err.flush();
+        }
+
+        void clear() {
+            if (printed) {
+                err.print("\r" + " ".repeat(100) + "\r");
+                err.flush();
+            }
+        }
+    }
+}

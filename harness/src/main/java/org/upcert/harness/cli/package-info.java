@@ -1,0 +1,5 @@
+/**
+ * The command line: a thin picocli face over {@code run}. Wall-clock reads here (progress,
+ * elapsed time) are outside the simulation and marked as such.
+ */
+package org.upcert.harness.cli;

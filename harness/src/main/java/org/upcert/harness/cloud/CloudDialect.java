@@ -1,0 +1,39 @@
+package org.upcert.harness.cloud;
+
+import java.net.URI;
+import java.util.SortedMap;
+
+/**
+ * One cloud service's protocol (generic PUT, S3 presigned, Google Photos, ...): a pure function
+ * of the request, the dialect's own state and the virtual clock. Implementations record what they
+ * store, commit and refuse in the {@link CloudInventory}.
+ *
+ * <p>Called on the transport's threads, one request at a time (the simulator sends one request
+ * at a time), so implementations synchronise on themselves and need nothing cleverer.
+ */
+public interface CloudDialect {
+
+    /**
+     * Header the system adds with the resource's declared size when the body is a compact
+     * stand-in (see {@code PayloadMode}); dialects record that size in the inventory.
+     */
+    String DECLARED_LENGTH_HEADER = "x-upcert-declared-length";
+
+    /** The dialect's name, as {@code --cloud} takes it. */
+    String name();
+
+    /** The path prefix the dialect serves, e.g. {@code /dav/}; the upload URL base ends with it. */
+    String basePath();
+
+    /** Answers one request. */
+    CloudResponse handle(CloudRequest request);
+
+    /**
+     * What the host app would have written to the shared container for this cloud: account,
+     * client id and secret. Given to the extension as {@code ExtensionContext.configuration()}.
+     */
+    SortedMap<String, String> extensionConfiguration(URI uploadUrlBase);
+
+    /** What the cloud has received. */
+    CloudInventory inventory();
+}

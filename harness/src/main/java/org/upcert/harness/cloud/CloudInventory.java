@@ -1,0 +1,74 @@
+package org.upcert.harness.cloud;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * What the cloud received: stored objects by key (with size and SHA-256), every write (so
+ * duplicates show), and every refused request with the reason. Checkers judge end-to-end rules
+ * from this, never from the extension's own account of what it did.
+ *
+ * <p>Synchronized: written on the server's threads, read by the simulator.
+ */
+public final class CloudInventory {
+
+    /**
+     * A stored object.
+     *
+     * @param key the object's key in the service
+     * @param declaredSize the size the resource declares (the body may be a compact stand-in)
+     * @param sha256 SHA-256 of the body received, lowercase hex
+     * @param writes how many successful writes this key has seen (more than one: overwritten)
+     * @param objectId the id the service gave it
+     */
+    public record StoredObject(String key, long declaredSize, String sha256, int writes, String objectId) {
+    }
+
+    /** One successful write, in arrival order. */
+    public record Write(String key, long declaredSize, String sha256, boolean overwrite) {
+    }
+
+    /** A refused request, with the status answered and why. */
+    public record Refusal(String method, String path, int status, String reason) {
+    }
+
+    private final TreeMap<String, StoredObject> objects = new TreeMap<>();
+    private final List<Write> writes = new ArrayList<>();
+    private final List<Refusal> refusals = new ArrayList<>();
+
+    /** Stores (or overwrites) an object; returns whether the key already existed. */
+    public synchronized boolean store(String key, long declaredSize, String sha256, String objectId) {
+        StoredObject previous = objects.get(key);
+        int count = previous == null ? 1 : previous.writes() + 1;
+        String id = previous == null ? objectId : previous.objectId();
+        objects.put(key, new StoredObject(key, declaredSize, sha256, count, id));
+        writes.add(new Write(key, declaredSize, sha256, previous != null));
+        return previous != null;
+    }
+
+    public synchronized void refuse(String method, String path, int status, String reason) {
+        refusals.add(new Refusal(method, path, status, reason));
+    }
+
+    public synchronized List<StoredObject> objects() {
+        return List.copyOf(objects.values());
+    }
+
+    public synchronized List<Write> writes() {
+        return List.copyOf(writes);
+    }
+
+    public synchronized List<Refusal> refusals() {
+        return List.copyOf(refusals);
+    }
+
+    /** Stored objects by the SHA-256 of their current content (first key wins on ties). */
+    public synchronized TreeMap<String, StoredObject> objectsBySha256() {
+        TreeMap<String, StoredObject> bySha = new TreeMap<>();
+        for (StoredObject object : objects.values()) {
+            bySha.putIfAbsent(object.sha256(), object);
+        }
+        return bySha;
+    }
+}

@@ -1,0 +1,175 @@
+package org.upcert.harness.cloud;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.upcert.harness.library.Payloads;
+import org.upcert.harness.sim.SimRandom;
+
+/**
+ * The "generic PUT" cloud: a WebDAV/Nextcloud-style server.
+ *
+ * <ul>
+ *   <li>{@code POST /dav/auth/token} with a form body {@code grant_type=client_credentials&client_id=…&client_secret=…}
+ *       answers 200 {@code {"access_token":"…","token_type":"Bearer","expires_in":3600}}; wrong
+ *       credentials answer 401 {@code {"error":"invalid_client"}}.
+ *   <li>{@code PUT /dav/files/<path>} with {@code Authorization: Bearer <token>} stores the body
+ *       under {@code <path>}: 201 Created when new, 204 No Content when it overwrote, with
+ *       {@code ETag: "<sha256>"} and {@code X-Object-Id}. A missing, unknown or expired token
+ *       answers 401 with {@code WWW-Authenticate: Bearer error="invalid_token"}.
+ *   <li>{@code HEAD /dav/files/<path>} answers 200 with the object's {@code ETag} or 404.
+ * </ul>
+ *
+ * <p>Tokens are issued and expire on the <em>virtual</em> clock, so token expiry is a real
+ * failure mode in a simulated day; their text is drawn from the run's seed, so traces stay
+ * identical.
+ */
+public final class GenericPutDialect implements CloudDialect {
+    public static final String NAME = "generic-put";
+    static final String CLIENT_ID = "upcert-sample";
+    static final String CLIENT_SECRET = "s3cret";
+
+    private final CloudInventory inventory = new CloudInventory();
+    private final TreeMap<String, Long> tokenExpiry = new TreeMap<>();
+    private final LongSupplier virtualNow;
+    private final long tokenLifetimeMs;
+    private final long seed;
+    private long issued;
+    private long objectIds;
+
+    /**
+     * @param seed the run's seed (token texts are derived from it)
+     * @param virtualNow the simulator's clock, in milliseconds
+     * @param tokenLifetimeMs how long an access token is valid, in virtual milliseconds
+     */
+    public GenericPutDialect(long seed, LongSupplier virtualNow, long tokenLifetimeMs) {
+        this.seed = seed;
+        this.virtualNow = virtualNow;
+        this.tokenLifetimeMs = tokenLifetimeMs;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String basePath() {
+        return "/dav/";
+    }
+
+    @Override
+    public CloudInventory inventory() {
+        return inventory;
+    }
+
+    @Override
+    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+        TreeMap<String, String> config = new TreeMap<>();
+        config.put("cloud.dialect", NAME);
+        config.put("cloud.clientId", CLIENT_ID);
+        config.put("cloud.clientSecret", CLIENT_SECRET);
+        config.put("cloud.tokenUrl", uploadUrlBase.resolve("auth/token").toString());
+        return config;
+    }
+
+    @Override
+    public synchronized CloudResponse handle(CloudRequest request) {
+        String path = request.path();
+        if (path.equals("/dav/auth/token") && request.method().equals("POST")) {
+            return issueToken(request);
+        }
+        if (path.startsWith("/dav/files/") && path.length() > "/dav/files/".length()) {
+            String key = URLDecoder.decode(path.substring("/dav/files/".length()), StandardCharsets.UTF_8);
+            return switch (request.method()) {
+                case "PUT" -> put(request, key);
+                case "HEAD", "GET" -> head(request, key);
+                default -> refuse(request, 405, "method not allowed");
+            };
+        }
+        return refuse(request, 404, "no such endpoint");
+    }
+
+    private CloudResponse issueToken(CloudRequest request) {
+        TreeMap<String, String> form = form(new String(request.body(), StandardCharsets.UTF_8));
+        if (!"client_credentials".equals(form.get("grant_type"))
+                || !CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+            inventory.refuse(request.method(), request.path(), 401, "invalid client credentials");
+            return CloudResponse.json(401, "{\"error\":\"invalid_client\"}");
+        }
+        issued++;
+        String token = String.format("gp-%04d-%016x", issued, SimRandom.mix64(seed ^ (issued * 0x9E3779B97F4A7C15L)));
+        tokenExpiry.put(token, virtualNow.getAsLong() + tokenLifetimeMs);
+        return CloudResponse.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                + (tokenLifetimeMs / 1000) + "}");
+    }
+
+    private CloudResponse put(CloudRequest request, String key) {
+        CloudResponse unauthorized = authenticate(request);
+        if (unauthorized != null) {
+            return unauthorized;
+        }
+        byte[] body = request.body();
+        long declared = request.header(DECLARED_LENGTH_HEADER).map(Long::parseLong).orElse((long) body.length);
+        String sha = Payloads.sha256(body);
+        String objectId = String.format("obj-%08d", ++objectIds);
+        boolean overwrote = inventory.store(key, declared, sha, objectId);
+        String storedId = inventory.objects().stream().filter(o -> o.key().equals(key)).findFirst()
+                .map(CloudInventory.StoredObject::objectId).orElse(objectId);
+        return CloudResponse.of(overwrote ? 204 : 201)
+                .withHeader("ETag", "\"" + sha + "\"")
+                .withHeader("X-Object-Id", storedId);
+    }
+
+    private CloudResponse head(CloudRequest request, String key) {
+        CloudResponse unauthorized = authenticate(request);
+        if (unauthorized != null) {
+            return unauthorized;
+        }
+        return inventory.objects().stream().filter(o -> o.key().equals(key)).findFirst()
+                .map(o -> CloudResponse.of(200).withHeader("ETag", "\"" + o.sha256() + "\"").withHeader("X-Object-Id", o.objectId()))
+                .orElseGet(() -> CloudResponse.of(404));
+    }
+
+    /** Null when the bearer token is valid now; else the 401 answer (recorded as a refusal). */
+    private CloudResponse authenticate(CloudRequest request) {
+        String authorization = request.header("authorization").orElse("");
+        if (!authorization.startsWith("Bearer ")) {
+            return unauthorized(request, "missing bearer token", "Bearer realm=\"upcert\"");
+        }
+        String token = authorization.substring("Bearer ".length()).trim();
+        Long expiry = tokenExpiry.get(token);
+        if (expiry == null) {
+            return unauthorized(request, "unknown token", "Bearer error=\"invalid_token\"");
+        }
+        if (virtualNow.getAsLong() >= expiry) {
+            return unauthorized(request, "token expired", "Bearer error=\"invalid_token\", error_description=\"expired\"");
+        }
+        return null;
+    }
+
+    private CloudResponse unauthorized(CloudRequest request, String reason, String challenge) {
+        inventory.refuse(request.method(), request.path(), 401, reason);
+        return CloudResponse.json(401, "{\"error\":\"" + reason + "\"}").withHeader("WWW-Authenticate", challenge);
+    }
+
+    private CloudResponse refuse(CloudRequest request, int status, String reason) {
+        inventory.refuse(request.method(), request.path(), status, reason);
+        return CloudResponse.json(status, "{\"error\":\"" + reason + "\"}");
+    }
+
+    private static TreeMap<String, String> form(String body) {
+        TreeMap<String, String> fields = new TreeMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,562 @@
+package org.upcert.harness.host;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.upcert.api.AppGroupStorage;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.ExtensionLog;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobChangeBlock;
+import org.upcert.api.JobChanges;
+import org.upcert.api.PersistentChange;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosException;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+import org.upcert.harness.jobs.JobRecord;
+import org.upcert.harness.jobs.JobStore;
+import org.upcert.harness.trace.Trace;
+
+/**
+ * The {@link ExtensionContext} of one call: the gate every API call passes.
+ *
+ * <p>At each API call, in this order: refuse it if the context is no longer valid (the call
+ * returned, or the process was killed); count it (the n-th call of the activation, which is what
+ * plans pin faults to); deliver a planned kill or termination notice due at this call; charge its
+ * simulated cost, killing the process if that crosses the runtime limit or the grace period after
+ * a notice; run the system's own events that fall due meanwhile; then perform it and trace it.
+ *
+ * <p>Change blocks: the extension's block runs without the simulator lock (a block that hangs
+ * must not wedge the simulator); each change inside it passes the gate on its own; the commit is
+ * atomic.
+ */
+public final class CallContext implements ExtensionContext {
+    private static final int LOG_LIMIT = 500;
+
+    private final SimulatedSystem system;
+    private final ReentrantLock lock;
+    private final Trace trace;
+    private final int activation;
+    private final long deadline;
+    private final int killAtCall;
+    private final int noticeAtCall;
+    private final Clock clock;
+    private final Library library = new Library();
+    private final Storage storage = new Storage();
+    private final Http http = new Http();
+    private final Log log = new Log();
+
+    private volatile boolean valid = true;
+    private volatile boolean killed;
+    private int apiCalls;
+    private long graceDeadline = Long.MAX_VALUE;
+    private boolean noticeDelivered;
+    private boolean inBlock;
+    private String killReason;
+    private int changesCommitted;
+    private int jobsRegistered;
+    private int blocksRejected;
+
+    /**
+     * @param killAtCall the API call (1-based) at which a planned kill strikes, or 0 for none
+     * @param noticeAtCall the API call before which a planned notice arrives, or 0 for none
+     */
+    public CallContext(SimulatedSystem system, int activation, long deadline, int killAtCall, int noticeAtCall) {
+        this.system = system;
+        this.lock = system.lock();
+        this.trace = system.trace();
+        this.activation = activation;
+        this.deadline = deadline;
+        this.killAtCall = killAtCall;
+        this.noticeAtCall = noticeAtCall;
+        this.clock = system.clock().asClock();
+    }
+
+    // --- what the simulator reads after the call -------------------------------------------
+
+    public int activation() {
+        return activation;
+    }
+
+    public int apiCalls() {
+        return apiCalls;
+    }
+
+    public boolean killed() {
+        return killed;
+    }
+
+    public String killReason() {
+        return killReason;
+    }
+
+    public boolean noticeDelivered() {
+        return noticeDelivered;
+    }
+
+    /** Changes committed by this call (creates, acknowledgements, retries, cancellations). */
+    public int changesCommitted() {
+        return changesCommitted;
+    }
+
+    /** Jobs this call put into REGISTERED (creations and retries): transfers it started. */
+    public int jobsRegistered() {
+        return jobsRegistered;
+    }
+
+    public int blocksRejected() {
+        return blocksRejected;
+    }
+
+    /** Ends the context: every later use is refused. Called by the simulator when the call ends. */
+    public void invalidate() {
+        valid = false;
+    }
+
+    /**
+     * Kills the process from outside a call's API traffic (the call hung, or a planned kill came
+     * after the call returned).
+     */
+    public void killFromOutside(String reason) {
+        valid = false;
+        killed = true;
+        killReason = reason;
+    }
+
+    // --- ExtensionContext ----------------------------------------------------------------
+
+    @Override
+    public PhotoLibrary library() {
+        return library;
+    }
+
+    @Override
+    public AppGroupStorage storage() {
+        return storage;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public URI uploadUrlBase() {
+        return system.uploadUrlBase();
+    }
+
+    @Override
+    public ExtensionHttp http() {
+        return http;
+    }
+
+    @Override
+    public ExtensionLog log() {
+        return log;
+    }
+
+    @Override
+    public SortedMap<String, String> configuration() {
+        return system.configuration();
+    }
+
+    // --- the gate ------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Body<T, X extends Exception> {
+        T run(int n) throws X;
+    }
+
+    private <T, X extends Exception> T call(String api, long cost, Body<T, X> body) throws X {
+        if (!valid) {
+            refuse(api);
+        }
+        lock.lock();
+        try {
+            if (!valid) {
+                refuse(api);
+            }
+            int n = ++apiCalls;
+            if (n == killAtCall) {
+                kill("planned kill", n);
+            }
+            if (n == noticeAtCall && !noticeDelivered) {
+                deliverNotice(n);
+            }
+            long target = system.clock().now() + cost;
+            if (target > graceDeadline) {
+                advance(graceDeadline);
+                kill("grace period after termination notice expired", n);
+            }
+            if (target > deadline) {
+                advance(deadline);
+                kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
+            }
+            advance(target);
+            return body.run(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void advance(long target) {
+        system.runSystemEventsUpTo(target);
+        system.clock().advanceTo(Math.max(system.clock().now(), target));
+    }
+
+    private void kill(String reason, int n) {
+        valid = false;
+        killed = true;
+        killReason = reason;
+        trace.at(system.clock().now(), "process.kill").num("n", n).str("reason", reason).end();
+        throw new ExtensionKilled(reason);
+    }
+
+    private void deliverNotice(int n) {
+        noticeDelivered = true;
+        graceDeadline = system.clock().now() + system.policy().terminationGraceMs();
+        trace.at(system.clock().now(), "process.notice").num("n", n).num("grace", system.policy().terminationGraceMs()).end();
+        // willTerminate runs on its own thread; it may itself call the API, which needs the lock.
+        int holds = lock.getHoldCount();
+        for (int i = 0; i < holds; i++) {
+            lock.unlock();
+        }
+        String problem;
+        try {
+            problem = system.process().deliverTermination(system.policy().callWallTimeoutMs());
+        } finally {
+            for (int i = 0; i < holds; i++) {
+                lock.lock();
+            }
+        }
+        if (problem != null) {
+            trace.at(system.clock().now(), "process.notice-problem").str("reason", problem).end();
+        }
+    }
+
+    private void refuse(String api) {
+        if (killed) {
+            system.refused(activation, api, "after kill");
+            throw new ExtensionKilled("the process was killed; " + api + " is refused");
+        }
+        system.refused(activation, api, "after return");
+        throw new IllegalStateException("ExtensionContext is no longer valid: processJobs returned; "
+                + api + " is refused (no work may continue after processJobs returns)");
+    }
+
+    private long cost() {
+        return system.policy().apiCallCostMs();
+    }
+
+    private Trace.Line line(String event, int n) {
+        return trace.at(system.clock().now(), event).num("n", n);
+    }
+
+    private UploadJob snapshot(JobRecord job) {
+        return job.snapshot(system.policy().nilResourceOnTerminalJobs());
+    }
+
+    // --- facades ---------------------------------------------------------------------------
+
+    private final class Library implements PhotoLibrary {
+        @Override
+        public AuthorizationStatus authorizationStatus() {
+            return call("authorizationStatus", cost(), n -> system.library().authorization());
+        }
+
+        @Override
+        public boolean isUploadJobExtensionEnabled() {
+            return call("isUploadJobExtensionEnabled", cost(), n -> system.library().extensionEnabled());
+        }
+
+        @Override
+        public List<Asset> fetchAssets() {
+            return call("fetchAssets", cost(), n -> {
+                List<Asset> assets = system.library().authorization() == AuthorizationStatus.AUTHORIZED
+                        ? system.library().assets() : List.of();
+                system.clock().advanceBy(assets.size() / 200);
+                line("fetch.assets", n).num("count", assets.size()).end();
+                return assets;
+            });
+        }
+
+        @Override
+        public List<Asset> fetchAssets(Collection<String> localIdentifiers) {
+            List<String> ids = List.copyOf(localIdentifiers);
+            return call("fetchAssets", cost(), n -> {
+                List<Asset> assets = system.library().authorization() == AuthorizationStatus.AUTHORIZED
+                        ? system.library().assets(ids) : List.of();
+                line("fetch.assets", n).num("asked", ids.size()).num("count", assets.size()).end();
+                return assets;
+            });
+        }
+
+        @Override
+        public ChangeToken currentChangeToken() {
+            return call("currentChangeToken", cost(), n -> {
+                ChangeToken token = system.library().currentToken();
+                line("library.token", n).str("token", token.encoded()).end();
+                return token;
+            });
+        }
+
+        @Override
+        public List<PersistentChange> fetchPersistentChanges(ChangeToken token) throws PhotosException {
+            return call("fetchPersistentChanges", cost(), n -> {
+                try {
+                    List<PersistentChange> changes = system.library().changesSince(token);
+                    line("library.changes", n).str("since", token.encoded()).num("count", changes.size()).end();
+                    return changes;
+                } catch (PhotosException e) {
+                    line("library.changes", n).str("since", token.encoded()).str("code", e.code().name()).end();
+                    throw e;
+                }
+            });
+        }
+
+        @Override
+        public int jobLimit() {
+            return call("jobLimit", cost(), n -> system.jobs().jobLimit());
+        }
+
+        @Override
+        public List<UploadJob> fetchJobs(JobAction action) {
+            if (action == null) {
+                throw new IllegalArgumentException("action is required");
+            }
+            return call("fetchJobs", cost(), n -> {
+                List<JobRecord> jobs = system.jobs().fetch(action);
+                List<UploadJob> snapshots = new ArrayList<>(jobs.size());
+                List<String> ids = new ArrayList<>(jobs.size());
+                for (JobRecord job : jobs) {
+                    snapshots.add(snapshot(job));
+                    ids.add(job.id());
+                }
+                line("fetch.jobs", n).str("action", action.name()).strs("jobs", ids).end();
+                return List.copyOf(snapshots);
+            });
+        }
+
+        @Override
+        public Optional<AssetResource> assetResource(UploadJob job) {
+            return call("assetResource", cost(), n -> {
+                return system.jobs().findEver(job.localIdentifier())
+                        .flatMap(record -> system.library().liveResource(record.resource().key()));
+            });
+        }
+
+        @Override
+        public void performChanges(JobChangeBlock block) throws PhotosException {
+            JobStore.ChangeSet changes = call("performChanges", cost(), n -> {
+                if (inBlock) {
+                    line("change.nested", n).end();
+                    throw new IllegalStateException("performChanges blocks cannot be nested");
+                }
+                inBlock = true;
+                return system.jobs().begin(activation);
+            });
+            Changes facade = new Changes(changes);
+            try {
+                block.apply(facade);
+            } catch (RuntimeException e) {
+                facade.close();
+                call("performChanges", 0, n -> {
+                    inBlock = false;
+                    changes.abandon("the block threw " + e.getClass().getName());
+                    return null;
+                });
+                throw e;
+            } catch (Error e) {
+                facade.close();
+                inBlock = false;
+                throw e;
+            }
+            facade.close();
+            Optional<JobStore.Rejection> rejection = call("performChanges.commit",
+                    system.policy().changeCostMs() * changes.size(), n -> {
+                        inBlock = false;
+                        Optional<JobStore.Rejection> result = changes.commit();
+                        if (result.isEmpty()) {
+                            changesCommitted += facade.legal;
+                            jobsRegistered += facade.registering;
+                        } else {
+                            blocksRejected++;
+                        }
+                        return result;
+                    });
+            if (rejection.isPresent()) {
+                throw new PhotosException(rejection.get().code(), rejection.get().reason());
+            }
+        }
+    }
+
+    /** The {@link JobChanges} of one block; dead once the block returns. */
+    private final class Changes implements JobChanges {
+        private final JobStore.ChangeSet changes;
+        private volatile boolean open = true;
+        private int legal;
+        private int registering;
+
+        Changes(JobStore.ChangeSet changes) {
+            this.changes = changes;
+        }
+
+        void close() {
+            open = false;
+        }
+
+        private void requireOpen(String api) {
+            if (!open) {
+                system.refused(activation, api, "outside its performChanges block");
+                throw new IllegalStateException(api + " outside its performChanges block: job changes are only "
+                        + "valid inside the block that created them");
+            }
+        }
+
+        @Override
+        public String createJob(AssetResource resource, UploadRequest destination) {
+            requireOpen("JobChanges.createJob");
+            return call("JobChanges.createJob", 0, n -> {
+                legal++;
+                registering++;
+                return changes.create(resource, destination);
+            });
+        }
+
+        @Override
+        public void acknowledge(UploadJob job) {
+            requireOpen("JobChanges.acknowledge");
+            call("JobChanges.acknowledge", 0, n -> {
+                legal++;
+                changes.acknowledge(job == null ? null : job.localIdentifier());
+                return null;
+            });
+        }
+
+        @Override
+        public void retry(UploadJob job, UploadRequest newDestination) {
+            requireOpen("JobChanges.retry");
+            call("JobChanges.retry", 0, n -> {
+                legal++;
+                registering++;
+                changes.retry(job == null ? null : job.localIdentifier(), newDestination);
+                return null;
+            });
+        }
+
+        @Override
+        public void cancel(UploadJob job) {
+            requireOpen("JobChanges.cancel");
+            call("JobChanges.cancel", 0, n -> {
+                legal++;
+                changes.cancel(job == null ? null : job.localIdentifier());
+                return null;
+            });
+        }
+    }
+
+    private final class Storage implements AppGroupStorage {
+        private long costOf(long bytes) {
+            // flash at ~64 MB/s: a millisecond per 64 KiB on top of the call
+            return cost() + bytes / 65_536;
+        }
+
+        @Override
+        public Optional<byte[]> read(String name) {
+            return call("storage.read", cost(), n -> {
+                Optional<byte[]> content = system.files().read(name);
+                system.clock().advanceBy(content.map(c -> (long) c.length).orElse(0L) / 65_536);
+                line("storage.read", n).str("name", name).num("bytes", content.map(c -> (long) c.length).orElse(-1L)).end();
+                return content;
+            });
+        }
+
+        @Override
+        public void write(String name, byte[] content) {
+            byte[] copy = content.clone();
+            call("storage.write", costOf(copy.length), n -> {
+                system.files().write(name, copy);
+                line("storage.write", n).str("name", name).num("bytes", copy.length).end();
+                return null;
+            });
+        }
+
+        @Override
+        public void append(String name, byte[] content) {
+            byte[] copy = content.clone();
+            call("storage.append", costOf(copy.length), n -> {
+                system.files().append(name, copy);
+                line("storage.append", n).str("name", name).num("bytes", copy.length).end();
+                return null;
+            });
+        }
+
+        @Override
+        public boolean delete(String name) {
+            return call("storage.delete", cost(), n -> {
+                boolean existed = system.files().delete(name);
+                line("storage.delete", n).str("name", name).bool("existed", existed).end();
+                return existed;
+            });
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return call("storage.list", cost(), n -> {
+                List<String> names = system.files().list(prefix);
+                line("storage.list", n).str("prefix", prefix).num("count", names.size()).end();
+                return names;
+            });
+        }
+    }
+
+    private final class Http implements ExtensionHttp {
+        @Override
+        public Response send(UploadRequest request, byte[] body) throws TransportException {
+            byte[] copy = body.clone();
+            return call("http", cost() + system.network().costMillis(copy), n -> system.network().send(request, copy, n));
+        }
+    }
+
+    private final class Log implements ExtensionLog {
+        @Override
+        public void info(String message) {
+            write("info", message);
+        }
+
+        @Override
+        public void warn(String message) {
+            write("warn", message);
+        }
+
+        @Override
+        public void error(String message) {
+            write("error", message);
+        }
+
+        private void write(String level, String message) {
+            String text = String.valueOf(message);
+            String clipped = text.length() > LOG_LIMIT ? text.substring(0, LOG_LIMIT) + "…" : text;
+            call("log", 0, n -> {
+                line("log", n).str("level", level).str("msg", clipped).end();
+                return null;
+            });
+        }
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

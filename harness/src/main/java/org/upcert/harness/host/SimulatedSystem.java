@@ -1,0 +1,51 @@
+package org.upcert.harness.host;
+
+import java.net.URI;
+import java.util.SortedMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.upcert.harness.jobs.JobStore;
+import org.upcert.harness.library.SimulatedLibrary;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.sim.VirtualClock;
+import org.upcert.harness.trace.Trace;
+import org.upcert.harness.upload.ExtensionNetwork;
+
+/** What a call's {@link CallContext} needs from the simulated system. */
+public interface SimulatedSystem {
+
+    /**
+     * Held by whoever runs simulator code: the simulator thread, or an extension thread inside an
+     * API call. Never held while extension code runs, so a hung extension cannot wedge it.
+     */
+    ReentrantLock lock();
+
+    VirtualClock clock();
+
+    Trace trace();
+
+    SimulatedLibrary library();
+
+    JobStore jobs();
+
+    AppGroupFiles files();
+
+    ExtensionNetwork network();
+
+    SystemPolicy policy();
+
+    URI uploadUrlBase();
+
+    SortedMap<String, String> configuration();
+
+    /** The process serving the current call. */
+    ExtensionProcess process();
+
+    /** Runs the system's own events (transfers ending, ...) due up to virtual time {@code t}. */
+    void runSystemEventsUpTo(long t);
+
+    /**
+     * Records a refused call made after its context became invalid. Thread-safe: it may come
+     * from any thread at any time; the simulator traces refusals at its next deterministic point.
+     */
+    void refused(int activation, String api, String reason);
+}

@@ -1,0 +1,149 @@
+package org.upcert.harness.jobs;
+
+import java.util.Optional;
+import java.util.SortedMap;
+import org.upcert.api.AssetResource;
+import org.upcert.api.JobState;
+import org.upcert.api.JobType;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * The system's own record of a job: mutable, owned by the {@link JobStore}. Extensions only ever
+ * see {@link #snapshot(boolean)} copies.
+ */
+public final class JobRecord {
+    private final String id;
+    private final long seq;
+    private final AssetResource resource;
+    private final JobType type;
+    private final long createdAt;
+    private final int createdInActivation;
+    private UploadRequest destination;
+    private JobState state = JobState.REGISTERED;
+    private boolean retried;
+    private boolean acknowledged;
+    private int registeredInActivation;
+    private SortedMap<String, String> responseHeaders;
+    private UploadError error;
+    private Integer httpStatus;
+
+    JobRecord(String id, long seq, AssetResource resource, UploadRequest destination, JobType type,
+            long createdAt, int createdInActivation) {
+        this.id = id;
+        this.seq = seq;
+        this.resource = resource;
+        this.destination = destination;
+        this.type = type;
+        this.createdAt = createdAt;
+        this.createdInActivation = createdInActivation;
+        this.registeredInActivation = createdInActivation;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public AssetResource resource() {
+        return resource;
+    }
+
+    public UploadRequest destination() {
+        return destination;
+    }
+
+    public JobType type() {
+        return type;
+    }
+
+    public JobState state() {
+        return state;
+    }
+
+    public boolean retried() {
+        return retried;
+    }
+
+    public boolean acknowledged() {
+        return acknowledged;
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public int createdInActivation() {
+        return createdInActivation;
+    }
+
+    /** The activation whose change block last put this job in REGISTERED (create or retry). */
+    public int registeredInActivation() {
+        return registeredInActivation;
+    }
+
+    public Optional<UploadError> error() {
+        return Optional.ofNullable(error);
+    }
+
+    public Optional<Integer> httpStatus() {
+        return Optional.ofNullable(httpStatus);
+    }
+
+    /** Counts against the job limit: not acknowledged (cancelled jobs are acknowledged). */
+    public boolean countsAgainstLimit() {
+        return !acknowledged;
+    }
+
+    void retry(UploadRequest newDestination, int activation) {
+        if (newDestination != null) {
+            destination = newDestination;
+        }
+        retried = true;
+        state = JobState.REGISTERED;
+        registeredInActivation = activation;
+        error = null;
+        responseHeaders = null;
+        httpStatus = null;
+    }
+
+    void cancel() {
+        state = JobState.CANCELLED;
+        acknowledged = true;
+    }
+
+    void acknowledge() {
+        acknowledged = true;
+    }
+
+    void pending() {
+        state = JobState.PENDING;
+    }
+
+    void finish(boolean success, Integer status, SortedMap<String, String> headers, UploadError failure) {
+        state = success ? JobState.SUCCEEDED : JobState.FAILED;
+        httpStatus = status;
+        responseHeaders = headers;
+        error = success ? null : failure;
+    }
+
+    /**
+     * What {@code fetchJobs} hands the extension. With {@code nilResourceQuirk}, succeeded jobs and
+     * failed jobs whose retry is spent have no resource, as measured on iOS 26.6 devices.
+     */
+    public UploadJob snapshot(boolean nilResourceQuirk) {
+        boolean hideResource = nilResourceQuirk
+                && (state == JobState.SUCCEEDED || (state == JobState.FAILED && retried));
+        return new Snapshot(id, state, type, hideResource ? Optional.empty() : Optional.of(resource), destination,
+                Optional.ofNullable(responseHeaders), Optional.ofNullable(error));
+    }
+
+    private record Snapshot(String localIdentifier, JobState state, JobType type, Optional<AssetResource> resource,
+            UploadRequest destination, Optional<SortedMap<String, String>> responseHeaderFields,
+            Optional<UploadError> error) implements UploadJob {
+    }
+}

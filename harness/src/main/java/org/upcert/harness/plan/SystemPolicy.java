@@ -1,0 +1,115 @@
+package org.upcert.harness.plan;
+
+/**
+ * How the simulated system behaves: the scheduler's timings, the runtime limits, the network and
+ * the device quirks. Defaults follow ../shared/reference/photokit-background-upload.md; values
+ * tagged [3p-measured] there are tunables here. All times are virtual milliseconds.
+ *
+ * @param runtimeLimitMs per-call limit; exceeding it is a hard kill without notice (60 s, iOS 26.6)
+ * @param terminationGraceMs time from a termination notice to the kill if the call has not returned
+ * @param firstActivationDelayMs first call after enabling (~1 s measured)
+ * @param libraryChangeDelayMs call after a library change (~3 s measured)
+ * @param progressFollowUpMs after PROCESSING with progress: this long after the call's uploads end (~1 s)
+ * @param noProgressFollowUpMs after PROCESSING without progress (~5 min measured)
+ * @param failureBackoffMs first backoff after FAILURE or an escaped exception; doubles per repeat
+ * @param killBackoffMinMs lower bound of the backoff after a kill (6 min measured)
+ * @param killBackoffMaxMs upper bound of the backoff after a kill (11 min measured)
+ * @param penaltyMs the 50008 deferral for presented jobs left unacknowledged (~300 s); doubles per repeat
+ * @param maxBackoffMs cap for every doubling backoff
+ * @param idleExitMs an idle process is ended (and its memory lost) after this long without a call
+ * @param transferSlots concurrent transfers
+ * @param uplinkKbps uplink bandwidth shared equally by the transfer slots, kbit/s
+ * @param latencyMs one-way network latency
+ * @param apiCallCostMs simulated time one library, storage or clock-free API call costs
+ * @param changeCostMs extra simulated time per job change committed in a block
+ * @param maxSimulatedMs hard stop of the run (bounded loops)
+ * @param maxActivations hard stop of the run (bounded loops)
+ * @param callWallTimeoutMs real time a call may run without returning before it is declared hung
+ * @param payload what the uploader sends
+ * @param nilResourceOnTerminalJobs device quirk (iOS 26.6): succeeded and retry-spent jobs have no resource
+ * @param noticeAfterReturn device quirk (26.x): {@code willTerminate} after every normal return, instance kept
+ * @param count204AsFailure device quirk (Nextcloud report): HTTP 204 marks the job failed
+ * @param preventsExpensiveNetworkAccess {@code PHAssetResourceUploadJobOptions} (iOS 27)
+ */
+public record SystemPolicy(
+        long runtimeLimitMs,
+        long terminationGraceMs,
+        long firstActivationDelayMs,
+        long libraryChangeDelayMs,
+        long progressFollowUpMs,
+        long noProgressFollowUpMs,
+        long failureBackoffMs,
+        long killBackoffMinMs,
+        long killBackoffMaxMs,
+        long penaltyMs,
+        long maxBackoffMs,
+        long idleExitMs,
+        int transferSlots,
+        long uplinkKbps,
+        long latencyMs,
+        long apiCallCostMs,
+        long changeCostMs,
+        long maxSimulatedMs,
+        int maxActivations,
+        long callWallTimeoutMs,
+        PayloadMode payload,
+        boolean nilResourceOnTerminalJobs,
+        boolean noticeAfterReturn,
+        boolean count204AsFailure,
+        boolean preventsExpensiveNetworkAccess) {
+
+    public SystemPolicy {
+        if (runtimeLimitMs <= 0 || terminationGraceMs < 0 || transferSlots < 1 || uplinkKbps < 1
+                || latencyMs < 0 || apiCallCostMs < 0 || changeCostMs < 0 || maxSimulatedMs <= 0
+                || maxActivations < 1 || callWallTimeoutMs < 1 || killBackoffMaxMs < killBackoffMinMs) {
+            throw new IllegalArgumentException("invalid system policy: " + this);
+        }
+    }
+
+    /** The defaults: an iPhone on home Wi-Fi, iOS 26.4 behaviour, no quirks. */
+    public static SystemPolicy defaults() {
+        return new SystemPolicy(
+                60_000, 5_000,
+                1_000, 3_000, 1_000, 300_000,
+                300_000, 360_000, 660_000, 300_000, 3_600_000,
+                180_000,
+                4, 40_000, 30,
+                2, 1,
+                7L * 24 * 3_600_000, 100_000,
+                10_000,
+                PayloadMode.COMPACT,
+                false, false, false, false);
+    }
+
+    public SystemPolicy withPayload(PayloadMode mode) {
+        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
+                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
+                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
+                maxSimulatedMs, maxActivations, callWallTimeoutMs, mode, nilResourceOnTerminalJobs, noticeAfterReturn,
+                count204AsFailure, preventsExpensiveNetworkAccess);
+    }
+
+    public SystemPolicy withCallWallTimeoutMs(long millis) {
+        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
+                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
+                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
+                maxSimulatedMs, maxActivations, millis, payload, nilResourceOnTerminalJobs, noticeAfterReturn,
+                count204AsFailure, preventsExpensiveNetworkAccess);
+    }
+
+    public SystemPolicy withQuirks(boolean nilResource, boolean noticeAfterReturn, boolean count204AsFailure) {
+        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
+                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
+                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
+                maxSimulatedMs, maxActivations, callWallTimeoutMs, payload, nilResource, noticeAfterReturn,
+                count204AsFailure, preventsExpensiveNetworkAccess);
+    }
+
+    public SystemPolicy withMaxSimulatedMs(long millis) {
+        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
+                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
+                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
+                millis, maxActivations, callWallTimeoutMs, payload, nilResourceOnTerminalJobs, noticeAfterReturn,
+                count204AsFailure, preventsExpensiveNetworkAccess);
+    }
+}

@@ -1,0 +1,36 @@
+package org.upcert.harness.plan;
+
+/**
+ * The library and limits a run starts with.
+ *
+ * @param assets number of assets in the library at the start
+ * @param photoPercent share of plain photos (one HEIC/JPEG resource)
+ * @param livePhotoPercent share of Live Photos (photo + paired video)
+ * @param videoPercent share of videos (one video resource)
+ * @param rawPercent share of RAW+JPEG pairs (photo + alternate RAW); the four shares add to 100
+ * @param jobLimit {@code PHAssetResourceUploadJob.jobLimit}; undocumented on devices, 100 here
+ */
+public record Workload(int assets, int photoPercent, int livePhotoPercent, int videoPercent, int rawPercent, int jobLimit) {
+
+    public Workload {
+        if (assets < 0) {
+            throw new IllegalArgumentException("assets must be >= 0, was " + assets);
+        }
+        if (photoPercent < 0 || livePhotoPercent < 0 || videoPercent < 0 || rawPercent < 0
+                || photoPercent + livePhotoPercent + videoPercent + rawPercent != 100) {
+            throw new IllegalArgumentException("asset mix must be non-negative and add up to 100");
+        }
+        if (jobLimit < 1) {
+            throw new IllegalArgumentException("jobLimit must be >= 1, was " + jobLimit);
+        }
+    }
+
+    /** A typical phone library of {@code assets} assets: 70% photos, 15% Live Photos, 10% videos, 5% RAW+JPEG. */
+    public static Workload typical(int assets) {
+        return new Workload(assets, 70, 15, 10, 5, 100);
+    }
+
+    public Workload withJobLimit(int limit) {
+        return new Workload(assets, photoPercent, livePhotoPercent, videoPercent, rawPercent, limit);
+    }
+}

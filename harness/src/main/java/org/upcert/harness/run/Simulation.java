@@ -1,0 +1,560 @@
+package org.upcert.harness.run;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+import org.upcert.api.AssetResource;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
+import org.upcert.api.ProcessingResult;
+import org.upcert.harness.HarnessVersion;
+import org.upcert.harness.cloud.CloudInventory;
+import org.upcert.harness.cloud.CloudStub;
+import org.upcert.harness.cloud.GenericPutDialect;
+import org.upcert.harness.host.AppGroupFiles;
+import org.upcert.harness.host.CallContext;
+import org.upcert.harness.host.ExtensionProcess;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.host.SimulatedSystem;
+import org.upcert.harness.jobs.JobRecord;
+import org.upcert.harness.jobs.JobStore;
+import org.upcert.harness.library.LibraryGenerator;
+import org.upcert.harness.library.Payloads;
+import org.upcert.harness.library.SimulatedLibrary;
+import org.upcert.harness.plan.PlannedFault;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.scheduler.DeviceConditions;
+import org.upcert.harness.scheduler.Scheduler;
+import org.upcert.harness.sim.EventQueue;
+import org.upcert.harness.sim.SimRandom;
+import org.upcert.harness.sim.VirtualClock;
+import org.upcert.harness.trace.Trace;
+import org.upcert.harness.upload.DestinationPolicy;
+import org.upcert.harness.upload.ExtensionNetwork;
+import org.upcert.harness.upload.HttpTransport;
+import org.upcert.harness.upload.Uploader;
+
+/**
+ * One run: the discrete-event loop of the simulated system around one extension.
+ *
+ * <p>Single-threaded in effect: the simulator thread holds {@link #lock()} whenever it runs and
+ * releases it only while an extension call is in progress, during which the extension's thread
+ * drives the system through API calls (each taking the lock). Events at the same virtual time run
+ * in scheduling order; nothing reads wall time except the bounded wait for a hung call. Same plan,
+ * extension and build: same trace, byte for byte.
+ *
+ * <p>Use {@link #run(RunPlan, ExtensionSource, RunOptions)}.
+ */
+public final class Simulation implements SimulatedSystem, AutoCloseable {
+    /** Real time a killed call's thread gets to unwind, so its refused calls are traced in order. */
+    private static final long KILLED_UNWIND_WALL_MS = 2_000;
+
+    private final RunPlan plan;
+    private final SystemPolicy policy;
+    private final ExtensionSource source;
+    private final RunOptions options;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final VirtualClock clock = new VirtualClock();
+    private final EventQueue events = new EventQueue();
+    private final Trace trace;
+    private final SimulatedLibrary library;
+    private final CloudStub cloud;
+    private final JobStore jobs;
+    private final AppGroupFiles files = new AppGroupFiles();
+    private final DeviceConditions conditions = new DeviceConditions();
+    private final HttpTransport transport = new HttpTransport();
+    private final Payloads payloads;
+    private final Uploader uploader;
+    private final ExtensionNetwork network;
+    private final Scheduler scheduler;
+    private final SortedMap<String, String> configuration;
+    private final ConcurrentLinkedQueue<String[]> refusals = new ConcurrentLinkedQueue<>();
+    private final TreeMap<String, Integer> outcomes = new TreeMap<>();
+    private final TreeMap<Integer, List<PlannedFault>> faultsByActivation = new TreeMap<>();
+
+    private ExtensionProcess process;
+    private int generation;
+    private int activations;
+    private int kills;
+    private int refusedCalls;
+    private int penalties;
+    private boolean callRunning;
+    private int currentActivation;
+    private long lastCallEnd;
+    private volatile boolean stopRequested;
+
+    private Simulation(RunPlan plan, ExtensionSource source, RunOptions options) {
+        this.plan = plan;
+        this.policy = plan.policy();
+        this.source = source;
+        this.options = options;
+        SimRandom root = new SimRandom(plan.seed());
+        this.library = new SimulatedLibrary(new LibraryGenerator(root.fork("library")).initialLibrary(plan.workload()));
+        this.scheduler = new Scheduler(policy, root.fork("scheduler"));
+        this.payloads = new Payloads(plan.seed(), policy.payload());
+        this.trace = options.traceFile() == null ? Trace.inMemory() : Trace.toFile(options.traceFile());
+        if (!GenericPutDialect.NAME.equals(options.cloud())) {
+            throw new IllegalArgumentException("unknown cloud dialect '" + options.cloud() + "'; available: "
+                    + GenericPutDialect.NAME);
+        }
+        this.cloud = new CloudStub(new GenericPutDialect(plan.seed(), clock::now, 3_600_000));
+        trace.registerOrigin(cloud.origin(), "{cloud}");
+        this.configuration = java.util.Collections.unmodifiableSortedMap(
+                new TreeMap<>(cloud.dialect().extensionConfiguration(cloud.uploadUrlBase())));
+        this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
+        this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
+                new DestinationPolicy(cloud.uploadUrlBase()), trace);
+        jobs.setListener(uploader);
+        uploader.holdWhile(activation -> callRunning && activation == currentActivation);
+        uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
+        this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
+        for (PlannedFault fault : plan.faults()) {
+            faultsByActivation.computeIfAbsent(fault.activation(), a -> new ArrayList<>()).add(fault);
+        }
+    }
+
+    /** Runs {@code source} under {@code plan}; the trace is complete (and closed) when this returns. */
+    public static RunResult run(RunPlan plan, ExtensionSource source, RunOptions options) {
+        try (Simulation simulation = new Simulation(plan, source, options)) {
+            return simulation.execute();
+        }
+    }
+
+    /** Asks a running simulation to stop at its next event (from another thread, e.g. Ctrl-C). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    private RunResult execute() {
+        lock.lock();
+        String endReason = "quiescent";
+        try {
+            writeHeader();
+            scheduler.enabled(clock.now());
+            while (true) {
+                drainRefusals();
+                if (stopRequested) {
+                    endReason = "interrupted";
+                    break;
+                }
+                long nextEvent = events.peekTime();
+                long nextActivation = conditions.withheldBecause(policy).isPresent()
+                        ? Long.MAX_VALUE : scheduler.nextActivation();
+                long t = Math.min(nextEvent, nextActivation);
+                if (t == Long.MAX_VALUE) {
+                    break;
+                }
+                if (t > policy.maxSimulatedMs()) {
+                    clock.advanceTo(Math.max(clock.now(), policy.maxSimulatedMs()));
+                    endReason = "time-limit";
+                    break;
+                }
+                if (nextActivation <= nextEvent) {
+                    if (activations >= policy.maxActivations()) {
+                        endReason = "activation-limit";
+                        break;
+                    }
+                    clock.advanceTo(nextActivation);
+                    activate();
+                } else {
+                    events.runNextUpTo(nextEvent, clock);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            endReason = "aborted";
+            trace.at(clock.now(), "run.aborted").str("error", e.toString()).end();
+            trace.flush();
+            throw e;
+        } finally {
+            if (process != null) {
+                process.destroy();
+            }
+            lock.unlock();
+        }
+        RunResult result = finish(endReason);
+        trace.close();
+        return result;
+    }
+
+    // --- activations -----------------------------------------------------------------------
+
+    private void activate() {
+        int activation = ++activations;
+        String reason = scheduler.take();
+        if (process == null && !launch()) {
+            return;
+        }
+        TreeSet<String> presented = new TreeSet<>();
+        for (JobRecord job : jobs.fetch(JobAction.ACKNOWLEDGE)) {
+            presented.add(job.id());
+        }
+        int killAt = 0;
+        int noticeAt = 0;
+        for (PlannedFault fault : faultsByActivation.getOrDefault(activation, List.of())) {
+            if (fault instanceof PlannedFault.HardKill kill) {
+                killAt = kill.atCall();
+            } else if (fault instanceof PlannedFault.TerminationNotice notice) {
+                noticeAt = notice.atCall();
+            }
+        }
+        long start = clock.now();
+        trace.at(start, "call.start").num("act", activation).str("reason", reason).num("gen", process.generation())
+                .num("unacked", jobs.unacknowledgedCount()).num("presented", presented.size()).end();
+        CallContext context = new CallContext(this, activation, start + policy.runtimeLimitMs(), killAt, noticeAt);
+        callRunning = true;
+        currentActivation = activation;
+
+        ExtensionProcess.Completion completion;
+        Future<ProcessingResult> call = process.startCall(context);
+        lock.unlock();
+        try {
+            completion = process.await(call, policy.callWallTimeoutMs());
+        } finally {
+            lock.lock();
+        }
+        if (completion instanceof ExtensionProcess.Completion.Hung) {
+            context.killFromOutside("hung");
+            long deadline = start + policy.runtimeLimitMs();
+            runSystemEventsUpTo(deadline);
+            clock.advanceTo(Math.max(clock.now(), deadline));
+            trace.at(clock.now(), "process.kill").num("n", context.apiCalls()).str("reason",
+                    "the call did not return within " + policy.callWallTimeoutMs() + " ms of real time (hung)").end();
+        }
+        context.invalidate();
+        if (context.killed() && !(completion instanceof ExtensionProcess.Completion.Hung)) {
+            lock.unlock();
+            try {
+                process.await(call, KILLED_UNWIND_WALL_MS);
+            } finally {
+                lock.lock();
+            }
+        }
+        callRunning = false;
+        drainRefusals();
+        endCall(activation, context, completion, presented, start);
+    }
+
+    private boolean launch() {
+        generation++;
+        try {
+            process = ExtensionProcess.launch(source, generation, policy.callWallTimeoutMs());
+            trace.at(clock.now(), "process.launch").num("gen", generation).end();
+            return true;
+        } catch (ExtensionProcess.LaunchFailure e) {
+            trace.at(clock.now(), "process.launch-failed").num("gen", generation).str("reason", e.getMessage()).end();
+            count("launch-failed");
+            scheduler.failed(clock.now());
+            return false;
+        }
+    }
+
+    private void endCall(int activation, CallContext context, ExtensionProcess.Completion completion,
+            TreeSet<String> presented, long start) {
+        long now = clock.now();
+        Trace.Line end = trace.at(now, "call.end").num("act", activation);
+        ProcessingResult result = null;
+        if (context.killed()) {
+            end.str("outcome", "killed").str("reason", context.killReason());
+            count("killed");
+        } else if (completion instanceof ExtensionProcess.Completion.Threw threw) {
+            end.str("outcome", "threw").str("exception", describe(threw.exception()));
+            count("threw");
+        } else if (completion instanceof ExtensionProcess.Completion.Returned returned && returned.result() != null) {
+            result = returned.result();
+            end.str("outcome", "returned").str("result", result.name());
+            count(result.name());
+        } else {
+            end.str("outcome", "threw").str("exception", "processJobs returned null");
+            count("threw");
+        }
+        end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted()).end();
+        lastCallEnd = now;
+
+        // Jobs registered by this call may start now.
+        uploader.pump();
+
+        if (context.killed()) {
+            kills++;
+            endProcess("killed");
+            scheduler.killed(now);
+        } else if (result == null) {
+            // An exception escaping processJobs crashes the process on a device.
+            endProcess("crashed");
+            scheduler.failed(now);
+        } else {
+            applyPenalty(presented, now);
+            scheduler.returned(result, now, context.changesCommitted() > 0, context.jobsRegistered() > 0, uploader.isIdle());
+            afterReturn(activation, context, now);
+        }
+        if (process != null) {
+            int generationNow = process.generation();
+            events.schedule(now + policy.idleExitMs(), "idle-exit", () -> idleExit(generationNow, now));
+        }
+        if (options.progress() != null) {
+            options.progress().accept(new RunOptions.RunProgress(now, activations, cloud.inventory().objects().size(),
+                    library.liveResources().size(), trace.events()));
+        }
+    }
+
+    /** Planned process faults that the call outlived, and the 26.x after-return notice quirk. */
+    private void afterReturn(int activation, CallContext context, long now) {
+        boolean killPending = false;
+        boolean noticePending = false;
+        for (PlannedFault fault : faultsByActivation.getOrDefault(activation, List.of())) {
+            if (fault instanceof PlannedFault.HardKill) {
+                killPending = true;
+            } else if (fault instanceof PlannedFault.TerminationNotice) {
+                noticePending = !context.noticeDelivered();
+            }
+        }
+        if (killPending && !context.killed() && process != null) {
+            kills++;
+            trace.at(now, "process.kill").num("n", context.apiCalls()).str("reason", "planned kill (after return)").end();
+            endProcess("killed");
+            return;
+        }
+        if (noticePending && process != null) {
+            trace.at(now, "process.notice").num("n", context.apiCalls()).str("when", "after-return").end();
+            deliverNotice();
+            endProcess("terminated");
+            return;
+        }
+        if (context.noticeDelivered()) {
+            endProcess("terminated");
+            return;
+        }
+        if (policy.noticeAfterReturn() && process != null) {
+            trace.at(now, "process.notice").num("n", context.apiCalls()).str("when", "after-return-quirk").end();
+            deliverNotice();
+        }
+    }
+
+    private void deliverNotice() {
+        lock.unlock();
+        String problem;
+        try {
+            problem = process.deliverTermination(policy.callWallTimeoutMs());
+        } finally {
+            lock.lock();
+        }
+        drainRefusals();
+        if (problem != null) {
+            trace.at(clock.now(), "process.notice-problem").str("reason", problem).end();
+        }
+    }
+
+    /** The 50008 penalty: jobs presented at the start of the call and neither acknowledged nor retried. */
+    private void applyPenalty(TreeSet<String> presented, long now) {
+        int outstanding = 0;
+        for (String id : presented) {
+            JobRecord job = jobs.find(id).orElse(null);
+            if (job != null && job.state().isFinished()) {
+                outstanding++;
+            }
+        }
+        if (outstanding > 0) {
+            penalties++;
+            long deferral = scheduler.penalize(now);
+            trace.at(now, "system.penalty").num("code", 50008).num("outstanding", outstanding)
+                    .num("deferral", deferral).str("reason", "appex failed to acknowledge jobs for processing state").end();
+        }
+    }
+
+    private void idleExit(int generationAtSchedule, long callEnd) {
+        if (process != null && process.generation() == generationAtSchedule && lastCallEnd == callEnd && !callRunning) {
+            endProcess("idle");
+        }
+    }
+
+    private void endProcess(String reason) {
+        if (process == null) {
+            return;
+        }
+        trace.at(clock.now(), "process.exit").num("gen", process.generation()).str("reason", reason).end();
+        process.destroy();
+        process = null;
+    }
+
+    private void count(String outcome) {
+        outcomes.merge(outcome, 1, Integer::sum);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getName() + (message == null ? "" : ": " + message);
+    }
+
+    private void drainRefusals() {
+        String[] refusal;
+        while ((refusal = refusals.poll()) != null) {
+            refusedCalls++;
+            trace.at(clock.now(), "api.refused").str("act", refusal[0]).str("api", refusal[1]).str("reason", refusal[2]).end();
+        }
+    }
+
+    // --- header and summary --------------------------------------------------------------
+
+    private void writeHeader() {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("ev", "header");
+        header.put("format", "upcert-trace/1");
+        header.put("harness", HarnessVersion.get());
+        header.put("seed", plan.seed());
+        header.put("profile", plan.profile());
+        Map<String, Object> extension = new LinkedHashMap<>();
+        extension.put("name", source.describe());
+        extension.put("sha256", source.sha256());
+        header.put("extension", extension);
+        header.put("cloud", cloud.dialect().name());
+        header.put("workload", plan.workload());
+        Map<String, Object> libraryInfo = new LinkedHashMap<>();
+        libraryInfo.put("assets", library.assets().size());
+        libraryInfo.put("resources", library.liveResources().size());
+        libraryInfo.put("bytes", library.liveResources().stream().mapToLong(AssetResource::fileSize).sum());
+        header.put("library", libraryInfo);
+        header.put("policy", policy);
+        List<Map<String, Object>> faults = new ArrayList<>();
+        for (PlannedFault fault : plan.faults()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("kind", fault.kind());
+            entry.put("activation", fault.activation());
+            if (fault instanceof PlannedFault.HardKill kill) {
+                entry.put("atCall", kill.atCall());
+            } else if (fault instanceof PlannedFault.TerminationNotice notice) {
+                entry.put("atCall", notice.atCall());
+            }
+            faults.add(entry);
+        }
+        header.put("plan", Map.of("faults", faults));
+        trace.header(header);
+    }
+
+    private RunResult finish(String endReason) {
+        TreeMap<String, Integer> byState = new TreeMap<>();
+        int unacknowledged = 0;
+        for (JobRecord job : jobs.allJobs()) {
+            String key;
+            if (job.state() == JobState.CANCELLED) {
+                key = "CANCELLED";
+            } else if (job.acknowledged()) {
+                key = job.state().name() + "+ack";
+            } else {
+                key = job.state().name();
+                unacknowledged++;
+            }
+            byState.merge(key, 1, Integer::sum);
+        }
+        CloudInventory inventory = cloud.inventory();
+        TreeMap<String, CloudInventory.StoredObject> bySha = inventory.objectsBySha256();
+        List<AssetResource> resources = library.liveResources();
+        int uploaded = 0;
+        TreeMap<String, Integer> writesPerSha = new TreeMap<>();
+        for (CloudInventory.Write write : inventory.writes()) {
+            writesPerSha.merge(write.sha256(), 1, Integer::sum);
+        }
+        int duplicates = 0;
+        for (AssetResource resource : resources) {
+            String sha = payloads.sha256(resource);
+            if (bySha.containsKey(sha)) {
+                uploaded++;
+            }
+            duplicates += Math.max(0, writesPerSha.getOrDefault(sha, 0) - 1);
+        }
+        int missing = resources.size() - uploaded;
+        trace.at(clock.now(), "run.end").str("reason", endReason).num("activations", activations)
+                .num("uploaded", uploaded).num("resources", resources.size()).num("unacked", unacknowledged).end();
+        RunSummary summary = new RunSummary(plan.seed(), plan.profile(), source.describe(), source.sha256(),
+                cloud.dialect().name(), endReason, activations, generation, kills,
+                java.util.Collections.unmodifiableSortedMap(outcomes), java.util.Collections.unmodifiableSortedMap(byState),
+                jobs.allJobs().size(), unacknowledged, resources.size(), uploaded, missing, inventory.objects().size(),
+                duplicates, inventory.refusals().size(), uploader.bytesDeclared(), uploader.bytesSent(), clock.now(),
+                trace.events(), refusedCalls, penalties, 0,
+                options.traceFile() == null ? null : options.traceFile().toString());
+        return new RunResult(summary, options.traceFile() == null ? trace.text() : null, inventory, library, files,
+                jobs.allJobs(), payloads);
+    }
+
+    // --- SimulatedSystem -------------------------------------------------------------------
+
+    @Override
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    @Override
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    @Override
+    public Trace trace() {
+        return trace;
+    }
+
+    @Override
+    public SimulatedLibrary library() {
+        return library;
+    }
+
+    @Override
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    @Override
+    public AppGroupFiles files() {
+        return files;
+    }
+
+    @Override
+    public ExtensionNetwork network() {
+        return network;
+    }
+
+    @Override
+    public SystemPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public URI uploadUrlBase() {
+        return cloud.uploadUrlBase();
+    }
+
+    @Override
+    public SortedMap<String, String> configuration() {
+        return configuration;
+    }
+
+    @Override
+    public ExtensionProcess process() {
+        return process;
+    }
+
+    @Override
+    public void runSystemEventsUpTo(long t) {
+        while (events.runNextUpTo(t, clock)) {
+            // each event may schedule more; run them all in order
+        }
+    }
+
+    @Override
+    public void refused(int activation, String api, String reason) {
+        refusals.add(new String[] {Integer.toString(activation), api, reason});
+    }
+
+    @Override
+    public void close() {
+        cloud.close();
+        transport.close();
+    }
+}

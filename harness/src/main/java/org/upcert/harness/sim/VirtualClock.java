@@ -1,0 +1,82 @@
+package org.upcert.harness.sim;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/**
+ * Simulated time in milliseconds since the start of the run. It only moves forward, and only
+ * when the simulator says so: processing the next event, or charging an extension's API call.
+ * {@link #asClock()} gives extensions a {@link Clock} that reads it, anchored at a fixed
+ * instant so that dates in a trace are the same on every machine.
+ */
+public final class VirtualClock {
+    /** The wall-clock instant that virtual time 0 stands for: a fixed Monday morning. */
+    public static final Instant EPOCH = Instant.parse("2026-01-05T08:00:00Z");
+
+    private long nowMillis;
+
+    /** Milliseconds since the start of the run. */
+    public long now() {
+        return nowMillis;
+    }
+
+    /** Moves time forward to {@code t}; moving backwards is a simulator bug. */
+    public void advanceTo(long t) {
+        if (t < nowMillis) {
+            throw new IllegalStateException("virtual time cannot go back from " + nowMillis + " to " + t);
+        }
+        nowMillis = t;
+    }
+
+    /** Moves time forward by {@code millis}. */
+    public void advanceBy(long millis) {
+        advanceTo(nowMillis + millis);
+    }
+
+    /** The instant that virtual time {@code t} stands for. */
+    public static Instant instantAt(long t) {
+        return EPOCH.plusMillis(t);
+    }
+
+    /** A {@link Clock} reading this virtual time, in UTC. */
+    public Clock asClock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the simulated clock is UTC only");
+            }
+
+            @Override
+            public Instant instant() {
+                return instantAt(nowMillis);
+            }
+
+            @Override
+            public long millis() {
+                return EPOCH.toEpochMilli() + nowMillis;
+            }
+        };
+    }
+
+    /** Human form of a virtual time: {@code 2h03m04.005s}. */
+    public static String format(long t) {
+        long ms = t % 1000;
+        long s = (t / 1000) % 60;
+        long m = (t / 60_000) % 60;
+        long h = t / 3_600_000;
+        if (h > 0) {
+            return String.format("%dh%02dm%02d.%03ds", h, m, s, ms);
+        }
+        if (m > 0) {
+            return String.format("%dm%02d.%03ds", m, s, ms);
+        }
+        return String.format("%d.%03ds", s, ms);
+    }
+}

@@ -1,0 +1,62 @@
+package org.upcert.harness.upload;
+
+import java.util.Map;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadRequest;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.scheduler.DeviceConditions;
+import org.upcert.harness.sim.VirtualClock;
+import org.upcert.harness.trace.Trace;
+
+/**
+ * The network as the extension's own HTTP calls meet it: the same conditions, transport and
+ * trace as the system's uploads. Only loopback is reachable: a test never sends traffic off the
+ * machine, whatever the extension asks for.
+ */
+public final class ExtensionNetwork {
+    private final VirtualClock clock;
+    private final HttpTransport transport;
+    private final SystemPolicy policy;
+    private final DeviceConditions conditions;
+    private final Trace trace;
+
+    public ExtensionNetwork(VirtualClock clock, HttpTransport transport, SystemPolicy policy, DeviceConditions conditions,
+            Trace trace) {
+        this.clock = clock;
+        this.transport = transport;
+        this.policy = policy;
+        this.conditions = conditions;
+        this.trace = trace;
+    }
+
+    /** Simulated time one exchange costs before any response: two latencies plus the upload. */
+    public long costMillis(byte[] body) {
+        return 2 * policy.latencyMs() + (body.length * 8L * 1000) / Math.max(1, policy.uplinkKbps() * 1000);
+    }
+
+    /** Sends the request now (the caller has charged {@link #costMillis(byte[])}). */
+    public ExtensionHttp.Response send(UploadRequest request, byte[] body, int callNumber)
+            throws ExtensionHttp.TransportException {
+        String host = request.url().getHost();
+        UploadError failure = null;
+        if (!conditions.networkUp()) {
+            failure = UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline");
+        } else if (host == null || !(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
+            failure = UploadError.transport(UploadError.CANNOT_FIND_HOST, "upcert reaches only loopback hosts");
+        }
+        if (failure == null) {
+            try {
+                HttpTransport.Exchange exchange = transport.send(request, body, Map.of(), clock.now());
+                trace.at(clock.now(), "http").num("n", callNumber).str("method", request.method())
+                        .url("url", request.url()).num("status", exchange.status()).end();
+                return new ExtensionHttp.Response(exchange.status(), exchange.headers(), exchange.body());
+            } catch (HttpTransport.Failure e) {
+                failure = e.error();
+            }
+        }
+        trace.at(clock.now(), "http").num("n", callNumber).str("method", request.method()).url("url", request.url())
+                .num("code", failure.code()).end();
+        throw new ExtensionHttp.TransportException(failure);
+    }
+}

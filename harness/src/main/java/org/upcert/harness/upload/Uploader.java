@@ -1,0 +1,202 @@
+package org.upcert.harness.upload;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+import org.upcert.api.JobState;
+import org.upcert.api.UploadError;
+import org.upcert.harness.cloud.CloudDialect;
+import org.upcert.harness.jobs.JobRecord;
+import org.upcert.harness.jobs.JobStore;
+import org.upcert.harness.library.Payloads;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.scheduler.DeviceConditions;
+import org.upcert.harness.sim.EventQueue;
+import org.upcert.harness.sim.VirtualClock;
+import org.upcert.harness.trace.Trace;
+
+/**
+ * The system's uploader: takes registered jobs in registration order, runs up to
+ * {@link SystemPolicy#transferSlots()} transfers at once, and finishes each job with the HTTP
+ * outcome. One transfer attempt per job: what happens after a failure is the extension's call.
+ *
+ * <p>Time is virtual: a transfer takes two latencies plus its declared size over the slot's share
+ * of the uplink. The real HTTP request is sent when the transfer completes in virtual time, so
+ * the cloud sees requests in the same order on every run. A job registered during a call waits
+ * until the call returns (measured on devices: uploads start only afterwards).
+ */
+public final class Uploader implements JobStore.Listener {
+
+    /** Told when the last transfer ended and nothing is queued. */
+    public interface IdleListener {
+        void uploaderIdle();
+    }
+
+    private final VirtualClock clock;
+    private final EventQueue events;
+    private final JobStore store;
+    private final HttpTransport transport;
+    private final Payloads payloads;
+    private final SystemPolicy policy;
+    private final DeviceConditions conditions;
+    private final DestinationPolicy destinations;
+    private final Trace trace;
+    private final LinkedHashSet<JobRecord> queued = new LinkedHashSet<>();
+    private final TreeMap<String, EventQueue.Event> inFlight = new TreeMap<>();
+    private IntPredicate held = activation -> false;
+    private IdleListener idleListener = () -> { };
+    private long bytesDeclared;
+    private long bytesSent;
+    private long transfers;
+
+    public Uploader(VirtualClock clock, EventQueue events, JobStore store, HttpTransport transport, Payloads payloads,
+            SystemPolicy policy, DeviceConditions conditions, DestinationPolicy destinations, Trace trace) {
+        this.clock = clock;
+        this.events = events;
+        this.store = store;
+        this.transport = transport;
+        this.payloads = payloads;
+        this.policy = policy;
+        this.conditions = conditions;
+        this.destinations = destinations;
+        this.trace = trace;
+    }
+
+    /** Jobs registered in an activation for which this is true wait (the call is still running). */
+    public void holdWhile(IntPredicate activationStillRunning) {
+        this.held = activationStillRunning;
+    }
+
+    public void setIdleListener(IdleListener listener) {
+        this.idleListener = listener;
+    }
+
+    public boolean isIdle() {
+        return queued.isEmpty() && inFlight.isEmpty();
+    }
+
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    public long transfers() {
+        return transfers;
+    }
+
+    public long bytesDeclared() {
+        return bytesDeclared;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    @Override
+    public void registered(JobRecord job) {
+        queued.add(job);
+    }
+
+    @Override
+    public void cancelled(JobRecord job) {
+        queued.remove(job);
+        EventQueue.Event transfer = inFlight.remove(job.id());
+        if (transfer != null) {
+            transfer.cancel();
+            trace.at(clock.now(), "transfer.aborted").str("job", job.id()).str("reason", "cancelled").end();
+            pump();
+        }
+    }
+
+    /** Starts as many queued transfers as slots and conditions allow. */
+    public void pump() {
+        if (conditions.withheldBecause(policy).isPresent()) {
+            return;
+        }
+        Iterator<JobRecord> it = queued.iterator();
+        while (inFlight.size() < policy.transferSlots() && it.hasNext()) {
+            JobRecord job = it.next();
+            if (held.test(job.registeredInActivation())) {
+                continue;
+            }
+            it.remove();
+            start(job);
+        }
+    }
+
+    /** The network went away: every transfer in flight fails as the device reports it. */
+    public void networkLost() {
+        List<String> ids = new ArrayList<>(inFlight.keySet());
+        for (String id : ids) {
+            EventQueue.Event transfer = inFlight.remove(id);
+            transfer.cancel();
+            store.find(id).ifPresent(job -> store.markFailed(job,
+                    UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline"),
+                    null));
+        }
+        if (!ids.isEmpty() && isIdle()) {
+            idleListener.uploaderIdle();
+        }
+    }
+
+    private void start(JobRecord job) {
+        store.markPending(job);
+        long size = job.resource().fileSize();
+        var refusal = destinations.refusal(job.destination().url());
+        long duration = refusal.isPresent() ? policy.latencyMs() : transferMillis(size);
+        trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", size).num("ms", duration).end();
+        EventQueue.Event done = events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job));
+        inFlight.put(job.id(), done);
+    }
+
+    /** Two latencies plus the declared bytes over this slot's share of the uplink. */
+    long transferMillis(long bytes) {
+        long bitsPerSecondPerSlot = policy.uplinkKbps() * 1000 / policy.transferSlots();
+        return 2 * policy.latencyMs() + Math.max(1, (bytes * 8 * 1000) / Math.max(1, bitsPerSecondPerSlot));
+    }
+
+    private void complete(JobRecord job) {
+        inFlight.remove(job.id());
+        if (job.state() != JobState.PENDING || job.acknowledged()) {
+            throw new IllegalStateException("simulator bug: transfer completed for " + job.id() + " in " + job.state());
+        }
+        var refusal = destinations.refusal(job.destination().url());
+        if (refusal.isPresent()) {
+            trace.at(clock.now(), "transfer.blocked").str("job", job.id()).url("url", job.destination().url())
+                    .str("reason", refusal.get()).end();
+            store.markFailed(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY,
+                    "destination not allowed by BackgroundUploadURLBase"), null);
+        } else {
+            send(job);
+        }
+        pump();
+        if (isIdle()) {
+            idleListener.uploaderIdle();
+        }
+    }
+
+    private void send(JobRecord job) {
+        byte[] body = payloads.bytes(job.resource());
+        transfers++;
+        bytesDeclared += job.resource().fileSize();
+        bytesSent += body.length;
+        Map<String, String> extra = payloads.mode() == org.upcert.harness.plan.PayloadMode.COMPACT
+                ? Map.of(CloudDialect.DECLARED_LENGTH_HEADER, Long.toString(job.resource().fileSize()))
+                : Map.of();
+        try {
+            HttpTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now());
+            int status = exchange.status();
+            boolean success = status >= 200 && status < 300 && !(status == 204 && policy.count204AsFailure());
+            if (success) {
+                store.markSucceeded(job, status, exchange.headers());
+            } else {
+                store.markFailed(job, UploadError.httpStatus(status), exchange.headers());
+            }
+        } catch (HttpTransport.Failure failure) {
+            store.markFailed(job, failure.error(), null);
+        }
+    }
+}
