@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,8 +117,7 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
 
         private URLClassLoader loader() {
             try {
-                return new URLClassLoader("upcert-extension", new URL[] {jar.toUri().toURL()},
-                        UploadExtension.class.getClassLoader());
+                return new ExtensionClassLoader(jar.toUri().toURL());
             } catch (MalformedURLException e) {
                 throw new ExtensionLoadException("bad jar path " + jar, e);
             }

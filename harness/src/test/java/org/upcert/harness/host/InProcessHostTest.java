@@ -1,0 +1,405 @@
+package org.upcert.harness.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.JobAction;
+import org.upcert.api.PhotosErrorCode;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadRequest;
+import org.upcert.harness.plan.PlannedFault;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.plan.Workload;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.Simulation;
+import org.upcert.harness.testing.NaiveExtension;
+import org.upcert.harness.testing.ScriptedExtension;
+import org.upcert.harness.testing.TestJars;
+import org.upcert.harness.testing.TraceLines;
+
+/** How the in-process host treats extensions: instances, kills, notices, limits, late and illegal calls. */
+class InProcessHostTest {
+
+    private static RunResult run(RunPlan plan, ExtensionSource source) {
+        return Simulation.run(plan, source, RunOptions.inMemory());
+    }
+
+    private static RunPlan small(List<PlannedFault> faults) {
+        return RunPlan.of(3, Workload.typical(5)).withFaults(faults);
+    }
+
+    private static String read(ExtensionContext context, String name) {
+        return context.storage().readString(name).orElse("");
+    }
+
+    @Nested
+    @DisplayName("process lifetime")
+    class Lifetime {
+
+        @Test
+        @DisplayName("the same instance serves consecutive calls; memory survives between them")
+        void sameInstanceBetweenCalls() {
+            List<Integer> instances = new ArrayList<>();
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                instances.add(self.instance());
+                return self.calls.get() < 3 ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+            }));
+            assertEquals(List.of(1, 1, 1), instances);
+            assertEquals(1, result.summary().launches());
+        }
+
+        @Test
+        @DisplayName("a kill in the middle of a call: fresh instance, memory lost, storage written before the kill kept")
+        void killMidCallKeepsStorageOnly() {
+            List<String> seenByInstance2 = new ArrayList<>();
+            RunResult result = run(small(List.of(new PlannedFault.HardKill(1, 3))), ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1) {
+                    self.memory = "in memory";
+                    context.storage().writeString("a", "1");       // call 1
+                    context.storage().appendString("log", "x");   // call 2
+                    context.storage().writeString("c", "3");       // call 3: killed before it happens
+                    context.storage().writeString("d", "4");
+                    return ProcessingResult.PROCESSING;
+                }
+                seenByInstance2.add(read(context, "a") + "|" + read(context, "log") + "|" + read(context, "c") + "|" + self.memory);
+                return ProcessingResult.COMPLETED;
+            }));
+            assertEquals(List.of("1|x||null"), seenByInstance2);
+            assertEquals(2, result.summary().launches());
+            assertEquals(1, result.summary().kills());
+            assertFalse(result.files().read("c").isPresent(), "the killed call's later write must not land");
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode kill = trace.first("process.kill");
+            assertEquals(3, kill.path("n").asInt());
+            assertEquals("planned kill", kill.path("reason").asText());
+            assertEquals("killed", trace.events("call.end").get(0).path("outcome").asText());
+            assertEquals(2, trace.activation(2).get(0).path("gen").asInt(), "activation 2 runs in a new process");
+        }
+
+        @Test
+        @DisplayName("after a kill the next call waits out the kill backoff (6-11 simulated minutes)")
+        void killBackoff() {
+            RunResult result = run(small(List.of(new PlannedFault.HardKill(1, 1))), ScriptedExtension.source((context, self) -> {
+                context.library().jobLimit();
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            long killedAt = trace.first("process.kill").path("t").asLong();
+            long next = trace.events("call.start").get(1).path("t").asLong();
+            assertTrue(next - killedAt >= 360_000 && next - killedAt <= 660_000, "backoff was " + (next - killedAt));
+            assertEquals("after-kill", trace.events("call.start").get(1).path("reason").asText());
+        }
+
+        @Test
+        @DisplayName("an exception escaping processJobs crashes the process and backs off")
+        void escapedException() {
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1) {
+                    throw new IllegalStateException("boom");
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode end = trace.events("call.end").get(0);
+            assertEquals("threw", end.path("outcome").asText());
+            assertTrue(end.path("exception").asText().contains("boom"));
+            assertEquals("crashed", trace.first("process.exit").path("reason").asText());
+            long gap = trace.events("call.start").get(1).path("t").asLong() - end.path("t").asLong();
+            assertTrue(gap >= 300_000, "failure backoff was " + gap);
+        }
+
+        @Test
+        @DisplayName("a call that never returns is declared hung and killed; the harness carries on")
+        void hungCall() {
+            RunPlan plan = small(List.of());
+            plan = plan.withPolicy(plan.policy().withCallWallTimeoutMs(300));
+            RunResult result = run(plan, ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1) {
+                    new CountDownLatch(1).await();
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertTrue(trace.first("process.kill").path("reason").asText().contains("hung"));
+            assertEquals(60_000 + 1_000, trace.first("process.kill").path("t").asLong(), "killed at the runtime deadline");
+            assertEquals(2, result.summary().activations());
+            assertEquals("quiescent", result.summary().endReason());
+        }
+    }
+
+    @Nested
+    @DisplayName("runtime limit and termination notices")
+    class Limits {
+
+        @Test
+        @DisplayName("a call that keeps working past 60 simulated seconds is killed without notice at the deadline")
+        void runtimeLimit() {
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1) {
+                    while (true) {
+                        context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+                    }
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode kill = trace.first("process.kill");
+            long start = trace.first("call.start").path("t").asLong();
+            assertEquals(start + 60_000, kill.path("t").asLong());
+            assertTrue(kill.path("reason").asText().startsWith("runtime limit"));
+            assertTrue(trace.events("process.notice").isEmpty(), "no notice before a runtime kill");
+        }
+
+        @Test
+        @DisplayName("willTerminate arrives before the planned call; a call that stops returns within the grace period")
+        void noticeHonoured() {
+            RunResult result = run(small(List.of(new PlannedFault.TerminationNotice(1, 2))), ScriptedExtension.source((context, self) -> {
+                if (self.instance() > 1) {
+                    return ProcessingResult.COMPLETED;
+                }
+                for (int i = 0; i < 1000; i++) {
+                    if (self.terminating.get()) {
+                        return ProcessingResult.PROCESSING;
+                    }
+                    context.library().jobLimit();
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertNotNull(trace.first("process.notice"));
+            assertEquals(2, trace.first("process.notice").path("n").asInt());
+            JsonNode end = trace.events("call.end").get(0);
+            assertEquals("returned", end.path("outcome").asText());
+            assertEquals("PROCESSING", end.path("result").asText());
+            assertEquals("terminated", trace.first("process.exit").path("reason").asText());
+            assertEquals(0, result.summary().kills());
+        }
+
+        @Test
+        @DisplayName("a call that ignores willTerminate is killed when the grace period runs out")
+        void noticeIgnored() {
+            RunResult result = run(small(List.of(new PlannedFault.TerminationNotice(1, 2))), ScriptedExtension.source((context, self) -> {
+                if (self.instance() > 1) {
+                    return ProcessingResult.COMPLETED;
+                }
+                for (int i = 0; i < 100_000; i++) {
+                    context.library().jobLimit();
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            long noticeAt = trace.first("process.notice").path("t").asLong();
+            JsonNode kill = trace.first("process.kill");
+            assertEquals(noticeAt + 5_000, kill.path("t").asLong());
+            assertTrue(kill.path("reason").asText().contains("grace period"));
+        }
+    }
+
+    @Nested
+    @DisplayName("refused and illegal calls")
+    class Refusals {
+
+        @Test
+        @DisplayName("a context used after its call returned is refused and recorded")
+        void lateCallRefused() {
+            List<String> errors = new ArrayList<>();
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                if (self.memory instanceof ExtensionContext stale) {
+                    try {
+                        stale.storage().writeString("late", "x");
+                    } catch (IllegalStateException e) {
+                        errors.add(e.getMessage());
+                    }
+                    return ProcessingResult.COMPLETED;
+                }
+                self.memory = context;
+                return ProcessingResult.PROCESSING;
+            }));
+            assertEquals(1, errors.size());
+            assertTrue(errors.get(0).contains("processJobs returned"));
+            assertFalse(result.files().read("late").isPresent());
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode refused = trace.first("api.refused");
+            assertEquals("storage.write", refused.path("api").asText());
+            assertEquals("1", refused.path("act").asText());
+            assertEquals(1, result.summary().refusedCalls());
+        }
+
+        @Test
+        @DisplayName("nested performChanges throws; JobChanges used after its block is refused")
+        void nestedAndEscapedBlocks() {
+            List<String> errors = new ArrayList<>();
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                var holder = new Object[1];
+                library.performChanges(changes -> {
+                    holder[0] = changes;
+                    try {
+                        library.performChanges(inner -> { });
+                    } catch (IllegalStateException e) {
+                        errors.add(e.getMessage());
+                    } catch (PhotosException e) {
+                        errors.add("unexpected " + e);
+                    }
+                });
+                try {
+                    var resource = library.fetchAssets().get(0).resources().get(0);
+                    ((org.upcert.api.JobChanges) holder[0]).createJob(resource,
+                            UploadRequest.put(context.uploadUrlBase().resolve("files/x")));
+                } catch (IllegalStateException e) {
+                    errors.add(e.getMessage());
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            assertEquals(2, errors.size(), errors.toString());
+            assertTrue(errors.get(0).contains("nested"));
+            assertTrue(errors.get(1).contains("outside its performChanges block"));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertNotNull(trace.first("change.nested"));
+            assertEquals("JobChanges.createJob", trace.first("api.refused").path("api").asText());
+            assertTrue(result.jobs().isEmpty(), "the escaped change must not create a job");
+        }
+
+        @Test
+        @DisplayName("an illegal change rejects the block with the real error code")
+        void illegalChangeRejected() {
+            List<PhotosErrorCode> codes = new ArrayList<>();
+            run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                var resource = library.fetchAssets().get(0).resources().get(0);
+                library.performChanges(c -> c.createJob(resource, UploadRequest.put(context.uploadUrlBase().resolve("files/a"))));
+                var job = library.fetchJobs(JobAction.PROCESS).get(0);
+                try {
+                    library.performChanges(c -> c.acknowledge(job));
+                } catch (PhotosException e) {
+                    codes.add(e.code());
+                }
+                library.performChanges(c -> c.cancel(job));
+                return ProcessingResult.COMPLETED;
+            }));
+            assertEquals(List.of(PhotosErrorCode.CHANGE_NOT_SUPPORTED), codes);
+        }
+    }
+
+    @Nested
+    @DisplayName("the system around the calls")
+    class System {
+
+        @Test
+        @DisplayName("transfers start only after the call returns")
+        void transfersAfterReturn() {
+            RunResult result = run(small(List.of()), new NaiveSource().get());
+            TraceLines trace = new TraceLines(result.traceText());
+            long firstEnd = trace.first("call.end").path("t").asLong();
+            long firstTransfer = trace.first("transfer.start").path("t").asLong();
+            assertTrue(firstTransfer >= firstEnd, "transfer at " + firstTransfer + " before the call ended at " + firstEnd);
+        }
+
+        @Test
+        @DisplayName("jobs presented for acknowledgement and left alone earn the 50008 penalty and a deferral")
+        void penalty50008() {
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                if (self.calls.get() == 1) {
+                    var resource = library.fetchAssets().get(0).resources().get(0);
+                    library.performChanges(c -> c.createJob(resource, UploadRequest.put(context.uploadUrlBase().resolve("files/a"))
+                            .withHeader("Authorization", "Bearer nope")));
+                    return ProcessingResult.PROCESSING;
+                }
+                return self.calls.get() < 3 ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode penalty = trace.first("system.penalty");
+            assertNotNull(penalty, trace.names(trace.all()).toString());
+            assertEquals(50008, penalty.path("code").asInt());
+            assertEquals(1, penalty.path("outstanding").asInt());
+            long next = trace.events("call.start").get(2).path("t").asLong();
+            assertTrue(next - penalty.path("t").asLong() >= 300_000);
+        }
+
+        @Test
+        @DisplayName("a destination outside BackgroundUploadURLBase is never sent; the job fails as blocked")
+        void destinationOutsideBase() {
+            RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                if (self.calls.get() == 1) {
+                    var resource = library.fetchAssets().get(0).resources().get(0);
+                    var outside = java.net.URI.create(context.uploadUrlBase().toString().replace("/dav/", "/elsewhere/a"));
+                    library.performChanges(c -> c.createJob(resource, UploadRequest.put(outside)));
+                    return ProcessingResult.PROCESSING;
+                }
+                var failed = library.fetchJobs(JobAction.ACKNOWLEDGE);
+                assertEquals(1, failed.size());
+                assertEquals(Optional.of(UploadError.BLOCKED_BY_POLICY), failed.get(0).error().map(UploadError::code));
+                library.performChanges(c -> c.acknowledge(failed.get(0)));
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertNotNull(trace.first("transfer.blocked"));
+            assertEquals(0, result.inventory().writes().size());
+            assertEquals("COMPLETED", trace.events("call.end").get(1).path("result").asText());
+        }
+    }
+
+    @Nested
+    @DisplayName("extension jars")
+    class Jars {
+
+        @Test
+        @DisplayName("a jar is loaded by ServiceLoader in its own class loader, fresh per process")
+        void jarIsolation(@TempDir Path dir) throws Exception {
+            Path jar = TestJars.jarOf(dir, NaiveExtension.class);
+            ExtensionSource source = ExtensionSource.jar(jar);
+            var first = source.newInstance();
+            ClassLoader firstLoader = source.classLoader();
+            var second = source.newInstance();
+            assertEquals(NaiveExtension.class.getName(), first.getClass().getName());
+            assertFalse(first.getClass() == NaiveExtension.class, "must not come from the harness's class path");
+            assertFalse(first.getClass() == second.getClass(), "each process gets its own class loader");
+            assertTrue(firstLoader != source.classLoader());
+            RunResult result = run(RunPlan.of(5, Workload.typical(30)), source);
+            assertTrue(result.summary().complete(), result.summary().toString());
+        }
+
+        @Test
+        @DisplayName("a jar without a service declaration is a clear error")
+        void jarWithoutProvider(@TempDir Path dir) throws Exception {
+            Path jar = dir.resolve("empty.jar");
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+                out.putNextEntry(new java.util.jar.JarEntry("README"));
+                out.write("nothing".getBytes(StandardCharsets.UTF_8));
+            }
+            var e = assertThrows(ExtensionSource.ExtensionLoadException.class, () -> ExtensionSource.jar(jar));
+            assertTrue(e.getMessage().contains("META-INF/services/org.upcert.api.UploadExtension"), e.getMessage());
+            var missing = assertThrows(ExtensionSource.ExtensionLoadException.class,
+                    () -> ExtensionSource.jar(dir.resolve("nope.jar")));
+            assertTrue(missing.getMessage().contains("not found"));
+        }
+    }
+
+    /** The naive extension as a class-path source. */
+    private static final class NaiveSource {
+        ExtensionSource get() {
+            return ExtensionSource.type(NaiveExtension.class);
+        }
+    }
+}
