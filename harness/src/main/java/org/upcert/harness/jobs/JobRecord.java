@@ -127,7 +127,8 @@ public final class JobRecord {
     void finish(boolean success, Integer status, SortedMap<String, String> headers, UploadError failure) {
         state = success ? JobState.SUCCEEDED : JobState.FAILED;
         httpStatus = status;
-        responseHeaders = headers;
+        responseHeaders = headers == null ? null
+                : java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(headers));
         error = success ? null : failure;
     }
 

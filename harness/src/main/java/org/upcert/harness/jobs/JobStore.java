@@ -54,7 +54,9 @@ public final class JobStore {
     private final SimulatedLibrary library;
     private final Trace trace;
     private final LongSupplier now;
-    private final TreeMap<String, JobRecord> live = new TreeMap<>();
+    /** Unacknowledged jobs in creation order (by sequence number, not id text, which stops sorting past J999999). */
+    private final TreeMap<Long, JobRecord> live = new TreeMap<>();
+    private final TreeMap<String, JobRecord> jobsById = new TreeMap<>();
     private final List<JobRecord> all = new ArrayList<>();
     private final TreeMap<String, JobRecord> everById = new TreeMap<>();
     private Listener listener = new Listener() {
@@ -117,12 +119,12 @@ public final class JobStore {
 
     /** A job the store still holds (not acknowledged), by local identifier. */
     public Optional<JobRecord> find(String id) {
-        return Optional.ofNullable(live.get(id));
+        return Optional.ofNullable(id == null ? null : jobsById.get(id));
     }
 
     /** Any job ever created, acknowledged or not, by local identifier. */
     public Optional<JobRecord> findEver(String id) {
-        return Optional.ofNullable(everById.get(id));
+        return Optional.ofNullable(id == null ? null : everById.get(id));
     }
 
     /** Every job ever created, acknowledged or not, in creation order. */
@@ -174,21 +176,19 @@ public final class JobStore {
     }
 
     /**
-     * The changes recorded by one {@code performChanges} block. Each change is validated against
-     * the store as the earlier changes of the same block would leave it; the first problem
-     * decides the rejection.
+     * The changes recorded by one {@code performChanges} block. Each change is validated when
+     * recorded, against the store as the earlier changes of the same block would leave it, and
+     * validated again at commit: the system's own transitions may have moved a job meanwhile (a
+     * pending job the block cancels may have succeeded), and the commit must see the store as it
+     * is then. The first problem decides the rejection.
      */
     public final class ChangeSet {
         private final int block;
         private final int activation;
-        private final List<Runnable> effects = new ArrayList<>();
+        private final List<Op> ops = new ArrayList<>();
         private final TreeMap<String, Shadow> shadows = new TreeMap<>();
         private Rejection firstProblem;
-        private int creates;
-        private int frees;
-        private int acks;
-        private int retries;
-        private int cancels;
+        private boolean finished;
         private int illegal;
 
         private ChangeSet(int block, int activation) {
@@ -202,131 +202,66 @@ public final class JobStore {
 
         /** Records a creation; returns the placeholder's local identifier. */
         public String create(AssetResource resource, UploadRequest destination) {
-            String id = String.format("J%06d", nextSeq);
+            requireOpen();
             long seq = nextSeq++;
-            if (resource == null || destination == null) {
-                problem("create", id, PhotosErrorCode.CHANGE_NOT_SUPPORTED, "resource and destination are required");
-                return id;
-            }
-            if (!library.allowsJobCreation()) {
-                problem("create", id, PhotosErrorCode.ACCESS_USER_DENIED, "authorization is " + library.authorization()
-                        + (library.extensionEnabled() ? "" : ", extension disabled") + ": no job may be created");
-                return id;
-            }
-            if (!library.isLive(resource)) {
-                problem("create", id, PhotosErrorCode.IDENTIFIER_NOT_FOUND,
-                        "no resource " + resource.key() + " in the library");
-                return id;
-            }
-            creates++;
-            shadows.put(id, new Shadow(JobState.REGISTERED, false, false));
-            long createdAt = now.getAsLong();
-            effects.add(() -> {
-                JobRecord job = new JobRecord(id, seq, resource, destination, JobType.UPLOAD, createdAt, activation);
-                live.put(id, job);
-                all.add(job);
-                everById.put(id, job);
-                unacknowledged++;
-                trace.at(now.getAsLong(), "job.create").str("job", id).str("resource", resource.key())
-                        .str("method", destination.method()).url("url", destination.url()).end();
-                listener.registered(job);
-            });
+            String id = String.format("J%06d", seq);
+            record(new Op(Kind.CREATE, id, seq, resource, destination, now.getAsLong()));
             return id;
         }
 
         /** Records an acknowledgement. */
         public void acknowledge(String jobId) {
-            Shadow shadow = shadow("acknowledge", jobId);
-            if (shadow == null) {
-                return;
-            }
-            if (!shadow.state.isFinished()) {
-                problem("acknowledge", jobId, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
-                        "only succeeded or failed jobs can be acknowledged; " + jobId + " is " + shadow.state);
-                return;
-            }
-            shadow.acknowledged = true;
-            acks++;
-            frees++;
-            effects.add(() -> {
-                JobRecord job = live.remove(jobId);
-                job.acknowledge();
-                unacknowledged--;
-                trace.at(now.getAsLong(), "job.ack").str("job", jobId).str("state", job.state().name()).end();
-            });
+            requireOpen();
+            record(new Op(Kind.ACKNOWLEDGE, jobId, 0, null, null, 0));
         }
 
         /** Records a retry; {@code destination} null keeps the original one. */
         public void retry(String jobId, UploadRequest destination) {
-            Shadow shadow = shadow("retry", jobId);
-            if (shadow == null) {
-                return;
-            }
-            if (shadow.state != JobState.FAILED) {
-                problem("retry", jobId, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
-                        "only failed jobs can be retried; " + jobId + " is " + shadow.state);
-                return;
-            }
-            if (shadow.retried) {
-                problem("retry", jobId, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
-                        jobId + " was already retried once; a job can be retried at most once");
-                return;
-            }
-            shadow.retried = true;
-            shadow.state = JobState.REGISTERED;
-            retries++;
-            effects.add(() -> {
-                JobRecord job = live.get(jobId);
-                job.retry(destination, activation);
-                Trace.Line line = trace.at(now.getAsLong(), "job.retry").str("job", jobId);
-                if (destination != null) {
-                    line.url("url", destination.url());
-                }
-                line.end();
-                listener.registered(job);
-            });
+            requireOpen();
+            record(new Op(Kind.RETRY, jobId, 0, null, destination, 0));
         }
 
         /** Records a cancellation. */
         public void cancel(String jobId) {
-            Shadow shadow = shadow("cancel", jobId);
-            if (shadow == null) {
-                return;
-            }
-            if (!shadow.state.isInFlight()) {
-                problem("cancel", jobId, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
-                        "only registered or pending jobs can be cancelled; " + jobId + " is " + shadow.state);
-                return;
-            }
-            JobState before = shadow.state;
-            shadow.state = JobState.CANCELLED;
-            shadow.acknowledged = true;
-            cancels++;
-            frees++;
-            effects.add(() -> {
-                JobRecord job = live.remove(jobId);
-                if (job == null) {
-                    // created and cancelled in the same block: the creation effect ran first
-                    throw new IllegalStateException("simulator bug: cancelled job " + jobId + " missing");
-                }
-                job.cancel();
-                unacknowledged--;
-                trace.at(now.getAsLong(), "job.cancel").str("job", jobId).str("was", before.name()).end();
-                listener.cancelled(job);
-            });
+            requireOpen();
+            record(new Op(Kind.CANCEL, jobId, 0, null, null, 0));
         }
 
         /** How many changes were recorded (legal or not). */
         public int size() {
-            return creates + acks + retries + cancels + illegal;
+            return ops.size() + illegal;
         }
 
         /**
-         * Commits the block if every change was legal and the job limit holds; otherwise applies
-         * nothing. Returns the rejection, if any.
+         * Commits the block if every change is legal now and the job limit holds; otherwise
+         * applies nothing. Returns the rejection, if any. A block commits at most once.
          */
         public Optional<Rejection> commit() {
+            requireOpen();
+            finished = true;
             Rejection rejection = firstProblem;
+            if (rejection == null) {
+                shadows.clear();
+                for (Op op : ops) {
+                    Rejection problem = validate(op);
+                    if (problem != null) {
+                        traceIllegal(op, problem, "changed before commit: ");
+                        rejection = problem;
+                        break;
+                    }
+                }
+            }
+            int creates = 0;
+            int frees = 0;
+            int[] counts = new int[Kind.values().length];
+            for (Op op : ops) {
+                counts[op.kind.ordinal()]++;
+                if (op.kind == Kind.CREATE) {
+                    creates++;
+                } else if (op.kind == Kind.ACKNOWLEDGE || op.kind == Kind.CANCEL) {
+                    frees++;
+                }
+            }
             if (rejection == null && creates > 0 && unacknowledged + creates - frees > jobLimit) {
                 rejection = new Rejection(PhotosErrorCode.LIMIT_EXCEEDED, "the block would leave "
                         + (unacknowledged + creates - frees) + " unacknowledged jobs; jobLimit is " + jobLimit);
@@ -336,48 +271,175 @@ public final class JobStore {
                         .num("changes", size()).str("reason", rejection.reason()).end();
                 return Optional.of(rejection);
             }
-            trace.at(now.getAsLong(), "changes.commit").num("block", block).num("create", creates).num("ack", acks)
-                    .num("retry", retries).num("cancel", cancels).end();
-            for (Runnable effect : effects) {
-                effect.run();
+            trace.at(now.getAsLong(), "changes.commit").num("block", block).num("create", counts[Kind.CREATE.ordinal()])
+                    .num("ack", counts[Kind.ACKNOWLEDGE.ordinal()]).num("retry", counts[Kind.RETRY.ordinal()])
+                    .num("cancel", counts[Kind.CANCEL.ordinal()]).end();
+            for (Op op : ops) {
+                apply(op);
             }
             return Optional.empty();
         }
 
         /** Discards the block (it threw); traced. */
         public void abandon(String why) {
+            requireOpen();
+            finished = true;
             trace.at(now.getAsLong(), "changes.abandoned").num("block", block).num("changes", size())
                     .str("reason", why).end();
         }
 
-        private Shadow shadow(String op, String jobId) {
-            Shadow shadow = shadows.get(jobId);
-            if (shadow == null) {
-                JobRecord job = jobId == null ? null : live.get(jobId);
-                if (job == null) {
-                    problem(op, jobId, PhotosErrorCode.IDENTIFIER_NOT_FOUND,
-                            "no unacknowledged job " + jobId + " (acknowledged, cancelled or never created)");
-                    return null;
-                }
-                shadow = new Shadow(job.state(), job.retried(), job.acknowledged());
-                shadows.put(jobId, shadow);
+        private void requireOpen() {
+            if (finished) {
+                throw new IllegalStateException("simulator bug: change block " + block + " already committed or abandoned");
             }
-            if (shadow.acknowledged) {
-                problem(op, jobId, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
-                        jobId + " was already acknowledged or cancelled earlier in this block");
-                return null;
-            }
-            return shadow;
         }
 
-        private void problem(String op, String jobId, PhotosErrorCode code, String reason) {
-            illegal++;
-            trace.at(now.getAsLong(), "change.illegal").num("block", block).str("op", op).str("job", jobId)
-                    .str("code", code.name()).str("reason", reason).end();
-            if (firstProblem == null) {
-                firstProblem = new Rejection(code, op + " " + jobId + ": " + reason);
+        private void record(Op op) {
+            Rejection problem = validate(op);
+            if (problem != null) {
+                illegal++;
+                traceIllegal(op, problem, "");
+                if (firstProblem == null) {
+                    firstProblem = problem;
+                }
+                return;
+            }
+            ops.add(op);
+        }
+
+        private void traceIllegal(Op op, Rejection problem, String prefix) {
+            trace.at(now.getAsLong(), "change.illegal").num("block", block).str("op", op.kind.label)
+                    .str("job", op.jobId).str("code", problem.code().name()).str("reason", prefix + problem.reason()).end();
+        }
+
+        /** Checks {@code op} against the store and the block's earlier changes; updates the shadows if legal. */
+        private Rejection validate(Op op) {
+            if (op.kind == Kind.CREATE) {
+                if (op.resource == null || op.destination == null) {
+                    return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED, "resource and destination are required");
+                }
+                if (!library.allowsJobCreation()) {
+                    return reject(op, PhotosErrorCode.ACCESS_USER_DENIED, "authorization is " + library.authorization()
+                            + (library.extensionEnabled() ? "" : ", extension disabled") + ": no job may be created");
+                }
+                if (!library.isLive(op.resource)) {
+                    return reject(op, PhotosErrorCode.IDENTIFIER_NOT_FOUND, "no resource " + op.resource.key() + " in the library");
+                }
+                shadows.put(op.jobId, new Shadow(JobState.REGISTERED, false, false));
+                return null;
+            }
+            Shadow shadow = op.jobId == null ? null : shadows.get(op.jobId);
+            if (shadow == null) {
+                JobRecord job = op.jobId == null ? null : jobsById.get(op.jobId);
+                if (job == null) {
+                    return reject(op, PhotosErrorCode.IDENTIFIER_NOT_FOUND,
+                            "no unacknowledged job " + op.jobId + " (acknowledged, cancelled or never created)");
+                }
+                shadow = new Shadow(job.state(), job.retried(), job.acknowledged());
+                shadows.put(op.jobId, shadow);
+            }
+            if (shadow.acknowledged) {
+                return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
+                        op.jobId + " was already acknowledged or cancelled earlier in this block");
+            }
+            switch (op.kind) {
+                case ACKNOWLEDGE -> {
+                    if (!shadow.state.isFinished()) {
+                        return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
+                                "only succeeded or failed jobs can be acknowledged; " + op.jobId + " is " + shadow.state);
+                    }
+                    shadow.acknowledged = true;
+                }
+                case RETRY -> {
+                    if (shadow.state != JobState.FAILED) {
+                        return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
+                                "only failed jobs can be retried; " + op.jobId + " is " + shadow.state);
+                    }
+                    if (shadow.retried) {
+                        return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
+                                op.jobId + " was already retried once; a job can be retried at most once");
+                    }
+                    shadow.retried = true;
+                    shadow.state = JobState.REGISTERED;
+                }
+                case CANCEL -> {
+                    if (!shadow.state.isInFlight()) {
+                        return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED,
+                                "only registered or pending jobs can be cancelled; " + op.jobId + " is " + shadow.state);
+                    }
+                    shadow.state = JobState.CANCELLED;
+                    shadow.acknowledged = true;
+                }
+                default -> throw new IllegalStateException("unreachable");
+            }
+            return null;
+        }
+
+        private Rejection reject(Op op, PhotosErrorCode code, String reason) {
+            return new Rejection(code, op.kind.label + " " + op.jobId + ": " + reason);
+        }
+
+        private void apply(Op op) {
+            long t = now.getAsLong();
+            switch (op.kind) {
+                case CREATE -> {
+                    JobRecord job = new JobRecord(op.jobId, op.seq, op.resource, op.destination, JobType.UPLOAD,
+                            op.createdAt, activation);
+                    live.put(op.seq, job);
+                    jobsById.put(op.jobId, job);
+                    all.add(job);
+                    everById.put(op.jobId, job);
+                    unacknowledged++;
+                    trace.at(t, "job.create").str("job", op.jobId).str("resource", op.resource.key())
+                            .str("method", op.destination.method()).url("url", op.destination.url()).end();
+                    listener.registered(job);
+                }
+                case ACKNOWLEDGE -> {
+                    JobRecord job = remove(op.jobId);
+                    job.acknowledge();
+                    unacknowledged--;
+                    trace.at(t, "job.ack").str("job", op.jobId).str("state", job.state().name()).end();
+                }
+                case RETRY -> {
+                    JobRecord job = jobsById.get(op.jobId);
+                    job.retry(op.destination, activation);
+                    Trace.Line line = trace.at(t, "job.retry").str("job", op.jobId);
+                    if (op.destination != null) {
+                        line.url("url", op.destination.url());
+                    }
+                    line.end();
+                    listener.registered(job);
+                }
+                case CANCEL -> {
+                    JobRecord job = remove(op.jobId);
+                    JobState before = job.state();
+                    job.cancel();
+                    unacknowledged--;
+                    trace.at(t, "job.cancel").str("job", op.jobId).str("was", before.name()).end();
+                    listener.cancelled(job);
+                }
             }
         }
+    }
+
+    private JobRecord remove(String id) {
+        JobRecord job = jobsById.remove(id);
+        live.remove(job.seq());
+        return job;
+    }
+
+    private enum Kind {
+        CREATE("create"), ACKNOWLEDGE("acknowledge"), RETRY("retry"), CANCEL("cancel");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    /** One recorded change. */
+    private record Op(Kind kind, String jobId, long seq, AssetResource resource, UploadRequest destination, long createdAt) {
     }
 
     /** A job's state as the earlier changes of the current block leave it. */

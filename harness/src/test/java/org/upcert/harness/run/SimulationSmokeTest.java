@@ -16,8 +16,6 @@ class SimulationSmokeTest {
         RunResult result = Simulation.run(RunPlan.of(7, Workload.typical(50)), ExtensionSource.type(NaiveExtension.class),
                 RunOptions.inMemory());
         RunSummary s = result.summary();
-        System.out.println(s);
-        System.out.println(result.traceText().lines().limit(40).reduce("", (a, b) -> a + b + "\n"));
         assertEquals("quiescent", s.endReason());
         assertTrue(s.complete(), s.toString());
     }

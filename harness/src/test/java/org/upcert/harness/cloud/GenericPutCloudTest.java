@@ -1,0 +1,137 @@
+package org.upcert.harness.cloud;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.harness.library.Payloads;
+
+/** The generic-PUT cloud over real loopback HTTP: tokens on the virtual clock, storage, refusals. */
+class GenericPutCloudTest {
+    private final AtomicLong virtualNow = new AtomicLong();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private CloudStub stub;
+
+    @BeforeEach
+    void start() {
+        stub = new CloudStub(new GenericPutDialect(7, virtualNow::get, 3_600_000));
+    }
+
+    @AfterEach
+    void stop() {
+        stub.close();
+    }
+
+    private HttpResponse<String> send(String method, String path, String authorization, byte[] body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve(path))
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String token() throws Exception {
+        HttpResponse<String> response = send("POST", "auth/token", null,
+                "grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, response.statusCode());
+        String body = response.body();
+        assertTrue(body.contains("\"token_type\":\"Bearer\"") && body.contains("\"expires_in\":3600"), body);
+        int start = body.indexOf("\"access_token\":\"") + 16;
+        return body.substring(start, body.indexOf('"', start));
+    }
+
+    @Test
+    @DisplayName("binds to 127.0.0.1 only")
+    void loopbackOnly() {
+        assertEquals("127.0.0.1", stub.uploadUrlBase().getHost());
+        assertTrue(stub.origin().startsWith("http://127.0.0.1:"));
+    }
+
+    @Test
+    @DisplayName("PUT with a valid token stores the object: 201 new, 204 overwrite, duplicates counted")
+    void putStoresAndCountsDuplicates() throws Exception {
+        String token = "Bearer " + token();
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> first = send("PUT", "files/a/IMG_1.HEIC", token, body);
+        assertEquals(201, first.statusCode());
+        assertEquals("\"" + Payloads.sha256(body) + "\"", first.headers().firstValue("etag").orElseThrow());
+        HttpResponse<String> again = send("PUT", "files/a/IMG_1.HEIC", token, body);
+        assertEquals(204, again.statusCode());
+        assertEquals(first.headers().firstValue("x-object-id"), again.headers().firstValue("x-object-id"));
+        var objects = stub.inventory().objects();
+        assertEquals(1, objects.size());
+        assertEquals("a/IMG_1.HEIC", objects.get(0).key());
+        assertEquals(2, objects.get(0).writes());
+        assertEquals(Payloads.sha256(body), objects.get(0).sha256());
+        assertEquals(2, stub.inventory().writes().size());
+        assertTrue(stub.inventory().writes().get(1).overwrite());
+    }
+
+    @Test
+    @DisplayName("the declared-length header sets the stored size of a compact body")
+    void declaredLength() throws Exception {
+        String token = "Bearer " + token();
+        HttpRequest request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/v.MOV"))
+                .header("Authorization", token).header(CloudDialect.DECLARED_LENGTH_HEADER, "123456789")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[10])).build();
+        assertEquals(201, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals(123_456_789L, stub.inventory().objects().get(0).declaredSize());
+    }
+
+    @Test
+    @DisplayName("missing, unknown and expired tokens get 401 with a Bearer challenge, and nothing is stored")
+    void authFailures() throws Exception {
+        String token = "Bearer " + token();
+        HttpResponse<String> missing = send("PUT", "files/x", null, new byte[1]);
+        assertEquals(401, missing.statusCode());
+        assertTrue(missing.headers().firstValue("www-authenticate").orElseThrow().startsWith("Bearer"));
+        assertEquals(401, send("PUT", "files/x", "Bearer forged", new byte[1]).statusCode());
+        virtualNow.set(3_600_000);
+        HttpResponse<String> expired = send("PUT", "files/x", token, new byte[1]);
+        assertEquals(401, expired.statusCode());
+        assertTrue(expired.headers().firstValue("www-authenticate").orElseThrow().contains("invalid_token"));
+        assertTrue(stub.inventory().objects().isEmpty());
+        var reasons = stub.inventory().refusals().stream().map(CloudInventory.Refusal::reason).toList();
+        assertEquals(java.util.List.of("missing bearer token", "unknown token", "token expired"), reasons);
+    }
+
+    @Test
+    @DisplayName("wrong client credentials are refused")
+    void badCredentials() throws Exception {
+        HttpResponse<String> response = send("POST", "auth/token", null,
+                "grant_type=client_credentials&client_id=upcert-sample&client_secret=wrong".getBytes(StandardCharsets.UTF_8));
+        assertEquals(401, response.statusCode());
+        assertTrue(response.body().contains("invalid_client"));
+    }
+
+    @Test
+    @DisplayName("tokens are derived from the seed: the same on every run")
+    void deterministicTokens() throws Exception {
+        String first = token();
+        stub.close();
+        stub = new CloudStub(new GenericPutDialect(7, virtualNow::get, 3_600_000));
+        assertEquals(first, token());
+    }
+
+    @Test
+    @DisplayName("unknown paths answer 404 and are recorded as refused")
+    void unknownPath() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stub.origin() + "/nowhere")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, response.statusCode());
+        HttpResponse<String> underBase = send("GET", "nope", null, new byte[0]);
+        assertEquals(404, underBase.statusCode());
+        assertFalse(stub.inventory().refusals().isEmpty());
+    }
+}
