@@ -1,25 +1,43 @@
 package org.upcert.harness.plan;
 
 /**
- * One concrete fault of an expanded plan, pinned to a deterministic point of the run. The fault
- * engine (profiles) expands schedules and probabilities into these; the simulator only executes
- * them. Process faults are pinned to (activation number, API call number within that call): the
- * n-th call an extension makes is the same on every replay, a wall-clock moment is not.
+ * One concrete fault of an expanded plan. The fault engine expands a profile's schedules into
+ * these; the simulator only executes them. Two shapes:
+ *
+ * <ul>
+ *   <li>{@link Pinned}: process faults pinned to (activation, API call) — the n-th call an
+ *       extension makes is the same on every replay, a wall-clock moment is not;
+ *   <li>{@link Timed}: faults at a virtual time or over a window {@code [from, until)}. Windowed
+ *       faults with a {@code probability} decide per operation (transfer, request) inside the
+ *       window from a random stream of their own, derived from the run's seed and the fault's
+ *       position in the plan: the plan plus the seed reproduce every decision.
+ * </ul>
+ *
+ * Kinds are named {@code category.name}, as profiles and traces spell them.
  */
-public sealed interface PlannedFault permits PlannedFault.HardKill, PlannedFault.TerminationNotice {
+public sealed interface PlannedFault {
 
-    /** The fault kind as profiles and traces name it. */
+    /** The fault kind, e.g. {@code network.offline}. */
     String kind();
 
-    /** The activation (1-based) the fault belongs to. */
-    int activation();
+    /** A fault pinned to an activation (1-based) and an API call within it (1-based). */
+    sealed interface Pinned extends PlannedFault {
+        int activation();
+    }
 
-    /**
-     * The process is killed without notice at the start of the extension's {@code atCall}-th API
-     * call (1-based) in activation {@code activation}: that call and everything after it never
-     * happen. If the call returns first, the kill hits the idle process right after it.
-     */
-    record HardKill(int activation, int atCall) implements PlannedFault {
+    /** A fault at a virtual time, possibly lasting until {@link #until()}. */
+    sealed interface Timed extends PlannedFault {
+        /** Virtual ms at which the fault starts. */
+        long from();
+
+        /** Virtual ms at which it ends; equal to {@link #from()} for instantaneous faults. */
+        long until();
+    }
+
+    // --- process ---------------------------------------------------------------------------
+
+    /** Killed without notice at the start of API call {@code atCall}; if the call returns first, right after it. */
+    record HardKill(int activation, int atCall) implements Pinned {
         public HardKill {
             requirePositive(activation, atCall);
         }
@@ -30,11 +48,8 @@ public sealed interface PlannedFault permits PlannedFault.HardKill, PlannedFault
         }
     }
 
-    /**
-     * {@code willTerminate()} is delivered before the extension's {@code atCall}-th API call in
-     * activation {@code activation}; the call then has the policy's grace period to return.
-     */
-    record TerminationNotice(int activation, int atCall) implements PlannedFault {
+    /** {@code willTerminate()} before API call {@code atCall}; the grace period runs from there. */
+    record TerminationNotice(int activation, int atCall) implements Pinned {
         public TerminationNotice {
             requirePositive(activation, atCall);
         }
@@ -45,9 +60,284 @@ public sealed interface PlannedFault permits PlannedFault.HardKill, PlannedFault
         }
     }
 
+    /**
+     * Killed inside the {@code block}-th {@code performChanges} of the activation: before its commit
+     * (nothing of the block happens) or after it (the commit survives, as measured on devices: "a
+     * commit already sent survives its process's death").
+     */
+    record KillInChanges(int activation, int block, boolean afterCommit) implements Pinned {
+        public KillInChanges {
+            requirePositive(activation, block);
+        }
+
+        @Override
+        public String kind() {
+            return "process.kill-in-changes";
+        }
+    }
+
+    // --- network ---------------------------------------------------------------------------
+
+    /** No network: transfers in flight fail (not connected), nothing starts, no calls. */
+    record NetworkOffline(long from, long until) implements Timed {
+        public NetworkOffline {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "network.offline";
+        }
+    }
+
+    /** Slower network: latency and uplink bandwidth replaced during the window. */
+    record NetworkDegraded(long from, long until, long latencyMs, long uplinkKbps) implements Timed {
+        public NetworkDegraded {
+            requireWindow(from, until);
+            if (latencyMs < 0 || uplinkKbps < 1) {
+                throw new IllegalArgumentException("latencyMs >= 0 and uplinkKbps >= 1 required");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "network.degraded";
+        }
+    }
+
+    /** Only an expensive (cellular) network: withheld when the options prevent expensive access. */
+    record ExpensiveNetwork(long from, long until) implements Timed {
+        public ExpensiveNetwork {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "network.expensive";
+        }
+    }
+
+    /** A transfer in the window drops after {@code afterBytes} bytes: connection lost, nothing stored. */
+    record TransferDrop(long from, long until, double probability, long afterBytes) implements Timed {
+        public TransferDrop {
+            requireWindow(from, until);
+            requireProbability(probability);
+            if (afterBytes < 0) {
+                throw new IllegalArgumentException("afterBytes >= 0 required");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "network.drop";
+        }
+    }
+
+    /** The server committed the upload but the response never arrived: stored, yet the job fails. */
+    record ResponseLost(long from, long until, double probability) implements Timed {
+        public ResponseLost {
+            requireWindow(from, until);
+            requireProbability(probability);
+        }
+
+        @Override
+        public String kind() {
+            return "network.response-lost";
+        }
+    }
+
+    // --- cloud -----------------------------------------------------------------------------
+
+    /**
+     * The cloud answers {@code status} instead of serving the request (500/502/503 bursts, 429 with
+     * Retry-After, 401 token rejected, 403 expired destination). {@code retryAfterSeconds} > 0 adds
+     * a {@code Retry-After} header.
+     */
+    record CloudError(long from, long until, double probability, int status, long retryAfterSeconds) implements Timed {
+        public CloudError {
+            requireWindow(from, until);
+            requireProbability(probability);
+            if (status < 400 || status > 599) {
+                throw new IllegalArgumentException("status must be 4xx or 5xx");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "cloud.error";
+        }
+    }
+
+    /** The cloud takes {@code delayMs} longer to answer (virtual time); past 60 s the request times out. */
+    record SlowResponse(long from, long until, double probability, long delayMs) implements Timed {
+        public SlowResponse {
+            requireWindow(from, until);
+            requireProbability(probability);
+        }
+
+        @Override
+        public String kind() {
+            return "cloud.slow";
+        }
+    }
+
+    /** A broken answer: {@code empty} (200, no body), {@code garbage} (200, unparsable body) or {@code reset} (connection reset). */
+    record MalformedResponse(long from, long until, double probability, String form) implements Timed {
+        public MalformedResponse {
+            requireWindow(from, until);
+            requireProbability(probability);
+            if (!form.equals("empty") && !form.equals("garbage") && !form.equals("reset")) {
+                throw new IllegalArgumentException("form must be empty, garbage or reset");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "cloud.malformed";
+        }
+    }
+
+    // --- device ----------------------------------------------------------------------------
+
+    /** Low Power Mode on; with the device on battery the system withholds calls and transfers. */
+    record LowPower(long from, long until) implements Timed {
+        public LowPower {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.low-power";
+        }
+    }
+
+    /** Thermal pressure {@code level} (fair, serious, critical); serious and above withhold work. */
+    record Thermal(long from, long until, String level) implements Timed {
+        public Thermal {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.thermal";
+        }
+    }
+
+    /** Unplugged from power during the window (the default device is charging). */
+    record Unplugged(long from, long until) implements Timed {
+        public Unplugged {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.unplugged";
+        }
+    }
+
+    /** Battery level set to {@code percent} at {@code from}. */
+    record Battery(long from, long until, int percent) implements Timed {
+        public Battery {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.battery";
+        }
+    }
+
+    // --- library ---------------------------------------------------------------------------
+
+    /** {@code count} new assets taken at {@code from}. */
+    record AssetsAdded(long from, long until, int count) implements Timed {
+        public AssetsAdded {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "library.add";
+        }
+    }
+
+    /** {@code count} assets (chosen by the fault's random stream) deleted at {@code from}. */
+    record AssetsDeleted(long from, long until, int count) implements Timed {
+        public AssetsDeleted {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "library.delete";
+        }
+    }
+
+    /** {@code count} assets offloaded to iCloud at {@code from} (an update; uploads must fetch them first). */
+    record AssetsOffloaded(long from, long until, int count) implements Timed {
+        public AssetsOffloaded {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "library.offload";
+        }
+    }
+
+    /** The change history is pruned at {@code from}: every earlier token expires. */
+    record TokenExpiry(long from, long until) implements Timed {
+        public TokenExpiry {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "library.token-expiry";
+        }
+    }
+
+    // --- consent ---------------------------------------------------------------------------
+
+    /** Library access downgraded to {@code status} (LIMITED, DENIED, ...) during the window, restored after. */
+    record AccessChanged(long from, long until, String status) implements Timed {
+        public AccessChanged {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "consent.access";
+        }
+    }
+
+    /** The extension disabled by the host app during the window, re-enabled after. */
+    record ExtensionDisabled(long from, long until) implements Timed {
+        public ExtensionDisabled {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "consent.disabled";
+        }
+    }
+
     private static void requirePositive(int activation, int atCall) {
         if (activation < 1 || atCall < 1) {
-            throw new IllegalArgumentException("activation and atCall are 1-based");
+            throw new IllegalArgumentException("activation and call numbers are 1-based");
+        }
+    }
+
+    private static void requireWindow(long from, long until) {
+        if (from < 0 || until < from) {
+            throw new IllegalArgumentException("a window needs 0 <= from <= until, was [" + from + ", " + until + ")");
+        }
+    }
+
+    private static void requireProbability(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("probability must be in [0, 1], was " + p);
         }
     }
 }

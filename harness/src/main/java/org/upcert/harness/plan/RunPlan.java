@@ -1,6 +1,5 @@
 package org.upcert.harness.plan;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,29 +11,35 @@ import java.util.Objects;
  * @param profile the name of the profile the plan was expanded from ({@code none} for none)
  * @param workload the library and job limit
  * @param policy the system's behaviour
- * @param faults the concrete faults, ordered by activation then call
+ * @param phases how long faults may strike, and what the recovery phase looks like
+ * @param faults the concrete faults, in the order the expander produced them (its order is part
+ *     of the plan: each probabilistic fault's random stream is derived from its position)
  */
-public record RunPlan(long seed, String profile, Workload workload, SystemPolicy policy, List<PlannedFault> faults) {
+public record RunPlan(long seed, String profile, Workload workload, SystemPolicy policy, Phases phases,
+        List<PlannedFault> faults) {
 
     public RunPlan {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(workload, "workload");
         Objects.requireNonNull(policy, "policy");
-        faults = faults.stream()
-                .sorted(Comparator.comparingInt(PlannedFault::activation).thenComparing(PlannedFault::kind))
-                .toList();
+        Objects.requireNonNull(phases, "phases");
+        faults = List.copyOf(faults);
     }
 
-    /** A fault-free plan with default policy. */
+    /** A fault-free plan with default policy and phases. */
     public static RunPlan of(long seed, Workload workload) {
-        return new RunPlan(seed, "none", workload, SystemPolicy.defaults(), List.of());
+        return new RunPlan(seed, "none", workload, SystemPolicy.defaults(), Phases.none(), List.of());
     }
 
     public RunPlan withPolicy(SystemPolicy newPolicy) {
-        return new RunPlan(seed, profile, workload, newPolicy, faults);
+        return new RunPlan(seed, profile, workload, newPolicy, phases, faults);
     }
 
     public RunPlan withFaults(List<PlannedFault> newFaults) {
-        return new RunPlan(seed, profile, workload, policy, newFaults);
+        return new RunPlan(seed, profile, workload, policy, phases, newFaults);
+    }
+
+    public RunPlan withPhases(Phases newPhases) {
+        return new RunPlan(seed, profile, workload, policy, newPhases, faults);
     }
 }

@@ -118,7 +118,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
         this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
         for (PlannedFault fault : plan.faults()) {
-            faultsByActivation.computeIfAbsent(fault.activation(), a -> new ArrayList<>()).add(fault);
+            if (fault instanceof PlannedFault.Pinned pinned) {
+                faultsByActivation.computeIfAbsent(pinned.activation(), a -> new ArrayList<>()).add(fault);
+            }
         }
     }
 
@@ -422,19 +424,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         libraryInfo.put("bytes", library.liveResources().stream().mapToLong(AssetResource::fileSize).sum());
         header.put("library", libraryInfo);
         header.put("policy", policy);
-        List<Map<String, Object>> faults = new ArrayList<>();
-        for (PlannedFault fault : plan.faults()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("kind", fault.kind());
-            entry.put("activation", fault.activation());
-            if (fault instanceof PlannedFault.HardKill kill) {
-                entry.put("atCall", kill.atCall());
-            } else if (fault instanceof PlannedFault.TerminationNotice notice) {
-                entry.put("atCall", notice.atCall());
-            }
-            faults.add(entry);
-        }
-        header.put("plan", Map.of("faults", faults));
+        Map<String, Object> planInfo = new LinkedHashMap<>();
+        planInfo.put("phases", plan.phases());
+        planInfo.put("faults", PlanJson.faults(plan.faults()));
+        header.put("plan", planInfo);
         trace.header(header);
     }
 
