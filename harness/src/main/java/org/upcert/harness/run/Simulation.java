@@ -29,6 +29,7 @@ import org.upcert.harness.jobs.JobStore;
 import org.upcert.harness.library.LibraryGenerator;
 import org.upcert.harness.library.Payloads;
 import org.upcert.harness.library.SimulatedLibrary;
+import org.upcert.harness.plan.PlanJson;
 import org.upcert.harness.plan.PlannedFault;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.plan.SystemPolicy;
