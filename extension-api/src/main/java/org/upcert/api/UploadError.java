@@ -43,6 +43,8 @@ public record UploadError(String domain, int code, Optional<Integer> httpStatus,
     public static final int ZERO_BYTE_RESOURCE = -1014;
     /** NSURLErrorDataNotAllowed: only an expensive (cellular) network, which options forbid. */
     public static final int DATA_NOT_ALLOWED = -1020;
+    /** NSURLErrorFileDoesNotExist: the resource is gone (its asset was deleted before the transfer). */
+    public static final int FILE_DOES_NOT_EXIST = -1100;
     /**
      * NSURLErrorAppTransportSecurityRequiresSecureConnection. upcert reports a destination
      * outside {@code BackgroundUploadURLBase} with this code: the system refuses to send it.

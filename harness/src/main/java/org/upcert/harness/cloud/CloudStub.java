@@ -77,7 +77,12 @@ public final class CloudStub implements AutoCloseable {
         server.stop();
     }
 
-    /** Adapts WireMock's serve event to the dialect's transport-neutral request. */
+    /**
+     * Adapts WireMock's serve event to the dialect's transport-neutral request. A failure the
+     * system's fault engine injected ({@code x-upcert-inject}: an HTTP error status, or one of
+     * WireMock's socket-level faults) is played here, before the dialect, and recorded in the
+     * inventory as refused: the same fault means the same thing for every dialect.
+     */
     private static final class DialectTransformer implements ResponseDefinitionTransformerV2 {
         private final CloudDialect dialect;
 
@@ -95,6 +100,36 @@ public final class CloudStub implements AutoCloseable {
             return false;
         }
 
+        private ResponseDefinition injectedFailure(String path, String method, String spec) {
+            TreeMap<String, String> parts = new TreeMap<>();
+            for (String part : spec.split(";")) {
+                int eq = part.indexOf('=');
+                if (eq > 0) {
+                    parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+                }
+            }
+            var builder = new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder();
+            if (parts.containsKey("malformed")) {
+                String form = parts.get("malformed");
+                dialect.inventory().refuse(method, path, 0, "injected: malformed response (" + form + ")");
+                com.github.tomakehurst.wiremock.http.Fault fault = switch (form) {
+                    case "empty" -> com.github.tomakehurst.wiremock.http.Fault.EMPTY_RESPONSE;
+                    case "garbage" -> com.github.tomakehurst.wiremock.http.Fault.RANDOM_DATA_THEN_CLOSE;
+                    default -> com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER;
+                };
+                return builder.withFault(fault).build();
+            }
+            int status = Integer.parseInt(parts.getOrDefault("status", "500"));
+            long retryAfter = Long.parseLong(parts.getOrDefault("retry-after", "0"));
+            dialect.inventory().refuse(method, path, status, "injected: HTTP " + status);
+            builder.withStatus(status).withHeader("Content-Type", "application/json")
+                    .withBody("{\"error\":\"injected " + status + "\"}");
+            if (retryAfter > 0) {
+                builder.withHeader("Retry-After", Long.toString(retryAfter));
+            }
+            return builder.build();
+        }
+
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
             LoggedRequest request = serveEvent.getRequest();
@@ -103,6 +138,10 @@ public final class CloudStub implements AutoCloseable {
                 headers.put(header.key().toLowerCase(Locale.ROOT), header.firstValue());
             }
             URI uri = URI.create(request.getUrl());
+            String injected = headers.get(org.upcert.harness.upload.RequestFaults.INJECT_HEADER);
+            if (injected != null) {
+                return injectedFailure(uri.getRawPath(), request.getMethod().getName(), injected);
+            }
             CloudRequest cloudRequest = new CloudRequest(request.getMethod().getName(), uri.getRawPath(),
                     uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers, request.getBody());
             CloudResponse response = dialect.handle(cloudRequest);

@@ -52,6 +52,9 @@ public final class CallContext implements ExtensionContext {
     private final long deadline;
     private final int killAtCall;
     private final int noticeAtCall;
+    private int killInBlock;
+    private boolean killAfterCommit;
+    private int blocks;
     private final Clock clock;
     private final Library library = new Library();
     private final Storage storage = new Storage();
@@ -82,6 +85,16 @@ public final class CallContext implements ExtensionContext {
         this.killAtCall = killAtCall;
         this.noticeAtCall = noticeAtCall;
         this.clock = system.clock().asClock();
+    }
+
+    /**
+     * Plans a kill inside the {@code block}-th change block of this call: before its commit, or
+     * right after it (the commit survives, as a commit already sent survives on a device).
+     */
+    public CallContext killInChanges(int block, boolean afterCommit) {
+        this.killInBlock = block;
+        this.killAfterCommit = afterCommit;
+        return this;
     }
 
     // --- what the simulator reads after the call -------------------------------------------
@@ -337,7 +350,9 @@ public final class CallContext implements ExtensionContext {
                 throw new IllegalArgumentException("action is required");
             }
             return call("fetchJobs", cost(), n -> {
-                List<JobRecord> jobs = system.jobs().fetch(action);
+                // Measured on devices: while access is not full, the extension is shown none of its jobs.
+                List<JobRecord> jobs = system.library().authorization() == AuthorizationStatus.AUTHORIZED
+                        ? system.jobs().fetch(action) : List.of();
                 List<UploadJob> snapshots = new ArrayList<>(jobs.size());
                 List<String> ids = new ArrayList<>(jobs.size());
                 for (JobRecord job : jobs) {
@@ -365,6 +380,7 @@ public final class CallContext implements ExtensionContext {
                     throw new IllegalStateException("performChanges blocks cannot be nested");
                 }
                 inBlock = true;
+                blocks++;
                 return system.jobs().begin(activation);
             });
             Changes facade = new Changes(changes);
@@ -384,10 +400,22 @@ public final class CallContext implements ExtensionContext {
                 throw e;
             }
             facade.close();
+            int thisBlock = blocks;
             Optional<JobStore.Rejection> rejection = call("performChanges.commit",
                     system.policy().changeCostMs() * changes.size(), n -> {
                         inBlock = false;
+                        if (thisBlock == killInBlock && !killAfterCommit) {
+                            changes.abandon("process killed before the commit");
+                            kill("planned kill inside performChanges, before the commit", n);
+                        }
                         Optional<JobStore.Rejection> result = changes.commit();
+                        if (thisBlock == killInBlock) {
+                            if (result.isEmpty()) {
+                                changesCommitted += facade.legal;
+                                jobsRegistered += facade.registering;
+                            }
+                            kill("planned kill inside performChanges, after the commit", n);
+                        }
                         if (result.isEmpty()) {
                             changesCommitted += facade.legal;
                             jobsRegistered += facade.registering;

@@ -26,7 +26,13 @@ public final class LibraryGenerator {
     private int nextNumber = 1;
 
     public LibraryGenerator(SimRandom rng) {
+        this(rng, 1);
+    }
+
+    /** A generator whose file names start at {@code IMG_<firstNumber>} (new photos after the initial library). */
+    public LibraryGenerator(SimRandom rng, int firstNumber) {
         this.rng = rng;
+        this.nextNumber = firstNumber;
     }
 
     /** The initial library, oldest first. */

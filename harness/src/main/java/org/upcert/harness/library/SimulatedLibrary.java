@@ -32,6 +32,7 @@ public final class SimulatedLibrary {
     private final TreeMap<String, Asset> assets = new TreeMap<>();
     private final TreeMap<String, AssetResource> everResources = new TreeMap<>();
     private final List<PersistentChange> history = new ArrayList<>();
+    private final TreeSet<String> offloaded = new TreeSet<>();
     private int firstRetained;
     private List<Asset> sortedCache;
     private AuthorizationStatus authorization = AuthorizationStatus.AUTHORIZED;
@@ -135,6 +136,21 @@ public final class SimulatedLibrary {
         sortedCache = null;
         record(List.of(), List.of(), List.of(assetId));
         return true;
+    }
+
+    /**
+     * Offloads a live asset's originals to iCloud ("Optimize iPhone Storage"): an update in the
+     * history; uploads of its resources must download them first.
+     */
+    public void offload(String assetId) {
+        if (assets.containsKey(assetId) && offloaded.add(assetId)) {
+            record(List.of(), List.of(assetId), List.of());
+        }
+    }
+
+    /** Whether the asset's originals are only in iCloud. */
+    public boolean isOffloaded(String assetId) {
+        return offloaded.contains(assetId);
     }
 
     /** Records an update (edit, offload to iCloud) of a live asset. */

@@ -19,6 +19,7 @@ import org.upcert.harness.HarnessVersion;
 import org.upcert.harness.cloud.CloudInventory;
 import org.upcert.harness.cloud.CloudStub;
 import org.upcert.harness.cloud.GenericPutDialect;
+import org.upcert.harness.faults.FaultSchedule;
 import org.upcert.harness.host.AppGroupFiles;
 import org.upcert.harness.host.CallContext;
 import org.upcert.harness.host.ExtensionProcess;
@@ -77,6 +78,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private final Uploader uploader;
     private final ExtensionNetwork network;
     private final Scheduler scheduler;
+    private final FaultSchedule faults;
     private final SortedMap<String, String> configuration;
     private final ConcurrentLinkedQueue<String[]> refusals = new ConcurrentLinkedQueue<>();
     private final TreeMap<String, Integer> outcomes = new TreeMap<>();
@@ -118,6 +120,35 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         uploader.holdWhile(activation -> callRunning && activation == currentActivation);
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
         this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
+        this.faults = new FaultSchedule(plan, clock, events, trace, conditions, library,
+                new LibraryGenerator(root.fork("library-churn"), plan.workload().assets() + 1), new FaultSchedule.Effects() {
+                    @Override
+                    public void networkLost() {
+                        uploader.networkLost();
+                    }
+
+                    @Override
+                    public void expensiveOnly() {
+                        uploader.expensiveOnly();
+                    }
+
+                    @Override
+                    public void conditionsChanged() {
+                        uploader.pump();
+                    }
+
+                    @Override
+                    public void libraryChanged() {
+                        scheduler.libraryChanged(clock.now());
+                    }
+
+                    @Override
+                    public void extensionEnabled() {
+                        scheduler.enabled(clock.now());
+                    }
+                });
+        uploader.setFaults(faults, library);
+        network.setFaults(faults);
         for (PlannedFault fault : plan.faults()) {
             if (fault instanceof PlannedFault.Pinned pinned) {
                 faultsByActivation.computeIfAbsent(pinned.activation(), a -> new ArrayList<>()).add(fault);
@@ -142,6 +173,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         String endReason = "quiescent";
         try {
             writeHeader();
+            faults.install();
             scheduler.enabled(clock.now());
             while (true) {
                 drainRefusals();
@@ -150,7 +182,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     break;
                 }
                 long nextEvent = events.peekTime();
-                long nextActivation = conditions.withheldBecause(policy).isPresent()
+                long nextActivation = conditions.withheldBecause(policy).isPresent() || !library.extensionEnabled()
                         ? Long.MAX_VALUE : scheduler.nextActivation();
                 long t = Math.min(nextEvent, nextActivation);
                 if (t == Long.MAX_VALUE) {
@@ -202,17 +234,23 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         int killAt = 0;
         int noticeAt = 0;
-        for (PlannedFault fault : faultsByActivation.getOrDefault(activation, List.of())) {
+        PlannedFault.KillInChanges killInChanges = null;
+        for (PlannedFault fault : pinnedFaults(activation)) {
             if (fault instanceof PlannedFault.HardKill kill) {
                 killAt = kill.atCall();
             } else if (fault instanceof PlannedFault.TerminationNotice notice) {
                 noticeAt = notice.atCall();
+            } else if (fault instanceof PlannedFault.KillInChanges inChanges) {
+                killInChanges = inChanges;
             }
         }
         long start = clock.now();
         trace.at(start, "call.start").num("act", activation).str("reason", reason).num("gen", process.generation())
                 .num("unacked", jobs.unacknowledgedCount()).num("presented", presented.size()).end();
         CallContext context = new CallContext(this, activation, start + policy.runtimeLimitMs(), killAt, noticeAt);
+        if (killInChanges != null) {
+            context.killInChanges(killInChanges.block(), killInChanges.afterCommit());
+        }
         callRunning = true;
         currentActivation = activation;
 
@@ -312,7 +350,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private void afterReturn(int activation, CallContext context, long now) {
         boolean killPending = false;
         boolean noticePending = false;
-        for (PlannedFault fault : faultsByActivation.getOrDefault(activation, List.of())) {
+        for (PlannedFault fault : pinnedFaults(activation)) {
             if (fault instanceof PlannedFault.HardKill) {
                 killPending = true;
             } else if (fault instanceof PlannedFault.TerminationNotice) {
@@ -339,6 +377,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             trace.at(now, "process.notice").num("n", context.apiCalls()).str("when", "after-return-quirk").end();
             deliverNotice();
         }
+    }
+
+    /** The process faults pinned to {@code activation}, while the fault phase lasts. */
+    private List<PlannedFault> pinnedFaults(int activation) {
+        return faults.inFaultPhase() ? faultsByActivation.getOrDefault(activation, List.of()) : List.of();
     }
 
     private void deliverNotice() {

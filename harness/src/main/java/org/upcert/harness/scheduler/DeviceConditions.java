@@ -18,6 +18,24 @@ public final class DeviceConditions {
     private boolean charging = true;
     private Thermal thermal = Thermal.NOMINAL;
     private int batteryPercent = 80;
+    private long latencyOverrideMs = -1;
+    private long uplinkOverrideKbps = -1;
+
+    /** One-way latency now: the policy's, unless a degraded-network fault overrides it. */
+    public long latencyMs(SystemPolicy policy) {
+        return latencyOverrideMs >= 0 ? latencyOverrideMs : policy.latencyMs();
+    }
+
+    /** Uplink bandwidth now, kbit/s: the policy's, unless a degraded-network fault overrides it. */
+    public long uplinkKbps(SystemPolicy policy) {
+        return uplinkOverrideKbps > 0 ? uplinkOverrideKbps : policy.uplinkKbps();
+    }
+
+    /** Overrides latency and bandwidth; negative values restore the policy's. */
+    public void setNetworkQuality(long latencyMs, long uplinkKbps) {
+        this.latencyOverrideMs = latencyMs;
+        this.uplinkOverrideKbps = uplinkKbps;
+    }
 
     public boolean networkUp() {
         return networkUp;

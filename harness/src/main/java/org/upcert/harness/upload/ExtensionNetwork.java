@@ -20,6 +20,7 @@ public final class ExtensionNetwork {
     private final SystemPolicy policy;
     private final DeviceConditions conditions;
     private final Trace trace;
+    private RequestFaults faults = RequestFaults.NONE;
 
     public ExtensionNetwork(VirtualClock clock, HttpTransport transport, SystemPolicy policy, DeviceConditions conditions,
             Trace trace) {
@@ -30,9 +31,14 @@ public final class ExtensionNetwork {
         this.trace = trace;
     }
 
+    /** The fault engine to consult for each request. */
+    public void setFaults(RequestFaults requestFaults) {
+        this.faults = requestFaults;
+    }
+
     /** Simulated time one exchange costs before any response: two latencies plus the upload. */
     public long costMillis(byte[] body) {
-        return 2 * policy.latencyMs() + (body.length * 8L * 1000) / Math.max(1, policy.uplinkKbps() * 1000);
+        return 2 * conditions.latencyMs(policy) + (body.length * 8L * 1000) / Math.max(1, conditions.uplinkKbps(policy) * 1000);
     }
 
     /** Sends the request now (the caller has charged {@link #costMillis(byte[])}). */
@@ -45,9 +51,25 @@ public final class ExtensionNetwork {
         } else if (host == null || !(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
             failure = UploadError.transport(UploadError.CANNOT_FIND_HOST, "upcert reaches only loopback hosts");
         }
+        RequestFaults.Fate fate = failure == null ? faults.decide("http", clock.now()) : RequestFaults.Fate.NORMAL;
+        if (fate instanceof RequestFaults.Fate.Drop) {
+            failure = UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "the network connection was lost");
+        } else if (fate instanceof RequestFaults.Fate.Slow slow) {
+            clock.advanceBy(Math.min(slow.delayMs(), Uploader.REQUEST_TIMEOUT_MS));
+            if (slow.delayMs() >= Uploader.REQUEST_TIMEOUT_MS) {
+                failure = UploadError.transport(UploadError.TIMED_OUT, "the request timed out");
+            }
+        }
         if (failure == null) {
             try {
-                HttpTransport.Exchange exchange = transport.send(request, body, Map.of(), clock.now());
+                String injection = RequestFaults.injection(fate);
+                HttpTransport.Exchange exchange = transport.send(request, body,
+                        injection == null ? Map.of() : Map.of(RequestFaults.INJECT_HEADER, injection), clock.now(),
+                        injection == null);
+                if (fate instanceof RequestFaults.Fate.ResponseLost) {
+                    throw new HttpTransport.Failure(UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
+                            "the network connection was lost"));
+                }
                 trace.at(clock.now(), "http").num("n", callNumber).str("method", request.method())
                         .url("url", request.url()).num("status", exchange.status()).end();
                 return new ExtensionHttp.Response(exchange.status(), exchange.headers(), exchange.body());

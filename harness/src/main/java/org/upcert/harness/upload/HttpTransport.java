@@ -50,7 +50,7 @@ public final class HttpTransport implements AutoCloseable {
         private static final long serialVersionUID = 1L;
         private final transient UploadError error;
 
-        Failure(UploadError error) {
+        public Failure(UploadError error) {
             super(error.toString());
             this.error = error;
         }
@@ -73,6 +73,15 @@ public final class HttpTransport implements AutoCloseable {
      */
     public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow)
             throws Failure {
+        return send(request, body, extraHeaders, virtualNow, true);
+    }
+
+    /**
+     * As {@link #send(UploadRequest, byte[], Map, long)}; {@code retryGlitches} false when a fault
+     * was injected on purpose (a planned reset must fail, not be retried away).
+     */
+    public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow,
+            boolean retryGlitches) throws Failure {
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
@@ -93,7 +102,10 @@ public final class HttpTransport implements AutoCloseable {
             } catch (ConnectException e) {
                 throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
             } catch (IOException e) {
-                if (attempt < GLITCH_RETRIES && isStaleConnectionGlitch(e)) {
+                if (!retryGlitches && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("parse")) {
+                    throw new Failure(UploadError.transport(UploadError.BAD_SERVER_RESPONSE, "the server sent a response that could not be parsed"));
+                }
+                if (retryGlitches && attempt < GLITCH_RETRIES && isStaleConnectionGlitch(e)) {
                     glitchesRetried++;
                     continue;
                 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 import org.upcert.api.JobState;
@@ -48,6 +47,9 @@ public final class Uploader implements JobStore.Listener {
     private final LinkedHashSet<JobRecord> queued = new LinkedHashSet<>();
     private final TreeMap<String, EventQueue.Event> inFlight = new TreeMap<>();
     private IntPredicate held = activation -> false;
+    private RequestFaults faults = RequestFaults.NONE;
+    private org.upcert.harness.library.SimulatedLibrary library;
+    private final TreeMap<String, RequestFaults.Fate> fates = new TreeMap<>();
     private IdleListener idleListener = () -> { };
     private long bytesDeclared;
     private long bytesSent;
@@ -69,6 +71,12 @@ public final class Uploader implements JobStore.Listener {
     /** Jobs registered in an activation for which this is true wait (the call is still running). */
     public void holdWhile(IntPredicate activationStillRunning) {
         this.held = activationStillRunning;
+    }
+
+    /** The fault engine to consult for each transfer, and the library (deleted and offloaded assets). */
+    public void setFaults(RequestFaults requestFaults, org.upcert.harness.library.SimulatedLibrary lib) {
+        this.faults = requestFaults;
+        this.library = lib;
     }
 
     public void setIdleListener(IdleListener listener) {
@@ -104,6 +112,7 @@ public final class Uploader implements JobStore.Listener {
     public void cancelled(JobRecord job) {
         queued.remove(job);
         EventQueue.Event transfer = inFlight.remove(job.id());
+        fates.remove(job.id());
         if (transfer != null) {
             transfer.cancel();
             trace.at(clock.now(), "transfer.aborted").str("job", job.id()).str("reason", "cancelled").end();
@@ -129,13 +138,21 @@ public final class Uploader implements JobStore.Listener {
 
     /** The network went away: every transfer in flight fails as the device reports it. */
     public void networkLost() {
+        failInFlight(UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline"));
+    }
+
+    /** Only an expensive network is left and the options forbid it: transfers in flight fail. */
+    public void expensiveOnly() {
+        failInFlight(UploadError.transport(UploadError.DATA_NOT_ALLOWED, "only an expensive network is available"));
+    }
+
+    private void failInFlight(UploadError error) {
         List<String> ids = new ArrayList<>(inFlight.keySet());
         for (String id : ids) {
             EventQueue.Event transfer = inFlight.remove(id);
             transfer.cancel();
-            store.find(id).ifPresent(job -> store.markFailed(job,
-                    UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline"),
-                    null));
+            fates.remove(id);
+            store.find(id).ifPresent(job -> store.markFailed(job, error, null));
         }
         if (!ids.isEmpty() && isIdle()) {
             idleListener.uploaderIdle();
@@ -146,16 +163,44 @@ public final class Uploader implements JobStore.Listener {
         store.markPending(job);
         long size = job.resource().fileSize();
         var refusal = destinations.refusal(job.destination().url());
-        long duration = refusal.isPresent() ? policy.latencyMs() : transferMillis(size);
+        long duration;
+        if (refusal.isPresent() || resourceGone(job)) {
+            duration = conditions.latencyMs(policy);
+        } else {
+            RequestFaults.Fate fate = faults.decide("transfer", clock.now());
+            duration = transferMillis(size) + iCloudDownloadMillis(job);
+            if (fate instanceof RequestFaults.Fate.Drop drop && drop.afterBytes() < size) {
+                duration = conditions.latencyMs(policy) + transferMillis(drop.afterBytes()) - 2 * conditions.latencyMs(policy);
+            } else if (fate instanceof RequestFaults.Fate.Slow slow) {
+                duration = slow.delayMs() >= REQUEST_TIMEOUT_MS ? REQUEST_TIMEOUT_MS + duration : duration + slow.delayMs();
+            }
+            if (!(fate instanceof RequestFaults.Fate.Normal)
+                    && !(fate instanceof RequestFaults.Fate.Drop drop && drop.afterBytes() >= size)) {
+                fates.put(job.id(), fate);
+            }
+        }
         trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", size).num("ms", duration).end();
         EventQueue.Event done = events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job));
         inFlight.put(job.id(), done);
     }
 
+    /** A request unanswered for this long times out (URLSession's default request timeout is 60 s). */
+    static final long REQUEST_TIMEOUT_MS = 60_000;
+
+    /** Offloaded originals come down from iCloud first, at 100 Mbit/s. */
+    private long iCloudDownloadMillis(JobRecord job) {
+        return library != null && library.isOffloaded(job.resource().assetLocalIdentifier())
+                ? job.resource().fileSize() * 8 / 100_000 : 0;
+    }
+
+    private boolean resourceGone(JobRecord job) {
+        return library != null && library.asset(job.resource().assetLocalIdentifier()).isEmpty();
+    }
+
     /** Two latencies plus the declared bytes over this slot's share of the uplink. */
     long transferMillis(long bytes) {
-        long bitsPerSecondPerSlot = policy.uplinkKbps() * 1000 / policy.transferSlots();
-        return 2 * policy.latencyMs() + Math.max(1, (bytes * 8 * 1000) / Math.max(1, bitsPerSecondPerSlot));
+        long bitsPerSecondPerSlot = conditions.uplinkKbps(policy) * 1000 / policy.transferSlots();
+        return 2 * conditions.latencyMs(policy) + Math.max(1, (bytes * 8 * 1000) / Math.max(1, bitsPerSecondPerSlot));
     }
 
     private void complete(JobRecord job) {
@@ -164,13 +209,22 @@ public final class Uploader implements JobStore.Listener {
             throw new IllegalStateException("simulator bug: transfer completed for " + job.id() + " in " + job.state());
         }
         var refusal = destinations.refusal(job.destination().url());
+        RequestFaults.Fate fate = fates.remove(job.id());
         if (refusal.isPresent()) {
             trace.at(clock.now(), "transfer.blocked").str("job", job.id()).url("url", job.destination().url())
                     .str("reason", refusal.get()).end();
             store.markFailed(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY,
                     "destination not allowed by BackgroundUploadURLBase"), null);
+        } else if (resourceGone(job)) {
+            store.markFailed(job, UploadError.transport(UploadError.FILE_DOES_NOT_EXIST,
+                    "the resource no longer exists"), null);
+        } else if (fate instanceof RequestFaults.Fate.Drop) {
+            store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
+                    "the network connection was lost"), null);
+        } else if (fate instanceof RequestFaults.Fate.Slow slow && slow.delayMs() >= REQUEST_TIMEOUT_MS) {
+            store.markFailed(job, UploadError.transport(UploadError.TIMED_OUT, "the request timed out"), null);
         } else {
-            send(job);
+            send(job, fate);
         }
         pump();
         if (isIdle()) {
@@ -178,16 +232,27 @@ public final class Uploader implements JobStore.Listener {
         }
     }
 
-    private void send(JobRecord job) {
+    private void send(JobRecord job, RequestFaults.Fate fate) {
         byte[] body = payloads.bytes(job.resource());
         transfers++;
         bytesDeclared += job.resource().fileSize();
         bytesSent += body.length;
-        Map<String, String> extra = payloads.mode() == org.upcert.harness.plan.PayloadMode.COMPACT
-                ? Map.of(CloudDialect.DECLARED_LENGTH_HEADER, Long.toString(job.resource().fileSize()))
-                : Map.of();
+        TreeMap<String, String> extra = new TreeMap<>();
+        if (payloads.mode() == org.upcert.harness.plan.PayloadMode.COMPACT) {
+            extra.put(CloudDialect.DECLARED_LENGTH_HEADER, Long.toString(job.resource().fileSize()));
+        }
+        String injection = RequestFaults.injection(fate);
+        if (injection != null) {
+            extra.put(RequestFaults.INJECT_HEADER, injection);
+        }
         try {
-            HttpTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now());
+            HttpTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
+            if (fate instanceof RequestFaults.Fate.ResponseLost) {
+                // The server committed; the answer never came back. The device sees a lost connection.
+                store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
+                        "the network connection was lost"), null);
+                return;
+            }
             int status = exchange.status();
             boolean success = status >= 200 && status < 300 && !(status == 204 && policy.count204AsFailure());
             if (success) {
