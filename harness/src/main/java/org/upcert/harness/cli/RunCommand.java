@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.upcert.harness.faults.profile.Expansion;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.faults.profile.ProfileException;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.plan.PayloadMode;
 import org.upcert.harness.plan.RunPlan;
@@ -41,17 +45,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed for everything random (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--assets", paramLabel = "N", defaultValue = "1000", description = "Assets in the library (default: ${DEFAULT-VALUE}).")
-    int assets;
+    @Option(names = "--profile", paramLabel = "NAME|FILE",
+            description = {"Fault profile: a standard profile's name (upcert profiles list) or a YAML file.",
+                    "Its workload replaces the defaults of --assets and --job-limit; explicit flags still win."})
+    String profile;
 
-    @Option(names = "--job-limit", paramLabel = "N", defaultValue = "100", description = "PHAssetResourceUploadJob.jobLimit (default: ${DEFAULT-VALUE}).")
-    int jobLimit;
+    @Option(names = "--assets", paramLabel = "N", description = "Assets in the library (default: 1000, or the profile's).")
+    Integer assets;
+
+    @Option(names = "--job-limit", paramLabel = "N", description = "PHAssetResourceUploadJob.jobLimit (default: 100, or the profile's).")
+    Integer jobLimit;
 
     @Option(names = "--cloud", paramLabel = "DIALECT", defaultValue = "generic-put", description = "Cloud dialect (default: ${DEFAULT-VALUE}).")
     String cloud;
 
-    @Option(names = "--payload", paramLabel = "MODE", defaultValue = "compact",
-            description = "compact (a few KB per resource, declared sizes drive time) or full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--payload", paramLabel = "MODE",
+            description = "compact (a few KB per resource, declared sizes drive time) or full (default: compact, or the profile's).")
     String payload;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: target/upcert/run-<seed>).")
@@ -64,18 +73,41 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
-        PayloadMode mode;
-        try {
-            mode = PayloadMode.valueOf(payload.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            err.println("upcert run: --payload must be compact or full, not '" + payload + "'");
-            return ExitCode.USAGE.code();
+        PayloadMode mode = null;
+        if (payload != null) {
+            try {
+                mode = PayloadMode.valueOf(payload.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                err.println("upcert run: --payload must be compact or full, not '" + payload + "'");
+                return ExitCode.USAGE.code();
+            }
+        }
+        // A bad profile is rejected before anything else happens (exit 2, every problem printed).
+        Expansion expansion = null;
+        if (profile != null) {
+            try {
+                expansion = PlanExpander.expand(ProfileCatalogue.resolve(profile), seed);
+            } catch (ProfileException e) {
+                PlanPrinter.problems(err, e.problems());
+                err.println("upcert run: profile '" + profile + "' is not valid; nothing was run");
+                return ExitCode.USAGE.code();
+            }
         }
         RunPlan plan;
         ExtensionSource source;
         try {
-            plan = RunPlan.of(seed, Workload.typical(assets).withJobLimit(jobLimit));
-            plan = plan.withPolicy(plan.policy().withPayload(mode));
+            plan = expansion != null ? expansion.plan() : RunPlan.of(seed, Workload.typical(1000).withJobLimit(100));
+            Workload w = plan.workload();
+            if (assets != null) {
+                w = new Workload(assets, w.photoPercent(), w.livePhotoPercent(), w.videoPercent(), w.rawPercent(), w.jobLimit());
+            }
+            if (jobLimit != null) {
+                w = w.withJobLimit(jobLimit);
+            }
+            plan = new RunPlan(plan.seed(), plan.profile(), w, plan.policy(), plan.phases(), plan.faults());
+            if (mode != null) {
+                plan = plan.withPolicy(plan.policy().withPayload(mode));
+            }
             source = extensionSource();
         } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
             err.println("upcert run: " + e.getMessage());
@@ -85,8 +117,13 @@ public final class RunCommand implements Callable<Integer> {
         Path traceFile = dir.resolve("trace.jsonl");
         if (!json) {
             stdout.printf("upcert run · seed %d · %s · cloud %s%n", seed, source.describe(), cloud);
-            stdout.printf("plan: profile %s, %d assets, jobLimit %d, payload %s, no faults%n", plan.profile(), assets,
-                    jobLimit, mode.name().toLowerCase(Locale.ROOT));
+            if (expansion != null) {
+                PlanPrinter.print(stdout, new Expansion(expansion.profile(), plan, expansion.entries()));
+            }
+            stdout.printf("plan: profile %s, %d assets, jobLimit %d, payload %s, %s%n", plan.profile(),
+                    plan.workload().assets(), plan.workload().jobLimit(),
+                    plan.policy().payload().name().toLowerCase(Locale.ROOT),
+                    plan.faults().isEmpty() ? "no faults" : plan.faults().size() + " faults");
             stdout.flush();
         }
         Progress progress = new Progress(err, !json && System.console() != null);

@@ -48,6 +48,9 @@ public final class FaultSchedule implements RequestFaults {
 
         /** The host app re-enabled the extension. */
         void extensionEnabled();
+
+        /** The host app disabled the extension: pending calls are dropped. */
+        void extensionDisabled();
     }
 
     private final RunPlan plan;
@@ -208,8 +211,10 @@ public final class FaultSchedule implements RequestFaults {
         conditions.setCharging(!unplugged);
         conditions.setThermal(thermal);
         conditions.setNetworkQuality(latency, uplink);
-        library.setAuthorization(access);
         boolean wasEnabled = library.extensionEnabled();
+        boolean accessRestored = library.authorization() != AuthorizationStatus.AUTHORIZED
+                && access == AuthorizationStatus.AUTHORIZED;
+        library.setAuthorization(access);
         library.setExtensionEnabled(!disabled);
         if (wasUp && offline) {
             effects.networkLost();
@@ -218,6 +223,12 @@ public final class FaultSchedule implements RequestFaults {
         }
         if (!wasEnabled && !disabled) {
             effects.extensionEnabled();
+        } else if (wasEnabled && disabled) {
+            effects.extensionDisabled();
+        }
+        if (accessRestored) {
+            // The whole library becomes visible again: to the system that is a library change.
+            effects.libraryChanged();
         }
         effects.conditionsChanged();
     }

@@ -21,9 +21,10 @@ import org.upcert.api.PhotosException;
  *
  * <p>History: the library starts with its assets already present and an empty history (what
  * happened before the extension was enabled is not replayable, as on a device). Each insert,
- * update or delete appends one {@link PersistentChange}. A token is the number of changes it has
- * seen ({@code pct-<n>}); when the history is truncated past it ({@link #expireHistory()}), asking
- * for changes since it throws {@link PhotosErrorCode#PERSISTENT_CHANGE_TOKEN_EXPIRED}.
+ * update or delete appends one {@link PersistentChange}. A token names the history epoch and the
+ * number of changes it has seen ({@code pct-<epoch>-<n>}); when the history is pruned
+ * ({@link #expireHistory()}) every token of an earlier epoch expires, and asking for changes
+ * since it throws {@link PhotosErrorCode#PERSISTENT_CHANGE_TOKEN_EXPIRED}.
  */
 public final class SimulatedLibrary {
     private static final Comparator<Asset> OLDEST_FIRST =
@@ -34,6 +35,8 @@ public final class SimulatedLibrary {
     private final List<PersistentChange> history = new ArrayList<>();
     private final TreeSet<String> offloaded = new TreeSet<>();
     private int firstRetained;
+    /** Bumped by {@link #expireHistory()}: tokens of an older epoch are expired, even if no change happened since. */
+    private int epoch;
     private List<Asset> sortedCache;
     private AuthorizationStatus authorization = AuthorizationStatus.AUTHORIZED;
     private boolean extensionEnabled = true;
@@ -177,7 +180,7 @@ public final class SimulatedLibrary {
     /** The changes after {@code token}, oldest first. */
     public List<PersistentChange> changesSince(ChangeToken token) throws PhotosException {
         int seen = parse(token);
-        if (seen < firstRetained) {
+        if (seen < firstRetained || tokenEpoch(token) != epoch) {
             throw new PhotosException(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
                     "the change history no longer reaches back to " + token.encoded());
         }
@@ -187,6 +190,7 @@ public final class SimulatedLibrary {
     /** Forgets the history so far: every earlier token expires (the device pruned its history). */
     public void expireHistory() {
         firstRetained = history.size();
+        epoch++;
     }
 
     public int historySize() {
@@ -197,18 +201,25 @@ public final class SimulatedLibrary {
         history.add(new PersistentChange(token(history.size() + 1), inserted, updated, deleted));
     }
 
-    private static ChangeToken token(int seen) {
-        return new ChangeToken("pct-" + seen);
+    private ChangeToken token(int seen) {
+        return new ChangeToken("pct-" + epoch + "-" + seen);
+    }
+
+    private static int tokenEpoch(ChangeToken token) {
+        String[] parts = token.encoded().split("-");
+        return parts.length == 3 ? Integer.parseInt(parts[1]) : -1;
     }
 
     private int parse(ChangeToken token) throws PhotosException {
-        String text = token.encoded();
+        String[] parts = token.encoded().split("-");
         int seen;
         try {
-            seen = text.startsWith("pct-") ? Integer.parseInt(text.substring(4)) : -1;
+            seen = parts.length == 3 && parts[0].equals("pct") && Integer.parseInt(parts[1]) >= 0
+                    ? Integer.parseInt(parts[2]) : -1;
         } catch (NumberFormatException e) {
             seen = -1;
         }
+        String text = token.encoded();
         if (seen < 0 || seen > history.size()) {
             throw new PhotosException(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
                     "not a change token of this library: " + text);

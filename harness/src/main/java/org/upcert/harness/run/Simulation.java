@@ -146,6 +146,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     public void extensionEnabled() {
                         scheduler.enabled(clock.now());
                     }
+
+                    @Override
+                    public void extensionDisabled() {
+                        scheduler.take();
+                    }
                 });
         uploader.setFaults(faults, library);
         network.setFaults(faults);
@@ -198,7 +203,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                         endReason = "activation-limit";
                         break;
                     }
-                    clock.advanceTo(nextActivation);
+                    // An activation withheld by conditions may be overdue: it happens now.
+                    clock.advanceTo(Math.max(clock.now(), nextActivation));
                     activate();
                 } else {
                     events.runNextUpTo(nextEvent, clock);

@@ -1,0 +1,44 @@
+package org.upcert.harness.faults.profile;
+
+import java.util.List;
+import java.util.Objects;
+import org.upcert.harness.plan.Phases;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.plan.Workload;
+
+/**
+ * A validated fault profile. {@link PlanExpander} turns it and a seed into a {@link
+ * org.upcert.harness.plan.RunPlan}.
+ *
+ * @param name the catalogue name, or the file name without {@code .yaml}
+ * @param source where it was read from (a path, or {@code catalogue:NAME})
+ * @param description what the profile does
+ * @param imitates the real-world situation it imitates ("" if not given)
+ * @param rules the rule ids it exercises (see {@link RuleIds})
+ * @param workload the library and job limit
+ * @param os the OS behaviour level: {@code 26.1}, {@code 26.4}, {@code 26.5} or {@code 27}
+ * @param policy the system policy: defaults with the profile's {@code system} overrides
+ * @param overrides the overrides as written, {@code name=value}, in source order (for printing)
+ * @param phases fault phase and recovery
+ * @param faults the fault entries, in source order
+ */
+public record Profile(String name, String source, String description, String imitates, List<String> rules,
+        Workload workload, String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults) {
+
+    public Profile {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(phases, "phases");
+        rules = List.copyOf(rules);
+        overrides = List.copyOf(overrides);
+        faults = List.copyOf(faults);
+    }
+
+    /** The first line (or sentence) of the description, for listings. */
+    public String summary() {
+        String text = description.strip().replaceAll("\\s+", " ");
+        int stop = text.indexOf(". ");
+        return stop > 0 ? text.substring(0, stop + 1) : text;
+    }
+}

@@ -1,0 +1,98 @@
+package org.upcert.harness.faults.profile;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The standard profiles shipped in the {@code fault-profiles} jar: {@code
+ * upcert/profiles/NAME.yaml}, listed in {@code upcert/profiles/catalogue.txt} (one name a line,
+ * {@code #} comments) because a class path cannot be listed reliably inside a jar.
+ */
+public final class ProfileCatalogue {
+    public static final String DIRECTORY = "upcert/profiles/";
+    public static final String INDEX = DIRECTORY + "catalogue.txt";
+
+    private ProfileCatalogue() {
+    }
+
+    /** The standard profiles' names, in catalogue order. */
+    public static List<String> names() {
+        String index = resource(INDEX).orElseThrow(() -> new IllegalStateException(
+                INDEX + " is not on the classpath (the fault-profiles jar)"));
+        List<String> names = new ArrayList<>();
+        for (String line : index.split("\n")) {
+            String name = line.replaceFirst("#.*", "").strip();
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** The YAML text of the standard profile {@code name}. */
+    public static Optional<String> text(String name) {
+        if (!names().contains(name)) {
+            return Optional.empty();
+        }
+        return resource(DIRECTORY + name + ".yaml");
+    }
+
+    /** The standard profile {@code name}, parsed. */
+    public static Profile load(String name) throws ProfileException {
+        String text = text(name).orElseThrow(() -> unknown(name));
+        return ProfileParser.parse(DIRECTORY + name + ".yaml", name, text);
+    }
+
+    /**
+     * A profile named on a command line: an existing file, else a standard profile's name, else
+     * (when it looks like a path) a missing file. Anything else is an unknown name, with a
+     * "did you mean".
+     */
+    public static Profile resolve(String nameOrFile) throws ProfileException {
+        Path path = Path.of(nameOrFile);
+        if (Files.isRegularFile(path)) {
+            return ProfileParser.parseFile(path);
+        }
+        if (names().contains(nameOrFile)) {
+            return load(nameOrFile);
+        }
+        if (nameOrFile.contains("/") || nameOrFile.contains("\\") || nameOrFile.matches(".*\\.ya?ml$")) {
+            return ProfileParser.parseFile(path);
+        }
+        throw unknown(nameOrFile);
+    }
+
+    private static ProfileException unknown(String name) {
+        List<String> names = names();
+        return ProfileException.of(Location.whole(name), "found no standard profile and no file of this name, expected one of: "
+                + String.join(", ", names) + DidYouMean.hint(name, names));
+    }
+
+    private static Optional<String> resource(String name) {
+        try (InputStream in = ProfileCatalogue.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                return Optional.empty();
+            }
+            StringBuilder text = new StringBuilder();
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                char[] buffer = new char[8192];
+                int n;
+                while ((n = reader.read(buffer)) > 0) {
+                    text.append(buffer, 0, n);
+                }
+            }
+            return Optional.of(text.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

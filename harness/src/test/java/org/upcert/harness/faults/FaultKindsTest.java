@@ -1,0 +1,423 @@
+package org.upcert.harness.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
+import org.upcert.api.PhotosErrorCode;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.Phases;
+import org.upcert.harness.plan.PlannedFault;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.plan.SystemPolicy;
+import org.upcert.harness.plan.Workload;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.Simulation;
+import org.upcert.harness.testing.ScriptedExtension;
+import org.upcert.harness.testing.TraceLines;
+
+/**
+ * Every fault kind fires and has the effect the reference describes. Each test runs a small
+ * library through an extension that records what it is shown: the jobs it acknowledges (with
+ * their state, error and headers) and what the library answers.
+ */
+class FaultKindsTest {
+    private static final long MIN = 60_000;
+    private static final long HOUR = 60 * MIN;
+
+    /** What the recording extension saw. */
+    private static final class Seen {
+        final List<UploadJob> finished = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        RunResult result;
+        TraceLines trace;
+
+        List<Integer> errorCodes() {
+            return finished.stream().filter(j -> j.state() == JobState.FAILED)
+                    .map(j -> j.error().map(UploadError::code).orElse(0)).toList();
+        }
+
+        long failedWith(int code) {
+            return errorCodes().stream().filter(c -> c == code).count();
+        }
+    }
+
+    /**
+     * Runs a backup of {@code assets} assets under {@code faults}: the extension acknowledges
+     * whatever finished (recording it) and re-creates a job for every resource not yet uploaded.
+     */
+    private static Seen backup(int assets, SystemPolicy policy, Phases phases, PlannedFault... faults) {
+        Seen seen = new Seen();
+        TreeSet<String> uploaded = new TreeSet<>();
+        RunPlan plan = new RunPlan(11, "test", Workload.typical(assets), policy, phases, List.of(faults));
+        seen.result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+            var library = context.library();
+            if (library.authorizationStatus() != AuthorizationStatus.AUTHORIZED || !library.isUploadJobExtensionEnabled()) {
+                seen.notes.add("no access at " + context.clock().instant());
+                return ProcessingResult.COMPLETED;
+            }
+            List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+            if (!finished.isEmpty()) {
+                for (UploadJob job : finished) {
+                    seen.finished.add(job);
+                    if (job.state() == JobState.SUCCEEDED) {
+                        uploaded.add(job.destination().header("X-Resource-Key").orElseThrow());
+                    }
+                }
+                library.performChanges(c -> finished.forEach(c::acknowledge));
+            }
+            TreeSet<String> inFlight = new TreeSet<>();
+            for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                inFlight.add(job.destination().header("X-Resource-Key").orElseThrow());
+            }
+            List<AssetResource> todo = new ArrayList<>();
+            for (var asset : library.fetchAssets()) {
+                for (AssetResource resource : asset.resources()) {
+                    if (!uploaded.contains(resource.key()) && !inFlight.contains(resource.key())) {
+                        todo.add(resource);
+                    }
+                }
+            }
+            if (todo.isEmpty() && inFlight.isEmpty()) {
+                return ProcessingResult.COMPLETED;
+            }
+            // Signs in on every call: tokens expire after an hour of virtual time.
+            String token;
+            try {
+                var response = context.http().send(UploadRequest.post(context.uploadUrlBase().resolve("auth/token")),
+                        "grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret");
+                String body = response.bodyText();
+                int start = body.indexOf("\"access_token\":\"") + 16;
+                if (response.status() != 200) {
+                    seen.notes.add("sign-in " + response.status());
+                    return ProcessingResult.PROCESSING;
+                }
+                token = body.substring(start, body.indexOf('"', start));
+            } catch (org.upcert.api.ExtensionHttp.TransportException e) {
+                seen.notes.add("sign-in " + e.error().code());
+                return ProcessingResult.PROCESSING;
+            }
+            String bearer = "Bearer " + token;
+            int room = library.jobLimit() - inFlight.size();
+            List<AssetResource> batch = todo.subList(0, Math.min(room, todo.size()));
+            try {
+                library.performChanges(c -> {
+                    for (AssetResource r : batch) {
+                        c.createJob(r, UploadRequest.put(context.uploadUrlBase().resolve(
+                                "files/" + r.key().replace('/', '_').replace('#', '_'))).withHeader("Authorization", bearer)
+                                .withHeader("X-Resource-Key", r.key()));
+                    }
+                });
+            } catch (PhotosException e) {
+                seen.notes.add(e.code().name());
+            }
+            return ProcessingResult.PROCESSING;
+        }), RunOptions.inMemory());
+        seen.trace = new TraceLines(seen.result.traceText());
+        return seen;
+    }
+
+    private static Seen backup(int assets, PlannedFault... faults) {
+        return backup(assets, SystemPolicy.defaults(), Phases.standard(6 * HOUR), faults);
+    }
+
+    private static List<JsonNode> callsBetween(TraceLines trace, long from, long until) {
+        return trace.events("call.start").stream()
+                .filter(c -> c.path("t").asLong() >= from && c.path("t").asLong() < until).toList();
+    }
+
+    @Nested
+    @DisplayName("network")
+    class Network {
+
+        @Test
+        @DisplayName("network.offline: transfers in flight fail not-connected; no call or transfer inside the window; the backup converges")
+        void offline() {
+            Seen seen = backup(40, new PlannedFault.NetworkOffline(5_000, 30 * MIN));
+            assertTrue(seen.failedWith(UploadError.NOT_CONNECTED_TO_INTERNET) > 0, seen.errorCodes().toString());
+            assertTrue(callsBetween(seen.trace, 5_000, 30 * MIN).isEmpty(), "no calls while offline");
+            assertTrue(seen.trace.events("transfer.start").stream()
+                    .noneMatch(t -> t.path("t").asLong() >= 5_000 && t.path("t").asLong() < 30 * MIN));
+            assertTrue(seen.result.summary().complete(), seen.result.summary().toString());
+        }
+
+        @Test
+        @DisplayName("network.degraded: transfers take longer inside the window")
+        void degraded() {
+            Seen slow = backup(5, new PlannedFault.NetworkDegraded(0, 6 * HOUR, 300, 1_000));
+            Seen fast = backup(5);
+            long slowMs = slow.trace.first("transfer.start").path("ms").asLong();
+            long fastMs = fast.trace.first("transfer.start").path("ms").asLong();
+            assertTrue(slowMs > 10 * fastMs, slowMs + " vs " + fastMs);
+        }
+
+        @Test
+        @DisplayName("network.expensive: withheld when expensive access is prevented; ignored otherwise")
+        void expensive() {
+            SystemPolicy prevent = new SystemPolicy(60_000, 5_000, 1_000, 3_000, 1_000, 300_000, 300_000, 360_000,
+                    660_000, 300_000, 3_600_000, 600_000, 4, 40_000, 30, 2, 1, 7L * 24 * HOUR, 100_000, 10_000,
+                    org.upcert.harness.plan.PayloadMode.COMPACT, false, false, false, true);
+            Seen withheld = backup(10, prevent, Phases.standard(6 * HOUR), new PlannedFault.ExpensiveNetwork(0, 2 * HOUR));
+            assertTrue(callsBetween(withheld.trace, 0, 2 * HOUR).isEmpty(), "no calls on cellular when prevented");
+            assertTrue(withheld.result.summary().complete());
+            Seen allowed = backup(10, new PlannedFault.ExpensiveNetwork(0, 2 * HOUR));
+            assertFalse(callsBetween(allowed.trace, 0, 2 * HOUR).isEmpty());
+        }
+
+        @Test
+        @DisplayName("network.drop: the connection drops mid-transfer; nothing reaches the cloud; connection lost")
+        void drop() {
+            Seen seen = backup(40, new PlannedFault.TransferDrop(20_000, 30 * MIN, 1.0, 1024));
+            assertTrue(seen.failedWith(UploadError.NETWORK_CONNECTION_LOST) >= 5, seen.errorCodes().toString());
+            assertTrue(seen.result.summary().complete());
+            assertEquals(0, seen.result.summary().duplicateWrites(), "dropped transfers stored nothing");
+        }
+
+        @Test
+        @DisplayName("network.response-lost: the cloud stored the upload, yet the job failed without a response")
+        void responseLost() {
+            Seen seen = backup(40, new PlannedFault.ResponseLost(20_000, 30 * MIN, 1.0));
+            List<UploadJob> lost = seen.finished.stream().filter(j -> j.state() == JobState.FAILED).toList();
+            assertFalse(lost.isEmpty());
+            assertTrue(lost.stream().allMatch(j -> j.error().orElseThrow().code() == UploadError.NETWORK_CONNECTION_LOST
+                    && j.responseHeaderFields().isEmpty()));
+            assertTrue(seen.result.summary().duplicateWrites() >= lost.size(),
+                    "each lost response was stored, and stored again by the re-upload");
+            assertTrue(seen.result.summary().complete());
+        }
+    }
+
+    @Nested
+    @DisplayName("cloud")
+    class Cloud {
+
+        @Test
+        @DisplayName("cloud.error: 503 with Retry-After reaches the job (status, lowercase headers) and the inventory")
+        void error503() {
+            Seen seen = backup(40, new PlannedFault.CloudError(20_000, 30 * MIN, 1.0, 503, 30));
+            UploadJob failed = seen.finished.stream().filter(j -> j.state() == JobState.FAILED).findFirst().orElseThrow();
+            assertEquals(Optional.of(503), failed.error().orElseThrow().httpStatus());
+            assertEquals("30", failed.responseHeaderFields().orElseThrow().get("retry-after"));
+            assertTrue(seen.result.inventory().refusals().stream().anyMatch(r -> r.status() == 503
+                    && r.reason().startsWith("injected")));
+            assertTrue(seen.result.summary().complete());
+        }
+
+        @Test
+        @DisplayName("cloud.error also strikes the extension's own HTTP calls")
+        void errorOnExtensionHttp() {
+            Seen seen = backup(3, new PlannedFault.CloudError(0, 2_000, 1.0, 500, 0));
+            JsonNode http = seen.trace.first("http");
+            assertEquals(500, http.path("status").asInt());
+        }
+
+        @Test
+        @DisplayName("cloud.slow: a few seconds slower; a minute or more times out")
+        void slow() {
+            Seen late = backup(40, new PlannedFault.SlowResponse(20_000, 30 * MIN, 1.0, 90_000));
+            assertTrue(late.failedWith(UploadError.TIMED_OUT) > 0, late.errorCodes().toString());
+            Seen slower = backup(3, new PlannedFault.SlowResponse(0, 30 * MIN, 1.0, 5_000));
+            Seen normal = backup(3);
+            assertEquals(0, slower.errorCodes().size());
+            assertTrue(slower.trace.first("transfer.start").path("ms").asLong()
+                    >= normal.trace.first("transfer.start").path("ms").asLong() + 5_000);
+        }
+
+        @Test
+        @DisplayName("cloud.malformed: WireMock's socket faults become sanitized transport errors, never harness crashes")
+        void malformed() {
+            for (String form : List.of("reset", "empty", "garbage")) {
+                Seen seen = backup(40, new PlannedFault.MalformedResponse(20_000, 20 * MIN, 1.0, form));
+                List<Integer> codes = seen.errorCodes();
+                assertFalse(codes.isEmpty(), form);
+                assertTrue(codes.stream().allMatch(c -> c == UploadError.NETWORK_CONNECTION_LOST
+                        || c == UploadError.BAD_SERVER_RESPONSE), form + ": " + codes);
+                assertTrue(seen.result.summary().complete(), form);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("device")
+    class Device {
+
+        @Test
+        @DisplayName("device.low-power without charging withholds calls and transfers; while charging it does not")
+        void lowPower() {
+            Seen onBattery = backup(10, new PlannedFault.LowPower(0, 2 * HOUR), new PlannedFault.Unplugged(0, 2 * HOUR));
+            assertTrue(callsBetween(onBattery.trace, 0, 2 * HOUR).isEmpty());
+            assertTrue(onBattery.trace.first("call.start").path("t").asLong() >= 2 * HOUR);
+            assertTrue(onBattery.result.summary().complete());
+            Seen charging = backup(10, new PlannedFault.LowPower(0, 2 * HOUR));
+            assertFalse(callsBetween(charging.trace, 0, 2 * HOUR).isEmpty());
+        }
+
+        @Test
+        @DisplayName("device.thermal: serious pressure withholds work; fair does not")
+        void thermal() {
+            Seen serious = backup(5, new PlannedFault.Thermal(0, HOUR, "serious"));
+            assertTrue(callsBetween(serious.trace, 0, HOUR).isEmpty());
+            Seen fair = backup(5, new PlannedFault.Thermal(0, HOUR, "fair"));
+            assertFalse(callsBetween(fair.trace, 0, HOUR).isEmpty());
+        }
+
+        @Test
+        @DisplayName("device.battery is applied and traced")
+        void battery() {
+            Seen seen = backup(2, new PlannedFault.Battery(1_000, 1_000, 15));
+            JsonNode start = seen.trace.first("fault.start");
+            assertEquals("device.battery", start.path("kind").asText());
+        }
+    }
+
+    @Nested
+    @DisplayName("library")
+    class Library {
+
+        @Test
+        @DisplayName("library.add: new assets arrive, wake the extension and are uploaded too")
+        void add() {
+            Seen seen = backup(5, new PlannedFault.AssetsAdded(2 * HOUR, 2 * HOUR, 4));
+            assertEquals(4 + 12, seen.trace.events("library.insert").size(), "4 added + 12 recovery photos");
+            JsonNode call = seen.trace.events("call.start").stream()
+                    .filter(c -> c.path("t").asLong() >= 2 * HOUR).findFirst().orElseThrow();
+            assertEquals("library-change", call.path("reason").asText());
+            assertEquals(2 * HOUR + 3_000, call.path("t").asLong());
+            assertTrue(seen.result.summary().complete());
+        }
+
+        @Test
+        @DisplayName("library.delete: jobs of deleted assets fail as file-does-not-exist; the assets leave the library")
+        void delete() {
+            Seen seen = backup(30, new PlannedFault.AssetsDeleted(1_500, 1_500, 10));
+            assertEquals(10, seen.trace.events("library.delete").size());
+            assertEquals(20 + 12, seen.result.library().assets().size());
+            assertTrue(seen.failedWith(UploadError.FILE_DOES_NOT_EXIST) > 0, seen.errorCodes().toString());
+        }
+
+        @Test
+        @DisplayName("library.offload: offloaded originals take longer (downloaded from iCloud first)")
+        void offload() {
+            Seen seen = backup(3, new PlannedFault.AssetsOffloaded(0, 0, 3));
+            Seen normal = backup(3);
+            assertEquals(3, seen.trace.events("library.offload").size());
+            assertTrue(seen.trace.first("transfer.start").path("ms").asLong() > normal.trace.first("transfer.start").path("ms").asLong());
+        }
+
+        @Test
+        @DisplayName("library.token-expiry: a token from before the expiry throws PERSISTENT_CHANGE_TOKEN_EXPIRED")
+        void tokenExpiry() {
+            List<String> outcomes = new ArrayList<>();
+            RunPlan plan = new RunPlan(3, "test", Workload.typical(2), SystemPolicy.defaults(), Phases.standard(HOUR),
+                    List.of(new PlannedFault.TokenExpiry(10 * MIN, 10 * MIN)));
+            Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                if (self.memory == null) {
+                    self.memory = library.currentChangeToken();
+                    return ProcessingResult.PROCESSING;
+                }
+                try {
+                    library.fetchPersistentChanges((ChangeToken) self.memory);
+                    outcomes.add("ok@" + context.clock().instant());
+                } catch (PhotosException e) {
+                    outcomes.add(e.code().name());
+                    self.memory = library.currentChangeToken();
+                    return ProcessingResult.PROCESSING;
+                }
+                return outcomes.size() > 3 ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+            }), RunOptions.inMemory());
+            assertTrue(outcomes.get(0).startsWith("ok@2026-01-05T08:05:01"), outcomes.toString());
+            assertTrue(outcomes.contains(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED.name()), outcomes.toString());
+        }
+    }
+
+    @Nested
+    @DisplayName("consent")
+    class Consent {
+
+        @Test
+        @DisplayName("consent.access limited: jobs are hidden and creation is refused; full access restores both")
+        void limited() {
+            Seen seen = backup(10, new PlannedFault.AccessChanged(0, HOUR, "limited"));
+            assertFalse(seen.notes.isEmpty(), "the extension saw the downgrade");
+            assertTrue(seen.notes.get(0).startsWith("no access"));
+            assertTrue(seen.result.summary().complete(), seen.result.summary().toString());
+            assertTrue(seen.trace.events("job.create").stream().allMatch(c -> c.path("t").asLong() >= HOUR));
+        }
+
+        @Test
+        @DisplayName("consent.disabled: no calls while disabled; the first call about a second after re-enabling")
+        void disabled() {
+            Seen seen = backup(10, new PlannedFault.ExtensionDisabled(0, HOUR));
+            assertTrue(callsBetween(seen.trace, 0, HOUR).isEmpty());
+            JsonNode first = seen.trace.first("call.start");
+            assertEquals(HOUR + 1_000, first.path("t").asLong());
+            assertEquals("enabled", first.path("reason").asText());
+        }
+    }
+
+    @Nested
+    @DisplayName("process and phases")
+    class Process {
+
+        @Test
+        @DisplayName("process.kill-in-changes before the commit: nothing of the block happens")
+        void killBeforeCommit() {
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.KillInChanges(1, 1, false));
+            JsonNode kill = seen.trace.first("process.kill");
+            assertTrue(kill.path("reason").asText().contains("before the commit"));
+            assertNotNull(seen.trace.first("changes.abandoned"));
+            long createsInActivation1 = seen.trace.activation(1).stream()
+                    .filter(l -> l.path("ev").asText().equals("job.create")).count();
+            assertEquals(0, createsInActivation1);
+            assertTrue(seen.result.summary().complete());
+        }
+
+        @Test
+        @DisplayName("process.kill-in-changes after the commit: the commit survives the kill")
+        void killAfterCommit() {
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.KillInChanges(1, 1, true));
+            assertTrue(seen.trace.first("process.kill").path("reason").asText().contains("after the commit"));
+            long createsInActivation1 = seen.trace.activation(1).stream()
+                    .filter(l -> l.path("ev").asText().equals("job.create")).count();
+            assertTrue(createsInActivation1 > 0);
+            assertEquals(1, seen.result.summary().kills());
+        }
+
+        @Test
+        @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
+        void recovery() {
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),
+                    new PlannedFault.NetworkOffline(30 * MIN, 10 * HOUR),
+                    new PlannedFault.AssetsAdded(2 * HOUR, 2 * HOUR, 50));
+            JsonNode recovery = seen.trace.first("phase.recovery");
+            assertEquals(HOUR, recovery.path("t").asLong());
+            assertEquals(1, recovery.path("closed").asInt());
+            assertTrue(seen.trace.events("fault.end").isEmpty(), "the window was closed by the recovery, not by its end");
+            assertFalse(callsBetween(seen.trace, HOUR + 30 * MIN, HOUR + 31 * MIN).isEmpty(),
+                    "the first recovery photo is uploaded: the network is back");
+            assertEquals(12, seen.trace.events("library.insert").size(), "only recovery photos, not the late fault");
+            assertTrue(seen.result.summary().complete());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package org.upcert.sample;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.JobState;
+import org.upcert.api.JobType;
+import org.upcert.api.UploadJob;
+
+/**
+ * The acknowledge step: stores what finished jobs mean, then acknowledges them.
+ *
+ * <p>Order matters (ACK-03): the job record disappears once acknowledged, so its outcome (and
+ * the server id from its response headers) is appended to the ledger first, in one storage
+ * call for the whole batch. A kill after that append but before the acknowledgement only means
+ * the job is presented again and its outcome recorded again, which changes nothing (the one
+ * thing counted twice is a failed attempt, harmless under a cap of
+ * {@value RetryPolicy#MAX_ATTEMPTS}).
+ *
+ * <p>Every presented job is acknowledged, including jobs no resource can be found for (CLD-02)
+ * and download-only jobs, which are never counted as uploads (reference rule 24): a job left
+ * unacknowledged costs its place under the job limit and, on a device, a 50008 deferral
+ * (ACK-02).
+ */
+final class Acknowledger {
+
+    private final ExtensionContext context;
+    private final Ledger ledger;
+    private final CloudDialect cloud;
+    private final JobIdentity identity;
+    private final AtomicBoolean cancelled;
+
+    Acknowledger(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, AtomicBoolean cancelled) {
+        this.context = context;
+        this.ledger = ledger;
+        this.cloud = cloud;
+        this.identity = identity;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * What one acknowledge step did.
+     *
+     * @param acknowledged ids of the jobs acknowledged
+     * @param refused ids of the jobs whose acknowledgement was rejected
+     * @param uploaded resources recorded as uploaded
+     * @param again resources to upload again with a new job
+     * @param abandoned resources given up (permanent failure or too many attempts)
+     * @param downloadOnly download-only jobs acknowledged without counting them
+     * @param unidentified jobs no resource could be found for
+     * @param interrupted whether {@code willTerminate} stopped the step
+     */
+    record Summary(TreeSet<String> acknowledged, TreeSet<String> refused, int uploaded, int again, int abandoned,
+            int downloadOnly, int unidentified, boolean interrupted) {
+
+        static Summary none() {
+            return new Summary(new TreeSet<>(), new TreeSet<>(), 0, 0, 0, 0, 0, false);
+        }
+
+        Summary plus(Summary other) {
+            TreeSet<String> acks = new TreeSet<>(acknowledged);
+            acks.addAll(other.acknowledged);
+            TreeSet<String> refusals = new TreeSet<>(refused);
+            refusals.addAll(other.refused);
+            return new Summary(acks, refusals, uploaded + other.uploaded, again + other.again, abandoned + other.abandoned,
+                    downloadOnly + other.downloadOnly, unidentified + other.unidentified, interrupted || other.interrupted);
+        }
+
+        String describe() {
+            StringBuilder text = new StringBuilder().append(acknowledged.size()).append(" (").append(uploaded)
+                    .append(" uploaded, ").append(again).append(" to upload again, ").append(abandoned).append(" abandoned");
+            if (downloadOnly > 0) {
+                text.append(", ").append(downloadOnly).append(" download-only");
+            }
+            if (unidentified > 0) {
+                text.append(", ").append(unidentified).append(" unidentified");
+            }
+            if (!refused.isEmpty()) {
+                text.append(", ").append(refused.size()).append(" refused");
+            }
+            return text.append(')').toString();
+        }
+    }
+
+    /**
+     * Records and acknowledges {@code jobs} (members of the ACKNOWLEDGE set not retried in this
+     * call: JOB-05).
+     *
+     * @param retryUnspent whether a job's retry is known not to be spent; decides what an
+     *     expired destination means (one fresh attempt, then the refusal is taken as final)
+     */
+    Summary acknowledge(List<UploadJob> jobs, Predicate<UploadJob> retryUnspent) {
+        if (jobs.isEmpty()) {
+            return Summary.none();
+        }
+        Instant now = context.clock().instant();
+        TreeMap<String, LedgerEntry> staged = new TreeMap<>();
+        int uploaded = 0;
+        int again = 0;
+        int abandoned = 0;
+        int downloadOnly = 0;
+        int unidentified = 0;
+        List<String> abandonedKeys = new ArrayList<>();
+        for (UploadJob job : jobs) {
+            if (job.type() == JobType.DOWNLOAD_ONLY) {
+                // Fetched from iCloud only; the local copy may be purged soon. Not an upload.
+                downloadOnly++;
+                continue;
+            }
+            Optional<String> key = identity.keyOf(job);
+            if (key.isEmpty()) {
+                unidentified++;
+                continue;
+            }
+            LedgerEntry current = staged.containsKey(key.get()) ? staged.get(key.get()) : ledger.get(key.get()).orElse(null);
+            LedgerEntry next = outcome(job, key.get(), current, now, retryUnspent.test(job));
+            if (next == null || next.equals(current)) {
+                continue;
+            }
+            staged.put(key.get(), next);
+            switch (next.status()) {
+                case UPLOADED -> uploaded++;
+                case NEEDS_UPLOAD -> again++;
+                case ABANDONED -> {
+                    abandoned++;
+                    abandonedKeys.add(key.get() + " (" + job.error().map(Object::toString).orElse("no error") + ")");
+                }
+                default -> { }
+            }
+        }
+        // ACK-03: durable before acknowledged. One append for the whole step.
+        ledger.record(staged.values(), context.storage());
+        if (!abandonedKeys.isEmpty()) {
+            context.log().warn("abandoned " + abandonedKeys.size() + " resources: "
+                    + String.join("; ", abandonedKeys.subList(0, Math.min(5, abandonedKeys.size())))
+                    + (abandonedKeys.size() > 5 ? "; …" : ""));
+        }
+        if (unidentified > 0) {
+            context.log().warn(unidentified + " finished jobs name no resource (no resource, no asset, no "
+                    + JobIdentity.RESOURCE_KEY_HEADER + "); acknowledged without a ledger entry");
+        }
+
+        ChangeBlocks.Result<UploadJob> result = ChangeBlocks.apply(context.library(), jobs, Batches.CHANGE_BLOCK,
+                (changes, job) -> changes.acknowledge(job), cancelled);
+        TreeSet<String> acknowledged = new TreeSet<>();
+        result.applied().forEach(job -> acknowledged.add(job.localIdentifier()));
+        TreeSet<String> refused = new TreeSet<>();
+        result.refused().forEach(job -> refused.add(job.localIdentifier()));
+        if (!refused.isEmpty()) {
+            context.log().warn("acknowledging " + refused.size() + " jobs was refused (finished or removed meanwhile?): "
+                    + String.join(", ", refused));
+        }
+        return new Summary(acknowledged, refused, uploaded, again, abandoned, downloadOnly, unidentified,
+                result.interrupted());
+    }
+
+    /**
+     * The ledger entry after {@code job}, or null to leave the resource as it is.
+     *
+     * @param current the resource's entry; null if the ledger does not know it
+     */
+    private LedgerEntry outcome(UploadJob job, String key, LedgerEntry current, Instant now, boolean retryUnspent) {
+        if (job.state() == JobState.SUCCEEDED) {
+            return stored(job, key, current);
+        }
+        if (job.state() != JobState.FAILED) {
+            return null; // not a finished job: nothing to learn from it
+        }
+        FailureKind kind = FailureClassifier.classify(job.error());
+        if (kind == FailureKind.STORED_DESPITE_FAILURE) {
+            return stored(job, key, current);
+        }
+        if (current == null || current.status() != ResourceStatus.NEEDS_UPLOAD) {
+            // Unknown to the ledger (not a resource discovery found: never re-upload it on our
+            // own), or already uploaded, abandoned or gone: a failure changes none of that.
+            return null;
+        }
+        boolean giveUp = kind == FailureKind.PERMANENT
+                || (kind == FailureKind.DESTINATION_EXPIRED && !retryUnspent)
+                || RetryPolicy.exhausted(current.attempts() + 1);
+        if (giveUp) {
+            return current.abandoned();
+        }
+        // RTY-01: transient, authentication, or expiry whose retry could not be used: a new job
+        // later (with a new destination and fresh credentials, by construction), after backoff
+        // or the server's Retry-After (RTY-04).
+        int attempts = current.attempts() + 1;
+        return current.failedAgain(RetryPolicy.nextAttemptAt(now, attempts,
+                RetryPolicy.retryAfter(job.responseHeaderFields(), now)));
+    }
+
+    /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */
+    private LedgerEntry stored(UploadJob job, String key, LedgerEntry current) {
+        String serverId = job.responseHeaderFields().flatMap(cloud::serverId).orElse("");
+        LedgerEntry base = current != null ? current : LedgerEntry.discovered(key, ledger.allocateOrder());
+        return base.uploaded(serverId);
+    }
+}

@@ -1,0 +1,73 @@
+package org.upcert.sample;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.SortedMap;
+import org.upcert.api.AssetResource;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.UploadRequest;
+
+/**
+ * A cloud's upload protocol: what a destination looks like, how credentials are obtained,
+ * what the server's answer means. Chosen by the {@code cloud.dialect} configuration key
+ * ({@link CloudDialects}).
+ *
+ * <p>The system sends the resource's bytes as the body of the destination request; the
+ * extension controls only the URL, method and headers (reference §3). So a dialect turns a
+ * resource into a request that needs no body of ours, and every destination carries the
+ * resource's key ({@link JobIdentity#stamp}) so that a job can be recognised later in any
+ * state.
+ *
+ * <p>Methods that need the system's services take the call's {@link ExtensionContext} as a
+ * parameter: a dialect lives as long as the extension instance, a context only as long as its
+ * call, and keeping one would use it after its call (TRM-04).
+ *
+ * <p>Other dialects would slot in here: {@code s3-presigned} (a presigned PUT per resource;
+ * {@link #freshDestination} presigns again, which is what RTY-03 asks after a 403 "Request has
+ * expired"), {@code onedrive} / {@code dropbox} (an upload session created with
+ * {@code context.http()} before the job, the session URL as destination), and two-phase
+ * {@code google-photos} (the upload returns a token that must be committed with
+ * {@code batchCreate} exactly once, CLD-01: it would add a commit step, run by the
+ * acknowledge step after the outcome is stored and before the job is acknowledged).
+ */
+interface CloudDialect {
+
+    /** The {@code cloud.dialect} value that selects this dialect. */
+    String name();
+
+    /**
+     * The destination of a new job for {@code resource}. May sign in (over
+     * {@code context.http()}) if the cached credentials are missing or about to expire.
+     */
+    UploadRequest destinationFor(AssetResource resource, ExtensionContext context) throws CloudUnavailableException;
+
+    /**
+     * The destination for retrying a job that failed transiently, or empty to reuse
+     * {@code original} (what {@code retry(destination: nil)} does). A dialect returns a new one
+     * only when the original is known to be stale, e.g. its credentials were replaced since.
+     * Never signs in: a transient failure is no reason to.
+     */
+    Optional<UploadRequest> destinationForRetry(UploadRequest original, ExtensionContext context);
+
+    /**
+     * A replacement for {@code failed} with fresh credentials or a fresh presigned URL: for a
+     * job that failed with 401 (after {@link #credentialsRejected}) or with an expired
+     * destination (RTY-03). Same resource, same object on the server.
+     */
+    UploadRequest freshDestination(UploadRequest failed, ExtensionContext context) throws CloudUnavailableException;
+
+    /**
+     * The server answered 401 to {@code destination}: forget its credentials, if they are the
+     * ones still cached, so that the next destination gets new ones.
+     */
+    void credentialsRejected(UploadRequest destination);
+
+    /** The resource key encoded in a destination URL this dialect built, if it is one. */
+    Optional<String> resourceKeyFromUrl(URI url, URI uploadUrlBase);
+
+    /**
+     * The server's id for the stored object, from the response headers of a succeeded job.
+     * Header names are lowercase ({@code HTTPURLResponse} lowercases them; CLD-01).
+     */
+    Optional<String> serverId(SortedMap<String, String> responseHeaders);
+}

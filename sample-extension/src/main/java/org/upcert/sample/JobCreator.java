@@ -1,0 +1,212 @@
+package org.upcert.sample;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobType;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * The create step, last of the three: fills free capacity with jobs for the resources that
+ * need an upload, oldest first.
+ *
+ * <p><b>Which resources already have a job</b> is read from the system, not remembered: the
+ * union of the PROCESS and ACKNOWLEDGE sets (every unacknowledged job is in one of them),
+ * identified through {@link JobIdentity}. A ledger line "job created" could never be written
+ * atomically with the {@code performChanges} commit; a kill between the two would, after
+ * relaunch, create a second job for the same resource. The system's job store is the one
+ * record that cannot disagree with itself (DUP-01, TRM-03).
+ *
+ * <p><b>Capacity</b> = {@code jobLimit()} − unacknowledged jobs (PROCESS + ACKNOWLEDGE, read
+ * after this call's acknowledgements and cancellations). Creating beyond it is refused as a
+ * whole block; if it happens anyway (someone else created jobs), stop and answer PROCESSING,
+ * never try again in the same call (CAP-01).
+ *
+ * <p>Before creating, it tidies what the fresh job sets show: jobs that finished since the
+ * acknowledge step are acknowledged too (ACK-02 in its strictest reading), and in-flight
+ * upload jobs that are no longer wanted (asset deleted, resource already uploaded, a second
+ * job for one resource) are cancelled rather than left to run (E2E-03, reference rule 13).
+ */
+final class JobCreator {
+
+    private final ExtensionContext context;
+    private final Ledger ledger;
+    private final CloudDialect cloud;
+    private final JobIdentity identity;
+    private final Acknowledger acknowledger;
+    private final AtomicBoolean cancelled;
+
+    JobCreator(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity,
+            Acknowledger acknowledger, AtomicBoolean cancelled) {
+        this.context = context;
+        this.ledger = ledger;
+        this.cloud = cloud;
+        this.identity = identity;
+        this.acknowledger = acknowledger;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * What the create step did.
+     *
+     * @param created jobs created
+     * @param cancelledJobs unwanted in-flight jobs cancelled
+     * @param lateAcknowledgements jobs that finished during the call, acknowledged here
+     * @param unacknowledged unacknowledged jobs after the step (in flight or finished)
+     * @param jobLimit the system's job limit
+     * @param limitExceeded whether the system refused a block with LIMIT_EXCEEDED
+     * @param cloudProblem why no destination could be made, if that happened
+     * @param interrupted whether {@code willTerminate} stopped the step
+     */
+    record Outcome(int created, int cancelledJobs, Acknowledger.Summary lateAcknowledgements, int unacknowledged,
+            int jobLimit, boolean limitExceeded, Optional<CloudUnavailableException> cloudProblem, boolean interrupted) {
+    }
+
+    private record Creation(AssetResource resource, UploadRequest destination) {
+    }
+
+    /**
+     * Runs the step.
+     *
+     * @param handled ids of the jobs this call already retried, acknowledged or failed to
+     *     acknowledge: not acknowledged again here
+     * @param knownCloudProblem a sign-in failure earlier in the call: create nothing, do not
+     *     sign in again (one failed attempt per call, no spinning)
+     */
+    Outcome create(Set<String> handled, Optional<CloudUnavailableException> knownCloudProblem) {
+        PhotoLibrary library = context.library();
+        int jobLimit = library.jobLimit();
+        // PROCESS before ACKNOWLEDGE: a job finishing between the two fetches then shows up in
+        // both rather than in neither.
+        List<UploadJob> inFlight = new ArrayList<>(library.fetchJobs(JobAction.PROCESS));
+        List<UploadJob> finished = new ArrayList<>(library.fetchJobs(JobAction.ACKNOWLEDGE));
+
+        List<UploadJob> late = new ArrayList<>();
+        for (UploadJob job : finished) {
+            if (!handled.contains(job.localIdentifier())) {
+                late.add(job);
+            }
+        }
+        // Their retry may be unspent: an expiry counts as one more attempt, not as final.
+        Acknowledger.Summary lateAcks = late.isEmpty() ? Acknowledger.Summary.none()
+                : acknowledger.acknowledge(late, job -> true);
+        if (!late.isEmpty()) {
+            finished.removeIf(job -> lateAcks.acknowledged().contains(job.localIdentifier()));
+            if (lateAcks.interrupted()) {
+                return new Outcome(0, 0, lateAcks, inFlight.size() + finished.size(), jobLimit, false,
+                        knownCloudProblem, true);
+            }
+        }
+
+        // Which resources have a live job, and which in-flight jobs are not wanted any more.
+        TreeSet<String> live = new TreeSet<>();
+        for (UploadJob job : finished) {
+            identity.keyOf(job).ifPresent(live::add);
+        }
+        TreeSet<String> running = new TreeSet<>();
+        List<UploadJob> unwanted = new ArrayList<>();
+        for (UploadJob job : inFlight) { // oldest first: of two jobs for one resource, the older stays
+            Optional<String> key = identity.keyOf(job);
+            if (key.isEmpty()) {
+                continue; // not ours to judge; it still counts against the limit
+            }
+            Optional<ResourceStatus> status = ledger.get(key.get()).map(LedgerEntry::status);
+            boolean redundant = running.contains(key.get())
+                    || status.equals(Optional.of(ResourceStatus.GONE))
+                    || status.equals(Optional.of(ResourceStatus.UPLOADED));
+            if (redundant && job.type() == JobType.UPLOAD && job.state().isInFlight()) {
+                unwanted.add(job); // JOB-04: only registered or pending jobs (PROCESS) are cancelled
+            } else {
+                running.add(key.get());
+            }
+        }
+        live.addAll(running);
+        int cancelledJobs = 0;
+        if (!unwanted.isEmpty()) {
+            ChangeBlocks.Result<UploadJob> cancellation = ChangeBlocks.apply(library, unwanted, Batches.CHANGE_BLOCK,
+                    (changes, job) -> changes.cancel(job), cancelled);
+            cancelledJobs = cancellation.applied().size();
+            inFlight.removeAll(cancellation.applied());
+            for (UploadJob job : cancellation.refused()) {
+                identity.keyOf(job).ifPresent(live::add); // still running: still live
+            }
+            context.log().info("cancelled " + cancelledJobs + " in-flight jobs of deleted or already uploaded resources"
+                    + (cancellation.refused().isEmpty() ? "" : " (" + cancellation.refused().size() + " refused)"));
+            if (cancellation.interrupted()) {
+                return new Outcome(0, cancelledJobs, lateAcks, inFlight.size() + finished.size(), jobLimit, false,
+                        knownCloudProblem, true);
+            }
+        }
+
+        int unacknowledged = inFlight.size() + finished.size();
+        int capacity = jobLimit - unacknowledged;
+        Instant now = context.clock().instant();
+        List<LedgerEntry> candidates = new ArrayList<>();
+        if (capacity > 0 && knownCloudProblem.isEmpty()) {
+            for (LedgerEntry entry : ledger.needingUpload()) { // oldest discovered first
+                if (candidates.size() == capacity) {
+                    break;
+                }
+                if (!live.contains(entry.key()) && entry.dueAt(now)) {
+                    candidates.add(entry);
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            return new Outcome(0, cancelledJobs, lateAcks, unacknowledged, jobLimit, false, knownCloudProblem, false);
+        }
+
+        // Fresh resource details (filename, UTI) from the library; a resource whose asset is
+        // gone gets no job (and no destination: nothing uploaded that is not in the library,
+        // E2E-02).
+        TreeSet<String> assetIds = new TreeSet<>();
+        candidates.forEach(entry -> assetIds.add(entry.assetLocalIdentifier()));
+        TreeMap<String, AssetResource> resources = new TreeMap<>();
+        for (Asset asset : library.fetchAssets(assetIds)) {
+            asset.resources().forEach(resource -> resources.put(resource.key(), resource));
+        }
+        List<LedgerEntry> gone = new ArrayList<>();
+        List<Creation> creations = new ArrayList<>();
+        Optional<CloudUnavailableException> cloudProblem = Optional.empty();
+        for (LedgerEntry entry : candidates) {
+            AssetResource resource = resources.get(entry.key());
+            if (resource == null) {
+                gone.add(entry.withStatus(ResourceStatus.GONE));
+                continue;
+            }
+            if (cloudProblem.isPresent()) {
+                continue;
+            }
+            try {
+                creations.add(new Creation(resource, cloud.destinationFor(resource, context)));
+            } catch (CloudUnavailableException e) {
+                cloudProblem = Optional.of(e); // the first failure ends creating for this call
+            }
+        }
+        ledger.record(gone, context.storage());
+
+        ChangeBlocks.Result<Creation> result = ChangeBlocks.apply(library, creations, Batches.CREATE_BLOCK,
+                (changes, creation) -> changes.createJob(creation.resource(), creation.destination()), cancelled);
+        if (result.stoppedBy().isPresent()) {
+            context.log().info("creating stopped: " + result.stoppedBy().get().getMessage()
+                    + (result.limitExceeded() ? " (job limit reached; answering PROCESSING)" : ""));
+        }
+        if (!result.refused().isEmpty()) {
+            context.log().warn("creating " + result.refused().size() + " jobs was refused (asset removed meanwhile?)");
+        }
+        int created = result.applied().size();
+        return new Outcome(created, cancelledJobs, lateAcks, unacknowledged + created, jobLimit,
+                result.limitExceeded(), cloudProblem, result.interrupted());
+    }
+}

@@ -1,0 +1,94 @@
+package org.upcert.sample;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.upcert.api.AssetResource;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * Which resource a job belongs to, as an {@link AssetResource#key()}.
+ *
+ * <p>{@link UploadJob#resource()} is declared non-null by Apple but measured nil for succeeded
+ * jobs and for jobs whose retry is spent (iOS 26.6), and it is deprecated in iOS 27 (CLD-02,
+ * reference rules 22 and 23). So the key is looked up, in order:
+ * <ol>
+ *   <li>{@code job.resource()};
+ *   <li>{@link PhotoLibrary#assetResource(UploadJob)}, the iOS 27 replacement (empty once the
+ *       asset is deleted);
+ *   <li>the {@value #RESOURCE_KEY_HEADER} header that {@link #stamp} put on every destination
+ *       this extension creates: the destination is the one field present in every job state,
+ *       its headers survive in the system's job store;
+ *   <li>the destination URL, parsed by the {@link CloudDialect} (for a destination whose
+ *       headers were replaced, e.g. a fresh presigned URL on retry).
+ * </ol>
+ *
+ * <p>Answers are cached per job for the call that made this object (the ack and create steps
+ * both need them; {@code assetResource} costs an API call).
+ */
+final class JobIdentity {
+
+    /** The request header carrying {@link AssetResource#key()} on every destination. */
+    static final String RESOURCE_KEY_HEADER = "X-Resource-Key";
+
+    private final PhotoLibrary library;
+    private final CloudDialect cloud;
+    private final URI uploadUrlBase;
+    private final TreeMap<String, Optional<String>> cache = new TreeMap<>();
+
+    JobIdentity(PhotoLibrary library, CloudDialect cloud, URI uploadUrlBase) {
+        this.library = library;
+        this.cloud = cloud;
+        this.uploadUrlBase = uploadUrlBase;
+    }
+
+    /** {@code destination} with the resource's key in {@value #RESOURCE_KEY_HEADER}. */
+    static UploadRequest stamp(UploadRequest destination, AssetResource resource) {
+        return destination.withHeader(RESOURCE_KEY_HEADER, resource.key());
+    }
+
+    /** The asset identifier of a resource key ({@code assetLocalIdentifier#TYPE}). */
+    static String assetOf(String resourceKey) {
+        int hash = resourceKey.lastIndexOf('#');
+        return hash < 0 ? resourceKey : resourceKey.substring(0, hash);
+    }
+
+    /** The key of the resource {@code job} uploads; empty if nothing identifies it. */
+    Optional<String> keyOf(UploadJob job) {
+        Optional<String> cached = cache.get(job.localIdentifier());
+        if (cached != null) {
+            return cached;
+        }
+        Optional<String> key = lookUp(job);
+        cache.put(job.localIdentifier(), key);
+        return key;
+    }
+
+    private Optional<String> lookUp(UploadJob job) {
+        Optional<AssetResource> resource = job.resource();
+        if (resource.isPresent()) {
+            return Optional.of(resource.get().key());
+        }
+        try {
+            resource = library.assetResource(job);
+        } catch (UnsupportedOperationException beforeIos27) {
+            // A system without assetResource(forUploadJob:): the destination still knows.
+            resource = Optional.empty();
+        }
+        if (resource.isPresent()) {
+            return Optional.of(resource.get().key());
+        }
+        return fromDestination(job.destination(), cloud, uploadUrlBase);
+    }
+
+    /** The key this extension put into {@code destination}: its header, else its URL. */
+    static Optional<String> fromDestination(UploadRequest destination, CloudDialect cloud, URI uploadUrlBase) {
+        Optional<String> header = destination.header(RESOURCE_KEY_HEADER).filter(value -> !value.isBlank());
+        if (header.isPresent()) {
+            return header;
+        }
+        return cloud.resourceKeyFromUrl(destination.url(), uploadUrlBase);
+    }
+}

@@ -1,0 +1,283 @@
+package org.upcert.sample;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AppGroupStorage;
+
+/**
+ * What happened to every resource, kept in the app group: the only memory a relaunched process
+ * has (a ledger kept only in memory is a classic bug: after a kill everything is uploaded
+ * again, or lost).
+ *
+ * <h2>Files</h2>
+ * <ul>
+ *   <li>{@code ledger/snapshot.txt}: a header line {@code #upcert-sample-ledger v1 generation <G>}
+ *       then one {@link LedgerEntry#toLine() entry line} per resource, sorted by key. Written
+ *       only with the atomic {@link AppGroupStorage#write}.
+ *   <li>{@code ledger/journal-<G>.txt} ({@code G} zero-padded to 10 digits): entry lines
+ *       appended since snapshot {@code G} was written, one {@link AppGroupStorage#append} per
+ *       batch of changes (every storage call costs time, so never one per job).
+ * </ul>
+ *
+ * <h2>Why a kill anywhere is harmless</h2>
+ * Each line holds the whole state of its resource, so replay is "last line wins": replaying a
+ * line twice changes nothing, and a batch appended twice (a call killed after its append, then
+ * redone) ends in the same state. Storage calls are all or nothing and a kill leaves a prefix
+ * of them, so the possible leftovers are:
+ * <ul>
+ *   <li>killed before an append: the batch is simply not there; the caller wrote it before
+ *       acting on it (ACK-03), so it redoes the same work next call;
+ *   <li>killed during compaction, after writing snapshot {@code G+1} but before deleting
+ *       journal {@code G}: loading ignores journals older than the snapshot's generation
+ *       (their lines are all inside the snapshot) and deletes them.
+ * </ul>
+ * Compaction never rewrites a journal in place: a rewritten journal next to an old snapshot
+ * could not tell stale lines from new ones; a new generation can.
+ *
+ * <p>Not thread-safe; one call at a time uses it. The storage is passed to each method rather
+ * than kept, because a context (and its storage) is invalid once its call returns (TRM-04).
+ */
+final class Ledger {
+
+    static final String SNAPSHOT = "ledger/snapshot.txt";
+    static final String JOURNAL_PREFIX = "ledger/journal-";
+    private static final String SNAPSHOT_HEADER = "#upcert-sample-ledger v1 generation ";
+    /** Compact when the journal has more lines than this and than there are resources. */
+    private static final int COMPACT_MIN_LINES = 1024;
+
+    private static final Comparator<LedgerEntry> BY_ORDER =
+            Comparator.comparingLong(LedgerEntry::order).thenComparing(LedgerEntry::key);
+
+    private final TreeMap<String, LedgerEntry> entries = new TreeMap<>();
+    private final TreeSet<LedgerEntry> needingUpload = new TreeSet<>(BY_ORDER);
+    private final EnumMap<ResourceStatus, Integer> counts = new EnumMap<>(ResourceStatus.class);
+    private long generation = 1;
+    private long journalLines;
+    private long nextOrder;
+    private int unreadableLines;
+    private int staleJournalsDeleted;
+
+    private Ledger() {
+        for (ResourceStatus status : ResourceStatus.values()) {
+            counts.put(status, 0);
+        }
+    }
+
+    /** An empty ledger that has not touched storage (for a first run, and for tests). */
+    static Ledger empty() {
+        return new Ledger();
+    }
+
+    /**
+     * Loads the ledger: the snapshot, then every journal of its generation or later, in order.
+     * Journals older than the snapshot are leftovers of an interrupted compaction: ignored and
+     * deleted.
+     *
+     * @throws IllegalStateException if the snapshot exists but is not a ledger snapshot (better
+     *     to stop with FAILURE than to forget what was uploaded)
+     */
+    static Ledger load(AppGroupStorage storage) {
+        Ledger ledger = new Ledger();
+        Optional<String> snapshot = storage.readString(SNAPSHOT);
+        if (snapshot.isPresent()) {
+            String text = snapshot.get();
+            int endOfHeader = text.indexOf('\n');
+            String header = endOfHeader < 0 ? text : text.substring(0, endOfHeader);
+            if (!header.startsWith(SNAPSHOT_HEADER)) {
+                throw new IllegalStateException("unreadable ledger snapshot header: " + header);
+            }
+            try {
+                ledger.generation = Long.parseLong(header.substring(SNAPSHOT_HEADER.length()).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("unreadable ledger snapshot header: " + header, e);
+            }
+            if (endOfHeader >= 0) {
+                ledger.replay(text.substring(endOfHeader + 1));
+            }
+        }
+        long snapshotGeneration = ledger.generation;
+        List<String> stale = new ArrayList<>();
+        for (String name : storage.list(JOURNAL_PREFIX)) {
+            long journalGeneration = generationOf(name);
+            if (journalGeneration < 0) {
+                continue; // not ours
+            }
+            if (journalGeneration < snapshotGeneration) {
+                stale.add(name);
+                continue;
+            }
+            storage.readString(name).ifPresent(text -> ledger.journalLines += ledger.replay(text));
+            ledger.generation = Math.max(ledger.generation, journalGeneration);
+        }
+        for (String name : stale) {
+            storage.delete(name);
+            ledger.staleJournalsDeleted++;
+        }
+        return ledger;
+    }
+
+    /**
+     * Makes {@code updates} durable (one append) and then applies them. Entries equal to what
+     * is already recorded are skipped; nothing is written when nothing changes. Memory changes
+     * only after the append returned, so memory never runs ahead of storage.
+     *
+     * @return how many entries changed
+     */
+    int record(Collection<LedgerEntry> updates, AppGroupStorage storage) {
+        StringBuilder lines = new StringBuilder();
+        List<LedgerEntry> changed = new ArrayList<>();
+        for (LedgerEntry update : updates) {
+            if (!update.equals(entries.get(update.key()))) {
+                lines.append(update.toLine());
+                changed.add(update);
+            }
+        }
+        if (changed.isEmpty()) {
+            return 0;
+        }
+        storage.appendString(journalName(generation), lines.toString());
+        changed.forEach(this::apply);
+        journalLines += changed.size();
+        return changed.size();
+    }
+
+    /** Compacts when the journal has grown past the size of the state it describes. */
+    boolean compactIfDue(AppGroupStorage storage) {
+        if (journalLines <= Math.max(COMPACT_MIN_LINES, entries.size())) {
+            return false;
+        }
+        compact(storage);
+        return true;
+    }
+
+    /**
+     * Writes the whole state as snapshot {@code G+1} (atomically), then deletes journal
+     * {@code G}. A kill between the two leaves a journal that {@link #load} ignores.
+     */
+    void compact(AppGroupStorage storage) {
+        long next = generation + 1;
+        StringBuilder text = new StringBuilder(SNAPSHOT_HEADER).append(next).append('\n');
+        for (LedgerEntry entry : entries.values()) {
+            text.append(entry.toLine());
+        }
+        storage.writeString(SNAPSHOT, text.toString());
+        long previous = generation;
+        generation = next; // from here on, appends go to the new journal
+        journalLines = 0;
+        storage.delete(journalName(previous));
+    }
+
+    /** The entry of resource {@code key}, if known. */
+    Optional<LedgerEntry> get(String key) {
+        return Optional.ofNullable(entries.get(key));
+    }
+
+    /** Every entry, sorted by key. */
+    Collection<LedgerEntry> all() {
+        return Collections.unmodifiableCollection(entries.values());
+    }
+
+    /** The resources that need an upload, oldest discovered first. */
+    List<LedgerEntry> needingUpload() {
+        return List.copyOf(needingUpload);
+    }
+
+    /** How many resources need an upload. */
+    int needingUploadCount() {
+        return needingUpload.size();
+    }
+
+    /** The entries of one asset's resources ({@code assetId#TYPE} keys sort together). */
+    Collection<LedgerEntry> entriesOfAsset(String assetLocalIdentifier) {
+        // '$' is the character after '#': the range holds exactly the keys "<asset>#…".
+        return List.copyOf(entries.subMap(assetLocalIdentifier + "#", true, assetLocalIdentifier + "$", false).values());
+    }
+
+    /** A discovery order number after every one in use (gaps are harmless). */
+    long allocateOrder() {
+        return nextOrder++;
+    }
+
+    /** Counts by status, for log lines. */
+    Map<ResourceStatus, Integer> counts() {
+        return Collections.unmodifiableMap(new EnumMap<>(counts));
+    }
+
+    /** The generation appends currently go to. */
+    long generation() {
+        return generation;
+    }
+
+    /** Journal lines since the last snapshot. */
+    long journalLines() {
+        return journalLines;
+    }
+
+    /** Lines skipped on load because they could not be read. */
+    int unreadableLines() {
+        return unreadableLines;
+    }
+
+    /** Leftover journals of an interrupted compaction deleted on load. */
+    int staleJournalsDeleted() {
+        return staleJournalsDeleted;
+    }
+
+    static String journalName(long generation) {
+        return JOURNAL_PREFIX + String.format("%010d", generation) + ".txt";
+    }
+
+    private static long generationOf(String name) {
+        if (!name.startsWith(JOURNAL_PREFIX) || !name.endsWith(".txt")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(name.substring(JOURNAL_PREFIX.length(), name.length() - ".txt".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Applies every entry line of {@code text}; returns how many were read. */
+    private int replay(String text) {
+        int read = 0;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            LedgerEntry entry;
+            try {
+                entry = LedgerEntry.parse(line);
+            } catch (IllegalArgumentException e) {
+                // Appends are atomic, so this is not a torn write; a foreign or damaged line
+                // must not stop every later call. Skip it, the rest of the ledger still counts.
+                unreadableLines++;
+                continue;
+            }
+            apply(entry);
+            read++;
+        }
+        return read;
+    }
+
+    private void apply(LedgerEntry entry) {
+        LedgerEntry previous = entries.put(entry.key(), entry);
+        if (previous != null) {
+            needingUpload.remove(previous);
+            counts.merge(previous.status(), -1, Integer::sum);
+        }
+        counts.merge(entry.status(), 1, Integer::sum);
+        if (entry.status() == ResourceStatus.NEEDS_UPLOAD) {
+            needingUpload.add(entry);
+        }
+        nextOrder = Math.max(nextOrder, entry.order() + 1);
+    }
+}

@@ -1,0 +1,128 @@
+package org.upcert.sample;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What the {@link Ledger} knows about one resource. Immutable: a change is a new entry, and
+ * an entry is also a journal line, so the line always holds the whole state of its resource
+ * (replaying it twice, or an older line before it, ends in the same state).
+ *
+ * @param key {@code AssetResource.key()}: {@code assetLocalIdentifier#TYPE}
+ * @param status where the resource stands
+ * @param attempts how many of its jobs failed for good (each after its retry)
+ * @param serverId the server's id for the stored object ({@code x-object-id} or {@code etag});
+ *     empty if unknown
+ * @param order discovery order: jobs are created oldest first, and the library is scanned
+ *     oldest first, so this is the order in which resources are uploaded
+ * @param notBeforeMillis the earliest simulated time (epoch milliseconds) for its next job;
+ *     0 for "now" (backoff and {@code Retry-After}, {@link RetryPolicy})
+ */
+record LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis) {
+
+    LedgerEntry {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(serverId, "serverId");
+        if (key.isEmpty() || attempts < 0) {
+            throw new IllegalArgumentException("bad ledger entry for " + key);
+        }
+    }
+
+    /** A resource just discovered. */
+    static LedgerEntry discovered(String key, long order) {
+        return new LedgerEntry(key, ResourceStatus.NEEDS_UPLOAD, 0, "", order, 0);
+    }
+
+    /** This resource, uploaded; keeps a known server id if the new one is empty. */
+    LedgerEntry uploaded(String newServerId) {
+        return new LedgerEntry(key, ResourceStatus.UPLOADED, attempts, newServerId.isEmpty() ? serverId : newServerId,
+                order, 0);
+    }
+
+    /** This resource after one more failed job: to upload again from {@code notBefore}. */
+    LedgerEntry failedAgain(Instant notBefore) {
+        return new LedgerEntry(key, ResourceStatus.NEEDS_UPLOAD, attempts + 1, serverId, order, notBefore.toEpochMilli());
+    }
+
+    /** This resource, given up (one more failed job counted). */
+    LedgerEntry abandoned() {
+        return new LedgerEntry(key, ResourceStatus.ABANDONED, attempts + 1, serverId, order, 0);
+    }
+
+    /** This resource with another status, everything else kept. */
+    LedgerEntry withStatus(ResourceStatus newStatus) {
+        return new LedgerEntry(key, newStatus, attempts, serverId, order, notBeforeMillis);
+    }
+
+    /** Whether its next job may be created at {@code now}. */
+    boolean dueAt(Instant now) {
+        return notBeforeMillis <= now.toEpochMilli();
+    }
+
+    /** The asset identifier part of {@link #key()}. */
+    String assetLocalIdentifier() {
+        return JobIdentity.assetOf(key);
+    }
+
+    /**
+     * The journal line: {@code STATUS<TAB>key<TAB>attempts<TAB>serverId<TAB>order<TAB>notBeforeMillis<LF>},
+     * text fields escaped ({@code \\}, {@code \t}, {@code \n}, {@code \r}) so a line is always one
+     * line with six fields.
+     */
+    String toLine() {
+        return status.name() + '\t' + escape(key) + '\t' + attempts + '\t' + escape(serverId) + '\t' + order + '\t'
+                + notBeforeMillis + '\n';
+    }
+
+    /**
+     * The entry of a journal line (without its line feed).
+     *
+     * @throws IllegalArgumentException if the line is not one written by {@link #toLine()}
+     */
+    static LedgerEntry parse(String line) {
+        String[] fields = line.split("\t", -1);
+        if (fields.length != 6) {
+            throw new IllegalArgumentException("expected 6 fields, got " + fields.length);
+        }
+        return new LedgerEntry(unescape(fields[1]), ResourceStatus.valueOf(fields[0]), Integer.parseInt(fields[2]),
+                unescape(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]));
+    }
+
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    static String unescape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c != '\\') {
+                out.append(c);
+                continue;
+            }
+            if (++i >= text.length()) {
+                throw new IllegalArgumentException("dangling backslash");
+            }
+            switch (text.charAt(i)) {
+                case '\\' -> out.append('\\');
+                case 't' -> out.append('\t');
+                case 'n' -> out.append('\n');
+                case 'r' -> out.append('\r');
+                default -> throw new IllegalArgumentException("bad escape \\" + text.charAt(i));
+            }
+        }
+        return out.toString();
+    }
+}

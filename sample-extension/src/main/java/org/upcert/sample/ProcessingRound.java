@@ -1,0 +1,158 @@
+package org.upcert.sample;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionLog;
+import org.upcert.api.JobAction;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadJob;
+
+/**
+ * One call of {@code processJobs}, in the order the system expects:
+ * <ol>
+ *   <li>consent: without full access and an enabled extension, acknowledge only (CNS-01);
+ *   <li>discovery: bring the ledger up to date with the library (CHG-01, CHG-02);
+ *   <li>retry failed jobs ({@link Retrier});
+ *   <li>acknowledge finished jobs, outcome stored first ({@link Acknowledger});
+ *   <li>create jobs into the free capacity ({@link JobCreator});
+ *   <li>answer: PROCESSING while anything remains, COMPLETED when nothing does, FAILURE only
+ *       for what a later call cannot fix either (RES-01, RES-02).
+ * </ol>
+ * The cancellation flag is checked between steps and between change blocks; once set, the
+ * call answers PROCESSING at once (TRM-01) and the next activation picks up where this one
+ * stopped, from the job sets and the ledger.
+ *
+ * <p>Made per call; it holds the call's context, which must not outlive the call (TRM-04).
+ */
+final class ProcessingRound {
+
+    private final ExtensionContext context;
+    private final PhotoLibrary library;
+    private final ExtensionLog log;
+    private final Ledger ledger;
+    private final Discovery discovery;
+    private final CloudDialect cloud;
+    private final AtomicBoolean cancelled;
+    private final JobIdentity identity;
+    private final Acknowledger acknowledger;
+
+    ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, CloudDialect cloud,
+            AtomicBoolean cancelled) {
+        this.context = context;
+        this.library = context.library();
+        this.log = context.log();
+        this.ledger = ledger;
+        this.discovery = discovery;
+        this.cloud = cloud;
+        this.cancelled = cancelled;
+        this.identity = new JobIdentity(library, cloud, context.uploadUrlBase());
+        this.acknowledger = new Acknowledger(context, ledger, cloud, identity, cancelled);
+    }
+
+    ProcessingResult run() {
+        AuthorizationStatus access = library.authorizationStatus();
+        boolean enabled = library.isUploadJobExtensionEnabled();
+        if (access != AuthorizationStatus.AUTHORIZED || !enabled) {
+            return withoutConsent(access, enabled);
+        }
+
+        Discovery.Result found = discovery.synchronise(context, ledger);
+        found.describe().ifPresent(log::info);
+        if (found.kind() == Discovery.Result.Kind.ABORTED) {
+            // Access was withdrawn while the library was being read: from here on this is a
+            // call without consent (no retry, no create).
+            return withoutConsent(library.authorizationStatus(), library.isUploadJobExtensionEnabled());
+        }
+        if (cancelled.get()) {
+            return interrupted("discovery");
+        }
+
+        Retrier.Outcome retry = new Retrier(context, ledger, cloud, identity, cancelled).retry();
+        if (retry.interrupted()) {
+            return interrupted("retrying");
+        }
+
+        List<UploadJob> finished = new ArrayList<>();
+        for (UploadJob job : library.fetchJobs(JobAction.ACKNOWLEDGE)) {
+            if (!retry.retried().contains(job.localIdentifier())) { // JOB-05: retried or acknowledged, never both
+                finished.add(job);
+            }
+        }
+        Acknowledger.Summary acks = acknowledger.acknowledge(finished,
+                job -> retry.offered().contains(job.localIdentifier()));
+        if (acks.interrupted()) {
+            return interrupted("acknowledging");
+        }
+
+        TreeSet<String> handled = new TreeSet<>(retry.retried());
+        handled.addAll(acks.acknowledged());
+        handled.addAll(acks.refused());
+        Optional<CloudUnavailableException> knownProblem = retry.cloudProblem();
+        JobCreator.Outcome creation = new JobCreator(context, ledger, cloud, identity, acknowledger, cancelled)
+                .create(handled, knownProblem);
+        acks = acks.plus(creation.lateAcknowledgements());
+        if (creation.interrupted()) {
+            return interrupted("creating");
+        }
+
+        if (ledger.compactIfDue(context.storage())) {
+            log.info("ledger compacted into generation " + ledger.generation());
+        }
+
+        Optional<CloudUnavailableException> cloudProblem = creation.cloudProblem().or(() -> knownProblem);
+        int toUpload = ledger.needingUploadCount();
+        ProcessingResult result;
+        if (cloudProblem.isPresent() && cloudProblem.get().permanent() && toUpload > 0) {
+            // Nothing a later call could do differently until the host app fixes its settings.
+            result = ProcessingResult.FAILURE;
+        } else if (toUpload > 0 || creation.unacknowledged() > 0 || found.demandsProcessing()
+                || creation.limitExceeded() || retry.limitExceeded()) {
+            // RES-02: work remains (or LIMIT_EXCEEDED, CAP-01; or a resync, CHG-01).
+            result = ProcessingResult.PROCESSING;
+        } else {
+            result = ProcessingResult.COMPLETED; // RES-01: nothing to upload, no job outstanding
+        }
+        cloudProblem.ifPresent(problem -> log.warn("cloud unavailable (" + (problem.permanent() ? "permanent" : "temporary")
+                + "): " + problem.getMessage()));
+        log.info("retried " + retry.describe() + "; acknowledged " + acks.describe() + "; created "
+                + creation.created() + (creation.cancelledJobs() > 0 ? ", cancelled " + creation.cancelledJobs() : "")
+                + "; " + creation.unacknowledged() + " of " + creation.jobLimit() + " jobs outstanding; "
+                + summary() + " -> " + result);
+        return result;
+    }
+
+    /**
+     * CNS-01: no full library access or the extension disabled. Create nothing, retry nothing
+     * (a retry would upload while consent is withdrawn, E2E-02), but store and acknowledge what
+     * the system presents (reference rule 26). Discovery is skipped: without access
+     * {@code fetchAssets()} is empty and would look like a library emptied by the user.
+     */
+    private ProcessingResult withoutConsent(AuthorizationStatus access, boolean enabled) {
+        Acknowledger.Summary acks = acknowledger.acknowledge(library.fetchJobs(JobAction.ACKNOWLEDGE), job -> true);
+        log.info("no consent (access " + access + ", extension " + (enabled ? "enabled" : "disabled")
+                + "): created nothing; acknowledged " + acks.describe());
+        if (acks.interrupted()) {
+            return interrupted("acknowledging without consent");
+        }
+        return ProcessingResult.COMPLETED;
+    }
+
+    private ProcessingResult interrupted(String step) {
+        log.info("termination requested: stopped while " + step + "; " + summary() + " -> PROCESSING");
+        return ProcessingResult.PROCESSING;
+    }
+
+    private String summary() {
+        Map<ResourceStatus, Integer> counts = ledger.counts();
+        return "ledger " + counts.get(ResourceStatus.NEEDS_UPLOAD) + " to upload, " + counts.get(ResourceStatus.UPLOADED)
+                + " uploaded, " + counts.get(ResourceStatus.ABANDONED) + " abandoned, " + counts.get(ResourceStatus.GONE)
+                + " gone";
+    }
+}
