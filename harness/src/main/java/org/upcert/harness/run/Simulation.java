@@ -338,7 +338,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             endProcess("crashed");
             scheduler.failed(now);
         } else {
-            applyPenalty(presented, now);
+            if (!context.noticeDelivered()) {
+                // A call the system itself told to stop is not penalised for the jobs it left (upcert decides).
+                applyPenalty(presented, now);
+            }
             scheduler.returned(result, now, context.changesCommitted() > 0, context.jobsRegistered() > 0, uploader.isIdle());
             afterReturn(activation, context, now);
         }
