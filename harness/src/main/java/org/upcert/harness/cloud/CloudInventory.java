@@ -51,6 +51,16 @@ public final class CloudInventory {
         refusals.add(new Refusal(method, path, status, reason));
     }
 
+    /** The object stored under {@code key}, if any. */
+    public synchronized java.util.Optional<StoredObject> object(String key) {
+        return java.util.Optional.ofNullable(objects.get(key));
+    }
+
+    /** How many objects are stored. */
+    public synchronized int objectCount() {
+        return objects.size();
+    }
+
     public synchronized List<StoredObject> objects() {
         return List.copyOf(objects.values());
     }

@@ -117,8 +117,7 @@ public final class GenericPutDialect implements CloudDialect {
         String sha = Payloads.sha256(body);
         String objectId = String.format("obj-%08d", ++objectIds);
         boolean overwrote = inventory.store(key, declared, sha, objectId);
-        String storedId = inventory.objects().stream().filter(o -> o.key().equals(key)).findFirst()
-                .map(CloudInventory.StoredObject::objectId).orElse(objectId);
+        String storedId = inventory.object(key).map(CloudInventory.StoredObject::objectId).orElse(objectId);
         return CloudResponse.of(overwrote ? 204 : 201)
                 .withHeader("ETag", "\"" + sha + "\"")
                 .withHeader("X-Object-Id", storedId);
@@ -129,7 +128,7 @@ public final class GenericPutDialect implements CloudDialect {
         if (unauthorized != null) {
             return unauthorized;
         }
-        return inventory.objects().stream().filter(o -> o.key().equals(key)).findFirst()
+        return inventory.object(key)
                 .map(o -> CloudResponse.of(200).withHeader("ETag", "\"" + o.sha256() + "\"").withHeader("X-Object-Id", o.objectId()))
                 .orElseGet(() -> CloudResponse.of(404));
     }

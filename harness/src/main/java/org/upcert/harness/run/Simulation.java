@@ -350,8 +350,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             events.schedule(now + policy.idleExitMs(), "idle-exit", () -> idleExit(generationNow, now));
         }
         if (options.progress() != null) {
-            options.progress().accept(new RunOptions.RunProgress(now, activations, cloud.inventory().objects().size(),
-                    library.liveResources().size(), trace.events()));
+            options.progress().accept(new RunOptions.RunProgress(now, activations, cloud.inventory().objectCount(),
+                    library.everResources().size(), trace.events()));
         }
     }
 
