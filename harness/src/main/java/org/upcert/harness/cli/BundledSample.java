@@ -25,8 +25,10 @@ public final class BundledSample {
             if (in == null) {
                 return Optional.empty();
             }
-            Path jar = Files.createTempFile("upcert-sample-extension-", ".jar");
+            Path dir = Files.createTempDirectory("upcert-");
+            Path jar = dir.resolve("sample-extension.jar");
             jar.toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
             Files.copy(in, jar, StandardCopyOption.REPLACE_EXISTING);
             return Optional.of(jar);
         } catch (IOException e) {
