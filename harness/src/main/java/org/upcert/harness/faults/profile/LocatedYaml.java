@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,12 +101,14 @@ public final class LocatedYaml {
         private final Map<String, Location> keys = new HashMap<>();
         private final List<ProfileProblem> problems = new ArrayList<>();
         private JsonParser parser;
+        private String[] lines;
 
         Reader(String file) {
             this.file = file;
         }
 
         JsonNode readDocument(String text) {
+            lines = text.split("\r?\n", -1);
             try (JsonParser p = YAML.createParser(text)) {
                 parser = p;
                 JsonToken first = p.nextToken();
@@ -162,6 +165,14 @@ public final class LocatedYaml {
                     return array;
                 }
                 case VALUE_STRING:
+                    if (((YAMLParser) parser).isCurrentAlias()) {
+                        problems.add(new ProfileProblem(here(), "found an alias (*" + parser.getText()
+                                + "), expected a value written out: profiles do not use YAML anchors and aliases"));
+                        return NODES.nullNode();
+                    }
+                    if (parser.getText().isEmpty() && !quotedAt(here())) {
+                        return NODES.nullNode(); // an empty plain value is null in YAML
+                    }
                     return NODES.textNode(parser.getText());
                 case VALUE_NUMBER_INT:
                     switch (parser.getNumberType()) {
@@ -189,6 +200,16 @@ public final class LocatedYaml {
         /** Walks over a duplicate key's value so locations of the first one stay intact. */
         private void skipDuplicate() throws IOException {
             parser.skipChildren();
+        }
+
+        /** Whether the source has a quote at {@code at} (an explicitly empty string, not an empty value). */
+        private boolean quotedAt(Location at) {
+            if (at.line() > lines.length) {
+                return false;
+            }
+            String line = lines[at.line() - 1];
+            int index = at.column() - 1;
+            return index < line.length() && (line.charAt(index) == '\'' || line.charAt(index) == '"');
         }
 
         private Location here() {

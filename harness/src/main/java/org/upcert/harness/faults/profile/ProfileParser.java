@@ -55,11 +55,11 @@ public final class ProfileParser {
             byte[] bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
-            throw ProfileException.of(new Location(shown, 1, 1), "no such file");
+            throw ProfileException.of(Location.whole(shown), "no such file");
         } catch (CharacterCodingException e) {
-            throw ProfileException.of(new Location(shown, 1, 1), "found bytes that are not UTF-8, expected a UTF-8 text file");
+            throw ProfileException.of(Location.whole(shown), "found bytes that are not UTF-8, expected a UTF-8 text file");
         } catch (IOException e) {
-            throw ProfileException.of(new Location(shown, 1, 1), "cannot read the file: " + e.getMessage());
+            throw ProfileException.of(Location.whole(shown), "cannot read the file: " + e.getMessage());
         }
         return parse(shown, nameOf(file), text);
     }

@@ -46,7 +46,7 @@ public final class SchemaValidator {
             "$comment", "examples", "$defs");
 
     private final JsonNode schema;
-    private final Map<String, Pattern> patterns = new java.util.HashMap<>();
+    private final Map<String, Pattern> patterns = new java.util.concurrent.ConcurrentHashMap<>(); // shared across threads
 
     public SchemaValidator(JsonNode schema) {
         this.schema = schema;
