@@ -181,9 +181,9 @@ final class Acknowledger {
             // own), or already uploaded, abandoned or gone: a failure changes none of that.
             return null;
         }
-        boolean giveUp = kind == FailureKind.PERMANENT
-                || (kind == FailureKind.DESTINATION_EXPIRED && !retryUnspent)
-                || RetryPolicy.exhausted(current.attempts() + 1);
+        // An expired destination whose retry is spent is not a reason to give up (RTY-03): the
+        // next job gets a fresh destination. Only the attempt cap ends it.
+        boolean giveUp = kind == FailureKind.PERMANENT || RetryPolicy.exhausted(current.attempts() + 1);
         if (giveUp) {
             return current.abandoned();
         }
