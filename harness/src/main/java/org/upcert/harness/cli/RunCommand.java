@@ -66,6 +66,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: target/upcert/run-<seed>).")
     Path out;
 
+    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "loopback",
+            description = "loopback (real HTTP to the WireMock stub) or direct (in-JVM, no socket: the same trace, faster) (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
 
@@ -131,7 +135,7 @@ public final class RunCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = Simulation.run(plan, source,
-                    new RunOptions(traceFile, cloud, progress::update));
+                    new RunOptions(traceFile, cloud, progress::update, transport));
         } catch (IllegalArgumentException e) {
             progress.clear();
             err.println("upcert run: " + e.getMessage());

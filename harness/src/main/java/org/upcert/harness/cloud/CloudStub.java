@@ -31,11 +31,28 @@ import java.util.TreeMap;
 public final class CloudStub implements AutoCloseable {
     private static final String TRANSFORMER = "upcert-dialect";
 
+    /** The origin a stub without a server pretends to have (nothing listens there). */
+    static final String DIRECT_ORIGIN = "http://127.0.0.1:1";
+
     private final CloudDialect dialect;
     private final WireMockServer server;
 
+    /** A stub served over loopback HTTP by WireMock. */
     public CloudStub(CloudDialect dialect) {
+        this(dialect, true);
+    }
+
+    /** A stub reached in-JVM by a {@link org.upcert.harness.upload.DirectTransport}: no server, no socket. */
+    public static CloudStub direct(CloudDialect dialect) {
+        return new CloudStub(dialect, false);
+    }
+
+    private CloudStub(CloudDialect dialect, boolean listen) {
         this.dialect = dialect;
+        if (!listen) {
+            this.server = null;
+            return;
+        }
         this.server = new WireMockServer(options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
@@ -56,7 +73,7 @@ public final class CloudStub implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}: what traces replace by {@code {cloud}}. */
     public String origin() {
-        return "http://127.0.0.1:" + server.port();
+        return server == null ? DIRECT_ORIGIN : "http://127.0.0.1:" + server.port();
     }
 
     /** The extension's {@code BackgroundUploadURLBase}. */
@@ -74,7 +91,9 @@ public final class CloudStub implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop();
+        if (server != null) {
+            server.stop();
+        }
     }
 
     /**
@@ -101,33 +120,17 @@ public final class CloudStub implements AutoCloseable {
         }
 
         private ResponseDefinition injectedFailure(String path, String method, String spec) {
-            TreeMap<String, String> parts = new TreeMap<>();
-            for (String part : spec.split(";")) {
-                int eq = part.indexOf('=');
-                if (eq > 0) {
-                    parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-                }
-            }
+            InjectedFailure played = InjectedFailure.play(dialect.inventory(), method, path, spec);
             var builder = new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder();
-            if (parts.containsKey("malformed")) {
-                String form = parts.get("malformed");
-                dialect.inventory().refuse(method, path, 0, "injected: malformed response (" + form + ")");
-                com.github.tomakehurst.wiremock.http.Fault fault = switch (form) {
+            if (played.socketFault() != null) {
+                com.github.tomakehurst.wiremock.http.Fault fault = switch (played.socketFault()) {
                     case "empty" -> com.github.tomakehurst.wiremock.http.Fault.EMPTY_RESPONSE;
                     case "garbage" -> com.github.tomakehurst.wiremock.http.Fault.RANDOM_DATA_THEN_CLOSE;
                     default -> com.github.tomakehurst.wiremock.http.Fault.CONNECTION_RESET_BY_PEER;
                 };
                 return builder.withFault(fault).build();
             }
-            int status = Integer.parseInt(parts.getOrDefault("status", "500"));
-            long retryAfter = Long.parseLong(parts.getOrDefault("retry-after", "0"));
-            dialect.inventory().refuse(method, path, status, "injected: HTTP " + status);
-            builder.withStatus(status).withHeader("Content-Type", "application/json")
-                    .withBody("{\"error\":\"injected " + status + "\"}");
-            if (retryAfter > 0) {
-                builder.withHeader("Retry-After", Long.toString(retryAfter));
-            }
-            return builder.build();
+            return toDefinition(played.response());
         }
 
         @Override
@@ -144,7 +147,10 @@ public final class CloudStub implements AutoCloseable {
             }
             CloudRequest cloudRequest = new CloudRequest(request.getMethod().getName(), uri.getRawPath(),
                     uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers, request.getBody());
-            CloudResponse response = dialect.handle(cloudRequest);
+            return toDefinition(dialect.handle(cloudRequest));
+        }
+
+        private static ResponseDefinition toDefinition(CloudResponse response) {
             List<HttpHeader> out = new ArrayList<>();
             for (Map.Entry<String, String> header : response.headers().entrySet()) {
                 out.add(new HttpHeader(header.getKey(), header.getValue()));

@@ -9,19 +9,35 @@ import java.util.function.Consumer;
  * @param traceFile where to write the trace; null keeps it in memory
  * @param cloud the cloud dialect name
  * @param progress called after every activation (on the simulator thread); may be null
+ * @param transport how requests reach the cloud stub: {@code loopback} (real HTTP, the default)
+ *     or {@code direct} (in-JVM, no socket; the same trace, faster)
  */
-public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress) {
+public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport) {
+
+    public RunOptions {
+        if (!transport.equals("loopback") && !transport.equals("direct")) {
+            throw new IllegalArgumentException("transport must be loopback or direct, not '" + transport + "'");
+        }
+    }
+
+    public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress) {
+        this(traceFile, cloud, progress, "loopback");
+    }
 
     public static RunOptions inMemory() {
-        return new RunOptions(null, "generic-put", null);
+        return new RunOptions(null, "generic-put", null, "loopback");
     }
 
     public RunOptions withTraceFile(Path file) {
-        return new RunOptions(file, cloud, progress);
+        return new RunOptions(file, cloud, progress, transport);
     }
 
     public RunOptions withProgress(Consumer<RunProgress> listener) {
-        return new RunOptions(traceFile, cloud, listener);
+        return new RunOptions(traceFile, cloud, listener, transport);
+    }
+
+    public RunOptions withTransport(String name) {
+        return new RunOptions(traceFile, cloud, progress, name);
     }
 
     /** A snapshot for progress displays. */

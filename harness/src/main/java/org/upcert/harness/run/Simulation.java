@@ -42,7 +42,9 @@ import org.upcert.harness.sim.VirtualClock;
 import org.upcert.harness.trace.Trace;
 import org.upcert.harness.upload.DestinationPolicy;
 import org.upcert.harness.upload.ExtensionNetwork;
+import org.upcert.harness.upload.DirectTransport;
 import org.upcert.harness.upload.HttpTransport;
+import org.upcert.harness.upload.RequestTransport;
 import org.upcert.harness.upload.Uploader;
 
 /**
@@ -73,7 +75,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private final JobStore jobs;
     private final AppGroupFiles files = new AppGroupFiles();
     private final DeviceConditions conditions = new DeviceConditions();
-    private final HttpTransport transport = new HttpTransport();
+    private final RequestTransport transport;
     private final Payloads payloads;
     private final Uploader uploader;
     private final ExtensionNetwork network;
@@ -109,7 +111,14 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             throw new IllegalArgumentException("unknown cloud dialect '" + options.cloud() + "'; available: "
                     + GenericPutDialect.NAME);
         }
-        this.cloud = new CloudStub(new GenericPutDialect(plan.seed(), clock::now, 3_600_000));
+        GenericPutDialect dialect = new GenericPutDialect(plan.seed(), clock::now, 3_600_000);
+        if (options.transport().equals("direct")) {
+            this.cloud = CloudStub.direct(dialect);
+            this.transport = new DirectTransport(cloud);
+        } else {
+            this.cloud = new CloudStub(dialect);
+            this.transport = new HttpTransport();
+        }
         trace.registerOrigin(cloud.origin(), "{cloud}");
         this.configuration = java.util.Collections.unmodifiableSortedMap(
                 new TreeMap<>(cloud.dialect().extensionConfiguration(cloud.uploadUrlBase())));

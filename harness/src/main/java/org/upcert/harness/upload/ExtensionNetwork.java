@@ -16,13 +16,13 @@ import org.upcert.harness.trace.Trace;
  */
 public final class ExtensionNetwork {
     private final VirtualClock clock;
-    private final HttpTransport transport;
+    private final RequestTransport transport;
     private final SystemPolicy policy;
     private final DeviceConditions conditions;
     private final Trace trace;
     private RequestFaults faults = RequestFaults.NONE;
 
-    public ExtensionNetwork(VirtualClock clock, HttpTransport transport, SystemPolicy policy, DeviceConditions conditions,
+    public ExtensionNetwork(VirtualClock clock, RequestTransport transport, SystemPolicy policy, DeviceConditions conditions,
             Trace trace) {
         this.clock = clock;
         this.transport = transport;
@@ -63,17 +63,17 @@ public final class ExtensionNetwork {
         if (failure == null) {
             try {
                 String injection = RequestFaults.injection(fate);
-                HttpTransport.Exchange exchange = transport.send(request, body,
+                RequestTransport.Exchange exchange = transport.send(request, body,
                         injection == null ? Map.of() : Map.of(RequestFaults.INJECT_HEADER, injection), clock.now(),
                         injection == null);
                 if (fate instanceof RequestFaults.Fate.ResponseLost) {
-                    throw new HttpTransport.Failure(UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
+                    throw new RequestTransport.Failure(UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
                             "the network connection was lost"));
                 }
                 trace.at(clock.now(), "http").num("n", callNumber).str("method", request.method())
                         .url("url", request.url()).num("status", exchange.status()).end();
                 return new ExtensionHttp.Response(exchange.status(), exchange.headers(), exchange.body());
-            } catch (HttpTransport.Failure e) {
+            } catch (RequestTransport.Failure e) {
                 failure = e.error();
             }
         }

@@ -30,7 +30,7 @@ import org.upcert.harness.sim.VirtualClock;
  * server had closed ("header parser received no bytes"). That is a glitch of the harness's own
  * transport, not a planned fault: it is retried here and never becomes a job failure.
  */
-public final class HttpTransport implements AutoCloseable {
+public final class HttpTransport implements RequestTransport {
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of(
             "connection", "keep-alive", "transfer-encoding", "server", "vary",
             "matched-stub-id", "matched-stub-name", "date");
@@ -40,25 +40,6 @@ public final class HttpTransport implements AutoCloseable {
     private static final int GLITCH_RETRIES = 3;
     /** A bound on real waiting: loopback answers in microseconds; a stuck stub must not hang the run. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
-    /** A response, headers sanitized. */
-    public record Exchange(int status, TreeMap<String, String> headers, byte[] body) {
-    }
-
-    /** No response: the sanitized error to report. */
-    public static final class Failure extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final transient UploadError error;
-
-        public Failure(UploadError error) {
-            super(error.toString());
-            this.error = error;
-        }
-
-        public UploadError error() {
-            return error;
-        }
-    }
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -71,15 +52,7 @@ public final class HttpTransport implements AutoCloseable {
      * Sends {@code request} with {@code body} and {@code extraHeaders}; {@code virtualNow} stamps
      * the sanitized {@code date} header.
      */
-    public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow)
-            throws Failure {
-        return send(request, body, extraHeaders, virtualNow, true);
-    }
-
-    /**
-     * As {@link #send(UploadRequest, byte[], Map, long)}; {@code retryGlitches} false when a fault
-     * was injected on purpose (a planned reset must fail, not be retried away).
-     */
+    @Override
     public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow,
             boolean retryGlitches) throws Failure {
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
@@ -102,8 +75,8 @@ public final class HttpTransport implements AutoCloseable {
             } catch (ConnectException e) {
                 throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
             } catch (IOException e) {
-                if (!retryGlitches && String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("parse")) {
-                    throw new Failure(UploadError.transport(UploadError.BAD_SERVER_RESPONSE, "the server sent a response that could not be parsed"));
+                if (!retryGlitches) {
+                    throw new Failure(injectedFailure(e));
                 }
                 if (retryGlitches && attempt < GLITCH_RETRIES && isStaleConnectionGlitch(e)) {
                     glitchesRetried++;
@@ -115,6 +88,19 @@ public final class HttpTransport implements AutoCloseable {
                 throw new Failure(UploadError.transport(UploadError.CANCELLED, "cancelled"));
             }
         }
+    }
+
+    /**
+     * The sanitized error for a socket-level failure the cloud played on purpose: no bytes or a
+     * reset is a lost connection; bytes that are not HTTP are a bad server response.
+     */
+    static UploadError injectedFailure(IOException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (message.contains("received no bytes") || message.contains("reset") || message.contains("closed")
+                || message.contains("eof")) {
+            return UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "the network connection was lost");
+        }
+        return UploadError.transport(UploadError.BAD_SERVER_RESPONSE, "the server sent a response that could not be parsed");
     }
 
     /** How many transport glitches were retried (reported, never traced: they are not part of the run). */

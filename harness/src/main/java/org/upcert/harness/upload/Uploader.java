@@ -38,7 +38,7 @@ public final class Uploader implements JobStore.Listener {
     private final VirtualClock clock;
     private final EventQueue events;
     private final JobStore store;
-    private final HttpTransport transport;
+    private final RequestTransport transport;
     private final Payloads payloads;
     private final SystemPolicy policy;
     private final DeviceConditions conditions;
@@ -55,7 +55,7 @@ public final class Uploader implements JobStore.Listener {
     private long bytesSent;
     private long transfers;
 
-    public Uploader(VirtualClock clock, EventQueue events, JobStore store, HttpTransport transport, Payloads payloads,
+    public Uploader(VirtualClock clock, EventQueue events, JobStore store, RequestTransport transport, Payloads payloads,
             SystemPolicy policy, DeviceConditions conditions, DestinationPolicy destinations, Trace trace) {
         this.clock = clock;
         this.events = events;
@@ -246,7 +246,7 @@ public final class Uploader implements JobStore.Listener {
             extra.put(RequestFaults.INJECT_HEADER, injection);
         }
         try {
-            HttpTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
+            RequestTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
             if (fate instanceof RequestFaults.Fate.ResponseLost) {
                 // The server committed; the answer never came back. The device sees a lost connection.
                 store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
@@ -260,7 +260,7 @@ public final class Uploader implements JobStore.Listener {
             } else {
                 store.markFailed(job, UploadError.httpStatus(status), exchange.headers());
             }
-        } catch (HttpTransport.Failure failure) {
+        } catch (RequestTransport.Failure failure) {
             store.markFailed(job, failure.error(), null);
         }
     }

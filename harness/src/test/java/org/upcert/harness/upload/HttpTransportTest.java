@@ -39,7 +39,7 @@ class HttpTransportTest {
             port = socket.getLocalPort();
         }
         HttpTransport transport = new HttpTransport();
-        var failure = assertThrows(HttpTransport.Failure.class, () -> transport.send(
+        var failure = assertThrows(RequestTransport.Failure.class, () -> transport.send(
                 UploadRequest.put(URI.create("http://127.0.0.1:" + port + "/x")), new byte[1], Map.of(), 0));
         assertEquals(UploadError.CANNOT_CONNECT_TO_HOST, failure.error().code());
         assertEquals(Optional.empty(), failure.error().httpStatus());

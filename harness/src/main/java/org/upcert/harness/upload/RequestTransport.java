@@ -1,0 +1,56 @@
+package org.upcert.harness.upload;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadRequest;
+
+/**
+ * How the system's requests reach the cloud stub. Two transports, one contract: the same request
+ * gets the same sanitized answer, so a run's trace is identical whichever carries it.
+ *
+ * <ul>
+ *   <li>{@link HttpTransport}: real HTTP/1.1 over loopback to the WireMock server (the default);
+ *   <li>{@link DirectTransport}: calls the cloud dialect in the same JVM, no socket (for seed
+ *       sweeps: the same trace, many times faster).
+ * </ul>
+ */
+public interface RequestTransport extends AutoCloseable {
+
+    /** A response, headers sanitized (lowercase names, virtual {@code date}, no transport headers). */
+    record Exchange(int status, TreeMap<String, String> headers, byte[] body) {
+    }
+
+    /** No response: the sanitized error to report. */
+    final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient UploadError error;
+
+        public Failure(UploadError error) {
+            super(error.toString());
+            this.error = error;
+        }
+
+        public UploadError error() {
+            return error;
+        }
+    }
+
+    /**
+     * Sends {@code request} with {@code body} and {@code extraHeaders}; {@code virtualNow} stamps the
+     * sanitized {@code date}; {@code retryGlitches} false when a fault was injected on purpose (a
+     * planned reset must fail, not be retried away).
+     */
+    Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow,
+            boolean retryGlitches) throws Failure;
+
+    /** {@link #send(UploadRequest, byte[], Map, long, boolean)} retrying transport glitches. */
+    default Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow)
+            throws Failure {
+        return send(request, body, extraHeaders, virtualNow, true);
+    }
+
+    @Override
+    default void close() {
+    }
+}
