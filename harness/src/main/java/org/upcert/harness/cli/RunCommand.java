@@ -103,7 +103,8 @@ public final class RunCommand implements Callable<Integer> {
             plan = expansion != null ? expansion.plan() : RunPlan.of(seed, Workload.typical(1000).withJobLimit(100));
             Workload w = plan.workload();
             if (assets != null) {
-                w = new Workload(assets, w.photoPercent(), w.livePhotoPercent(), w.videoPercent(), w.rawPercent(), w.jobLimit());
+                w = new Workload(assets, w.photoPercent(), w.livePhotoPercent(), w.videoPercent(), w.rawPercent(), w.jobLimit(),
+                        w.os());
             }
             if (jobLimit != null) {
                 w = w.withJobLimit(jobLimit);

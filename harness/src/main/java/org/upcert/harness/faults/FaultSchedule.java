@@ -218,7 +218,8 @@ public final class FaultSchedule implements RequestFaults {
         library.setExtensionEnabled(!disabled);
         if (wasUp && offline) {
             effects.networkLost();
-        } else if (!wasExpensive && expensive && plan.policy().preventsExpensiveNetworkAccess()) {
+        } else if (!wasExpensive && expensive && plan.policy().preventsExpensiveNetworkAccess()
+                && plan.workload().osAtLeast("27")) {
             effects.expensiveOnly();
         }
         if (!wasEnabled && !disabled) {

@@ -278,7 +278,7 @@ public final class CallContext implements ExtensionContext {
     }
 
     private UploadJob snapshot(JobRecord job) {
-        return job.snapshot(system.policy().nilResourceOnTerminalJobs());
+        return job.snapshot(system.policy().nilResourceOnTerminalJobs(), system.workload().osAtLeast("26.4"));
     }
 
     // --- facades ---------------------------------------------------------------------------

@@ -33,6 +33,9 @@ public interface SimulatedSystem {
 
     SystemPolicy policy();
 
+    /** The workload: its OS level decides which API fields exist. */
+    org.upcert.harness.plan.Workload workload();
+
     URI uploadUrlBase();
 
     SortedMap<String, String> configuration();

@@ -137,10 +137,19 @@ public final class JobRecord {
      * failed jobs whose retry is spent have no resource, as measured on iOS 26.6 devices.
      */
     public UploadJob snapshot(boolean nilResourceQuirk) {
+        return snapshot(nilResourceQuirk, true);
+    }
+
+    /**
+     * As {@link #snapshot(boolean)}; without {@code outcomeFields} (iOS before 26.4) the job has
+     * no {@code error} and no {@code responseHeaderFields}.
+     */
+    public UploadJob snapshot(boolean nilResourceQuirk, boolean outcomeFields) {
         boolean hideResource = nilResourceQuirk
                 && (state == JobState.SUCCEEDED || (state == JobState.FAILED && retried));
         return new Snapshot(id, state, type, hideResource ? Optional.empty() : Optional.of(resource), destination,
-                Optional.ofNullable(responseHeaders), Optional.ofNullable(error));
+                outcomeFields ? Optional.ofNullable(responseHeaders) : Optional.empty(),
+                outcomeFields ? Optional.ofNullable(error) : Optional.empty());
     }
 
     private record Snapshot(String localIdentifier, JobState state, JobType type, Optional<AssetResource> resource,

@@ -9,8 +9,20 @@ package org.upcert.harness.plan;
  * @param videoPercent share of videos (one video resource)
  * @param rawPercent share of RAW+JPEG pairs (photo + alternate RAW); the four shares add to 100
  * @param jobLimit {@code PHAssetResourceUploadJob.jobLimit}; undocumented on devices, 100 here
+ * @param os the OS behaviour level: {@code 26.1}, {@code 26.4}, {@code 26.5} or {@code 27}. Before
+ *     26.4 jobs carry no {@code error} and no {@code responseHeaderFields} (both arrived in 26.4);
+ *     {@code preventsExpensiveNetworkAccess} exists only from 27.
  */
-public record Workload(int assets, int photoPercent, int livePhotoPercent, int videoPercent, int rawPercent, int jobLimit) {
+public record Workload(int assets, int photoPercent, int livePhotoPercent, int videoPercent, int rawPercent, int jobLimit,
+        String os) {
+
+    /** The OS levels upcert models. */
+    public static final java.util.List<String> OS_LEVELS = java.util.List.of("26.1", "26.4", "26.5", "27");
+
+    /** A workload on the default OS level, 26.4. */
+    public Workload(int assets, int photoPercent, int livePhotoPercent, int videoPercent, int rawPercent, int jobLimit) {
+        this(assets, photoPercent, livePhotoPercent, videoPercent, rawPercent, jobLimit, "26.4");
+    }
 
     public Workload {
         if (assets < 0) {
@@ -23,6 +35,9 @@ public record Workload(int assets, int photoPercent, int livePhotoPercent, int v
         if (jobLimit < 1) {
             throw new IllegalArgumentException("jobLimit must be >= 1, was " + jobLimit);
         }
+        if (!OS_LEVELS.contains(os)) {
+            throw new IllegalArgumentException("os must be one of " + OS_LEVELS + ", was " + os);
+        }
     }
 
     /** A typical phone library of {@code assets} assets: 70% photos, 15% Live Photos, 10% videos, 5% RAW+JPEG. */
@@ -31,6 +46,15 @@ public record Workload(int assets, int photoPercent, int livePhotoPercent, int v
     }
 
     public Workload withJobLimit(int limit) {
-        return new Workload(assets, photoPercent, livePhotoPercent, videoPercent, rawPercent, limit);
+        return new Workload(assets, photoPercent, livePhotoPercent, videoPercent, rawPercent, limit, os);
+    }
+
+    public Workload withOs(String level) {
+        return new Workload(assets, photoPercent, livePhotoPercent, videoPercent, rawPercent, jobLimit, level);
+    }
+
+    /** Whether the OS level is at least {@code level} (both from {@link #OS_LEVELS}). */
+    public boolean osAtLeast(String level) {
+        return OS_LEVELS.indexOf(os) >= OS_LEVELS.indexOf(level);
     }
 }

@@ -105,6 +105,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         SimRandom root = new SimRandom(plan.seed());
         this.library = new SimulatedLibrary(new LibraryGenerator(root.fork("library")).initialLibrary(plan.workload()));
         this.scheduler = new Scheduler(policy, root.fork("scheduler"));
+        conditions.setExpensiveOptionExists(plan.workload().osAtLeast("27"));
         this.payloads = new Payloads(plan.seed(), policy.payload());
         this.trace = options.traceFile() == null ? Trace.inMemory() : Trace.toFile(options.traceFile());
         if (!GenericPutDialect.NAME.equals(options.cloud())) {
@@ -578,6 +579,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     @Override
     public SystemPolicy policy() {
         return policy;
+    }
+
+    @Override
+    public org.upcert.harness.plan.Workload workload() {
+        return plan.workload();
     }
 
     @Override

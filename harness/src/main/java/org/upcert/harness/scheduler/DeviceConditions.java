@@ -19,6 +19,12 @@ public final class DeviceConditions {
     private Thermal thermal = Thermal.NOMINAL;
     private int batteryPercent = 80;
     private long latencyOverrideMs = -1;
+    private boolean expensiveOptionExists = true;
+
+    /** {@code preventsExpensiveNetworkAccess} exists only from iOS 27; before, expensive networks are used. */
+    public void setExpensiveOptionExists(boolean exists) {
+        this.expensiveOptionExists = exists;
+    }
     private long uplinkOverrideKbps = -1;
 
     /** One-way latency now: the policy's, unless a degraded-network fault overrides it. */
@@ -94,7 +100,7 @@ public final class DeviceConditions {
         if (!networkUp) {
             return Optional.of("offline");
         }
-        if (expensiveNetwork && policy.preventsExpensiveNetworkAccess()) {
+        if (expensiveNetwork && policy.preventsExpensiveNetworkAccess() && expensiveOptionExists) {
             return Optional.of("expensive-network");
         }
         if (lowPowerMode && !charging) {

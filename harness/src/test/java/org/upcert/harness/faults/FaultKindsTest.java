@@ -67,9 +67,13 @@ class FaultKindsTest {
      * whatever finished (recording it) and re-creates a job for every resource not yet uploaded.
      */
     private static Seen backup(int assets, SystemPolicy policy, Phases phases, PlannedFault... faults) {
+        return backup(Workload.typical(assets).withOs("27"), policy, phases, faults);
+    }
+
+    private static Seen backup(Workload workload, SystemPolicy policy, Phases phases, PlannedFault... faults) {
         Seen seen = new Seen();
         TreeSet<String> uploaded = new TreeSet<>();
-        RunPlan plan = new RunPlan(11, "test", Workload.typical(assets), policy, phases, List.of(faults));
+        RunPlan plan = new RunPlan(11, "test", workload, policy, phases, List.of(faults));
         seen.result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
             var library = context.library();
             if (library.authorizationStatus() != AuthorizationStatus.AUTHORIZED || !library.isUploadJobExtensionEnabled()) {
@@ -418,6 +422,36 @@ class FaultKindsTest {
                     "the first recovery photo is uploaded: the network is back");
             assertEquals(12, seen.trace.events("library.insert").size(), "only recovery photos, not the late fault");
             assertTrue(seen.result.summary().complete());
+        }
+    }
+
+    @Nested
+    @DisplayName("OS behaviour levels")
+    class OsLevels {
+
+        @Test
+        @DisplayName("before iOS 26.4 a failed job carries no error and no response headers; from 26.4 it does")
+        void outcomeFieldsArrivedIn264() {
+            PlannedFault error = new PlannedFault.CloudError(20_000, 30 * MIN, 1.0, 503, 30);
+            Seen old = backup(Workload.typical(40).withOs("26.1"), SystemPolicy.defaults(), Phases.standard(6 * HOUR), error);
+            List<UploadJob> oldFailed = old.finished.stream().filter(j -> j.state() == JobState.FAILED).toList();
+            assertFalse(oldFailed.isEmpty());
+            assertTrue(oldFailed.stream().allMatch(j -> j.error().isEmpty() && j.responseHeaderFields().isEmpty()));
+            Seen current = backup(Workload.typical(40).withOs("26.4"), SystemPolicy.defaults(), Phases.standard(6 * HOUR), error);
+            assertTrue(current.finished.stream().filter(j -> j.state() == JobState.FAILED)
+                    .allMatch(j -> j.error().isPresent() && j.responseHeaderFields().isPresent()));
+            assertEquals("26.1", old.trace.header().path("workload").path("os").asText(), "the OS level is in the trace header");
+        }
+
+        @Test
+        @DisplayName("preventsExpensiveNetworkAccess exists only from iOS 27: before, cellular is used")
+        void expensiveOptionArrivedIn27() {
+            SystemPolicy prevent = new SystemPolicy(60_000, 5_000, 1_000, 3_000, 1_000, 300_000, 300_000, 360_000,
+                    660_000, 300_000, 3_600_000, 600_000, 4, 40_000, 30, 2, 1, 7L * 24 * HOUR, 100_000, 10_000,
+                    org.upcert.harness.plan.PayloadMode.COMPACT, false, false, false, true);
+            Seen old = backup(Workload.typical(10).withOs("26.5"), prevent, Phases.standard(6 * HOUR),
+                    new PlannedFault.ExpensiveNetwork(0, 2 * HOUR));
+            assertFalse(callsBetween(old.trace, 0, 2 * HOUR).isEmpty());
         }
     }
 }

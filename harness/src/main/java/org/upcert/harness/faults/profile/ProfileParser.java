@@ -134,7 +134,10 @@ public final class ProfileParser {
             if (!problems.isEmpty() || workload == null || policy == null || phases == null || os == null) {
                 return null;
             }
-            return new Profile(name, source, description, imitates, rules, workload, os, policy, overrides, phases, faults);
+            // An unknown OS level is reported by the semantic checks that follow; keep the default meanwhile.
+            Workload onOs = Workload.OS_LEVELS.contains(os) ? workload.withOs(os) : workload;
+            return new Profile(name, source, description, imitates, rules, onOs, os, policy, overrides, phases,
+                    faults);
         }
 
         // --- rules -----------------------------------------------------------------------------

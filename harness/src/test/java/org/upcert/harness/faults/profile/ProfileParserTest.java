@@ -55,7 +55,7 @@ class ProfileParserTest {
                   newPhotoEvery: 10m
                   newPhotos: 3
                 """);
-        assertEquals(new Workload(200, 90, 0, 10, 0, 7), p.workload());
+        assertEquals(new Workload(200, 90, 0, 10, 0, 7, "27"), p.workload());
         assertEquals("27", p.os());
         SystemPolicy s = p.policy();
         assertEquals(30_000, s.runtimeLimitMs());
