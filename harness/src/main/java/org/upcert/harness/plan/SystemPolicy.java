@@ -1,5 +1,8 @@
 package org.upcert.harness.plan;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+
 /**
  * How the simulated system behaves: the scheduler's timings, the runtime limits, the network and
  * the device quirks. Defaults follow ../shared/reference/photokit-background-upload.md; values
@@ -82,34 +85,56 @@ public record SystemPolicy(
     }
 
     public SystemPolicy withPayload(PayloadMode mode) {
-        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
-                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
-                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
-                maxSimulatedMs, maxActivations, callWallTimeoutMs, mode, nilResourceOnTerminalJobs, noticeAfterReturn,
-                count204AsFailure, preventsExpensiveNetworkAccess);
+        return with("payload", mode);
     }
 
     public SystemPolicy withCallWallTimeoutMs(long millis) {
-        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
-                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
-                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
-                maxSimulatedMs, maxActivations, millis, payload, nilResourceOnTerminalJobs, noticeAfterReturn,
-                count204AsFailure, preventsExpensiveNetworkAccess);
+        return with("callWallTimeoutMs", millis);
     }
 
     public SystemPolicy withQuirks(boolean nilResource, boolean noticeAfterReturn, boolean count204AsFailure) {
-        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
-                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
-                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
-                maxSimulatedMs, maxActivations, callWallTimeoutMs, payload, nilResource, noticeAfterReturn,
-                count204AsFailure, preventsExpensiveNetworkAccess);
+        return with("nilResourceOnTerminalJobs", nilResource).with("noticeAfterReturn", noticeAfterReturn)
+                .with("count204AsFailure", count204AsFailure);
     }
 
     public SystemPolicy withMaxSimulatedMs(long millis) {
-        return new SystemPolicy(runtimeLimitMs, terminationGraceMs, firstActivationDelayMs, libraryChangeDelayMs,
-                progressFollowUpMs, noProgressFollowUpMs, failureBackoffMs, killBackoffMinMs, killBackoffMaxMs,
-                penaltyMs, maxBackoffMs, idleExitMs, transferSlots, uplinkKbps, latencyMs, apiCallCostMs, changeCostMs,
-                millis, maxActivations, callWallTimeoutMs, payload, nilResourceOnTerminalJobs, noticeAfterReturn,
-                count204AsFailure, preventsExpensiveNetworkAccess);
+        return with("maxSimulatedMs", millis);
+    }
+
+    /**
+     * A copy with one component replaced, by name ({@code "runtimeLimitMs"}). One generic copy
+     * instead of a hand-written wither per field: the record has 25 components, and profiles set
+     * them by name anyway.
+     *
+     * @throws IllegalArgumentException for an unknown name, a value of the wrong type, or a
+     *     policy the constructor rejects
+     */
+    public SystemPolicy with(String component, Object value) {
+        RecordComponent[] components = SystemPolicy.class.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        boolean found = false;
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            try {
+                values[i] = components[i].getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (components[i].getName().equals(component)) {
+                values[i] = value;
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IllegalArgumentException("SystemPolicy has no component '" + component + "'");
+        }
+        try {
+            return SystemPolicy.class.getDeclaredConstructor(types).newInstance(values);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof IllegalArgumentException iae ? iae : new IllegalArgumentException(e.getCause());
+        } catch (ReflectiveOperationException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot set " + component + " to " + value + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -178,9 +178,7 @@ class FaultKindsTest {
         @Test
         @DisplayName("network.expensive: withheld when expensive access is prevented; ignored otherwise")
         void expensive() {
-            SystemPolicy prevent = new SystemPolicy(60_000, 5_000, 1_000, 3_000, 1_000, 300_000, 300_000, 360_000,
-                    660_000, 300_000, 3_600_000, 600_000, 4, 40_000, 30, 2, 1, 7L * 24 * HOUR, 100_000, 10_000,
-                    org.upcert.harness.plan.PayloadMode.COMPACT, false, false, false, true);
+            SystemPolicy prevent = SystemPolicy.defaults().with("preventsExpensiveNetworkAccess", true);
             Seen withheld = backup(10, prevent, Phases.standard(6 * HOUR), new PlannedFault.ExpensiveNetwork(0, 2 * HOUR));
             assertTrue(callsBetween(withheld.trace, 0, 2 * HOUR).isEmpty(), "no calls on cellular when prevented");
             assertTrue(withheld.result.summary().complete());
@@ -446,9 +444,7 @@ class FaultKindsTest {
         @Test
         @DisplayName("preventsExpensiveNetworkAccess exists only from iOS 27: before, cellular is used")
         void expensiveOptionArrivedIn27() {
-            SystemPolicy prevent = new SystemPolicy(60_000, 5_000, 1_000, 3_000, 1_000, 300_000, 300_000, 360_000,
-                    660_000, 300_000, 3_600_000, 600_000, 4, 40_000, 30, 2, 1, 7L * 24 * HOUR, 100_000, 10_000,
-                    org.upcert.harness.plan.PayloadMode.COMPACT, false, false, false, true);
+            SystemPolicy prevent = SystemPolicy.defaults().with("preventsExpensiveNetworkAccess", true);
             Seen old = backup(Workload.typical(10).withOs("26.5"), prevent, Phases.standard(6 * HOUR),
                     new PlannedFault.ExpensiveNetwork(0, 2 * HOUR));
             assertFalse(callsBetween(old.trace, 0, 2 * HOUR).isEmpty());
