@@ -12,6 +12,12 @@ public final class DeviceConditions {
     /** {@code ProcessInfo.ThermalState}. */
     public enum Thermal { NOMINAL, FAIR, SERIOUS, CRITICAL }
 
+    /**
+     * Below this battery level, on battery, discretionary background work waits (the level at
+     * which iOS offers Low Power Mode; the reference gives no figure, upcert decides).
+     */
+    public static final int LOW_BATTERY_PERCENT = 20;
+
     private boolean networkUp = true;
     private boolean expensiveNetwork;
     private boolean lowPowerMode;
@@ -94,7 +100,7 @@ public final class DeviceConditions {
     /**
      * Why background work (calls and transfers) is withheld now, or empty if it may run. Like the
      * real system: no network; only an expensive network when the options forbid it; Low Power
-     * Mode on battery; serious or critical thermal pressure.
+     * Mode on battery; a low battery while unplugged; serious or critical thermal pressure.
      */
     public Optional<String> withheldBecause(SystemPolicy policy) {
         if (!networkUp) {
@@ -105,6 +111,9 @@ public final class DeviceConditions {
         }
         if (lowPowerMode && !charging) {
             return Optional.of("low-power");
+        }
+        if (!charging && batteryPercent < LOW_BATTERY_PERCENT) {
+            return Optional.of("low-battery");
         }
         if (thermal == Thermal.SERIOUS || thermal == Thermal.CRITICAL) {
             return Optional.of("thermal-" + thermal.name().toLowerCase(java.util.Locale.ROOT));

@@ -284,11 +284,14 @@ class FaultKindsTest {
         }
 
         @Test
-        @DisplayName("device.battery is applied and traced")
+        @DisplayName("device.battery: a low battery withholds work while unplugged, not while charging")
         void battery() {
-            Seen seen = backup(2, new PlannedFault.Battery(1_000, 1_000, 15));
-            JsonNode start = seen.trace.first("fault.start");
-            assertEquals("device.battery", start.path("kind").asText());
+            Seen unplugged = backup(5, new PlannedFault.Battery(0, 0, 15), new PlannedFault.Unplugged(0, HOUR));
+            assertEquals("device.battery", unplugged.trace.first("fault.start").path("kind").asText());
+            assertTrue(callsBetween(unplugged.trace, 0, HOUR).isEmpty());
+            assertTrue(unplugged.result.summary().complete());
+            Seen charging = backup(5, new PlannedFault.Battery(0, 0, 15));
+            assertFalse(callsBetween(charging.trace, 0, HOUR).isEmpty());
         }
     }
 
