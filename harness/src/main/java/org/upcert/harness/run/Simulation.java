@@ -18,7 +18,8 @@ import org.upcert.api.ProcessingResult;
 import org.upcert.harness.HarnessVersion;
 import org.upcert.harness.cloud.CloudInventory;
 import org.upcert.harness.cloud.CloudStub;
-import org.upcert.harness.cloud.GenericPutDialect;
+import org.upcert.harness.cloud.CloudDialect;
+import org.upcert.harness.cloud.CloudDialects;
 import org.upcert.harness.faults.FaultSchedule;
 import org.upcert.harness.host.AppGroupFiles;
 import org.upcert.harness.host.CallContext;
@@ -108,11 +109,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         conditions.setExpensiveOptionExists(plan.workload().osAtLeast("27"));
         this.payloads = new Payloads(plan.seed(), policy.payload());
         this.trace = options.traceFile() == null ? Trace.inMemory() : Trace.toFile(options.traceFile());
-        if (!GenericPutDialect.NAME.equals(options.cloud())) {
-            throw new IllegalArgumentException("unknown cloud dialect '" + options.cloud() + "'; available: "
-                    + GenericPutDialect.NAME);
-        }
-        GenericPutDialect dialect = new GenericPutDialect(plan.seed(), clock::now, 3_600_000);
+        CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), clock::now);
         if (options.transport().equals("direct")) {
             this.cloud = CloudStub.direct(dialect);
             this.transport = new DirectTransport(cloud);
