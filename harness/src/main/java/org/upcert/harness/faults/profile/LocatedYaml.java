@@ -12,7 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,8 +97,8 @@ public final class LocatedYaml {
 
     private static final class Reader {
         private final String file;
-        private final Map<String, Location> values = new HashMap<>();
-        private final Map<String, Location> keys = new HashMap<>();
+        private final Map<String, Location> values = new TreeMap<>();
+        private final Map<String, Location> keys = new TreeMap<>();
         private final List<ProfileProblem> problems = new ArrayList<>();
         private JsonParser parser;
         private String[] lines;

@@ -14,13 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.TreeSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import org.upcert.harness.plan.PayloadMode;
 import org.upcert.harness.plan.Phases;
 import org.upcert.harness.plan.SystemPolicy;
@@ -101,7 +100,7 @@ public final class ProfileParser {
     private static final class Interpreter {
         private final LocatedYaml doc;
         private final List<ProfileProblem> problems = new ArrayList<>();
-        private final Set<String> reported = new HashSet<>();
+        private final Set<String> reported = new TreeSet<>();
 
         Interpreter(LocatedYaml doc) {
             this.doc = doc;
