@@ -397,6 +397,15 @@ public final class CallContext implements ExtensionContext {
             } catch (Error e) {
                 facade.close();
                 inBlock = false;
+                if (killed) {
+                    // Killed inside the block: nothing of it commits; the trace says so.
+                    lock.lock();
+                    try {
+                        changes.abandon("process killed inside the block");
+                    } finally {
+                        lock.unlock();
+                    }
+                }
                 throw e;
             }
             facade.close();
