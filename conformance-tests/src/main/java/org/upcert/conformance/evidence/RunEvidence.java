@@ -1,0 +1,81 @@
+package org.upcert.conformance.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.upcert.api.AssetResource;
+import org.upcert.harness.cloud.CloudInventory;
+import org.upcert.harness.run.RunResult;
+
+/**
+ * Everything a checker may judge about one run: the trace's events (parsed once and shared by
+ * every rule), the header, and the end state: which resources the library holds and which
+ * contents the cloud stores.
+ *
+ * @param profile the profile name
+ * @param seed the seed
+ * @param header the trace header
+ * @param events every event after the header, in order
+ * @param liveResources keys of the resources in the library at the end
+ * @param storedResources keys of the live resources whose exact bytes the cloud holds
+ */
+public record RunEvidence(String profile, long seed, JsonNode header, List<TraceEvent> events,
+        Set<String> liveResources, Set<String> storedResources) {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Evidence from a finished in-memory run. */
+    public static RunEvidence of(RunResult result) {
+        if (result.traceText() == null) {
+            throw new IllegalArgumentException("the run kept no trace in memory");
+        }
+        TreeSet<String> live = new TreeSet<>();
+        TreeSet<String> stored = new TreeSet<>();
+        var bySha = result.inventory().objectsBySha256();
+        for (AssetResource resource : result.library().liveResources()) {
+            live.add(resource.key());
+            CloudInventory.StoredObject object = bySha.get(result.payloads().sha256(resource));
+            if (object != null) {
+                stored.add(resource.key());
+            }
+        }
+        JsonNode header = null;
+        List<TraceEvent> events = new ArrayList<>();
+        int activation = 0;
+        int number = 0;
+        for (String line : result.traceText().split("\n")) {
+            number++;
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = MAPPER.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException("trace line " + number + " is not JSON", e);
+            }
+            String name = node.path("ev").asText();
+            if (name.equals("header")) {
+                header = node;
+                continue;
+            }
+            if (name.equals("call.start")) {
+                activation = node.path("act").asInt();
+            }
+            events.add(new TraceEvent(number, node.path("t").asLong(), name, activation, node));
+        }
+        return new RunEvidence(result.summary().profile(), result.summary().seed(), header, List.copyOf(events),
+                java.util.Collections.unmodifiableSet(live), java.util.Collections.unmodifiableSet(stored));
+    }
+
+    /** The few events before {@code event} and the event itself: the excerpt a FAIL shows. */
+    public List<TraceEvent> excerptEndingAt(TraceEvent event, int before) {
+        int index = events.indexOf(event);
+        return events.subList(Math.max(0, index - before), index + 1);
+    }
+}

@@ -1,0 +1,124 @@
+package org.upcert.conformance.rules;
+
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
+
+/** ACK-01, DUP-01 and E2E-01: judged over the whole run and its end state. */
+public final class LivenessCheckers {
+    private LivenessCheckers() {
+    }
+
+    public static List<RuleChecker> all() {
+        return List.of(new EveryFinishedJobAcknowledged(), new NoTwoLiveJobsPerResource(), new EverythingInTheCloud());
+    }
+
+    private abstract static class Must implements RuleChecker {
+        @Override
+        public boolean must() {
+            return true;
+        }
+    }
+
+    /** ACK-01: every job that reaches succeeded or failed is eventually acknowledged. */
+    static final class EveryFinishedJobAcknowledged extends Must {
+        @Override
+        public String ruleId() {
+            return "ACK-01";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            TreeMap<String, TraceEvent> finishedUnacked = new TreeMap<>();
+            int finished = 0;
+            for (TraceEvent event : evidence.events()) {
+                switch (event.name()) {
+                    case "job.succeeded", "job.failed" -> {
+                        finished++;
+                        finishedUnacked.put(event.text("job"), event);
+                    }
+                    case "job.ack", "job.retry", "job.cancel" -> finishedUnacked.remove(event.text("job"));
+                    default -> {
+                    }
+                }
+            }
+            if (finished == 0) {
+                return Verdict.notExercised(ruleId(), "no job finished");
+            }
+            if (!finishedUnacked.isEmpty()) {
+                TraceEvent first = finishedUnacked.firstEntry().getValue();
+                return Verdict.fail(ruleId(), finishedUnacked.size() + " finished jobs never acknowledged by the end of the run, first "
+                        + first.text("job"), evidence.excerptEndingAt(first, 3));
+            }
+            return Verdict.pass(ruleId(), finished + " finished jobs, all acknowledged");
+        }
+    }
+
+    /** DUP-01: never two unacknowledged jobs for the same resource. */
+    static final class NoTwoLiveJobsPerResource extends Must {
+        @Override
+        public String ruleId() {
+            return "DUP-01";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            TreeMap<String, String> resourceOfJob = new TreeMap<>();
+            TreeMap<String, TreeSet<String>> liveJobs = new TreeMap<>();
+            int creates = 0;
+            for (TraceEvent event : evidence.events()) {
+                String job = event.text("job");
+                switch (event.name()) {
+                    case "job.create" -> {
+                        creates++;
+                        String resource = event.text("resource");
+                        resourceOfJob.put(job, resource);
+                        TreeSet<String> live = liveJobs.computeIfAbsent(resource, r -> new TreeSet<>());
+                        if (!live.isEmpty()) {
+                            return Verdict.fail(ruleId(), "created " + job + " for " + resource + " while " + live.first()
+                                    + " for it is still unacknowledged", evidence.excerptEndingAt(event, 5));
+                        }
+                        live.add(job);
+                    }
+                    case "job.ack", "job.cancel" -> {
+                        String resource = resourceOfJob.get(job);
+                        if (resource != null) {
+                            liveJobs.get(resource).remove(job);
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return creates == 0 ? Verdict.notExercised(ruleId(), "no job was created")
+                    : Verdict.pass(ruleId(), creates + " jobs created, never two live for one resource");
+        }
+    }
+
+    /** E2E-01: every eligible resource is in the cloud with identical bytes. */
+    static final class EverythingInTheCloud extends Must {
+        @Override
+        public String ruleId() {
+            return "E2E-01";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            if (evidence.liveResources().isEmpty()) {
+                return Verdict.notExercised(ruleId(), "the library was empty");
+            }
+            TreeSet<String> missing = new TreeSet<>(evidence.liveResources());
+            missing.removeAll(evidence.storedResources());
+            if (!missing.isEmpty()) {
+                List<TraceEvent> events = evidence.events();
+                return Verdict.fail(ruleId(), missing.size() + " of " + evidence.liveResources().size()
+                        + " resources not in the cloud with the right bytes, first " + missing.first(),
+                        events.subList(Math.max(0, events.size() - 3), events.size()));
+            }
+            return Verdict.pass(ruleId(), evidence.liveResources().size() + " resources, all in the cloud byte for byte");
+        }
+    }
+}

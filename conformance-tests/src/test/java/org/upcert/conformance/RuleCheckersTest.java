@@ -1,0 +1,103 @@
+package org.upcert.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.api.UploadExtension;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.mutants.Mutants;
+import org.upcert.conformance.rules.JobRulesChecker;
+import org.upcert.conformance.rules.LivenessCheckers;
+import org.upcert.conformance.rules.RuleChecker;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.cli.BundledSample;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.Simulation;
+
+/**
+ * The first rule checkers prove themselves: the sample passes every one of them on profiles that
+ * exercise them, and each mutant fails exactly the rule its mistake breaks.
+ */
+class RuleCheckersTest {
+    private static Path sampleJar;
+
+    @BeforeAll
+    static void bundledSample() {
+        sampleJar = BundledSample.extract().orElseThrow();
+    }
+
+    private static List<RuleChecker> checkers() {
+        List<RuleChecker> all = new ArrayList<>(JobRulesChecker.all());
+        all.addAll(LivenessCheckers.all());
+        return all;
+    }
+
+    private static RunEvidence run(ExtensionSource source, String profile, long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), seed).plan();
+        return RunEvidence.of(Simulation.run(plan, source, RunOptions.inMemory().withTransport("direct")));
+    }
+
+    private static Verdict verdict(RunEvidence evidence, String ruleId) {
+        return checkers().stream().filter(c -> c.ruleId().equals(ruleId)).findFirst().orElseThrow().check(evidence);
+    }
+
+    private static <T extends UploadExtension> ExtensionSource mutant(Class<T> type, Supplier<T> factory) {
+        return ExtensionSource.type(type, factory);
+    }
+
+    @Test
+    @DisplayName("the sample passes every implemented rule, and the profiles exercise them")
+    void samplePasses() throws Exception {
+        RunEvidence flaky = run(ExtensionSource.jar(sampleJar), "flaky-network", 1);
+        for (RuleChecker checker : checkers()) {
+            Verdict verdict = checker.check(flaky);
+            assertFalse(verdict.failed(), verdict.toString());
+        }
+        assertEquals(Verdict.Status.PASS, verdict(flaky, "ACK-01").status());
+        assertEquals(Verdict.Status.PASS, verdict(flaky, "DUP-01").status());
+        assertEquals(Verdict.Status.PASS, verdict(flaky, "E2E-01").status());
+        assertEquals(Verdict.Status.PASS, verdict(flaky, "JOB-03").status(), "flaky-network makes the sample retry");
+    }
+
+    @Test
+    @DisplayName("ACK-01 catches a mutant that never acknowledges failed jobs")
+    void ack01() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.NeverAcknowledgesFailed.class, Mutants.NeverAcknowledgesFailed::new),
+                "flaky-network", 1);
+        Verdict verdict = verdict(evidence, "ACK-01");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertFalse(verdict.excerpt().isEmpty());
+    }
+
+    @Test
+    @DisplayName("DUP-01 catches a mutant that ignores the jobs in flight")
+    void dup01() throws Exception {
+        // library churn wakes the extension while uploads are still in flight
+        RunEvidence evidence = run(mutant(Mutants.IgnoresJobsInFlight.class, Mutants.IgnoresJobsInFlight::new),
+                "library-churn", 1);
+        Verdict verdict = verdict(evidence, "DUP-01");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertTrue(verdict.message().contains("still unacknowledged"), verdict.message());
+    }
+
+    @Test
+    @DisplayName("JOB-02 catches a mutant that acknowledges jobs still in flight")
+    void job02() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.AcknowledgesInFlightJobs.class, Mutants.AcknowledgesInFlightJobs::new),
+                "library-churn", 1);
+        Verdict verdict = verdict(evidence, "JOB-02");
+        assertTrue(verdict.failed(), verdict.toString());
+    }
+}

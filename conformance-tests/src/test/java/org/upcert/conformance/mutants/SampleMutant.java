@@ -1,0 +1,178 @@
+package org.upcert.conformance.mutants;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.function.UnaryOperator;
+import org.upcert.api.AppGroupStorage;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.ExtensionLog;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobChangeBlock;
+import org.upcert.api.JobChanges;
+import org.upcert.api.PersistentChange;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadExtension;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+import org.upcert.sample.SampleUploadExtension;
+
+/**
+ * The correct sample with one realistic mistake injected between it and the system: each mutant
+ * overrides one method of the library it sees. The suite must fail the rule that mistake breaks.
+ */
+public abstract class SampleMutant implements UploadExtension {
+    private final SampleUploadExtension sample = new SampleUploadExtension();
+
+    /** What the mutant does to the library the sample sees. */
+    protected abstract PhotoLibrary mutate(PhotoLibrary real);
+
+    @Override
+    public ProcessingResult processJobs(ExtensionContext context) {
+        PhotoLibrary mutated = mutate(context.library());
+        return sample.processJobs(new ExtensionContext() {
+            @Override
+            public PhotoLibrary library() {
+                return mutated;
+            }
+
+            @Override
+            public AppGroupStorage storage() {
+                return context.storage();
+            }
+
+            @Override
+            public Clock clock() {
+                return context.clock();
+            }
+
+            @Override
+            public URI uploadUrlBase() {
+                return context.uploadUrlBase();
+            }
+
+            @Override
+            public ExtensionHttp http() {
+                return context.http();
+            }
+
+            @Override
+            public ExtensionLog log() {
+                return context.log();
+            }
+
+            @Override
+            public SortedMap<String, String> configuration() {
+                return context.configuration();
+            }
+        });
+    }
+
+    @Override
+    public void willTerminate() {
+        sample.willTerminate();
+    }
+
+    /** A library that forwards everything; mutants override one method. */
+    public static class ForwardingLibrary implements PhotoLibrary {
+        protected final PhotoLibrary real;
+
+        public ForwardingLibrary(PhotoLibrary real) {
+            this.real = real;
+        }
+
+        @Override
+        public AuthorizationStatus authorizationStatus() {
+            return real.authorizationStatus();
+        }
+
+        @Override
+        public boolean isUploadJobExtensionEnabled() {
+            return real.isUploadJobExtensionEnabled();
+        }
+
+        @Override
+        public List<Asset> fetchAssets() {
+            return real.fetchAssets();
+        }
+
+        @Override
+        public List<Asset> fetchAssets(Collection<String> localIdentifiers) {
+            return real.fetchAssets(localIdentifiers);
+        }
+
+        @Override
+        public ChangeToken currentChangeToken() {
+            return real.currentChangeToken();
+        }
+
+        @Override
+        public List<PersistentChange> fetchPersistentChanges(ChangeToken token) throws PhotosException {
+            return real.fetchPersistentChanges(token);
+        }
+
+        @Override
+        public int jobLimit() {
+            return real.jobLimit();
+        }
+
+        @Override
+        public List<UploadJob> fetchJobs(JobAction action) {
+            return real.fetchJobs(action);
+        }
+
+        @Override
+        public Optional<AssetResource> assetResource(UploadJob job) {
+            return real.assetResource(job);
+        }
+
+        @Override
+        public void performChanges(JobChangeBlock block) throws PhotosException {
+            real.performChanges(block);
+        }
+
+        /** Runs {@code block} with its changes passed through {@code rewrite}. */
+        protected void performRewritten(JobChangeBlock block, UnaryOperator<JobChanges> rewrite) throws PhotosException {
+            real.performChanges(changes -> block.apply(rewrite.apply(changes)));
+        }
+    }
+
+    /** JobChanges forwarding everything; mutants override one method. */
+    public static class ForwardingChanges implements JobChanges {
+        protected final JobChanges real;
+
+        public ForwardingChanges(JobChanges real) {
+            this.real = real;
+        }
+
+        @Override
+        public String createJob(AssetResource resource, UploadRequest destination) {
+            return real.createJob(resource, destination);
+        }
+
+        @Override
+        public void acknowledge(UploadJob job) {
+            real.acknowledge(job);
+        }
+
+        @Override
+        public void retry(UploadJob job, UploadRequest newDestination) {
+            real.retry(job, newDestination);
+        }
+
+        @Override
+        public void cancel(UploadJob job) {
+            real.cancel(job);
+        }
+    }
+}
