@@ -97,6 +97,7 @@ final class Acknowledger {
      */
     Summary acknowledge(List<UploadJob> jobs, Predicate<UploadJob> retryUnspent) {
         if (jobs.isEmpty()) {
+            cloud.commitUploads(ledger, context, cancelled); // what an earlier call left uncommitted
             return Summary.none();
         }
         Instant now = context.clock().instant();
@@ -136,6 +137,8 @@ final class Acknowledger {
         }
         // ACK-03: durable before acknowledged. One append for the whole step.
         ledger.record(staged.values(), context.storage());
+        // Two-phase clouds: commit what was uploaded (now durable) before acknowledging (CLD-01).
+        cloud.commitUploads(ledger, context, cancelled);
         if (!abandonedKeys.isEmpty()) {
             context.log().warn("abandoned " + abandonedKeys.size() + " resources: "
                     + String.join("; ", abandonedKeys.subList(0, Math.min(5, abandonedKeys.size())))
@@ -172,7 +175,7 @@ final class Acknowledger {
         if (job.state() != JobState.FAILED) {
             return null; // not a finished job: nothing to learn from it
         }
-        FailureKind kind = FailureClassifier.classify(job.error());
+        FailureKind kind = cloud.classify(job.error());
         if (kind == FailureKind.STORED_DESPITE_FAILURE) {
             return stored(job, key, current);
         }
@@ -197,7 +200,7 @@ final class Acknowledger {
 
     /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */
     private LedgerEntry stored(UploadJob job, String key, LedgerEntry current) {
-        String serverId = job.responseHeaderFields().flatMap(cloud::serverId).orElse("");
+        String serverId = cloud.serverIdOf(job).orElse("");
         LedgerEntry base = current != null ? current : LedgerEntry.discovered(key, ledger.allocateOrder());
         return base.uploaded(serverId);
     }

@@ -3,8 +3,11 @@ package org.upcert.sample;
 import java.net.URI;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionContext;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
 /**
@@ -22,13 +25,14 @@ import org.upcert.api.UploadRequest;
  * parameter: a dialect lives as long as the extension instance, a context only as long as its
  * call, and keeping one would use it after its call (TRM-04).
  *
- * <p>Other dialects would slot in here: {@code s3-presigned} (a presigned PUT per resource;
- * {@link #freshDestination} presigns again, which is what RTY-03 asks after a 403 "Request has
- * expired"), {@code onedrive} / {@code dropbox} (an upload session created with
- * {@code context.http()} before the job, the session URL as destination), and two-phase
- * {@code google-photos} (the upload returns a token that must be committed with
- * {@code batchCreate} exactly once, CLD-01: it would add a commit step, run by the
- * acknowledge step after the outcome is stored and before the job is acknowledged).
+ * <p>Implementations: {@link GenericPutDialect}; {@link S3PresignedDialect} (a presigned PUT per
+ * resource; {@link #freshDestination} presigns again, which is what RTY-03 asks after a 403
+ * "Request has expired"); two-phase {@link GooglePhotosDialect} (the upload returns a token that
+ * must be committed with {@code batchCreate} exactly once, CLD-01: {@link #commitUploads}, run by
+ * the acknowledge step after the outcomes are stored and before the jobs are acknowledged).
+ * {@link OneDriveDialect} creates an upload session with {@code context.http()} before each job
+ * and uses the session URL as destination ({@link #freshDestination}: a new session after a
+ * 404); {@link DropboxDialect} posts to {@code files/upload} with its arguments in a header.
  */
 interface CloudDialect {
 
@@ -70,4 +74,37 @@ interface CloudDialect {
      * Header names are lowercase ({@code HTTPURLResponse} lowercases them; CLD-01).
      */
     Optional<String> serverId(SortedMap<String, String> responseHeaders);
+
+    /**
+     * What a failed job's sanitized error means with this cloud. Default: the shared table of
+     * {@link FailureClassifier}; a dialect overrides it only for a status whose meaning is its
+     * own (OneDrive's 416 on a whole-file fragment).
+     */
+    default FailureKind classify(Optional<UploadError> error) {
+        return FailureClassifier.classify(error);
+    }
+
+    /**
+     * The server id to record for a succeeded job: by default {@link #serverId} of its lowercased
+     * response headers. A dialect may add what it needs later from the job's destination.
+     */
+    default Optional<String> serverIdOf(UploadJob job) {
+        return job.responseHeaderFields().flatMap(this::serverId);
+    }
+
+    /**
+     * For two-phase dialects: commits what was uploaded but not yet committed, as the ledger
+     * records it, and records each commit in the ledger as soon as the server answered it.
+     * Called by the acknowledge step after the outcomes are stored and before the jobs are
+     * acknowledged, on every call (so uploads a killed process left uncommitted are committed
+     * by the next one). Never throws; what cannot be committed now waits for the next call.
+     * Single-phase dialects have nothing to commit.
+     */
+    default void commitUploads(Ledger ledger, ExtensionContext context, AtomicBoolean cancelled) {
+    }
+
+    /** How many uploads the ledger holds that still await their commit (work left: PROCESSING). */
+    default int uncommittedUploads(Ledger ledger) {
+        return 0;
+    }
 }

@@ -40,6 +40,9 @@ import org.upcert.api.UploadRequest;
  */
 final class JobCreator {
 
+    /** Simulated time a call may spend obtaining destinations (a third of a 60 s runtime). */
+    static final java.time.Duration DESTINATION_BUDGET = java.time.Duration.ofSeconds(20);
+
     private final ExtensionContext context;
     private final Ledger ledger;
     private final CloudDialect cloud;
@@ -179,13 +182,23 @@ final class JobCreator {
         List<LedgerEntry> gone = new ArrayList<>();
         List<Creation> creations = new ArrayList<>();
         Optional<CloudUnavailableException> cloudProblem = Optional.empty();
+        Instant destinationsStarted = context.clock().instant();
+        boolean outOfTime = false;
         for (LedgerEntry entry : candidates) {
             AssetResource resource = resources.get(entry.key());
             if (resource == null) {
                 gone.add(entry.withStatus(ResourceStatus.GONE));
                 continue;
             }
-            if (cloudProblem.isPresent()) {
+            if (cloudProblem.isPresent() || outOfTime) {
+                continue;
+            }
+            // A destination may cost a round trip (a presigned URL per job): on a slow network
+            // a full job limit of them would outlast the call's runtime (RES-05) and create
+            // nothing. Stop asking after the budget; the next call creates the rest.
+            if (cancelled.get() || java.time.Duration.between(destinationsStarted, context.clock().instant())
+                    .compareTo(DESTINATION_BUDGET) > 0) {
+                outOfTime = true;
                 continue;
             }
             try {

@@ -20,7 +20,8 @@ import org.upcert.api.UploadJob;
  *   <li>consent: without full access and an enabled extension, acknowledge only (CNS-01);
  *   <li>discovery: bring the ledger up to date with the library (CHG-01, CHG-02);
  *   <li>retry failed jobs ({@link Retrier});
- *   <li>acknowledge finished jobs, outcome stored first ({@link Acknowledger});
+ *   <li>acknowledge finished jobs, outcome stored first, then committed for two-phase clouds
+ *       ({@link Acknowledger}, {@link CloudDialect#commitUploads});
  *   <li>create jobs into the free capacity ({@link JobCreator});
  *   <li>answer: PROCESSING while anything remains, COMPLETED when nothing does, FAILURE only
  *       for what a later call cannot fix either (RES-01, RES-02).
@@ -113,6 +114,7 @@ final class ProcessingRound {
             // Nothing a later call could do differently until the host app fixes its settings.
             result = ProcessingResult.FAILURE;
         } else if (toUpload > 0 || creation.unacknowledged() > 0 || found.demandsProcessing()
+                || cloud.uncommittedUploads(ledger) > 0 // two-phase clouds: commits still to make
                 || creation.limitExceeded() || retry.limitExceeded()) {
             // RES-02: work remains (or LIMIT_EXCEEDED, CAP-01; or a resync, CHG-01).
             result = ProcessingResult.PROCESSING;

@@ -87,7 +87,7 @@ final class Retrier {
             if (entry.isPresent() && entry.get().status() != ResourceStatus.NEEDS_UPLOAD) {
                 continue; // uploaded, abandoned or gone: a retry would only spend bytes
             }
-            FailureKind kind = FailureClassifier.classify(job.error());
+            FailureKind kind = cloud.classify(job.error());
             switch (kind) {
                 case TRANSIENT -> {
                     if (RetryPolicy.retryAfter(job.responseHeaderFields(), now).isPresent()) {

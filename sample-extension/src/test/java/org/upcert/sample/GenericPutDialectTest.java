@@ -227,7 +227,7 @@ class GenericPutDialectTest {
     @Test
     void configurationProblemsBecomeAPermanentRefusalNotACrash() {
         TreeMap<String, String> config = new TreeMap<>(system.configuration);
-        config.put("cloud.dialect", "s3-presigned");
+        config.put("cloud.dialect", "ftp"); // a dialect this sample does not speak
         CloudDialect unknown = CloudDialects.fromConfiguration(config);
         assertNotEquals(GenericPutDialect.NAME, unknown.name());
         CloudUnavailableException problem = inCall(context ->

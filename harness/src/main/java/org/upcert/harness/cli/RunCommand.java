@@ -192,8 +192,9 @@ public final class RunCommand implements Callable<Integer> {
             states.append(states.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ').append(String.format("%,d", entry.getValue()));
         }
         out.printf("  jobs          %,d created: %s%n", s.jobsCreated(), states.length() == 0 ? "none" : states);
-        out.printf("  resources     %,d / %,d uploaded, SHA-256 verified%s%n", s.uploaded(), s.resources(),
-                s.duplicateWrites() > 0 ? String.format(" (%,d duplicate writes)", s.duplicateWrites()) : "");
+        out.printf("  resources     %,d / %,d uploaded, SHA-256 verified%s%s%n", s.uploaded(), s.resources(),
+                s.duplicateWrites() > 0 ? String.format(" (%,d duplicate writes)", s.duplicateWrites()) : "",
+                s.ineligible() > 0 ? String.format("; %,d over the cloud's request size cap, not eligible", s.ineligible()) : "");
         out.printf("  bytes         %s declared, %s sent%n", bytes(s.bytesDeclared()), bytes(s.bytesSent()));
         double compression = s.wallMillis() > 0 ? (double) s.simulatedMillis() / s.wallMillis() : 0;
         out.printf("  simulated     %s   wall %.1f s   (%,.0f× real time)%n", VirtualClock.format(s.simulatedMillis()),

@@ -36,4 +36,24 @@ public interface CloudDialect {
 
     /** What the cloud has received. */
     CloudInventory inventory();
+
+    /**
+     * The answer this service gives for an HTTP error the fault engine injected (a 429 or 5xx
+     * the dialect did not decide itself), before {@code Retry-After} is added: a dialect
+     * overrides it to give the service's own error shape (Graph's {@code {"error":{"code":…}}},
+     * Dropbox's {@code error_summary}). Default: {@code {"error":"injected <status>"}}.
+     */
+    default CloudResponse injectedError(int status) {
+        return CloudResponse.json(status, "{\"error\":\"injected " + status + "\"}");
+    }
+
+    /**
+     * Whether a resource of {@code declaredSize} bytes can reach this cloud at all. The system
+     * sends a whole resource in one request, and some services cap a request (OneDrive fragments
+     * under 60 MiB, Dropbox 150 MB per request): larger resources are not eligible for upload
+     * through the extension (apps send them another way), so end-to-end checks leave them out.
+     */
+    default boolean accepts(long declaredSize) {
+        return true;
+    }
 }

@@ -20,6 +20,10 @@ public final class CloudDialects {
 
     static {
         FACTORIES.put(GenericPutDialect.NAME, (seed, now) -> new GenericPutDialect(seed, now, 3_600_000));
+        FACTORIES.put(OneDriveDialect.NAME, (seed, now) -> new OneDriveDialect(seed, now, 3_600_000, 15 * 60_000, OneDriveDialect.MAX_FRAGMENT_BYTES));
+        FACTORIES.put(DropboxDialect.NAME, (seed, now) -> new DropboxDialect(seed, now, 4 * 3_600_000, DropboxDialect.MAX_REQUEST_BYTES));
+        FACTORIES.put(S3PresignedDialect.NAME, (seed, now) -> new S3PresignedDialect(seed, now, 900));
+        FACTORIES.put(GooglePhotosDialect.NAME, (seed, now) -> new GooglePhotosDialect(seed, now, 3_600_000));
     }
 
     private CloudDialects() {

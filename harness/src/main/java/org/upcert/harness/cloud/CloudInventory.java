@@ -36,6 +36,7 @@ public final class CloudInventory {
     private final TreeMap<String, StoredObject> objects = new TreeMap<>();
     private final List<Write> writes = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
+    private final TreeMap<String, Integer> commitsByUpload = new TreeMap<>();
 
     /** Stores (or overwrites) an object; returns whether the key already existed. */
     public synchronized boolean store(String key, long declaredSize, String sha256, String objectId) {
@@ -45,6 +46,28 @@ public final class CloudInventory {
         objects.put(key, new StoredObject(key, declaredSize, sha256, count, id));
         writes.add(new Write(key, declaredSize, sha256, previous != null));
         return previous != null;
+    }
+
+    /**
+     * A two-phase upload received its bytes under {@code uploadId} (e.g. a Google Photos upload
+     * token); until {@link #committed} it counts as uploaded but not committed.
+     */
+    public synchronized void uploadReceived(String uploadId) {
+        commitsByUpload.putIfAbsent(uploadId, 0);
+    }
+
+    /** The two-phase upload {@code uploadId} was committed (once more). */
+    public synchronized void committed(String uploadId) {
+        commitsByUpload.merge(uploadId, 1, Integer::sum);
+    }
+
+    /**
+     * Two-phase uploads by id, with how many times each was committed: 0 never (left
+     * uncommitted), 1 exactly once; more than once would be a duplicate (CLD-01). Empty for
+     * single-phase dialects.
+     */
+    public synchronized TreeMap<String, Integer> commitsByUpload() {
+        return new TreeMap<>(commitsByUpload);
     }
 
     public synchronized void refuse(String method, String path, int status, String reason) {

@@ -120,7 +120,7 @@ public final class CloudStub implements AutoCloseable {
         }
 
         private ResponseDefinition injectedFailure(String path, String method, String spec) {
-            InjectedFailure played = InjectedFailure.play(dialect.inventory(), method, path, spec);
+            InjectedFailure played = InjectedFailure.play(dialect, method, path, spec);
             var builder = new com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder();
             if (played.socketFault() != null) {
                 com.github.tomakehurst.wiremock.http.Fault fault = switch (played.socketFault()) {

@@ -15,6 +15,16 @@ public record InjectedFailure(CloudResponse response, String socketFault) {
 
     /** Parses {@code spec} ({@code status=503;retry-after=30} or {@code malformed=reset}) and records it. */
     public static InjectedFailure play(CloudInventory inventory, String method, String path, String spec) {
+        return play(inventory, method, path, spec, null);
+    }
+
+    /** As {@link #play(CloudInventory, String, String, String)}, with {@code dialect}'s error shape. */
+    public static InjectedFailure play(CloudDialect dialect, String method, String path, String spec) {
+        return play(dialect.inventory(), method, path, spec, dialect);
+    }
+
+    private static InjectedFailure play(CloudInventory inventory, String method, String path, String spec,
+            CloudDialect dialect) {
         TreeMap<String, String> parts = new TreeMap<>();
         for (String part : spec.split(";")) {
             int eq = part.indexOf('=');
@@ -30,7 +40,8 @@ public record InjectedFailure(CloudResponse response, String socketFault) {
         int status = Integer.parseInt(parts.getOrDefault("status", "500"));
         long retryAfter = Long.parseLong(parts.getOrDefault("retry-after", "0"));
         inventory.refuse(method, path, status, "injected: HTTP " + status);
-        CloudResponse response = CloudResponse.json(status, "{\"error\":\"injected " + status + "\"}");
+        CloudResponse response = dialect != null ? dialect.injectedError(status)
+                : CloudResponse.json(status, "{\"error\":\"injected " + status + "\"}");
         if (retryAfter > 0) {
             response = response.withHeader("Retry-After", Long.toString(retryAfter));
         }

@@ -36,6 +36,11 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
         return new RunOptions(traceFile, cloud, listener, transport);
     }
 
+    /** The cloud dialect to serve, by the name {@code --cloud} takes. */
+    public RunOptions withCloud(String dialect) {
+        return new RunOptions(traceFile, dialect, progress, transport);
+    }
+
     public RunOptions withTransport(String name) {
         return new RunOptions(traceFile, cloud, progress, name);
     }

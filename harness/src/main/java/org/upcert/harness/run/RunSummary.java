@@ -22,7 +22,9 @@ import java.util.SortedMap;
  * @param unacknowledged jobs left unacknowledged at the end
  * @param resources resources of assets in the library at the end
  * @param uploaded resources whose exact bytes (SHA-256) are in the cloud
- * @param missing resources not (correctly) in the cloud
+ * @param missing eligible resources not (correctly) in the cloud
+ * @param ineligible resources the cloud cannot take in one request (over its size cap), left out
+ *     of {@code resources}, {@code uploaded} and {@code missing}
  * @param cloudObjects objects stored in the cloud
  * @param duplicateWrites successful writes beyond the first per resource
  * @param refusedRequests requests the cloud refused
@@ -52,6 +54,7 @@ public record RunSummary(
         int resources,
         int uploaded,
         int missing,
+        int ineligible,
         int cloudObjects,
         int duplicateWrites,
         int refusedRequests,
@@ -71,7 +74,7 @@ public record RunSummary(
 
     public RunSummary withWall(long millis, String trace) {
         return new RunSummary(seed, profile, extension, extensionSha256, cloud, endReason, activations, launches, kills,
-                outcomes, jobsByFinalState, jobsCreated, unacknowledged, resources, uploaded, missing, cloudObjects,
+                outcomes, jobsByFinalState, jobsCreated, unacknowledged, resources, uploaded, missing, ineligible, cloudObjects,
                 duplicateWrites, refusedRequests, bytesDeclared, bytesSent, simulatedMillis, traceEvents, refusedCalls,
                 penalties, millis, trace);
     }

@@ -508,7 +508,15 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         CloudInventory inventory = cloud.inventory();
         TreeMap<String, CloudInventory.StoredObject> bySha = inventory.objectsBySha256();
-        List<AssetResource> resources = library.liveResources();
+        List<AssetResource> resources = new ArrayList<>();
+        int ineligible = 0;
+        for (AssetResource resource : library.liveResources()) {
+            if (cloud.dialect().accepts(resource.fileSize())) {
+                resources.add(resource);
+            } else {
+                ineligible++;
+            }
+        }
         int uploaded = 0;
         TreeMap<String, Integer> writesPerSha = new TreeMap<>();
         for (CloudInventory.Write write : inventory.writes()) {
@@ -528,7 +536,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         RunSummary summary = new RunSummary(plan.seed(), plan.profile(), source.describe(), source.sha256(),
                 cloud.dialect().name(), endReason, activations, generation, kills,
                 java.util.Collections.unmodifiableSortedMap(outcomes), java.util.Collections.unmodifiableSortedMap(byState),
-                jobs.allJobs().size(), unacknowledged, resources.size(), uploaded, missing, inventory.objects().size(),
+                jobs.allJobs().size(), unacknowledged, resources.size(), uploaded, missing, ineligible, inventory.objects().size(),
                 duplicates, inventory.refusals().size(), uploader.bytesDeclared(), uploader.bytesSent(), clock.now(),
                 trace.events(), refusedCalls, penalties, 0,
                 options.traceFile() == null ? null : options.traceFile().toString());

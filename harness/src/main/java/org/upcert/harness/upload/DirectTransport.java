@@ -45,7 +45,7 @@ public final class DirectTransport implements RequestTransport {
         String injected = headers.get(RequestFaults.INJECT_HEADER);
         CloudResponse response;
         if (injected != null) {
-            InjectedFailure played = InjectedFailure.play(dialect.inventory(), request.method(), path, injected);
+            InjectedFailure played = InjectedFailure.play(dialect, request.method(), path, injected);
             if (played.socketFault() != null) {
                 throw new Failure(played.socketFault().equals("garbage")
                         ? UploadError.transport(UploadError.BAD_SERVER_RESPONSE, "the server sent a response that could not be parsed")

@@ -1,0 +1,131 @@
+package org.upcert.sample;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.SortedMap;
+import org.upcert.api.AssetResource;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.UploadRequest;
+
+/**
+ * The {@code dropbox} cloud: Dropbox API v2 {@code files/upload}, one request per resource.
+ *
+ * <h2>Protocol</h2>
+ * <ul>
+ *   <li>Sign in: client credentials at {@code cloud.tokenUrl} (default
+ *       {@code uploadUrlBase + "oauth2/token"}), see {@link BearerTokens}. (A real Dropbox app
+ *       would exchange a stored refresh token; the flow and its caching are the same.)
+ *   <li>The job's destination: {@code POST <uploadUrlBase>files/upload} with
+ *       {@code Authorization: Bearer <token>}, {@code Content-Type: application/octet-stream}
+ *       and {@code Dropbox-API-Arg: {"path":"/Photos/<enc(asset)>/<TYPE>/<enc(filename)>",
+ *       "mode":"overwrite","autorename":false,"mute":true}} (JSON made header-safe: every
+ *       non-ASCII character as {@code \\uXXXX}, as Dropbox requires). {@code overwrite}: the
+ *       path is a function of the resource, so re-uploading after a lost answer replaces the
+ *       same file instead of failing with {@code path/conflict} (DUP-02's safety net, and
+ *       idempotent retries).
+ *   <li>The server id: {@code id} in the {@code dropbox-api-result} response header when the
+ *       server sends it (the upload endpoint returns its metadata in the body, which the
+ *       extension never sees; upcert's stub repeats it in that header), else none.
+ * </ul>
+ *
+ * <h2>Failures (the shared table of {@link FailureClassifier} fits as is)</h2>
+ * <ul>
+ *   <li>401 ({@code expired_access_token}, {@code invalid_access_token}): forget the token,
+ *       retry with a fresh one ({@link #freshDestination}).
+ *   <li>409: every Dropbox endpoint error. With {@code overwrite} the ones left are
+ *       {@code path/conflict/folder} (a folder where the file goes), {@code path/insufficient_space},
+ *       {@code path/disallowed_name} and {@code payload_too_large} (over 150 MB, which one
+ *       request cannot carry): none gets better by sending the same request again, so 409 is
+ *       permanent (RTY-02). The retryable conflict, namespace lock contention, comes as 429
+ *       {@code too_many_write_operations}.
+ *   <li>429 with {@code Retry-After}: transient, honoured by {@link RetryPolicy}; 5xx transient.
+ *   <li>400 (malformed argument): permanent.
+ * </ul>
+ */
+final class DropboxDialect implements CloudDialect {
+
+    static final String NAME = "dropbox";
+    static final String TOKEN_FILE = "cloud/dropbox/access-token.txt";
+    static final String API_ARG_HEADER = "Dropbox-API-Arg";
+
+    private final BearerTokens tokens;
+
+    DropboxDialect(String clientId, String clientSecret, Optional<URI> tokenUrl) {
+        this.tokens = new BearerTokens(clientId, clientSecret, tokenUrl, "oauth2/token", TOKEN_FILE);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public UploadRequest destinationFor(AssetResource resource, ExtensionContext context) throws CloudUnavailableException {
+        String path = "/Photos/" + PathSegments.encode(resource.assetLocalIdentifier()) + "/" + resource.type().name() + "/"
+                + PathSegments.encode(resource.originalFilename());
+        UploadRequest destination = UploadRequest.post(URI.create(BearerTokens.withSlash(context.uploadUrlBase()) + "files/upload"))
+                .withHeader("Authorization", tokens.valid(context).authorizationHeader())
+                .withHeader("Content-Type", "application/octet-stream")
+                .withHeader(API_ARG_HEADER, apiArg(path));
+        return JobIdentity.stamp(destination, resource);
+    }
+
+    @Override
+    public Optional<UploadRequest> destinationForRetry(UploadRequest original, ExtensionContext context) {
+        AccessToken cached = tokens.cached(context);
+        if (cached == null || !cached.usableAt(context.clock().instant())
+                || original.header("Authorization").equals(Optional.of(cached.authorizationHeader()))) {
+            return Optional.empty();
+        }
+        // The job's token has been replaced since: retrying with it would only earn a 401.
+        return Optional.of(original.withHeader("Authorization", cached.authorizationHeader()));
+    }
+
+    @Override
+    public UploadRequest freshDestination(UploadRequest failed, ExtensionContext context) throws CloudUnavailableException {
+        return failed.withHeader("Authorization", tokens.valid(context).authorizationHeader());
+    }
+
+    @Override
+    public void credentialsRejected(UploadRequest destination) {
+        tokens.rejected(destination.header("Authorization").orElse(null));
+    }
+
+    @Override
+    public Optional<String> resourceKeyFromUrl(URI url, URI uploadUrlBase) {
+        return Optional.empty(); // one URL for every upload; the resource key header identifies the job
+    }
+
+    @Override
+    public Optional<String> serverId(SortedMap<String, String> responseHeaders) {
+        String result = responseHeaders.get("dropbox-api-result");
+        if (result == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(JsonFields.parse(result).get("id")).filter(id -> !id.isBlank());
+        } catch (IllegalArgumentException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** The {@code Dropbox-API-Arg} of an overwriting upload to {@code path}, header-safe. */
+    static String apiArg(String path) {
+        return "{\"path\":" + headerSafeJson(path) + ",\"mode\":\"overwrite\",\"autorename\":false,\"mute\":true}";
+    }
+
+    /** {@code text} as a JSON string with everything outside printable ASCII escaped. */
+    static String headerSafeJson(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c > 0x7E) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+}
