@@ -12,7 +12,7 @@ import org.upcert.api.UploadRequest;
 /**
  * OAuth client-credentials sign-in and the cached bearer token, for the session dialects
  * ({@link OneDriveDialect}, {@link DropboxDialect}); the same flow as {@link GenericPutDialect}'s,
- * with the token endpoint and the storage file as parameters.
+ * with the token endpoint and the storage file as parameters ({@link GenericPutDialect} uses it too).
  *
  * <p>Sign in: {@code POST <tokenUrl>} with a form body
  * {@code grant_type=client_credentials&client_id=…&client_secret=…}; 2xx is a token response

@@ -1,14 +1,10 @@
 package org.upcert.sample;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.SortedMap;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionContext;
-import org.upcert.api.ExtensionHttp;
 import org.upcert.api.UploadRequest;
 
 /**
@@ -45,12 +41,7 @@ final class GenericPutDialect implements CloudDialect {
     static final String NAME = "generic-put";
     static final String TOKEN_FILE = "cloud/generic-put/access-token.txt";
 
-    private final String clientId;
-    private final String clientSecret;
-    private final Optional<URI> tokenUrl;
-    private AccessToken token;
-    private boolean tokenLoaded;
-    private String rejectedToken = "";
+    private final BearerTokens tokens;
 
     /**
      * @param clientId {@code cloud.clientId}
@@ -58,9 +49,7 @@ final class GenericPutDialect implements CloudDialect {
      * @param tokenUrl {@code cloud.tokenUrl}; empty for {@code uploadUrlBase + "auth/token"}
      */
     GenericPutDialect(String clientId, String clientSecret, Optional<URI> tokenUrl) {
-        this.clientId = clientId;
-        this.clientSecret = clientSecret;
-        this.tokenUrl = tokenUrl;
+        this.tokens = new BearerTokens(clientId, clientSecret, tokenUrl, "auth/token", TOKEN_FILE);
     }
 
     @Override
@@ -98,15 +87,7 @@ final class GenericPutDialect implements CloudDialect {
 
     @Override
     public void credentialsRejected(UploadRequest destination) {
-        Optional<String> sent = destination.header("Authorization");
-        if (sent.isEmpty() || !sent.get().startsWith("Bearer ")) {
-            return;
-        }
-        String value = sent.get().substring("Bearer ".length()).strip();
-        rejectedToken = value; // also keeps a not-yet-loaded stored copy from being used
-        if (token != null && token.value().equals(value)) {
-            token = null;
-        }
+        destination.header("Authorization").ifPresent(tokens::rejected);
     }
 
     @Override
@@ -159,57 +140,12 @@ final class GenericPutDialect implements CloudDialect {
         };
     }
 
-    /** A token good for now: the cached one, or a new one from signing in. */
     private AccessToken validToken(ExtensionContext context) throws CloudUnavailableException {
-        AccessToken cached = cachedToken(context);
-        if (cached != null && cached.usableAt(context.clock().instant())) {
-            return cached;
-        }
-        return signIn(context);
+        return tokens.valid(context);
     }
 
-    /** The token in memory, loaded from storage once per process; null if none. */
     private AccessToken cachedToken(ExtensionContext context) {
-        if (!tokenLoaded) {
-            token = context.storage().readString(TOKEN_FILE).flatMap(AccessToken::fromStorageLine)
-                    .filter(stored -> !stored.value().equals(rejectedToken)).orElse(null);
-            tokenLoaded = true;
-        }
-        return token;
-    }
-
-    private AccessToken signIn(ExtensionContext context) throws CloudUnavailableException {
-        URI url = tokenUrl.orElseGet(() -> URI.create(withTrailingSlash(context.uploadUrlBase().toString()) + "auth/token"));
-        String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-                + "&client_secret=" + URLEncoder.encode(clientSecret, StandardCharsets.UTF_8);
-        // Taken before sending: the server starts the token's life when it answers, so the
-        // expiry computed from this instant is on the safe side.
-        Instant requestedAt = context.clock().instant();
-        ExtensionHttp.Response response;
-        try {
-            response = context.http().send(
-                    UploadRequest.post(url).withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
-        } catch (ExtensionHttp.TransportException e) {
-            throw CloudUnavailableException.temporarily("sign-in got no response: " + e.error());
-        }
-        int status = response.status();
-        if (response.isSuccessful()) {
-            AccessToken fresh;
-            try {
-                fresh = AccessToken.fromTokenResponse(response.bodyText(), requestedAt);
-            } catch (IllegalArgumentException e) {
-                throw CloudUnavailableException.temporarily("sign-in answer unreadable: " + e.getMessage());
-            }
-            context.storage().writeString(TOKEN_FILE, fresh.toStorageLine());
-            token = fresh;
-            tokenLoaded = true;
-            return fresh;
-        }
-        if (status == 400 || status == 401 || status == 403) {
-            throw CloudUnavailableException.permanently("sign-in refused with HTTP " + status
-                    + ": check cloud.clientId and cloud.clientSecret");
-        }
-        throw CloudUnavailableException.temporarily("sign-in failed with HTTP " + status);
+        return tokens.cached(context);
     }
 
     private static String withTrailingSlash(String text) {
