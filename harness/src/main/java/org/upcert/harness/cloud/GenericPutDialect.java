@@ -7,7 +7,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import org.upcert.harness.library.Payloads;
-import org.upcert.harness.sim.SimRandom;
 
 /**
  * The "generic PUT" cloud: a WebDAV/Nextcloud-style server.
@@ -29,15 +28,11 @@ import org.upcert.harness.sim.SimRandom;
  */
 public final class GenericPutDialect implements CloudDialect {
     public static final String NAME = "generic-put";
-    static final String CLIENT_ID = "upcert-sample";
-    static final String CLIENT_SECRET = "s3cret";
+    static final String CLIENT_ID = OAuthClientCredentials.CLIENT_ID;
+    static final String CLIENT_SECRET = OAuthClientCredentials.CLIENT_SECRET;
 
     private final CloudInventory inventory = new CloudInventory();
-    private final TreeMap<String, Long> tokenExpiry = new TreeMap<>();
-    private final LongSupplier virtualNow;
-    private final long tokenLifetimeMs;
-    private final long seed;
-    private long issued;
+    private final OAuthClientCredentials tokens;
     private long objectIds;
 
     /**
@@ -46,9 +41,7 @@ public final class GenericPutDialect implements CloudDialect {
      * @param tokenLifetimeMs how long an access token is valid, in virtual milliseconds
      */
     public GenericPutDialect(long seed, LongSupplier virtualNow, long tokenLifetimeMs) {
-        this.seed = seed;
-        this.virtualNow = virtualNow;
-        this.tokenLifetimeMs = tokenLifetimeMs;
+        this.tokens = new OAuthClientCredentials(seed, "gp-", virtualNow, tokenLifetimeMs);
     }
 
     @Override
@@ -94,17 +87,13 @@ public final class GenericPutDialect implements CloudDialect {
     }
 
     private CloudResponse issueToken(CloudRequest request) {
-        TreeMap<String, String> form = form(new String(request.body(), StandardCharsets.UTF_8));
-        if (!"client_credentials".equals(form.get("grant_type"))
-                || !CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+        String token = tokens.issue(request.body());
+        if (token == null) {
             inventory.refuse(request.method(), request.path(), 401, "invalid client credentials");
             return CloudResponse.json(401, "{\"error\":\"invalid_client\"}");
         }
-        issued++;
-        String token = String.format("gp-%04d-%016x", issued, SimRandom.mix64(seed ^ (issued * 0x9E3779B97F4A7C15L)));
-        tokenExpiry.put(token, virtualNow.getAsLong() + tokenLifetimeMs);
         return CloudResponse.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-                + (tokenLifetimeMs / 1000) + "}");
+                + tokens.lifetimeSeconds() + "}");
     }
 
     private CloudResponse put(CloudRequest request, String key) {
@@ -135,19 +124,12 @@ public final class GenericPutDialect implements CloudDialect {
 
     /** Null when the bearer token is valid now; else the 401 answer (recorded as a refusal). */
     private CloudResponse authenticate(CloudRequest request) {
-        String authorization = request.header("authorization").orElse("");
-        if (!authorization.startsWith("Bearer ")) {
-            return unauthorized(request, "missing bearer token", "Bearer realm=\"upcert\"");
-        }
-        String token = authorization.substring("Bearer ".length()).trim();
-        Long expiry = tokenExpiry.get(token);
-        if (expiry == null) {
-            return unauthorized(request, "unknown token", "Bearer error=\"invalid_token\"");
-        }
-        if (virtualNow.getAsLong() >= expiry) {
-            return unauthorized(request, "token expired", "Bearer error=\"invalid_token\", error_description=\"expired\"");
-        }
-        return null;
+        return switch (tokens.check(request.header("authorization").orElse(null))) {
+            case VALID -> null;
+            case MISSING, MALFORMED -> unauthorized(request, "missing bearer token", "Bearer realm=\"upcert\"");
+            case UNKNOWN -> unauthorized(request, "unknown token", "Bearer error=\"invalid_token\"");
+            case EXPIRED -> unauthorized(request, "token expired", "Bearer error=\"invalid_token\", error_description=\"expired\"");
+        };
     }
 
     private CloudResponse unauthorized(CloudRequest request, String reason, String challenge) {
@@ -158,17 +140,5 @@ public final class GenericPutDialect implements CloudDialect {
     private CloudResponse refuse(CloudRequest request, int status, String reason) {
         inventory.refuse(request.method(), request.path(), status, reason);
         return CloudResponse.json(status, "{\"error\":\"" + reason + "\"}");
-    }
-
-    private static TreeMap<String, String> form(String body) {
-        TreeMap<String, String> fields = new TreeMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return fields;
     }
 }
