@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -67,8 +65,8 @@ public final class GooglePhotosDialect implements CloudDialect {
     static final String TOKEN_PATH = "/gphotos/oauth2/token";
     static final String UPLOADS_PATH = "/gphotos/v1/uploads";
     static final String BATCH_CREATE_PATH = "/gphotos/v1/mediaItems:batchCreate";
-    static final String CLIENT_ID = "upcert-sample";
-    static final String CLIENT_SECRET = "s3cret";
+    static final String CLIENT_ID = OAuthClientCredentials.CLIENT_ID;
+    static final String CLIENT_SECRET = OAuthClientCredentials.CLIENT_SECRET;
     /** The header carrying the upload token, in addition to the body (see the class comment). */
     public static final String UPLOAD_TOKEN_HEADER = "X-Goog-Upload-Token";
     static final int MAX_BATCH = 50;
@@ -80,12 +78,10 @@ public final class GooglePhotosDialect implements CloudDialect {
     }
 
     private final CloudInventory inventory = new CloudInventory();
-    private final TreeMap<String, Long> accessTokens = new TreeMap<>();
     private final TreeMap<String, Upload> uploads = new TreeMap<>();
     private final LongSupplier virtualNow;
-    private final long accessTokenLifetimeMs;
+    private final OAuthClientCredentials tokens;
     private final long seed;
-    private long issued;
     private long uploadCount;
     private long mediaItems;
 
@@ -97,7 +93,7 @@ public final class GooglePhotosDialect implements CloudDialect {
     public GooglePhotosDialect(long seed, LongSupplier virtualNow, long accessTokenLifetimeMs) {
         this.seed = seed;
         this.virtualNow = virtualNow;
-        this.accessTokenLifetimeMs = accessTokenLifetimeMs;
+        this.tokens = new OAuthClientCredentials(seed, "ya29.", virtualNow, accessTokenLifetimeMs);
     }
 
     @Override
@@ -146,17 +142,13 @@ public final class GooglePhotosDialect implements CloudDialect {
     }
 
     private CloudResponse issueToken(CloudRequest request) {
-        TreeMap<String, String> form = form(new String(request.body(), StandardCharsets.UTF_8));
-        if (!"client_credentials".equals(form.get("grant_type"))
-                || !CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+        String token = tokens.issue(request.body());
+        if (token == null) {
             inventory.refuse(request.method(), request.path(), 401, "invalid client credentials");
             return CloudResponse.json(401, "{\"error\":\"invalid_client\"}");
         }
-        issued++;
-        String token = String.format("ya29.%04d-%016x", issued, SimRandom.mix64(seed ^ 0x676F_6F67_6C65L ^ (issued * 0x9E3779B97F4A7C15L)));
-        accessTokens.put(token, virtualNow.getAsLong() + accessTokenLifetimeMs);
         return CloudResponse.json(200, "{\"access_token\":\"" + token + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-                + (accessTokenLifetimeMs / 1000) + "}");
+                + tokens.lifetimeSeconds() + "}");
     }
 
     private CloudResponse upload(CloudRequest request) {
@@ -249,19 +241,14 @@ public final class GooglePhotosDialect implements CloudDialect {
 
     /** Null when the bearer token is valid now; else the 401 answer (recorded as a refusal). */
     private CloudResponse authenticate(CloudRequest request) {
-        String authorization = request.header("authorization").orElse("");
-        String reason;
-        if (!authorization.startsWith("Bearer ")) {
-            reason = "missing bearer token";
-        } else {
-            Long expiry = accessTokens.get(authorization.substring("Bearer ".length()).trim());
-            if (expiry == null) {
-                reason = "unknown token";
-            } else if (virtualNow.getAsLong() >= expiry) {
-                reason = "token expired";
-            } else {
-                return null;
-            }
+        String reason = switch (tokens.check(request.header("authorization").orElse(null))) {
+            case VALID -> null;
+            case MISSING, MALFORMED -> "missing bearer token";
+            case UNKNOWN -> "unknown token";
+            case EXPIRED -> "token expired";
+        };
+        if (reason == null) {
+            return null;
         }
         inventory.refuse(request.method(), request.path(), 401, reason);
         return CloudResponse.json(401, "{\"error\":{\"code\":401,\"message\":\"" + reason + "\",\"status\":\"UNAUTHENTICATED\"}}")
@@ -287,17 +274,5 @@ public final class GooglePhotosDialect implements CloudDialect {
         inventory.refuse(request.method(), request.path(), status, message);
         return CloudResponse.json(status, "{\"error\":{\"code\":" + status + ",\"message\":\"" + message
                 + "\",\"status\":\"" + code + "\"}}");
-    }
-
-    private static TreeMap<String, String> form(String body) {
-        TreeMap<String, String> fields = new TreeMap<>();
-        for (String pair : body.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return fields;
     }
 }

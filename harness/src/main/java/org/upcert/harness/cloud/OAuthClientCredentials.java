@@ -8,7 +8,7 @@ import org.upcert.harness.sim.SimRandom;
 
 /**
  * A client-credentials token endpoint and the bearer tokens it issued, on the virtual clock,
- * for the dialects that sign in with client credentials ({@link GenericPutDialect}, {@link OneDriveDialect},
+ * for the dialects that sign in with client credentials ({@link GenericPutDialect}, {@link GooglePhotosDialect}, {@link OneDriveDialect},
  * {@link DropboxDialect}). Token texts are
  * derived from the run's seed and a prefix, so traces stay identical. Not thread-safe: the
  * owning dialect synchronises.
