@@ -41,6 +41,7 @@ class RuleCheckersTest {
     private static List<RuleChecker> checkers() {
         List<RuleChecker> all = new ArrayList<>(JobRulesChecker.all());
         all.addAll(LivenessCheckers.all());
+        all.addAll(org.upcert.conformance.rules.CallRulesChecker.all());
         return all;
     }
 
@@ -99,5 +100,32 @@ class RuleCheckersTest {
                 "library-churn", 1);
         Verdict verdict = verdict(evidence, "JOB-02");
         assertTrue(verdict.failed(), verdict.toString());
+    }
+
+    @Test
+    @DisplayName("ACK-02 catches a mutant that leaves presented jobs unacknowledged (50008)")
+    void ack02() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.AcknowledgesTenPerBlock.class, Mutants.AcknowledgesTenPerBlock::new),
+                "baseline", 1);
+        assertTrue(verdict(evidence, "ACK-02").failed(), verdict(evidence, "ACK-02").toString());
+    }
+
+    @Test
+    @DisplayName("TRM-04 catches a mutant that keeps using its context after returning")
+    void trm04() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.CachesTheContext.class, Mutants.CachesTheContext::new), "baseline", 1);
+        Verdict verdict = verdict(evidence, "TRM-04");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertTrue(verdict.message().contains("storage.write"), verdict.message());
+    }
+
+    @Test
+    @DisplayName("RES-04 catches a mutant that lets an exception escape processJobs")
+    void res04() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.ThrowsOnFailedJobs.class, Mutants.ThrowsOnFailedJobs::new),
+                "flaky-network", 1);
+        Verdict verdict = verdict(evidence, "RES-04");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertTrue(verdict.message().contains("unhandled failed job"), verdict.message());
     }
 }

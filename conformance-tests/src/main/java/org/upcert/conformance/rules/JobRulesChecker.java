@@ -21,75 +21,24 @@ public final class JobRulesChecker {
     /** JOB-01 … JOB-05. */
     public static List<RuleChecker> all() {
         return List.of(
-                illegal("JOB-02", "acknowledge", "acknowledged a job outside the ACKNOWLEDGE set"),
-                illegal("JOB-03", "retry", "retried a job that was not failed, unacknowledged and never retried"),
-                illegal("JOB-04", "cancel", "cancelled a job that was not registered or pending"),
-                new JobChangesInsideBlocks(),
+                new EventRule("JOB-01", "change blocks",
+                        e -> e.name().startsWith("changes."),
+                        e -> e.name().equals("change.nested") || (e.name().equals("api.refused")
+                                && e.text("api").startsWith("JobChanges.") && e.text("reason").contains("outside")),
+                        e -> e.name().equals("change.nested") ? "performChanges nested inside a block"
+                                : e.text("api") + " called outside its performChanges block"),
+                illegal("JOB-02", "acknowledge", "job.ack", "acknowledged a job outside the ACKNOWLEDGE set"),
+                illegal("JOB-03", "retry", "job.retry", "retried a job that was not failed, unacknowledged and never retried"),
+                illegal("JOB-04", "cancel", "job.cancel", "cancelled a job that was not registered or pending"),
                 new RetryOrAcknowledgeNotBoth());
     }
 
-    private static RuleChecker illegal(String id, String op, String what) {
-        return new RuleChecker() {
-            @Override
-            public String ruleId() {
-                return id;
-            }
-
-            @Override
-            public boolean must() {
-                return true;
-            }
-
-            @Override
-            public Verdict check(RunEvidence evidence) {
-                int applied = 0;
-                String done = op.equals("acknowledge") ? "job.ack" : "job." + op;
-                for (TraceEvent event : evidence.events()) {
-                    if (event.name().equals("change.illegal") && event.text("op").equals(op)) {
-                        return Verdict.fail(id, what + ": " + event.text("job") + " (" + event.text("code") + ": "
-                                + event.text("reason") + ")", evidence.excerptEndingAt(event, 5));
-                    }
-                    if (event.name().equals(done)) {
-                        applied++;
-                    }
-                }
-                return applied == 0 ? Verdict.notExercised(id, "no " + op + " was made")
-                        : Verdict.pass(id, applied + " " + op + " changes, all legal");
-            }
-        };
-    }
-
-    /** JOB-01: changes only inside {@code performChanges}; blocks never nested. */
-    static final class JobChangesInsideBlocks implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "JOB-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
-        }
-
-        @Override
-        public Verdict check(RunEvidence evidence) {
-            int blocks = 0;
-            for (TraceEvent event : evidence.events()) {
-                if (event.name().equals("change.nested")) {
-                    return Verdict.fail(ruleId(), "performChanges nested inside a block", evidence.excerptEndingAt(event, 5));
-                }
-                if (event.name().equals("api.refused") && event.text("api").startsWith("JobChanges.")
-                        && event.text("reason").contains("outside")) {
-                    return Verdict.fail(ruleId(), event.text("api") + " called outside its performChanges block",
-                            evidence.excerptEndingAt(event, 5));
-                }
-                if (event.name().startsWith("changes.")) {
-                    blocks++;
-                }
-            }
-            return blocks == 0 ? Verdict.notExercised(ruleId(), "no performChanges block")
-                    : Verdict.pass(ruleId(), blocks + " blocks, none nested, no change outside a block");
-        }
+    /** The job store rejected an {@code op} as illegal (a {@code change.illegal} line). */
+    private static RuleChecker illegal(String id, String op, String applied, String what) {
+        return new EventRule(id, op + " changes",
+                e -> e.name().equals(applied),
+                e -> e.name().equals("change.illegal") && e.text("op").equals(op),
+                e -> what + ": " + e.text("job") + " (" + e.text("code") + ": " + e.text("reason") + ")");
     }
 
     /** JOB-05: a failed job is retried or acknowledged in a call, never both. */

@@ -69,4 +69,67 @@ public final class Mutants {
             };
         }
     }
+
+    /** ACK-02: acknowledges at most ten jobs per change block ("small batches") and leaves the rest. */
+    public static final class AcknowledgesTenPerBlock extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    int[] acks = {0};
+                    performRewritten(block, changes -> new ForwardingChanges(changes) {
+                        @Override
+                        public void acknowledge(UploadJob job) {
+                            if (acks[0]++ < 10) {
+                                real.acknowledge(job);
+                            }
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    /** TRM-04: keeps the first call's context in a field and keeps using its storage later. */
+    public static final class CachesTheContext extends SampleMutant {
+        private org.upcert.api.ExtensionContext first;
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            if (first == null) {
+                first = context;
+            } else {
+                try {
+                    first.storage().writeString("last-call.txt", context.clock().instant().toString());
+                } catch (IllegalStateException refused) {
+                    // the author never sees this on a device: the write just never happens
+                }
+            }
+            return super.processJobs(context);
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+    }
+
+    /** RES-04: throws when it meets a failed job it has no code path for, instead of answering FAILURE. */
+    public static final class ThrowsOnFailedJobs implements org.upcert.api.UploadExtension {
+        private final org.upcert.sample.SampleUploadExtension sample = new org.upcert.sample.SampleUploadExtension();
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            if (!context.library().fetchJobs(JobAction.RETRY).isEmpty()) {
+                throw new IllegalStateException("unhandled failed job");
+            }
+            return sample.processJobs(context);
+        }
+
+        @Override
+        public void willTerminate() {
+            sample.willTerminate();
+        }
+    }
 }
