@@ -128,4 +128,21 @@ class RuleCheckersTest {
         assertTrue(verdict.failed(), verdict.toString());
         assertTrue(verdict.message().contains("unhandled failed job"), verdict.message());
     }
+
+    @Test
+    @DisplayName("JOB-03 catches a mutant that retries jobs whose retry is spent")
+    void job03() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.RetriesSpentJobs.class, Mutants.RetriesSpentJobs::new), "flaky-network", 1);
+        Verdict verdict = verdict(evidence, "JOB-03");
+        assertTrue(verdict.failed(), verdict.toString());
+    }
+
+    @Test
+    @DisplayName("E2E-01 catches a mutant that never uploads videos")
+    void e2e01() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.SkipsVideos.class, Mutants.SkipsVideos::new), "baseline", 1);
+        Verdict verdict = verdict(evidence, "E2E-01");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertTrue(verdict.message().contains("VIDEO") || verdict.message().contains("resources not in the cloud"), verdict.message());
+    }
 }

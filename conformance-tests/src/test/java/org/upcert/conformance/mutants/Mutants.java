@@ -132,4 +132,38 @@ public final class Mutants {
             sample.willTerminate();
         }
     }
+
+    /** JOB-03: treats every failed job as retryable, including those whose one retry is spent. */
+    public static final class RetriesSpentJobs extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public List<UploadJob> fetchJobs(JobAction action) {
+                    if (action != JobAction.RETRY) {
+                        return real.fetchJobs(action);
+                    }
+                    return real.fetchJobs(JobAction.ACKNOWLEDGE).stream().filter(j -> j.state() == JobState.FAILED).toList();
+                }
+            };
+        }
+    }
+
+    /** E2E-01: skips videos ("too big for background upload") and never uploads them. */
+    public static final class SkipsVideos extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public List<org.upcert.api.Asset> fetchAssets() {
+                    return real.fetchAssets().stream().filter(a -> a.mediaType() != org.upcert.api.Asset.MediaType.VIDEO).toList();
+                }
+
+                @Override
+                public List<org.upcert.api.Asset> fetchAssets(java.util.Collection<String> ids) {
+                    return real.fetchAssets(ids).stream().filter(a -> a.mediaType() != org.upcert.api.Asset.MediaType.VIDEO).toList();
+                }
+            };
+        }
+    }
 }
