@@ -145,4 +145,31 @@ class RuleCheckersTest {
         assertTrue(verdict.failed(), verdict.toString());
         assertTrue(verdict.message().contains("VIDEO") || verdict.message().contains("resources not in the cloud"), verdict.message());
     }
+
+    @Test
+    @DisplayName("JOB-05 catches a mutant that retries a failed job and acknowledges it in the same call")
+    void job05() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.RetriesAndAcknowledges.class, Mutants.RetriesAndAcknowledges::new),
+                "flaky-network", 1);
+        Verdict verdict = verdict(evidence, "JOB-05");
+        assertTrue(verdict.failed(), verdict.toString());
+    }
+
+    @Test
+    @DisplayName("JOB-04 catches a mutant that cancels failed jobs")
+    void job04() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.CancelsFailedJobs.class, Mutants.CancelsFailedJobs::new), "flaky-network", 1);
+        Verdict verdict = verdict(evidence, "JOB-04");
+        assertTrue(verdict.failed(), verdict.toString());
+    }
+
+    @Test
+    @DisplayName("JOB-01 catches a mutant that uses JobChanges after its block")
+    void job01() throws Exception {
+        RunEvidence evidence = run(mutant(Mutants.UsesChangesAfterTheBlock.class, Mutants.UsesChangesAfterTheBlock::new),
+                "baseline", 1);
+        Verdict verdict = verdict(evidence, "JOB-01");
+        assertTrue(verdict.failed(), verdict.toString());
+        assertTrue(verdict.message().contains("outside its performChanges block"), verdict.message());
+    }
 }

@@ -1,6 +1,5 @@
 package org.upcert.conformance.rules;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -41,7 +40,12 @@ public final class JobRulesChecker {
                 e -> what + ": " + e.text("job") + " (" + e.text("code") + ": " + e.text("reason") + ")");
     }
 
-    /** JOB-05: a failed job is retried or acknowledged in a call, never both. */
+    /**
+     * JOB-05: a failed job is retried or acknowledged in a call, never both. The job store makes
+     * the second change illegal once the first is made (a retried job is no longer acknowledgeable,
+     * an acknowledged one is gone), so a violation shows as an illegal second change for a job the
+     * same call already retried or acknowledged (in an earlier block, or earlier in the same block).
+     */
     static final class RetryOrAcknowledgeNotBoth implements RuleChecker {
         @Override
         public String ruleId() {
@@ -55,25 +59,58 @@ public final class JobRulesChecker {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            TreeMap<Integer, TreeSet<String>> retriedIn = new TreeMap<>();
+            TreeMap<String, String> handledInCall = new TreeMap<>();
+            TreeSet<String> offeredForRetry = new TreeSet<>();
+            int activation = -1;
             int retries = 0;
-            List<TraceEvent> acks = new ArrayList<>();
-            for (TraceEvent event : evidence.events()) {
-                if (event.name().equals("job.retry")) {
-                    retries++;
-                    retriedIn.computeIfAbsent(event.activation(), a -> new TreeSet<>()).add(event.text("job"));
-                } else if (event.name().equals("job.ack") && event.text("state").equals("FAILED")) {
-                    acks.add(event);
+            List<TraceEvent> events = evidence.events();
+            for (TraceEvent event : events) {
+                if (event.activation() != activation) {
+                    activation = event.activation();
+                    handledInCall.clear();
+                    offeredForRetry.clear();
                 }
-            }
-            for (TraceEvent ack : acks) {
-                if (retriedIn.getOrDefault(ack.activation(), new TreeSet<>()).contains(ack.text("job"))) {
-                    return Verdict.fail(ruleId(), ack.text("job") + " was retried and acknowledged in activation "
-                            + ack.activation(), evidence.excerptEndingAt(ack, 5));
+                String job = event.text("job");
+                switch (event.name()) {
+                    case "job.retry" -> {
+                        retries++;
+                        if ("acknowledge".equals(handledInCall.put(job, "retry"))) {
+                            return fail(evidence, event, job);
+                        }
+                    }
+                    case "job.ack" -> {
+                        if (event.text("state").equals("FAILED") && "retry".equals(handledInCall.put(job, "acknowledge"))) {
+                            return fail(evidence, event, job);
+                        }
+                    }
+                    case "fetch.jobs" -> {
+                        if (event.text("action").equals("RETRY")) {
+                            event.fields().path("jobs").forEach(id -> offeredForRetry.add(id.asText()));
+                        }
+                    }
+                    case "change.illegal" -> {
+                        String op = event.text("op");
+                        // A job offered for retry that is REGISTERED when acknowledged was retried
+                        // earlier in the same block: nothing else moves a failed job during a call.
+                        boolean retriedInBlock = op.equals("acknowledge") && offeredForRetry.contains(job)
+                                && event.text("reason").endsWith("is REGISTERED");
+                        if (retriedInBlock
+                                || (op.equals("acknowledge") && "retry".equals(handledInCall.get(job)))
+                                || (op.equals("retry") && "acknowledge".equals(handledInCall.get(job)))) {
+                            return fail(evidence, event, job);
+                        }
+                    }
+                    default -> {
+                    }
                 }
             }
             return retries == 0 ? Verdict.notExercised(ruleId(), "no failed job was retried")
                     : Verdict.pass(ruleId(), retries + " retries, none also acknowledged in the same call");
+        }
+
+        private Verdict fail(RunEvidence evidence, TraceEvent event, String job) {
+            return Verdict.fail(ruleId(), job + " was both retried and acknowledged in activation " + event.activation(),
+                    evidence.excerptEndingAt(event, 5));
         }
     }
 }

@@ -166,4 +166,76 @@ public final class Mutants {
             };
         }
     }
+
+    /** JOB-05: handles the RETRY and ACKNOWLEDGE sets independently: a retried job is acknowledged too. */
+    public static final class RetriesAndAcknowledges extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    performRewritten(block, changes -> new ForwardingChanges(changes) {
+                        @Override
+                        public void retry(UploadJob job, org.upcert.api.UploadRequest destination) {
+                            real.retry(job, destination);
+                            real.acknowledge(job);
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    /** JOB-04: "frees capacity" by cancelling failed jobs instead of acknowledging them. */
+    public static final class CancelsFailedJobs extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    performRewritten(block, changes -> new ForwardingChanges(changes) {
+                        @Override
+                        public void acknowledge(UploadJob job) {
+                            if (job.state() == JobState.FAILED) {
+                                real.cancel(job);
+                            } else {
+                                real.acknowledge(job);
+                            }
+                        }
+                    });
+                }
+            };
+        }
+    }
+
+    /** JOB-01: keeps the JobChanges of a block and acknowledges once more after it returned. */
+    public static final class UsesChangesAfterTheBlock extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    org.upcert.api.JobChanges[] kept = new org.upcert.api.JobChanges[1];
+                    UploadJob[] last = new UploadJob[1];
+                    performRewritten(block, changes -> {
+                        kept[0] = changes;
+                        return new ForwardingChanges(changes) {
+                            @Override
+                            public void acknowledge(UploadJob job) {
+                                last[0] = job;
+                                real.acknowledge(job);
+                            }
+                        };
+                    });
+                    if (last[0] != null) {
+                        try {
+                            kept[0].acknowledge(last[0]);
+                        } catch (IllegalStateException refused) {
+                            // on a device this would be an exception the author never sees in testing
+                        }
+                    }
+                }
+            };
+        }
+    }
 }
