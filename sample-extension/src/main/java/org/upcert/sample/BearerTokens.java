@@ -109,7 +109,6 @@ final class BearerTokens {
 
     /** {@code base} as text ending with {@code /}. */
     static String withSlash(URI base) {
-        String text = base.toString();
-        return text.endsWith("/") ? text : text + "/";
+        return PathSegments.withTrailingSlash(base.toString());
     }
 }

@@ -92,7 +92,7 @@ final class GenericPutDialect implements CloudDialect {
 
     @Override
     public Optional<String> resourceKeyFromUrl(URI url, URI uploadUrlBase) {
-        String prefix = withTrailingSlash(uploadUrlBase.getRawPath()) + "files/";
+        String prefix = PathSegments.withTrailingSlash(uploadUrlBase.getRawPath()) + "files/";
         String path = url.getRawPath();
         if (path == null || !path.startsWith(prefix)) {
             return Optional.empty();
@@ -121,7 +121,7 @@ final class GenericPutDialect implements CloudDialect {
 
     /** The object URL of {@code resource} under {@code uploadUrlBase}. */
     static URI fileUrl(URI uploadUrlBase, AssetResource resource) {
-        return URI.create(withTrailingSlash(uploadUrlBase.toString()) + "files/"
+        return URI.create(PathSegments.withTrailingSlash(uploadUrlBase.toString()) + "files/"
                 + PathSegments.encode(resource.assetLocalIdentifier()) + "/" + resource.type().name() + "/"
                 + PathSegments.encode(resource.originalFilename()));
     }
@@ -146,9 +146,5 @@ final class GenericPutDialect implements CloudDialect {
 
     private AccessToken cachedToken(ExtensionContext context) {
         return tokens.cached(context);
-    }
-
-    private static String withTrailingSlash(String text) {
-        return text.endsWith("/") ? text : text + "/";
     }
 }

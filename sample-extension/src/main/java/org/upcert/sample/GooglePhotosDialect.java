@@ -209,8 +209,8 @@ final class GooglePhotosDialect implements CloudDialect {
             if (body.charAt(body.length() - 1) != '[') {
                 body.append(',');
             }
-            body.append("{\"simpleMediaItem\":{\"uploadToken\":\"").append(jsonEscape(pending[0]))
-                    .append("\",\"fileName\":\"").append(jsonEscape(pending[1])).append("\"}}");
+            body.append("{\"simpleMediaItem\":{\"uploadToken\":\"").append(JsonFields.escape(pending[0]))
+                    .append("\",\"fileName\":\"").append(JsonFields.escape(pending[1])).append("\"}}");
         }
         body.append("]}");
         UploadRequest request;
@@ -284,7 +284,7 @@ final class GooglePhotosDialect implements CloudDialect {
     }
 
     private URI api(ExtensionContext context) {
-        return apiUrl.orElseGet(() -> URI.create(withTrailingSlash(context.uploadUrlBase().toString()) + "v1/"));
+        return apiUrl.orElseGet(() -> URI.create(PathSegments.withTrailingSlash(context.uploadUrlBase().toString()) + "v1/"));
     }
 
     private BearerTokens oauth(ExtensionContext context) {
@@ -292,23 +292,5 @@ final class GooglePhotosDialect implements CloudDialect {
             oauth = new BearerTokens(clientId, clientSecret, tokenUrl, "oauth2/token", TOKEN_FILE);
         }
         return oauth;
-    }
-
-    private static String jsonEscape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static String withTrailingSlash(String text) {
-        return text.endsWith("/") ? text : text + "/";
     }
 }

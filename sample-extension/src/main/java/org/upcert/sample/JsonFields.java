@@ -40,4 +40,19 @@ final class JsonFields {
         }
         return fields;
     }
+
+    /** {@code text} escaped for use inside a JSON string literal (quotes, backslashes, control characters). */
+    static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 }

@@ -73,4 +73,9 @@ final class PathSegments {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
                 || c == '-' || c == '.' || c == '_' || c == '~';
     }
+
+    /** {@code text} ending with exactly one more {@code /} if it had none (URL bases). */
+    static String withTrailingSlash(String text) {
+        return text.endsWith("/") ? text : text + "/";
+    }
 }

@@ -189,8 +189,8 @@ final class S3PresignedDialect implements CloudDialect {
 
     /** Asks the backend for a presigned PUT of {@code key}. */
     private UploadRequest presign(String key, ExtensionContext context) throws CloudUnavailableException {
-        URI url = presignUrl.orElseGet(() -> URI.create(withTrailingSlash(context.uploadUrlBase().toString()) + "backend/presign"));
-        String body = "{\"key\":\"" + jsonEscape(key) + "\"" + (expiresSeconds > 0 ? ",\"expiresIn\":" + expiresSeconds : "") + "}";
+        URI url = presignUrl.orElseGet(() -> URI.create(PathSegments.withTrailingSlash(context.uploadUrlBase().toString()) + "backend/presign"));
+        String body = "{\"key\":\"" + JsonFields.escape(key) + "\"" + (expiresSeconds > 0 ? ",\"expiresIn\":" + expiresSeconds : "") + "}";
         ExtensionHttp.Response response;
         try {
             response = context.http().send(UploadRequest.post(url).withHeader("Authorization", basicAuthorization)
@@ -222,23 +222,5 @@ final class S3PresignedDialect implements CloudDialect {
                     + ": check cloud.clientId, cloud.clientSecret and cloud.presignExpiresSeconds");
         }
         throw CloudUnavailableException.temporarily("presign failed with HTTP " + status);
-    }
-
-    private static String jsonEscape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static String withTrailingSlash(String text) {
-        return text.endsWith("/") ? text : text + "/";
     }
 }

@@ -17,19 +17,14 @@ public final class Mutants {
     public static final class NeverAcknowledgesFailed extends SampleMutant {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
-            return new ForwardingLibrary(real) {
+            return rewritingChanges(real, changes -> new ForwardingChanges(changes) {
                 @Override
-                public void performChanges(JobChangeBlock block) throws PhotosException {
-                    performRewritten(block, changes -> new ForwardingChanges(changes) {
-                        @Override
-                        public void acknowledge(UploadJob job) {
-                            if (job.state() != JobState.FAILED) {
-                                real.acknowledge(job);
-                            }
-                        }
-                    });
+                public void acknowledge(UploadJob job) {
+                    if (job.state() != JobState.FAILED) {
+                        real.acknowledge(job);
+                    }
                 }
-            };
+            });
         }
     }
 
@@ -171,18 +166,13 @@ public final class Mutants {
     public static final class RetriesAndAcknowledges extends SampleMutant {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
-            return new ForwardingLibrary(real) {
+            return rewritingChanges(real, changes -> new ForwardingChanges(changes) {
                 @Override
-                public void performChanges(JobChangeBlock block) throws PhotosException {
-                    performRewritten(block, changes -> new ForwardingChanges(changes) {
-                        @Override
-                        public void retry(UploadJob job, org.upcert.api.UploadRequest destination) {
-                            real.retry(job, destination);
-                            real.acknowledge(job);
-                        }
-                    });
+                public void retry(UploadJob job, org.upcert.api.UploadRequest destination) {
+                    real.retry(job, destination);
+                    real.acknowledge(job);
                 }
-            };
+            });
         }
     }
 
@@ -190,21 +180,16 @@ public final class Mutants {
     public static final class CancelsFailedJobs extends SampleMutant {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
-            return new ForwardingLibrary(real) {
+            return rewritingChanges(real, changes -> new ForwardingChanges(changes) {
                 @Override
-                public void performChanges(JobChangeBlock block) throws PhotosException {
-                    performRewritten(block, changes -> new ForwardingChanges(changes) {
-                        @Override
-                        public void acknowledge(UploadJob job) {
-                            if (job.state() == JobState.FAILED) {
-                                real.cancel(job);
-                            } else {
-                                real.acknowledge(job);
-                            }
-                        }
-                    });
+                public void acknowledge(UploadJob job) {
+                    if (job.state() == JobState.FAILED) {
+                        real.cancel(job);
+                    } else {
+                        real.acknowledge(job);
+                    }
                 }
-            };
+            });
         }
     }
 

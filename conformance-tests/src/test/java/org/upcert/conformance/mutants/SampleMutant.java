@@ -83,6 +83,16 @@ public abstract class SampleMutant implements UploadExtension {
         sample.willTerminate();
     }
 
+    /** {@code real}, with every change block's {@link JobChanges} passed through {@code rewrite}. */
+    protected static PhotoLibrary rewritingChanges(PhotoLibrary real, UnaryOperator<JobChanges> rewrite) {
+        return new ForwardingLibrary(real) {
+            @Override
+            public void performChanges(JobChangeBlock block) throws PhotosException {
+                performRewritten(block, rewrite);
+            }
+        };
+    }
+
     /** A library that forwards everything; mutants override one method. */
     public static class ForwardingLibrary implements PhotoLibrary {
         protected final PhotoLibrary real;
