@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.upcert.api.AssetResource;
 import org.upcert.harness.cloud.CloudInventory;
+import org.upcert.harness.library.Payloads;
+import org.upcert.harness.library.SimulatedLibrary;
 import org.upcert.harness.run.RunResult;
 
 /**
@@ -23,9 +25,14 @@ import org.upcert.harness.run.RunResult;
  * @param events every event after the header, in order
  * @param liveResources keys of the resources in the library at the end
  * @param storedResources keys of the live resources whose exact bytes the cloud holds
+ * @param inventory the cloud stub's inventory at the end (objects, writes, commits, refusals);
+ *     read only
+ * @param library the library at the end (every resource it ever held, which are live); read only
+ * @param payloads the bytes (and their SHA-256) the system sends for each resource
  */
 public record RunEvidence(String profile, long seed, JsonNode header, List<TraceEvent> events,
-        Set<String> liveResources, Set<String> storedResources) {
+        Set<String> liveResources, Set<String> storedResources, CloudInventory inventory, SimulatedLibrary library,
+        Payloads payloads) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -70,7 +77,13 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
             events.add(new TraceEvent(number, node.path("t").asLong(), name, activation, node));
         }
         return new RunEvidence(result.summary().profile(), result.summary().seed(), header, List.copyOf(events),
-                java.util.Collections.unmodifiableSet(live), java.util.Collections.unmodifiableSet(stored));
+                java.util.Collections.unmodifiableSet(live), java.util.Collections.unmodifiableSet(stored),
+                result.inventory(), result.library(), result.payloads());
+    }
+
+    /** The cloud dialect the run used ({@code generic-put}, {@code s3-presigned}, …). */
+    public String cloud() {
+        return header == null ? "" : header.path("cloud").asText();
     }
 
     /** The few events before {@code event} and the event itself: the excerpt a FAIL shows. */

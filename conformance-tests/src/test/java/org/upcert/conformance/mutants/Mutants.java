@@ -13,6 +13,34 @@ public final class Mutants {
     private Mutants() {
     }
 
+    /** The rule each mutant here breaks, and a profile and seed that expose it. */
+    public static List<MutantCase> cases() {
+        return List.of(
+                MutantCase.of("ACK-01", "never acknowledges failed jobs", NeverAcknowledgesFailed.class,
+                        NeverAcknowledgesFailed::new, "flaky-network", 1),
+                // library churn wakes the extension while uploads are still in flight
+                MutantCase.of("DUP-01", "reads an empty PROCESS set and creates a second job for a resource in flight",
+                        IgnoresJobsInFlight.class, IgnoresJobsInFlight::new, "library-churn", 1),
+                MutantCase.of("JOB-02", "acknowledges jobs still in flight along with the finished ones",
+                        AcknowledgesInFlightJobs.class, AcknowledgesInFlightJobs::new, "library-churn", 1),
+                MutantCase.of("ACK-02", "acknowledges at most ten jobs per call and leaves the rest (50008)",
+                        AcknowledgesTenPerBlock.class, AcknowledgesTenPerBlock::new, "baseline", 1),
+                MutantCase.of("TRM-04", "keeps the context in a field and writes to storage after returning",
+                        CachesTheContext.class, CachesTheContext::new, "baseline", 1),
+                MutantCase.of("RES-04", "throws on a failed job it has no code path for", ThrowsOnFailedJobs.class,
+                        ThrowsOnFailedJobs::new, "flaky-network", 1),
+                MutantCase.of("JOB-03", "retries failed jobs whose one retry is spent", RetriesSpentJobs.class,
+                        RetriesSpentJobs::new, "flaky-network", 1),
+                MutantCase.of("E2E-01", "skips videos as too big for background upload", SkipsVideos.class, SkipsVideos::new,
+                        "baseline", 1),
+                MutantCase.of("JOB-05", "retries a failed job and acknowledges it in the same call",
+                        RetriesAndAcknowledges.class, RetriesAndAcknowledges::new, "flaky-network", 1),
+                MutantCase.of("JOB-04", "cancels failed jobs to free capacity", CancelsFailedJobs.class,
+                        CancelsFailedJobs::new, "flaky-network", 1),
+                MutantCase.of("JOB-01", "keeps a block's JobChanges and acknowledges once more after the block",
+                        UsesChangesAfterTheBlock.class, UsesChangesAfterTheBlock::new, "baseline", 1));
+    }
+
     /** ACK-01: never acknowledges failed jobs (the acknowledgement is silently dropped). */
     public static final class NeverAcknowledgesFailed extends SampleMutant {
         @Override

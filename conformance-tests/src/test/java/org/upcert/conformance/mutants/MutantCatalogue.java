@@ -1,0 +1,19 @@
+package org.upcert.conformance.mutants;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every mutant the suite must catch, with the rule it breaks and the profile that exposes it.
+ * Each group's cases live beside its mutants; this only gathers them.
+ */
+public final class MutantCatalogue {
+    private MutantCatalogue() {
+    }
+
+    public static List<MutantCase> all() {
+        List<MutantCase> all = new ArrayList<>(Mutants.cases());
+        // group mutant cases register here, one line each
+        return List.copyOf(all);
+    }
+}
