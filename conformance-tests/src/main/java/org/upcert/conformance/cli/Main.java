@@ -12,6 +12,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(UpcertCommand.commandLine().execute(args));
+        // Allure logs through SLF4J; with no provider bound, SLF4J would print three lines of
+        // warnings before every command's output.
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
+        System.exit(UpcertCommand.commandLine(new CertifyCommand()).execute(args));
     }
 }

@@ -1,0 +1,156 @@
+package org.upcert.conformance.certify;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.qameta.allure.Allure;
+import io.qameta.allure.AllureLifecycle;
+import io.qameta.allure.FileSystemResultsWriter;
+import io.qameta.allure.junitplatform.AllureJunitPlatform;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.core.LauncherConfig;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+import org.junit.platform.reporting.legacy.xml.LegacyXmlReportGeneratingListener;
+import org.upcert.conformance.report.Certification;
+import org.upcert.conformance.report.CertificationJson;
+import org.upcert.conformance.report.CertificationMarkdown;
+import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.suite.ConformanceSuite;
+import org.upcert.conformance.suite.RuleGroupSuite;
+import org.upcert.conformance.suite.SharedRuns;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.suite.VerdictLog;
+
+/**
+ * Runs the conformance suite for one configuration and writes the bundle into {@code out}:
+ * {@code allure-results/}, {@code junit-xml/}, {@code traces/} (runs with a FAIL),
+ * {@code certification.json} and {@code CERTIFICATION.md}. One certification at a time per JVM
+ * (the suite's shared runs and verdict log are per JVM).
+ */
+public final class Certifier {
+    private static final Object ONE_AT_A_TIME = new Object();
+
+    private Certifier() {
+    }
+
+    /**
+     * What a certification produced.
+     *
+     * @param certification the verdicts and the overall outcome
+     * @param out the bundle's directory
+     * @param tests JUnit's own counts of the run (tests started, failed, aborted)
+     */
+    public record Result(Certification certification, Path out, TestExecutionSummary tests) {
+    }
+
+    /**
+     * Certifies; {@code progress} receives a live line (null for none). Reports are written even
+     * when a test class blows up half-way: the verdicts gathered so far are what the bundle shows.
+     */
+    public static Result certify(SuiteConfig requested, Path out, PrintStream progress) {
+        synchronized (ONE_AT_A_TIME) {
+            SuiteConfig config = requested.withReports(out);
+            prepare(out);
+            SharedRuns.clear();
+            VerdictLog.clear();
+            AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(out.resolve("allure-results")));
+            AllureLifecycle previous = Allure.getLifecycle();
+            Allure.setLifecycle(allure);
+            SummaryGeneratingListener summary = new SummaryGeneratingListener();
+            List<TestExecutionListener> listeners = new ArrayList<>(List.of(new AllureJunitPlatform(allure),
+                    new LegacyXmlReportGeneratingListener(out.resolve("junit-xml"),
+                            new PrintWriter(System.err, true, StandardCharsets.UTF_8)),
+                    summary));
+            if (progress != null) {
+                listeners.add(new ProgressLine(progress, config));
+            }
+            try {
+                // Listeners are ours alone: the Allure listener the jar would register by itself
+                // writes to a fixed directory and would report every test twice.
+                Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
+                        .enableTestExecutionListenerAutoRegistration(false)
+                        .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
+                launcher.execute(request(config));
+            } finally {
+                Allure.setLifecycle(previous);
+            }
+            Certification certification = Certification.of(config, VerdictLog.extensionShas(), VerdictLog.verdicts());
+            write(out.resolve("certification.json"), CertificationJson.text(certification));
+            write(out.resolve("CERTIFICATION.md"), CertificationMarkdown.text(certification));
+            SharedRuns.clear();
+            return new Result(certification, out, summary.getSummary());
+        }
+    }
+
+    /** The discovery request: the group classes holding selected rules, and the configuration. */
+    static LauncherDiscoveryRequest request(SuiteConfig config) {
+        List<String> groups = config.rules().stream().map(Rule::group).distinct().toList();
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (Class<? extends RuleGroupSuite> type : ConformanceSuite.GROUP_CLASSES) {
+            String group = type.getAnnotation(org.junit.jupiter.api.Tag.class).value();
+            if (groups.contains(group)) {
+                selectors.add(selectClass(type));
+            }
+        }
+        TreeMap<String, String> parameters = new TreeMap<>();
+        if (config.extension().startsWith("class:")) {
+            parameters.put("upcert.extension.class", config.extension().substring("class:".length()));
+        } else if (!config.extension().equals("sample")) {
+            parameters.put("upcert.extension", config.extension());
+        }
+        parameters.put("upcert.profiles", String.join(",", config.profiles()));
+        parameters.put("upcert.seeds", config.seeds().stream().map(String::valueOf).collect(Collectors.joining(",")) + ",");
+        parameters.put("upcert.cloud", config.cloud());
+        parameters.put("upcert.transport", config.transport());
+        parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
+        parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
+        parameters.put("upcert.reports", config.reports().toString());
+        return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
+    }
+
+    /** Empties the bundle's own subdirectories: stale results of an earlier run must not mix in. */
+    private static void prepare(Path out) {
+        try {
+            Files.createDirectories(out);
+            for (String own : List.of("allure-results", "junit-xml", "traces")) {
+                Path dir = out.resolve(own);
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> files = Files.walk(dir)) {
+                        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(file);
+                        }
+                    }
+                }
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the report directory " + out, e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

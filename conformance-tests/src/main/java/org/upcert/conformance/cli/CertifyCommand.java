@@ -1,0 +1,158 @@
+package org.upcert.conformance.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.report.Certification;
+import org.upcert.conformance.report.CertificationJson;
+import org.upcert.conformance.suite.CellVerdict;
+import org.upcert.conformance.suite.RuleGroupSuite;
+import org.upcert.conformance.suite.RuleSummary;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.suite.SuiteConfigException;
+import org.upcert.conformance.verdict.Verdict.Status;
+import org.upcert.harness.cli.ExitCode;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code upcert certify}: the conformance suite over profiles × seeds, with the certification bundle. */
+@Command(name = "certify", mixinStandardHelpOptions = true,
+        description = {"Certify an extension: run every conformance rule on every standard profile and seed.",
+                "Exit 0 certified, 1 not certified (a MUST rule failed, or was not exercised), 2 bad usage or input,"
+                        + " 3 upcert itself failed.",
+                "Writes allure-results/, junit-xml/, traces/ (runs with a FAIL), certification.json and CERTIFICATION.md."})
+public final class CertifyCommand implements Callable<Integer> {
+
+    @Option(names = "--extension", paramLabel = "JAR", description = "The extension jar (default: the bundled sample).")
+    Path extension;
+
+    @Option(names = "--extension-class", paramLabel = "NAME",
+            description = "Or: an UploadExtension class on the class path (java -cp upcert.jar:your-classes …).")
+    String extensionClass;
+
+    @Option(names = "--profiles", paramLabel = "a,b|all", defaultValue = "all",
+            description = "Standard profile names or profile files, comma-separated (default: ${DEFAULT-VALUE}).")
+    String profiles;
+
+    @Option(names = "--seeds", paramLabel = "N|a,b", defaultValue = "3",
+            description = "A count (seeds 1..N) or a comma-separated list of seeds (default: ${DEFAULT-VALUE}).")
+    String seeds;
+
+    @Option(names = "--cloud", paramLabel = "DIALECT", defaultValue = "generic-put", description = "Cloud dialect (default: ${DEFAULT-VALUE}).")
+    String cloud;
+
+    @Option(names = "--rules", paramLabel = "IDS", defaultValue = "all",
+            description = "Rules or groups to judge, e.g. RTY-01,TRM (default: ${DEFAULT-VALUE}; a subset is reported as partial).")
+    String rules;
+
+    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "direct",
+            description = "direct (default: in-JVM, the same trace as loopback) or loopback (real HTTP to the stubs).")
+    String transport;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/upcert/certify", description = "Report folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the certification summary as one JSON object on stdout (the rest goes to stderr).")
+    boolean json;
+
+    @Option(names = "--quiet", description = "No progress line (it is off anyway when stderr is not a terminal or CI is set).")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter human = json ? err : stdout;
+        SuiteConfig config;
+        try {
+            TreeMap<String, String> parameters = new TreeMap<>();
+            if (extension != null) {
+                if (!Files.isRegularFile(extension)) {
+                    err.println("upcert certify: extension jar not found: " + extension.toAbsolutePath());
+                    return ExitCode.USAGE.code();
+                }
+                parameters.put("upcert.extension", extension.toString());
+            }
+            if (extensionClass != null) {
+                parameters.put("upcert.extension.class", extensionClass);
+            }
+            parameters.put("upcert.profiles", profiles);
+            parameters.put("upcert.seeds", seeds);
+            parameters.put("upcert.cloud", cloud);
+            parameters.put("upcert.rules", rules);
+            parameters.put("upcert.transport", transport);
+            config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
+        } catch (SuiteConfigException e) {
+            err.println("upcert certify: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        boolean live = !quiet && System.console() != null && System.getenv("CI") == null;
+        human.println("upcert certify — " + config.describeExtension());
+        human.println("  runs        " + config.cells().size() + " (" + config.profiles().size() + " profiles × " + config.seeds().size()
+                + " seeds, cloud " + config.cloud() + ", transport " + config.transport() + ") · " + config.rules().size()
+                + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
+        long started = System.nanoTime(); // wall-clock ok: reports the wall time of the command
+        Certifier.Result result = Certifier.certify(config, out, live ? System.err : null);
+        double seconds = (System.nanoTime() - started) / 1e9; // wall-clock ok
+        Certification c = result.certification();
+        printRules(human, c);
+        human.println();
+        human.println(c.outcome() + (c.partial() ? " (partial: " + c.summaries().size() + " of 36 rules)" : "") + " · MUST rules "
+                + c.mustRules(Status.PASS) + " PASS, " + c.mustRules(Status.FAIL) + " FAIL, " + c.mustRules(Status.NOT_EXERCISED)
+                + " NOT_EXERCISED, " + c.mustRules(Status.SKIPPED) + " SKIPPED · wall "
+                + String.format(Locale.ROOT, "%.1f s", seconds));
+        human.println("  reports     " + out + "/CERTIFICATION.md, certification.json, allure-results/, junit-xml/"
+                + (c.failures().isEmpty() ? "" : ", traces/"));
+        if (json) {
+            stdout.println(CertificationJson.line(c));
+        }
+        stdout.flush();
+        err.flush();
+        if (!c.harnessFaults().isEmpty()) {
+            return ExitCode.HARNESS_FAULT.code();
+        }
+        return c.outcome() == Certification.Outcome.CERTIFIED ? ExitCode.OK.code() : ExitCode.FAILED.code();
+    }
+
+    private static void printRules(PrintWriter out, Certification c) {
+        out.println();
+        out.println("  rule    sev     verdict        runs pass/fail/n-e/skip   note");
+        for (RuleSummary s : c.summaries()) {
+            String note = switch (s.status()) {
+                case FAIL -> s.firstFailure().verdict().message();
+                case NOT_EXERCISED -> "not exercised; profile " + s.rule().profile() + " does";
+                case SKIPPED -> s.firstSkip().verdict().message();
+                case PASS -> s.figure() == null ? "" : s.figure().toString();
+            };
+            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-14s %4d/%d/%d/%d%s   %s", s.rule().id(), s.rule().severity(),
+                    s.status(), s.counts().get(Status.PASS), s.counts().get(Status.FAIL), s.counts().get(Status.NOT_EXERCISED),
+                    s.counts().get(Status.SKIPPED), "", truncate(note, 90)));
+        }
+        String lastRule = "";
+        for (CellVerdict failure : c.failures()) {
+            if (failure.rule().id().equals(lastRule)) {
+                continue;
+            }
+            lastRule = failure.rule().id();
+            out.println();
+            out.println(indent(RuleGroupSuite.failureText(failure)));
+        }
+    }
+
+    private static String indent(String text) {
+        return "  " + text.replace("\n", "\n  ");
+    }
+
+    private static String truncate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+}

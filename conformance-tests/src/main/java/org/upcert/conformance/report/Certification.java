@@ -1,0 +1,81 @@
+package org.upcert.conformance.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.suite.CellVerdict;
+import org.upcert.conformance.suite.RuleSummary;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.verdict.Verdict.Status;
+import org.upcert.harness.HarnessVersion;
+
+/**
+ * The outcome of one certification: every rule summarised over every run, and the overall
+ * verdict. CERTIFIED needs every selected MUST rule PASS (exercised by some run, failed by none);
+ * a FAIL makes it NOT_CERTIFIED; a MUST rule not exercised or skipped makes it INCOMPLETE — never
+ * certified.
+ *
+ * @param config what was certified and how
+ * @param extensionShas SHA-256 of the extension code the runs loaded
+ * @param summaries one per selected rule, in catalogue order
+ * @param failures every FAIL cell, in run order
+ * @param harnessFaults cells the harness could not run (never the extension's fault)
+ */
+public record Certification(SuiteConfig config, List<String> extensionShas, List<RuleSummary> summaries,
+        List<CellVerdict> failures, List<String> harnessFaults) {
+
+    /** The overall verdict. */
+    public enum Outcome { CERTIFIED, NOT_CERTIFIED, INCOMPLETE }
+
+    public static Certification of(SuiteConfig config, List<String> extensionShas, List<CellVerdict> verdicts) {
+        List<RuleSummary> summaries = new ArrayList<>();
+        for (Rule rule : config.rules()) {
+            summaries.add(RuleSummary.of(rule, verdicts));
+        }
+        List<CellVerdict> failures = verdicts.stream().filter(v -> v.verdict().failed()).sorted((a, b) -> {
+            int byCell = a.cell().compareTo(b.cell());
+            return byCell != 0 ? byCell : a.rule().id().compareTo(b.rule().id());
+        }).toList();
+        List<String> faults = verdicts.stream().filter(v -> v.verdict().status() == Status.SKIPPED
+                && v.verdict().message().startsWith("harness fault")).map(v -> v.cell().label() + ": " + v.verdict().message())
+                .distinct().sorted().toList();
+        return new Certification(config, List.copyOf(extensionShas), List.copyOf(summaries), failures, faults);
+    }
+
+    public Outcome outcome() {
+        boolean incomplete = false;
+        for (RuleSummary summary : summaries) {
+            if (!summary.rule().must()) {
+                continue;
+            }
+            if (summary.status() == Status.FAIL) {
+                return Outcome.NOT_CERTIFIED;
+            }
+            if (summary.status() != Status.PASS) {
+                incomplete = true;
+            }
+        }
+        return incomplete ? Outcome.INCOMPLETE : Outcome.CERTIFIED;
+    }
+
+    /** Whether only part of the catalogue was judged ({@code --rules}). */
+    public boolean partial() {
+        return summaries.size() != org.upcert.conformance.rules.RuleCatalogue.rules().size();
+    }
+
+    public int runs() {
+        return config.cells().size();
+    }
+
+    public long mustRules(Status status) {
+        return summaries.stream().filter(s -> s.rule().must() && s.status() == status).count();
+    }
+
+    public static String suiteVersion() {
+        return HarnessVersion.get();
+    }
+
+    public static String jdk() {
+        return System.getProperty("java.vendor", "?") + " " + System.getProperty("java.version", "?");
+    }
+}

@@ -1,0 +1,120 @@
+package org.upcert.conformance.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.suite.CellVerdict;
+import org.upcert.conformance.suite.RuleSummary;
+import org.upcert.conformance.verdict.Figure;
+import org.upcert.conformance.verdict.Verdict.Status;
+
+/**
+ * {@code certification.json}: fields in a fixed order, no timestamps and no wall times, so the
+ * same extension, profiles, seeds and build give the same bytes.
+ */
+public final class CertificationJson {
+    public static final String FORMAT = "upcert-certification/1";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private CertificationJson() {
+    }
+
+    public static ObjectNode toJson(Certification c) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("verdict", c.outcome().name());
+        root.put("partial", c.partial());
+        ObjectNode suite = root.putObject("suite");
+        suite.put("name", "upcert");
+        suite.put("version", Certification.suiteVersion());
+        suite.put("rules", "catalogue v1");
+        root.put("jdk", Certification.jdk());
+        ObjectNode extension = root.putObject("extension");
+        extension.put("name", c.config().describeExtension());
+        ArrayNode shas = extension.putArray("sha256");
+        c.extensionShas().forEach(shas::add);
+        ObjectNode runs = root.putObject("runs");
+        ArrayNode profiles = runs.putArray("profiles");
+        c.config().profiles().forEach(profiles::add);
+        ArrayNode seeds = runs.putArray("seeds");
+        c.config().seeds().forEach(seeds::add);
+        runs.put("cloud", c.config().cloud());
+        runs.put("transport", c.config().transport());
+        runs.put("count", c.runs());
+        ObjectNode must = root.putObject("mustRules");
+        for (Status status : Status.values()) {
+            must.put(status.name(), c.mustRules(status));
+        }
+        ArrayNode rules = root.putArray("rules");
+        for (RuleSummary s : c.summaries()) {
+            ObjectNode rule = rules.addObject();
+            rule.put("id", s.rule().id());
+            rule.put("severity", s.rule().severity().name());
+            rule.put("source", s.rule().source());
+            rule.put("text", s.rule().text());
+            rule.put("verdict", s.status().name());
+            ObjectNode counts = rule.putObject("runs");
+            for (Status status : Status.values()) {
+                counts.put(status.name(), s.counts().get(status));
+            }
+            if (s.figure() != null) {
+                Figure f = s.figure();
+                ObjectNode figure = rule.putObject("figure");
+                figure.put("label", f.label());
+                figure.put("kind", f.kind().name());
+                figure.put("value", f.value());
+                figure.put("numerator", f.numerator());
+                figure.put("denominator", f.denominator());
+                figure.put("unit", f.unit());
+                figure.put("text", f.toString());
+            }
+            if (s.firstFailure() != null) {
+                rule.set("firstFailure", failure(s.firstFailure()));
+            }
+            if (s.status() == Status.NOT_EXERCISED) {
+                rule.put("exercisedBy", s.rule().profile());
+            }
+            if (s.firstSkip() != null) {
+                rule.put("skipped", s.firstSkip().verdict().message());
+            }
+        }
+        ArrayNode failures = root.putArray("failures");
+        c.failures().forEach(f -> failures.add(failure(f)));
+        ArrayNode faults = root.putArray("harnessFaults");
+        c.harnessFaults().forEach(faults::add);
+        return root;
+    }
+
+    private static ObjectNode failure(CellVerdict cell) {
+        ObjectNode f = MAPPER.createObjectNode();
+        f.put("rule", cell.rule().id());
+        f.put("profile", cell.cell().profile());
+        f.put("seed", cell.cell().seed());
+        f.put("cloud", cell.cell().cloud());
+        f.put("message", cell.verdict().message());
+        f.put("reproduce", cell.reproduce());
+        if (cell.trace() != null) {
+            f.put("trace", cell.trace());
+        }
+        ArrayNode excerpt = f.putArray("excerpt");
+        for (TraceEvent event : cell.verdict().excerpt()) {
+            excerpt.add(event.line() + ": " + event.raw());
+        }
+        return f;
+    }
+
+    public static String text(Certification c) {
+        try {
+            return MAPPER.writeValueAsString(toJson(c)) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write certification.json", e);
+        }
+    }
+
+    /** The same on one line, for {@code --json} on stdout. */
+    public static String line(Certification c) {
+        return toJson(c).toString();
+    }
+}

@@ -1,0 +1,98 @@
+package org.upcert.conformance.suite;
+
+import io.qameta.allure.Allure;
+import io.qameta.allure.model.Status;
+import java.util.List;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
+
+/**
+ * What the Allure report shows of a cell: labels for rule id, severity, profile, seed and cloud;
+ * one step per activation (the one holding the violation marked failed); attachments with the
+ * expanded plan, the trace excerpt and the reproduce command. Reporting never changes a verdict:
+ * a problem in Allure is swallowed here rather than turning a PASS into an error.
+ */
+final class AllureCell {
+    /** More steps than this make a report nobody reads and a results directory of megabytes per test. */
+    private static final int MAX_STEPS = 200;
+
+    private AllureCell() {
+    }
+
+    static void report(SuiteConfig config, CellVerdict cell, RunOutcome outcome) {
+        try {
+            Verdict verdict = cell.verdict();
+            labels(cell.rule().id(), cell.rule().group(), cell.rule().severity().name(), cell.rule().text());
+            Allure.label("profile", cell.cell().profile());
+            Allure.label("seed", Long.toString(cell.cell().seed()));
+            Allure.label("cloud", cell.cell().cloud());
+            Allure.label("tag", cell.cell().profile());
+            Allure.label("tag", "seed " + cell.cell().seed());
+            Allure.parameter("profile", cell.cell().profile());
+            Allure.parameter("seed", cell.cell().seed());
+            Allure.parameter("cloud", cell.cell().cloud());
+            Allure.description(verdict.status() + ": " + verdict.message()
+                    + (verdict.figure() == null ? "" : "\n\nFigure: " + verdict.figure()));
+            if (outcome.ran()) {
+                steps(outcome, verdict);
+                Allure.addAttachment("expanded plan", "application/json",
+                        outcome.evidence().header() == null ? "{}" : outcome.evidence().header().path("plan").toPrettyString(),
+                        ".json");
+            }
+            if (!verdict.excerpt().isEmpty()) {
+                StringBuilder excerpt = new StringBuilder();
+                for (TraceEvent event : verdict.excerpt()) {
+                    excerpt.append(event.line()).append(": ").append(event.raw()).append('\n');
+                }
+                Allure.addAttachment("trace excerpt", "text/plain", excerpt.toString(), ".txt");
+            }
+            Allure.addAttachment("reproduce", "text/plain", cell.reproduce() + "\n" + config.rerun(cell.cell()) + "\n", ".txt");
+        } catch (RuntimeException | LinkageError ignored) {
+            // reporting is best effort; the verdict stands (see class comment)
+        }
+    }
+
+    static void summary(RuleSummary summary) {
+        try {
+            labels(summary.rule().id(), summary.rule().group(), summary.rule().severity().name(), summary.rule().text());
+            Allure.description(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
+                    + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure()));
+        } catch (RuntimeException | LinkageError ignored) {
+            // best effort, as above
+        }
+    }
+
+    private static void labels(String ruleId, String group, String severity, String text) {
+        Allure.epic("upcert conformance");
+        Allure.feature(group);
+        Allure.story(ruleId + " — " + text);
+        Allure.label("rule", ruleId);
+        Allure.label("tag", ruleId);
+        Allure.label("tag", severity);
+        Allure.label("severity", severity.equals("MUST") ? "critical" : "normal");
+    }
+
+    private static void steps(RunOutcome outcome, Verdict verdict) {
+        int failingActivation = verdict.excerpt().isEmpty() ? -1 : verdict.excerpt().get(verdict.excerpt().size() - 1).activation();
+        List<RunOutcome.Activation> activations = outcome.activations();
+        int shown = 0;
+        for (RunOutcome.Activation activation : activations) {
+            if (shown == MAX_STEPS) {
+                Allure.step("… " + (activations.size() - MAX_STEPS) + " more activations (see the trace)", Status.PASSED);
+                break;
+            }
+            Status status = activation.number() == failingActivation ? Status.FAILED : Status.PASSED;
+            Allure.step("activation " + activation.number() + " at " + clock(activation.t()) + " (" + activation.reason() + "): "
+                    + activation.end() + ", " + activation.calls() + " API calls, " + activation.changes() + " changes", status);
+            shown++;
+        }
+    }
+
+    /** Virtual milliseconds as {@code 2h05m10.250s}. */
+    static String clock(long millis) {
+        long hours = millis / 3_600_000;
+        long minutes = millis / 60_000 % 60;
+        long seconds = millis / 1000 % 60;
+        return String.format(java.util.Locale.ROOT, "%dh%02dm%02d.%03ds", hours, minutes, seconds, millis % 1000);
+    }
+}

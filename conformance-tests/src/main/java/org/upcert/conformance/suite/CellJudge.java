@@ -1,0 +1,67 @@
+package org.upcert.conformance.suite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.rules.RuleChecker;
+import org.upcert.conformance.verdict.Verdict;
+
+/** Judges one rule on one run's outcome; never throws (a checker's own error is a SKIPPED verdict). */
+final class CellJudge {
+    private static final TreeSet<String> WRITTEN_TRACES = new TreeSet<>();
+
+    private CellJudge() {
+    }
+
+    static CellVerdict judge(SuiteConfig config, Rule rule, RunOutcome outcome) {
+        Cell cell = outcome.cell();
+        Verdict verdict;
+        if (!outcome.ran()) {
+            verdict = Verdict.skipped(rule.id(), "harness fault, the run could not be judged: " + outcome.harnessFault());
+        } else {
+            VerdictLog.extensionSha(outcome.evidence().header() == null ? null
+                    : outcome.evidence().header().path("extension").path("sha256").asText());
+            Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
+            if (checker.isEmpty()) {
+                verdict = Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
+            } else {
+                try {
+                    verdict = checker.get().check(outcome.evidence());
+                } catch (RuntimeException e) {
+                    verdict = Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
+                }
+            }
+        }
+        String trace = verdict.failed() ? writeTrace(config, outcome) : null;
+        return new CellVerdict(rule, cell, verdict, config.reproduce(cell, rule.id()), trace);
+    }
+
+    /** Writes a failing run's trace once into the reports directory, so the FAIL can be read at leisure. */
+    private static String writeTrace(SuiteConfig config, RunOutcome outcome) {
+        if (config.reports() == null || outcome.traceText() == null) {
+            return null;
+        }
+        Path file = config.reports().resolve("traces").resolve(outcome.cell().fileName() + ".jsonl");
+        synchronized (WRITTEN_TRACES) {
+            if (WRITTEN_TRACES.add(file.toAbsolutePath().toString())) {
+                try {
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, outcome.traceText());
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+        }
+        return config.reports().relativize(file).toString();
+    }
+
+    static void forgetWrittenTraces() {
+        synchronized (WRITTEN_TRACES) {
+            WRITTEN_TRACES.clear();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.upcert.conformance.suite;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.verdict.Verdict;
+
+/**
+ * The test class of one rule group. For each rule of the group: one dynamic test per run
+ * ({@code RTY-01 · MUST · flaky-network · seed 1}) and a last one judging the rule over all runs.
+ *
+ * <p>Verdicts map to JUnit results so that nothing but PASS is ever successful: FAIL is a failed
+ * assertion carrying the violation, the trace excerpt and the reproduce command; NOT_EXERCISED
+ * and SKIPPED are aborted tests. A MUST rule that no run exercised fails its summary test
+ * (unless {@code upcert.require-exercised=false}): an uncertified rule must not look green.
+ */
+@ExtendWith(SuiteConfigResolver.class)
+public abstract class RuleGroupSuite {
+
+    /** The group's id, e.g. {@code RTY}. */
+    protected abstract String group();
+
+    @TestFactory
+    Stream<DynamicNode> rules(SuiteConfig config) {
+        SharedRuns.start(config);
+        List<DynamicNode> containers = new ArrayList<>();
+        for (Rule rule : config.rules()) {
+            if (rule.group().equals(group())) {
+                containers.add(container(config, rule));
+            }
+        }
+        return containers.stream();
+    }
+
+    private static DynamicContainer container(SuiteConfig config, Rule rule) {
+        List<CellVerdict> judged = Collections.synchronizedList(new ArrayList<>());
+        List<DynamicNode> tests = new ArrayList<>();
+        for (Cell cell : config.cells()) {
+            tests.add(DynamicTest.dynamicTest(rule.id() + " · " + rule.severity() + " · " + cell.label(), () -> {
+                RunOutcome outcome = SharedRuns.outcome(config, cell);
+                CellVerdict verdict = CellJudge.judge(config, rule, outcome);
+                judged.add(verdict);
+                VerdictLog.record(verdict);
+                AllureCell.report(config, verdict, outcome);
+                conclude(verdict);
+            }));
+        }
+        tests.add(DynamicTest.dynamicTest(rule.id() + " · " + rule.severity() + " · all runs", () -> {
+            RuleSummary summary = RuleSummary.of(rule, List.copyOf(judged));
+            AllureCell.summary(summary);
+            concludeSummary(config, summary);
+        }));
+        return DynamicContainer.dynamicContainer(rule.id() + " " + rule.severity() + " — " + rule.text(), tests);
+    }
+
+    /** PASS returns; FAIL fails; NOT_EXERCISED and SKIPPED abort. */
+    static void conclude(CellVerdict cell) {
+        Verdict verdict = cell.verdict();
+        switch (verdict.status()) {
+            case PASS -> {
+            }
+            case FAIL -> throw new AssertionFailedError(failureText(cell));
+            case NOT_EXERCISED -> throw new TestAbortedException("NOT_EXERCISED: " + verdict.message());
+            case SKIPPED -> throw new TestAbortedException("SKIPPED: " + verdict.message());
+        }
+    }
+
+    private static void concludeSummary(SuiteConfig config, RuleSummary summary) {
+        String line = summary.rule().id() + " " + summary.status() + " over " + summary.runs() + " runs (" + summary.countsLine()
+                + ")" + (summary.figure() == null ? "" : "; " + summary.figure());
+        switch (summary.status()) {
+            case PASS -> {
+            }
+            case FAIL -> throw new AssertionFailedError(line + "\nfirst failure:\n" + failureText(summary.firstFailure()));
+            case SKIPPED -> throw new TestAbortedException(line + ": " + summary.firstSkip().verdict().message());
+            case NOT_EXERCISED -> {
+                if (summary.rule().must() && config.requireExercised()) {
+                    throw new AssertionFailedError(line + ": no run exercised this MUST rule, so it is not certified;"
+                            + " profile " + summary.rule().profile() + " exercises it");
+                }
+                throw new TestAbortedException(line);
+            }
+        }
+    }
+
+    /** What a person needs to understand a FAIL: where, the message, the events, and how to reproduce it. */
+    public static String failureText(CellVerdict cell) {
+        Verdict verdict = cell.verdict();
+        StringBuilder text = new StringBuilder();
+        text.append(verdict.ruleId()).append(" FAIL on ").append(cell.cell().label()).append(": ").append(verdict.message())
+                .append('\n');
+        for (TraceEvent event : verdict.excerpt()) {
+            text.append("  line ").append(event.line()).append(": ").append(event.raw()).append('\n');
+        }
+        text.append("  reproduce: ").append(cell.reproduce());
+        if (cell.trace() != null) {
+            text.append("\n  trace:     ").append(cell.trace());
+        }
+        return text.toString();
+    }
+}

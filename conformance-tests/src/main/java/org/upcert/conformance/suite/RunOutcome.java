@@ -1,0 +1,59 @@
+package org.upcert.conformance.suite;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+
+/**
+ * One simulated cell: its evidence and trace, or the harness fault that prevented it (a harness
+ * fault is never the extension's fault: it makes the cell's verdicts SKIPPED, never PASS).
+ *
+ * @param cell the cell
+ * @param evidence what checkers judge; null after a harness fault
+ * @param traceText the whole trace; null after a harness fault
+ * @param harnessFault what went wrong in upcert itself; null when the run finished
+ * @param wallMillis how long the simulation took
+ */
+public record RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis) {
+
+    public boolean ran() {
+        return harnessFault == null;
+    }
+
+    /**
+     * One activation as the trace shows it: when the system called, why, and how the call ended.
+     *
+     * @param number the activation number
+     * @param t when it started (virtual ms)
+     * @param reason why the system called
+     * @param end how it ended: {@code returned PROCESSING}, {@code killed (runtime limit)}, …
+     * @param calls the API calls it made
+     * @param changes the job changes it committed
+     */
+    public record Activation(int number, long t, String reason, String end, long calls, long changes) {
+    }
+
+    /** The activations of the run, in order (for Allure's steps and the timeline). */
+    public List<Activation> activations() {
+        List<Activation> activations = new ArrayList<>();
+        TraceEvent start = null;
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("call.start")) {
+                start = event;
+            } else if (event.name().equals("call.end") && start != null) {
+                String outcome = event.text("outcome");
+                String end = switch (outcome) {
+                    case "returned" -> "returned " + event.text("result");
+                    case "killed" -> "killed (" + event.text("reason") + ")";
+                    case "threw" -> "threw " + event.text("exception");
+                    default -> outcome;
+                };
+                activations.add(new Activation(start.activation(), start.t(), start.text("reason"), end, event.number("calls"),
+                        event.number("changes")));
+                start = null;
+            }
+        }
+        return activations;
+    }
+}

@@ -1,0 +1,125 @@
+package org.upcert.conformance.suite;
+
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.Simulation;
+
+/**
+ * Each (profile, seed, cloud) of a configuration is simulated once, and its trace is shared by
+ * every rule that judges it. The first request for a configuration starts all of its runs, one
+ * single-threaded simulation per core, so runs of different seeds proceed in parallel while the
+ * tests of the first ones are already judging.
+ */
+public final class SharedRuns {
+    /** A simulation is bounded by its own virtual clock and hang watchdog; this bounds the real wait on top. */
+    private static final long RUN_TIMEOUT_MINUTES = 30;
+    private static final Object LOCK = new Object();
+    private static final TreeMap<String, CompletableFuture<RunOutcome>> RUNS = new TreeMap<>();
+    private static final AtomicInteger STARTED = new AtomicInteger();
+    private static final AtomicInteger FINISHED = new AtomicInteger();
+    private static ExecutorService pool;
+
+    private SharedRuns() {
+    }
+
+    /** The outcome of one cell, simulating it (and starting the rest of its configuration) if need be. */
+    public static RunOutcome outcome(SuiteConfig config, Cell cell) {
+        CompletableFuture<RunOutcome> future;
+        synchronized (LOCK) {
+            start(config);
+            future = RUNS.get(key(config, cell));
+            if (future == null) {
+                future = submit(config, cell);
+            }
+        }
+        try {
+            return future.get(RUN_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RunOutcome(cell, null, null, "interrupted while waiting for the run", 0);
+        } catch (ExecutionException | TimeoutException e) {
+            return new RunOutcome(cell, null, null, "the run did not finish: " + e, 0);
+        }
+    }
+
+    /** Starts every run of the configuration that is not already under way. */
+    public static void start(SuiteConfig config) {
+        synchronized (LOCK) {
+            for (Cell cell : config.cells()) {
+                if (!RUNS.containsKey(key(config, cell))) {
+                    submit(config, cell);
+                }
+            }
+        }
+    }
+
+    /** Runs started and finished so far (for progress lines). */
+    public static int started() {
+        return STARTED.get();
+    }
+
+    public static int finished() {
+        return FINISHED.get();
+    }
+
+    /** Forgets every run (a second certification in the same JVM simulates afresh). */
+    public static void clear() {
+        synchronized (LOCK) {
+            RUNS.clear();
+            STARTED.set(0);
+            FINISHED.set(0);
+        }
+    }
+
+    private static CompletableFuture<RunOutcome> submit(SuiteConfig config, Cell cell) {
+        if (pool == null) {
+            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+            pool = Executors.newFixedThreadPool(threads, runnable -> {
+                Thread thread = new Thread(runnable, "upcert-run");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        STARTED.incrementAndGet();
+        CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulate(config, cell), pool);
+        RUNS.put(key(config, cell), future);
+        return future;
+    }
+
+    /** Simulates one cell. Never throws: a fault of the harness becomes the outcome. */
+    static RunOutcome simulate(SuiteConfig config, Cell cell) {
+        long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
+        try {
+            RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
+            RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport());
+            RunResult result = Simulation.run(plan, config.source(), options);
+            return new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
+        } catch (Exception | LinkageError e) {
+            return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
+        } finally {
+            FINISHED.incrementAndGet();
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos); // wall-clock ok
+    }
+
+    private static String key(SuiteConfig config, Cell cell) {
+        return String.join("|", List.of(config.extension(), config.transport(), cell.profile(), Long.toString(cell.seed()),
+                cell.cloud()));
+    }
+}

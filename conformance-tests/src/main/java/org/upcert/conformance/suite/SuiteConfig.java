@@ -1,0 +1,248 @@
+package org.upcert.conformance.suite;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.upcert.api.UploadExtension;
+import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.harness.cli.BundledSample;
+import org.upcert.harness.cloud.CloudDialects;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.faults.profile.ProfileException;
+import org.upcert.harness.host.ExtensionSource;
+
+/**
+ * What the suite certifies and how: read from JUnit configuration parameters (which fall back to
+ * JVM system properties, so {@code mvn verify -Dupcert.seeds=5} works in an author's build).
+ *
+ * <table>
+ * <caption>configuration parameters</caption>
+ * <tr><td>{@code upcert.extension}</td><td>path of the extension jar (default: the bundled sample)</td></tr>
+ * <tr><td>{@code upcert.extension.class}</td><td>or: an {@code UploadExtension} class on the test class path</td></tr>
+ * <tr><td>{@code upcert.profiles}</td><td>{@code all} (default) or names/files, comma-separated</td></tr>
+ * <tr><td>{@code upcert.seeds}</td><td>{@code N} for seeds 1..N (default 3), or a list {@code 4,9,17}</td></tr>
+ * <tr><td>{@code upcert.cloud}</td><td>cloud dialect (default {@code generic-put})</td></tr>
+ * <tr><td>{@code upcert.transport}</td><td>{@code direct} (default; the same trace, no sockets) or {@code loopback}</td></tr>
+ * <tr><td>{@code upcert.rules}</td><td>{@code all} (default) or rule ids / groups, comma-separated</td></tr>
+ * <tr><td>{@code upcert.require-exercised}</td><td>a MUST rule no run exercised fails its summary test (default true)</td></tr>
+ * <tr><td>{@code upcert.reports}</td><td>a directory for FAIL traces and certification files (default: none)</td></tr>
+ * </table>
+ *
+ * @param extension how the extension is named: {@code sample}, a jar path, or {@code class:NAME}
+ * @param profiles profile names or files, in the order given
+ * @param seeds seeds, in the order given
+ * @param cloud the cloud dialect
+ * @param transport {@code direct} or {@code loopback}
+ * @param rules the rules to judge, in catalogue order
+ * @param requireExercised whether a MUST rule no run exercised fails its summary test
+ * @param reports where FAIL traces and certification files go; null for nowhere
+ */
+public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+        List<Rule> rules, boolean requireExercised, Path reports) {
+
+    public static final String DEFAULT_CLOUD = "generic-put";
+    public static final int DEFAULT_SEEDS = 3;
+    private static Path sampleJar;
+
+    public SuiteConfig {
+        profiles = List.copyOf(profiles);
+        seeds = List.copyOf(seeds);
+        rules = List.copyOf(rules);
+    }
+
+    /** Reads the configuration; throws {@link SuiteConfigException} saying what is wrong. */
+    public static SuiteConfig from(Function<String, Optional<String>> parameters) {
+        Optional<String> jar = parameters.apply("upcert.extension").filter(s -> !s.isBlank());
+        Optional<String> type = parameters.apply("upcert.extension.class").filter(s -> !s.isBlank());
+        if (jar.isPresent() && type.isPresent()) {
+            throw new SuiteConfigException("give upcert.extension (a jar) or upcert.extension.class (a class), not both");
+        }
+        String extension = "sample";
+        if (jar.isPresent()) {
+            Path path = Path.of(jar.get());
+            if (!Files.isRegularFile(path)) {
+                throw new SuiteConfigException("extension jar not found: " + path.toAbsolutePath());
+            }
+            extension = path.toString();
+        } else if (type.isPresent()) {
+            extension = "class:" + type.get().trim();
+            loadType(type.get().trim());
+        }
+        return new SuiteConfig(extension,
+                profiles(parameters.apply("upcert.profiles").orElse("all")),
+                seeds(parameters.apply("upcert.seeds").orElse(Integer.toString(DEFAULT_SEEDS))),
+                cloud(parameters.apply("upcert.cloud").orElse(DEFAULT_CLOUD)),
+                transport(parameters.apply("upcert.transport").orElse("direct")),
+                rules(parameters.apply("upcert.rules").orElse("all")),
+                !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
+                parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null));
+    }
+
+    /** The same configuration with another reports directory. */
+    public SuiteConfig withReports(Path directory) {
+        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory);
+    }
+
+    /** Every run of this configuration, profile-major. */
+    public List<Cell> cells() {
+        List<Cell> cells = new ArrayList<>();
+        for (String profile : profiles) {
+            for (long seed : seeds) {
+                cells.add(new Cell(profile, seed, cloud));
+            }
+        }
+        return cells;
+    }
+
+    /** A fresh source for one run (sources remember the last class loader they made). */
+    public ExtensionSource source() {
+        if (extension.equals("sample")) {
+            return ExtensionSource.jar(sampleJar());
+        }
+        if (extension.startsWith("class:")) {
+            return ExtensionSource.type(loadType(extension.substring("class:".length())));
+        }
+        return ExtensionSource.jar(Path.of(extension));
+    }
+
+    /** What a person would call the extension: "the bundled sample", a jar, a class. */
+    public String describeExtension() {
+        return extension.equals("sample") ? "the bundled sample extension" : extension;
+    }
+
+    /** One shell line that re-runs a cell and prints its trace around an activation. */
+    public String reproduce(Cell cell, String ruleId) {
+        String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
+        if (extension.startsWith("class:")) {
+            return "./mvnw verify -Dupcert.profiles=" + cell.profile() + " -Dupcert.seeds=" + cell.seed() + " -Dupcert.rules="
+                    + ruleId + (cloudOption.isEmpty() ? "" : " -Dupcert.cloud=" + cell.cloud());
+        }
+        String extensionOption = extension.equals("sample") ? "" : " --extension " + extension;
+        return "./upcert certify" + extensionOption + " --profiles " + cell.profile() + " --seeds " + cell.seed() + cloudOption
+                + " --rules " + ruleId;
+    }
+
+    /** One shell line that re-runs the cell and writes its trace (for {@code ./upcert trace}). */
+    public String rerun(Cell cell) {
+        String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
+        String extensionOption = extension.equals("sample") || extension.startsWith("class:") ? "" : " --extension " + extension;
+        return "./upcert run" + extensionOption + " --profile " + cell.profile() + " --seed " + cell.seed() + cloudOption
+                + " --transport " + transport + " --out target/upcert/" + cell.fileName();
+    }
+
+    private static synchronized Path sampleJar() {
+        if (sampleJar == null) {
+            sampleJar = BundledSample.extract().orElseThrow(() -> new SuiteConfigException(
+                    "this build bundles no sample extension; name one with upcert.extension or upcert.extension.class"));
+        }
+        return sampleJar;
+    }
+
+    private static Class<? extends UploadExtension> loadType(String name) {
+        try {
+            Class<?> type = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+            if (!UploadExtension.class.isAssignableFrom(type)) {
+                throw new SuiteConfigException(name + " does not implement " + UploadExtension.class.getName());
+            }
+            return type.asSubclass(UploadExtension.class);
+        } catch (ClassNotFoundException e) {
+            throw new SuiteConfigException("extension class not found on the class path: " + name);
+        }
+    }
+
+    static List<String> profiles(String value) {
+        List<String> names = split(value);
+        if (names.isEmpty() || names.equals(List.of("all"))) {
+            return ProfileCatalogue.names();
+        }
+        for (String name : names) {
+            try {
+                ProfileCatalogue.resolve(name);
+            } catch (ProfileException e) {
+                throw new SuiteConfigException(e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    static List<Long> seeds(String value) {
+        List<String> parts = split(value);
+        if (parts.isEmpty()) {
+            throw new SuiteConfigException("upcert.seeds is empty: give a count (3) or a list (4,9,17)");
+        }
+        try {
+            if (parts.size() == 1 && !value.contains(",")) {
+                long count = Long.parseLong(parts.get(0));
+                if (count < 1 || count > 10_000) {
+                    throw new SuiteConfigException("seed count must be 1..10000, not " + count);
+                }
+                List<Long> seeds = new ArrayList<>();
+                for (long seed = 1; seed <= count; seed++) {
+                    seeds.add(seed);
+                }
+                return seeds;
+            }
+            LinkedHashSet<Long> seeds = new LinkedHashSet<>();
+            for (String part : parts) {
+                seeds.add(Long.parseLong(part));
+            }
+            return new ArrayList<>(seeds);
+        } catch (NumberFormatException e) {
+            throw new SuiteConfigException("seeds must be a count (3) or a comma-separated list of numbers (4,9,17), not '"
+                    + value + "'");
+        }
+    }
+
+    static String cloud(String value) {
+        String name = value.trim();
+        if (!CloudDialects.names().contains(name)) {
+            throw new SuiteConfigException("unknown cloud dialect '" + name + "'; known: " + String.join(", ", CloudDialects.names()));
+        }
+        return name;
+    }
+
+    static String transport(String value) {
+        String name = value.trim();
+        if (!name.equals("direct") && !name.equals("loopback")) {
+            throw new SuiteConfigException("transport must be direct or loopback, not '" + name + "'");
+        }
+        return name;
+    }
+
+    static List<Rule> rules(String value) {
+        List<String> parts = split(value);
+        if (parts.isEmpty() || parts.equals(List.of("all"))) {
+            return RuleCatalogue.rules();
+        }
+        TreeSet<String> wanted = new TreeSet<>();
+        for (String part : parts) {
+            String id = part.toUpperCase(Locale.ROOT);
+            if (RuleCatalogue.GROUPS.contains(id)) {
+                RuleCatalogue.group(id).forEach(r -> wanted.add(r.id()));
+            } else if (RuleCatalogue.rule(id).isPresent()) {
+                wanted.add(id);
+            } else {
+                throw new SuiteConfigException("unknown rule or group '" + part + "'; groups: "
+                        + String.join(", ", RuleCatalogue.GROUPS) + "; rules like RTY-01");
+            }
+        }
+        return RuleCatalogue.rules().stream().filter(r -> wanted.contains(r.id())).toList();
+    }
+
+    private static List<String> split(String value) {
+        List<String> parts = new ArrayList<>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) {
+                parts.add(part.trim());
+            }
+        }
+        return parts;
+    }
+}

@@ -1,0 +1,120 @@
+package org.upcert.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.mutants.Mutants;
+import org.upcert.conformance.report.Certification;
+import org.upcert.conformance.suite.CellVerdict;
+import org.upcert.conformance.suite.RuleSummary;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.verdict.Verdict.Status;
+
+/**
+ * Certification end to end through the JUnit Platform Launcher: the sample is certified on every
+ * standard profile with the default seeds, every MUST rule PASS and none NOT_EXERCISED, with the
+ * whole bundle written; a mutant is not certified and its FAIL says where and how to reproduce it;
+ * the same seeds give the same certification, byte for byte.
+ */
+class CertifyAcceptanceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static SuiteConfig config(Map<String, String> parameters) {
+        return SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
+    }
+
+    @Test
+    @DisplayName("the sample is CERTIFIED on every standard profile: every MUST rule PASS, none NOT_EXERCISED, all reports written")
+    void sampleIsCertified(@TempDir Path out) throws Exception {
+        Certifier.Result result = Certifier.certify(config(Map.of()), out, null);
+        Certification c = result.certification();
+        StringBuilder problems = new StringBuilder();
+        for (RuleSummary s : c.summaries()) {
+            if (s.rule().must() && s.status() != Status.PASS) {
+                problems.append(s.rule().id()).append(' ').append(s.status()).append(' ').append(s.countsLine())
+                        .append(s.firstFailure() == null ? "" : " " + s.firstFailure().verdict().message()).append('\n');
+            }
+            if (!s.rule().must()) {
+                assertTrue(s.status() == Status.PASS || s.status() == Status.NOT_EXERCISED, s.rule().id() + " " + s.status());
+            }
+        }
+        assertEquals("", problems.toString());
+        assertEquals(Certification.Outcome.CERTIFIED, c.outcome());
+        assertEquals(15 * 3, c.runs());
+        assertEquals(0, result.tests().getTotalFailureCount(), "no JUnit test failed");
+
+        JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
+        assertEquals("CERTIFIED", json.path("verdict").asText());
+        assertEquals(36, json.path("rules").size());
+        assertEquals(64, json.path("extension").path("sha256").get(0).asText().length());
+        assertTrue(json.path("jdk").asText().contains(System.getProperty("java.version")));
+        assertTrue(Files.readString(out.resolve("CERTIFICATION.md")).startsWith("# upcert certification: CERTIFIED"));
+        assertTrue(Files.isRegularFile(out.resolve("junit-xml").resolve("TEST-junit-jupiter.xml")));
+
+        List<Path> results;
+        try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
+            results = files.filter(p -> p.toString().endsWith("-result.json")).toList();
+        }
+        assertEquals(36 * (45 + 1), results.size(), "one Allure result per rule × run, and one per rule over all runs");
+        JsonNode sample = null;
+        for (Path file : results) {
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node.path("name").asText().equals("RTY-01 · MUST · flaky-network · seed 2")) {
+                sample = node;
+            }
+        }
+        assertNotNull(sample, "the Allure result of RTY-01 on flaky-network seed 2");
+        assertEquals("passed", sample.path("status").asText());
+        assertTrue(sample.path("labels").toString().contains("{\"name\":\"rule\",\"value\":\"RTY-01\"}"), sample.path("labels").toString());
+        assertTrue(sample.path("labels").toString().contains("{\"name\":\"seed\",\"value\":\"2\"}"));
+        assertTrue(sample.path("steps").size() > 3, "one step per activation");
+        assertTrue(sample.path("attachments").toString().contains("expanded plan"));
+        assertTrue(sample.path("attachments").toString().contains("reproduce"));
+    }
+
+    @Test
+    @DisplayName("a mutant is NOT_CERTIFIED: the FAIL names the run, shows the events, writes the trace and a reproduce line")
+    void mutantIsNotCertified(@TempDir Path out) throws Exception {
+        SuiteConfig config = config(Map.of("upcert.extension.class", Mutants.NeverAcknowledgesFailed.class.getName(),
+                "upcert.profiles", "flaky-network", "upcert.seeds", "1", "upcert.rules", "ACK"));
+        Certification c = Certifier.certify(config, out, null).certification();
+        assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
+        CellVerdict failure = c.failures().stream().filter(f -> f.rule().id().equals("ACK-01")).findFirst().orElseThrow();
+        assertEquals("flaky-network", failure.cell().profile());
+        assertEquals(1, failure.cell().seed());
+        assertFalse(failure.verdict().excerpt().isEmpty());
+        assertTrue(failure.reproduce().contains("-Dupcert.profiles=flaky-network -Dupcert.seeds=1 -Dupcert.rules=ACK-01"),
+                failure.reproduce());
+        assertNotNull(failure.trace());
+        assertTrue(Files.readString(out.resolve(failure.trace())).startsWith("{\"ev\":\"header\""));
+        String md = Files.readString(out.resolve("CERTIFICATION.md"));
+        assertTrue(md.contains("## Failures") && md.contains("### ACK-01 on flaky-network · seed 1"), md);
+        JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
+        assertEquals("NOT_CERTIFIED", json.path("verdict").asText());
+        assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText());
+    }
+
+    @Test
+    @DisplayName("certifying twice with the same seeds gives the same certification.json, byte for byte")
+    void sameSeedsSameCertification(@TempDir Path first, @TempDir Path second) throws Exception {
+        SuiteConfig config = config(Map.of("upcert.profiles", "hard-kills,library-churn,cloud-errors", "upcert.seeds", "2"));
+        Certifier.certify(config, first, null);
+        Certifier.certify(config, second, null);
+        assertEquals(Files.readString(first.resolve("certification.json")), Files.readString(second.resolve("certification.json")));
+        assertEquals(Files.readString(first.resolve("CERTIFICATION.md")), Files.readString(second.resolve("CERTIFICATION.md")));
+    }
+}
