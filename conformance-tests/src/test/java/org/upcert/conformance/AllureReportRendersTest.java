@@ -1,0 +1,55 @@
+package org.upcert.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.suite.SuiteConfig;
+
+/**
+ * What certify writes into {@code allure-results/} renders with Allure's own command line
+ * (allure-commandline from Maven Central, unpacked by the build into target/allure-commandline).
+ */
+class AllureReportRendersTest {
+
+    @Test
+    @DisplayName("allure generate renders the certification's allure-results into a report")
+    void allureGenerate(@TempDir Path out) throws Exception {
+        Path allure;
+        try (Stream<Path> found = Files.exists(Path.of("target", "allure-commandline"))
+                ? Files.walk(Path.of("target", "allure-commandline"), 3) : Stream.empty()) {
+            allure = found.filter(p -> p.endsWith(Path.of("bin", "allure"))).findFirst().orElse(null);
+        }
+        assumeTrue(allure != null, "allure-commandline is not unpacked (the build does it in generate-test-resources)");
+        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(
+                Map.of("upcert.profiles", "flaky-network", "upcert.seeds", "1", "upcert.rules", "ACK,JOB").get(key)));
+        Certifier.certify(config, out, null);
+        Path report = out.resolve("allure-report");
+        Process process = new ProcessBuilder(List.of("sh", allure.toAbsolutePath().toString(), "generate",
+                out.resolve("allure-results").toString(), "-o", report.toString(), "--clean"))
+                .redirectErrorStream(true).redirectOutput(out.resolve("allure.log").toFile()).start();
+        // a real process: bounded wait
+        boolean finished = process.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String log = Files.readString(out.resolve("allure.log"));
+        assertTrue(finished, "allure generate did not finish in 180 s: " + log);
+        assertEquals(0, process.exitValue(), log);
+        assertTrue(Files.isRegularFile(report.resolve("index.html")), log);
+        try (Stream<Path> cases = Files.list(report.resolve("data").resolve("test-cases"))) {
+            assertEquals(8 * 2, cases.count(), "one rendered case per rule × run and per rule summary (ACK 3 + JOB 5 rules)");
+        }
+    }
+}
