@@ -1,0 +1,46 @@
+package org.upcert.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.conformance.suite.Cell;
+import org.upcert.conformance.suite.RunOutcome;
+import org.upcert.conformance.suite.SharedRuns;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.Simulation;
+
+/** Runs simulated in parallel for the suite are the runs simulated alone: same traces, each once. */
+class SharedRunsTest {
+
+    @AfterEach
+    void forget() {
+        SharedRuns.clear();
+    }
+
+    @Test
+    @DisplayName("parallel runs give the same traces as runs made one at a time, and each cell is simulated once")
+    void parallelEqualsSequential() throws Exception {
+        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(
+                Map.of("upcert.profiles", "hard-kills,termination-storm", "upcert.seeds", "2").get(key)));
+        SharedRuns.clear();
+        SharedRuns.start(config);
+        for (Cell cell : config.cells()) {
+            RunOutcome shared = SharedRuns.outcome(config, cell);
+            assertTrue(shared.ran(), shared.harnessFault());
+            var plan = PlanExpander.expand(ProfileCatalogue.load(cell.profile()), cell.seed()).plan();
+            String alone = Simulation.run(plan, config.source(), RunOptions.inMemory().withTransport("direct")).traceText();
+            assertEquals(alone, shared.traceText(), cell.label());
+            assertSame(shared.evidence(), SharedRuns.outcome(config, cell).evidence(), "simulated once, shared after");
+        }
+        assertEquals(4, SharedRuns.started());
+    }
+}
