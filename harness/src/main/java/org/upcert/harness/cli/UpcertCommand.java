@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "upcert", mixinStandardHelpOptions = true, versionProvider = UpcertCommand.Version.class,
         description = {"Test harness and conformance suite for background resource upload extensions.",
                 "Runs an extension against a simulated PhotoKit upload system on a virtual clock."},
-        subcommands = {RunCommand.class, TraceCommand.class, ProfilesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ReplayCommand.class, TraceCommand.class, ProfilesCommand.class, CommandLine.HelpCommand.class})
 public final class UpcertCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,77 @@
+package org.upcert.harness.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.replay.Replay;
+import org.upcert.harness.replay.TraceHeader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code upcert replay TRACE}: make the run again and confirm the same trace, byte for byte. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Re-run exactly the run a trace came from (its header holds seed, plan, policy, workload, cloud,",
+                "harness version and extension SHA-256) and compare the new trace with it line by line.",
+                "Exit 0 identical, 1 different (the first differing line is shown), 2 refused or bad input."})
+public final class ReplayCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "TRACE", description = "The trace.jsonl to replay.")
+    Path trace;
+
+    @Option(names = "--extension", paramLabel = "JAR", description = "The extension jar that made the trace (default: the bundled sample).")
+    Path extension;
+
+    @Option(names = "--transport", paramLabel = "KIND", defaultValue = "direct",
+            description = "direct (default) or loopback; both make the same trace.")
+    String transport;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ExtensionSource source;
+        if (extension != null) {
+            source = ExtensionSource.jar(extension);
+        } else {
+            Path sample = BundledSample.extract().orElse(null);
+            if (sample == null) {
+                err.println("upcert replay: this build bundles no sample; give --extension");
+                return ExitCode.USAGE.code();
+            }
+            source = ExtensionSource.jar(sample);
+        }
+        try {
+            TraceHeader header = TraceHeader.read(trace);
+            out.printf("upcert replay · %s · seed %d · profile %s · cloud %s · %d faults%n", trace, header.plan().seed(),
+                    header.plan().profile(), header.cloud(), header.plan().faults().size());
+            out.flush();
+            Replay.Outcome outcome = Replay.replay(trace, source, transport);
+            if (outcome.identical()) {
+                out.printf("IDENTICAL: %d lines, byte for byte (%s)%n", outcome.lines(), outcome.replayed().summary().endReason());
+                return ExitCode.OK.code();
+            }
+            out.printf("DIFFERENT at line %d of %d%n  trace:  %s%n  replay: %s%n", outcome.firstDifference(), outcome.lines(),
+                    outcome.expected() == null ? "(ends here)" : outcome.expected(),
+                    outcome.actual() == null ? "(ends here)" : outcome.actual());
+            out.println("A different trace from the same plan, extension and build means something in the run was not"
+                    + " deterministic: usually the extension itself (threads racing, wall-clock reads, HashMap order).");
+            return ExitCode.FAILED.code();
+        } catch (TraceHeader.NotATraceException | Replay.RefusedException e) {
+            err.println("upcert replay: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (ExtensionSource.ExtensionLoadException | IllegalArgumentException e) {
+            err.println("upcert replay: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (IOException e) {
+            err.println("upcert replay: cannot read " + trace + ": " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+    }
+}
