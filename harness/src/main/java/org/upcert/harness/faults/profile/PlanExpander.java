@@ -36,6 +36,12 @@ public final class PlanExpander {
     }
 
     public static Expansion expand(Profile profile, long seed) {
+        if (profile.pinnedPlan() != null) {
+            // already expanded (a shrunk case, a plan copied from a trace): its order is kept, since
+            // each per-operation fault's random stream derives from its position in the plan
+            return new Expansion(profile, new RunPlan(seed, profile.name(), profile.workload(), profile.policy(), profile.phases(),
+                    profile.pinnedPlan()), List.of());
+        }
         SimRandom planRandom = new SimRandom(seed).fork("plan");
         long faultPhase = profile.phases().faultPhaseMs();
         List<PlannedFault.Timed> timed = new ArrayList<>();

@@ -21,9 +21,17 @@ import org.upcert.harness.plan.Workload;
  * @param overrides the overrides as written, {@code name=value}, in source order (for printing)
  * @param phases fault phase and recovery
  * @param faults the fault entries, in source order
+ * @param pinnedPlan the concrete faults of a pinned plan ({@code plan:} in the YAML, as written by
+ *     {@code upcert shrink}): used verbatim, in order, for every seed; null for a profile of entries
  */
 public record Profile(String name, String source, String description, String imitates, List<String> rules,
-        Workload workload, String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults) {
+        Workload workload, String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults,
+        List<org.upcert.harness.plan.PlannedFault> pinnedPlan) {
+
+    public Profile(String name, String source, String description, String imitates, List<String> rules, Workload workload,
+            String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults) {
+        this(name, source, description, imitates, rules, workload, os, policy, overrides, phases, faults, null);
+    }
 
     public Profile {
         Objects.requireNonNull(name, "name");
@@ -33,6 +41,7 @@ public record Profile(String name, String source, String description, String imi
         rules = List.copyOf(rules);
         overrides = List.copyOf(overrides);
         faults = List.copyOf(faults);
+        pinnedPlan = pinnedPlan == null ? null : List.copyOf(pinnedPlan);
     }
 
     /** The first line (or sentence) of the description, for listings. */

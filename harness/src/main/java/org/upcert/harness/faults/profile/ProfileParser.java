@@ -22,6 +22,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import org.upcert.harness.plan.PayloadMode;
 import org.upcert.harness.plan.Phases;
+import org.upcert.harness.plan.PlanJson;
+import org.upcert.harness.plan.PlannedFault;
 import org.upcert.harness.plan.SystemPolicy;
 import org.upcert.harness.plan.Workload;
 
@@ -130,13 +132,14 @@ public final class ProfileParser {
                     }
                 }
             }
+            List<PlannedFault> pinned = pinnedPlan(root.path("plan"), list, faultPhase);
             if (!problems.isEmpty() || workload == null || policy == null || phases == null || os == null) {
                 return null;
             }
             // An unknown OS level is reported by the semantic checks that follow; keep the default meanwhile.
             Workload onOs = Workload.OS_LEVELS.contains(os) ? workload.withOs(os) : workload;
             return new Profile(name, source, description, imitates, rules, onOs, os, policy, overrides, phases,
-                    faults);
+                    faults, pinned);
         }
 
         // --- rules -----------------------------------------------------------------------------
@@ -319,6 +322,43 @@ public final class ProfileParser {
                 }
             }
             return -1;
+        }
+
+        // --- a pinned plan ----------------------------------------------------------------------
+
+        /**
+         * {@code plan: {faults: [...]}}: concrete plan records (as a trace header or {@code upcert
+         * shrink} writes them), used verbatim. Exclusive with {@code faults}: a plan is already
+         * expanded, entries would be expanded again.
+         */
+        private List<PlannedFault> pinnedPlan(JsonNode plan, JsonNode entries, long faultPhase) {
+            if (plan.isMissingNode()) {
+                return null;
+            }
+            if (!entries.isMissingNode()) {
+                problemAtKey("/plan", "found both 'faults' and 'plan', expected one: 'plan' is an already expanded list of faults");
+                return null;
+            }
+            JsonNode list = plan.path("faults");
+            if (!list.isArray()) {
+                return null; // the schema said so
+            }
+            List<PlannedFault> pinned = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                try {
+                    PlannedFault fault = PlanJson.fault(list.get(i));
+                    if (fault instanceof PlannedFault.Timed t && t.from() >= faultPhase) {
+                        problem("/plan/faults/" + i, "found a fault starting at " + t.from() + " ms, expected it inside the fault phase (before "
+                                + faultPhase + " ms)");
+                    }
+                    pinned.add(fault);
+                } catch (PlanJson.PlanFormatException e) {
+                    problem("/plan/faults/" + i, e.getMessage());
+                } catch (IllegalArgumentException e) {
+                    problem("/plan/faults/" + i, "found an impossible fault: " + e.getMessage());
+                }
+            }
+            return pinned;
         }
 
         // --- phases ----------------------------------------------------------------------------
