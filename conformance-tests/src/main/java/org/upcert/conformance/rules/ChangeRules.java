@@ -41,8 +41,9 @@ public final class ChangeRules {
      * no asset is missed. FAIL at the {@code call.end} of a call that read
      * {@code PERSISTENT_CHANGE_TOKEN_EXPIRED} (or details unavailable) from
      * {@code fetchPersistentChanges} and returned anything but PROCESSING; at the end, FAIL if a
-     * resource of an asset that was in the library when the token first expired (and still is)
-     * is not in the cloud. Exercised by a {@code library.changes} line with that code.
+     * resource of an asset that was in the library when the extension last read the expired
+     * token (and still is) is not in the cloud: a resync must find what the pruned history no
+     * longer lists, and an extension that keeps reading the expired token falls further behind. Exercised by a {@code library.changes} line with that code.
      */
     static final class ResyncsOnExpiredToken implements RuleChecker {
         @Override
@@ -57,7 +58,7 @@ public final class ChangeRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            TraceEvent firstExpiry = null;
+            TraceEvent lastExpiry = null;
             int expiries = 0;
             boolean expiredInCall = false;
             TreeSet<String> addedAfterExpiry = new TreeSet<>();
@@ -67,10 +68,9 @@ public final class ChangeRules {
                 } else if (expired(event)) {
                     expiries++;
                     expiredInCall = true;
-                    if (firstExpiry == null) {
-                        firstExpiry = event;
-                    }
-                } else if (firstExpiry != null && event.name().equals("library.insert")) {
+                    lastExpiry = event;
+                    addedAfterExpiry.clear();
+                } else if (lastExpiry != null && event.name().equals("library.insert")) {
                     addedAfterExpiry.add(event.text("asset"));
                 } else if (expiredInCall && event.name().equals("call.end") && event.text("outcome").equals("returned")
                         && !event.text("result").equals("PROCESSING")) {
@@ -78,7 +78,7 @@ public final class ChangeRules {
                             + event.text("result"), evidence.excerptEndingAt(event, 5));
                 }
             }
-            if (firstExpiry == null) {
+            if (lastExpiry == null) {
                 return Verdict.notExercised(ruleId(), "the extension never met an expired change token");
             }
             TreeSet<String> missed = new TreeSet<>();
@@ -92,8 +92,8 @@ public final class ChangeRules {
                 }
             }
             if (!missed.isEmpty()) {
-                return Verdict.fail(ruleId(), missed.size() + " resources of assets in the library when the change token expired"
-                        + " never reached the cloud, first " + missed.first(), evidence.excerptEndingAt(firstExpiry, 5));
+                return Verdict.fail(ruleId(), missed.size() + " resources of assets in the library when the extension last met the"
+                        + " expired token never reached the cloud, first " + missed.first(), evidence.excerptEndingAt(lastExpiry, 5));
             }
             return Verdict.pass(ruleId(), expiries + " expired-token reads, each answered PROCESSING; nothing missed");
         }
