@@ -74,6 +74,39 @@ final class SampleVerdicts {
         return failed;
     }
 
+    /**
+     * What every group test checks for its group: the sample fails none of the group's rules on
+     * any standard profile and seed; each rule is exercised (PASS) on at least one seed of the
+     * profile the catalogue names for it; a SHOULD rule's PASS carries its figure.
+     */
+    static void assertGroupHolds(String group) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (Rule rule : RuleCatalogue.group(group)) {
+            if (RuleCatalogue.checker(rule.id()).isEmpty()) {
+                problems.add(rule.id() + " has no checker");
+                continue;
+            }
+            failures(rule.id()).forEach(f -> problems.add(rule.id() + " failed the sample on " + f));
+            List<String> passed = runs(rule.id(), Verdict.Status.PASS).stream()
+                    .filter(run -> run.startsWith(rule.profile() + " seed ")).toList();
+            if (passed.isEmpty()) {
+                problems.add(rule.id() + " is exercised on no seed of " + rule.profile());
+            }
+            for (var run : all().entrySet()) {
+                Verdict verdict = run.getValue().get(rule.id());
+                if (!rule.must() && verdict.status() == Verdict.Status.PASS && verdict.figure() == null) {
+                    problems.add(rule.id() + " passed without a figure on " + run.getKey());
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), problems, group + " rules on the sample");
+    }
+
+    /** The verdict of {@code ruleId} on one run ("profile seed N"). */
+    static Verdict verdict(String run, String ruleId) throws Exception {
+        return all().get(run).get(ruleId);
+    }
+
     /** The runs of {@code profile} where {@code ruleId} is {@code status}. */
     static List<String> runs(String ruleId, Verdict.Status status) throws Exception {
         List<String> matching = new ArrayList<>();
