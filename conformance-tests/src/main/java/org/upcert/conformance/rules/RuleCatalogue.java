@@ -97,6 +97,10 @@ public final class RuleCatalogue {
         all.addAll(LivenessCheckers.all());
         all.addAll(CallRulesChecker.all());
         // group checkers register here, one line each
+        all.addAll(CapacityRules.all());
+        all.addAll(ResultRules.all());
+        all.addAll(TerminationRules.all());
+        all.addAll(ChangeRules.all());
         TreeMap<String, RuleChecker> byId = new TreeMap<>();
         for (RuleChecker checker : all) {
             Rule rule = BY_ID.get(checker.ruleId());

@@ -14,6 +14,10 @@ public final class MutantCatalogue {
     public static List<MutantCase> all() {
         List<MutantCase> all = new ArrayList<>(Mutants.cases());
         // group mutant cases register here, one line each
+        all.addAll(CapacityMutants.cases());
+        all.addAll(ResultMutants.cases());
+        all.addAll(TerminationMutants.cases());
+        all.addAll(ChangeMutants.cases());
         return List.copyOf(all);
     }
 }

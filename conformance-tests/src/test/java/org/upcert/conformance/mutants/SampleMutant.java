@@ -37,9 +37,15 @@ public abstract class SampleMutant implements UploadExtension {
     /** What the mutant does to the library the sample sees. */
     protected abstract PhotoLibrary mutate(PhotoLibrary real);
 
+    /** What the mutant does to the app-group storage the sample sees; by default nothing. */
+    protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+        return real;
+    }
+
     @Override
     public ProcessingResult processJobs(ExtensionContext context) {
         PhotoLibrary mutated = mutate(context.library());
+        AppGroupStorage storage = mutateStorage(context.storage());
         return sample.processJobs(new ExtensionContext() {
             @Override
             public PhotoLibrary library() {
@@ -48,7 +54,7 @@ public abstract class SampleMutant implements UploadExtension {
 
             @Override
             public AppGroupStorage storage() {
-                return context.storage();
+                return storage;
             }
 
             @Override

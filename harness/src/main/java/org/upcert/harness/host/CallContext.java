@@ -53,6 +53,8 @@ public final class CallContext implements ExtensionContext {
     private final int killAtCall;
     private final int noticeAtCall;
     private int killInBlock;
+    private int limitDipAtCall;
+    private int limitDipTo;
     private boolean killAfterCommit;
     private int blocks;
     private final Clock clock;
@@ -94,6 +96,13 @@ public final class CallContext implements ExtensionContext {
     public CallContext killInChanges(int block, boolean afterCommit) {
         this.killInBlock = block;
         this.killAfterCommit = afterCommit;
+        return this;
+    }
+
+    /** Plans a {@code jobs.limit} dip to {@code limit} just before API call {@code atCall}. */
+    public CallContext limitDip(int atCall, int limit) {
+        this.limitDipAtCall = atCall;
+        this.limitDipTo = limit;
         return this;
     }
 
@@ -204,6 +213,11 @@ public final class CallContext implements ExtensionContext {
             int n = ++apiCalls;
             if (n == killAtCall) {
                 kill("planned kill", n);
+            }
+            if (n == limitDipAtCall) {
+                int was = system.jobs().jobLimit();
+                system.jobs().setJobLimit(limitDipTo);
+                trace.at(system.clock().now(), "jobs.limit").num("n", n).num("limit", limitDipTo).num("was", was).end();
             }
             if (n == noticeAtCall && !noticeDelivered) {
                 deliverNotice(n);

@@ -50,7 +50,7 @@ public final class JobStore {
         void cancelled(JobRecord job);
     }
 
-    private final int jobLimit;
+    private int jobLimit;
     private final SimulatedLibrary library;
     private final Trace trace;
     private final LongSupplier now;
@@ -88,6 +88,14 @@ public final class JobStore {
 
     public int jobLimit() {
         return jobLimit;
+    }
+
+    /** Changes the limit (a {@code jobs.limit} fault); jobs already over it stay, new blocks are judged against it. */
+    public void setJobLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("jobLimit must be >= 1");
+        }
+        this.jobLimit = limit;
     }
 
     /** Jobs counting against the limit now. */

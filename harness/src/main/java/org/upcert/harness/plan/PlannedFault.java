@@ -76,6 +76,27 @@ public sealed interface PlannedFault {
         }
     }
 
+    // --- jobs ------------------------------------------------------------------------------
+
+    /**
+     * The job limit dips to {@code limit} just before API call {@code atCall} and stays there until
+     * the activation ends (the numeric limit is undocumented and may vary, reference §8): a block
+     * the extension sized from an earlier {@code jobLimit()} may now meet LIMIT_EXCEEDED.
+     */
+    record JobLimitDip(int activation, int atCall, int limit) implements Pinned {
+        public JobLimitDip {
+            requirePositive(activation, atCall);
+            if (limit < 1) {
+                throw new IllegalArgumentException("a job limit is at least 1: " + limit);
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "jobs.limit";
+        }
+    }
+
     // --- network ---------------------------------------------------------------------------
 
     /** No network: transfers in flight fail (not connected), nothing starts, no calls. */

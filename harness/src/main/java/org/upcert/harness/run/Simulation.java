@@ -248,6 +248,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         int killAt = 0;
         int noticeAt = 0;
         PlannedFault.KillInChanges killInChanges = null;
+        PlannedFault.JobLimitDip limitDip = null;
         for (PlannedFault fault : pinnedFaults(activation)) {
             if (fault instanceof PlannedFault.HardKill kill) {
                 killAt = kill.atCall();
@@ -255,6 +256,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 noticeAt = notice.atCall();
             } else if (fault instanceof PlannedFault.KillInChanges inChanges) {
                 killInChanges = inChanges;
+            } else if (fault instanceof PlannedFault.JobLimitDip dip) {
+                limitDip = dip;
             }
         }
         long start = clock.now();
@@ -263,6 +266,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         CallContext context = new CallContext(this, activation, start + policy.runtimeLimitMs(), killAt, noticeAt);
         if (killInChanges != null) {
             context.killInChanges(killInChanges.block(), killInChanges.afterCommit());
+        }
+        if (limitDip != null) {
+            context.limitDip(limitDip.atCall(), limitDip.limit());
         }
         callRunning = true;
         currentActivation = activation;
@@ -295,6 +301,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         callRunning = false;
         drainRefusals();
         endCall(activation, context, completion, presented, start);
+        if (jobs.jobLimit() != plan.workload().jobLimit()) {
+            // A jobs.limit dip lasts until the activation ends.
+            trace.at(clock.now(), "jobs.limit").num("limit", plan.workload().jobLimit()).num("was", jobs.jobLimit()).end();
+            jobs.setJobLimit(plan.workload().jobLimit());
+        }
     }
 
     private boolean launch() {

@@ -410,6 +410,23 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("jobs.limit: the limit dips before the named API call and is restored when the activation ends")
+        void jobLimitDip() {
+            // The scripted extension reads jobLimit() at call 7 and opens its create block at call 8.
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.JobLimitDip(1, 8, 2));
+            List<JsonNode> limits = seen.trace.events("jobs.limit");
+            assertEquals(2, limits.size(), limits.toString());
+            assertEquals(8, limits.get(0).path("n").asInt());
+            assertEquals(2, limits.get(0).path("limit").asInt());
+            assertEquals(100, limits.get(0).path("was").asInt());
+            assertEquals("LIMIT_EXCEEDED", seen.trace.first("changes.rejected").path("code").asText());
+            assertTrue(seen.notes.contains("LIMIT_EXCEEDED"), seen.notes.toString());
+            assertFalse(limits.get(1).has("n"), "the restoring line names no call");
+            assertEquals(100, limits.get(1).path("limit").asInt());
+            assertTrue(seen.result.summary().complete(), "the next activation creates under the restored limit");
+        }
+
+        @Test
         @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
         void recovery() {
             Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),

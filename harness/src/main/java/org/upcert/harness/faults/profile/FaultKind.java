@@ -36,6 +36,13 @@ public enum FaultKind {
             return new PlannedFault.KillInChanges(o.activation(), block, after);
         }
     },
+    JOBS_LIMIT("jobs.limit", Shape.PINNED, false, "atCall", "limit") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            int atCall = (int) range(p, "atCall", DEFAULT_CALLS).draw(r);
+            return new PlannedFault.JobLimitDip(o.activation(), atCall, (int) range(p, "limit", IntRange.exactly(1)).draw(r));
+        }
+    },
     NETWORK_OFFLINE("network.offline", Shape.WINDOW, false) {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

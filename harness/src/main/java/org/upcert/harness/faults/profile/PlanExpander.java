@@ -117,6 +117,9 @@ public final class PlanExpander {
         if (fault instanceof PlannedFault.TerminationNotice n) {
             return n.atCall();
         }
+        if (fault instanceof PlannedFault.JobLimitDip d) {
+            return d.atCall();
+        }
         if (fault instanceof PlannedFault.KillInChanges c) {
             return c.block();
         }

@@ -1,0 +1,271 @@
+package org.upcert.conformance.rules;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AssetResource;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+
+/**
+ * The system's state rebuilt from the trace, event by event, for the rules that judge a call's
+ * answer against what was true when it returned (RES, CAP, TRM-03): every job's state, which
+ * resources the library holds, which were ever uploaded, whether consent was withdrawn. Feed it
+ * every event in order with {@link #apply}; read it between events. Deterministic (sorted
+ * collections only).
+ *
+ * <p><b>What the extension could know.</b> A call is judged on what it could have seen: a job
+ * that finished during the call after the call's last {@code fetchJobs} is not counted against
+ * it ({@link #knownAcknowledgeable()}), nor is a resource inserted after the call started
+ * ({@link #backlog()}).
+ */
+final class Replay {
+    /** HTTP statuses after which abandoning a resource is a legitimate decision (RTY-02), not remaining work. */
+    private static final Set<Integer> PERMANENT = Set.of(400, 404, 405, 410, 411, 413, 415, 422);
+
+    /** One job as the trace shows it. */
+    static final class Job {
+        final String id;
+        final String resource;
+        String state = "REGISTERED";
+        boolean acked;
+        boolean retried;
+        int finishedLine;
+        int failStatus;
+
+        Job(String id, String resource) {
+            this.id = id;
+            this.resource = resource;
+        }
+
+        boolean finished() {
+            return state.equals("SUCCEEDED") || state.equals("FAILED");
+        }
+
+        boolean inFlight() {
+            return state.equals("REGISTERED") || state.equals("PENDING");
+        }
+    }
+
+    private final TreeMap<String, Job> jobs = new TreeMap<>();
+    private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
+    private final TreeSet<String> uploaded = new TreeSet<>();
+    private final TreeSet<String> abandoned = new TreeSet<>();
+    private final TreeMap<String, List<String>> resourcesOfAsset = new TreeMap<>();
+    /** Live resource → the trace line it appeared on (0 for the initial library). */
+    private final TreeMap<String, Integer> live = new TreeMap<>();
+    private int jobLimit;
+    private int consentWindowsOpen;
+    private boolean recovery;
+
+    // per call
+    private int callStartLine;
+    private int lastFetchJobsLine;
+    private boolean consentTouched;
+    private boolean inCall;
+
+    Replay(RunEvidence evidence) {
+        jobLimit = evidence.header() == null ? 0 : evidence.header().path("workload").path("jobLimit").asInt();
+        TreeSet<String> inserted = new TreeSet<>();
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("library.insert")) {
+                inserted.add(event.text("asset"));
+            }
+        }
+        if (evidence.library() != null) {
+            for (AssetResource resource : evidence.library().everResources().values()) {
+                resourcesOfAsset.computeIfAbsent(resource.assetLocalIdentifier(), a -> new java.util.ArrayList<>())
+                        .add(resource.key());
+                if (!inserted.contains(resource.assetLocalIdentifier())) {
+                    live.put(resource.key(), 0);
+                }
+            }
+        }
+    }
+
+    /** Moves the state past {@code event}. */
+    void apply(TraceEvent event) {
+        String job = event.text("job");
+        switch (event.name()) {
+            case "call.start" -> {
+                inCall = true;
+                callStartLine = event.line();
+                lastFetchJobsLine = 0;
+                consentTouched = consentWindowsOpen > 0;
+            }
+            case "call.end" -> inCall = false;
+            case "fetch.jobs" -> lastFetchJobsLine = event.line();
+            case "job.create" -> {
+                Job record = new Job(job, event.text("resource"));
+                jobs.put(job, record);
+                unackedByResource.computeIfAbsent(record.resource, r -> new TreeSet<>()).add(job);
+            }
+            case "job.pending" -> state(job, "PENDING");
+            case "job.succeeded" -> {
+                Job record = state(job, "SUCCEEDED");
+                if (record != null) {
+                    record.finishedLine = event.line();
+                    uploaded.add(record.resource);
+                }
+            }
+            case "job.failed" -> {
+                Job record = state(job, "FAILED");
+                if (record != null) {
+                    record.finishedLine = event.line();
+                    record.failStatus = (int) event.number("status");
+                }
+            }
+            case "job.retry" -> {
+                Job record = state(job, "REGISTERED");
+                if (record != null) {
+                    record.retried = true;
+                }
+            }
+            case "job.ack", "job.cancel" -> {
+                Job record = jobs.get(job);
+                if (record != null) {
+                    if (event.name().equals("job.cancel")) {
+                        record.state = "CANCELLED";
+                    } else if (record.state.equals("FAILED") && PERMANENT.contains(record.failStatus)) {
+                        abandoned.add(record.resource);
+                    }
+                    record.acked = true;
+                    TreeSet<String> open = unackedByResource.get(record.resource);
+                    if (open != null) {
+                        open.remove(job);
+                    }
+                }
+            }
+            case "library.insert" -> {
+                for (String key : resourcesOfAsset.getOrDefault(event.text("asset"), List.of())) {
+                    live.put(key, event.line());
+                }
+            }
+            case "library.delete" -> {
+                for (String key : resourcesOfAsset.getOrDefault(event.text("asset"), List.of())) {
+                    live.remove(key);
+                }
+            }
+            case "fault.start", "fault.end" -> {
+                if (event.text("kind").startsWith("consent.")) {
+                    consentWindowsOpen += event.name().equals("fault.start") ? 1 : -1;
+                    consentTouched = consentTouched || (inCall && event.name().equals("fault.start"));
+                }
+            }
+            case "jobs.limit" -> jobLimit = (int) event.number("limit");
+            case "phase.recovery" -> recovery = true;
+            default -> {
+            }
+        }
+    }
+
+    private Job state(String id, String state) {
+        Job record = jobs.get(id);
+        if (record != null) {
+            record.state = state;
+        }
+        return record;
+    }
+
+    /** The job limit the system enforces now. */
+    int jobLimit() {
+        return jobLimit;
+    }
+
+    /** Unacknowledged jobs now (they count against the limit). */
+    int unacknowledged() {
+        int count = 0;
+        for (TreeSet<String> open : unackedByResource.values()) {
+            count += open.size();
+        }
+        return count;
+    }
+
+    /** Unacknowledged jobs still registered or pending: the system's own progress to come. */
+    int inFlight() {
+        int count = 0;
+        for (TreeSet<String> open : unackedByResource.values()) {
+            for (String id : open) {
+                if (jobs.get(id).inFlight()) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Finished, unacknowledged jobs the current call could know of: finished before it started,
+     * or before its last {@code fetchJobs}.
+     */
+    List<Job> knownAcknowledgeable() {
+        List<Job> known = new java.util.ArrayList<>();
+        for (TreeSet<String> open : unackedByResource.values()) {
+            for (String id : open) {
+                Job record = jobs.get(id);
+                if (record.finished() && (record.finishedLine < callStartLine || record.finishedLine < lastFetchJobsLine)) {
+                    known.add(record);
+                }
+            }
+        }
+        return known;
+    }
+
+    /** Finished, unacknowledged jobs whose outcome came before the current call started. */
+    int acknowledgeableAtCallStart() {
+        int count = 0;
+        for (TreeSet<String> open : unackedByResource.values()) {
+            for (String id : open) {
+                Job record = jobs.get(id);
+                if (record.finished() && record.finishedLine < callStartLine) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Resources that still need a job: in the library since before the current call started,
+     * never uploaded, without an unacknowledged job, and not abandoned after a permanent failure.
+     */
+    TreeSet<String> backlog() {
+        TreeSet<String> waiting = new TreeSet<>();
+        for (var entry : live.entrySet()) {
+            String key = entry.getKey();
+            if (entry.getValue() < callStartLine && !uploaded.contains(key) && !abandoned.contains(key)
+                    && unackedByResource.getOrDefault(key, EMPTY).isEmpty()) {
+                waiting.add(key);
+            }
+        }
+        return waiting;
+    }
+
+    private static final TreeSet<String> EMPTY = new TreeSet<>();
+
+    /** Whether library access or the extension was withdrawn at any time during the current call. */
+    boolean consentWithdrawnDuringCall() {
+        return consentTouched;
+    }
+
+    /** The unacknowledged jobs of {@code resource}. */
+    Set<String> unackedJobsOf(String resource) {
+        return unackedByResource.getOrDefault(resource, EMPTY);
+    }
+
+    /** Whether a job for {@code resource} ever succeeded. */
+    boolean everUploaded(String resource) {
+        return uploaded.contains(resource);
+    }
+
+    /** Whether the recovery phase has begun. */
+    boolean recovery() {
+        return recovery;
+    }
+
+    /** Whether {@code resource} is in the library now. */
+    boolean isLive(String resource) {
+        return live.containsKey(resource);
+    }
+}

@@ -1,0 +1,252 @@
+package org.upcert.conformance.rules;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Figure;
+import org.upcert.conformance.verdict.Verdict;
+
+/**
+ * The RES rules: what {@code processJobs} answers. RES-01, RES-02 and RES-03 judge each
+ * returned call against the state the trace rebuilds ({@link Replay}) at its {@code call.end};
+ * RES-05 measures call durations. (RES-04 lives in {@link CallRulesChecker}.)
+ *
+ * <p><b>Work remains</b> at a return when (a) a job the call could know to be finished (finished
+ * before the call or before its last {@code fetchJobs}) is still unacknowledged, or (b) a
+ * resource in the library since before the call started was never uploaded, has no
+ * unacknowledged job and was not abandoned after a permanent failure. Jobs in flight are not
+ * remaining work: the system transfers them (RULES.md: "uploaded or in flight"). Calls during
+ * which library access or the extension was withdrawn are not judged: without consent no work
+ * is eligible.
+ */
+public final class ResultRules {
+    /** RES-03's N: this many consecutive PROCESSING answers without progress fail. */
+    public static final int DEFAULT_NO_PROGRESS_CALLS = 5;
+
+    private ResultRules() {
+    }
+
+    public static List<RuleChecker> all() {
+        return List.of(new CompletedOnlyWhenDone(), new ProcessingWhileWorkRemains(),
+                new NoEndlessProcessing(DEFAULT_NO_PROGRESS_CALLS), new CallDuration());
+    }
+
+    private abstract static class Must implements RuleChecker {
+        @Override
+        public boolean must() {
+            return true;
+        }
+    }
+
+    /** Why work remains at this moment, or null if none does. */
+    static String remainingWork(Replay state) {
+        List<Replay.Job> acknowledgeable = state.knownAcknowledgeable();
+        if (!acknowledgeable.isEmpty()) {
+            return acknowledgeable.size() + " finished jobs unacknowledged (first " + acknowledgeable.get(0).id + ")";
+        }
+        TreeSet<String> backlog = state.backlog();
+        if (!backlog.isEmpty()) {
+            return backlog.size() + " resources neither uploaded nor in a job (first " + backlog.first() + ")";
+        }
+        return null;
+    }
+
+    /**
+     * RES-01: {@code COMPLETED} only when no work remains (see the class comment). Exercised by
+     * every call that returned COMPLETED with consent in place; FAIL at the first such
+     * {@code call.end} while work remained.
+     */
+    static final class CompletedOnlyWhenDone extends Must {
+        @Override
+        public String ruleId() {
+            return "RES-01";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            Replay state = new Replay(evidence);
+            int judged = 0;
+            for (TraceEvent event : evidence.events()) {
+                state.apply(event);
+                if (event.name().equals("call.end") && event.text("result").equals("COMPLETED")
+                        && !state.consentWithdrawnDuringCall()) {
+                    judged++;
+                    String work = remainingWork(state);
+                    if (work != null) {
+                        return Verdict.fail(ruleId(), "activation " + event.activation() + " returned COMPLETED while "
+                                + work + " remained", evidence.excerptEndingAt(event, 5));
+                    }
+                }
+            }
+            return judged == 0 ? Verdict.notExercised(ruleId(), "no call returned COMPLETED")
+                    : Verdict.pass(ruleId(), judged + " COMPLETED answers, none while work remained");
+        }
+    }
+
+    /**
+     * RES-02: {@code PROCESSING} while work remains and after {@code LIMIT_EXCEEDED}. FAIL at the
+     * {@code call.end} of a call that (a) met a LIMIT_EXCEEDED rejection and returned anything
+     * but PROCESSING, or (b) returned FAILURE while work remained although the call itself met no
+     * error that could make it unrecoverable (its own HTTP failing or answering 4xx/5xx, a
+     * library error, an error logged). COMPLETED while work remains is RES-01's. Exercised by
+     * every returned call that hit LIMIT_EXCEEDED or returned while work remained.
+     */
+    static final class ProcessingWhileWorkRemains extends Must {
+        @Override
+        public String ruleId() {
+            return "RES-02";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            Replay state = new Replay(evidence);
+            int judged = 0;
+            boolean limitExceeded = false;
+            boolean metError = false;
+            for (TraceEvent event : evidence.events()) {
+                state.apply(event);
+                switch (event.name()) {
+                    case "call.start" -> {
+                        limitExceeded = false;
+                        metError = false;
+                    }
+                    case "changes.rejected" -> limitExceeded |= event.text("code").equals("LIMIT_EXCEEDED");
+                    case "http" -> metError |= event.fields().has("code") || event.number("status") >= 400;
+                    case "library.changes" -> metError |= event.fields().has("code");
+                    case "log" -> metError |= event.text("level").equals("error");
+                    case "call.end" -> {
+                        if (!event.text("outcome").equals("returned")) {
+                            continue;
+                        }
+                        String result = event.text("result");
+                        if (limitExceeded) {
+                            judged++;
+                            if (!result.equals("PROCESSING")) {
+                                return Verdict.fail(ruleId(), "activation " + event.activation() + " returned " + result
+                                        + " after LIMIT_EXCEEDED", evidence.excerptEndingAt(event, 5));
+                            }
+                            continue;
+                        }
+                        if (state.consentWithdrawnDuringCall()) {
+                            continue;
+                        }
+                        String work = remainingWork(state);
+                        if (work != null) {
+                            judged++;
+                            if (result.equals("FAILURE") && !metError) {
+                                return Verdict.fail(ruleId(), "activation " + event.activation()
+                                        + " returned FAILURE without meeting any error while " + work + " remained",
+                                        evidence.excerptEndingAt(event, 5));
+                            }
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return judged == 0 ? Verdict.notExercised(ruleId(), "no call returned while work remained or after LIMIT_EXCEEDED")
+                    : Verdict.pass(ruleId(), judged + " calls returned while work remained or after LIMIT_EXCEEDED, "
+                            + "each with PROCESSING (or FAILURE after an error)");
+        }
+    }
+
+    /**
+     * RES-03: no endless PROCESSING without progress. A returned PROCESSING counts as <i>idle</i>
+     * when the call committed no change, took no discovery step (no persistent changes read, no
+     * full library scan) and left no job in flight (nothing of the system's own progress to
+     * wait for: a correct extension whose whole queue is in flight may answer PROCESSING with
+     * nothing to change). FAIL at the {@code n}-th consecutive idle PROCESSING; any other call
+     * (progress, another answer, a kill) ends the streak. Exercised by every returned PROCESSING.
+     */
+    static final class NoEndlessProcessing extends Must {
+        private final int limit;
+
+        NoEndlessProcessing(int limit) {
+            if (limit < 2) {
+                throw new IllegalArgumentException("RES-03 needs at least 2 calls: " + limit);
+            }
+            this.limit = limit;
+        }
+
+        @Override
+        public String ruleId() {
+            return "RES-03";
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            Replay state = new Replay(evidence);
+            int processing = 0;
+            int streak = 0;
+            int longest = 0;
+            boolean discovered = false;
+            for (TraceEvent event : evidence.events()) {
+                state.apply(event);
+                switch (event.name()) {
+                    case "call.start" -> discovered = false;
+                    case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
+                    case "fetch.assets" -> discovered |= !event.fields().has("asked");
+                    case "call.end" -> {
+                        if (!event.text("result").equals("PROCESSING")) {
+                            streak = 0;
+                            continue;
+                        }
+                        processing++;
+                        boolean idle = event.number("changes") == 0 && !discovered && state.inFlight() == 0;
+                        streak = idle ? streak + 1 : 0;
+                        longest = Math.max(longest, streak);
+                        if (streak >= limit) {
+                            return Verdict.fail(ruleId(), limit + " consecutive calls (up to activation " + event.activation()
+                                    + ") returned PROCESSING with no change, no discovery and no job in flight",
+                                    evidence.excerptEndingAt(event, 5));
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return processing == 0 ? Verdict.notExercised(ruleId(), "no call returned PROCESSING")
+                    : Verdict.pass(ruleId(), processing + " PROCESSING answers, at most " + longest
+                            + " in a row without progress (limit " + limit + ")");
+        }
+    }
+
+    /**
+     * RES-05 (SHOULD): each call returns within the runtime budget. Figure: the p99 (nearest
+     * rank) of the simulated duration of every call that ended ({@code call.end} {@code ms},
+     * killed calls included). Exercised by any call.
+     */
+    static final class CallDuration implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "RES-05";
+        }
+
+        @Override
+        public boolean must() {
+            return false;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            List<Long> durations = new ArrayList<>();
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("call.end")) {
+                    durations.add(event.number("ms"));
+                }
+            }
+            if (durations.isEmpty()) {
+                return Verdict.notExercised(ruleId(), "no call ended");
+            }
+            Collections.sort(durations);
+            long p99 = durations.get((int) Math.ceil(0.99 * durations.size()) - 1);
+            long max = durations.get(durations.size() - 1);
+            long limit = evidence.header() == null ? 0 : evidence.header().path("policy").path("runtimeLimitMs").asLong();
+            return Verdict.measured(ruleId(), Figure.maximum("p99 call duration", p99, "ms"), durations.size()
+                    + " calls; p99 " + p99 + " ms, longest " + max + " ms" + (limit > 0 ? " (runtime limit " + limit + " ms)" : ""));
+        }
+    }
+}

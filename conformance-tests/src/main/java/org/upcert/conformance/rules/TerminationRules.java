@@ -1,0 +1,209 @@
+package org.upcert.conformance.rules;
+
+import java.util.List;
+import java.util.TreeSet;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Figure;
+import org.upcert.conformance.verdict.Verdict;
+
+/**
+ * The TRM rules: termination notices and kills. (TRM-04 lives in {@link CallRulesChecker}.) A
+ * notice <i>during a call</i> is a {@code process.notice} with a {@code grace} field; one after
+ * the call returned carries {@code when} instead and is nothing a call has to answer.
+ */
+public final class TerminationRules {
+    private TerminationRules() {
+    }
+
+    public static List<RuleChecker> all() {
+        return List.of(new ReturnsWithinGrace(), new NothingAfterKill(), new ConvergesAfterKills(), new WorkAfterNotice());
+    }
+
+    private static boolean noticeDuringCall(TraceEvent event) {
+        return event.name().equals("process.notice") && event.fields().has("grace");
+    }
+
+    /**
+     * TRM-01: after {@code willTerminate}, {@code processJobs} returns within the grace period.
+     * The host kills a call that outlives its grace ({@code process.kill} "grace period …
+     * expired"); a call that stopped making API calls altogether is killed as hung. FAIL at that
+     * kill (or at a {@code call.end} later than notice + grace, should the host ever let one
+     * through). Exercised by every notice delivered during a call.
+     */
+    static final class ReturnsWithinGrace implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "TRM-01";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            int notices = 0;
+            TraceEvent notice = null;
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("call.start")) {
+                    notice = null;
+                } else if (noticeDuringCall(event)) {
+                    notices++;
+                    notice = event;
+                } else if (notice != null && event.name().equals("process.kill")
+                        && (event.text("reason").startsWith("grace period") || event.text("reason").contains("hung"))) {
+                    return Verdict.fail(ruleId(), "activation " + event.activation() + " did not return within "
+                            + notice.number("grace") + " ms of willTerminate (" + event.text("reason") + ")",
+                            evidence.excerptEndingAt(event, 5));
+                } else if (notice != null && event.name().equals("call.end") && event.text("outcome").equals("returned")
+                        && event.t() - notice.t() > notice.number("grace")) {
+                    return Verdict.fail(ruleId(), "activation " + event.activation() + " returned " + (event.t() - notice.t())
+                            + " ms after willTerminate, grace " + notice.number("grace") + " ms", evidence.excerptEndingAt(event, 5));
+                }
+            }
+            return notices == 0 ? Verdict.notExercised(ruleId(), "no termination notice arrived during a call")
+                    : Verdict.pass(ruleId(), notices + " notices during calls, each call returned within the grace period");
+        }
+    }
+
+    /**
+     * TRM-02: after a kill, nothing of the killed activation reaches the library, jobs or
+     * storage. In-process the host enforces it: every API call of a killed call is refused and
+     * recorded as {@code api.refused} with reason "after kill". Such a line is the violation:
+     * the killed activation kept running (caught the kill, kept a thread) and tried to change
+     * something. Finishing the block in progress after a notice is not a kill and is allowed.
+     * Exercised by every call that ended killed.
+     */
+    static final class NothingAfterKill implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "TRM-02";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            int killed = 0;
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("call.end") && event.text("outcome").equals("killed")) {
+                    killed++;
+                } else if (event.name().equals("api.refused") && event.text("reason").equals("after kill")) {
+                    return Verdict.fail(ruleId(), "activation " + event.text("act") + " kept working after it was killed: "
+                            + event.text("api") + " (refused by the host)", evidence.excerptEndingAt(event, 5));
+                }
+            }
+            return killed == 0 ? Verdict.notExercised(ruleId(), "no call was killed")
+                    : Verdict.pass(ruleId(), killed + " calls killed, none tried to go on");
+        }
+    }
+
+    /**
+     * TRM-03: after a kill at any point, later activations converge: no resource lost, no
+     * duplicate job. From the first {@code process.kill} on, FAIL at a {@code job.create} for a
+     * resource that still has an unacknowledged job or whose upload already succeeded (the
+     * outcome was lost with the killed process); at the end, FAIL if a resource in the library is
+     * not in the cloud with its exact bytes. Exercised only when a kill happened.
+     */
+    static final class ConvergesAfterKills implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "TRM-03";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            Replay state = new Replay(evidence);
+            int kills = 0;
+            TraceEvent lastKill = null;
+            for (TraceEvent event : evidence.events()) {
+                if (kills > 0 && event.name().equals("job.create")) {
+                    String resource = event.text("resource");
+                    if (!state.unackedJobsOf(resource).isEmpty()) {
+                        return Verdict.fail(ruleId(), "after a kill, created " + event.text("job") + " for " + resource
+                                + " while " + state.unackedJobsOf(resource).iterator().next() + " for it is unacknowledged",
+                                evidence.excerptEndingAt(event, 5));
+                    }
+                    if (state.everUploaded(resource)) {
+                        return Verdict.fail(ruleId(), "after a kill, created " + event.text("job") + " for " + resource
+                                + " although it was already uploaded", evidence.excerptEndingAt(event, 5));
+                    }
+                }
+                state.apply(event);
+                if (event.name().equals("process.kill")) {
+                    kills++;
+                    lastKill = event;
+                }
+            }
+            if (kills == 0) {
+                return Verdict.notExercised(ruleId(), "no kill");
+            }
+            TreeSet<String> missing = new TreeSet<>(evidence.liveResources());
+            missing.removeAll(evidence.storedResources());
+            if (!missing.isEmpty()) {
+                return Verdict.fail(ruleId(), "after " + kills + " kills, " + missing.size() + " resources never reached the cloud, first "
+                        + missing.first(), evidence.excerptEndingAt(lastKill, 5));
+            }
+            return Verdict.pass(ruleId(), kills + " kills; no duplicate job afterwards, every resource in the cloud");
+        }
+    }
+
+    /**
+     * TRM-05 (SHOULD): changes committed after {@code willTerminate}. For every notice during a
+     * call: the job changes committed after it in that call ({@code changes.commit} counts) and
+     * the simulated time from the notice to the call's end. Figure: the count of changes; the
+     * message gives the longest and mean notice-to-return time. Not exercised without a notice
+     * during a call.
+     */
+    static final class WorkAfterNotice implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "TRM-05";
+        }
+
+        @Override
+        public boolean must() {
+            return false;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            int notices = 0;
+            long changes = 0;
+            long longest = 0;
+            long total = 0;
+            TraceEvent notice = null;
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("call.start")) {
+                    notice = null;
+                } else if (noticeDuringCall(event)) {
+                    notices++;
+                    notice = event;
+                } else if (notice != null && event.name().equals("changes.commit")) {
+                    changes += event.number("create") + event.number("ack") + event.number("retry") + event.number("cancel");
+                } else if (notice != null && event.name().equals("call.end")) {
+                    long took = event.t() - notice.t();
+                    longest = Math.max(longest, took);
+                    total += took;
+                    notice = null;
+                }
+            }
+            if (notices == 0) {
+                return Verdict.notExercised(ruleId(), "no termination notice arrived during a call");
+            }
+            return Verdict.measured(ruleId(), Figure.count("changes committed after willTerminate", changes, "changes"),
+                    notices + " notices during calls; " + changes + " job changes committed after them; notice to return "
+                            + "longest " + longest + " ms, mean " + total / notices + " ms");
+        }
+    }
+}

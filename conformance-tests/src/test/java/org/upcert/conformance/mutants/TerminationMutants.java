@@ -1,0 +1,172 @@
+package org.upcert.conformance.mutants;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AppGroupStorage;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.JobAction;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.ProcessingResult;
+
+/** Mistakes about termination notices and kills. */
+public final class TerminationMutants {
+    private TerminationMutants() {
+    }
+
+    public static List<MutantCase> cases() {
+        return List.of(
+                MutantCase.of("TRM-01", "on willTerminate, waits for its jobs in flight to finish before returning",
+                        WaitsForUploadsOnTermination.class, WaitsForUploadsOnTermination::new, "termination-storm", 1),
+                MutantCase.of("TRM-02", "catches Throwable around processJobs and writes a crash report, even when killed",
+                        WritesCrashReport.class, WritesCrashReport::new, "hard-kills", 1),
+                MutantCase.of("TRM-03", "buffers its storage writes in memory and flushes them only when a call returns",
+                        BuffersStorageUntilReturn.class, BuffersStorageUntilReturn::new, "hard-kills", 1));
+    }
+
+    /**
+     * TRM-01: believes a termination loses the uploads in flight, so after {@code willTerminate}
+     * it polls the PROCESS set until it is empty. Transfers of jobs created in the call start
+     * only after it returns: the wait outlasts the grace period.
+     */
+    public static final class WaitsForUploadsOnTermination extends SampleMutant {
+        private volatile boolean terminating;
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            terminating = false;
+            ProcessingResult result = super.processJobs(context);
+            for (int polls = 0; terminating && polls < 100_000; polls++) {
+                if (context.library().fetchJobs(JobAction.PROCESS).isEmpty()) {
+                    break;
+                }
+            }
+            return result;
+        }
+
+        @Override
+        public void willTerminate() {
+            super.willTerminate();
+            terminating = true;
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+    }
+
+    /**
+     * TRM-02: a catch-all around the call writes a crash report to the app group, so a kill
+     * (delivered in-process as an Error at the next API call) is caught and the killed call
+     * goes on to write to storage.
+     */
+    public static final class WritesCrashReport extends SampleMutant {
+        @Override
+        @SuppressWarnings("PMD.AvoidCatchingThrowable")
+        public ProcessingResult processJobs(ExtensionContext context) {
+            try {
+                return super.processJobs(context);
+            } catch (Throwable crash) {
+                context.storage().writeString("crash-report.txt", crash.toString());
+                return ProcessingResult.FAILURE;
+            }
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+    }
+
+    /**
+     * TRM-03: "batches I/O" by keeping every storage write of a call in memory and writing it
+     * out when the call returns. A kill loses the call's writes, among them the outcomes stored
+     * before acknowledging; after the relaunch the ledger has them as still to upload and the
+     * extension uploads them again.
+     */
+    public static final class BuffersStorageUntilReturn extends SampleMutant {
+        private BufferedStorage buffered;
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            buffered = new BufferedStorage(context.storage());
+            ProcessingResult result = super.processJobs(context);
+            buffered.flush();
+            return result;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return buffered;
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+    }
+
+    /** Storage whose changes stay in memory until {@link #flush()}. */
+    static final class BufferedStorage implements AppGroupStorage {
+        private final AppGroupStorage real;
+        private final TreeMap<String, byte[]> written = new TreeMap<>();
+        private final TreeSet<String> deleted = new TreeSet<>();
+
+        BufferedStorage(AppGroupStorage real) {
+            this.real = real;
+        }
+
+        @Override
+        public Optional<byte[]> read(String name) {
+            if (written.containsKey(name)) {
+                return Optional.of(written.get(name).clone());
+            }
+            return deleted.contains(name) ? Optional.empty() : real.read(name);
+        }
+
+        @Override
+        public void write(String name, byte[] content) {
+            written.put(name, content.clone());
+            deleted.remove(name);
+        }
+
+        @Override
+        public void append(String name, byte[] content) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(read(name).orElse(new byte[0]));
+            out.writeBytes(content);
+            write(name, out.toByteArray());
+        }
+
+        @Override
+        public boolean delete(String name) {
+            boolean existed = read(name).isPresent();
+            written.remove(name);
+            deleted.add(name);
+            return existed;
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            TreeSet<String> names = new TreeSet<>(real.list(prefix));
+            names.removeAll(deleted);
+            for (String name : written.keySet()) {
+                if (name.startsWith(prefix)) {
+                    names.add(name);
+                }
+            }
+            return new ArrayList<>(names);
+        }
+
+        void flush() {
+            for (String name : deleted) {
+                real.delete(name);
+            }
+            written.forEach(real::write);
+        }
+    }
+}
