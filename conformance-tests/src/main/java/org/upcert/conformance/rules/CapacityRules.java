@@ -96,7 +96,7 @@ public final class CapacityRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             int atLimit = 0;
             int withAcknowledgeable = 0;
             boolean counted = false;
@@ -149,7 +149,7 @@ public final class CapacityRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             long idle = 0;
             long slots = 0;
             int calls = 0;

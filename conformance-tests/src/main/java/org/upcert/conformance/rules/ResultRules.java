@@ -11,7 +11,7 @@ import org.upcert.conformance.verdict.Verdict;
 
 /**
  * The RES rules: what {@code processJobs} answers. RES-01, RES-02 and RES-03 judge each
- * returned call against the state the trace rebuilds ({@link Replay}) at its {@code call.end};
+ * returned call against the state the trace rebuilds ({@link SystemState}) at its {@code call.end};
  * RES-05 measures call durations. (RES-04 lives in {@link CallRulesChecker}.)
  *
  * <p><b>Work remains</b> at a return when (a) a job the call could know to be finished (finished
@@ -42,8 +42,8 @@ public final class ResultRules {
     }
 
     /** Why work remains at this moment, or null if none does. */
-    static String remainingWork(Replay state) {
-        List<Replay.Job> acknowledgeable = state.knownAcknowledgeable();
+    static String remainingWork(SystemState state) {
+        List<SystemState.Job> acknowledgeable = state.knownAcknowledgeable();
         if (!acknowledgeable.isEmpty()) {
             return acknowledgeable.size() + " finished jobs unacknowledged (first " + acknowledgeable.get(0).id + ")";
         }
@@ -67,7 +67,7 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             int judged = 0;
             for (TraceEvent event : evidence.events()) {
                 state.apply(event);
@@ -102,7 +102,7 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             int judged = 0;
             boolean limitExceeded = false;
             boolean metError = false;
@@ -178,7 +178,7 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             int processing = 0;
             int streak = 0;
             int longest = 0;

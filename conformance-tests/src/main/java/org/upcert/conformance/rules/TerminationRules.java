@@ -123,7 +123,7 @@ public final class TerminationRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            Replay state = new Replay(evidence);
+            SystemState state = new SystemState(evidence);
             int kills = 0;
             TraceEvent lastKill = null;
             for (TraceEvent event : evidence.events()) {

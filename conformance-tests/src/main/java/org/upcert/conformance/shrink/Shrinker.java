@@ -251,6 +251,8 @@ public final class Shrinker {
             return new PlannedFault.TerminationNotice(f.activation() - 1, f.atCall());
         } else if (fault instanceof PlannedFault.KillInChanges f && f.activation() > 1) {
             return new PlannedFault.KillInChanges(f.activation() - 1, f.block(), f.afterCommit());
+        } else if (fault instanceof PlannedFault.JobLimitDip f && f.activation() > 1) {
+            return new PlannedFault.JobLimitDip(f.activation() - 1, f.atCall(), f.limit());
         }
         return null;
     }

@@ -20,7 +20,7 @@ import org.upcert.conformance.evidence.TraceEvent;
  * it ({@link #knownAcknowledgeable()}), nor is a resource inserted after the call started
  * ({@link #backlog()}).
  */
-final class Replay {
+final class SystemState {
     /** HTTP statuses after which abandoning a resource is a legitimate decision (RTY-02), not remaining work. */
     private static final Set<Integer> PERMANENT = Set.of(400, 404, 405, 410, 411, 413, 415, 422);
 
@@ -65,7 +65,7 @@ final class Replay {
     private boolean consentTouched;
     private boolean inCall;
 
-    Replay(RunEvidence evidence) {
+    SystemState(RunEvidence evidence) {
         jobLimit = evidence.header() == null ? 0 : evidence.header().path("workload").path("jobLimit").asInt();
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
