@@ -47,6 +47,10 @@ final class TimelinePage {
         }
 
         out.append("<figure>\n").append(svg).append("</figure>\n");
+        TimelineRenderer.zoom(tl).ifPresent(window -> out.append("<h2>The fault phase, zoomed: ")
+                .append(esc(VirtualClock.format(window[0]))).append(" to ").append(esc(VirtualClock.format(window[1])))
+                .append("</h2>\n<figure>\n").append(TimelineSvg.render(tl, marks, window[0], window[1], "zoom-"))
+                .append("</figure>\n"));
         legend(out);
         activations(out, tl, marks);
         out.append("<script>//<![CDATA[\n").append(SCRIPT).append("//]]></script>\n</body>\n</html>\n");
@@ -150,10 +154,6 @@ final class TimelinePage {
 
     private static final String SCRIPT = """
             (function () {
-              var svg = document.querySelector('svg.upcert-timeline');
-              if (!svg) { return; }
-              var x0 = +svg.getAttribute('data-x0'), plot = +svg.getAttribute('data-plot'), span = +svg.getAttribute('data-span');
-              var cursor = svg.querySelector('#cursor'), line = cursor.querySelector('line'), label = cursor.querySelector('text');
               var epoch = Date.UTC(2026, 0, 5, 8, 0, 0);
               function two(n) { return (n < 10 ? '0' : '') + n; }
               function fmt(ms) {
@@ -161,6 +161,10 @@ final class TimelinePage {
                 var clock = new Date(epoch + ms).toISOString().substring(11, 19) + 'Z';
                 return (h > 0 ? h + 'h' : '') + two(m) + 'm' + two(s % 60) + 's  (' + clock + ')';
               }
+              document.querySelectorAll('svg.upcert-timeline').forEach(function (svg) {
+              var x0 = +svg.getAttribute('data-x0'), plot = +svg.getAttribute('data-plot');
+              var from = +svg.getAttribute('data-from'), span = +svg.getAttribute('data-span');
+              var cursor = svg.querySelector('g.cursor'), line = cursor.querySelector('line'), label = cursor.querySelector('text');
               svg.addEventListener('mousemove', function (e) {
                 var p = svg.createSVGPoint();
                 p.x = e.clientX; p.y = e.clientY;
@@ -170,18 +174,20 @@ final class TimelinePage {
                 line.setAttribute('x1', x); line.setAttribute('x2', x);
                 label.setAttribute('x', q.x > x0 + plot - 160 ? q.x - 4 : q.x + 4);
                 label.setAttribute('text-anchor', q.x > x0 + plot - 160 ? 'end' : 'start');
-                label.textContent = fmt((q.x - x0) / plot * span);
+                label.textContent = fmt(from + (q.x - x0) / plot * span);
                 cursor.setAttribute('visibility', 'visible');
               });
               svg.addEventListener('mouseleave', function () { cursor.setAttribute('visibility', 'hidden'); });
-              document.querySelectorAll('tr[data-act]').forEach(function (row) {
-                var bar = document.getElementById('act-' + row.getAttribute('data-act'));
-                row.addEventListener('mouseenter', function () { if (bar) { bar.classList.add('hl'); } });
-                row.addEventListener('mouseleave', function () { if (bar) { bar.classList.remove('hl'); } });
               });
-              svg.querySelectorAll('rect.act').forEach(function (bar) {
+              document.querySelectorAll('tr[data-act]').forEach(function (row) {
+                var bars = document.querySelectorAll('rect.act[data-act="' + row.getAttribute('data-act') + '"]');
+                function light(on) { bars.forEach(function (bar) { bar.classList.toggle('hl', on); }); }
+                row.addEventListener('mouseenter', function () { light(true); });
+                row.addEventListener('mouseleave', function () { light(false); });
+              });
+              document.querySelectorAll('rect.act').forEach(function (bar) {
                 bar.addEventListener('click', function () {
-                  var row = document.getElementById('row-' + bar.id.substring(4));
+                  var row = document.getElementById('row-' + bar.getAttribute('data-act'));
                   if (!row) { return; }
                   row.scrollIntoView({block: 'center'});
                   row.classList.add('flash');

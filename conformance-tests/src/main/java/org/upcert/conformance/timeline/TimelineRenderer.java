@@ -47,6 +47,27 @@ public final class TimelineRenderer {
     }
 
     /**
+     * The picture of virtual times {@code [from, to]} only, as a standalone SVG document: for a
+     * close look at part of a long run.
+     *
+     * @throws IllegalArgumentException when a mark's line is outside the trace
+     */
+    public static String svg(Timeline timeline, List<TimelineMark> marks, long from, long to) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + TimelineSvg.render(timeline, resolve(timeline, marks), from, to, "");
+    }
+
+    /**
+     * The part of a run a second, zoomed picture shows on the page: the fault phase and a
+     * quarter more, when the run lasted far longer than it (a run that never settles goes on
+     * until the simulator's time limit, days later, and squeezes the faults into a sliver).
+     */
+    static Optional<long[]> zoom(Timeline timeline) {
+        return timeline.recoveryAt().filter(t -> t > 0 && t * 3 < timeline.end())
+                .map(t -> new long[] {0, t + t / 4});
+    }
+
+    /**
      * The page: header (profile, seed, extension, cloud, how the run ended), the marks, the
      * picture, a legend and a table of activations.
      *

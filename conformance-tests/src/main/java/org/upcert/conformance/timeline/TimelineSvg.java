@@ -72,24 +72,43 @@ final class TimelineSvg {
 
     private final Timeline tl;
     private final List<TimelineRenderer.ResolvedMark> marks;
+    private final long from;
+    private final long to;
     private final long span;
+    /** Prefix of element ids, so that two pictures of one run can share a page. */
+    private final String ids;
     private final StringBuilder out = new StringBuilder(64 * 1024);
     private int y;
 
-    private TimelineSvg(Timeline timeline, List<TimelineRenderer.ResolvedMark> marks) {
+    private TimelineSvg(Timeline timeline, List<TimelineRenderer.ResolvedMark> marks, long from, long to, String ids) {
         this.tl = timeline;
         this.marks = marks;
-        this.span = Math.max(timeline.end(), 1000);
+        this.from = Math.max(0, from);
+        this.to = Math.max(to, this.from + 1000);
+        this.span = this.to - this.from;
+        this.ids = ids;
     }
 
-    /** The SVG element (no XML declaration), ready to inline in a page or to write to a file. */
+    /** The whole run as an SVG element (no XML declaration), ready to inline in a page or to write to a file. */
     static String render(Timeline timeline, List<TimelineRenderer.ResolvedMark> marks) {
-        return new TimelineSvg(timeline, marks).draw();
+        return new TimelineSvg(timeline, marks, 0, timeline.end(), "").draw();
+    }
+
+    /**
+     * The virtual times {@code [from, to]} only; element ids start with {@code ids} (unique per
+     * picture on a page).
+     */
+    static String render(Timeline timeline, List<TimelineRenderer.ResolvedMark> marks, long from, long to, String ids) {
+        return new TimelineSvg(timeline, marks, from, to, ids).draw();
     }
 
     private String draw() {
-        title();
-        legend();
+        if (ids.isEmpty()) {
+            title();
+            legend();
+        } else {
+            y = 0; // a second picture on a page: the first one has the title and the legend
+        }
         String head = take();
         int axisTop = y;
         y += 32;
@@ -114,13 +133,13 @@ final class TimelineSvg {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"upcert-timeline\" width=\"").append(WIDTH)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"11\" data-x0=\"")
-                .append(LEFT).append("\" data-plot=\"").append(PLOT).append("\" data-span=\"").append(span).append("\">\n");
+                .append(LEFT).append("\" data-plot=\"").append(PLOT).append("\" data-from=\"").append(from).append("\" data-span=\"").append(span).append("\">\n");
         svg.append("<style>\n").append(STYLE).append("</style>\n");
         svg.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height)
                 .append("\" fill=\"#ffffff\"/>\n");
         svg.append(head).append(lanes).append(grid).append(over);
         // The page's script moves this cursor with the mouse; a standalone SVG leaves it hidden.
-        svg.append("<g id=\"cursor\" visibility=\"hidden\"><line class=\"cursor\" x1=\"0\" x2=\"0\" y1=\"").append(lanesTop)
+        svg.append("<g id=\"").append(ids).append("cursor\" class=\"cursor\" visibility=\"hidden\"><line class=\"cursor\" x1=\"0\" x2=\"0\" y1=\"").append(lanesTop)
                 .append("\" y2=\"").append(lanesBottom).append("\"/><text class=\"cursor\" x=\"0\" y=\"")
                 .append(lanesTop - 3).append("\"></text></g>\n");
         svg.append("</svg>\n");
@@ -159,7 +178,9 @@ final class TimelineSvg {
     private void title() {
         text(8, 18, "title", "upcert timeline · profile " + tl.profile() + " · seed " + tl.seed() + " · "
                 + cut(tl.extension(), 70) + " · cloud " + tl.cloud());
+        boolean whole = from == 0 && to >= tl.end();
         text(8, 34, "small", tl.endSummary() + " · simulated " + VirtualClock.format(tl.end())
+                + (whole ? "" : " · showing " + VirtualClock.format(from) + " to " + VirtualClock.format(to))
                 + " · virtual time 0 = 2026-01-05T08:00Z");
         y = 42;
     }
@@ -217,11 +238,11 @@ final class TimelineSvg {
                 break;
             }
         }
-        for (long t = 0; t <= span; t += step) {
+        for (long t = (from + step - 1) / step * step; t <= to; t += step) {
             double x = x(t);
             out.append("<line class=\"grid\" x1=\"").append(num(x)).append("\" x2=\"").append(num(x)).append("\" y1=\"")
                     .append(top + 26).append("\" y2=\"").append(lanesBottom + 4).append("\"/>\n");
-            String anchor = t == 0 ? "start" : "middle";
+            String anchor = x < LEFT + 20 ? "start" : x > LEFT + PLOT - 30 ? "end" : "middle";
             textAnchored(x, top + 12, "tick", anchor, duration(t));
             textAnchored(x, top + 24, "clock", anchor, clock(t, step));
             textAnchored(x, lanesBottom + 16, "tick", anchor, duration(t));
@@ -232,7 +253,7 @@ final class TimelineSvg {
     }
 
     private void overlays(int marksTop, int lanesTop, int lanesBottom) {
-        tl.recoveryAt().ifPresent(t -> {
+        tl.recoveryAt().filter(t -> t >= from && t <= to).ifPresent(t -> {
             double x = x(t);
             out.append("<line class=\"recovery\" x1=\"").append(num(x)).append("\" x2=\"").append(num(x)).append("\" y1=\"")
                     .append(lanesTop - 14).append("\" y2=\"").append(lanesBottom).append("\"><title>")
@@ -242,13 +263,17 @@ final class TimelineSvg {
         });
         int row = 0;
         for (TimelineRenderer.ResolvedMark mark : marks) {
+            if (mark.event().t() < from || mark.event().t() > to) {
+                row++;
+                continue;
+            }
             double x = x(mark.event().t());
             int labelY = marksTop + 13 + 18 * row;
-            String id = "mark-" + (row + 1);
+            String id = ids + "mark-" + (row + 1);
             out.append("<g id=\"").append(id).append("\" class=\"mark\"><title>").append(esc(mark.describe())).append("</title>");
             out.append("<line class=\"mark-line\" x1=\"").append(num(x)).append("\" x2=\"").append(num(x)).append("\" y1=\"")
                     .append(labelY + 3).append("\" y2=\"").append(lanesBottom).append("\"/>");
-            mark.activation().ifPresent(a -> {
+            mark.activation().filter(this::visible).ifPresent(a -> {
                 double[] bar = bar(a);
                 out.append("<rect class=\"mark-act\" x=\"").append(num(bar[0] - 3)).append("\" y=\"").append(num(bar[1] - 3))
                         .append("\" width=\"").append(num(bar[2] + 6)).append("\" height=\"").append(num(bar[3] + 6))
@@ -284,8 +309,12 @@ final class TimelineSvg {
         lane("activations (" + tl.activations().size() + ")", 40,
                 "processJobs calls, call.start to call.end, coloured by how they ended; odd and even activations alternate rows");
         for (Activation a : tl.activations()) {
+            if (!visible(a)) {
+                continue;
+            }
             double[] bar = bar(a);
-            out.append("<rect id=\"act-").append(a.number()).append("\" class=\"act\" x=\"").append(num(bar[0])).append("\" y=\"")
+            out.append("<rect id=\"").append(ids).append("act-").append(a.number()).append("\" class=\"act\" data-act=\"")
+                    .append(a.number()).append("\" x=\"").append(num(bar[0])).append("\" y=\"")
                     .append(num(bar[1])).append("\" width=\"").append(num(bar[2])).append("\" height=\"").append(num(bar[3]))
                     .append("\" fill=\"").append(ENDINGS.getOrDefault(a.ending(), "#999999")).append("\" data-ending=\"")
                     .append(esc(a.ending())).append("\"><title>").append(esc(describe(a))).append("</title></rect>\n");
@@ -317,6 +346,9 @@ final class TimelineSvg {
                 "extension processes (generations) from launch to exit; ▼ termination notices, kills and refusals");
         int top = laneY;
         for (Timeline.ProcessLife p : tl.processes()) {
+            if (!visible(p.start(), p.end())) {
+                continue;
+            }
             double x = x(p.start());
             double w = Math.max(1.5, x(p.end()) - x);
             out.append("<rect x=\"").append(num(x)).append("\" y=\"").append(top + 15).append("\" width=\"").append(num(w))
@@ -331,6 +363,9 @@ final class TimelineSvg {
         out.append('\n');
         Map<String, Group> groups = new LinkedHashMap<>();
         for (Timeline.Marker m : tl.markers()) {
+            if (!visible(m.t(), m.t())) {
+                continue;
+            }
             group(groups, m.kind(), m.t(), m.line(), m.kind() + ": " + m.detail());
         }
         for (Group g : groups.values()) {
@@ -388,8 +423,11 @@ final class TimelineSvg {
         JobCounts[] columns = new JobCounts[PLOT];
         JobCounts carried = snapshots.get(0);
         int next = 0;
+        while (next < snapshots.size() && snapshots.get(next).t() < from) {
+            carried = snapshots.get(next++); // the state the window starts in
+        }
         for (int c = 0; c < PLOT; c++) {
-            long columnEnd = c == PLOT - 1 ? Long.MAX_VALUE : (long) ((c + 1) * (double) span / PLOT);
+            long columnEnd = c == PLOT - 1 ? to + 1 : from + (long) ((c + 1) * (double) span / PLOT);
             JobCounts best = carried;
             while (next < snapshots.size() && snapshots.get(next).t() < columnEnd) {
                 carried = snapshots.get(next++);
@@ -487,7 +525,7 @@ final class TimelineSvg {
         lane("library", 18, "library churn (ticks: insert, delete, offload); ◆ library faults (add, delete, offload, "
                 + "token expiry)");
         for (FaultWindow f : tl.faults()) {
-            if (f.kind().startsWith("library.")) {
+            if (f.kind().startsWith("library.") && visible(f.from(), f.until())) {
                 diamond(x(f.from()), laneY + 9, "#333333", "fault " + f.fault() + " · " + f.kind() + " at "
                         + VirtualClock.format(f.from()) + (f.parameters().isEmpty() ? "" : " · " + f.parameters())
                         + " · trace line " + f.line());
@@ -495,6 +533,9 @@ final class TimelineSvg {
         }
         Map<String, Group> groups = new LinkedHashMap<>();
         for (Point p : tl.libraryChurn()) {
+            if (!visible(p.t(), p.t())) {
+                continue;
+            }
             group(groups, p.kind(), p.t(), p.line(), p.detail());
         }
         for (Group g : groups.values()) {
@@ -508,6 +549,9 @@ final class TimelineSvg {
     // --- pieces ----------------------------------------------------------------------------------
 
     private void window(FaultWindow f, int top, int height, String colour, String label) {
+        if (!visible(f.from(), f.until())) {
+            return;
+        }
         String title = "fault " + f.fault() + " · " + f.kind() + (f.parameters().isEmpty() ? "" : " · " + f.parameters())
                 + "\n" + VirtualClock.format(f.from()) + (f.instant() ? "" : " → " + VirtualClock.format(f.until()))
                 + " · trace line " + f.line();
@@ -537,7 +581,7 @@ final class TimelineSvg {
         int count = 0;
         String lastX = null;
         for (Point p : tl.fires()) {
-            if (!kinds.contains(p.kind())) {
+            if (!kinds.contains(p.kind()) || !visible(p.t(), p.t())) {
                 continue;
             }
             count++;
@@ -581,7 +625,15 @@ final class TimelineSvg {
     }
 
     private double x(long t) {
-        return LEFT + PLOT * (double) Math.min(Math.max(t, 0), span) / span;
+        return LEFT + PLOT * (double) (Math.min(Math.max(t, from), to) - from) / span;
+    }
+
+    private boolean visible(long start, long end) {
+        return end >= from && start <= to;
+    }
+
+    private boolean visible(Activation a) {
+        return visible(a.start(), a.end());
     }
 
     /** Occurrences aggregated by kind and pixel column. */
