@@ -224,7 +224,11 @@ public final class Timeline {
      */
     public Optional<Activation> activationOf(int line) {
         int number = event(line).activation();
-        return number < 1 || number > activations.size() ? Optional.empty() : Optional.of(activations.get(number - 1));
+        // Activations are numbered 1, 2, 3… in trace order, so the number is almost always the index.
+        if (number >= 1 && number <= activations.size() && activations.get(number - 1).number() == number) {
+            return Optional.of(activations.get(number - 1));
+        }
+        return activations.stream().filter(a -> a.number() == number).findFirst();
     }
 
     public List<ProcessLife> processes() {

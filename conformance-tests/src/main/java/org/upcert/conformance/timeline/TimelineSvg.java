@@ -25,8 +25,8 @@ import org.upcert.harness.sim.VirtualClock;
  *
  * <p>Sizes stay bounded whatever the run's length: anything that can happen thousands of times
  * (job counts, fault strikes, library churn, refusals) is aggregated per pixel column, so the
- * picture has at most a few elements per column; only activations and processes are drawn one
- * element each (a run has hundreds of those, not thousands).
+ * picture has at most a few elements per column; only activations, processes and fault windows
+ * are drawn one element each (a run has hundreds of those, not thousands).
  */
 final class TimelineSvg {
     static final int WIDTH = 1600;
