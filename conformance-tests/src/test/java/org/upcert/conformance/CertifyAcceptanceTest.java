@@ -103,6 +103,22 @@ class CertifyAcceptanceTest {
         assertTrue(Files.readString(out.resolve(failure.trace())).startsWith("{\"ev\":\"header\""));
         String md = Files.readString(out.resolve("CERTIFICATION.md"));
         assertTrue(md.contains("## Failures") && md.contains("### ACK-01 on flaky-network · seed 1"), md);
+        assertNotNull(failure.timeline(), "a FAIL gets a timeline with the violating event marked");
+        assertTrue(md.contains("timeline: [" + failure.timeline() + "]"), md);
+        String page = Files.readString(out.resolve(failure.timeline()));
+        assertTrue(page.contains("ACK-01"), "the mark names the rule");
+        assertTrue(Files.isRegularFile(out.resolve("timelines").resolve("flaky-network-seed1-generic-put.html")), "every run has a timeline");
+        boolean attached;
+        try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
+            attached = files.filter(p -> p.toString().endsWith("-result.json")).map(p -> {
+                try {
+                    return Files.readString(p);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).anyMatch(text -> text.contains("ACK-01 · MUST · flaky-network · seed 1") && text.contains("\"timeline\""));
+        }
+        assertTrue(attached, "the FAIL's Allure result carries the timeline");
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText());
         assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText());

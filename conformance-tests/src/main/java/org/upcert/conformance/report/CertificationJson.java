@@ -98,6 +98,9 @@ public final class CertificationJson {
         if (cell.trace() != null) {
             f.put("trace", cell.trace());
         }
+        if (cell.timeline() != null) {
+            f.put("timeline", cell.timeline());
+        }
         ArrayNode excerpt = f.putArray("excerpt");
         for (TraceEvent event : cell.verdict().excerpt()) {
             excerpt.add(event.line() + ": " + event.raw());

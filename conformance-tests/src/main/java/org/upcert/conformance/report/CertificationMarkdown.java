@@ -66,6 +66,9 @@ public final class CertificationMarkdown {
                     md.append(" · trace: [").append(f.trace()).append("](").append(f.trace()).append(") (`./upcert trace ")
                             .append(f.trace()).append("`)");
                 }
+                if (f.timeline() != null) {
+                    md.append(" · timeline: [").append(f.timeline()).append("](").append(f.timeline()).append(")");
+                }
                 md.append('\n');
             }
             md.append("\n(At most three failures are shown per rule; certification.json lists all ")
@@ -75,6 +78,13 @@ public final class CertificationMarkdown {
             md.append("\n## Harness faults (upcert's own problems, not the extension's)\n\n");
             c.harnessFaults().forEach(f -> md.append("- ").append(f).append('\n'));
         }
+        md.append("\n## Runs\n\nEach run's timeline (activations, job counts, faults, network and power): ");
+        java.util.List<String> links = new java.util.ArrayList<>();
+        for (org.upcert.conformance.suite.Cell cell : c.config().cells()) {
+            String page = "timelines/" + cell.fileName() + ".html";
+            links.add("[" + cell.label() + "](" + page + ")");
+        }
+        md.append(String.join(" · ", links)).append('\n');
         md.append("\nReports: `allure-results/` (render with `allure generate`), `junit-xml/` (any CI), `certification.json`.\n");
         return md.toString();
     }

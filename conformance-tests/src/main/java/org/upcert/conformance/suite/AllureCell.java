@@ -47,8 +47,26 @@ final class AllureCell {
                 Allure.addAttachment("trace excerpt", "text/plain", excerpt.toString(), ".txt");
             }
             Allure.addAttachment("reproduce", "text/plain", cell.reproduce() + "\n" + config.rerun(cell.cell()) + "\n", ".txt");
+            attachTimeline(config, cell);
         } catch (RuntimeException | LinkageError ignored) {
             // reporting is best effort; the verdict stands (see class comment)
+        }
+    }
+
+    /** The FAIL's timeline page (violating event marked) and its SVG, when certify wrote them. */
+    private static void attachTimeline(SuiteConfig config, CellVerdict cell) {
+        if (cell.timeline() == null || config.reports() == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path html = config.reports().resolve(cell.timeline());
+            Allure.addAttachment("timeline", "text/html", java.nio.file.Files.readString(html), ".html");
+            java.nio.file.Path svg = html.resolveSibling(html.getFileName().toString().replaceAll("\\.html$", ".svg"));
+            if (java.nio.file.Files.isRegularFile(svg)) {
+                Allure.addAttachment("timeline (SVG)", "image/svg+xml", java.nio.file.Files.readString(svg), ".svg");
+            }
+        } catch (java.io.IOException e) {
+            // best effort, as the class comment says
         }
     }
 

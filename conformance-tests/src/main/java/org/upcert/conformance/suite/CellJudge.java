@@ -37,7 +37,9 @@ final class CellJudge {
             }
         }
         String trace = verdict.failed() ? writeTrace(config, outcome) : null;
-        return new CellVerdict(rule, cell, verdict, config.reproduce(cell, rule.id()), trace);
+        String timeline = verdict.failed() && config.reports() != null
+                ? RunTimelines.writeFailure(config.reports(), cell, verdict, outcome.traceText()) : null;
+        return new CellVerdict(rule, cell, verdict, config.reproduce(cell, rule.id()), trace, timeline);
     }
 
     /** Writes a failing run's trace once into the reports directory, so the FAIL can be read at leisure. */

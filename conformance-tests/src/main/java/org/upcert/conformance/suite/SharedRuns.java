@@ -106,6 +106,9 @@ public final class SharedRuns {
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport());
             RunResult result = Simulation.run(plan, config.source(), options);
+            if (config.reports() != null) {
+                RunTimelines.writeRun(config.reports(), cell, result.traceText());
+            }
             return new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
         } catch (Exception | LinkageError e) {
             return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
