@@ -124,6 +124,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
         jobs.setListener(uploader);
+        uploader.setInventory(cloud.inventory());
         uploader.holdWhile(activation -> callRunning && activation == currentActivation);
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
         this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
