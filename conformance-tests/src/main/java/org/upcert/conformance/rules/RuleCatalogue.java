@@ -97,6 +97,12 @@ public final class RuleCatalogue {
         all.addAll(LivenessCheckers.all());
         all.addAll(CallRulesChecker.all());
         // group checkers register here, one line each
+        all.addAll(RetryRules.all());
+        all.addAll(CloudRules.all());
+        all.addAll(EndToEndRules.all());
+        all.addAll(ConsentRules.all());
+        all.addAll(DuplicateRules.all());
+        all.addAll(AcknowledgementRules.all());
         TreeMap<String, RuleChecker> byId = new TreeMap<>();
         for (RuleChecker checker : all) {
             Rule rule = BY_ID.get(checker.ruleId());
