@@ -14,6 +14,10 @@ public final class MutantCatalogue {
     public static List<MutantCase> all() {
         List<MutantCase> all = new ArrayList<>(Mutants.cases());
         // group mutant cases register here, one line each
+        all.addAll(RetryMutants.cases());
+        all.addAll(CloudMutants.cases());
+        all.addAll(EndToEndMutants.cases());
+        all.addAll(ConsentMutants.cases());
         return List.copyOf(all);
     }
 }
