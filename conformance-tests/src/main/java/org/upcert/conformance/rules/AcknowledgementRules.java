@@ -23,9 +23,10 @@ public final class AcknowledgementRules {
      * headers).
      *
      * <p>What the trace can show, and so what is measured: for each {@code job.ack} of a
-     * succeeded or failed job, whether the same call wrote to app-group storage
+     * succeeded or failed job, whether the extension wrote to app-group storage
      * ({@code storage.write} or {@code storage.append}) after the job finished and before the
-     * change block that acknowledged it committed. Figure: acknowledgements <em>without</em> such
+     * change block that acknowledged it committed — in the same call or an earlier one (a call
+     * killed after storing its outcomes leaves the acknowledgement to the next). Figure: acknowledgements <em>without</em> such
      * a write ÷ all acknowledgements of finished jobs (0% is best). It is a necessary condition,
      * not proof: the trace shows that something was written, not that it was this job's outcome
      * (the bytes written are the extension's own format), and it says nothing of whether a kill
@@ -48,8 +49,7 @@ public final class AcknowledgementRules {
         @Override
         public Verdict check(RunEvidence evidence) {
             TreeMap<String, Integer> finishedAt = new TreeMap<>(); // job -> index of job.succeeded/failed
-            int lastWrite = -1; // index of the last storage write in the current activation
-            int activation = -1;
+            int lastWrite = -1; // index of the last storage write
             int blockCommit = -1; // index of the changes.commit the job.* lines belong to
             int acknowledged = 0;
             int unrecorded = 0;
@@ -57,10 +57,6 @@ public final class AcknowledgementRules {
             List<TraceEvent> events = evidence.events();
             for (int i = 0; i < events.size(); i++) {
                 TraceEvent event = events.get(i);
-                if (event.activation() != activation) {
-                    activation = event.activation();
-                    lastWrite = -1;
-                }
                 switch (event.name()) {
                     case "job.succeeded", "job.failed" -> finishedAt.put(event.text("job"), i);
                     case "storage.write", "storage.append" -> lastWrite = i;
@@ -87,7 +83,7 @@ public final class AcknowledgementRules {
             }
             return Verdict.measured(ruleId(), Figure.ratio("acknowledged without a write before", unrecorded, acknowledged),
                     unrecorded + " of " + acknowledged + " acknowledgements of finished jobs came without a storage write"
-                            + " in the same call between the job finishing and the acknowledgement"
+                            + " between the job finishing and the acknowledgement"
                             + (first == null ? "" : ", first " + first));
         }
     }
