@@ -101,6 +101,12 @@ public final class RuleCatalogue {
         all.addAll(ResultRules.all());
         all.addAll(TerminationRules.all());
         all.addAll(ChangeRules.all());
+        all.addAll(RetryRules.all());
+        all.addAll(CloudRules.all());
+        all.addAll(EndToEndRules.all());
+        all.addAll(ConsentRules.all());
+        all.addAll(DuplicateRules.all());
+        all.addAll(AcknowledgementRules.all());
         TreeMap<String, RuleChecker> byId = new TreeMap<>();
         for (RuleChecker checker : all) {
             Rule rule = BY_ID.get(checker.ruleId());

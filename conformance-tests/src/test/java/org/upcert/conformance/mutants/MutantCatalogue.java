@@ -18,6 +18,10 @@ public final class MutantCatalogue {
         all.addAll(ResultMutants.cases());
         all.addAll(TerminationMutants.cases());
         all.addAll(ChangeMutants.cases());
+        all.addAll(RetryMutants.cases());
+        all.addAll(CloudMutants.cases());
+        all.addAll(EndToEndMutants.cases());
+        all.addAll(ConsentMutants.cases());
         return List.copyOf(all);
     }
 }

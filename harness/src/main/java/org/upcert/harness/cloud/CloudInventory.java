@@ -92,6 +92,16 @@ public final class CloudInventory {
         return List.copyOf(writes);
     }
 
+    /** How many requests were refused so far (cheaper than {@link #refusals()}). */
+    public synchronized int refusalCount() {
+        return refusals.size();
+    }
+
+    /** The refusal number {@code index} (0-based, in arrival order). */
+    public synchronized Refusal refusal(int index) {
+        return refusals.get(index);
+    }
+
     public synchronized List<Refusal> refusals() {
         return List.copyOf(refusals);
     }

@@ -39,7 +39,9 @@ public record InjectedFailure(CloudResponse response, String socketFault) {
         }
         int status = Integer.parseInt(parts.getOrDefault("status", "500"));
         long retryAfter = Long.parseLong(parts.getOrDefault("retry-after", "0"));
-        inventory.refuse(method, path, status, "injected: HTTP " + status);
+        // The fault catalogue plays a 403 as an expired destination (docs/profiles.md, cloud.error):
+        // say so, as a real S3 does ("Request has expired"), so that checkers can tell it apart.
+        inventory.refuse(method, path, status, "injected: HTTP " + status + (status == 403 ? ", destination expired" : ""));
         CloudResponse response = dialect != null ? dialect.injectedError(status)
                 : CloudResponse.json(status, "{\"error\":\"injected " + status + "\"}");
         if (retryAfter > 0) {

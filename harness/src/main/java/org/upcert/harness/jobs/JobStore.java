@@ -158,11 +158,31 @@ public final class JobStore {
 
     /** PENDING → FAILED, with the sanitized error and the response headers if a response arrived. */
     public void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers) {
+        markFailed(job, error, headers, null);
+    }
+
+    /**
+     * PENDING → FAILED, as {@link #markFailed(JobRecord, UploadError, SortedMap)}, with the cloud
+     * stub's reason for refusing the request ({@code cloudReason}, null if the stub refused
+     * nothing, e.g. no response or a transport error). The trace line carries what the device
+     * never sees but the checkers need to tell failures apart: {@code retryAfter} (the response's
+     * {@code retry-after} header, verbatim) and {@code cloud} (the stub's reason, e.g.
+     * {@code "AccessDenied: Request has expired"}, {@code "token expired"}).
+     */
+    public void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers, String cloudReason) {
         requireState(job, JobState.PENDING);
         job.finish(false, error.httpStatus().orElse(null), headers, error);
         Trace.Line line = trace.at(now.getAsLong(), "job.failed").str("job", job.id()).num("code", error.code());
         error.httpStatus().ifPresent(status -> line.num("status", status));
-        line.str("reason", error.description()).end();
+        line.str("reason", error.description());
+        String retryAfter = headers == null ? null : headers.get("retry-after");
+        if (retryAfter != null) {
+            line.str("retryAfter", retryAfter);
+        }
+        if (cloudReason != null) {
+            line.str("cloud", cloudReason);
+        }
+        line.end();
     }
 
     private static void requireState(JobRecord job, JobState expected) {

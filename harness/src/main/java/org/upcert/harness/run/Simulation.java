@@ -124,6 +124,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
         jobs.setListener(uploader);
+        uploader.setInventory(cloud.inventory());
         uploader.holdWhile(activation -> callRunning && activation == currentActivation);
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
         this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
@@ -242,8 +243,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             return;
         }
         TreeSet<String> presented = new TreeSet<>();
-        for (JobRecord job : jobs.fetch(JobAction.ACKNOWLEDGE)) {
-            presented.add(job.id());
+        // Presented = what fetchJobs(ACKNOWLEDGE) shows now: nothing while access is not full
+        // (the extension is shown none of its jobs), so nothing it could be penalised for.
+        if (library.authorization() == org.upcert.api.AuthorizationStatus.AUTHORIZED) {
+            for (JobRecord job : jobs.fetch(JobAction.ACKNOWLEDGE)) {
+                presented.add(job.id());
+            }
         }
         int killAt = 0;
         int noticeAt = 0;

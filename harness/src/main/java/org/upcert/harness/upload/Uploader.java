@@ -51,6 +51,7 @@ public final class Uploader implements JobStore.Listener {
     private org.upcert.harness.library.SimulatedLibrary library;
     private final TreeMap<String, RequestFaults.Fate> fates = new TreeMap<>();
     private IdleListener idleListener = () -> { };
+    private org.upcert.harness.cloud.CloudInventory inventory;
     private long bytesDeclared;
     private long bytesSent;
     private long transfers;
@@ -77,6 +78,14 @@ public final class Uploader implements JobStore.Listener {
     public void setFaults(RequestFaults requestFaults, org.upcert.harness.library.SimulatedLibrary lib) {
         this.faults = requestFaults;
         this.library = lib;
+    }
+
+    /**
+     * The cloud's inventory: when a transfer is refused, the stub's reason (the newest refusal
+     * recorded while the request was served) goes into the {@code job.failed} line.
+     */
+    public void setInventory(org.upcert.harness.cloud.CloudInventory cloudInventory) {
+        this.inventory = cloudInventory;
     }
 
     public void setIdleListener(IdleListener listener) {
@@ -232,6 +241,15 @@ public final class Uploader implements JobStore.Listener {
         }
     }
 
+    /** The stub's reason for the newest refusal after the first {@code before}; null if none. */
+    private String refusalSince(int before) {
+        if (inventory == null) {
+            return null;
+        }
+        int count = inventory.refusalCount();
+        return count > before ? inventory.refusal(count - 1).reason() : null;
+    }
+
     private void send(JobRecord job, RequestFaults.Fate fate) {
         byte[] body = payloads.bytes(job.resource());
         transfers++;
@@ -245,6 +263,7 @@ public final class Uploader implements JobStore.Listener {
         if (injection != null) {
             extra.put(RequestFaults.INJECT_HEADER, injection);
         }
+        int refusalsBefore = inventory == null ? 0 : inventory.refusalCount();
         try {
             RequestTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
             if (fate instanceof RequestFaults.Fate.ResponseLost) {
@@ -258,7 +277,7 @@ public final class Uploader implements JobStore.Listener {
             if (success) {
                 store.markSucceeded(job, status, exchange.headers());
             } else {
-                store.markFailed(job, UploadError.httpStatus(status), exchange.headers());
+                store.markFailed(job, UploadError.httpStatus(status), exchange.headers(), refusalSince(refusalsBefore));
             }
         } catch (RequestTransport.Failure failure) {
             store.markFailed(job, failure.error(), null);

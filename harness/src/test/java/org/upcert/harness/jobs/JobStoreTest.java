@@ -1527,6 +1527,19 @@ class JobStoreTest {
             assertEquals(UploadError.BAD_SERVER_RESPONSE, line.get("code").asInt());
             assertEquals(403, line.get("status").asInt());
             assertEquals("HTTP 403", line.get("reason").asText());
+            assertFalse(line.has("cloud"), "no stub reason given: " + line);
+        }
+
+        @Test
+        @DisplayName("markFailed with the stub's reason and a Retry-After traces both on job.failed")
+        void markFailedRecordsCloudReasonAndRetryAfter() {
+            String id = pending();
+            int mark = mark();
+            store.markFailed(job(id), UploadError.httpStatus(429), headers("retry-after", "120"), "injected: HTTP 429");
+            JsonNode line = only(since(mark), "job.failed");
+            assertEquals(429, line.get("status").asInt());
+            assertEquals("120", line.get("retryAfter").asText());
+            assertEquals("injected: HTTP 429", line.get("cloud").asText());
         }
 
         @Test

@@ -1,0 +1,177 @@
+package org.upcert.conformance.rules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.cloud.CloudInventory;
+
+/** The CLD rules (cloud protocol). */
+public final class CloudRules {
+    private CloudRules() {
+    }
+
+    /** CLD-01, CLD-02. */
+    public static List<RuleChecker> all() {
+        return List.of(new TwoPhaseUploadsCommittedOnce(), new NilResourceJobsAcknowledged());
+    }
+
+    /**
+     * CLD-01: response headers are read by lowercase name; for two-phase dialects (upload, then
+     * commit: Google Photos' upload token and {@code batchCreate}) every succeeded upload is
+     * committed exactly once. What an extension reads cannot be seen; what shows is the effect:
+     * an upload token read with the wrong case is never committed. So the rule is judged on the
+     * cloud's inventory of two-phase uploads ({@code commitsByUpload}) and is <em>exercised</em>
+     * only by a two-phase dialect ({@code --cloud google-photos}); single-phase dialects leave it
+     * NOT_EXERCISED. <em>Violated</em> when:
+     * <ul>
+     *   <li>an upload was committed twice (the cloud holds two commits of one upload). A second
+     *       commit the cloud <em>refused</em> as {@code already committed} is not a violation:
+     *       after a lost answer to {@code batchCreate} or a kill before the commit was recorded,
+     *       the extension cannot know the first went through, and the service's idempotent
+     *       refusal is the designed outcome (such refusals are counted in the message);
+     *   <li>more uploads stayed uncommitted than the device never saw succeed. Only uploads the
+     *       device saw succeed must be committed: an upload whose response was lost (a
+     *       {@code fault.fire} of {@code network.response-lost} on a transfer) reached the cloud
+     *       but failed on the phone, and its token never reached the extension.
+     * </ul>
+     * Both are judged on the end state; the excerpt is the end of the trace.
+     */
+    static final class TwoPhaseUploadsCommittedOnce implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "CLD-01";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            TreeMap<String, Integer> commits = evidence.inventory().commitsByUpload();
+            if (commits.isEmpty()) {
+                return Verdict.notExercised(ruleId(), "no two-phase upload (cloud " + evidence.cloud()
+                        + "); header case shows only where an upload must be committed, e.g. --cloud google-photos");
+            }
+            List<TraceEvent> events = evidence.events();
+            List<TraceEvent> end = events.subList(Math.max(0, events.size() - 3), events.size());
+            for (Map.Entry<String, Integer> entry : commits.entrySet()) {
+                if (entry.getValue() > 1) {
+                    return Verdict.fail(ruleId(), "upload " + entry.getKey() + " was committed " + entry.getValue() + " times", end);
+                }
+            }
+            int refusedAgain = 0;
+            for (CloudInventory.Refusal refusal : evidence.inventory().refusals()) {
+                if (refusal.reason().startsWith("already committed")) {
+                    refusedAgain++;
+                }
+            }
+            int lostResponses = 0;
+            for (TraceEvent event : events) {
+                if (event.name().equals("fault.fire") && event.text("kind").equals("network.response-lost")
+                        && event.text("on").equals("transfer")) {
+                    lostResponses++;
+                }
+            }
+            TreeSet<String> uncommitted = new TreeSet<>();
+            for (Map.Entry<String, Integer> entry : commits.entrySet()) {
+                if (entry.getValue() == 0) {
+                    uncommitted.add(entry.getKey());
+                }
+            }
+            if (uncommitted.size() > lostResponses) {
+                return Verdict.fail(ruleId(), (uncommitted.size() - lostResponses) + " succeeded uploads never committed ("
+                        + uncommitted.size() + " uncommitted, " + lostResponses + " of them may be lost responses), first token "
+                        + uncommitted.first(), end);
+            }
+            return Verdict.pass(ruleId(), commits.size() + " two-phase uploads; every one the device saw succeed committed once"
+                    + (uncommitted.isEmpty() ? "" : " (" + uncommitted.size() + " lost-response uploads uncommitted)")
+                    + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed"));
+        }
+    }
+
+    /**
+     * CLD-02: a terminal job with no {@code resource} (the real-device quirk of the
+     * {@code device-quirks-26x} profile, {@code nilResourceOnTerminalJobs} in the header's
+     * policy: succeeded jobs and failed jobs whose retry is spent) is still identified and
+     * acknowledged. <em>Exercised</em> by such a job (the quirk on, and a job succeeded or failed
+     * after its retry). <em>Violated</em> by:
+     * <ul>
+     *   <li>a new job for a resource whose job already succeeded without a resource: the
+     *       extension did not recognise the finished job and uploads again (at that
+     *       {@code job.create});
+     *   <li>at the end of the run, such a job never acknowledged.
+     * </ul>
+     */
+    static final class NilResourceJobsAcknowledged implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "CLD-02";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            if (evidence.header() == null
+                    || !evidence.header().path("policy").path("nilResourceOnTerminalJobs").asBoolean(false)) {
+                return Verdict.notExercised(ruleId(), "the system gave every job its resource (no nil-resource quirk)");
+            }
+            TreeMap<String, String> resourceOfJob = new TreeMap<>();
+            TreeSet<String> retried = new TreeSet<>();
+            TreeMap<String, TraceEvent> hiddenUnacked = new TreeMap<>();
+            TreeMap<String, String> uploadedBy = new TreeMap<>(); // resource -> hidden succeeded job
+            int hidden = 0;
+            for (TraceEvent event : evidence.events()) {
+                String job = event.text("job");
+                switch (event.name()) {
+                    case "job.create" -> {
+                        String resource = event.text("resource");
+                        resourceOfJob.put(job, resource);
+                        String earlier = uploadedBy.get(resource);
+                        if (earlier != null) {
+                            return Verdict.fail(ruleId(), "created " + job + " for " + resource + " although " + earlier
+                                    + " (no resource) already uploaded it", evidence.excerptEndingAt(event, 5));
+                        }
+                    }
+                    case "job.retry" -> retried.add(job);
+                    case "job.succeeded" -> {
+                        hidden++;
+                        hiddenUnacked.put(job, event);
+                        String resource = resourceOfJob.get(job);
+                        if (resource != null) {
+                            uploadedBy.put(resource, job);
+                        }
+                    }
+                    case "job.failed" -> {
+                        if (retried.contains(job)) {
+                            hidden++;
+                            hiddenUnacked.put(job, event);
+                        }
+                    }
+                    case "job.ack", "job.cancel" -> hiddenUnacked.remove(job);
+                    default -> {
+                    }
+                }
+            }
+            if (hidden == 0) {
+                return Verdict.notExercised(ruleId(), "no job ended without its resource");
+            }
+            if (!hiddenUnacked.isEmpty()) {
+                TraceEvent first = hiddenUnacked.values().stream().min((a, b) -> Integer.compare(a.line(), b.line())).orElseThrow();
+                return Verdict.fail(ruleId(), hiddenUnacked.size() + " finished jobs without a resource never acknowledged, first "
+                        + first.text("job") + " (" + resourceOfJob.getOrDefault(first.text("job"), "?") + ")",
+                        evidence.excerptEndingAt(first, 5));
+            }
+            return Verdict.pass(ruleId(), hidden + " finished jobs without a resource, all identified and acknowledged");
+        }
+    }
+}

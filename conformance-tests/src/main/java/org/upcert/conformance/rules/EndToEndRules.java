@@ -1,0 +1,212 @@
+package org.upcert.conformance.rules;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AssetResource;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.cloud.CloudInventory;
+
+/** E2E-02 and E2E-03 (E2E-01 is in {@link LivenessCheckers}). */
+public final class EndToEndRules {
+    private EndToEndRules() {
+    }
+
+    /** E2E-02, E2E-03. */
+    public static List<RuleChecker> all() {
+        return List.of(new NothingUploadedOutOfBounds(), new JobsOfDeletedAssetsResolved());
+    }
+
+    /**
+     * E2E-02: no destination outside {@code uploadUrlBase}; nothing uploaded for a resource that
+     * was never in the library or while consent was withdrawn. <em>Exercised</em> by any job
+     * created. <em>Violated</em>, at the first offending event, by:
+     * <ul>
+     *   <li>a {@code transfer.blocked} (the system found the destination outside
+     *       {@code BackgroundUploadURLBase}), or a job created or retried with a URL on another
+     *       origin than the cloud's;
+     *   <li>a {@code job.retry} while consent is withdrawn (the system does not refuse a retry,
+     *       and the retried job uploads: {@link ConsentRules.Tracker});
+     *   <li>a write the cloud stored whose bytes belong to no resource the library ever held
+     *       (an end-state check; the excerpt is the end of the trace).
+     * </ul>
+     */
+    static final class NothingUploadedOutOfBounds implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "E2E-02";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            ConsentRules.Tracker consent = new ConsentRules.Tracker(evidence);
+            int created = 0;
+            for (TraceEvent event : evidence.events()) {
+                consent.see(event);
+                switch (event.name()) {
+                    case "transfer.blocked" -> {
+                        return fail(evidence, event, event.text("job") + " has a destination outside uploadUrlBase: "
+                                + event.text("url"));
+                    }
+                    case "job.create", "job.retry" -> {
+                        if (event.name().equals("job.create")) {
+                            created++;
+                        }
+                        if (event.fields().has("url") && !event.text("url").startsWith("{cloud}/")) {
+                            return fail(evidence, event, event.text("job") + " has a destination on another origin: "
+                                    + event.text("url"));
+                        }
+                        if (event.name().equals("job.retry") && consent.withdrawn()) {
+                            return fail(evidence, event, event.text("job") + " was retried (uploaded again) while consent was withdrawn");
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            if (created == 0) {
+                return Verdict.notExercised(ruleId(), "no job was created");
+            }
+            TreeSet<String> known = new TreeSet<>();
+            for (AssetResource resource : evidence.library().everResources().values()) {
+                known.add(evidence.payloads().sha256(resource));
+            }
+            for (CloudInventory.Write write : evidence.inventory().writes()) {
+                if (!known.contains(write.sha256())) {
+                    List<TraceEvent> events = evidence.events();
+                    return Verdict.fail(ruleId(), "the cloud stored " + write.key() + " whose bytes belong to no resource ever in the library",
+                            events.subList(Math.max(0, events.size() - 3), events.size()));
+                }
+            }
+            return Verdict.pass(ruleId(), created + " jobs, every destination under uploadUrlBase, nothing uploaded out of bounds");
+        }
+
+        private Verdict fail(RunEvidence evidence, TraceEvent event, String message) {
+            return Verdict.fail(ruleId(), message, evidence.excerptEndingAt(event, 5));
+        }
+    }
+
+    /**
+     * E2E-03: jobs of assets deleted or offloaded mid-backup are resolved (acknowledged or
+     * cancelled) without looping. <em>Exercised</em> by a {@code library.delete} or
+     * {@code library.offload} of an asset with an unacknowledged job at that moment.
+     * <em>Violated</em> by:
+     * <ul>
+     *   <li>looping: after an asset's deletion, a second futile attempt for one of its resources
+     *       — a retry of its job or a creation (committed, or refused by the system as
+     *       {@code IDENTIFIER_NOT_FOUND}); one is forgiven (the extension may not have seen the
+     *       deletion yet), the second is a loop;
+     *   <li>at the end of the run, a job that was unacknowledged when its asset was deleted or
+     *       offloaded and that was never acknowledged or cancelled.
+     * </ul>
+     */
+    static final class JobsOfDeletedAssetsResolved implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "E2E-03";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            TreeMap<String, String> resourceOfJob = new TreeMap<>();
+            TreeMap<String, TraceEvent> unacknowledged = new TreeMap<>(); // job -> its creation
+            TreeSet<String> deletedAssets = new TreeSet<>();
+            TreeMap<String, TraceEvent> affected = new TreeMap<>(); // job -> the delete/offload event
+            TreeMap<String, Integer> futile = new TreeMap<>(); // resource -> futile attempts since deletion
+            TreeSet<String> exercised = new TreeSet<>(); // jobs unacknowledged when their asset went
+            for (TraceEvent event : evidence.events()) {
+                String job = event.text("job");
+                switch (event.name()) {
+                    case "job.create" -> {
+                        resourceOfJob.put(job, event.text("resource"));
+                        unacknowledged.put(job, event);
+                        String resource = event.text("resource");
+                        if (deletedAssets.contains(Attempts.assetOf(resource))) {
+                            Verdict loop = futile(evidence, event, resource, futile);
+                            if (loop != null) {
+                                return loop;
+                            }
+                        }
+                    }
+                    case "job.retry" -> {
+                        String resource = resourceOfJob.get(job);
+                        if (resource != null && deletedAssets.contains(Attempts.assetOf(resource))) {
+                            Verdict loop = futile(evidence, event, resource, futile);
+                            if (loop != null) {
+                                return loop;
+                            }
+                        }
+                    }
+                    case "change.illegal" -> {
+                        if (event.text("op").equals("create") && event.text("code").equals("IDENTIFIER_NOT_FOUND")) {
+                            String reason = event.text("reason");
+                            for (String asset : deletedAssets) {
+                                int at = reason.indexOf(asset + "#");
+                                if (at >= 0) {
+                                    int end = reason.indexOf(' ', at);
+                                    String resource = end < 0 ? reason.substring(at) : reason.substring(at, end);
+                                    Verdict loop = futile(evidence, event, resource, futile);
+                                    if (loop != null) {
+                                        return loop;
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    case "job.ack", "job.cancel" -> {
+                        unacknowledged.remove(job);
+                        affected.remove(job);
+                    }
+                    case "library.delete", "library.offload" -> {
+                        String asset = event.text("asset");
+                        if (event.name().equals("library.delete")) {
+                            deletedAssets.add(asset);
+                        }
+                        for (Map.Entry<String, TraceEvent> entry : unacknowledged.entrySet()) {
+                            if (Attempts.assetOf(resourceOfJob.get(entry.getKey())).equals(asset)) {
+                                affected.put(entry.getKey(), event);
+                                exercised.add(entry.getKey());
+                            }
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            if (exercised.isEmpty()) {
+                return Verdict.notExercised(ruleId(), "no asset was deleted or offloaded while it had an unacknowledged job");
+            }
+            int count = exercised.size();
+            if (!affected.isEmpty()) {
+                Map.Entry<String, TraceEvent> first = affected.firstEntry();
+                return Verdict.fail(ruleId(), affected.size() + " jobs of deleted or offloaded assets never acknowledged or cancelled, first "
+                        + first.getKey() + " (" + first.getValue().name() + " " + first.getValue().text("asset") + ")",
+                        evidence.excerptEndingAt(first.getValue(), 5));
+            }
+            return Verdict.pass(ruleId(), count + " jobs of deleted or offloaded assets, all resolved without looping");
+        }
+
+        private Verdict futile(RunEvidence evidence, TraceEvent event, String resource, TreeMap<String, Integer> futile) {
+            int attempts = futile.merge(resource, 1, Integer::sum);
+            if (attempts < 2) {
+                return null;
+            }
+            return Verdict.fail(ruleId(), resource + " was deleted from the library and still attempted " + attempts
+                    + " times (" + event.name() + " " + event.text("job") + ")", evidence.excerptEndingAt(event, 5));
+        }
+    }
+}
