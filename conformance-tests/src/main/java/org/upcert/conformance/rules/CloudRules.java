@@ -22,12 +22,13 @@ public final class CloudRules {
     /**
      * CLD-01: response headers are read by lowercase name; for two-phase dialects (upload, then
      * commit: Google Photos' upload token and {@code batchCreate}) every succeeded upload is
-     * committed exactly once. What an extension reads cannot be seen; what shows is the effect:
-     * an upload token read with the wrong case is never committed. So the rule is judged on the
-     * cloud's inventory of two-phase uploads ({@code commitsByUpload}) and is <em>exercised</em>
-     * only by a two-phase dialect ({@code --cloud google-photos}); single-phase dialects leave it
-     * NOT_EXERCISED. <em>Violated</em> when:
+     * committed exactly once. The host watches the extension's lookups in
+     * {@code responseHeaderFields}: each call's count is on {@code call.end} ({@code headers}) and
+     * a lookup by a name that is not lowercase is a {@code header.case} event. <em>Exercised</em>
+     * by any header lookup, or by a two-phase upload. <em>Violated</em> when:
      * <ul>
+     *   <li>the extension looked a header up by a name that is not lowercase (the first
+     *       {@code header.case}): on a device it finds nothing;
      *   <li>an upload was committed twice (the cloud holds two commits of one upload). A second
      *       commit the cloud <em>refused</em> as {@code already committed} is not a violation:
      *       after a lost answer to {@code batchCreate} or a kill before the commit was recorded,
@@ -53,10 +54,22 @@ public final class CloudRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
+            long lookups = 0;
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("header.case")) {
+                    return Verdict.fail(ruleId(), "looked up response header '" + event.text("name") + "' of " + event.text("job")
+                            + " by a name that is not lowercase: the system presents lowercase names, so it finds nothing",
+                            evidence.excerptEndingAt(event, 5));
+                }
+                if (event.name().equals("call.end")) {
+                    lookups += event.number("headers");
+                }
+            }
             TreeMap<String, Integer> commits = evidence.inventory().commitsByUpload();
             if (commits.isEmpty()) {
-                return Verdict.notExercised(ruleId(), "no two-phase upload (cloud " + evidence.cloud()
-                        + "); header case shows only where an upload must be committed, e.g. --cloud google-photos");
+                return lookups == 0 ? Verdict.notExercised(ruleId(), "no response header was looked up and no two-phase upload was made")
+                        : Verdict.pass(ruleId(), lookups + " response-header lookups, every one by lowercase name (cloud "
+                                + evidence.cloud() + " has no commit step)");
             }
             List<TraceEvent> events = evidence.events();
             List<TraceEvent> end = events.subList(Math.max(0, events.size() - 3), events.size());
@@ -89,7 +102,8 @@ public final class CloudRules {
                         + uncommitted.size() + " uncommitted, " + lostResponses + " of them may be lost responses), first token "
                         + uncommitted.first(), end);
             }
-            return Verdict.pass(ruleId(), commits.size() + " two-phase uploads; every one the device saw succeed committed once"
+            return Verdict.pass(ruleId(), lookups + " header lookups by lowercase name; " + commits.size()
+                    + " two-phase uploads, every one the device saw succeed committed once"
                     + (uncommitted.isEmpty() ? "" : " (" + uncommitted.size() + " lost-response uploads uncommitted)")
                     + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed"));
         }

@@ -16,6 +16,8 @@ public final class CloudMutants {
         return List.of(
                 MutantCase.of("CLD-01", "reads response headers by their canonical names (X-Goog-Upload-Token): never finds the upload token",
                         ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "baseline", 1).on("google-photos"),
+                MutantCase.of("CLD-01", "reads response headers by their canonical names (Retry-After, X-Object-Id)",
+                        ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "cloud-errors", 1),
                 MutantCase.of("CLD-02", "acknowledges a finished job only if its resource is set (if let resource = job.resource)",
                         SkipsJobsWithoutResource.class, SkipsJobsWithoutResource::new, "device-quirks-26x", 1));
     }
@@ -32,9 +34,10 @@ public final class CloudMutants {
     }
 
     /**
-     * CLD-01: the author's lookups use canonical header names, which on the device's lowercased
-     * dictionary find nothing (here the names are canonicalised before the sample's lowercase
-     * lookups, which has the same effect).
+     * CLD-01: the author's lookups use canonical header names ({@code headers["X-Goog-Upload-Token"]}),
+     * which on the device's lowercased dictionary find nothing. Here the sample's lowercase
+     * lookups are spelled canonically before they reach the system's dictionary: the same
+     * lookups an author writing canonical names makes.
      */
     public static final class ReadsCanonicalHeaderNames extends SampleMutant {
         @Override
@@ -42,13 +45,35 @@ public final class CloudMutants {
             return RetryMutants.misreadingJobs(real, job -> new ForwardingJob(job) {
                 @Override
                 public Optional<SortedMap<String, String>> responseHeaderFields() {
-                    return real.responseHeaderFields().map(headers -> {
-                        TreeMap<String, String> renamed = new TreeMap<>();
-                        headers.forEach((name, value) -> renamed.put(canonical(name), value));
-                        return renamed;
-                    });
+                    return real.responseHeaderFields().map(CanonicalLookups::new);
                 }
             });
+        }
+    }
+
+    /** A header dictionary whose lookups are respelled canonically on their way to the real one. */
+    static final class CanonicalLookups extends TreeMap<String, String> {
+        private static final long serialVersionUID = 1L;
+        private final transient SortedMap<String, String> real;
+
+        CanonicalLookups(SortedMap<String, String> real) {
+            super(real);
+            this.real = real;
+        }
+
+        @Override
+        public String get(Object key) {
+            return real.get(key instanceof String name ? canonical(name) : key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return real.containsKey(key instanceof String name ? canonical(name) : key);
+        }
+
+        @Override
+        public String getOrDefault(Object key, String fallback) {
+            return real.getOrDefault(key instanceof String name ? canonical(name) : key, fallback);
         }
     }
 

@@ -69,6 +69,8 @@ public final class CallContext implements ExtensionContext {
     private long graceDeadline = Long.MAX_VALUE;
     private boolean noticeDelivered;
     private boolean inBlock;
+    private int headerReads;
+    private final java.util.TreeSet<String> misspelledHeaders = new java.util.TreeSet<>();
     private String killReason;
     private int changesCommitted;
     private int jobsRegistered;
@@ -292,7 +294,28 @@ public final class CallContext implements ExtensionContext {
     }
 
     private UploadJob snapshot(JobRecord job) {
-        return job.snapshot(system.policy().nilResourceOnTerminalJobs(), system.workload().osAtLeast("26.4"));
+        return WatchedHeaders.watch(job.snapshot(system.policy().nilResourceOnTerminalJobs(), system.workload().osAtLeast("26.4")),
+                this::headerLookup);
+    }
+
+    /**
+     * The extension looked up a response header (on its own thread, during the call). Counted for
+     * call.end; a name not spelled in lowercase, as the system presents names, is traced once per
+     * job and name as {@code header.case} (CLD-01). Lookups after the call ended are not counted.
+     */
+    private void headerLookup(String job, Object key) {
+        if (!valid || killed) {
+            return;
+        }
+        headerReads++;
+        if (!WatchedHeaders.lowercase(key) && misspelledHeaders.add(job + "\u0000" + key)) {
+            trace.at(system.clock().now(), "header.case").str("job", job).str("name", String.valueOf(key)).end();
+        }
+    }
+
+    /** Response-header lookups the extension made during this call. */
+    public int headerReads() {
+        return headerReads;
     }
 
     // --- facades ---------------------------------------------------------------------------

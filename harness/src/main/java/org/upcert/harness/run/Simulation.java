@@ -346,7 +346,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             end.str("outcome", "threw").str("exception", "processJobs returned null");
             count("threw");
         }
-        end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted()).end();
+        end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted())
+                .num("headers", context.headerReads()).end();
         lastCallEnd = now;
 
         // Jobs registered by this call may start now.

@@ -1,0 +1,217 @@
+package org.upcert.harness.host;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.function.BiConsumer;
+import org.upcert.api.JobState;
+import org.upcert.api.JobType;
+import org.upcert.api.AssetResource;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * A job as the extension sees it, whose {@code responseHeaderFields} notice how they are read. The
+ * system lowercases header names (Apple's documentation says so); an extension that looks one up
+ * by another spelling ({@code "X-Goog-Upload-Token"}) finds nothing on a device, and here the
+ * lookup is also reported, so rule CLD-01 can name the mistake on every cloud dialect. Lookups
+ * are counted too: a rule about reading headers is exercised only if headers were read.
+ */
+final class WatchedHeaders {
+    private WatchedHeaders() {
+    }
+
+    /** Called for each lookup: (job id, name as the extension spelled it). */
+    interface Reader extends BiConsumer<String, Object> {
+    }
+
+    static UploadJob watch(UploadJob job, Reader reader) {
+        if (job.responseHeaderFields().isEmpty()) {
+            return job;
+        }
+        return new Job(job, new Headers(job.localIdentifier(), job.responseHeaderFields().get(), reader));
+    }
+
+    /** The job, its headers watched; equal to the plain snapshot it wraps for the job store's lookups. */
+    private record Job(UploadJob job, Headers headers) implements UploadJob {
+        @Override
+        public String localIdentifier() {
+            return job.localIdentifier();
+        }
+
+        @Override
+        public JobState state() {
+            return job.state();
+        }
+
+        @Override
+        public JobType type() {
+            return job.type();
+        }
+
+        @Override
+        public Optional<AssetResource> resource() {
+            return job.resource();
+        }
+
+        @Override
+        public UploadRequest destination() {
+            return job.destination();
+        }
+
+        @Override
+        public Optional<SortedMap<String, String>> responseHeaderFields() {
+            return Optional.of(headers);
+        }
+
+        @Override
+        public Optional<UploadError> error() {
+            return job.error();
+        }
+
+        @Override
+        public String toString() {
+            return job.toString();
+        }
+    }
+
+    /** An unmodifiable view that reports every lookup by key; iteration is not watched (it cannot misspell). */
+    private static final class Headers implements SortedMap<String, String> {
+        private final String job;
+        private final SortedMap<String, String> map;
+        private final Reader reader;
+
+        Headers(String job, SortedMap<String, String> map, Reader reader) {
+            this.job = job;
+            this.map = java.util.Collections.unmodifiableSortedMap(map);
+            this.reader = reader;
+        }
+
+        private void looked(Object key) {
+            reader.accept(job, key);
+        }
+
+        @Override
+        public String get(Object key) {
+            looked(key);
+            return map.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            looked(key);
+            return map.containsKey(key);
+        }
+
+        @Override
+        public String getOrDefault(Object key, String fallback) {
+            looked(key);
+            return map.getOrDefault(key, fallback);
+        }
+
+        @Override
+        public Comparator<? super String> comparator() {
+            return map.comparator();
+        }
+
+        @Override
+        public SortedMap<String, String> subMap(String from, String to) {
+            return map.subMap(from, to);
+        }
+
+        @Override
+        public SortedMap<String, String> headMap(String to) {
+            return map.headMap(to);
+        }
+
+        @Override
+        public SortedMap<String, String> tailMap(String from) {
+            return map.tailMap(from);
+        }
+
+        @Override
+        public String firstKey() {
+            return map.firstKey();
+        }
+
+        @Override
+        public String lastKey() {
+            return map.lastKey();
+        }
+
+        @Override
+        public Set<String> keySet() {
+            return map.keySet();
+        }
+
+        @Override
+        public Collection<String> values() {
+            return map.values();
+        }
+
+        @Override
+        public Set<Map.Entry<String, String>> entrySet() {
+            return map.entrySet();
+        }
+
+        @Override
+        public int size() {
+            return map.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return map.isEmpty();
+        }
+
+        @Override
+        public boolean containsValue(Object value) {
+            return map.containsValue(value);
+        }
+
+        @Override
+        public String put(String key, String value) {
+            throw new UnsupportedOperationException("responseHeaderFields is read-only");
+        }
+
+        @Override
+        public String remove(Object key) {
+            throw new UnsupportedOperationException("responseHeaderFields is read-only");
+        }
+
+        @Override
+        public void putAll(Map<? extends String, ? extends String> other) {
+            throw new UnsupportedOperationException("responseHeaderFields is read-only");
+        }
+
+        @Override
+        public void clear() {
+            throw new UnsupportedOperationException("responseHeaderFields is read-only");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return map.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return map.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return map.toString();
+        }
+    }
+
+    /** Whether the extension spelled a header name as the system presents it (lowercase). */
+    static boolean lowercase(Object key) {
+        return key instanceof String name && name.equals(name.toLowerCase(Locale.ROOT));
+    }
+}
