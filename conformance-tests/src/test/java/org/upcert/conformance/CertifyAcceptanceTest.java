@@ -97,7 +97,7 @@ class CertifyAcceptanceTest {
         assertEquals("flaky-network", failure.cell().profile());
         assertEquals(1, failure.cell().seed());
         assertFalse(failure.verdict().excerpt().isEmpty());
-        assertTrue(failure.reproduce().contains("-Dupcert.profiles=flaky-network -Dupcert.seeds=1 -Dupcert.rules=ACK-01"),
+        assertTrue(failure.reproduce().contains("-Dupcert.profiles=flaky-network -Dupcert.seed=1 -Dupcert.rules=ACK-01"),
                 failure.reproduce());
         assertNotNull(failure.trace());
         assertTrue(Files.readString(out.resolve(failure.trace())).startsWith("{\"ev\":\"header\""));

@@ -15,6 +15,9 @@ import org.upcert.conformance.shrink.PinnedProfile;
 import org.upcert.conformance.shrink.Shrinker;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.suite.SuiteConfigException;
+import org.upcert.conformance.timeline.Timeline;
+import org.upcert.conformance.timeline.TimelineMark;
+import org.upcert.conformance.timeline.TimelineRenderer;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.harness.cli.ExitCode;
 import org.upcert.harness.faults.profile.Durations;
@@ -121,6 +124,7 @@ public final class ShrinkCommand implements Callable<Integer> {
         Path yaml = out.resolve(name + ".yaml");
         Path trace = out.resolve(name + ".trace.jsonl");
         Verdict verdict = result.verdict();
+        Path timeline = null;
         try {
             Files.createDirectories(out);
             String rerun = "./upcert run" + (extension == null ? "" : " --extension " + extension) + " --profile " + yaml
@@ -131,9 +135,16 @@ public final class ShrinkCommand implements Callable<Integer> {
                             .size() + " faults, " + result.original().workload().assets() + " assets) in " + result.runs() + " runs.",
                             "The plan is pinned: this file makes the same run for seed " + seed + " on its own.",
                             "Reproduce: " + rerun,
-                            "Commit it as a regression test: ./upcert certify --profiles " + yaml + " --seeds " + seed + ",")));
-            Simulation.run(result.minimal(), config.source(), RunOptions.inMemory().withCloud(cloud).withTransport("direct")
-                    .withTraceFile(trace));
+                            "Commit it as a regression test: ./upcert certify --profiles " + yaml + " --seed " + seed)));
+            String text = Simulation.run(result.minimal(), config.source(), RunOptions.inMemory().withCloud(cloud)
+                    .withTransport("direct")).traceText();
+            Files.writeString(trace, text);
+            if (!verdict.excerpt().isEmpty()) {
+                int line = verdict.excerpt().get(verdict.excerpt().size() - 1).line();
+                timeline = out.resolve(name + ".timeline.html");
+                TimelineRenderer.write(Timeline.parse(text), List.of(TimelineMark.of(line, verdict.ruleId() + ": " + verdict.message())),
+                        timeline, out.resolve(name + ".timeline.svg"));
+            }
         } catch (IOException e) {
             err.println("upcert shrink: cannot write " + yaml + ": " + e.getMessage());
             return ExitCode.HARNESS_FAULT.code();
@@ -147,7 +158,10 @@ public final class ShrinkCommand implements Callable<Integer> {
 
         stdout.println("  still fails " + verdict.ruleId() + ": " + verdict.message());
         stdout.println("  profile    " + yaml);
-        stdout.println("  trace      " + trace + "   (./upcert trace, ./upcert replay, ./upcert timeline)");
+        stdout.println("  trace      " + trace + "   (./upcert trace, ./upcert replay)");
+        if (timeline != null) {
+            stdout.println("  timeline   " + timeline + "   (the violating event marked)");
+        }
         stdout.flush();
         return ExitCode.OK.code();
     }

@@ -28,6 +28,7 @@ import org.upcert.harness.host.ExtensionSource;
  * <tr><td>{@code upcert.extension.class}</td><td>or: an {@code UploadExtension} class on the test class path</td></tr>
  * <tr><td>{@code upcert.profiles}</td><td>{@code all} (default) or names/files, comma-separated</td></tr>
  * <tr><td>{@code upcert.seeds}</td><td>{@code N} for seeds 1..N (default 3), or a list {@code 4,9,17}</td></tr>
+ * <tr><td>{@code upcert.seed}</td><td>one seed (wins over {@code upcert.seeds}): how a FAIL is reproduced</td></tr>
  * <tr><td>{@code upcert.cloud}</td><td>cloud dialect (default {@code generic-put})</td></tr>
  * <tr><td>{@code upcert.transport}</td><td>{@code direct} (default; the same trace, no sockets) or {@code loopback}</td></tr>
  * <tr><td>{@code upcert.rules}</td><td>{@code all} (default) or rule ids / groups, comma-separated</td></tr>
@@ -77,7 +78,8 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         return new SuiteConfig(extension,
                 profiles(parameters.apply("upcert.profiles").orElse("all")),
-                seeds(parameters.apply("upcert.seeds").orElse(Integer.toString(DEFAULT_SEEDS))),
+                parameters.apply("upcert.seed").filter(v -> !v.isBlank()).map(v -> seeds(v.trim() + ","))
+                        .orElseGet(() -> seeds(parameters.apply("upcert.seeds").orElse(Integer.toString(DEFAULT_SEEDS)))),
                 cloud(parameters.apply("upcert.cloud").orElse(DEFAULT_CLOUD)),
                 transport(parameters.apply("upcert.transport").orElse("direct")),
                 rules(parameters.apply("upcert.rules").orElse("all")),
@@ -121,11 +123,11 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public String reproduce(Cell cell, String ruleId) {
         String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
         if (extension.startsWith("class:")) {
-            return "./mvnw verify -Dupcert.profiles=" + cell.profile() + " -Dupcert.seeds=" + cell.seed() + " -Dupcert.rules="
+            return "./mvnw verify -Dupcert.profiles=" + cell.profile() + " -Dupcert.seed=" + cell.seed() + " -Dupcert.rules="
                     + ruleId + (cloudOption.isEmpty() ? "" : " -Dupcert.cloud=" + cell.cloud());
         }
         String extensionOption = extension.equals("sample") ? "" : " --extension " + extension;
-        return "./upcert certify" + extensionOption + " --profiles " + cell.profile() + " --seeds " + cell.seed() + cloudOption
+        return "./upcert certify" + extensionOption + " --profiles " + cell.profile() + " --seed " + cell.seed() + cloudOption
                 + " --rules " + ruleId;
     }
 

@@ -25,6 +25,10 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--extension", paramLabel = "JAR", description = "The extension jar that made the trace (default: the bundled sample).")
     Path extension;
 
+    @Option(names = "--extension-class", paramLabel = "NAME",
+            description = "Or: an UploadExtension class on the class path (java -cp upcert.jar:your-classes …).")
+    String extensionClass;
+
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "direct",
             description = "direct (default) or loopback; both make the same trace.")
     String transport;
@@ -39,6 +43,13 @@ public final class ReplayCommand implements Callable<Integer> {
         ExtensionSource source;
         if (extension != null) {
             source = ExtensionSource.jar(extension);
+        } else if (extensionClass != null) {
+            try {
+                source = ExtensionSource.type(Class.forName(extensionClass).asSubclass(org.upcert.api.UploadExtension.class));
+            } catch (ClassNotFoundException | ClassCastException e) {
+                err.println("upcert replay: no UploadExtension class '" + extensionClass + "' on the class path");
+                return ExitCode.USAGE.code();
+            }
         } else {
             Path sample = BundledSample.extract().orElse(null);
             if (sample == null) {
