@@ -35,15 +35,9 @@ public final class AcknowledgementRules {
      * keeps no record at all scores 100%. <em>Exercised</em> by at least one acknowledgement of a
      * finished job; NOT_EXERCISED otherwise. Never FAIL.
      */
-    static final class OutcomeStoredBeforeAcknowledge implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "ACK-03";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class OutcomeStoredBeforeAcknowledge extends ShouldRule {
+        OutcomeStoredBeforeAcknowledge() {
+            super("ACK-03");
         }
 
         @Override

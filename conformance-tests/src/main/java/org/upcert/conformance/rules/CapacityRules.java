@@ -23,15 +23,9 @@ public final class CapacityRules {
      * call's {@code call.end} if it returned anything but PROCESSING. Exercised by every call
      * that met LIMIT_EXCEEDED.
      */
-    static final class StopsAtTheLimit implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CAP-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class StopsAtTheLimit extends MustRule {
+        StopsAtTheLimit() {
+            super("CAP-01");
         }
 
         @Override
@@ -83,15 +77,9 @@ public final class CapacityRules {
      * finished before the call started were still unacknowledged (capacity the call could have
      * freed first). Not exercised when no call reached the limit.
      */
-    static final class AcknowledgesBeforeCreating implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CAP-02";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class AcknowledgesBeforeCreating extends ShouldRule {
+        AcknowledgesBeforeCreating() {
+            super("CAP-02");
         }
 
         @Override
@@ -136,15 +124,9 @@ public final class CapacityRules {
      * filled. Figure: idle-capacity ratio = Σ idle / Σ jobLimit over those calls. Not exercised
      * when no call returned with a backlog.
      */
-    static final class IdleCapacity implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CAP-03";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class IdleCapacity extends ShouldRule {
+        IdleCapacity() {
+            super("CAP-03");
         }
 
         @Override

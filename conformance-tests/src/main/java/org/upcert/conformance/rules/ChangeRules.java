@@ -45,15 +45,9 @@ public final class ChangeRules {
      * token (and still is) is not in the cloud: a resync must find what the pruned history no
      * longer lists, and an extension that keeps reading the expired token falls further behind. Exercised by a {@code library.changes} line with that code.
      */
-    static final class ResyncsOnExpiredToken implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CHG-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class ResyncsOnExpiredToken extends MustRule {
+        ResyncsOnExpiredToken() {
+            super("CHG-01");
         }
 
         @Override
@@ -107,15 +101,9 @@ public final class ChangeRules {
      * resource, with its insert as the excerpt. Exercised by such an insert whose asset is still
      * in the library.
      */
-    static final class UploadsAddedAssets implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CHG-02";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class UploadsAddedAssets extends MustRule {
+        UploadsAddedAssets() {
+            super("CHG-02");
         }
 
         @Override

@@ -41,15 +41,9 @@ public final class CloudRules {
      * </ul>
      * Both are judged on the end state; the excerpt is the end of the trace.
      */
-    static final class TwoPhaseUploadsCommittedOnce implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CLD-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class TwoPhaseUploadsCommittedOnce extends MustRule {
+        TwoPhaseUploadsCommittedOnce() {
+            super("CLD-01");
         }
 
         @Override
@@ -122,15 +116,9 @@ public final class CloudRules {
      *   <li>at the end of the run, such a job never acknowledged.
      * </ul>
      */
-    static final class NilResourceJobsAcknowledged implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CLD-02";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class NilResourceJobsAcknowledged extends MustRule {
+        NilResourceJobsAcknowledged() {
+            super("CLD-02");
         }
 
         @Override

@@ -100,15 +100,9 @@ public final class ConsentRules {
      * extension tried to create without consent; and by a 50008 penalty ({@code system.penalty})
      * after a call that ran without consent: presented jobs left unacknowledged.
      */
-    static final class NothingCreatedWithoutConsent implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CNS-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class NothingCreatedWithoutConsent extends MustRule {
+        NothingCreatedWithoutConsent() {
+            super("CNS-01");
         }
 
         @Override
@@ -173,15 +167,9 @@ public final class ConsentRules {
      * the cloud with its bytes (a resource missing at the end needed an upload when consent came
      * back); the excerpt ends at the last restoration of consent.
      */
-    static final class BackupResumesWithConsent implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "CNS-02";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class BackupResumesWithConsent extends MustRule {
+        BackupResumesWithConsent() {
+            super("CNS-02");
         }
 
         @Override

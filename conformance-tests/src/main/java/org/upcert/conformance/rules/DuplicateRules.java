@@ -28,15 +28,9 @@ public final class DuplicateRules {
      * resource's writes beyond the jobs the device saw succeed, i.e. lost responses).
      * <em>Exercised</em> by at least one write; NOT_EXERCISED otherwise. Never FAIL.
      */
-    static final class DuplicateBytes implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "DUP-02";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class DuplicateBytes extends ShouldRule {
+        DuplicateBytes() {
+            super("DUP-02");
         }
 
         @Override

@@ -34,15 +34,9 @@ public final class EndToEndRules {
      *       (an end-state check; the excerpt is the end of the trace).
      * </ul>
      */
-    static final class NothingUploadedOutOfBounds implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "E2E-02";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class NothingUploadedOutOfBounds extends MustRule {
+        NothingUploadedOutOfBounds() {
+            super("E2E-02");
         }
 
         @Override
@@ -108,15 +102,9 @@ public final class EndToEndRules {
      *       offloaded and that was never acknowledged or cancelled.
      * </ul>
      */
-    static final class JobsOfDeletedAssetsResolved implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "E2E-03";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class JobsOfDeletedAssetsResolved extends MustRule {
+        JobsOfDeletedAssetsResolved() {
+            super("E2E-03");
         }
 
         @Override

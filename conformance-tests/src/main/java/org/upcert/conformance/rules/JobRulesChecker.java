@@ -46,15 +46,9 @@ public final class JobRulesChecker {
      * an acknowledged one is gone), so a violation shows as an illegal second change for a job the
      * same call already retried or acknowledged (in an earlier block, or earlier in the same block).
      */
-    static final class RetryOrAcknowledgeNotBoth implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "JOB-05";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class RetryOrAcknowledgeNotBoth extends MustRule {
+        RetryOrAcknowledgeNotBoth() {
+            super("JOB-05");
         }
 
         @Override

@@ -16,18 +16,11 @@ public final class LivenessCheckers {
         return List.of(new EveryFinishedJobAcknowledged(), new NoTwoLiveJobsPerResource(), new EverythingInTheCloud());
     }
 
-    private abstract static class Must implements RuleChecker {
-        @Override
-        public boolean must() {
-            return true;
-        }
-    }
 
     /** ACK-01: every job that reaches succeeded or failed is eventually acknowledged. */
-    static final class EveryFinishedJobAcknowledged extends Must {
-        @Override
-        public String ruleId() {
-            return "ACK-01";
+    static final class EveryFinishedJobAcknowledged extends MustRule {
+        EveryFinishedJobAcknowledged() {
+            super("ACK-01");
         }
 
         @Override
@@ -58,10 +51,9 @@ public final class LivenessCheckers {
     }
 
     /** DUP-01: never two unacknowledged jobs for the same resource. */
-    static final class NoTwoLiveJobsPerResource extends Must {
-        @Override
-        public String ruleId() {
-            return "DUP-01";
+    static final class NoTwoLiveJobsPerResource extends MustRule {
+        NoTwoLiveJobsPerResource() {
+            super("DUP-01");
         }
 
         @Override
@@ -99,10 +91,9 @@ public final class LivenessCheckers {
     }
 
     /** E2E-01: every eligible resource is in the cloud with identical bytes. */
-    static final class EverythingInTheCloud extends Must {
-        @Override
-        public String ruleId() {
-            return "E2E-01";
+    static final class EverythingInTheCloud extends MustRule {
+        EverythingInTheCloud() {
+            super("E2E-01");
         }
 
         @Override

@@ -34,12 +34,6 @@ public final class ResultRules {
                 new NoEndlessProcessing(DEFAULT_NO_PROGRESS_CALLS), new CallDuration());
     }
 
-    private abstract static class Must implements RuleChecker {
-        @Override
-        public boolean must() {
-            return true;
-        }
-    }
 
     /** Why work remains at this moment, or null if none does. */
     static String remainingWork(SystemState state) {
@@ -59,10 +53,9 @@ public final class ResultRules {
      * every call that returned COMPLETED with consent in place; FAIL at the first such
      * {@code call.end} while work remained.
      */
-    static final class CompletedOnlyWhenDone extends Must {
-        @Override
-        public String ruleId() {
-            return "RES-01";
+    static final class CompletedOnlyWhenDone extends MustRule {
+        CompletedOnlyWhenDone() {
+            super("RES-01");
         }
 
         @Override
@@ -94,10 +87,9 @@ public final class ResultRules {
      * library error, an error logged). COMPLETED while work remains is RES-01's. Exercised by
      * every returned call that hit LIMIT_EXCEEDED or returned while work remained.
      */
-    static final class ProcessingWhileWorkRemains extends Must {
-        @Override
-        public String ruleId() {
-            return "RES-02";
+    static final class ProcessingWhileWorkRemains extends MustRule {
+        ProcessingWhileWorkRemains() {
+            super("RES-02");
         }
 
         @Override
@@ -161,20 +153,17 @@ public final class ResultRules {
      * nothing to change). FAIL at the {@code n}-th consecutive idle PROCESSING; any other call
      * (progress, another answer, a kill) ends the streak. Exercised by every returned PROCESSING.
      */
-    static final class NoEndlessProcessing extends Must {
+    static final class NoEndlessProcessing extends MustRule {
         private final int limit;
 
         NoEndlessProcessing(int limit) {
+            super("RES-03");
             if (limit < 2) {
                 throw new IllegalArgumentException("RES-03 needs at least 2 calls: " + limit);
             }
             this.limit = limit;
         }
 
-        @Override
-        public String ruleId() {
-            return "RES-03";
-        }
 
         @Override
         public Verdict check(RunEvidence evidence) {
@@ -219,15 +208,9 @@ public final class ResultRules {
      * rank) of the simulated duration of every call that ended ({@code call.end} {@code ms},
      * killed calls included). Exercised by any call.
      */
-    static final class CallDuration implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "RES-05";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class CallDuration extends ShouldRule {
+        CallDuration() {
+            super("RES-05");
         }
 
         @Override

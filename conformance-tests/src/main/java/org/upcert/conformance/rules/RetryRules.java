@@ -32,12 +32,6 @@ public final class RetryRules {
                 new ExpiredDestinationsRenewed(), new RetryAfterHonoured());
     }
 
-    private abstract static class Must implements RuleChecker {
-        @Override
-        public boolean must() {
-            return true;
-        }
-    }
 
     /**
      * RTY-01 (liveness, judged at the end of the run, after the recovery phase): a transient
@@ -48,10 +42,9 @@ public final class RetryRules {
      * ever succeeded — the extension gave up on a resource the network only delayed. (Whether
      * the bytes arrived is E2E-01's business; a resource deleted meanwhile is E2E-03's.)
      */
-    static final class TransientFailuresUploadedLater extends Must {
-        @Override
-        public String ruleId() {
-            return "RTY-01";
+    static final class TransientFailuresUploadedLater extends MustRule {
+        TransientFailuresUploadedLater() {
+            super("RTY-01");
         }
 
         @Override
@@ -109,10 +102,9 @@ public final class RetryRules {
      *   <li>at the end of the run, a permanently failed job neither acknowledged nor retried.
      * </ol>
      */
-    static final class PermanentFailuresNotLooped extends Must {
-        @Override
-        public String ruleId() {
-            return "RTY-02";
+    static final class PermanentFailuresNotLooped extends MustRule {
+        PermanentFailuresNotLooped() {
+            super("RTY-02");
         }
 
         @Override
@@ -199,10 +191,9 @@ public final class RetryRules {
      * The trace does not show request headers, so a bearer-token destination given again with
      * the same URL but new headers counts as fresh, as it is.
      */
-    static final class ExpiredDestinationsRenewed extends Must {
-        @Override
-        public String ruleId() {
-            return "RTY-03";
+    static final class ExpiredDestinationsRenewed extends MustRule {
+        ExpiredDestinationsRenewed() {
+            super("RTY-03");
         }
 
         @Override
@@ -263,18 +254,12 @@ public final class RetryRules {
      * attempts ÷ attempts that followed a Retry-After (0% is best). <em>Exercised</em> by at
      * least one attempt following a Retry-After; NOT_EXERCISED otherwise. Never FAIL.
      */
-    static final class RetryAfterHonoured implements RuleChecker {
+    static final class RetryAfterHonoured extends ShouldRule {
         /** Virtual time 0 (docs/trace.md). */
         private static final Instant EPOCH = Instant.parse("2026-01-05T08:00:00Z");
 
-        @Override
-        public String ruleId() {
-            return "RTY-04";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+        RetryAfterHonoured() {
+            super("RTY-04");
         }
 
         @Override

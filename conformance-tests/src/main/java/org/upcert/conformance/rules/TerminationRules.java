@@ -31,15 +31,9 @@ public final class TerminationRules {
      * kill (or at a {@code call.end} later than notice + grace, should the host ever let one
      * through). Exercised by every notice delivered during a call.
      */
-    static final class ReturnsWithinGrace implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "TRM-01";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class ReturnsWithinGrace extends MustRule {
+        ReturnsWithinGrace() {
+            super("TRM-01");
         }
 
         @Override
@@ -76,15 +70,9 @@ public final class TerminationRules {
      * something. Finishing the block in progress after a notice is not a kill and is allowed.
      * Exercised by every call that ended killed.
      */
-    static final class NothingAfterKill implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "TRM-02";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class NothingAfterKill extends MustRule {
+        NothingAfterKill() {
+            super("TRM-02");
         }
 
         @Override
@@ -110,15 +98,9 @@ public final class TerminationRules {
      * outcome was lost with the killed process); at the end, FAIL if a resource in the library is
      * not in the cloud with its exact bytes. Exercised only when a kill happened.
      */
-    static final class ConvergesAfterKills implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "TRM-03";
-        }
-
-        @Override
-        public boolean must() {
-            return true;
+    static final class ConvergesAfterKills extends MustRule {
+        ConvergesAfterKills() {
+            super("TRM-03");
         }
 
         @Override
@@ -165,15 +147,9 @@ public final class TerminationRules {
      * message gives the longest and mean notice-to-return time. Not exercised without a notice
      * during a call.
      */
-    static final class WorkAfterNotice implements RuleChecker {
-        @Override
-        public String ruleId() {
-            return "TRM-05";
-        }
-
-        @Override
-        public boolean must() {
-            return false;
+    static final class WorkAfterNotice extends ShouldRule {
+        WorkAfterNotice() {
+            super("TRM-05");
         }
 
         @Override
