@@ -60,6 +60,7 @@ class CertifyAcceptanceTest {
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("CERTIFIED", json.path("verdict").asText());
         assertEquals(36, json.path("rules").size());
+        assertEquals("./upcert certify", json.path("runs").path("reproduce").asText(), "the defaults need no options");
         assertEquals(64, json.path("extension").path("sha256").get(0).asText().length());
         assertTrue(json.path("jdk").asText().contains(System.getProperty("java.version")));
         assertTrue(Files.readString(out.resolve("CERTIFICATION.md")).startsWith("# upcert certification: CERTIFIED"));
@@ -121,6 +122,8 @@ class CertifyAcceptanceTest {
         assertTrue(attached, "the FAIL's Allure result carries the timeline");
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText());
+        assertEquals("./upcert certify --extension-class " + Mutants.NeverAcknowledgesFailed.class.getName()
+                + " --profiles flaky-network --seeds 1, --rules ACK-01,ACK-02,ACK-03", json.path("runs").path("reproduce").asText());
         assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText());
     }
 

@@ -43,6 +43,7 @@ public final class CertificationJson {
         runs.put("cloud", c.config().cloud());
         runs.put("transport", c.config().transport());
         runs.put("count", c.runs());
+        runs.put("reproduce", c.config().certifyCommand());
         ObjectNode must = root.putObject("mustRules");
         for (Status status : Status.values()) {
             must.put(status.name(), c.mustRules(status));

@@ -23,6 +23,7 @@ public final class CertificationMarkdown {
                 .append(c.config().seeds().size()).append(" seeds, cloud ").append(c.config().cloud()).append(" |\n");
         md.append("| profiles | ").append(String.join(", ", c.config().profiles())).append(" |\n");
         md.append("| seeds | ").append(c.config().seeds().toString().replaceAll("[\\[\\]]", "")).append(" |\n");
+        md.append("| reproduce | `").append(c.config().certifyCommand()).append("` |\n");
         md.append("| MUST rules | ").append(c.mustRules(Status.PASS)).append(" PASS, ").append(c.mustRules(Status.FAIL))
                 .append(" FAIL, ").append(c.mustRules(Status.NOT_EXERCISED)).append(" NOT_EXERCISED, ")
                 .append(c.mustRules(Status.SKIPPED)).append(" SKIPPED |\n\n");

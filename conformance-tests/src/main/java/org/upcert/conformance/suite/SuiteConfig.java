@@ -131,6 +131,34 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 + " --rules " + ruleId;
     }
 
+    /** One shell line that makes this whole certification again. */
+    public String certifyCommand() {
+        StringBuilder line = new StringBuilder("./upcert certify");
+        if (extension.startsWith("class:")) {
+            line.append(" --extension-class ").append(extension.substring("class:".length()));
+        } else if (!extension.equals("sample")) {
+            line.append(" --extension ").append(extension);
+        }
+        if (!profiles.equals(org.upcert.harness.faults.profile.ProfileCatalogue.names())) {
+            line.append(" --profiles ").append(String.join(",", profiles));
+        }
+        List<Long> standard = seeds(Integer.toString(DEFAULT_SEEDS));
+        if (!seeds.equals(standard)) {
+            line.append(" --seeds ").append(seeds.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                    .append(seeds.size() == 1 ? "," : "");
+        }
+        if (!cloud.equals(DEFAULT_CLOUD)) {
+            line.append(" --cloud ").append(cloud);
+        }
+        if (rules.size() != RuleCatalogue.rules().size()) {
+            line.append(" --rules ").append(rules.stream().map(Rule::id).collect(java.util.stream.Collectors.joining(",")));
+        }
+        if (!transport.equals("direct")) {
+            line.append(" --transport ").append(transport);
+        }
+        return line.toString();
+    }
+
     /** One shell line that re-runs the cell and writes its trace (for {@code ./upcert trace}). */
     public String rerun(Cell cell) {
         String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
