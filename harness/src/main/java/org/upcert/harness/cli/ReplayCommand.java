@@ -40,6 +40,13 @@ public final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        TraceHeader header;
+        try {
+            header = TraceHeader.read(trace); // a bad file is reported before anything else
+        } catch (TraceHeader.NotATraceException e) {
+            err.println("upcert replay: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
         ExtensionSource source;
         if (extension != null) {
             source = ExtensionSource.jar(extension);
@@ -59,7 +66,6 @@ public final class ReplayCommand implements Callable<Integer> {
             source = ExtensionSource.jar(sample);
         }
         try {
-            TraceHeader header = TraceHeader.read(trace);
             out.printf("upcert replay · %s · seed %d · profile %s · cloud %s · %d faults%n", trace, header.plan().seed(),
                     header.plan().profile(), header.cloud(), header.plan().faults().size());
             out.flush();
