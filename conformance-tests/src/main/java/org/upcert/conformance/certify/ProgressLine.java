@@ -8,6 +8,7 @@ import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.suite.VerdictLog;
 
 /**
  * A live progress line on a terminal: a bar over the tests, runs simulated, failures so far and
@@ -21,7 +22,6 @@ final class ProgressLine implements TestExecutionListener {
     private final long startedNanos = System.nanoTime(); // wall-clock ok: progress display only
     private long lastPrint;
     private int done;
-    private int failed;
 
     ProgressLine(PrintStream out, SuiteConfig config) {
         this.out = out;
@@ -35,9 +35,6 @@ final class ProgressLine implements TestExecutionListener {
             return;
         }
         done++;
-        if (result.getStatus() == TestExecutionResult.Status.FAILED) {
-            failed++;
-        }
         long now = System.nanoTime(); // wall-clock ok
         if (now - lastPrint > 100_000_000L || done == totalTests) {
             lastPrint = now;
@@ -56,8 +53,8 @@ final class ProgressLine implements TestExecutionListener {
         int filled = (int) Math.round(fraction * WIDTH);
         double elapsed = (now - startedNanos) / 1e9;
         String eta = fraction <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", elapsed / fraction - elapsed);
-        out.print(String.format(Locale.ROOT, "\r  certify [%s%s] %d/%d tests · runs %d/%d simulated · %d failed · ~%s left ",
-                "#".repeat(filled), "-".repeat(WIDTH - filled), done, totalTests, SharedRuns.finished(), totalRuns, failed, eta));
+        out.print(String.format(Locale.ROOT, "\r  certify [%s%s] %d/%d tests · runs %d/%d simulated · %d FAIL verdicts · ~%s left ",
+                "#".repeat(filled), "-".repeat(WIDTH - filled), done, totalTests, SharedRuns.finished(), totalRuns, VerdictLog.failures(), eta));
         out.flush();
     }
 }

@@ -15,8 +15,18 @@ public final class VerdictLog {
     private VerdictLog() {
     }
 
+    private static int failures;
+
     public static synchronized void record(CellVerdict verdict) {
         VERDICTS.add(verdict);
+        if (verdict.verdict().failed()) {
+            failures++;
+        }
+    }
+
+    /** FAIL verdicts so far (for progress lines). */
+    public static synchronized int failures() {
+        return failures;
     }
 
     /** Notes the SHA-256 of the extension code a run used (the report says what was certified). */
@@ -37,5 +47,6 @@ public final class VerdictLog {
     public static synchronized void clear() {
         VERDICTS.clear();
         EXTENSIONS.clear();
+        failures = 0;
     }
 }
