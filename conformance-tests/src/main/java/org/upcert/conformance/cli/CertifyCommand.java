@@ -1,7 +1,6 @@
 package org.upcert.conformance.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,12 +28,8 @@ import picocli.CommandLine.Option;
                 "Writes allure-results/, junit-xml/, traces/ (runs with a FAIL), certification.json and CERTIFICATION.md."})
 public final class CertifyCommand implements Callable<Integer> {
 
-    @Option(names = "--extension", paramLabel = "JAR", description = "The extension jar (default: the bundled sample).")
-    Path extension;
-
-    @Option(names = "--extension-class", paramLabel = "NAME",
-            description = "Or: an UploadExtension class on the class path (java -cp upcert.jar:your-classes …).")
-    String extensionClass;
+    @CommandLine.Mixin
+    ExtensionOptions extension = new ExtensionOptions();
 
     @Option(names = "--profiles", paramLabel = "a,b|all", defaultValue = "all",
             description = "Standard profile names or profile files, comma-separated (default: ${DEFAULT-VALUE}).")
@@ -78,16 +73,7 @@ public final class CertifyCommand implements Callable<Integer> {
         SuiteConfig config;
         try {
             TreeMap<String, String> parameters = new TreeMap<>();
-            if (extension != null) {
-                if (!Files.isRegularFile(extension)) {
-                    err.println("upcert certify: extension jar not found: " + extension.toAbsolutePath());
-                    return ExitCode.USAGE.code();
-                }
-                parameters.put("upcert.extension", extension.toString());
-            }
-            if (extensionClass != null) {
-                parameters.put("upcert.extension.class", extensionClass);
-            }
+            extension.into(parameters);
             parameters.put("upcert.profiles", profiles);
             parameters.put("upcert.seeds", seeds);
             if (seed != null) {

@@ -38,11 +38,8 @@ import picocli.CommandLine.Option;
                 "standalone profile (plan pinned) and its trace. Exit 0 shrunk, 1 the rule does not fail, 2 bad input."})
 public final class ShrinkCommand implements Callable<Integer> {
 
-    @Option(names = "--extension", paramLabel = "JAR", description = "The extension jar (default: the bundled sample).")
-    Path extension;
-
-    @Option(names = "--extension-class", paramLabel = "NAME", description = "Or: an UploadExtension class on the class path.")
-    String extensionClass;
+    @CommandLine.Mixin
+    ExtensionOptions extension = new ExtensionOptions();
 
     @Option(names = "--profile", paramLabel = "NAME|FILE", required = true, description = "The profile of the failing run.")
     String profile;
@@ -88,12 +85,7 @@ public final class ShrinkCommand implements Callable<Integer> {
         RunPlan plan;
         try {
             TreeMap<String, String> parameters = new TreeMap<>();
-            if (extension != null) {
-                parameters.put("upcert.extension", extension.toString());
-            }
-            if (extensionClass != null) {
-                parameters.put("upcert.extension.class", extensionClass);
-            }
+            extension.into(parameters);
             parameters.put("upcert.cloud", cloud);
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
             plan = PlanExpander.expand(ProfileCatalogue.resolve(profile), seed).plan();
@@ -127,7 +119,7 @@ public final class ShrinkCommand implements Callable<Integer> {
         Path timeline = null;
         try {
             Files.createDirectories(out);
-            String rerun = "./upcert run" + (extension == null ? "" : " --extension " + extension) + " --profile " + yaml
+            String rerun = "./upcert run" + (extension.jar == null ? "" : " --extension " + extension.jar) + " --profile " + yaml
                     + " --seed " + seed + (cloud.equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + cloud);
             Files.writeString(yaml, PinnedProfile.yaml(result.minimal(),
                     checker.get().ruleId() + " fails: " + verdict.message(),

@@ -17,7 +17,7 @@ public final class TerminationRules {
     }
 
     public static List<RuleChecker> all() {
-        return List.of(new ReturnsWithinGrace(), new NothingAfterKill(), new ConvergesAfterKills(), new WorkAfterNotice());
+        return List.of(new ReturnsWithinGrace(), nothingAfterKill(), new ConvergesAfterKills(), new WorkAfterNotice());
     }
 
     private static boolean noticeDuringCall(TraceEvent event) {
@@ -70,25 +70,11 @@ public final class TerminationRules {
      * something. Finishing the block in progress after a notice is not a kill and is allowed.
      * Exercised by every call that ended killed.
      */
-    static final class NothingAfterKill extends MustRule {
-        NothingAfterKill() {
-            super("TRM-02");
-        }
-
-        @Override
-        public Verdict check(RunEvidence evidence) {
-            int killed = 0;
-            for (TraceEvent event : evidence.events()) {
-                if (event.name().equals("call.end") && event.text("outcome").equals("killed")) {
-                    killed++;
-                } else if (event.name().equals("api.refused") && event.text("reason").equals("after kill")) {
-                    return Verdict.fail(ruleId(), "activation " + event.text("act") + " kept working after it was killed: "
-                            + event.text("api") + " (refused by the host)", evidence.excerptEndingAt(event, 5));
-                }
-            }
-            return killed == 0 ? Verdict.notExercised(ruleId(), "no call was killed")
-                    : Verdict.pass(ruleId(), killed + " calls killed, none tried to go on");
-        }
+    static RuleChecker nothingAfterKill() {
+        return new EventRule("TRM-02", "calls killed",
+                e -> e.name().equals("call.end") && e.text("outcome").equals("killed"),
+                e -> e.name().equals("api.refused") && e.text("reason").equals("after kill"),
+                e -> "activation " + e.text("act") + " kept working after it was killed: " + e.text("api") + " (refused by the host)");
     }
 
     /**
