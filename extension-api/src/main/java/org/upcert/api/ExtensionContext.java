@@ -56,4 +56,14 @@ public interface ExtensionContext {
      * client id). Keys are sorted. Read-only.
      */
     SortedMap<String, String> configuration();
+
+    /**
+     * The OS level the simulated device runs ({@code "26.1"}, {@code "26.4"}, {@code "27.0"}):
+     * what {@code #available(iOS 26.4, *)} checks on a device. Fields and calls an OS level lacks
+     * behave as they do there (no {@code responseHeaderFields} before 26.4, for example).
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.2")
+    default String osVersion() {
+        return "27.0";
+    }
 }

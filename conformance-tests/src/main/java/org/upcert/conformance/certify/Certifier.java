@@ -113,6 +113,8 @@ public final class Certifier {
         TreeMap<String, String> parameters = new TreeMap<>();
         if (config.extension().startsWith("class:")) {
             parameters.put("upcert.extension.class", config.extension().substring("class:".length()));
+        } else if (config.extension().startsWith("cmd:")) {
+            parameters.put("upcert.extension.cmd", config.extension().substring("cmd:".length()));
         } else if (!config.extension().equals("sample")) {
             parameters.put("upcert.extension", config.extension());
         }
@@ -120,6 +122,7 @@ public final class Certifier {
         parameters.put("upcert.seeds", config.seeds().stream().map(String::valueOf).collect(Collectors.joining(",")) + ",");
         parameters.put("upcert.cloud", config.cloud());
         parameters.put("upcert.transport", config.transport());
+        parameters.put("upcert.isolation", config.isolation());
         parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
         parameters.put("upcert.reports", config.reports().toString());

@@ -83,14 +83,16 @@ public final class CertifyCommand implements Callable<Integer> {
             parameters.put("upcert.rules", rules);
             parameters.put("upcert.transport", transport);
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
-        } catch (SuiteConfigException e) {
+            config.resolvedIsolation(); // a class cannot run in a worker, a command not in process: say so now
+        } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert certify: " + e.getMessage());
             return ExitCode.USAGE.code();
         }
         boolean live = !quiet && System.console() != null && System.getenv("CI") == null;
         human.println("upcert certify — " + config.describeExtension());
         human.println("  runs        " + config.cells().size() + " (" + config.profiles().size() + " profiles × " + config.seeds().size()
-                + " seeds, cloud " + config.cloud() + ", transport " + config.transport() + ") · " + config.rules().size()
+                + " seeds, cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
+                + config.resolvedIsolation() + ") · " + config.rules().size()
                 + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
         long started = System.nanoTime(); // wall-clock ok: reports the wall time of the command
         Certifier.Result result = Certifier.certify(config, out, live ? System.err : null);

@@ -119,6 +119,7 @@ public final class ExplainCommand implements Callable<Integer> {
             case "CNS" -> "consent";
             case "CHG" -> "library changes";
             case "CLD" -> "cloud protocol";
+            case "ISO" -> "isolation";
             default -> group;
         };
     }

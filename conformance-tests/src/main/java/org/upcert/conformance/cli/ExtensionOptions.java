@@ -13,8 +13,16 @@ final class ExtensionOptions {
             description = "Or: an UploadExtension class on the class path (java -cp upcert.jar:your-classes …).")
     String type;
 
-    /** Adds the suite's configuration parameters for the extension ({@code upcert.extension[.class]}). */
+    @picocli.CommandLine.Mixin
+    org.upcert.harness.cli.HostingOptions hosting = new org.upcert.harness.cli.HostingOptions();
+
+    /**
+     * Adds the suite's configuration parameters for the extension ({@code upcert.extension[.class|.cmd]},
+     * {@code upcert.isolation}); throws {@link IllegalArgumentException} for contradicting options.
+     */
     void into(Map<String, String> parameters) {
+        parameters.put("upcert.isolation", hosting.isolation());
+        hosting.commandLine().ifPresent(line -> parameters.put("upcert.extension.cmd", line));
         if (jar != null) {
             parameters.put("upcert.extension", jar.toString());
         }

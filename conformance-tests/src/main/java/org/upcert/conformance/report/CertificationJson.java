@@ -42,6 +42,7 @@ public final class CertificationJson {
         c.config().seeds().forEach(seeds::add);
         runs.put("cloud", c.config().cloud());
         runs.put("transport", c.config().transport());
+        runs.put("isolation", c.config().resolvedIsolation());
         runs.put("count", c.runs());
         runs.put("reproduce", c.config().certifyCommand());
         ObjectNode must = root.putObject("mustRules");

@@ -16,6 +16,8 @@ public final class CertificationMarkdown {
                 .append("\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| extension | ").append(c.config().describeExtension()).append(" |\n");
+        md.append("| isolation | ").append(c.config().resolvedIsolation()).append(describeIsolation(c.config().resolvedIsolation()))
+                .append(" |\n");
         md.append("| extension SHA-256 | ").append(String.join(", ", c.extensionShas())).append(" |\n");
         md.append("| suite | upcert ").append(Certification.suiteVersion()).append(", rule catalogue v1 |\n");
         md.append("| JDK | ").append(Certification.jdk()).append(" |\n");
@@ -100,5 +102,14 @@ public final class CertificationMarkdown {
         return "| " + s.rule().id() + " | " + (s.status() == Status.PASS ? "PASS" : "**" + s.status() + "**") + " | "
                 + s.counts().get(Status.PASS) + " / " + s.counts().get(Status.FAIL) + " / " + s.counts().get(Status.NOT_EXERCISED)
                 + " / " + s.counts().get(Status.SKIPPED) + " | " + note.replace("|", "\\|") + " |";
+    }
+
+    private static String describeIsolation(String isolation) {
+        return switch (isolation) {
+            case "worker" -> " (a JVM process of its own: exits, crashes and hangs are the extension's, sandbox violations reported)";
+            case "command" -> " (processes of its own, one per simulated process)";
+            case "container" -> " (a locally built container: read-only root, no network, memory and process limits)";
+            default -> " (the harness's own JVM: not isolated)";
+        };
     }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 public final class RuleCatalogue {
     /** The groups in catalogue order; one test class each. */
     public static final List<String> GROUPS = List.of("JOB", "CAP", "ACK", "RTY", "RES", "TRM", "DUP", "E2E", "CNS", "CHG",
-            "CLD");
+            "CLD", "ISO");
 
     private static final List<Rule> RULES = List.of(
             must("JOB-01", "doc", "every create/acknowledge/retry/cancel happens inside performChanges; blocks are never nested", "baseline"),
@@ -36,7 +36,7 @@ public final class RuleCatalogue {
             must("RES-01", "doc", "COMPLETED only when no work remains", "baseline"),
             must("RES-02", "doc", "PROCESSING while work remains and after LIMIT_EXCEEDED", "tiny-job-limit"),
             must("RES-03", "doc", "no endless PROCESSING without progress", "offline-windows"),
-            must("RES-04", "eng", "no exception escapes processJobs; an unexpected error becomes FAILURE", "baseline"),
+            must("RES-04", "eng", "no exception escapes processJobs and the process neither crashes (exit, out of memory, stack overflow, protocol violation) nor hangs; an unexpected error becomes FAILURE", "baseline"),
             should("RES-05", "dev", "each call returns within the runtime budget", "baseline"),
             must("TRM-01", "doc", "after willTerminate, processJobs returns within the grace period", "termination-storm"),
             must("TRM-02", "doc", "after a kill, nothing of the killed activation reaches the library, jobs or storage", "hard-kills"),
@@ -53,7 +53,8 @@ public final class RuleCatalogue {
             must("CHG-01", "doc", "on an expired change token the extension resynchronises and returns PROCESSING; no asset is missed", "library-churn"),
             must("CHG-02", "eng", "assets added during a backup are uploaded too", "library-churn"),
             must("CLD-01", "doc", "response headers are read by lowercase name; every succeeded upload of a two-phase dialect is committed exactly once", "baseline"),
-            must("CLD-02", "dev", "a terminal job with no resource is still identified and acknowledged", "device-quirks-26x"));
+            must("CLD-02", "dev", "a terminal job with no resource is still identified and acknowledged", "device-quirks-26x"),
+            must("ISO-01", "eng", "the extension acts only through its API: it does not exit its process, write files outside storage(), open sockets outside http(), start processes or threads without bound", "baseline"));
 
     private static final TreeMap<String, Rule> BY_ID = new TreeMap<>();
 

@@ -6,7 +6,7 @@ import java.util.List;
 public final class ConformanceSuite {
     public static final List<Class<? extends RuleGroupSuite>> GROUP_CLASSES = List.of(JobRulesTest.class, CapRulesTest.class,
             AckRulesTest.class, RtyRulesTest.class, ResRulesTest.class, TrmRulesTest.class, DupRulesTest.class, E2eRulesTest.class,
-            CnsRulesTest.class, ChgRulesTest.class, CldRulesTest.class);
+            CnsRulesTest.class, ChgRulesTest.class, CldRulesTest.class, IsoRulesTest.class);
 
     private ConformanceSuite() {
     }

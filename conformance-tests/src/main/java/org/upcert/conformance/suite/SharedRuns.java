@@ -104,7 +104,8 @@ public final class SharedRuns {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
         try {
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
-            RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport());
+            RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
+                    .withIsolation(config.isolation());
             RunResult result = Simulation.run(plan, config.source(), options);
             if (config.reports() != null) {
                 RunTimelines.writeRun(config.reports(), cell, result.traceText());
@@ -122,7 +123,7 @@ public final class SharedRuns {
     }
 
     private static String key(SuiteConfig config, Cell cell) {
-        return String.join("|", List.of(config.extension(), config.transport(), cell.profile(), Long.toString(cell.seed()),
+        return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), cell.profile(), Long.toString(cell.seed()),
                 cell.cloud()));
     }
 }

@@ -16,7 +16,9 @@ import org.upcert.harness.cli.BundledSample;
 import org.upcert.harness.cloud.CloudDialects;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.faults.profile.ProfileException;
+import org.upcert.harness.host.CommandLine;
 import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.run.Hosting;
 
 /**
  * What the suite certifies and how: read from JUnit configuration parameters (which fall back to
@@ -44,9 +46,11 @@ import org.upcert.harness.host.ExtensionSource;
  * @param rules the rules to judge, in catalogue order
  * @param requireExercised whether a MUST rule no run exercised fails its summary test
  * @param reports where FAIL traces and certification files go; null for nowhere
+ * @param isolation where the extension's code runs ({@code upcert.isolation}: auto, worker,
+ *     in-process, container; see {@link Hosting})
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
-        List<Rule> rules, boolean requireExercised, Path reports) {
+        List<Rule> rules, boolean requireExercised, Path reports, String isolation) {
 
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
@@ -62,11 +66,24 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public static SuiteConfig from(Function<String, Optional<String>> parameters) {
         Optional<String> jar = parameters.apply("upcert.extension").filter(s -> !s.isBlank());
         Optional<String> type = parameters.apply("upcert.extension.class").filter(s -> !s.isBlank());
-        if (jar.isPresent() && type.isPresent()) {
-            throw new SuiteConfigException("give upcert.extension (a jar) or upcert.extension.class (a class), not both");
+        Optional<String> command = parameters.apply("upcert.extension.cmd").filter(s -> !s.isBlank());
+        if ((jar.isPresent() ? 1 : 0) + (type.isPresent() ? 1 : 0) + (command.isPresent() ? 1 : 0) > 1) {
+            throw new SuiteConfigException("give one of upcert.extension (a jar), upcert.extension.class (a class) "
+                    + "or upcert.extension.cmd (a command)");
+        }
+        String isolation = parameters.apply("upcert.isolation").filter(s -> !s.isBlank()).orElse(Hosting.AUTO).trim();
+        if (!Hosting.NAMES.contains(isolation)) {
+            throw new SuiteConfigException("upcert.isolation must be one of " + Hosting.NAMES + ", not '" + isolation + "'");
         }
         String extension = "sample";
-        if (jar.isPresent()) {
+        if (command.isPresent()) {
+            try {
+                CommandLine.split(command.get());
+            } catch (IllegalArgumentException e) {
+                throw new SuiteConfigException(e.getMessage());
+            }
+            extension = "cmd:" + command.get().trim();
+        } else if (jar.isPresent()) {
             Path path = Path.of(jar.get());
             if (!Files.isRegularFile(path)) {
                 throw new SuiteConfigException("extension jar not found: " + path.toAbsolutePath());
@@ -84,12 +101,12 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 transport(parameters.apply("upcert.transport").orElse("direct")),
                 rules(parameters.apply("upcert.rules").orElse("all")),
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
-                parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null));
+                parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation);
     }
 
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
-        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory);
+        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation);
     }
 
     /** Every run of this configuration, profile-major. */
@@ -111,7 +128,31 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (extension.startsWith("class:")) {
             return ExtensionSource.type(loadType(extension.substring("class:".length())));
         }
+        if (extension.startsWith("cmd:")) {
+            return ExtensionSource.command(CommandLine.split(extension.substring("cmd:".length())), Path.of("").toAbsolutePath());
+        }
         return ExtensionSource.jar(Path.of(extension));
+    }
+
+    /** The isolation this configuration's runs use ({@code auto} resolved for its extension). */
+    public String resolvedIsolation() {
+        return Hosting.resolve(source(), isolation);
+    }
+
+    /** The command-line options that choose the extension and its isolation, as {@code certify} takes them. */
+    private String extensionOptions() {
+        StringBuilder options = new StringBuilder();
+        if (extension.startsWith("class:")) {
+            options.append(" --extension-class ").append(extension.substring("class:".length()));
+        } else if (extension.startsWith("cmd:")) {
+            options.append(" --extension-cmd '").append(extension.substring("cmd:".length()).replace("'", "'\\''")).append("'");
+        } else if (!extension.equals("sample")) {
+            options.append(" --extension ").append(extension);
+        }
+        if (!isolation.equals(Hosting.AUTO)) {
+            options.append(" --isolation ").append(isolation);
+        }
+        return options.toString();
     }
 
     /** What a person would call the extension: "the bundled sample", a jar, a class. */
@@ -126,19 +167,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             return "./mvnw verify -Dupcert.profiles=" + cell.profile() + " -Dupcert.seed=" + cell.seed() + " -Dupcert.rules="
                     + ruleId + (cloudOption.isEmpty() ? "" : " -Dupcert.cloud=" + cell.cloud());
         }
-        String extensionOption = extension.equals("sample") ? "" : " --extension " + extension;
+        String extensionOption = extensionOptions();
         return "./upcert certify" + extensionOption + " --profiles " + cell.profile() + " --seed " + cell.seed() + cloudOption
                 + " --rules " + ruleId;
     }
 
     /** One shell line that makes this whole certification again. */
     public String certifyCommand() {
-        StringBuilder line = new StringBuilder("./upcert certify");
-        if (extension.startsWith("class:")) {
-            line.append(" --extension-class ").append(extension.substring("class:".length()));
-        } else if (!extension.equals("sample")) {
-            line.append(" --extension ").append(extension);
-        }
+        StringBuilder line = new StringBuilder("./upcert certify").append(extensionOptions());
         if (!profiles.equals(org.upcert.harness.faults.profile.ProfileCatalogue.names())) {
             line.append(" --profiles ").append(String.join(",", profiles));
         }
@@ -162,7 +198,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** One shell line that re-runs the cell and writes its trace (for {@code ./upcert trace}). */
     public String rerun(Cell cell) {
         String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
-        String extensionOption = extension.equals("sample") || extension.startsWith("class:") ? "" : " --extension " + extension;
+        String extensionOption = extension.equals("sample") || extension.startsWith("class:") ? "" : extensionOptions();
         return "./upcert run" + extensionOption + " --profile " + cell.profile() + " --seed " + cell.seed() + cloudOption
                 + " --transport " + transport + " --out target/upcert/" + cell.fileName();
     }

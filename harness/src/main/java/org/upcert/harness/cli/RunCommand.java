@@ -70,6 +70,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "loopback (real HTTP to the WireMock stub) or direct (in-JVM, no socket: the same trace, faster) (default: ${DEFAULT-VALUE}).")
     String transport;
 
+    @picocli.CommandLine.Mixin
+    HostingOptions hosting = new HostingOptions();
+
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
 
@@ -99,6 +102,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         RunPlan plan;
         ExtensionSource source;
+        String isolation;
         try {
             plan = expansion != null ? expansion.plan() : RunPlan.of(seed, Workload.typical(1000).withJobLimit(100));
             Workload w = plan.workload();
@@ -113,7 +117,9 @@ public final class RunCommand implements Callable<Integer> {
             if (mode != null) {
                 plan = plan.withPolicy(plan.policy().withPayload(mode));
             }
+            isolation = hosting.isolation();
             source = extensionSource();
+            org.upcert.harness.run.Hosting.resolve(source, isolation);
         } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
             err.println("upcert run: " + e.getMessage());
             return ExitCode.USAGE.code();
@@ -121,7 +127,8 @@ public final class RunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("target", "upcert", "run-" + seed);
         Path traceFile = dir.resolve("trace.jsonl");
         if (!json) {
-            stdout.printf("upcert run · seed %d · %s · cloud %s%n", seed, source.describe(), cloud);
+            stdout.printf("upcert run · seed %d · %s · cloud %s · isolation %s%n", seed, source.describe(), cloud,
+                    org.upcert.harness.run.Hosting.resolve(source, isolation));
             if (expansion != null) {
                 PlanPrinter.print(stdout, new Expansion(expansion.profile(), plan, expansion.entries()));
             }
@@ -136,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = Simulation.run(plan, source,
-                    new RunOptions(traceFile, cloud, progress::update, transport));
+                    new RunOptions(traceFile, cloud, progress::update, transport, isolation));
         } catch (IllegalArgumentException e) {
             progress.clear();
             err.println("upcert run: " + e.getMessage());
@@ -162,6 +169,12 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private ExtensionSource extensionSource() {
+        if (hosting.commandSource().isPresent()) {
+            if (extension != null) {
+                throw new IllegalArgumentException("give --extension (a jar) or --extension-cmd (a command), not both");
+            }
+            return hosting.commandSource().get();
+        }
         if (extension != null) {
             return ExtensionSource.jar(extension);
         }

@@ -28,6 +28,7 @@ import org.upcert.api.UploadRequest;
 import org.upcert.harness.jobs.JobRecord;
 import org.upcert.harness.jobs.JobStore;
 import org.upcert.harness.trace.Trace;
+import org.upcert.protocol.WatchedHeaders;
 
 /**
  * The {@link ExtensionContext} of one call: the gate every API call passes.
@@ -38,9 +39,13 @@ import org.upcert.harness.trace.Trace;
  * simulated cost, killing the process if that crosses the runtime limit or the grace period after
  * a notice; run the system's own events that fall due meanwhile; then perform it and trace it.
  *
- * <p>Change blocks: the extension's block runs without the simulator lock (a block that hangs
- * must not wedge the simulator); each change inside it passes the gate on its own; the commit is
- * atomic.
+ * <p>Change blocks: the extension's block runs first, without the simulator lock (a block that
+ * hangs must not wedge the simulator), and its changes are recorded; then the whole block passes
+ * the gate at once — {@code performChanges}, each change, the commit — as it travels as one
+ * message out of process (PhotoKit, too, runs the block in the app and commits it in one request
+ * to the photo library daemon). New jobs get placeholder identifiers predicted from the job store's
+ * sequence; blocks run one at a time per call. Every isolation mode therefore makes the same gate
+ * calls in the same order, and writes the same trace.
  */
 public final class CallContext implements ExtensionContext {
     private static final int LOG_LIMIT = 500;
@@ -69,6 +74,7 @@ public final class CallContext implements ExtensionContext {
     private long graceDeadline = Long.MAX_VALUE;
     private boolean noticeDelivered;
     private boolean inBlock;
+    private final ReentrantLock blockLock = new ReentrantLock();
     private int headerReads;
     private final java.util.TreeSet<String> misspelledHeaders = new java.util.TreeSet<>();
     private String killReason;
@@ -196,6 +202,11 @@ public final class CallContext implements ExtensionContext {
         return system.configuration();
     }
 
+    @Override
+    public String osVersion() {
+        return system.workload().os();
+    }
+
     // --- the gate ------------------------------------------------------------------------
 
     @FunctionalInterface
@@ -303,7 +314,7 @@ public final class CallContext implements ExtensionContext {
      * call.end; a name not spelled in lowercase, as the system presents names, is traced once per
      * job and name as {@code header.case} (CLD-01). Lookups after the call ended are not counted.
      */
-    private void headerLookup(String job, Object key) {
+    public void headerLookup(String job, Object key) {
         if (!valid || killed) {
             return;
         }
@@ -411,133 +422,204 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public void performChanges(JobChangeBlock block) throws PhotosException {
-            JobStore.ChangeSet changes = call("performChanges", cost(), n -> {
-                if (inBlock) {
-                    line("change.nested", n).end();
-                    throw new IllegalStateException("performChanges blocks cannot be nested");
-                }
-                inBlock = true;
-                blocks++;
-                return system.jobs().begin(activation);
-            });
-            Changes facade = new Changes(changes);
-            try {
-                block.apply(facade);
-            } catch (RuntimeException e) {
-                facade.close();
-                call("performChanges", 0, n -> {
-                    inBlock = false;
-                    changes.abandon("the block threw " + e.getClass().getName());
-                    return null;
-                });
-                throw e;
-            } catch (Error e) {
-                facade.close();
-                inBlock = false;
-                if (killed) {
-                    // Killed inside the block: nothing of it commits; the trace says so.
-                    lock.lock();
-                    try {
-                        changes.abandon("process killed inside the block");
-                    } finally {
-                        lock.unlock();
-                    }
-                }
-                throw e;
+            if (blockLock.isHeldByCurrentThread()) {
+                nestedBlock();
             }
-            facade.close();
-            int thisBlock = blocks;
-            Optional<JobStore.Rejection> rejection = call("performChanges.commit",
-                    system.policy().changeCostMs() * changes.size(), n -> {
-                        inBlock = false;
-                        if (thisBlock == killInBlock && !killAfterCommit) {
-                            changes.abandon("process killed before the commit");
-                            kill("planned kill inside performChanges, before the commit", n);
-                        }
-                        Optional<JobStore.Rejection> result = changes.commit();
-                        if (thisBlock == killInBlock) {
-                            if (result.isEmpty()) {
-                                changesCommitted += facade.legal;
-                                jobsRegistered += facade.registering;
-                            }
-                            kill("planned kill inside performChanges, after the commit", n);
-                        }
-                        if (result.isEmpty()) {
-                            changesCommitted += facade.legal;
-                            jobsRegistered += facade.registering;
-                        } else {
-                            blocksRejected++;
-                        }
-                        return result;
-                    });
-            if (rejection.isPresent()) {
-                throw new PhotosException(rejection.get().code(), rejection.get().reason());
+            blockLock.lock();
+            try {
+                Recorder recorder = new Recorder(system.jobs().nextJobSeq());
+                Throwable thrown = null;
+                try {
+                    block.apply(recorder);
+                } catch (ExtensionKilled killedInside) {
+                    throw killedInside; // an API call inside the block was killed: nothing of it reaches the gate
+                } catch (RuntimeException | Error e) {
+                    thrown = e;
+                } finally {
+                    recorder.open = false;
+                }
+                submitChanges(recorder.changes, thrown == null ? null : thrown.getClass().getName());
+                if (thrown instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (thrown instanceof Error error) {
+                    throw error;
+                }
+            } finally {
+                blockLock.unlock();
             }
         }
     }
 
-    /** The {@link JobChanges} of one block; dead once the block returns. */
-    private final class Changes implements JobChanges {
-        private final JobStore.ChangeSet changes;
-        private volatile boolean open = true;
-        private int legal;
-        private int registering;
+    /** One change of a recorded block. */
+    public record RecordedChange(Kind kind, String job, AssetResource resource, UploadRequest destination, String placeholder) {
+        /** The four job changes. */
+        public enum Kind {
+            CREATE("JobChanges.createJob"),
+            ACKNOWLEDGE("JobChanges.acknowledge"),
+            RETRY("JobChanges.retry"),
+            CANCEL("JobChanges.cancel");
 
-        Changes(JobStore.ChangeSet changes) {
-            this.changes = changes;
+            private final String api;
+
+            Kind(String api) {
+                this.api = api;
+            }
+
+            public String api() {
+                return api;
+            }
         }
+    }
 
-        void close() {
-            open = false;
+    /**
+     * A {@code performChanges} nested in another block of the same thread: traced as
+     * {@code change.nested} (JOB-01) and refused.
+     */
+    public void nestedBlock() {
+        call("performChanges", cost(), n -> {
+            line("change.nested", n).end();
+            throw new IllegalStateException("performChanges blocks cannot be nested");
+        });
+    }
+
+    /** A job change made on a block's changes object after the block ended: refused and recorded. */
+    public void refuseOutsideBlock(String api) {
+        system.refused(activation, api, "outside its performChanges block");
+        throw new IllegalStateException(api + " outside its performChanges block: job changes are only "
+                + "valid inside the block that created them");
+    }
+
+    /**
+     * Passes a recorded block through the gate: {@code performChanges}, each change, then the
+     * commit, or the abandonment when the block threw ({@code threw} names the exception class).
+     * A create's placeholder must be the identifier the store gives it.
+     *
+     * @throws PhotosException the block was rejected as a whole
+     */
+    public void submitChanges(List<RecordedChange> recorded, String threw) throws PhotosException {
+        JobStore.ChangeSet changes = call("performChanges", cost(), n -> {
+            inBlock = true;
+            blocks++;
+            return system.jobs().begin(activation);
+        });
+        int[] counts = new int[2]; // legal changes, jobs registering
+        try {
+            for (RecordedChange change : recorded) {
+                call(change.kind().api(), 0, n -> {
+                    counts[0]++;
+                    switch (change.kind()) {
+                        case CREATE -> {
+                            counts[1]++;
+                            String id = changes.create(change.resource(), change.destination());
+                            if (change.placeholder() != null && !change.placeholder().equals(id)) {
+                                throw new IllegalArgumentException("placeholder " + change.placeholder()
+                                        + " is not the identifier the system gave the new job (" + id + ")");
+                            }
+                        }
+                        case ACKNOWLEDGE -> changes.acknowledge(change.job());
+                        case RETRY -> {
+                            counts[1]++;
+                            changes.retry(change.job(), change.destination());
+                        }
+                        case CANCEL -> changes.cancel(change.job());
+                    }
+                    return null;
+                });
+            }
+        } catch (RuntimeException e) {
+            call("performChanges", 0, n -> {
+                inBlock = false;
+                changes.abandon("the block was refused: " + e.getMessage());
+                return null;
+            });
+            throw e;
+        } catch (Error e) {
+            inBlock = false;
+            if (killed) {
+                // Killed inside the block: nothing of it commits; the trace says so.
+                lock.lock();
+                try {
+                    changes.abandon("process killed inside the block");
+                } finally {
+                    lock.unlock();
+                }
+            }
+            throw e;
+        }
+        if (threw != null) {
+            call("performChanges", 0, n -> {
+                inBlock = false;
+                changes.abandon("the block threw " + threw);
+                return null;
+            });
+            return;
+        }
+        int thisBlock = blocks;
+        Optional<JobStore.Rejection> rejection = call("performChanges.commit",
+                system.policy().changeCostMs() * changes.size(), n -> {
+                    inBlock = false;
+                    if (thisBlock == killInBlock && !killAfterCommit) {
+                        changes.abandon("process killed before the commit");
+                        kill("planned kill inside performChanges, before the commit", n);
+                    }
+                    Optional<JobStore.Rejection> result = changes.commit();
+                    if (result.isEmpty()) {
+                        changesCommitted += counts[0];
+                        jobsRegistered += counts[1];
+                    } else {
+                        blocksRejected++;
+                    }
+                    if (thisBlock == killInBlock) {
+                        kill("planned kill inside performChanges, after the commit", n);
+                    }
+                    return result;
+                });
+        if (rejection.isPresent()) {
+            throw new PhotosException(rejection.get().code(), rejection.get().reason());
+        }
+    }
+
+    /** The {@link JobChanges} of one block as it runs: records changes; dead once the block returns. */
+    private final class Recorder implements JobChanges {
+        private final List<RecordedChange> changes = new ArrayList<>();
+        private long nextJob;
+        private volatile boolean open = true;
+
+        Recorder(long nextJob) {
+            this.nextJob = nextJob;
         }
 
         private void requireOpen(String api) {
             if (!open) {
-                system.refused(activation, api, "outside its performChanges block");
-                throw new IllegalStateException(api + " outside its performChanges block: job changes are only "
-                        + "valid inside the block that created them");
+                refuseOutsideBlock(api);
             }
         }
 
         @Override
         public String createJob(AssetResource resource, UploadRequest destination) {
             requireOpen("JobChanges.createJob");
-            return call("JobChanges.createJob", 0, n -> {
-                legal++;
-                registering++;
-                return changes.create(resource, destination);
-            });
+            String id = String.format("J%06d", nextJob++);
+            changes.add(new RecordedChange(RecordedChange.Kind.CREATE, null, resource, destination, id));
+            return id;
         }
 
         @Override
         public void acknowledge(UploadJob job) {
             requireOpen("JobChanges.acknowledge");
-            call("JobChanges.acknowledge", 0, n -> {
-                legal++;
-                changes.acknowledge(job == null ? null : job.localIdentifier());
-                return null;
-            });
+            changes.add(new RecordedChange(RecordedChange.Kind.ACKNOWLEDGE, job == null ? null : job.localIdentifier(), null, null, null));
         }
 
         @Override
         public void retry(UploadJob job, UploadRequest newDestination) {
             requireOpen("JobChanges.retry");
-            call("JobChanges.retry", 0, n -> {
-                legal++;
-                registering++;
-                changes.retry(job == null ? null : job.localIdentifier(), newDestination);
-                return null;
-            });
+            changes.add(new RecordedChange(RecordedChange.Kind.RETRY, job == null ? null : job.localIdentifier(), null, newDestination, null));
         }
 
         @Override
         public void cancel(UploadJob job) {
             requireOpen("JobChanges.cancel");
-            call("JobChanges.cancel", 0, n -> {
-                legal++;
-                changes.cancel(job == null ? null : job.localIdentifier());
-                return null;
-            });
+            changes.add(new RecordedChange(RecordedChange.Kind.CANCEL, job == null ? null : job.localIdentifier(), null, null, null));
         }
     }
 

@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import org.upcert.api.UploadExtension;
 import org.upcert.harness.library.Payloads;
+import org.upcert.protocol.worker.ExtensionClassLoader;
 
 /**
  * Where extension instances come from.
@@ -25,7 +27,7 @@ import org.upcert.harness.library.Payloads;
  *       harness's tests). Statics survive relaunches here; use a jar for full fidelity.
  * </ul>
  */
-public abstract sealed class ExtensionSource permits ExtensionSource.Jar, ExtensionSource.Type {
+public abstract sealed class ExtensionSource permits ExtensionSource.Jar, ExtensionSource.Type, CommandSource {
 
     /** A new instance of the extension, for a freshly launched process. */
     public abstract UploadExtension newInstance();
@@ -41,6 +43,19 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
 
     public static ExtensionSource jar(Path jar) {
         return new Jar(jar);
+    }
+
+    /**
+     * An extension in any language: a command that speaks the extension protocol
+     * ({@code docs/protocol.md}), started once per simulated process from {@code workingDirectory}.
+     */
+    public static ExtensionSource command(java.util.List<String> command, Path workingDirectory) {
+        return new CommandSource(command, workingDirectory);
+    }
+
+    /** The jar this extension comes from, if it comes from one (out-of-process hosts load it themselves). */
+    public Optional<Path> jarPath() {
+        return Optional.empty();
     }
 
     public static ExtensionSource type(Class<? extends UploadExtension> type) {
@@ -91,6 +106,11 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
             } finally {
                 closeQuietly(probe);
             }
+        }
+
+        @Override
+        public Optional<Path> jarPath() {
+            return Optional.of(jar);
         }
 
         @Override

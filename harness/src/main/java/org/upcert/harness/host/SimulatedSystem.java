@@ -51,4 +51,10 @@ public interface SimulatedSystem {
      * from any thread at any time; the simulator traces refusals at its next deterministic point.
      */
     void refused(int activation, String api, String reason);
+
+    /**
+     * Records what the extension's sandbox refused it (an exit, a file written outside storage, a
+     * socket). Thread-safe, traced at the simulator's next deterministic point like refusals.
+     */
+    void sandboxViolation(int activation, String kind, String what);
 }

@@ -194,6 +194,15 @@ public final class JobStore {
 
     // --- the extension's change blocks ----------------------------------------------------
 
+    /**
+     * The sequence number the next created job will get: its identifier is {@code J} and the
+     * number in six digits. A change block's placeholders are predicted from it (the protocol's
+     * {@code nextJob}); only the extension creates jobs, one block at a time.
+     */
+    public long nextJobSeq() {
+        return nextSeq;
+    }
+
     /** Opens a change block for the extension's activation {@code activation}. */
     public ChangeSet begin(int activation) {
         return new ChangeSet(nextBlock++, activation);

@@ -65,7 +65,8 @@ public record RunSummary(
         int refusedCalls,
         int penalties,
         long wallMillis,
-        String tracePath) {
+        String tracePath,
+        String isolation) {
 
     /** Every resource in the cloud with the right bytes and every job acknowledged. */
     public boolean complete() {
@@ -76,6 +77,6 @@ public record RunSummary(
         return new RunSummary(seed, profile, extension, extensionSha256, cloud, endReason, activations, launches, kills,
                 outcomes, jobsByFinalState, jobsCreated, unacknowledged, resources, uploaded, missing, ineligible, cloudObjects,
                 duplicateWrites, refusedRequests, bytesDeclared, bytesSent, simulatedMillis, traceEvents, refusedCalls,
-                penalties, millis, trace);
+                penalties, millis, trace, isolation);
     }
 }

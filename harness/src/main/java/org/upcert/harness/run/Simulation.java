@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import org.upcert.api.AssetResource;
 import org.upcert.api.JobAction;
@@ -23,7 +21,9 @@ import org.upcert.harness.cloud.CloudDialects;
 import org.upcert.harness.faults.FaultSchedule;
 import org.upcert.harness.host.AppGroupFiles;
 import org.upcert.harness.host.CallContext;
+import org.upcert.harness.host.ExtensionHost;
 import org.upcert.harness.host.ExtensionProcess;
+import org.upcert.harness.host.remote.ProtocolHost;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.host.SimulatedSystem;
 import org.upcert.harness.jobs.JobRecord;
@@ -62,6 +62,12 @@ import org.upcert.harness.upload.Uploader;
 public final class Simulation implements SimulatedSystem, AutoCloseable {
     /** Real time a killed call's thread gets to unwind, so its refused calls are traced in order. */
     private static final long KILLED_UNWIND_WALL_MS = 2_000;
+    /**
+     * Activations in a row whose process crashed, hung or could not be launched before the run
+     * ends ({@code extension-failing}): each costs real time (a hang its whole wall bound, a crash
+     * a new process), and the verdicts are clear after a few. A correct extension never gets here.
+     */
+    static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 5;
 
     private final RunPlan plan;
     private final SystemPolicy policy;
@@ -83,7 +89,14 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private final Scheduler scheduler;
     private final FaultSchedule faults;
     private final SortedMap<String, String> configuration;
-    private final ConcurrentLinkedQueue<String[]> refusals = new ConcurrentLinkedQueue<>();
+    // Refused calls and sandbox reports from any thread, counted by (activation, api, reason) and
+    // traced in key order at the simulator's next deterministic point: a thread that refuses
+    // millions of times costs a counter, not a line each.
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> refusals =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> violations =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ExtensionHost host;
     private final TreeMap<String, Integer> outcomes = new TreeMap<>();
     private final TreeMap<Integer, List<PlannedFault>> faultsByActivation = new TreeMap<>();
 
@@ -92,7 +105,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private int activations;
     private int kills;
     private int refusedCalls;
+    private long sandboxViolations;
     private int penalties;
+    private int consecutiveProcessFailures;
     private boolean callRunning;
     private int currentActivation;
     private long lastCallEnd;
@@ -103,6 +118,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.policy = plan.policy();
         this.source = source;
         this.options = options;
+        this.host = Hosting.create(source, options.isolation(),
+                options.traceFile() == null ? null : options.traceFile().resolveSibling("extension-output.log"));
+        if (host instanceof ProtocolHost protocolHost) {
+            protocolHost.attach(this);
+        }
         SimRandom root = new SimRandom(plan.seed());
         this.library = new SimulatedLibrary(new LibraryGenerator(root.fork("library")).initialLibrary(plan.workload()));
         this.scheduler = new Scheduler(policy, root.fork("scheduler"));
@@ -194,6 +214,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     endReason = "interrupted";
                     break;
                 }
+                if (consecutiveProcessFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+                    endReason = "extension-failing";
+                    break;
+                }
                 long nextEvent = events.peekTime();
                 long nextActivation = conditions.withheldBecause(policy).isPresent() || !library.extensionEnabled()
                         ? Long.MAX_VALUE : scheduler.nextActivation();
@@ -225,7 +249,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             throw e;
         } finally {
             if (process != null) {
-                process.destroy();
+                process.destroy("run ended");
+                process = null;
             }
             lock.unlock();
         }
@@ -279,7 +304,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         currentActivation = activation;
 
         ExtensionProcess.Completion completion;
-        Future<ProcessingResult> call = process.startCall(context);
+        ExtensionProcess.Call call = process.startCall(context);
         lock.unlock();
         try {
             completion = process.await(call, policy.callWallTimeoutMs());
@@ -316,11 +341,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private boolean launch() {
         generation++;
         try {
-            process = ExtensionProcess.launch(source, generation, policy.callWallTimeoutMs());
+            process = host.launch(generation, policy.callWallTimeoutMs());
             trace.at(clock.now(), "process.launch").num("gen", generation).end();
             return true;
         } catch (ExtensionProcess.LaunchFailure e) {
             trace.at(clock.now(), "process.launch-failed").num("gen", generation).str("reason", e.getMessage()).end();
+            consecutiveProcessFailures++;
             count("launch-failed");
             scheduler.failed(clock.now());
             return false;
@@ -335,8 +361,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         if (context.killed()) {
             end.str("outcome", "killed").str("reason", context.killReason());
             count("killed");
+        } else if (completion instanceof ExtensionProcess.Completion.Crashed crashed) {
+            end.str("outcome", "crashed").str("reason", crashed.reason());
+            count("crashed");
         } else if (completion instanceof ExtensionProcess.Completion.Threw threw) {
-            end.str("outcome", "threw").str("exception", describe(threw.exception()));
+            end.str("outcome", "threw").str("exception", threw.exception());
             count("threw");
         } else if (completion instanceof ExtensionProcess.Completion.Returned returned && returned.result() != null) {
             result = returned.result();
@@ -349,6 +378,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted())
                 .num("headers", context.headerReads()).end();
         lastCallEnd = now;
+        if (completion instanceof ExtensionProcess.Completion.Crashed || completion instanceof ExtensionProcess.Completion.Hung) {
+            consecutiveProcessFailures++;
+        } else {
+            consecutiveProcessFailures = 0;
+        }
 
         // Jobs registered by this call may start now.
         uploader.pump();
@@ -459,7 +493,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             return;
         }
         trace.at(clock.now(), "process.exit").num("gen", process.generation()).str("reason", reason).end();
-        process.destroy();
+        process.destroy(reason);
         process = null;
     }
 
@@ -467,16 +501,40 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         outcomes.merge(outcome, 1, Integer::sum);
     }
 
-    private static String describe(Throwable t) {
-        String message = t.getMessage();
-        return t.getClass().getName() + (message == null ? "" : ": " + message);
+    private SortedMap<String, Object> hostingFacts() {
+        TreeMap<String, Object> facts = new TreeMap<>(host.facts());
+        if (sandboxViolations > 0) {
+            facts.put("sandboxViolations", sandboxViolations);
+        }
+        return java.util.Collections.unmodifiableSortedMap(facts);
     }
 
     private void drainRefusals() {
-        String[] refusal;
-        while ((refusal = refusals.poll()) != null) {
-            refusedCalls++;
-            trace.at(clock.now(), "api.refused").str("act", refusal[0]).str("api", refusal[1]).str("reason", refusal[2]).end();
+        drain(refusals, "api.refused", "api", "reason");
+        drain(violations, "sandbox.violation", "kind", "what");
+    }
+
+    private void drain(java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> counts,
+            String event, String second, String third) {
+        if (counts.isEmpty()) {
+            return;
+        }
+        TreeMap<String, List<String>> ordered = new TreeMap<>();
+        for (List<String> key : counts.keySet()) {
+            ordered.put(String.join("\u0000", key), key);
+        }
+        for (List<String> key : ordered.values()) {
+            long n = counts.remove(key).getAndSet(0);
+            if (event.equals("api.refused")) {
+                refusedCalls += (int) Math.min(Integer.MAX_VALUE, n);
+            } else {
+                sandboxViolations += n;
+            }
+            Trace.Line line = trace.at(clock.now(), event).str("act", key.get(0)).str(second, key.get(1)).str(third, key.get(2));
+            if (n > 1) {
+                line.num("count", n);
+            }
+            line.end();
         }
     }
 
@@ -556,9 +614,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 jobs.allJobs().size(), unacknowledged, resources.size(), uploaded, missing, ineligible, inventory.objects().size(),
                 duplicates, inventory.refusals().size(), uploader.bytesDeclared(), uploader.bytesSent(), clock.now(),
                 trace.events(), refusedCalls, penalties, 0,
-                options.traceFile() == null ? null : options.traceFile().toString());
+                options.traceFile() == null ? null : options.traceFile().toString(), host.isolation());
         return new RunResult(summary, options.traceFile() == null ? trace.text() : null, inventory, library, files,
-                jobs.allJobs(), payloads);
+                jobs.allJobs(), payloads, hostingFacts());
     }
 
     // --- SimulatedSystem -------------------------------------------------------------------
@@ -632,12 +690,23 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
 
     @Override
     public void refused(int activation, String api, String reason) {
-        refusals.add(new String[] {Integer.toString(activation), api, reason});
+        refusals.computeIfAbsent(List.of(Integer.toString(activation), api, reason),
+                k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
+
+    @Override
+    public void sandboxViolation(int activation, String kind, String what) {
+        violations.computeIfAbsent(List.of(Integer.toString(activation), kind, what),
+                k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     }
 
     @Override
     public void close() {
-        cloud.close();
-        transport.close();
+        try {
+            host.close();
+        } finally {
+            cloud.close();
+            transport.close();
+        }
     }
 }

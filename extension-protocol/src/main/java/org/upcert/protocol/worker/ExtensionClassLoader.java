@@ -1,7 +1,8 @@
-package org.upcert.harness.host;
+package org.upcert.protocol.worker;
 
 import java.net.URL;
 import java.net.URLClassLoader;
+import org.upcert.api.API;
 import org.upcert.api.UploadExtension;
 
 /**
@@ -9,8 +10,11 @@ import org.upcert.api.UploadExtension;
  * {@code org.upcert.api} shared with the harness. The extension cannot see (or clash with) the
  * harness's own libraries, and a class that happens to be on the harness's class path too is
  * still loaded from the jar, as on a device where the extension is its own binary.
+ *
+ * <p>Used by the JVM worker for every simulated launch, and by the harness's in-process host.
  */
-final class ExtensionClassLoader extends URLClassLoader {
+@API(status = API.Status.INTERNAL, since = "0.2")
+public final class ExtensionClassLoader extends URLClassLoader {
     private static final String API_PACKAGE = UploadExtension.class.getPackageName() + ".";
     private static final ClassLoader API_LOADER = UploadExtension.class.getClassLoader();
 
@@ -18,7 +22,7 @@ final class ExtensionClassLoader extends URLClassLoader {
         registerAsParallelCapable();
     }
 
-    ExtensionClassLoader(URL jar) {
+    public ExtensionClassLoader(URL jar) {
         super("upcert-extension", new URL[] {jar}, ClassLoader.getPlatformClassLoader());
     }
 

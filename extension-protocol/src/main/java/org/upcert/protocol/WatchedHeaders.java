@@ -1,4 +1,4 @@
-package org.upcert.harness.host;
+package org.upcert.protocol;
 
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,6 +14,7 @@ import org.upcert.api.AssetResource;
 import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
+import org.upcert.api.API;
 
 /**
  * A job as the extension sees it, whose {@code responseHeaderFields} notice how they are read. The
@@ -21,20 +22,29 @@ import org.upcert.api.UploadRequest;
  * by another spelling ({@code "X-Goog-Upload-Token"}) finds nothing on a device, and here the
  * lookup is also reported, so rule CLD-01 can name the mistake on every cloud dialect. Lookups
  * are counted too: a rule about reading headers is exercised only if headers were read.
+ *
+ * <p>Shared by the harness (in-process hosting) and the JVM worker, so a lookup counts the same
+ * way in every isolation mode.
  */
-final class WatchedHeaders {
+@API(status = API.Status.INTERNAL, since = "0.2")
+public final class WatchedHeaders {
     private WatchedHeaders() {
     }
 
     /** Called for each lookup: (job id, name as the extension spelled it). */
-    interface Reader extends BiConsumer<String, Object> {
+    public interface Reader extends BiConsumer<String, Object> {
     }
 
-    static UploadJob watch(UploadJob job, Reader reader) {
+    public static UploadJob watch(UploadJob job, Reader reader) {
         if (job.responseHeaderFields().isEmpty()) {
             return job;
         }
         return new Job(job, new Headers(job.localIdentifier(), job.responseHeaderFields().get(), reader));
+    }
+
+    /** The job as it was before {@link #watch}: reading its headers reports nothing. */
+    public static UploadJob unwatched(UploadJob job) {
+        return job instanceof Job watched ? watched.job() : job;
     }
 
     /** The job, its headers watched; equal to the plain snapshot it wraps for the job store's lookups. */
@@ -211,7 +221,7 @@ final class WatchedHeaders {
     }
 
     /** Whether the extension spelled a header name as the system presents it (lowercase). */
-    static boolean lowercase(Object key) {
+    public static boolean lowercase(Object key) {
         return key instanceof String name && name.equals(name.toLowerCase(Locale.ROOT));
     }
 }

@@ -1,0 +1,350 @@
+package org.upcert.protocol.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadExtension;
+import org.upcert.protocol.ChannelStreams;
+import org.upcert.protocol.Connection;
+import org.upcert.protocol.Protocol;
+import org.upcert.protocol.RpcError;
+import org.upcert.protocol.Values;
+
+/**
+ * The JVM worker's entry point: connects to the harness ({@code UPCERT_CHANNEL}), says hello, and
+ * hosts the extension jar ({@code UPCERT_EXTENSION}) generation by generation until the harness
+ * closes the connection; then it halts, whatever threads the extension left.
+ *
+ * <p>Its stdout and stderr belong to the extension (the harness captures them, bounded); the
+ * worker itself prints only a fatal start-up problem to stderr.
+ */
+public final class WorkerMain {
+    /** How long {@code exit} waits for a generation's threads to end before reporting them as left behind. */
+    private static final long EXIT_GRACE_MS = 250;
+
+    private final Connection connection;
+    private final Path jar;
+    private final AtomicLong virtualTime = new AtomicLong();
+    private final AtomicLong nextJob = new AtomicLong(1);
+    private volatile Instant epoch = Instant.EPOCH;
+    private volatile Generation generation;
+    private volatile RemoteContext current;
+
+    private WorkerMain(Connection connection, Path jar) {
+        this.connection = connection;
+        this.jar = jar;
+    }
+
+    public static void main(String[] args) {
+        String channel = System.getenv(Protocol.ENV_CHANNEL);
+        String jar = args.length > 0 ? args[0] : System.getenv(Protocol.ENV_EXTENSION);
+        if (channel == null || jar == null) {
+            System.err.println("upcert worker: set " + Protocol.ENV_CHANNEL + " and " + Protocol.ENV_EXTENSION);
+            Runtime.getRuntime().halt(2);
+        }
+        try {
+            SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+            socket.connect(UnixDomainSocketAddress.of(channel));
+            Connection connection = new Connection("worker", ChannelStreams.in(socket), ChannelStreams.out(socket));
+            new WorkerMain(connection, Path.of(jar)).serve();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("upcert worker: " + e);
+            Runtime.getRuntime().halt(2);
+        }
+    }
+
+    private void serve() {
+        ExecutorService dispatch = Executors.newCachedThreadPool(daemon("upcert-worker-dispatch", null));
+        connection.observeEachMessage(message -> {
+            JsonNode t = message.get("t");
+            if (t != null && t.canConvertToLong()) {
+                virtualTime.set(t.asLong());
+            }
+            JsonNode next = message.get("nextJob");
+            if (next != null && next.canConvertToLong()) {
+                nextJob.set(next.asLong());
+            }
+        });
+        connection.start(this::handle, dispatch);
+        ObjectNode hello = Values.object();
+        hello.put("protocol", Protocol.VERSION);
+        hello.put("client", "upcert-java-worker");
+        hello.put("language", "java");
+        hello.put("pid", ProcessHandle.current().pid());
+        try {
+            JsonNode welcome = connection.call(Protocol.HELLO, hello);
+            epoch = Instant.parse(welcome.path("epoch").asText("1970-01-01T00:00:00Z"));
+        } catch (RpcError | RuntimeException e) {
+            System.err.println("upcert worker: the harness refused the hello: " + e.getMessage());
+            Runtime.getRuntime().halt(2);
+        }
+        try {
+            System.setSecurityManager(new WorkerSandbox(this::reportViolation));
+        } catch (UnsupportedOperationException e) {
+            // A JDK without a security manager: the harness still sees exits and hangs (docs/isolation.md).
+        }
+        connection.closed().join();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private CompletionStage<JsonNode> handle(String method, JsonNode params) {
+        try {
+            switch (method) {
+                case Protocol.LAUNCH:
+                    return launch((int) Values.number(params, "generation"));
+                case Protocol.PROCESS_JOBS:
+                    return processJobs(params);
+                case Protocol.WILL_TERMINATE:
+                    return willTerminate();
+                case Protocol.EXIT:
+                    return CompletableFuture.completedFuture(exit());
+                default:
+                    return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_METHOD_NOT_FOUND, "no method " + method));
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_INVALID_PARAMS, e.getMessage()));
+        }
+    }
+
+    // --- generations ---------------------------------------------------------------------
+
+    /** The threads of one simulated launch: extension threads started from them belong here too. */
+    static final class GenerationGroup extends ThreadGroup {
+        GenerationGroup(int generation) {
+            super("upcert-extension-gen-" + generation);
+        }
+    }
+
+    private static final class Generation {
+        final int number;
+        final GenerationGroup group;
+        final ExtensionClassLoader loader;
+        final ExecutorService main;
+        final ExecutorService notifier;
+        final ReentrantLock blocks = new ReentrantLock();
+        UploadExtension instance;
+
+        Generation(int number, ExtensionClassLoader loader) {
+            this.number = number;
+            this.group = new GenerationGroup(number);
+            this.loader = loader;
+            this.main = Executors.newSingleThreadExecutor(daemon("upcert-ext-" + number + "-main", group));
+            this.notifier = Executors.newSingleThreadExecutor(daemon("upcert-ext-" + number + "-notify", group));
+        }
+    }
+
+    private CompletionStage<JsonNode> launch(int number) {
+        if (generation != null) {
+            exit();
+        }
+        ExtensionClassLoader loader;
+        try {
+            loader = new ExtensionClassLoader(jar.toUri().toURL());
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_INVALID_PARAMS, "bad jar path " + jar));
+        }
+        Generation made = new Generation(number, loader);
+        generation = made;
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        made.main.execute(() -> {
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                List<ServiceLoader.Provider<UploadExtension>> providers = ServiceLoader.load(UploadExtension.class, loader)
+                        .stream().filter(p -> p.type().getClassLoader() == loader).toList();
+                if (providers.size() != 1) {
+                    reply.completeExceptionally(RpcError.of(Protocol.ERROR_THREW, "the jar declares " + providers.size()
+                            + " UploadExtension providers; it must declare one", "exception", "none"));
+                    return;
+                }
+                made.instance = providers.get(0).get();
+                ObjectNode result = Values.object();
+                result.put("extension", made.instance.getClass().getName());
+                reply.complete(result);
+            } catch (ServiceConfigurationError e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                reply.completeExceptionally(failure(cause, "the extension could not be created"));
+            } catch (Throwable e) {
+                reply.completeExceptionally(failure(e, "the extension could not be created"));
+            }
+        });
+        return reply;
+    }
+
+    private CompletionStage<JsonNode> processJobs(JsonNode params) {
+        Generation running = requireGeneration();
+        int activation = (int) Values.number(params, "activation");
+        RemoteContext context = new RemoteContext(connection, activation, URI.create(Values.text(params, "uploadUrlBase")),
+                java.util.Collections.unmodifiableSortedMap(Values.readStrings(params.get("configuration"), "configuration")),
+                Values.text(params, "os"), clock(), new RemoteContext.JobIds() {
+                    @Override
+                    public long next() {
+                        return nextJob.get();
+                    }
+
+                    @Override
+                    public void advanceTo(long next) {
+                        nextJob.set(next);
+                    }
+                }, running.blocks);
+        current = context;
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        running.main.execute(() -> {
+            try {
+                ProcessingResult result = running.instance.processJobs(context);
+                context.flushLookups();
+                context.end();
+                reply.complete(result == null ? Values.object().nullNode() : Values.object().textNode(result.name()));
+            } catch (Throwable e) {
+                context.end();
+                reply.completeExceptionally(failure(e, "processJobs threw"));
+            }
+        });
+        return reply;
+    }
+
+    private CompletionStage<JsonNode> willTerminate() {
+        Generation running = requireGeneration();
+        CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+        running.notifier.execute(() -> {
+            try {
+                running.instance.willTerminate();
+                reply.complete(Values.object().nullNode());
+            } catch (Throwable e) {
+                reply.completeExceptionally(failure(e, "willTerminate threw"));
+            }
+        });
+        return reply;
+    }
+
+    /** Ends the generation: its executors stop, and threads still alive after a short grace are reported. */
+    private JsonNode exit() {
+        Generation ending = generation;
+        ObjectNode result = Values.object();
+        if (ending == null) {
+            result.put("threadsLeft", 0);
+            return result;
+        }
+        generation = null;
+        ending.main.shutdownNow();
+        ending.notifier.shutdownNow();
+        // An executor reports termination while its last thread is still finishing: join the
+        // generation's threads themselves, all within one bound.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_GRACE_MS); // wall-clock ok: a bounded real wait
+        List<String> names = new ArrayList<>();
+        int alive = 0;
+        try {
+            Thread[] threads = new Thread[Math.max(16, ending.group.activeCount() * 2)];
+            int count = ending.group.enumerate(threads, true);
+            for (int i = 0; i < count; i++) {
+                long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()); // wall-clock ok
+                if (remaining > 0) {
+                    threads[i].join(remaining);
+                }
+                if (threads[i].isAlive()) {
+                    alive++;
+                    if (names.size() < 10) {
+                        names.add(threads[i].getName());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        result.put("threadsLeft", alive);
+        result.set("threads", Values.texts(names));
+        if (alive == 0) {
+            try {
+                ending.loader.close();
+            } catch (IOException ignored) {
+                // the loader's jar stays open; the worker is long-lived but generations are few
+            }
+        }
+        return result;
+    }
+
+    private Generation requireGeneration() {
+        Generation running = generation;
+        if (running == null || running.instance == null) {
+            throw new IllegalArgumentException("no extension is launched");
+        }
+        return running;
+    }
+
+    private static RpcError failure(Throwable e, String what) {
+        if (e instanceof ProcessKilled) {
+            return new RpcError(Protocol.ERROR_KILLED, e.getMessage());
+        }
+        if (e instanceof StackOverflowError) {
+            return RpcError.of(Protocol.ERROR_CRASHED, what + ": stack overflow", "reason", "stack overflow (" + e + ")");
+        }
+        if (e instanceof VirtualMachineError) {
+            return RpcError.of(Protocol.ERROR_CRASHED, what + ": " + e, "reason", String.valueOf(e));
+        }
+        String message = e.getMessage();
+        return RpcError.of(Protocol.ERROR_THREW, what + ": " + e, "exception",
+                e.getClass().getName() + (message == null ? "" : ": " + message));
+    }
+
+    private void reportViolation(String kind, String what) {
+        ObjectNode params = Values.object();
+        RemoteContext context = current;
+        params.put("call", context == null ? 0 : context.activation());
+        params.put("kind", kind);
+        params.put("what", what);
+        try {
+            connection.call(Protocol.SANDBOX_VIOLATION, params);
+        } catch (RpcError | RuntimeException ignored) {
+            // the refusal stands whether or not the harness heard of it
+        }
+    }
+
+    private Clock clock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException("the simulated clock is UTC only");
+            }
+
+            @Override
+            public Instant instant() {
+                return epoch.plusMillis(virtualTime.get());
+            }
+        };
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name, ThreadGroup group) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(group, runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package org.upcert.protocol.worker;
+
+import java.io.FilePermission;
+import java.net.SocketPermission;
+import java.security.Permission;
+import java.util.function.BiConsumer;
+
+/**
+ * What the worker refuses an extension, and reports: exiting or halting the process, writing,
+ * deleting or executing files (its only durable storage is {@code storage()}), connecting,
+ * listening or accepting on sockets (its only network is {@code http()}), replacing this security
+ * manager, and starting threads beyond {@link #MAX_THREADS} per generation. Checks apply only
+ * when extension code (a class of an {@link ExtensionClassLoader}) is on the stack, so the
+ * worker's own protocol traffic is never affected. Everything else is allowed: reading files,
+ * reflection on its own classes, and so on.
+ *
+ * <p>This is detection with a best-effort refusal. Java's security manager is deprecated and a
+ * determined extension (Unsafe, JNI) can get past it; the container sandbox prevents these
+ * things outright (docs/isolation.md). Without a security manager (a JDK that no longer allows
+ * one) the harness still sees the consequences: an exit is a crash, a hang is killed.
+ */
+@SuppressWarnings("removal")
+final class WorkerSandbox extends SecurityManager {
+    /** Threads one generation may have alive; a device caps a process's threads too (a few hundred is generous). */
+    static final int MAX_THREADS = 256;
+
+    private final StackWalker walker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private final BiConsumer<String, String> report;
+    private final ThreadLocal<Boolean> reporting = ThreadLocal.withInitial(() -> false);
+
+    /** @param report called with (kind, what the extension did) for every refusal */
+    WorkerSandbox(BiConsumer<String, String> report) {
+        this.report = report;
+    }
+
+    @Override
+    public void checkPermission(Permission permission) {
+        check(permission);
+    }
+
+    @Override
+    public void checkPermission(Permission permission, Object context) {
+        check(permission);
+    }
+
+    @Override
+    public void checkAccess(ThreadGroup group) {
+        if (group instanceof WorkerMain.GenerationGroup && group.activeCount() >= MAX_THREADS) {
+            refuse("threads", "started more than " + MAX_THREADS + " threads");
+        }
+    }
+
+    private void check(Permission permission) {
+        if (permission instanceof FilePermission) {
+            String actions = permission.getActions();
+            if (actions.contains("write") || actions.contains("delete") || actions.contains("execute")) {
+                refuse(actions.contains("execute") ? "process" : "file", actions + " " + permission.getName());
+            }
+        } else if (permission instanceof SocketPermission) {
+            String actions = permission.getActions();
+            if (actions.contains("connect") || actions.contains("listen") || actions.contains("accept")) {
+                refuse("socket", actions.replace(",resolve", "") + " " + permission.getName());
+            }
+        } else if (permission instanceof RuntimePermission) {
+            String name = permission.getName();
+            if (name.startsWith("exitVM")) {
+                refuse("exit", "System.exit(" + name.substring(name.indexOf('.') + 1) + ")");
+            } else if (name.equals("setSecurityManager")) {
+                refuse("sandbox", "replaced the security manager");
+            }
+        }
+    }
+
+    private void refuse(String kind, String what) {
+        if (reporting.get() || !extensionOnStack()) {
+            return;
+        }
+        reporting.set(true);
+        try {
+            report.accept(kind, what);
+        } finally {
+            reporting.set(false);
+        }
+        throw new SecurityException("upcert sandbox: an extension may not " + describe(kind) + " (" + what + ")");
+    }
+
+    private static String describe(String kind) {
+        return switch (kind) {
+            case "exit" -> "exit its process";
+            case "file" -> "write files: its durable storage is storage()";
+            case "socket" -> "open sockets: its network is http()";
+            case "process" -> "start processes";
+            case "threads" -> "start threads without bound";
+            default -> "replace the sandbox";
+        };
+    }
+
+    private boolean extensionOnStack() {
+        return walker.walk(frames -> frames.anyMatch(f -> f.getDeclaringClass().getClassLoader() instanceof ExtensionClassLoader));
+    }
+}

@@ -1,0 +1,57 @@
+package org.upcert.harness.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.upcert.harness.host.CommandLine;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.run.Hosting;
+import picocli.CommandLine.Option;
+
+/** Where an extension's code runs: the options {@code run}, {@code certify} and {@code shrink} share. */
+public final class HostingOptions {
+    @Option(names = "--isolation", paramLabel = "MODE",
+            description = "Where the extension's code runs: worker (a JVM process of its own; the default for a jar), "
+                    + "in-process (the harness's JVM: fastest, not isolated), container (as --sandbox container).")
+    String isolation;
+
+    @Option(names = "--sandbox", paramLabel = "KIND",
+            description = "container: run the worker in a container built locally (read-only root, no network, "
+                    + "memory and process limits; needs a Docker engine).")
+    String sandbox;
+
+    @Option(names = "--extension-cmd", paramLabel = "COMMAND",
+            description = "An extension in any language: a command that speaks the extension protocol "
+                    + "(docs/protocol.md), e.g. \"python3 my_extension.py\"; one process per simulated process.")
+    String command;
+
+    /** The isolation asked for ({@code auto} when none); throws {@link IllegalArgumentException} for a bad combination. */
+    public String isolation() {
+        if (sandbox != null && !sandbox.equals("container")) {
+            throw new IllegalArgumentException("--sandbox takes 'container', not '" + sandbox + "'");
+        }
+        if (sandbox != null && isolation != null && !isolation.equals(Hosting.CONTAINER)) {
+            throw new IllegalArgumentException("--sandbox container and --isolation " + isolation + " contradict each other");
+        }
+        String chosen = sandbox != null ? Hosting.CONTAINER : isolation == null ? Hosting.AUTO : isolation;
+        if (!Hosting.NAMES.contains(chosen)) {
+            throw new IllegalArgumentException("--isolation takes worker, in-process or container, not '" + chosen + "'");
+        }
+        if (command != null && !chosen.equals(Hosting.AUTO)) {
+            throw new IllegalArgumentException("--extension-cmd runs the command in processes of its own; it takes no --isolation or --sandbox");
+        }
+        return chosen;
+    }
+
+    /** The command extension, if one was given. */
+    public Optional<ExtensionSource> commandSource() {
+        if (command == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ExtensionSource.command(CommandLine.split(command), Path.of("").toAbsolutePath()));
+    }
+
+    /** The command line as given, if any. */
+    public Optional<String> commandLine() {
+        return Optional.ofNullable(command);
+    }
+}

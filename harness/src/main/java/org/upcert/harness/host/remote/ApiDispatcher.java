@@ -1,0 +1,222 @@
+package org.upcert.harness.host.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.IntFunction;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.JobAction;
+import org.upcert.api.PersistentChange;
+import org.upcert.api.PhotosException;
+import org.upcert.api.UploadJob;
+import org.upcert.harness.host.CallContext;
+import org.upcert.harness.host.CallContext.RecordedChange;
+import org.upcert.harness.host.ExtensionKilled;
+import org.upcert.protocol.Protocol;
+import org.upcert.protocol.RpcError;
+import org.upcert.protocol.Values;
+import org.upcert.protocol.WatchedHeaders;
+
+/**
+ * Performs one API request of an extension process: the same {@link CallContext} call an
+ * in-process extension would make, so the gate (counting, faults, costs, trace) is the same code
+ * in every isolation mode. The request's {@code call} names the activation whose context it uses;
+ * a context that has ended refuses it, as it refuses a leftover thread in process.
+ */
+final class ApiDispatcher {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** Where requests of ended or unknown activations, and sandbox reports, go. */
+    interface Listener {
+        void refused(int activation, String api, String reason);
+
+        void violation(int activation, String kind, String what);
+    }
+
+    private final IntFunction<CallContext> contexts;
+    private final Listener listener;
+
+    ApiDispatcher(IntFunction<CallContext> contexts, Listener listener) {
+        this.contexts = contexts;
+        this.listener = listener;
+    }
+
+    CompletionStage<JsonNode> handle(String method, JsonNode params) {
+        try {
+            return CompletableFuture.completedFuture(perform(method, params));
+        } catch (RpcError e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (ExtensionKilled e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_KILLED, e.getMessage()));
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_REFUSED, e.getMessage()));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_INVALID_PARAMS,
+                    method + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())));
+        }
+    }
+
+    private JsonNode perform(String method, JsonNode params) throws RpcError {
+        if (!params.isObject()) {
+            throw new RpcError(Protocol.ERROR_INVALID_PARAMS, method + ": params must be an object");
+        }
+        int activation = (int) Values.number(params, "call");
+        if (method.equals(Protocol.SANDBOX_VIOLATION)) {
+            listener.violation(activation, Values.text(params, "kind"), Values.text(params, "what"));
+            return NODES.nullNode();
+        }
+        CallContext context = contexts.apply(activation);
+        if (context == null) {
+            listener.refused(activation, method, "after return");
+            throw new RpcError(Protocol.ERROR_REFUSED, "the context of call " + activation + " is no longer valid; " + method
+                    + " is refused (no work may continue after processJobs returns)");
+        }
+        switch (method) {
+            case Protocol.AUTHORIZATION_STATUS:
+                return NODES.textNode(context.library().authorizationStatus().name());
+            case Protocol.IS_ENABLED:
+                return NODES.booleanNode(context.library().isUploadJobExtensionEnabled());
+            case Protocol.FETCH_ASSETS: {
+                List<Asset> assets = params.has("localIdentifiers") && !params.get("localIdentifiers").isNull()
+                        ? context.library().fetchAssets(Values.readTexts(params.get("localIdentifiers"), "localIdentifiers"))
+                        : context.library().fetchAssets();
+                return Values.assets(assets);
+            }
+            case Protocol.CURRENT_CHANGE_TOKEN:
+                return NODES.textNode(context.library().currentChangeToken().encoded());
+            case Protocol.FETCH_PERSISTENT_CHANGES:
+                try {
+                    ArrayNode list = NODES.arrayNode();
+                    for (PersistentChange change : context.library().fetchPersistentChanges(new ChangeToken(Values.text(params, "token")))) {
+                        list.add(Values.change(change));
+                    }
+                    return list;
+                } catch (PhotosException e) {
+                    throw photos(e);
+                }
+            case Protocol.JOB_LIMIT:
+                return NODES.numberNode(context.library().jobLimit());
+            case Protocol.FETCH_JOBS: {
+                ArrayNode list = NODES.arrayNode();
+                for (UploadJob job : context.library().fetchJobs(Values.enumValue(JobAction.class, params, "action"))) {
+                    UploadJob plain = WatchedHeaders.unwatched(job);
+                    list.add(Values.job(plain, plain.responseHeaderFields()));
+                }
+                return list;
+            }
+            case Protocol.ASSET_RESOURCE: {
+                UploadJob job = new Values.Job(Values.text(params, "job"), null, null, Optional.empty(), null,
+                        Optional.empty(), Optional.empty());
+                Optional<AssetResource> resource = context.library().assetResource(job);
+                return resource.<JsonNode>map(Values::resource).orElse(NODES.nullNode());
+            }
+            case Protocol.PERFORM_CHANGES:
+                return performChanges(context, params);
+            case Protocol.CHANGES_OUTSIDE_BLOCK:
+                context.refuseOutsideBlock(Values.text(params, "api"));
+                return NODES.nullNode();
+            case Protocol.HEADER_LOOKUPS:
+                for (JsonNode lookup : Values.list(params, "lookups")) {
+                    if (!lookup.isArray() || lookup.size() != 2) {
+                        throw new IllegalArgumentException("lookups must be [job, name] pairs");
+                    }
+                    context.headerLookup(lookup.get(0).asText(), lookup.get(1).asText());
+                }
+                return NODES.nullNode();
+            case Protocol.STORAGE_READ:
+                return context.storage().read(Values.text(params, "name")).<JsonNode>map(bytes -> {
+                    ObjectNode data = NODES.objectNode();
+                    data.put("data", Values.base64(bytes));
+                    return data;
+                }).orElse(NODES.nullNode());
+            case Protocol.STORAGE_WRITE:
+                context.storage().write(Values.text(params, "name"), Values.bytes(params, "data"));
+                return NODES.nullNode();
+            case Protocol.STORAGE_APPEND:
+                context.storage().append(Values.text(params, "name"), Values.bytes(params, "data"));
+                return NODES.nullNode();
+            case Protocol.STORAGE_DELETE:
+                return NODES.booleanNode(context.storage().delete(Values.text(params, "name")));
+            case Protocol.STORAGE_LIST:
+                return Values.texts(context.storage().list(Values.text(params, "prefix")));
+            case Protocol.HTTP_SEND:
+                try {
+                    ExtensionHttp.Response response = context.http().send(Values.readRequest(params.get("request")),
+                            Values.bytes(params, "body"));
+                    return Values.response(response);
+                } catch (ExtensionHttp.TransportException e) {
+                    ObjectNode data = NODES.objectNode();
+                    data.set("error", Values.error(e.error()));
+                    throw new RpcError(Protocol.ERROR_TRANSPORT, e.getMessage(), data);
+                }
+            case Protocol.LOG: {
+                String level = Values.text(params, "level");
+                String message = Values.text(params, "message");
+                switch (level) {
+                    case "info" -> context.log().info(message);
+                    case "warn" -> context.log().warn(message);
+                    case "error" -> context.log().error(message);
+                    default -> throw new IllegalArgumentException("level must be info, warn or error");
+                }
+                return NODES.nullNode();
+            }
+            default:
+                throw new RpcError(Protocol.ERROR_METHOD_NOT_FOUND, "no method " + method);
+        }
+    }
+
+    private static JsonNode performChanges(CallContext context, JsonNode params) throws RpcError {
+        if (params.path("nested").asBoolean(false)) {
+            context.nestedBlock();
+            return NODES.nullNode();
+        }
+        List<RecordedChange> changes = new ArrayList<>();
+        for (JsonNode op : Values.list(params, "changes")) {
+            String kind = Values.text(op, "op");
+            switch (kind) {
+                case "create" -> changes.add(new RecordedChange(RecordedChange.Kind.CREATE, null,
+                        present(op, "resource") ? Values.readResource(op.get("resource")) : null,
+                        present(op, "destination") ? Values.readRequest(op.get("destination")) : null,
+                        Values.text(op, "placeholder")));
+                case "acknowledge" -> changes.add(new RecordedChange(RecordedChange.Kind.ACKNOWLEDGE,
+                        Values.optionalText(op, "job").orElse(null), null, null, null));
+                case "retry" -> changes.add(new RecordedChange(RecordedChange.Kind.RETRY, Values.optionalText(op, "job").orElse(null),
+                        null, present(op, "destination") ? Values.readRequest(op.get("destination")) : null, null));
+                case "cancel" -> changes.add(new RecordedChange(RecordedChange.Kind.CANCEL,
+                        Values.optionalText(op, "job").orElse(null), null, null, null));
+                default -> throw new IllegalArgumentException("op must be create, acknowledge, retry or cancel, not " + kind);
+            }
+        }
+        try {
+            context.submitChanges(changes, Values.optionalText(params, "threw").orElse(null));
+        } catch (PhotosException e) {
+            throw photos(e);
+        }
+        return NODES.nullNode();
+    }
+
+    private static boolean present(JsonNode node, String member) {
+        return node.has(member) && !node.get(member).isNull();
+    }
+
+    private static RpcError photos(PhotosException e) {
+        ObjectNode data = NODES.objectNode();
+        data.put("photosError", e.code().name());
+        data.put("rawValue", e.code().rawValue());
+        // The reason as the system gave it, without PhotosException's "PHPhotosErrorDomain N (NAME): "
+        // prefix, so the exception rebuilt on the other side has the very same message.
+        String message = e.getMessage();
+        int prefixEnd = message.indexOf("): ");
+        data.put("reason", prefixEnd < 0 ? message : message.substring(prefixEnd + 3));
+        return new RpcError(Protocol.ERROR_PHOTOS, message, data);
+    }
+}

@@ -1,0 +1,81 @@
+package org.upcert.harness.host.remote;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link LaunchedProcess} that is an OS process on this machine. {@link #kill()} sends SIGKILL
+ * to the process, its descendants and, when it was started as a session leader ({@code setsid}),
+ * its whole process group, so nothing the extension started keeps running.
+ */
+final class LocalProcess implements LaunchedProcess {
+    private final Process process;
+    private final boolean groupLeader;
+
+    LocalProcess(Process process, boolean groupLeader) {
+        this.process = process;
+        this.groupLeader = groupLeader;
+    }
+
+    static LocalProcess start(ProcessBuilder builder, boolean useSetsid) throws IOException {
+        if (useSetsid) {
+            builder.command().add(0, Launchers.SETSID);
+        }
+        return new LocalProcess(builder.start(), useSetsid);
+    }
+
+    @Override
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    @Override
+    public InputStream stderr() {
+        return process.getErrorStream();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void kill() {
+        long pid = process.pid();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        if (groupLeader) {
+            try {
+                Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                kill.waitFor(2, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // no kill(1): the process and its descendants were killed above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean awaitExit(Duration bound) {
+        try {
+            return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public String describeExit() {
+        if (process.isAlive()) {
+            return "running";
+        }
+        int status = process.exitValue();
+        // A shell reports death by signal N as 128 + N; Java reports the same.
+        return status > 128 && status < 160 ? "killed by signal " + (status - 128) : "exited with status " + status;
+    }
+}

@@ -1,0 +1,52 @@
+package org.upcert.harness.host.remote;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.upcert.protocol.Protocol;
+
+/**
+ * Starts JVM workers ({@code org.upcert.protocol.worker.WorkerMain}) for a Java extension jar, with
+ * the same JVM as the harness and a fixed heap and stack, so that running out of memory or
+ * overflowing the stack happens at the same point on every machine. An {@code OutOfMemoryError}
+ * ends the worker at once (exit status 3), which the harness reports as the simulated process
+ * running out of memory.
+ */
+public final class WorkerLauncher implements ProcessLauncher {
+    /** The worker's heap: the same on every machine (a device's budget is far smaller; see memory faults). */
+    public static final int HEAP_MB = 256;
+    /** The stack of each thread: fixed, so a deep recursion overflows at the same depth everywhere. */
+    public static final String STACK = "1m";
+
+    private final Path jar;
+
+    public WorkerLauncher(Path jar) {
+        this.jar = jar.toAbsolutePath();
+    }
+
+    @Override
+    public String isolation() {
+        return "worker";
+    }
+
+    /** The JVM options a worker runs with (the container sandbox uses them too). */
+    public static List<String> jvmOptions() {
+        return List.of("-Xmx" + HEAP_MB + "m", "-Xms32m", "-Xss" + STACK, "-XX:+ExitOnOutOfMemoryError",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Djava.security.manager=allow");
+    }
+
+    @Override
+    public LaunchedProcess launch(LaunchRequest request) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Launchers.java());
+        command.addAll(jvmOptions());
+        command.add("-cp");
+        command.add(Launchers.workerClassPath());
+        command.add(org.upcert.protocol.worker.WorkerMain.class.getName());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(request.scratch().toFile());
+        builder.environment().putAll(request.environment());
+        builder.environment().put(Protocol.ENV_EXTENSION, jar.toString());
+        return LocalProcess.start(builder, false);
+    }
+}
