@@ -1,0 +1,1332 @@
+#!/usr/bin/env python3
+"""The reference upload extension in Python: what a correct extension does, written to be copied.
+
+A port of upcert's Java sample (sample-extension/) for the generic-put cloud, on the Python
+client (clients/python/upcert_extension.py, standard library only). Certify it with::
+
+    ./upcert certify --extension-cmd "python3 clients/python/examples/reference_extension.py"
+
+One call of ``process_jobs``, in the order the system expects (ProcessingRound):
+
+1. consent: without full access and an enabled extension, acknowledge only (CNS-01);
+2. discovery: bring the ledger up to date with the library through persistent change tokens,
+   resynchronising when the token expired (CHG-01, CHG-02);
+3. retry failed jobs: transient failures with the same destination, 401 with fresh
+   credentials, an expired destination with a fresh one; permanent ones not at all (RTY-01..03);
+4. acknowledge every other finished job, its outcome stored in the ledger first (ACK-01..03),
+   so no presented job is left unhandled (the 50008 penalty, ACK-02);
+5. create jobs into the free capacity, oldest resource first; stop at LIMIT_EXCEEDED and
+   answer PROCESSING (CAP-01);
+6. answer PROCESSING while work remains, COMPLETED when none does, FAILURE only for what a
+   later call cannot fix either (RES-01, RES-02).
+
+A termination flag set by ``will_terminate`` is polled between steps and change blocks, and
+reset at the start of every call (the same instance serves many calls). Memory is only a cache:
+the ledger lives in ``context.storage`` as a snapshot plus an append-only journal, so a kill
+between any two storage calls loses nothing. Which resources already have a job is read from
+the system's job sets, never remembered. Response headers are read by lowercase name (CLD-01),
+and a job whose ``resource`` is None is identified from its destination (CLD-02).
+
+Nothing here reads the wall clock, draws random numbers or starts a thread: the same library and
+the same faults give the same calls.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import sys
+import threading
+import urllib.parse
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple, TypeVar
+
+try:
+    import upcert_extension as up
+except ImportError:  # run from a checkout without upcert's PYTHONPATH: the client is one folder up
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+    import upcert_extension as up
+
+T = TypeVar("T")
+
+SECOND = 1000
+MINUTE = 60 * SECOND
+
+# --- how changes are batched ---------------------------------------------------------------
+
+#: Jobs retried, acknowledged or cancelled per block.
+CHANGE_BLOCK = 50
+#: Jobs created per block: smaller, so LIMIT_EXCEEDED or a deleted asset costs little.
+CREATE_BLOCK = 20
+#: Simulated time a call may spend obtaining destinations (a third of a 60 s runtime).
+DESTINATION_BUDGET_MS = 20 * SECOND
+
+
+def batches(items: Sequence[T], size: int) -> List[List[T]]:
+    return [list(items[start:start + size]) for start in range(0, len(items), size)]
+
+
+# --- what a failure means --------------------------------------------------------------------
+
+TRANSIENT = "TRANSIENT"                          # retry as is; a new job later once the retry is spent
+REAUTHENTICATE = "REAUTHENTICATE"                # 401: retry with fresh credentials
+DESTINATION_EXPIRED = "DESTINATION_EXPIRED"      # 403/404/410: retry with a fresh destination (RTY-03)
+PERMANENT = "PERMANENT"                          # 400, 413, blocked: acknowledge, never retry (RTY-02)
+STORED_DESPITE_FAILURE = "STORED_DESPITE_FAILURE"  # a 2xx reported as failed: the bytes are there (DUP-02)
+
+
+def classify(error: Optional[up.UploadError]) -> str:
+    """The kind of a failed job's sanitized error; the HTTP status decides when there is one.
+
+    An unknown failure counts as transient: giving up on a photo for an unexplained failure
+    loses it for good, trying again costs one upload (and the retry policy bounds the attempts).
+    """
+    if error is None:
+        return TRANSIENT
+    status = error.http_status
+    if status is not None:
+        if 200 <= status < 300:
+            return STORED_DESPITE_FAILURE
+        if status == 401:
+            return REAUTHENTICATE
+        if status in (403, 404, 410):
+            return DESTINATION_EXPIRED
+        if status in (408, 429) or 500 <= status < 600:
+            return TRANSIENT
+        return PERMANENT
+    if error.code == up.UploadError.USER_AUTHENTICATION_REQUIRED:
+        return REAUTHENTICATE
+    if error.code == up.UploadError.BLOCKED_BY_POLICY:
+        return PERMANENT  # outside BackgroundUploadURLBase: the system will never send it
+    return TRANSIENT
+
+
+# --- when to try again -----------------------------------------------------------------------
+
+#: Failed jobs (each with its retry) for one resource before it is abandoned.
+MAX_ATTEMPTS = 20
+#: The longest a resource waits for its next job: under the ~5 minutes the system waits after a
+#: PROCESSING answer without progress, so every deferred resource is due when it calls (RES-03).
+MAX_WAIT_MS = 4 * MINUTE
+FIRST_WAIT_MS = 5 * SECOND
+
+
+def exhausted(attempts: int) -> bool:
+    return attempts >= MAX_ATTEMPTS
+
+
+def backoff_ms(attempts: int) -> int:
+    """5 s, 20 s, 80 s, then MAX_WAIT."""
+    wait = FIRST_WAIT_MS
+    i = 1
+    while i < attempts and wait < MAX_WAIT_MS:
+        wait *= 4
+        i += 1
+    return min(wait, MAX_WAIT_MS)
+
+
+def retry_after_ms(headers, now_ms: int) -> Optional[int]:
+    """The server's Retry-After (RTY-04), read by its lowercase name (CLD-01); capped."""
+    if headers is None:
+        return None
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        wait = int(text) * SECOND
+    except ValueError:
+        try:
+            at = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if at is None:
+            return None
+        wait = int(at.timestamp() * 1000) - now_ms
+    if wait <= 0:
+        return None
+    return min(wait, MAX_WAIT_MS)
+
+
+def next_attempt_at(now_ms: int, attempts: int, retry_after: Optional[int]) -> int:
+    wait = backoff_ms(attempts)
+    if retry_after is not None and retry_after > wait:
+        wait = retry_after
+    return now_ms + wait
+
+
+# --- the ledger: what happened to every resource, durable -------------------------------------
+
+NEEDS_UPLOAD = "NEEDS_UPLOAD"  # in the library, not in the cloud yet (it may have a job in flight)
+UPLOADED = "UPLOADED"          # the server confirmed it
+ABANDONED = "ABANDONED"        # refused for good, or too many failed attempts
+GONE = "GONE"                  # its asset was deleted before it was uploaded
+STATUSES = (NEEDS_UPLOAD, UPLOADED, ABANDONED, GONE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _unescape(text: str) -> str:
+    out = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            raise ValueError("dangling backslash")
+        nxt = text[i + 1]
+        mapping = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+        if nxt not in mapping:
+            raise ValueError("bad escape \\" + nxt)
+        out.append(mapping[nxt])
+        i += 2
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One resource's whole state; also one journal line (so replaying a line twice is harmless).
+
+    ``key`` is ``asset#TYPE``; ``attempts`` counts its failed jobs; ``order`` is the discovery
+    order (jobs are created oldest first); ``not_before`` the earliest simulated ms for its next job.
+    """
+    key: str
+    status: str
+    attempts: int
+    server_id: str
+    order: int
+    not_before: int
+
+    @staticmethod
+    def discovered(key: str, order: int) -> "LedgerEntry":
+        return LedgerEntry(key, NEEDS_UPLOAD, 0, "", order, 0)
+
+    def uploaded(self, server_id: str) -> "LedgerEntry":
+        return LedgerEntry(self.key, UPLOADED, self.attempts, server_id or self.server_id, self.order, 0)
+
+    def failed_again(self, not_before: int) -> "LedgerEntry":
+        return LedgerEntry(self.key, NEEDS_UPLOAD, self.attempts + 1, self.server_id, self.order, not_before)
+
+    def abandoned(self) -> "LedgerEntry":
+        return LedgerEntry(self.key, ABANDONED, self.attempts + 1, self.server_id, self.order, 0)
+
+    def with_status(self, status: str) -> "LedgerEntry":
+        return replace(self, status=status)
+
+    def due_at(self, now_ms: int) -> bool:
+        return self.not_before <= now_ms
+
+    @property
+    def asset(self) -> str:
+        return asset_of(self.key)
+
+    def to_line(self) -> str:
+        return "%s\t%s\t%d\t%s\t%d\t%d\n" % (self.status, _escape(self.key), self.attempts, _escape(self.server_id),
+                                             self.order, self.not_before)
+
+    @staticmethod
+    def parse(line: str) -> "LedgerEntry":
+        fields = line.split("\t")
+        if len(fields) != 6 or fields[0] not in STATUSES:
+            raise ValueError("not a ledger line")
+        key = _unescape(fields[1])
+        attempts = int(fields[2])
+        if not key or attempts < 0:
+            raise ValueError("bad ledger entry")
+        return LedgerEntry(key, fields[0], attempts, _unescape(fields[3]), int(fields[4]), int(fields[5]))
+
+
+def asset_of(resource_key: str) -> str:
+    hash_at = resource_key.rfind("#")
+    return resource_key if hash_at < 0 else resource_key[:hash_at]
+
+
+class Ledger:
+    """The ledger, kept in the app group as ``ledger/snapshot.txt`` (written atomically) plus
+    ``ledger/journal-<G>.txt`` (one append per batch). A kill leaves a prefix of the storage
+    calls: killed before an append, the batch is redone next call; killed during compaction,
+    the old journal is ignored (its lines are in the new snapshot) and deleted on load.
+    """
+
+    SNAPSHOT = "ledger/snapshot.txt"
+    JOURNAL_PREFIX = "ledger/journal-"
+    HEADER = "#upcert-python-ledger v1 generation "
+    COMPACT_MIN_LINES = 1024
+
+    def __init__(self):
+        self.entries: Dict[str, LedgerEntry] = {}
+        self._needing: Dict[str, LedgerEntry] = {}
+        self.counts: Dict[str, int] = {status: 0 for status in STATUSES}
+        self.generation = 1
+        self.journal_lines = 0
+        self.next_order = 0
+        self.unreadable_lines = 0
+        self.stale_journals_deleted = 0
+
+    @staticmethod
+    def journal_name(generation: int) -> str:
+        return "%s%010d.txt" % (Ledger.JOURNAL_PREFIX, generation)
+
+    @staticmethod
+    def _generation_of(name: str) -> int:
+        if not name.startswith(Ledger.JOURNAL_PREFIX) or not name.endswith(".txt"):
+            return -1
+        try:
+            return int(name[len(Ledger.JOURNAL_PREFIX):-len(".txt")])
+        except ValueError:
+            return -1
+
+    @staticmethod
+    def load(storage: up.AppGroupStorage) -> "Ledger":
+        ledger = Ledger()
+        snapshot = storage.read_string(Ledger.SNAPSHOT)
+        if snapshot is not None:
+            header, _, body = snapshot.partition("\n")
+            if not header.startswith(Ledger.HEADER):
+                raise RuntimeError("unreadable ledger snapshot header: " + header)
+            try:
+                ledger.generation = int(header[len(Ledger.HEADER):].strip())
+            except ValueError:
+                raise RuntimeError("unreadable ledger snapshot header: " + header) from None
+            ledger._replay(body)
+        snapshot_generation = ledger.generation
+        stale = []
+        for name in storage.list(Ledger.JOURNAL_PREFIX):
+            generation = Ledger._generation_of(name)
+            if generation < 0:
+                continue
+            if generation < snapshot_generation:
+                stale.append(name)
+                continue
+            text = storage.read_string(name)
+            if text is not None:
+                ledger.journal_lines += ledger._replay(text)
+            ledger.generation = max(ledger.generation, generation)
+        for name in stale:
+            storage.delete(name)
+            ledger.stale_journals_deleted += 1
+        return ledger
+
+    def record(self, updates: Iterable[LedgerEntry], storage: up.AppGroupStorage) -> int:
+        """Makes the changed entries durable (one append), then applies them: memory never runs ahead."""
+        changed = [u for u in updates if self.entries.get(u.key) != u]
+        if not changed:
+            return 0
+        storage.append_string(self.journal_name(self.generation), "".join(u.to_line() for u in changed))
+        for entry in changed:
+            self._apply(entry)
+        self.journal_lines += len(changed)
+        return len(changed)
+
+    def compact_if_due(self, storage: up.AppGroupStorage) -> bool:
+        if self.journal_lines <= max(self.COMPACT_MIN_LINES, len(self.entries)):
+            return False
+        self.compact(storage)
+        return True
+
+    def compact(self, storage: up.AppGroupStorage) -> None:
+        """Snapshot G+1 (atomic), then delete journal G: a kill between leaves a journal load ignores."""
+        nxt = self.generation + 1
+        lines = [self.HEADER, str(nxt), "\n"]
+        for key in sorted(self.entries):
+            lines.append(self.entries[key].to_line())
+        storage.write_string(self.SNAPSHOT, "".join(lines))
+        previous = self.generation
+        self.generation = nxt
+        self.journal_lines = 0
+        storage.delete(self.journal_name(previous))
+
+    def get(self, key: str) -> Optional[LedgerEntry]:
+        return self.entries.get(key)
+
+    def all(self) -> List[LedgerEntry]:
+        return [self.entries[key] for key in sorted(self.entries)]
+
+    def needing_upload(self) -> List[LedgerEntry]:
+        """Resources to upload, oldest discovered first."""
+        return sorted(self._needing.values(), key=lambda e: (e.order, e.key))
+
+    def needing_upload_count(self) -> int:
+        return len(self._needing)
+
+    def entries_of_asset(self, asset: str) -> List[LedgerEntry]:
+        prefix = asset + "#"
+        return [self.entries[key] for key in sorted(k for k in self.entries if k.startswith(prefix))]
+
+    def allocate_order(self) -> int:
+        order = self.next_order
+        self.next_order += 1
+        return order
+
+    def summary(self) -> str:
+        return "ledger %d to upload, %d uploaded, %d abandoned, %d gone" % (
+            self.counts[NEEDS_UPLOAD], self.counts[UPLOADED], self.counts[ABANDONED], self.counts[GONE])
+
+    def _replay(self, text: str) -> int:
+        read = 0
+        for line in text.split("\n"):
+            if not line or line.startswith("#"):
+                continue
+            try:
+                entry = LedgerEntry.parse(line)
+            except ValueError:
+                # Appends are atomic, so not a torn write: skip a foreign or damaged line.
+                self.unreadable_lines += 1
+                continue
+            self._apply(entry)
+            read += 1
+        return read
+
+    def _apply(self, entry: LedgerEntry) -> None:
+        previous = self.entries.get(entry.key)
+        self.entries[entry.key] = entry
+        if previous is not None:
+            self.counts[previous.status] -= 1
+            self._needing.pop(entry.key, None)
+        self.counts[entry.status] += 1
+        if entry.status == NEEDS_UPLOAD:
+            self._needing[entry.key] = entry
+        self.next_order = max(self.next_order, entry.order + 1)
+
+
+# --- discovery: which resources exist ----------------------------------------------------------
+
+TOKEN_FILE = "discovery/change-token.txt"
+
+
+@dataclass
+class DiscoveryResult:
+    kind: str  # FIRST_SCAN, RESYNC, CHANGES, UNCHANGED, ABORTED
+    assets: int = 0
+    added: int = 0
+    gone: int = 0
+
+    @property
+    def demands_processing(self) -> bool:
+        return self.kind == "RESYNC"  # CHG-01
+
+    def describe(self) -> Optional[str]:
+        if self.kind == "CHANGES" and self.added + self.gone:
+            return "discovery: %d changed assets, %d new resources, %d gone" % (self.assets, self.added, self.gone)
+        if self.kind == "FIRST_SCAN":
+            return "discovery: first scan, %d assets, %d resources to upload%s" % (
+                self.assets, self.added, ", %d gone" % self.gone if self.gone else "")
+        if self.kind == "RESYNC":
+            return "discovery: change token expired, resynchronised %d assets: %d new resources, %d gone" % (
+                self.assets, self.added, self.gone)
+        if self.kind == "ABORTED":
+            return "discovery: library access withdrawn during the scan, nothing recorded"
+        return None
+
+
+class Discovery:
+    """Follows the library's persistent change history (CHG-01, CHG-02).
+
+    No token: take ``current_change_token()`` *before* scanning, record every resource, store the
+    token. A token: apply the changes since it (new resources recorded, resources of deleted
+    assets that still needed an upload marked GONE), store the newest token after the ledger
+    append (a kill in between replays the same changes; recording is idempotent). An expired
+    token: drop it and rescan; the call answers PROCESSING.
+    """
+
+    def __init__(self):
+        self.token: Optional[up.ChangeToken] = None
+        self.token_loaded = False
+
+    def synchronise(self, context: up.ExtensionContext, ledger: Ledger) -> DiscoveryResult:
+        storage = context.storage
+        library = context.library
+        if not self.token_loaded:
+            text = storage.read_string(TOKEN_FILE)
+            text = text.strip() if text is not None else ""
+            self.token = up.ChangeToken(text) if text else None
+            self.token_loaded = True
+        if self.token is None:
+            return self._full_scan(context, ledger, "FIRST_SCAN")
+        try:
+            changes = library.fetch_persistent_changes(self.token)
+        except up.PhotosError as e:
+            if e.code in (up.PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
+                          up.PhotosErrorCode.PERSISTENT_CHANGE_DETAILS_UNAVAILABLE):
+                self.token = None
+                return self._full_scan(context, ledger, "RESYNC")
+            raise RuntimeError("fetch_persistent_changes failed: %s" % e) from e
+        if not changes:
+            return DiscoveryResult("UNCHANGED")
+        present: Set[str] = set()
+        deleted: Set[str] = set()
+        for change in changes:  # the net effect, oldest first
+            for asset in change.inserted_assets + change.updated_assets:
+                present.add(asset)
+                deleted.discard(asset)
+            for asset in change.deleted_assets:
+                deleted.add(asset)
+                present.discard(asset)
+        assets = library.fetch_assets(sorted(present)) if present else []
+        updates: Dict[str, LedgerEntry] = {}
+        added = 0
+        for asset in assets:
+            for resource in asset.resources:
+                added += self._record_present(resource.key(), ledger, updates)
+        gone = 0
+        for asset_id in sorted(deleted):
+            for entry in ledger.entries_of_asset(asset_id):
+                if entry.status == NEEDS_UPLOAD:
+                    updates[entry.key] = entry.with_status(GONE)
+                    gone += 1
+        ledger.record(sorted(updates.values(), key=lambda e: e.order), storage)
+        newest = changes[-1].change_token
+        storage.write_string(TOKEN_FILE, newest.encoded)
+        self.token = newest
+        return DiscoveryResult("CHANGES", len(present) + len(deleted), added, gone)
+
+    def _full_scan(self, context: up.ExtensionContext, ledger: Ledger, kind: str) -> DiscoveryResult:
+        library = context.library
+        before = library.current_change_token()  # before the scan: CHG-02
+        assets = library.fetch_assets()
+        if library.authorization_status() != up.AuthorizationStatus.AUTHORIZED:
+            # fetch_assets() is empty without full access: trusting it would mark everything gone.
+            return DiscoveryResult("ABORTED", len(assets))
+        present: Set[str] = set()
+        updates: Dict[str, LedgerEntry] = {}
+        added = 0
+        for asset in assets:  # oldest first: the order resources will be uploaded in
+            for resource in asset.resources:
+                present.add(resource.key())
+                added += self._record_present(resource.key(), ledger, updates)
+        gone = 0
+        for entry in ledger.all():
+            if entry.status == NEEDS_UPLOAD and entry.key not in present:
+                updates[entry.key] = entry.with_status(GONE)
+                gone += 1
+        ledger.record(sorted(updates.values(), key=lambda e: e.order), context.storage)
+        context.storage.write_string(TOKEN_FILE, before.encoded)
+        self.token = before
+        return DiscoveryResult(kind, len(assets), added, gone)
+
+    @staticmethod
+    def _record_present(key: str, ledger: Ledger, updates: Dict[str, LedgerEntry]) -> int:
+        if key in updates:
+            return 0
+        known = ledger.get(key)
+        if known is None:
+            updates[key] = LedgerEntry.discovered(key, ledger.allocate_order())
+            return 1
+        if known.status == GONE:
+            updates[key] = known.with_status(NEEDS_UPLOAD)
+            return 1
+        return 0
+
+
+# --- the cloud: generic-put ------------------------------------------------------------------
+
+class CloudUnavailable(Exception):
+    """No destination can be had now (temporary) or until the settings change (permanent)."""
+
+    def __init__(self, message: str, permanent: bool):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    issued_at: int   # simulated ms
+    expires_at: int  # simulated ms
+
+    REFRESH_MARGIN_MS = 10 * MINUTE
+    DEFAULT_LIFETIME_MS = 60 * MINUTE
+
+    def usable_at(self, now_ms: int) -> bool:
+        """Not within the refresh margin of its expiry (the margin is at most half its life)."""
+        margin = min((self.expires_at - self.issued_at) // 2, self.REFRESH_MARGIN_MS)
+        return now_ms < self.expires_at - margin
+
+    @property
+    def authorization(self) -> str:
+        return "Bearer " + self.value
+
+    def to_storage_line(self) -> str:
+        return "v1\t%d\t%d\t%s\n" % (self.issued_at, self.expires_at, self.value)
+
+    @staticmethod
+    def usable_value(value: str) -> bool:
+        return bool(value) and all(0x21 <= ord(c) <= 0x7E for c in value)
+
+    @staticmethod
+    def from_storage_line(line: str) -> Optional["AccessToken"]:
+        parts = line.strip().split("\t")
+        if len(parts) != 4 or parts[0] != "v1" or not AccessToken.usable_value(parts[3]):
+            return None
+        try:
+            issued, expires = int(parts[1]), int(parts[2])
+        except ValueError:
+            return None
+        return AccessToken(parts[3], issued, expires) if expires > issued else None
+
+    @staticmethod
+    def from_token_response(body: str, now_ms: int) -> "AccessToken":
+        fields = json.loads(body)
+        if not isinstance(fields, dict):
+            raise ValueError("not a JSON object")
+        value = fields.get("access_token")
+        if not isinstance(value, str) or not AccessToken.usable_value(value):
+            raise ValueError("no usable access_token in token response")
+        kind = fields.get("token_type")
+        if kind is not None and str(kind).lower() != "bearer":
+            raise ValueError("token_type is %s, not Bearer" % kind)
+        lifetime = AccessToken.DEFAULT_LIFETIME_MS
+        expires_in = fields.get("expires_in")
+        if expires_in is not None:
+            seconds = int(float(expires_in))
+            if seconds <= 0:
+                raise ValueError("expires_in is not positive")
+            lifetime = seconds * SECOND
+        return AccessToken(value, now_ms, now_ms + lifetime)
+
+    def __repr__(self) -> str:  # never log a credential
+        return "AccessToken(expires_at=%d)" % self.expires_at
+
+
+def with_slash(text: str) -> str:
+    return text if text.endswith("/") else text + "/"
+
+
+class BearerTokens:
+    """OAuth client-credentials sign-in and the cached bearer token (memory and app group)."""
+
+    def __init__(self, client_id: str, client_secret: str, token_url: Optional[str], storage_file: str):
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.token_url = token_url
+        self.storage_file = storage_file
+        self.token: Optional[AccessToken] = None
+        self.loaded = False
+        self.rejected_value = ""
+
+    def valid(self, context: up.ExtensionContext) -> AccessToken:
+        cached = self.cached(context)
+        if cached is not None and cached.usable_at(context.clock.millis()):
+            return cached
+        return self._sign_in(context)
+
+    def cached(self, context: up.ExtensionContext) -> Optional[AccessToken]:
+        """The token in memory, loaded from storage once per process."""
+        if not self.loaded:
+            line = context.storage.read_string(self.storage_file)
+            stored = AccessToken.from_storage_line(line) if line is not None else None
+            self.token = stored if stored is not None and stored.value != self.rejected_value else None
+            self.loaded = True
+        return self.token
+
+    def rejected(self, authorization: Optional[str]) -> None:
+        """The server refused this ``Bearer …`` value: forget it."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return
+        value = authorization[len("Bearer "):].strip()
+        self.rejected_value = value
+        if self.token is not None and self.token.value == value:
+            self.token = None
+
+    def _sign_in(self, context: up.ExtensionContext) -> AccessToken:
+        form = "grant_type=client_credentials&client_id=%s&client_secret=%s" % (
+            urllib.parse.quote_plus(self.client_id), urllib.parse.quote_plus(self.client_secret))
+        url = self.token_url or with_slash(context.upload_url_base) + "auth/token"
+        requested_at = context.clock.millis()
+        request = up.UploadRequest.post(url).with_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            response = context.http.send(request, form)
+        except up.TransportError as e:
+            raise CloudUnavailable("sign-in got no response: %s" % e.error, False) from None
+        if response.is_successful:
+            try:
+                fresh = AccessToken.from_token_response(response.body_text(), requested_at)
+            except (ValueError, TypeError) as e:
+                raise CloudUnavailable("sign-in answer unreadable: %s" % e, False) from None
+            context.storage.write_string(self.storage_file, fresh.to_storage_line())
+            self.token = fresh
+            self.loaded = True
+            return fresh
+        if response.status in (400, 401, 403):
+            raise CloudUnavailable("sign-in refused with HTTP %d: check cloud.clientId and cloud.clientSecret"
+                                   % response.status, True)
+        raise CloudUnavailable("sign-in failed with HTTP %d" % response.status, False)
+
+
+RESOURCE_KEY_HEADER = "X-Resource-Key"
+
+CONTENT_TYPES = {
+    "public.heic": "image/heic", "public.heif": "image/heif", "public.jpeg": "image/jpeg", "public.png": "image/png",
+    "com.adobe.raw-image": "image/x-adobe-dng", "com.apple.quicktime-movie": "video/quicktime",
+    "public.mpeg-4": "video/mp4",
+}
+
+
+def encode_segment(text: str) -> str:
+    """One URL path segment, percent-encoded (everything but A-Z a-z 0-9 - . _ ~; ``/`` too)."""
+    return urllib.parse.quote(text, safe="")
+
+
+class GenericPut:
+    """The generic-put cloud: ``PUT <base>files/<asset>/<TYPE>/<filename>`` with a bearer token.
+
+    The object path is a function of the resource alone, so uploading it twice overwrites one
+    object. Every destination also carries ``X-Resource-Key``: the destination is the one field
+    of a job present in every state, so a job is recognised even with no ``resource``.
+    """
+
+    name = "generic-put"
+    TOKEN_FILE = "cloud/generic-put/access-token.txt"
+
+    def __init__(self, client_id: str, client_secret: str, token_url: Optional[str]):
+        self.tokens = BearerTokens(client_id, client_secret, token_url, self.TOKEN_FILE)
+
+    @staticmethod
+    def file_url(base: str, resource: up.AssetResource) -> str:
+        return "%sfiles/%s/%s/%s" % (with_slash(base), encode_segment(resource.asset_local_identifier),
+                                     resource.type.name, encode_segment(resource.original_filename))
+
+    def destination_for(self, resource: up.AssetResource, context: up.ExtensionContext) -> up.UploadRequest:
+        token = self.tokens.valid(context)
+        return (up.UploadRequest.put(self.file_url(context.upload_url_base, resource))
+                .with_header("Authorization", token.authorization)
+                .with_header("Content-Type", CONTENT_TYPES.get(resource.uniform_type_identifier,
+                                                               "application/octet-stream"))
+                .with_header(RESOURCE_KEY_HEADER, resource.key()))
+
+    def destination_for_retry(self, original: up.UploadRequest,
+                              context: up.ExtensionContext) -> Optional[up.UploadRequest]:
+        """None (reuse the original) unless its token was replaced since: then the new one."""
+        cached = self.tokens.cached(context)
+        if (cached is None or not cached.usable_at(context.clock.millis())
+                or original.header("Authorization") == cached.authorization):
+            return None
+        return original.with_header("Authorization", cached.authorization)
+
+    def fresh_destination(self, failed: up.UploadRequest, context: up.ExtensionContext) -> up.UploadRequest:
+        return failed.with_header("Authorization", self.tokens.valid(context).authorization)
+
+    def credentials_rejected(self, destination: up.UploadRequest) -> None:
+        self.tokens.rejected(destination.header("Authorization"))
+
+    def resource_key_from_url(self, url: str, base: str) -> Optional[str]:
+        prefix = with_slash(urllib.parse.urlsplit(base).path) + "files/"
+        path = urllib.parse.urlsplit(url).path
+        if not path.startswith(prefix):
+            return None
+        segments = path[len(prefix):].split("/")
+        if len(segments) != 3:
+            return None
+        try:
+            asset = urllib.parse.unquote(segments[0], errors="strict")
+            kind = up.ResourceType[segments[1]]
+        except (KeyError, UnicodeDecodeError):
+            return None
+        return "%s#%s" % (asset, kind.name) if asset else None
+
+    @staticmethod
+    def server_id(job: up.UploadJob) -> str:
+        """The server's id from a succeeded job's headers, by their lowercase names (CLD-01)."""
+        headers = job.response_header_fields
+        if headers is None:
+            return ""
+        object_id = headers.get("x-object-id")
+        if object_id is not None and object_id.strip():
+            return object_id.strip()
+        etag = headers.get("etag")
+        return etag.strip() if etag is not None else ""
+
+
+class Unconfigured:
+    """A configuration problem, held until a destination is needed: every destination refused."""
+
+    name = "unconfigured"
+
+    def __init__(self, problem: str):
+        self.problem = problem
+
+    def destination_for(self, resource, context):
+        raise CloudUnavailable(self.problem, True)
+
+    def destination_for_retry(self, original, context):
+        return None
+
+    def fresh_destination(self, failed, context):
+        raise CloudUnavailable(self.problem, True)
+
+    def credentials_rejected(self, destination):
+        pass
+
+    def resource_key_from_url(self, url, base):
+        return None
+
+    @staticmethod
+    def server_id(job):
+        return ""
+
+
+def cloud_from(configuration) -> object:
+    dialect = configuration.get("cloud.dialect", "")
+    if dialect != GenericPut.name:
+        return Unconfigured("no cloud.dialect configured" if not dialect
+                            else "unknown cloud.dialect '%s' (this extension speaks generic-put)" % dialect)
+    client_id = configuration.get("cloud.clientId", "")
+    client_secret = configuration.get("cloud.clientSecret", "")
+    if not client_id or not client_secret:
+        return Unconfigured("cloud.clientId and cloud.clientSecret are required for generic-put")
+    token_url = (configuration.get("cloud.tokenUrl") or "").strip() or None
+    if token_url is not None and "://" not in token_url:
+        return Unconfigured("cloud.tokenUrl is not absolute: " + token_url)
+    return GenericPut(client_id, client_secret, token_url)
+
+
+# --- which resource a job belongs to ----------------------------------------------------------
+
+class JobIdentity:
+    """``job.resource``; else ``library.asset_resource(job)``; else the ``X-Resource-Key``
+    header of its destination; else its URL (CLD-02). Cached per job for one call."""
+
+    def __init__(self, library: up.PhotoLibrary, cloud, upload_url_base: str):
+        self.library = library
+        self.cloud = cloud
+        self.upload_url_base = upload_url_base
+        self.cache: Dict[str, Optional[str]] = {}
+
+    def key_of(self, job: up.UploadJob) -> Optional[str]:
+        if job.local_identifier not in self.cache:
+            self.cache[job.local_identifier] = self._look_up(job)
+        return self.cache[job.local_identifier]
+
+    def _look_up(self, job: up.UploadJob) -> Optional[str]:
+        if job.resource is not None:
+            return job.resource.key()
+        try:
+            resource = self.library.asset_resource(job)
+        except up.ProtocolError:
+            resource = None  # a system without assetResource(forUploadJob:): the destination still knows
+        if resource is not None:
+            return resource.key()
+        header = job.destination.header(RESOURCE_KEY_HEADER)
+        if header is not None and header.strip():
+            return header
+        return self.cloud.resource_key_from_url(job.destination.url, self.upload_url_base)
+
+
+# --- change blocks ---------------------------------------------------------------------------
+
+@dataclass
+class BlockResult:
+    applied: list
+    refused: list
+    stopped_by: Optional[up.PhotosError] = None
+    interrupted: bool = False
+
+    @property
+    def limit_exceeded(self) -> bool:
+        return self.stopped_by is not None and self.stopped_by.code == up.PhotosErrorCode.LIMIT_EXCEEDED
+
+
+def _stops_everything(error: up.PhotosError) -> bool:
+    return error.code in (up.PhotosErrorCode.LIMIT_EXCEEDED, up.PhotosErrorCode.ACCESS_USER_DENIED)
+
+
+def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
+                    change: Callable[[up.JobChanges, T], object], cancelled: threading.Event) -> BlockResult:
+    """Applies ``change`` to every item, ``size`` per block (JOB-01). The flag is polled before
+    every block (TRM-01). A block rejected for one item's sake is redone one item per block;
+    LIMIT_EXCEEDED and ACCESS_USER_DENIED stop everything at once, never spinning (CAP-01, CNS-01)."""
+    applied: list = []
+    refused: list = []
+    for block in batches(items, size):
+        if cancelled.is_set():
+            return BlockResult(applied, refused, None, True)
+        rejection = _commit(library, block, change)
+        if rejection is None:
+            applied.extend(block)
+            continue
+        if _stops_everything(rejection):
+            return BlockResult(applied, refused, rejection)
+        if len(block) == 1:
+            refused.extend(block)
+            continue
+        for item in block:
+            if cancelled.is_set():
+                return BlockResult(applied, refused, None, True)
+            single = _commit(library, [item], change)
+            if single is None:
+                applied.append(item)
+            elif _stops_everything(single):
+                return BlockResult(applied, refused, single)
+            else:
+                refused.append(item)
+    return BlockResult(applied, refused)
+
+
+def _commit(library: up.PhotoLibrary, block: Sequence[T],
+            change: Callable[[up.JobChanges, T], object]) -> Optional[up.PhotosError]:
+    try:
+        with library.perform_changes() as changes:
+            for item in block:
+                change(changes, item)
+        return None
+    except up.PhotosError as e:
+        return e
+
+
+# --- the three job steps ---------------------------------------------------------------------
+
+@dataclass
+class RetryOutcome:
+    offered: Set[str]
+    retried: Set[str]
+    fresh: int = 0
+    deferred: int = 0
+    cloud_problem: Optional[CloudUnavailable] = None
+    limit_exceeded: bool = False
+    interrupted: bool = False
+
+    def describe(self) -> str:
+        return "%d of %d (%d with a fresh destination%s)" % (
+            len(self.retried), len(self.offered), self.fresh,
+            ", %d deferred by Retry-After" % self.deferred if self.deferred else "")
+
+
+def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity,
+               cancelled: threading.Event) -> RetryOutcome:
+    """The RETRY set: one retry per job (JOB-03), so the decision here is final for the job."""
+    failed = context.library.fetch_jobs(up.JobAction.RETRY)
+    offered: Set[str] = set()
+    plan: List[Tuple[up.UploadJob, Optional[up.UploadRequest]]] = []
+    deferred = 0
+    cloud_problem: Optional[CloudUnavailable] = None
+    now = context.clock.millis()
+    for job in failed:
+        offered.add(job.local_identifier)
+        if job.state != up.JobState.FAILED or job.type != up.JobType.UPLOAD:
+            continue  # download-only jobs are the host app's business: acknowledged below
+        key = identity.key_of(job)
+        entry = ledger.get(key) if key is not None else None
+        if entry is not None and entry.status != NEEDS_UPLOAD:
+            continue  # uploaded, abandoned or gone: a retry would only spend bytes
+        kind = classify(job.error)
+        if kind == TRANSIENT:
+            if retry_after_ms(job.response_header_fields, now) is not None:
+                deferred += 1  # RTY-04: the acknowledge step schedules a new job after it
+                continue
+            plan.append((job, cloud.destination_for_retry(job.destination, context)))
+        elif kind in (REAUTHENTICATE, DESTINATION_EXPIRED):
+            if cloud_problem is not None:
+                continue  # one failed sign-in per call is enough
+            if kind == REAUTHENTICATE:
+                cloud.credentials_rejected(job.destination)
+            try:
+                plan.append((job, cloud.fresh_destination(job.destination, context)))
+            except CloudUnavailable as e:
+                cloud_problem = e  # not retried: a new job later (RTY-01)
+        # PERMANENT, STORED_DESPITE_FAILURE: not retried; the acknowledge step records it
+    if not plan:
+        return RetryOutcome(offered, set(), 0, deferred, cloud_problem)
+    result = apply_in_blocks(context.library, plan, CHANGE_BLOCK,
+                             lambda changes, planned: changes.retry(planned[0], planned[1]), cancelled)
+    retried = {planned[0].local_identifier for planned in result.applied}
+    fresh = sum(1 for planned in result.applied if planned[1] is not None)
+    if result.refused or result.stopped_by is not None:
+        context.log.warn("retrying %d jobs was refused%s; they are acknowledged instead"
+                         % (len(plan) - len(retried), ": %s" % result.stopped_by if result.stopped_by else ""))
+    return RetryOutcome(offered, retried, fresh, deferred, cloud_problem, result.limit_exceeded, result.interrupted)
+
+
+@dataclass
+class AckSummary:
+    acknowledged: Set[str]
+    refused: Set[str]
+    uploaded: int = 0
+    again: int = 0
+    abandoned: int = 0
+    download_only: int = 0
+    unidentified: int = 0
+    interrupted: bool = False
+
+    @staticmethod
+    def none() -> "AckSummary":
+        return AckSummary(set(), set())
+
+    def plus(self, other: "AckSummary") -> "AckSummary":
+        return AckSummary(self.acknowledged | other.acknowledged, self.refused | other.refused,
+                          self.uploaded + other.uploaded, self.again + other.again, self.abandoned + other.abandoned,
+                          self.download_only + other.download_only, self.unidentified + other.unidentified,
+                          self.interrupted or other.interrupted)
+
+    def describe(self) -> str:
+        text = "%d (%d uploaded, %d to upload again, %d abandoned" % (
+            len(self.acknowledged), self.uploaded, self.again, self.abandoned)
+        if self.download_only:
+            text += ", %d download-only" % self.download_only
+        if self.unidentified:
+            text += ", %d unidentified" % self.unidentified
+        if self.refused:
+            text += ", %d refused" % len(self.refused)
+        return text + ")"
+
+
+class Acknowledger:
+    """Stores what finished jobs mean (one ledger append), then acknowledges every one of them
+    (ACK-03, ACK-02): unidentified and download-only jobs too (CLD-02)."""
+
+    def __init__(self, context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity,
+                 cancelled: threading.Event):
+        self.context = context
+        self.ledger = ledger
+        self.cloud = cloud
+        self.identity = identity
+        self.cancelled = cancelled
+
+    def acknowledge(self, jobs: List[up.UploadJob], retry_unspent: Callable[[up.UploadJob], bool]) -> AckSummary:
+        if not jobs:
+            return AckSummary.none()
+        now = self.context.clock.millis()
+        staged: Dict[str, LedgerEntry] = {}
+        counts = {"uploaded": 0, "again": 0, "abandoned": 0, "download_only": 0, "unidentified": 0}
+        abandoned_keys: List[str] = []
+        for job in jobs:
+            if job.type == up.JobType.DOWNLOAD_ONLY:
+                counts["download_only"] += 1  # fetched from iCloud only: not an upload
+                continue
+            key = self.identity.key_of(job)
+            if key is None:
+                counts["unidentified"] += 1
+                continue
+            current = staged[key] if key in staged else self.ledger.get(key)
+            nxt = self._outcome(job, key, current, now, retry_unspent(job))
+            if nxt is None or nxt == current:
+                continue
+            staged[key] = nxt
+            if nxt.status == UPLOADED:
+                counts["uploaded"] += 1
+            elif nxt.status == NEEDS_UPLOAD:
+                counts["again"] += 1
+            elif nxt.status == ABANDONED:
+                counts["abandoned"] += 1
+                abandoned_keys.append("%s (%s)" % (key, job.error if job.error is not None else "no error"))
+        self.ledger.record(list(staged.values()), self.context.storage)  # ACK-03: durable first
+        if abandoned_keys:
+            self.context.log.warn("abandoned %d resources: %s%s" % (
+                len(abandoned_keys), "; ".join(abandoned_keys[:5]), "; …" if len(abandoned_keys) > 5 else ""))
+        if counts["unidentified"]:
+            self.context.log.warn("%d finished jobs name no resource (no resource, no asset, no %s); "
+                                  "acknowledged without a ledger entry" % (counts["unidentified"], RESOURCE_KEY_HEADER))
+        result = self.commit_acknowledgements(jobs)
+        acknowledged = {job.local_identifier for job in result.applied}
+        refused = {job.local_identifier for job in result.refused}
+        if refused:
+            self.context.log.warn("acknowledging %d jobs was refused (finished or removed meanwhile?): %s"
+                                  % (len(refused), ", ".join(sorted(refused))))
+        return AckSummary(acknowledged, refused, counts["uploaded"], counts["again"], counts["abandoned"],
+                          counts["download_only"], counts["unidentified"], result.interrupted)
+
+    def commit_acknowledgements(self, jobs: List[up.UploadJob]) -> BlockResult:
+        """Acknowledges ``jobs``, CHANGE_BLOCK per block."""
+        return apply_in_blocks(self.context.library, jobs, CHANGE_BLOCK,
+                               lambda changes, job: changes.acknowledge(job), self.cancelled)
+
+    def _outcome(self, job: up.UploadJob, key: str, current: Optional[LedgerEntry], now: int,
+                 retry_unspent: bool) -> Optional[LedgerEntry]:
+        if job.state == up.JobState.SUCCEEDED:
+            return self._stored(job, key, current)
+        if job.state != up.JobState.FAILED:
+            return None
+        kind = classify(job.error)
+        if kind == STORED_DESPITE_FAILURE:
+            return self._stored(job, key, current)
+        if current is None or current.status != NEEDS_UPLOAD:
+            # Unknown to the ledger (never re-upload it on our own), or settled already.
+            return None
+        # An expired destination whose retry is spent is not a reason to give up (RTY-03): the
+        # next job gets a fresh destination. Only the attempt cap ends it.
+        if kind == PERMANENT or exhausted(current.attempts + 1):
+            return current.abandoned()
+        # RTY-01: a new job later, after backoff or the server's Retry-After (RTY-04).
+        attempts = current.attempts + 1
+        return current.failed_again(next_attempt_at(now, attempts, retry_after_ms(job.response_header_fields, now)))
+
+    def _stored(self, job: up.UploadJob, key: str, current: Optional[LedgerEntry]) -> LedgerEntry:
+        base = current if current is not None else LedgerEntry.discovered(key, self.ledger.allocate_order())
+        return base.uploaded(self.cloud.server_id(job))
+
+
+@dataclass
+class CreateOutcome:
+    created: int
+    cancelled_jobs: int
+    late_acks: AckSummary
+    unacknowledged: int
+    job_limit: int
+    limit_exceeded: bool
+    cloud_problem: Optional[CloudUnavailable]
+    interrupted: bool
+
+
+def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity, acknowledger: Acknowledger,
+                cancelled: threading.Event, handled: Set[str],
+                known_problem: Optional[CloudUnavailable]) -> CreateOutcome:
+    """Fills free capacity with jobs for resources that need an upload, oldest first.
+
+    Which resources have a job is read from the system (PROCESS + ACKNOWLEDGE), never
+    remembered: a kill between a commit and a ledger line would otherwise make duplicates
+    (DUP-01, TRM-03). Jobs that finished since the acknowledge step are acknowledged first;
+    in-flight jobs no longer wanted (asset gone, already uploaded, a second job) are cancelled.
+    """
+    library = context.library
+    job_limit = library.job_limit()
+    # PROCESS before ACKNOWLEDGE: a job finishing between the fetches shows in both, not neither.
+    in_flight = list(library.fetch_jobs(up.JobAction.PROCESS))
+    finished = list(library.fetch_jobs(up.JobAction.ACKNOWLEDGE))
+
+    late = [job for job in finished if job.local_identifier not in handled]
+    late_acks = acknowledger.acknowledge(late, lambda job: True) if late else AckSummary.none()
+    if late:
+        finished = [job for job in finished if job.local_identifier not in late_acks.acknowledged]
+        if late_acks.interrupted:
+            return CreateOutcome(0, 0, late_acks, len(in_flight) + len(finished), job_limit, False, known_problem, True)
+
+    live: Set[str] = set()
+    for job in finished:
+        key = identity.key_of(job)
+        if key is not None:
+            live.add(key)
+    running: Set[str] = set()
+    unwanted: List[up.UploadJob] = []
+    for job in in_flight:  # oldest first: of two jobs for one resource, the older stays
+        key = identity.key_of(job)
+        if key is None:
+            continue  # not ours to judge; it still counts against the limit
+        entry = ledger.get(key)
+        status = entry.status if entry is not None else None
+        redundant = key in running or status in (GONE, UPLOADED)
+        if redundant and job.type == up.JobType.UPLOAD and job.state.is_in_flight:
+            unwanted.append(job)  # JOB-04: only registered or pending jobs are cancelled
+        else:
+            running.add(key)
+    live |= running
+    cancelled_jobs = 0
+    if unwanted:
+        cancellation = apply_in_blocks(library, unwanted, CHANGE_BLOCK, lambda changes, job: changes.cancel(job),
+                                       cancelled)
+        cancelled_jobs = len(cancellation.applied)
+        gone_ids = {job.local_identifier for job in cancellation.applied}
+        in_flight = [job for job in in_flight if job.local_identifier not in gone_ids]
+        for job in cancellation.refused:
+            key = identity.key_of(job)
+            if key is not None:
+                live.add(key)  # still running: still live
+        context.log.info("cancelled %d in-flight jobs of deleted or already uploaded resources%s" % (
+            cancelled_jobs, "" if not cancellation.refused else " (%d refused)" % len(cancellation.refused)))
+        if cancellation.interrupted:
+            return CreateOutcome(0, cancelled_jobs, late_acks, len(in_flight) + len(finished), job_limit, False,
+                                 known_problem, True)
+
+    unacknowledged = len(in_flight) + len(finished)
+    capacity = job_limit - unacknowledged
+    now = context.clock.millis()
+    candidates: List[LedgerEntry] = []
+    if capacity > 0 and known_problem is None:
+        for entry in ledger.needing_upload():
+            if len(candidates) == capacity:
+                break
+            if entry.key not in live and entry.due_at(now):
+                candidates.append(entry)
+    if not candidates:
+        return CreateOutcome(0, cancelled_jobs, late_acks, unacknowledged, job_limit, False, known_problem, False)
+
+    # Fresh resource details from the library; a resource whose asset is gone gets no job (E2E-02).
+    resources: Dict[str, up.AssetResource] = {}
+    for asset in library.fetch_assets(sorted({entry.asset for entry in candidates})):
+        for resource in asset.resources:
+            resources[resource.key()] = resource
+    gone: List[LedgerEntry] = []
+    creations: List[Tuple[up.AssetResource, up.UploadRequest]] = []
+    cloud_problem: Optional[CloudUnavailable] = None
+    started = context.clock.millis()
+    out_of_time = False
+    for entry in candidates:
+        resource = resources.get(entry.key)
+        if resource is None:
+            gone.append(entry.with_status(GONE))
+            continue
+        if cloud_problem is not None or out_of_time:
+            continue
+        # A destination may cost a round trip: stop asking after the budget (RES-05).
+        if cancelled.is_set() or context.clock.millis() - started > DESTINATION_BUDGET_MS:
+            out_of_time = True
+            continue
+        try:
+            creations.append((resource, cloud.destination_for(resource, context)))
+        except CloudUnavailable as e:
+            cloud_problem = e  # the first failure ends creating for this call
+    ledger.record(gone, context.storage)
+
+    result = apply_in_blocks(library, creations, CREATE_BLOCK,
+                             lambda changes, creation: changes.create_job(creation[0], creation[1]), cancelled)
+    if result.stopped_by is not None:
+        context.log.info("creating stopped: %s%s" % (result.stopped_by,
+                                                      " (job limit reached; answering PROCESSING)"
+                                                      if result.limit_exceeded else ""))
+    if result.refused:
+        context.log.warn("creating %d jobs was refused (asset removed meanwhile?)" % len(result.refused))
+    created = len(result.applied)
+    return CreateOutcome(created, cancelled_jobs, late_acks, unacknowledged + created, job_limit,
+                         result.limit_exceeded, cloud_problem, result.interrupted)
+
+
+# --- one call ---------------------------------------------------------------------------------
+
+class ProcessingRound:
+    """One call of process_jobs: consent, discovery, retry, acknowledge, create, answer."""
+
+    def __init__(self, context: up.ExtensionContext, ledger: Ledger, discovery: Discovery, cloud,
+                 cancelled: threading.Event):
+        self.context = context
+        self.library = context.library
+        self.log = context.log
+        self.ledger = ledger
+        self.discovery = discovery
+        self.cloud = cloud
+        self.cancelled = cancelled
+        self.identity = JobIdentity(self.library, cloud, context.upload_url_base)
+        self.acknowledger = Acknowledger(context, ledger, cloud, self.identity, cancelled)
+
+    def run(self) -> up.ProcessingResult:
+        access = self.library.authorization_status()
+        enabled = self.library.is_upload_job_extension_enabled()
+        if access != up.AuthorizationStatus.AUTHORIZED or not enabled:
+            return self.without_consent(access, enabled)
+
+        found = self.discovery.synchronise(self.context, self.ledger)
+        described = found.describe()
+        if described:
+            self.log.info(described)
+        if found.kind == "ABORTED":
+            return self.without_consent(self.library.authorization_status(),
+                                        self.library.is_upload_job_extension_enabled())
+        if self.cancelled.is_set():
+            return self.interrupted("discovery")
+
+        retry = retry_step(self.context, self.ledger, self.cloud, self.identity, self.cancelled)
+        if retry.interrupted:
+            return self.interrupted("retrying")
+
+        # JOB-05: a job retried in this call is not acknowledged in it.
+        finished = [job for job in self.library.fetch_jobs(up.JobAction.ACKNOWLEDGE)
+                    if job.local_identifier not in retry.retried]
+        acks = self.acknowledger.acknowledge(finished, lambda job: job.local_identifier in retry.offered)
+        if acks.interrupted:
+            return self.interrupted("acknowledging")
+
+        handled = set(retry.retried) | acks.acknowledged | acks.refused
+        creation = create_step(self.context, self.ledger, self.cloud, self.identity, self.acknowledger,
+                               self.cancelled, handled, retry.cloud_problem)
+        acks = acks.plus(creation.late_acks)
+        if creation.interrupted:
+            return self.interrupted("creating")
+
+        if self.ledger.compact_if_due(self.context.storage):
+            self.log.info("ledger compacted into generation %d" % self.ledger.generation)
+
+        problem = creation.cloud_problem or retry.cloud_problem
+        to_upload = self.ledger.needing_upload_count()
+        if problem is not None and problem.permanent and to_upload > 0:
+            result = up.ProcessingResult.FAILURE  # nothing a later call could do until the settings change
+        elif (to_upload > 0 or creation.unacknowledged > 0 or found.demands_processing
+              or creation.limit_exceeded or retry.limit_exceeded):
+            result = up.ProcessingResult.PROCESSING  # RES-02 (and CAP-01, CHG-01)
+        else:
+            result = up.ProcessingResult.COMPLETED  # RES-01
+        if problem is not None:
+            self.log.warn("cloud unavailable (%s): %s" % ("permanent" if problem.permanent else "temporary", problem))
+        self.log.info("retried %s; acknowledged %s; created %d%s; %d of %d jobs outstanding; %s -> %s" % (
+            retry.describe(), acks.describe(), creation.created,
+            ", cancelled %d" % creation.cancelled_jobs if creation.cancelled_jobs else "",
+            creation.unacknowledged, creation.job_limit, self.ledger.summary(), result.name))
+        return result
+
+    def without_consent(self, access: up.AuthorizationStatus, enabled: bool) -> up.ProcessingResult:
+        """CNS-01: create nothing, retry nothing, but store and acknowledge what is presented.
+        Discovery is skipped: without access fetch_assets() is empty."""
+        acks = self.acknowledger.acknowledge(self.library.fetch_jobs(up.JobAction.ACKNOWLEDGE), lambda job: True)
+        self.log.info("no consent (access %s, extension %s): created nothing; acknowledged %s" % (
+            access.name, "enabled" if enabled else "disabled", acks.describe()))
+        if acks.interrupted:
+            return self.interrupted("acknowledging without consent")
+        return up.ProcessingResult.COMPLETED
+
+    def interrupted(self, step: str) -> up.ProcessingResult:
+        self.log.info("termination requested: stopped while %s; %s -> PROCESSING" % (step, self.ledger.summary()))
+        return up.ProcessingResult.PROCESSING
+
+
+# --- the extension ---------------------------------------------------------------------------
+
+class ReferenceExtension(up.UploadExtension):
+    """Keeps what lives as long as the process (ledger and token once loaded, the cloud's
+    credentials, the termination flag) and hands each call to a ProcessingRound."""
+
+    def __init__(self):
+        # Set by will_terminate (another thread), polled between steps and blocks.
+        self.termination_requested = threading.Event()
+        self.ledger: Optional[Ledger] = None
+        self.discovery = Discovery()
+        self.cloud = None
+        self.cloud_settings: Optional[Dict[str, str]] = None
+
+    def process_jobs(self, context: up.ExtensionContext) -> up.ProcessingResult:
+        # The same instance serves many calls: a termination request belongs to its own call.
+        self.termination_requested.clear()
+        try:
+            if self.ledger is None:
+                self.ledger = Ledger.load(context.storage)
+                context.log.info("ledger loaded: %s, generation %d%s%s" % (
+                    self.ledger.summary(), self.ledger.generation,
+                    ", %d unreadable lines skipped" % self.ledger.unreadable_lines
+                    if self.ledger.unreadable_lines else "",
+                    ", %d stale journals of an interrupted compaction deleted" % self.ledger.stale_journals_deleted
+                    if self.ledger.stale_journals_deleted else ""))
+            return ProcessingRound(context, self.ledger, self.discovery, self.cloud_for(context.configuration),
+                                   self.termination_requested).run()
+        except Exception as unexpected:  # noqa: BLE001 - RES-04: nothing escapes
+            # ProcessKilled is a BaseException: a kill still ends the call, as SIGKILL would.
+            self.forget_memory()
+            try:
+                context.log.error("unexpected %s: %s; in-memory state dropped, storage will be read again -> FAILURE"
+                                  % (type(unexpected).__name__, unexpected))
+            except Exception:  # noqa: BLE001 - the context refused even the log
+                pass
+            return up.ProcessingResult.FAILURE
+
+    def will_terminate(self) -> None:
+        # Set the flag and return at once (TRM-01): the call in progress stops at its next check.
+        self.termination_requested.set()
+
+    def cloud_for(self, configuration) -> object:
+        """The dialect for this configuration; rebuilt only if the host app changed the settings."""
+        settings = {k: v for k, v in configuration.items() if k.startswith("cloud.")}
+        if self.cloud is None or settings != self.cloud_settings:
+            self.cloud = cloud_from(configuration)
+            self.cloud_settings = settings
+        return self.cloud
+
+    def forget_memory(self) -> None:
+        """After an unexpected exception memory may disagree with storage: start from storage."""
+        self.ledger = None
+        self.discovery = Discovery()
+        self.cloud = None
+        self.cloud_settings = None
+
+
+if __name__ == "__main__":
+    up.run(ReferenceExtension)
