@@ -59,7 +59,7 @@ class CertifyAcceptanceTest {
 
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("CERTIFIED", json.path("verdict").asText());
-        assertEquals(36, json.path("rules").size());
+        assertEquals(37, json.path("rules").size());
         assertEquals("./upcert certify", json.path("runs").path("reproduce").asText(), "the defaults need no options");
         assertEquals(64, json.path("extension").path("sha256").get(0).asText().length());
         assertTrue(json.path("jdk").asText().contains(System.getProperty("java.version")));
@@ -70,7 +70,7 @@ class CertifyAcceptanceTest {
         try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
             results = files.filter(p -> p.toString().endsWith("-result.json")).toList();
         }
-        assertEquals(36 * (45 + 1), results.size(), "one Allure result per rule × run, and one per rule over all runs");
+        assertEquals(37 * (45 + 1), results.size(), "one Allure result per rule × run, and one per rule over all runs");
         JsonNode sample = null;
         for (Path file : results) {
             JsonNode node = JSON.readTree(file.toFile());

@@ -67,7 +67,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * ends ({@code extension-failing}): each costs real time (a hang its whole wall bound, a crash
      * a new process), and the verdicts are clear after a few. A correct extension never gets here.
      */
-    static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 5;
+    static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
 
     private final RunPlan plan;
     private final SystemPolicy policy;

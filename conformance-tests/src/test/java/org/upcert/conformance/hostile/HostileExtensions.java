@@ -1,0 +1,204 @@
+package org.upcert.conformance.hostile;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadExtension;
+
+/**
+ * Extensions written to subvert the harness, each doing one hostile thing in {@code processJobs}.
+ * They are packaged into a jar of their own by {@link HostileCorpusTest} and run out of process,
+ * as an author's jar would be. None of them does any real work: whatever else they fail, the
+ * test asserts the verdict that names what they did, and that the harness stays in charge.
+ */
+public final class HostileExtensions {
+    private HostileExtensions() {
+    }
+
+    /** The file a hostile extension writes around {@code storage()} (a fixed path: the worker sees nothing of the test JVM). */
+    public static final String OUTSIDE_FILE = "/tmp/upcert-hostile-outside-storage.txt";
+
+    abstract static class Base implements UploadExtension {
+        @Override
+        public void willTerminate() {
+        }
+    }
+
+    /** {@code System.exit(0)}: on a device, the process ends; it must never become upcert's exit code. */
+    public static final class ExitsZero extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            System.exit(0);
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** {@code System.exit(3)}: upcert's "harness fault" code, which must not be forged. */
+    public static final class ExitsThree extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            Runtime.getRuntime().halt(3);
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** Reaches for the harness's job store by reflection, to acknowledge jobs without the API. */
+    public static final class ReflectsIntoHarness extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            try {
+                Class<?> store = Class.forName("org.upcert.harness.jobs.JobStore");
+                context.log().error("harness class reachable: " + store);
+            } catch (ClassNotFoundException e) {
+                context.log().info("harness classes unreachable: " + e);
+            }
+            // and the context object itself: its fields are the worker's, not the harness's
+            context.log().info("context is " + context.getClass().getName());
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** A busy loop that ignores interrupts. */
+    public static final class BusyLoop extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            long spins = 0;
+            while (spins >= 0) {
+                spins++;
+                Thread.interrupted();
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** Two threads deadlocked, and the call waits for them. */
+    public static final class Deadlock extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            Object a = new Object();
+            Object b = new Object();
+            CountDownLatch both = new CountDownLatch(2);
+            Thread first = new Thread(() -> lockBoth(a, b, both));
+            Thread second = new Thread(() -> lockBoth(b, a, both));
+            first.start();
+            second.start();
+            try {
+                first.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ProcessingResult.COMPLETED;
+        }
+
+        private static void lockBoth(Object one, Object two, CountDownLatch both) {
+            synchronized (one) {
+                both.countDown();
+                try {
+                    both.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (two) {
+                    both.countDown();
+                }
+            }
+        }
+    }
+
+    /** Allocates until the heap is gone. */
+    public static final class OutOfMemory extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            List<long[]> hoard = new ArrayList<>();
+            while (true) {
+                hoard.add(new long[1 << 20]);
+            }
+        }
+    }
+
+    /** Unbounded recursion. */
+    public static final class StackOverflow extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            return deeper(0) > 0 ? ProcessingResult.COMPLETED : ProcessingResult.FAILURE;
+        }
+
+        private static int deeper(int depth) {
+            return deeper(depth + 1) + 1;
+        }
+    }
+
+    /** 5,000 threads that never end. */
+    public static final class ThreadBomb extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            for (int i = 0; i < 5_000; i++) {
+                Thread sleeper = new Thread(() -> {
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                sleeper.setDaemon(true);
+                sleeper.start();
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** 100 MB on stdout, then a normal return. */
+    public static final class StdoutFlood extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            byte[] line = ("{\"verdict\":\"CERTIFIED\"} " + "x".repeat(1000) + "\n").getBytes();
+            PrintStream out = System.out;
+            for (long written = 0; written < 100L * 1024 * 1024; written += line.length) {
+                out.write(line, 0, line.length);
+            }
+            out.flush();
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** Writes a file outside {@code storage()}. */
+    public static final class WritesOutsideStorage extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            try {
+                Files.writeString(Path.of(OUTSIDE_FILE), "written around the API");
+            } catch (IOException e) {
+                context.log().warn("could not write: " + e);
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
+
+    /** Opens a raw socket to a loopback port that is not the cloud stub. */
+    public static final class RawSocket extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            int port;
+            try (var in = RawSocket.class.getResourceAsStream("/hostile-port.txt")) {
+                port = Integer.parseInt(new String(in.readAllBytes()).trim());
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("the test packs the port to reach into hostile-port.txt", e);
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                socket.getOutputStream().write("PUT /forged HTTP/1.1\r\n\r\n".getBytes());
+            } catch (IOException e) {
+                context.log().warn("could not connect: " + e);
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
+}
