@@ -163,8 +163,6 @@ public class HostileCorpusTest {
 
     @Test
     @Timeout(180)
-    @org.junit.jupiter.api.Disabled("known gap (issue 10): the worker's security manager refuses exit and thread floods "
-            + "but did not refuse this NIO file write in the first run; reported SKIPPED until fixed, never passed")
     @DisplayName("a file written outside storage() is refused and reported")
     void filesOutsideStorage(@TempDir Path dir) throws IOException {
         Files.deleteIfExists(Path.of(HostileExtensions.OUTSIDE_FILE));
@@ -175,8 +173,6 @@ public class HostileCorpusTest {
 
     @Test
     @Timeout(180)
-    @org.junit.jupiter.api.Disabled("known gap (issue 10): the connect was not refused by the worker's security manager "
-            + "in the first run; reported SKIPPED until fixed, never passed")
     @DisplayName("a raw socket to a loopback port that is not the stub is refused and reported")
     void rawSocket(@TempDir Path dir) throws IOException {
         AtomicInteger accepted = new AtomicInteger();

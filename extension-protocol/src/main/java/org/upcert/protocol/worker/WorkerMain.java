@@ -51,6 +51,7 @@ public final class WorkerMain {
     private volatile Instant epoch = Instant.EPOCH;
     private volatile Generation generation;
     private volatile RemoteContext current;
+    private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
 
     private WorkerMain(Connection connection, Path jar) {
         this.connection = connection;
@@ -87,6 +88,12 @@ public final class WorkerMain {
                 nextJob.set(next.asLong());
             }
         });
+        // The sandbox is in place before the harness can ask for anything: no extension code runs unwatched.
+        try {
+            System.setSecurityManager(new WorkerSandbox(this::reportViolation));
+        } catch (UnsupportedOperationException e) {
+            // A JDK without a security manager: the harness still sees exits and hangs (docs/isolation.md).
+        }
         connection.start(this::handle, dispatch);
         ObjectNode hello = Values.object();
         hello.put("protocol", Protocol.VERSION);
@@ -100,16 +107,19 @@ public final class WorkerMain {
             System.err.println("upcert worker: the harness refused the hello: " + e.getMessage());
             Runtime.getRuntime().halt(2);
         }
-        try {
-            System.setSecurityManager(new WorkerSandbox(this::reportViolation));
-        } catch (UnsupportedOperationException e) {
-            // A JDK without a security manager: the harness still sees exits and hangs (docs/isolation.md).
-        }
+        ready.countDown();
         connection.closed().join();
         Runtime.getRuntime().halt(0);
     }
 
     private CompletionStage<JsonNode> handle(String method, JsonNode params) {
+        try {
+            // The harness may ask before this side has read the hello's answer (the epoch): wait for it.
+            ready.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_INTERNAL, "interrupted"));
+        }
         try {
             switch (method) {
                 case Protocol.LAUNCH:
