@@ -732,9 +732,9 @@ class _Connection:
         with self._write_lock:
             if self._closed is not None:
                 raise _Closed(self._closed)
+            if self._log is not None:
+                self._record("sent", line)  # before sending: its answer cannot be logged first
             self._sock.sendall(line + b"\n")
-        if self._log is not None:
-            self._record("sent", line)
 
     def _record(self, direction: str, line: bytes) -> None:
         entry = b'{"dir":"' + direction.encode("ascii") + b'","message":' + line + b"}\n"

@@ -33,7 +33,6 @@ the same faults give the same calls.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import sys
@@ -137,6 +136,7 @@ def retry_after_ms(headers, now_ms: int) -> Optional[int]:
     try:
         wait = int(text) * SECOND
     except ValueError:
+        import email.utils  # here, not at the top: a process starts faster without it (a relaunch per kill)
         try:
             at = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):

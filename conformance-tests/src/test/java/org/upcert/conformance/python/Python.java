@@ -1,0 +1,82 @@
+package org.upcert.conformance.python;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.upcert.conformance.cli.CertifyCommand;
+import org.upcert.harness.cli.UpcertCommand;
+import picocli.CommandLine;
+
+/**
+ * What the Python tests share: the interpreter (tests are skipped, and reported SKIPPED, where
+ * there is no {@code python3} of version 3.9 or newer), the client's folder in this checkout, and
+ * {@code upcert certify} run the way the command line runs it.
+ */
+final class Python {
+    /** {@code clients/python} of this checkout (tests run in the conformance-tests folder). */
+    static final Path CLIENT = Path.of("..", "clients", "python").toAbsolutePath().normalize();
+    static final Path EXAMPLES = CLIENT.resolve("examples");
+    private static String interpreter;
+    private static boolean probed;
+
+    private Python() {
+    }
+
+    /** {@code python3} if it runs and is 3.9 or newer; otherwise the calling test is skipped. */
+    static synchronized String require() {
+        if (!probed) {
+            probed = true;
+            interpreter = probe("python3");
+        }
+        assumeTrue(interpreter != null, "no python3 (3.9 or newer) on PATH: the Python client cannot be tested here");
+        return interpreter;
+    }
+
+    private static String probe(String command) {
+        try {
+            Process process = new ProcessBuilder(command, "-c", "import sys; print(sys.version_info >= (3, 9))")
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return null;
+            }
+            return process.exitValue() == 0 && out.equals("True") ? command : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The result of one {@code upcert certify}: its exit code, stdout and stderr. */
+    record Outcome(int code, String out, String err) {
+    }
+
+    /** {@code upcert certify ARGS} in this JVM, through the same picocli entry as the command line. */
+    static Outcome certify(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        List<String> all = new ArrayList<>();
+        all.add("certify");
+        all.addAll(List.of(args));
+        int code = cli.execute(all.toArray(new String[0]));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    /** A command line for {@code --extension-cmd}: the interpreter and the script, quoted for its splitter. */
+    static String command(String interpreter, Path script) {
+        return interpreter + " '" + script.toString().replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,112 @@
+package org.upcert.conformance.python;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Python client end to end: the reference extension written on it
+ * ({@code clients/python/examples/reference_extension.py}) is certified with
+ * {@code --extension-cmd}, one OS process per simulated process, and passes every MUST rule; its
+ * mutant that never acknowledges failed jobs fails ACK-01. Skipped (reported SKIPPED) without a
+ * {@code python3} of version 3.9 or newer.
+ *
+ * <p>Seed 1 of the seven standard profiles that between them exercise every MUST rule (the
+ * others exercise subsets of these), so a run of {@code mvn verify} certifies the Python reference
+ * as a whole at a fraction of the 45 runs of {@code ./upcert certify}.
+ */
+class PythonExtensionAcceptanceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Together, every MUST rule (measured with the sample: see the exercisedBy of each rule). */
+    static final String PROFILES = "everything,cloud-errors,library-churn,tiny-job-limit,consent-changes,device-quirks-26x,"
+            + "expired-urls";
+
+    @Test
+    @DisplayName("the bundled client is clients/python/upcert_extension.py, byte for byte")
+    void bundledClientIsTheSource() throws Exception {
+        byte[] source = Files.readAllBytes(Python.CLIENT.resolve("upcert_extension.py"));
+        try (InputStream bundled = getClass().getClassLoader().getResourceAsStream("upcert/python/upcert_extension.py")) {
+            assertNotNull(bundled, "the harness jar bundles upcert/python/upcert_extension.py (harness/pom.xml)");
+            assertArrayEquals(source, bundled.readAllBytes(), "rebuild the harness: the bundled client is stale");
+        }
+    }
+
+    @Test
+    @DisplayName("the Python reference extension passes every MUST rule and FAILs nothing (seed 1 of 7 profiles)")
+    void referenceExtensionCertifies(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve("reference_extension.py")),
+                "--profiles", PROFILES, "--seeds", "1", "--json", "--quiet", "--out", out.toString());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        List<String> problems = new ArrayList<>();
+        for (JsonNode rule : json.path("rules")) {
+            String verdict = rule.path("verdict").asText();
+            boolean must = rule.path("severity").asText().equals("MUST");
+            if (verdict.equals("FAIL") || verdict.equals("SKIPPED") || (must && !verdict.equals("PASS"))) {
+                problems.add(rule.path("id").asText() + " " + verdict + " " + rule.path("runs"));
+            }
+        }
+        assertEquals(List.of(), problems, "every MUST rule PASS, nothing FAIL or SKIPPED\n" + outcome.err() + "\n"
+                + json.path("failures"));
+        assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
+        assertTrue(json.path("mustRules").path("PASS").asInt() >= 29, json.path("mustRules").toString());
+        assertEquals("CERTIFIED", json.path("verdict").asText(), outcome.err());
+        assertEquals(0, outcome.code(), outcome.err());
+        assertEquals("command", json.path("runs").path("isolation").asText(), "one process per simulated process");
+        assertTrue(json.path("extension").path("name").asText().contains("reference_extension.py"), json.path("extension").toString());
+    }
+
+    @Test
+    @DisplayName("the Python mutant that never acknowledges failed jobs is NOT_CERTIFIED: ACK-01 FAIL")
+    void mutantFailsItsRule(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd",
+                Python.command(python, Python.EXAMPLES.resolve("mutant_never_acknowledges_failed.py")),
+                "--profiles", flakyNetworkForADay(out).toString(), "--seeds", "1", "--rules", "ACK", "--json", "--quiet",
+                "--out", out.resolve("certification").toString());
+        assertEquals(1, outcome.code(), outcome.err());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        assertEquals("NOT_CERTIFIED", json.path("verdict").asText(), outcome.err());
+        String ack01 = null;
+        for (JsonNode rule : json.path("rules")) {
+            if (rule.path("id").asText().equals("ACK-01")) {
+                ack01 = rule.path("verdict").asText();
+            }
+        }
+        assertEquals("FAIL", ack01, json.path("rules").toString());
+        assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText(), json.path("failures").toString());
+        assertTrue(Files.isRegularFile(out.resolve("certification").resolve(json.path("failures").get(0).path("trace").asText())),
+                "the FAIL's trace is written: " + json.path("failures").get(0));
+    }
+
+    /**
+     * The standard flaky-network profile, its run stopped after one simulated day instead of
+     * seven. The mutant's failed jobs are never resolved, so its run goes on to the hard stop,
+     * penalised (50008) and relaunched at almost every activation: about 170 Python processes in
+     * seven days, a handful in one. ACK-01 fails the same way either way.
+     */
+    private static Path flakyNetworkForADay(Path folder) throws Exception {
+        String yaml;
+        try (InputStream in = PythonExtensionAcceptanceTest.class.getClassLoader()
+                .getResourceAsStream("upcert/profiles/flaky-network.yaml")) {
+            assertNotNull(in, "the standard profile flaky-network");
+            yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(yaml.contains("\nphases:") && !yaml.contains("\nsystem:"), "flaky-network has phases and no system block");
+        Path profile = folder.resolve("flaky-network-for-a-day.yaml");
+        Files.writeString(profile, yaml.replace("\nphases:", "\nsystem:\n  maxSimulated: 24h\nphases:"));
+        return profile;
+    }
+}
