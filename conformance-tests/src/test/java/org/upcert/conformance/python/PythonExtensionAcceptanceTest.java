@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Python client end to end: the reference extension written on it
  * ({@code clients/python/examples/reference_extension.py}) is certified with
  * {@code --extension-cmd}, one OS process per simulated process, and passes every MUST rule; its
- * mutant that never acknowledges failed jobs fails ACK-01. Skipped (reported SKIPPED) without a
- * {@code python3} of version 3.9 or newer.
+ * mutant that never acknowledges failed jobs fails ACK-01, and the one that reads header names
+ * with capitals fails CLD-01. Skipped (reported SKIPPED) without a {@code python3} of version 3.9
+ * or newer.
  *
  * <p>Seed 1 of the seven standard profiles that between them exercise every MUST rule (the
  * others exercise subsets of these), so a run of {@code mvn verify} certifies the Python reference
@@ -71,24 +72,33 @@ class PythonExtensionAcceptanceTest {
     @Test
     @DisplayName("the Python mutant that never acknowledges failed jobs is NOT_CERTIFIED: ACK-01 FAIL")
     void mutantFailsItsRule(@TempDir Path out) throws Exception {
+        assertMutantFails("mutant_never_acknowledges_failed.py", flakyNetworkForADay(out).toString(), "ACK", "ACK-01", out);
+    }
+
+    @Test
+    @DisplayName("the Python mutant that reads X-Object-Id instead of x-object-id is NOT_CERTIFIED: CLD-01 FAIL (lookups are reported)")
+    void headerMutantFailsCld01(@TempDir Path out) throws Exception {
+        assertMutantFails("mutant_canonical_header_names.py", "baseline", "CLD-01", "CLD-01", out);
+    }
+
+    private static void assertMutantFails(String script, String profile, String rules, String rule, Path out) throws Exception {
         String python = Python.require();
-        Python.Outcome outcome = Python.certify("--extension-cmd",
-                Python.command(python, Python.EXAMPLES.resolve("mutant_never_acknowledges_failed.py")),
-                "--profiles", flakyNetworkForADay(out).toString(), "--seeds", "1", "--rules", "ACK", "--json", "--quiet",
-                "--out", out.resolve("certification").toString());
+        Path folder = out.resolve("certification");
+        Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve(script)),
+                "--profiles", profile, "--seeds", "1", "--rules", rules, "--json", "--quiet", "--out", folder.toString());
         assertEquals(1, outcome.code(), outcome.err());
         JsonNode json = JSON.readTree(outcome.out().strip());
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText(), outcome.err());
-        String ack01 = null;
-        for (JsonNode rule : json.path("rules")) {
-            if (rule.path("id").asText().equals("ACK-01")) {
-                ack01 = rule.path("verdict").asText();
+        String verdict = null;
+        for (JsonNode one : json.path("rules")) {
+            if (one.path("id").asText().equals(rule)) {
+                verdict = one.path("verdict").asText();
             }
         }
-        assertEquals("FAIL", ack01, json.path("rules").toString());
-        assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText(), json.path("failures").toString());
-        assertTrue(Files.isRegularFile(out.resolve("certification").resolve(json.path("failures").get(0).path("trace").asText())),
-                "the FAIL's trace is written: " + json.path("failures").get(0));
+        assertEquals("FAIL", verdict, json.path("rules").toString());
+        JsonNode failure = json.path("failures").get(0);
+        assertEquals(rule, failure.path("rule").asText(), json.path("failures").toString());
+        assertTrue(Files.isRegularFile(folder.resolve(failure.path("trace").asText())), "the FAIL's trace is written: " + failure);
     }
 
     /**
