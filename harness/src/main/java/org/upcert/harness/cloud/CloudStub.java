@@ -27,6 +27,8 @@ import java.util.TreeMap;
  * <p>WireMock's defaults are expensive at this scale (ARCHITECTURE.md, "Measured"): the request
  * journal keeps every body and stub-request logging turns each body into a String. Both are off,
  * and so is templating; the dialect keeps what the inventory needs in its own structures.
+ * Request bodies are opaque bytes: WireMock's habit of un-gzipping anything that looks gzipped
+ * is undone by {@link OpaqueRequestBodies}.
  */
 public final class CloudStub implements AutoCloseable {
     private static final String TRANSFORMER = "upcert-dialect";
@@ -60,6 +62,7 @@ public final class CloudStub implements AutoCloseable {
                 .stubRequestLoggingDisabled(true)
                 .templatingEnabled(false)
                 .gzipDisabled(true)
+                .httpServerFactory(OpaqueRequestBodies.serverFactory())
                 .containerThreads(12)
                 .jettyAcceptors(1)
                 .notifier(new Slf4jNotifier(false))
