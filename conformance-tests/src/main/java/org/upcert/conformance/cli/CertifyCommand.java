@@ -16,6 +16,7 @@ import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.suite.SuiteConfigException;
 import org.upcert.conformance.verdict.Verdict.Status;
 import org.upcert.harness.cli.ExitCode;
+import org.upcert.harness.cli.OutputLocation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,6 +87,11 @@ public final class CertifyCommand implements Callable<Integer> {
             config.resolvedIsolation(); // a class cannot run in a worker, a command not in process: say so now
         } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert certify: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        java.util.Optional<String> unwritable = OutputLocation.folderProblem(out);
+        if (unwritable.isPresent()) {
+            err.println("upcert certify: --out " + unwritable.get() + "; nothing was run");
             return ExitCode.USAGE.code();
         }
         boolean live = !quiet && System.console() != null && System.getenv("CI") == null;

@@ -20,6 +20,7 @@ import org.upcert.conformance.timeline.TimelineMark;
 import org.upcert.conformance.timeline.TimelineRenderer;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.harness.cli.ExitCode;
+import org.upcert.harness.cli.OutputLocation;
 import org.upcert.harness.faults.profile.Durations;
 import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
@@ -94,6 +95,11 @@ public final class ShrinkCommand implements Callable<Integer> {
             return ExitCode.USAGE.code();
         } catch (ProfileException e) {
             err.println("upcert shrink: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
+        Optional<String> unwritable = OutputLocation.folderProblem(out);
+        if (unwritable.isPresent()) {
+            err.println("upcert shrink: --out " + unwritable.get() + "; nothing was run");
             return ExitCode.USAGE.code();
         }
         stdout.printf("upcert shrink · %s · profile %s seed %d · rule %s · %d faults, %d assets · at most %d runs / %s%n",

@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.upcert.conformance.timeline.Timeline;
 import org.upcert.conformance.timeline.TimelineMark;
 import org.upcert.conformance.timeline.TimelineRenderer;
 import org.upcert.conformance.timeline.TraceFormatException;
 import org.upcert.harness.cli.ExitCode;
+import org.upcert.harness.cli.OutputLocation;
+import org.upcert.harness.trace.TraceDamage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +63,17 @@ public final class TimelineCommand implements Callable<Integer> {
                 return ExitCode.USAGE.code();
             }
         }
+        try {
+            Optional<TraceDamage> damage = TraceDamage.find(trace);
+            if (damage.isPresent()) {
+                err.println("upcert timeline: " + (damage.get().line() == 0 ? trace + " is empty, not an upcert trace"
+                        : "damaged trace: " + damage.get() + " (" + trace + ")"));
+                return ExitCode.USAGE.code();
+            }
+        } catch (java.io.IOException e) {
+            err.println("upcert timeline: cannot read " + trace + ": " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
         Timeline timeline;
         try {
             timeline = Timeline.read(trace);
@@ -79,6 +93,13 @@ public final class TimelineCommand implements Callable<Integer> {
         }
         Path html = out != null ? out : siblingOf(trace, "timeline.html");
         Path image = svg != null ? svg : siblingOf(html, withExtension(html.getFileName().toString(), ".svg"));
+        for (Path file : List.of(html, image)) {
+            Optional<String> unwritable = OutputLocation.fileProblem(file);
+            if (unwritable.isPresent()) {
+                err.println("upcert timeline: " + (file == html ? "--out " : "--svg ") + unwritable.get());
+                return ExitCode.USAGE.code();
+            }
+        }
         long started = System.nanoTime(); // wall-clock ok: reports how long drawing took
         TimelineRenderer.Written written;
         try {

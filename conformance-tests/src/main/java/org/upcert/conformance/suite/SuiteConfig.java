@@ -17,6 +17,7 @@ import org.upcert.harness.cloud.CloudDialects;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.faults.profile.ProfileException;
 import org.upcert.harness.host.CommandLine;
+import org.upcert.harness.host.ExtensionJarCheck;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.run.Hosting;
 
@@ -87,6 +88,12 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             Path path = Path.of(jar.get());
             if (!Files.isRegularFile(path)) {
                 throw new SuiteConfigException("extension jar not found: " + path.toAbsolutePath());
+            }
+            // Every run loads the jar: a jar that cannot be hosted is bad input now, not a harness
+            // fault in each run later (the check runs none of its code).
+            ExtensionJarCheck check = ExtensionJarCheck.of(path);
+            if (!check.ok()) {
+                throw new SuiteConfigException(check.summary());
             }
             extension = path.toString();
         } else if (type.isPresent()) {
@@ -216,6 +223,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             Class<?> type = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
             if (!UploadExtension.class.isAssignableFrom(type)) {
                 throw new SuiteConfigException(name + " does not implement " + UploadExtension.class.getName());
+            }
+            if (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())) {
+                throw new SuiteConfigException(name + " is abstract: nothing can be instantiated");
+            }
+            try {
+                type.getConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new SuiteConfigException(name + " has no public no-argument constructor");
             }
             return type.asSubclass(UploadExtension.class);
         } catch (ClassNotFoundException e) {

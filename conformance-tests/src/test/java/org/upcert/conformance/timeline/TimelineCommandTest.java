@@ -91,4 +91,34 @@ class TimelineCommandTest {
         assertEquals(2, timeline(trace.toString(), "--mark", "0").code());
         assertTrue(Files.notExists(trace.resolveSibling("timeline.html")), "nothing written on bad input");
     }
+
+    @Test
+    @DisplayName("an empty, truncated or binary trace, and an --out that is a folder or under a file: exit 2, one line")
+    void edges(@TempDir Path dir) throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+        assertOneLineRefusal(timeline(empty.toString()), "is empty, not an upcert trace");
+
+        Path trace = trace(dir);
+        String text = TimelineFixture.trace();
+        long lines = text.lines().count();
+        Files.writeString(trace, text.substring(0, text.length() - 10));
+        assertOneLineRefusal(timeline(trace.toString()), "damaged trace: line " + lines + ": cut off mid-line");
+
+        Path binary = dir.resolve("binary.jsonl");
+        Files.write(binary, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, '\n', 0x55});
+        assertOneLineRefusal(timeline(binary.toString()), "damaged trace: line 1: binary data, not text");
+
+        Path good = trace(dir.resolve("good"));
+        assertOneLineRefusal(timeline(good.toString(), "--out", dir.toString()), "is a folder, not a file");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertOneLineRefusal(timeline(good.toString(), "--out", file.resolve("page.html").toString()), "is a file, not a folder");
+        assertOneLineRefusal(timeline(good.toString(), "--svg", file.resolve("page.svg").toString()), "--svg");
+        assertTrue(Files.notExists(good.resolveSibling("timeline.html")), "nothing written on bad input");
+    }
+
+    private static void assertOneLineRefusal(Outcome outcome, String fragment) {
+        assertEquals(2, outcome.code(), outcome.err());
+        assertTrue(outcome.err().contains(fragment), outcome.err());
+        assertEquals(1, outcome.err().strip().lines().count(), "one line, no stack trace: " + outcome.err());
+    }
 }

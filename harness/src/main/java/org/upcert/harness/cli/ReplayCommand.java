@@ -2,11 +2,14 @@ package org.upcert.harness.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.replay.Replay;
 import org.upcert.harness.replay.TraceHeader;
+import org.upcert.harness.trace.TraceDamage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,17 +45,32 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         TraceHeader header;
         try {
-            header = TraceHeader.read(trace); // a bad file is reported before anything else
+            // a bad file is reported before anything else: first damage anywhere, then what line 1 says
+            Optional<TraceDamage> damage = Files.isRegularFile(trace) ? TraceDamage.find(trace) : Optional.empty();
+            if (damage.isPresent()) {
+                err.println("upcert replay: damaged trace: " + damage.get() + " (" + trace + ")");
+                return ExitCode.USAGE.code();
+            }
+            header = TraceHeader.read(trace);
         } catch (TraceHeader.NotATraceException e) {
             err.println("upcert replay: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (IOException e) {
+            err.println("upcert replay: cannot read " + trace + ": " + e.getMessage());
             return ExitCode.USAGE.code();
         }
         ExtensionSource source;
         if (extension != null) {
-            source = ExtensionSource.jar(extension);
+            try {
+                source = ExtensionSource.jar(extension);
+            } catch (ExtensionSource.ExtensionLoadException e) {
+                err.println("upcert replay: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
         } else if (extensionClass != null) {
             try {
-                source = ExtensionSource.type(Class.forName(extensionClass).asSubclass(org.upcert.api.UploadExtension.class));
+                source = ExtensionSource.type(Class.forName(extensionClass, false, Thread.currentThread().getContextClassLoader())
+                        .asSubclass(org.upcert.api.UploadExtension.class));
             } catch (ClassNotFoundException | ClassCastException e) {
                 err.println("upcert replay: no UploadExtension class '" + extensionClass + "' on the class path");
                 return ExitCode.USAGE.code();

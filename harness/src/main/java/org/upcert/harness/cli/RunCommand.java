@@ -125,6 +125,11 @@ public final class RunCommand implements Callable<Integer> {
             return ExitCode.USAGE.code();
         }
         Path dir = out != null ? out : Path.of("target", "upcert", "run-" + seed);
+        java.util.Optional<String> unwritable = OutputLocation.folderProblem(dir);
+        if (unwritable.isPresent()) {
+            err.println("upcert run: --out " + unwritable.get() + "; nothing was run");
+            return ExitCode.USAGE.code();
+        }
         Path traceFile = dir.resolve("trace.jsonl");
         if (!json) {
             stdout.printf("upcert run · seed %d · %s · cloud %s · isolation %s%n", seed, source.describe(), cloud,

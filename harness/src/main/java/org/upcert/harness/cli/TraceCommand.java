@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.upcert.harness.sim.VirtualClock;
+import org.upcert.harness.trace.TraceDamage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,6 +56,17 @@ public final class TraceCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (!Files.isRegularFile(file)) {
             err.println("upcert trace: no such file: " + file);
+            return ExitCode.USAGE.code();
+        }
+        try {
+            Optional<TraceDamage> damage = TraceDamage.find(file);
+            if (damage.isPresent()) {
+                err.println("upcert trace: " + (damage.get().line() == 0 ? file + " is empty, not an upcert trace"
+                        : "damaged trace: " + damage.get() + " (" + file + ")"));
+                return ExitCode.USAGE.code();
+            }
+        } catch (IOException e) {
+            err.println("upcert trace: cannot read " + file + ": " + e.getMessage());
             return ExitCode.USAGE.code();
         }
         ObjectMapper mapper = new ObjectMapper();

@@ -2,7 +2,6 @@ package org.upcert.harness.host;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -91,20 +90,17 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
 
         Jar(Path jar) {
             this.jar = jar.toAbsolutePath().normalize();
-            if (!Files.isRegularFile(this.jar)) {
-                throw new ExtensionLoadException("extension jar not found: " + this.jar, null);
+            // Validate now, so a bad jar is a clear error before the run starts, not a crash in it;
+            // the check runs none of the jar's code.
+            ExtensionJarCheck check = ExtensionJarCheck.of(this.jar);
+            if (!check.ok()) {
+                throw new ExtensionLoadException(check.summary(), null);
             }
+            this.providerName = check.provider().orElseThrow();
             try {
                 this.sha256 = Payloads.sha256(Files.readAllBytes(this.jar));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + this.jar, e);
-            }
-            // Validate now, so a bad jar is a clear error before the run starts, not a crash in it.
-            URLClassLoader probe = loader();
-            try {
-                this.providerName = provider(probe).type().getName();
-            } finally {
-                closeQuietly(probe);
+                throw new ExtensionLoadException("extension jar " + this.jar + ": cannot be read: " + e.getMessage(), e);
             }
         }
 
@@ -162,14 +158,6 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
                         + providers.stream().map(p -> p.type().getName()).toList() + "; a jar must declare one", null);
             }
             return providers.get(0);
-        }
-
-        private static void closeQuietly(URLClassLoader loader) {
-            try {
-                loader.close();
-            } catch (IOException ignored) {
-                // a probe loader; nothing was loaded from it that matters
-            }
         }
     }
 

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.upcert.harness.HarnessVersion;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
 import org.upcert.harness.run.Simulation;
+import org.upcert.harness.trace.TraceDamage;
 
 /** Re-runs the run a trace came from and compares the two traces line by line. */
 public final class Replay {
@@ -53,7 +55,12 @@ public final class Replay {
                     + header.extensionSha256() + "), but " + source.describe() + " has SHA-256 " + sha
                     + ": give --extension with the jar that made the trace");
         }
-        String original = Files.readString(trace, StandardCharsets.UTF_8);
+        byte[] bytes = Files.readAllBytes(trace);
+        Optional<TraceDamage> damage = TraceDamage.find(bytes);
+        if (damage.isPresent()) {
+            throw new TraceHeader.NotATraceException("damaged trace: " + damage.get() + " (" + trace + ")");
+        }
+        String original = new String(bytes, StandardCharsets.UTF_8);
         RunResult replayed = Simulation.run(header.plan(), source,
                 RunOptions.inMemory().withCloud(header.cloud()).withTransport(transport));
         return compare(original, replayed);

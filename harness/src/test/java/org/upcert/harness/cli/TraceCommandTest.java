@@ -55,6 +55,6 @@ class TraceCommandTest {
         Files.writeString(broken, "{\"ev\":\"header\"}\nnot json\n");
         String[] result = run("trace", broken.toString());
         assertEquals("2", result[0]);
-        assertTrue(result[2].contains("broken.jsonl:2"), result[2]);
+        assertTrue(result[2].contains("damaged trace: line 2: not one JSON object") && result[2].contains("broken.jsonl"), result[2]);
     }
 }
