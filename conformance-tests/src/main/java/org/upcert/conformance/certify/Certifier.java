@@ -38,6 +38,7 @@ import org.upcert.conformance.suite.RuleGroupSuite;
 import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.suite.VerdictLog;
+import org.upcert.harness.run.Interruption;
 
 /**
  * Runs the conformance suite for one configuration and writes the bundle into {@code out}:
@@ -64,6 +65,8 @@ public final class Certifier {
     /**
      * Certifies; {@code progress} receives a live line (null for none). Reports are written even
      * when a test class blows up half-way: the verdicts gathered so far are what the bundle shows.
+     * After Ctrl-C ({@link Interruption}) no new run starts, the runs under way stop, and the
+     * bundle is written marked INTERRUPTED with the verdicts of the runs that finished.
      */
     public static Result certify(SuiteConfig requested, Path out, PrintStream progress) {
         synchronized (ONE_AT_A_TIME) {
@@ -93,6 +96,9 @@ public final class Certifier {
                 Allure.setLifecycle(previous);
             }
             Certification certification = Certification.of(config, VerdictLog.extensionShas(), VerdictLog.verdicts());
+            if (Interruption.requested()) {
+                certification = certification.interruptedWith(SharedRuns.interrupted());
+            }
             write(out.resolve("certification.json"), CertificationJson.text(certification));
             write(out.resolve("CERTIFICATION.md"), CertificationMarkdown.text(certification));
             SharedRuns.clear();

@@ -17,6 +17,7 @@ import org.upcert.conformance.suite.SuiteConfigException;
 import org.upcert.conformance.verdict.Verdict.Status;
 import org.upcert.harness.cli.ExitCode;
 import org.upcert.harness.cli.OutputLocation;
+import org.upcert.harness.run.Interruption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,9 +26,12 @@ import picocli.CommandLine.Option;
 @Command(name = "certify", mixinStandardHelpOptions = true,
         description = {"Certify an extension: run every conformance rule on every standard profile and seed.",
                 "Exit 0 certified, 1 not certified (a MUST rule failed, or was not exercised), 2 bad usage or input,"
-                        + " 3 upcert itself failed.",
+                        + " 3 upcert itself failed,",
+                "130 interrupted (Ctrl-C): the bundle of the runs that finished is written, marked INTERRUPTED.",
                 "Writes allure-results/, junit-xml/, traces/ (runs with a FAIL), certification.json and CERTIFICATION.md."})
 public final class CertifyCommand implements Callable<Integer> {
+    /** How long Ctrl-C waits for the bundle of the finished runs to be written before the JVM exits anyway. */
+    private static final java.time.Duration INTERRUPT_WAIT = java.time.Duration.ofSeconds(60);
 
     @CommandLine.Mixin
     ExtensionOptions extension = new ExtensionOptions();
@@ -100,13 +104,23 @@ public final class CertifyCommand implements Callable<Integer> {
                 + " seeds, cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
                 + config.resolvedIsolation() + ") · " + config.rules().size()
                 + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
+        // Ctrl-C: no new run starts, the runs under way stop, and the bundle of what finished is
+        // written marked INTERRUPTED before the JVM exits (it waits for that, bounded).
+        try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {
+            return certify(config, live, human, stdout, err);
+        }
+    }
+
+    private int certify(SuiteConfig config, boolean live, PrintWriter human, PrintWriter stdout, PrintWriter err) {
         long started = System.nanoTime(); // wall-clock ok: reports the wall time of the command
         Certifier.Result result = Certifier.certify(config, out, live ? System.err : null);
         double seconds = (System.nanoTime() - started) / 1e9; // wall-clock ok
         Certification c = result.certification();
         printRules(human, c);
         human.println();
-        human.println(c.outcome() + (c.partial() ? " (partial: " + c.summaries().size() + " of 36 rules)" : "") + " · MUST rules "
+        human.println(c.outcome() + (c.interrupted() ? " (Ctrl-C after " + c.finishedRuns() + " of " + c.runs()
+                + " runs; the verdicts judge only those, this is not a certification)" : "")
+                + (c.partial() ? " (partial: " + c.summaries().size() + " of 36 rules)" : "") + " · MUST rules "
                 + c.mustRules(Status.PASS) + " PASS, " + c.mustRules(Status.FAIL) + " FAIL, " + c.mustRules(Status.NOT_EXERCISED)
                 + " NOT_EXERCISED, " + c.mustRules(Status.SKIPPED) + " SKIPPED · wall "
                 + String.format(Locale.ROOT, "%.1f s", seconds));
@@ -117,6 +131,9 @@ public final class CertifyCommand implements Callable<Integer> {
         }
         stdout.flush();
         err.flush();
+        if (c.interrupted()) {
+            return ExitCode.INTERRUPTED.code();
+        }
         if (!c.harnessFaults().isEmpty()) {
             return ExitCode.HARNESS_FAULT.code();
         }

@@ -20,12 +20,22 @@ import org.upcert.harness.HarnessVersion;
  * @param summaries one per selected rule, in catalogue order
  * @param failures every FAIL cell, in run order
  * @param harnessFaults cells the harness could not run (never the extension's fault)
+ * @param interrupted whether Ctrl-C stopped the certification: then it is INTERRUPTED, never certified
+ * @param unfinishedRuns runs Ctrl-C stopped half-way or kept from starting (their verdicts are SKIPPED)
  */
 public record Certification(SuiteConfig config, List<String> extensionShas, List<RuleSummary> summaries,
-        List<CellVerdict> failures, List<String> harnessFaults) {
+        List<CellVerdict> failures, List<String> harnessFaults, boolean interrupted, int unfinishedRuns) {
 
-    /** The overall verdict. */
-    public enum Outcome { CERTIFIED, NOT_CERTIFIED, INCOMPLETE }
+    /**
+     * The overall verdict. INTERRUPTED: Ctrl-C stopped the certification; the reports hold the
+     * verdicts of the runs that finished, and it is not a certification whatever they say.
+     */
+    public enum Outcome { CERTIFIED, NOT_CERTIFIED, INCOMPLETE, INTERRUPTED }
+
+    public Certification(SuiteConfig config, List<String> extensionShas, List<RuleSummary> summaries,
+            List<CellVerdict> failures, List<String> harnessFaults) {
+        this(config, extensionShas, summaries, failures, harnessFaults, false, 0);
+    }
 
     public static Certification of(SuiteConfig config, List<String> extensionShas, List<CellVerdict> verdicts) {
         List<RuleSummary> summaries = new ArrayList<>();
@@ -42,7 +52,20 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
         return new Certification(config, List.copyOf(extensionShas), List.copyOf(summaries), failures, faults);
     }
 
+    /** The same, marked interrupted by Ctrl-C with {@code unfinished} runs that did not finish. */
+    public Certification interruptedWith(int unfinished) {
+        return new Certification(config, extensionShas, summaries, failures, harnessFaults, true, unfinished);
+    }
+
+    /** Runs that finished and were judged. */
+    public int finishedRuns() {
+        return runs() - unfinishedRuns;
+    }
+
     public Outcome outcome() {
+        if (interrupted) {
+            return Outcome.INTERRUPTED;
+        }
         boolean incomplete = false;
         for (RuleSummary summary : summaries) {
             if (!summary.rule().must()) {

@@ -26,6 +26,7 @@ public final class CertificationJson {
         root.put("format", FORMAT);
         root.put("verdict", c.outcome().name());
         root.put("partial", c.partial());
+        root.put("interrupted", c.interrupted());
         ObjectNode suite = root.putObject("suite");
         suite.put("name", "upcert");
         suite.put("version", Certification.suiteVersion());
@@ -44,6 +45,9 @@ public final class CertificationJson {
         runs.put("transport", c.config().transport());
         runs.put("isolation", c.config().resolvedIsolation());
         runs.put("count", c.runs());
+        if (c.interrupted()) {
+            runs.put("finished", c.finishedRuns());
+        }
         runs.put("reproduce", c.config().certifyCommand());
         ObjectNode must = root.putObject("mustRules");
         for (Status status : Status.values()) {

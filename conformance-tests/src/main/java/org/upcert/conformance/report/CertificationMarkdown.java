@@ -14,6 +14,12 @@ public final class CertificationMarkdown {
         StringBuilder md = new StringBuilder();
         md.append("# upcert certification: ").append(c.outcome()).append(c.partial() ? " (partial: selected rules only)" : "")
                 .append("\n\n");
+        if (c.interrupted()) {
+            md.append("**Interrupted (Ctrl-C) after ").append(c.finishedRuns()).append(" of ").append(c.runs())
+                    .append(" runs had finished.** This is not a certification: the verdicts below judge only the runs that")
+                    .append(" finished; the others are SKIPPED. Run `").append(c.config().certifyCommand())
+                    .append("` again to certify.\n\n");
+        }
         md.append("| | |\n|---|---|\n");
         md.append("| extension | ").append(c.config().describeExtension()).append(" |\n");
         md.append("| isolation | ").append(c.config().resolvedIsolation()).append(describeIsolation(c.config().resolvedIsolation()))

@@ -13,6 +13,8 @@ import org.upcert.conformance.verdict.Verdict;
 /** Judges one rule on one run's outcome; never throws (a checker's own error is a SKIPPED verdict). */
 final class CellJudge {
     private static final TreeSet<String> WRITTEN_TRACES = new TreeSet<>();
+    /** The SKIPPED reason of every rule on a run Ctrl-C stopped or kept from starting. */
+    static final String INTERRUPTED = "interrupted (Ctrl-C) before this run finished: nothing in it was judged";
 
     private CellJudge() {
     }
@@ -20,7 +22,9 @@ final class CellJudge {
     static CellVerdict judge(SuiteConfig config, Rule rule, RunOutcome outcome) {
         Cell cell = outcome.cell();
         Verdict verdict;
-        if (!outcome.ran()) {
+        if (outcome.interrupted()) {
+            verdict = Verdict.skipped(rule.id(), INTERRUPTED);
+        } else if (!outcome.ran()) {
             verdict = Verdict.skipped(rule.id(), "harness fault, the run could not be judged: " + outcome.harnessFault());
         } else {
             VerdictLog.extensionSha(outcome.evidence().header() == null ? null

@@ -7,18 +7,30 @@ import org.upcert.conformance.evidence.TraceEvent;
 
 /**
  * One simulated cell: its evidence and trace, or the harness fault that prevented it (a harness
- * fault is never the extension's fault: it makes the cell's verdicts SKIPPED, never PASS).
+ * fault is never the extension's fault: it makes the cell's verdicts SKIPPED, never PASS), or the
+ * interrupt (Ctrl-C) that stopped it before it finished (SKIPPED too, and not a harness fault).
  *
  * @param cell the cell
- * @param evidence what checkers judge; null after a harness fault
- * @param traceText the whole trace; null after a harness fault
+ * @param evidence what checkers judge; null after a harness fault or an interrupt
+ * @param traceText the whole trace; null after a harness fault or an interrupt
  * @param harnessFault what went wrong in upcert itself; null when the run finished
  * @param wallMillis how long the simulation took
+ * @param interrupted whether Ctrl-C stopped the run, or kept it from starting
  */
-public record RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis) {
+public record RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis,
+        boolean interrupted) {
+
+    public RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis) {
+        this(cell, evidence, traceText, harnessFault, wallMillis, false);
+    }
+
+    /** A run Ctrl-C stopped, or kept from starting: nothing in it can be judged. */
+    public static RunOutcome interrupted(Cell cell, long wallMillis) {
+        return new RunOutcome(cell, null, null, null, wallMillis, true);
+    }
 
     public boolean ran() {
-        return harnessFault == null;
+        return harnessFault == null && !interrupted;
     }
 
     /**

@@ -13,6 +13,7 @@ import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.Interruption;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
 import org.upcert.harness.run.Simulation;
@@ -30,6 +31,7 @@ public final class SharedRuns {
     private static final TreeMap<String, CompletableFuture<RunOutcome>> RUNS = new TreeMap<>();
     private static final AtomicInteger STARTED = new AtomicInteger();
     private static final AtomicInteger FINISHED = new AtomicInteger();
+    private static final AtomicInteger INTERRUPTED = new AtomicInteger();
     private static ExecutorService pool;
 
     private SharedRuns() {
@@ -75,12 +77,18 @@ public final class SharedRuns {
         return FINISHED.get();
     }
 
+    /** Runs Ctrl-C stopped half-way or kept from starting. */
+    public static int interrupted() {
+        return INTERRUPTED.get();
+    }
+
     /** Forgets every run (a second certification in the same JVM simulates afresh). */
     public static void clear() {
         synchronized (LOCK) {
             RUNS.clear();
             STARTED.set(0);
             FINISHED.set(0);
+            INTERRUPTED.set(0);
         }
     }
 
@@ -103,15 +111,29 @@ public final class SharedRuns {
     static RunOutcome simulate(SuiteConfig config, Cell cell) {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
         try {
+            if (Interruption.requested()) {
+                INTERRUPTED.incrementAndGet();
+                return RunOutcome.interrupted(cell, 0); // Ctrl-C: no new run starts
+            }
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
                     .withIsolation(config.isolation());
             RunResult result = Simulation.run(plan, config.source(), options);
+            if (Interruption.requested() && result.summary().endReason().equals("interrupted")) {
+                INTERRUPTED.incrementAndGet();
+                return RunOutcome.interrupted(cell, millisSince(started)); // stopped half-way: not a run to judge
+            }
             if (config.reports() != null) {
                 RunTimelines.writeRun(config.reports(), cell, result.traceText());
             }
             return new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
         } catch (Exception | LinkageError e) {
+            if (Interruption.requested()) {
+                // Ctrl-C also reaches the extension's processes in the terminal's process group:
+                // what breaks while the run is being stopped is the interrupt, not a harness fault
+                INTERRUPTED.incrementAndGet();
+                return RunOutcome.interrupted(cell, millisSince(started));
+            }
             return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
         } finally {
             FINISHED.incrementAndGet();

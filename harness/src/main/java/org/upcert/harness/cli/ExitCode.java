@@ -9,7 +9,13 @@ public enum ExitCode {
     /** Bad usage or bad input (unknown option, malformed profile, unloadable jar). */
     USAGE(2),
     /** upcert itself failed; a bug to report. */
-    HARNESS_FAULT(3);
+    HARNESS_FAULT(3),
+    /**
+     * Interrupted (Ctrl-C): the reports of the runs that finished are written and marked
+     * INTERRUPTED. 130 = 128 + SIGINT, the status a shell shows for a program stopped by Ctrl-C
+     * (and the one the JVM exits with on SIGINT whatever a command returns).
+     */
+    INTERRUPTED(130);
 
     private final int code;
 

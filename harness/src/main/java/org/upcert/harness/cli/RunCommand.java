@@ -18,6 +18,7 @@ import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.plan.PayloadMode;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.plan.Workload;
+import org.upcert.harness.run.Interruption;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
 import org.upcert.harness.run.RunSummary;
@@ -32,8 +33,13 @@ import picocli.CommandLine.Option;
         description = {"Runs an upload extension against the simulated system until it is quiescent,",
                 "prints a summary and writes the trace (JSON Lines) and summary.json to --out.",
                 "Exit 0: every resource in the cloud with the right bytes and every job acknowledged;",
-                "1: the backup did not converge; 2: bad usage or input; 3: harness fault."})
+                "1: the backup did not converge; 2: bad usage or input; 3: harness fault;",
+                "130: interrupted (Ctrl-C): the trace and summary.json so far are written, marked interrupted."})
 public final class RunCommand implements Callable<Integer> {
+    /** The simulation's end reason when Ctrl-C stopped it. */
+    private static final String INTERRUPTED = "interrupted";
+    /** How long Ctrl-C waits for the trace and summary to be written before the JVM exits anyway. */
+    private static final java.time.Duration INTERRUPT_WAIT = java.time.Duration.ofSeconds(30);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -143,6 +149,15 @@ public final class RunCommand implements Callable<Integer> {
                     plan.faults().isEmpty() ? "no faults" : plan.faults().size() + " faults");
             stdout.flush();
         }
+        // Ctrl-C stops the run at its next event; the trace and summary.json of what happened up
+        // to then are still written, and the exit waits for them (bounded).
+        try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {
+            return runAndReport(plan, source, isolation, dir, traceFile, stdout, err);
+        }
+    }
+
+    private int runAndReport(RunPlan plan, ExtensionSource source, String isolation, Path dir, Path traceFile, PrintWriter stdout,
+            PrintWriter err) {
         Progress progress = new Progress(err, !json && System.console() != null);
         long wallStart = System.nanoTime(); // wall-clock ok: measures the run, outside the simulation
         RunResult result;
@@ -170,7 +185,15 @@ public final class RunCommand implements Callable<Integer> {
             printHuman(stdout, summary);
         }
         stdout.flush();
+        if (interrupted(summary)) {
+            return ExitCode.INTERRUPTED.code();
+        }
         return summary.complete() ? ExitCode.OK.code() : ExitCode.FAILED.code();
+    }
+
+    /** Whether the run was stopped by Ctrl-C rather than ending by itself. */
+    static boolean interrupted(RunSummary summary) {
+        return INTERRUPTED.equals(summary.endReason());
     }
 
     private ExtensionSource extensionSource() {
@@ -194,7 +217,8 @@ public final class RunCommand implements Callable<Integer> {
             mapper.enable(SerializationFeature.INDENT_OUTPUT);
         }
         ObjectNode node = mapper.valueToTree(summary);
-        node.put("complete", summary.complete());
+        node.put("complete", summary.complete() && !interrupted(summary));
+        node.put("interrupted", interrupted(summary));
         try {
             return mapper.writeValueAsString(node);
         } catch (IOException e) {
@@ -223,7 +247,11 @@ public final class RunCommand implements Callable<Integer> {
                     s.refusedCalls(), s.penalties(), s.refusedRequests());
         }
         out.println();
-        if (s.complete()) {
+        if (interrupted(s)) {
+            out.printf("INTERRUPTED (Ctrl-C) at %s simulated: the run was stopped; %,d resources not yet in the cloud,"
+                    + " %,d jobs unacknowledged. The trace and summary.json hold the run up to there.%n",
+                    VirtualClock.format(s.simulatedMillis()), s.missing(), s.unacknowledged());
+        } else if (s.complete()) {
             out.println("COMPLETE: every resource is in the cloud with the right bytes and every job is acknowledged.");
         } else {
             out.printf("INCOMPLETE (%s): %,d resources missing from the cloud, %,d jobs unacknowledged.%n",
