@@ -2,7 +2,17 @@ package org.upcert.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.cli.CertifyCommand;
+import org.upcert.harness.cli.UpcertCommand;
+import picocli.CommandLine;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,5 +50,30 @@ class IsolationEquivalenceTest {
             assertEquals(a.get(i), b.get(i), "first difference at trace line " + (i + 1));
         }
         assertEquals(a.size(), b.size(), "trace length");
+    }
+
+    @Test
+    @DisplayName("certify in-process and in a worker gives the same certification.json, but for the isolation it names")
+    void sameCertification(@TempDir Path dir) throws Exception {
+        ObjectNode inProcess = certify(dir.resolve("in-process"), "--isolation", "in-process");
+        ObjectNode worker = certify(dir.resolve("worker"));
+        assertEquals("in-process", inProcess.path("runs").path("isolation").asText());
+        assertEquals("worker", worker.path("runs").path("isolation").asText());
+        ((ObjectNode) inProcess.path("runs")).remove(List.of("isolation", "reproduce"));
+        ((ObjectNode) worker.path("runs")).remove(List.of("isolation", "reproduce"));
+        assertEquals(inProcess.toPrettyString(), worker.toPrettyString());
+    }
+
+    private static ObjectNode certify(Path out, String... more) throws Exception {
+        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        List<String> args = new java.util.ArrayList<>(List.of("certify", "--profiles", "hard-kills,lost-responses",
+                "--seed", "2", "--out", out.toString(), "--quiet"));
+        args.addAll(List.of(more));
+        int code = cli.execute(args.toArray(new String[0]));
+        assertEquals(true, code == 0 || code == 1, "certify ran: " + err);
+        return (ObjectNode) new ObjectMapper().readTree(out.resolve("certification.json").toFile());
     }
 }

@@ -159,9 +159,11 @@ public final class Connection implements AutoCloseable {
     }
 
     private void send(ObjectNode message) throws IOException {
-        stamp.accept(message);
-        byte[] bytes = JSON.writeValueAsBytes(message);
         synchronized (writeLock) {
+            // Stamped under the write lock: stamps (virtual time, next job) reach the peer in the
+            // order they were taken, so they never appear to go back.
+            stamp.accept(message);
+            byte[] bytes = JSON.writeValueAsBytes(message);
             out.write(bytes);
             out.write('\n');
             out.flush();

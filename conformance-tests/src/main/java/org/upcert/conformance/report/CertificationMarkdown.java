@@ -113,9 +113,10 @@ public final class CertificationMarkdown {
     private static String describeIsolation(String isolation) {
         return switch (isolation) {
             case "worker" -> " (a JVM process of its own: exits, crashes and hangs are the extension's, sandbox violations reported)";
-            case "command" -> " (processes of its own, one per simulated process)";
+            case "command" -> " (processes of its own, one per simulated process; exits, crashes and hangs are judged, "
+                    + "files and sockets are not watched: ISO-01 judges nothing here, the container does)";
             case "container" -> " (a locally built container: read-only root, no network, memory and process limits)";
-            default -> " (the harness's own JVM: not isolated)";
+            default -> " (the harness's own JVM: not isolated; ISO-01 judges nothing here)";
         };
     }
 }

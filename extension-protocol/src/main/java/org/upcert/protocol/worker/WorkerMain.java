@@ -77,6 +77,7 @@ public final class WorkerMain {
     }
 
     private void serve() {
+        Runnable profile = System.getenv("UPCERT_WORKER_PROFILE") == null ? () -> { } : WorkerProfile.startIfAsked();
         ExecutorService dispatch = Executors.newCachedThreadPool(daemon("upcert-worker-dispatch", null));
         connection.observeEachMessage(message -> {
             JsonNode t = message.get("t");
@@ -109,6 +110,7 @@ public final class WorkerMain {
         }
         ready.countDown();
         connection.closed().join();
+        profile.run();
         Runtime.getRuntime().halt(0);
     }
 

@@ -21,8 +21,12 @@ import java.util.function.BiConsumer;
  */
 @SuppressWarnings("removal")
 final class WorkerSandbox extends SecurityManager {
-    /** Threads one generation may have alive; a device caps a process's threads too (a few hundred is generous). */
-    static final int MAX_THREADS = 256;
+    /**
+     * Threads one generation may have alive; a device caps a process's threads too. Below the
+     * container's pids limit (256, the JVM's own threads included), so the refusal is the same
+     * in a worker and in the container.
+     */
+    static final int MAX_THREADS = 200;
 
     private final StackWalker walker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private final BiConsumer<String, String> report;

@@ -63,9 +63,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     /** Real time a killed call's thread gets to unwind, so its refused calls are traced in order. */
     private static final long KILLED_UNWIND_WALL_MS = 2_000;
     /**
-     * Activations in a row whose process crashed, hung or could not be launched before the run
-     * ends ({@code extension-failing}): each costs real time (a hang its whole wall bound, a crash
-     * a new process), and the verdicts are clear after a few. A correct extension never gets here.
+     * Activations in a row whose process crashed, hung, threw out of {@code processJobs} or could
+     * not be launched before the run ends ({@code extension-failing}): each costs real time (a hang
+     * its whole wall bound, a crash or threads left behind a new process), and RES-04 has failed
+     * already, so the certificate cannot change. A correct extension never gets here.
      */
     static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
 
@@ -383,7 +384,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted())
                 .num("headers", context.headerReads()).end();
         lastCallEnd = now;
-        if (completion instanceof ExtensionProcess.Completion.Crashed || completion instanceof ExtensionProcess.Completion.Hung) {
+        // A kill by the system is not the extension's failure (its unwinding may look like a throw).
+        if (completion instanceof ExtensionProcess.Completion.Crashed || completion instanceof ExtensionProcess.Completion.Hung
+                || (completion instanceof ExtensionProcess.Completion.Threw && !context.killed())) {
             consecutiveProcessFailures++;
         } else {
             consecutiveProcessFailures = 0;

@@ -22,32 +22,50 @@ final class OutputCapture {
     private int tailEnd;
     private boolean tailWrapped;
     private final Thread thread;
+    private volatile OutputStream log;
+    private long kept;
 
     OutputCapture(String name, InputStream in, OutputStream log) {
-        this.thread = new Thread(() -> drain(in, log), "upcert-output-" + name);
+        this.log = log;
+        this.thread = new Thread(() -> drain(in), "upcert-output-" + name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void drain(InputStream in, OutputStream log) {
+    /** Sends what follows to another log (a pooled worker serving its next run), or to none. */
+    synchronized void retarget(OutputStream newLog) {
+        log = newLog;
+        kept = 0;
+    }
+
+    private void drain(InputStream in) {
         byte[] buffer = new byte[8192];
-        long kept = 0;
         try (in) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 total.addAndGet(n);
-                if (log != null && kept < KEPT_BYTES) {
-                    int keep = (int) Math.min(n, KEPT_BYTES - kept);
-                    synchronized (log) {
-                        log.write(buffer, 0, keep);
-                    }
-                    kept += keep;
-                }
+                keep(buffer, n);
                 remember(buffer, n);
             }
         } catch (IOException e) {
             // the process is gone; what was read is kept
         }
+    }
+
+    private synchronized void keep(byte[] buffer, int n) {
+        OutputStream target = log;
+        if (target == null || kept >= KEPT_BYTES) {
+            return;
+        }
+        int keep = (int) Math.min(n, KEPT_BYTES - kept);
+        try {
+            synchronized (target) {
+                target.write(buffer, 0, keep);
+            }
+        } catch (IOException e) {
+            log = null; // the run's log is closed: keep draining, keep nothing
+        }
+        kept += keep;
     }
 
     private synchronized void remember(byte[] buffer, int n) {

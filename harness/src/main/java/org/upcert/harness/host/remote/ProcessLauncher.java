@@ -27,6 +27,15 @@ public interface ProcessLauncher extends AutoCloseable {
      */
     LaunchedProcess launch(LaunchRequest request) throws IOException;
 
+    /**
+     * A key under which a process this launcher started may serve later runs, or empty if each run
+     * needs its own. A JVM worker makes a fresh class loader for every launch, so an idle worker
+     * can serve the next run of the same jar: that saves a JVM start per run.
+     */
+    default java.util.Optional<String> reuseKey() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases what the launcher holds for the whole run (an image, a temporary folder). */
     @Override
     default void close() {

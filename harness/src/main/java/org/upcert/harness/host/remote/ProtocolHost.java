@@ -12,7 +12,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -65,11 +67,20 @@ public final class ProtocolHost implements ExtensionHost {
     private final boolean processPerLaunch;
     private final Path runDirectory;
     private final OutputStream log;
-    private final ExecutorService dispatch = Executors.newCachedThreadPool(r -> {
+    // Shared by every host of this JVM: a pooled worker keeps the connection (and so the executor)
+    // it was started with. Daemon threads, idle ones end after a minute.
+    private static final ExecutorService DISPATCH = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "upcert-protocol-dispatch");
         thread.setDaemon(true);
         return thread;
     });
+    /**
+     * Idle workers by {@link ProcessLauncher#reuseKey()}: a worker whose run ended cleanly serves the
+     * next run of the same jar, sparing a JVM start per run (each launch is a fresh class loader, so
+     * nothing of the previous run is visible). At most one per core is kept; the rest are killed.
+     * They halt on their own when this JVM exits (their connection closes).
+     */
+    private static final TreeMap<String, java.util.ArrayDeque<Peer>> IDLE = new TreeMap<>();
     private final TreeMap<Integer, CallContext> contexts = new TreeMap<>();
     private final ApiDispatcher dispatcher;
     private volatile SimulatedSystem system;
@@ -157,6 +168,7 @@ public final class ProtocolHost implements ExtensionHost {
         }
         ObjectNode params = Values.object();
         params.put("generation", generation);
+        peer.reusable = false;
         try {
             peer.connection.request(Protocol.LAUNCH, params).get(wallTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -181,6 +193,17 @@ public final class ProtocolHost implements ExtensionHost {
     }
 
     private Peer startPeer() throws ExtensionProcess.LaunchFailure {
+        java.util.Optional<String> key = launcher.reuseKey();
+        if (key.isPresent()) {
+            Peer idle = takeIdle(key.get());
+            if (idle != null) {
+                idle.owner = this;
+                idle.out.retarget(log);
+                idle.err.retarget(log);
+                peers++;
+                return idle;
+            }
+        }
         int index = ++peers;
         Path socket = runDirectory.resolve("p" + index + ".sock");
         Path scratch = runDirectory.resolve("scratch-" + index);
@@ -212,10 +235,11 @@ public final class ProtocolHost implements ExtensionHost {
             channel.configureBlocking(true);
             Files.deleteIfExists(socket); // nobody else may connect
             Peer made = new Peer(index, process, out, err);
+            made.owner = this;
             made.connection = new Connection("harness", ChannelStreams.in(channel), ChannelStreams.out(channel))
-                    .stampEachMessage(this::stamp)
+                    .stampEachMessage(message -> made.owner.stamp(message))
                     .start((method, params) -> method.equals(Protocol.HELLO) ? made.hello(params)
-                            : dispatcher.handle(method, params), dispatch);
+                            : made.owner.dispatcher.handle(method, params), DISPATCH);
             try {
                 made.helloDone.get(CONNECT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
@@ -261,12 +285,60 @@ public final class ProtocolHost implements ExtensionHost {
         }
     }
 
+    /**
+     * Ends every idle pooled worker now (they would end with this JVM anyway). For tests and tools
+     * that must leave no process behind at a given moment.
+     */
+    public static void closeIdleWorkers() {
+        List<Peer> idle = new ArrayList<>();
+        synchronized (IDLE) {
+            IDLE.values().forEach(idle::addAll);
+            IDLE.clear();
+        }
+        idle.forEach(Peer::kill);
+    }
+
+    private static Peer takeIdle(String key) {
+        synchronized (IDLE) {
+            java.util.ArrayDeque<Peer> idle = IDLE.get(key);
+            while (idle != null && !idle.isEmpty()) {
+                Peer candidate = idle.pollFirst();
+                if (candidate.alive()) {
+                    return candidate;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Parks a worker that ended its run cleanly (no launch left, no call running), or kills it. */
+    private void park(Peer idle, String key) {
+        idle.out.retarget(null);
+        idle.err.retarget(null);
+        synchronized (IDLE) {
+            java.util.ArrayDeque<Peer> parked = IDLE.computeIfAbsent(key, k -> new java.util.ArrayDeque<>());
+            int total = IDLE.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
+            if (idle.alive() && total < Runtime.getRuntime().availableProcessors()) {
+                idle.owner = null;
+                outputBytes += idle.outputBytes();
+                parked.addLast(idle);
+                peer = null;
+                return;
+            }
+        }
+        retire(idle);
+    }
+
     @Override
     public void close() {
         if (peer != null) {
-            retire(peer);
+            java.util.Optional<String> key = launcher.reuseKey();
+            if (key.isPresent() && peer.reusable) {
+                park(peer, key.get());
+            } else {
+                retire(peer);
+            }
         }
-        dispatch.shutdownNow();
         if (log != null) {
             try {
                 synchronized (log) {
@@ -297,8 +369,11 @@ public final class ProtocolHost implements ExtensionHost {
         return ": " + (newline < 0 ? trimmed : trimmed.substring(newline + 1));
     }
 
-    /** One OS process (or container) and its connection. */
-    private final class Peer {
+    /** One OS process (or container) and its connection; it serves the host that owns it now. */
+    private static final class Peer {
+        volatile ProtocolHost owner;
+        /** Set when its last launch ended cleanly ({@code exit} reported no thread left). */
+        volatile boolean reusable;
         final int index;
         final LaunchedProcess process;
         final OutputCapture out;
@@ -468,7 +543,8 @@ public final class ProtocolHost implements ExtensionHost {
             try {
                 JsonNode ended = peer.connection.request(Protocol.EXIT, Values.object())
                         .get(ADMIN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                if (ended.path("threadsLeft").asInt(0) > 0) {
+                peer.reusable = ended.path("threadsLeft").asInt(0) == 0;
+                if (!peer.reusable) {
                     // Java cannot stop them: the worker goes, and the next launch gets a new one.
                     replacedForThreads++;
                     retire(peer);

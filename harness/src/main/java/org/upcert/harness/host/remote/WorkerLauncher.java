@@ -36,11 +36,27 @@ public final class WorkerLauncher implements ProcessLauncher {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Djava.security.manager=allow");
     }
 
+    /** The same jar, unchanged since (path, size, modification time): an idle worker may serve it again. */
+    @Override
+    public java.util.Optional<String> reuseKey() {
+        try {
+            return java.util.Optional.of("worker|" + jar + "|" + java.nio.file.Files.size(jar) + "|"
+                    + java.nio.file.Files.getLastModifiedTime(jar).toMillis());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     @Override
     public LaunchedProcess launch(LaunchRequest request) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Launchers.java());
         command.addAll(jvmOptions());
+        // For profiling the worker (e.g. a flight recording); not for changing its heap or stack.
+        String extra = System.getenv("UPCERT_WORKER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(java.util.Arrays.asList(extra.trim().split("\\s+")));
+        }
         command.add("-cp");
         command.add(Launchers.workerClassPath());
         command.add(org.upcert.protocol.worker.WorkerMain.class.getName());
