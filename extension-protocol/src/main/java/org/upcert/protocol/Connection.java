@@ -54,6 +54,8 @@ public final class Connection implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final Object writeLock = new Object();
+    private static final byte[] POISON = new byte[0];
+    private final java.util.concurrent.LinkedBlockingQueue<byte[]> outbox = new java.util.concurrent.LinkedBlockingQueue<>();
     private final AtomicLong ids = new AtomicLong();
     // Keyed lookups only, never iterated in an order that matters (failing all on close).
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
@@ -87,6 +89,9 @@ public final class Connection implements AutoCloseable {
         Thread reader = new Thread(() -> readLoop(handler, executor), "upcert-protocol-reader-" + name);
         reader.setDaemon(true);
         reader.start();
+        Thread writer = new Thread(this::writeLoop, "upcert-protocol-writer-" + name);
+        writer.setDaemon(true);
+        writer.start();
         return this;
     }
 
@@ -160,13 +165,38 @@ public final class Connection implements AutoCloseable {
 
     private void send(ObjectNode message) throws IOException {
         synchronized (writeLock) {
-            // Stamped under the write lock: stamps (virtual time, next job) reach the peer in the
-            // order they were taken, so they never appear to go back.
+            if (closed.isDone()) {
+                throw new IOException("the connection is closed");
+            }
+            // Stamped in queue order: stamps (virtual time, next job) reach the peer in the order
+            // they were taken, so they never appear to go back.
             stamp.accept(message);
-            byte[] bytes = JSON.writeValueAsBytes(message);
-            out.write(bytes);
-            out.write('\n');
-            out.flush();
+            outbox.add(JSON.writeValueAsBytes(message));
+        }
+    }
+
+    /**
+     * Writes queued messages. Only this thread touches the socket for writing: a socket channel
+     * closes itself when a thread that uses it is interrupted, and the threads that send (an
+     * extension's own, an executor's being shut down) may well be. Nobody interrupts this one.
+     */
+    private void writeLoop() {
+        try {
+            while (true) {
+                byte[] bytes = outbox.take();
+                if (bytes == POISON) {
+                    return;
+                }
+                out.write(bytes);
+                out.write('\n');
+                if (outbox.isEmpty()) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            finish(false, "cannot send: " + e);
+        } catch (InterruptedException e) {
+            finish(false, "the writer was interrupted");
         }
     }
 
@@ -260,7 +290,7 @@ public final class Connection implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            finish(false, "broken: " + e.getMessage());
+            finish(false, "broken: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(false, "interrupted");
@@ -317,6 +347,7 @@ public final class Connection implements AutoCloseable {
 
     private void finish(boolean violation, String reason) {
         if (closed.complete(new Closed(violation, reason))) {
+            outbox.add(POISON);
             for (Long id : pending.keySet().toArray(new Long[0])) {
                 CompletableFuture<JsonNode> reply = pending.remove(id);
                 if (reply != null) {

@@ -219,7 +219,7 @@ public final class ProtocolHost implements ExtensionHost {
             AtomicReference<SocketChannel> accepted = new AtomicReference<>();
             LaunchedProcess started = process;
             Awaitility.await("the extension's process connects to " + socket).atMost(CONNECT_BOUND)
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> {
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> {
                         SocketChannel channel = server.accept();
                         if (channel != null) {
                             accepted.set(channel);
