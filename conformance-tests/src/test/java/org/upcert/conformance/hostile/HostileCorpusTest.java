@@ -108,7 +108,7 @@ public class HostileCorpusTest {
 
     @Test
     @Timeout(600)
-    @DisplayName("in the container sandbox: exit, files, sockets, memory and threads get the same verdicts, and nothing gets out")
+    @DisplayName("in the container sandbox: exit, files, sockets, memory, threads, stack, a hang, reflection and a flood get the same verdicts, and nothing gets out")
     void inTheContainer(@TempDir Path dir) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
                 () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
@@ -120,6 +120,13 @@ public class HostileCorpusTest {
         assertFalse(Files.exists(Path.of(HostileExtensions.OUTSIDE_FILE)), "the file was not written");
         assertJudged(certify(jar(HostileExtensions.OutOfMemory.class, dir), dir.resolve("oom"), container), "RES-04", "container");
         assertJudged(certify(jar(HostileExtensions.ThreadBomb.class, dir), dir.resolve("threads"), container), "ISO-01", "container");
+        assertJudged(certify(jar(HostileExtensions.StackOverflow.class, dir), dir.resolve("stack"), container), "RES-04", "container");
+        assertJudged(certify(jar(HostileExtensions.BusyLoop.class, dir), dir.resolve("busy"), container), "RES-04", "container");
+        assertJudged(certify(jar(HostileExtensions.ReflectsIntoHarness.class, dir), dir.resolve("reflection"), container),
+                "E2E-01", "container");
+        Outcome flood = certify(jar(HostileExtensions.StdoutFlood.class, dir), dir.resolve("flood"), container);
+        assertEquals(1, flood.code());
+        assertFalse(flood.out().contains("xxxxxxxxxx"), "the extension's output stays out of upcert's stdout");
         try (Listener listener = new Listener()) {
             assertJudged(certify(jar(HostileExtensions.RawSocket.class, dir, "hostile-port.txt",
                     Integer.toString(listener.port())), dir.resolve("socket"), container), "ISO-01", "container");
