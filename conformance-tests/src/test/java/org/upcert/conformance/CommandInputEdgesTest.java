@@ -140,6 +140,20 @@ class CommandInputEdgesTest {
     }
 
     @Test
+    @DisplayName("isolation options that cannot work together are bad input, before any run")
+    void isolationCombinations(@TempDir Path dir) {
+        upcert("certify", "--isolation", "sideways", "--out", dir.toString()).assertRefused("isolation");
+        upcert("certify", "--sandbox", "vm", "--out", dir.toString()).assertRefused("--sandbox takes 'container'");
+        upcert("certify", "--isolation", "in-process", "--sandbox", "container", "--out", dir.toString())
+                .assertRefused("contradict");
+        upcert("certify", "--extension-cmd", "python3 x.py", "--isolation", "worker", "--out", dir.toString())
+                .assertRefused("--extension-cmd");
+        upcert("certify", "--extension-cmd", "python3 'x.py", "--out", dir.toString()).assertRefused("unterminated");
+        upcert("certify", "--extension-class", org.upcert.sample.SampleUploadExtension.class.getName(), "--isolation", "worker",
+                "--out", dir.toString()).assertRefused("class on the class path");
+    }
+
+    @Test
     @DisplayName("--extension-class naming a class without a public no-argument constructor is bad input too")
     void extensionClassWithoutConstructor(@TempDir Path dir) {
         upcert("certify", "--extension-class", NeedsArgument.class.getName(), "--out", dir.toString())

@@ -88,7 +88,8 @@ public final class CertifyCommand implements Callable<Integer> {
             parameters.put("upcert.rules", rules);
             parameters.put("upcert.transport", transport);
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
-            config.resolvedIsolation(); // a class cannot run in a worker, a command not in process: say so now
+            // a class cannot run in a worker, a command not in process, a container not without Docker: say so now
+            org.upcert.harness.run.Hosting.requireAvailable(config.resolvedIsolation());
         } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert certify: " + e.getMessage());
             return ExitCode.USAGE.code();

@@ -125,7 +125,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             isolation = hosting.isolation();
             source = extensionSource();
-            org.upcert.harness.run.Hosting.resolve(source, isolation);
+            org.upcert.harness.run.Hosting.requireAvailable(org.upcert.harness.run.Hosting.resolve(source, isolation));
         } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
             err.println("upcert run: " + e.getMessage());
             return ExitCode.USAGE.code();

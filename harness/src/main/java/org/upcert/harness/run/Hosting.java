@@ -32,15 +32,40 @@ public final class Hosting {
         }
     }
 
-    /** The isolation {@code auto} stands for with this source. */
+    /**
+     * The isolation {@code auto} stands for with this source; throws {@link IllegalArgumentException}
+     * for a combination that cannot run (a class on the class path in a worker or a container, a
+     * command in process), so a command can refuse it before any run.
+     */
     public static String resolve(ExtensionSource source, String isolation) {
-        if (!isolation.equals(AUTO)) {
-            return isolation;
-        }
+        requireKnown(isolation);
         if (source instanceof CommandSource) {
+            if (!isolation.equals(AUTO)) {
+                throw new IllegalArgumentException("an --extension-cmd extension runs in processes of its own; isolation "
+                        + isolation + " is not available for it");
+            }
             return "command";
         }
-        return source.jarPath().isPresent() ? WORKER : IN_PROCESS;
+        if (isolation.equals(AUTO)) {
+            return source.jarPath().isPresent() ? WORKER : IN_PROCESS;
+        }
+        if (!isolation.equals(IN_PROCESS) && source.jarPath().isEmpty()) {
+            throw new IllegalArgumentException("isolation " + isolation + " runs an extension jar; " + source.describe()
+                    + " is a class on the class path (use in-process, or pass the jar)");
+        }
+        return isolation;
+    }
+
+    /**
+     * Refuses, before any run, an isolation this machine cannot give: the container sandbox
+     * without a Docker engine.
+     */
+    public static void requireAvailable(String resolvedIsolation) {
+        if (resolvedIsolation.equals(CONTAINER)) {
+            org.upcert.harness.host.container.DockerEngine.unavailableReason().ifPresent(reason -> {
+                throw new IllegalArgumentException("--sandbox container needs a Docker engine: " + reason);
+            });
+        }
     }
 
     /**
@@ -53,10 +78,6 @@ public final class Hosting {
     public static ExtensionHost create(ExtensionSource source, String isolation, Path outputLog) {
         String resolved = resolve(source, isolation);
         if (source instanceof CommandSource command) {
-            if (!resolved.equals("command")) {
-                throw new IllegalArgumentException("an --extension-cmd extension runs in processes of its own; isolation "
-                        + resolved + " is not available for it");
-            }
             return new ProtocolHost(new CommandLauncher(command.command(), command.workingDirectory(),
                     PythonClient.folder()), true, outputLog);
         }
@@ -73,7 +94,6 @@ public final class Hosting {
     }
 
     private static Path requireJar(ExtensionSource source, String isolation) {
-        return source.jarPath().orElseThrow(() -> new IllegalArgumentException("isolation " + isolation
-                + " runs an extension jar; " + source.describe() + " is a class on the class path (use in-process)"));
+        return source.jarPath().orElseThrow(() -> new IllegalStateException("resolve() lets " + isolation + " through only for a jar"));
     }
 }
