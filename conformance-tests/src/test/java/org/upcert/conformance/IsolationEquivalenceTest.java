@@ -53,6 +53,20 @@ class IsolationEquivalenceTest {
     }
 
     @Test
+    @DisplayName("in the container sandbox the sample writes the same trace as in process (skipped without Docker)")
+    void sameTraceInTheContainer() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
+                () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve("hard-kills"), 1).plan();
+        RunResult inProcess = Simulation.run(plan, ExtensionSource.jar(BundledSample.extract().orElseThrow()),
+                RunOptions.inMemory().withTransport("direct").withIsolation("in-process"));
+        RunResult container = Simulation.run(plan, ExtensionSource.jar(BundledSample.extract().orElseThrow()),
+                RunOptions.inMemory().withTransport("direct").withIsolation("container"));
+        assertEquals("container", container.summary().isolation());
+        assertEquals(inProcess.traceText(), container.traceText());
+    }
+
+    @Test
     @DisplayName("certify in-process and in a worker gives the same certification.json, but for the isolation it names")
     void sameCertification(@TempDir Path dir) throws Exception {
         ObjectNode inProcess = certify(dir.resolve("in-process"), "--isolation", "in-process");

@@ -114,6 +114,7 @@ public class HostileCorpusTest {
                 () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
         String[] container = {"--sandbox", "container"};
         assertJudged(certify(jar(HostileExtensions.ExitsZero.class, dir), dir.resolve("exit"), container), "ISO-01", "container");
+        assertJudged(certify(jar(HostileExtensions.ExitsThree.class, dir), dir.resolve("halt"), container), "ISO-01", "container");
         Files.deleteIfExists(Path.of(HostileExtensions.OUTSIDE_FILE));
         assertJudged(certify(jar(HostileExtensions.WritesOutsideStorage.class, dir), dir.resolve("file"), container),
                 "ISO-01", "container");

@@ -63,6 +63,8 @@ public final class WorkerLauncher implements ProcessLauncher {
         ProcessBuilder builder = new ProcessBuilder(command).directory(request.scratch().toFile());
         builder.environment().putAll(request.environment());
         builder.environment().put(Protocol.ENV_EXTENSION, jar.toString());
-        return LocalProcess.start(builder, false);
+        // A session of its own: a Ctrl-C at the terminal reaches upcert (which stops and reports), not
+        // the workers; and a kill reaches everything a worker might have started.
+        return LocalProcess.start(builder, Launchers.canSetsid());
     }
 }
