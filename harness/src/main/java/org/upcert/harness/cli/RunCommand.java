@@ -174,13 +174,13 @@ public final class RunCommand implements Callable<Integer> {
         RunSummary summary = result.summary().withWall(wallMillis, traceFile.toString());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("summary.json"), toJson(summary, true) + "\n");
+            Files.writeString(dir.resolve("summary.json"), toJson(summary, result.hosting(), true) + "\n");
         } catch (IOException e) {
             err.println("upcert run: cannot write " + dir.resolve("summary.json") + ": " + e.getMessage());
             return ExitCode.HARNESS_FAULT.code();
         }
         if (json) {
-            stdout.println(toJson(summary, false));
+            stdout.println(toJson(summary, result.hosting(), false));
         } else {
             printHuman(stdout, summary);
         }
@@ -212,6 +212,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     static String toJson(RunSummary summary, boolean pretty) {
+        return toJson(summary, java.util.Collections.emptySortedMap(), pretty);
+    }
+
+    /** The summary, and the facts of its hosting (processes started, output captured: real-time facts, never in the trace). */
+    static String toJson(RunSummary summary, java.util.SortedMap<String, Object> hosting, boolean pretty) {
         ObjectMapper mapper = new ObjectMapper();
         if (pretty) {
             mapper.enable(SerializationFeature.INDENT_OUTPUT);
@@ -219,6 +224,9 @@ public final class RunCommand implements Callable<Integer> {
         ObjectNode node = mapper.valueToTree(summary);
         node.put("complete", summary.complete() && !interrupted(summary));
         node.put("interrupted", interrupted(summary));
+        if (!hosting.isEmpty()) {
+            node.set("hosting", mapper.valueToTree(hosting));
+        }
         try {
             return mapper.writeValueAsString(node);
         } catch (IOException e) {
