@@ -10,8 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceConfigurationError;
@@ -333,22 +331,7 @@ public final class WorkerMain {
     }
 
     private Clock clock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                throw new UnsupportedOperationException("the simulated clock is UTC only");
-            }
-
-            @Override
-            public Instant instant() {
-                return epoch.plusMillis(virtualTime.get());
-            }
-        };
+        return new org.upcert.protocol.VirtualTimeClock(epoch, virtualTime::get);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name, ThreadGroup group) {

@@ -2,8 +2,6 @@ package org.upcert.harness.sim;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * Simulated time in milliseconds since the start of the run. It only moves forward, and only
@@ -42,27 +40,7 @@ public final class VirtualClock {
 
     /** A {@link Clock} reading this virtual time, in UTC. */
     public Clock asClock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                throw new UnsupportedOperationException("the simulated clock is UTC only");
-            }
-
-            @Override
-            public Instant instant() {
-                return instantAt(nowMillis);
-            }
-
-            @Override
-            public long millis() {
-                return EPOCH.toEpochMilli() + nowMillis;
-            }
-        };
+        return new org.upcert.protocol.VirtualTimeClock(EPOCH, () -> nowMillis);
     }
 
     /** Human form of a virtual time: {@code 2h03m04.005s}. */
