@@ -204,7 +204,7 @@ public final class WorkerImage {
             if (isBuilt(engine)) {
                 return tag;
             }
-            Instant deadline = Instant.now().plus(bound);
+            Instant deadline = Instant.now().plus(bound); // wall-clock ok: the image build's bound
             Path work;
             try {
                 work = Files.createTempDirectory("upcert-image-");
@@ -319,7 +319,7 @@ public final class WorkerImage {
         try {
             run(List.of(runtime.resolve("bin/java").toString(), "-Xshare:dump"), deadline, "the CDS archive");
         } catch (IOException e) {
-            if (Instant.now().isAfter(deadline)) {
+            if (Instant.now().isAfter(deadline)) { // wall-clock ok: the image build's bound
                 throw e;
             }
         }
@@ -459,7 +459,7 @@ public final class WorkerImage {
     }
 
     private static void build(DockerClient client, Path tar, String tag, Instant deadline) throws IOException {
-        long seconds = Math.max(1, Duration.between(Instant.now(), deadline).toSeconds());
+        long seconds = Math.max(1, Duration.between(Instant.now(), deadline).toSeconds()); // wall-clock ok: the image build's bound
         Map<String, String> labels = new TreeMap<>(Map.of(LABEL, "worker", LABEL + ".inputs", tag));
         BuildImageResultCallback callback = new BuildImageResultCallback();
         try (InputStream in = Files.newInputStream(tar)) {
@@ -514,7 +514,7 @@ public final class WorkerImage {
             } catch (IOException e) {
                 throw new IOException(what + " could not be started (" + command.get(0) + "): " + e.getMessage(), e);
             }
-            Duration left = Duration.between(Instant.now(), deadline);
+            Duration left = Duration.between(Instant.now(), deadline); // wall-clock ok: the image build's bound
             if (!Bounded.within(left, () -> !process.isAlive())) {
                 process.destroyForcibly();
                 throw new IOException(what + " took longer than the build's bound allowed");
