@@ -89,8 +89,9 @@ public final class ShrinkCommand implements Callable<Integer> {
             extension.into(parameters);
             parameters.put("upcert.cloud", cloud);
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
+            org.upcert.harness.run.Hosting.requireAvailable(config.resolvedIsolation());
             plan = PlanExpander.expand(ProfileCatalogue.resolve(profile), seed).plan();
-        } catch (SuiteConfigException e) {
+        } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert shrink: " + e.getMessage());
             return ExitCode.USAGE.code();
         } catch (ProfileException e) {
@@ -110,7 +111,7 @@ public final class ShrinkCommand implements Callable<Integer> {
             stdout.printf("  run %3d  %-70s  %2d faults, %4d assets, fault phase %d min%n", step.run(), step.what(),
                     step.plan().faults().size(), step.plan().workload().assets(), step.plan().phases().faultPhaseMs() / 60_000);
             stdout.flush();
-        });
+        }).withIsolation(config.isolation());
         Shrinker.Result result;
         try {
             result = shrinker.shrink(plan);

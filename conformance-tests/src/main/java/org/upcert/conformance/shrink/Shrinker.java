@@ -32,6 +32,7 @@ import org.upcert.harness.run.Simulation;
 public final class Shrinker {
     private final Supplier<ExtensionSource> extension;
     private final String cloud;
+    private String isolation = org.upcert.harness.run.Hosting.AUTO;
     private final RuleChecker checker;
     private final int maxRuns;
     private final long budgetNanos;
@@ -83,6 +84,12 @@ public final class Shrinker {
         this.progress = progress == null ? s -> { } : progress;
     }
 
+    /** Where the extension runs for every trial run ({@code --isolation}); {@code auto} by default. */
+    public Shrinker withIsolation(String name) {
+        this.isolation = Objects.requireNonNull(name);
+        return this;
+    }
+
     public Result shrink(RunPlan plan) throws NotFailingException {
         startedNanos = System.nanoTime(); // wall-clock ok: bounds the shrinking, never enters a run
         Verdict first = judge(plan);
@@ -126,7 +133,7 @@ public final class Shrinker {
         runs++;
         try {
             RunEvidence evidence = RunEvidence.of(Simulation.run(plan, extension.get(),
-                    RunOptions.inMemory().withCloud(cloud).withTransport("direct")));
+                    RunOptions.inMemory().withCloud(cloud).withTransport("direct").withIsolation(isolation)));
             return checker.check(evidence);
         } catch (RuntimeException e) {
             return null; // a plan the simulator rejects is simply not a smaller failing case
