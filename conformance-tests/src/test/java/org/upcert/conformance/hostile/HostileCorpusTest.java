@@ -96,72 +96,97 @@ public class HostileCorpusTest {
         return new Outcome(code, stdout.toString(), stderr.toString(), JSON.readTree(report.toFile()));
     }
 
-    private static void assertJudged(Outcome outcome, String rule) {
-        assertJudged(outcome, rule, "worker");
+    /** Where a case runs: in a JVM worker (the default for a jar), or in the container sandbox. */
+    private record Mode(String isolation, String... options) {
+        static final Mode WORKER = new Mode("worker");
+        static final Mode CONTAINER = new Mode("container", "--sandbox", "container");
     }
 
-    private static void assertJudged(Outcome outcome, String rule, String isolation) {
+    private static Outcome certify(Class<?> type, Path dir, Mode mode, String... resource) throws IOException {
+        return certify(jar(type, dir, resource), dir.resolve(mode.isolation() + "-" + type.getSimpleName()), mode.options());
+    }
+
+    private static void assertJudged(Outcome outcome, String rule, Mode mode) {
         assertEquals(1, outcome.code(), "exit code 1 (not certified), never 0 or 3: " + outcome.err());
         assertEquals("FAIL", outcome.verdict(rule), rule + " names what the extension did");
-        assertEquals(isolation, outcome.certification().path("runs").path("isolation").asText());
+        assertEquals(mode.isolation(), outcome.certification().path("runs").path("isolation").asText());
     }
 
-    @Test
-    @Timeout(600)
-    @DisplayName("in the container sandbox: exit, files, sockets, memory, threads, stack, a hang, reflection and a flood get the same verdicts, and nothing gets out")
-    void inTheContainer(@TempDir Path dir) throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
-                () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
-        String[] container = {"--sandbox", "container"};
-        assertJudged(certify(jar(HostileExtensions.ExitsZero.class, dir), dir.resolve("exit"), container), "ISO-01", "container");
-        assertJudged(certify(jar(HostileExtensions.ExitsThree.class, dir), dir.resolve("halt"), container), "ISO-01", "container");
+    // --- the cases, each asserted the same way in every mode ---------------------------------
+
+    private static void exits(Path dir, Mode mode) throws IOException {
+        Outcome zero = certify(HostileExtensions.ExitsZero.class, dir, mode);
+        assertJudged(zero, "ISO-01", mode);
+        assertJudged(zero, "RES-04", mode);
+        Outcome three = certify(HostileExtensions.ExitsThree.class, dir, mode);
+        assertJudged(three, "ISO-01", mode);
+        assertJudged(three, "RES-04", mode);
+    }
+
+    private static void reflection(Path dir, Mode mode) throws IOException {
+        assertJudged(certify(HostileExtensions.ReflectsIntoHarness.class, dir, mode), "E2E-01", mode);
+    }
+
+    private static void busyLoop(Path dir, Mode mode) throws IOException {
+        assertJudged(certify(HostileExtensions.BusyLoop.class, dir, mode), "RES-04", mode);
+    }
+
+    private static void deadlock(Path dir, Mode mode) throws IOException {
+        assertJudged(certify(HostileExtensions.Deadlock.class, dir, mode), "RES-04", mode);
+    }
+
+    private static void crashes(Path dir, Mode mode) throws IOException {
+        assertJudged(certify(HostileExtensions.OutOfMemory.class, dir, mode), "RES-04", mode);
+        assertJudged(certify(HostileExtensions.StackOverflow.class, dir, mode), "RES-04", mode);
+    }
+
+    private static void threads(Path dir, Mode mode) throws IOException {
+        assertJudged(certify(HostileExtensions.ThreadBomb.class, dir, mode), "ISO-01", mode);
+    }
+
+    private static void stdoutFlood(Path dir, Mode mode) throws IOException {
+        Outcome outcome = certify(HostileExtensions.StdoutFlood.class, dir, mode);
+        assertEquals(1, outcome.code());
+        assertFalse(outcome.out().contains("xxxxxxxxxx"), "the extension's output stays out of upcert's stdout");
+        assertTrue(outcome.out().length() < 1_000_000, "upcert's stdout is its summary only");
+    }
+
+    private static void filesOutsideStorage(Path dir, Mode mode) throws IOException {
         Files.deleteIfExists(Path.of(HostileExtensions.OUTSIDE_FILE));
-        assertJudged(certify(jar(HostileExtensions.WritesOutsideStorage.class, dir), dir.resolve("file"), container),
-                "ISO-01", "container");
+        assertJudged(certify(HostileExtensions.WritesOutsideStorage.class, dir, mode), "ISO-01", mode);
         assertFalse(Files.exists(Path.of(HostileExtensions.OUTSIDE_FILE)), "the file was not written");
-        assertJudged(certify(jar(HostileExtensions.OutOfMemory.class, dir), dir.resolve("oom"), container), "RES-04", "container");
-        assertJudged(certify(jar(HostileExtensions.ThreadBomb.class, dir), dir.resolve("threads"), container), "ISO-01", "container");
-        assertJudged(certify(jar(HostileExtensions.StackOverflow.class, dir), dir.resolve("stack"), container), "RES-04", "container");
-        assertJudged(certify(jar(HostileExtensions.BusyLoop.class, dir), dir.resolve("busy"), container), "RES-04", "container");
-        assertJudged(certify(jar(HostileExtensions.ReflectsIntoHarness.class, dir), dir.resolve("reflection"), container),
-                "E2E-01", "container");
-        Outcome flood = certify(jar(HostileExtensions.StdoutFlood.class, dir), dir.resolve("flood"), container);
-        assertEquals(1, flood.code());
-        assertFalse(flood.out().contains("xxxxxxxxxx"), "the extension's output stays out of upcert's stdout");
+    }
+
+    private static void rawSocket(Path dir, Mode mode) throws IOException {
         try (Listener listener = new Listener()) {
-            assertJudged(certify(jar(HostileExtensions.RawSocket.class, dir, "hostile-port.txt",
-                    Integer.toString(listener.port())), dir.resolve("socket"), container), "ISO-01", "container");
+            assertJudged(certify(HostileExtensions.RawSocket.class, dir, mode, "hostile-port.txt",
+                    Integer.toString(listener.port())), "ISO-01", mode);
             assertEquals(0, listener.accepted.get(), "no connection reached the port");
         }
     }
 
+    // --- in a worker ---------------------------------------------------------------------------
+
     @Test
     @Timeout(180)
-    @DisplayName("System.exit(0) and halt(3) are the extension's process crashing or refused, never upcert's exit code")
+    @DisplayName("System.exit(0) and halt(3) are refused and the process crashing, never upcert's exit code")
     void exits(@TempDir Path dir) throws IOException {
-        Outcome zero = certify(jar(HostileExtensions.ExitsZero.class, dir), dir.resolve("zero"));
-        assertJudged(zero, "ISO-01");
-        assertJudged(zero, "RES-04");
-        Outcome three = certify(jar(HostileExtensions.ExitsThree.class, dir), dir.resolve("three"));
-        assertJudged(three, "RES-04");
+        exits(dir, Mode.WORKER);
     }
 
     @Test
     @Timeout(180)
     @DisplayName("reflection finds no harness in the worker: nothing is acknowledged behind the API")
     void reflection(@TempDir Path dir) throws IOException {
-        Outcome outcome = certify(jar(HostileExtensions.ReflectsIntoHarness.class, dir), dir.resolve("out"));
-        assertJudged(outcome, "E2E-01");
+        reflection(dir, Mode.WORKER);
     }
 
     @Test
     @Timeout(300)
     @DisplayName("a busy loop that ignores interrupts and a deadlock are killed for real, and the run ends")
     void hangs(@TempDir Path dir) throws IOException {
-        Outcome busy = certify(jar(HostileExtensions.BusyLoop.class, dir), dir.resolve("busy"));
-        assertJudged(busy, "RES-04");
-        Outcome deadlock = certify(jar(HostileExtensions.Deadlock.class, dir), dir.resolve("deadlock"));
-        assertJudged(deadlock, "RES-04");
+        busyLoop(dir, Mode.WORKER);
+        deadlock(dir, Mode.WORKER);
         assertNoWorkerLeft();
     }
 
@@ -169,18 +194,14 @@ public class HostileCorpusTest {
     @Timeout(180)
     @DisplayName("out of memory and stack overflow crash the simulated process, the same on every machine")
     void crashes(@TempDir Path dir) throws IOException {
-        Outcome memory = certify(jar(HostileExtensions.OutOfMemory.class, dir), dir.resolve("oom"));
-        assertJudged(memory, "RES-04");
-        Outcome stack = certify(jar(HostileExtensions.StackOverflow.class, dir), dir.resolve("stack"));
-        assertJudged(stack, "RES-04");
+        crashes(dir, Mode.WORKER);
     }
 
     @Test
     @Timeout(180)
     @DisplayName("5,000 threads are refused past the sandbox's bound")
     void threads(@TempDir Path dir) throws IOException {
-        Outcome outcome = certify(jar(HostileExtensions.ThreadBomb.class, dir), dir.resolve("out"));
-        assertJudged(outcome, "ISO-01");
+        threads(dir, Mode.WORKER);
         assertNoWorkerLeft();
     }
 
@@ -188,32 +209,39 @@ public class HostileCorpusTest {
     @Timeout(180)
     @DisplayName("100 MB on stdout never reaches upcert's output")
     void stdoutFlood(@TempDir Path dir) throws IOException {
-        Outcome outcome = certify(jar(HostileExtensions.StdoutFlood.class, dir), dir.resolve("out"));
-        assertEquals(1, outcome.code());
-        assertFalse(outcome.out().contains("xxxxxxxxxx"), "the extension's output stays out of upcert's stdout");
-        assertTrue(outcome.out().length() < 1_000_000, "upcert's stdout is its summary only");
+        stdoutFlood(dir, Mode.WORKER);
     }
 
     @Test
     @Timeout(180)
     @DisplayName("a file written outside storage() is refused and reported")
     void filesOutsideStorage(@TempDir Path dir) throws IOException {
-        Files.deleteIfExists(Path.of(HostileExtensions.OUTSIDE_FILE));
-        Outcome outcome = certify(jar(HostileExtensions.WritesOutsideStorage.class, dir), dir.resolve("out"));
-        assertJudged(outcome, "ISO-01");
-        assertFalse(Files.exists(Path.of(HostileExtensions.OUTSIDE_FILE)), "the file was not written");
+        filesOutsideStorage(dir, Mode.WORKER);
     }
 
     @Test
     @Timeout(180)
     @DisplayName("a raw socket to a loopback port that is not the stub is refused and reported")
     void rawSocket(@TempDir Path dir) throws IOException {
-        try (Listener listener = new Listener()) {
-            Outcome outcome = certify(jar(HostileExtensions.RawSocket.class, dir, "hostile-port.txt",
-                    Integer.toString(listener.port())), dir.resolve("out"));
-            assertJudged(outcome, "ISO-01");
-            assertEquals(0, listener.accepted.get(), "no connection reached the port");
-        }
+        rawSocket(dir, Mode.WORKER);
+    }
+
+    // --- in the container sandbox --------------------------------------------------------------
+
+    @Test
+    @Timeout(600)
+    @DisplayName("in the container sandbox every case but the deadlock (a hang like the busy loop) gets the same verdict, and nothing gets out")
+    void inTheContainer(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
+                () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
+        exits(dir, Mode.CONTAINER);
+        reflection(dir, Mode.CONTAINER);
+        busyLoop(dir, Mode.CONTAINER);
+        crashes(dir, Mode.CONTAINER);
+        threads(dir, Mode.CONTAINER);
+        stdoutFlood(dir, Mode.CONTAINER);
+        filesOutsideStorage(dir, Mode.CONTAINER);
+        rawSocket(dir, Mode.CONTAINER);
     }
 
     /**
