@@ -86,6 +86,19 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
         return header == null ? "" : header.path("cloud").asText();
     }
 
+    /**
+     * The assumptions the run stated beyond what PhotoKit documents (the trace header's
+     * {@code assumptions}, e.g. {@code http-status}: the extension saw the HTTP status of failed
+     * uploads). Empty for a run that showed the extension only what a device shows.
+     */
+    public Set<String> assumptions() {
+        TreeSet<String> assumptions = new TreeSet<>();
+        if (header != null) {
+            header.path("assumptions").forEach(node -> assumptions.add(node.asText()));
+        }
+        return java.util.Collections.unmodifiableSet(assumptions);
+    }
+
     /** The few events before {@code event} and the event itself: the excerpt a FAIL shows. */
     public List<TraceEvent> excerptEndingAt(TraceEvent event, int before) {
         int index = events.indexOf(event);

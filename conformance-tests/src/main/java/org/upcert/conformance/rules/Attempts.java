@@ -159,6 +159,44 @@ final class Attempts {
         return Failure.TRANSIENT;
     }
 
+    /**
+     * Whether a response arrived ({@code status} on the line): what the device shows as response
+     * headers on the failed job (nil when no response arrived). The status itself is the
+     * checkers' knowledge, not the extension's (unless the run assumes it).
+     */
+    static boolean answered(TraceEvent failed) {
+        return failed.fields().has("status");
+    }
+
+    /** Whether the failure's response carried {@code retry-after} (the device sees it among the headers). */
+    static boolean hasRetryAfter(TraceEvent failed) {
+        return failed.fields().has("retryAfter");
+    }
+
+    /** A 2xx reported as a failure (a device quirk): the bytes are on the server. */
+    static boolean successStatus(TraceEvent failed) {
+        long status = failed.number("status");
+        return answered(failed) && status >= 200 && status < 300;
+    }
+
+    /** Whether the cloud refused the attempt because its destination had expired (the extension knows its expiry). */
+    static boolean expiredDestination(TraceEvent failed) {
+        return answered(failed) && failed.text("cloud").toLowerCase(Locale.ROOT).contains("expired");
+    }
+
+    /**
+     * A status that says "never" (for runs assuming {@code http-status}, {@link GiveUp}): a 4xx
+     * other than 401, 404, 408, 409, 410, 416, 425 and 429, on a destination that had not expired.
+     */
+    static boolean permanentStatus(TraceEvent failed) {
+        if (!answered(failed) || expiredDestination(failed)) {
+            return false;
+        }
+        long status = failed.number("status");
+        return status >= 400 && status < 500 && status != 401 && status != 404 && status != 408 && status != 409
+                && status != 410 && status != 416 && status != 425 && status != 429;
+    }
+
     /** {@code "HTTP 401 (injected: HTTP 401)"}: what two failures must share to be "the same outcome". */
     static String outcome(TraceEvent failed) {
         return failed.fields().has("status")

@@ -1,0 +1,134 @@
+package org.upcert.conformance.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+
+/** {@link GiveUp}: when giving up on a resource was justified, on small hand-written traces. */
+class GiveUpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String R = "A1#PHOTO";
+    private static final long MIN = 60_000;
+
+    /** A trace builder: one resource, jobs created, retried and failed at given minutes. */
+    private static final class Trace {
+        final List<TraceEvent> events = new ArrayList<>();
+        final List<String> assumptions = new ArrayList<>();
+        int jobs;
+
+        Trace line(long t, String json) {
+            try {
+                JsonNode node = JSON.readTree(json);
+                events.add(new TraceEvent(events.size() + 2, t, node.path("ev").asText(), 1, node));
+            } catch (Exception e) {
+                throw new IllegalArgumentException(json, e);
+            }
+            return this;
+        }
+
+        /** A new job for R at {@code minute}, failed one second later with {@code failure} fields. */
+        Trace failedJob(long minute, String failure) {
+            String job = "J" + (++jobs);
+            line(minute * MIN, "{\"ev\":\"job.create\",\"job\":\"" + job + "\",\"resource\":\"" + R + "\",\"url\":\"http://h/x\"}");
+            return line(minute * MIN + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + failure + "}");
+        }
+
+        Trace assume(String assumption) {
+            assumptions.add(assumption);
+            return this;
+        }
+
+        RunEvidence evidence() {
+            JsonNode header = JSON.valueToTree(java.util.Map.of("ev", "header", "assumptions", assumptions));
+            return new RunEvidence("test", 1, header, List.copyOf(events), Set.of(R), Set.of(), null, null, null);
+        }
+    }
+
+    private static final String REFUSED_400 = "\"code\":-1011,\"status\":400,\"reason\":\"HTTP 400\"";
+    private static final String REFUSED_503 = "\"code\":-1011,\"status\":503,\"reason\":\"HTTP 503\"";
+    private static final String THROTTLED = "\"code\":-1011,\"status\":429,\"reason\":\"HTTP 429\",\"retryAfter\":\"120\"";
+    private static final String LOST = "\"code\":-1005,\"reason\":\"the network connection was lost\"";
+
+    @Test
+    @DisplayName("five refusals without retry-after over 30 minutes justify giving up, whatever the hidden status")
+    void persistentRefusals() {
+        Trace trace = new Trace();
+        for (long minute : new long[] {0, 1, 5, 15, 30}) {
+            trace.failedJob(minute, REFUSED_503);
+        }
+        assertTrue(GiveUp.justified(trace.evidence(), R).isPresent());
+        assertEquals(Set.of(R), GiveUp.justified(trace.evidence()).keySet());
+    }
+
+    @Test
+    @DisplayName("fewer refusals, or refusals within less than 30 minutes, do not (a burst of server errors)")
+    void burstIsNotEnough() {
+        Trace four = new Trace();
+        for (long minute : new long[] {0, 10, 20, 40}) {
+            four.failedJob(minute, REFUSED_400);
+        }
+        assertFalse(GiveUp.justified(four.evidence(), R).isPresent(), "4 refusals");
+        Trace fast = new Trace();
+        for (long minute : new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
+            fast.failedJob(minute, REFUSED_400);
+        }
+        assertFalse(GiveUp.justified(fast.evidence(), R).isPresent(), "10 refusals in 9 minutes");
+        assertTrue(GiveUp.notYet(Attempts.of(fast.evidence()).byResource().get(R)).contains("10 refusals"));
+    }
+
+    @Test
+    @DisplayName("never after a network-level failure or a refusal carrying retry-after, however many came before")
+    void networkAndRetryAfterNever() {
+        Trace trace = new Trace();
+        for (long minute : new long[] {0, 10, 20, 30, 40, 50}) {
+            trace.failedJob(minute, REFUSED_503);
+        }
+        trace.failedJob(60, LOST);
+        assertFalse(GiveUp.justified(trace.evidence(), R).isPresent(), "last failure had no response");
+        Trace throttled = new Trace();
+        for (long minute : new long[] {0, 10, 20, 30, 40, 50}) {
+            throttled.failedJob(minute, THROTTLED);
+        }
+        assertFalse(GiveUp.justified(throttled.evidence(), R).isPresent(), "the server said when to come back");
+    }
+
+    @Test
+    @DisplayName("the system's own final codes justify it at once: blocked by policy, file gone")
+    void systemFinal() {
+        assertTrue(GiveUp.justified(new Trace().failedJob(0, "\"code\":-1022,\"reason\":\"blocked\"").evidence(), R).isPresent());
+        assertTrue(GiveUp.justified(new Trace().failedJob(0, "\"code\":-1100,\"reason\":\"gone\"").evidence(), R).isPresent());
+    }
+
+    @Test
+    @DisplayName("a permanent status justifies it at once only when the run assumes http-status; 5xx, 429, 401 and expiry never")
+    void statusAssumption() {
+        assertFalse(GiveUp.justified(new Trace().failedJob(0, REFUSED_400).evidence(), R).isPresent());
+        assertTrue(GiveUp.justified(new Trace().assume(GiveUp.HTTP_STATUS).failedJob(0, REFUSED_400).evidence(), R).isPresent());
+        assertTrue(GiveUp.justified(new Trace().assume(GiveUp.HTTP_STATUS)
+                .failedJob(0, "\"code\":-1011,\"status\":413,\"reason\":\"HTTP 413\"").evidence(), R).isPresent());
+        for (String failure : List.of(REFUSED_503, THROTTLED, "\"code\":-1013,\"status\":401,\"reason\":\"HTTP 401\"",
+                "\"code\":-1011,\"status\":403,\"reason\":\"HTTP 403\",\"cloud\":\"AccessDenied: Request has expired\"")) {
+            assertFalse(GiveUp.justified(new Trace().assume(GiveUp.HTTP_STATUS).failedJob(0, failure).evidence(), R).isPresent(),
+                    failure);
+        }
+    }
+
+    @Test
+    @DisplayName("nothing to justify when the last attempt succeeded")
+    void succeeded() {
+        Trace trace = new Trace().failedJob(0, "\"code\":-1022,\"reason\":\"blocked\"");
+        trace.line(MIN * 2, "{\"ev\":\"job.create\",\"job\":\"J9\",\"resource\":\"" + R + "\",\"url\":\"http://h/x\"}");
+        trace.line(MIN * 3, "{\"ev\":\"job.succeeded\",\"job\":\"J9\",\"status\":201}");
+        assertFalse(GiveUp.justified(trace.evidence(), R).isPresent());
+    }
+}
