@@ -66,17 +66,19 @@ class CertifyCommandTest {
     @Test
     @DisplayName("--json prints one JSON object on stdout; a partial selection that cannot be certified exits 1")
     void json(@TempDir Path dir) throws Exception {
-        Outcome outcome = certify("--profiles", "baseline", "--seeds", "1", "--rules", "JOB-01,JOB-04", "--json", "--quiet",
+        Outcome outcome = certify("--profiles", "baseline", "--seeds", "1", "--rules", "JOB-01,RTY-01", "--json", "--quiet",
                 "--out", dir.toString());
         assertEquals(1, outcome.code(), outcome.err());
         String[] lines = outcome.out().strip().split("\n");
         assertEquals(1, lines.length, "stdout holds only the JSON object: " + outcome.out());
         JsonNode json = new ObjectMapper().readTree(lines[0]);
-        assertEquals("INCOMPLETE", json.path("verdict").asText(), "JOB-04 is not exercised by baseline");
+        assertEquals("INCOMPLETE", json.path("verdict").asText(), "RTY-01 is not exercised by baseline");
         assertTrue(json.path("partial").asBoolean());
         assertEquals("PASS", json.path("rules").get(0).path("verdict").asText());
         assertEquals("NOT_EXERCISED", json.path("rules").get(1).path("verdict").asText());
-        assertEquals("library-churn", json.path("rules").get(1).path("exercisedBy").asText());
+        assertEquals("flaky-network", json.path("rules").get(1).path("exercisedBy").asText());
+        assertTrue(json.path("rules").get(1).path("note").asText().contains("no transient failure"),
+                "the note says what did not happen: " + json.path("rules").get(1));
         assertTrue(outcome.err().contains("INCOMPLETE"), "the human summary goes to stderr with --json");
         assertTrue(Files.isRegularFile(dir.resolve("CERTIFICATION.md")));
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.upcert.conformance.certify.Certifier;
 import org.upcert.conformance.report.Certification;
 import org.upcert.conformance.report.CertificationJson;
+import org.upcert.conformance.report.RootCauses;
 import org.upcert.conformance.suite.CellVerdict;
 import org.upcert.conformance.suite.RuleGroupSuite;
 import org.upcert.conformance.suite.RuleSummary;
@@ -121,9 +122,9 @@ public final class CertifyCommand implements Callable<Integer> {
         human.println();
         human.println(c.outcome() + (c.interrupted() ? " (Ctrl-C after " + c.finishedRuns() + " of " + c.runs()
                 + " runs; the verdicts judge only those, this is not a certification)" : "")
-                + (c.partial() ? " (partial: " + c.summaries().size() + " of 36 rules)" : "") + " · MUST rules "
-                + c.mustRules(Status.PASS) + " PASS, " + c.mustRules(Status.FAIL) + " FAIL, " + c.mustRules(Status.NOT_EXERCISED)
-                + " NOT_EXERCISED, " + c.mustRules(Status.SKIPPED) + " SKIPPED · wall "
+                + (c.partial() ? " (partial: " + c.summaries().size() + " of "
+                + org.upcert.conformance.rules.RuleCatalogue.rules().size() + " rules)" : "") + " · MUST rules "
+                + c.mustLine() + (c.warnings().isEmpty() ? "" : " · " + c.warnings().size() + " SHOULD WARN") + " · wall "
                 + String.format(Locale.ROOT, "%.1f s", seconds));
         human.println("  reports     " + out + "/CERTIFICATION.md, certification.json, allure-results/, junit-xml/"
                 + (c.failures().isEmpty() ? "" : ", traces/"));
@@ -143,25 +144,31 @@ public final class CertifyCommand implements Callable<Integer> {
 
     private static void printRules(PrintWriter out, Certification c) {
         out.println();
-        out.println("  rule    sev     verdict        runs pass/fail/n-e/skip   note");
+        out.println("  rule    sev     verdict         runs pass/fail/n-a/n-e/skip   note");
         for (RuleSummary s : c.summaries()) {
-            String note = switch (s.status()) {
-                case FAIL -> s.firstFailure().verdict().message();
-                case NOT_EXERCISED -> "not exercised; profile " + s.rule().profile() + " does";
-                case SKIPPED -> s.firstSkip().verdict().message();
-                case PASS -> s.figure() == null ? "" : s.figure().toString();
-            };
-            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-14s %4d/%d/%d/%d%s   %s", s.rule().id(), s.rule().severity(),
-                    s.status(), s.counts().get(Status.PASS), s.counts().get(Status.FAIL), s.counts().get(Status.NOT_EXERCISED),
-                    s.counts().get(Status.SKIPPED), "", truncate(note, 90)));
+            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %4d/%d/%d/%d/%d   %s", s.rule().id(), s.rule().severity(),
+                    s.status(), s.exercised(), s.counts().get(Status.FAIL), s.counts().get(Status.NOT_APPLICABLE),
+                    s.counts().get(Status.NOT_EXERCISED), s.counts().get(Status.SKIPPED), truncate(s.note(c.config().profiles()), 90)));
+        }
+        if (!c.failures().isEmpty()) {
+            // Root causes first: the rule each failing run violated first, and what it failed after.
+            out.println();
+            out.println("  root causes (the first violation of each failing run; fix these first):");
+            for (RootCauses.RootCause cause : c.rootCauses()) {
+                out.println("    " + cause.ruleId() + " first in " + cause.runs().size() + (cause.runs().size() == 1 ? " run" : " runs")
+                        + (cause.consequences().isEmpty() ? "" : ", then " + RootCauses.describe(cause.consequences())));
+            }
         }
         java.util.TreeSet<String> shown = new java.util.TreeSet<>();
-        for (CellVerdict failure : c.failures()) {
-            if (!shown.add(failure.rule().id())) {
-                continue; // the first failure of each rule; CERTIFICATION.md and certification.json list more
+        for (RootCauses.RootCause cause : c.rootCauses()) {
+            if (shown.add(cause.ruleId())) {
+                out.println();
+                out.println(indent(RuleGroupSuite.failureText(cause.example())));
             }
+        }
+        for (RuleSummary warning : c.warnings()) {
             out.println();
-            out.println(indent(RuleGroupSuite.failureText(failure)));
+            out.println("  " + warning.rule().id() + " WARN: " + warning.note(c.config().profiles()));
         }
     }
 

@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.upcert.conformance.rules.Applicability;
 import org.upcert.conformance.rules.Explanations;
 import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.rules.Thresholds;
 import org.upcert.harness.cli.ExitCode;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import picocli.CommandLine;
@@ -56,6 +58,11 @@ public final class ExplainCommand implements Callable<Integer> {
         section(out, "What upcert checks", e.checks());
         section(out, "Exercised by", e.exercised() + " First exercised by the standard profile " + rule.profile()
                 + listing(rule.id()) + ".");
+        Applicability.trigger(rule.id()).ifPresent(t -> section(out, "Applicability", t.describe()
+                + ". NOT_APPLICABLE never blocks certification."));
+        Thresholds.of(rule.id()).ifPresent(t -> section(out, "Threshold", "WARN when the figure is "
+                + t.describe() + ": " + t.why()
+                + ". A WARN is listed beside the failures and never decides certification."));
         section(out, "Source", e.source() + " (" + sourceKind(rule.source()) + ")");
         if (!e.mistakes().isEmpty()) {
             out.println("Usual mistakes");

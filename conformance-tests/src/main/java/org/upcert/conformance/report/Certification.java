@@ -11,14 +11,14 @@ import org.upcert.harness.HarnessVersion;
 
 /**
  * The outcome of one certification: every rule summarised over every run, and the overall
- * verdict. CERTIFIED needs every selected MUST rule PASS (exercised by some run, failed by none);
- * a FAIL makes it NOT_CERTIFIED; a MUST rule not exercised or skipped makes it INCOMPLETE — never
- * certified.
+ * verdict. CERTIFIED needs every selected MUST rule PASS (exercised by some run, failed by none)
+ * or NOT_APPLICABLE (its optional trigger never used, or absent at the OS level); a FAIL makes it
+ * NOT_CERTIFIED; a MUST rule not exercised or skipped makes it INCOMPLETE — never certified.
  *
  * @param config what was certified and how
  * @param extensionShas SHA-256 of the extension code the runs loaded
  * @param summaries one per selected rule, in catalogue order
- * @param failures every FAIL cell, in run order
+ * @param failures every FAIL cell, in run order and within a run by violating event (root cause first)
  * @param harnessFaults cells the harness could not run (never the extension's fault)
  * @param interrupted whether Ctrl-C stopped the certification: then it is INTERRUPTED, never certified
  * @param unfinishedRuns runs Ctrl-C stopped half-way or kept from starting (their verdicts are SKIPPED)
@@ -42,10 +42,7 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
         for (Rule rule : config.rules()) {
             summaries.add(RuleSummary.of(rule, verdicts));
         }
-        List<CellVerdict> failures = verdicts.stream().filter(v -> v.verdict().failed()).sorted((a, b) -> {
-            int byCell = a.cell().compareTo(b.cell());
-            return byCell != 0 ? byCell : a.rule().id().compareTo(b.rule().id());
-        }).toList();
+        List<CellVerdict> failures = verdicts.stream().filter(v -> v.verdict().failed()).sorted(RootCauses.byViolation()).toList();
         List<String> faults = verdicts.stream().filter(v -> v.verdict().status() == Status.SKIPPED
                 && v.verdict().message().startsWith("harness fault")).map(v -> v.cell().label() + ": " + v.verdict().message())
                 .distinct().sorted().toList();
@@ -74,7 +71,7 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
             if (summary.status() == Status.FAIL) {
                 return Outcome.NOT_CERTIFIED;
             }
-            if (summary.status() != Status.PASS) {
+            if (summary.status() != Status.PASS && summary.status() != Status.NOT_APPLICABLE) {
                 incomplete = true;
             }
         }
@@ -88,6 +85,23 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
 
     public int runs() {
         return config.cells().size();
+    }
+
+    /** The FAILs grouped by the rule each run violated first, most frequent first. */
+    public List<RootCauses.RootCause> rootCauses() {
+        return RootCauses.of(failures);
+    }
+
+    /** SHOULD rules whose figure is beyond its threshold. */
+    public List<RuleSummary> warnings() {
+        return summaries.stream().filter(s -> s.status() == Status.WARN).toList();
+    }
+
+    /** {@code "30 PASS, 0 FAIL, 3 NOT_APPLICABLE, 0 NOT_EXERCISED, 0 SKIPPED"}: the MUST rules by status. */
+    public String mustLine() {
+        return mustRules(Status.PASS) + " PASS, " + mustRules(Status.FAIL) + " FAIL, " + mustRules(Status.NOT_APPLICABLE)
+                + " NOT_APPLICABLE, " + mustRules(Status.NOT_EXERCISED) + " NOT_EXERCISED, " + mustRules(Status.SKIPPED)
+                + " SKIPPED";
     }
 
     public long mustRules(Status status) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.Thresholds;
 import org.upcert.conformance.suite.CellVerdict;
 import org.upcert.conformance.suite.RuleSummary;
 import org.upcert.conformance.verdict.Figure;
@@ -15,7 +16,7 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * same extension, profiles, seeds and build give the same bytes.
  */
 public final class CertificationJson {
-    public static final String FORMAT = "upcert-certification/1";
+    public static final String FORMAT = "upcert-certification/2";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private CertificationJson() {
@@ -31,6 +32,7 @@ public final class CertificationJson {
         suite.put("name", "upcert");
         suite.put("version", Certification.suiteVersion());
         suite.put("rules", "catalogue v1");
+        suite.put("verdicts", "v2: PASS, WARN, FAIL, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED");
         root.put("jdk", Certification.jdk());
         ObjectNode extension = root.putObject("extension");
         extension.put("name", c.config().describeExtension());
@@ -76,6 +78,14 @@ public final class CertificationJson {
                 figure.put("unit", f.unit());
                 figure.put("text", f.toString());
             }
+            rule.put("note", s.note(c.config().profiles()));
+            Thresholds.of(s.rule().id()).ifPresent(t -> {
+                ObjectNode threshold = rule.putObject("threshold");
+                threshold.put("warnAbove", t.limit());
+                threshold.put("unit", t.unit());
+                threshold.put("text", t.describe());
+                threshold.put("why", t.why());
+            });
             if (s.firstFailure() != null) {
                 rule.set("firstFailure", failure(s.firstFailure()));
             }
@@ -85,6 +95,15 @@ public final class CertificationJson {
             if (s.firstSkip() != null) {
                 rule.put("skipped", s.firstSkip().verdict().message());
             }
+        }
+        ArrayNode causes = root.putArray("rootCauses");
+        for (RootCauses.RootCause cause : c.rootCauses()) {
+            ObjectNode node = causes.addObject();
+            node.put("rule", cause.ruleId());
+            node.put("runs", cause.runs().size());
+            ObjectNode consequences = node.putObject("thenFailed");
+            cause.consequences().forEach(consequences::put);
+            node.set("example", failure(cause.example()));
         }
         ArrayNode failures = root.putArray("failures");
         c.failures().forEach(f -> failures.add(failure(f)));

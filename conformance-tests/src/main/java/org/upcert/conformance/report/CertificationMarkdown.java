@@ -1,6 +1,7 @@
 package org.upcert.conformance.report;
 
 import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.Thresholds;
 import org.upcert.conformance.suite.CellVerdict;
 import org.upcert.conformance.suite.RuleSummary;
 import org.upcert.conformance.verdict.Verdict.Status;
@@ -32,24 +33,50 @@ public final class CertificationMarkdown {
         md.append("| profiles | ").append(String.join(", ", c.config().profiles())).append(" |\n");
         md.append("| seeds | ").append(c.config().seeds().toString().replaceAll("[\\[\\]]", "")).append(" |\n");
         md.append("| reproduce | `").append(c.config().certifyCommand()).append("` |\n");
-        md.append("| MUST rules | ").append(c.mustRules(Status.PASS)).append(" PASS, ").append(c.mustRules(Status.FAIL))
-                .append(" FAIL, ").append(c.mustRules(Status.NOT_EXERCISED)).append(" NOT_EXERCISED, ")
-                .append(c.mustRules(Status.SKIPPED)).append(" SKIPPED |\n\n");
-        md.append("CERTIFIED needs every MUST rule PASS: exercised by at least one run and failed by none. ")
-                .append("NOT_EXERCISED and SKIPPED are never a pass. SHOULD rules report a figure and never decide.\n\n");
+        md.append("| MUST rules | ").append(c.mustLine()).append(" |\n");
+        md.append("| SHOULD warnings | ").append(c.warnings().isEmpty() ? "none"
+                : String.join(", ", c.warnings().stream().map(w -> w.rule().id()).toList())).append(" |\n\n");
+        md.append("CERTIFIED needs every MUST rule PASS (exercised by at least one run and failed by none) or NOT_APPLICABLE ")
+                .append("(its trigger is an optional API the extension never used, or one its OS level lacks). ")
+                .append("NOT_EXERCISED and SKIPPED are never a pass. SHOULD rules report a figure and never decide; a figure ")
+                .append("beyond the rule's documented threshold is a WARN, listed beside the failures.\n\n");
+        if (!c.failures().isEmpty()) {
+            md.append("## Root causes first\n\nIn each failing run, the FAIL whose violating event came first is the run's ")
+                    .append("root; the rules it failed later are its likely consequences. Fix the first line first.\n\n")
+                    .append("| first violation | runs | then failed in those runs | earliest example |\n|---|---|---|---|\n");
+            for (RootCauses.RootCause cause : c.rootCauses()) {
+                md.append("| ").append(cause.ruleId()).append(" | ").append(cause.runs().size()).append(" | ")
+                        .append(cause.consequences().isEmpty() ? "—" : RootCauses.describe(cause.consequences())).append(" | ")
+                        .append(cause.example().cell().label()).append(": ")
+                        .append(cause.example().verdict().message().replace("|", "\\|")).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (!c.warnings().isEmpty()) {
+            md.append("## Warnings (SHOULD figures beyond their thresholds)\n\n");
+            for (RuleSummary w : c.warnings()) {
+                md.append("- **").append(w.rule().id()).append("** ").append(w.rule().text()).append(": ")
+                        .append(w.note(c.config().profiles())).append('\n');
+            }
+            md.append('\n');
+        }
 
-        md.append("## MUST rules\n\n| rule | verdict | runs: pass / fail / not exercised / skipped | note |\n|---|---|---|---|\n");
+        md.append("## MUST rules\n\n| rule | verdict | runs: pass / fail / n/a / not exercised / skipped | note |\n")
+                .append("|---|---|---|---|\n");
         for (RuleSummary s : c.summaries()) {
             if (s.rule().must()) {
-                md.append(row(s)).append('\n');
+                md.append(row(s, c.config().profiles())).append('\n');
             }
         }
-        md.append("\n## SHOULD rules (figures)\n\n| rule | figure | runs measured | what it asks |\n|---|---|---|---|\n");
+        md.append("\n## SHOULD rules (figures)\n\n| rule | verdict | figure | warns above | runs measured | what it asks |\n")
+                .append("|---|---|---|---|---|---|\n");
         for (RuleSummary s : c.summaries()) {
             if (!s.rule().must()) {
                 md.append("| ").append(s.rule().id()).append(" | ")
-                        .append(s.figure() == null ? s.status().name() : s.figure().toString()).append(" | ")
-                        .append(s.counts().get(Status.PASS)).append(" | ").append(s.rule().text()).append(" |\n");
+                        .append(s.status() == Status.PASS ? "PASS" : "**" + s.status() + "**").append(" | ")
+                        .append(s.figure() == null ? "—" : s.figure().toString()).append(" | ")
+                        .append(Thresholds.of(s.rule().id()).map(t -> t.describe()).orElse("—")).append(" | ")
+                        .append(s.exercised()).append(" | ").append(s.rule().text()).append(" |\n");
             }
         }
         if (!c.failures().isEmpty()) {
@@ -57,7 +84,8 @@ public final class CertificationMarkdown {
                     .append("that reproduces it.\n");
             String lastRule = "";
             int shown = 0;
-            for (CellVerdict f : c.failures().stream().sorted((a, b) -> a.rule().id().compareTo(b.rule().id())).toList()) {
+            for (CellVerdict f : c.failures().stream().sorted(java.util.Comparator.comparing((CellVerdict v) -> v.rule().id())
+                    .thenComparing(RootCauses.byViolation())).toList()) {
                 if (f.rule().id().equals(lastRule) && ++shown > 3) {
                     continue;
                 }
@@ -98,16 +126,12 @@ public final class CertificationMarkdown {
         return md.toString();
     }
 
-    private static String row(RuleSummary s) {
-        String note = switch (s.status()) {
-            case FAIL -> s.firstFailure().cell().label() + ": " + s.firstFailure().verdict().message();
-            case NOT_EXERCISED -> "no run exercised it; profile " + s.rule().profile() + " does";
-            case SKIPPED -> s.firstSkip().verdict().message();
-            case PASS -> s.rule().text();
-        };
+    private static String row(RuleSummary s, java.util.List<String> profiles) {
+        String note = s.note(profiles);
         return "| " + s.rule().id() + " | " + (s.status() == Status.PASS ? "PASS" : "**" + s.status() + "**") + " | "
-                + s.counts().get(Status.PASS) + " / " + s.counts().get(Status.FAIL) + " / " + s.counts().get(Status.NOT_EXERCISED)
-                + " / " + s.counts().get(Status.SKIPPED) + " | " + note.replace("|", "\\|") + " |";
+                + s.counts().get(Status.PASS) + " / " + s.counts().get(Status.FAIL) + " / " + s.counts().get(Status.NOT_APPLICABLE)
+                + " / " + s.counts().get(Status.NOT_EXERCISED) + " / " + s.counts().get(Status.SKIPPED) + " | "
+                + note.replace("|", "\\|") + " |";
     }
 
     private static String describeIsolation(String isolation) {

@@ -129,6 +129,15 @@ public final class RuleCatalogue {
         return Optional.ofNullable(checkers().get(id));
     }
 
+    /**
+     * One rule judged on one run as the suite judges it: the checker's verdict, then applicability
+     * ({@link Applicability}) and the SHOULD threshold ({@link Thresholds}).
+     */
+    public static org.upcert.conformance.verdict.Verdict judge(String id, org.upcert.conformance.evidence.RunEvidence evidence) {
+        RuleChecker checker = checker(id).orElseThrow(() -> new IllegalArgumentException("no checker for " + id));
+        return Thresholds.apply(Applicability.apply(checker.check(evidence), evidence));
+    }
+
     /** Rule ids, for messages. */
     public static List<String> ids() {
         return Collections.unmodifiableList(new ArrayList<>(BY_ID.keySet()));

@@ -129,7 +129,7 @@ public final class TerminationRules {
     /**
      * TRM-05 (SHOULD): changes committed after {@code willTerminate}. For every notice during a
      * call: the job changes committed after it in that call ({@code changes.commit} counts) and
-     * the simulated time from the notice to the call's end. Figure: the count of changes; the
+     * the simulated time from the notice to the call's end. Figure: changes per notice (mean); the
      * message gives the longest and mean notice-to-return time. Not exercised without a notice
      * during a call.
      */
@@ -163,7 +163,7 @@ public final class TerminationRules {
             if (notices == 0) {
                 return Verdict.notExercised(ruleId(), "no termination notice arrived during a call");
             }
-            return Verdict.measured(ruleId(), Figure.count("changes committed after willTerminate", changes, "changes"),
+            return Verdict.measured(ruleId(), Figure.average("changes committed after willTerminate", changes, notices, "per notice"),
                     notices + " notices during calls; " + changes + " job changes committed after them; notice to return "
                             + "longest " + longest + " ms, mean " + total / notices + " ms");
         }

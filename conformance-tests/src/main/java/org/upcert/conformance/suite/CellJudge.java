@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.upcert.conformance.rules.Applicability;
 import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
 import org.upcert.conformance.rules.RuleChecker;
+import org.upcert.conformance.rules.Thresholds;
 import org.upcert.conformance.verdict.Verdict;
 
 /** Judges one rule on one run's outcome; never throws (a checker's own error is a SKIPPED verdict). */
@@ -34,7 +36,9 @@ final class CellJudge {
                 verdict = Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
             } else {
                 try {
-                    verdict = checker.get().check(outcome.evidence());
+                    // The checker judges what happened; applicability and the SHOULD thresholds
+                    // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
+                    verdict = Thresholds.apply(Applicability.apply(checker.get().check(outcome.evidence()), outcome.evidence()));
                 } catch (RuntimeException e) {
                     verdict = Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
                 }

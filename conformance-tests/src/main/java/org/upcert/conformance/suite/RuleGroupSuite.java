@@ -63,15 +63,15 @@ public abstract class RuleGroupSuite {
         return DynamicContainer.dynamicContainer(rule.id() + " " + rule.severity() + " — " + rule.text(), tests);
     }
 
-    /** PASS returns; FAIL fails; NOT_EXERCISED and SKIPPED abort. */
+    /** PASS returns; FAIL fails; WARN, NOT_APPLICABLE, NOT_EXERCISED and SKIPPED abort. */
     static void conclude(CellVerdict cell) {
         Verdict verdict = cell.verdict();
         switch (verdict.status()) {
             case PASS -> {
             }
             case FAIL -> throw new AssertionFailedError(failureText(cell));
-            case NOT_EXERCISED -> throw new TestAbortedException("NOT_EXERCISED: " + verdict.message());
-            case SKIPPED -> throw new TestAbortedException("SKIPPED: " + verdict.message());
+            case WARN, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED -> throw new TestAbortedException(verdict.status() + ": "
+                    + verdict.message());
         }
     }
 
@@ -83,10 +83,11 @@ public abstract class RuleGroupSuite {
             }
             case FAIL -> throw new AssertionFailedError(line + "\nfirst failure:\n" + failureText(summary.firstFailure()));
             case SKIPPED -> throw new TestAbortedException(line + ": " + summary.firstSkip().verdict().message());
+            case WARN, NOT_APPLICABLE -> throw new TestAbortedException(line + ": " + summary.note(config.profiles()));
             case NOT_EXERCISED -> {
                 if (summary.rule().must() && config.requireExercised()) {
-                    throw new AssertionFailedError(line + ": no run exercised this MUST rule, so it is not certified;"
-                            + " profile " + summary.rule().profile() + " exercises it");
+                    throw new AssertionFailedError(line + ": no run exercised this MUST rule, so it is not certified: "
+                            + summary.note(config.profiles()));
                 }
                 throw new TestAbortedException(line);
             }

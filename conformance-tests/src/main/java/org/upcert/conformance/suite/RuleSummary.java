@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.rules.Thresholds;
 import org.upcert.conformance.verdict.Figure;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.conformance.verdict.Verdict.Status;
@@ -11,7 +12,10 @@ import org.upcert.conformance.verdict.Verdict.Status;
 /**
  * A rule judged over every run of a certification. The overall status is, in this order:
  * FAIL if any run failed it; SKIPPED if any run could not judge it (a skip is never a pass);
- * PASS if at least one run exercised it; NOT_EXERCISED otherwise.
+ * for a SHOULD rule, WARN if its figure combined over the runs is beyond its threshold; PASS if at
+ * least one run exercised it; NOT_EXERCISED if some run could have met it but none did (the
+ * extension used the rule's optional trigger, or the rule has none); NOT_APPLICABLE if every run
+ * found it not applicable (the optional API was never used, or the OS level lacks it).
  *
  * @param rule the rule
  * @param counts how many runs gave each status
@@ -19,18 +23,18 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * @param figure a SHOULD rule's figure combined over its runs; null if none
  * @param firstFailure the first FAIL in run order; null if none
  * @param firstSkip the first SKIPPED; null if none
+ * @param first the first verdict of each status, in run order (for notes that say what happened)
  */
 public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status, Figure figure, CellVerdict firstFailure,
-        CellVerdict firstSkip) {
+        CellVerdict firstSkip, Map<Status, CellVerdict> first) {
 
     public static RuleSummary of(Rule rule, List<CellVerdict> verdicts) {
         EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
         for (Status status : Status.values()) {
             counts.put(status, 0);
         }
+        EnumMap<Status, CellVerdict> first = new EnumMap<>(Status.class);
         Figure figure = null;
-        CellVerdict firstFailure = null;
-        CellVerdict firstSkip = null;
         for (CellVerdict cell : verdicts) {
             if (!cell.rule().id().equals(rule.id())) {
                 continue;
@@ -40,27 +44,63 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             if (verdict.figure() != null) {
                 figure = figure == null ? verdict.figure() : figure.combine(verdict.figure());
             }
-            if (verdict.status() == Status.FAIL && firstFailure == null) {
-                firstFailure = cell;
-            }
-            if (verdict.status() == Status.SKIPPED && firstSkip == null) {
-                firstSkip = cell;
-            }
+            first.putIfAbsent(verdict.status(), cell);
         }
-        Status status = counts.get(Status.FAIL) > 0 ? Status.FAIL
-                : counts.get(Status.SKIPPED) > 0 ? Status.SKIPPED
-                : counts.get(Status.PASS) > 0 ? Status.PASS
-                : Status.NOT_EXERCISED;
-        return new RuleSummary(rule, Map.copyOf(counts), status, figure, firstFailure, firstSkip);
+        Status status;
+        if (counts.get(Status.FAIL) > 0) {
+            status = Status.FAIL;
+        } else if (counts.get(Status.SKIPPED) > 0) {
+            status = Status.SKIPPED;
+        } else if (counts.get(Status.PASS) + counts.get(Status.WARN) > 0) {
+            status = !rule.must() && Thresholds.beyond(rule.id(), figure) ? Status.WARN : Status.PASS;
+        } else if (counts.get(Status.NOT_EXERCISED) > 0) {
+            status = Status.NOT_EXERCISED;
+        } else if (counts.get(Status.NOT_APPLICABLE) > 0) {
+            status = Status.NOT_APPLICABLE;
+        } else {
+            status = Status.NOT_EXERCISED; // no run at all
+        }
+        return new RuleSummary(rule, Map.copyOf(counts), status, figure, first.get(Status.FAIL), first.get(Status.SKIPPED),
+                Map.copyOf(first));
     }
 
     public int runs() {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** {@code "PASS 12 · FAIL 0 · NOT_EXERCISED 33 · SKIPPED 0"} */
+    /** Runs that exercised the rule (PASS or WARN). */
+    public int exercised() {
+        return counts.get(Status.PASS) + counts.get(Status.WARN);
+    }
+
+    /** {@code "PASS 12 · FAIL 0 · N/A 0 · NOT_EXERCISED 33 · SKIPPED 0"} (WARN only when there is one). */
     public String countsLine() {
-        return "PASS " + counts.get(Status.PASS) + " · FAIL " + counts.get(Status.FAIL) + " · NOT_EXERCISED "
-                + counts.get(Status.NOT_EXERCISED) + " · SKIPPED " + counts.get(Status.SKIPPED);
+        return "PASS " + counts.get(Status.PASS) + (counts.get(Status.WARN) > 0 ? " · WARN " + counts.get(Status.WARN) : "")
+                + " · FAIL " + counts.get(Status.FAIL) + " · NOT_APPLICABLE " + counts.get(Status.NOT_APPLICABLE)
+                + " · NOT_EXERCISED " + counts.get(Status.NOT_EXERCISED) + " · SKIPPED " + counts.get(Status.SKIPPED);
+    }
+
+    /**
+     * What a report says beside the status: the first failure; why the rule did not apply; for
+     * NOT_EXERCISED precisely what did not happen (the checker's own words from the first run) and
+     * whether the profile that exercises it was part of this certification; the figure for a
+     * SHOULD rule.
+     */
+    public String note(List<String> profilesRun) {
+        return switch (status) {
+            case FAIL -> firstFailure.cell().label() + ": " + firstFailure.verdict().message();
+            case SKIPPED -> firstSkip.verdict().message();
+            case NOT_APPLICABLE -> "not applicable: " + first.get(Status.NOT_APPLICABLE).verdict().message();
+            case NOT_EXERCISED -> {
+                CellVerdict example = first.get(Status.NOT_EXERCISED);
+                String what = example == null ? "no run" : "in no run: " + example.verdict().message();
+                yield what + (profilesRun.contains(rule.profile()) ? " (profile " + rule.profile() + ", meant to exercise it, ran"
+                        + " and the situation did not arise in its runs: try more seeds)"
+                        : "; profile " + rule.profile() + " exercises it and was not part of this certification");
+            }
+            case WARN -> "WARN: " + figure + " is " + Thresholds.of(rule.id()).map(t -> t.describe() + " — " + t.why())
+                    .orElse("beyond its threshold");
+            case PASS -> figure == null ? rule.text() : figure.toString();
+        };
     }
 }

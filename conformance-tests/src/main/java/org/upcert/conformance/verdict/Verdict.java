@@ -7,6 +7,9 @@ import org.upcert.conformance.evidence.TraceEvent;
 /**
  * The result of judging one rule on one run. {@link Status#NOT_EXERCISED} and
  * {@link Status#SKIPPED} are never a pass: a rule no run exercised has not been shown to hold.
+ * {@link Status#NOT_APPLICABLE} is not a pass either, but it never blocks certification: the rule's
+ * trigger is an optional API the extension never used, or one its OS level lacks.
+ * {@link Status#WARN} is a SHOULD rule whose figure is beyond its documented threshold.
  *
  * @param ruleId the rule's stable id, e.g. {@code ACK-01}
  * @param status the outcome
@@ -16,8 +19,20 @@ import org.upcert.conformance.evidence.TraceEvent;
  */
 public record Verdict(String ruleId, Status status, String message, List<TraceEvent> excerpt, Figure figure) {
 
-    /** Verdict outcomes. */
-    public enum Status { PASS, FAIL, NOT_EXERCISED, SKIPPED }
+    /**
+     * Verdict outcomes (catalogue v2 semantics, RULES.md). The order is the order reports list them.
+     * <ul>
+     *   <li>PASS: exercised and held (a SHOULD rule: its figure within its threshold);
+     *   <li>WARN: a SHOULD rule's figure beyond its threshold; never decides, never hidden;
+     *   <li>FAIL: violated (MUST rules only);
+     *   <li>NOT_APPLICABLE: the rule's trigger is an optional API the extension never used, or one
+     *       its OS level lacks; never blocks certification, always listed;
+     *   <li>NOT_EXERCISED: upcert did not produce the situation the rule needs; a MUST rule left
+     *       so makes a certification INCOMPLETE;
+     *   <li>SKIPPED: could not be judged (harness fault, interruption); never a pass.
+     * </ul>
+     */
+    public enum Status { PASS, WARN, FAIL, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED }
 
     public Verdict {
         Objects.requireNonNull(ruleId, "ruleId");
@@ -46,6 +61,16 @@ public record Verdict(String ruleId, Status status, String message, List<TraceEv
         return new Verdict(ruleId, Status.PASS, message, List.of(), Objects.requireNonNull(figure, "figure"));
     }
 
+    /** A SHOULD rule whose figure is beyond its threshold: shown beside the FAILs, never deciding. */
+    public static Verdict warn(String ruleId, Figure figure, String message) {
+        return new Verdict(ruleId, Status.WARN, message, List.of(), Objects.requireNonNull(figure, "figure"));
+    }
+
+    /** The rule's trigger is an optional API the extension never used, or one its OS level lacks. */
+    public static Verdict notApplicable(String ruleId, String why) {
+        return new Verdict(ruleId, Status.NOT_APPLICABLE, why, List.of());
+    }
+
     public static Verdict notExercised(String ruleId, String why) {
         return new Verdict(ruleId, Status.NOT_EXERCISED, why, List.of());
     }
@@ -56,5 +81,19 @@ public record Verdict(String ruleId, Status status, String message, List<TraceEv
 
     public boolean failed() {
         return status == Status.FAIL;
+    }
+
+    /** The same verdict with another status and message (figure and excerpt kept). */
+    public Verdict withStatus(Status newStatus, String newMessage) {
+        return new Verdict(ruleId, newStatus, newMessage, excerpt, figure);
+    }
+
+    /**
+     * The event that violated the rule: the last of a FAIL's excerpt (checkers end their excerpt at
+     * it); empty for other verdicts and for a FAIL without an excerpt.
+     */
+    public java.util.Optional<TraceEvent> violatingEvent() {
+        return status != Status.FAIL || excerpt.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(excerpt.get(excerpt.size() - 1));
     }
 }
