@@ -39,11 +39,19 @@ public final class Applicability {
         }
     }
 
+    private static final Predicate<TraceEvent> RETRIES = e -> e.name().equals("job.retry")
+            || (e.name().equals("change.illegal") && e.text("op").equals("retry"))
+            || (e.name().equals("change.dropped") && e.text("op").equals("retry"));
+    private static final String NEW_JOB_INSTEAD = "retrying in place is optional: acknowledging the failed job and creating a"
+            + " new one later is a legitimate retry policy, which RTY-01 judges";
+
     private static final List<Trigger> TRIGGERS = List.of(
+            new Trigger("JOB-03", "retry (JobChanges.retry)", "26.1", NEW_JOB_INSTEAD, RETRIES),
             new Trigger("JOB-04", "cancel (JobChanges.cancel)", "26.4",
                     "cancelling is optional: acknowledging a job once it finished is always correct",
                     e -> e.name().equals("job.cancel") || (e.name().equals("change.illegal") && e.text("op").equals("cancel"))
                             || (e.name().equals("change.dropped") && e.text("op").equals("cancel"))),
+            new Trigger("JOB-05", "retry (JobChanges.retry)", "26.1", NEW_JOB_INSTEAD, RETRIES),
             new Trigger("CHG-01", "persistent change tokens (currentChangeToken / fetchPersistentChanges)", "26.1",
                     "a date watermark or a full walk of the library is a legitimate alternative; E2E-01 and CHG-02 still"
                             + " judge that no asset is missed",

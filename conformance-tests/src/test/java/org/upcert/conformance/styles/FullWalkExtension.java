@@ -1,0 +1,352 @@
+package org.upcert.conformance.styles;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadExtension;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * A correct extension written the way a new author might, independently of the sample: it walks
+ * the whole library on every call instead of reading change tokens, never cancels a job, never
+ * reads a response header, and never retries a job in place — a failed job is acknowledged and
+ * the resource gets a new job after a back-off. Only the {@code generic-put} cloud.
+ *
+ * <p>Its memory is an append-only log in the app group ({@value #LOG}): one line per change of a
+ * resource's state, the last line of a key wins, a torn last line (no newline) is ignored. A
+ * create is logged as an intent before its block and as in flight after it, so a kill between
+ * the two leaves an intent the next process resolves (from the PROCESS set where the OS has it,
+ * else after a day).
+ *
+ * <p>It exists to show that the suite certifies styles other than the sample's: the optional
+ * APIs it never uses make their rules NOT_APPLICABLE, not INCOMPLETE. {@link CancelsFinishedJobs}
+ * is its broken twin.
+ */
+public class FullWalkExtension implements UploadExtension {
+    static final String LOG = "fullwalk/ledger.log";
+    static final String KEY_HEADER = "X-Fullwalk-Key";
+    private static final int MAX_ATTEMPTS = 10;
+    private static final Duration FIRST_WAIT = Duration.ofSeconds(30);
+    /** Under the ~5 min the system waits after a PROCESSING without progress: every wait is due by the next call. */
+    private static final Duration MAX_WAIT = Duration.ofMinutes(4);
+    private static final Duration UNCERTAIN_WAIT = Duration.ofHours(24);
+    private static final int BLOCK = 25;
+    private static final int CREATES_PER_CALL = 200;
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern EXPIRES_IN = Pattern.compile("\"expires_in\"\\s*:\\s*(\\d+)");
+
+    enum State { NEW, INTENT, INFLIGHT, WAITING, UPLOADED, GIVEN_UP }
+
+    /** One resource in the log: its state, failed attempts, and when it may be tried again (or when the intent was made). */
+    record Entry(State state, int attempts, long at) {
+    }
+
+    private volatile boolean stopping;
+    private TreeMap<String, Entry> ledger;
+    private String token;
+    private long tokenExpiresAt;
+
+    @Override
+    public void willTerminate() {
+        stopping = true;
+    }
+
+    @Override
+    public ProcessingResult processJobs(ExtensionContext context) {
+        stopping = false; // the instance is reused across activations: a flag left set would stop every later call
+        try {
+            return round(context);
+        } catch (RuntimeException unexpected) {
+            context.log().error("unexpected: " + unexpected);
+            return ProcessingResult.FAILURE;
+        }
+    }
+
+    private ProcessingResult round(ExtensionContext context) {
+        PhotoLibrary library = context.library();
+        long now = context.clock().millis();
+        if (ledger == null) {
+            ledger = load(context);
+        }
+        boolean consent = library.authorizationStatus() == AuthorizationStatus.AUTHORIZED
+                && library.isUploadJobExtensionEnabled();
+
+        // 1. Everything finished is recorded, then acknowledged (ACK-02). Never retried in place:
+        //    a new job after a back-off is the one retry policy, whatever the failure was.
+        List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+        TreeSet<String> seenFinished = new TreeSet<>();
+        StringBuilder lines = new StringBuilder();
+        for (UploadJob job : finished) {
+            Optional<String> key = job.destination().header(KEY_HEADER);
+            if (key.isEmpty()) {
+                continue;
+            }
+            seenFinished.add(key.get());
+            Entry before = ledger.getOrDefault(key.get(), new Entry(State.NEW, 0, 0));
+            Entry after;
+            if (job.state() == JobState.SUCCEEDED) {
+                after = new Entry(State.UPLOADED, before.attempts(), now);
+            } else {
+                int attempts = before.attempts() + 1;
+                if (job.error().map(UploadError::code).orElse(0) == UploadError.USER_AUTHENTICATION_REQUIRED) {
+                    token = null; // the credentials were refused: sign in again before the next job
+                }
+                after = attempts >= MAX_ATTEMPTS ? new Entry(State.GIVEN_UP, attempts, now)
+                        : new Entry(State.WAITING, attempts, now + backoff(attempts).toMillis());
+            }
+            ledger.put(key.get(), after);
+            lines.append(line(key.get(), after));
+        }
+        if (!finished.isEmpty()) {
+            if (lines.length() > 0) {
+                context.storage().appendString(LOG, lines.toString()); // durable before the records disappear (ACK-03)
+            }
+            try {
+                library.performChanges(changes -> finished.forEach(changes::acknowledge));
+            } catch (PhotosException e) {
+                context.log().warn("acknowledging failed: " + e.getMessage());
+            }
+        }
+
+        // 2. Intents a killed process left behind: resolved from the PROCESS set where the OS has it.
+        resolveIntents(context, seenFinished, now);
+
+        // 3. A full walk of the library: what is neither uploaded, in flight, waiting nor given up gets a job.
+        TreeMap<String, AssetResource> wanted = new TreeMap<>();
+        boolean waiting = false;
+        for (Asset asset : library.fetchAssets()) {
+            for (AssetResource resource : asset.resources()) {
+                Entry entry = ledger.getOrDefault(resource.key(), new Entry(State.NEW, 0, 0));
+                switch (entry.state()) {
+                    case NEW -> wanted.put(resource.key(), resource);
+                    case WAITING -> {
+                        if (entry.at() <= now) {
+                            wanted.put(resource.key(), resource);
+                        } else {
+                            waiting = true;
+                        }
+                    }
+                    case INTENT -> waiting = true;
+                    default -> {
+                    }
+                }
+            }
+        }
+        long inFlight = ledger.values().stream().filter(e -> e.state() == State.INFLIGHT).count();
+        if (!consent || stopping) {
+            return wanted.isEmpty() && inFlight == 0 && !waiting ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+        }
+        int room = (int) Math.min(CREATES_PER_CALL, Math.max(0, library.jobLimit() - inFlight));
+        List<AssetResource> batch = new ArrayList<>(wanted.values()).subList(0, Math.min(room, wanted.size()));
+        int created = 0;
+        while (created < batch.size() && !stopping) {
+            List<AssetResource> block = batch.subList(created, Math.min(batch.size(), created + BLOCK));
+            if (!create(context, block, now)) {
+                return ProcessingResult.PROCESSING; // at the limit, or the cloud cannot be reached: later
+            }
+            created += block.size();
+        }
+        boolean workLeft = wanted.size() > created || waiting || inFlight + created > 0;
+        return workLeft ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /** Creates one block of jobs, logged as intents before and as in flight after; false to stop creating. */
+    private boolean create(ExtensionContext context, List<AssetResource> block, long now) {
+        Optional<String> bearer = token(context, now);
+        if (bearer.isEmpty()) {
+            return false;
+        }
+        StringBuilder intents = new StringBuilder();
+        TreeMap<String, UploadRequest> destinations = new TreeMap<>();
+        for (AssetResource resource : block) {
+            Entry before = ledger.getOrDefault(resource.key(), new Entry(State.NEW, 0, 0));
+            intents.append(line(resource.key(), new Entry(State.INTENT, before.attempts(), now)));
+            destinations.put(resource.key(), UploadRequest.put(URI.create(base(context) + "files/"
+                    + URLEncoder.encode(resource.key(), StandardCharsets.UTF_8)))
+                    .withHeader("Authorization", "Bearer " + bearer.get())
+                    .withHeader(KEY_HEADER, resource.key()));
+        }
+        context.storage().appendString(LOG, intents.toString());
+        try {
+            context.library().performChanges(changes -> {
+                for (AssetResource resource : block) {
+                    changes.createJob(resource, destinations.get(resource.key()));
+                }
+            });
+        } catch (PhotosException e) {
+            // Nothing of the block happened (LIMIT_EXCEEDED, consent withdrawn…): the intents are void.
+            StringBuilder undo = new StringBuilder();
+            for (AssetResource resource : block) {
+                Entry before = ledger.getOrDefault(resource.key(), new Entry(State.NEW, 0, 0));
+                undo.append(line(resource.key(), before));
+            }
+            context.storage().appendString(LOG, undo.toString());
+            return false;
+        }
+        StringBuilder done = new StringBuilder();
+        for (AssetResource resource : block) {
+            Entry before = ledger.getOrDefault(resource.key(), new Entry(State.NEW, 0, 0));
+            Entry after = new Entry(State.INFLIGHT, before.attempts(), now);
+            ledger.put(resource.key(), after);
+            done.append(line(resource.key(), after));
+        }
+        context.storage().appendString(LOG, done.toString());
+        return true;
+    }
+
+    /**
+     * An intent whose block may or may not have committed (the process died in between). Where
+     * the OS lists registered and pending jobs (26.5+), the answer is there; before, the job, if
+     * it exists, shows up finished eventually, and after a day without it the resource is tried anew.
+     */
+    private void resolveIntents(ExtensionContext context, TreeSet<String> seenFinished, long now) {
+        TreeMap<String, Entry> intents = new TreeMap<>();
+        ledger.forEach((key, entry) -> {
+            if (entry.state() == State.INTENT && !seenFinished.contains(key)) {
+                intents.put(key, entry);
+            }
+        });
+        if (intents.isEmpty()) {
+            return;
+        }
+        TreeSet<String> processing = null;
+        if (atLeast(context.osVersion(), 26, 5)) {
+            processing = new TreeSet<>();
+            for (UploadJob job : context.library().fetchJobs(JobAction.PROCESS)) {
+                job.destination().header(KEY_HEADER).ifPresent(processing::add);
+            }
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, Entry> intent : intents.entrySet()) {
+            Entry entry = intent.getValue();
+            Entry after;
+            if (processing != null) {
+                after = processing.contains(intent.getKey()) ? new Entry(State.INFLIGHT, entry.attempts(), now)
+                        : new Entry(State.NEW, entry.attempts(), now);
+            } else if (now - entry.at() > UNCERTAIN_WAIT.toMillis()) {
+                after = new Entry(State.NEW, entry.attempts(), now);
+            } else {
+                continue;
+            }
+            ledger.put(intent.getKey(), after);
+            lines.append(line(intent.getKey(), after));
+        }
+        if (lines.length() > 0) {
+            context.storage().appendString(LOG, lines.toString());
+        }
+    }
+
+    /** A bearer token for the cloud, from memory or by signing in; empty when the cloud cannot be reached now. */
+    private Optional<String> token(ExtensionContext context, long now) {
+        if (token != null && now < tokenExpiresAt) {
+            return Optional.of(token);
+        }
+        Map<String, String> config = context.configuration();
+        String form = "grant_type=client_credentials&client_id=" + enc(config.getOrDefault("cloud.clientId", ""))
+                + "&client_secret=" + enc(config.getOrDefault("cloud.clientSecret", ""));
+        URI url = URI.create(config.getOrDefault("cloud.tokenUrl", base(context) + "auth/token"));
+        try {
+            ExtensionHttp.Response response = context.http().send(UploadRequest.post(url)
+                    .withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
+            Matcher access = ACCESS_TOKEN.matcher(response.bodyText());
+            if (!response.isSuccessful() || !access.find()) {
+                return Optional.empty();
+            }
+            Matcher expires = EXPIRES_IN.matcher(response.bodyText());
+            long life = expires.find() ? Long.parseLong(expires.group(1)) * 1000 : 600_000;
+            token = access.group(1);
+            tokenExpiresAt = now + life / 2; // renewed half-way: a job may wait a while before its transfer
+            return Optional.of(token);
+        } catch (ExtensionHttp.TransportException offline) {
+            return Optional.empty();
+        }
+    }
+
+    private static Duration backoff(int attempts) {
+        Duration wait = FIRST_WAIT;
+        for (int i = 1; i < attempts && wait.compareTo(MAX_WAIT) < 0; i++) {
+            wait = wait.multipliedBy(2);
+        }
+        return wait.compareTo(MAX_WAIT) < 0 ? wait : MAX_WAIT;
+    }
+
+    private static String base(ExtensionContext context) {
+        String base = context.uploadUrlBase().toString();
+        return base.endsWith("/") ? base : base + "/";
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    static boolean atLeast(String os, int major, int minor) {
+        String[] parts = os.split("\\.");
+        int ma = Integer.parseInt(parts[0]);
+        int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        return ma > major || (ma == major && mi >= minor);
+    }
+
+    private static String line(String key, Entry entry) {
+        return key + "\t" + entry.state() + "\t" + entry.attempts() + "\t" + entry.at() + "\n";
+    }
+
+    /** The log, replayed: the last complete line of each key wins; an intent of a dead process stays an intent. */
+    private static TreeMap<String, Entry> load(ExtensionContext context) {
+        TreeMap<String, Entry> out = new TreeMap<>();
+        String text = context.storage().readString(LOG).orElse("");
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return out;
+        }
+        for (String line : text.substring(0, end).split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length != 4) {
+                continue; // a torn line from a kill mid-write
+            }
+            try {
+                Entry entry = new Entry(State.valueOf(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]));
+                out.put(f[0], entry);
+            } catch (IllegalArgumentException torn) {
+                // skip it
+            }
+        }
+        return out;
+    }
+
+    /** The broken twin: "tidies up" by cancelling jobs it sees finished — JOB-04 FAIL (cancel applies to registered or pending jobs only). */
+    public static final class CancelsFinishedJobs extends FullWalkExtension {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            List<UploadJob> finished = context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+            if (!finished.isEmpty() && atLeast(context.osVersion(), 26, 4)) {
+                try {
+                    context.library().performChanges(changes -> changes.cancel(finished.get(0)));
+                } catch (PhotosException expected) {
+                    // the suite judges the attempt
+                }
+            }
+            return super.processJobs(context);
+        }
+    }
+}
