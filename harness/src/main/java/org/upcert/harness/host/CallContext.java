@@ -23,6 +23,7 @@ import org.upcert.api.JobChanges;
 import org.upcert.api.PersistentChange;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosException;
+import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 import org.upcert.harness.jobs.JobRecord;
@@ -70,7 +71,9 @@ public final class CallContext implements ExtensionContext {
 
     private volatile boolean valid = true;
     private volatile boolean killed;
-    private int apiCalls;
+    private volatile int apiCalls;
+    /** Set by {@link #call} for a cancellable request cut short by a termination notice; read by its body. */
+    private boolean cutByNotice;
     private long graceDeadline = Long.MAX_VALUE;
     private boolean noticeDelivered;
     private boolean inBlock;
@@ -150,6 +153,9 @@ public final class CallContext implements ExtensionContext {
         return blocksRejected;
     }
 
+    /** The kill reason of a call declared hung ({@link #killFromOutside}). */
+    public static final String HUNG = "hung";
+
     /** Ends the context: every later use is refused. Called by the simulator when the call ends. */
     public void invalidate() {
         valid = false;
@@ -215,6 +221,17 @@ public final class CallContext implements ExtensionContext {
     }
 
     private <T, X extends Exception> T call(String api, long cost, Body<T, X> body) throws X {
+        return call(api, cost, false, body);
+    }
+
+    /**
+     * One API call through the gate. {@code cancellable}: the extension's own HTTP request, which
+     * its {@code willTerminate} cancels (Apple: "cancel network and database work"): after a
+     * notice, a request that would run past the grace period ends at once with
+     * NSURLErrorCancelled ({@link #cutByNotice} tells the body) instead of running into the kill
+     * — a synchronous call gives the extension no other way to stop it.
+     */
+    private <T, X extends Exception> T call(String api, long cost, boolean cancellable, Body<T, X> body) throws X {
         if (!valid) {
             refuse(api);
         }
@@ -236,6 +253,11 @@ public final class CallContext implements ExtensionContext {
                 deliverNotice(n);
             }
             long target = system.clock().now() + cost;
+            if (cancellable && noticeDelivered && target > graceDeadline) {
+                advance(system.clock().now() + cost());
+                cutByNotice = true;
+                return body.run(n);
+            }
             if (target > graceDeadline) {
                 advance(graceDeadline);
                 kill("grace period after termination notice expired", n);
@@ -287,6 +309,13 @@ public final class CallContext implements ExtensionContext {
     }
 
     private void refuse(String api) {
+        if (killed && HUNG.equals(killReason)) {
+            // The call was silent past the real-time window and killed for it: RES-04 judges the
+            // hang. What its abandoned thread does afterwards (in process, Java cannot stop it) is
+            // recorded, refused, and not a second verdict (TRM-02) about the same hang.
+            system.refused(activation, api, "after hung kill");
+            throw new ExtensionKilled("the process was killed (hung); " + api + " is refused");
+        }
         if (killed) {
             system.refused(activation, api, "after kill");
             throw new ExtensionKilled("the process was killed; " + api + " is refused");
@@ -682,7 +711,16 @@ public final class CallContext implements ExtensionContext {
         @Override
         public Response send(UploadRequest request, byte[] body) throws TransportException {
             byte[] copy = body.clone();
-            return call("http", cost() + system.network().costMillis(copy), n -> system.network().send(request, copy, n));
+            return call("http", cost() + system.network().costMillis(copy), true, n -> {
+                if (cutByNotice) {
+                    cutByNotice = false;
+                    trace.at(system.clock().now(), "http").num("n", n).str("method", request.method()).url("url", request.url())
+                            .num("code", UploadError.CANCELLED).str("reason", "cancelled by willTerminate").end();
+                    throw new TransportException(UploadError.transport(UploadError.CANCELLED,
+                            "cancelled: the process is being terminated (willTerminate)"));
+                }
+                return system.network().send(request, copy, n);
+            });
         }
     }
 

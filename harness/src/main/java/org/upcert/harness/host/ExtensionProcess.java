@@ -20,7 +20,7 @@ public interface ExtensionProcess {
         record Threw(String exception) implements Completion {
         }
 
-        /** Still running after the wall-clock bound. */
+        /** Still running, and silent: no API call for a whole quiet window of real time. */
         record Hung() implements Completion {
         }
 
@@ -41,8 +41,37 @@ public interface ExtensionProcess {
     /** Starts {@code processJobs} with {@code context}. */
     Call startCall(CallContext context);
 
-    /** Waits (really, bounded) for a call started by {@link #startCall(CallContext)}. */
-    Completion await(Call call, long wallTimeoutMs);
+    /**
+     * Waits (really, bounded) for a call started by {@link #startCall(CallContext)}. The call is
+     * declared {@link Completion.Hung} only when {@code activity} (its count of API calls) did not
+     * change for a whole {@code quietWallMs} of real time: a call that keeps calling the API is
+     * making progress in virtual time, and the virtual runtime limit stops it deterministically,
+     * so a slow machine never turns a working call into a hung one. (Each API call costs virtual
+     * time, so an active call reaches that limit after a bounded number of calls.)
+     */
+    Completion await(Call call, long quietWallMs, java.util.function.LongSupplier activity);
+
+    /**
+     * Waits for {@code future}, at most {@code quietWallMs} of real time after {@code activity}
+     * last changed. Returns the result, or throws {@link TimeoutException} when the call was silent
+     * for a whole window. For the hosts' {@link #await} implementations.
+     */
+    static <T> T awaitWhileActive(java.util.concurrent.Future<T> future, long quietWallMs,
+            java.util.function.LongSupplier activity)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException, InterruptedException {
+        long seen = activity.getAsLong();
+        while (true) {
+            try {
+                return future.get(quietWallMs, java.util.concurrent.TimeUnit.MILLISECONDS); // real wait, bounded by the window
+            } catch (java.util.concurrent.TimeoutException silentOrBusy) {
+                long now = activity.getAsLong();
+                if (now == seen) {
+                    throw silentOrBusy;
+                }
+                seen = now;
+            }
+        }
+    }
 
     /**
      * Delivers {@code willTerminate()} (on a device it arrives on another thread while

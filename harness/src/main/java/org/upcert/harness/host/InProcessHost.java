@@ -113,9 +113,9 @@ public final class InProcessHost implements ExtensionHost {
         }
 
         @Override
-        public Completion await(Call call, long wallTimeoutMs) {
+        public Completion await(Call call, long quietWallMs, java.util.function.LongSupplier activity) {
             try {
-                return new Completion.Returned(((PendingCall) call).future().get(wallTimeoutMs, TimeUnit.MILLISECONDS));
+                return new Completion.Returned(ExtensionProcess.awaitWhileActive(((PendingCall) call).future(), quietWallMs, activity));
             } catch (ExecutionException e) {
                 Throwable t = e.getCause();
                 String message = t.getMessage();

@@ -313,23 +313,23 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         ExtensionProcess.Call call = process.startCall(context);
         lock.unlock();
         try {
-            completion = process.await(call, policy.callWallTimeoutMs());
+            completion = process.await(call, policy.callWallTimeoutMs(), context::apiCalls);
         } finally {
             lock.lock();
         }
         if (completion instanceof ExtensionProcess.Completion.Hung) {
-            context.killFromOutside("hung");
+            context.killFromOutside(CallContext.HUNG);
             long deadline = start + policy.runtimeLimitMs();
             runSystemEventsUpTo(deadline);
             clock.advanceTo(Math.max(clock.now(), deadline));
             trace.at(clock.now(), "process.kill").num("n", context.apiCalls()).str("reason",
-                    "the call did not return within " + policy.callWallTimeoutMs() + " ms of real time (hung)").end();
+                    "the call made no API call for " + policy.callWallTimeoutMs() + " ms of real time and did not return (hung)").end();
         }
         context.invalidate();
         if (context.killed() && !(completion instanceof ExtensionProcess.Completion.Hung)) {
             lock.unlock();
             try {
-                process.await(call, KILLED_UNWIND_WALL_MS);
+                process.await(call, KILLED_UNWIND_WALL_MS, () -> 0);
             } finally {
                 lock.lock();
             }

@@ -151,6 +151,84 @@ class InProcessHostTest {
     class Limits {
 
         @Test
+        @DisplayName("no wall-clock verdicts: a slow call that keeps calling the API is not hung, and its trace is the fast one's")
+        void slowButActiveIsNotHung() {
+            RunPlan plan = small(List.of());
+            plan = plan.withPolicy(plan.policy().withCallWallTimeoutMs(300));
+            RunResult slow = run(plan, ScriptedExtension.source((context, self) -> {
+                for (int i = 0; i < 8; i++) {
+                    Thread.sleep(100); // a throttled CPU: 800 ms of real time per call, each gap under the 300 ms window
+                    context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            RunResult fast = run(plan, ScriptedExtension.source((context, self) -> {
+                for (int i = 0; i < 8; i++) {
+                    context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            assertFalse(slow.traceText().contains("hung"), "a working call is never declared hung");
+            assertEquals(fast.traceText(), slow.traceText(), "the machine's speed changes nothing in the trace");
+        }
+
+        @Test
+        @DisplayName("a hung call's abandoned thread is refused 'after hung kill' (RES-04 judges the hang, not TRM-02 its leftovers)")
+        void hungLeftoversAreNotAKillViolation() {
+            RunPlan plan = small(List.of());
+            plan = plan.withPolicy(plan.policy().withCallWallTimeoutMs(300));
+            CountDownLatch released = new CountDownLatch(1);
+            CountDownLatch leftoverDone = new CountDownLatch(1);
+            RunResult result = run(plan, ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1) {
+                    try {
+                        while (true) { // silent (no API call), and deaf to the interrupt the host sends a hung thread
+                            try {
+                                released.await();
+                                break;
+                            } catch (InterruptedException ignored) {
+                                // keep waiting
+                            }
+                        }
+                        context.library().jobLimit(); // the abandoned thread comes back later
+                    } finally {
+                        leftoverDone.countDown();
+                    }
+                }
+                if (self.instance() == 2 && released.getCount() == 1) {
+                    released.countDown();
+                    leftoverDone.await();
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertTrue(trace.first("process.kill").path("reason").asText().endsWith("(hung)"));
+            assertEquals("after hung kill", trace.first("api.refused").path("reason").asText(), result.traceText());
+        }
+
+        @Test
+        @DisplayName("after a notice, the extension's own long HTTP request is cancelled (NSURLErrorCancelled) instead of running into the grace kill")
+        void httpCancelledByNotice() {
+            List<Integer> codes = new ArrayList<>();
+            RunResult result = run(small(List.of(new PlannedFault.TerminationNotice(1, 1))), ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1 && self.calls.get() == 1) {
+                    try {
+                        context.http().send(UploadRequest.put(java.net.URI.create(context.uploadUrlBase() + "big")),
+                                new byte[256 * 1024 * 1024]);
+                    } catch (org.upcert.api.ExtensionHttp.TransportException e) {
+                        codes.add(e.error().code());
+                    }
+                    return ProcessingResult.PROCESSING;
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(List.of(UploadError.CANCELLED), codes, result.traceText());
+            assertEquals("returned", trace.events("call.end").get(0).path("outcome").asText());
+            assertEquals(0, result.summary().kills(), "no grace-period kill for a request the extension could not stop");
+        }
+
+        @Test
         @DisplayName("a call that keeps working past 60 simulated seconds is killed without notice at the deadline")
         void runtimeLimit() {
             RunResult result = run(small(List.of()), ScriptedExtension.source((context, self) -> {

@@ -472,10 +472,10 @@ public final class ProtocolHost implements ExtensionHost {
         }
 
         @Override
-        public Completion await(Call call, long wallTimeoutMs) {
+        public Completion await(Call call, long quietWallMs, java.util.function.LongSupplier activity) {
             CompletableFuture<JsonNode> reply = ((PendingCall) call).reply();
             try {
-                JsonNode result = reply.get(wallTimeoutMs, TimeUnit.MILLISECONDS);
+                JsonNode result = ExtensionProcess.awaitWhileActive(reply, quietWallMs, activity);
                 callRunning = false;
                 if (result == null || result.isNull()) {
                     return new Completion.Returned(null);
