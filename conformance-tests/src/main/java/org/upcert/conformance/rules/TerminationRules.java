@@ -129,7 +129,7 @@ public final class TerminationRules {
     /**
      * TRM-05 (SHOULD): changes committed after {@code willTerminate}. For every notice during a
      * call: the job changes committed after it in that call ({@code changes.commit} counts) and
-     * the simulated time from the notice to the call's end. Figure: changes per notice (mean); the
+     * the simulated time from the notice to the call's end. Figure: change blocks committed after a notice, per notice (mean); the
      * message gives the longest and mean notice-to-return time. Not exercised without a notice
      * during a call.
      */
@@ -142,6 +142,7 @@ public final class TerminationRules {
         public Verdict check(RunEvidence evidence) {
             int notices = 0;
             long changes = 0;
+            long blocks = 0;
             long longest = 0;
             long total = 0;
             TraceEvent notice = null;
@@ -153,6 +154,7 @@ public final class TerminationRules {
                     notice = event;
                 } else if (notice != null && event.name().equals("changes.commit")) {
                     changes += event.number("create") + event.number("ack") + event.number("retry") + event.number("cancel");
+                    blocks++;
                 } else if (notice != null && event.name().equals("call.end")) {
                     long took = event.t() - notice.t();
                     longest = Math.max(longest, took);
@@ -163,8 +165,9 @@ public final class TerminationRules {
             if (notices == 0) {
                 return Verdict.notExercised(ruleId(), "no termination notice arrived during a call");
             }
-            return Verdict.measured(ruleId(), Figure.average("changes committed after willTerminate", changes, notices, "per notice"),
-                    notices + " notices during calls; " + changes + " job changes committed after them; notice to return "
+            return Verdict.measured(ruleId(), Figure.average("change blocks committed after willTerminate", blocks, notices, "per notice"),
+                    notices + " notices during calls; " + blocks + " change blocks (" + changes + " job changes) committed after them;"
+                            + " notice to return "
                             + "longest " + longest + " ms, mean " + total / notices + " ms");
         }
     }

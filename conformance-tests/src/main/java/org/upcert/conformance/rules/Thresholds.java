@@ -47,8 +47,8 @@ public final class Thresholds {
                 + " a few early attempts are incidental (a new job made for another reason)");
         add("RES-05", 30_000, "ms", "a p99 call duration above half the 60 s runtime limit measured on devices leaves too little margin:"
                 + " a slower device or a larger library reaches the kill");
-        add("TRM-05", 10, "changes per notice", "finishing the block in progress after willTerminate is allowed; more than ten changes per notice on"
-                + " average means work went on after the notice");
+        add("TRM-05", 1, "blocks per notice", "finishing the block in progress after willTerminate is allowed (at most one per"
+                + " notice); more blocks on average mean work went on after the notice");
         add("DUP-02", 0.05, "%", "re-uploading bytes the cloud already holds costs the user's data plan and battery; lost responses"
                 + " make some unavoidable");
     }
