@@ -74,6 +74,8 @@ class CertifyCommandTest {
         JsonNode json = new ObjectMapper().readTree(lines[0]);
         assertEquals("INCOMPLETE", json.path("verdict").asText(), "RTY-01 is not exercised by baseline");
         assertTrue(json.path("partial").asBoolean());
+        assertTrue(json.path("warnings").isArray() && json.path("rootCauses").isArray(), "warnings and root causes are always listed");
+        assertEquals("upcert-certification/2", json.path("format").asText());
         assertEquals("PASS", json.path("rules").get(0).path("verdict").asText());
         assertEquals("NOT_EXERCISED", json.path("rules").get(1).path("verdict").asText());
         assertEquals("flaky-network", json.path("rules").get(1).path("exercisedBy").asText());

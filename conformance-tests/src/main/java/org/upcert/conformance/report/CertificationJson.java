@@ -96,6 +96,10 @@ public final class CertificationJson {
                 rule.put("skipped", s.firstSkip().verdict().message());
             }
         }
+        ArrayNode warnings = root.putArray("warnings");
+        for (RuleSummary w : c.warnings()) {
+            warnings.addObject().put("rule", w.rule().id()).put("note", w.note(c.config().profiles()));
+        }
         ArrayNode causes = root.putArray("rootCauses");
         for (RootCauses.RootCause cause : c.rootCauses()) {
             ObjectNode node = causes.addObject();
