@@ -129,6 +129,9 @@ public final class Certifier {
         parameters.put("upcert.cloud", config.cloud());
         parameters.put("upcert.transport", config.transport());
         parameters.put("upcert.isolation", config.isolation());
+        if (config.scopeFile() != null) {
+            parameters.put("upcert.scope", config.scopeFile().toString());
+        }
         parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
         parameters.put("upcert.reports", config.reports().toString());

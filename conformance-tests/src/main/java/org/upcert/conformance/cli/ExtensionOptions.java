@@ -23,6 +23,7 @@ final class ExtensionOptions {
     void into(Map<String, String> parameters) {
         parameters.put("upcert.isolation", hosting.isolation());
         hosting.commandLine().ifPresent(line -> parameters.put("upcert.extension.cmd", line));
+        hosting.scopeFile().ifPresent(file -> parameters.put("upcert.scope", file.toString()));
         if (jar != null) {
             parameters.put("upcert.extension", jar.toString());
         }

@@ -29,10 +29,49 @@ import org.upcert.harness.run.RunResult;
  *     read only
  * @param library the library at the end (every resource it ever held, which are live); read only
  * @param payloads the bytes (and their SHA-256) the system sends for each resource
+ * @param readings readings of this evidence computed once and shared by every checker ({@link #derived})
  */
 public record RunEvidence(String profile, long seed, JsonNode header, List<TraceEvent> events,
         Set<String> liveResources, Set<String> storedResources, CloudInventory inventory, SimulatedLibrary library,
-        Payloads payloads) {
+        Payloads payloads, Readings readings) {
+
+    /**
+     * Readings derived from one run's evidence, computed at most once per run (each is a pure
+     * function of the evidence) and shared by every checker. Identity-based: two evidences are
+     * never confused.
+     */
+    public static final class Readings {
+        private final java.util.Map<Class<?>, Object> values = new java.util.IdentityHashMap<>();
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Readings;
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
+
+    /**
+     * The reading of type {@code type} of this run, computed by {@code compute} the first time
+     * it is asked for and kept (e.g. {@code ResourceFates}: one model of every resource's fate,
+     * read by every liveness rule). {@code compute} may ask for other readings.
+     */
+    public <T> T derived(Class<T> type, java.util.function.Function<RunEvidence, T> compute) {
+        synchronized (readings.values) {
+            Object value = readings.values.get(type);
+            if (value != null) {
+                return type.cast(value);
+            }
+        }
+        T made = compute.apply(this);
+        synchronized (readings.values) {
+            Object value = readings.values.putIfAbsent(type, made);
+            return type.cast(value == null ? made : value);
+        }
+    }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -78,7 +117,7 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
         }
         return new RunEvidence(result.summary().profile(), result.summary().seed(), header, List.copyOf(events),
                 java.util.Collections.unmodifiableSet(live), java.util.Collections.unmodifiableSet(stored),
-                result.inventory(), result.library(), result.payloads());
+                result.inventory(), result.library(), result.payloads(), new Readings());
     }
 
     /** The cloud dialect the run used ({@code generic-put}, {@code s3-presigned}, …). */

@@ -42,7 +42,8 @@ public final class ChangeRules {
      * {@code PERSISTENT_CHANGE_TOKEN_EXPIRED} (or details unavailable) from
      * {@code fetchPersistentChanges} and returned anything but PROCESSING; at the end, FAIL if a
      * resource of an asset that was in the library when the extension last read the expired
-     * token (and still is) is not in the cloud: a resync must find what the pruned history no
+     * token (and still is) is {@link ResourceFates.Fate#LOST} (not in the cloud, in scope,
+     * eligible, not given up after a permanent failure): a resync must find what the pruned history no
      * longer lists, and an extension that keeps reading the expired token falls further behind. Exercised by a {@code library.changes} line with that code.
      */
     static final class ResyncsOnExpiredToken extends MustRule {
@@ -75,11 +76,12 @@ public final class ChangeRules {
             if (lastExpiry == null) {
                 return Verdict.notExercised(ruleId(), "the extension never met an expired change token");
             }
+            ResourceFates fates = ResourceFates.of(evidence);
             TreeSet<String> missed = new TreeSet<>();
             for (var entry : liveByAsset(evidence).entrySet()) {
                 if (!addedAfterExpiry.contains(entry.getKey())) {
                     for (String key : entry.getValue()) {
-                        if (!evidence.storedResources().contains(key)) {
+                        if (fates.of(key).fate() == ResourceFates.Fate.LOST) {
                             missed.add(key);
                         }
                     }
@@ -87,7 +89,8 @@ public final class ChangeRules {
             }
             if (!missed.isEmpty()) {
                 return Verdict.fail(ruleId(), missed.size() + " resources of assets in the library when the extension last met the"
-                        + " expired token never reached the cloud, first " + missed.first(), evidence.excerptEndingAt(lastExpiry, 5));
+                        + " expired token were lost; resource " + fates.of(missed.first()).describe(),
+                        evidence.excerptEndingAt(lastExpiry, 5));
             }
             return Verdict.pass(ruleId(), expiries + " expired-token reads, each answered PROCESSING; nothing missed");
         }
@@ -96,8 +99,10 @@ public final class ChangeRules {
     /**
      * CHG-02: assets added during a backup are uploaded too. Every asset inserted during the
      * fault phase ({@code library.insert} with a {@code fault}, before {@code phase.recovery})
-     * and still in the library at the end must have all its resources in the cloud with the
-     * right bytes (judged at the end, after the recovery phase). FAIL names the first missing
+     * and still in the library at the end must have none of its resources
+     * {@link ResourceFates.Fate#LOST} (judged at the end, after the recovery phase: each is in
+     * the cloud with the right bytes, out of the declared scope, over the cloud's cap, or given
+     * up after a permanent failure). FAIL names the first missing
      * resource, with its insert as the excerpt. Exercised by such an insert whose asset is still
      * in the library.
      */
@@ -109,6 +114,7 @@ public final class ChangeRules {
         @Override
         public Verdict check(RunEvidence evidence) {
             TreeMap<String, TreeSet<String>> live = liveByAsset(evidence);
+            ResourceFates fates = ResourceFates.of(evidence);
             int added = 0;
             for (TraceEvent event : evidence.events()) {
                 if (event.name().equals("phase.recovery")) {
@@ -123,9 +129,10 @@ public final class ChangeRules {
                 }
                 added++;
                 for (String key : resources) {
-                    if (!evidence.storedResources().contains(key)) {
+                    ResourceFates.ResourceFate fate = fates.of(key);
+                    if (fate.fate() == ResourceFates.Fate.LOST) {
                         return Verdict.fail(ruleId(), "asset " + event.text("asset") + " added during the backup was never uploaded: "
-                                + key + " is not in the cloud", evidence.excerptEndingAt(event, 5));
+                                + "resource " + fate.describe(), evidence.excerptEndingAt(event, 5));
                     }
                 }
             }

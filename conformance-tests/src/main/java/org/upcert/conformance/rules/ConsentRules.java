@@ -163,8 +163,9 @@ public final class ConsentRules {
     /**
      * CNS-02 (liveness, judged at the end of the run, after the recovery phase): when consent
      * returns, the backup resumes and converges. <em>Exercised</em> when consent was withdrawn
-     * and given back. <em>Violated</em> when, at the end, a resource of the library is not in
-     * the cloud with its bytes (a resource missing at the end needed an upload when consent came
+     * and given back. <em>Violated</em> when, at the end, a resource is
+     * {@link ResourceFates.Fate#LOST} (in the library, in the declared scope, eligible, not in
+     * the cloud and not given up after a permanent failure: it needed an upload when consent came
      * back); the excerpt ends at the last restoration of consent.
      */
     static final class BackupResumesWithConsent extends MustRule {
@@ -180,15 +181,15 @@ public final class ConsentRules {
             if (restored == null) {
                 return Verdict.notExercised(ruleId(), "consent was never withdrawn and given back");
             }
-            TreeSet<String> missing = new TreeSet<>(evidence.liveResources());
-            missing.removeAll(evidence.storedResources());
-            if (!missing.isEmpty()) {
+            ResourceFates fates = ResourceFates.of(evidence);
+            List<ResourceFates.ResourceFate> lost = fates.lost();
+            if (!lost.isEmpty()) {
                 return Verdict.fail(ruleId(), "after consent came back (t=" + restored.t() / 1000 + " s) the backup did not converge: "
-                        + missing.size() + " resources not in the cloud at the end, first " + missing.first(),
-                        evidence.excerptEndingAt(restored, 5));
+                        + lost.size() + " resources lost at the end; resource " + lost.get(0).resource() + " lost: "
+                        + lost.get(0).why(), evidence.excerptEndingAt(restored, 5));
             }
-            return Verdict.pass(ruleId(), "consent withdrawn " + consent.withdrawals() + " times; afterwards all "
-                    + evidence.liveResources().size() + " resources reached the cloud");
+            return Verdict.pass(ruleId(), "consent withdrawn " + consent.withdrawals() + " times; afterwards none of the "
+                    + fates.required(evidence).size() + " resources to upload was lost");
         }
     }
 }

@@ -22,9 +22,14 @@ public final class EndToEndRules {
 
     /**
      * E2E-02: no destination outside {@code uploadUrlBase}; nothing uploaded for a resource that
-     * was never in the library or while consent was withdrawn. <em>Exercised</em> by any job
-     * created. <em>Violated</em>, at the first offending event, by:
+     * was never in the library, that is outside the extension's declared scope, or while consent
+     * was withdrawn. <em>Exercised</em> by any job created. <em>Violated</em>, at the first
+     * offending event, by:
      * <ul>
+     *   <li>a {@code job.create} for a resource the extension's declared scope leaves to the host
+     *       app (a type it does not declare, a file over its {@code hostAppAbove}; docs/scope.md,
+     *       {@link ResourceFates.Fate#OUT_OF_SCOPE}): what an extension declares it does not
+     *       upload it must not upload, or the host app uploads it a second time;
      *   <li>a {@code transfer.blocked} (the system found the destination outside
      *       {@code BackgroundUploadURLBase}), or a job created or retried with a URL on another
      *       origin than the cloud's;
@@ -42,6 +47,7 @@ public final class EndToEndRules {
         @Override
         public Verdict check(RunEvidence evidence) {
             ConsentRules.Tracker consent = new ConsentRules.Tracker(evidence);
+            ResourceFates fates = ResourceFates.of(evidence);
             int created = 0;
             for (TraceEvent event : evidence.events()) {
                 consent.see(event);
@@ -53,6 +59,12 @@ public final class EndToEndRules {
                     case "job.create", "job.retry" -> {
                         if (event.name().equals("job.create")) {
                             created++;
+                            ResourceFates.ResourceFate fate = fates.of(event.text("resource"));
+                            if (fate != null && fate.fate() == ResourceFates.Fate.OUT_OF_SCOPE) {
+                                return fail(evidence, event, "created " + event.text("job") + " for " + fate.resource()
+                                        + ", which the declared scope (" + fates.scope().describe() + ") leaves to the host app: "
+                                        + fate.why());
+                            }
                         }
                         if (event.fields().has("url") && !event.text("url").startsWith("{cloud}/")) {
                             return fail(evidence, event, event.text("job") + " has a destination on another origin: "
@@ -80,7 +92,8 @@ public final class EndToEndRules {
                             events.subList(Math.max(0, events.size() - 3), events.size()));
                 }
             }
-            return Verdict.pass(ruleId(), created + " jobs, every destination under uploadUrlBase, nothing uploaded out of bounds");
+            return Verdict.pass(ruleId(), created + " jobs, every destination under uploadUrlBase, nothing uploaded out of bounds"
+                    + (fates.scope().declared() ? " or out of the declared scope" : ""));
         }
 
         private Verdict fail(RunEvidence evidence, TraceEvent event, String message) {

@@ -90,7 +90,14 @@ public final class LivenessCheckers {
         }
     }
 
-    /** E2E-01: every eligible resource is in the cloud with identical bytes. */
+    /**
+     * E2E-01: every eligible resource is in the cloud with identical bytes. Judged on the
+     * {@link ResourceFates}: the resources the extension had to upload are those in the library
+     * at the end, inside its declared scope and under the cloud's request cap; FAIL when any of
+     * them is {@link ResourceFates.Fate#LOST} (not in the cloud byte for byte, and not given up
+     * after a failure the extension could judge permanent). The message says what happened to
+     * the first lost resource, the excerpt ends at the event that decided its loss.
+     */
     static final class EverythingInTheCloud extends MustRule {
         EverythingInTheCloud() {
             super("E2E-01");
@@ -101,15 +108,23 @@ public final class LivenessCheckers {
             if (evidence.liveResources().isEmpty()) {
                 return Verdict.notExercised(ruleId(), "the library was empty");
             }
-            TreeSet<String> missing = new TreeSet<>(evidence.liveResources());
-            missing.removeAll(evidence.storedResources());
-            if (!missing.isEmpty()) {
-                List<TraceEvent> events = evidence.events();
-                return Verdict.fail(ruleId(), missing.size() + " of " + evidence.liveResources().size()
-                        + " resources not in the cloud with the right bytes, first " + missing.first(),
-                        events.subList(Math.max(0, events.size() - 3), events.size()));
+            ResourceFates fates = ResourceFates.of(evidence);
+            java.util.SortedSet<String> required = fates.required(evidence);
+            if (required.isEmpty()) {
+                return Verdict.notExercised(ruleId(), "no resource of the library was in the declared scope and eligible ("
+                        + fates.tally() + ")");
             }
-            return Verdict.pass(ruleId(), evidence.liveResources().size() + " resources, all in the cloud byte for byte");
+            List<ResourceFates.ResourceFate> lost = fates.lost();
+            if (!lost.isEmpty()) {
+                ResourceFates.ResourceFate first = lost.get(0);
+                List<TraceEvent> events = evidence.events();
+                List<TraceEvent> excerpt = first.decidedBy() != null ? evidence.excerptEndingAt(first.decidedBy(), 3)
+                        : events.subList(Math.max(0, events.size() - 3), events.size());
+                return Verdict.fail(ruleId(), lost.size() + " of " + required.size() + " resources the extension had to upload"
+                        + " are not in the cloud with the right bytes; resource " + first.resource() + " lost: " + first.why(),
+                        excerpt);
+            }
+            return Verdict.pass(ruleId(), required.size() + " resources to upload, none lost (" + fates.tally() + ")");
         }
     }
 }

@@ -17,7 +17,11 @@ import org.upcert.conformance.verdict.Verdict;
  * <p><b>Work remains</b> at a return when (a) a job the call could know to be finished (finished
  * before the call or before its last {@code fetchJobs}) is still unacknowledged, or (b) a
  * resource in the library since before the call started was never uploaded, has no
- * unacknowledged job and was not abandoned after a permanent failure. Jobs in flight are not
+ * unacknowledged job and was not abandoned after a failure the extension could judge permanent;
+ * resources the {@link ResourceFates} exempt (outside the declared scope, over the cloud's
+ * request cap) are never work. "Uploaded" is the fates' verdict: a response that said stored
+ * counts from its event on, even a 204 the system reported as a failure (the extension sees the
+ * server's response headers; it may trust them). Jobs in flight are not
  * remaining work: the system transfers them (RULES.md: "uploaded or in flight"). Calls during
  * which library access or the extension was withdrawn are not judged: without consent no work
  * is eligible.

@@ -21,9 +21,6 @@ import org.upcert.conformance.evidence.TraceEvent;
  * ({@link #backlog()}).
  */
 final class SystemState {
-    /** HTTP statuses after which abandoning a resource is a legitimate decision (RTY-02), not remaining work. */
-    private static final Set<Integer> PERMANENT = Set.of(400, 404, 405, 410, 411, 413, 415, 422);
-
     /** One job as the trace shows it. */
     static final class Job {
         final String id;
@@ -32,7 +29,8 @@ final class SystemState {
         boolean acked;
         boolean retried;
         int finishedLine;
-        int failStatus;
+        int createdLine;
+        TraceEvent failure;
 
         Job(String id, String resource) {
             this.id = id;
@@ -48,7 +46,10 @@ final class SystemState {
         }
     }
 
+    private final ResourceFates fates;
     private final TreeMap<String, Job> jobs = new TreeMap<>();
+    /** Resource → the line its upload landed on (a response that said stored). */
+    private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
     private final TreeSet<String> uploaded = new TreeSet<>();
     private final TreeSet<String> abandoned = new TreeSet<>();
@@ -67,6 +68,7 @@ final class SystemState {
 
     SystemState(RunEvidence evidence) {
         jobLimit = evidence.header() == null ? 0 : evidence.header().path("workload").path("jobLimit").asInt();
+        fates = ResourceFates.of(evidence);
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.insert")) {
@@ -98,6 +100,7 @@ final class SystemState {
             case "fetch.jobs" -> lastFetchJobsLine = event.line();
             case "job.create" -> {
                 Job record = new Job(job, event.text("resource"));
+                record.createdLine = event.line();
                 jobs.put(job, record);
                 unackedByResource.computeIfAbsent(record.resource, r -> new TreeSet<>()).add(job);
             }
@@ -106,14 +109,20 @@ final class SystemState {
                 Job record = state(job, "SUCCEEDED");
                 if (record != null) {
                     record.finishedLine = event.line();
-                    uploaded.add(record.resource);
+                    landed(record.resource, event);
                 }
             }
             case "job.failed" -> {
                 Job record = state(job, "FAILED");
                 if (record != null) {
                     record.finishedLine = event.line();
-                    record.failStatus = (int) event.number("status");
+                    record.failure = event;
+                    // A failure whose response said stored (a 204 the system counted as failed): the
+                    // fates decide the resource was uploaded right here.
+                    ResourceFates.ResourceFate fate = fates.of(record.resource);
+                    if (fate != null && fate.fate() == ResourceFates.Fate.UPLOADED && fate.decidedBy() == event) {
+                        landed(record.resource, event);
+                    }
                 }
             }
             case "job.retry" -> {
@@ -127,7 +136,8 @@ final class SystemState {
                 if (record != null) {
                     if (event.name().equals("job.cancel")) {
                         record.state = "CANCELLED";
-                    } else if (record.state.equals("FAILED") && PERMANENT.contains(record.failStatus)) {
+                    } else if (record.state.equals("FAILED") && record.failure != null
+                            && ResourceFates.justifiedGiveUp(record.failure)) {
                         abandoned.add(record.resource);
                     }
                     record.acked = true;
@@ -158,6 +168,11 @@ final class SystemState {
             default -> {
             }
         }
+    }
+
+    private void landed(String resource, TraceEvent event) {
+        uploaded.add(resource);
+        uploadedLine.putIfAbsent(resource, event.line());
     }
 
     private Job state(String id, String state) {
@@ -228,13 +243,15 @@ final class SystemState {
 
     /**
      * Resources that still need a job: in the library since before the current call started,
-     * never uploaded, without an unacknowledged job, and not abandoned after a permanent failure.
+     * never uploaded, without an unacknowledged job, not abandoned after a failure the extension
+     * could judge permanent, and neither out of the declared scope nor over the cloud's request
+     * cap ({@link ResourceFates#exempt}).
      */
     TreeSet<String> backlog() {
         TreeSet<String> waiting = new TreeSet<>();
         for (var entry : live.entrySet()) {
             String key = entry.getKey();
-            if (entry.getValue() < callStartLine && !uploaded.contains(key) && !abandoned.contains(key)
+            if (entry.getValue() < callStartLine && !uploaded.contains(key) && !abandoned.contains(key) && !fates.exempt(key)
                     && unackedByResource.getOrDefault(key, EMPTY).isEmpty()) {
                 waiting.add(key);
             }
@@ -254,9 +271,20 @@ final class SystemState {
         return unackedByResource.getOrDefault(resource, EMPTY);
     }
 
-    /** Whether a job for {@code resource} ever succeeded. */
+    /** Whether a job for {@code resource} ever succeeded (or its response said stored). */
     boolean everUploaded(String resource) {
         return uploaded.contains(resource);
+    }
+
+    /** The line {@code resource}'s upload landed on; 0 if it has not. */
+    int uploadedLine(String resource) {
+        return uploadedLine.getOrDefault(resource, 0);
+    }
+
+    /** The line {@code job} was created on; 0 if unknown. */
+    int createdLine(String job) {
+        Job record = jobs.get(job);
+        return record == null ? 0 : record.createdLine;
     }
 
     /** Whether the recovery phase has begun. */

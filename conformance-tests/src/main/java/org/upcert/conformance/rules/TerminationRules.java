@@ -1,7 +1,7 @@
 package org.upcert.conformance.rules;
 
 import java.util.List;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.verdict.Figure;
@@ -79,10 +79,19 @@ public final class TerminationRules {
 
     /**
      * TRM-03: after a kill at any point, later activations converge: no resource lost, no
-     * duplicate job. From the first {@code process.kill} on, FAIL at a {@code job.create} for a
-     * resource that still has an unacknowledged job or whose upload already succeeded (the
-     * outcome was lost with the killed process); at the end, FAIL if a resource in the library is
-     * not in the cloud with its exact bytes. Exercised only when a kill happened.
+     * duplicate job. A kill is blamed only for what follows it causally:
+     * <ul>
+     *   <li>a duplicate: a {@code job.create} for a resource that still has an unacknowledged job
+     *       created <em>before</em> a kill that came between the two, or whose upload landed
+     *       before such a kill (the outcome was lost with the killed process). A duplicate with no
+     *       kill in between is DUP-01's or DUP-02's, not a kill's;
+     *   <li>a loss (judged at the end on the {@link ResourceFates}): a {@link ResourceFates.Fate#LOST}
+     *       resource whose last event (the end of its last attempt, else its start, else its arrival
+     *       in the library) came before a kill: what the killed process knew about it was never
+     *       picked up again. A loss whose last event came after the last kill is not a kill's
+     *       (E2E-01, RTY-01 judge it).
+     * </ul>
+     * Exercised only when a kill happened.
      */
     static final class ConvergesAfterKills extends MustRule {
         ConvergesAfterKills() {
@@ -94,35 +103,64 @@ public final class TerminationRules {
             SystemState state = new SystemState(evidence);
             int kills = 0;
             TraceEvent lastKill = null;
+            java.util.TreeMap<Integer, TraceEvent> killsByLine = new java.util.TreeMap<>();
             for (TraceEvent event : evidence.events()) {
-                if (kills > 0 && event.name().equals("job.create")) {
+                if (lastKill != null && event.name().equals("job.create")) {
                     String resource = event.text("resource");
-                    if (!state.unackedJobsOf(resource).isEmpty()) {
-                        return Verdict.fail(ruleId(), "after a kill, created " + event.text("job") + " for " + resource
-                                + " while " + state.unackedJobsOf(resource).iterator().next() + " for it is unacknowledged",
-                                evidence.excerptEndingAt(event, 5));
+                    for (String open : state.unackedJobsOf(resource)) {
+                        TraceEvent kill = killsByLine.higherEntry(state.createdLine(open)) == null ? null
+                                : killsByLine.higherEntry(state.createdLine(open)).getValue();
+                        if (kill != null) {
+                            return Verdict.fail(ruleId(), "after the kill at t=" + kill.t() / 1000 + " s (" + kill.text("reason")
+                                    + "), created " + event.text("job") + " for " + resource + " while " + open
+                                    + ", created before the kill, is unacknowledged", evidence.excerptEndingAt(event, 5));
+                        }
                     }
-                    if (state.everUploaded(resource)) {
-                        return Verdict.fail(ruleId(), "after a kill, created " + event.text("job") + " for " + resource
-                                + " although it was already uploaded", evidence.excerptEndingAt(event, 5));
+                    if (state.everUploaded(resource) && killsByLine.higherEntry(state.uploadedLine(resource)) != null) {
+                        TraceEvent kill = killsByLine.higherEntry(state.uploadedLine(resource)).getValue();
+                        return Verdict.fail(ruleId(), "after the kill at t=" + kill.t() / 1000 + " s (" + kill.text("reason")
+                                + "), created " + event.text("job") + " for " + resource
+                                + " although it was uploaded before the kill", evidence.excerptEndingAt(event, 5));
                     }
                 }
                 state.apply(event);
                 if (event.name().equals("process.kill")) {
                     kills++;
                     lastKill = event;
+                    killsByLine.put(event.line(), event);
                 }
             }
             if (kills == 0) {
                 return Verdict.notExercised(ruleId(), "no kill");
             }
-            TreeSet<String> missing = new TreeSet<>(evidence.liveResources());
-            missing.removeAll(evidence.storedResources());
-            if (!missing.isEmpty()) {
-                return Verdict.fail(ruleId(), "after " + kills + " kills, " + missing.size() + " resources never reached the cloud, first "
-                        + missing.first(), evidence.excerptEndingAt(lastKill, 5));
+            TreeMap<String, Integer> arrival = new TreeMap<>(); // asset -> line it was inserted
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("library.insert")) {
+                    arrival.put(event.text("asset"), event.line());
+                }
             }
-            return Verdict.pass(ruleId(), kills + " kills; no duplicate job afterwards, every resource in the cloud");
+            int blamed = 0;
+            ResourceFates.ResourceFate first = null;
+            TraceEvent firstKill = null;
+            for (ResourceFates.ResourceFate fate : ResourceFates.of(evidence).lost()) {
+                int lastLine = fate.decidedBy() != null ? fate.decidedBy().line()
+                        : arrival.getOrDefault(Attempts.assetOf(fate.resource()), 0);
+                java.util.Map.Entry<Integer, TraceEvent> kill = killsByLine.higherEntry(lastLine);
+                if (kill != null) {
+                    blamed++;
+                    if (first == null) {
+                        first = fate;
+                        firstKill = kill.getValue();
+                    }
+                }
+            }
+            if (first != null) {
+                return Verdict.fail(ruleId(), blamed + " resources lost after a kill; resource " + first.resource() + " lost: "
+                        + first.why() + ", then activation " + firstKill.activation() + " was killed at t=" + firstKill.t() / 1000
+                        + " s (" + firstKill.text("reason") + ") and no later activation picked it up",
+                        evidence.excerptEndingAt(firstKill, 5));
+            }
+            return Verdict.pass(ruleId(), kills + " kills; no duplicate job and no resource lost after one");
         }
     }
 

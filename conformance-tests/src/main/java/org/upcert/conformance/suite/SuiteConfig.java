@@ -37,6 +37,8 @@ import org.upcert.harness.run.Hosting;
  * <tr><td>{@code upcert.rules}</td><td>{@code all} (default) or rule ids / groups, comma-separated</td></tr>
  * <tr><td>{@code upcert.require-exercised}</td><td>a MUST rule no run exercised fails its summary test (default true)</td></tr>
  * <tr><td>{@code upcert.reports}</td><td>a directory for FAIL traces and certification files (default: none)</td></tr>
+ * <tr><td>{@code upcert.scope}</td><td>a scope file (docs/scope.md) declaring what the extension uploads; default: the
+ *     jar's own {@code META-INF/upcert/scope.yaml}, else everything</td></tr>
  * </table>
  *
  * @param extension how the extension is named: {@code sample}, a jar path, or {@code class:NAME}
@@ -49,9 +51,10 @@ import org.upcert.harness.run.Hosting;
  * @param reports where FAIL traces and certification files go; null for nowhere
  * @param isolation where the extension's code runs ({@code upcert.isolation}: auto, worker,
  *     in-process, container; see {@link Hosting})
+ * @param scopeFile a scope file that declares what the extension uploads (wins over the jar's own); null for none
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
-        List<Rule> rules, boolean requireExercised, Path reports, String isolation) {
+        List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile) {
 
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
@@ -95,6 +98,11 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             if (!check.ok()) {
                 throw new SuiteConfigException(check.summary());
             }
+            try {
+                org.upcert.harness.scope.ScopeFile.ofJar(path);
+            } catch (ProfileException e) {
+                throw new SuiteConfigException(e.getMessage() + "\nthe extension's declared scope is not valid (docs/scope.md)");
+            }
             extension = path.toString();
         } else if (type.isPresent()) {
             extension = "class:" + type.get().trim();
@@ -108,12 +116,28 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 transport(parameters.apply("upcert.transport").orElse("direct")),
                 rules(parameters.apply("upcert.rules").orElse("all")),
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
-                parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation);
+                parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
+                scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)));
+    }
+
+    /** The scope file, read now: a malformed one is bad input before any run (file:line:column). */
+    private static Path scopeFile(String value) {
+        if (value == null) {
+            return null;
+        }
+        Path file = Path.of(value);
+        try {
+            org.upcert.harness.scope.ScopeFile.read(file);
+        } catch (ProfileException e) {
+            throw new SuiteConfigException(e.getMessage() + "\nthe declared scope is not valid (docs/scope.md)");
+        }
+        return file;
     }
 
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
-        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation);
+        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
+                scopeFile);
     }
 
     /** Every run of this configuration, profile-major. */
@@ -129,16 +153,29 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
 
     /** A fresh source for one run (sources remember the last class loader they made). */
     public ExtensionSource source() {
+        ExtensionSource source;
         if (extension.equals("sample")) {
-            return ExtensionSource.jar(sampleJar());
+            source = ExtensionSource.jar(sampleJar());
+        } else if (extension.startsWith("class:")) {
+            source = ExtensionSource.type(loadType(extension.substring("class:".length())));
+        } else if (extension.startsWith("cmd:")) {
+            source = ExtensionSource.command(CommandLine.split(extension.substring("cmd:".length())), Path.of("").toAbsolutePath());
+        } else {
+            source = ExtensionSource.jar(Path.of(extension));
         }
-        if (extension.startsWith("class:")) {
-            return ExtensionSource.type(loadType(extension.substring("class:".length())));
+        if (scopeFile != null) {
+            try {
+                source.withDeclaredScope(org.upcert.harness.scope.ScopeFile.read(scopeFile));
+            } catch (ProfileException e) {
+                throw new SuiteConfigException(e.getMessage());
+            }
         }
-        if (extension.startsWith("cmd:")) {
-            return ExtensionSource.command(CommandLine.split(extension.substring("cmd:".length())), Path.of("").toAbsolutePath());
-        }
-        return ExtensionSource.jar(Path.of(extension));
+        return source;
+    }
+
+    /** What the extension declares it uploads (its jar's scope file, or {@code upcert.scope}'s; everything without one). */
+    public org.upcert.harness.scope.DeclaredScope declaredScope() {
+        return source().declaredScope();
     }
 
     /** The isolation this configuration's runs use ({@code auto} resolved for its extension). */
@@ -158,6 +195,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         if (!isolation.equals(Hosting.AUTO)) {
             options.append(" --isolation ").append(isolation);
+        }
+        if (scopeFile != null) {
+            options.append(" --scope ").append(scopeFile);
         }
         return options.toString();
     }

@@ -24,6 +24,31 @@ public final class HostingOptions {
                     + "(docs/protocol.md), e.g. \"python3 my_extension.py\"; one process per simulated process.")
     String command;
 
+    @Option(names = "--scope", paramLabel = "FILE",
+            description = "A scope file (docs/scope.md) declaring what the extension uploads: resource types, and a size above "
+                    + "which the host app takes over. Default: the jar's own META-INF/upcert/scope.yaml, else everything.")
+    Path scope;
+
+    /** The scope file given with {@code --scope}, if any. */
+    public Optional<Path> scopeFile() {
+        return Optional.ofNullable(scope);
+    }
+
+    /**
+     * Applies {@code --scope} to {@code source}; a malformed file throws {@link IllegalArgumentException}
+     * with every problem as {@code file:line:column: found …, expected …}.
+     */
+    public ExtensionSource withScope(ExtensionSource source) {
+        if (scope == null) {
+            return source;
+        }
+        try {
+            return source.withDeclaredScope(org.upcert.harness.scope.ScopeFile.read(scope));
+        } catch (org.upcert.harness.faults.profile.ProfileException e) {
+            throw new IllegalArgumentException(e.getMessage() + "\nthe declared scope is not valid (docs/scope.md); nothing was run");
+        }
+    }
+
     /** The isolation asked for ({@code auto} when none); throws {@link IllegalArgumentException} for a bad combination. */
     public String isolation() {
         if (sandbox != null && !sandbox.equals("container")) {

@@ -27,6 +27,25 @@ import org.upcert.protocol.worker.ExtensionClassLoader;
  * </ul>
  */
 public abstract sealed class ExtensionSource permits ExtensionSource.Jar, ExtensionSource.Type, CommandSource {
+    private volatile org.upcert.harness.scope.DeclaredScope scope = org.upcert.harness.scope.DeclaredScope.everything();
+
+    /**
+     * What the extension declares it uploads: from its jar's
+     * {@value org.upcert.harness.scope.DeclaredScope#JAR_ENTRY}, or given with
+     * {@link #withDeclaredScope}; everything when it declares nothing.
+     */
+    public org.upcert.harness.scope.DeclaredScope declaredScope() {
+        return scope;
+    }
+
+    /**
+     * Sets the declared scope (a {@code --scope FILE}, a test's extension class); call before
+     * any run. Returns this source.
+     */
+    public ExtensionSource withDeclaredScope(org.upcert.harness.scope.DeclaredScope declared) {
+        this.scope = Objects.requireNonNull(declared, "declared");
+        return this;
+    }
 
     /** A new instance of the extension, for a freshly launched process. */
     public abstract UploadExtension newInstance();
@@ -97,6 +116,11 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
                 throw new ExtensionLoadException(check.summary(), null);
             }
             this.providerName = check.provider().orElseThrow();
+            try {
+                withDeclaredScope(org.upcert.harness.scope.ScopeFile.ofJar(this.jar));
+            } catch (org.upcert.harness.faults.profile.ProfileException e) {
+                throw new ExtensionLoadException(e.getMessage() + "\nthe extension's declared scope is not valid (docs/scope.md)", e);
+            }
             try {
                 this.sha256 = Payloads.sha256(Files.readAllBytes(this.jar));
             } catch (IOException e) {

@@ -559,6 +559,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         extension.put("name", source.describe());
         extension.put("sha256", source.sha256());
         header.put("extension", extension);
+        header.put("scope", source.declaredScope().toHeader());
         header.put("cloud", cloud.dialect().name());
         header.put("workload", plan.workload());
         Map<String, Object> libraryInfo = new LinkedHashMap<>();

@@ -1,0 +1,276 @@
+package org.upcert.conformance.rules;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AssetResource;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.Attempts.Attempt;
+import org.upcert.harness.cloud.CloudDialect;
+import org.upcert.harness.cloud.CloudDialects;
+import org.upcert.harness.cloud.CloudInventory;
+import org.upcert.harness.scope.DeclaredScope;
+
+/**
+ * One model of what became of every resource that was ever in the library, computed once per
+ * run ({@link #of}: cached on the {@link RunEvidence}) and read by every liveness rule (E2E-01,
+ * RES-01/02, TRM-03, CNS-02, CHG-01, CHG-02), so no two rules can demand opposite behaviour of
+ * the same resource. Each resource gets exactly one {@link Fate}, decided in this order:
+ *
+ * <ol>
+ *   <li>{@link Fate#OUT_OF_SCOPE}: the extension's declared scope (trace header {@code scope},
+ *       docs/scope.md) leaves it to the host app: neither required nor allowed (E2E-02 FAILs an
+ *       upload attempt for it);
+ *   <li>{@link Fate#UPLOADED}: the cloud holds its exact bytes (the inventory decides, whatever
+ *       the job's state said: a 204 reported as failed, a lost response);
+ *   <li>{@link Fate#INELIGIBLE}: its asset left the library (deleted), or the cloud cannot take
+ *       it in one request (over the dialect's request cap, docs/cloud.md);
+ *   <li>{@link Fate#GIVEN_UP}: its last attempt failed in a way the extension could judge
+ *       permanent ({@link #justifiedGiveUp}) and nothing followed;
+ *   <li>{@link Fate#LOST}: none of these: a resource the extension had to upload and did not.
+ * </ol>
+ *
+ * <p>Each fate carries the event that decided it where there is one (the response that landed
+ * the bytes, the permanent failure, the last attempt before the loss) and a sentence saying what
+ * happened, which rule messages quote.
+ */
+public final class ResourceFates {
+
+    /** What became of one resource. */
+    public enum Fate {
+        /** Its exact bytes are in the cloud. */
+        UPLOADED,
+        /** The extension gave up after a failure it could judge permanent. */
+        GIVEN_UP,
+        /** Outside the extension's declared scope: the host app's. */
+        OUT_OF_SCOPE,
+        /** Not uploadable through the extension: deleted from the library, or over the cloud's request cap. */
+        INELIGIBLE,
+        /** None of the above: the extension had to upload it and it is not in the cloud. */
+        LOST
+    }
+
+    /**
+     * The fate of one resource.
+     *
+     * @param resource the resource key ({@code asset#TYPE})
+     * @param fate what became of it
+     * @param decidedBy the event that decided it (for UPLOADED the end of the attempt whose
+     *     response said stored, for GIVEN_UP the permanent failure, for LOST the end or start of
+     *     its last attempt, for a deleted resource its {@code library.delete}); null when no event
+     *     decided it (never attempted, out of scope, over the cap)
+     * @param why what happened, in a sentence a FAIL message can quote
+     */
+    public record ResourceFate(String resource, Fate fate, TraceEvent decidedBy, String why) {
+
+        /** {@code "resource X lost: …"}. */
+        public String describe() {
+            return resource + " " + fate.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + why;
+        }
+    }
+
+    private final DeclaredScope scope;
+    private final TreeMap<String, ResourceFate> fates = new TreeMap<>();
+    private final TreeSet<String> outOfScopeInCloud = new TreeSet<>();
+
+    private ResourceFates(DeclaredScope scope) {
+        this.scope = scope;
+    }
+
+    /** The fates of {@code evidence}'s run: computed on first use, then shared by every checker. */
+    public static ResourceFates of(RunEvidence evidence) {
+        return evidence.derived(ResourceFates.class, ResourceFates::compute);
+    }
+
+    /**
+     * Whether giving up on a resource after {@code failed} is a decision the extension could
+     * justify: the failure is one it could judge permanent.
+     *
+     * <p>The one predicate every rule uses for "given up" (RES-01's remaining work, the fates).
+     * Interim: {@link Attempts#classify} says PERMANENT. Slice B restates it on device-visible
+     * information ({@code GiveUp.justified}); this method then delegates to it.
+     */
+    static boolean justifiedGiveUp(TraceEvent failed) {
+        return Attempts.classify(failed) == Attempts.Failure.PERMANENT;
+    }
+
+    private static ResourceFates compute(RunEvidence evidence) {
+        DeclaredScope scope = DeclaredScope.fromHeader(evidence.header() == null ? null : evidence.header().get("scope"));
+        ResourceFates model = new ResourceFates(scope);
+        if (evidence.library() == null) {
+            return model;
+        }
+        CloudDialect dialect = dialect(evidence);
+        TreeMap<String, List<Attempt>> attempts = Attempts.of(evidence).byResource();
+        TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("library.delete")) {
+                deletions.put(event.text("asset"), event);
+            }
+        }
+        TreeMap<String, CloudInventory.StoredObject> bySha = evidence.inventory() == null ? new TreeMap<>()
+                : evidence.inventory().objectsBySha256();
+        for (AssetResource resource : evidence.library().everResources().values()) {
+            String key = resource.key();
+            List<Attempt> tried = attempts.getOrDefault(key, List.of());
+            boolean stored = evidence.payloads() != null && bySha.containsKey(evidence.payloads().sha256(resource));
+            ResourceFate fate;
+            String outOfScope = scope.whyOutOf(resource);
+            if (outOfScope != null) {
+                fate = new ResourceFate(key, Fate.OUT_OF_SCOPE, tried.isEmpty() ? null : tried.get(0).start(),
+                        "out of the declared scope: " + outOfScope + (stored ? "; yet its bytes are in the cloud" : ""));
+                if (stored) {
+                    model.outOfScopeInCloud.add(key);
+                }
+            } else if (stored) {
+                fate = uploaded(key, tried);
+            } else if (!evidence.liveResources().contains(key)) {
+                TraceEvent deleted = deletions.get(resource.assetLocalIdentifier());
+                fate = new ResourceFate(key, Fate.INELIGIBLE, deleted,
+                        "its asset was deleted from the library" + (deleted == null ? "" : " at t=" + seconds(deleted)));
+            } else if (dialect != null && !dialect.accepts(resource.fileSize())) {
+                fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
+                        + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
+            } else {
+                fate = notInCloud(key, tried);
+            }
+            model.fates.put(key, fate);
+        }
+        return model;
+    }
+
+    private static CloudDialect dialect(RunEvidence evidence) {
+        String name = evidence.cloud().isEmpty() ? "generic-put" : evidence.cloud();
+        try {
+            return CloudDialects.create(name, evidence.seed(), () -> 0L);
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+    }
+
+    /** In the cloud: decided by the first response that said stored (a 2xx, even one reported as a failure). */
+    private static ResourceFate uploaded(String key, List<Attempt> tried) {
+        for (Attempt attempt : tried) {
+            if (attempt.succeeded()) {
+                return new ResourceFate(key, Fate.UPLOADED, attempt.end(), "uploaded by " + attempt.job() + " at t="
+                        + seconds(attempt.end()));
+            }
+            if (attempt.failed() && Attempts.classify(attempt.end()) == Attempts.Failure.SUCCESS_STATUS) {
+                return new ResourceFate(key, Fate.UPLOADED, attempt.end(), "stored by " + attempt.job() + " at t="
+                        + seconds(attempt.end()) + " although the system reported the job failed (HTTP "
+                        + attempt.end().number("status") + ")");
+            }
+        }
+        Attempt last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
+        return new ResourceFate(key, Fate.UPLOADED, last == null ? null : last.end(),
+                "its bytes are in the cloud" + (last == null ? "" : " (last attempt " + last.job() + ")"));
+    }
+
+    /** In scope, eligible, not in the cloud: given up after a justified failure, or lost. */
+    private static ResourceFate notInCloud(String key, List<Attempt> tried) {
+        if (tried.isEmpty()) {
+            return new ResourceFate(key, Fate.LOST, null, "no job was ever created for it");
+        }
+        Attempt last = tried.get(tried.size() - 1);
+        if (last.failed() && justifiedGiveUp(last.end())) {
+            return new ResourceFate(key, Fate.GIVEN_UP, last.end(), "given up after " + last.job() + " failed permanently at t="
+                    + seconds(last.end()) + " (" + Attempts.outcome(last.end()) + ")");
+        }
+        String why;
+        if (last.end() == null) {
+            why = "its last job " + last.job() + " was still in flight at the end of the run (" + last.start().name() + " at t="
+                    + seconds(last.start()) + ")";
+            return new ResourceFate(key, Fate.LOST, last.start(), why);
+        }
+        if (last.failed()) {
+            why = "its last job " + last.job() + " failed " + (Attempts.classify(last.end()) == Attempts.Failure.TRANSIENT
+                    ? "transiently" : "(" + Attempts.classify(last.end()).name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")")
+                    + " at t=" + seconds(last.end()) + " (" + Attempts.outcome(last.end()) + ") and nothing followed";
+        } else if (last.succeeded()) {
+            why = "its job " + last.job() + " succeeded at t=" + seconds(last.end()) + " but the cloud does not hold its exact bytes";
+        } else {
+            why = "its last job " + last.job() + " was cancelled at t=" + seconds(last.end()) + " and nothing followed";
+        }
+        return new ResourceFate(key, Fate.LOST, last.end(), why);
+    }
+
+    private static String seconds(TraceEvent event) {
+        return String.format(Locale.ROOT, "%.1f s", event.t() / 1000.0);
+    }
+
+    /** The declared scope the fates were judged against. */
+    public DeclaredScope scope() {
+        return scope;
+    }
+
+    /** The fate of {@code resource}; null for a key the library never held. */
+    public ResourceFate of(String resource) {
+        return fates.get(resource);
+    }
+
+    /** Every resource ever in the library, by key. */
+    public SortedMap<String, ResourceFate> all() {
+        return Collections.unmodifiableSortedMap(fates);
+    }
+
+    /** The resources with fate {@code fate}, sorted. */
+    public SortedSet<String> withFate(Fate fate) {
+        TreeSet<String> keys = new TreeSet<>();
+        fates.forEach((key, f) -> {
+            if (f.fate() == fate) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    /** The lost resources, in the order their loss was decided (the earliest first; never-attempted ones last). */
+    public List<ResourceFate> lost() {
+        return fates.values().stream().filter(f -> f.fate() == Fate.LOST)
+                .sorted(java.util.Comparator.comparingInt((ResourceFate f) -> f.decidedBy() == null ? Integer.MAX_VALUE
+                        : f.decidedBy().line()).thenComparing(ResourceFate::resource))
+                .toList();
+    }
+
+    /**
+     * The resources the extension had to upload (in scope, eligible, in the library at the end):
+     * uploaded, given up or lost.
+     */
+    public SortedSet<String> required(RunEvidence evidence) {
+        TreeSet<String> keys = new TreeSet<>();
+        fates.forEach((key, f) -> {
+            if ((f.fate() == Fate.UPLOADED || f.fate() == Fate.GIVEN_UP || f.fate() == Fate.LOST)
+                    && evidence.liveResources().contains(key)) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
+    /** Whether {@code resource} is work the extension never has to do: out of scope or ineligible (for the whole run). */
+    public boolean exempt(String resource) {
+        ResourceFate fate = fates.get(resource);
+        return fate != null && (fate.fate() == Fate.OUT_OF_SCOPE
+                || (fate.fate() == Fate.INELIGIBLE && fate.decidedBy() == null));
+    }
+
+    /** Out-of-scope resources whose bytes reached the cloud anyway. */
+    public SortedSet<String> outOfScopeInCloud() {
+        return Collections.unmodifiableSortedSet(outOfScopeInCloud);
+    }
+
+    /** Counts per fate, for messages: {@code "120 uploaded, 3 given up, 40 out of scope"}. */
+    public String tally() {
+        TreeMap<Fate, Integer> counts = new TreeMap<>();
+        fates.values().forEach(f -> counts.merge(f.fate(), 1, Integer::sum));
+        StringBuilder text = new StringBuilder();
+        counts.forEach((fate, n) -> text.append(text.length() == 0 ? "" : ", ").append(n).append(' ')
+                .append(fate.name().toLowerCase(Locale.ROOT).replace('_', ' ')));
+        return text.toString();
+    }
+}
