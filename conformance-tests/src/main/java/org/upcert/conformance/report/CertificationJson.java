@@ -38,6 +38,14 @@ public final class CertificationJson {
         extension.put("name", c.config().describeExtension());
         ArrayNode shas = extension.putArray("sha256");
         c.extensionShas().forEach(shas::add);
+        // what the extension declares it uploads (docs/scope.md): the runs were judged against it
+        org.upcert.harness.scope.DeclaredScope declared = c.config().declaredScope();
+        ObjectNode scope = root.putObject("scope");
+        scope.put("declared", declared.declared());
+        ArrayNode types = scope.putArray("resourceTypes");
+        declared.resourceTypes().forEach(type -> types.add(type.name()));
+        declared.hostAppAbove().ifPresent(bytes -> scope.put("hostAppAbove", bytes));
+        scope.put("description", declared.describe());
         ObjectNode runs = root.putObject("runs");
         ArrayNode profiles = runs.putArray("profiles");
         c.config().profiles().forEach(profiles::add);

@@ -25,6 +25,7 @@ public final class CertificationMarkdown {
         md.append("| extension | ").append(c.config().describeExtension()).append(" |\n");
         md.append("| isolation | ").append(c.config().resolvedIsolation()).append(describeIsolation(c.config().resolvedIsolation()))
                 .append(" |\n");
+        md.append("| declared scope | ").append(c.config().declaredScope().describe()).append(" |\n");
         md.append("| extension SHA-256 | ").append(String.join(", ", c.extensionShas())).append(" |\n");
         md.append("| suite | upcert ").append(Certification.suiteVersion()).append(", rule catalogue v1 |\n");
         md.append("| JDK | ").append(Certification.jdk()).append(" |\n");
