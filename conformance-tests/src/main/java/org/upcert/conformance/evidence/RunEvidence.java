@@ -35,6 +35,12 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
         Set<String> liveResources, Set<String> storedResources, CloudInventory inventory, SimulatedLibrary library,
         Payloads payloads, Readings readings) {
 
+    /** Evidence with no readings computed yet (tests that build evidence by hand). */
+    public RunEvidence(String profile, long seed, JsonNode header, List<TraceEvent> events, Set<String> liveResources,
+            Set<String> storedResources, CloudInventory inventory, SimulatedLibrary library, Payloads payloads) {
+        this(profile, seed, header, events, liveResources, storedResources, inventory, library, payloads, new Readings());
+    }
+
     /**
      * Readings derived from one run's evidence, computed at most once per run (each is a pure
      * function of the evidence) and shared by every checker. Identity-based: two evidences are

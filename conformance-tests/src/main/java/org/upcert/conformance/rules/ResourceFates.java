@@ -30,8 +30,8 @@ import org.upcert.harness.scope.DeclaredScope;
  *       the job's state said: a 204 reported as failed, a lost response);
  *   <li>{@link Fate#INELIGIBLE}: its asset left the library (deleted), or the cloud cannot take
  *       it in one request (over the dialect's request cap, docs/cloud.md);
- *   <li>{@link Fate#GIVEN_UP}: its last attempt failed in a way the extension could judge
- *       permanent ({@link #justifiedGiveUp}) and nothing followed;
+ *   <li>{@link Fate#GIVEN_UP}: its last attempt failed and giving up then was justified on what
+ *       the extension could see ({@link GiveUp#justified}) and nothing followed;
  *   <li>{@link Fate#LOST}: none of these: a resource the extension had to upload and did not.
  * </ol>
  *
@@ -88,15 +88,13 @@ public final class ResourceFates {
     }
 
     /**
-     * Whether giving up on a resource after {@code failed} is a decision the extension could
-     * justify: the failure is one it could judge permanent.
-     *
-     * <p>The one predicate every rule uses for "given up" (RES-01's remaining work, the fates).
-     * Interim: {@link Attempts#classify} says PERMANENT. Slice B restates it on device-visible
-     * information ({@code GiveUp.justified}); this method then delegates to it.
+     * Why giving up on a resource after {@code attempts} (its attempts so far, in order, the last
+     * one failed) is a decision the extension could justify, or null if it is not. The one
+     * predicate every rule uses for "given up": {@link GiveUp#justified} (on what a device shows,
+     * under the run's assumptions).
      */
-    static boolean justifiedGiveUp(TraceEvent failed) {
-        return Attempts.classify(failed) == Attempts.Failure.PERMANENT;
+    static String justifiedGiveUp(List<Attempt> attempts, java.util.Set<String> assumptions) {
+        return GiveUp.justified(attempts, assumptions).orElse(null);
     }
 
     private static ResourceFates compute(RunEvidence evidence) {
@@ -106,7 +104,7 @@ public final class ResourceFates {
             return model;
         }
         CloudDialect dialect = dialect(evidence);
-        TreeMap<String, List<Attempt>> attempts = Attempts.of(evidence).byResource();
+        TreeMap<String, List<Attempt>> attempts = evidence.derived(Attempts.class, Attempts::of).byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.delete")) {
@@ -137,7 +135,7 @@ public final class ResourceFates {
                 fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
                         + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else {
-                fate = notInCloud(key, tried);
+                fate = notInCloud(key, tried, evidence.assumptions());
             }
             model.fates.put(key, fate);
         }
@@ -172,14 +170,15 @@ public final class ResourceFates {
     }
 
     /** In scope, eligible, not in the cloud: given up after a justified failure, or lost. */
-    private static ResourceFate notInCloud(String key, List<Attempt> tried) {
+    private static ResourceFate notInCloud(String key, List<Attempt> tried, java.util.Set<String> assumptions) {
         if (tried.isEmpty()) {
             return new ResourceFate(key, Fate.LOST, null, "no job was ever created for it");
         }
         Attempt last = tried.get(tried.size() - 1);
-        if (last.failed() && justifiedGiveUp(last.end())) {
-            return new ResourceFate(key, Fate.GIVEN_UP, last.end(), "given up after " + last.job() + " failed permanently at t="
-                    + seconds(last.end()) + " (" + Attempts.outcome(last.end()) + ")");
+        String givenUp = last.failed() ? justifiedGiveUp(tried, assumptions) : null;
+        if (givenUp != null) {
+            return new ResourceFate(key, Fate.GIVEN_UP, last.end(), "given up after " + last.job() + " failed at t="
+                    + seconds(last.end()) + " (" + Attempts.outcome(last.end()) + "): " + givenUp);
         }
         String why;
         if (last.end() == null) {

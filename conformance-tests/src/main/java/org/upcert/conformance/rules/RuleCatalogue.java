@@ -46,7 +46,7 @@ public final class RuleCatalogue {
             must("DUP-01", "eng", "never two unacknowledged jobs for the same resource", "baseline"),
             should("DUP-02", "eng", "no resource is uploaded successfully twice", "lost-responses"),
             must("E2E-01", "eng", "every eligible resource is in the cloud with identical bytes: nothing lost, nothing corrupted", "baseline"),
-            must("E2E-02", "doc", "no destination outside uploadUrlBase; nothing uploaded for a resource never in the library or while consent was withdrawn", "consent-changes"),
+            must("E2E-02", "doc", "no destination outside uploadUrlBase; nothing uploaded for a resource never in the library, outside the declared scope, or while consent was withdrawn", "consent-changes"),
             must("E2E-03", "eng", "jobs of assets deleted or offloaded mid-backup are resolved without looping", "library-churn"),
             must("CNS-01", "doc", "no job is created without full library access and an enabled extension; presented jobs are still acknowledged", "consent-changes"),
             must("CNS-02", "eng", "when consent returns, the backup resumes and converges", "consent-changes"),

@@ -47,6 +47,8 @@ final class SystemState {
     }
 
     private final ResourceFates fates;
+    private final Attempts attempts;
+    private final java.util.Set<String> assumptions;
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     /** Resource → the line its upload landed on (a response that said stored). */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
@@ -69,6 +71,8 @@ final class SystemState {
     SystemState(RunEvidence evidence) {
         jobLimit = evidence.header() == null ? 0 : evidence.header().path("workload").path("jobLimit").asInt();
         fates = ResourceFates.of(evidence);
+        attempts = evidence.derived(Attempts.class, Attempts::of);
+        assumptions = evidence.assumptions();
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.insert")) {
@@ -136,8 +140,7 @@ final class SystemState {
                 if (record != null) {
                     if (event.name().equals("job.cancel")) {
                         record.state = "CANCELLED";
-                    } else if (record.state.equals("FAILED") && record.failure != null
-                            && ResourceFates.justifiedGiveUp(record.failure)) {
+                    } else if (record.state.equals("FAILED") && record.failure != null && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
                     }
                     record.acked = true;
@@ -168,6 +171,17 @@ final class SystemState {
             default -> {
             }
         }
+    }
+
+    /** Whether giving up on {@code record}'s resource after its failure was justified then ({@link GiveUp}). */
+    private boolean justifiedGiveUp(Job record) {
+        List<Attempts.Attempt> tried = attempts.byResource().getOrDefault(record.resource, List.of());
+        for (int i = 0; i < tried.size(); i++) {
+            if (tried.get(i).end() == record.failure) {
+                return ResourceFates.justifiedGiveUp(tried.subList(0, i + 1), assumptions) != null;
+            }
+        }
+        return false;
     }
 
     private void landed(String resource, TraceEvent event) {

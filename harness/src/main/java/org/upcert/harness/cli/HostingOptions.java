@@ -35,18 +35,24 @@ public final class HostingOptions {
     }
 
     /**
-     * Applies {@code --scope} to {@code source}; a malformed file throws {@link IllegalArgumentException}
-     * with every problem as {@code file:line:column: found …, expected …}.
+     * The scope {@code --scope} declares, if given; a malformed file throws
+     * {@link IllegalArgumentException} with every problem as {@code file:line:column: found …, expected …}.
      */
-    public ExtensionSource withScope(ExtensionSource source) {
+    public Optional<org.upcert.harness.scope.DeclaredScope> declaredScope() {
         if (scope == null) {
-            return source;
+            return Optional.empty();
         }
         try {
-            return source.withDeclaredScope(org.upcert.harness.scope.ScopeFile.read(scope));
+            return Optional.of(org.upcert.harness.scope.ScopeFile.read(scope));
         } catch (org.upcert.harness.faults.profile.ProfileException e) {
             throw new IllegalArgumentException(e.getMessage() + "\nthe declared scope is not valid (docs/scope.md); nothing was run");
         }
+    }
+
+    /** Applies {@code --scope} to {@code source} (see {@link #declaredScope()}). */
+    public ExtensionSource withScope(ExtensionSource source) {
+        declaredScope().ifPresent(source::withDeclaredScope);
+        return source;
     }
 
     /** The isolation asked for ({@code auto} when none); throws {@link IllegalArgumentException} for a bad combination. */

@@ -124,6 +124,7 @@ public final class RunCommand implements Callable<Integer> {
                 plan = plan.withPolicy(plan.policy().withPayload(mode));
             }
             isolation = hosting.isolation();
+            hosting.declaredScope(); // a malformed scope file is bad input before anything else loads
             source = hosting.withScope(extensionSource());
             org.upcert.harness.run.Hosting.requireAvailable(org.upcert.harness.run.Hosting.resolve(source, isolation));
         } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
