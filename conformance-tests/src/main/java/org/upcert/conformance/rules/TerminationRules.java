@@ -86,10 +86,11 @@ public final class TerminationRules {
      *       before such a kill (the outcome was lost with the killed process). A duplicate with no
      *       kill in between is DUP-01's or DUP-02's, not a kill's;
      *   <li>a loss (judged at the end on the {@link ResourceFates}): a {@link ResourceFates.Fate#LOST}
-     *       resource whose last event (the end of its last attempt, else its start, else its arrival
-     *       in the library) came before a kill: what the killed process knew about it was never
-     *       picked up again. A loss whose last event came after the last kill is not a kill's
-     *       (E2E-01, RTY-01 judge it).
+     *       resource whose last job was created before a kill and not yet acknowledged when the
+     *       killed activation started: the job, or its outcome, was the killed process's to handle,
+     *       and no later activation picked it up. A loss the kill had no hand in (the resource never
+     *       attempted; its last job acknowledged by an activation that returned before the kill)
+     *       is not a kill's: E2E-01 and RTY-01 judge it.
      * </ul>
      * Exercised only when a kill happened.
      */
@@ -133,32 +134,52 @@ public final class TerminationRules {
             if (kills == 0) {
                 return Verdict.notExercised(ruleId(), "no kill");
             }
-            TreeMap<String, Integer> arrival = new TreeMap<>(); // asset -> line it was inserted
+            // A kill is blamed for a loss only when the killed activation had the resource in hand:
+            // its last job was created before the kill and was not yet acknowledged when the killed
+            // activation started (the job, or its outcome, was the killed process's to handle), and
+            // nothing was attempted for the resource afterwards.
+            TreeMap<String, Integer> ackLine = new TreeMap<>(); // job -> line of its acknowledgement
+            TreeMap<Integer, Integer> callStartOfKill = new TreeMap<>(); // kill line -> its activation's call.start line
+            int callStart = 0;
             for (TraceEvent event : evidence.events()) {
-                if (event.name().equals("library.insert")) {
-                    arrival.put(event.text("asset"), event.line());
+                switch (event.name()) {
+                    case "job.ack", "job.cancel" -> ackLine.putIfAbsent(event.text("job"), event.line());
+                    case "call.start" -> callStart = event.line();
+                    case "process.kill" -> callStartOfKill.put(event.line(), callStart);
+                    default -> {
+                    }
                 }
             }
+            java.util.TreeMap<String, java.util.List<Attempts.Attempt>> attempts = evidence.derived(Attempts.class, Attempts::of)
+                    .byResource();
             int blamed = 0;
             ResourceFates.ResourceFate first = null;
             TraceEvent firstKill = null;
+            Attempts.Attempt firstAttempt = null;
             for (ResourceFates.ResourceFate fate : ResourceFates.of(evidence).lost()) {
-                int lastLine = fate.decidedBy() != null ? fate.decidedBy().line()
-                        : arrival.getOrDefault(Attempts.assetOf(fate.resource()), 0);
-                java.util.Map.Entry<Integer, TraceEvent> kill = killsByLine.higherEntry(lastLine);
-                if (kill != null) {
-                    blamed++;
-                    if (first == null) {
-                        first = fate;
-                        firstKill = kill.getValue();
+                java.util.List<Attempts.Attempt> tried = attempts.get(fate.resource());
+                if (tried == null || tried.isEmpty()) {
+                    continue; // never attempted: E2E-01's, no kill had it in hand
+                }
+                Attempts.Attempt last = tried.get(tried.size() - 1);
+                int acked = ackLine.getOrDefault(last.job(), Integer.MAX_VALUE);
+                for (java.util.Map.Entry<Integer, TraceEvent> kill : killsByLine.tailMap(last.start().line(), false).entrySet()) {
+                    if (acked >= callStartOfKill.get(kill.getKey())) {
+                        blamed++;
+                        if (first == null) {
+                            first = fate;
+                            firstKill = kill.getValue();
+                            firstAttempt = last;
+                        }
+                        break;
                     }
                 }
             }
             if (first != null) {
                 return Verdict.fail(ruleId(), blamed + " resources lost after a kill; resource " + first.resource() + " lost: "
-                        + first.why() + ", then activation " + firstKill.activation() + " was killed at t=" + firstKill.t() / 1000
-                        + " s (" + firstKill.text("reason") + ") and no later activation picked it up",
-                        evidence.excerptEndingAt(firstKill, 5));
+                        + first.why() + "; its job " + firstAttempt.job() + " was still unacknowledged when activation "
+                        + firstKill.activation() + " was killed at t=" + firstKill.t() / 1000 + " s (" + firstKill.text("reason")
+                        + ") and no later activation picked it up", evidence.excerptEndingAt(firstKill, 5));
             }
             return Verdict.pass(ruleId(), kills + " kills; no duplicate job and no resource lost after one");
         }

@@ -141,6 +141,18 @@ class AuthorExtensionsTest {
     }
 
     @Test
+    @DisplayName("TRM-03 does not blame kills for RAW files the extension never attempted: E2E-01 FAILs, TRM-03 does not")
+    void killsAreNotBlamedForLossesTheyDidNotCause(@TempDir Path dir) throws Exception {
+        Path hardKills = Path.of("../fault-profiles/src/main/resources/upcert/profiles/hard-kills.yaml");
+        Judged twin = judge(AuthorJars.jar(AuthorExtensions.SkipsRawUndeclared.class, dir, null), hardKills);
+        assertTrue(count(twin.evidence(), "process.kill", e -> true) > 0, "the run had kills");
+        ResourceFates fates = ResourceFates.of(twin.evidence());
+        assertTrue(fates.lost().stream().anyMatch(f -> f.resource().endsWith("#ALTERNATE_PHOTO")), "RAW files are lost");
+        assertEquals(Verdict.Status.FAIL, twin.status("E2E-01"), twin.verdicts().get("E2E-01").toString());
+        assertEquals(Verdict.Status.PASS, twin.status("TRM-03"), twin.verdicts().get("TRM-03").toString());
+    }
+
+    @Test
     @DisplayName("certify reads the jar's scope, prints it in certification.json and CERTIFICATION.md; a malformed one is exit 2 with file:line:column")
     void certificatePrintsTheScope(@TempDir Path dir) throws Exception {
         Path jar = AuthorJars.jar(AuthorExtensions.ScopedBackup.class, dir, AuthorExtensions.ScopedBackup.SCOPE);
