@@ -459,7 +459,12 @@ class _ReadOnlyDict(dict):
 
 @dataclass(frozen=True)
 class UploadError:
-    """Why a job failed (``PHAssetResourceUploadJob.error``), sanitized, NSURLErrorDomain codes."""
+    """Why a job failed (``PHAssetResourceUploadJob.error``), sanitized, NSURLErrorDomain codes.
+
+    As on a device, ``http_status`` is None: PhotoKit documents no HTTP status on the job (a
+    response shows as BAD_SERVER_RESPONSE, or USER_AUTHENTICATION_REQUIRED for a 401, plus the
+    job's lowercase ``response_header_fields``). Only a run stating ``--assume http-status`` fills it.
+    """
     domain: str
     code: int
     http_status: Optional[int]

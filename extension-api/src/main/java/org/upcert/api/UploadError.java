@@ -5,14 +5,19 @@ import java.util.Optional;
 
 /**
  * Why a job failed, as the system reports it in {@code PHAssetResourceUploadJob.error}: sanitized
- * (it may differ from the underlying URL error) and expressed in NSURLErrorDomain codes. When a
- * response arrived with a non-success status, the code is {@link #BAD_SERVER_RESPONSE} and
- * {@link #httpStatus()} carries the status; the response headers are in
- * {@link UploadJob#responseHeaderFields()}.
+ * (it may differ from the underlying URL error) and expressed in NSURLErrorDomain codes.
+ *
+ * <p>What a device shows, and so what an extension sees by default: when a response arrived
+ * with a non-success status, the code is {@link #USER_AUTHENTICATION_REQUIRED} for a 401 and
+ * {@link #BAD_SERVER_RESPONSE} for every other status (2xx reported as failed included), and
+ * the job's {@link UploadJob#responseHeaderFields()} holds the response's headers (lowercased
+ * names; nil when no response arrived). PhotoKit documents no HTTP status on the job, so
+ * {@link #httpStatus()} is empty — unless the run states the assumption that the status is
+ * visible ({@code --assume http-status}), which its certificate then says.
  *
  * @param domain always {@code NSURLErrorDomain}
  * @param code an NSURLErrorDomain code (the constants below)
- * @param httpStatus the HTTP status if a response arrived, else empty
+ * @param httpStatus the HTTP status if a response arrived and the run assumes {@code http-status}, else empty
  * @param description a short, sanitized description
  */
 @API(status = API.Status.STABLE, since = "0.1")
@@ -35,7 +40,7 @@ public record UploadError(String domain, int code, Optional<Integer> httpStatus,
     public static final int NETWORK_CONNECTION_LOST = -1005;
     /** NSURLErrorNotConnectedToInternet: the device is offline. Transient. */
     public static final int NOT_CONNECTED_TO_INTERNET = -1009;
-    /** NSURLErrorBadServerResponse: a response arrived, but not a success (see httpStatus). */
+    /** NSURLErrorBadServerResponse: a response arrived, but not a success (its headers are on the job). */
     public static final int BAD_SERVER_RESPONSE = -1011;
     /** NSURLErrorUserAuthenticationRequired: the server asked for credentials (HTTP 401). */
     public static final int USER_AUTHENTICATION_REQUIRED = -1013;
@@ -62,10 +67,26 @@ public record UploadError(String domain, int code, Optional<Integer> httpStatus,
         return new UploadError(NSURL_ERROR_DOMAIN, code, Optional.empty(), description);
     }
 
-    /** A failure carried by an HTTP response with a non-success status. */
+    /**
+     * A failure carried by an HTTP response with a non-success status, status included: what the
+     * system knows, and what the extension sees only in a run assuming {@code http-status}
+     * ({@link #withoutHttpStatus()} is what a device shows).
+     */
     public static UploadError httpStatus(int status) {
         int code = status == 401 ? USER_AUTHENTICATION_REQUIRED : BAD_SERVER_RESPONSE;
         return new UploadError(NSURL_ERROR_DOMAIN, code, Optional.of(status), "HTTP " + status);
+    }
+
+    /**
+     * This error as PhotoKit documents it: the same sanitized code, no HTTP status, and a
+     * description that does not give the status away. An error without a status is returned as is.
+     */
+    public UploadError withoutHttpStatus() {
+        if (httpStatus.isEmpty()) {
+            return this;
+        }
+        String text = code == USER_AUTHENTICATION_REQUIRED ? "user authentication required" : "bad server response";
+        return new UploadError(domain, code, Optional.empty(), text);
     }
 
     @Override

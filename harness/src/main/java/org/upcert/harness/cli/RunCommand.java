@@ -79,6 +79,12 @@ public final class RunCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     HostingOptions hosting = new HostingOptions();
 
+    @Option(names = "--assume", paramLabel = "NAME", split = ",",
+            description = {"Assume what PhotoKit does not document, and say so in the trace and summary.json.",
+                    "http-status: failed jobs show the extension the HTTP status (UploadError.httpStatus()).",
+                    "Default: none (the extension sees the sanitized error code and the lowercased response headers)."})
+    java.util.List<String> assume = new java.util.ArrayList<>();
+
     @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
     boolean json;
 
@@ -86,6 +92,14 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        for (String assumption : assume) {
+            try {
+                org.upcert.harness.run.RunOptions.requireKnownAssumption(assumption);
+            } catch (IllegalArgumentException e) {
+                err.println("upcert run: --assume: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
+        }
         PayloadMode mode = null;
         if (payload != null) {
             try {
@@ -139,8 +153,9 @@ public final class RunCommand implements Callable<Integer> {
         }
         Path traceFile = dir.resolve("trace.jsonl");
         if (!json) {
-            stdout.printf("upcert run · seed %d · %s · cloud %s · isolation %s%n", seed, source.describe(), cloud,
-                    org.upcert.harness.run.Hosting.resolve(source, isolation));
+            stdout.printf("upcert run · seed %d · %s · cloud %s · isolation %s%s%n", seed, source.describe(), cloud,
+                    org.upcert.harness.run.Hosting.resolve(source, isolation),
+                    assume.isEmpty() ? "" : " · assumes " + String.join(", ", new java.util.TreeSet<>(assume)));
             if (expansion != null) {
                 PlanPrinter.print(stdout, new Expansion(expansion.profile(), plan, expansion.entries()));
             }
@@ -164,7 +179,7 @@ public final class RunCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = Simulation.run(plan, source,
-                    new RunOptions(traceFile, cloud, progress::update, transport, isolation));
+                    new RunOptions(traceFile, cloud, progress::update, transport, isolation, new java.util.TreeSet<>(assume)));
         } catch (IllegalArgumentException e) {
             progress.clear();
             err.println("upcert run: " + e.getMessage());
@@ -175,13 +190,13 @@ public final class RunCommand implements Callable<Integer> {
         RunSummary summary = result.summary().withWall(wallMillis, traceFile.toString());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("summary.json"), toJson(summary, result.hosting(), true) + "\n");
+            Files.writeString(dir.resolve("summary.json"), toJson(summary, result.hosting(), assume, true) + "\n");
         } catch (IOException e) {
             err.println("upcert run: cannot write " + dir.resolve("summary.json") + ": " + e.getMessage());
             return ExitCode.HARNESS_FAULT.code();
         }
         if (json) {
-            stdout.println(toJson(summary, result.hosting(), false));
+            stdout.println(toJson(summary, result.hosting(), assume, false));
         } else {
             printHuman(stdout, summary);
         }
@@ -218,6 +233,15 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The summary, and the facts of its hosting (processes started, output captured: real-time facts, never in the trace). */
     static String toJson(RunSummary summary, java.util.SortedMap<String, Object> hosting, boolean pretty) {
+        return toJson(summary, hosting, java.util.List.of(), pretty);
+    }
+
+    /**
+     * As {@link #toJson(RunSummary, java.util.SortedMap, boolean)}, with the run's
+     * {@code assumptions} (beyond what PhotoKit documents; always written, {@code []} for none).
+     */
+    static String toJson(RunSummary summary, java.util.SortedMap<String, Object> hosting, java.util.List<String> assumptions,
+            boolean pretty) {
         ObjectMapper mapper = new ObjectMapper();
         if (pretty) {
             mapper.enable(SerializationFeature.INDENT_OUTPUT);
@@ -225,6 +249,7 @@ public final class RunCommand implements Callable<Integer> {
         ObjectNode node = mapper.valueToTree(summary);
         node.put("complete", summary.complete() && !interrupted(summary));
         node.put("interrupted", interrupted(summary));
+        node.set("assumptions", mapper.valueToTree(new java.util.TreeSet<>(assumptions)));
         if (!hosting.isEmpty()) {
             node.set("hosting", mapper.valueToTree(hosting));
         }

@@ -103,8 +103,10 @@ public final class DropboxDialect implements CloudDialect {
     @Override
     public CloudResponse injectedError(int status) {
         if (status == 429) {
+            // Dropbox's rate limit answer carries Retry-After (seconds) beside the body's retry_after
+            // (developers.dropbox.com/error-handling-guide); a profile's retryAfter replaces it.
             return CloudResponse.json(429, "{\"error_summary\":\"too_many_requests/..\",\"error\":{\"reason\":"
-                    + "{\".tag\":\"too_many_requests\"},\"retry_after\":1}}");
+                    + "{\".tag\":\"too_many_requests\"},\"retry_after\":1}}").withHeader("Retry-After", "1");
         }
         if (status >= 500) {
             return CloudResponse.of(status).withHeader("Content-Type", "text/plain; charset=utf-8")

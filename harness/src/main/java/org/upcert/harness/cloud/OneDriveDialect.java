@@ -147,8 +147,14 @@ public final class OneDriveDialect implements CloudDialect {
             case 504 -> "gatewayTimeout";
             default -> status >= 500 ? "generalException" : "invalidRequest";
         };
-        return graphError(status, code, "injected HTTP " + status);
+        CloudResponse answer = graphError(status, code, "injected HTTP " + status);
+        // Graph throttling: a 429 always says when to come back (learn.microsoft.com/graph/throttling:
+        // "Retry-After"); the value is the service's choice, a profile's retryAfter replaces it.
+        return status == 429 ? answer.withHeader("Retry-After", Long.toString(THROTTLE_RETRY_AFTER_SECONDS)) : answer;
     }
+
+    /** The Retry-After of an injected 429 when the profile names none: Graph sends one, of its own choosing. */
+    static final long THROTTLE_RETRY_AFTER_SECONDS = 10;
 
     @Override
     public synchronized CloudResponse handle(CloudRequest request) {

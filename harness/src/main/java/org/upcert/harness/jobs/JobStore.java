@@ -142,6 +142,18 @@ public final class JobStore {
 
     // --- the system's transitions ---------------------------------------------------------
 
+    private boolean exposeHttpStatus;
+
+    /**
+     * Whether failed jobs show the extension the HTTP status ({@code UploadError.httpStatus()}):
+     * false by default, as PhotoKit documents nothing of the kind; true only in a run that states
+     * the {@code http-status} assumption. The trace and {@link JobRecord#httpStatus()} keep the
+     * status either way (the checkers may know it).
+     */
+    public void exposeHttpStatus(boolean expose) {
+        this.exposeHttpStatus = expose;
+    }
+
     /** REGISTERED → PENDING: the system starts the transfer. */
     public void markPending(JobRecord job) {
         requireState(job, JobState.REGISTERED);
@@ -165,13 +177,15 @@ public final class JobStore {
      * PENDING → FAILED, as {@link #markFailed(JobRecord, UploadError, SortedMap)}, with the cloud
      * stub's reason for refusing the request ({@code cloudReason}, null if the stub refused
      * nothing, e.g. no response or a transport error). The trace line carries what the device
-     * never sees but the checkers need to tell failures apart: {@code retryAfter} (the response's
+     * never sees but the checkers need to tell failures apart: {@code status} (the HTTP status,
+     * which the extension sees only under the {@code http-status} assumption, {@link #exposeHttpStatus}),
+     * {@code retryAfter} (the response's
      * {@code retry-after} header, verbatim) and {@code cloud} (the stub's reason, e.g.
      * {@code "AccessDenied: Request has expired"}, {@code "token expired"}).
      */
     public void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers, String cloudReason) {
         requireState(job, JobState.PENDING);
-        job.finish(false, error.httpStatus().orElse(null), headers, error);
+        job.finish(false, error.httpStatus().orElse(null), headers, exposeHttpStatus ? error : error.withoutHttpStatus());
         Trace.Line line = trace.at(now.getAsLong(), "job.failed").str("job", job.id()).num("code", error.code());
         error.httpStatus().ifPresent(status -> line.num("status", status));
         line.str("reason", error.description());

@@ -62,7 +62,8 @@ public final class Replay {
         }
         String original = new String(bytes, StandardCharsets.UTF_8);
         RunResult replayed = Simulation.run(header.plan(), source,
-                RunOptions.inMemory().withCloud(header.cloud()).withTransport(transport));
+                RunOptions.inMemory().withCloud(header.cloud()).withTransport(transport)
+                        .withAssumptions(header.assumptions()));
         return compare(original, replayed);
     }
 

@@ -18,8 +18,10 @@ import org.upcert.harness.plan.RunPlan;
  * @param extensionSha256 SHA-256 of the extension's code
  * @param cloud the cloud dialect
  * @param plan the run plan (seed, profile, workload, policy, phases, faults)
+ * @param assumptions what the run assumed beyond what PhotoKit documents ({@code --assume}); empty: none
  */
-public record TraceHeader(String harness, String extensionName, String extensionSha256, String cloud, RunPlan plan) {
+public record TraceHeader(String harness, String extensionName, String extensionSha256, String cloud, RunPlan plan,
+        java.util.SortedSet<String> assumptions) {
     public static final String FORMAT = "upcert-trace/1";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -45,6 +47,12 @@ public record TraceHeader(String harness, String extensionName, String extension
         return parse(first, trace.toString());
     }
 
+    private static java.util.SortedSet<String> assumptions(JsonNode header) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        header.path("assumptions").forEach(node -> names.add(node.asText()));
+        return java.util.Collections.unmodifiableSortedSet(names);
+    }
+
     public static TraceHeader parse(String firstLine, String where) throws NotATraceException {
         if (firstLine == null || firstLine.isBlank()) {
             throw new NotATraceException(where + " is empty, not an upcert trace");
@@ -62,7 +70,7 @@ public record TraceHeader(String harness, String extensionName, String extension
         try {
             return new TraceHeader(header.path("harness").asText(), header.path("extension").path("name").asText(),
                     header.path("extension").path("sha256").asText(), header.path("cloud").asText("generic-put"),
-                    PlanJson.fromHeader(header));
+                    PlanJson.fromHeader(header), assumptions(header));
         } catch (PlanJson.PlanFormatException e) {
             throw new NotATraceException(where + ":1: " + e.getMessage());
         }

@@ -1,6 +1,10 @@
 package org.upcert.harness.run;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -14,14 +18,44 @@ import java.util.function.Consumer;
  * @param isolation where the extension's code runs ({@link Hosting}): {@code auto} (a jar in a
  *     worker process, a command in its own processes, a class on the class path in process),
  *     {@code worker}, {@code in-process}, {@code container}
+ * @param assumptions what the run assumes beyond what PhotoKit documents ({@link #KNOWN_ASSUMPTIONS});
+ *     empty by default: the extension sees what a device shows. Recorded in the trace header,
+ *     {@code summary.json} and the certificate.
  */
-public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation) {
+public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
+        SortedSet<String> assumptions) {
+
+    /**
+     * The extension sees the HTTP status of a failed upload ({@code UploadError.httpStatus()}),
+     * which PhotoKit does not document exposing (it gives a sanitized NSURLErrorDomain code and
+     * the lowercased response headers).
+     */
+    public static final String ASSUME_HTTP_STATUS = "http-status";
+    /** Every assumption a run may state ({@code --assume}). */
+    public static final SortedSet<String> KNOWN_ASSUMPTIONS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(ASSUME_HTTP_STATUS)));
 
     public RunOptions {
         if (!transport.equals("loopback") && !transport.equals("direct")) {
             throw new IllegalArgumentException("transport must be loopback or direct, not '" + transport + "'");
         }
         Hosting.requireKnown(isolation);
+        assumptions = Collections.unmodifiableSortedSet(new TreeSet<>(assumptions));
+        for (String assumption : assumptions) {
+            requireKnownAssumption(assumption);
+        }
+    }
+
+    /** Refuses an assumption upcert does not know, with the ones it does. */
+    public static String requireKnownAssumption(String assumption) {
+        if (!KNOWN_ASSUMPTIONS.contains(assumption)) {
+            throw new IllegalArgumentException("unknown assumption '" + assumption + "' (known: "
+                    + String.join(", ", KNOWN_ASSUMPTIONS) + ")");
+        }
+        return assumption;
+    }
+
+    public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation) {
+        this(traceFile, cloud, progress, transport, isolation, new TreeSet<>());
     }
 
     public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport) {
@@ -37,25 +71,35 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
     }
 
     public RunOptions withTraceFile(Path file) {
-        return new RunOptions(file, cloud, progress, transport, isolation);
+        return new RunOptions(file, cloud, progress, transport, isolation, assumptions);
     }
 
     public RunOptions withProgress(Consumer<RunProgress> listener) {
-        return new RunOptions(traceFile, cloud, listener, transport, isolation);
+        return new RunOptions(traceFile, cloud, listener, transport, isolation, assumptions);
     }
 
     /** The cloud dialect to serve, by the name {@code --cloud} takes. */
     public RunOptions withCloud(String dialect) {
-        return new RunOptions(traceFile, dialect, progress, transport, isolation);
+        return new RunOptions(traceFile, dialect, progress, transport, isolation, assumptions);
     }
 
     public RunOptions withTransport(String name) {
-        return new RunOptions(traceFile, cloud, progress, name, isolation);
+        return new RunOptions(traceFile, cloud, progress, name, isolation, assumptions);
     }
 
     /** Where the extension's code runs: {@code auto}, {@code worker}, {@code in-process}, {@code container}. */
     public RunOptions withIsolation(String name) {
-        return new RunOptions(traceFile, cloud, progress, transport, name);
+        return new RunOptions(traceFile, cloud, progress, transport, name, assumptions);
+    }
+
+    /** The run's assumptions beyond what PhotoKit documents (e.g. {@link #ASSUME_HTTP_STATUS}); empty: none. */
+    public RunOptions withAssumptions(Set<String> names) {
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, new TreeSet<>(names));
+    }
+
+    /** Whether the extension sees the HTTP status of failed uploads. */
+    public boolean exposesHttpStatus() {
+        return assumptions.contains(ASSUME_HTTP_STATUS);
     }
 
     /** A snapshot for progress displays. */

@@ -142,6 +142,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.configuration = java.util.Collections.unmodifiableSortedMap(
                 new TreeMap<>(cloud.dialect().extensionConfiguration(cloud.uploadUrlBase())));
         this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
+        jobs.exposeHttpStatus(options.exposesHttpStatus());
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
         jobs.setListener(uploader);
@@ -561,6 +562,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         header.put("extension", extension);
         header.put("scope", source.declaredScope().toHeader());
         header.put("cloud", cloud.dialect().name());
+        // What the run assumes beyond what PhotoKit documents (RunOptions.KNOWN_ASSUMPTIONS); [] = none.
+        header.put("assumptions", List.copyOf(options.assumptions()));
         header.put("workload", plan.workload());
         Map<String, Object> libraryInfo = new LinkedHashMap<>();
         libraryInfo.put("assets", library.assets().size());

@@ -161,6 +161,19 @@ class DropboxCloudTest {
     }
 
     @Test
+    @DisplayName("an injected 429 says Retry-After even when the profile names none, as Dropbox does; a 5xx does not")
+    void throttledAlwaysSaysWhenToComeBack() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+                .header("x-upcert-inject", "status=429").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("1", response.headers().firstValue("retry-after").orElseThrow());
+        HttpResponse<String> failing = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+                .header("x-upcert-inject", "status=500").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(failing.headers().firstValue("retry-after").isEmpty());
+    }
+
+    @Test
     @DisplayName("tokens and file ids derive from the seed")
     void deterministic() throws Exception {
         String token = token();

@@ -240,6 +240,13 @@ class OneDriveCloudTest {
                 .header("x-upcert-inject", "status=503;retry-after=5").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
         assertTrue(unavailable.body().contains("\"code\":\"serviceNotAvailable\""), unavailable.body());
         assertEquals(List.of("injected: HTTP 429", "injected: HTTP 503"), reasons());
+        HttpResponse<String> unnamed = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+                .header("x-upcert-inject", "status=429").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
+        assertEquals(String.valueOf(OneDriveDialect.THROTTLE_RETRY_AFTER_SECONDS), unnamed.headers().firstValue("retry-after").orElseThrow(),
+                "Graph's 429 always carries Retry-After");
+        HttpResponse<String> plain503 = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+                .header("x-upcert-inject", "status=503").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
+        assertTrue(plain503.headers().firstValue("retry-after").isEmpty(), "a 503 may or may not: the profile says");
     }
 
     @Test

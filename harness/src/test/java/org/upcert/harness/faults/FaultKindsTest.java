@@ -71,6 +71,10 @@ class FaultKindsTest {
     }
 
     private static Seen backup(Workload workload, SystemPolicy policy, Phases phases, PlannedFault... faults) {
+        return backup(workload, policy, phases, RunOptions.inMemory(), faults);
+    }
+
+    private static Seen backup(Workload workload, SystemPolicy policy, Phases phases, RunOptions options, PlannedFault... faults) {
         Seen seen = new Seen();
         TreeSet<String> uploaded = new TreeSet<>();
         RunPlan plan = new RunPlan(11, "test", workload, policy, phases, List.of(faults));
@@ -136,7 +140,7 @@ class FaultKindsTest {
                 seen.notes.add(e.code().name());
             }
             return ProcessingResult.PROCESSING;
-        }), RunOptions.inMemory());
+        }), options);
         seen.trace = new TraceLines(seen.result.traceText());
         return seen;
     }
@@ -214,15 +218,31 @@ class FaultKindsTest {
     class Cloud {
 
         @Test
-        @DisplayName("cloud.error: 503 with Retry-After reaches the job (status, lowercase headers) and the inventory")
+        @DisplayName("cloud.error: 503 with Retry-After reaches the job as a device shows it (bad server response, no status, "
+                + "lowercase headers), the trace (status) and the inventory")
         void error503() {
             Seen seen = backup(40, new PlannedFault.CloudError(20_000, 30 * MIN, 1.0, 503, 30));
             UploadJob failed = seen.finished.stream().filter(j -> j.state() == JobState.FAILED).findFirst().orElseThrow();
-            assertEquals(Optional.of(503), failed.error().orElseThrow().httpStatus());
+            assertEquals(UploadError.BAD_SERVER_RESPONSE, failed.error().orElseThrow().code());
+            assertEquals(Optional.empty(), failed.error().orElseThrow().httpStatus(), "PhotoKit documents no status");
+            assertEquals(503, seen.trace.first("job.failed").path("status").asInt(), "the trace keeps it");
             assertEquals("30", failed.responseHeaderFields().orElseThrow().get("retry-after"));
             assertTrue(seen.result.inventory().refusals().stream().anyMatch(r -> r.status() == 503
                     && r.reason().startsWith("injected")));
             assertTrue(seen.result.summary().complete());
+        }
+
+        @Test
+        @DisplayName("--assume http-status: the job shows the status, and the trace header says the run assumed it")
+        void error503WithStatusAssumed() {
+            Seen seen = backup(Workload.typical(40).withOs("27"), SystemPolicy.defaults(), Phases.standard(6 * HOUR),
+                    RunOptions.inMemory().withAssumptions(java.util.Set.of(RunOptions.ASSUME_HTTP_STATUS)),
+                    new PlannedFault.CloudError(20_000, 30 * MIN, 1.0, 503, 30));
+            UploadJob failed = seen.finished.stream().filter(j -> j.state() == JobState.FAILED).findFirst().orElseThrow();
+            assertEquals(Optional.of(503), failed.error().orElseThrow().httpStatus());
+            assertEquals("[\"http-status\"]", seen.trace.header().path("assumptions").toString());
+            Seen plain = backup(3);
+            assertEquals("[]", plain.trace.header().path("assumptions").toString(), "a run assumes nothing by default, and says so");
         }
 
         @Test
