@@ -11,8 +11,10 @@ One call of ``process_jobs``, in the order the system expects (ProcessingRound):
 1. consent: without full access and an enabled extension, acknowledge only (CNS-01);
 2. discovery: bring the ledger up to date with the library through persistent change tokens,
    resynchronising when the token expired (CHG-01, CHG-02);
-3. retry failed jobs: transient failures with the same destination, 401 with fresh
-   credentials, an expired destination with a fresh one; permanent ones not at all (RTY-01..03);
+3. retry failed jobs on what a device shows (sanitized code, lowercase headers; no HTTP status):
+   failures without a response with the same destination, authentication failures with fresh
+   credentials; a server's refusal never as is — a new job later, spaced out, given up only
+   once the server has refused it for half an hour (RTY-01..03);
 4. acknowledge every other finished job, its outcome stored in the ledger first (ACK-01..03),
    so no presented job is left unhandled (the 50008 penalty, ACK-02);
 5. create jobs into the free capacity, oldest resource first; stop at LIMIT_EXCEEDED and
@@ -68,32 +70,33 @@ def batches(items: Sequence[T], size: int) -> List[List[T]]:
 
 # --- what a failure means --------------------------------------------------------------------
 
-TRANSIENT = "TRANSIENT"                          # retry as is; a new job later once the retry is spent
-REAUTHENTICATE = "REAUTHENTICATE"                # 401: retry with fresh credentials
-DESTINATION_EXPIRED = "DESTINATION_EXPIRED"      # 403/404/410: retry with a fresh destination (RTY-03)
-PERMANENT = "PERMANENT"                          # 400, 413, blocked: acknowledge, never retry (RTY-02)
-STORED_DESPITE_FAILURE = "STORED_DESPITE_FAILURE"  # a 2xx reported as failed: the bytes are there (DUP-02)
+TRANSIENT = "TRANSIENT"                          # no response (or retry-after): retry as is, or a new job later
+REAUTHENTICATE = "REAUTHENTICATE"                # authentication required: retry with fresh credentials
+REFUSED = "REFUSED"                              # any other answer: never resent as is; a new job later (RTY-02)
+PERMANENT = "PERMANENT"                          # blocked by policy: acknowledge, never retry
+STORED_DESPITE_FAILURE = "STORED_DESPITE_FAILURE"  # the answer names the stored object: the bytes are there (DUP-02)
 
 
-def classify(error: Optional[up.UploadError]) -> str:
-    """The kind of a failed job's sanitized error; the HTTP status decides when there is one.
+def classify(job: up.UploadJob, cloud) -> str:
+    """The kind of a failed job, on what a device shows: the sanitized code and the lowercase
+    response headers (there when a response arrived). PhotoKit documents no HTTP status on the
+    job, so this never reads ``error.http_status``: a 400 and a 503 look alike.
 
-    An unknown failure counts as transient: giving up on a photo for an unexplained failure
-    loses it for good, trying again costs one upload (and the retry policy bounds the attempts).
+    An unknown failure without a response counts as transient: giving up on a photo for an
+    unexplained failure loses it for good, trying again costs one upload.
     """
+    error = job.error
+    headers = job.response_header_fields
+    if headers is not None:
+        if cloud.server_id(job):
+            return STORED_DESPITE_FAILURE  # a 2xx the system reported as failed (a device quirk)
+        if error is not None and error.code == up.UploadError.USER_AUTHENTICATION_REQUIRED:
+            return REAUTHENTICATE
+        if "retry-after" in headers:
+            return TRANSIENT
+        return REFUSED
     if error is None:
         return TRANSIENT
-    status = error.http_status
-    if status is not None:
-        if 200 <= status < 300:
-            return STORED_DESPITE_FAILURE
-        if status == 401:
-            return REAUTHENTICATE
-        if status in (403, 404, 410):
-            return DESTINATION_EXPIRED
-        if status in (408, 429) or 500 <= status < 600:
-            return TRANSIENT
-        return PERMANENT
     if error.code == up.UploadError.USER_AUTHENTICATION_REQUIRED:
         return REAUTHENTICATE
     if error.code == up.UploadError.BLOCKED_BY_POLICY:
@@ -103,16 +106,22 @@ def classify(error: Optional[up.UploadError]) -> str:
 
 # --- when to try again -----------------------------------------------------------------------
 
-#: Failed jobs (each with its retry) for one resource before it is abandoned.
-MAX_ATTEMPTS = 20
+#: Refusals (answered, no retry-after) of one resource before it may be given up: more than the 5
+#: upcert asks for, with a margin for a refusal counted twice after a kill.
+GIVE_UP_REFUSALS = 8
+#: How long the server must have kept refusing it: longer than any burst of server errors.
+GIVE_UP_SPAN_MS = 30 * MINUTE
 #: The longest a resource waits for its next job: under the ~5 minutes the system waits after a
 #: PROCESSING answer without progress, so every deferred resource is due when it calls (RES-03).
 MAX_WAIT_MS = 4 * MINUTE
 FIRST_WAIT_MS = 5 * SECOND
 
 
-def exhausted(attempts: int) -> bool:
-    return attempts >= MAX_ATTEMPTS
+def gives_up(refusals: int, first_refusal: int, not_before: int) -> bool:
+    """Whether a refused resource is given up: enough refusals, spanning at least GIVE_UP_SPAN_MS
+    (the first was noticed at ``first_refusal``, the job just refused was created no earlier
+    than ``not_before``), so a burst of server errors never loses a photo (RTY-01)."""
+    return refusals >= GIVE_UP_REFUSALS and first_refusal > 0 and not_before - first_refusal >= GIVE_UP_SPAN_MS
 
 
 def backoff_ms(attempts: int) -> int:
@@ -194,7 +203,8 @@ class LedgerEntry:
     """One resource's whole state; also one journal line (so replaying a line twice is harmless).
 
     ``key`` is ``asset#TYPE``; ``attempts`` counts its failed jobs; ``order`` is the discovery
-    order (jobs are created oldest first); ``not_before`` the earliest simulated ms for its next job.
+    order (jobs are created oldest first); ``not_before`` the earliest simulated ms for its next job;
+    ``refusals`` how many of its jobs the server refused, the first noticed at ``first_refusal``.
     """
     key: str
     status: str
@@ -202,19 +212,25 @@ class LedgerEntry:
     server_id: str
     order: int
     not_before: int
+    refusals: int = 0
+    first_refusal: int = 0
 
     @staticmethod
     def discovered(key: str, order: int) -> "LedgerEntry":
         return LedgerEntry(key, NEEDS_UPLOAD, 0, "", order, 0)
 
     def uploaded(self, server_id: str) -> "LedgerEntry":
-        return LedgerEntry(self.key, UPLOADED, self.attempts, server_id or self.server_id, self.order, 0)
+        return replace(self, status=UPLOADED, server_id=server_id or self.server_id, not_before=0)
 
     def failed_again(self, not_before: int) -> "LedgerEntry":
-        return LedgerEntry(self.key, NEEDS_UPLOAD, self.attempts + 1, self.server_id, self.order, not_before)
+        return replace(self, status=NEEDS_UPLOAD, attempts=self.attempts + 1, not_before=not_before)
+
+    def refused_again(self, now: int, not_before: int) -> "LedgerEntry":
+        return replace(self, status=NEEDS_UPLOAD, attempts=self.attempts + 1, not_before=not_before,
+                       refusals=self.refusals + 1, first_refusal=self.first_refusal or now)
 
     def abandoned(self) -> "LedgerEntry":
-        return LedgerEntry(self.key, ABANDONED, self.attempts + 1, self.server_id, self.order, 0)
+        return replace(self, status=ABANDONED, attempts=self.attempts + 1, not_before=0)
 
     def with_status(self, status: str) -> "LedgerEntry":
         return replace(self, status=status)
@@ -227,19 +243,23 @@ class LedgerEntry:
         return asset_of(self.key)
 
     def to_line(self) -> str:
-        return "%s\t%s\t%d\t%s\t%d\t%d\n" % (self.status, _escape(self.key), self.attempts, _escape(self.server_id),
-                                             self.order, self.not_before)
+        refusals = "\t%d\t%d" % (self.refusals, self.first_refusal) if self.refusals else ""
+        return "%s\t%s\t%d\t%s\t%d\t%d%s\n" % (self.status, _escape(self.key), self.attempts, _escape(self.server_id),
+                                               self.order, self.not_before, refusals)
 
     @staticmethod
     def parse(line: str) -> "LedgerEntry":
         fields = line.split("\t")
-        if len(fields) != 6 or fields[0] not in STATUSES:
+        if len(fields) not in (6, 8) or fields[0] not in STATUSES:
             raise ValueError("not a ledger line")
         key = _unescape(fields[1])
         attempts = int(fields[2])
         if not key or attempts < 0:
             raise ValueError("bad ledger entry")
-        return LedgerEntry(key, fields[0], attempts, _unescape(fields[3]), int(fields[4]), int(fields[5]))
+        refusals = int(fields[6]) if len(fields) == 8 else 0
+        first_refusal = int(fields[7]) if len(fields) == 8 else 0
+        return LedgerEntry(key, fields[0], attempts, _unescape(fields[3]), int(fields[4]), int(fields[5]),
+                           refusals, first_refusal)
 
 
 def asset_of(resource_key: str) -> str:
@@ -914,13 +934,13 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
         entry = ledger.get(key) if key is not None else None
         if entry is not None and entry.status != NEEDS_UPLOAD:
             continue  # uploaded, abandoned or gone: a retry would only spend bytes
-        kind = classify(job.error)
+        kind = classify(job, cloud)
         if kind == TRANSIENT:
             if retry_after_ms(job.response_header_fields, now) is not None:
                 deferred += 1  # RTY-04: the acknowledge step schedules a new job after it
                 continue
             plan.append((job, cloud.destination_for_retry(job.destination, context)))
-        elif kind in (REAUTHENTICATE, DESTINATION_EXPIRED):
+        elif kind == REAUTHENTICATE:
             if cloud_problem is not None:
                 continue  # one failed sign-in per call is enough
             if kind == REAUTHENTICATE:
@@ -929,7 +949,8 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
                 plan.append((job, cloud.fresh_destination(job.destination, context)))
             except CloudUnavailable as e:
                 cloud_problem = e  # not retried: a new job later (RTY-01)
-        # PERMANENT, STORED_DESPITE_FAILURE: not retried; the acknowledge step records it
+        # REFUSED, PERMANENT, STORED_DESPITE_FAILURE: not retried (a refused request is never resent
+        # as is, RTY-02); the acknowledge step records it and a refused resource gets a new job later
     if not plan:
         return RetryOutcome(offered, set(), 0, deferred, cloud_problem)
     result = apply_in_blocks(context.library, plan, CHANGE_BLOCK,
@@ -1041,19 +1062,24 @@ class Acknowledger:
             return self._stored(job, key, current)
         if job.state != up.JobState.FAILED:
             return None
-        kind = classify(job.error)
+        kind = classify(job, self.cloud)
         if kind == STORED_DESPITE_FAILURE:
             return self._stored(job, key, current)
         if current is None or current.status != NEEDS_UPLOAD:
             # Unknown to the ledger (never re-upload it on our own), or settled already.
             return None
-        # An expired destination whose retry is spent is not a reason to give up (RTY-03): the
-        # next job gets a fresh destination. Only the attempt cap ends it.
-        if kind == PERMANENT or exhausted(current.attempts + 1):
+        if kind == PERMANENT:
             return current.abandoned()
-        # RTY-01: a new job later, after backoff or the server's Retry-After (RTY-04).
+        # RTY-01: a new job later, after backoff or the server's Retry-After (RTY-04); a
+        # network-level failure is never a reason to give up.
         attempts = current.attempts + 1
-        return current.failed_again(next_attempt_at(now, attempts, retry_after_ms(job.response_header_fields, now)))
+        next_at = next_attempt_at(now, attempts, retry_after_ms(job.response_header_fields, now))
+        if kind != REFUSED:
+            return current.failed_again(next_at)
+        refused = current.refused_again(now, next_at)
+        if gives_up(refused.refusals, refused.first_refusal, current.not_before):
+            return refused.with_status(ABANDONED)  # refused for half an hour and more: as permanent as we can know
+        return refused
 
     def _stored(self, job: up.UploadJob, key: str, current: Optional[LedgerEntry]) -> LedgerEntry:
         base = current if current is not None else LedgerEntry.discovered(key, self.ledger.allocate_order())

@@ -20,8 +20,8 @@ import org.upcert.api.UploadJob;
  * the server id from its response headers) is appended to the ledger first, in one storage
  * call for the whole batch. A kill after that append but before the acknowledgement only means
  * the job is presented again and its outcome recorded again, which changes nothing (the one
- * thing counted twice is a failed attempt, harmless under a cap of
- * {@value RetryPolicy#MAX_ATTEMPTS}).
+ * thing counted twice is a failed attempt or a refusal, which {@link RetryPolicy#GIVE_UP_REFUSALS}
+ * leaves a margin for).
  *
  * <p>Every presented job is acknowledged, including jobs no resource can be found for (CLD-02)
  * and download-only jobs, which are never counted as uploads (reference rule 24): a job left
@@ -51,7 +51,7 @@ final class Acknowledger {
      * @param refused ids of the jobs whose acknowledgement was rejected
      * @param uploaded resources recorded as uploaded
      * @param again resources to upload again with a new job
-     * @param abandoned resources given up (permanent failure or too many attempts)
+     * @param abandoned resources given up (blocked by policy, or refused for long)
      * @param downloadOnly download-only jobs acknowledged without counting them
      * @param unidentified jobs no resource could be found for
      * @param interrupted whether {@code willTerminate} stopped the step
@@ -175,7 +175,7 @@ final class Acknowledger {
         if (job.state() != JobState.FAILED) {
             return null; // not a finished job: nothing to learn from it
         }
-        FailureKind kind = cloud.classify(job.error());
+        FailureKind kind = cloud.classify(job, now);
         if (kind == FailureKind.STORED_DESPITE_FAILURE) {
             return stored(job, key, current);
         }
@@ -184,18 +184,30 @@ final class Acknowledger {
             // own), or already uploaded, abandoned or gone: a failure changes none of that.
             return null;
         }
-        // An expired destination whose retry is spent is not a reason to give up (RTY-03): the
-        // next job gets a fresh destination. Only the attempt cap ends it.
-        boolean giveUp = kind == FailureKind.PERMANENT || RetryPolicy.exhausted(current.attempts() + 1);
-        if (giveUp) {
-            return current.abandoned();
+        if (kind == FailureKind.REFUSED && cloud.storedDespiteRefusal(job, context)) {
+            return stored(job, key, current); // the server holds it already (a lost acknowledgement)
         }
-        // RTY-01: transient, authentication, or expiry whose retry could not be used: a new job
-        // later (with a new destination and fresh credentials, by construction), after backoff
-        // or the server's Retry-After (RTY-04).
+        if (kind == FailureKind.PERMANENT) {
+            return current.abandoned(); // the system will never send it
+        }
+        // RTY-01: a new job later (with a new destination and fresh credentials, by
+        // construction), after backoff or the server's Retry-After (RTY-04). An expired
+        // destination or a network-level failure is never a reason to give up.
         int attempts = current.attempts() + 1;
-        return current.failedAgain(RetryPolicy.nextAttemptAt(now, attempts,
-                RetryPolicy.retryAfter(job.responseHeaderFields(), now)));
+        Instant next = RetryPolicy.nextAttemptAt(now, attempts, RetryPolicy.retryAfter(job.responseHeaderFields(), now));
+        // iOS 26.1 shows a failed job with neither error nor headers: a refusal cannot be told
+        // from a dropped connection, so every such failure counts toward giving up (else a
+        // resource the server never takes would be tried for ever).
+        boolean unexplained = job.error().isEmpty() && job.responseHeaderFields().isEmpty();
+        if (kind != FailureKind.REFUSED && !unexplained) {
+            return current.failedAgain(next);
+        }
+        // A refusal: given up only once the server has kept refusing it for long (RTY-01, RTY-02).
+        LedgerEntry refused = current.refusedAgain(now, next);
+        if (RetryPolicy.givesUp(refused.refusals(), refused.firstRefusalMillis(), current.notBeforeMillis())) {
+            return refused.withStatus(ResourceStatus.ABANDONED);
+        }
+        return refused;
     }
 
     /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */

@@ -1,12 +1,12 @@
 package org.upcert.sample;
 
 import java.net.URI;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionContext;
-import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
@@ -76,12 +76,31 @@ interface CloudDialect {
     Optional<String> serverId(SortedMap<String, String> responseHeaders);
 
     /**
-     * What a failed job's sanitized error means with this cloud. Default: the shared table of
-     * {@link FailureClassifier}; a dialect overrides it only for a status whose meaning is its
-     * own (OneDrive's 416 on a whole-file fragment).
+     * What a failed job means with this cloud, judged at {@code now} on what a device shows
+     * (sanitized error, response headers, the destination we made): the shared table of
+     * {@link FailureClassifier}.
      */
-    default FailureKind classify(Optional<UploadError> error) {
-        return FailureClassifier.classify(error);
+    default FailureKind classify(UploadJob job, Instant now) {
+        return FailureClassifier.classify(job, this, now);
+    }
+
+    /**
+     * Whether {@code destination}, which this dialect made, had expired by {@code now} (e.g. a
+     * presigned URL past {@code X-Amz-Date + X-Amz-Expires}). Default: no destination expires
+     * on its own (bearer tokens are refused with 401, which the error code says).
+     */
+    default boolean destinationExpired(UploadRequest destination, Instant now) {
+        return false;
+    }
+
+    /**
+     * Whether the server, which refused {@code job}'s request, already holds the resource: asked
+     * over {@code context.http()}, which sees statuses and bodies, unlike the job. Called by the
+     * acknowledge step for a {@link FailureKind#REFUSED} job only. Default: no (the dialect
+     * cannot tell; the resource is uploaded again later).
+     */
+    default boolean storedDespiteRefusal(UploadJob job, ExtensionContext context) {
+        return false;
     }
 
     /**

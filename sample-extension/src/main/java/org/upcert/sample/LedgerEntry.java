@@ -17,16 +17,24 @@ import java.util.Objects;
  *     oldest first, so this is the order in which resources are uploaded
  * @param notBeforeMillis the earliest simulated time (epoch milliseconds) for its next job;
  *     0 for "now" (backoff and {@code Retry-After}, {@link RetryPolicy})
+ * @param refusals how many of its jobs the server refused (answered without {@code retry-after})
+ * @param firstRefusalMillis when the first of those refusals was noticed (epoch milliseconds); 0 if none
  */
-record LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis) {
+record LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis,
+        int refusals, long firstRefusalMillis) {
 
     LedgerEntry {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(serverId, "serverId");
-        if (key.isEmpty() || attempts < 0) {
+        if (key.isEmpty() || attempts < 0 || refusals < 0) {
             throw new IllegalArgumentException("bad ledger entry for " + key);
         }
+    }
+
+    /** An entry with no refusal recorded. */
+    LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis) {
+        this(key, status, attempts, serverId, order, notBeforeMillis, 0, 0);
     }
 
     /** A resource just discovered. */
@@ -37,22 +45,29 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
     /** This resource, uploaded; keeps a known server id if the new one is empty. */
     LedgerEntry uploaded(String newServerId) {
         return new LedgerEntry(key, ResourceStatus.UPLOADED, attempts, newServerId.isEmpty() ? serverId : newServerId,
-                order, 0);
+                order, 0, refusals, firstRefusalMillis);
     }
 
     /** This resource after one more failed job: to upload again from {@code notBefore}. */
     LedgerEntry failedAgain(Instant notBefore) {
-        return new LedgerEntry(key, ResourceStatus.NEEDS_UPLOAD, attempts + 1, serverId, order, notBefore.toEpochMilli());
+        return new LedgerEntry(key, ResourceStatus.NEEDS_UPLOAD, attempts + 1, serverId, order, notBefore.toEpochMilli(),
+                refusals, firstRefusalMillis);
+    }
+
+    /** This resource after one more job the server refused, noticed at {@code now}: to upload again from {@code notBefore}. */
+    LedgerEntry refusedAgain(Instant now, Instant notBefore) {
+        return new LedgerEntry(key, ResourceStatus.NEEDS_UPLOAD, attempts + 1, serverId, order, notBefore.toEpochMilli(),
+                refusals + 1, firstRefusalMillis > 0 ? firstRefusalMillis : now.toEpochMilli());
     }
 
     /** This resource, given up (one more failed job counted). */
     LedgerEntry abandoned() {
-        return new LedgerEntry(key, ResourceStatus.ABANDONED, attempts + 1, serverId, order, 0);
+        return new LedgerEntry(key, ResourceStatus.ABANDONED, attempts + 1, serverId, order, 0, refusals, firstRefusalMillis);
     }
 
     /** This resource with another status, everything else kept. */
     LedgerEntry withStatus(ResourceStatus newStatus) {
-        return new LedgerEntry(key, newStatus, attempts, serverId, order, notBeforeMillis);
+        return new LedgerEntry(key, newStatus, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis);
     }
 
     /** Whether its next job may be created at {@code now}. */
@@ -67,12 +82,13 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
 
     /**
      * The journal line: {@code STATUS<TAB>key<TAB>attempts<TAB>serverId<TAB>order<TAB>notBeforeMillis<LF>},
-     * text fields escaped ({@code \\}, {@code \t}, {@code \n}, {@code \r}) so a line is always one
-     * line with six fields.
+     * followed by {@code <TAB>refusals<TAB>firstRefusalMillis} before the line feed when the server
+     * refused the resource; text fields escaped ({@code \\}, {@code \t}, {@code \n}, {@code \r})
+     * so a line is always one line with six or eight fields.
      */
     String toLine() {
         return status.name() + '\t' + escape(key) + '\t' + attempts + '\t' + escape(serverId) + '\t' + order + '\t'
-                + notBeforeMillis + '\n';
+                + notBeforeMillis + (refusals > 0 ? "\t" + refusals + '\t' + firstRefusalMillis : "") + '\n';
     }
 
     /**
@@ -82,11 +98,12 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
      */
     static LedgerEntry parse(String line) {
         String[] fields = line.split("\t", -1);
-        if (fields.length != 6) {
-            throw new IllegalArgumentException("expected 6 fields, got " + fields.length);
+        if (fields.length != 6 && fields.length != 8) {
+            throw new IllegalArgumentException("expected 6 or 8 fields, got " + fields.length);
         }
         return new LedgerEntry(unescape(fields[1]), ResourceStatus.valueOf(fields[0]), Integer.parseInt(fields[2]),
-                unescape(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]));
+                unescape(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]),
+                fields.length == 8 ? Integer.parseInt(fields[6]) : 0, fields.length == 8 ? Long.parseLong(fields[7]) : 0);
     }
 
     static String escape(String text) {

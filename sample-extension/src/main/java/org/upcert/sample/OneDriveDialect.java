@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ExtensionHttp;
-import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
 /**
@@ -36,17 +36,18 @@ import org.upcert.api.UploadRequest;
  *
  * <h2>Failures</h2>
  * <ul>
- *   <li>404: the session expired or is gone → {@link #freshDestination} creates a new session
- *       for the same item (RTY-03); Graph says to restart the whole upload.
+ *   <li>404: the session expired or is gone → a refusal; the next job creates a new session
+ *       for the same item; Graph says to restart the whole upload.
  *   <li>416 ("fragment already received"): this dialect sends every resource as a single
  *       fragment starting at byte 0, and Graph does not keep a partial fragment, so a 416
  *       means the session already received the whole file — the upload was committed and
- *       the answer lost (a lost acknowledgement) and the system sent it again. Treated as
- *       stored ({@link FailureKind#STORED_DESPITE_FAILURE}) rather than asking the session's
- *       status: the extension never sees the response body, and a status call per job would
- *       cost a request to learn the same thing.
+ *       the answer lost (a lost acknowledgement) and the system sent it again. A device shows
+ *       neither the 416 nor the body, only a refusal; so for every refused job the dialect asks
+ *       the session's status ({@link #storedDespiteRefusal}, our own {@code GET uploadUrl}) and
+ *       records the resource as stored when nothing is left to receive.
  *   <li>409 cannot happen with {@code replace}; if it does, it is permanent (default table).
- *   <li>413: a resource of 60 MiB or more cannot go in one request; permanent (RTY-02).
+ *   <li>413: a resource of 60 MiB or more cannot go in one request: a refusal, given up once
+ *       it persists ({@link RetryPolicy#givesUp}).
  *   <li>429/503 with {@code Retry-After}: transient, honoured by {@link RetryPolicy}.
  * </ul>
  * Zero-byte resources cannot be uploaded through a session (no valid {@code Content-Range});
@@ -59,6 +60,8 @@ final class OneDriveDialect implements CloudDialect {
     /** The item path (relative to the drive root, percent-encoded) on every destination. */
     static final String ITEM_PATH_HEADER = "X-Item-Path";
     private static final Pattern TOTAL = Pattern.compile("bytes \\d+-\\d+/(\\d+)");
+    /** A session status whose {@code nextExpectedRanges} is empty: the whole file was received. */
+    private static final Pattern COMPLETE_SESSION = Pattern.compile("\"nextExpectedRanges\"\\s*:\\s*\\[\\s*\\]");
 
     private final BearerTokens tokens;
 
@@ -118,12 +121,24 @@ final class OneDriveDialect implements CloudDialect {
         return Optional.ofNullable(responseHeaders.get("etag")).map(String::strip).filter(etag -> !etag.isEmpty());
     }
 
+    /**
+     * Asks the session ({@code GET uploadUrl}, our own call: it sees the status and body) whether
+     * it already holds the whole file: a 200 with no {@code nextExpectedRanges} left. That is the
+     * lost-acknowledgement case — the upload was committed, the answer lost, and the system's
+     * resend was refused (Graph answers 416 "fragment already received").
+     */
     @Override
-    public FailureKind classify(Optional<UploadError> error) {
-        if (error.isPresent() && error.get().httpStatus().equals(Optional.of(416))) {
-            return FailureKind.STORED_DESPITE_FAILURE;
+    public boolean storedDespiteRefusal(UploadJob job, ExtensionContext context) {
+        ExtensionHttp.Response response;
+        try {
+            response = context.http().send(UploadRequest.get(job.destination().url()), new byte[0]);
+        } catch (ExtensionHttp.TransportException e) {
+            return false; // cannot tell now: upload again later
         }
-        return FailureClassifier.classify(error);
+        if (response.status() != 200) {
+            return false; // 404: the session is gone (expired): a new one later
+        }
+        return COMPLETE_SESSION.matcher(response.bodyText()).find();
     }
 
     /** A PUT to a new upload session for {@code itemPath}, with its Content-Range. */

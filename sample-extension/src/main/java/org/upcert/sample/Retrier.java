@@ -19,14 +19,16 @@ import org.upcert.api.UploadRequest;
  * <p>The RETRY set holds failed jobs never retried; the system allows one retry per job
  * (JOB-03), so whatever is decided here is final for the job. By {@link FailureClassifier}:
  * <ul>
- *   <li>transient: retry with the original destination ({@code null}), unless the server asked
- *       for a pause ({@code Retry-After}, RTY-04) or the dialect knows the credentials in it
- *       were replaced since;
- *   <li>authentication (401): forget the rejected token, retry with fresh credentials;
- *   <li>expired destination (403/404/410): retry with a fresh destination, never the stale
- *       one (RTY-03);
- *   <li>permanent, or a success status reported as failure: no retry; the acknowledge step
- *       records it (RTY-02).
+ *   <li>transient (no response): retry with the original destination ({@code null}), unless
+ *       the server asked for a pause ({@code retry-after}, RTY-04) or the dialect knows the
+ *       credentials in it were replaced since;
+ *   <li>authentication ({@code USER_AUTHENTICATION_REQUIRED}): forget the rejected token, retry
+ *       with fresh credentials;
+ *   <li>expired destination (a presigned URL we know has expired): retry with a fresh
+ *       destination, never the stale one (RTY-03);
+ *   <li>refused (any other answer from the server), blocked, or stored despite the failure: no
+ *       retry — the identical request would meet the same answer (RTY-02); the acknowledge
+ *       step records it and a refused resource gets a new job later.
  * </ul>
  * A job not retried here is left to the acknowledge step; a job retried here leaves the
  * ACKNOWLEDGE set and must not be acknowledged in the same call (JOB-05). No retry is spent on
@@ -87,12 +89,16 @@ final class Retrier {
             if (entry.isPresent() && entry.get().status() != ResourceStatus.NEEDS_UPLOAD) {
                 continue; // uploaded, abandoned or gone: a retry would only spend bytes
             }
-            FailureKind kind = cloud.classify(job.error());
+            FailureKind kind = cloud.classify(job, now);
             switch (kind) {
                 case TRANSIENT -> {
                     if (RetryPolicy.retryAfter(job.responseHeaderFields(), now).isPresent()) {
                         deferred++; // RTY-04: the acknowledge step schedules a new job after it
                         continue;
+                    }
+                    if (job.error().isEmpty() && job.responseHeaderFields().isEmpty() && entry.isPresent()
+                            && entry.get().attempts() >= RetryPolicy.UNEXPLAINED_RETRIES_IN_PLACE) {
+                        continue; // iOS 26.1 says nothing: after a few, spaced new jobs rather than resending at once
                     }
                     Optional<UploadRequest> replacement = cloud.destinationForRetry(job.destination(), context);
                     plan.add(new Planned(job, replacement.orElse(null)));
@@ -110,8 +116,9 @@ final class Retrier {
                         cloudProblem = Optional.of(e); // not retried: a new job later (RTY-01)
                     }
                 }
-                case PERMANENT, STORED_DESPITE_FAILURE -> {
-                    // Not retried: the acknowledge step records it.
+                case REFUSED, PERMANENT, STORED_DESPITE_FAILURE -> {
+                    // Not retried: the identical request would meet the same answer (RTY-02). The
+                    // acknowledge step records it; a refused resource gets a new job later.
                 }
             }
         }

@@ -30,7 +30,9 @@ import org.upcert.api.UploadRequest;
  *       carry the authorization; no {@code Authorization} header), {@code Content-Type} from the
  *       UTI, {@value JobIdentity#RESOURCE_KEY_HEADER}. S3 answers 200 with {@code etag}; 403
  *       {@code AccessDenied} "Request has expired" once {@code X-Amz-Date + X-Amz-Expires} has
- *       passed, which {@link FailureClassifier} calls an expired destination.
+ *       passed. A device shows that only as a refusal with headers; {@link #destinationExpired}
+ *       reads the expiry off the URL we asked for, and {@link FailureClassifier} then calls the
+ *       refusal an expired destination.
  * </ul>
  * The object key is {@code photos/<enc(assetLocalIdentifier)>/<TYPE>/<enc(originalFilename)>}
  * ({@link PathSegments#encode}): a function of the resource alone, so an upload done twice
@@ -39,7 +41,7 @@ import org.upcert.api.UploadRequest;
  * <h2>Expiry (RTY-03)</h2>
  * A presigned URL is only valid for {@code X-Amz-Expires} seconds, and a job may wait in the
  * system's queue, or crawl over a slow network, for longer. So: every new job presigns afresh;
- * {@link #freshDestination} (after a 403) presigns again, never reusing the stale URL; and
+ * {@link #freshDestination} (after a refusal of an expired URL) presigns again, never reusing the stale URL; and
  * {@link #destinationForRetry} presigns again when the URL it would reuse expires within a
  * minute (a retry with it could only earn a 403).
  */
@@ -89,6 +91,16 @@ final class S3PresignedDialect implements CloudDialect {
         } catch (CloudUnavailableException e) {
             return Optional.empty(); // the backend is unreachable now; a 403 later gets a fresh one
         }
+    }
+
+    /**
+     * Whether the presigned URL had expired by {@code now}: we asked for it, so its
+     * {@code X-Amz-Date + X-Amz-Expires} is ours to read. A refusal of an expired URL is S3's 403
+     * "Request has expired" — which a device shows only as a refusal with headers.
+     */
+    @Override
+    public boolean destinationExpired(UploadRequest destination, Instant now) {
+        return expiryOf(destination.url()).map(expiry -> !expiry.isAfter(now)).orElse(false);
     }
 
     @Override

@@ -83,10 +83,15 @@ final class FakeSystem {
         }
     }
 
-    /** How a delivery went, when a test overrides it. */
+    /**
+     * How a delivery went, when a test overrides it. As on a device (and in upcert), the job shows
+     * the error without its HTTP status ({@link UploadError#withoutHttpStatus()}), and response
+     * headers only when a response arrived (an error with a status).
+     */
     record Delivery(JobState state, int httpStatus, UploadError error, SortedMap<String, String> headers) {
         static Delivery failed(UploadError error) {
-            return new Delivery(JobState.FAILED, error.httpStatus().orElse(0), error, new TreeMap<>());
+            return new Delivery(JobState.FAILED, error.httpStatus().orElse(0), error,
+                    error.httpStatus().isPresent() ? new TreeMap<>() : null);
         }
 
         static Delivery failedWithHeaders(UploadError error, SortedMap<String, String> headers) {
@@ -244,7 +249,7 @@ final class FakeSystem {
             Delivery override = faults.apply(job);
             if (override != null) {
                 job.state = override.state();
-                job.error = override.state() == JobState.FAILED ? override.error() : null;
+                job.error = override.state() == JobState.FAILED ? override.error().withoutHttpStatus() : null;
                 job.headers = override.headers();
                 continue;
             }
@@ -252,7 +257,7 @@ final class FakeSystem {
             Instant expiry = auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
             if (expiry == null || !clock.instant().isBefore(expiry)) {
                 job.state = JobState.FAILED;
-                job.error = UploadError.httpStatus(401);
+                job.error = UploadError.httpStatus(401).withoutHttpStatus();
                 job.headers = new TreeMap<>(java.util.Map.of("www-authenticate", "Bearer error=\"invalid_token\""));
                 continue;
             }

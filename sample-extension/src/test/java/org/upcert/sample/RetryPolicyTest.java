@@ -32,9 +32,13 @@ class RetryPolicyTest {
     }
 
     @Test
-    void givesUpAtTheCap() {
-        assertFalse(RetryPolicy.exhausted(RetryPolicy.MAX_ATTEMPTS - 1));
-        assertTrue(RetryPolicy.exhausted(RetryPolicy.MAX_ATTEMPTS));
+    void givesUpOnlyOnEnoughRefusalsOverHalfAnHour() {
+        long first = NOW.toEpochMilli();
+        long halfHour = RetryPolicy.GIVE_UP_SPAN.toMillis();
+        assertTrue(RetryPolicy.givesUp(RetryPolicy.GIVE_UP_REFUSALS, first, first + halfHour));
+        assertFalse(RetryPolicy.givesUp(RetryPolicy.GIVE_UP_REFUSALS - 1, first, first + 10 * halfHour), "too few");
+        assertFalse(RetryPolicy.givesUp(100, first, first + halfHour - 1), "a burst, however many refusals");
+        assertFalse(RetryPolicy.givesUp(100, 0, first + halfHour), "no refusal noticed");
     }
 
     @Test

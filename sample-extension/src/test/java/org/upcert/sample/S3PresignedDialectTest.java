@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.upcert.api.AssetResource;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
 /** The sample's s3-presigned dialect against a scripted presign backend. */
@@ -120,7 +121,14 @@ class S3PresignedDialectTest {
     }
 
     @Test
-    void a403IsAnExpiredDestination() {
-        assertEquals(FailureKind.DESTINATION_EXPIRED, FailureClassifier.classifyStatus(403));
+    void aRefusalOfAUrlWeKnowHasExpiredIsAnExpiredDestination() throws Exception {
+        ScriptedContext context = context();
+        S3PresignedDialect dialect = dialect(context);
+        UploadRequest destination = dialect.destinationFor(PHOTO, context);
+        java.time.Instant expiry = S3PresignedDialect.expiryOf(destination.url()).orElseThrow();
+        UploadJob refused = new FailureClassifierTest.Job(destination, java.util.Optional.of(new java.util.TreeMap<>()),
+                java.util.Optional.of(org.upcert.api.UploadError.httpStatus(403).withoutHttpStatus()));
+        assertEquals(FailureKind.REFUSED, dialect.classify(refused, expiry.minusSeconds(1)), "still valid: a refusal");
+        assertEquals(FailureKind.DESTINATION_EXPIRED, dialect.classify(refused, expiry), "past X-Amz-Date + X-Amz-Expires");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -289,12 +290,12 @@ class SampleUploadExtensionTest {
     }
 
     @Test
-    void retriesTransientFailuresWithTheOriginalDestination() {
+    void retriesNetworkLevelFailuresWithTheOriginalDestination() {
         library(3);
         UploadExtension extension = new SampleUploadExtension();
         system.call(extension);
         system.faults = job -> job.resource.key().equals("A001/L0/001#PHOTO") && !job.retried
-                ? FakeSystem.Delivery.failed(UploadError.httpStatus(503)) : null;
+                ? FakeSystem.Delivery.failed(UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "lost")) : null;
         system.deliver();
         FakeSystem.JobRecord failed = system.library.jobs.values().stream()
                 .filter(job -> job.resource.key().equals("A001/L0/001#PHOTO")).findFirst().orElseThrow();
@@ -326,20 +327,61 @@ class SampleUploadExtensionTest {
     }
 
     @Test
-    void permanentFailuresAreAbandonedAndNotRetried() {
+    void aRefusalIsNotResentAsIsButTriedAgainLaterWithANewJob() {
+        library(3);
+        UploadExtension extension = new SampleUploadExtension();
+        system.call(extension);
+        // A 503 and a 400 look alike on a device: a refusal with headers, no status.
+        boolean[] refused = {false};
+        system.faults = job -> {
+            if (job.resource.key().equals("A001/L0/001#PHOTO") && !refused[0]) {
+                refused[0] = true;
+                return FakeSystem.Delivery.failed(UploadError.httpStatus(503));
+            }
+            return null;
+        };
+        system.deliver();
+        system.call(extension);
+        assertTrue(system.library.jobs.values().stream().noneMatch(job -> job.retried), "RTY-02: never retry(job, nil) after a refusal");
+        system.faults = job -> null;
+        system.runUntilCompleted(() -> extension, 20);
+        assertBackedUpExactlyOnce();
+        assertEquals(2, system.library.jobs.values().stream().filter(job -> job.resource.key().startsWith("A001")).count(),
+                "RTY-01: a new job after the wait");
+    }
+
+    @Test
+    void aResourceTheServerKeepsRefusingIsGivenUpOnlyAfterHalfAnHour() {
         library(3);
         UploadExtension extension = new SampleUploadExtension();
         system.call(extension);
         system.faults = job -> job.resource.key().equals("A001/L0/001#PHOTO")
                 ? FakeSystem.Delivery.failed(UploadError.httpStatus(413)) : null;
-        system.runUntilCompleted(() -> extension, 10);
+        Instant start = system.clock.instant();
+        system.runUntilCompleted(() -> extension, 400);
         assertEquals(List.of(), system.violations);
-        assertEquals(1, system.library.jobs.values().stream().filter(job -> job.resource.key().startsWith("A001")).count(),
-                "RTY-02: one job, no retry, no new job");
-        assertTrue(system.library.jobs.values().stream().noneMatch(job -> job.retried));
+        List<FakeSystem.JobRecord> jobs = system.library.jobs.values().stream()
+                .filter(job -> job.resource.key().startsWith("A001")).toList();
+        assertTrue(jobs.size() >= RetryPolicy.GIVE_UP_REFUSALS && jobs.size() < 20,
+                "RTY-02: bounded, and at least the refusals giving up needs: " + jobs.size());
+        assertTrue(jobs.stream().noneMatch(job -> job.retried), "RTY-02: no refused request resent as is");
+        assertTrue(Duration.between(start, system.clock.instant()).compareTo(RetryPolicy.GIVE_UP_SPAN) >= 0,
+                "not given up within a burst");
         Ledger ledger = Ledger.load(system.storage.copy());
         assertEquals(ResourceStatus.ABANDONED, ledger.get("A001/L0/001#PHOTO").orElseThrow().status());
         assertTrue(system.log.stream().anyMatch(line -> line.startsWith("WARN abandoned 1 resources: A001/L0/001#PHOTO")));
+    }
+
+    @Test
+    void aBurstOfRefusalsLosesNothing() {
+        library(3);
+        UploadExtension extension = new SampleUploadExtension();
+        system.call(extension);
+        Instant burstEnds = system.clock.instant().plus(Duration.ofMinutes(20));
+        system.faults = job -> system.clock.instant().isBefore(burstEnds) ? FakeSystem.Delivery.failed(UploadError.httpStatus(500)) : null;
+        system.runUntilCompleted(() -> extension, 400);
+        assertBackedUpExactlyOnce();
+        assertEquals(List.of(), system.violations);
     }
 
     @Test

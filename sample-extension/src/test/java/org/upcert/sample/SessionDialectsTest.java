@@ -23,10 +23,12 @@ import org.upcert.api.ExtensionHttp;
 import org.upcert.api.ExtensionLog;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
 /** The onedrive and dropbox dialects against a scripted server. */
 class SessionDialectsTest {
+    private static final Instant NOW = FailureClassifierTest.NOW;
 
     private static final AssetResource PHOTO = new AssetResource("5E1B/L0/001", AssetResource.ResourceType.PHOTO,
             "IMG Ünï.HEIC", "public.heic", 2_400_000);
@@ -63,6 +65,12 @@ class SessionDialectsTest {
                 sessions++;
                 return json(200, "{\"uploadUrl\":\"" + base + "up/s" + sessions
                         + "\",\"expirationDateTime\":\"2026-03-01T08:15:00Z\",\"nextExpectedRanges\":[\"0-\"]}");
+            }
+            if (request.method().equals("GET") && path.endsWith("/up/complete")) {
+                return json(200, "{\"expirationDateTime\":\"2026-03-01T08:15:00Z\",\"nextExpectedRanges\":[]}");
+            }
+            if (request.method().equals("GET") && path.endsWith("/up/partial")) {
+                return json(200, "{\"expirationDateTime\":\"2026-03-01T08:15:00Z\",\"nextExpectedRanges\":[\"0-\"]}");
             }
             return json(404, "{}");
         }
@@ -133,8 +141,9 @@ class SessionDialectsTest {
         return configuration;
     }
 
-    private static Optional<UploadError> status(int status) {
-        return Optional.of(UploadError.httpStatus(status));
+    /** A job the server answered with {@code status}, as a device shows it (no status). */
+    private static UploadJob status(int status) {
+        return FailureClassifierTest.answered(status);
     }
 
     @Test
@@ -183,15 +192,30 @@ class SessionDialectsTest {
     @Test
     void oneDriveFailureMeanings() {
         CloudDialect dialect = CloudDialects.fromConfiguration(configuration("onedrive"));
-        assertEquals(FailureKind.STORED_DESPITE_FAILURE, dialect.classify(status(416)), "whole file already received");
-        assertEquals(FailureKind.DESTINATION_EXPIRED, dialect.classify(status(404)), "session gone: new session");
-        assertEquals(FailureKind.PERMANENT, dialect.classify(status(409)));
-        assertEquals(FailureKind.PERMANENT, dialect.classify(status(413)));
-        assertEquals(FailureKind.TRANSIENT, dialect.classify(status(429)));
-        assertEquals(FailureKind.TRANSIENT, dialect.classify(status(503)));
+        for (int hidden : new int[] {404, 409, 413, 416, 503}) {
+            assertEquals(FailureKind.REFUSED, dialect.classify(status(hidden), NOW), "a device shows no status: " + hidden);
+        }
+        assertEquals(FailureKind.TRANSIENT, dialect.classify(FailureClassifierTest.answered(429, "retry-after", "5"), NOW));
         TreeMap<String, String> headers = new TreeMap<>();
         headers.put("location", "http://127.0.0.1:9/graph/v1.0/me/drive/items/01ABC");
         assertEquals(Optional.of("01ABC"), dialect.serverId(headers));
+    }
+
+    @Test
+    void oneDriveAsksTheSessionWhetherARefusedUploadWasStored() {
+        Server server = new Server(URI.create("http://127.0.0.1:9/graph/v1.0/"));
+        CloudDialect dialect = CloudDialects.fromConfiguration(configuration("onedrive"));
+        ExtensionContext context = context(server, configuration("onedrive"));
+        assertTrue(dialect.storedDespiteRefusal(refusedAt(server.base.resolve("up/complete")), context),
+                "nothing left to receive: the upload was committed and its answer lost");
+        assertFalse(dialect.storedDespiteRefusal(refusedAt(server.base.resolve("up/partial")), context));
+        assertFalse(dialect.storedDespiteRefusal(refusedAt(server.base.resolve("up/gone")), context), "404: session gone");
+        assertEquals(List.of("GET up/complete", "GET up/partial", "GET up/gone"), server.requests);
+    }
+
+    private static UploadJob refusedAt(URI url) {
+        return new FailureClassifierTest.Job(UploadRequest.put(url), Optional.of(new TreeMap<>()),
+                Optional.of(UploadError.httpStatus(416).withoutHttpStatus()));
     }
 
     @Test
@@ -219,7 +243,7 @@ class SessionDialectsTest {
         CloudDialect dialect = CloudDialects.fromConfiguration(configuration("dropbox"));
         ExtensionContext context = context(server, configuration("dropbox"));
         UploadRequest first = dialect.destinationFor(PHOTO, context);
-        assertEquals(FailureKind.REAUTHENTICATE, dialect.classify(status(401)));
+        assertEquals(FailureKind.REAUTHENTICATE, dialect.classify(status(401), NOW));
         dialect.credentialsRejected(first);
         UploadRequest fresh = dialect.freshDestination(first, context);
         assertEquals(Optional.of("Bearer tok-2"), fresh.header("Authorization"));
@@ -232,9 +256,9 @@ class SessionDialectsTest {
     @Test
     void dropboxFailureMeanings() {
         CloudDialect dialect = CloudDialects.fromConfiguration(configuration("dropbox"));
-        assertEquals(FailureKind.PERMANENT, dialect.classify(status(409)), "overwrite leaves only permanent conflicts");
-        assertEquals(FailureKind.PERMANENT, dialect.classify(status(400)));
-        assertEquals(FailureKind.TRANSIENT, dialect.classify(status(429)));
+        assertEquals(FailureKind.REFUSED, dialect.classify(status(409), NOW), "a conflict is a refusal like any other");
+        assertEquals(FailureKind.REFUSED, dialect.classify(status(400), NOW));
+        assertEquals(FailureKind.TRANSIENT, dialect.classify(FailureClassifierTest.answered(429, "retry-after", "5"), NOW));
         TreeMap<String, String> headers = new TreeMap<>();
         headers.put("dropbox-api-result", "{\"name\":\"a\",\"id\":\"id:00ff\",\"size\":3}");
         assertEquals(Optional.of("id:00ff"), dialect.serverId(headers));

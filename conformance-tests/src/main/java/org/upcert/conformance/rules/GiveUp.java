@@ -41,6 +41,10 @@ import org.upcert.conformance.rules.Attempts.Attempt;
  * Never justified: giving up after a network-level failure (no response: timeout, connection
  * lost, offline, cannot connect, an unparsable response), after a refusal that carried
  * {@code retry-after} (the server said when to come back), or after fewer or faster refusals.
+ *
+ * <p>On iOS 26.1 a failed job shows neither error nor headers: the extension cannot tell a
+ * refusal from a dropped connection, so there (3) counts every failed attempt (a persistent
+ * failure, {@value #MIN_REFUSALS} of them over {@link #MIN_SPAN}).
  */
 public final class GiveUp {
 
@@ -61,7 +65,14 @@ public final class GiveUp {
      */
     public static Optional<String> justified(RunEvidence evidence, String resourceKey) {
         List<Attempt> attempts = Attempts.of(evidence).byResource().get(resourceKey);
-        return attempts == null ? Optional.empty() : justified(attempts, evidence.assumptions());
+        return attempts == null ? Optional.empty()
+                : justified(attempts, evidence.assumptions(), outcomesVisible(evidence));
+    }
+
+    /** Whether failed jobs show the extension their error and headers: iOS 26.4 and later (not 26.1). */
+    public static boolean outcomesVisible(RunEvidence evidence) {
+        String os = evidence.header() == null ? "" : evidence.header().path("workload").path("os").asText("26.4");
+        return !os.equals("26.1");
     }
 
     /**
@@ -69,22 +80,28 @@ public final class GiveUp {
      * (sorted by resource key).
      */
     public static TreeMap<String, String> justified(RunEvidence evidence) {
-        return justified(Attempts.of(evidence), evidence.assumptions());
+        return justified(Attempts.of(evidence), evidence.assumptions(), outcomesVisible(evidence));
     }
 
-    static TreeMap<String, String> justified(Attempts attempts, Set<String> assumptions) {
+    static TreeMap<String, String> justified(Attempts attempts, Set<String> assumptions, boolean outcomesVisible) {
         TreeMap<String, String> result = new TreeMap<>();
         for (Map.Entry<String, List<Attempt>> entry : attempts.byResource().entrySet()) {
-            justified(entry.getValue(), assumptions).ifPresent(why -> result.put(entry.getKey(), why));
+            justified(entry.getValue(), assumptions, outcomesVisible).ifPresent(why -> result.put(entry.getKey(), why));
         }
         return result;
     }
 
+    /** {@link #justified(List, Set, boolean)} in a run whose failed jobs show error and headers (26.4+). */
+    static Optional<String> justified(List<Attempt> attempts, Set<String> assumptions) {
+        return justified(attempts, assumptions, true);
+    }
+
     /**
      * The core: why giving up on a resource after {@code attempts} (in order) was justified
-     * under {@code assumptions} (the run's, {@link RunEvidence#assumptions()}), or empty.
+     * under {@code assumptions} (the run's, {@link RunEvidence#assumptions()}), or empty;
+     * {@code outcomesVisible} is false on iOS 26.1 ({@link #outcomesVisible(RunEvidence)}).
      */
-    static Optional<String> justified(List<Attempt> attempts, Set<String> assumptions) {
+    static Optional<String> justified(List<Attempt> attempts, Set<String> assumptions, boolean outcomesVisible) {
         if (attempts.isEmpty()) {
             return Optional.empty();
         }
@@ -100,14 +117,14 @@ public final class GiveUp {
         if (assumptions.contains(HTTP_STATUS) && Attempts.permanentStatus(failure)) {
             return Optional.of("HTTP " + failure.number("status") + " is permanent (assumption " + HTTP_STATUS + ")");
         }
-        if (!Attempts.answered(failure) || Attempts.hasRetryAfter(failure) || Attempts.successStatus(failure)) {
+        if (outcomesVisible && (!Attempts.answered(failure) || Attempts.hasRetryAfter(failure) || Attempts.successStatus(failure))) {
             return Optional.empty();
         }
         int refusals = 0;
         long first = -1;
         for (Attempt attempt : attempts) {
-            if (attempt.failed() && Attempts.answered(attempt.end()) && !Attempts.hasRetryAfter(attempt.end())
-                    && !Attempts.successStatus(attempt.end())) {
+            if (attempt.failed() && (!outcomesVisible || (Attempts.answered(attempt.end()) && !Attempts.hasRetryAfter(attempt.end())
+                    && !Attempts.successStatus(attempt.end())))) {
                 refusals++;
                 if (first < 0) {
                     first = attempt.end().t();
@@ -116,7 +133,8 @@ public final class GiveUp {
         }
         long span = failure.t() - first;
         if (refusals >= MIN_REFUSALS && span >= MIN_SPAN.toMillis()) {
-            return Optional.of(refusals + " refusals without retry-after over " + span / 60_000 + " min");
+            return Optional.of(refusals + (outcomesVisible ? " refusals without retry-after" : " failures (iOS 26.1 shows no more)")
+                    + " over " + span / 60_000 + " min");
         }
         return Optional.empty();
     }

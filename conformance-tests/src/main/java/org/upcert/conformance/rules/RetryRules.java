@@ -8,51 +8,81 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import org.upcert.api.UploadError;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.rules.Attempts.Attempt;
-import org.upcert.conformance.rules.Attempts.Failure;
 import org.upcert.conformance.verdict.Figure;
 import org.upcert.conformance.verdict.Verdict;
 
 /**
  * The RTY rules (retries), judged on each resource's attempts ({@link Attempts}: every
- * {@code job.create} and {@code job.retry} for it, with the system's outcome) and on what a
- * {@code job.failed} means ({@link Attempts#classify}: transient, expired destination,
- * permanent). The failure classes need what the device never sees: the cloud stub's reason for a
- * refusal ({@code cloud} on {@code job.failed}) and the {@code retryAfter} it answered.
+ * {@code job.create} and {@code job.retry} for it, with the system's outcome) and on what the
+ * extension could observe of each failure on a device: whether a response arrived (the job then
+ * has response headers; no response is a <em>network-level</em> failure: timeout, connection
+ * lost, offline, cannot connect), its sanitized code ({@code -1013} authentication required,
+ * {@code -1022} blocked, {@code -1100} file gone), its {@code retry-after}, and its own
+ * attempts and their times. The HTTP status is judged only in a run that assumes it
+ * ({@link GiveUp#HTTP_STATUS}). When giving up on a resource is justified is decided in one
+ * place, {@link GiveUp}.
+ *
+ * <p>A <em>refusal</em> below is a server-answered failure without {@code retry-after} that is
+ * not a 2xx reported as failed (a device quirk: the bytes are stored).
  */
 public final class RetryRules {
+    /** RTY-02: an attempt after this many refusals in a row of one resource is a loop. */
+    public static final int LOOP_REFUSALS = 20;
+    /** RTY-02: after this many refusals in a row, the next attempt must wait {@link #MIN_SPACING}. */
+    public static final int SPACED_AFTER = 3;
+    /** RTY-02: the least wait, from a refusal to the next attempt, once {@link #SPACED_AFTER} refusals came in a row. */
+    public static final java.time.Duration MIN_SPACING = java.time.Duration.ofMinutes(1);
+
     private RetryRules() {
     }
 
     /** RTY-01 … RTY-04. */
     public static List<RuleChecker> all() {
-        return List.of(new TransientFailuresUploadedLater(), new PermanentFailuresNotLooped(),
+        return List.of(new FailuresUploadedLater(), new RefusalsNotLooped(),
                 new ExpiredDestinationsRenewed(), new RetryAfterHonoured());
     }
 
+    /** A server-answered failure without retry-after, not a 2xx reported as failed. */
+    static boolean refusal(TraceEvent failed) {
+        return Attempts.answered(failed) && !Attempts.hasRetryAfter(failed) && !Attempts.successStatus(failed);
+    }
+
+    /** Whether the run shows the extension outcome fields (error, headers): iOS 26.4 and later. */
+    static boolean outcomeFieldsVisible(RunEvidence evidence) {
+        return GiveUp.outcomesVisible(evidence);
+    }
 
     /**
-     * RTY-01 (liveness, judged at the end of the run, after the recovery phase): a transient
-     * failure (timeout, lost connection, offline, 408, 429, 5xx) leads to the resource being
-     * uploaded later. <em>Exercised</em> by a transient {@code job.failed} of a resource still in
-     * the library at the end. <em>Violated</em> by such a resource whose last attempt failed
-     * transiently and was followed by nothing: no retry of the job, no new job, and no job for it
-     * ever succeeded — the extension gave up on a resource the network only delayed. (Whether
-     * the bytes arrived is E2E-01's business; a resource deleted meanwhile is E2E-03's.)
+     * RTY-01 (liveness, judged at the end of the run, after the recovery phase): a failed
+     * attempt leads to the resource being uploaded later — a retry, or a new job once the retry
+     * is spent or the wait is over — unless giving up on it was justified ({@link GiveUp}).
+     * Network-level failures and refusals carrying {@code retry-after} are never a reason to give
+     * up; a burst of server errors (a 5xx window) is not either: it must not lose a photo.
+     * <em>Exercised</em> by a failed attempt (other than an expired destination, RTY-03's, and a
+     * 2xx reported as failed) of a resource still in the library at the end. <em>Violated</em>
+     * by such a resource whose last attempt failed and was followed by nothing, no job for it
+     * ever succeeded, and giving up was not justified. (Whether the bytes arrived is E2E-01's
+     * business; a resource deleted meanwhile is E2E-03's.)
      */
-    static final class TransientFailuresUploadedLater extends MustRule {
-        TransientFailuresUploadedLater() {
+    static final class FailuresUploadedLater extends MustRule {
+        FailuresUploadedLater() {
             super("RTY-01");
         }
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            int transients = 0;
+            int failures = 0;
             TraceEvent firstAbandoned = null;
             String abandonedResource = null;
+            String abandonedWhy = null;
             int abandoned = 0;
+            Set<String> assumptions = evidence.assumptions();
+            boolean visible = outcomeFieldsVisible(evidence);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 if (!evidence.liveResources().contains(entry.getKey())) {
                     continue;
@@ -60,102 +90,127 @@ public final class RetryRules {
                 List<Attempt> attempts = entry.getValue();
                 boolean everSucceeded = false;
                 for (Attempt attempt : attempts) {
-                    if (attempt.failed() && Attempts.classify(attempt.end()) == Failure.TRANSIENT) {
-                        transients++;
+                    if (attempt.failed() && judged(attempt.end())) {
+                        failures++;
                     }
-                    everSucceeded |= attempt.succeeded()
-                            || (attempt.failed() && Attempts.classify(attempt.end()) == Failure.SUCCESS_STATUS);
+                    everSucceeded |= attempt.succeeded() || (attempt.failed() && Attempts.successStatus(attempt.end()));
                 }
                 Attempt last = attempts.get(attempts.size() - 1);
-                if (!everSucceeded && last.failed() && Attempts.classify(last.end()) == Failure.TRANSIENT) {
+                if (!everSucceeded && last.failed() && judged(last.end())
+                        && GiveUp.justified(attempts, assumptions, visible).isEmpty()) {
                     abandoned++;
                     if (firstAbandoned == null || last.end().line() < firstAbandoned.line()) {
                         firstAbandoned = last.end();
                         abandonedResource = entry.getKey();
+                        abandonedWhy = GiveUp.notYet(attempts);
                     }
                 }
             }
-            if (transients == 0) {
-                return Verdict.notExercised(ruleId(), "no transient failure of a resource still in the library");
+            if (failures == 0) {
+                return Verdict.notExercised(ruleId(), "no failed upload of a resource still in the library");
             }
             if (firstAbandoned != null) {
-                return Verdict.fail(ruleId(), abandoned + " resources never tried again after a transient failure, first "
-                        + abandonedResource + " (" + firstAbandoned.text("job") + ": " + Attempts.outcome(firstAbandoned)
-                        + ")", evidence.excerptEndingAt(firstAbandoned, 5));
+                return Verdict.fail(ruleId(), abandoned + " resources never tried again after a failure that did not justify "
+                        + "giving up, first " + abandonedResource + " (" + firstAbandoned.text("job") + ": "
+                        + Attempts.outcome(firstAbandoned) + "; " + abandonedWhy + ")", evidence.excerptEndingAt(firstAbandoned, 5));
             }
-            return Verdict.pass(ruleId(), transients + " transient failures, each followed by another attempt");
+            return Verdict.pass(ruleId(), failures + " failures, each followed by another attempt or a justified give-up");
+        }
+
+        /** RTY-01 judges every failure but an expired destination (RTY-03) and a 2xx reported as failed. */
+        private static boolean judged(TraceEvent failed) {
+            return !Attempts.successStatus(failed) && !Attempts.expiredDestination(failed);
         }
     }
 
     /**
-     * RTY-02: a permanent failure ({@link Attempts#classify}: a 4xx that is not 408, 429 or an
-     * expired destination, e.g. 400, 401 or 403 not expired, 413; a destination blocked by policy;
-     * a file that no longer exists) is acknowledged and not retried in a loop. <em>Exercised</em>
-     * by a permanent {@code job.failed}. <em>Violated</em>, at the first offending event, by:
+     * RTY-02: a refusal (a server-answered failure without {@code retry-after}) is never retried
+     * in an unbounded loop. <em>Exercised</em> by a refusal. <em>Violated</em>, at the first
+     * offending event, by:
      * <ol>
-     *   <li>a retry of a permanently failed job with its original destination
-     *       ({@code retry(job, nil)}): the identical request can only be refused again;
-     *   <li>a loop: an attempt (retry or new job) for a resource whose last two attempts both
-     *       failed permanently with the same outcome (same status and the same refusal by the
-     *       cloud). One further attempt after a permanent failure is allowed — with fresh
-     *       credentials, say — a third identical refusal in a row is not;
-     *   <li>at the end of the run, a permanently failed job neither acknowledged nor retried.
+     *   <li>the identical request sent again after a refusal: a retry of the refused job with its
+     *       original destination ({@code retry(job, nil)}). The extension cannot tell a 400 from
+     *       a 503 by what a device shows; a refusal may be caused by the request itself (stale
+     *       credentials, an expired URL, a gone session), so a new attempt carries a fresh
+     *       destination. Not judged on iOS 26.1 (the job shows neither error nor headers) and,
+     *       in a run assuming {@code http-status}, not after 408, 429 or 5xx;
+     *   <li>no spacing: once {@value #SPACED_AFTER} refusals of a resource came in a row, an
+     *       attempt that starts less than {@link #MIN_SPACING} after the refusal before it —
+     *       except a fresh destination right after an authentication failure ({@code -1013}) or
+     *       an expired destination (RTY-03). Not judged on iOS 26.1, where a refusal cannot be
+     *       told from a dropped connection, which may be retried at once;
+     *   <li>no bound: an attempt after {@value #LOOP_REFUSALS} refusals of the resource in a row
+     *       (giving up is justified long before, {@link GiveUp});
+     *   <li>at the end of the run, a refused job neither acknowledged nor retried.
      * </ol>
+     * "In a row" counts the resource's refusals since its last success; network-level failures
+     * between them neither count nor break the row.
      */
-    static final class PermanentFailuresNotLooped extends MustRule {
-        PermanentFailuresNotLooped() {
+    static final class RefusalsNotLooped extends MustRule {
+        RefusalsNotLooped() {
             super("RTY-02");
         }
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            int permanent = 0;
+            int refusals = 0;
             TraceEvent first = null;
             String why = null;
+            boolean visible = outcomeFieldsVisible(evidence);
+            boolean statusAssumed = evidence.assumptions().contains(GiveUp.HTTP_STATUS);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
+                int inRow = 0;
                 for (int i = 0; i < attempts.size(); i++) {
                     Attempt attempt = attempts.get(i);
-                    if (attempt.failed() && Attempts.classify(attempt.end()) == Failure.PERMANENT) {
-                        permanent++;
-                    }
-                    if (i == 0) {
-                        continue;
-                    }
-                    Attempt previous = attempts.get(i - 1);
-                    if (!previous.failed() || Attempts.classify(previous.end()) != Failure.PERMANENT) {
-                        continue;
-                    }
-                    String message = null;
-                    if (attempt.isRetry() && attempt.job().equals(previous.job()) && !attempt.freshDestination()) {
-                        message = attempt.job() + " for " + entry.getKey() + " was retried with its original destination after "
-                                + Attempts.outcome(previous.end());
-                    } else if (i >= 2) {
-                        Attempt before = attempts.get(i - 2);
-                        if (before.failed() && Attempts.classify(before.end()) == Failure.PERMANENT
-                                && Attempts.outcome(before.end()).equals(Attempts.outcome(previous.end()))) {
-                            message = entry.getKey() + " was tried a third time (" + attempt.job() + ") after two attempts in a row "
-                                    + "failed with " + Attempts.outcome(previous.end());
+                    if (i > 0) {
+                        Attempt previous = attempts.get(i - 1);
+                        String message = null;
+                        if (previous.failed() && refusal(previous.end())) {
+                            TraceEvent refused = previous.end();
+                            long gap = attempt.start().t() - refused.t();
+                            boolean freshAfterStaleness = attempt.freshDestination()
+                                    && (refused.number("code") == UploadError.USER_AUTHENTICATION_REQUIRED
+                                            || Attempts.expiredDestination(refused));
+                            if (visible && attempt.isRetry() && attempt.job().equals(previous.job()) && !attempt.freshDestination()
+                                    && !(statusAssumed && transientStatus(refused))) {
+                                message = attempt.job() + " for " + entry.getKey() + " was retried with its original destination "
+                                        + "after the server refused it (" + Attempts.outcome(refused) + ")";
+                            } else if (inRow >= LOOP_REFUSALS) {
+                                message = entry.getKey() + " was tried again (" + attempt.job() + ") after " + inRow
+                                        + " refusals in a row, last " + Attempts.outcome(refused);
+                            } else if (visible && inRow >= SPACED_AFTER && gap < MIN_SPACING.toMillis() && !freshAfterStaleness) {
+                                message = entry.getKey() + " was tried again (" + attempt.job() + ") " + gap / 1000 + " s after refusal "
+                                        + inRow + " in a row (" + Attempts.outcome(refused) + "); after "
+                                        + SPACED_AFTER + " refusals attempts must be at least " + MIN_SPACING.toSeconds()
+                                        + " s apart";
+                            }
+                        }
+                        if (message != null && (first == null || attempt.start().line() < first.line())) {
+                            first = attempt.start();
+                            why = message;
                         }
                     }
-                    if (message != null && (first == null || attempt.start().line() < first.line())) {
-                        first = attempt.start();
-                        why = message;
+                    if (attempt.succeeded() || (attempt.failed() && Attempts.successStatus(attempt.end()))) {
+                        inRow = 0;
+                    } else if (attempt.failed() && refusal(attempt.end())) {
+                        refusals++;
+                        inRow++;
                     }
                 }
             }
-            if (permanent == 0) {
-                return Verdict.notExercised(ruleId(), "no permanent failure");
+            if (refusals == 0) {
+                return Verdict.notExercised(ruleId(), "no failure the server answered without retry-after");
             }
             if (first != null) {
                 return Verdict.fail(ruleId(), why, evidence.excerptEndingAt(first, 5));
             }
-            // Every permanently failed job is acknowledged (or was retried, judged above).
+            // Every refused job is acknowledged (or was retried, judged above).
             java.util.TreeMap<String, TraceEvent> unresolved = new java.util.TreeMap<>();
             for (TraceEvent event : evidence.events()) {
                 switch (event.name()) {
                     case "job.failed" -> {
-                        if (Attempts.classify(event) == Failure.PERMANENT) {
+                        if (refusal(event)) {
                             unresolved.put(event.text("job"), event);
                         }
                     }
@@ -166,27 +221,33 @@ public final class RetryRules {
             }
             if (!unresolved.isEmpty()) {
                 TraceEvent event = unresolved.values().stream().min((a, b) -> Integer.compare(a.line(), b.line())).orElseThrow();
-                return Verdict.fail(ruleId(), event.text("job") + " failed permanently (" + Attempts.outcome(event)
-                        + ") and was never acknowledged", evidence.excerptEndingAt(event, 5));
+                return Verdict.fail(ruleId(), event.text("job") + " was refused by the server (" + Attempts.outcome(event)
+                        + ") and never acknowledged", evidence.excerptEndingAt(event, 5));
             }
-            return Verdict.pass(ruleId(), permanent + " permanent failures, none retried in a loop, all acknowledged");
+            return Verdict.pass(ruleId(), refusals + " refusals, none resent as is, attempts bounded and spaced, all acknowledged");
+        }
+
+        private static boolean transientStatus(TraceEvent failed) {
+            long status = failed.number("status");
+            return status == 408 || status == 429 || (status >= 500 && status < 600);
         }
     }
 
     /**
      * RTY-03: a failure caused by an expired destination is retried with a fresh destination,
-     * never the stale one. An expired destination is a refusal the cloud stub gave as expired
-     * ({@code cloud} on {@code job.failed}: S3's 403 "Request has expired", generic-put's 401
-     * "token expired" — the bearer token in the destination's headers is what expired —, an
-     * expired upload session, an injected 403, which the fault catalogue plays as an expired
-     * destination). <em>Exercised</em> by such a failure. <em>Violated</em> by:
+     * never the stale one. The extension made the destination, so it knows when it expires (a
+     * presigned URL's {@code X-Amz-Expires}, a token's {@code expires_in}, a session's
+     * {@code expirationDateTime}); the trace marks the refusal as expired by the cloud stub's
+     * reason ({@code cloud} on {@code job.failed}: S3's 403 "Request has expired", generic-put's
+     * 401 "token expired", an expired upload session, an injected 403, which the fault catalogue
+     * plays as an expired destination). <em>Exercised</em> by such a failure. <em>Violated</em> by:
      * <ol>
      *   <li>a retry of the job with its original destination ({@code retry(job, nil)}), or a
      *       retry or new job whose URL is the expired one and carries its credentials in the
      *       query (a presigned URL: the same URL is the same expired signature);
      *   <li>at the end of the run, a resource still in the library whose last attempt failed
      *       with an expired destination and was followed by nothing (no job for it ever
-     *       succeeded).
+     *       succeeded), unless giving up was justified ({@link GiveUp}).
      * </ol>
      * The trace does not show request headers, so a bearer-token destination given again with
      * the same URL but new headers counts as fresh, as it is.
@@ -201,20 +262,22 @@ public final class RetryRules {
             int expired = 0;
             TraceEvent first = null;
             String why = null;
+            Set<String> assumptions = evidence.assumptions();
+            boolean visible = outcomeFieldsVisible(evidence);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
                 boolean everSucceeded = false;
                 for (int i = 0; i < attempts.size(); i++) {
                     Attempt attempt = attempts.get(i);
                     everSucceeded |= attempt.succeeded();
-                    if (attempt.failed() && Attempts.classify(attempt.end()) == Failure.EXPIRED_DESTINATION) {
+                    if (attempt.failed() && Attempts.expiredDestination(attempt.end())) {
                         expired++;
                     }
                     if (i == 0) {
                         continue;
                     }
                     Attempt previous = attempts.get(i - 1);
-                    if (!previous.failed() || Attempts.classify(previous.end()) != Failure.EXPIRED_DESTINATION) {
+                    if (!previous.failed() || !Attempts.expiredDestination(previous.end())) {
                         continue;
                     }
                     boolean sameJobNoNewDestination = attempt.isRetry() && attempt.job().equals(previous.job())
@@ -230,7 +293,7 @@ public final class RetryRules {
                 }
                 Attempt last = attempts.get(attempts.size() - 1);
                 if (first == null && !everSucceeded && evidence.liveResources().contains(entry.getKey()) && last.failed()
-                        && Attempts.classify(last.end()) == Failure.EXPIRED_DESTINATION) {
+                        && Attempts.expiredDestination(last.end()) && GiveUp.justified(attempts, assumptions, visible).isEmpty()) {
                     first = last.end();
                     why = entry.getKey() + " was never tried again after " + last.job() + " failed with "
                             + Attempts.outcome(last.end());

@@ -18,7 +18,7 @@ public final class RetryMutants {
         return List.of(
                 MutantCase.of("RTY-01", "treats every failed upload as final: acknowledges it and never uploads the resource again",
                         GivesUpOnFailures.class, GivesUpOnFailures::new, "flaky-network", 1),
-                MutantCase.of("RTY-02", "treats every HTTP error as a server hiccup: retries a 401 with the same request",
+                MutantCase.of("RTY-02", "takes every refusal for a network hiccup: resends the refused request as is (retry(job, nil))",
                         TreatsEveryErrorAsTransient.class, TreatsEveryErrorAsTransient::new, "cloud-errors", 1),
                 MutantCase.of("RTY-03", "retries an expired destination with retry(job, nil): the stale token",
                         RetriesWithTheStaleDestination.class, RetriesWithTheStaleDestination::new, "expired-urls", 1),
@@ -47,21 +47,40 @@ public final class RetryMutants {
         };
     }
 
-    /** RTY-01: "a failure is a failure": every failed job reads as a 400, so it is given up. */
+    /**
+     * RTY-01: "a failure is a failure": every failed job reads as final by the system's word
+     * (blocked by policy), so a dropped connection is given up. Device-visible: it misreads the
+     * sanitized code, which is all a device shows.
+     */
     public static final class GivesUpOnFailures extends SampleMutant {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
-            return misreadingJobs(real, job -> job.error().isPresent() ? withError(job, UploadError.httpStatus(400)) : job);
+            return misreadingJobs(real, job -> job.error().isPresent()
+                    ? withoutHeaders(withError(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY, "blocked"))) : job);
         }
     }
 
-    /** RTY-02: every HTTP error status reads as a 503, so a 401 is retried with its original request. */
+    /**
+     * RTY-02: every server answer reads as a network hiccup (a lost connection, no response
+     * headers), so a refused request — a 401, a 5xx — is resent as is with retry(job, nil).
+     * (Before upcert judged on what a device shows, this mutant read every HTTP status as 503.)
+     */
     public static final class TreatsEveryErrorAsTransient extends SampleMutant {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
-            return misreadingJobs(real, job -> job.error().flatMap(UploadError::httpStatus).isPresent()
-                    ? withError(job, UploadError.httpStatus(503)) : job);
+            return misreadingJobs(real, job -> job.responseHeaderFields().isPresent() && job.error().isPresent()
+                    ? withoutHeaders(withError(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "lost"))) : job);
         }
+    }
+
+    /** A job that shows no response headers (as if no response had arrived). */
+    static UploadJob withoutHeaders(UploadJob job) {
+        return new ForwardingJob(job) {
+            @Override
+            public Optional<java.util.SortedMap<String, String>> responseHeaderFields() {
+                return Optional.empty();
+            }
+        };
     }
 
     /** RTY-03: drops the fresh destination of every retry (retry(job, nil) reuses the expired one). */
