@@ -79,9 +79,34 @@ class CertifyCommandTest {
         assertEquals("PASS", json.path("rules").get(0).path("verdict").asText());
         assertEquals("NOT_EXERCISED", json.path("rules").get(1).path("verdict").asText());
         assertEquals("flaky-network", json.path("rules").get(1).path("exercisedBy").asText());
-        assertTrue(json.path("rules").get(1).path("note").asText().contains("no transient failure"),
+        assertTrue(json.path("rules").get(1).path("note").asText().contains("no failed upload"),
                 "the note says what did not happen: " + json.path("rules").get(1));
         assertTrue(outcome.err().contains("INCOMPLETE"), "the human summary goes to stderr with --json");
         assertTrue(Files.isRegularFile(dir.resolve("CERTIFICATION.md")));
+    }
+
+    @Test
+    @DisplayName("--assume http-status is stated in certification.json and CERTIFICATION.md; by default the bundle says none; "
+            + "an unknown assumption is exit 2")
+    void assumptions(@TempDir Path dir) throws Exception {
+        Outcome assumed = certify("--profiles", "baseline", "--seeds", "1", "--rules", "JOB-01", "--assume", "http-status",
+                "--json", "--quiet", "--out", dir.resolve("assumed").toString());
+        JsonNode json = new ObjectMapper().readTree(Files.readString(dir.resolve("assumed").resolve("certification.json")));
+        assertEquals("[\"http-status\"]", json.path("assumptions").toString(), outcome(assumed));
+        assertTrue(json.path("runs").path("reproduce").asText().contains("--assume http-status"), json.path("runs").toString());
+        assertTrue(Files.readString(dir.resolve("assumed").resolve("CERTIFICATION.md")).contains("| assumptions | http-status"));
+
+        certify("--profiles", "baseline", "--seeds", "1", "--rules", "JOB-01", "--quiet", "--out", dir.resolve("plain").toString());
+        JsonNode plain = new ObjectMapper().readTree(Files.readString(dir.resolve("plain").resolve("certification.json")));
+        assertEquals("[]", plain.path("assumptions").toString());
+        assertTrue(Files.readString(dir.resolve("plain").resolve("CERTIFICATION.md")).contains("| assumptions | none"));
+
+        Outcome unknown = certify("--assume", "wall-clock", "--out", dir.resolve("bad").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown assumption 'wall-clock'"), unknown.err());
+    }
+
+    private static String outcome(Outcome o) {
+        return o.code() + " " + o.out() + o.err();
     }
 }

@@ -132,6 +132,7 @@ public final class Certifier {
         if (config.scopeFile() != null) {
             parameters.put("upcert.scope", config.scopeFile().toString());
         }
+        parameters.put("upcert.assume", String.join(",", config.assumptions()));
         parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
         parameters.put("upcert.reports", config.reports().toString());

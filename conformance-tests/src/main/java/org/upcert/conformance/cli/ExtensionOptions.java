@@ -16,12 +16,21 @@ final class ExtensionOptions {
     @picocli.CommandLine.Mixin
     org.upcert.harness.cli.HostingOptions hosting = new org.upcert.harness.cli.HostingOptions();
 
+    @Option(names = "--assume", paramLabel = "NAME", split = ",",
+            description = {"Assume what PhotoKit does not document; the certificate states it.",
+                    "http-status: failed jobs show the extension the HTTP status (UploadError.httpStatus()).",
+                    "Default: none (the extension sees the sanitized error code and the lowercased response headers)."})
+    java.util.List<String> assume = new java.util.ArrayList<>();
+
     /**
      * Adds the suite's configuration parameters for the extension ({@code upcert.extension[.class|.cmd]},
      * {@code upcert.isolation}); throws {@link IllegalArgumentException} for contradicting options.
      */
     void into(Map<String, String> parameters) {
         parameters.put("upcert.isolation", hosting.isolation());
+        if (!assume.isEmpty()) {
+            parameters.put("upcert.assume", String.join(",", assume));
+        }
         hosting.commandLine().ifPresent(line -> parameters.put("upcert.extension.cmd", line));
         hosting.scopeFile().ifPresent(file -> parameters.put("upcert.scope", file.toString()));
         if (jar != null) {

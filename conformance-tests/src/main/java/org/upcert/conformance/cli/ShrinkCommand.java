@@ -111,7 +111,7 @@ public final class ShrinkCommand implements Callable<Integer> {
             stdout.printf("  run %3d  %-70s  %2d faults, %4d assets, fault phase %d min%n", step.run(), step.what(),
                     step.plan().faults().size(), step.plan().workload().assets(), step.plan().phases().faultPhaseMs() / 60_000);
             stdout.flush();
-        }).withIsolation(config.isolation());
+        }).withIsolation(config.isolation()).withAssumptions(config.assumptions());
         Shrinker.Result result;
         try {
             result = shrinker.shrink(plan);
@@ -127,16 +127,18 @@ public final class ShrinkCommand implements Callable<Integer> {
         try {
             Files.createDirectories(out);
             String rerun = "./upcert run" + (extension.jar == null ? "" : " --extension " + extension.jar) + " --profile " + yaml
-                    + " --seed " + seed + (cloud.equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + cloud);
+                    + " --seed " + seed + (cloud.equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + cloud)
+                    + (config.assumptions().isEmpty() ? "" : " --assume " + String.join(",", config.assumptions()));
             Files.writeString(yaml, PinnedProfile.yaml(result.minimal(),
                     checker.get().ruleId() + " fails: " + verdict.message(),
                     List.of("Shrunk by upcert shrink from profile " + plan.profile() + ", seed " + seed + " (" + result.original().faults()
                             .size() + " faults, " + result.original().workload().assets() + " assets) in " + result.runs() + " runs.",
                             "The plan is pinned: this file makes the same run for seed " + seed + " on its own.",
                             "Reproduce: " + rerun,
-                            "Commit it as a regression test: ./upcert certify --profiles " + yaml + " --seed " + seed)));
+                            "Commit it as a regression test: ./upcert certify --profiles " + yaml + " --seed " + seed
+                                    + (config.assumptions().isEmpty() ? "" : " --assume " + String.join(",", config.assumptions())))));
             String text = Simulation.run(result.minimal(), config.source(), RunOptions.inMemory().withCloud(cloud)
-                    .withTransport("direct")).traceText();
+                    .withTransport("direct").withAssumptions(config.assumptions())).traceText();
             Files.writeString(trace, text);
             if (!verdict.excerpt().isEmpty()) {
                 int line = verdict.excerpt().get(verdict.excerpt().size() - 1).line();

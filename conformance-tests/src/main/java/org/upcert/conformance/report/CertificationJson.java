@@ -54,6 +54,9 @@ public final class CertificationJson {
         runs.put("cloud", c.config().cloud());
         runs.put("transport", c.config().transport());
         runs.put("isolation", c.config().resolvedIsolation());
+        // What the runs assumed beyond what PhotoKit documents ([] : the extension saw what a device shows).
+        ArrayNode assumptions = root.putArray("assumptions");
+        c.config().assumptions().forEach(assumptions::add);
         runs.put("count", c.runs());
         if (c.interrupted()) {
             runs.put("finished", c.finishedRuns());

@@ -27,6 +27,9 @@ public final class CertificationMarkdown {
                 .append(" |\n");
         md.append("| declared scope | ").append(c.config().declaredScope().describe()).append(" |\n");
         md.append("| extension SHA-256 | ").append(String.join(", ", c.extensionShas())).append(" |\n");
+        md.append("| assumptions | ").append(c.config().assumptions().isEmpty()
+                ? "none: the extension saw what PhotoKit documents (sanitized error code, lowercased response headers; no HTTP status)"
+                : String.join(", ", c.config().assumptions()) + describeAssumptions(c.config().assumptions())).append(" |\n");
         md.append("| suite | upcert ").append(Certification.suiteVersion()).append(", rule catalogue v1 |\n");
         md.append("| JDK | ").append(Certification.jdk()).append(" |\n");
         md.append("| runs | ").append(c.runs()).append(" = ").append(c.config().profiles().size()).append(" profiles × ")
@@ -133,6 +136,12 @@ public final class CertificationMarkdown {
                 + s.counts().get(Status.PASS) + " / " + s.counts().get(Status.FAIL) + " / " + s.counts().get(Status.NOT_APPLICABLE)
                 + " / " + s.counts().get(Status.NOT_EXERCISED) + " / " + s.counts().get(Status.SKIPPED) + " | "
                 + note.replace("|", "\\|") + " |";
+    }
+
+    private static String describeAssumptions(java.util.Set<String> assumptions) {
+        return assumptions.contains(org.upcert.harness.run.RunOptions.ASSUME_HTTP_STATUS)
+                ? " (**an assumption**: failed jobs showed the extension the HTTP status, which PhotoKit does not document;"
+                        + " logic certified so may not port to a device)" : "";
     }
 
     private static String describeIsolation(String isolation) {

@@ -33,6 +33,7 @@ public final class Shrinker {
     private final Supplier<ExtensionSource> extension;
     private final String cloud;
     private String isolation = org.upcert.harness.run.Hosting.AUTO;
+    private java.util.Set<String> assumptions = java.util.Set.of();
     private final RuleChecker checker;
     private final int maxRuns;
     private final long budgetNanos;
@@ -84,6 +85,12 @@ public final class Shrinker {
         this.progress = progress == null ? s -> { } : progress;
     }
 
+    /** What every trial run assumes beyond what PhotoKit documents ({@code --assume}); none by default. */
+    public Shrinker withAssumptions(java.util.Set<String> names) {
+        this.assumptions = java.util.Set.copyOf(names);
+        return this;
+    }
+
     /** Where the extension runs for every trial run ({@code --isolation}); {@code auto} by default. */
     public Shrinker withIsolation(String name) {
         this.isolation = Objects.requireNonNull(name);
@@ -133,7 +140,8 @@ public final class Shrinker {
         runs++;
         try {
             RunEvidence evidence = RunEvidence.of(Simulation.run(plan, extension.get(),
-                    RunOptions.inMemory().withCloud(cloud).withTransport("direct").withIsolation(isolation)));
+                    RunOptions.inMemory().withCloud(cloud).withTransport("direct").withIsolation(isolation)
+                            .withAssumptions(assumptions)));
             return checker.check(evidence);
         } catch (RuntimeException e) {
             return null; // a plan the simulator rejects is simply not a smaller failing case

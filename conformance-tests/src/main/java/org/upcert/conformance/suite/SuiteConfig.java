@@ -52,9 +52,12 @@ import org.upcert.harness.run.Hosting;
  * @param isolation where the extension's code runs ({@code upcert.isolation}: auto, worker,
  *     in-process, container; see {@link Hosting})
  * @param scopeFile a scope file that declares what the extension uploads (wins over the jar's own); null for none
+ * @param assumptions what the runs assume beyond what PhotoKit documents ({@code upcert.assume},
+ *     comma-separated: {@code http-status}); empty by default, stated in the certificate
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
-        List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile) {
+        List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
+        java.util.SortedSet<String> assumptions) {
 
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
@@ -64,6 +67,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         profiles = List.copyOf(profiles);
         seeds = List.copyOf(seeds);
         rules = List.copyOf(rules);
+        assumptions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(assumptions));
+    }
+
+    /** A configuration that assumes nothing beyond what PhotoKit documents. */
+    public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+            List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile) {
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile,
+                new java.util.TreeSet<>());
     }
 
     /** Reads the configuration; throws {@link SuiteConfigException} saying what is wrong. */
@@ -78,6 +89,16 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         String isolation = parameters.apply("upcert.isolation").filter(s -> !s.isBlank()).orElse(Hosting.AUTO).trim();
         if (!Hosting.NAMES.contains(isolation)) {
             throw new SuiteConfigException("upcert.isolation must be one of " + Hosting.NAMES + ", not '" + isolation + "'");
+        }
+        java.util.TreeSet<String> assumptions = new java.util.TreeSet<>();
+        for (String name : parameters.apply("upcert.assume").orElse("").split(",")) {
+            if (!name.isBlank()) {
+                try {
+                    assumptions.add(org.upcert.harness.run.RunOptions.requireKnownAssumption(name.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new SuiteConfigException("upcert.assume: " + e.getMessage());
+                }
+            }
         }
         String extension = "sample";
         if (command.isPresent()) {
@@ -117,7 +138,8 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 rules(parameters.apply("upcert.rules").orElse("all")),
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
                 parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
-                scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)));
+                scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)),
+                assumptions);
     }
 
     /** The scope file, read now: a malformed one is bad input before any run (file:line:column). */
@@ -137,7 +159,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile);
+                scopeFile, assumptions);
     }
 
     /** Every run of this configuration, profile-major. */
@@ -198,6 +220,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         if (scopeFile != null) {
             options.append(" --scope ").append(scopeFile);
+        }
+        if (!assumptions.isEmpty()) {
+            options.append(" --assume ").append(String.join(",", assumptions));
         }
         return options.toString();
     }

@@ -89,6 +89,28 @@ class CommandInputEdgesTest {
         assertTrue(refused.err().contains("nothing was run"), refused.err());
     }
 
+    @Test
+    @DisplayName("run --assume: an unknown assumption is exit 2; http-status is written to summary.json and the trace header")
+    void runAssumptions(@TempDir Path dir) throws IOException {
+        Path jar = TestJars.jarOf(dir, NaiveExtension.class);
+        upcert("run", "--extension", jar.toString(), "--assets", "5", "--transport", "direct", "--assume", "wall-clock",
+                "--out", dir.resolve("bad").toString()).assertRefused("unknown assumption 'wall-clock' (known: http-status)");
+        Outcome assumed = upcert("run", "--extension", jar.toString(), "--assets", "5", "--transport", "direct", "--isolation",
+                "in-process", "--assume", "http-status", "--out", dir.resolve("assumed").toString());
+        assertTrue(assumed.out().contains("assumes http-status"), assumed.out());
+        assertTrue(Files.readString(dir.resolve("assumed").resolve("summary.json")).contains("\"assumptions\" : [ \"http-status\" ]"),
+                Files.readString(dir.resolve("assumed").resolve("summary.json")));
+        Path trace;
+        try (var files = Files.list(dir.resolve("assumed"))) {
+            trace = files.filter(f -> f.toString().endsWith(".jsonl")).findFirst().orElseThrow();
+        }
+        assertTrue(Files.readAllLines(trace).get(0).contains("\"assumptions\":[\"http-status\"]"));
+        upcert("run", "--extension", jar.toString(), "--assets", "5", "--transport", "direct", "--isolation", "in-process",
+                "--out", dir.resolve("plain").toString());
+        assertTrue(Files.readString(dir.resolve("plain").resolve("summary.json")).contains("\"assumptions\" : [ ]"),
+                "none, and it says so");
+    }
+
     /**
      * A folder the tests cannot write into: read-only permissions, or (as root, whom permission
      * bits do not stop, detected by a probe write) a path under a regular file.
