@@ -1,0 +1,276 @@
+package org.upcert.conformance.styles;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadExtension;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * A correct extension written apart from the sample, in its own plain style, that <em>gives up</em>
+ * on a resource the server keeps refusing — judged, as on a device, without the HTTP status. One
+ * state file rewritten whole ({@value #STATE}, atomic), a full walk of the library every call,
+ * no retry in place (every failure: acknowledge, a new job later), generic-put only.
+ *
+ * <p>What it reads of a failed job is what PhotoKit documents: whether response headers are there
+ * (a response arrived), {@code retry-after} among them, and the sanitized code. Its policy:
+ * <ul>
+ *   <li>no response (network): a new job after {@value #NETWORK_WAIT_S} s, never given up;
+ *   <li>{@code retry-after}: a new job once it has passed;
+ *   <li>any other answer (a <em>refusal</em>: 400, 413 and 503 look alike): a new job after
+ *       {@value #REFUSAL_WAIT_S} s; given up once {@value #GIVE_UP_REFUSALS} refusals span
+ *       {@value #GIVE_UP_SPAN_MIN} minutes (upcert's GiveUp asks for 5 over 30: a margin);
+ *   <li>{@code -1022} (blocked by policy): given up at once, the system's own word.
+ * </ul>
+ * Its twins get that one decision wrong: {@link NeverGivesUp} keeps trying a refused resource
+ * for ever (RTY-02: an unbounded loop), {@link GivesUpAtOnce} gives up at the first refusal, so
+ * a passing burst of server errors loses photos (RTY-01).
+ *
+ * <p>Not kill-safe between a job's creation and the next state write (a kill there may make a
+ * second job): it is kept for the retry rules, judged under profiles without kills.
+ */
+public class PatientUploader implements UploadExtension {
+    static final String STATE = "patient/state.tsv";
+    /** The bearer token, kept across relaunches (as an app keeps it in its keychain) until the server rejects it. */
+    static final String TOKEN = "patient/token.txt";
+    static final String KEY_HEADER = "X-Patient-Key";
+    static final int NETWORK_WAIT_S = 20;
+    static final int REFUSAL_WAIT_S = 150;
+    static final int GIVE_UP_REFUSALS = 7;
+    static final int GIVE_UP_SPAN_MIN = 32;
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+    /** One resource: where it stands, when it may be tried next, its refusals and when the first was noticed. */
+    record Resource(String status, long notBefore, int refusals, long firstRefusal) {
+        static final Resource NEW = new Resource("NEW", 0, 0, 0);
+    }
+
+    private volatile boolean stopping;
+    private TreeMap<String, Resource> state;
+    private String token;
+    private boolean tokenRejected;
+
+    @Override
+    public void willTerminate() {
+        stopping = true;
+    }
+
+    @Override
+    public ProcessingResult processJobs(ExtensionContext context) {
+        stopping = false;
+        try {
+            return round(context);
+        } catch (RuntimeException unexpected) {
+            context.log().error("unexpected: " + unexpected);
+            return ProcessingResult.FAILURE;
+        }
+    }
+
+    private ProcessingResult round(ExtensionContext context) {
+        long now = context.clock().millis();
+        if (state == null) {
+            state = load(context);
+        }
+        // 1. What finished: recorded (durably), then acknowledged, every one of them (ACK-02, ACK-03).
+        List<UploadJob> finished = context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+        for (UploadJob job : finished) {
+            job.destination().header(KEY_HEADER).ifPresent(key -> state.put(key, outcome(job, state.getOrDefault(key, Resource.NEW), now)));
+        }
+        if (!finished.isEmpty()) {
+            save(context);
+            try {
+                context.library().performChanges(changes -> finished.forEach(changes::acknowledge));
+            } catch (PhotosException e) {
+                context.log().warn("acknowledging: " + e.getMessage());
+            }
+        }
+        if (context.library().authorizationStatus() != AuthorizationStatus.AUTHORIZED
+                || !context.library().isUploadJobExtensionEnabled()) {
+            return ProcessingResult.PROCESSING; // no consent: create nothing (CNS-01), come back when it returns
+        }
+        // 2. A full walk: what needs a job now, and whether anything is still waiting.
+        List<AssetResource> due = new ArrayList<>();
+        boolean waiting = false;
+        for (Asset asset : context.library().fetchAssets()) {
+            for (AssetResource resource : asset.resources()) {
+                Resource r = state.getOrDefault(resource.key(), Resource.NEW);
+                switch (r.status()) {
+                    case "NEW", "WAITING" -> {
+                        if (r.notBefore() <= now) {
+                            due.add(resource);
+                        } else {
+                            waiting = true;
+                        }
+                    }
+                    case "IN_FLIGHT" -> waiting = true;
+                    default -> { } // UPLOADED, GIVEN_UP
+                }
+            }
+        }
+        // 3. New jobs, up to the free capacity.
+        long inFlight = state.values().stream().filter(r -> r.status().equals("IN_FLIGHT")).count();
+        int room = (int) Math.max(0, context.library().jobLimit() - inFlight);
+        List<AssetResource> batch = due.subList(0, Math.min(room, due.size()));
+        if (!batch.isEmpty() && !stopping) {
+            Optional<String> bearer = bearer(context);
+            if (bearer.isEmpty()) {
+                return ProcessingResult.PROCESSING;
+            }
+            try {
+                context.library().performChanges(changes -> {
+                    for (AssetResource resource : batch) {
+                        changes.createJob(resource, UploadRequest.put(URI.create(base(context) + "files/"
+                                + URLEncoder.encode(resource.key(), StandardCharsets.UTF_8)))
+                                .withHeader("Authorization", "Bearer " + bearer.get())
+                                .withHeader(KEY_HEADER, resource.key()));
+                    }
+                });
+            } catch (PhotosException e) {
+                return ProcessingResult.PROCESSING; // LIMIT_EXCEEDED and the like: nothing happened, later
+            }
+            for (AssetResource resource : batch) {
+                Resource r = state.getOrDefault(resource.key(), Resource.NEW);
+                state.put(resource.key(), new Resource("IN_FLIGHT", r.notBefore(), r.refusals(), r.firstRefusal()));
+            }
+            save(context);
+        }
+        boolean more = due.size() > batch.size() || waiting || !batch.isEmpty();
+        return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /** The resource after its job finished. */
+    Resource outcome(UploadJob job, Resource before, long now) {
+        if (job.state() == JobState.SUCCEEDED) {
+            return new Resource("UPLOADED", 0, before.refusals(), before.firstRefusal());
+        }
+        Optional<SortedMap<String, String>> headers = job.responseHeaderFields();
+        int code = job.error().map(UploadError::code).orElse(0);
+        if (headers.isEmpty()) {
+            if (code == UploadError.BLOCKED_BY_POLICY) {
+                return new Resource("GIVEN_UP", 0, before.refusals(), before.firstRefusal());
+            }
+            return new Resource("WAITING", now + NETWORK_WAIT_S * 1000L, before.refusals(), before.firstRefusal());
+        }
+        if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
+            token = null; // sign in again for the next job
+            tokenRejected = true;
+        }
+        Optional<Long> retryAfter = Optional.ofNullable(headers.get().get("retry-after")).flatMap(PatientUploader::seconds);
+        if (retryAfter.isPresent()) {
+            return new Resource("WAITING", now + Math.max(NETWORK_WAIT_S, retryAfter.get()) * 1000L, before.refusals(),
+                    before.firstRefusal());
+        }
+        int refusals = before.refusals() + 1;
+        long first = before.firstRefusal() > 0 ? before.firstRefusal() : now;
+        if (givesUp(refusals, first, before.notBefore())) {
+            return new Resource("GIVEN_UP", 0, refusals, first);
+        }
+        return new Resource("WAITING", now + REFUSAL_WAIT_S * 1000L, refusals, first);
+    }
+
+    /**
+     * Whether {@code refusals} (the first noticed at {@code first}; the job just refused created no
+     * earlier than {@code notBefore}) are enough to give up.
+     */
+    boolean givesUp(int refusals, long first, long notBefore) {
+        return refusals >= GIVE_UP_REFUSALS && notBefore - first >= GIVE_UP_SPAN_MIN * 60_000L;
+    }
+
+    private static Optional<Long> seconds(String value) {
+        try {
+            return Optional.of(Math.max(0, Long.parseLong(value.strip())));
+        } catch (NumberFormatException notSeconds) {
+            return Optional.of(120L); // an HTTP date: wait a while rather than parse it
+        }
+    }
+
+    private Optional<String> bearer(ExtensionContext context) {
+        if (tokenRejected) {
+            context.storage().delete(TOKEN);
+            tokenRejected = false;
+        } else if (token == null) {
+            token = context.storage().readString(TOKEN).filter(t -> !t.isBlank()).orElse(null);
+        }
+        if (token != null) {
+            return Optional.of(token);
+        }
+        Map<String, String> config = context.configuration();
+        String form = "grant_type=client_credentials&client_id=" + enc(config.getOrDefault("cloud.clientId", ""))
+                + "&client_secret=" + enc(config.getOrDefault("cloud.clientSecret", ""));
+        try {
+            ExtensionHttp.Response response = context.http().send(UploadRequest.post(URI.create(base(context) + "auth/token"))
+                    .withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
+            Matcher access = ACCESS_TOKEN.matcher(response.bodyText());
+            if (!response.isSuccessful() || !access.find()) {
+                return Optional.empty();
+            }
+            token = access.group(1);
+            context.storage().writeString(TOKEN, token);
+            return Optional.of(token);
+        } catch (ExtensionHttp.TransportException offline) {
+            return Optional.empty();
+        }
+    }
+
+    private void save(ExtensionContext context) {
+        StringBuilder text = new StringBuilder();
+        state.forEach((key, r) -> text.append(key).append('\t').append(r.status()).append('\t').append(r.notBefore())
+                .append('\t').append(r.refusals()).append('\t').append(r.firstRefusal()).append('\n'));
+        context.storage().writeString(STATE, text.toString());
+    }
+
+    private static TreeMap<String, Resource> load(ExtensionContext context) {
+        TreeMap<String, Resource> out = new TreeMap<>();
+        for (String line : context.storage().readString(STATE).orElse("").split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length == 5) {
+                out.put(f[0], new Resource(f[1], Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4])));
+            }
+        }
+        return out;
+    }
+
+    private static String base(ExtensionContext context) {
+        String base = context.uploadUrlBase().toString();
+        return base.endsWith("/") ? base : base + "/";
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Broken twin: keeps trying a refused resource for ever (every 2.5 minutes). RTY-02 FAILs it. */
+    public static final class NeverGivesUp extends PatientUploader {
+        @Override
+        boolean givesUp(int refusals, long first, long notBefore) {
+            return false;
+        }
+    }
+
+    /** Broken twin: takes the first refusal for permanent, so a burst of 5xx loses photos. RTY-01 FAILs it. */
+    public static final class GivesUpAtOnce extends PatientUploader {
+        @Override
+        boolean givesUp(int refusals, long first, long notBefore) {
+            return true;
+        }
+    }
+}
