@@ -94,7 +94,12 @@ public final class ResourceFates {
      * under the run's assumptions).
      */
     static String justifiedGiveUp(List<Attempt> attempts, java.util.Set<String> assumptions) {
-        return GiveUp.justified(attempts, assumptions).orElse(null);
+        return justifiedGiveUp(attempts, assumptions, true);
+    }
+
+    /** As {@link #justifiedGiveUp(List, java.util.Set)}; {@code outcomesVisible} is false on iOS 26.1 ({@link GiveUp#outcomesVisible}). */
+    static String justifiedGiveUp(List<Attempt> attempts, java.util.Set<String> assumptions, boolean outcomesVisible) {
+        return GiveUp.justified(attempts, assumptions, outcomesVisible).orElse(null);
     }
 
     private static ResourceFates compute(RunEvidence evidence) {
@@ -135,7 +140,7 @@ public final class ResourceFates {
                 fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
                         + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else {
-                fate = notInCloud(key, tried, evidence.assumptions());
+                fate = notInCloud(key, tried, evidence.assumptions(), GiveUp.outcomesVisible(evidence));
             }
             model.fates.put(key, fate);
         }
@@ -170,12 +175,13 @@ public final class ResourceFates {
     }
 
     /** In scope, eligible, not in the cloud: given up after a justified failure, or lost. */
-    private static ResourceFate notInCloud(String key, List<Attempt> tried, java.util.Set<String> assumptions) {
+    private static ResourceFate notInCloud(String key, List<Attempt> tried, java.util.Set<String> assumptions,
+            boolean outcomesVisible) {
         if (tried.isEmpty()) {
             return new ResourceFate(key, Fate.LOST, null, "no job was ever created for it");
         }
         Attempt last = tried.get(tried.size() - 1);
-        String givenUp = last.failed() ? justifiedGiveUp(tried, assumptions) : null;
+        String givenUp = last.failed() ? justifiedGiveUp(tried, assumptions, outcomesVisible) : null;
         if (givenUp != null) {
             return new ResourceFate(key, Fate.GIVEN_UP, last.end(), "given up after " + last.job() + " failed at t="
                     + seconds(last.end()) + " (" + Attempts.outcome(last.end()) + "): " + givenUp);

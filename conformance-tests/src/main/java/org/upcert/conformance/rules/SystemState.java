@@ -49,6 +49,7 @@ final class SystemState {
     private final ResourceFates fates;
     private final Attempts attempts;
     private final java.util.Set<String> assumptions;
+    private final boolean outcomesVisible;
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     /** Resource → the line its upload landed on (a response that said stored). */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
@@ -73,6 +74,7 @@ final class SystemState {
         fates = ResourceFates.of(evidence);
         attempts = evidence.derived(Attempts.class, Attempts::of);
         assumptions = evidence.assumptions();
+        outcomesVisible = GiveUp.outcomesVisible(evidence);
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.insert")) {
@@ -178,7 +180,7 @@ final class SystemState {
         List<Attempts.Attempt> tried = attempts.byResource().getOrDefault(record.resource, List.of());
         for (int i = 0; i < tried.size(); i++) {
             if (tried.get(i).end() == record.failure) {
-                return ResourceFates.justifiedGiveUp(tried.subList(0, i + 1), assumptions) != null;
+                return ResourceFates.justifiedGiveUp(tried.subList(0, i + 1), assumptions, outcomesVisible) != null;
             }
         }
         return false;
