@@ -215,6 +215,17 @@ public final class AuthorExtensions {
     }
 
     /**
+     * Broken twin of {@link PlainBackup}: ignores the response headers of a failed job, so a 204
+     * reported as failed is uploaded again (and, the object existing, answered 204 again).
+     */
+    public static class IgnoresHeaders extends PlainBackup {
+        @Override
+        protected boolean storedDespiteFailure(UploadJob job) {
+            return false;
+        }
+    }
+
+    /**
      * Declares, in its jar's {@code META-INF/upcert/scope.yaml}, that it uploads no RAW
      * alternates and leaves files over 100 MB to the host app; and does exactly that.
      */

@@ -61,7 +61,16 @@ class AuthorExtensionsTest {
     }
 
     private static Judged judge(Path jar, Path profile) throws Exception {
+        return judge(jar, profile, true);
+    }
+
+    private static Judged judge(Path jar, Path profile, boolean recovery) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(profile.toString()), 1).plan();
+        if (!recovery) {
+            plan = new RunPlan(plan.seed(), plan.profile(), plan.workload(),
+                    plan.policy().withMaxSimulatedMs(plan.phases().faultPhaseMs()),
+                    new org.upcert.harness.plan.Phases(plan.phases().faultPhaseMs(), false, 0, 0), plan.faults());
+        }
         RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.jar(jar),
                 RunOptions.inMemory().withTransport("direct").withIsolation("in-process")));
         TreeMap<String, Verdict> verdicts = new TreeMap<>();
@@ -99,6 +108,19 @@ class AuthorExtensionsTest {
         assertTrue(twin.verdicts().get("E2E-01").message().contains("lost: its last job"),
                 "the message says what happened: " + twin.verdicts().get("E2E-01").message());
         assertEquals(Verdict.Status.FAIL, twin.status("RES-01"), twin.verdicts().get("RES-01").toString());
+    }
+
+    @Test
+    @DisplayName("its twin that ignores the headers re-uploads stored photos in a loop: only DUP-02 (SHOULD) WARNs")
+    void ignoringTheHeadersReuploadsForever(@TempDir Path dir) throws Exception {
+        // the fault phase alone: the loop never ends by itself (a whole simulated week, a minute of wall time)
+        Judged twin = judge(AuthorJars.jar(AuthorExtensions.IgnoresHeaders.class, dir, null), QUIRKS, false);
+        // each new job overwrites the stored object, is answered 204, reported failed, and made again
+        Verdict dup02 = org.upcert.conformance.rules.Thresholds.apply(twin.verdicts().get("DUP-02"));
+        assertEquals(Verdict.Status.WARN, dup02.status(), dup02.toString());
+        long created = count(twin.evidence(), "job.create", e -> true);
+        assertTrue(created > 5L * twin.evidence().liveResources().size(), created + " jobs for "
+                + twin.evidence().liveResources().size() + " resources");
     }
 
     @Test
