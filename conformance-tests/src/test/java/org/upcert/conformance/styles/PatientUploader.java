@@ -258,6 +258,28 @@ public class PatientUploader implements UploadExtension {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Not a twin: the same extension, which also writes {@code witness/status-N} to its storage
+     * whenever a failed job shows it an HTTP status (visible in the trace as a storage write), so
+     * a test can see what each hosting mode shows it.
+     */
+    public static final class StatusWitness extends PatientUploader {
+        private ExtensionContext current;
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            current = context;
+            return super.processJobs(context);
+        }
+
+        @Override
+        Resource outcome(UploadJob job, Resource before, long now) {
+            job.error().flatMap(UploadError::httpStatus)
+                    .ifPresent(status -> current.storage().writeString("witness/status-" + status, "seen"));
+            return super.outcome(job, before, now);
+        }
+    }
+
     /** Broken twin: keeps trying a refused resource for ever (every 2.5 minutes). RTY-02 FAILs it. */
     public static final class NeverGivesUp extends PatientUploader {
         @Override
