@@ -27,12 +27,14 @@ import org.upcert.api.UploadRequest;
  *
  * <p>Implementations: {@link GenericPutDialect}; {@link S3PresignedDialect} (a presigned PUT per
  * resource; {@link #freshDestination} presigns again, which is what RTY-03 asks after a 403
- * "Request has expired"); two-phase {@link GooglePhotosDialect} (the upload returns a token that
+ * "Request has expired" — known by the URL's own expiry, {@link #destinationExpired}, since a device
+ * shows no status); two-phase {@link GooglePhotosDialect} (the upload returns a token that
  * must be committed with {@code batchCreate} exactly once, CLD-01: {@link #commitUploads}, run by
  * the acknowledge step after the outcomes are stored and before the jobs are acknowledged).
  * {@link OneDriveDialect} creates an upload session with {@code context.http()} before each job
- * and uses the session URL as destination ({@link #freshDestination}: a new session after a
- * 404); {@link DropboxDialect} posts to {@code files/upload} with its arguments in a header.
+ * and uses the session URL as destination (a refused session is asked whether it already holds
+ * the file, {@link #storedDespiteRefusal}; otherwise a new job gets a new session);
+ * {@link DropboxDialect} posts to {@code files/upload} with its arguments in a header.
  */
 interface CloudDialect {
 

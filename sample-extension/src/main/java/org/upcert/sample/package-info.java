@@ -16,7 +16,8 @@
  *   <li>{@link org.upcert.sample.Discovery}: which resources exist, from persistent change
  *       tokens;
  *   <li>{@link org.upcert.sample.FailureClassifier} and {@link org.upcert.sample.RetryPolicy}:
- *       what a failed job means and when to try again;
+ *       what a failed job means — judged on what a device shows: the sanitized code and the
+ *       response headers, never an HTTP status — and when to try again or give up;
  *   <li>{@link org.upcert.sample.JobIdentity}: which resource a job belongs to, even when the
  *       system no longer says;
  *   <li>{@link org.upcert.sample.CloudDialect} and its implementations: the server's protocol
