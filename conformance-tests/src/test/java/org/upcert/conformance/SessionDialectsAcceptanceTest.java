@@ -139,6 +139,7 @@ class SessionDialectsAcceptanceTest {
     void oneDrive() {
         RunResult result = backUp(OneDriveDialect.NAME, 11);
         assertBackedUp(result, size -> size < OneDriveDialect.MAX_FRAGMENT_BYTES, "requestTooLarge");
+        assertOverTheCapIsIneligible(result, OneDriveDialect.NAME);
     }
 
     @Test
@@ -146,5 +147,23 @@ class SessionDialectsAcceptanceTest {
     void dropbox() {
         RunResult result = backUp(DropboxDialect.NAME, 12);
         assertBackedUp(result, size -> size <= DropboxDialect.MAX_REQUEST_BYTES, "payload_too_large");
+        assertOverTheCapIsIneligible(result, DropboxDialect.NAME);
+    }
+
+    /**
+     * E2E-01 and the resource fates agree with docs/cloud.md: a resource over the cloud's request
+     * cap is ineligible, not lost, so the sample that stored everything else passes E2E-01.
+     */
+    private static void assertOverTheCapIsIneligible(RunResult result, String dialect) {
+        org.upcert.conformance.evidence.RunEvidence evidence = org.upcert.conformance.evidence.RunEvidence.of(result);
+        org.upcert.conformance.rules.ResourceFates fates = org.upcert.conformance.rules.ResourceFates.of(evidence);
+        long overTheCap = fates.all().values().stream()
+                .filter(f -> f.fate() == org.upcert.conformance.rules.ResourceFates.Fate.INELIGIBLE)
+                .filter(f -> f.why().contains("over the request cap of the " + dialect + " cloud")).count();
+        assertTrue(overTheCap > 0, dialect + ": the library has resources over the cap");
+        assertEquals(result.summary().ineligible(), overTheCap, "the fates and the run summary count the same ineligible resources");
+        org.upcert.conformance.verdict.Verdict e2e01 = org.upcert.conformance.rules.RuleCatalogue.checker("E2E-01").orElseThrow()
+                .check(evidence);
+        assertEquals(org.upcert.conformance.verdict.Verdict.Status.PASS, e2e01.status(), e2e01.toString());
     }
 }
