@@ -46,7 +46,8 @@ import org.upcert.api.UploadRequest;
 public class FullWalkExtension implements UploadExtension {
     static final String LOG = "fullwalk/ledger.log";
     static final String KEY_HEADER = "X-Fullwalk-Key";
-    private static final int MAX_ATTEMPTS = 10;
+    /** Refusals after which a resource is given up: 10 spaced by the back-off span over half an hour (RTY-01, RTY-02). */
+    private static final int MAX_REFUSALS = 10;
     private static final Duration FIRST_WAIT = Duration.ofSeconds(30);
     /** Under the ~5 min the system waits after a PROCESSING without progress: every wait is due by the next call. */
     private static final Duration MAX_WAIT = Duration.ofMinutes(4);
@@ -108,12 +109,17 @@ public class FullWalkExtension implements UploadExtension {
             if (job.state() == JobState.SUCCEEDED) {
                 after = new Entry(State.UPLOADED, before.attempts(), now);
             } else {
-                int attempts = before.attempts() + 1;
-                if (job.error().map(UploadError::code).orElse(0) == UploadError.USER_AUTHENTICATION_REQUIRED) {
+                int code = job.error().map(UploadError::code).orElse(0);
+                if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
                     token = null; // the credentials were refused: sign in again before the next job
                 }
-                after = attempts >= MAX_ATTEMPTS ? new Entry(State.GIVEN_UP, attempts, now)
-                        : new Entry(State.WAITING, attempts, now + backoff(attempts).toMillis());
+                // Only a server's answer (or, before iOS 26.4, a failure that shows nothing) counts
+                // towards giving up: a network failure says nothing about the photo.
+                boolean refusal = code == 0 || code == UploadError.BAD_SERVER_RESPONSE
+                        || code == UploadError.USER_AUTHENTICATION_REQUIRED;
+                int attempts = before.attempts() + (refusal ? 1 : 0);
+                after = attempts >= MAX_REFUSALS ? new Entry(State.GIVEN_UP, attempts, now)
+                        : new Entry(State.WAITING, attempts, now + backoff(Math.max(1, attempts)).toMillis());
             }
             ledger.put(key.get(), after);
             lines.append(line(key.get(), after));
