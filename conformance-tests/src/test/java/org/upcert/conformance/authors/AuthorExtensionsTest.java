@@ -80,6 +80,33 @@ class AuthorExtensionsTest {
         return new Judged(evidence, verdicts);
     }
 
+    /**
+     * Whether a call returned COMPLETED after some resource's upload had landed only as a 2xx the
+     * system reported as failed (no job for it ever succeeded): the moment the old RES-01 counted
+     * it as "neither uploaded nor in a job".
+     */
+    private static boolean completedAfterATrusted204(RunEvidence evidence) {
+        java.util.TreeSet<String> succeeded = new java.util.TreeSet<>();
+        java.util.TreeMap<String, String> resourceOfJob = new java.util.TreeMap<>();
+        for (TraceEvent e : evidence.events()) {
+            if (e.name().equals("job.create")) {
+                resourceOfJob.put(e.text("job"), e.text("resource"));
+            } else if (e.name().equals("job.succeeded")) {
+                succeeded.add(resourceOfJob.get(e.text("job")));
+            }
+        }
+        int firstLanding = Integer.MAX_VALUE;
+        for (ResourceFates.ResourceFate f : ResourceFates.of(evidence).all().values()) {
+            if (f.fate() == ResourceFates.Fate.UPLOADED && f.decidedBy() != null && f.decidedBy().name().equals("job.failed")
+                    && !succeeded.contains(f.resource())) {
+                firstLanding = Math.min(firstLanding, f.decidedBy().line());
+            }
+        }
+        int landing = firstLanding;
+        return evidence.events().stream().anyMatch(e -> e.line() > landing && e.name().equals("call.end")
+                && e.text("result").equals("COMPLETED"));
+    }
+
     private static long count(RunEvidence evidence, String name, java.util.function.Predicate<TraceEvent> which) {
         return evidence.events().stream().filter(e -> e.name().equals(name)).filter(which).count();
     }
@@ -95,9 +122,21 @@ class AuthorExtensionsTest {
                         && f.decidedBy().name().equals("job.failed"))
                 .count();
         assertTrue(trusted > 0, "the fates count a 204 reported as failed as uploaded");
+        assertTrue(completedAfterATrusted204(plain.evidence()), "a COMPLETED came after a photo stored only by a 204 reported failed");
         assertEquals(Verdict.Status.PASS, plain.status("RES-01"), plain.verdicts().get("RES-01").toString());
         assertEquals(Verdict.Status.PASS, plain.status("E2E-01"), plain.verdicts().get("E2E-01").toString());
         assertEquals(List.of(), plain.failures(), "a correct extension fails no rule");
+    }
+
+    @Test
+    @DisplayName("the sample, on the same profile, passes RES-01 and E2E-01 too, COMPLETED after trusting a 204 (RES-01 failed that before the fates)")
+    void theSampleToo() throws Exception {
+        Path sample = org.upcert.harness.cli.BundledSample.extract().orElseThrow();
+        Judged judged = judge(sample, QUIRKS);
+        assertTrue(completedAfterATrusted204(judged.evidence()), "a COMPLETED came after a photo stored only by a 204 reported failed");
+        assertEquals(Verdict.Status.PASS, judged.status("RES-01"), judged.verdicts().get("RES-01").toString());
+        assertEquals(Verdict.Status.PASS, judged.status("E2E-01"), judged.verdicts().get("E2E-01").toString());
+        assertEquals(List.of(), judged.failures());
     }
 
     @Test
