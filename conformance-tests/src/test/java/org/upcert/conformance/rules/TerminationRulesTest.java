@@ -29,11 +29,11 @@ class TerminationRulesTest {
     }
 
     @Test
-    @DisplayName("TRM-05 counts the changes the sample commits after willTerminate (it may finish the block in progress)")
+    @DisplayName("TRM-05 measures the change blocks the sample commits after willTerminate, per notice (it may finish the block in progress)")
     void changesAfterNotice() throws Exception {
         Verdict verdict = SampleVerdicts.verdict("termination-storm seed 1", "TRM-05");
         Figure figure = verdict.figure();
-        assertEquals(Figure.Kind.COUNT, figure.kind());
+        assertEquals(Figure.Kind.AVERAGE, figure.kind(), "change blocks after a notice, per notice");
         assertTrue(figure.value() >= 0, figure.toString());
         assertTrue(verdict.message().contains("notice to return longest"), verdict.message());
     }
