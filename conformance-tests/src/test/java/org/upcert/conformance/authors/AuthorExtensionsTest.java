@@ -238,6 +238,29 @@ class AuthorExtensionsTest {
         assertTrue(!Files.exists(dir.resolve("bad").resolve("certification.json")), "nothing was run");
     }
 
+    @Test
+    @DisplayName("--scope FILE declares the scope of an extension that has no jar (a class, a command); a malformed one is exit 2")
+    void scopeOption(@TempDir Path dir) throws Exception {
+        Path scope = dir.resolve("scope.yaml");
+        Files.writeString(scope, AuthorExtensions.ScopedBackup.SCOPE);
+        Path out = dir.resolve("out");
+        Outcome ok = certify("--extension-class", AuthorExtensions.ScopedBackup.class.getName(), "--scope", scope.toString(),
+                "--profiles", RAW_AND_LARGE.toString(), "--seed", "1", "--isolation", "in-process", "--rules", "E2E",
+                "--out", out.toString(), "--json", "--quiet");
+        JsonNode certification = JSON.readTree(out.resolve("certification.json").toFile());
+        assertEquals("PHOTO, VIDEO, PAIRED_VIDEO; files over 100 MB to the host app",
+                certification.path("scope").path("description").asText(), ok.err());
+        for (JsonNode rule : certification.path("rules")) {
+            assertTrue(!rule.path("verdict").asText().equals("FAIL"), rule.toString());
+        }
+        Files.writeString(scope, "resourceTypes: [PHOTO]\nhostAppAbove: 0\n");
+        Outcome rejected = certify("--extension-class", AuthorExtensions.ScopedBackup.class.getName(), "--scope", scope.toString(),
+                "--profiles", RAW_AND_LARGE.toString(), "--seed", "1", "--isolation", "in-process", "--out",
+                dir.resolve("bad").toString(), "--quiet");
+        assertEquals(2, rejected.code(), rejected.err());
+        assertTrue(rejected.err().contains(scope + ":2:15: found '0', expected a positive size"), rejected.err());
+    }
+
     private record Outcome(int code, String out, String err) {
     }
 
