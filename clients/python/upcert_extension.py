@@ -77,7 +77,8 @@ __all__ = [
     "PROTOCOL_VERSION", "run", "UploadExtension", "ProcessingResult", "JobAction", "JobState", "JobType",
     "AuthorizationStatus", "PhotosErrorCode", "ResourceType", "MediaType", "AssetResource", "Asset",
     "UploadRequest", "UploadError", "UploadJob", "ChangeToken", "PersistentChange", "HttpResponse",
-    "PhotosError", "TransportError", "ProcessKilled", "RefusedError", "ProtocolError",
+    "PhotosError", "TransportError", "ProcessKilled", "RefusedError", "UnavailableError", "ProtocolError",
+    "ChangeOutcome", "DroppedChange",
     "ExtensionContext", "PhotoLibrary", "JobChanges", "AppGroupStorage", "ExtensionHttp", "ExtensionLog",
     "SimulatedClock",
 ]
@@ -105,6 +106,7 @@ ERROR_KILLED = 4
 ERROR_THREW = 5
 ERROR_CRASHED = 6
 ERROR_DENIED = 7
+ERROR_UNAVAILABLE = 8
 ERROR_PARSE = -32700
 ERROR_INVALID_REQUEST = -32600
 ERROR_METHOD_NOT_FOUND = -32601
@@ -263,6 +265,12 @@ class TransportError(Exception):
 class RefusedError(RuntimeError):
     """upcert refused the call: its context ended (``process_jobs`` returned), a job change
     outside its block, nested blocks. Java's ``IllegalStateException``."""
+
+
+class UnavailableError(NotImplementedError):
+    """The call does not exist at the simulated OS level (a selector missing on that iOS):
+    check ``context.os_at_least(...)`` first, as ``#available`` would. Java's
+    ``UnsupportedOperationException``."""
 
 
 class ProtocolError(RuntimeError):
@@ -642,6 +650,93 @@ class UploadJob:
                          None if error is None else UploadError.from_json(error))
 
 
+class _UploadJobBefore264(UploadJob):
+    """A job on iOS 26.1: ``type``, ``response_header_fields`` and ``error`` arrived in 26.4, so
+    reading one is refused (recorded by upcert, :class:`UnavailableError`)."""
+
+    _UNAVAILABLE = {"type": "UploadJob.type", "error": "UploadJob.error",
+                    "response_header_fields": "UploadJob.responseHeaderFields"}
+
+    def __getattribute__(self, name):
+        api = _UploadJobBefore264._UNAVAILABLE.get(name)
+        if api is not None:
+            object.__getattribute__(self, "_refuse")(api)
+        return object.__getattribute__(self, name)
+
+    def __repr__(self) -> str:
+        return "UploadJob(%s, %s)" % (object.__getattribute__(self, "local_identifier"),
+                                      object.__getattribute__(self, "state"))
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return hash(object.__getattribute__(self, "local_identifier"))
+
+    @staticmethod
+    def of(job: UploadJob, refuse: Callable[[str], None]) -> "UploadJob":
+        restricted = _UploadJobBefore264(job.local_identifier, job.state, JobType.UPLOAD, job.resource,
+                                         job.destination, None, None)
+        object.__setattr__(restricted, "_refuse", refuse)
+        return restricted
+
+
+@dataclass(frozen=True)
+class DroppedChange:
+    """A change of a committed block that was dropped because its job could no longer be changed
+    (a nil ``PHAssetResourceUploadJobChangeRequest(for:)`` on a device); the rest committed.
+
+    :ivar index: the change's position in its block (0 = first recorded, creations count)
+    :ivar change: ``"acknowledge"``, ``"retry"`` or ``"cancel"``
+    :ivar job: the job's identifier (None if the block passed none)
+    :ivar code: ``CHANGE_NOT_SUPPORTED`` or ``IDENTIFIER_NOT_FOUND``
+    :ivar state: the job's state at the commit, None if the system holds no such job
+    :ivar reason: why, in words
+    """
+    index: int
+    change: str
+    job: Optional[str]
+    code: PhotosErrorCode
+    state: Optional[JobState]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    """What became of a committed block: the changes applied and those dropped."""
+    applied: int
+    dropped: Tuple[DroppedChange, ...] = ()
+
+    @property
+    def all_applied(self) -> bool:
+        return not self.dropped
+
+    @staticmethod
+    def from_json(node: Any, recorded: int) -> "ChangeOutcome":
+        if node is None:
+            return ChangeOutcome(recorded)
+        if not isinstance(node, dict):
+            raise ValueError("outcome must be an object")
+        dropped = []
+        for item in node.get("dropped") or []:
+            state = item.get("state")
+            dropped.append(DroppedChange(_integer(item, "index"), _text(item, "op"), item.get("job"),
+                                         _enum_value(PhotosErrorCode, item.get("code"), "code"),
+                                         None if state is None else _enum_value(JobState, state, "state"),
+                                         _text(item, "reason")))
+        return ChangeOutcome(_integer(node, "applied"), tuple(dropped))
+
+
+def _version(text: str) -> Tuple[int, ...]:
+    return tuple(int(part) for part in str(text).strip().split("."))
+
+
+def _at_least(version: str, level: str) -> bool:
+    a, b = _version(version), _version(level)
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)) >= b + (0,) * (width - len(b))
+
+
 # --- the connection --------------------------------------------------------------------------
 
 class _Pending:
@@ -928,6 +1023,15 @@ class ExtensionContext:
         with self._lock:
             self._valid = False
 
+    def os_at_least(self, level: str) -> bool:
+        """Whether the simulated OS level is at least ``level`` ("26.4", "27"): ``#available``."""
+        return _at_least(self.os_version, level)
+
+    def _unavailable(self, api: str) -> None:
+        """The extension used ``api``, which the OS level lacks: recorded by upcert, then refused."""
+        self._call("api.unavailable", {"api": api})  # answered with error 8: raises UnavailableError
+        raise UnavailableError("%s is not available at iOS %s" % (api, self.os_version))
+
     def _report_lookup(self, job: str, key: Any) -> None:
         with self._lock:
             if self._valid and not self._killed:
@@ -977,6 +1081,8 @@ def _unchecked(e: _RpcError) -> BaseException:
         return RefusedError(e.message)
     if e.code == ERROR_INVALID_PARAMS:
         return ValueError(e.message)
+    if e.code == ERROR_UNAVAILABLE:
+        return UnavailableError(e.message)
     if e.code == ERROR_PHOTOS:
         return _photos(e)
     return ProtocolError(e.code, e.message, e.data)
@@ -1028,34 +1134,49 @@ class PhotoLibrary:
         return int(self._context._call("library.jobLimit", {}))
 
     def fetch_jobs(self, action: JobAction) -> List[UploadJob]:
-        """The jobs ``action`` may be applied to, oldest first."""
+        """The jobs ``action`` may be applied to, oldest first.
+
+        :raises UnavailableError: ``PROCESS`` before iOS 26.5
+        """
         if not isinstance(action, JobAction):
             raise ValueError("action must be a JobAction, not %r" % (action,))
         report = self._context._report_lookup
-        return [UploadJob.from_json(job, report)
+        jobs = [UploadJob.from_json(job, report)
                 for job in self._context._call("library.fetchJobs", {"action": action.name})]
+        if not self._context.os_at_least("26.4"):
+            jobs = [_UploadJobBefore264.of(job, self._context._unavailable) for job in jobs]
+        return jobs
 
     def asset_resource(self, job: Union[UploadJob, str]) -> Optional[AssetResource]:
-        """The resource of a job if its asset still exists (iOS 27's ``assetResource(forUploadJob:)``)."""
+        """The resource of a job if its asset still exists (iOS 27's ``assetResource(forUploadJob:)``).
+
+        :raises UnavailableError: before iOS 27
+        """
         job_id = job.local_identifier if isinstance(job, UploadJob) else job
         node = self._context._call("library.assetResource", {"job": job_id})
         return None if node is None else AssetResource.from_json(node)
 
     def perform_changes(self, block: Optional[Callable[["JobChanges"], Any]] = None):
-        """Runs a change block and commits its changes atomically (``performChangesAndWait``).
+        """Runs a change block and commits its changes (``performChangesAndWait``).
 
-        With a callable: runs ``block(changes)`` and commits. Without: returns a context manager,
-        ``with library.perform_changes() as changes: ...``, committing when the ``with`` ends.
+        With a callable: runs ``block(changes)``, commits, and returns the :class:`ChangeOutcome`.
+        Without: returns a context manager, ``with library.perform_changes() as changes: ...``,
+        committing when the ``with`` ends (its ``outcome`` attribute holds the outcome then).
+
+        An acknowledge, retry or cancel whose job's state does not allow it at the commit (a
+        pending job that finished meanwhile) is dropped and the rest commits, as a nil change
+        request on a device; ``outcome.dropped`` lists them.
 
         :raises PhotosError: the block was rejected as a whole (``LIMIT_EXCEEDED``,
-            ``CHANGE_NOT_SUPPORTED``, ``ACCESS_USER_DENIED``, ``IDENTIFIER_NOT_FOUND``)
+            ``ACCESS_USER_DENIED``, ``IDENTIFIER_NOT_FOUND`` for a creation)
         :raises RefusedError: a block inside a block of the same thread
         """
         if block is None:
             return _ChangeBlock(self._context)
-        with _ChangeBlock(self._context) as changes:
+        change_block = _ChangeBlock(self._context)
+        with change_block as changes:
             block(changes)
-        return None
+        return change_block.outcome
 
 
 class JobChanges:
@@ -1076,8 +1197,9 @@ class JobChanges:
         self._context._call("library.changesOutsideBlock", {"api": api})  # refused: raises RefusedError
         raise RefusedError("%s outside its performChanges block" % api)
 
-    def create_job(self, resource: AssetResource, destination: UploadRequest) -> str:
-        """Creates a job for ``resource`` to ``destination``; returns its identifier (usable at once)."""
+    def create_job(self, resource: AssetResource, destination: UploadRequest) -> Optional[str]:
+        """Creates a job for ``resource`` to ``destination``; returns its identifier (usable at
+        once) from iOS 26.4, None before (26.1's ``createJob`` returns nothing)."""
         with self._lock:
             placeholder = "J%06d" % self._next_job
             if self._open:
@@ -1085,7 +1207,7 @@ class JobChanges:
         self._record("JobChanges.createJob", {
             "op": "create", "resource": None if resource is None else resource.to_json(),
             "destination": None if destination is None else destination.to_json(), "placeholder": placeholder})
-        return placeholder
+        return placeholder if self._context.os_at_least("26.4") else None
 
     def acknowledge(self, job: Union[UploadJob, str]) -> None:
         """Acknowledges a succeeded or failed job: its record disappears. Store its outcome first."""
@@ -1097,7 +1219,11 @@ class JobChanges:
                                           "destination": None if new_destination is None else new_destination.to_json()})
 
     def cancel(self, job: Union[UploadJob, str]) -> None:
-        """Cancels a registered or pending job."""
+        """Cancels a registered or pending job (iOS 26.4; :class:`UnavailableError` before)."""
+        with self._lock:
+            is_open = self._open
+        if is_open and not self._context.os_at_least("26.4"):
+            self._context._unavailable("JobChanges.cancel")
         self._record("JobChanges.cancel", {"op": "cancel", "job": _job_id(job)})
 
 
@@ -1113,6 +1239,7 @@ class _ChangeBlock:
     def __init__(self, context: ExtensionContext):
         self._context = context
         self._changes: Optional[JobChanges] = None
+        self.outcome: Optional[ChangeOutcome] = None
 
     def __enter__(self) -> JobChanges:
         process = self._context._process
@@ -1140,7 +1267,8 @@ class _ChangeBlock:
             if kind is not None:
                 params["threw"] = _class_name(kind)
             try:
-                self._context._rpc("library.performChanges", params)
+                answer = self._context._rpc("library.performChanges", params)
+                self.outcome = ChangeOutcome.from_json(answer, len(changes._ops))  # type: ignore[union-attr]
             except _RpcError as e:
                 if kind is None:
                     raise _unchecked(e) from None

@@ -59,11 +59,29 @@ public interface ExtensionContext {
 
     /**
      * The OS level the simulated device runs ({@code "26.1"}, {@code "26.4"}, {@code "27.0"}):
-     * what {@code #available(iOS 26.4, *)} checks on a device. Fields and calls an OS level lacks
-     * behave as they do there (no {@code responseHeaderFields} before 26.4, for example).
+     * what {@code #available(iOS 26.4, *)} checks on a device. A call or field the OS level lacks
+     * does not exist there, so here it throws {@link UnsupportedOperationException} and the
+     * refusal is recorded ({@code api.refused}, "not available before iOS X"):
+     * <ul>
+     *   <li>from 26.4: {@link JobChanges#cancel(UploadJob)}, the identifier {@link JobChanges#createJob}
+     *       returns (null before), {@link UploadJob#type()}, {@link UploadJob#responseHeaderFields()},
+     *       {@link UploadJob#error()};
+     *   <li>from 26.5: {@link PhotoLibrary#fetchJobs(JobAction)} with {@link JobAction#PROCESS};
+     *   <li>from 27.0: {@link PhotoLibrary#assetResource(UploadJob)}.
+     * </ul>
+     * Check the level first, as {@code #available} would; {@link #osAtLeast(String)} compares.
      */
     @API(status = API.Status.EXPERIMENTAL, since = "0.2")
     default String osVersion() {
         return "27.0";
+    }
+
+    /**
+     * Whether {@link #osVersion()} is at least {@code level} ({@code "26.4"}, {@code "27"}):
+     * {@code #available(iOS level, *)}. Versions compare numerically, part by part.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.2")
+    default boolean osAtLeast(String level) {
+        return OsVersions.compare(osVersion(), level) >= 0;
     }
 }

@@ -5,11 +5,19 @@ package org.upcert.api;
  * {@link PhotoLibrary#performChanges(JobChangeBlock)}. Mirrors the class and instance methods
  * of {@code PHAssetResourceUploadJobChangeRequest}.
  *
- * <p>Calls record a change; nothing happens until the block returns. Then the whole block
- * commits or nothing of it does: an illegal change ({@link PhotosErrorCode#CHANGE_NOT_SUPPORTED})
- * or exceeding {@link PhotoLibrary#jobLimit()} ({@link PhotosErrorCode#LIMIT_EXCEEDED}) rejects
- * every change in the block, and {@code performChanges} throws. Using this object after its block
- * has ended throws {@link IllegalStateException} and is recorded as a violation.
+ * <p>Calls record a change; nothing happens until the block returns. Then the block commits:
+ * an acknowledgement, retry or cancellation whose job's state does not allow it at that moment is
+ * dropped and the rest commits (a {@code nil} change request on a device; see
+ * {@link PhotoLibrary#performChangesAndReport(JobChangeBlock)} to learn which). Exceeding
+ * {@link PhotoLibrary#jobLimit()} ({@link PhotosErrorCode#LIMIT_EXCEEDED}) or a creation the
+ * system refuses rejects every change in the block, and {@code performChanges} throws. Using this
+ * object after its block has ended throws {@link IllegalStateException} and is recorded as a
+ * violation.
+ *
+ * <p><b>OS levels.</b> {@link #cancel(UploadJob)} exists from iOS 26.4; before, calling it throws
+ * {@link UnsupportedOperationException} (the selector does not exist on such a device) and is
+ * recorded. {@link #createJob} exists everywhere but returns the new job's identifier only from
+ * iOS 26.4 (see {@link ExtensionContext#osVersion()}).
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public interface JobChanges {
@@ -19,7 +27,12 @@ public interface JobChanges {
      * ({@code creationRequestForJob(destination:resource:)}, iOS 26.4).
      * The new job counts against {@link PhotoLibrary#jobLimit()} until acknowledged.
      *
-     * @return the new job's local identifier (the placeholder's), usable before the commit
+     * <p>Before iOS 26.4 this is the deprecated {@code createJob(destination:resource:)}, which
+     * returns nothing: the result is {@code null}, and the job is known only once fetched after the
+     * commit (identify it by its destination, e.g. a header of your own).
+     *
+     * @return the new job's local identifier (the placeholder's, iOS 26.4), usable before the
+     *     commit; {@code null} before iOS 26.4
      */
     String createJob(AssetResource resource, UploadRequest destination);
 
@@ -39,7 +52,11 @@ public interface JobChanges {
 
     /**
      * Cancels a registered or pending job (iOS 26.4). It moves to {@link JobState#CANCELLED},
-     * is acknowledged automatically and frees its place under the job limit.
+     * is acknowledged automatically and frees its place under the job limit. A job that finished
+     * before the block commits is not cancelled: the change is dropped (see
+     * {@link PhotoLibrary#performChangesAndReport(JobChangeBlock)}).
+     *
+     * @throws UnsupportedOperationException before iOS 26.4
      */
     void cancel(UploadJob job);
 }

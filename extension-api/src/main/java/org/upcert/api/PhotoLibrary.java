@@ -48,26 +48,67 @@ public interface PhotoLibrary {
      */
     int jobLimit();
 
-    /** The jobs {@code action} may be applied to, oldest first ({@code fetchJobs(action:options:)}). */
+    /**
+     * The jobs {@code action} may be applied to, oldest first ({@code fetchJobs(action:options:)}).
+     *
+     * @throws UnsupportedOperationException for {@link JobAction#PROCESS} before iOS 26.5 (see
+     *     {@link ExtensionContext#osVersion()}): the action does not exist there
+     */
     List<UploadJob> fetchJobs(JobAction action);
 
     /**
      * The resource of a job, if its asset still exists ({@code PHAssetResource.assetResource(forUploadJob:)},
      * iOS 27): the reliable way to get it when {@link UploadJob#resource()} is empty.
+     *
+     * @throws UnsupportedOperationException before iOS 27 (see {@link ExtensionContext#osVersion()})
      */
     Optional<AssetResource> assetResource(UploadJob job);
 
     /**
-     * Runs {@code block} and commits its changes atomically ({@code performChangesAndWait}).
-     * Blocks must not be nested: calling this inside a block throws
-     * {@link IllegalStateException}.
+     * Runs {@code block} and commits its changes ({@code performChangesAndWait}). Blocks must not
+     * be nested: calling this inside a block throws {@link IllegalStateException}.
      *
-     * @throws PhotosException when the block is rejected as a whole:
+     * <p><b>What commits.</b> The block's changes are recorded while it runs and committed
+     * together when it returns. An acknowledgement, retry or cancellation whose job's state does
+     * not allow it <em>at the commit</em> (the system finished a job the block cancels, a job is
+     * already acknowledged) is <b>dropped</b>: nothing happens for it and the rest of the block
+     * commits, as on a device, where {@code PHAssetResourceUploadJobChangeRequest(for:)} returns
+     * {@code nil} for a job that cannot be changed. {@link #performChangesAndReport(JobChangeBlock)}
+     * says which changes were dropped and why; this method does not.
+     *
+     * @throws PhotosException when the block is rejected as a whole and nothing in it happened:
      *     {@link PhotosErrorCode#LIMIT_EXCEEDED} (stop creating, acknowledge, return
-     *     {@link ProcessingResult#PROCESSING}), {@link PhotosErrorCode#CHANGE_NOT_SUPPORTED}
-     *     (a change not allowed in the job's state), {@link PhotosErrorCode#ACCESS_USER_DENIED}
+     *     {@link ProcessingResult#PROCESSING}), {@link PhotosErrorCode#ACCESS_USER_DENIED}
      *     (creating without full access or with the extension disabled),
-     *     {@link PhotosErrorCode#IDENTIFIER_NOT_FOUND} (a job or asset that no longer exists)
+     *     {@link PhotosErrorCode#IDENTIFIER_NOT_FOUND} (creating for a resource no longer in the
+     *     library), {@link PhotosErrorCode#CHANGE_NOT_SUPPORTED} (creating without a resource or
+     *     destination)
      */
     void performChanges(JobChangeBlock block) throws PhotosException;
+
+    /**
+     * As {@link #performChanges(JobChangeBlock)}, and says what became of the block: the changes
+     * applied and those dropped because their job could no longer be changed (each with its job,
+     * its state at the commit and the reason). Use it where a Swift extension checks the
+     * {@code nil} change request:
+     *
+     * <pre>{@code
+     * ChangeOutcome outcome = library.performChangesAndReport(changes -> unwanted.forEach(changes::cancel));
+     * for (DroppedChange dropped : outcome.dropped()) {
+     *     log.info(dropped.toString()); // e.g. the job finished before the cancel reached it
+     * }
+     * }</pre>
+     *
+     * <p>The default implementation, for test doubles that never drop a change, runs
+     * {@link #performChanges(JobChangeBlock)} and reports every change applied; upcert's own
+     * library reports the drops.
+     *
+     * @throws PhotosException as {@link #performChanges(JobChangeBlock)}: the block was rejected as a whole
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.2")
+    default ChangeOutcome performChangesAndReport(JobChangeBlock block) throws PhotosException {
+        int[] changes = {0};
+        performChanges(recorded -> block.apply(new CountingChanges(recorded, changes)));
+        return ChangeOutcome.allApplied(changes[0]);
+    }
 }

@@ -17,7 +17,12 @@ public interface UploadJob {
     /** The state when the snapshot was taken. */
     JobState state();
 
-    /** Upload or download-only (iOS 26.4). */
+    /**
+     * Upload or download-only (iOS 26.4).
+     *
+     * @throws UnsupportedOperationException before iOS 26.4 (the property does not exist there;
+     *     every job is an upload)
+     */
     JobType type();
 
     /**
@@ -34,9 +39,15 @@ public interface UploadJob {
     /**
      * The server's response headers, names lowercased (iOS 26.4). Set once the job succeeded or
      * failed with an HTTP response; empty while in flight or when no response arrived.
+     *
+     * @throws UnsupportedOperationException before iOS 26.4
      */
     Optional<SortedMap<String, String>> responseHeaderFields();
 
-    /** Why the job failed, sanitized (iOS 26.4). Set only in {@link JobState#FAILED}. */
+    /**
+     * Why the job failed, sanitized (iOS 26.4). Set only in {@link JobState#FAILED}.
+     *
+     * @throws UnsupportedOperationException before iOS 26.4
+     */
     Optional<UploadError> error();
 }

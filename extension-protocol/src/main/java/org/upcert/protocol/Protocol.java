@@ -46,6 +46,8 @@ public final class Protocol {
     public static final String ASSET_RESOURCE = "library.assetResource";
     public static final String PERFORM_CHANGES = "library.performChanges";
     public static final String CHANGES_OUTSIDE_BLOCK = "library.changesOutsideBlock";
+    /** The extension used an API member its OS level lacks (found out in the client): recorded, refused with 8. */
+    public static final String API_UNAVAILABLE = "api.unavailable";
     public static final String HEADER_LOOKUPS = "job.headerLookups";
     public static final String STORAGE_READ = "storage.read";
     public static final String STORAGE_WRITE = "storage.write";
@@ -71,6 +73,11 @@ public final class Protocol {
     public static final int ERROR_CRASHED = 6;
     /** A planned-for-the-harness problem: sandbox denied an operation (detected, reported). */
     public static final int ERROR_DENIED = 7;
+    /**
+     * The call does not exist at the simulated OS level (a selector missing on that iOS):
+     * {@code data.since} is the first level that has it. Java: {@code UnsupportedOperationException}.
+     */
+    public static final int ERROR_UNAVAILABLE = 8;
     public static final int ERROR_PARSE = -32700;
     public static final int ERROR_INVALID_REQUEST = -32600;
     public static final int ERROR_METHOD_NOT_FOUND = -32601;

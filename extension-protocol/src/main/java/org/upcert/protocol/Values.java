@@ -17,6 +17,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.upcert.api.API;
 import org.upcert.api.Asset;
+import org.upcert.api.ChangeOutcome;
+import org.upcert.api.DroppedChange;
+import org.upcert.api.PhotosErrorCode;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionHttp;
 import org.upcert.api.JobState;
@@ -108,6 +111,45 @@ public final class Values {
         headers.ifPresent(h -> node.set("responseHeaderFields", strings(h)));
         job.error().ifPresent(e -> node.set("error", error(e)));
         return node;
+    }
+
+    /**
+     * What became of a committed block: {@code {"applied":n,"dropped":[{"index","op","job",
+     * "code","state","reason"}]}}; {@code job} and {@code state} left out when absent.
+     */
+    public static ObjectNode outcome(ChangeOutcome outcome) {
+        ObjectNode node = object();
+        node.put("applied", outcome.applied());
+        ArrayNode dropped = node.putArray("dropped");
+        for (DroppedChange d : outcome.dropped()) {
+            ObjectNode item = dropped.addObject();
+            item.put("index", d.index());
+            item.put("op", d.change().name().toLowerCase(java.util.Locale.ROOT));
+            if (d.job() != null) {
+                item.put("job", d.job());
+            }
+            item.put("code", d.code().name());
+            d.state().ifPresent(state -> item.put("state", state.name()));
+            item.put("reason", d.reason());
+        }
+        return node;
+    }
+
+    /** Reads {@link #outcome}; a {@code null} answer (a harness that reports nothing) is every change applied. */
+    public static ChangeOutcome readOutcome(JsonNode node, int recorded) {
+        if (node == null || node.isNull()) {
+            return ChangeOutcome.allApplied(recorded);
+        }
+        requireObject(node, "outcome");
+        List<DroppedChange> dropped = new ArrayList<>();
+        for (JsonNode item : list(node, "dropped")) {
+            requireObject(item, "dropped change");
+            dropped.add(new DroppedChange((int) number(item, "index"),
+                    DroppedChange.Kind.valueOf(text(item, "op").toUpperCase(java.util.Locale.ROOT)),
+                    optionalText(item, "job").orElse(null), enumValue(PhotosErrorCode.class, item, "code"),
+                    present(item, "state") ? enumValue(JobState.class, item, "state") : null, text(item, "reason")));
+        }
+        return ChangeOutcome.of((int) number(node, "applied"), dropped);
     }
 
     public static ObjectNode change(PersistentChange c) {

@@ -94,11 +94,14 @@ public final class ConsentRules {
     /**
      * CNS-01: no job is created without full library access and an enabled extension; presented
      * jobs are still acknowledged. <em>Exercised</em> by a call of {@code processJobs} that
-     * starts, or is running, while consent is withdrawn. <em>Violated</em> by a
-     * {@code job.create} committed while consent is withdrawn, or by a creation the system
-     * refused for that reason ({@code change.illegal}, {@code ACCESS_USER_DENIED}): the
-     * extension tried to create without consent; and by a 50008 penalty ({@code system.penalty})
-     * after a call that ran without consent: presented jobs left unacknowledged.
+     * starts, or is running, while consent is withdrawn. <em>Violated</em> only by what the
+     * extension could have avoided, judged on consent <em>at the start of the call</em> (what the
+     * extension reads first): a {@code job.create} committed, or a creation the system refused for
+     * consent ({@code change.illegal}, {@code ACCESS_USER_DENIED}), while consent is withdrawn and
+     * was withdrawn already when the call started; and a 50008 penalty ({@code system.penalty})
+     * after a call that started without consent: presented jobs left unacknowledged. Consent
+     * withdrawn during a call, after the extension checked it, refuses the creation (nothing is
+     * created) but is no violation: the extension could not have known.
      */
     static final class NothingCreatedWithoutConsent extends MustRule {
         NothingCreatedWithoutConsent() {
@@ -112,27 +115,34 @@ public final class ConsentRules {
             boolean inCall = false;
             boolean countedThisCall = false;
             boolean lastCallWithoutConsent = false;
+            boolean withdrawnAtStart = false;
+            int raced = 0;
             for (TraceEvent event : evidence.events()) {
                 consent.see(event);
                 switch (event.name()) {
                     case "call.start" -> {
                         inCall = true;
                         countedThisCall = false;
+                        withdrawnAtStart = consent.withdrawn();
                     }
                     case "call.end" -> {
                         inCall = false;
-                        lastCallWithoutConsent = countedThisCall;
+                        lastCallWithoutConsent = withdrawnAtStart;
                     }
                     case "job.create" -> {
-                        if (consent.withdrawn()) {
+                        if (consent.withdrawn() && withdrawnAtStart) {
                             return fail(evidence, event, "created " + event.text("job") + " for " + event.text("resource")
-                                    + " while consent was withdrawn");
+                                    + " while consent was withdrawn (since before the call started)");
                         }
                     }
                     case "change.illegal" -> {
                         if (event.text("op").equals("create") && event.text("code").equals("ACCESS_USER_DENIED")) {
-                            return fail(evidence, event, "tried to create " + event.text("job") + " without consent ("
-                                    + event.text("reason") + ")");
+                            if (!withdrawnAtStart) {
+                                raced++; // withdrawn during the call: the system refused it, nothing to blame
+                                break;
+                            }
+                            return fail(evidence, event, "tried to create " + event.text("job") + " without consent, "
+                                    + "withdrawn already when the call started (" + event.text("reason") + ")");
                         }
                     }
                     case "system.penalty" -> {
@@ -152,7 +162,9 @@ public final class ConsentRules {
             if (calls == 0) {
                 return Verdict.notExercised(ruleId(), "no call ran while consent was withdrawn");
             }
-            return Verdict.pass(ruleId(), calls + " calls ran without consent; nothing created, presented jobs acknowledged");
+            return Verdict.pass(ruleId(), calls + " calls ran without consent; nothing created, presented jobs acknowledged"
+                    + (raced == 0 ? "" : "; " + raced + " creations refused because consent was withdrawn during the call "
+                            + "(after it started: not the extension's doing)"));
         }
 
         private Verdict fail(RunEvidence evidence, TraceEvent event, String message) {

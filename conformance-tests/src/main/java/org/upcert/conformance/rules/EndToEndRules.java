@@ -33,8 +33,10 @@ public final class EndToEndRules {
      *   <li>a {@code transfer.blocked} (the system found the destination outside
      *       {@code BackgroundUploadURLBase}), or a job created or retried with a URL on another
      *       origin than the cloud's;
-     *   <li>a {@code job.retry} while consent is withdrawn (the system does not refuse a retry,
-     *       and the retried job uploads: {@link ConsentRules.Tracker});
+     *   <li>a {@code job.retry} while consent is withdrawn, and withdrawn already when its call
+     *       started (the system does not refuse a retry, and the retried job uploads:
+     *       {@link ConsentRules.Tracker}); consent withdrawn during the call, after the extension
+     *       checked it, is not the extension's doing;
      *   <li>a write the cloud stored whose bytes belong to no resource the library ever held
      *       (an end-state check; the excerpt is the end of the trace).
      * </ul>
@@ -49,9 +51,11 @@ public final class EndToEndRules {
             ConsentRules.Tracker consent = new ConsentRules.Tracker(evidence);
             ResourceFates fates = ResourceFates.of(evidence);
             int created = 0;
+            boolean withdrawnAtStart = false;
             for (TraceEvent event : evidence.events()) {
                 consent.see(event);
                 switch (event.name()) {
+                    case "call.start" -> withdrawnAtStart = consent.withdrawn();
                     case "transfer.blocked" -> {
                         return fail(evidence, event, event.text("job") + " has a destination outside uploadUrlBase: "
                                 + event.text("url"));
@@ -70,8 +74,9 @@ public final class EndToEndRules {
                             return fail(evidence, event, event.text("job") + " has a destination on another origin: "
                                     + event.text("url"));
                         }
-                        if (event.name().equals("job.retry") && consent.withdrawn()) {
-                            return fail(evidence, event, event.text("job") + " was retried (uploaded again) while consent was withdrawn");
+                        if (event.name().equals("job.retry") && consent.withdrawn() && withdrawnAtStart) {
+                            return fail(evidence, event, event.text("job") + " was retried (uploaded again) while consent was withdrawn"
+                                    + " (since before its call started)");
                         }
                     }
                     default -> {

@@ -16,6 +16,7 @@ import org.upcert.api.AppGroupStorage;
 import org.upcert.api.Asset;
 import org.upcert.api.AssetResource;
 import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeOutcome;
 import org.upcert.api.ChangeToken;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ExtensionHttp;
@@ -31,6 +32,7 @@ import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 import org.upcert.protocol.Connection;
+import org.upcert.protocol.OsLevelJob;
 import org.upcert.protocol.Protocol;
 import org.upcert.protocol.RpcError;
 import org.upcert.protocol.Values;
@@ -181,6 +183,8 @@ final class RemoteContext implements ExtensionContext {
                 throw new ProcessKilled(e.getMessage());
             case Protocol.ERROR_INVALID_PARAMS:
                 return new IllegalArgumentException(e.getMessage());
+            case Protocol.ERROR_UNAVAILABLE:
+                return new UnsupportedOperationException(e.getMessage());
             case Protocol.ERROR_REFUSED:
             default:
                 return new IllegalStateException(e.getMessage());
@@ -199,11 +203,23 @@ final class RemoteContext implements ExtensionContext {
     }
 
     private UploadJob watched(JsonNode job) {
-        return WatchedHeaders.watch(Values.readJob(job), (id, key) -> {
+        UploadJob watched = WatchedHeaders.watch(Values.readJob(job), (id, key) -> {
             if (valid) {
                 lookups.add(new String[] {id, String.valueOf(key)});
             }
         });
+        return osAtLeast("26.4") ? watched : OsLevelJob.before264(watched, this::unavailable);
+    }
+
+    /**
+     * The extension used {@code api}, which the OS level lacks: the harness records it and refuses
+     * (error 8), which throws {@link UnsupportedOperationException} here, as in process.
+     */
+    private void unavailable(String api) {
+        ObjectNode params = params();
+        params.put("api", api);
+        call(Protocol.API_UNAVAILABLE, params);
+        throw new UnsupportedOperationException(api + " is not available at iOS " + os);
     }
 
     // --- facades ---------------------------------------------------------------------------
@@ -292,6 +308,11 @@ final class RemoteContext implements ExtensionContext {
 
         @Override
         public void performChanges(JobChangeBlock block) throws PhotosException {
+            performChangesAndReport(block);
+        }
+
+        @Override
+        public ChangeOutcome performChangesAndReport(JobChangeBlock block) throws PhotosException {
             if (blocks.isHeldByCurrentThread()) {
                 ObjectNode params = params();
                 params.put("nested", true);
@@ -316,8 +337,10 @@ final class RemoteContext implements ExtensionContext {
                 if (thrown != null) {
                     params.put("threw", thrown.getClass().getName());
                 }
+                ChangeOutcome outcome = null;
                 try {
-                    rpc(Protocol.PERFORM_CHANGES, params);
+                    JsonNode answer = rpc(Protocol.PERFORM_CHANGES, params);
+                    outcome = Values.readOutcome(answer, changes.ops.size());
                 } catch (RpcError e) {
                     if (e.code() == Protocol.ERROR_PHOTOS && thrown == null) {
                         throw photos(e);
@@ -332,6 +355,7 @@ final class RemoteContext implements ExtensionContext {
                 if (thrown instanceof Error error) {
                     throw error;
                 }
+                return outcome;
             } finally {
                 blocks.unlock();
             }
@@ -366,7 +390,8 @@ final class RemoteContext implements ExtensionContext {
             op.set("resource", resource == null ? null : Values.resource(resource));
             op.set("destination", destination == null ? null : Values.request(destination));
             op.put("placeholder", id);
-            return id;
+            // Before 26.4 only createJob(destination:resource:) exists, and it returns nothing.
+            return osAtLeast("26.4") ? id : null;
         }
 
         @Override
@@ -389,6 +414,9 @@ final class RemoteContext implements ExtensionContext {
         @Override
         public void cancel(UploadJob job) {
             requireOpen("JobChanges.cancel");
+            if (!osAtLeast("26.4")) {
+                unavailable("JobChanges.cancel");
+            }
             ObjectNode op = ops.addObject();
             op.put("op", "cancel");
             op.put("job", job == null ? null : job.localIdentifier());

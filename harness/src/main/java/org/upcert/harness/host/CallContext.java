@@ -13,13 +13,16 @@ import org.upcert.api.AppGroupStorage;
 import org.upcert.api.Asset;
 import org.upcert.api.AssetResource;
 import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeOutcome;
 import org.upcert.api.ChangeToken;
+import org.upcert.api.DroppedChange;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ExtensionHttp;
 import org.upcert.api.ExtensionLog;
 import org.upcert.api.JobAction;
 import org.upcert.api.JobChangeBlock;
 import org.upcert.api.JobChanges;
+import org.upcert.api.JobState;
 import org.upcert.api.PersistentChange;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosException;
@@ -29,6 +32,7 @@ import org.upcert.api.UploadRequest;
 import org.upcert.harness.jobs.JobRecord;
 import org.upcert.harness.jobs.JobStore;
 import org.upcert.harness.trace.Trace;
+import org.upcert.protocol.OsLevelJob;
 import org.upcert.protocol.WatchedHeaders;
 
 /**
@@ -84,6 +88,8 @@ public final class CallContext implements ExtensionContext {
     private int changesCommitted;
     private int jobsRegistered;
     private int blocksRejected;
+    /** What the extension saw of each job in this call: its last fetch, with its own commits since. */
+    private final java.util.TreeMap<String, JobStore.Seen> seen = new java.util.TreeMap<>();
 
     /**
      * @param killAtCall the API call (1-based) at which a planned kill strikes, or 0 for none
@@ -213,6 +219,48 @@ public final class CallContext implements ExtensionContext {
         return system.workload().os();
     }
 
+    /** Whether the simulated OS level is at least {@code level} (one of the modelled levels). */
+    public boolean osAtLeast(String level) {
+        return system.workload().osAtLeast(level);
+    }
+
+    /**
+     * Refuses {@code api}, which the simulated OS level lacks ({@code since} is the first level
+     * that has it): traced as {@code api.refused} with reason "not available before iOS
+     * {@code since}", and an {@link UnsupportedOperationException}, as a selector that does not
+     * exist on a device. Costs no simulated time and no API call number, like every refusal.
+     */
+    public UnsupportedOperationException refuseUnavailable(String api, String since) {
+        system.refused(activation, api, unavailableReason(since));
+        throw new UnsupportedOperationException(api + " is not available before iOS " + since
+                + " (the simulated device runs iOS " + osVersion() + "): check ExtensionContext.osVersion() first, "
+                + "as #available(iOS " + since + ", *) would");
+    }
+
+    /**
+     * The first OS level with {@code api} (an API member named as in {@code api.refused}), or
+     * null for a member every modelled level has.
+     */
+    public static String availableSince(String api) {
+        return switch (api) {
+            case "JobChanges.cancel", "UploadJob.type", "UploadJob.responseHeaderFields", "UploadJob.error" -> "26.4";
+            case "fetchJobs(PROCESS)" -> "26.5";
+            case "assetResource" -> "27";
+            default -> null;
+        };
+    }
+
+    /** The {@code api.refused} reason for a call the OS level lacks. */
+    public static String unavailableReason(String since) {
+        return "not available before iOS " + since;
+    }
+
+    private void requireOs(String api, String since) {
+        if (!system.workload().osAtLeast(since)) {
+            refuseUnavailable(api, since);
+        }
+    }
+
     // --- the gate ------------------------------------------------------------------------
 
     @FunctionalInterface
@@ -334,8 +382,10 @@ public final class CallContext implements ExtensionContext {
     }
 
     private UploadJob snapshot(JobRecord job) {
-        return WatchedHeaders.watch(job.snapshot(system.policy().nilResourceOnTerminalJobs(), system.workload().osAtLeast("26.4")),
+        boolean outcomeFields = system.workload().osAtLeast("26.4");
+        UploadJob snapshot = WatchedHeaders.watch(job.snapshot(system.policy().nilResourceOnTerminalJobs(), outcomeFields),
                 this::headerLookup);
+        return outcomeFields ? snapshot : OsLevelJob.before264(snapshot, api -> refuseUnavailable(api, "26.4"));
     }
 
     /**
@@ -426,6 +476,9 @@ public final class CallContext implements ExtensionContext {
             if (action == null) {
                 throw new IllegalArgumentException("action is required");
             }
+            if (action == JobAction.PROCESS) {
+                requireOs("fetchJobs(PROCESS)", "26.5");
+            }
             return call("fetchJobs", cost(), n -> {
                 // Measured on devices: while access is not full, the extension is shown none of its jobs.
                 List<JobRecord> jobs = system.library().authorization() == AuthorizationStatus.AUTHORIZED
@@ -435,6 +488,7 @@ public final class CallContext implements ExtensionContext {
                 for (JobRecord job : jobs) {
                     snapshots.add(snapshot(job));
                     ids.add(job.id());
+                    seen.put(job.id(), new JobStore.Seen(job.state(), job.retried()));
                 }
                 line("fetch.jobs", n).str("action", action.name()).strs("jobs", ids).end();
                 return List.copyOf(snapshots);
@@ -443,6 +497,7 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public Optional<AssetResource> assetResource(UploadJob job) {
+            requireOs("assetResource", "27");
             return call("assetResource", cost(), n -> {
                 return system.jobs().findEver(job.localIdentifier())
                         .flatMap(record -> system.library().liveResource(record.resource().key()));
@@ -451,6 +506,11 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public void performChanges(JobChangeBlock block) throws PhotosException {
+            performChangesAndReport(block);
+        }
+
+        @Override
+        public ChangeOutcome performChangesAndReport(JobChangeBlock block) throws PhotosException {
             if (blockLock.isHeldByCurrentThread()) {
                 nestedBlock();
             }
@@ -467,13 +527,14 @@ public final class CallContext implements ExtensionContext {
                 } finally {
                     recorder.open = false;
                 }
-                submitChanges(recorder.changes, thrown == null ? null : thrown.getClass().getName());
+                ChangeOutcome outcome = submitChanges(recorder.changes, thrown == null ? null : thrown.getClass().getName());
                 if (thrown instanceof RuntimeException runtime) {
                     throw runtime;
                 }
                 if (thrown instanceof Error error) {
                     throw error;
                 }
+                return outcome;
             } finally {
                 blockLock.unlock();
             }
@@ -522,24 +583,24 @@ public final class CallContext implements ExtensionContext {
     /**
      * Passes a recorded block through the gate: {@code performChanges}, each change, then the
      * commit, or the abandonment when the block threw ({@code threw} names the exception class).
-     * A create's placeholder must be the identifier the store gives it.
+     * A create's placeholder must be the identifier the store gives it. At the commit, a change
+     * the job's state no longer allows is dropped (traced {@code change.dropped}, judged against
+     * what this call's fetches showed the extension) and the rest commits.
      *
+     * @return what became of the block (every change applied for a block that threw: nothing was submitted)
      * @throws PhotosException the block was rejected as a whole
      */
-    public void submitChanges(List<RecordedChange> recorded, String threw) throws PhotosException {
+    public ChangeOutcome submitChanges(List<RecordedChange> recorded, String threw) throws PhotosException {
         JobStore.ChangeSet changes = call("performChanges", cost(), n -> {
             inBlock = true;
             blocks++;
             return system.jobs().begin(activation);
         });
-        int[] counts = new int[2]; // legal changes, jobs registering
         try {
             for (RecordedChange change : recorded) {
                 call(change.kind().api(), 0, n -> {
-                    counts[0]++;
                     switch (change.kind()) {
                         case CREATE -> {
-                            counts[1]++;
                             String id = changes.create(change.resource(), change.destination());
                             if (change.placeholder() != null && !change.placeholder().equals(id)) {
                                 throw new IllegalArgumentException("placeholder " + change.placeholder()
@@ -547,10 +608,7 @@ public final class CallContext implements ExtensionContext {
                             }
                         }
                         case ACKNOWLEDGE -> changes.acknowledge(change.job());
-                        case RETRY -> {
-                            counts[1]++;
-                            changes.retry(change.job(), change.destination());
-                        }
+                        case RETRY -> changes.retry(change.job(), change.destination());
                         case CANCEL -> changes.cancel(change.job());
                     }
                     return null;
@@ -582,7 +640,7 @@ public final class CallContext implements ExtensionContext {
                 changes.abandon("the block threw " + threw);
                 return null;
             });
-            return;
+            return ChangeOutcome.allApplied(0);
         }
         int thisBlock = blocks;
         Optional<JobStore.Rejection> rejection = call("performChanges.commit",
@@ -592,10 +650,11 @@ public final class CallContext implements ExtensionContext {
                         changes.abandon("process killed before the commit");
                         kill("planned kill inside performChanges, before the commit", n);
                     }
-                    Optional<JobStore.Rejection> result = changes.commit();
+                    Optional<JobStore.Rejection> result = changes.commit(seen::get);
                     if (result.isEmpty()) {
-                        changesCommitted += counts[0];
-                        jobsRegistered += counts[1];
+                        changesCommitted += changes.applied();
+                        jobsRegistered += changes.registering();
+                        learn(recorded, changes.dropped());
                     } else {
                         blocksRejected++;
                     }
@@ -607,6 +666,45 @@ public final class CallContext implements ExtensionContext {
         if (rejection.isPresent()) {
             throw new PhotosException(rejection.get().code(), rejection.get().reason());
         }
+        return outcome(changes);
+    }
+
+    /** The extension knows what its own committed changes did: they update what it saw. */
+    private void learn(List<RecordedChange> recorded, List<JobStore.Dropped> dropped) {
+        java.util.TreeSet<Integer> droppedAt = new java.util.TreeSet<>();
+        dropped.forEach(d -> droppedAt.add(d.index()));
+        for (int i = 0; i < recorded.size(); i++) {
+            RecordedChange change = recorded.get(i);
+            if (droppedAt.contains(i)) {
+                continue;
+            }
+            switch (change.kind()) {
+                case CREATE -> {
+                    if (change.placeholder() != null) {
+                        seen.put(change.placeholder(), new JobStore.Seen(JobState.REGISTERED, false));
+                    }
+                }
+                case RETRY -> {
+                    if (change.job() != null) {
+                        seen.put(change.job(), new JobStore.Seen(JobState.REGISTERED, true));
+                    }
+                }
+                case ACKNOWLEDGE, CANCEL -> {
+                    if (change.job() != null) {
+                        seen.remove(change.job());
+                    }
+                }
+            }
+        }
+    }
+
+    private static ChangeOutcome outcome(JobStore.ChangeSet changes) {
+        List<DroppedChange> dropped = new ArrayList<>(changes.dropped().size());
+        for (JobStore.Dropped d : changes.dropped()) {
+            dropped.add(new DroppedChange(d.index(), DroppedChange.Kind.valueOf(d.op().toUpperCase(java.util.Locale.ROOT)),
+                    d.job(), d.code(), d.state(), d.reason()));
+        }
+        return ChangeOutcome.of(changes.applied(), dropped);
     }
 
     /** The {@link JobChanges} of one block as it runs: records changes; dead once the block returns. */
@@ -630,7 +728,8 @@ public final class CallContext implements ExtensionContext {
             requireOpen("JobChanges.createJob");
             String id = String.format("J%06d", nextJob++);
             changes.add(new RecordedChange(RecordedChange.Kind.CREATE, null, resource, destination, id));
-            return id;
+            // Before 26.4 only createJob(destination:resource:) exists, and it returns nothing.
+            return osAtLeast("26.4") ? id : null;
         }
 
         @Override
@@ -648,6 +747,7 @@ public final class CallContext implements ExtensionContext {
         @Override
         public void cancel(UploadJob job) {
             requireOpen("JobChanges.cancel");
+            requireOs("JobChanges.cancel", "26.4");
             changes.add(new RecordedChange(RecordedChange.Kind.CANCEL, job == null ? null : job.localIdentifier(), null, null, null));
         }
     }

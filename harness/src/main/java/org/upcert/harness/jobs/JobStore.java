@@ -24,8 +24,11 @@ import org.upcert.harness.trace.Trace;
  *   <li>fetch sets: ACKNOWLEDGE = succeeded or failed and unacknowledged; RETRY = failed and never
  *       retried (so a first-failed job is in both); PROCESS = registered or pending;
  *   <li>the job limit counts every unacknowledged job (registered, pending, succeeded, failed);
- *   <li>change blocks are atomic: a block with an illegal change, or one that would leave more
- *       unacknowledged jobs than the limit, is rejected whole and nothing in it happens;
+ *   <li>change blocks commit what can apply: an acknowledgement, retry or cancellation the job's
+ *       state no longer allows at the commit is <em>dropped</em> and the rest commits (on a device
+ *       {@code PHAssetResourceUploadJobChangeRequest(for:)} is nil for a job that cannot be
+ *       changed); a creation the system refuses, or a block that would leave more unacknowledged
+ *       jobs than the limit, rejects the block whole and nothing in it happens;
  *   <li>retry at most once, only failed and unacknowledged; cancel only registered or pending
  *       (then acknowledged automatically); acknowledge only succeeded or failed.
  * </ul>
@@ -36,8 +39,10 @@ import org.upcert.harness.trace.Trace;
  * block make room for its creations). The extension's own changes show in the fetch sets at once.
  *
  * <p>Every change is traced: {@code job.create}, {@code job.ack}, {@code job.retry},
- * {@code job.cancel} on commit; {@code change.illegal} for each illegal change when recorded;
- * {@code changes.commit} / {@code changes.rejected} for the block.
+ * {@code job.cancel} on commit; {@code change.illegal} for each refused creation;
+ * {@code change.dropped} for each dropped change, with the job's state at the commit and as the
+ * extension last saw it (its {@link ExtensionView}), and whether the extension could have known
+ * ({@code cause}); {@code changes.commit} / {@code changes.rejected} for the block.
  */
 public final class JobStore {
 
@@ -227,11 +232,46 @@ public final class JobStore {
     }
 
     /**
-     * The changes recorded by one {@code performChanges} block. Each change is validated when
-     * recorded, against the store as the earlier changes of the same block would leave it, and
-     * validated again at commit: the system's own transitions may have moved a job meanwhile (a
-     * pending job the block cancels may have succeeded), and the commit must see the store as it
-     * is then. The first problem decides the rejection.
+     * What the extension last saw of a job in the current call: its state at its last fetch of the
+     * job, with the extension's own committed changes since applied (a job it created is
+     * REGISTERED, one it retried REGISTERED and retried).
+     */
+    public record Seen(JobState state, boolean retried) {
+    }
+
+    /** The extension's knowledge of jobs in the current call; null for a job it has not seen in it. */
+    @FunctionalInterface
+    public interface ExtensionView {
+        /** Knows no job: every drop is judged against the store alone (the extension's cause). */
+        ExtensionView NONE = id -> null;
+
+        Seen seen(String jobId);
+    }
+
+    /**
+     * A change dropped at commit.
+     *
+     * @param index the change's position in its block (creations count)
+     * @param op {@code acknowledge}, {@code retry} or {@code cancel}
+     * @param job the job's identifier (null if none was given)
+     * @param code CHANGE_NOT_SUPPORTED or IDENTIFIER_NOT_FOUND
+     * @param reason why
+     * @param state the job's state at the commit; null if the store holds no such unacknowledged job
+     * @param seen what the extension last saw of the job; null if it saw nothing of it in the call
+     * @param avoidable whether the change was illegal already as the extension saw the job (its
+     *     mistake), rather than made illegal by the system since (a race it could not avoid)
+     */
+    public record Dropped(int index, String op, String job, PhotosErrorCode code, String reason, JobState state, Seen seen,
+            boolean avoidable) {
+    }
+
+    /**
+     * The changes recorded by one {@code performChanges} block. A creation is validated when
+     * recorded and again at commit (consent or the asset may have gone meanwhile); the first
+     * problem decides the rejection. Acknowledgements, retries and cancellations are judged at
+     * the commit only, against the store as it is then and as the block's earlier applied changes
+     * leave it: the system's own transitions may have moved a job since the extension fetched it
+     * (a pending job the block cancels may have succeeded), and such a change is dropped.
      */
     public final class ChangeSet {
         private final int block;
@@ -241,6 +281,10 @@ public final class JobStore {
         private Rejection firstProblem;
         private boolean finished;
         private int illegal;
+        private int recorded;
+        private final List<Dropped> dropped = new ArrayList<>();
+        private int applied;
+        private int registering;
 
         private ChangeSet(int block, int activation) {
             this.block = block;
@@ -256,26 +300,41 @@ public final class JobStore {
             requireOpen();
             long seq = nextSeq++;
             String id = String.format("J%06d", seq);
-            record(new Op(Kind.CREATE, id, seq, resource, destination, now.getAsLong()));
+            record(new Op(recorded++, Kind.CREATE, id, seq, resource, destination, now.getAsLong()));
             return id;
         }
 
         /** Records an acknowledgement. */
         public void acknowledge(String jobId) {
             requireOpen();
-            record(new Op(Kind.ACKNOWLEDGE, jobId, 0, null, null, 0));
+            record(new Op(recorded++, Kind.ACKNOWLEDGE, jobId, 0, null, null, 0));
         }
 
         /** Records a retry; {@code destination} null keeps the original one. */
         public void retry(String jobId, UploadRequest destination) {
             requireOpen();
-            record(new Op(Kind.RETRY, jobId, 0, null, destination, 0));
+            record(new Op(recorded++, Kind.RETRY, jobId, 0, null, destination, 0));
         }
 
         /** Records a cancellation. */
         public void cancel(String jobId) {
             requireOpen();
-            record(new Op(Kind.CANCEL, jobId, 0, null, null, 0));
+            record(new Op(recorded++, Kind.CANCEL, jobId, 0, null, null, 0));
+        }
+
+        /** The changes dropped at the commit, in block order (empty before it). */
+        public List<Dropped> dropped() {
+            return Collections.unmodifiableList(dropped);
+        }
+
+        /** The creations and retries applied by the commit: jobs put into REGISTERED. */
+        public int registering() {
+            return registering;
+        }
+
+        /** The changes applied by the commit (0 if the block was rejected or not yet committed). */
+        public int applied() {
+            return applied;
         }
 
         /** How many changes were recorded (legal or not). */
@@ -283,29 +342,63 @@ public final class JobStore {
             return ops.size() + illegal;
         }
 
-        /**
-         * Commits the block if every change is legal now and the job limit holds; otherwise
-         * applies nothing. Returns the rejection, if any. A block commits at most once.
-         */
+        /** As {@link #commit(ExtensionView)} with no knowledge of what the extension saw. */
         public Optional<Rejection> commit() {
+            return commit(ExtensionView.NONE);
+        }
+
+        /**
+         * Commits the block: every creation must be legal now and the job limit must hold, or the
+         * block is rejected and nothing applies. An acknowledgement, retry or cancellation the
+         * job's state does not allow now (as the block's earlier applied changes leave it) is
+         * dropped, traced {@code change.dropped} with {@code cause} {@code extension} when it was
+         * illegal already as {@code view} says the extension saw the job, else {@code system}.
+         * The limit is judged on the applied changes. Returns the rejection, if any. A block
+         * commits at most once.
+         */
+        public Optional<Rejection> commit(ExtensionView view) {
             requireOpen();
             finished = true;
             Rejection rejection = firstProblem;
-            if (rejection == null) {
-                shadows.clear();
-                for (Op op : ops) {
-                    Rejection problem = validate(op);
+            shadows.clear();
+            TreeMap<String, Shadow> seenShadows = new TreeMap<>();
+            List<Op> applying = new ArrayList<>();
+            for (Op op : ops) {
+                if (op.kind == Kind.CREATE) {
+                    Rejection problem = rejection == null ? validate(op, shadows, this::storeShadow) : null;
                     if (problem != null) {
                         traceIllegal(op, problem, "changed before commit: ");
                         rejection = problem;
-                        break;
                     }
+                    shadows.put(op.jobId, new Shadow(JobState.REGISTERED, false, false));
+                    seenShadows.put(op.jobId, new Shadow(JobState.REGISTERED, false, false));
+                    applying.add(op);
+                    continue;
                 }
+                Rejection problem = validate(op, shadows, this::storeShadow);
+                Rejection asSeen = validate(op, seenShadows, id -> seenShadow(view, id));
+                if (problem == null) {
+                    applying.add(op);
+                    continue;
+                }
+                JobRecord job = op.jobId == null ? null : jobsById.get(op.jobId);
+                Seen seen = op.jobId == null ? null : view.seen(op.jobId);
+                Dropped drop = new Dropped(op.index, op.kind.label, op.jobId, problem.code(), problem.reason(),
+                        job == null ? null : job.state(), seen, asSeen != null);
+                dropped.add(drop);
+                Trace.Line line = trace.at(now.getAsLong(), "change.dropped").num("block", block).str("op", drop.op())
+                        .str("job", drop.job()).str("code", drop.code().name()).str("reason", drop.reason())
+                        .str("state", drop.state() == null ? "NONE" : drop.state().name())
+                        .str("fetched", seen == null ? "NONE" : seen.state().name());
+                if (seen != null && seen.retried()) {
+                    line.bool("retried", true);
+                }
+                line.str("cause", drop.avoidable() ? "extension" : "system").end();
             }
             int creates = 0;
             int frees = 0;
             int[] counts = new int[Kind.values().length];
-            for (Op op : ops) {
+            for (Op op : applying) {
                 counts[op.kind.ordinal()]++;
                 if (op.kind == Kind.CREATE) {
                     creates++;
@@ -322,12 +415,18 @@ public final class JobStore {
                         .num("changes", size()).str("reason", rejection.reason()).end();
                 return Optional.of(rejection);
             }
-            trace.at(now.getAsLong(), "changes.commit").num("block", block).num("create", counts[Kind.CREATE.ordinal()])
+            Trace.Line line = trace.at(now.getAsLong(), "changes.commit").num("block", block).num("create", counts[Kind.CREATE.ordinal()])
                     .num("ack", counts[Kind.ACKNOWLEDGE.ordinal()]).num("retry", counts[Kind.RETRY.ordinal()])
-                    .num("cancel", counts[Kind.CANCEL.ordinal()]).end();
-            for (Op op : ops) {
+                    .num("cancel", counts[Kind.CANCEL.ordinal()]);
+            if (!dropped.isEmpty()) {
+                line.num("dropped", dropped.size());
+            }
+            line.end();
+            for (Op op : applying) {
                 apply(op);
             }
+            applied = applying.size();
+            registering = counts[Kind.CREATE.ordinal()] + counts[Kind.RETRY.ordinal()];
             return Optional.empty();
         }
 
@@ -346,7 +445,11 @@ public final class JobStore {
         }
 
         private void record(Op op) {
-            Rejection problem = validate(op);
+            if (op.kind != Kind.CREATE) {
+                ops.add(op); // judged at the commit, against the store as it is then: dropped if it cannot apply
+                return;
+            }
+            Rejection problem = validate(op, shadows, this::storeShadow);
             if (problem != null) {
                 illegal++;
                 traceIllegal(op, problem, "");
@@ -358,13 +461,26 @@ public final class JobStore {
             ops.add(op);
         }
 
+        private Shadow storeShadow(String jobId) {
+            JobRecord job = jobsById.get(jobId);
+            return job == null ? null : new Shadow(job.state(), job.retried(), job.acknowledged());
+        }
+
+        private static Shadow seenShadow(ExtensionView view, String jobId) {
+            Seen seen = view.seen(jobId);
+            return seen == null ? null : new Shadow(seen.state(), seen.retried(), false);
+        }
+
         private void traceIllegal(Op op, Rejection problem, String prefix) {
             trace.at(now.getAsLong(), "change.illegal").num("block", block).str("op", op.kind.label)
                     .str("job", op.jobId).str("code", problem.code().name()).str("reason", prefix + problem.reason()).end();
         }
 
-        /** Checks {@code op} against the store and the block's earlier changes; updates the shadows if legal. */
-        private Rejection validate(Op op) {
+        /**
+         * Checks {@code op} against {@code base} (the store, or what the extension saw) and the
+         * block's earlier changes in {@code shadows}; updates the shadows if legal.
+         */
+        private Rejection validate(Op op, TreeMap<String, Shadow> shadows, java.util.function.Function<String, Shadow> base) {
             if (op.kind == Kind.CREATE) {
                 if (op.resource == null || op.destination == null) {
                     return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED, "resource and destination are required");
@@ -381,12 +497,12 @@ public final class JobStore {
             }
             Shadow shadow = op.jobId == null ? null : shadows.get(op.jobId);
             if (shadow == null) {
-                JobRecord job = op.jobId == null ? null : jobsById.get(op.jobId);
-                if (job == null) {
+                Shadow known = op.jobId == null ? null : base.apply(op.jobId);
+                if (known == null) {
                     return reject(op, PhotosErrorCode.IDENTIFIER_NOT_FOUND,
                             "no unacknowledged job " + op.jobId + " (acknowledged, cancelled or never created)");
                 }
-                shadow = new Shadow(job.state(), job.retried(), job.acknowledged());
+                shadow = new Shadow(known.state, known.retried, known.acknowledged);
                 shadows.put(op.jobId, shadow);
             }
             if (shadow.acknowledged) {
@@ -490,7 +606,8 @@ public final class JobStore {
     }
 
     /** One recorded change. */
-    private record Op(Kind kind, String jobId, long seq, AssetResource resource, UploadRequest destination, long createdAt) {
+    private record Op(int index, Kind kind, String jobId, long seq, AssetResource resource, UploadRequest destination,
+            long createdAt) {
     }
 
     /** A job's state as the earlier changes of the current block leave it. */

@@ -156,6 +156,18 @@ class JobStoreTest {
         return rejection.get().code();
     }
 
+    /**
+     * Commits a block that must commit while dropping at least one change; returns the first
+     * dropped change's code.
+     */
+    private PhotosErrorCode dropped(Consumer<ChangeSet> ops) {
+        ChangeSet changes = store.begin(activation);
+        ops.accept(changes);
+        assertEquals(Optional.empty(), changes.commit(), "block should have committed");
+        assertFalse(changes.dropped().isEmpty(), "a change should have been dropped");
+        return changes.dropped().get(0).code();
+    }
+
     private JobRecord job(String id) {
         return store.find(id).orElseThrow(() -> new AssertionError("no live job " + id));
     }
@@ -707,30 +719,40 @@ class JobStoreTest {
     // =========================================================================================
 
     @Nested
-    @DisplayName("Atomicity: a block commits whole or not at all, and is traced either way")
+    @DisplayName("Commit: what can apply commits, a change its job no longer allows is dropped, a refused creation or the limit rejects the block")
     class Atomicity {
 
         @Test
-        @DisplayName("one illegal op among legal ones rejects the block with that op's code and nothing applies")
-        void oneIllegalRejectsAll() {
+        @DisplayName("one illegal op among legal ones is dropped with its code; the rest of the block commits")
+        void oneIllegalIsDropped() {
             String s = succeeded();
             String f = failed();
             String r1 = create();
             String r2 = create();
             calls.clear();
-            List<Object> before = storeState();
             int mark = mark();
-            PhotosErrorCode code = rejected(cs -> {
-                cs.create(resource(8), freshDest());
-                cs.acknowledge(s);
-                cs.acknowledge(r1); // illegal: registered
-                cs.retry(f, dest("again"));
-                cs.cancel(r2);
-            });
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, code);
-            assertEquals(before, storeState());
-            assertEquals(List.of(), calls);
-            assertNoJobEvents(since(mark));
+            ChangeSet cs = store.begin(activation);
+            cs.create(resource(8), freshDest());
+            cs.acknowledge(s);
+            cs.acknowledge(r1); // illegal: registered
+            cs.retry(f, dest("again"));
+            cs.cancel(r2);
+            assertEquals(Optional.empty(), cs.commit());
+            assertEquals(1, cs.dropped().size());
+            JobStore.Dropped drop = cs.dropped().get(0);
+            assertEquals(2, drop.index());
+            assertEquals("acknowledge", drop.op());
+            assertEquals(r1, drop.job());
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, drop.code());
+            assertEquals(JobState.REGISTERED, drop.state());
+            assertEquals(4, cs.applied());
+            assertEquals(EnumSet.of(PROCESS), setsOf(r1), "the dropped change did nothing");
+            assertTrue(record(s).acknowledged());
+            assertTrue(record(f).retried());
+            assertEquals(JobState.CANCELLED, record(r2).state());
+            assertEquals(List.of("change.dropped", "changes.commit", "job.create", "job.ack", "job.retry", "job.cancel"),
+                    names(since(mark)));
+            assertEquals(1, only(since(mark), "changes.commit").get("dropped").asInt());
         }
 
         @Test
@@ -762,42 +784,38 @@ class JobStoreTest {
         }
 
         @Test
-        @DisplayName("the first problem decides the code (IDENTIFIER_NOT_FOUND before CHANGE_NOT_SUPPORTED)")
-        void firstProblemDecides() {
+        @DisplayName("each dropped op keeps its own code (IDENTIFIER_NOT_FOUND, CHANGE_NOT_SUPPORTED), in block order")
+        void eachDropHasItsCode() {
             String s = succeeded();
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> {
-                cs.acknowledge("J-never");
-                cs.cancel(s);
-            }));
+            ChangeSet cs = store.begin(activation);
+            cs.acknowledge("J-never");
+            cs.cancel(s);
+            assertEquals(Optional.empty(), cs.commit());
+            assertEquals(List.of(PhotosErrorCode.IDENTIFIER_NOT_FOUND, PhotosErrorCode.CHANGE_NOT_SUPPORTED),
+                    cs.dropped().stream().map(JobStore.Dropped::code).toList());
+            assertEquals(null, cs.dropped().get(0).state(), "no such job: no state");
+            assertEquals(JobState.SUCCEEDED, cs.dropped().get(1).state());
+            assertEquals(EnumSet.of(ACKNOWLEDGE), setsOf(s));
         }
 
         @Test
-        @DisplayName("the first problem decides the code (CHANGE_NOT_SUPPORTED before IDENTIFIER_NOT_FOUND)")
-        void firstProblemDecidesReversed() {
-            String s = succeeded();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
-                cs.cancel(s);
-                cs.acknowledge("J-never");
-            }));
-        }
-
-        @Test
-        @DisplayName("an illegal op wins over LIMIT_EXCEEDED, even when it comes after the creations")
-        void illegalOpWinsOverLimit() {
-            open(1, 1);
+        @DisplayName("a dropped acknowledgement frees no room: the creations still exceed the limit (LIMIT_EXCEEDED)")
+        void droppedOpFreesNothing() {
+            open(2, 1);
             String r = create();
             int mark = mark();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.LIMIT_EXCEEDED, rejected(cs -> {
                 cs.create(resource(1), freshDest());
                 cs.create(resource(2), freshDest());
-                cs.acknowledge(r);
+                cs.acknowledge(r); // registered: dropped, frees nothing
             }));
-            assertEquals("CHANGE_NOT_SUPPORTED", only(since(mark), "changes.rejected").get("code").asText());
+            assertEquals(List.of("change.dropped", "changes.rejected"), names(since(mark)));
+            assertEquals(1, store.unacknowledgedCount());
         }
 
         @Test
-        @DisplayName("each illegal op traces change.illegal (block, op, job, code), then changes.rejected (block, code, changes)")
-        void rejectionIsTraced() {
+        @DisplayName("each dropped op traces change.dropped (block, op, job, code, state, fetched, cause), then changes.commit")
+        void dropIsTraced() {
             String r = create();
             String s = succeeded();
             int mark = mark();
@@ -806,26 +824,91 @@ class JobStoreTest {
             cs.acknowledge(s);
             cs.retry("J-none", null);
             clock[0] = 4242;
-            Optional<Rejection> rejection = cs.commit();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejection.orElseThrow().code());
-            assertTrue(rejection.get().reason().contains(r), rejection.get().reason());
+            assertEquals(Optional.empty(), cs.commit());
             List<JsonNode> events = since(mark);
-            assertEquals(List.of("change.illegal", "change.illegal", "changes.rejected"), names(events));
+            assertEquals(List.of("change.dropped", "change.dropped", "changes.commit", "job.ack"), names(events));
             JsonNode first = events.get(0);
+            assertEquals(4242, first.get("t").asLong());
             assertEquals(cs.block(), first.get("block").asInt());
             assertEquals("acknowledge", first.get("op").asText());
             assertEquals(r, first.get("job").asText());
             assertEquals("CHANGE_NOT_SUPPORTED", first.get("code").asText());
+            assertEquals("REGISTERED", first.get("state").asText());
+            assertEquals("NONE", first.get("fetched").asText(), "no view given: the extension saw nothing");
+            assertEquals("extension", first.get("cause").asText());
+            assertTrue(first.get("reason").asText().contains(r));
             JsonNode second = events.get(1);
             assertEquals("retry", second.get("op").asText());
             assertEquals("J-none", second.get("job").asText());
             assertEquals("IDENTIFIER_NOT_FOUND", second.get("code").asText());
-            JsonNode rejectedLine = events.get(2);
-            assertEquals(4242, rejectedLine.get("t").asLong());
-            assertEquals(cs.block(), rejectedLine.get("block").asInt());
-            assertEquals("CHANGE_NOT_SUPPORTED", rejectedLine.get("code").asText());
-            assertEquals(3, rejectedLine.get("changes").asInt());
+            assertEquals("NONE", second.get("state").asText());
+            JsonNode commit = events.get(2);
+            assertEquals(1, commit.get("ack").asInt());
+            assertEquals(2, commit.get("dropped").asInt());
             assertEquals(3, cs.size());
+        }
+
+        @Test
+        @DisplayName("a cancel legal at the extension's last fetch, made illegal by the system before the commit: dropped, cause system")
+        void systemRaceIsNotTheExtensions() {
+            String p = pending();
+            String q = pending();
+            String s = succeeded();
+            // The extension fetched p and q while PENDING; the system finishes p before the commit.
+            JobStore.ExtensionView view = id -> id.equals(p) || id.equals(q) ? new JobStore.Seen(JobState.PENDING, false)
+                    : id.equals(s) ? new JobStore.Seen(JobState.SUCCEEDED, false) : null;
+            store.markSucceeded(job(p), 201, headers());
+            int mark = mark();
+            ChangeSet cs = store.begin(activation);
+            cs.cancel(p);
+            cs.cancel(q);
+            cs.acknowledge(s);
+            assertEquals(Optional.empty(), cs.commit(view));
+            assertEquals(1, cs.dropped().size());
+            JobStore.Dropped drop = cs.dropped().get(0);
+            assertEquals(p, drop.job());
+            assertEquals(JobState.SUCCEEDED, drop.state());
+            assertEquals(new JobStore.Seen(JobState.PENDING, false), drop.seen());
+            assertFalse(drop.avoidable(), "legal as the extension saw it");
+            JsonNode line = only(since(mark), "change.dropped");
+            assertEquals("system", line.get("cause").asText());
+            assertEquals("PENDING", line.get("fetched").asText());
+            assertEquals("SUCCEEDED", line.get("state").asText());
+            assertEquals(JobState.CANCELLED, record(q).state(), "the rest of the block committed");
+            assertTrue(record(s).acknowledged());
+            assertEquals(EnumSet.of(ACKNOWLEDGE), setsOf(p), "nothing happened to the dropped change's job");
+        }
+
+        @Test
+        @DisplayName("a cancel already illegal at the extension's last fetch (it saw the job SUCCEEDED): dropped, cause extension")
+        void illegalAtFetchIsTheExtensions() {
+            String s = succeeded();
+            String f = failedAfterRetry();
+            JobStore.ExtensionView view = id -> id.equals(s) ? new JobStore.Seen(JobState.SUCCEEDED, false)
+                    : id.equals(f) ? new JobStore.Seen(JobState.FAILED, true) : null;
+            int mark = mark();
+            ChangeSet cs = store.begin(activation);
+            cs.cancel(s);
+            cs.retry(f, null); // its one retry was spent, and the extension's fetch said so
+            assertEquals(Optional.empty(), cs.commit(view));
+            assertEquals(List.of(true, true), cs.dropped().stream().map(JobStore.Dropped::avoidable).toList());
+            List<JsonNode> lines = since(mark).stream().filter(e -> e.get("ev").asText().equals("change.dropped")).toList();
+            assertEquals("extension", lines.get(0).get("cause").asText());
+            assertEquals("SUCCEEDED", lines.get(0).get("fetched").asText());
+            assertEquals("extension", lines.get(1).get("cause").asText());
+            assertTrue(lines.get(1).get("retried").asBoolean());
+        }
+
+        @Test
+        @DisplayName("within a block the extension's view follows its own earlier changes: retry then acknowledge is its doing")
+        void viewFollowsTheBlocksOwnChanges() {
+            String f = failed();
+            JobStore.ExtensionView view = id -> id.equals(f) ? new JobStore.Seen(JobState.FAILED, false) : null;
+            ChangeSet cs = store.begin(activation);
+            cs.retry(f, null);
+            cs.acknowledge(f);
+            assertEquals(Optional.empty(), cs.commit(view));
+            assertTrue(cs.dropped().get(0).avoidable());
         }
 
         @Test
@@ -915,9 +998,10 @@ class JobStoreTest {
         void storeUsableAfterRejection() {
             String s = succeeded();
             String r = create();
+            AssetResource gone = deletedResource();
             rejected(cs -> {
                 cs.acknowledge(s);
-                cs.acknowledge(r);
+                cs.create(gone, freshDest());
             });
             commitOk(cs -> cs.acknowledge(s));
             assertEquals(List.of(), ids(ACKNOWLEDGE));
@@ -1006,23 +1090,22 @@ class JobStoreTest {
         void secondRetryRejected() {
             String f = failedAfterRetry();
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> cs.retry(f, dest("third"))));
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> cs.retry(f, dest("third"))));
             assertEquals(before, storeState());
             assertEquals(JobState.FAILED, job(f).state());
             assertTrue(job(f).error().isPresent());
         }
 
         @Test
-        @DisplayName("retrying twice in the same block is CHANGE_NOT_SUPPORTED and the first retry is not applied")
+        @DisplayName("retrying twice in the same block: the first retry applies, the second is dropped (CHANGE_NOT_SUPPORTED)")
         void retryTwiceInOneBlock() {
             String f = failed();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.retry(f, null);
                 cs.retry(f, null);
             }));
-            assertEquals(before, storeState());
-            assertFalse(job(f).retried());
+            assertTrue(job(f).retried());
+            assertEquals(JobState.REGISTERED, job(f).state());
         }
 
         @ParameterizedTest(name = "{0}")
@@ -1032,7 +1115,7 @@ class JobStoreTest {
         void retryOfWrongStateRejected(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> cs.retry(id, null)));
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> cs.retry(id, null)));
             assertEquals(before, storeState());
         }
 
@@ -1042,40 +1125,37 @@ class JobStoreTest {
         void retryOfGoneJob(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.retry(id, null)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.retry(id, null)));
             assertEquals(before, storeState());
         }
 
         @Test
-        @DisplayName("retry + acknowledge of the same job in one block is rejected (CHANGE_NOT_SUPPORTED), job untouched")
+        @DisplayName("retry + acknowledge of the same job in one block: the retry applies, the acknowledgement is dropped")
         void retryThenAcknowledgeRejected() {
             String f = failed();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.retry(f, null);
                 cs.acknowledge(f);
             }));
-            assertEquals(before, storeState());
-            assertEquals(EnumSet.of(ACKNOWLEDGE, RETRY), setsOf(f));
+            assertEquals(EnumSet.of(PROCESS), setsOf(f));
         }
 
         @Test
-        @DisplayName("acknowledge + retry of the same job in one block is rejected (CHANGE_NOT_SUPPORTED), job untouched")
+        @DisplayName("acknowledge + retry of the same job in one block: the acknowledgement applies, the retry is dropped")
         void acknowledgeThenRetryRejected() {
             String f = failed();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.acknowledge(f);
                 cs.retry(f, null);
             }));
-            assertEquals(before, storeState());
-            assertEquals(EnumSet.of(ACKNOWLEDGE, RETRY), setsOf(f));
+            assertEquals(EnumSet.noneOf(JobAction.class), setsOf(f));
+            assertFalse(record(f).retried());
         }
 
         @Test
         @DisplayName("retrying an unknown identifier is IDENTIFIER_NOT_FOUND")
         void retryUnknown() {
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.retry("J-unknown", null)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.retry("J-unknown", null)));
         }
     }
 
@@ -1126,7 +1206,7 @@ class JobStoreTest {
         void cancelFinishedRejected(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> cs.cancel(id)));
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> cs.cancel(id)));
             assertEquals(before, storeState());
         }
 
@@ -1136,32 +1216,30 @@ class JobStoreTest {
         void cancelGoneRejected(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.cancel(id)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.cancel(id)));
             assertEquals(before, storeState());
         }
 
         @Test
-        @DisplayName("cancelling the same job twice in one block is CHANGE_NOT_SUPPORTED and nothing is cancelled")
+        @DisplayName("cancelling the same job twice in one block: the first cancel applies, the second is dropped")
         void cancelTwiceInOneBlock() {
             String r = create();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.cancel(r);
                 cs.cancel(r);
             }));
-            assertEquals(before, storeState());
+            assertEquals(JobState.CANCELLED, record(r).state());
         }
 
         @Test
-        @DisplayName("cancel then acknowledge of the same job in one block is rejected")
+        @DisplayName("cancel then acknowledge of the same job in one block: the cancel applies, the acknowledgement is dropped")
         void cancelThenAcknowledge() {
             String r = create();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.cancel(r);
                 cs.acknowledge(r);
             }));
-            assertEquals(before, storeState());
+            assertEquals(JobState.CANCELLED, record(r).state());
         }
     }
 
@@ -1209,7 +1287,7 @@ class JobStoreTest {
         void acknowledgeInFlightRejected(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> cs.acknowledge(id)));
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> cs.acknowledge(id)));
             assertEquals(before, storeState());
         }
 
@@ -1219,37 +1297,37 @@ class JobStoreTest {
         void acknowledgeGoneRejected(Stage stage) {
             String id = drive(stage);
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.acknowledge(id)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.acknowledge(id)));
             assertEquals(before, storeState());
         }
 
         @Test
-        @DisplayName("acknowledging the same job twice in one block is rejected (CHANGE_NOT_SUPPORTED) and it stays")
+        @DisplayName("acknowledging the same job twice in one block: the first applies, the second is dropped")
         void acknowledgeTwiceInOneBlock() {
             String s = succeeded();
-            List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 cs.acknowledge(s);
                 cs.acknowledge(s);
             }));
-            assertEquals(before, storeState());
-            assertEquals(List.of(s), ids(ACKNOWLEDGE));
+            assertEquals(List.of(), ids(ACKNOWLEDGE));
+            assertTrue(record(s).acknowledged());
         }
 
         @Test
         @DisplayName("acknowledging an identifier that never existed is IDENTIFIER_NOT_FOUND")
         void acknowledgeUnknown() {
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.acknowledge("J-unknown")));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.acknowledge("J-unknown")));
         }
 
         @Test
-        @DisplayName("acknowledging a job created in the same block is CHANGE_NOT_SUPPORTED (it is registered)")
+        @DisplayName("acknowledging a job created in the same block is dropped (it is registered); the creation applies")
         void acknowledgeFreshPlaceholder() {
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejected(cs -> {
+            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, dropped(cs -> {
                 String id = cs.create(resource(0), freshDest());
                 cs.acknowledge(id);
             }));
-            assertEquals(List.of(), store.allJobs());
+            assertEquals(1, store.allJobs().size());
+            assertEquals(JobState.REGISTERED, store.allJobs().get(0).state());
         }
     }
 
@@ -1264,20 +1342,20 @@ class JobStoreTest {
         void acknowledgeNull() {
             String s = succeeded();
             List<Object> before = storeState();
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.acknowledge(null)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.acknowledge(null)));
             assertEquals(before, storeState());
         }
 
         @Test
         @DisplayName("retry(null) is rejected with IDENTIFIER_NOT_FOUND")
         void retryNull() {
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.retry(null, null)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.retry(null, null)));
         }
 
         @Test
         @DisplayName("cancel(null) is rejected with IDENTIFIER_NOT_FOUND")
         void cancelNull() {
-            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, rejected(cs -> cs.cancel(null)));
+            assertEquals(PhotosErrorCode.IDENTIFIER_NOT_FOUND, dropped(cs -> cs.cancel(null)));
         }
     }
 
@@ -1785,7 +1863,8 @@ class JobStoreTest {
             List<String> expectedEvents = new ArrayList<>();
             List<String> expectedCalls = new ArrayList<>();
             PhotosErrorCode first = null;
-            int illegal = 0;
+            int illegal = 0; // creations refused: the block is rejected
+            int drops = 0; // acknowledgements, retries, cancellations the store drops at the commit
             int creates = 0;
             int frees = 0;
             int ops = 1 + rng.nextInt(rng.chance(1, 4) ? 5 : 3);
@@ -1874,11 +1953,13 @@ class JobStoreTest {
                         }
                     }
                 }
-                if (problem != null) {
+                if (problem != null && kind < 35) {
                     illegal++;
                     if (first == null) {
                         first = problem;
                     }
+                } else if (problem != null) {
+                    drops++;
                 }
             }
             if (first == null && beforeCount + creates - frees > store.jobLimit()) {
@@ -1901,7 +1982,9 @@ class JobStoreTest {
             }
             List<String> names = names(events);
             long illegalLines = names.stream().filter("change.illegal"::equals).count();
-            assertEquals(illegal, illegalLines, context + ": one change.illegal per illegal op");
+            assertEquals(illegal, illegalLines, context + ": one change.illegal per refused creation");
+            assertEquals(drops, names.stream().filter("change.dropped"::equals).count(), context + ": one change.dropped per drop");
+            assertEquals(drops, cs.dropped().size(), context);
             if (first != null) {
                 assertEquals("changes.rejected", names.get(names.size() - 1), context);
                 assertEquals(first.name(), events.get(events.size() - 1).get("code").asText(), context);
@@ -1918,6 +2001,9 @@ class JobStoreTest {
                 actual.add(ev.startsWith("job.") ? ev + " " + e.get("job").asText() : ev);
             }
             List<String> expected = new ArrayList<>();
+            for (int i = 0; i < drops; i++) {
+                expected.add("change.dropped");
+            }
             expected.add("changes.commit");
             expected.addAll(expectedEvents);
             assertEquals(expected, actual, context + ": changes.commit then one job.* per op in op order");
@@ -1986,18 +2072,35 @@ class JobStoreTest {
     class RevalidationAtCommit {
 
         @Test
-        @DisplayName("a cancel recorded while the job was pending is rejected if the transfer finished before the commit")
+        @DisplayName("a cancel recorded while the job was pending is dropped if the transfer finished before the commit; the rest commits")
         void cancelRacingTransfer() {
             String id = create();
+            String other = create();
             store.markPending(job(id));
             ChangeSet changes = store.begin(activation);
             changes.cancel(id);
+            changes.cancel(other);
             store.markSucceeded(job(id), 201, new java.util.TreeMap<>());
-            Optional<Rejection> rejection = changes.commit();
-            assertTrue(rejection.isPresent(), "the block must not cancel a job that has succeeded meanwhile");
-            assertEquals(PhotosErrorCode.CHANGE_NOT_SUPPORTED, rejection.get().code());
-            assertEquals(org.upcert.api.JobState.SUCCEEDED, job(id).state());
+            Optional<Rejection> rejection = changes.commit(jobId -> new JobStore.Seen(JobState.PENDING, false));
+            assertEquals(Optional.empty(), rejection, "the block commits without the cancel that can no longer apply");
+            assertEquals(JobState.SUCCEEDED, job(id).state(), "the succeeded job was not cancelled");
+            assertEquals(JobState.CANCELLED, record(other).state());
+            assertEquals(1, changes.dropped().size());
+            assertFalse(changes.dropped().get(0).avoidable());
+            assertTrue(trace.text().contains("\"cause\":\"system\""), trace.text());
+        }
+
+        @Test
+        @DisplayName("a creation recorded with consent is refused at the commit if consent went meanwhile: the block is rejected")
+        void consentGoneBeforeCommit() {
+            String s = succeeded();
+            ChangeSet changes = store.begin(activation);
+            changes.acknowledge(s);
+            changes.create(nextResource(), freshDest());
+            library.setAuthorization(AuthorizationStatus.LIMITED);
+            assertEquals(PhotosErrorCode.ACCESS_USER_DENIED, changes.commit().orElseThrow().code());
             assertTrue(trace.text().contains("changed before commit"));
+            assertEquals(EnumSet.of(ACKNOWLEDGE), setsOf(s));
         }
 
         @Test

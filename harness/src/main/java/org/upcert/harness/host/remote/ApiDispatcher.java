@@ -24,6 +24,7 @@ import org.upcert.harness.host.ExtensionKilled;
 import org.upcert.protocol.Protocol;
 import org.upcert.protocol.RpcError;
 import org.upcert.protocol.Values;
+import org.upcert.protocol.OsLevelJob;
 import org.upcert.protocol.WatchedHeaders;
 
 /**
@@ -59,6 +60,8 @@ final class ApiDispatcher {
             return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_KILLED, e.getMessage()));
         } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_REFUSED, e.getMessage()));
+        } catch (UnsupportedOperationException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_UNAVAILABLE, e.getMessage()));
         } catch (IllegalArgumentException | NullPointerException e) {
             return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_INVALID_PARAMS,
                     method + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())));
@@ -108,7 +111,7 @@ final class ApiDispatcher {
             case Protocol.FETCH_JOBS: {
                 ArrayNode list = NODES.arrayNode();
                 for (UploadJob job : context.library().fetchJobs(Values.enumValue(JobAction.class, params, "action"))) {
-                    UploadJob plain = WatchedHeaders.unwatched(job);
+                    UploadJob plain = WatchedHeaders.unwatched(OsLevelJob.unrestricted(job));
                     list.add(Values.job(plain, plain.responseHeaderFields()));
                 }
                 return list;
@@ -124,6 +127,15 @@ final class ApiDispatcher {
             case Protocol.CHANGES_OUTSIDE_BLOCK:
                 context.refuseOutsideBlock(Values.text(params, "api"));
                 return NODES.nullNode();
+            case Protocol.API_UNAVAILABLE: {
+                String api = Values.text(params, "api");
+                String since = CallContext.availableSince(api);
+                if (since == null || context.osAtLeast(since)) {
+                    throw new IllegalArgumentException("api " + api + " is available at iOS " + context.osVersion()
+                            + "; api.unavailable names a member the OS level lacks");
+                }
+                throw context.refuseUnavailable(api, since);
+            }
             case Protocol.HEADER_LOOKUPS:
                 for (JsonNode lookup : Values.list(params, "lookups")) {
                     if (!lookup.isArray() || lookup.size() != 2) {
@@ -197,11 +209,10 @@ final class ApiDispatcher {
             }
         }
         try {
-            context.submitChanges(changes, Values.optionalText(params, "threw").orElse(null));
+            return Values.outcome(context.submitChanges(changes, Values.optionalText(params, "threw").orElse(null)));
         } catch (PhotosException e) {
             throw photos(e);
         }
-        return NODES.nullNode();
     }
 
     private static boolean present(JsonNode node, String member) {
