@@ -23,8 +23,6 @@ import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
 import org.upcert.conformance.rules.RuleChecker;
 import org.upcert.conformance.verdict.Verdict;
-import org.upcert.harness.faults.profile.PlanExpander;
-import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.Simulation;
@@ -41,13 +39,14 @@ class MutantsAreCaughtTest {
     @DisplayName("every mutant fails the rule its mistake breaks")
     Stream<DynamicTest> everyMutantIsCaught() {
         return MutantCatalogue.all().stream().map(c -> DynamicTest.dynamicTest(
-                c.ruleId() + " ← " + c.mutant() + " (" + c.profile() + ", seed " + c.seed() + ", " + c.cloud() + ")",
+                c.ruleId() + " ← " + c.mutant() + " (" + c.profile() + (c.os() == null ? "" : " on iOS " + c.os()) + ", seed "
+                        + c.seed() + ", " + c.cloud() + ")",
                 () -> {
                     RuleChecker checker = RuleCatalogue.checker(c.ruleId()).orElseThrow(
                             () -> new AssertionError("no checker for " + c.ruleId()));
                     Verdict verdict = checker.check(run(c));
                     synchronized (TABLE) {
-                        TABLE.add("| " + c.ruleId() + " | " + c.mutant() + " | " + c.mistake() + " | " + c.profile() + " seed "
+                        TABLE.add("| " + c.ruleId() + " | " + c.mutant() + " | " + c.mistake() + " | " + c.profile() + (c.os() == null ? "" : " on iOS " + c.os()) + " seed "
                                 + c.seed() + " " + c.cloud() + " | " + verdict.status() + " | "
                                 + verdict.message().replace("|", "\\|") + " |");
                     }
@@ -69,7 +68,7 @@ class MutantsAreCaughtTest {
     }
 
     static RunEvidence run(MutantCase c) throws Exception {
-        RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(c.profile()), c.seed()).plan();
+        RunPlan plan = c.plan();
         return RunEvidence.of(Simulation.run(plan, c.source(),
                 RunOptions.inMemory().withTransport("direct").withCloud(c.cloud())));
     }

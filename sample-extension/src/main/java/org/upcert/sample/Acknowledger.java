@@ -35,6 +35,7 @@ final class Acknowledger {
     private final CloudDialect cloud;
     private final JobIdentity identity;
     private final AtomicBoolean cancelled;
+    private final OsLevel os;
 
     Acknowledger(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, AtomicBoolean cancelled) {
         this.context = context;
@@ -42,6 +43,7 @@ final class Acknowledger {
         this.cloud = cloud;
         this.identity = identity;
         this.cancelled = cancelled;
+        this.os = OsLevel.of(context);
     }
 
     /**
@@ -109,7 +111,7 @@ final class Acknowledger {
         int unidentified = 0;
         List<String> abandonedKeys = new ArrayList<>();
         for (UploadJob job : jobs) {
-            if (job.type() == JobType.DOWNLOAD_ONLY) {
+            if (os.type(job) == JobType.DOWNLOAD_ONLY) {
                 // Fetched from iCloud only; the local copy may be purged soon. Not an upload.
                 downloadOnly++;
                 continue;
@@ -121,6 +123,9 @@ final class Acknowledger {
             }
             LedgerEntry current = staged.containsKey(key.get()) ? staged.get(key.get()) : ledger.get(key.get()).orElse(null);
             LedgerEntry next = outcome(job, key.get(), current, now, retryUnspent.test(job));
+            if (next == null && current != null && current.jobInFlight()) {
+                next = current.withoutJob(); // its job finished: no longer in flight (before iOS 26.5)
+            }
             if (next == null || next.equals(current)) {
                 continue;
             }
@@ -130,7 +135,7 @@ final class Acknowledger {
                 case NEEDS_UPLOAD -> again++;
                 case ABANDONED -> {
                     abandoned++;
-                    abandonedKeys.add(key.get() + " (" + job.error().map(Object::toString).orElse("no error") + ")");
+                    abandonedKeys.add(key.get() + " (" + os.error(job).map(Object::toString).orElse("no error") + ")");
                 }
                 default -> { }
             }
@@ -168,7 +173,8 @@ final class Acknowledger {
      *
      * @param current the resource's entry; null if the ledger does not know it
      */
-    private LedgerEntry outcome(UploadJob job, String key, LedgerEntry current, Instant now, boolean retryUnspent) {
+    private LedgerEntry outcome(UploadJob fetched, String key, LedgerEntry current, Instant now, boolean retryUnspent) {
+        UploadJob job = os.view(fetched); // before iOS 26.4: no type, error or headers to read
         if (job.state() == JobState.SUCCEEDED) {
             return stored(job, key, current);
         }
@@ -212,7 +218,7 @@ final class Acknowledger {
 
     /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */
     private LedgerEntry stored(UploadJob job, String key, LedgerEntry current) {
-        String serverId = cloud.serverIdOf(job).orElse("");
+        String serverId = os.outcomeFields() ? cloud.serverIdOf(job).orElse("") : ""; // headers: iOS 26.4
         LedgerEntry base = current != null ? current : LedgerEntry.discovered(key, ledger.allocateOrder());
         return base.uploaded(serverId);
     }

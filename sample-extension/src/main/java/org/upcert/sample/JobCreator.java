@@ -33,6 +33,11 @@ import org.upcert.api.UploadRequest;
  * whole block; if it happens anyway (someone else created jobs), stop and answer PROCESSING,
  * never try again in the same call (CAP-01).
  *
+ * <p><b>Before iOS 26.5</b> there is no PROCESS set ({@code fetchJobs(.process)} does not exist):
+ * the jobs in flight are those the ledger marks ({@link LedgerEntry#jobInFlight()}, written right
+ * after each create or retry commit, cleared when the job's outcome is recorded), and no in-flight
+ * job can be cancelled (there is no handle to one). See {@link OsLevel}.
+ *
  * <p>Before creating, it tidies what the fresh job sets show: jobs that finished since the
  * acknowledge step are acknowledged too (ACK-02 in its strictest reading), and in-flight
  * upload jobs that are no longer wanted (asset deleted, resource already uploaded, a second
@@ -49,6 +54,7 @@ final class JobCreator {
     private final JobIdentity identity;
     private final Acknowledger acknowledger;
     private final AtomicBoolean cancelled;
+    private final OsLevel os;
 
     JobCreator(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity,
             Acknowledger acknowledger, AtomicBoolean cancelled) {
@@ -58,6 +64,7 @@ final class JobCreator {
         this.identity = identity;
         this.acknowledger = acknowledger;
         this.cancelled = cancelled;
+        this.os = OsLevel.of(context);
     }
 
     /**
@@ -92,7 +99,7 @@ final class JobCreator {
         int jobLimit = library.jobLimit();
         // PROCESS before ACKNOWLEDGE: a job finishing between the two fetches then shows up in
         // both rather than in neither.
-        List<UploadJob> inFlight = new ArrayList<>(library.fetchJobs(JobAction.PROCESS));
+        List<UploadJob> inFlight = os.processSet() ? new ArrayList<>(library.fetchJobs(JobAction.PROCESS)) : new ArrayList<>();
         List<UploadJob> finished = new ArrayList<>(library.fetchJobs(JobAction.ACKNOWLEDGE));
 
         List<UploadJob> late = new ArrayList<>();
@@ -107,8 +114,8 @@ final class JobCreator {
         if (!late.isEmpty()) {
             finished.removeIf(job -> lateAcks.acknowledged().contains(job.localIdentifier()));
             if (lateAcks.interrupted()) {
-                return new Outcome(0, 0, lateAcks, inFlight.size() + finished.size(), jobLimit, false,
-                        knownCloudProblem, true);
+                return new Outcome(0, 0, lateAcks, inFlight.size() + finished.size() + remembered(finished).size(), jobLimit,
+                        false, knownCloudProblem, true);
             }
         }
 
@@ -128,13 +135,15 @@ final class JobCreator {
             boolean redundant = running.contains(key.get())
                     || status.equals(Optional.of(ResourceStatus.GONE))
                     || status.equals(Optional.of(ResourceStatus.UPLOADED));
-            if (redundant && job.type() == JobType.UPLOAD && job.state().isInFlight()) {
+            if (redundant && os.type(job) == JobType.UPLOAD && job.state().isInFlight()) {
                 unwanted.add(job); // JOB-04: only registered or pending jobs (PROCESS) are cancelled
             } else {
                 running.add(key.get());
             }
         }
         live.addAll(running);
+        TreeSet<String> remembered = remembered(finished); // before iOS 26.5: the ledger's jobs in flight
+        live.addAll(remembered);
         int cancelledJobs = 0;
         if (!unwanted.isEmpty()) {
             ChangeBlocks.Result<UploadJob> cancellation = ChangeBlocks.apply(library, unwanted, Batches.CHANGE_BLOCK,
@@ -152,7 +161,7 @@ final class JobCreator {
             }
         }
 
-        int unacknowledged = inFlight.size() + finished.size();
+        int unacknowledged = inFlight.size() + finished.size() + remembered.size();
         int capacity = jobLimit - unacknowledged;
         Instant now = context.clock().instant();
         List<LedgerEntry> candidates = new ArrayList<>();
@@ -219,7 +228,34 @@ final class JobCreator {
             context.log().warn("creating " + result.refused().size() + " jobs was refused (asset removed meanwhile?)");
         }
         int created = result.applied().size();
+        if (!os.processSet() && created > 0) {
+            // No fetchJobs(.process) before iOS 26.5: remember which resources now have a job in flight.
+            Instant committed = context.clock().instant();
+            List<LedgerEntry> inFlightNow = new ArrayList<>();
+            for (Creation creation : result.applied()) {
+                ledger.get(creation.resource().key()).ifPresent(entry -> inFlightNow.add(entry.withJobSince(committed)));
+            }
+            ledger.record(inFlightNow, context.storage());
+        }
         return new Outcome(created, cancelledJobs, lateAcks, unacknowledged + created, jobLimit,
                 result.limitExceeded(), cloudProblem, result.interrupted());
+    }
+
+    /**
+     * Before iOS 26.5: the resources the ledger marks as having a job in flight, except those
+     * whose job is among {@code finished} (it counts there). Empty from 26.5 (the PROCESS set says).
+     */
+    private TreeSet<String> remembered(List<UploadJob> finished) {
+        TreeSet<String> keys = new TreeSet<>();
+        if (os.processSet()) {
+            return keys;
+        }
+        for (LedgerEntry entry : ledger.withJobInFlight()) {
+            keys.add(entry.key());
+        }
+        for (UploadJob job : finished) {
+            identity.keyOf(job).ifPresent(keys::remove);
+        }
+        return keys;
     }
 }

@@ -17,7 +17,7 @@ import org.upcert.api.UploadRequest;
  * <ol>
  *   <li>{@code job.resource()};
  *   <li>{@link PhotoLibrary#assetResource(UploadJob)}, the iOS 27 replacement (empty once the
- *       asset is deleted);
+ *       asset is deleted), only where the OS has it;
  *   <li>the {@value #RESOURCE_KEY_HEADER} header that {@link #stamp} put on every destination
  *       this extension creates: the destination is the one field present in every job state,
  *       its headers survive in the system's job store;
@@ -36,12 +36,19 @@ final class JobIdentity {
     private final PhotoLibrary library;
     private final CloudDialect cloud;
     private final URI uploadUrlBase;
+    private final boolean assetResourceAvailable;
     private final TreeMap<String, Optional<String>> cache = new TreeMap<>();
 
     JobIdentity(PhotoLibrary library, CloudDialect cloud, URI uploadUrlBase) {
+        this(library, cloud, uploadUrlBase, true);
+    }
+
+    /** @param assetResourceAvailable whether the OS has {@code assetResource(forUploadJob:)} (iOS 27) */
+    JobIdentity(PhotoLibrary library, CloudDialect cloud, URI uploadUrlBase, boolean assetResourceAvailable) {
         this.library = library;
         this.cloud = cloud;
         this.uploadUrlBase = uploadUrlBase;
+        this.assetResourceAvailable = assetResourceAvailable;
     }
 
     /** {@code destination} with the resource's key in {@value #RESOURCE_KEY_HEADER}. */
@@ -71,12 +78,8 @@ final class JobIdentity {
         if (resource.isPresent()) {
             return Optional.of(resource.get().key());
         }
-        try {
-            resource = library.assetResource(job);
-        } catch (UnsupportedOperationException beforeIos27) {
-            // A system without assetResource(forUploadJob:): the destination still knows.
-            resource = Optional.empty();
-        }
+        // #available(iOS 27, *): before, the selector does not exist; the destination still knows.
+        resource = assetResourceAvailable ? library.assetResource(job) : Optional.empty();
         if (resource.isPresent()) {
             return Optional.of(resource.get().key());
         }

@@ -196,6 +196,17 @@ final class Ledger {
     }
 
     /** The entries of one asset's resources ({@code assetId#TYPE} keys sort together). */
+    /** The entries with a job of this extension believed in flight ({@link LedgerEntry#jobInFlight()}). */
+    List<LedgerEntry> withJobInFlight() {
+        List<LedgerEntry> out = new java.util.ArrayList<>();
+        for (LedgerEntry entry : all()) {
+            if (entry.jobInFlight()) {
+                out.add(entry);
+            }
+        }
+        return out;
+    }
+
     Collection<LedgerEntry> entriesOfAsset(String assetLocalIdentifier) {
         // '$' is the character after '#': the range holds exactly the keys "<asset>#…".
         return List.copyOf(entries.subMap(assetLocalIdentifier + "#", true, assetLocalIdentifier + "$", false).values());

@@ -19,9 +19,15 @@ import java.util.Objects;
  *     0 for "now" (backoff and {@code Retry-After}, {@link RetryPolicy})
  * @param refusals how many of its jobs the server refused (answered without {@code retry-after})
  * @param firstRefusalMillis when the first of those refusals was noticed (epoch milliseconds); 0 if none
+ * @param jobSinceMillis when this extension's job for it was committed (epoch milliseconds), 0
+ *     if none is believed in flight. Kept only where the OS does not show the jobs in flight
+ *     (before iOS 26.5, no {@code fetchJobs(.process)}): written right after the commit, cleared
+ *     when the job's outcome is recorded. A kill between the commit and this line leaves a job
+ *     the ledger does not know; it finishes long before the relaunched process is called again
+ *     (6–11 minutes), and the acknowledge step, which runs before any creation, learns it then.
  */
 record LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis,
-        int refusals, long firstRefusalMillis) {
+        int refusals, long firstRefusalMillis, long jobSinceMillis) {
 
     LedgerEntry {
         Objects.requireNonNull(key, "key");
@@ -32,9 +38,15 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
         }
     }
 
-    /** An entry with no refusal recorded. */
+    /** An entry with no refusal recorded and no job in flight. */
     LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis) {
         this(key, status, attempts, serverId, order, notBeforeMillis, 0, 0);
+    }
+
+    /** An entry with no job believed in flight (an outcome clears it). */
+    LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis,
+            int refusals, long firstRefusalMillis) {
+        this(key, status, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis, 0);
     }
 
     /** A resource just discovered. */
@@ -67,7 +79,24 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
 
     /** This resource with another status, everything else kept. */
     LedgerEntry withStatus(ResourceStatus newStatus) {
-        return new LedgerEntry(key, newStatus, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis);
+        return new LedgerEntry(key, newStatus, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis,
+                jobSinceMillis);
+    }
+
+    /** This resource with a job of this extension in flight since {@code since}. */
+    LedgerEntry withJobSince(Instant since) {
+        return new LedgerEntry(key, status, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis,
+                Math.max(1, since.toEpochMilli()));
+    }
+
+    /** This resource with no job in flight. */
+    LedgerEntry withoutJob() {
+        return new LedgerEntry(key, status, attempts, serverId, order, notBeforeMillis, refusals, firstRefusalMillis, 0);
+    }
+
+    /** Whether a job of this extension is believed in flight for it. */
+    boolean jobInFlight() {
+        return jobSinceMillis != 0;
     }
 
     /** Whether its next job may be created at {@code now}. */
@@ -83,12 +112,15 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
     /**
      * The journal line: {@code STATUS<TAB>key<TAB>attempts<TAB>serverId<TAB>order<TAB>notBeforeMillis<LF>},
      * followed by {@code <TAB>refusals<TAB>firstRefusalMillis} before the line feed when the server
-     * refused the resource; text fields escaped ({@code \\}, {@code \t}, {@code \n}, {@code \r})
-     * so a line is always one line with six or eight fields.
+     * refused the resource, and by {@code <TAB>jobSinceMillis} (after those two, written then as
+     * well) while a job is in flight; text fields escaped ({@code \\}, {@code \t}, {@code \n},
+     * {@code \r}) so a line is always one line with six, eight or nine fields.
      */
     String toLine() {
+        String tail = jobSinceMillis != 0 ? "\t" + refusals + '\t' + firstRefusalMillis + '\t' + jobSinceMillis
+                : refusals > 0 ? "\t" + refusals + '\t' + firstRefusalMillis : "";
         return status.name() + '\t' + escape(key) + '\t' + attempts + '\t' + escape(serverId) + '\t' + order + '\t'
-                + notBeforeMillis + (refusals > 0 ? "\t" + refusals + '\t' + firstRefusalMillis : "") + '\n';
+                + notBeforeMillis + tail + '\n';
     }
 
     /**
@@ -98,12 +130,14 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
      */
     static LedgerEntry parse(String line) {
         String[] fields = line.split("\t", -1);
-        if (fields.length != 6 && fields.length != 8) {
-            throw new IllegalArgumentException("expected 6 or 8 fields, got " + fields.length);
+        if (fields.length != 6 && fields.length != 8 && fields.length != 9) {
+            throw new IllegalArgumentException("expected 6, 8 or 9 fields, got " + fields.length);
         }
+        boolean more = fields.length >= 8;
         return new LedgerEntry(unescape(fields[1]), ResourceStatus.valueOf(fields[0]), Integer.parseInt(fields[2]),
                 unescape(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]),
-                fields.length == 8 ? Integer.parseInt(fields[6]) : 0, fields.length == 8 ? Long.parseLong(fields[7]) : 0);
+                more ? Integer.parseInt(fields[6]) : 0, more ? Long.parseLong(fields[7]) : 0,
+                fields.length == 9 ? Long.parseLong(fields[8]) : 0);
     }
 
     static String escape(String text) {

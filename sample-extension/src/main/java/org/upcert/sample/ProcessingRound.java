@@ -53,7 +53,7 @@ final class ProcessingRound {
         this.discovery = discovery;
         this.cloud = cloud;
         this.cancelled = cancelled;
-        this.identity = new JobIdentity(library, cloud, context.uploadUrlBase());
+        this.identity = new JobIdentity(library, cloud, context.uploadUrlBase(), OsLevel.of(context).assetResource());
         this.acknowledger = new Acknowledger(context, ledger, cloud, identity, cancelled);
     }
 

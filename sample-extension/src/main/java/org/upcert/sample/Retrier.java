@@ -41,6 +41,7 @@ final class Retrier {
     private final CloudDialect cloud;
     private final JobIdentity identity;
     private final AtomicBoolean cancelled;
+    private final OsLevel os;
 
     Retrier(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, AtomicBoolean cancelled) {
         this.context = context;
@@ -48,6 +49,7 @@ final class Retrier {
         this.cloud = cloud;
         this.identity = identity;
         this.cancelled = cancelled;
+        this.os = OsLevel.of(context);
     }
 
     /**
@@ -82,21 +84,21 @@ final class Retrier {
         Instant now = context.clock().instant();
         for (UploadJob job : failed) {
             offered.add(job.localIdentifier());
-            if (job.state() != JobState.FAILED || job.type() != JobType.UPLOAD) {
+            if (job.state() != JobState.FAILED || os.type(job) != JobType.UPLOAD) {
                 continue; // download-only jobs are the host app's business: acknowledge them
             }
             Optional<LedgerEntry> entry = identity.keyOf(job).flatMap(ledger::get);
             if (entry.isPresent() && entry.get().status() != ResourceStatus.NEEDS_UPLOAD) {
                 continue; // uploaded, abandoned or gone: a retry would only spend bytes
             }
-            FailureKind kind = cloud.classify(job, now);
+            FailureKind kind = cloud.classify(os.view(job), now); // before iOS 26.4: nothing says why
             switch (kind) {
                 case TRANSIENT -> {
-                    if (RetryPolicy.retryAfter(job.responseHeaderFields(), now).isPresent()) {
+                    if (RetryPolicy.retryAfter(os.headers(job), now).isPresent()) {
                         deferred++; // RTY-04: the acknowledge step schedules a new job after it
                         continue;
                     }
-                    if (job.error().isEmpty() && job.responseHeaderFields().isEmpty() && entry.isPresent()
+                    if (os.view(job).error().isEmpty() && os.view(job).responseHeaderFields().isEmpty() && entry.isPresent()
                             && entry.get().attempts() >= RetryPolicy.UNEXPLAINED_RETRIES_IN_PLACE) {
                         continue; // iOS 26.1 says nothing: after a few, spaced new jobs rather than resending at once
                     }
@@ -129,11 +131,19 @@ final class Retrier {
                 (changes, planned) -> changes.retry(planned.job(), planned.destination()), cancelled);
         TreeSet<String> retried = new TreeSet<>();
         int freshApplied = 0;
+        List<LedgerEntry> inFlight = new ArrayList<>();
+        Instant committed = context.clock().instant();
         for (Planned planned : result.applied()) {
             retried.add(planned.job().localIdentifier());
             if (planned.destination() != null) {
                 freshApplied++;
             }
+            if (!os.processSet()) { // no fetchJobs(.process) before iOS 26.5: the ledger remembers the job in flight
+                identity.keyOf(planned.job()).flatMap(ledger::get).ifPresent(entry -> inFlight.add(entry.withJobSince(committed)));
+            }
+        }
+        if (!inFlight.isEmpty()) {
+            ledger.record(inFlight, context.storage());
         }
         if (!result.refused().isEmpty() || result.stoppedBy().isPresent()) {
             context.log().warn("retrying " + (plan.size() - retried.size()) + " jobs was refused"

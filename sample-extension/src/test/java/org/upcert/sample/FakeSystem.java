@@ -165,8 +165,39 @@ final class FakeSystem {
         throw new AssertionError("not COMPLETED after " + maxCalls + " calls: " + results + "\n" + String.join("\n", log));
     }
 
+    /**
+     * The simulated iOS: calls a level lacks are recorded as violations ("OS: …") and refused
+     * with {@link UnsupportedOperationException}, as upcert's system does.
+     */
+    String os = "27.0";
+
+    boolean osAtLeast(String level) {
+        String[] a = os.split("\\.");
+        String[] b = level.split("\\.");
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            int x = i < a.length ? Integer.parseInt(a[i]) : 0;
+            int y = i < b.length ? Integer.parseInt(b[i]) : 0;
+            if (x != y) {
+                return x > y;
+            }
+        }
+        return true;
+    }
+
+    private void requireOs(String api, String level) {
+        if (!osAtLeast(level)) {
+            violations.add("OS: " + api + " before iOS " + level);
+            throw new UnsupportedOperationException(api + " is not available before iOS " + level);
+        }
+    }
+
     ExtensionContext context() {
         return new ExtensionContext() {
+            @Override
+            public String osVersion() {
+                return os;
+            }
+
             @Override
             public PhotoLibrary library() {
                 return library;
@@ -300,7 +331,6 @@ final class FakeSystem {
         int jobLimit = 5;
         int expiredBelow;
         boolean hideResourceOnTerminal;
-        boolean assetResourceUnsupported;
         int blocks;
         int rejectedBlocks;
         int createdJobs;
@@ -396,6 +426,9 @@ final class FakeSystem {
         @Override
         public List<UploadJob> fetchJobs(JobAction action) {
             tick("fetchJobs " + action);
+            if (action == JobAction.PROCESS) {
+                requireOs("fetchJobs(PROCESS)", "26.5");
+            }
             List<UploadJob> result = new ArrayList<>();
             for (JobRecord job : jobs.values()) {
                 boolean member = switch (action) {
@@ -413,9 +446,7 @@ final class FakeSystem {
         @Override
         public Optional<AssetResource> assetResource(UploadJob job) {
             tick("assetResource");
-            if (assetResourceUnsupported) {
-                throw new UnsupportedOperationException("iOS 26");
-            }
+            requireOs("assetResource", "27");
             JobRecord record = jobs.get(job.localIdentifier());
             if (record == null || !assets.containsKey(record.resource.assetLocalIdentifier())) {
                 return Optional.empty();
@@ -426,8 +457,9 @@ final class FakeSystem {
         private UploadJob snapshot(JobRecord job) {
             Optional<AssetResource> resource = hideResourceOnTerminal && job.state.isFinished()
                     ? Optional.empty() : Optional.of(job.resource);
-            return new Snapshot(job.id, job.state, job.type, resource, job.destination, Optional.ofNullable(job.headers),
-                    Optional.ofNullable(job.error));
+            Snapshot snapshot = new Snapshot(job.id, job.state, job.type, resource, job.destination,
+                    Optional.ofNullable(job.headers), Optional.ofNullable(job.error));
+            return osAtLeast("26.4") ? snapshot : new Before264(snapshot);
         }
 
         @Override
@@ -558,7 +590,7 @@ final class FakeSystem {
             public String createJob(AssetResource resource, UploadRequest destination) {
                 check();
                 ops.add(new Object[] {"create", resource, destination});
-                return "placeholder-" + ops.size();
+                return osAtLeast("26.4") ? "placeholder-" + ops.size() : null;
             }
 
             @Override
@@ -576,8 +608,56 @@ final class FakeSystem {
             @Override
             public void cancel(UploadJob job) {
                 check();
+                requireOs("JobChanges.cancel", "26.4");
                 ops.add(new Object[] {"cancel", job});
             }
+        }
+    }
+
+    /** A job on iOS 26.1: type, responseHeaderFields and error do not exist yet. */
+    final class Before264 implements UploadJob {
+        private final Snapshot job;
+
+        Before264(Snapshot job) {
+            this.job = job;
+        }
+
+        @Override
+        public String localIdentifier() {
+            return job.localIdentifier();
+        }
+
+        @Override
+        public JobState state() {
+            return job.state();
+        }
+
+        @Override
+        public JobType type() {
+            requireOs("UploadJob.type", "26.4");
+            return job.type();
+        }
+
+        @Override
+        public Optional<AssetResource> resource() {
+            return job.resource();
+        }
+
+        @Override
+        public UploadRequest destination() {
+            return job.destination();
+        }
+
+        @Override
+        public Optional<SortedMap<String, String>> responseHeaderFields() {
+            requireOs("UploadJob.responseHeaderFields", "26.4");
+            return job.responseHeaderFields();
+        }
+
+        @Override
+        public Optional<UploadError> error() {
+            requireOs("UploadJob.error", "26.4");
+            return job.error();
         }
     }
 

@@ -119,7 +119,7 @@ class GenericPutDialectTest {
         record.destination = new UploadRequest(destination.url(), "PUT", new TreeMap<>());
         assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
         // An iOS 26 system without assetResource(forUploadJob:).
-        system.library.assetResourceUnsupported = true;
+        system.os = "26.5";
         assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
         // Nothing at all identifies a foreign job to another server.
         record.destination = UploadRequest.put(URI.create("http://127.0.0.1:8080/dav/elsewhere"));
@@ -127,7 +127,7 @@ class GenericPutDialectTest {
     }
 
     private static Optional<String> identityOf(ExtensionContext context, CloudDialect dialect) {
-        JobIdentity identity = new JobIdentity(context.library(), dialect, context.uploadUrlBase());
+        JobIdentity identity = new JobIdentity(context.library(), dialect, context.uploadUrlBase(), context.osAtLeast("27"));
         return identity.keyOf(context.library().fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE).get(0));
     }
 

@@ -428,10 +428,38 @@ class SampleUploadExtensionTest {
     void terminalJobsWithoutResourceAreStillIdentified() {
         library(5);
         system.library.hideResourceOnTerminal = true; // the iOS 26.6 quirk (CLD-02)
-        system.library.assetResourceUnsupported = true; // and no iOS 27 API to fall back on
+        system.os = "26.5"; // and no iOS 27 API to fall back on
         system.runUntilCompleted(SampleUploadExtension::new, 20);
         assertBackedUpExactlyOnce();
         assertTrue(system.log.stream().noneMatch(line -> line.contains("unidentified")));
+    }
+
+    @Test
+    void backsUpOnIos264WithoutTheProcessSet() {
+        library(12);
+        system.os = "26.4"; // no fetchJobs(.process): the ledger remembers the jobs in flight
+        system.runUntilCompleted(SampleUploadExtension::new, 40);
+        assertBackedUpExactlyOnce();
+        assertTrue(system.log.stream().anyMatch(line -> line.contains("jobs outstanding")));
+    }
+
+    @Test
+    void backsUpOnIos261WithoutCancelPlaceholdersOrJobOutcomeFields() {
+        library(12);
+        system.os = "26.1"; // nor cancel, placeholders, type, error, responseHeaderFields
+        system.library.hideResourceOnTerminal = true;
+        system.runUntilCompleted(SampleUploadExtension::new, 40);
+        assertBackedUpExactlyOnce(); // no "OS: …" violation either
+    }
+
+    @Test
+    void onIos264AKillAfterTheCommitLeavesNoDuplicate() {
+        library(12);
+        system.os = "26.4";
+        system.killAtCall = 12;
+        system.killAfterCommit = true;
+        system.runUntilCompleted(SampleUploadExtension::new, 40);
+        assertBackedUpExactlyOnce();
     }
 
     @Test

@@ -16,9 +16,16 @@ import org.upcert.harness.host.ExtensionSource;
  * @param profile a standard profile that exposes the mistake
  * @param seed the seed
  * @param cloud the cloud dialect
+ * @param os the OS level to run the profile on instead of its own, or null for the profile's: a
+ *     mistake made with an API an OS level lacks (the PROCESS set, iOS 26.5) needs a level that has it
  */
 public record MutantCase(String ruleId, String mistake, Class<? extends UploadExtension> type,
-        Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud) {
+        Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud, String os) {
+
+    public MutantCase(String ruleId, String mistake, Class<? extends UploadExtension> type,
+            Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud) {
+        this(ruleId, mistake, type, factory, profile, seed, cloud, null);
+    }
 
     public MutantCase {
         Objects.requireNonNull(ruleId, "ruleId");
@@ -37,7 +44,20 @@ public record MutantCase(String ruleId, String mistake, Class<? extends UploadEx
 
     /** The same case against another cloud dialect. */
     public MutantCase on(String dialect) {
-        return new MutantCase(ruleId, mistake, type, factory, profile, seed, dialect);
+        return new MutantCase(ruleId, mistake, type, factory, profile, seed, dialect, os);
+    }
+
+    /** The same case with the profile run on OS level {@code level} (e.g. "26.5" for the PROCESS set). */
+    public MutantCase onOs(String level) {
+        return new MutantCase(ruleId, mistake, type, factory, profile, seed, cloud, level);
+    }
+
+    /** The plan of this case: the profile expanded with the seed, on {@link #os()} if set. */
+    public org.upcert.harness.plan.RunPlan plan() throws Exception {
+        org.upcert.harness.plan.RunPlan plan = org.upcert.harness.faults.profile.PlanExpander
+                .expand(org.upcert.harness.faults.profile.ProfileCatalogue.load(profile), seed).plan();
+        return os == null ? plan : new org.upcert.harness.plan.RunPlan(plan.seed(), plan.profile(),
+                plan.workload().withOs(os), plan.policy(), plan.phases(), plan.faults());
     }
 
     /** The mutant as an extension source for the host. */

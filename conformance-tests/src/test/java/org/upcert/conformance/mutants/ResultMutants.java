@@ -17,7 +17,7 @@ public final class ResultMutants {
     public static List<MutantCase> cases() {
         return List.of(
                 MutantCase.of("RES-01", "answers COMPLETED whenever the queue is full (\"the system calls again when capacity frees\")",
-                        CompletesWhenQueueFull.class, CompletesWhenQueueFull::new, "baseline", 1),
+                        CompletesWhenQueueFull.class, CompletesWhenQueueFull::new, "baseline", 1).onOs("26.5"),
                 MutantCase.of("RES-02", "answers FAILURE whenever an upload failed since the last call",
                         FailsWhenUploadsFail.class, FailsWhenUploadsFail::new, "flaky-network", 1),
                 MutantCase.of("RES-03", "waits for a captive-portal check that can never succeed, answering PROCESSING each time",

@@ -81,6 +81,11 @@ public abstract class SampleMutant implements UploadExtension {
             public SortedMap<String, String> configuration() {
                 return context.configuration();
             }
+
+            @Override
+            public String osVersion() {
+                return context.osVersion();
+            }
         });
     }
 

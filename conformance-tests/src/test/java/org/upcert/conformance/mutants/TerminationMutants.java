@@ -20,7 +20,7 @@ public final class TerminationMutants {
     public static List<MutantCase> cases() {
         return List.of(
                 MutantCase.of("TRM-01", "on willTerminate, waits for its jobs in flight to finish before returning",
-                        WaitsForUploadsOnTermination.class, WaitsForUploadsOnTermination::new, "termination-storm", 1),
+                        WaitsForUploadsOnTermination.class, WaitsForUploadsOnTermination::new, "termination-storm", 1).onOs("26.5"),
                 MutantCase.of("TRM-02", "catches Throwable around processJobs and writes a crash report, even when killed",
                         WritesCrashReport.class, WritesCrashReport::new, "hard-kills", 1),
                 MutantCase.of("TRM-03", "buffers its storage writes in memory and flushes them only when a call returns",

@@ -37,8 +37,10 @@ final class PlanPrinter {
             out.printf("rules     %s%n", String.join(", ", profile.rules()));
         }
         out.printf("workload  %s · os %s%n", json(plan.workload()), profile.os());
-        out.printf("system    %s%n", profile.overrides().isEmpty() ? "defaults"
-                : "defaults with " + String.join(", ", profile.overrides()));
+        String quirks = quirks(plan.policy());
+        out.printf("system    %s%s%n", profile.overrides().isEmpty() ? "defaults of iOS " + profile.os()
+                : "defaults of iOS " + profile.os() + " with " + String.join(", ", profile.overrides()),
+                quirks.isEmpty() ? "" : " · device quirks on: " + quirks);
         out.printf("phases    %s%n", phases(plan.phases()));
         List<String> lines = PlanJson.lines(plan.faults());
         out.printf("faults    %d in the plan%n", lines.size());
@@ -52,6 +54,21 @@ final class PlanPrinter {
             }
         }
         out.flush();
+    }
+
+    /** The device quirks the policy switches on, by name; empty if none. */
+    static String quirks(org.upcert.harness.plan.SystemPolicy policy) {
+        List<String> on = new java.util.ArrayList<>();
+        if (policy.nilResourceOnTerminalJobs()) {
+            on.add("nilResourceOnTerminalJobs");
+        }
+        if (policy.noticeAfterReturn()) {
+            on.add("noticeAfterReturn");
+        }
+        if (policy.count204AsFailure()) {
+            on.add("count204AsFailure");
+        }
+        return String.join(", ", on);
     }
 
     /** The expanded plan as one JSON object. */

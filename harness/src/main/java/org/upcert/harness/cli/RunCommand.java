@@ -125,6 +125,9 @@ public final class RunCommand implements Callable<Integer> {
         String isolation;
         try {
             plan = expansion != null ? expansion.plan() : RunPlan.of(seed, Workload.typical(1000).withJobLimit(100));
+            if (expansion == null) {
+                plan = plan.withPolicy(org.upcert.harness.plan.SystemPolicy.defaultsFor(plan.workload().os()));
+            }
             Workload w = plan.workload();
             if (assets != null) {
                 w = new Workload(assets, w.photoPercent(), w.livePhotoPercent(), w.videoPercent(), w.rawPercent(), w.jobLimit(),

@@ -69,7 +69,10 @@ public record SystemPolicy(
         }
     }
 
-    /** The defaults: an iPhone on home Wi-Fi, iOS 26.4 behaviour, no quirks. */
+    /**
+     * The simulator's own defaults: an iPhone on home Wi-Fi, no quirks. Profiles start from
+     * {@link #defaultsFor(String)}, which adds the measured quirks of their OS level.
+     */
     public static SystemPolicy defaults() {
         return new SystemPolicy(
                 60_000, 5_000,
@@ -82,6 +85,19 @@ public record SystemPolicy(
                 10_000,
                 PayloadMode.COMPACT,
                 false, false, false, false);
+    }
+
+    /**
+     * The defaults of a device on iOS {@code os}: {@link #defaults()}, with the quirks third
+     * parties measured on iOS 26.x devices switched on at a 26.x level — a nil {@code resource}
+     * on terminal jobs (measured on 26.6) and {@code willTerminate} after every normal return
+     * (measured on 26.6, sync protocol). Counting a 204 as a failure stays off: it was reported
+     * once, by an iOS 27 extension (Nextcloud), not measured on 26.x; a profile switches it on.
+     * A profile's {@code system} section can still switch any quirk off explicitly.
+     */
+    public static SystemPolicy defaultsFor(String os) {
+        SystemPolicy defaults = defaults();
+        return os != null && os.startsWith("26.") ? defaults.withQuirks(true, true, false) : defaults;
     }
 
     public SystemPolicy withPayload(PayloadMode mode) {

@@ -18,12 +18,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.upcert.api.ChangeOutcome;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
 import org.upcert.api.PhotosErrorCode;
 import org.upcert.api.PhotosException;
 import org.upcert.api.ProcessingResult;
 import org.upcert.api.UploadError;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 import org.upcert.harness.plan.PlannedFault;
 import org.upcert.harness.plan.RunPlan;
@@ -360,21 +363,84 @@ class InProcessHostTest {
         @Test
         @DisplayName("an illegal change rejects the block with the real error code")
         void illegalChangeRejected() {
-            List<PhotosErrorCode> codes = new ArrayList<>();
-            run(small(List.of()), ScriptedExtension.source((context, self) -> {
+            List<Object> seen = new ArrayList<>();
+            run(RunPlan.of(3, Workload.typical(5).withOs("26.5")), ScriptedExtension.source((context, self) -> {
                 var library = context.library();
                 var resource = library.fetchAssets().get(0).resources().get(0);
                 library.performChanges(c -> c.createJob(resource, UploadRequest.put(context.uploadUrlBase().resolve("files/a"))));
                 var job = library.fetchJobs(JobAction.PROCESS).get(0);
-                try {
-                    library.performChanges(c -> c.acknowledge(job));
-                } catch (PhotosException e) {
-                    codes.add(e.code());
-                }
-                library.performChanges(c -> c.cancel(job));
+                ChangeOutcome outcome = library.performChangesAndReport(c -> c.acknowledge(job));
+                outcome.dropped().forEach(d -> seen.add(d.change() + " " + d.code() + " " + d.state().orElseThrow()));
+                seen.add(library.performChangesAndReport(c -> c.cancel(job)).allApplied());
                 return ProcessingResult.COMPLETED;
             }));
-            assertEquals(List.of(PhotosErrorCode.CHANGE_NOT_SUPPORTED), codes);
+            assertEquals(List.of("ACKNOWLEDGE CHANGE_NOT_SUPPORTED REGISTERED", true), seen,
+                    "the acknowledgement of a registered job is dropped and reported; the cancel applies");
+        }
+    }
+
+    @Nested
+    @DisplayName("OS levels: what a level lacks is refused as a missing selector, and recorded")
+    class OsLevels {
+
+        private List<String> refusals(RunResult result) {
+            return new TraceLines(result.traceText()).events("api.refused").stream()
+                    .map(e -> e.path("api").asText() + ": " + e.path("reason").asText()).toList();
+        }
+
+        @Test
+        @DisplayName("iOS 26.4: fetchJobs(PROCESS) and assetResource are refused; cancel and placeholders exist")
+        void on264() {
+            List<Object> seen = new ArrayList<>();
+            RunResult result = run(RunPlan.of(3, Workload.typical(5).withOs("26.4")), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                assertEquals("26.4", context.osVersion());
+                assertTrue(context.osAtLeast("26.4") && !context.osAtLeast("26.5"));
+                var resource = library.fetchAssets().get(0).resources().get(0);
+                String[] id = new String[1];
+                library.performChanges(c -> id[0] = c.createJob(resource, UploadRequest.put(context.uploadUrlBase().resolve("files/a"))));
+                seen.add(id[0]);
+                seen.add(assertThrows(UnsupportedOperationException.class, () -> library.fetchJobs(JobAction.PROCESS)).getMessage()
+                        .contains("not available before iOS 26.5"));
+                UploadJob probe = new org.upcert.protocol.Values.Job(id[0], JobState.REGISTERED, org.upcert.api.JobType.UPLOAD,
+                        Optional.empty(), UploadRequest.put(context.uploadUrlBase()), Optional.empty(), Optional.empty());
+                assertThrows(UnsupportedOperationException.class, () -> library.assetResource(probe));
+                return ProcessingResult.COMPLETED;
+            }));
+            assertEquals(List.of("J000001", true), seen);
+            assertEquals(List.of("assetResource: not available before iOS 27", "fetchJobs(PROCESS): not available before iOS 26.5"),
+                    refusals(result).stream().sorted().toList());
+        }
+
+        @Test
+        @DisplayName("iOS 26.1: createJob returns null, cancel and a job's error/type/headers are refused")
+        void on261() {
+            List<Object> seen = new ArrayList<>();
+            RunResult result = run(RunPlan.of(3, Workload.typical(5).withOs("26.1")), ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                if (self.calls.get() == 1) {
+                    var resource = library.fetchAssets().get(0).resources().get(0);
+                    String[] id = {"unset"};
+                    library.performChanges(c -> id[0] = c.createJob(resource, UploadRequest.put(context.uploadUrlBase().resolve("files/a"))));
+                    seen.add(String.valueOf(id[0]));
+                    return ProcessingResult.PROCESSING;
+                }
+                for (UploadJob job : library.fetchJobs(JobAction.ACKNOWLEDGE)) {
+                    seen.add(job.localIdentifier() + " " + job.state());
+                    assertThrows(UnsupportedOperationException.class, job::error);
+                    assertThrows(UnsupportedOperationException.class, job::type);
+                    assertThrows(UnsupportedOperationException.class, job::responseHeaderFields);
+                    assertThrows(UnsupportedOperationException.class, () -> library.performChanges(c -> c.cancel(job)));
+                    library.performChanges(c -> c.acknowledge(job));
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            assertEquals("null", seen.get(0), "26.1's createJob returns nothing");
+            assertEquals(2, seen.size(), "the job was fetched in the second call: " + seen);
+            assertEquals(List.of("JobChanges.cancel: not available before iOS 26.4", "UploadJob.error: not available before iOS 26.4",
+                    "UploadJob.responseHeaderFields: not available before iOS 26.4", "UploadJob.type: not available before iOS 26.4"),
+                    refusals(result).stream().sorted().toList());
+            assertEquals(1, new TraceLines(result.traceText()).events("job.ack").size(), "the acknowledgement still committed");
         }
     }
 

@@ -18,6 +18,9 @@ import org.upcert.api.UploadRequest;
  * finished, retries nothing, and creates jobs for resources it has not seen uploaded. It keeps
  * its progress in storage (one line per uploaded key), so it converges across kills as long as
  * nothing fails. Not a reference: the sample extension is.
+ *
+ * <p>Before iOS 26.5 (no PROCESS set) it remembers the resources it created jobs for in
+ * {@code created.txt} and forgets one when its job finishes.
  */
 public class NaiveExtension implements UploadExtension {
     /** Keys of jobs created by any instance, to observe instance reuse in tests. */
@@ -32,23 +35,35 @@ public class NaiveExtension implements UploadExtension {
         done.remove("");
         String token = storage.readString("token.txt").orElseGet(() -> signIn(context));
         try {
+            boolean processSet = context.osAtLeast("26.5");
+            TreeSet<String> created = new TreeSet<>(storage.readString("created.txt").map(s -> List.of(s.split("\n"))).orElse(List.of()));
+            created.remove("");
             List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
             if (!finished.isEmpty()) {
                 StringBuilder lines = new StringBuilder();
                 for (UploadJob job : finished) {
+                    String key = job.destination().header("X-Resource-Key").orElseThrow();
+                    created.remove(key);
                     if (job.state() == org.upcert.api.JobState.SUCCEEDED) {
-                        lines.append(job.destination().header("X-Resource-Key").orElseThrow()).append('\n');
+                        lines.append(key).append('\n');
                     }
                 }
                 storage.appendString("done.txt", lines.toString());
+                if (!processSet) {
+                    storage.writeString("created.txt", String.join("\n", created));
+                }
                 library.performChanges(changes -> finished.forEach(changes::acknowledge));
             }
             TreeSet<String> inFlight = new TreeSet<>();
-            for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
-                inFlight.add(job.destination().header("X-Resource-Key").orElseThrow());
+            if (processSet) {
+                for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                    inFlight.add(job.destination().header("X-Resource-Key").orElseThrow());
+                }
+            } else {
+                inFlight.addAll(created);
             }
             TreeSet<String> nowDone = new TreeSet<>(storage.readString("done.txt").map(s -> List.of(s.split("\n"))).orElse(List.of()));
-            int capacity = library.jobLimit() - library.fetchJobs(JobAction.PROCESS).size();
+            int capacity = library.jobLimit() - (processSet ? library.fetchJobs(JobAction.PROCESS).size() : inFlight.size());
             List<AssetResource> todo = new ArrayList<>();
             for (var asset : library.fetchAssets()) {
                 for (AssetResource resource : asset.resources()) {
@@ -67,6 +82,10 @@ public class NaiveExtension implements UploadExtension {
                         changes.createJob(resource, destination(context, token, resource));
                     }
                 });
+                if (!processSet) {
+                    batch.forEach(resource -> created.add(resource.key()));
+                    storage.writeString("created.txt", String.join("\n", created));
+                }
             }
             return ProcessingResult.PROCESSING;
         } catch (PhotosException e) {

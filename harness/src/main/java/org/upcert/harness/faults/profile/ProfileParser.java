@@ -119,7 +119,7 @@ public final class ProfileParser {
             Workload workload = workload(root.path("workload"));
             String os = os(root.path("workload").path("os"));
             List<String> overrides = new ArrayList<>();
-            SystemPolicy policy = policy(root.path("system"), overrides);
+            SystemPolicy policy = policy(root.path("system"), overrides, os);
             Phases phases = phases(root.path("phases"), policy);
             long faultPhase = phases != null ? phases.faultPhaseMs() : DEFAULT_FAULT_PHASE_MS;
             List<FaultSpec> faults = new ArrayList<>();
@@ -227,8 +227,9 @@ public final class ProfileParser {
 
         // --- system ----------------------------------------------------------------------------
 
-        private SystemPolicy policy(JsonNode node, List<String> overrides) {
-            SystemPolicy defaults = SystemPolicy.defaults();
+        /** The policy: the defaults of the OS level (its measured quirks on) with the profile's {@code system} overrides. */
+        private SystemPolicy policy(JsonNode node, List<String> overrides, String os) {
+            SystemPolicy defaults = SystemPolicy.defaultsFor(Workload.OS_LEVELS.contains(os) ? os : DEFAULT_OS);
             if (node.isMissingNode()) {
                 return defaults;
             }

@@ -1,6 +1,7 @@
 package org.upcert.harness.faults.profile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,10 +23,26 @@ class ProfileParserTest {
         Profile p = ProfileParser.parse("min.yaml", "min", "description: minimal\nworkload:\n  assets: 10\n");
         assertEquals(Workload.typical(10), p.workload());
         assertEquals("26.4", p.os());
-        assertEquals(SystemPolicy.defaults(), p.policy());
+        assertEquals(SystemPolicy.defaultsFor("26.4"), p.policy());
         assertEquals(new Phases(2 * 3_600_000L, true, 1_800_000, 12), p.phases());
         assertTrue(p.faults().isEmpty() && p.rules().isEmpty() && p.overrides().isEmpty());
         assertEquals("", p.imitates());
+    }
+
+    @Test
+    @DisplayName("the measured 26.x quirks are on by default at 26.x levels, off at 27; a profile switches one off explicitly")
+    void quirksFollowTheOsLevel() throws ProfileException {
+        Profile on264 = ProfileParser.parse("q.yaml", "q", "description: q\nworkload:\n  assets: 10\n  os: \"26.4\"\n");
+        assertTrue(on264.policy().nilResourceOnTerminalJobs());
+        assertTrue(on264.policy().noticeAfterReturn());
+        assertFalse(on264.policy().count204AsFailure(), "reported once, on iOS 27: opt-in");
+        Profile on27 = ProfileParser.parse("q.yaml", "q", "description: q\nworkload:\n  assets: 10\n  os: \"27\"\n");
+        assertFalse(on27.policy().nilResourceOnTerminalJobs());
+        assertFalse(on27.policy().noticeAfterReturn());
+        Profile off = ProfileParser.parse("q.yaml", "q", "description: q\nworkload:\n  assets: 10\n  os: \"26.1\"\n"
+                + "system:\n  noticeAfterReturn: false\n");
+        assertFalse(off.policy().noticeAfterReturn());
+        assertTrue(off.policy().nilResourceOnTerminalJobs());
     }
 
     @Test
