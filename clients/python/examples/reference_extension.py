@@ -204,7 +204,9 @@ class LedgerEntry:
 
     ``key`` is ``asset#TYPE``; ``attempts`` counts its failed jobs; ``order`` is the discovery
     order (jobs are created oldest first); ``not_before`` the earliest simulated ms for its next job;
-    ``refusals`` how many of its jobs the server refused, the first noticed at ``first_refusal``.
+    ``refusals`` how many of its jobs the server refused, the first noticed at ``first_refusal``;
+    ``job_since`` when this extension's job for it was committed, 0 if none is believed in flight —
+    kept only where the OS shows no PROCESS set (before iOS 26.5), cleared by the job's outcome.
     """
     key: str
     status: str
@@ -214,26 +216,37 @@ class LedgerEntry:
     not_before: int
     refusals: int = 0
     first_refusal: int = 0
+    job_since: int = 0
 
     @staticmethod
     def discovered(key: str, order: int) -> "LedgerEntry":
         return LedgerEntry(key, NEEDS_UPLOAD, 0, "", order, 0)
 
     def uploaded(self, server_id: str) -> "LedgerEntry":
-        return replace(self, status=UPLOADED, server_id=server_id or self.server_id, not_before=0)
+        return replace(self, status=UPLOADED, server_id=server_id or self.server_id, not_before=0, job_since=0)
 
     def failed_again(self, not_before: int) -> "LedgerEntry":
-        return replace(self, status=NEEDS_UPLOAD, attempts=self.attempts + 1, not_before=not_before)
+        return replace(self, status=NEEDS_UPLOAD, attempts=self.attempts + 1, not_before=not_before, job_since=0)
 
     def refused_again(self, now: int, not_before: int) -> "LedgerEntry":
         return replace(self, status=NEEDS_UPLOAD, attempts=self.attempts + 1, not_before=not_before,
-                       refusals=self.refusals + 1, first_refusal=self.first_refusal or now)
+                       refusals=self.refusals + 1, first_refusal=self.first_refusal or now, job_since=0)
 
     def abandoned(self) -> "LedgerEntry":
-        return replace(self, status=ABANDONED, attempts=self.attempts + 1, not_before=0)
+        return replace(self, status=ABANDONED, attempts=self.attempts + 1, not_before=0, job_since=0)
 
     def with_status(self, status: str) -> "LedgerEntry":
         return replace(self, status=status)
+
+    def with_job_since(self, since_ms: int) -> "LedgerEntry":
+        return replace(self, job_since=max(1, since_ms))
+
+    def without_job(self) -> "LedgerEntry":
+        return replace(self, job_since=0)
+
+    @property
+    def job_in_flight(self) -> bool:
+        return self.job_since != 0
 
     def due_at(self, now_ms: int) -> bool:
         return self.not_before <= now_ms
@@ -243,23 +256,25 @@ class LedgerEntry:
         return asset_of(self.key)
 
     def to_line(self) -> str:
-        refusals = "\t%d\t%d" % (self.refusals, self.first_refusal) if self.refusals else ""
+        refusals = ("\t%d\t%d\t%d" % (self.refusals, self.first_refusal, self.job_since) if self.job_since
+                    else "\t%d\t%d" % (self.refusals, self.first_refusal) if self.refusals else "")
         return "%s\t%s\t%d\t%s\t%d\t%d%s\n" % (self.status, _escape(self.key), self.attempts, _escape(self.server_id),
                                                self.order, self.not_before, refusals)
 
     @staticmethod
     def parse(line: str) -> "LedgerEntry":
         fields = line.split("\t")
-        if len(fields) not in (6, 8) or fields[0] not in STATUSES:
+        if len(fields) not in (6, 8, 9) or fields[0] not in STATUSES:
             raise ValueError("not a ledger line")
         key = _unescape(fields[1])
         attempts = int(fields[2])
         if not key or attempts < 0:
             raise ValueError("bad ledger entry")
-        refusals = int(fields[6]) if len(fields) == 8 else 0
-        first_refusal = int(fields[7]) if len(fields) == 8 else 0
+        refusals = int(fields[6]) if len(fields) >= 8 else 0
+        first_refusal = int(fields[7]) if len(fields) >= 8 else 0
+        job_since = int(fields[8]) if len(fields) == 9 else 0
         return LedgerEntry(key, fields[0], attempts, _unescape(fields[3]), int(fields[4]), int(fields[5]),
-                           refusals, first_refusal)
+                           refusals, first_refusal, job_since)
 
 
 def asset_of(resource_key: str) -> str:
@@ -374,6 +389,9 @@ class Ledger:
 
     def needing_upload_count(self) -> int:
         return len(self._needing)
+
+    def with_job_in_flight(self) -> List[LedgerEntry]:
+        return [entry for entry in self.all() if entry.job_in_flight]
 
     def entries_of_asset(self, asset: str) -> List[LedgerEntry]:
         prefix = asset + "#"
@@ -808,14 +826,35 @@ def cloud_from(configuration) -> object:
 
 # --- which resource a job belongs to ----------------------------------------------------------
 
+class OsLevel:
+    """What the device's iOS offers, checked once per call as ``#available`` would: a selector a
+    level lacks does not exist there (upcert refuses it with ``UnavailableError``).
+    26.4: cancel, placeholders, a job's type/response_header_fields/error; 26.5: the PROCESS set;
+    27: asset_resource. Before 26.4 nothing says why a job failed; before 26.5 the ledger
+    remembers the jobs in flight (``LedgerEntry.job_since``)."""
+
+    def __init__(self, context: up.ExtensionContext):
+        self.outcome_fields = context.os_at_least("26.4")
+        self.process_set = context.os_at_least("26.5")
+        self.asset_resource = context.os_at_least("27")
+
+    def view(self, job: up.UploadJob) -> up.UploadJob:
+        """``job`` as this level lets the extension read it: before 26.4 an upload with neither
+        error nor headers (the members do not exist), so code that reads them is safe."""
+        if self.outcome_fields:
+            return job
+        return up.UploadJob(job.local_identifier, job.state, up.JobType.UPLOAD, job.resource, job.destination, None, None)
+
+
 class JobIdentity:
     """``job.resource``; else ``library.asset_resource(job)``; else the ``X-Resource-Key``
     header of its destination; else its URL (CLD-02). Cached per job for one call."""
 
-    def __init__(self, library: up.PhotoLibrary, cloud, upload_url_base: str):
+    def __init__(self, library: up.PhotoLibrary, cloud, upload_url_base: str, asset_resource_available: bool = True):
         self.library = library
         self.cloud = cloud
         self.upload_url_base = upload_url_base
+        self.asset_resource_available = asset_resource_available
         self.cache: Dict[str, Optional[str]] = {}
 
     def key_of(self, job: up.UploadJob) -> Optional[str]:
@@ -826,10 +865,8 @@ class JobIdentity:
     def _look_up(self, job: up.UploadJob) -> Optional[str]:
         if job.resource is not None:
             return job.resource.key()
-        try:
-            resource = self.library.asset_resource(job)
-        except up.ProtocolError:
-            resource = None  # a system without assetResource(forUploadJob:): the destination still knows
+        # #available(iOS 27, *): before, the selector does not exist; the destination still knows.
+        resource = self.library.asset_resource(job) if self.asset_resource_available else None
         if resource is not None:
             return resource.key()
         header = job.destination.header(RESOURCE_KEY_HEADER)
@@ -866,9 +903,11 @@ def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
     for block in batches(items, size):
         if cancelled.is_set():
             return BlockResult(applied, refused, None, True)
-        rejection = _commit(library, block, change)
+        dropped: Set[int] = set()
+        rejection = _commit(library, block, change, dropped)
         if rejection is None:
-            applied.extend(block)
+            for i, item in enumerate(block):
+                (refused if i in dropped else applied).append(item)
             continue
         if _stops_everything(rejection):
             return BlockResult(applied, refused, rejection)
@@ -878,9 +917,10 @@ def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
         for item in block:
             if cancelled.is_set():
                 return BlockResult(applied, refused, None, True)
-            single = _commit(library, [item], change)
+            dropped_single: Set[int] = set()
+            single = _commit(library, [item], change, dropped_single)
             if single is None:
-                applied.append(item)
+                (refused if dropped_single else applied).append(item)
             elif _stops_everything(single):
                 return BlockResult(applied, refused, single)
             else:
@@ -888,12 +928,43 @@ def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
     return BlockResult(applied, refused)
 
 
+class _Owned:
+    """Records which item each change of a block belongs to (to map dropped changes back)."""
+
+    def __init__(self, changes: up.JobChanges, owners: List[int], item: int):
+        self._changes, self._owners, self._item = changes, owners, item
+
+    def create_job(self, resource, destination):
+        self._owners.append(self._item)
+        return self._changes.create_job(resource, destination)
+
+    def acknowledge(self, job):
+        self._owners.append(self._item)
+        self._changes.acknowledge(job)
+
+    def retry(self, job, new_destination=None):
+        self._owners.append(self._item)
+        self._changes.retry(job, new_destination)
+
+    def cancel(self, job):
+        self._owners.append(self._item)
+        self._changes.cancel(job)
+
+
 def _commit(library: up.PhotoLibrary, block: Sequence[T],
-            change: Callable[[up.JobChanges, T], object]) -> Optional[up.PhotosError]:
+            change: Callable[[up.JobChanges, T], object], dropped: Set[int]) -> Optional[up.PhotosError]:
+    """Commits one block; a change the system dropped (its job could no longer take it) puts its
+    item's position into ``dropped``: that item counts as refused, the rest as applied."""
+    owners: List[int] = []
     try:
-        with library.perform_changes() as changes:
-            for item in block:
-                change(changes, item)
+        change_block = library.perform_changes()
+        with change_block as changes:
+            for i, item in enumerate(block):
+                change(_Owned(changes, owners, i), item)
+        if change_block.outcome is not None:
+            for drop in change_block.outcome.dropped:
+                if drop.index < len(owners):
+                    dropped.add(owners[drop.index])
         return None
     except up.PhotosError as e:
         return e
@@ -926,8 +997,10 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
     deferred = 0
     cloud_problem: Optional[CloudUnavailable] = None
     now = context.clock.millis()
-    for job in failed:
-        offered.add(job.local_identifier)
+    os_level = OsLevel(context)
+    for fetched in failed:
+        offered.add(fetched.local_identifier)
+        job = os_level.view(fetched)  # before iOS 26.4: no type, error or headers to read
         if job.state != up.JobState.FAILED or job.type != up.JobType.UPLOAD:
             continue  # download-only jobs are the host app's business: acknowledged below
         key = identity.key_of(job)
@@ -957,6 +1030,16 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
                              lambda changes, planned: changes.retry(planned[0], planned[1]), cancelled)
     retried = {planned[0].local_identifier for planned in result.applied}
     fresh = sum(1 for planned in result.applied if planned[1] is not None)
+    if not os_level.process_set:  # no PROCESS set before iOS 26.5: the ledger remembers the retried jobs
+        committed = context.clock.millis()
+        in_flight = []
+        for planned in result.applied:
+            key = identity.key_of(planned[0])
+            entry = ledger.get(key) if key is not None else None
+            if entry is not None:
+                in_flight.append(entry.with_job_since(committed))
+        if in_flight:
+            ledger.record(in_flight, context.storage)
     if result.refused or result.stopped_by is not None:
         context.log.warn("retrying %d jobs was refused%s; they are acknowledged instead"
                          % (len(plan) - len(retried), ": %s" % result.stopped_by if result.stopped_by else ""))
@@ -1007,6 +1090,7 @@ class Acknowledger:
         self.cloud = cloud
         self.identity = identity
         self.cancelled = cancelled
+        self.os = OsLevel(context)
 
     def acknowledge(self, jobs: List[up.UploadJob], retry_unspent: Callable[[up.UploadJob], bool]) -> AckSummary:
         if not jobs:
@@ -1016,7 +1100,7 @@ class Acknowledger:
         counts = {"uploaded": 0, "again": 0, "abandoned": 0, "download_only": 0, "unidentified": 0}
         abandoned_keys: List[str] = []
         for job in jobs:
-            if job.type == up.JobType.DOWNLOAD_ONLY:
+            if self.os.view(job).type == up.JobType.DOWNLOAD_ONLY:
                 counts["download_only"] += 1  # fetched from iCloud only: not an upload
                 continue
             key = self.identity.key_of(job)
@@ -1025,6 +1109,8 @@ class Acknowledger:
                 continue
             current = staged[key] if key in staged else self.ledger.get(key)
             nxt = self._outcome(job, key, current, now, retry_unspent(job))
+            if nxt is None and current is not None and current.job_in_flight:
+                nxt = current.without_job()  # its job finished: no longer in flight (before iOS 26.5)
             if nxt is None or nxt == current:
                 continue
             staged[key] = nxt
@@ -1034,7 +1120,8 @@ class Acknowledger:
                 counts["again"] += 1
             elif nxt.status == ABANDONED:
                 counts["abandoned"] += 1
-                abandoned_keys.append("%s (%s)" % (key, job.error if job.error is not None else "no error"))
+                error = self.os.view(job).error
+                abandoned_keys.append("%s (%s)" % (key, error if error is not None else "no error"))
         self.ledger.record(list(staged.values()), self.context.storage)  # ACK-03: durable first
         if abandoned_keys:
             self.context.log.warn("abandoned %d resources: %s%s" % (
@@ -1056,8 +1143,9 @@ class Acknowledger:
         return apply_in_blocks(self.context.library, jobs, CHANGE_BLOCK,
                                lambda changes, job: changes.acknowledge(job), self.cancelled)
 
-    def _outcome(self, job: up.UploadJob, key: str, current: Optional[LedgerEntry], now: int,
+    def _outcome(self, fetched: up.UploadJob, key: str, current: Optional[LedgerEntry], now: int,
                  retry_unspent: bool) -> Optional[LedgerEntry]:
+        job = self.os.view(fetched)  # before iOS 26.4: no type, error or headers to read
         if job.state == up.JobState.SUCCEEDED:
             return self._stored(job, key, current)
         if job.state != up.JobState.FAILED:
@@ -1109,17 +1197,30 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     in-flight jobs no longer wanted (asset gone, already uploaded, a second job) are cancelled.
     """
     library = context.library
+    os_level = OsLevel(context)
     job_limit = library.job_limit()
     # PROCESS before ACKNOWLEDGE: a job finishing between the fetches shows in both, not neither.
-    in_flight = list(library.fetch_jobs(up.JobAction.PROCESS))
+    # Before iOS 26.5 there is no PROCESS set: the ledger's marks say which resources have a job.
+    in_flight = list(library.fetch_jobs(up.JobAction.PROCESS)) if os_level.process_set else []
     finished = list(library.fetch_jobs(up.JobAction.ACKNOWLEDGE))
+
+    def remembered() -> Set[str]:
+        if os_level.process_set:
+            return set()
+        keys = {entry.key for entry in ledger.with_job_in_flight()}
+        for job in finished:
+            key = identity.key_of(job)
+            if key is not None:
+                keys.discard(key)
+        return keys
 
     late = [job for job in finished if job.local_identifier not in handled]
     late_acks = acknowledger.acknowledge(late, lambda job: True) if late else AckSummary.none()
     if late:
         finished = [job for job in finished if job.local_identifier not in late_acks.acknowledged]
         if late_acks.interrupted:
-            return CreateOutcome(0, 0, late_acks, len(in_flight) + len(finished), job_limit, False, known_problem, True)
+            return CreateOutcome(0, 0, late_acks, len(in_flight) + len(finished) + len(remembered()), job_limit, False,
+                                 known_problem, True)
 
     live: Set[str] = set()
     for job in finished:
@@ -1135,11 +1236,13 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
         entry = ledger.get(key)
         status = entry.status if entry is not None else None
         redundant = key in running or status in (GONE, UPLOADED)
-        if redundant and job.type == up.JobType.UPLOAD and job.state.is_in_flight:
+        if redundant and os_level.view(job).type == up.JobType.UPLOAD and job.state.is_in_flight:
             unwanted.append(job)  # JOB-04: only registered or pending jobs are cancelled
         else:
             running.add(key)
     live |= running
+    marked = remembered()
+    live |= marked
     cancelled_jobs = 0
     if unwanted:
         cancellation = apply_in_blocks(library, unwanted, CHANGE_BLOCK, lambda changes, job: changes.cancel(job),
@@ -1157,7 +1260,7 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
             return CreateOutcome(0, cancelled_jobs, late_acks, len(in_flight) + len(finished), job_limit, False,
                                  known_problem, True)
 
-    unacknowledged = len(in_flight) + len(finished)
+    unacknowledged = len(in_flight) + len(finished) + len(marked)
     capacity = job_limit - unacknowledged
     now = context.clock.millis()
     candidates: List[LedgerEntry] = []
@@ -1206,6 +1309,15 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     if result.refused:
         context.log.warn("creating %d jobs was refused (asset removed meanwhile?)" % len(result.refused))
     created = len(result.applied)
+    if not os_level.process_set and created:
+        # No PROCESS set before iOS 26.5: remember which resources now have a job in flight.
+        committed = context.clock.millis()
+        in_flight_now = []
+        for resource, _destination in result.applied:
+            entry = ledger.get(resource.key())
+            if entry is not None:
+                in_flight_now.append(entry.with_job_since(committed))
+        ledger.record(in_flight_now, context.storage)
     return CreateOutcome(created, cancelled_jobs, late_acks, unacknowledged + created, job_limit,
                          result.limit_exceeded, cloud_problem, result.interrupted)
 
@@ -1224,7 +1336,7 @@ class ProcessingRound:
         self.discovery = discovery
         self.cloud = cloud
         self.cancelled = cancelled
-        self.identity = JobIdentity(self.library, cloud, context.upload_url_base)
+        self.identity = JobIdentity(self.library, cloud, context.upload_url_base, context.os_at_least("27"))
         self.acknowledger = Acknowledger(context, ledger, cloud, self.identity, cancelled)
 
     def run(self) -> up.ProcessingResult:

@@ -34,9 +34,10 @@ class CloudRulesTest {
     }
 
     @Test
-    @DisplayName("CLD-02 is exercised by device-quirks-26x (nil resource on terminal jobs) and by nothing without the quirk")
+    @DisplayName("CLD-02 is exercised wherever the nil-resource quirk is on (every 26.x profile by default) and not on iOS 27")
     void nilResource() throws Exception {
         SampleVerdicts.exercisedBy("CLD-02", "device-quirks-26x", "generic-put");
-        SampleVerdicts.notExercisedBy("CLD-02", "baseline", "generic-put");
+        SampleVerdicts.exercisedBy("CLD-02", "baseline", "generic-put"); // 26.4: the measured 26.x quirks are on by default
+        SampleVerdicts.notExercisedBy("CLD-02", "expensive-network", "generic-put"); // iOS 27: no quirk
     }
 }

@@ -20,9 +20,9 @@ public final class Mutants {
                         NeverAcknowledgesFailed::new, "flaky-network", 1),
                 // library churn wakes the extension while uploads are still in flight
                 MutantCase.of("DUP-01", "reads an empty PROCESS set and creates a second job for a resource in flight",
-                        IgnoresJobsInFlight.class, IgnoresJobsInFlight::new, "library-churn", 1).onOs("26.5"),
+                        IgnoresJobsInFlight.class, IgnoresJobsInFlight::new, "library-churn", 1),
                 MutantCase.of("JOB-02", "acknowledges jobs still in flight along with the finished ones",
-                        AcknowledgesInFlightJobs.class, AcknowledgesInFlightJobs::new, "library-churn", 1).onOs("26.5"),
+                        AcknowledgesInFlightJobs.class, AcknowledgesInFlightJobs::new, "library-churn", 1),
                 MutantCase.of("ACK-02", "acknowledges at most ten jobs per call and leaves the rest (50008)",
                         AcknowledgesTenPerBlock.class, AcknowledgesTenPerBlock::new, "baseline", 1),
                 MutantCase.of("TRM-04", "keeps the context in a field and writes to storage after returning",
