@@ -381,7 +381,7 @@ public final class Timeline {
             return name.startsWith("call.") || name.startsWith("process.") || name.startsWith("job.")
                     || name.startsWith("fault.") || name.startsWith("library.") || name.startsWith("run.")
                     || name.equals("phase.recovery") || name.equals("system.penalty") || name.equals("api.refused")
-                    || name.equals("change.illegal") || name.equals("changes.rejected");
+                    || name.equals("change.illegal") || name.equals("change.dropped") || name.equals("changes.rejected");
         }
 
         private static JsonNode json(String line, int number) {
@@ -437,6 +437,9 @@ public final class Timeline {
                         e.path("api").asText() + ": " + e.path("reason").asText()));
                 case "change.illegal" -> markers.add(new Marker(line, t, "illegal",
                         e.path("op").asText() + " " + e.path("job").asText() + ": " + e.path("code").asText()));
+                case "change.dropped" -> markers.add(new Marker(line, t, e.path("cause").asText().equals("extension") ? "illegal" : "dropped",
+                        e.path("op").asText() + " " + e.path("job").asText() + " dropped: " + e.path("fetched").asText() + " at its last fetch, "
+                                + e.path("state").asText() + " at the commit (" + e.path("cause").asText() + ")"));
                 case "changes.rejected" -> markers.add(new Marker(line, t, "rejected",
                         e.path("code").asText() + " (" + e.path("changes").asLong() + " changes): " + e.path("reason").asText()));
                 case "fault.start" -> startFault(e, line, t);

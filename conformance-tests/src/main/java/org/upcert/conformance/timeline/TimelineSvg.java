@@ -64,7 +64,7 @@ final class TimelineSvg {
     }
 
     private static final String[] MARKER_COLOURS = {"notice", "#f58518", "kill", "#7b3294", "launch-failed", "#7b3294",
-        "penalty", "#c51b7d", "refused", "#c51b7d", "illegal", "#c51b7d", "rejected", "#c51b7d"};
+        "penalty", "#c51b7d", "refused", "#c51b7d", "illegal", "#c51b7d", "rejected", "#c51b7d", "dropped", "#969696"};
     private static final Map<String, String> CHURN = orderedMap(
             "library.insert", "#31a354", "library.delete", "#7f2704", "library.offload", "#6baed6");
     private static final long[] STEPS = {1_000, 2_000, 5_000, 10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000,

@@ -24,7 +24,10 @@ public final class TerminationMutants {
                 MutantCase.of("TRM-02", "catches Throwable around processJobs and writes a crash report, even when killed",
                         WritesCrashReport.class, WritesCrashReport::new, "hard-kills", 1),
                 MutantCase.of("TRM-03", "buffers its storage writes in memory and flushes them only when a call returns",
-                        BuffersStorageUntilReturn.class, BuffersStorageUntilReturn::new, "hard-kills", 1));
+                        // On 26.4 the lost writes also leave the ledger's in-flight marks of jobs long
+                        // acknowledged, and the backup stalls instead (E2E-01); where the PROCESS set
+                        // shows the jobs in flight (26.5), the lost outcomes are uploaded again (TRM-03).
+                        BuffersStorageUntilReturn.class, BuffersStorageUntilReturn::new, "hard-kills", 1).onOs("26.5"));
     }
 
     /**

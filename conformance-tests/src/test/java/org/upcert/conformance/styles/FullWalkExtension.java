@@ -109,7 +109,8 @@ public class FullWalkExtension implements UploadExtension {
             if (job.state() == JobState.SUCCEEDED) {
                 after = new Entry(State.UPLOADED, before.attempts(), now);
             } else {
-                int code = job.error().map(UploadError::code).orElse(0);
+                // error exists from iOS 26.4 (#available): before, nothing says why a job failed.
+                int code = atLeast(context.osVersion(), 26, 4) ? job.error().map(UploadError::code).orElse(0) : 0;
                 if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
                     token = null; // the credentials were refused: sign in again before the next job
                 }
