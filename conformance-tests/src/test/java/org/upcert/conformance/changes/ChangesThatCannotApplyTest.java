@@ -127,13 +127,55 @@ class ChangesThatCannotApplyTest {
         assertEquals(inProcess.traceText(), worker.traceText());
     }
 
+    @Test
+    @DisplayName("as a command (--extension-cmd, the Python client) the racing run writes the same trace as in process")
+    void sameAsACommand() throws Exception {
+        String python = python();
+        Path script = Path.of(ChangesThatCannotApplyTest.class.getResource("/python/racing_canceller.py").toURI());
+        RunResult inProcess = run(ExtensionSource.type(RacingCanceller.class), "in-process");
+        RunResult command = Simulation.run(plan(), ExtensionSource.command(List.of(python, script.toString()),
+                script.getParent()), RunOptions.inMemory().withTransport("direct"));
+        assertEquals("command", command.summary().isolation());
+        assertFalse(events(command, "change.dropped").isEmpty(), "the Python extension met the race too");
+        assertTrue(events(command, "log").stream().anyMatch(l -> l.path("msg").asText().startsWith("dropped: cancel ")),
+                "the Python extension read the drop from perform_changes' outcome");
+        // Line 1, the header, names the extension (a class here, a command there); every event after it is the same.
+        List<String> a = inProcess.traceText().lines().skip(1).toList();
+        List<String> b = command.traceText().lines().skip(1).toList();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            assertEquals(a.get(i), b.get(i), "first difference at trace line " + (i + 2));
+        }
+        assertEquals(a.size(), b.size(), "trace length");
+    }
+
+    /** {@code python3} if it is 3.9 or newer; otherwise the calling test is skipped. */
+    static String python() throws InterruptedException {
+        String python = null;
+        try {
+            Process probe = new ProcessBuilder("python3", "-c", "import sys; print(sys.version_info >= (3, 9))")
+                    .redirectErrorStream(true).start();
+            String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (probe.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0 && out.equals("True")) {
+                python = "python3";
+            }
+        } catch (IOException e) {
+            python = null;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "no python3 (3.9 or newer) on PATH");
+        return python;
+    }
+
     /** A jar with {@code type} (and its nested classes) and its service entry. */
     static Path jar(Path dir, Class<? extends UploadExtension> type) throws IOException {
         Path jar = dir.resolve(type.getSimpleName() + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             String prefix = type.getPackageName().replace('.', '/') + "/";
-            for (String name : List.of(type.getSimpleName() + ".class", type.getSimpleName() + "$Stale.class")) {
+            for (String name : List.of(type.getSimpleName() + ".class", type.getSimpleName() + "$Stale.class",
+                    type.getSimpleName() + "$Call.class")) {
                 try (InputStream in = type.getResourceAsStream(name)) {
+                    if (in == null) {
+                        continue;
+                    }
                     out.putNextEntry(new JarEntry(prefix + name));
                     out.write(in.readAllBytes());
                     out.closeEntry();

@@ -75,6 +75,7 @@ public class RacingCanceller implements UploadExtension {
         }
         TreeSet<String> droppedJobs = new TreeSet<>();
         for (DroppedChange dropped : outcome.dropped()) {
+            // DroppedChange.toString(): "cancel J000003 dropped (CHANGE_NOT_SUPPORTED, SUCCEEDED): reason"
             context.log().info("dropped: " + dropped);
             droppedJobs.add(dropped.job());
         }
@@ -113,7 +114,7 @@ public class RacingCanceller implements UploadExtension {
                 }
             }
         }
-        List<AssetResource> create = new ArrayList<>(wanted.values()).subList(0, Math.min(capacity, wanted.size()));
+        List<AssetResource> create = new ArrayList<>(wanted.values()).subList(0, Math.max(0, Math.min(capacity, wanted.size())));
         if (!create.isEmpty()) {
             String token = signIn(context);
             if (token == null) {
