@@ -39,9 +39,15 @@ A ``performChanges`` block is either a ``with`` statement (above) or a callback,
     library.perform_changes(lambda changes: changes.acknowledge(job))
 
 Either way the changes are recorded while the block runs and sent to upcert as one message
-when it ends, where they commit atomically or not at all: a rejected block raises
-:class:`PhotosError` (``LIMIT_EXCEEDED`` and so on) from the end of the ``with`` statement or
-from ``perform_changes(block)``. An exception raised inside the block abandons it and
+when it ends, where they commit: an acknowledge, retry or cancel whose job can no longer take it
+(a pending job that finished meanwhile) is dropped and the rest commits, as a nil change request
+on a device — ``perform_changes(block)`` returns the :class:`ChangeOutcome` (``.dropped``), and the
+``with`` statement's object holds it in ``.outcome``. A block rejected as a whole raises
+:class:`PhotosError` (``LIMIT_EXCEEDED``, a creation refused) from the end of the ``with``
+statement or from ``perform_changes(block)``. A member the device's iOS lacks (``cancel`` before
+26.4, ``fetch_jobs(PROCESS)`` before 26.5, ``asset_resource`` before 27, a job's ``type``,
+``error`` or ``response_header_fields`` before 26.4) raises :class:`UnavailableError`; check
+``context.os_at_least("26.4")`` first, as ``#available`` would. An exception raised inside the block abandons it and
 propagates. Blocks run one at a time per process (other threads wait) and must not be nested.
 
 When the simulated system kills the process in the middle of an API call, that call raises
