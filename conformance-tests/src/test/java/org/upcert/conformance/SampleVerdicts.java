@@ -25,7 +25,7 @@ import org.upcert.harness.run.Simulation;
  * per JVM and shared by the group tests (RetryRulesTest, CloudRulesTest, …): only the verdicts
  * are kept, not the traces.
  */
-final class SampleVerdicts {
+public final class SampleVerdicts {
     static final long[] SEEDS = {1, 2, 3};
     private static final TreeMap<String, TreeMap<String, Verdict>> CACHE = new TreeMap<>();
     private static Path sampleJar;
@@ -40,18 +40,66 @@ final class SampleVerdicts {
         if (cached != null) {
             return cached;
         }
+        if (cloud.equals(SuiteDefaults.CLOUD)) {
+            allOnTheDefaultCloud(); // the whole catalogue at once, in parallel: most tests need it anyway
+            return CACHE.get(key);
+        }
+        TreeMap<String, Verdict> verdicts = judge(profile, seed, cloud, sampleJar());
+        CACHE.put(key, verdicts);
+        return verdicts;
+    }
+
+    /**
+     * The sample's verdicts on every standard profile with seeds 1..3 against the default cloud,
+     * keyed "profile seed N": simulated once per test JVM, two runs at a time, and shared by every
+     * group test (this package's and {@code rules}'), so the 45 runs are not made twice.
+     */
+    public static synchronized TreeMap<String, TreeMap<String, Verdict>> allOnTheDefaultCloud() throws Exception {
+        TreeMap<String, TreeMap<String, Verdict>> out = new TreeMap<>();
+        Path jar = sampleJar();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            TreeMap<String, java.util.concurrent.Future<TreeMap<String, Verdict>>> futures = new TreeMap<>();
+            for (String profile : ProfileCatalogue.names()) {
+                for (long seed : SEEDS) {
+                    String key = profile + " seed " + seed + " " + SuiteDefaults.CLOUD;
+                    TreeMap<String, Verdict> cached = CACHE.get(key);
+                    futures.put(profile + " seed " + seed, cached != null ? java.util.concurrent.CompletableFuture.completedFuture(cached)
+                            : pool.submit(() -> judge(profile, seed, SuiteDefaults.CLOUD, jar)));
+                }
+            }
+            for (var entry : futures.entrySet()) {
+                out.put(entry.getKey(), entry.getValue().get());
+                CACHE.put(entry.getKey() + " " + SuiteDefaults.CLOUD, entry.getValue().get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
+    }
+
+    /** Called with the class's lock held, so the pool threads of {@link #allOnTheDefaultCloud} need no lock. */
+    private static Path sampleJar() throws Exception {
         if (sampleJar == null) {
             sampleJar = BundledSample.extract().orElseThrow();
         }
+        return sampleJar;
+    }
+
+    private static TreeMap<String, Verdict> judge(String profile, long seed, String cloud, Path jar) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), seed).plan();
-        RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.jar(sampleJar),
+        RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.jar(jar),
                 RunOptions.inMemory().withTransport("direct").withCloud(cloud)));
         TreeMap<String, Verdict> verdicts = new TreeMap<>();
         for (RuleChecker checker : RuleCatalogue.checkers().values()) {
             verdicts.put(checker.ruleId(), checker.check(evidence));
         }
-        CACHE.put(key, verdicts);
         return verdicts;
+    }
+
+    /** The default cloud of the suite. */
+    private static final class SuiteDefaults {
+        static final String CLOUD = org.upcert.conformance.suite.SuiteConfig.DEFAULT_CLOUD;
     }
 
     /** The sample fails none of {@code rules} on any standard profile and seed against {@code cloud}. */
