@@ -168,7 +168,7 @@ public final class CertifyCommand implements Callable<Integer> {
         }
         for (RuleSummary warning : c.warnings()) {
             out.println();
-            out.println("  " + warning.rule().id() + " WARN: " + warning.note(c.config().profiles()));
+            out.println("  " + warning.rule().id() + " " + warning.note(c.config().profiles()));
         }
     }
 
