@@ -12,13 +12,9 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,29 +48,8 @@ public class HostileCorpusTest {
 
     /** Packs one hostile extension (and its nested classes) into a jar with its service entry. */
     static Path jar(Class<?> type, Path dir, String... extraResource) throws IOException {
-        Path classes = Path.of(type.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String prefix = type.getPackageName().replace('.', '/') + "/";
-        Path jar = dir.resolve(type.getSimpleName() + ".jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                Stream<Path> files = Files.list(classes.resolve(prefix))) {
-            for (Path file : files.sorted().toList()) {
-                String name = file.getFileName().toString();
-                if (name.startsWith("HostileExtensions")) {
-                    out.putNextEntry(new JarEntry(prefix + name));
-                    out.write(Files.readAllBytes(file));
-                    out.closeEntry();
-                }
-            }
-            out.putNextEntry(new JarEntry("META-INF/services/org.upcert.api.UploadExtension"));
-            out.write((type.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-            if (extraResource.length == 2) {
-                out.putNextEntry(new JarEntry(extraResource[0]));
-                out.write(extraResource[1].getBytes(StandardCharsets.UTF_8));
-                out.closeEntry();
-            }
-        }
-        return jar;
+        return org.upcert.conformance.testing.ExtensionJars.pack(type, "HostileExtensions", dir,
+                extraResource.length == 2 ? java.util.Map.of(extraResource[0], extraResource[1]) : java.util.Map.of());
     }
 
     private static Outcome certify(Path jar, Path out, String... more) throws IOException {
