@@ -52,6 +52,14 @@ public final class RetryRules {
         return Attempts.answered(failed) && !Attempts.hasRetryAfter(failed) && !Attempts.successStatus(failed);
     }
 
+    /**
+     * A server-answered failure without retry-after, a 2xx reported as failed included: what the
+     * extension sees is the same. RTY-02's bound and spacing count these.
+     */
+    static boolean answeredWithoutRetryAfter(TraceEvent failed) {
+        return Attempts.answered(failed) && !Attempts.hasRetryAfter(failed);
+    }
+
     /** Whether the run shows the extension outcome fields (error, headers): iOS 26.4 and later. */
     static boolean outcomeFieldsVisible(RunEvidence evidence) {
         return GiveUp.outcomesVisible(evidence);
@@ -166,14 +174,14 @@ public final class RetryRules {
                     if (i > 0) {
                         Attempt previous = attempts.get(i - 1);
                         String message = null;
-                        if (previous.failed() && refusal(previous.end())) {
+                        if (previous.failed() && answeredWithoutRetryAfter(previous.end())) {
                             TraceEvent refused = previous.end();
                             long gap = attempt.start().t() - refused.t();
                             boolean freshAfterStaleness = attempt.freshDestination()
                                     && (refused.number("code") == UploadError.USER_AUTHENTICATION_REQUIRED
                                             || Attempts.expiredDestination(refused));
-                            if (visible && attempt.isRetry() && attempt.job().equals(previous.job()) && !attempt.freshDestination()
-                                    && !(statusAssumed && transientStatus(refused))) {
+                            if (refusal(refused) && visible && attempt.isRetry() && attempt.job().equals(previous.job())
+                                    && !attempt.freshDestination() && !(statusAssumed && transientStatus(refused))) {
                                 message = attempt.job() + " for " + entry.getKey() + " was retried with its original destination "
                                         + "after the server refused it (" + Attempts.outcome(refused) + ")";
                             } else if (inRow >= LOOP_REFUSALS) {
@@ -191,15 +199,19 @@ public final class RetryRules {
                             why = message;
                         }
                     }
-                    if (attempt.succeeded() || (attempt.failed() && Attempts.successStatus(attempt.end()))) {
+                    // A 2xx the system reported as failed stored the bytes, but the extension saw a
+                    // server-answered failure like any other: trying again and again is the same loop
+                    // (and re-uploads stored bytes each time), so it counts towards the bound and the
+                    // spacing; only a success the device saw ends the row.
+                    if (attempt.succeeded()) {
                         inRow = 0;
-                    } else if (attempt.failed() && refusal(attempt.end())) {
-                        refusals++;
+                    } else if (attempt.failed() && answeredWithoutRetryAfter(attempt.end())) {
+                        refusals += refusal(attempt.end()) ? 1 : 0;
                         inRow++;
                     }
                 }
             }
-            if (refusals == 0) {
+            if (refusals == 0 && first == null) {
                 return Verdict.notExercised(ruleId(), "no failure the server answered without retry-after");
             }
             if (first != null) {

@@ -150,13 +150,16 @@ class AuthorExtensionsTest {
     }
 
     @Test
-    @DisplayName("its twin that ignores the headers re-uploads stored photos in a loop: only DUP-02 (SHOULD) WARNs")
+    @DisplayName("its twin that ignores the headers re-uploads stored photos in a loop: RTY-02 FAILs (and DUP-02 WARNs)")
     void ignoringTheHeadersReuploadsForever(@TempDir Path dir) throws Exception {
         // the fault phase alone: the loop never ends by itself (a whole simulated week, a minute of wall time)
         Judged twin = judge(AuthorJars.jar(AuthorExtensions.IgnoresHeaders.class, dir, null), QUIRKS, false);
         // each new job overwrites the stored object, is answered 204, reported failed, and made again
         Verdict dup02 = org.upcert.conformance.rules.Thresholds.apply(twin.verdicts().get("DUP-02"));
         assertEquals(Verdict.Status.WARN, dup02.status(), dup02.toString());
+        // From the device, each 204 reported failed is a server-answered failure: trying again without
+        // bound is RTY-02's loop, whether or not the bytes landed.
+        assertEquals(Verdict.Status.FAIL, twin.status("RTY-02"), twin.verdicts().get("RTY-02").toString());
         long created = count(twin.evidence(), "job.create", e -> true);
         assertTrue(created > 5L * twin.evidence().liveResources().size(), created + " jobs for "
                 + twin.evidence().liveResources().size() + " resources");
