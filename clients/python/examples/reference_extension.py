@@ -1380,6 +1380,11 @@ class ProcessingRound:
         to_upload = self.ledger.needing_upload_count()
         if problem is not None and problem.permanent and to_upload > 0:
             result = up.ProcessingResult.FAILURE  # nothing a later call could do until the settings change
+        elif (problem is not None and to_upload > 0 and not handled and creation.created == 0
+              and creation.unacknowledged == 0 and not found.demands_processing):
+            # Our own server cannot be reached and nothing moved: PROCESSING would bring another
+            # call in ~5 min failing the same way, forever (RES-03); FAILURE lets the system back off.
+            result = up.ProcessingResult.FAILURE
         elif (to_upload > 0 or creation.unacknowledged > 0 or found.demands_processing
               or creation.limit_exceeded or retry.limit_exceeded):
             result = up.ProcessingResult.PROCESSING  # RES-02 (and CAP-01, CHG-01)

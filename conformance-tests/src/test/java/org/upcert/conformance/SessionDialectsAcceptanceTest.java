@@ -104,7 +104,8 @@ class SessionDialectsAcceptanceTest {
 
     /**
      * Under every fault profile (lost answers, throttling with Retry-After, token expiry, kills…)
-     * the sample still converges: every resource one request can carry is stored, every job is
+     * the sample still converges: every resource one request can carry is stored (or given up,
+     * justified, after permanent refusals), every job is
      * acknowledged. With OneDrive a repeated PUT after a lost answer earns 416 (a refusal; the
      * sample asks the session, finds the file received, and records it stored) and a session that
      * expired while queued earns 404 (a refusal: a new session later).
@@ -121,9 +122,14 @@ class SessionDialectsAcceptanceTest {
                 ? size -> size < OneDriveDialect.MAX_FRAGMENT_BYTES : size -> size <= DropboxDialect.MAX_REQUEST_BYTES;
         assertEquals("quiescent", s.endReason(), context);
         TreeMap<String, CloudInventory.StoredObject> bySha = result.inventory().objectsBySha256();
+        // A photo given up after refusals the sample could judge permanent (permanent-refusals) is
+        // no loss: the same predicate E2E-01 asks (GiveUp).
+        TreeMap<String, String> givenUp = org.upcert.conformance.rules.GiveUp.justified(
+                org.upcert.conformance.evidence.RunEvidence.of(result));
         List<String> missing = new java.util.ArrayList<>();
         for (AssetResource resource : result.library().liveResources()) {
-            if (fits.test(resource.fileSize()) && !bySha.containsKey(result.payloads().sha256(resource))) {
+            if (fits.test(resource.fileSize()) && !bySha.containsKey(result.payloads().sha256(resource))
+                    && !givenUp.containsKey(resource.key())) {
                 missing.add(resource.key());
             }
         }

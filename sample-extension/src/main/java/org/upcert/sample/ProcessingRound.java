@@ -23,8 +23,9 @@ import org.upcert.api.UploadJob;
  *   <li>acknowledge finished jobs, outcome stored first, then committed for two-phase clouds
  *       ({@link Acknowledger}, {@link CloudDialect#commitUploads});
  *   <li>create jobs into the free capacity ({@link JobCreator});
- *   <li>answer: PROCESSING while anything remains, COMPLETED when nothing does, FAILURE only
- *       for what a later call cannot fix either (RES-01, RES-02).
+ *   <li>answer: PROCESSING while anything remains, COMPLETED when nothing does, FAILURE for
+ *       what a later call cannot fix either, and when the cloud cannot be reached for our own
+ *       requests and the call could move nothing (RES-01, RES-02, RES-03).
  * </ol>
  * The cancellation flag is checked between steps and between change blocks; once set, the
  * call answers PROCESSING at once (TRM-01) and the next activation picks up where this one
@@ -112,6 +113,12 @@ final class ProcessingRound {
         ProcessingResult result;
         if (cloudProblem.isPresent() && cloudProblem.get().permanent() && toUpload > 0) {
             // Nothing a later call could do differently until the host app fixes its settings.
+            result = ProcessingResult.FAILURE;
+        } else if (cloudProblem.isPresent() && toUpload > 0 && handled.isEmpty() && creation.created() == 0
+                && creation.unacknowledged() == 0 && !found.demandsProcessing()) {
+            // Our own server cannot be reached (sign-in, upload sessions) and nothing moved: a
+            // PROCESSING now would be answered with another call in ~5 min that fails the same way,
+            // forever (RES-03). FAILURE lets the system back off (growing) and call again later.
             result = ProcessingResult.FAILURE;
         } else if (toUpload > 0 || creation.unacknowledged() > 0 || found.demandsProcessing()
                 || cloud.uncommittedUploads(ledger) > 0 // two-phase clouds: commits still to make

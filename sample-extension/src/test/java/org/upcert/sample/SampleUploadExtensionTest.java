@@ -622,11 +622,13 @@ class SampleUploadExtensionTest {
     }
 
     @Test
-    void offlineSignInAnswersProcessing() {
+    void unreachableCloudWithNothingMovedAnswersFailure() {
+        // PROCESSING would bring another call in ~5 min failing the same way, forever (RES-03);
+        // FAILURE lets the system back off until the cloud answers again.
         library(2);
         system.http.offline = true;
         UploadExtension extension = new SampleUploadExtension();
-        assertEquals(ProcessingResult.PROCESSING, system.call(extension));
+        assertEquals(ProcessingResult.FAILURE, system.call(extension));
         assertEquals(1, system.http.requests.size(), "one sign-in attempt per call, no spinning");
         system.http.offline = false;
         system.runUntilCompleted(() -> extension, 10);

@@ -67,6 +67,8 @@ public class FullWalkExtension implements UploadExtension {
     private TreeMap<String, Entry> ledger;
     private String token;
     private long tokenExpiresAt;
+    /** The last sign-in failed (no answer, or not a token): the cloud cannot be reached now. */
+    private boolean cloudUnreachable;
 
     @Override
     public void willTerminate() {
@@ -170,7 +172,10 @@ public class FullWalkExtension implements UploadExtension {
         while (created < batch.size() && !stopping) {
             List<AssetResource> block = batch.subList(created, Math.min(batch.size(), created + BLOCK));
             if (!create(context, block, now)) {
-                return ProcessingResult.PROCESSING; // at the limit, or the cloud cannot be reached: later
+                // The cloud cannot be reached for a token and nothing moved in this call: FAILURE,
+                // so the system backs off instead of calling every few minutes for nothing (RES-03).
+                boolean idle = created == 0 && finished.isEmpty() && inFlight == 0 && cloudUnreachable;
+                return idle ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING; // at the limit, or the cloud: later
             }
             created += block.size();
         }
@@ -266,6 +271,7 @@ public class FullWalkExtension implements UploadExtension {
 
     /** A bearer token for the cloud, from memory or by signing in; empty when the cloud cannot be reached now. */
     private Optional<String> token(ExtensionContext context, long now) {
+        cloudUnreachable = false;
         if (token != null && now < tokenExpiresAt) {
             return Optional.of(token);
         }
@@ -278,6 +284,7 @@ public class FullWalkExtension implements UploadExtension {
                     .withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
             Matcher access = ACCESS_TOKEN.matcher(response.bodyText());
             if (!response.isSuccessful() || !access.find()) {
+                cloudUnreachable = true;
                 return Optional.empty();
             }
             Matcher expires = EXPIRES_IN.matcher(response.bodyText());
@@ -286,6 +293,7 @@ public class FullWalkExtension implements UploadExtension {
             tokenExpiresAt = now + life / 2; // renewed half-way: a job may wait a while before its transfer
             return Optional.of(token);
         } catch (ExtensionHttp.TransportException offline) {
+            cloudUnreachable = true;
             return Optional.empty();
         }
     }
