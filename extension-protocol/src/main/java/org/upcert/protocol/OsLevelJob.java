@@ -4,12 +4,9 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.Consumer;
 import org.upcert.api.API;
-import org.upcert.api.AssetResource;
-import org.upcert.api.JobState;
 import org.upcert.api.JobType;
 import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
-import org.upcert.api.UploadRequest;
 
 /**
  * A job as an iOS 26.1 device shows it: {@code type}, {@code responseHeaderFields} and
@@ -33,31 +30,18 @@ public final class OsLevelJob {
         return job instanceof Job restricted ? restricted.job() : job;
     }
 
-    private record Job(UploadJob job, Consumer<String> refuse) implements UploadJob {
-        @Override
-        public String localIdentifier() {
-            return job.localIdentifier();
-        }
+    private static final class Job extends ForwardingUploadJob {
+        private final Consumer<String> refuse;
 
-        @Override
-        public JobState state() {
-            return job.state();
+        Job(UploadJob job, Consumer<String> refuse) {
+            super(job);
+            this.refuse = refuse;
         }
 
         @Override
         public JobType type() {
             refuse.accept("UploadJob.type");
             throw new UnsupportedOperationException("UploadJob.type is not available before iOS 26.4");
-        }
-
-        @Override
-        public Optional<AssetResource> resource() {
-            return job.resource();
-        }
-
-        @Override
-        public UploadRequest destination() {
-            return job.destination();
         }
 
         @Override
@@ -70,11 +54,6 @@ public final class OsLevelJob {
         public Optional<UploadError> error() {
             refuse.accept("UploadJob.error");
             throw new UnsupportedOperationException("UploadJob.error is not available before iOS 26.4");
-        }
-
-        @Override
-        public String toString() {
-            return job.toString();
         }
     }
 }

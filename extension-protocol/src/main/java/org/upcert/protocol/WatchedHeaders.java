@@ -8,12 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.BiConsumer;
-import org.upcert.api.JobState;
-import org.upcert.api.JobType;
-import org.upcert.api.AssetResource;
-import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
-import org.upcert.api.UploadRequest;
 import org.upcert.api.API;
 
 /**
@@ -47,46 +42,18 @@ public final class WatchedHeaders {
         return job instanceof Job watched ? watched.job() : job;
     }
 
-    /** The job, its headers watched; equal to the plain snapshot it wraps for the job store's lookups. */
-    private record Job(UploadJob job, Headers headers) implements UploadJob {
-        @Override
-        public String localIdentifier() {
-            return job.localIdentifier();
-        }
+    /** The job, its headers watched ({@link #unwatched} gives back the plain snapshot for the job store's lookups). */
+    private static final class Job extends ForwardingUploadJob {
+        private final Headers headers;
 
-        @Override
-        public JobState state() {
-            return job.state();
-        }
-
-        @Override
-        public JobType type() {
-            return job.type();
-        }
-
-        @Override
-        public Optional<AssetResource> resource() {
-            return job.resource();
-        }
-
-        @Override
-        public UploadRequest destination() {
-            return job.destination();
+        Job(UploadJob job, Headers headers) {
+            super(job);
+            this.headers = headers;
         }
 
         @Override
         public Optional<SortedMap<String, String>> responseHeaderFields() {
             return Optional.of(headers);
-        }
-
-        @Override
-        public Optional<UploadError> error() {
-            return job.error();
-        }
-
-        @Override
-        public String toString() {
-            return job.toString();
         }
     }
 
