@@ -23,14 +23,22 @@ import org.upcert.harness.plan.Workload;
  * @param faults the fault entries, in source order
  * @param pinnedPlan the concrete faults of a pinned plan ({@code plan:} in the YAML, as written by
  *     {@code upcert shrink}): used verbatim, in order, for every seed; null for a profile of entries
+ * @param seed the one seed the profile is meant to run with ({@code seed:}, as a shrunk case or a
+ *     drawn exploration profile writes it): {@code certify} runs it with this seed only; null for any seed
  */
 public record Profile(String name, String source, String description, String imitates, List<String> rules,
         Workload workload, String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults,
-        List<org.upcert.harness.plan.PlannedFault> pinnedPlan) {
+        List<org.upcert.harness.plan.PlannedFault> pinnedPlan, Long seed) {
+
+    public Profile(String name, String source, String description, String imitates, List<String> rules, Workload workload,
+            String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults,
+            List<org.upcert.harness.plan.PlannedFault> pinnedPlan) {
+        this(name, source, description, imitates, rules, workload, os, policy, overrides, phases, faults, pinnedPlan, null);
+    }
 
     public Profile(String name, String source, String description, String imitates, List<String> rules, Workload workload,
             String os, SystemPolicy policy, List<String> overrides, Phases phases, List<FaultSpec> faults) {
-        this(name, source, description, imitates, rules, workload, os, policy, overrides, phases, faults, null);
+        this(name, source, description, imitates, rules, workload, os, policy, overrides, phases, faults, null, null);
     }
 
     public Profile {

@@ -53,11 +53,15 @@ public final class ProfileCatalogue {
     }
 
     /**
-     * A profile named on a command line: an existing file, else a standard profile's name, else
+     * A profile named on a command line: {@code explore:N} (the profile exploration draws from seed
+     * N, {@link SwarmProfiles}), an existing file, else a standard profile's name, else
      * (when it looks like a path) a missing file. Anything else is an unknown name, with a
      * "did you mean".
      */
     public static Profile resolve(String nameOrFile) throws ProfileException {
+        if (SwarmProfiles.named(nameOrFile)) {
+            return SwarmProfiles.resolve(nameOrFile); // explore:N, drawn from seed N (upcert explore)
+        }
         Path path = Path.of(nameOrFile);
         if (Files.isRegularFile(path)) {
             return ProfileParser.parseFile(path);

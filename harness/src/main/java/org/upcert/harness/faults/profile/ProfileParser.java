@@ -138,8 +138,9 @@ public final class ProfileParser {
             }
             // An unknown OS level is reported by the semantic checks that follow; keep the default meanwhile.
             Workload onOs = Workload.OS_LEVELS.contains(os) ? workload.withOs(os) : workload;
+            Long seed = root.path("seed").isIntegralNumber() && root.get("seed").canConvertToLong() ? root.get("seed").longValue() : null;
             return new Profile(name, source, description, imitates, rules, onOs, os, policy, overrides, phases,
-                    faults, pinned);
+                    faults, pinned, seed);
         }
 
         // --- rules -----------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+package org.upcert.harness.faults.profile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.harness.plan.PlanJson;
+import org.upcert.harness.plan.PlannedFault;
+import org.upcert.harness.plan.RunPlan;
+
+/** The profiles exploration draws: valid by construction, deterministic, and varied. */
+class SwarmProfilesTest {
+    private static final int SEEDS = 500;
+
+    @Test
+    @DisplayName("every drawn profile parses, validates and expands, and stays cheap")
+    void everyDrawValidates() throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            try {
+                Profile profile = SwarmProfiles.profile(seed);
+                RunPlan plan = PlanExpander.expand(profile, seed).plan();
+                assertTrue(plan.workload().assets() >= SwarmProfiles.MIN_ASSETS && plan.workload().assets() <= SwarmProfiles.MAX_ASSETS,
+                        "seed " + seed + ": " + plan.workload().assets() + " assets");
+                assertTrue(plan.phases().faultPhaseMs() <= SwarmProfiles.MAX_FAULT_PHASE_MINUTES * 60_000L, "seed " + seed);
+                assertFalse(profile.faults().isEmpty(), "seed " + seed + " draws at least one fault kind");
+                for (PlannedFault fault : plan.faults()) {
+                    if (fault instanceof PlannedFault.Timed t) {
+                        assertTrue(t.from() < plan.phases().faultPhaseMs(), "seed " + seed + ": " + fault);
+                    }
+                }
+            } catch (ProfileException e) {
+                problems.add("seed " + seed + ": " + e.getMessage() + "\n" + SwarmProfiles.yaml(seed));
+            }
+        }
+        assertTrue(problems.isEmpty(), problems.size() + " invalid draws, first: " + (problems.isEmpty() ? "" : problems.get(0)));
+    }
+
+    @Test
+    @DisplayName("the same seed draws the same profile and plan, byte for byte")
+    void deterministic() throws Exception {
+        for (long seed : new long[] {1, 17, 4242, -3, Long.MAX_VALUE}) {
+            assertEquals(SwarmProfiles.yaml(seed), SwarmProfiles.yaml(seed));
+            RunPlan a = PlanExpander.expand(SwarmProfiles.profile(seed), seed).plan();
+            RunPlan b = PlanExpander.expand(ProfileCatalogue.resolve("explore:" + seed), seed).plan();
+            assertEquals(PlanJson.lines(a.faults()), PlanJson.lines(b.faults()));
+            assertEquals(a.workload(), b.workload());
+            assertEquals(a.policy(), b.policy());
+            assertEquals(a.phases(), b.phases());
+        }
+    }
+
+    @Test
+    @DisplayName("different seeds draw different kinds, and over many seeds every kind, OS level and job limit is drawn")
+    void varied() throws Exception {
+        assertNotEquals(kinds(1), kinds(2));
+        TreeSet<String> seenKinds = new TreeSet<>();
+        TreeSet<String> seenOs = new TreeSet<>();
+        TreeSet<Integer> seenLimits = new TreeSet<>();
+        TreeSet<String> distinct = new TreeSet<>();
+        for (long seed = 1; seed <= 200; seed++) {
+            Profile profile = SwarmProfiles.profile(seed);
+            seenKinds.addAll(kinds(seed));
+            seenOs.add(profile.os());
+            seenLimits.add(profile.workload().jobLimit());
+            distinct.add(kinds(seed).toString());
+        }
+        assertEquals(new TreeSet<>(FaultKind.names()), seenKinds, "every fault kind is drawn by some seed");
+        assertEquals(new TreeSet<>(org.upcert.harness.plan.Workload.OS_LEVELS), seenOs);
+        assertTrue(seenLimits.size() >= 5, "job limits drawn: " + seenLimits);
+        assertTrue(distinct.size() > 150, "200 seeds draw " + distinct.size() + " distinct sets of kinds");
+    }
+
+    @Test
+    @DisplayName("the generator knows every fault kind a profile may name")
+    void everyKindHasADraw() {
+        assertEquals(new TreeSet<>(FaultKind.names()), new TreeSet<>(SwarmProfiles.KINDS),
+                "a new fault kind needs its draw in SwarmProfiles (and KINDS)");
+    }
+
+    @Test
+    @DisplayName("explore:N with N not a number is bad input that says what is expected")
+    void badName() {
+        ProfileException e = assertThrows(ProfileException.class, () -> ProfileCatalogue.resolve("explore:abc"));
+        assertTrue(e.getMessage().contains("explore:17"), e.getMessage());
+    }
+
+    private static TreeSet<String> kinds(long seed) throws ProfileException {
+        TreeSet<String> kinds = new TreeSet<>();
+        SwarmProfiles.profile(seed).faults().forEach(f -> kinds.add(f.kind().kind()));
+        return kinds;
+    }
+}
