@@ -135,6 +135,7 @@ public final class Certifier {
         parameters.put("upcert.assume", String.join(",", config.assumptions()));
         parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
+        parameters.put("upcert.explore", Integer.toString(config.explore())); // the corpus is already among the profiles
         parameters.put("upcert.reports", config.reports().toString());
         return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
     }

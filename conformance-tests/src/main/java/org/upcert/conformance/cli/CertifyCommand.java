@@ -51,6 +51,16 @@ public final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--cloud", paramLabel = "DIALECT", defaultValue = "generic-put", description = "Cloud dialect (default: ${DEFAULT-VALUE}).")
     String cloud;
 
+    @Option(names = "--explore", paramLabel = "N",
+            description = {"Exploration runs after the profiles': the profiles drawn from seeds 1..N (explore:N, docs/exploration.md).",
+                    "Default: " + SuiteConfig.DEFAULT_EXPLORE + " with every standard profile, 0 with --profiles; 0 turns them off.",
+                    "Their FAIL blocks certification; a rule only they exercised stays NOT_EXERCISED."})
+    Integer explore;
+
+    @Option(names = "--corpus", paramLabel = "DIR",
+            description = "Also run every pinned profile in DIR (what upcert explore and shrink write), each with its own seed, as a required profile.")
+    Path corpus;
+
     @Option(names = "--rules", paramLabel = "IDS", defaultValue = "all",
             description = "Rules or groups to judge, e.g. RTY-01,TRM (default: ${DEFAULT-VALUE}; a subset is reported as partial).")
     String rules;
@@ -88,6 +98,12 @@ public final class CertifyCommand implements Callable<Integer> {
             parameters.put("upcert.cloud", cloud);
             parameters.put("upcert.rules", rules);
             parameters.put("upcert.transport", transport);
+            if (explore != null) {
+                parameters.put("upcert.explore", Integer.toString(explore));
+            }
+            if (corpus != null) {
+                parameters.put("upcert.corpus", corpus.toString());
+            }
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
             // a class cannot run in a worker, a command not in process, a container not without Docker: say so now
             org.upcert.harness.run.Hosting.requireAvailable(config.resolvedIsolation());
@@ -102,8 +118,10 @@ public final class CertifyCommand implements Callable<Integer> {
         }
         boolean live = !quiet && System.console() != null && System.getenv("CI") == null;
         human.println("upcert certify — " + config.describeExtension());
+        int pinned = config.profileRuns() - config.profiles().size() * config.seeds().size();
         human.println("  runs        " + config.cells().size() + " (" + config.profiles().size() + " profiles × " + config.seeds().size()
-                + " seeds, cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
+                + " seeds" + (config.explore() == 0 ? "" : " + " + config.explore() + " exploration")
+                + (pinned == 0 ? "" : ", pinned profiles with their own seed") + ", cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
                 + config.resolvedIsolation() + ") · " + config.rules().size()
                 + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
         // Ctrl-C: no new run starts, the runs under way stop, and the bundle of what finished is

@@ -17,6 +17,6 @@ public final class Main {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        System.exit(UpcertCommand.commandLine(new CertifyCommand(), new ShrinkCommand(), new TimelineCommand(), new ExplainCommand()).execute(args));
+        System.exit(UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(), new ExplainCommand()).execute(args));
     }
 }

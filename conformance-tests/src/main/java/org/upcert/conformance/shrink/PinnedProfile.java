@@ -17,8 +17,9 @@ import org.upcert.harness.plan.SystemPolicy;
 import org.upcert.harness.plan.Workload;
 
 /**
- * Writes a {@link RunPlan} as a fault profile whose faults are pinned ({@code plan:}): the profile
- * expands into exactly this plan for the seed it names, so the file replays the case on its own.
+ * Writes a {@link RunPlan} as a fault profile whose faults are pinned ({@code plan:}) and whose seed
+ * is named ({@code seed:}): the profile expands into exactly this plan for that seed, and {@code
+ * certify} runs it with that seed only, so the file replays the case on its own.
  */
 public final class PinnedProfile {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -41,6 +42,7 @@ public final class PinnedProfile {
         ObjectNode root = YAML.createObjectNode();
         root.put("description", description);
         root.put("imitates", "a shrunk failing case of profile " + plan.profile() + ", seed " + plan.seed());
+        root.put("seed", plan.seed()); // the library and every random stream derive from it: certify runs the file with this seed
         Workload w = plan.workload();
         ObjectNode workload = root.putObject("workload");
         workload.put("assets", w.assets());

@@ -13,7 +13,7 @@ import org.upcert.conformance.rules.Thresholds;
 import org.upcert.conformance.verdict.Verdict;
 
 /** Judges one rule on one run's outcome; never throws (a checker's own error is a SKIPPED verdict). */
-final class CellJudge {
+public final class CellJudge {
     private static final TreeSet<String> WRITTEN_TRACES = new TreeSet<>();
     /** The SKIPPED reason of every rule on a run Ctrl-C stopped or kept from starting. */
     static final String INTERRUPTED = "interrupted (Ctrl-C) before this run finished: nothing in it was judged";
@@ -21,7 +21,7 @@ final class CellJudge {
     private CellJudge() {
     }
 
-    static CellVerdict judge(SuiteConfig config, Rule rule, RunOutcome outcome) {
+    public static CellVerdict judge(SuiteConfig config, Rule rule, RunOutcome outcome) {
         Cell cell = outcome.cell();
         Verdict verdict;
         if (outcome.interrupted()) {

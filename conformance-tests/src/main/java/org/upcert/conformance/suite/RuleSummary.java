@@ -17,6 +17,11 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * extension used the rule's optional trigger, or the rule has none); NOT_APPLICABLE if every run
  * found it not applicable (the optional API was never used, or the OS level lacks it).
  *
+ * <p>Exploration runs (drawn profiles, {@code explore:N}) are judged like any run, and their FAIL
+ * is a FAIL; but they never make a rule PASS on their own: a rule only they exercised stays
+ * NOT_EXERCISED, its note says so (docs/exploration.md). What a certificate says was exercised
+ * rests on the documented profiles, not on whatever a generator happened to draw.
+ *
  * @param rule the rule
  * @param counts how many runs gave each status
  * @param status the overall status
@@ -24,9 +29,10 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * @param firstFailure the first FAIL in run order; null if none
  * @param firstSkip the first SKIPPED; null if none
  * @param first the first verdict of each status, in run order (for notes that say what happened)
+ * @param explorationExercised how many of the runs that exercised the rule were exploration runs
  */
 public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status, Figure figure, CellVerdict firstFailure,
-        CellVerdict firstSkip, Map<Status, CellVerdict> first) {
+        CellVerdict firstSkip, Map<Status, CellVerdict> first, int explorationExercised) {
 
     public static RuleSummary of(Rule rule, List<CellVerdict> verdicts) {
         EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
@@ -35,11 +41,15 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
         }
         EnumMap<Status, CellVerdict> first = new EnumMap<>(Status.class);
         Figure figure = null;
+        int explored = 0;
         for (CellVerdict cell : verdicts) {
             if (!cell.rule().id().equals(rule.id())) {
                 continue;
             }
             Verdict verdict = cell.verdict();
+            if (SuiteConfig.exploration(cell.cell()) && (verdict.status() == Status.PASS || verdict.status() == Status.WARN)) {
+                explored++;
+            }
             counts.merge(verdict.status(), 1, Integer::sum);
             if (verdict.figure() != null) {
                 figure = figure == null ? verdict.figure() : figure.combine(verdict.figure());
@@ -51,9 +61,9 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             status = Status.FAIL;
         } else if (counts.get(Status.SKIPPED) > 0) {
             status = Status.SKIPPED;
-        } else if (counts.get(Status.PASS) + counts.get(Status.WARN) > 0) {
+        } else if (counts.get(Status.PASS) + counts.get(Status.WARN) - explored > 0) {
             status = !rule.must() && Thresholds.beyond(rule.id(), figure) ? Status.WARN : Status.PASS;
-        } else if (counts.get(Status.NOT_EXERCISED) > 0) {
+        } else if (counts.get(Status.NOT_EXERCISED) > 0 || explored > 0) {
             status = Status.NOT_EXERCISED;
         } else if (counts.get(Status.NOT_APPLICABLE) > 0) {
             status = Status.NOT_APPLICABLE;
@@ -61,7 +71,7 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             status = Status.NOT_EXERCISED; // no run at all
         }
         return new RuleSummary(rule, Map.copyOf(counts), status, figure, first.get(Status.FAIL), first.get(Status.SKIPPED),
-                Map.copyOf(first));
+                Map.copyOf(first), explored);
     }
 
     public int runs() {
@@ -92,6 +102,10 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             case SKIPPED -> firstSkip.verdict().message();
             case NOT_APPLICABLE -> "not applicable: " + first.get(Status.NOT_APPLICABLE).verdict().message();
             case NOT_EXERCISED -> {
+                if (explorationExercised > 0) {
+                    yield "exercised only by " + explorationExercised + " exploration run" + (explorationExercised == 1 ? "" : "s")
+                            + " (drawn profiles never stand in for the standard ones); profile " + rule.profile() + " exercises it";
+                }
                 CellVerdict example = first.get(Status.NOT_EXERCISED);
                 String what = example == null ? "no run" : "in no run: " + example.verdict().message();
                 yield what + (profilesRun.contains(rule.profile()) ? " (profile " + rule.profile() + ", meant to exercise it, ran"

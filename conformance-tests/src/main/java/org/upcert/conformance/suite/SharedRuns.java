@@ -108,7 +108,7 @@ public final class SharedRuns {
     }
 
     /** Simulates one cell. Never throws: a fault of the harness becomes the outcome. */
-    static RunOutcome simulate(SuiteConfig config, Cell cell) {
+    public static RunOutcome simulate(SuiteConfig config, Cell cell) {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
         try {
             if (Interruption.requested()) {

@@ -37,6 +37,11 @@ import org.upcert.harness.run.Hosting;
  * <tr><td>{@code upcert.rules}</td><td>{@code all} (default) or rule ids / groups, comma-separated</td></tr>
  * <tr><td>{@code upcert.require-exercised}</td><td>a MUST rule no run exercised fails its summary test (default true)</td></tr>
  * <tr><td>{@code upcert.reports}</td><td>a directory for FAIL traces and certification files (default: none)</td></tr>
+ * <tr><td>{@code upcert.explore}</td><td>exploration runs added to the certification: profiles drawn from seeds
+ *     1..N ({@code explore:N}, docs/exploration.md); default {@value #DEFAULT_EXPLORE} when every standard profile
+ *     runs, 0 when {@code upcert.profiles} names some</td></tr>
+ * <tr><td>{@code upcert.corpus}</td><td>a folder of pinned profiles (what {@code upcert explore} and {@code upcert
+ *     shrink} write): every {@code *.yaml} in it is a required profile, run with its own seed</td></tr>
  * <tr><td>{@code upcert.scope}</td><td>a scope file (docs/scope.md) declaring what the extension uploads; default: the
  *     jar's own {@code META-INF/upcert/scope.yaml}, else everything</td></tr>
  * </table>
@@ -54,13 +59,19 @@ import org.upcert.harness.run.Hosting;
  * @param scopeFile a scope file that declares what the extension uploads (wins over the jar's own); null for none
  * @param assumptions what the runs assume beyond what PhotoKit documents ({@code upcert.assume},
  *     comma-separated: {@code http-status}); empty by default, stated in the certificate
+ * @param explore how many exploration runs follow the profiles' (profiles drawn from seeds 1..explore)
+ * @param corpus the folder whose pinned profiles were added to {@code profiles}; null for none
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
-        java.util.SortedSet<String> assumptions) {
+        java.util.SortedSet<String> assumptions, int explore, Path corpus) {
 
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
+    /** Exploration runs of a certification over every standard profile (docs/exploration.md). */
+    public static final int DEFAULT_EXPLORE = 0;
+    /** Seeds of pinned profiles, by name (or file, size and modification time): cells() asks for each often. */
+    private static final java.util.TreeMap<String, Optional<Long>> PINNED_SEEDS = new java.util.TreeMap<>();
     private static Path sampleJar;
 
     public SuiteConfig {
@@ -68,6 +79,16 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         seeds = List.copyOf(seeds);
         rules = List.copyOf(rules);
         assumptions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(assumptions));
+        if (explore < 0) {
+            throw new IllegalArgumentException("explore must be >= 0, was " + explore);
+        }
+    }
+
+    /** A configuration without exploration runs and without a corpus. */
+    public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+            List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
+            java.util.SortedSet<String> assumptions) {
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions, 0, null);
     }
 
     /** A configuration that assumes nothing beyond what PhotoKit documents. */
@@ -129,8 +150,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             extension = "class:" + type.get().trim();
             loadType(type.get().trim());
         }
+        String profileNames = parameters.apply("upcert.profiles").filter(s -> !s.isBlank()).orElse("all");
+        Path corpus = parameters.apply("upcert.corpus").filter(s -> !s.isBlank()).map(s -> Path.of(s.trim())).orElse(null);
+        List<String> profiles = new ArrayList<>(profiles(profileNames));
+        profiles.addAll(corpusFiles(corpus));
+        int explore = explore(parameters.apply("upcert.explore").filter(s -> !s.isBlank()).orElse(null),
+                split(profileNames).equals(List.of("all")));
         return new SuiteConfig(extension,
-                profiles(parameters.apply("upcert.profiles").orElse("all")),
+                profiles,
                 parameters.apply("upcert.seed").filter(v -> !v.isBlank()).map(v -> seeds(v.trim() + ","))
                         .orElseGet(() -> seeds(parameters.apply("upcert.seeds").orElse(Integer.toString(DEFAULT_SEEDS)))),
                 cloud(parameters.apply("upcert.cloud").orElse(DEFAULT_CLOUD)),
@@ -139,7 +166,52 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
                 parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
                 scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)),
-                assumptions);
+                assumptions, explore, corpus);
+    }
+
+    /** {@code upcert.explore}: a count from 0 to 1000; by default {@link #DEFAULT_EXPLORE} for a whole certification, else 0. */
+    static int explore(String value, boolean everyStandardProfile) {
+        if (value == null) {
+            return everyStandardProfile ? DEFAULT_EXPLORE : 0;
+        }
+        try {
+            int count = Integer.parseInt(value.trim());
+            if (count < 0 || count > 1_000) {
+                throw new SuiteConfigException("upcert.explore (--explore) must be 0..1000 exploration runs, not " + count);
+            }
+            return count;
+        } catch (NumberFormatException e) {
+            throw new SuiteConfigException("upcert.explore (--explore) must be a number of exploration runs (0 turns them off), not '"
+                    + value.trim() + "'");
+        }
+    }
+
+    /**
+     * The pinned profiles of a corpus folder ({@code *.yaml}, sorted by name), each read now: a
+     * malformed one is bad input before any run. A folder that does not exist is bad input too.
+     */
+    static List<String> corpusFiles(Path corpus) {
+        if (corpus == null) {
+            return List.of();
+        }
+        if (!Files.isDirectory(corpus)) {
+            throw new SuiteConfigException("corpus folder not found: " + corpus.toAbsolutePath()
+                    + " (upcert explore writes its findings there, docs/exploration.md)");
+        }
+        List<String> files = new ArrayList<>();
+        try (java.util.stream.Stream<Path> list = Files.list(corpus)) {
+            for (Path file : list.filter(f -> f.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList()) {
+                try {
+                    ProfileCatalogue.resolve(file.toString());
+                } catch (ProfileException e) {
+                    throw new SuiteConfigException(e.getMessage());
+                }
+                files.add(file.toString());
+            }
+        } catch (java.io.IOException e) {
+            throw new SuiteConfigException("cannot read the corpus folder " + corpus + ": " + e.getMessage());
+        }
+        return files;
     }
 
     /** The scope file, read now: a malformed one is bad input before any run (file:line:column). */
@@ -159,18 +231,80 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions);
+                scopeFile, assumptions, explore, corpus);
     }
 
-    /** Every run of this configuration, profile-major. */
+    /** The same configuration with {@code count} exploration runs. */
+    public SuiteConfig withExplore(int count) {
+        return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
+                scopeFile, assumptions, count, corpus);
+    }
+
+    /**
+     * Every run of this configuration, profile-major: each profile with every seed (a profile that
+     * names its own seed, as a shrunk case does, with that seed only), then the exploration runs:
+     * {@code explore:N} with seed N for N = 1..explore.
+     */
     public List<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (String profile : profiles) {
+            Optional<Long> pinned = pinnedSeed(profile);
+            if (pinned.isPresent()) {
+                cells.add(new Cell(profile, pinned.get(), cloud));
+                continue;
+            }
             for (long seed : seeds) {
                 cells.add(new Cell(profile, seed, cloud));
             }
         }
+        cells.addAll(explorationCells());
         return cells;
+    }
+
+    /** The exploration runs alone: {@code explore:N} with seed N for N = 1..explore. */
+    public List<Cell> explorationCells() {
+        List<Cell> cells = new ArrayList<>();
+        for (long seed = 1; seed <= explore; seed++) {
+            cells.add(new Cell(org.upcert.harness.faults.profile.SwarmProfiles.name(seed), seed, cloud));
+        }
+        return cells;
+    }
+
+    /** Runs of the profiles alone (without the exploration runs). */
+    public int profileRuns() {
+        return cells().size() - explore;
+    }
+
+    /** Whether a cell is an exploration run (a drawn profile, {@code explore:N}). */
+    public static boolean exploration(Cell cell) {
+        return org.upcert.harness.faults.profile.SwarmProfiles.named(cell.profile());
+    }
+
+    /** The seed a profile names for itself ({@code seed:}), if any; a profile that cannot be read names none. */
+    static Optional<Long> pinnedSeed(String profile) {
+        String key = profile;
+        Path file = Path.of(profile);
+        if (!org.upcert.harness.faults.profile.SwarmProfiles.named(profile) && Files.isRegularFile(file)) {
+            try {
+                key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        }
+        synchronized (PINNED_SEEDS) {
+            Optional<Long> known = PINNED_SEEDS.get(key);
+            if (known != null) {
+                return known;
+            }
+            Optional<Long> seed;
+            try {
+                seed = Optional.ofNullable(ProfileCatalogue.resolve(profile).seed());
+            } catch (ProfileException | RuntimeException e) {
+                seed = Optional.empty();
+            }
+            PINNED_SEEDS.put(key, seed);
+            return seed;
+        }
     }
 
     /** A fresh source for one run (sources remember the last class loader they made). */
@@ -206,7 +340,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     }
 
     /** The command-line options that choose the extension and its isolation, as {@code certify} takes them. */
-    private String extensionOptions() {
+    public String extensionOptions() {
         StringBuilder options = new StringBuilder();
         if (extension.startsWith("class:")) {
             options.append(" --extension-class ").append(extension.substring("class:".length()));
@@ -247,8 +381,23 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** One shell line that makes this whole certification again. */
     public String certifyCommand() {
         StringBuilder line = new StringBuilder("./upcert certify").append(extensionOptions());
-        if (!profiles.equals(org.upcert.harness.faults.profile.ProfileCatalogue.names())) {
-            line.append(" --profiles ").append(String.join(",", profiles));
+        List<String> named = new ArrayList<>(profiles);
+        List<String> fromCorpus = corpus == null ? List.of() : corpusFiles(corpus);
+        if (corpus != null && named.size() >= fromCorpus.size()
+                && named.subList(named.size() - fromCorpus.size(), named.size()).equals(fromCorpus)) {
+            named = named.subList(0, named.size() - fromCorpus.size());
+        } else {
+            fromCorpus = List.of();
+        }
+        boolean everyStandard = named.equals(org.upcert.harness.faults.profile.ProfileCatalogue.names());
+        if (!everyStandard) {
+            line.append(" --profiles ").append(String.join(",", named));
+        }
+        if (!fromCorpus.isEmpty()) {
+            line.append(" --corpus ").append(corpus);
+        }
+        if (explore != (everyStandard ? DEFAULT_EXPLORE : 0)) {
+            line.append(" --explore ").append(explore);
         }
         List<Long> standard = seeds(Integer.toString(DEFAULT_SEEDS));
         if (!seeds.equals(standard)) {

@@ -108,8 +108,10 @@ public final class SwarmProfiles {
             systemLines.add("noticeAfterReturn: " + !os.startsWith("26."));
         }
         if (system.chance(1, 3)) {
-            // a slow uplink keeps transfers running across kills and relaunches
-            systemLines.add("uplinkKbps: " + (system.between(1, 20) * 250));
+            // A slow uplink keeps transfers running across kills and relaunches. Not slower than
+            // 4 Mbit/s: a video of hundreds of MB must upload within its destination's credentials
+            // (generic-put's tokens last an hour), or no extension could ever finish it.
+            systemLines.add("uplinkKbps: " + (system.between(16, 40) * 250));
         }
 
         // --- which kinds: each with the seed's own inclusion chance (swarm testing), at least one
@@ -186,7 +188,7 @@ public final class SwarmProfiles {
             case "network.offline", "network.expensive", "device.low-power", "device.unplugged", "consent.disabled" ->
                     draw.entry(kind, window(r, faultPhase, 2, 60));
             case "network.degraded" -> draw.entry(kind, window(r, faultPhase, 5, 90), "latency: " + r.between(1, 30) * 100 + "ms",
-                    "uplinkKbps: " + r.between(1, 40) * 100);
+                    "uplinkKbps: " + r.between(5, 40) * 100);
             case "network.drop" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 5, 50),
                     "afterBytes: {min: 1, max: " + r.between(2, 64) * 128 + "}");
             case "network.response-lost" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 5, 40));
