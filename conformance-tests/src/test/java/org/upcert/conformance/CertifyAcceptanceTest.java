@@ -56,7 +56,9 @@ class CertifyAcceptanceTest {
         }
         assertEquals("", problems.toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome());
-        assertEquals(16 * 3, c.runs());
+        // 16 standard profiles × 3 seeds, then the exploration runs (drawn profiles explore:1..6)
+        assertEquals(16 * 3 + SuiteConfig.DEFAULT_EXPLORE, c.runs());
+        assertEquals(SuiteConfig.DEFAULT_EXPLORE, c.config().explorationCells().size());
         assertEquals(0, result.tests().getTotalFailureCount(), "no JUnit test failed");
 
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
@@ -72,7 +74,10 @@ class CertifyAcceptanceTest {
         try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
             results = files.filter(p -> p.toString().endsWith("-result.json")).toList();
         }
-        assertEquals(37 * (48 + 1), results.size(), "one Allure result per rule × run, and one per rule over all runs");
+        assertEquals(37 * (c.runs() + 1), results.size(), "one Allure result per rule × run, and one per rule over all runs");
+        assertEquals(SuiteConfig.DEFAULT_EXPLORE, json.path("runs").path("exploration").path("count").asInt());
+        assertTrue(Files.readString(out.resolve("CERTIFICATION.md")).contains("| exploration | " + SuiteConfig.DEFAULT_EXPLORE
+                + " drawn profiles (explore:1..explore:" + SuiteConfig.DEFAULT_EXPLORE + ")"));
         JsonNode sample = null;
         for (Path file : results) {
             JsonNode node = JSON.readTree(file.toFile());

@@ -39,7 +39,8 @@ class InterruptAcceptanceTest {
             assertEquals("INTERRUPTED", json.path("verdict").asText());
             assertTrue(json.path("interrupted").asBoolean());
             int finished = json.path("runs").path("finished").asInt();
-            int runs = org.upcert.harness.faults.profile.ProfileCatalogue.names().size() * 3; // the default certify
+            int runs = org.upcert.harness.faults.profile.ProfileCatalogue.names().size() * 3
+                    + org.upcert.conformance.suite.SuiteConfig.DEFAULT_EXPLORE; // the default certify, exploration runs included
             assertTrue(finished >= 1 && finished < runs, "some runs finished, not all: " + finished);
             assertEquals(runs, json.path("runs").path("count").asInt());
             String md = Files.readString(out.resolve("CERTIFICATION.md"));

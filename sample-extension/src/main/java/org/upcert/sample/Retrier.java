@@ -22,6 +22,8 @@ import org.upcert.api.UploadRequest;
  *   <li>transient (no response): retry with the original destination ({@code null}), unless
  *       the server asked for a pause ({@code retry-after}, RTY-04) or the dialect knows the
  *       credentials in it were replaced since;
+ *   <li>unexplained (iOS 26.1: no error, no headers): retry with a fresh destination, since an
+ *       expired one cannot be told apart and resending it would meet the same refusal (RTY-03);
  *   <li>authentication ({@code USER_AUTHENTICATION_REQUIRED}): forget the rejected token, retry
  *       with fresh credentials;
  *   <li>expired destination (a presigned URL we know has expired): retry with a fresh
@@ -98,9 +100,22 @@ final class Retrier {
                         deferred++; // RTY-04: the acknowledge step schedules a new job after it
                         continue;
                     }
-                    if (os.view(job).error().isEmpty() && os.view(job).responseHeaderFields().isEmpty() && entry.isPresent()
-                            && entry.get().attempts() >= RetryPolicy.UNEXPLAINED_RETRIES_IN_PLACE) {
+                    boolean unexplained = os.view(job).error().isEmpty() && os.view(job).responseHeaderFields().isEmpty();
+                    if (unexplained && entry.isPresent() && entry.get().attempts() >= RetryPolicy.UNEXPLAINED_RETRIES_IN_PLACE) {
                         continue; // iOS 26.1 says nothing: after a few, spaced new jobs rather than resending at once
+                    }
+                    if (unexplained) {
+                        // Nothing says why (iOS 26.1): the destination may have expired (RTY-03), and
+                        // resending it as is would meet the same refusal. Renewing it costs nothing more.
+                        if (cloudProblem.isPresent()) {
+                            continue; // one failed sign-in per call is enough: a new job later
+                        }
+                        try {
+                            plan.add(new Planned(job, cloud.freshDestination(job.destination(), context)));
+                        } catch (CloudUnavailableException e) {
+                            cloudProblem = Optional.of(e); // not retried: a new job later (RTY-01)
+                        }
+                        continue;
                     }
                     Optional<UploadRequest> replacement = cloud.destinationForRetry(job.destination(), context);
                     plan.add(new Planned(job, replacement.orElse(null)));

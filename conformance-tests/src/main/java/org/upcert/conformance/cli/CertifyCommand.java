@@ -124,6 +124,9 @@ public final class CertifyCommand implements Callable<Integer> {
                 + (pinned == 0 ? "" : ", pinned profiles with their own seed") + ", cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
                 + config.resolvedIsolation() + ") · " + config.rules().size()
                 + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
+        if (config.explore() > 0) {
+            human.println("  exploration " + config.describeExploration());
+        }
         // Ctrl-C: no new run starts, the runs under way stop, and the bundle of what finished is
         // written marked INTERRUPTED before the JVM exits (it waits for that, bounded).
         try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {

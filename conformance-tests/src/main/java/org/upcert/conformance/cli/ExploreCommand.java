@@ -203,6 +203,11 @@ public final class ExploreCommand implements Callable<Integer> {
                 + result.runs().get(result.runs().size() - 1).seed();
         out.println(outcome + " · " + result.runs().size() + " runs (" + seedRange + "), " + judged + " judged, "
                 + result.skipped().size() + " skipped · wall " + String.format(Locale.ROOT, "%.1f s", result.wallMillis() / 1000.0));
+        List<String> never = config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0).toList();
+        if (!never.isEmpty() && judged > 0) {
+            // nothing found about a rule no run exercised: say so, or "nothing found" would read as a pass
+            out.println("  MUST rules no run exercised (nothing was learnt about them): " + String.join(", ", never));
+        }
         for (Explorer.Finding finding : result.findings()) {
             out.println();
             out.println("  " + finding.ruleId() + " FAIL in " + finding.runs() + (finding.runs() == 1 ? " run" : " runs") + ", first "
@@ -256,6 +261,8 @@ public final class ExploreCommand implements Callable<Integer> {
             r.put("exercised", result.exercised(rule.id()));
             r.put("failed", result.failed(rule.id()));
         }
+        ArrayNode never = root.putArray("mustRulesNotExercised");
+        config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0).forEach(never::add);
         ArrayNode findings = root.putArray("findings");
         for (Explorer.Finding finding : result.findings()) {
             ObjectNode f = findings.addObject();

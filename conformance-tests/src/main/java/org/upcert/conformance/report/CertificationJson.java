@@ -58,6 +58,17 @@ public final class CertificationJson {
         ArrayNode assumptions = root.putArray("assumptions");
         c.config().assumptions().forEach(assumptions::add);
         runs.put("count", c.runs());
+        // Exploration runs (docs/exploration.md): profiles drawn from seeds 1..N, run after the profiles'.
+        ObjectNode exploration = runs.putObject("exploration");
+        exploration.put("count", c.config().explore());
+        ArrayNode drawn = exploration.putArray("profiles");
+        c.config().explorationCells().forEach(cell -> drawn.add(cell.profile()));
+        exploration.put("faultPhaseMs", c.config().explorationFaultPhaseMs());
+        exploration.put("failBlocks", true);
+        exploration.put("exerciseCounts", false);
+        if (c.config().corpus() != null) {
+            runs.put("corpus", c.config().corpus().toString());
+        }
         if (c.interrupted()) {
             runs.put("finished", c.finishedRuns());
         }

@@ -32,8 +32,13 @@ public final class CertificationMarkdown {
                 : String.join(", ", c.config().assumptions()) + describeAssumptions(c.config().assumptions())).append(" |\n");
         md.append("| suite | upcert ").append(Certification.suiteVersion()).append(", rule catalogue v1 |\n");
         md.append("| JDK | ").append(Certification.jdk()).append(" |\n");
+        int pinned = c.config().profileRuns() - c.config().profiles().size() * c.config().seeds().size();
         md.append("| runs | ").append(c.runs()).append(" = ").append(c.config().profiles().size()).append(" profiles × ")
-                .append(c.config().seeds().size()).append(" seeds, cloud ").append(c.config().cloud()).append(" |\n");
+                .append(c.config().seeds().size()).append(" seeds")
+                .append(pinned == 0 ? "" : " (pinned profiles with their own seed only)")
+                .append(c.config().explore() == 0 ? "" : " + " + c.config().explore() + " exploration runs")
+                .append(", cloud ").append(c.config().cloud()).append(" |\n");
+        md.append("| exploration | ").append(c.config().describeExploration()).append(" |\n");
         md.append("| profiles | ").append(String.join(", ", c.config().profiles())).append(" |\n");
         md.append("| seeds | ").append(c.config().seeds().toString().replaceAll("[\\[\\]]", "")).append(" |\n");
         md.append("| reproduce | `").append(c.config().certifyCommand()).append("` |\n");

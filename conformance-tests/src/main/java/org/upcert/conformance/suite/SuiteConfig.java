@@ -69,7 +69,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
     /** Exploration runs of a certification over every standard profile (docs/exploration.md). */
-    public static final int DEFAULT_EXPLORE = 0;
+    public static final int DEFAULT_EXPLORE = 6;
     /** Seeds of pinned profiles, by name (or file, size and modification time): cells() asks for each often. */
     private static final java.util.TreeMap<String, Optional<Long>> PINNED_SEEDS = new java.util.TreeMap<>();
     private static Path sampleJar;
@@ -268,6 +268,32 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             cells.add(new Cell(org.upcert.harness.faults.profile.SwarmProfiles.name(seed), seed, cloud));
         }
         return cells;
+    }
+
+    /** The fault phases the exploration runs drew, added up (virtual ms; what the certificate says they covered). */
+    public long explorationFaultPhaseMs() {
+        long total = 0;
+        for (Cell cell : explorationCells()) {
+            try {
+                total += ProfileCatalogue.resolve(cell.profile()).phases().faultPhaseMs();
+            } catch (ProfileException e) {
+                // an impossible draw is a skipped run (a harness fault): it covered nothing
+            }
+        }
+        return total;
+    }
+
+    /**
+     * One line on the exploration runs for reports: {@code "6 drawn profiles (explore:1..explore:6),
+     * 14h20m of fault phases; …"}, or {@code "none"}.
+     */
+    public String describeExploration() {
+        if (explore == 0) {
+            return "none (--explore 0)";
+        }
+        return explore + " drawn profile" + (explore == 1 ? "" : "s") + " (explore:1" + (explore == 1 ? "" : "..explore:" + explore)
+                + "), " + org.upcert.harness.faults.profile.Durations.format(explorationFaultPhaseMs()) + " of fault phases in all;"
+                + " their FAIL blocks certification, a rule only they exercised stays NOT_EXERCISED (docs/exploration.md)";
     }
 
     /** Runs of the profiles alone (without the exploration runs). */

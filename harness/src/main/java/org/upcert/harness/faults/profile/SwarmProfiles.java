@@ -108,10 +108,11 @@ public final class SwarmProfiles {
             systemLines.add("noticeAfterReturn: " + !os.startsWith("26."));
         }
         if (system.chance(1, 3)) {
-            // A slow uplink keeps transfers running across kills and relaunches. Not slower than
-            // 4 Mbit/s: a video of hundreds of MB must upload within its destination's credentials
-            // (generic-put's tokens last an hour), or no extension could ever finish it.
-            systemLines.add("uplinkKbps: " + (system.between(16, 40) * 250));
+            // A slower uplink keeps transfers running across kills and relaunches. Not slower than
+            // 20 Mbit/s (shared by the 4 transfer slots): a video of a gigabyte must upload within
+            // its destination's credentials (generic-put's tokens last an hour, judged when the
+            // transfer ends), or no extension could ever finish it.
+            systemLines.add("uplinkKbps: " + (system.between(80, 150) * 250));
         }
 
         // --- which kinds: each with the seed's own inclusion chance (swarm testing), at least one
