@@ -68,6 +68,18 @@ class CertifyAcceptanceTest {
         assertEquals(64, json.path("extension").path("sha256").get(0).asText().length());
         assertTrue(json.path("jdk").asText().contains(System.getProperty("java.version")));
         assertTrue(Files.readString(out.resolve("CERTIFICATION.md")).startsWith("# upcert certification: CERTIFIED"));
+        // Exercise coverage in every report: per rule, the runs that met its situation, by profile.
+        assertTrue(Files.readString(out.resolve("CERTIFICATION.md")).contains("## Exercise coverage"));
+        assertEquals(RuleSummary.WELL_EXERCISED, json.path("coverage").path("wellExercised").asInt());
+        for (JsonNode rule : json.path("rules")) {
+            int byProfile = 0;
+            for (JsonNode n : rule.path("exercised").path("byProfile")) {
+                byProfile += n.asInt();
+            }
+            assertEquals(rule.path("exercised").path("runs").asInt(), byProfile, rule.path("id").asText());
+            assertEquals(rule.path("runs").path("PASS").asInt() + rule.path("runs").path("WARN").asInt()
+                    + rule.path("runs").path("FAIL").asInt(), byProfile, rule.path("id").asText());
+        }
         assertTrue(Files.isRegularFile(out.resolve("junit-xml").resolve("TEST-junit-jupiter.xml")));
 
         List<Path> results;

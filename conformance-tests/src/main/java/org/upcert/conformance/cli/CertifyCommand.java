@@ -2,6 +2,7 @@ package org.upcert.conformance.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -165,11 +166,19 @@ public final class CertifyCommand implements Callable<Integer> {
 
     private static void printRules(PrintWriter out, Certification c) {
         out.println();
-        out.println("  rule    sev     verdict         runs pass/fail/n-a/n-e/skip   note");
+        out.println("  rule    sev     verdict         runs pass/fail/n-a/n-e/skip  exercised  note");
         for (RuleSummary s : c.summaries()) {
-            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %4d/%d/%d/%d/%d   %s", s.rule().id(), s.rule().severity(),
-                    s.status(), s.exercised(), s.counts().get(Status.FAIL), s.counts().get(Status.NOT_APPLICABLE),
-                    s.counts().get(Status.NOT_EXERCISED), s.counts().get(Status.SKIPPED), truncate(s.note(c.config().profiles()), 90)));
+            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %4d/%d/%d/%d/%d  %-9s  %s", s.rule().id(), s.rule().severity(),
+                    s.status(), s.counts().get(Status.PASS) + s.counts().get(Status.WARN), s.counts().get(Status.FAIL),
+                    s.counts().get(Status.NOT_APPLICABLE), s.counts().get(Status.NOT_EXERCISED), s.counts().get(Status.SKIPPED),
+                    s.exercised() + (s.thinlyExercised() ? " thin" : ""), truncate(s.note(c.config().profiles()), 90)));
+        }
+        List<String> thin = c.summaries().stream().filter(RuleSummary::thinlyExercised)
+                .map(s -> s.rule().id() + " " + s.exercised()).toList();
+        if (!thin.isEmpty()) {
+            out.println();
+            out.println("  thinly exercised (MUST rules met by fewer than " + RuleSummary.WELL_EXERCISED
+                    + " runs; a mistake that shows only sometimes is easily missed; try more --seeds): " + String.join(", ", thin));
         }
         if (!c.failures().isEmpty()) {
             // Root causes first: the rule each failing run violated first, and what it failed after.

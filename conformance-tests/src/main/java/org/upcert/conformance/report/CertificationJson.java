@@ -77,6 +77,10 @@ public final class CertificationJson {
         for (Status status : Status.values()) {
             must.put(status.name(), c.mustRules(status));
         }
+        ObjectNode coverage = root.putObject("coverage");
+        coverage.put("wellExercised", RuleSummary.WELL_EXERCISED);
+        ArrayNode thin = coverage.putArray("thin");
+        c.summaries().stream().filter(RuleSummary::thinlyExercised).forEach(s -> thin.add(s.rule().id()));
         ArrayNode rules = root.putArray("rules");
         for (RuleSummary s : c.summaries()) {
             ObjectNode rule = rules.addObject();
@@ -100,6 +104,11 @@ public final class CertificationJson {
                 figure.put("unit", f.unit());
                 figure.put("text", f.toString());
             }
+            ObjectNode exercised = rule.putObject("exercised");
+            exercised.put("runs", s.exercised());
+            exercised.put("thin", s.thinlyExercised());
+            ObjectNode byProfile = exercised.putObject("byProfile");
+            s.exercisedBy().forEach(byProfile::put);
             rule.put("note", s.note(c.config().profiles()));
             Thresholds.of(s.rule().id()).ifPresent(t -> {
                 ObjectNode threshold = rule.putObject("threshold");

@@ -88,6 +88,7 @@ public final class CertificationMarkdown {
                         .append(s.exercised()).append(" | ").append(s.rule().text()).append(" |\n");
             }
         }
+        coverage(md, c);
         if (!c.failures().isEmpty()) {
             md.append("\n## Failures\n\nEach names the run, the first violating event with the few before it, and one line ")
                     .append("that reproduces it.\n");
@@ -133,6 +134,25 @@ public final class CertificationMarkdown {
         md.append(String.join(" · ", links)).append('\n');
         md.append("\nReports: `allure-results/` (render with `allure generate`), `junit-xml/` (any CI), `certification.json`.\n");
         return md.toString();
+    }
+
+    /**
+     * Exercise coverage: per rule, how many runs met its situation, and which profiles did. A
+     * verdict says whether the extension kept the rule; this says how hard it was tried — a MUST
+     * rule met by only a few runs is marked, because a mistake that shows only sometimes is easily
+     * missed there.
+     */
+    private static void coverage(StringBuilder md, Certification c) {
+        md.append("\n## Exercise coverage\n\nRuns that met each rule's situation (PASS, WARN or FAIL), by profile. A MUST rule ")
+                .append("met by fewer than ").append(RuleSummary.WELL_EXERCISED).append(" runs is marked *thin*: a mistake that ")
+                .append("shows only sometimes is easily missed there (add seeds: `--seeds`). Coverage never changes a verdict.\n\n")
+                .append("| rule | runs exercised | by profile |\n|---|---|---|\n");
+        for (RuleSummary s : c.summaries()) {
+            StringBuilder by = new StringBuilder();
+            s.exercisedBy().forEach((profile, n) -> by.append(by.length() == 0 ? "" : ", ").append(profile).append(' ').append(n));
+            md.append("| ").append(s.rule().id()).append(" | ").append(s.exercised()).append(" of ").append(s.runs())
+                    .append(s.thinlyExercised() ? " *thin*" : "").append(" | ").append(by.length() == 0 ? "—" : by).append(" |\n");
+        }
     }
 
     private static String row(RuleSummary s, java.util.List<String> profiles) {

@@ -74,6 +74,7 @@ final class AllureCell {
         try {
             labels(summary.rule().id(), summary.rule().group(), summary.rule().severity().name(), summary.rule().text());
             Allure.description(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
+                    + "\n\nExercised by " + summary.exercisedLine() + (summary.thinlyExercised() ? " (thin)" : "")
                     + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure()));
         } catch (RuntimeException | LinkageError ignored) {
             // best effort, as above

@@ -77,7 +77,8 @@ public abstract class RuleGroupSuite {
 
     private static void concludeSummary(SuiteConfig config, RuleSummary summary) {
         String line = summary.rule().id() + " " + summary.status() + " over " + summary.runs() + " runs (" + summary.countsLine()
-                + ")" + (summary.figure() == null ? "" : "; " + summary.figure());
+                + "; exercised by " + summary.exercisedLine() + (summary.thinlyExercised() ? ", thin" : "") + ")"
+                + (summary.figure() == null ? "" : "; " + summary.figure());
         switch (summary.status()) {
             case PASS -> {
             }

@@ -30,9 +30,19 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * @param firstSkip the first SKIPPED; null if none
  * @param first the first verdict of each status, in run order (for notes that say what happened)
  * @param explorationExercised how many of the runs that exercised the rule were exploration runs
+ * @param exercisedBy per profile (in run order), the runs that exercised the rule (PASS, WARN or FAIL);
+ *     exploration runs count under {@code "exploration"}; profiles where it was never exercised are left out
  */
 public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status, Figure figure, CellVerdict firstFailure,
-        CellVerdict firstSkip, Map<Status, CellVerdict> first, int explorationExercised) {
+        CellVerdict firstSkip, Map<Status, CellVerdict> first, int explorationExercised, Map<String, Integer> exercisedBy) {
+
+    /**
+     * The fewest runs of a certification that should exercise each MUST rule: a mistake that shows
+     * in one run of three is missed by a single run, and the default certification is tuned (and
+     * kept by a test) so that every MUST rule meets this on the sample. Below it the reports say
+     * the rule was thinly exercised; it never changes a verdict.
+     */
+    public static final int WELL_EXERCISED = 10;
 
     public static RuleSummary of(Rule rule, List<CellVerdict> verdicts) {
         EnumMap<Status, Integer> counts = new EnumMap<>(Status.class);
@@ -40,6 +50,8 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             counts.put(status, 0);
         }
         EnumMap<Status, CellVerdict> first = new EnumMap<>(Status.class);
+        // Run order (profile by profile), so the reports list profiles as the certification ran them.
+        java.util.LinkedHashMap<String, Integer> exercisedBy = new java.util.LinkedHashMap<>();
         Figure figure = null;
         int explored = 0;
         for (CellVerdict cell : verdicts) {
@@ -51,6 +63,9 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
                 explored++;
             }
             counts.merge(verdict.status(), 1, Integer::sum);
+            if (exercising(verdict.status())) {
+                exercisedBy.merge(SuiteConfig.exploration(cell.cell()) ? "exploration" : cell.cell().profile(), 1, Integer::sum);
+            }
             if (verdict.figure() != null) {
                 figure = figure == null ? verdict.figure() : figure.combine(verdict.figure());
             }
@@ -71,16 +86,36 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             status = Status.NOT_EXERCISED; // no run at all
         }
         return new RuleSummary(rule, Map.copyOf(counts), status, figure, first.get(Status.FAIL), first.get(Status.SKIPPED),
-                Map.copyOf(first), explored);
+                Map.copyOf(first), explored, java.util.Collections.unmodifiableMap(exercisedBy));
+    }
+
+    private static boolean exercising(Status status) {
+        return status == Status.PASS || status == Status.WARN || status == Status.FAIL;
     }
 
     public int runs() {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Runs that exercised the rule (PASS or WARN). */
+    /** Runs that exercised the rule: the situation arose and was judged (PASS, WARN or FAIL). */
     public int exercised() {
-        return counts.get(Status.PASS) + counts.get(Status.WARN);
+        return counts.get(Status.PASS) + counts.get(Status.WARN) + counts.get(Status.FAIL);
+    }
+
+    /** A MUST rule exercised by fewer than {@link #WELL_EXERCISED} runs (but more than none). */
+    public boolean thinlyExercised() {
+        return rule.must() && exercised() > 0 && exercised() < WELL_EXERCISED;
+    }
+
+    /** {@code "12 of 48 (tiny-job-limit 3, everything 2, …)"}: the runs that exercised the rule, by profile. */
+    public String exercisedLine() {
+        StringBuilder line = new StringBuilder().append(exercised()).append(" of ").append(runs());
+        if (!exercisedBy.isEmpty()) {
+            StringBuilder by = new StringBuilder();
+            exercisedBy.forEach((profile, n) -> by.append(by.length() == 0 ? "" : ", ").append(profile).append(' ').append(n));
+            line.append(" (").append(by).append(')');
+        }
+        return line.toString();
     }
 
     /** {@code "PASS 12 · FAIL 0 · N/A 0 · NOT_EXERCISED 33 · SKIPPED 0"} (WARN only when there is one). */
