@@ -268,6 +268,8 @@ public final class Shrinker {
             return new PlannedFault.KillInChanges(f.activation() - 1, f.block(), f.afterCommit());
         } else if (fault instanceof PlannedFault.JobLimitDip f && f.activation() > 1) {
             return new PlannedFault.JobLimitDip(f.activation() - 1, f.atCall(), f.limit());
+        } else if (fault instanceof PlannedFault.JobLimitAtCommit f && f.activation() > 1) {
+            return new PlannedFault.JobLimitAtCommit(f.activation() - 1, f.block(), f.limit());
         }
         return null;
     }

@@ -65,6 +65,9 @@ public final class CallContext implements ExtensionContext {
     private int killInBlock;
     private int limitDipAtCall;
     private int limitDipTo;
+    private int limitDipAtCreatingBlock;
+    private int limitDipAtCommitTo;
+    private int creatingBlocks;
     private boolean killAfterCommit;
     private int blocks;
     private final Clock clock;
@@ -113,6 +116,16 @@ public final class CallContext implements ExtensionContext {
     public CallContext killInChanges(int block, boolean afterCommit) {
         this.killInBlock = block;
         this.killAfterCommit = afterCommit;
+        return this;
+    }
+
+    /**
+     * Plans a {@code jobs.limit-at-commit} dip to {@code limit} at the commit of the {@code block}-th
+     * change block of this activation that creates a job.
+     */
+    public CallContext limitDipAtCommit(int block, int limit) {
+        this.limitDipAtCreatingBlock = block;
+        this.limitDipAtCommitTo = limit;
         return this;
     }
 
@@ -649,6 +662,13 @@ public final class CallContext implements ExtensionContext {
                     if (thisBlock == killInBlock && !killAfterCommit) {
                         changes.abandon("process killed before the commit");
                         kill("planned kill inside performChanges, before the commit", n);
+                    }
+                    if (recorded.stream().anyMatch(c -> c.kind() == RecordedChange.Kind.CREATE)
+                            && ++creatingBlocks == limitDipAtCreatingBlock) {
+                        int was = system.jobs().jobLimit();
+                        system.jobs().setJobLimit(limitDipAtCommitTo);
+                        trace.at(system.clock().now(), "jobs.limit").num("n", n).num("block", thisBlock)
+                                .num("limit", limitDipAtCommitTo).num("was", was).end();
                     }
                     Optional<JobStore.Rejection> result = changes.commit(seen::get);
                     if (result.isEmpty()) {

@@ -97,6 +97,29 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * The job limit dips to {@code limit} at the commit of the {@code block}-th {@code performChanges}
+     * block of the activation that creates a job, and stays there until the activation ends: the
+     * limit changed between the extension's {@code jobLimit()} and its commit (the numeric limit is
+     * undocumented and may vary, reference §8), so any extension that creates more than the new
+     * limit allows meets LIMIT_EXCEEDED there, however carefully it sized the block. Where
+     * {@link JobLimitDip} lands before a chosen API call and is met only if a create follows it, this
+     * one makes the CAP-01 situation certain in every activation that creates.
+     */
+    record JobLimitAtCommit(int activation, int block, int limit) implements Pinned {
+        public JobLimitAtCommit {
+            requirePositive(activation, block);
+            if (limit < 1) {
+                throw new IllegalArgumentException("a job limit is at least 1: " + limit);
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "jobs.limit-at-commit";
+        }
+    }
+
     // --- network ---------------------------------------------------------------------------
 
     /** No network: transfers in flight fail (not connected), nothing starts, no calls. */

@@ -286,6 +286,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         int noticeAt = 0;
         PlannedFault.KillInChanges killInChanges = null;
         PlannedFault.JobLimitDip limitDip = null;
+        PlannedFault.JobLimitAtCommit limitAtCommit = null;
         for (PlannedFault fault : pinnedFaults(activation)) {
             if (fault instanceof PlannedFault.HardKill kill) {
                 killAt = kill.atCall();
@@ -295,6 +296,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 killInChanges = inChanges;
             } else if (fault instanceof PlannedFault.JobLimitDip dip) {
                 limitDip = dip;
+            } else if (fault instanceof PlannedFault.JobLimitAtCommit atCommit) {
+                limitAtCommit = atCommit;
             }
         }
         long start = clock.now();
@@ -306,6 +309,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         if (limitDip != null) {
             context.limitDip(limitDip.atCall(), limitDip.limit());
+        }
+        if (limitAtCommit != null) {
+            context.limitDipAtCommit(limitAtCommit.block(), limitAtCommit.limit());
         }
         callRunning = true;
         currentActivation = activation;

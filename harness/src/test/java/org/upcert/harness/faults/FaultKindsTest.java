@@ -454,6 +454,22 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("jobs.limit-at-commit: the limit dips at the commit of the first creating block, whatever the extension read before")
+        void jobLimitAtCommit() {
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.JobLimitAtCommit(1, 1, 2));
+            List<JsonNode> limits = seen.trace.events("jobs.limit");
+            assertEquals(2, limits.size(), limits.toString());
+            assertEquals(1, limits.get(0).path("block").asInt(), "the first block that creates");
+            assertEquals(2, limits.get(0).path("limit").asInt());
+            assertEquals(100, limits.get(0).path("was").asInt());
+            assertEquals("LIMIT_EXCEEDED", seen.trace.first("changes.rejected").path("code").asText(),
+                    "a block of five creates sized from jobLimit() 100 meets the limit of 2 at its commit");
+            assertTrue(seen.notes.contains("LIMIT_EXCEEDED"), seen.notes.toString());
+            assertEquals(100, limits.get(1).path("limit").asInt(), "restored when the activation ends");
+            assertTrue(seen.result.summary().complete(), "the next activation creates under the restored limit");
+        }
+
+        @Test
         @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
         void recovery() {
             Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),

@@ -43,6 +43,13 @@ public enum FaultKind {
             return new PlannedFault.JobLimitDip(o.activation(), atCall, (int) range(p, "limit", IntRange.exactly(1)).draw(r));
         }
     },
+    JOBS_LIMIT_AT_COMMIT("jobs.limit-at-commit", Shape.PINNED, false, "atBlock", "limit") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            int block = (int) range(p, "atBlock", IntRange.exactly(1)).draw(r);
+            return new PlannedFault.JobLimitAtCommit(o.activation(), block, (int) range(p, "limit", IntRange.exactly(1)).draw(r));
+        }
+    },
     NETWORK_OFFLINE("network.offline", Shape.WINDOW, false) {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

@@ -123,6 +123,9 @@ public final class PlanExpander {
         if (fault instanceof PlannedFault.KillInChanges c) {
             return c.block();
         }
+        if (fault instanceof PlannedFault.JobLimitAtCommit c) {
+            return c.block();
+        }
         return 0;
     }
 }
