@@ -40,7 +40,9 @@ public final class ChangeRules {
      * CHG-01: on an expired change token the extension resynchronises and returns PROCESSING;
      * no asset is missed. FAIL at the {@code call.end} of a call that read
      * {@code PERSISTENT_CHANGE_TOKEN_EXPIRED} (or details unavailable) from
-     * {@code fetchPersistentChanges} and returned anything but PROCESSING; at the end, FAIL if a
+     * {@code fetchPersistentChanges} and returned anything but PROCESSING — FAILURE is allowed
+     * when the same call also met another error (its own HTTP refused, e.g. a sign-in the cloud
+     * answered 403: the resync cannot go on, and RES-02 judges that FAILURE); at the end, FAIL if a
      * resource of an asset that was in the library when the extension last read the expired
      * token (and still is) is {@link ResourceFates.Fate#LOST} (not in the cloud, in scope,
      * eligible, not given up after a permanent failure): a resync must find what the pruned history no
@@ -56,10 +58,12 @@ public final class ChangeRules {
             TraceEvent lastExpiry = null;
             int expiries = 0;
             boolean expiredInCall = false;
+            boolean otherError = false;
             TreeSet<String> addedAfterExpiry = new TreeSet<>();
             for (TraceEvent event : evidence.events()) {
                 if (event.name().equals("call.start")) {
                     expiredInCall = false;
+                    otherError = false;
                 } else if (expired(event)) {
                     expiries++;
                     expiredInCall = true;
@@ -67,8 +71,11 @@ public final class ChangeRules {
                     addedAfterExpiry.clear();
                 } else if (lastExpiry != null && event.name().equals("library.insert")) {
                     addedAfterExpiry.add(event.text("asset"));
+                } else if (ResultRules.errorMet(event)) {
+                    otherError = true;
                 } else if (expiredInCall && event.name().equals("call.end") && event.text("outcome").equals("returned")
-                        && !event.text("result").equals("PROCESSING")) {
+                        && !event.text("result").equals("PROCESSING")
+                        && !(event.text("result").equals("FAILURE") && otherError)) {
                     return Verdict.fail(ruleId(), "activation " + event.activation() + " met an expired change token and returned "
                             + event.text("result"), evidence.excerptEndingAt(event, 5));
                 }

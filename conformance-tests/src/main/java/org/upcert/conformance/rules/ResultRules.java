@@ -110,9 +110,7 @@ public final class ResultRules {
                         metError = false;
                     }
                     case "changes.rejected" -> limitExceeded |= event.text("code").equals("LIMIT_EXCEEDED");
-                    case "http" -> metError |= event.fields().has("code") || event.number("status") >= 400;
-                    case "library.changes" -> metError |= event.fields().has("code");
-                    case "log" -> metError |= event.text("level").equals("error");
+                    case "http", "library.changes", "log" -> metError |= errorMet(event);
                     case "call.end" -> {
                         if (!event.text("outcome").equals("returned")) {
                             continue;
@@ -235,5 +233,19 @@ public final class ResultRules {
             return Verdict.measured(ruleId(), Figure.maximum("p99 call duration", p99, "ms"), durations.size()
                     + " calls; p99 " + p99 + " ms, longest " + max + " ms" + (limit > 0 ? " (runtime limit " + limit + " ms)" : ""));
         }
+    }
+
+    /**
+     * An error the extension met in its call that can make FAILURE the honest answer (RES-02,
+     * CHG-01): its own HTTP failing or answering 4xx/5xx, a library read failing, an error it
+     * logged.
+     */
+    static boolean errorMet(TraceEvent event) {
+        return switch (event.name()) {
+            case "http" -> event.fields().has("code") || event.number("status") >= 400;
+            case "library.changes" -> event.fields().has("code");
+            case "log" -> event.text("level").equals("error");
+            default -> false;
+        };
     }
 }

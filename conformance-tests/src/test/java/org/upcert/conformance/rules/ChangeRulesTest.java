@@ -1,9 +1,17 @@
 package org.upcert.conformance.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.verdict.Verdict;
 
 /** CHG-01 and CHG-02 on the bundled sample across the standard profiles. */
@@ -23,6 +31,51 @@ class ChangeRulesTest {
             assertEquals(Verdict.Status.PASS, SampleVerdicts.verdict("library-churn seed " + seed, "CHG-02").status());
             assertEquals(Verdict.Status.NOT_EXERCISED, SampleVerdicts.verdict("baseline seed " + seed, "CHG-01").status());
             assertEquals(Verdict.Status.NOT_EXERCISED, SampleVerdicts.verdict("baseline seed " + seed, "CHG-02").status());
+        }
+    }
+
+    @Test
+    @DisplayName("CHG-01: FAILURE after an expired token is accepted only when the same call also met another error")
+    void failureAfterExpiryNeedsAnotherError() {
+        String expired = "{\"ev\":\"library.changes\",\"n\":2,\"code\":\"PERSISTENT_CHANGE_TOKEN_EXPIRED\"}";
+        String signInRefused = "{\"ev\":\"http\",\"n\":3,\"method\":\"POST\",\"url\":\"{cloud}/token\",\"status\":403}";
+        Verdict bare = chg01(expired, end("FAILURE"));
+        assertEquals(Verdict.Status.FAIL, bare.status(), bare.message());
+        assertTrue(bare.message().contains("returned FAILURE"), bare.message());
+        assertEquals(Verdict.Status.FAIL, chg01(expired, signInRefused, end("COMPLETED")).status(),
+                "another error never makes COMPLETED right");
+        // With the sign-in refused in the same call, the FAILURE is RES-02's to judge: CHG-01 goes on to the
+        // end-of-run check (which needs a whole run, so this evidence stops it with an exception past the call).
+        Verdict excused;
+        try {
+            excused = chg01(expired, signInRefused, end("FAILURE"));
+        } catch (RuntimeException pastTheCall) {
+            excused = null;
+        }
+        assertTrue(excused == null || !excused.message().contains("returned FAILURE"), String.valueOf(excused));
+    }
+
+    private static String end(String result) {
+        return "{\"ev\":\"call.end\",\"act\":1,\"outcome\":\"returned\",\"result\":\"" + result + "\"}";
+    }
+
+    private static Verdict chg01(String... lines) {
+        ObjectMapper json = new ObjectMapper();
+        List<TraceEvent> events = new ArrayList<>();
+        events.add(event(json, events, "{\"ev\":\"call.start\",\"act\":1}"));
+        for (String line : lines) {
+            events.add(event(json, events, line));
+        }
+        RunEvidence evidence = new RunEvidence("test", 1, json.createObjectNode(), events, Set.of(), Set.of(), null, null, null);
+        return RuleCatalogue.checker("CHG-01").orElseThrow().check(evidence);
+    }
+
+    private static TraceEvent event(ObjectMapper json, List<TraceEvent> events, String line) {
+        try {
+            JsonNode node = json.readTree(line);
+            return new TraceEvent(events.size() + 2, events.size() * 100L, node.path("ev").asText(), 1, node);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(line, e);
         }
     }
 }
