@@ -36,7 +36,9 @@ public final class SwarmProfiles {
     public static final List<String> KINDS = List.of("process.kill", "process.notice", "process.kill-in-changes", "jobs.limit",
             "network.offline", "network.degraded", "network.expensive", "network.drop", "network.response-lost", "cloud.error",
             "cloud.slow", "cloud.malformed", "device.low-power", "device.thermal", "device.unplugged", "device.battery",
-            "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled");
+            "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled",
+            // Kinds added later go last, so the draws of earlier seeds stay what they were.
+            "jobs.limit-at-commit");
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -184,6 +186,11 @@ public final class SwarmProfiles {
             case "jobs.limit" -> {
                 long low = r.between(1, 10);
                 draw.entry(kind, activations(r), probability(r, 20, 80), "atCall: {min: 1, max: " + r.between(2, 40) + "}",
+                        "limit: {min: " + low + ", max: " + (low + r.between(0, 30)) + "}");
+            }
+            case "jobs.limit-at-commit" -> {
+                long low = r.between(1, 10);
+                draw.entry(kind, activations(r), probability(r, 20, 80), "atBlock: {min: 1, max: " + r.between(1, 3) + "}",
                         "limit: {min: " + low + ", max: " + (low + r.between(0, 30)) + "}");
             }
             case "network.offline", "network.expensive", "device.low-power", "device.unplugged", "consent.disabled" ->
