@@ -153,7 +153,10 @@ public final class ResultRules {
      * full library scan) and left no job in flight (nothing of the system's own progress to
      * wait for: a correct extension whose whole queue is in flight may answer PROCESSING with
      * nothing to change). FAIL at the {@code n}-th consecutive idle PROCESSING; any other call
-     * (progress, another answer, a kill) ends the streak. Exercised by every returned PROCESSING.
+     * (progress, another answer, a kill) ends the streak. A call the system told to stop (a
+     * termination notice during it) neither counts nor ends the streak: returning PROCESSING at
+     * once is what it must do (TRM-01), not a sign of an endless loop (exploration found the
+     * sample failed for five notices in a row, explore:209). Exercised by every returned PROCESSING.
      */
     static final class NoEndlessProcessing extends MustRule {
         private final int limit;
@@ -174,10 +177,15 @@ public final class ResultRules {
             int streak = 0;
             int longest = 0;
             boolean discovered = false;
+            boolean told = false;
             for (TraceEvent event : evidence.events()) {
                 state.apply(event);
                 switch (event.name()) {
-                    case "call.start" -> discovered = false;
+                    case "call.start" -> {
+                        discovered = false;
+                        told = false;
+                    }
+                    case "process.notice" -> told |= !event.fields().has("when"); // during the call, not after it returned
                     case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
                     case "fetch.assets" -> discovered |= !event.fields().has("asked");
                     case "call.end" -> {
@@ -186,6 +194,9 @@ public final class ResultRules {
                             continue;
                         }
                         processing++;
+                        if (told && event.number("changes") == 0 && !discovered) {
+                            continue; // it was told to stop: its PROCESSING says nothing about a loop
+                        }
                         boolean idle = event.number("changes") == 0 && !discovered && state.inFlight() == 0;
                         streak = idle ? streak + 1 : 0;
                         longest = Math.max(longest, streak);

@@ -153,7 +153,11 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         String profileNames = parameters.apply("upcert.profiles").filter(s -> !s.isBlank()).orElse("all");
         Path corpus = parameters.apply("upcert.corpus").filter(s -> !s.isBlank()).map(s -> Path.of(s.trim())).orElse(null);
         List<String> profiles = new ArrayList<>(profiles(profileNames));
-        profiles.addAll(corpusFiles(corpus));
+        for (String file : corpusFiles(corpus)) {
+            if (!profiles.contains(file)) {
+                profiles.add(file); // a file named by --profiles too runs once
+            }
+        }
         int explore = explore(parameters.apply("upcert.explore").filter(s -> !s.isBlank()).orElse(null),
                 split(profileNames).equals(List.of("all")));
         return new SuiteConfig(extension,

@@ -1,0 +1,63 @@
+package org.upcert.conformance.explore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.mutants.ChangeMutants;
+import org.upcert.conformance.mutants.ResultMutants;
+import org.upcert.conformance.report.Certification;
+import org.upcert.conformance.suite.CellVerdict;
+import org.upcert.conformance.suite.SuiteConfig;
+
+/**
+ * The cases exploration found in upcert itself, kept as a corpus (src/test/resources/upcert-corpus,
+ * written by {@code upcert explore} as they were found) and replayed through {@code certify
+ * --corpus}, each with its own seed:
+ * <ul>
+ *   <li>RES-03-seed-209: five termination notices in a row, each early in its call; the sample
+ *       answered PROCESSING at once each time, as it must, and RES-03 took that for an endless
+ *       loop. RES-03 now leaves calls told to stop out of the streak;
+ *   <li>CHG-01-seed-357: an expired change token while the cloud refused the sample's sign-in
+ *       (400): the sample answered FAILURE for the cloud, and CHG-01 demanded PROCESSING. CHG-01
+ *       now accepts FAILURE when the same call met another error (found in parallel while the
+ *       standard profiles were tuned).
+ * </ul>
+ * The sample passes both; the mutants that break those rules still fail them on the same cases.
+ */
+class CorpusRegressionTest {
+    private static final Path CORPUS = Path.of("src/test/resources/upcert-corpus");
+
+    private static Certification certify(Path out, String extensionClass, String rules) {
+        Map<String, String> parameters = new java.util.TreeMap<>(Map.of("upcert.corpus", CORPUS.toString(),
+                "upcert.profiles", CORPUS.resolve("RES-03-seed-209.yaml").toString(), "upcert.explore", "0", "upcert.rules", rules));
+        if (extensionClass != null) {
+            parameters.put("upcert.extension.class", extensionClass);
+        }
+        return Certifier.certify(SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key))), out, null).certification();
+    }
+
+    @Test
+    @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
+    void sampleHoldsOnTheCorpus(@TempDir Path out) {
+        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01");
+        assertEquals(2, c.runs(), "two pinned profiles, one run each (the one named by --profiles too runs once)");
+        assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
+        assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
+    }
+
+    @Test
+    @DisplayName("on the same corpus the captive-portal mutant still FAILs RES-03 and the stale-token mutant CHG-01")
+    void mutantsStillFailOnTheCorpus(@TempDir Path out) {
+        Certification loops = certify(out.resolve("res"), ResultMutants.WaitsForCaptivePortalCheck.class.getName(), "RES-03");
+        assertEquals("RES-03", loops.failures().get(0).rule().id());
+        Certification stale = certify(out.resolve("chg"), ChangeMutants.TreatsExpiredTokenAsNoChange.class.getName(), "CHG-01");
+        assertEquals("CHG-01", stale.failures().get(0).rule().id());
+    }
+}
