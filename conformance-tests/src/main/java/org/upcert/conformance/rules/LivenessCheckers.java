@@ -17,7 +17,13 @@ public final class LivenessCheckers {
     }
 
 
-    /** ACK-01: every job that reaches succeeded or failed is eventually acknowledged. */
+    /**
+     * ACK-01: every job that reaches succeeded or failed is eventually acknowledged. When the
+     * first job left unacknowledged finished after the extension's last call, and that call
+     * answered COMPLETED with jobs still in flight, the message says so: after COMPLETED only a
+     * library change calls the extension again (reference §5), which on a phone left alone
+     * ({@code quiet-phone}) may be days away.
+     */
     static final class EveryFinishedJobAcknowledged extends MustRule {
         EveryFinishedJobAcknowledged() {
             super("ACK-01");
@@ -26,14 +32,24 @@ public final class LivenessCheckers {
         @Override
         public Verdict check(RunEvidence evidence) {
             TreeMap<String, TraceEvent> finishedUnacked = new TreeMap<>();
+            SystemState state = new SystemState(evidence);
             int finished = 0;
+            TraceEvent lastStart = null;
+            TraceEvent lastEnd = null;
+            int inFlightAtLastEnd = 0;
             for (TraceEvent event : evidence.events()) {
+                state.apply(event);
                 switch (event.name()) {
                     case "job.succeeded", "job.failed" -> {
                         finished++;
                         finishedUnacked.put(event.text("job"), event);
                     }
                     case "job.ack", "job.retry", "job.cancel" -> finishedUnacked.remove(event.text("job"));
+                    case "call.start" -> lastStart = event;
+                    case "call.end" -> {
+                        lastEnd = event;
+                        inFlightAtLastEnd = state.inFlight();
+                    }
                     default -> {
                     }
                 }
@@ -42,9 +58,22 @@ public final class LivenessCheckers {
                 return Verdict.notExercised(ruleId(), "no job finished");
             }
             if (!finishedUnacked.isEmpty()) {
-                TraceEvent first = finishedUnacked.firstEntry().getValue();
-                return Verdict.fail(ruleId(), finishedUnacked.size() + " finished jobs never acknowledged by the end of the run, first "
-                        + first.text("job"), evidence.excerptEndingAt(first, 3));
+                TraceEvent first = finishedUnacked.values().stream().min(java.util.Comparator.comparingInt(TraceEvent::line))
+                        .orElseThrow();
+                String message = finishedUnacked.size() + " finished jobs never acknowledged by the end of the run, first "
+                        + first.text("job");
+                boolean noCallAfter = lastStart == null || lastStart.line() < first.line();
+                if (noCallAfter && lastEnd != null && lastEnd.text("result").equals("COMPLETED") && inFlightAtLastEnd > 0) {
+                    return Verdict.fail(ruleId(), message + ": it finished after the last call (activation " + lastEnd.activation()
+                            + ") answered COMPLETED with " + inFlightAtLastEnd + " jobs still in flight, and nothing called the "
+                            + "extension again (after COMPLETED only a library change does, maybe days later on a phone left "
+                            + "alone). Answer PROCESSING while jobs are registered or pending, COMPLETED once they are "
+                            + "acknowledged", evidence.excerptEndingAt(lastEnd, 3));
+                }
+                if (noCallAfter) {
+                    message += " (no call came after it finished)";
+                }
+                return Verdict.fail(ruleId(), message, evidence.excerptEndingAt(first, 3));
             }
             return Verdict.pass(ruleId(), finished + " finished jobs, all acknowledged");
         }

@@ -148,15 +148,28 @@ public final class ResultRules {
     }
 
     /**
-     * RES-03: no endless PROCESSING without progress. A returned PROCESSING counts as <i>idle</i>
-     * when the call committed no change, took no discovery step (no persistent changes read, no
-     * full library scan) and left no job in flight (nothing of the system's own progress to
-     * wait for: a correct extension whose whole queue is in flight may answer PROCESSING with
-     * nothing to change). FAIL at the {@code n}-th consecutive idle PROCESSING; any other call
-     * (progress, another answer, a kill) ends the streak. A call the system told to stop (a
-     * termination notice during it) neither counts nor ends the streak: returning PROCESSING at
-     * once is what it must do (TRM-01), not a sign of an endless loop (exploration found the
-     * sample failed for five notices in a row, explore:209). Exercised by every returned PROCESSING.
+     * RES-03: no endless PROCESSING without progress. Two judgements, one rule:
+     *
+     * <p><b>A streak.</b> A returned PROCESSING is <i>idle</i> when nothing moved: the call
+     * committed no job change, left no job of the extension in flight (a correct extension whose
+     * queue is uploading may answer PROCESSING with nothing to change: the system's own progress is
+     * to come), discovered nothing new (persistent changes that listed something or had expired;
+     * a full library scan counts only if the library changed since the extension's previous full
+     * scan — walking an unchanged library every call discovers nothing), and changed nothing in
+     * the cloud by its own requests (a 2xx to a POST, PUT, PATCH or DELETE other than a sign-in,
+     * e.g. a two-phase commit). Writes to the app group do not count: a heartbeat there moves
+     * nothing. FAIL at the {@code n}-th consecutive idle PROCESSING; any other call (progress,
+     * another answer, a kill) ends the streak; calls during which consent was withdrawn are not
+     * judged (nothing is eligible) and neither count nor end it, nor does a call the system told
+     * to stop (a termination notice during it) that moved nothing: returning PROCESSING at once is
+     * what it must do (TRM-01), not a sign of a loop (exploration found the sample failed for five
+     * notices in a row, explore:209). Library activity that keeps the
+     * run alive (recovery photos) only ends a streak through the progress it causes.
+     *
+     * <p><b>A run that never becomes quiescent.</b> If the run stopped at the time or activation
+     * limit and the extension's last answer was PROCESSING, it would be called for ever: FAIL,
+     * whatever each call did (the system calls again after every PROCESSING; only COMPLETED lets
+     * a phone rest until the library changes). Exercised by every returned PROCESSING.
      */
     static final class NoEndlessProcessing extends MustRule {
         private final int limit;
@@ -169,6 +182,27 @@ public final class ResultRules {
             this.limit = limit;
         }
 
+        /** Why the run stopped, from its {@code run.end} line; "" if it has none. */
+        static String endReason(RunEvidence evidence) {
+            List<TraceEvent> events = evidence.events();
+            for (int i = events.size() - 1; i >= 0 && i >= events.size() - 3; i--) {
+                if (events.get(i).name().equals("run.end")) {
+                    return events.get(i).text("reason");
+                }
+            }
+            return "";
+        }
+
+        /** Whether the extension's own request changed the cloud: a 2xx to a write that is not a sign-in. */
+        static boolean cloudWrite(TraceEvent http) {
+            String method = http.text("method");
+            long status = http.fields().has("status") ? http.number("status") : 0;
+            String url = http.text("url");
+            int query = url.indexOf('?');
+            String path = query < 0 ? url : url.substring(0, query);
+            return status >= 200 && status < 300 && !path.endsWith("/token")
+                    && (method.equals("POST") || method.equals("PUT") || method.equals("PATCH") || method.equals("DELETE"));
+        }
 
         @Override
         public Verdict check(RunEvidence evidence) {
@@ -176,43 +210,80 @@ public final class ResultRules {
             int processing = 0;
             int streak = 0;
             int longest = 0;
+            int tail = 0; // PROCESSING answers since the last other outcome
+            TraceEvent tailStart = null;
+            TraceEvent lastReturned = null;
             boolean discovered = false;
+            boolean cloudChanged = false;
+            boolean libraryChangedSinceScan = true; // the first full scan discovers the library
             boolean told = false;
             for (TraceEvent event : evidence.events()) {
                 state.apply(event);
                 switch (event.name()) {
                     case "call.start" -> {
                         discovered = false;
+                        cloudChanged = false;
                         told = false;
                     }
                     case "process.notice" -> told |= !event.fields().has("when"); // during the call, not after it returned
+                    case "library.insert", "library.delete", "library.offload" -> libraryChangedSinceScan = true;
                     case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
-                    case "fetch.assets" -> discovered |= !event.fields().has("asked");
+                    case "fetch.assets" -> {
+                        if (!event.fields().has("asked")) {
+                            discovered |= libraryChangedSinceScan;
+                            libraryChangedSinceScan = false;
+                        }
+                    }
+                    case "http" -> cloudChanged |= cloudWrite(event);
                     case "call.end" -> {
-                        if (!event.text("result").equals("PROCESSING")) {
+                        if (!event.text("outcome").equals("returned") || !event.text("result").equals("PROCESSING")) {
                             streak = 0;
+                            tail = 0;
+                            tailStart = null;
+                            if (event.text("outcome").equals("returned")) {
+                                lastReturned = event;
+                            }
                             continue;
                         }
                         processing++;
-                        if (told && event.number("changes") == 0 && !discovered) {
+                        lastReturned = event;
+                        if (tail++ == 0) {
+                            tailStart = event;
+                        }
+                        if (state.consentWithdrawnDuringCall()) {
+                            continue;
+                        }
+                        if (told && event.number("changes") == 0 && !discovered && !cloudChanged) {
                             continue; // it was told to stop: its PROCESSING says nothing about a loop
                         }
-                        boolean idle = event.number("changes") == 0 && !discovered && state.inFlight() == 0;
+                        boolean idle = event.number("changes") == 0 && !discovered && !cloudChanged && state.inFlight() == 0;
                         streak = idle ? streak + 1 : 0;
                         longest = Math.max(longest, streak);
                         if (streak >= limit) {
                             return Verdict.fail(ruleId(), limit + " consecutive calls (up to activation " + event.activation()
-                                    + ") returned PROCESSING with no change, no discovery and no job in flight",
-                                    evidence.excerptEndingAt(event, 5));
+                                    + ") returned PROCESSING with nothing moved: no job change, no job in flight, nothing new "
+                                    + "discovered, nothing changed in the cloud. The system calls again after every PROCESSING; "
+                                    + "answer COMPLETED when no work remains (a library change calls the extension again) and "
+                                    + "FAILURE when something it cannot fix stops it", evidence.excerptEndingAt(event, 5));
                         }
                     }
                     default -> {
                     }
                 }
             }
+            String end = endReason(evidence);
+            if ((end.equals("time-limit") || end.equals("activation-limit")) && tail > 0 && lastReturned != null
+                    && lastReturned.text("result").equals("PROCESSING")) {
+                String since = tailStart.activation() == 1 ? "every call since the first" : "every call since activation "
+                        + tailStart.activation();
+                return Verdict.fail(ruleId(), "the run never became quiescent: it stopped at the " + end.replace('-', ' ') + " ("
+                        + lastReturned.t() / 3_600_000 + " h of simulated time) with the extension answering PROCESSING to "
+                        + since + " (" + tail + " answers), so the system would call it for ever. Answer COMPLETED once "
+                        + "nothing is left to acknowledge, to upload or in flight", evidence.excerptEndingAt(lastReturned, 5));
+            }
             return processing == 0 ? Verdict.notExercised(ruleId(), "no call returned PROCESSING")
                     : Verdict.pass(ruleId(), processing + " PROCESSING answers, at most " + longest
-                            + " in a row without progress (limit " + limit + ")");
+                            + " in a row without progress (limit " + limit + ")" + (end.isEmpty() ? "" : "; the run ended " + end));
         }
     }
 

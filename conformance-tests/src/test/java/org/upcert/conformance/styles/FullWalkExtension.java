@@ -37,7 +37,8 @@ import org.upcert.api.UploadRequest;
  * resource's state, the last line of a key wins, a torn last line (no newline) is ignored. A
  * create is logged as an intent before its block and as in flight after it, so a kill between
  * the two leaves an intent the next process resolves (from the PROCESS set where the OS has it,
- * else after a day).
+ * else after {@link #UNCERTAIN_WAIT}: a job that exists shows up finished by then, and waiting longer
+ * would answer PROCESSING call after call with nothing moving, RES-03).
  *
  * <p>It exists to show that the suite certifies styles other than the sample's: the optional
  * APIs it never uses make their rules NOT_APPLICABLE, not INCOMPLETE. {@link CancelsFinishedJobs}
@@ -51,7 +52,13 @@ public class FullWalkExtension implements UploadExtension {
     private static final Duration FIRST_WAIT = Duration.ofSeconds(30);
     /** Under the ~5 min the system waits after a PROCESSING without progress: every wait is due by the next call. */
     private static final Duration MAX_WAIT = Duration.ofMinutes(4);
-    private static final Duration UNCERTAIN_WAIT = Duration.ofHours(24);
+    /**
+     * How long an intent without a PROCESS set to ask waits for its job to show up finished. After
+     * a kill the system calls again 6–11 min later, when a job that was committed has usually
+     * finished; 20 min more is under RES-03's five idle calls, and longer would be a wait with
+     * nothing moving. (A job still pending after that gets a twin: the risk of not asking.)
+     */
+    static final Duration UNCERTAIN_WAIT = Duration.ofMinutes(20);
     private static final int BLOCK = 25;
     private static final int CREATES_PER_CALL = 200;
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
@@ -164,7 +171,7 @@ public class FullWalkExtension implements UploadExtension {
         }
         long inFlight = ledger.values().stream().filter(e -> e.state() == State.INFLIGHT).count();
         if (!consent || stopping) {
-            return wanted.isEmpty() && inFlight == 0 && !waiting ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+            return answer(!wanted.isEmpty() || waiting, inFlight, !finished.isEmpty());
         }
         int room = (int) Math.min(CREATES_PER_CALL, Math.max(0, library.jobLimit() - inFlight));
         List<AssetResource> batch = new ArrayList<>(wanted.values()).subList(0, Math.min(room, wanted.size()));
@@ -179,8 +186,20 @@ public class FullWalkExtension implements UploadExtension {
             }
             created += block.size();
         }
-        boolean workLeft = wanted.size() > created || waiting || inFlight + created > 0;
-        return workLeft ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+        return answer(wanted.size() > created || waiting, inFlight + created, created > 0 || !finished.isEmpty());
+    }
+
+    /**
+     * The answer of a call that ran to the end: PROCESSING while resources wait for a job or jobs
+     * are in flight — after COMPLETED the system calls again only when the library changes
+     * (reference §5), and finished jobs would wait unacknowledged until then.
+     *
+     * @param backlog resources wait for a job (now or after a back-off)
+     * @param inFlight jobs of this extension registered or pending
+     * @param moved this call acknowledged or created something
+     */
+    protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
+        return backlog || inFlight > 0 ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
     }
 
     /** Creates one block of jobs, logged as intents before and as in flight after; false to stop creating. */
@@ -230,7 +249,7 @@ public class FullWalkExtension implements UploadExtension {
     /**
      * An intent whose block may or may not have committed (the process died in between). Where
      * the OS lists registered and pending jobs (26.5+), the answer is there; before, the job, if
-     * it exists, shows up finished eventually, and after a day without it the resource is tried anew.
+     * it exists, shows up finished eventually, and after {@link #UNCERTAIN_WAIT} without it the resource is tried anew.
      */
     private void resolveIntents(ExtensionContext context, TreeSet<String> seenFinished, long now) {
         TreeMap<String, Entry> intents = new TreeMap<>();
@@ -270,7 +289,7 @@ public class FullWalkExtension implements UploadExtension {
     }
 
     /** A bearer token for the cloud, from memory or by signing in; empty when the cloud cannot be reached now. */
-    private Optional<String> token(ExtensionContext context, long now) {
+    Optional<String> token(ExtensionContext context, long now) {
         cloudUnreachable = false;
         if (token != null && now < tokenExpiresAt) {
             return Optional.of(token);
@@ -347,6 +366,61 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
         return out;
+    }
+
+    /**
+     * A broken twin that reads Apple's Developer Mode advice ("processing only when the call made
+     * progress") as the whole rule: a call that moved nothing answers COMPLETED, even with its
+     * jobs still in flight. Those jobs then finish with nothing left to call the extension: on a
+     * phone left alone they wait unacknowledged until the next photo, maybe days later — ACK-01
+     * FAIL on {@code quiet-phone}; the other profiles' recovery photos hide it.
+     */
+    public static final class CompletesWithJobsInFlight extends FullWalkExtension {
+        @Override
+        protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
+            return backlog || moved ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+        }
+    }
+
+    /**
+     * A broken twin that never answers COMPLETED ("PROCESSING keeps us called, so no photo is
+     * ever missed"): with nothing to do it still asks to be called again, every few minutes, for
+     * ever — RES-03 FAIL (PROCESSING without progress), and its run never becomes quiescent.
+     */
+    public static final class NeverCompletes extends FullWalkExtension {
+        @Override
+        protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
+            return ProcessingResult.PROCESSING;
+        }
+    }
+
+    /**
+     * A broken twin that reports its status to its server after every call ("the app shows when
+     * the backup last ran") and, like {@link NeverCompletes}, never answers COMPLETED. Each call
+     * changes something in the cloud, so no streak of idle calls forms; but nothing ever lets the
+     * phone rest: the run reaches the time limit, and RES-03 FAILs the run that never became
+     * quiescent.
+     */
+    public static final class ReportsStatusForever extends FullWalkExtension {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            ProcessingResult result = super.processJobs(context);
+            long now = context.clock().millis();
+            token(context, now).ifPresent(bearer -> {
+                try {
+                    context.http().send(UploadRequest.put(URI.create(base(context) + "files/backup-status.json"))
+                            .withHeader("Authorization", "Bearer " + bearer), "{\"lastRun\":" + now + "}");
+                } catch (ExtensionHttp.TransportException offline) {
+                    // next time
+                }
+            });
+            return result;
+        }
+
+        @Override
+        protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
+            return ProcessingResult.PROCESSING;
+        }
     }
 
     /** The broken twin: "tidies up" by cancelling jobs it sees finished — JOB-04 FAIL (cancel applies to registered or pending jobs only). */

@@ -66,4 +66,32 @@ class IndependentStylesAcceptanceTest {
         assertEquals(Status.FAIL, verdicts(c).get("JOB-04"), c.summaries().get(0).note(c.config().profiles()));
         assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
     }
+
+    @Test
+    @DisplayName("its twin that answers PROCESSING on every call, also with nothing to do, is NOT_CERTIFIED: RES-03 FAIL "
+            + "(walking an unchanged library is no progress), not INCOMPLETE for want of a COMPLETED")
+    void neverCompletingIsAFinding(@TempDir Path out) {
+        Certification c = certify(out, Map.of("upcert.extension.class", FullWalkExtension.NeverCompletes.class.getName(),
+                "upcert.profiles", "baseline", "upcert.seeds", "1", "upcert.rules", "RES-01,RES-03"));
+        TreeMap<String, Status> verdicts = verdicts(c);
+        assertEquals(Status.FAIL, verdicts.get("RES-03"), c.summaries().toString());
+        assertEquals(Status.NOT_EXERCISED, verdicts.get("RES-01"), "it never answers COMPLETED");
+        assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
+    }
+
+    @Test
+    @DisplayName("its twin that writes a status to the cloud on every call and never answers COMPLETED keeps its run alive "
+            + "to the time limit: RES-03 FAILs the run that never became quiescent")
+    void aRunThatNeverRestsIsAFinding() throws Exception {
+        org.upcert.harness.plan.RunPlan plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileCatalogue.load("baseline"), 1).plan();
+        org.upcert.harness.run.RunResult result = org.upcert.harness.run.Simulation.run(plan,
+                org.upcert.harness.host.ExtensionSource.type(FullWalkExtension.ReportsStatusForever.class),
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        assertEquals("time-limit", result.summary().endReason());
+        org.upcert.conformance.verdict.Verdict verdict = org.upcert.conformance.rules.RuleCatalogue.judge("RES-03",
+                org.upcert.conformance.evidence.RunEvidence.of(result));
+        assertEquals(Status.FAIL, verdict.status(), verdict.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(verdict.message().startsWith("the run never became quiescent"), verdict.message());
+    }
 }
