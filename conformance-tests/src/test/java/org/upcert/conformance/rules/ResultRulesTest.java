@@ -166,4 +166,13 @@ class ResultRulesTest {
         Verdict verdict = calls.call("COMPLETED", 0).end("quiescent").res03();
         assertEquals(Verdict.Status.PASS, verdict.status(), verdict.toString());
     }
+
+    @Test
+    @DisplayName("explain RES-03 says what the checker does: the streak length, walks of an unchanged library, a run that never rests")
+    void explanationAgrees() {
+        String checks = Explanations.of("RES-03").orElseThrow().checks();
+        assertTrue(checks.contains(ResultRules.DEFAULT_NO_PROGRESS_CALLS + " consecutive PROCESSING answers"), checks);
+        assertTrue(checks.contains("a full library walk only if the library changed since the previous walk"), checks);
+        assertTrue(checks.contains("never became quiescent"), checks);
+    }
 }
