@@ -175,4 +175,15 @@ class ResultRulesTest {
         assertTrue(checks.contains("a full library walk only if the library changed since the previous walk"), checks);
         assertTrue(checks.contains("never became quiescent"), checks);
     }
+
+    @Test
+    @DisplayName("RES-03: calls told to stop (a notice during the call) that answer PROCESSING at once neither count nor end a streak")
+    void noticesAreNotJudged() {
+        String notice = "{\"ev\":\"process.notice\",\"n\":1,\"grace\":5000}";
+        assertEquals(Verdict.Status.PASS, new Calls().calls(6, "PROCESSING", notice).call("COMPLETED", 0).end("quiescent").res03()
+                .status());
+        Verdict joined = new Calls().calls(3, "PROCESSING").calls(4, "PROCESSING", notice).calls(2, "PROCESSING").end("quiescent")
+                .res03();
+        assertEquals(Verdict.Status.FAIL, joined.status(), "idle calls either side of the notices join: " + joined);
+    }
 }
