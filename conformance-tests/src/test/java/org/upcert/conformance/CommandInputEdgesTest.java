@@ -154,6 +154,14 @@ class CommandInputEdgesTest {
     }
 
     @Test
+    @DisplayName("--hang-after takes a duration from 100ms to 10m; anything else is bad input before any run")
+    void hangAfter(@TempDir Path dir) {
+        upcert("certify", "--hang-after", "soon", "--out", dir.toString()).assertRefused("--hang-after takes a duration");
+        upcert("certify", "--hang-after", "5ms", "--out", dir.toString()).assertRefused("--hang-after takes a duration");
+        upcert("run", "--hang-after", "1h", "--assets", "5").assertRefused("--hang-after takes a duration");
+    }
+
+    @Test
     @DisplayName("--extension-class naming a class without a public no-argument constructor is bad input too")
     void extensionClassWithoutConstructor(@TempDir Path dir) {
         upcert("certify", "--extension-class", NeedsArgument.class.getName(), "--out", dir.toString())

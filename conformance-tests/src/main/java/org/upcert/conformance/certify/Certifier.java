@@ -133,6 +133,9 @@ public final class Certifier {
             parameters.put("upcert.scope", config.scopeFile().toString());
         }
         parameters.put("upcert.assume", String.join(",", config.assumptions()));
+        if (config.hangAfterMs() > 0) {
+            parameters.put("upcert.hang-after", config.hangAfterMs() + "ms");
+        }
         parameters.put("upcert.rules", config.rules().stream().map(Rule::id).collect(Collectors.joining(",")));
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
         parameters.put("upcert.explore", Integer.toString(config.explore())); // the corpus is already among the profiles

@@ -28,6 +28,9 @@ final class ExtensionOptions {
      */
     void into(Map<String, String> parameters) {
         parameters.put("upcert.isolation", hosting.isolation());
+        if (hosting.hangAfterMs() > 0) {
+            parameters.put("upcert.hang-after", hosting.hangAfterMs() + "ms");
+        }
         if (!assume.isEmpty()) {
             parameters.put("upcert.assume", String.join(",", assume));
         }

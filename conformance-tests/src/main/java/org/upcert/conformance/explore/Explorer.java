@@ -316,7 +316,8 @@ public final class Explorer {
         if (checker != null && settings.shrinkRuns() > 0) {
             try {
                 Shrinker.Result result = new Shrinker(config::source, config.cloud(), checker, settings.shrinkRuns(), settings.shrinkMillis(),
-                        null).withIsolation(config.isolation()).withAssumptions(config.assumptions()).shrink(original);
+                        null).withIsolation(config.isolation()).withAssumptions(config.assumptions())
+                        .withHangAfterMs(config.hangAfterMs()).shrink(original);
                 minimal = result.minimal();
                 shrunk = original.faults().size() + " → " + minimal.faults().size() + " faults, " + original.workload().assets() + " → "
                         + minimal.workload().assets() + " assets, fault phase " + original.phases().faultPhaseMs() / 60_000 + " → "

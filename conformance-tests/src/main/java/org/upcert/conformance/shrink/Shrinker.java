@@ -34,6 +34,7 @@ public final class Shrinker {
     private final String cloud;
     private String isolation = org.upcert.harness.run.Hosting.AUTO;
     private java.util.Set<String> assumptions = java.util.Set.of();
+    private long hangAfterMs;
     private final RuleChecker checker;
     private final int maxRuns;
     private final long budgetNanos;
@@ -91,6 +92,12 @@ public final class Shrinker {
         return this;
     }
 
+    /** The hang bound of every trial run ({@code --hang-after}, real milliseconds); 0: the default. */
+    public Shrinker withHangAfterMs(long millis) {
+        this.hangAfterMs = millis;
+        return this;
+    }
+
     /** Where the extension runs for every trial run ({@code --isolation}); {@code auto} by default. */
     public Shrinker withIsolation(String name) {
         this.isolation = Objects.requireNonNull(name);
@@ -141,7 +148,7 @@ public final class Shrinker {
         try {
             RunEvidence evidence = RunEvidence.of(Simulation.run(plan, extension.get(),
                     RunOptions.inMemory().withCloud(cloud).withTransport("direct").withIsolation(isolation)
-                            .withAssumptions(assumptions)));
+                            .withAssumptions(assumptions).withHangAfterMs(hangAfterMs)));
             return checker.check(evidence);
         } catch (RuntimeException e) {
             return null; // a plan the simulator rejects is simply not a smaller failing case

@@ -117,7 +117,7 @@ public final class SharedRuns {
             }
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
-                    .withIsolation(config.isolation()).withAssumptions(config.assumptions());
+                    .withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs());
             RunResult result = Simulation.run(plan, config.source(), options);
             if (Interruption.requested() && result.summary().endReason().equals("interrupted")) {
                 INTERRUPTED.incrementAndGet();
@@ -145,7 +145,7 @@ public final class SharedRuns {
     }
 
     private static String key(SuiteConfig config, Cell cell) {
-        return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), String.join(",", config.assumptions()), cell.profile(), Long.toString(cell.seed()),
+        return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), String.join(",", config.assumptions()), Long.toString(config.hangAfterMs()), cell.profile(), Long.toString(cell.seed()),
                 cell.cloud()));
     }
 }

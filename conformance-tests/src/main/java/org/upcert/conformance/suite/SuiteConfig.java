@@ -61,10 +61,12 @@ import org.upcert.harness.run.Hosting;
  *     comma-separated: {@code http-status}); empty by default, stated in the certificate
  * @param explore how many exploration runs follow the profiles' (profiles drawn from seeds 1..explore)
  * @param corpus the folder whose pinned profiles were added to {@code profiles}; null for none
+ * @param hangAfterMs real time a call may go without an API call before it is declared hung
+ *     ({@code upcert.hang-after}, a duration); 0 for the default
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
-        java.util.SortedSet<String> assumptions, int explore, Path corpus) {
+        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs) {
 
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
@@ -79,6 +81,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         seeds = List.copyOf(seeds);
         rules = List.copyOf(rules);
         assumptions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(assumptions));
+        if (hangAfterMs < 0) {
+            throw new IllegalArgumentException("hangAfterMs must be >= 0, was " + hangAfterMs);
+        }
         if (explore < 0) {
             throw new IllegalArgumentException("explore must be >= 0, was " + explore);
         }
@@ -88,7 +93,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
             List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
             java.util.SortedSet<String> assumptions) {
-        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions, 0, null);
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions, 0, null, 0);
     }
 
     /** A configuration that assumes nothing beyond what PhotoKit documents. */
@@ -170,7 +175,18 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
                 parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
                 scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)),
-                assumptions, explore, corpus);
+                assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)));
+    }
+
+    private static long hangAfter(String text) {
+        if (text == null) {
+            return 0;
+        }
+        java.util.OptionalLong millis = org.upcert.harness.faults.profile.Durations.parse(text.trim());
+        if (millis.isEmpty() || millis.getAsLong() < 100 || millis.getAsLong() > 600_000) {
+            throw new SuiteConfigException("upcert.hang-after takes a duration from 100ms to 10m, e.g. 3s; not '" + text + "'");
+        }
+        return millis.getAsLong();
     }
 
     /** {@code upcert.explore}: a count from 0 to 1000; by default {@link #DEFAULT_EXPLORE} for a whole certification, else 0. */
@@ -235,13 +251,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions, explore, corpus);
+                scopeFile, assumptions, explore, corpus, hangAfterMs);
     }
 
     /** The same configuration with {@code count} exploration runs. */
     public SuiteConfig withExplore(int count) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
-                scopeFile, assumptions, count, corpus);
+                scopeFile, assumptions, count, corpus, hangAfterMs);
     }
 
     /**
@@ -387,6 +403,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         if (!assumptions.isEmpty()) {
             options.append(" --assume ").append(String.join(",", assumptions));
+        }
+        if (hangAfterMs > 0) {
+            options.append(" --hang-after ").append(hangAfterMs).append("ms");
         }
         return options.toString();
     }

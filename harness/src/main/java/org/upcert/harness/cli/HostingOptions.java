@@ -29,6 +29,24 @@ public final class HostingOptions {
                     + "which the host app takes over. Default: the jar's own META-INF/upcert/scope.yaml, else everything.")
     Path scope;
 
+    @Option(names = "--hang-after", paramLabel = "DURATION",
+            description = "Real time a call of the extension may go without any API call before it is declared hung and its "
+                    + "process killed (RES-04), e.g. 3s. Default: 10s. The only real-time bound of a run: it never decides a "
+                    + "verdict of an extension that makes progress, only when a hung one is given up.")
+    String hangAfter;
+
+    /** {@code --hang-after} in milliseconds; 0 when not given. Throws {@link IllegalArgumentException} for a bad duration. */
+    public long hangAfterMs() {
+        if (hangAfter == null) {
+            return 0;
+        }
+        java.util.OptionalLong millis = org.upcert.harness.faults.profile.Durations.parse(hangAfter.trim());
+        if (millis.isEmpty() || millis.getAsLong() < 100 || millis.getAsLong() > 600_000) {
+            throw new IllegalArgumentException("--hang-after takes a duration from 100ms to 10m, e.g. 3s; not '" + hangAfter + "'");
+        }
+        return millis.getAsLong();
+    }
+
     /** The scope file given with {@code --scope}, if any. */
     public Optional<Path> scopeFile() {
         return Optional.ofNullable(scope);

@@ -92,6 +92,12 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
+        try {
+            hosting.hangAfterMs();
+        } catch (IllegalArgumentException e) {
+            err.println("upcert run: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        }
         for (String assumption : assume) {
             try {
                 org.upcert.harness.run.RunOptions.requireKnownAssumption(assumption);
@@ -182,7 +188,8 @@ public final class RunCommand implements Callable<Integer> {
         RunResult result;
         try {
             result = Simulation.run(plan, source,
-                    new RunOptions(traceFile, cloud, progress::update, transport, isolation, new java.util.TreeSet<>(assume)));
+                    new RunOptions(traceFile, cloud, progress::update, transport, isolation, new java.util.TreeSet<>(assume),
+                            hosting.hangAfterMs()));
         } catch (IllegalArgumentException e) {
             progress.clear();
             err.println("upcert run: " + e.getMessage());

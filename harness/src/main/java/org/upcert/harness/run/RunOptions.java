@@ -21,9 +21,12 @@ import java.util.function.Consumer;
  * @param assumptions what the run assumes beyond what PhotoKit documents ({@link #KNOWN_ASSUMPTIONS});
  *     empty by default: the extension sees what a device shows. Recorded in the trace header,
  *     {@code summary.json} and the certificate.
+ * @param hangAfterMs real time a call of an isolated extension may go without an API call before it
+ *     is declared hung and killed ({@code --hang-after}); 0 keeps the policy's default (10 s). The
+ *     only real-time bound of a run: it decides nothing but when a hung process is given up.
  */
 public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
-        SortedSet<String> assumptions) {
+        SortedSet<String> assumptions, long hangAfterMs) {
 
     /**
      * The extension sees the HTTP status of a failed upload ({@code UploadError.httpStatus()}),
@@ -39,6 +42,9 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
             throw new IllegalArgumentException("transport must be loopback or direct, not '" + transport + "'");
         }
         Hosting.requireKnown(isolation);
+        if (hangAfterMs < 0) {
+            throw new IllegalArgumentException("hangAfterMs must be >= 0, was " + hangAfterMs);
+        }
         assumptions = Collections.unmodifiableSortedSet(new TreeSet<>(assumptions));
         for (String assumption : assumptions) {
             requireKnownAssumption(assumption);
@@ -52,6 +58,11 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
                     + String.join(", ", KNOWN_ASSUMPTIONS) + ")");
         }
         return assumption;
+    }
+
+    public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
+            SortedSet<String> assumptions) {
+        this(traceFile, cloud, progress, transport, isolation, assumptions, 0);
     }
 
     public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation) {
@@ -71,30 +82,40 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
     }
 
     public RunOptions withTraceFile(Path file) {
-        return new RunOptions(file, cloud, progress, transport, isolation, assumptions);
+        return new RunOptions(file, cloud, progress, transport, isolation, assumptions, hangAfterMs);
     }
 
     public RunOptions withProgress(Consumer<RunProgress> listener) {
-        return new RunOptions(traceFile, cloud, listener, transport, isolation, assumptions);
+        return new RunOptions(traceFile, cloud, listener, transport, isolation, assumptions, hangAfterMs);
     }
 
     /** The cloud dialect to serve, by the name {@code --cloud} takes. */
     public RunOptions withCloud(String dialect) {
-        return new RunOptions(traceFile, dialect, progress, transport, isolation, assumptions);
+        return new RunOptions(traceFile, dialect, progress, transport, isolation, assumptions, hangAfterMs);
     }
 
     public RunOptions withTransport(String name) {
-        return new RunOptions(traceFile, cloud, progress, name, isolation, assumptions);
+        return new RunOptions(traceFile, cloud, progress, name, isolation, assumptions, hangAfterMs);
     }
 
     /** Where the extension's code runs: {@code auto}, {@code worker}, {@code in-process}, {@code container}. */
     public RunOptions withIsolation(String name) {
-        return new RunOptions(traceFile, cloud, progress, transport, name, assumptions);
+        return new RunOptions(traceFile, cloud, progress, transport, name, assumptions, hangAfterMs);
     }
 
     /** The run's assumptions beyond what PhotoKit documents (e.g. {@link #ASSUME_HTTP_STATUS}); empty: none. */
     public RunOptions withAssumptions(Set<String> names) {
-        return new RunOptions(traceFile, cloud, progress, transport, isolation, new TreeSet<>(names));
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, new TreeSet<>(names), hangAfterMs);
+    }
+
+    /** How long a call may go without an API call before it is declared hung (real time); 0: the default. */
+    public RunOptions withHangAfterMs(long millis) {
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, assumptions, millis);
+    }
+
+    /** The plan to run: {@code plan} with its hang bound replaced when {@link #hangAfterMs} is set. */
+    public org.upcert.harness.plan.RunPlan applyTo(org.upcert.harness.plan.RunPlan plan) {
+        return hangAfterMs == 0 ? plan : plan.withPolicy(plan.policy().withCallWallTimeoutMs(hangAfterMs));
     }
 
     /** Whether the extension sees the HTTP status of failed uploads. */

@@ -193,7 +193,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
 
     /** Runs {@code source} under {@code plan}; the trace is complete (and closed) when this returns. */
     public static RunResult run(RunPlan plan, ExtensionSource source, RunOptions options) {
-        try (Simulation simulation = new Simulation(plan, source, options)) {
+        try (Simulation simulation = new Simulation(options.applyTo(plan), source, options)) {
             Interruption.started(simulation);
             try {
                 return simulation.execute();
