@@ -28,15 +28,17 @@ import picocli.CommandLine.Option;
 
 /** {@code upcert explore}: swarm testing — every seed draws its own profile; failures become pinned profiles. */
 @Command(name = "explore", mixinStandardHelpOptions = true,
-        description = {"Explore (swarm testing): each seed draws its own profile — a random subset of fault kinds with random",
-                "parameters, OS level, job limit, library size and churn, device quirks, recovery — named explore:SEED, and",
-                "every rule judges its run. Runs in parallel on all cores. The first failing run of each rule is shrunk and",
-                "saved as a pinned profile in the corpus folder (RULE-seed-N.yaml): commit it, and",
-                "'certify --corpus DIR' replays it as a regression test. Any seed replays alone: --seed N.",
-                "A run upcert cannot judge (a harness fault, an impossible drawn profile) is SKIPPED with the reason,",
-                "never a FAIL of the extension. See docs/exploration.md.",
-                "Exit 0 nothing found, 1 a rule failed (findings written), 2 bad usage or input (nothing run),",
-                "3 upcert itself failed in some run and no rule failed, 130 interrupted (Ctrl-C)."})
+        description = {"Explore (swarm testing): each seed draws its own profile, explore:SEED: a",
+                "random subset of fault kinds with random parameters, OS level, job limit,",
+                "library size and churn, device quirks, recovery; every rule judges its run,",
+                "in parallel on all cores. The first failing run of each rule is shrunk and saved",
+                "as a pinned profile in the corpus folder (RULE-seed-N.yaml): commit it, and",
+                "'certify --corpus DIR' replays it as a regression test. --seed N replays a seed.",
+                "A run upcert cannot judge (a harness fault, an impossible drawn profile) is",
+                "SKIPPED with the reason, never a FAIL of the extension. See docs/exploration.md.",
+                "Exit 0 nothing found, 1 a rule failed (findings written), 2 bad usage or input",
+                "(nothing run), 3 upcert failed in some run and no rule failed, 130 Ctrl-C.",
+                ""})
 public final class ExploreCommand implements Callable<Integer> {
     /** How long Ctrl-C waits for the summary of the finished runs before the JVM exits anyway. */
     private static final java.time.Duration INTERRUPT_WAIT = java.time.Duration.ofSeconds(30);

@@ -70,7 +70,7 @@ public final class SwarmProfiles {
 
     /** The profile drawn from {@code seed}, parsed and validated like any profile file. */
     public static Profile profile(long seed) throws ProfileException {
-        return ProfileParser.parse(name(seed) + " (drawn by upcert explore)", name(seed), yaml(seed));
+        return ProfileParser.parse("drawn by upcert explore from seed " + seed, name(seed), yaml(seed));
     }
 
     /** The YAML of the profile drawn from {@code seed}. */
