@@ -52,7 +52,7 @@ public final class SampleVerdicts {
     /**
      * The sample's verdicts on every standard profile with seeds 1..3 against the default cloud,
      * keyed "profile seed N": simulated once per test JVM, two runs at a time, and shared by every
-     * group test (this package's and {@code rules}'), so the 48 runs are not made twice.
+     * group test (this package's and {@code rules}'), so the default runs are not made twice.
      */
     public static synchronized TreeMap<String, TreeMap<String, Verdict>> allOnTheDefaultCloud() throws Exception {
         TreeMap<String, TreeMap<String, Verdict>> out = new TreeMap<>();

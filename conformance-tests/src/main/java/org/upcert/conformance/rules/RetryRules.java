@@ -162,6 +162,7 @@ public final class RetryRules {
         @Override
         public Verdict check(RunEvidence evidence) {
             int refusals = 0;
+            int reportedFailed2xx = 0; // a 2xx reported as failed: the same situation from the device (bound, spacing)
             TraceEvent first = null;
             String why = null;
             boolean visible = outcomeFieldsVisible(evidence);
@@ -206,12 +207,16 @@ public final class RetryRules {
                     if (attempt.succeeded()) {
                         inRow = 0;
                     } else if (attempt.failed() && answeredWithoutRetryAfter(attempt.end())) {
-                        refusals += refusal(attempt.end()) ? 1 : 0;
+                        if (refusal(attempt.end())) {
+                            refusals++;
+                        } else {
+                            reportedFailed2xx++;
+                        }
                         inRow++;
                     }
                 }
             }
-            if (refusals == 0 && first == null) {
+            if (refusals == 0 && reportedFailed2xx == 0 && first == null) {
                 return Verdict.notExercised(ruleId(), "no failure the server answered without retry-after");
             }
             if (first != null) {
@@ -236,7 +241,8 @@ public final class RetryRules {
                 return Verdict.fail(ruleId(), event.text("job") + " was refused by the server (" + Attempts.outcome(event)
                         + ") and never acknowledged", evidence.excerptEndingAt(event, 5));
             }
-            return Verdict.pass(ruleId(), refusals + " refusals, none resent as is, attempts bounded and spaced, all acknowledged");
+            return Verdict.pass(ruleId(), refusals + " refusals" + (reportedFailed2xx > 0 ? " and " + reportedFailed2xx
+                    + " 2xx reported as failed" : "") + ", none resent as is, attempts bounded and spaced, all acknowledged");
         }
 
         private static boolean transientStatus(TraceEvent failed) {

@@ -20,6 +20,9 @@ public final class RetryMutants {
                         GivesUpOnFailures.class, GivesUpOnFailures::new, "flaky-network", 1),
                 MutantCase.of("RTY-02", "takes every refusal for a network hiccup: resends the refused request as is (retry(job, nil))",
                         TreatsEveryErrorAsTransient.class, TreatsEveryErrorAsTransient::new, "cloud-errors", 1),
+                MutantCase.of("RTY-02", "takes a failed upload whose answer carries the object's ETag for an interrupted transfer "
+                        + "and uploads it again, for ever (a 204 the system reported as failed)",
+                        EtagOnAFailureMeansInterrupted.class, EtagOnAFailureMeansInterrupted::new, "quirks-with-lost-responses", 1),
                 MutantCase.of("RTY-03", "retries an expired destination with retry(job, nil): the stale token",
                         RetriesWithTheStaleDestination.class, RetriesWithTheStaleDestination::new, "expired-urls", 1),
                 MutantCase.of("RTY-03", "retries an expired presigned URL with retry(job, nil): the stale URL",
@@ -69,6 +72,33 @@ public final class RetryMutants {
         @Override
         protected PhotoLibrary mutate(PhotoLibrary real) {
             return misreadingJobs(real, job -> job.responseHeaderFields().isPresent() && job.error().isPresent()
+                    ? withoutHeaders(withError(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "lost"))) : job);
+        }
+    }
+
+    /**
+     * RTY-02, met only where a 2xx is reported as failed and the headers show (iOS 26.4+ with the
+     * 204 quirk, {@code quirks-with-lost-responses}): a failed job whose response carries an
+     * {@code etag} is read as a transfer interrupted before the final answer (as a resumable
+     * upload's interim response would be), i.e. as a lost connection, so the sample tries it again
+     * and never gives up. After a lost response the object is stored, every new attempt overwrites
+     * it, is answered 204, reported failed with the object's ETag, and tried again: an unbounded
+     * loop of re-uploads. Elsewhere no failed job carries an ETag and it is the sample: the old
+     * catalogue certified it.
+     */
+    public static final class EtagOnAFailureMeansInterrupted extends SampleMutant {
+        private volatile boolean headersExist;
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            headersExist = context.osAtLeast("26.4"); // responseHeaderFields does not exist before
+            return super.processJobs(context);
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return misreadingJobs(real, job -> headersExist && job.state() == org.upcert.api.JobState.FAILED
+                    && job.responseHeaderFields().map(h -> h.containsKey("etag")).orElse(false)
                     ? withoutHeaders(withError(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "lost"))) : job);
         }
     }

@@ -37,6 +37,11 @@ public abstract class SampleMutant implements UploadExtension {
     /** What the mutant does to the library the sample sees. */
     protected abstract PhotoLibrary mutate(PhotoLibrary real);
 
+    /** The OS version the sample is told it runs on; by default the device's. */
+    protected String mutateOsVersion(String real) {
+        return real;
+    }
+
     /** What the mutant does to the app-group storage the sample sees; by default nothing. */
     protected AppGroupStorage mutateStorage(AppGroupStorage real) {
         return real;
@@ -84,7 +89,7 @@ public abstract class SampleMutant implements UploadExtension {
 
             @Override
             public String osVersion() {
-                return context.osVersion();
+                return mutateOsVersion(context.osVersion());
             }
         });
     }

@@ -27,7 +27,10 @@ public final class TerminationMutants {
                         // On 26.4 the lost writes also leave the ledger's in-flight marks of jobs long
                         // acknowledged, and the backup stalls instead (E2E-01); where the PROCESS set
                         // shows the jobs in flight (26.5), the lost outcomes are uploaded again (TRM-03).
-                        BuffersStorageUntilReturn.class, BuffersStorageUntilReturn::new, "hard-kills", 1).onOs("26.5"));
+                        BuffersStorageUntilReturn.class, BuffersStorageUntilReturn::new, "hard-kills", 1).onOs("26.5"),
+                MutantCase.of("DUP-01", "keeps its own record of jobs in flight, written after each create commit returns, "
+                        + "instead of reading the PROCESS set", LedgerAfterCommit.class, LedgerAfterCommit::new,
+                        "kills-after-commit", 1));
     }
 
     /**
@@ -105,6 +108,30 @@ public final class TerminationMutants {
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return buffered;
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+    }
+
+    /**
+     * DUP-01 (and TRM-03): keeps its own record of which resources have a job in flight, written
+     * to the app group right after each create block's commit returns, and never asks the
+     * PROCESS set (iOS 26.5) — the sample's path before 26.5, taken on a device that has the set.
+     * A kill between the commit and the write leaves jobs the record does not know; if they are
+     * still uploading when the process is relaunched (a slow uplink), it creates a second job
+     * for each. On a fast link they have always finished by then (the kill back-off is 6–11 min)
+     * and show up in the ACKNOWLEDGE set, so the old catalogue never met it.
+     */
+    public static final class LedgerAfterCommit extends SampleMutant {
+        @Override
+        protected String mutateOsVersion(String real) {
+            String[] parts = real.split("\\.");
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 26 || (major == 26 && minor >= 5) ? "26.4" : real; // as if the PROCESS set did not exist
         }
 
         @Override

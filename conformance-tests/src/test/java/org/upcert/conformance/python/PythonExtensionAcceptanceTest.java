@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Seed 1 of the seven standard profiles that between them exercise every MUST rule (the
  * others exercise subsets of these), so a run of {@code mvn verify} certifies the Python reference
- * as a whole at a fraction of the 48 runs of {@code ./upcert certify}.
+ * as a whole at a fraction of the runs of {@code ./upcert certify}.
  */
 class PythonExtensionAcceptanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -31,7 +31,7 @@ final class SampleVerdicts {
     }
 
     /**
-     * "profile seed N" → rule id → verdict, for every standard profile and seed: the same 48 runs
+     * "profile seed N" → rule id → verdict, for every standard profile and seed: the same runs
      * the group tests of {@code org.upcert.conformance} read, simulated once per test JVM.
      */
     static synchronized TreeMap<String, TreeMap<String, Verdict>> all() throws Exception {
