@@ -1012,6 +1012,16 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
             if retry_after_ms(job.response_header_fields, now) is not None:
                 deferred += 1  # RTY-04: the acknowledge step schedules a new job after it
                 continue
+            if job.error is None and job.response_header_fields is None:
+                # Nothing says why (iOS 26.1): the destination may have expired (RTY-03), and
+                # resending it as is would meet the same refusal. Renewing it costs nothing more.
+                if cloud_problem is not None:
+                    continue  # one failed sign-in per call is enough: a new job later
+                try:
+                    plan.append((job, cloud.fresh_destination(job.destination, context)))
+                except CloudUnavailable as e:
+                    cloud_problem = e  # not retried: a new job later (RTY-01)
+                continue
             plan.append((job, cloud.destination_for_retry(job.destination, context)))
         elif kind == REAUTHENTICATE:
             if cloud_problem is not None:
