@@ -226,7 +226,15 @@ public final class Explorer {
             return new Run(seed, "", List.of(), "harness fault: upcert drew an impossible profile (a bug of upcert's generator, "
                     + "never the extension's): " + e.getMessage(), null, millisSince(started));
         }
-        RunOutcome outcome = simulator.apply(config, cell);
+        RunOutcome outcome;
+        try {
+            outcome = simulator.apply(config, cell);
+        } catch (RuntimeException | Error e) {
+            // Beyond what the simulation itself turns into a harness fault: upcert running out of
+            // memory on an enormous trace, say. upcert's own limit, never the extension's FAIL.
+            return new Run(seed, summary, List.of(), "harness fault, the run could not be judged: " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage(), null, millisSince(started));
+        }
         if (outcome.interrupted()) {
             return new Run(seed, summary, List.of(), INTERRUPTED + " before this run finished", null, millisSince(started));
         }
@@ -235,8 +243,13 @@ public final class Explorer {
                     millisSince(started));
         }
         List<CellVerdict> verdicts = new ArrayList<>();
-        for (Rule rule : config.rules()) {
-            verdicts.add(CellJudge.judge(config, rule, outcome));
+        try {
+            for (Rule rule : config.rules()) {
+                verdicts.add(CellJudge.judge(config, rule, outcome));
+            }
+        } catch (RuntimeException | Error e) {
+            return new Run(seed, summary, List.of(), "harness fault while judging the run: " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), null, millisSince(started));
         }
         boolean failed = verdicts.stream().anyMatch(v -> v.verdict().failed());
         return new Run(seed, summary, List.copyOf(verdicts), null, failed ? outcome.traceText() : null, millisSince(started));
@@ -289,6 +302,14 @@ public final class Explorer {
 
     /** Shrinks the failing run, writes the pinned profile and the trace, and replays the file once. */
     private static Finding pin(Settings settings, String ruleId, CellVerdict first, int count, Run run) {
+        try {
+            return pinOrThrow(settings, ruleId, first, count, run);
+        } catch (RuntimeException | Error e) {
+            return new Finding(ruleId, first, count, null, "not pinned (harness fault while shrinking or writing: " + e + ")", false, null);
+        }
+    }
+
+    private static Finding pinOrThrow(Settings settings, String ruleId, CellVerdict first, int count, Run run) {
         SuiteConfig config = settings.config();
         long seed = run.seed();
         Path trace = null;

@@ -114,6 +114,16 @@ class ExplorerTest {
         assertTrue(result.findings().isEmpty(), "a harness fault is no finding");
         assertTrue(result.harnessFaults());
         assertEquals(0, result.exercised("ACK-01"));
+
+        // upcert running out of memory on an enormous trace (met on google-photos): its limit, a skipped run
+        Explorer.Result outOfMemory = Explorer.explore(new Explorer.Settings(config, 7, 1, 0, null, null, 0, 1_000), null,
+                (c, cell) -> {
+                    throw new OutOfMemoryError("Java heap space");
+                });
+        assertEquals(1, outOfMemory.skipped().size());
+        assertTrue(outOfMemory.skipped().get(0).skipped().contains("OutOfMemoryError: Java heap space"),
+                outOfMemory.skipped().get(0).skipped());
+        assertTrue(outOfMemory.findings().isEmpty());
     }
 
     @Test
