@@ -163,7 +163,9 @@ public final class ResultRules {
      * judged (nothing is eligible) and neither count nor end it, nor does a call the system told
      * to stop (a termination notice during it) that moved nothing: returning PROCESSING at once is
      * what it must do (TRM-01), not a sign of a loop (exploration found the sample failed for five
-     * notices in a row, explore:209). Library activity that keeps the
+     * notices in a row, explore:209); nor does a call whose changes the system refused with
+     * LIMIT_EXCEEDED and that moved nothing: PROCESSING is what CAP-01 demands then (exploration:
+     * a job limit dipping at every commit for five calls, explore:474). Library activity that keeps the
      * run alive (recovery photos) only ends a streak through the progress it causes.
      *
      * <p><b>A run that never becomes quiescent.</b> If the run stopped at the time or activation
@@ -226,6 +228,7 @@ public final class ResultRules {
                         told = false;
                     }
                     case "process.notice" -> told |= !event.fields().has("when"); // during the call, not after it returned
+                    case "changes.rejected" -> told |= event.text("code").equals("LIMIT_EXCEEDED"); // CAP-01: PROCESSING then
                     case "library.insert", "library.delete", "library.offload" -> libraryChangedSinceScan = true;
                     case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
                     case "fetch.assets" -> {
@@ -254,7 +257,7 @@ public final class ResultRules {
                             continue;
                         }
                         if (told && event.number("changes") == 0 && !discovered && !cloudChanged) {
-                            continue; // it was told to stop: its PROCESSING says nothing about a loop
+                            continue; // the system stopped it (a notice, or LIMIT_EXCEEDED): its PROCESSING says nothing about a loop
                         }
                         boolean idle = event.number("changes") == 0 && !discovered && !cloudChanged && state.inFlight() == 0;
                         streak = idle ? streak + 1 : 0;
