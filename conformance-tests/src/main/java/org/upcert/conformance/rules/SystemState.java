@@ -30,6 +30,7 @@ final class SystemState {
         boolean retried;
         int finishedLine;
         int createdLine;
+        int ackedLine;
         TraceEvent failure;
 
         Job(String id, String resource) {
@@ -53,6 +54,8 @@ final class SystemState {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     /** Resource → the line its upload landed on (a response that said stored). */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
+    /** The job whose upload of a resource landed first. */
+    private final TreeMap<String, Job> uploadedBy = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
     private final TreeSet<String> uploaded = new TreeSet<>();
     private final TreeSet<String> abandoned = new TreeSet<>();
@@ -115,7 +118,7 @@ final class SystemState {
                 Job record = state(job, "SUCCEEDED");
                 if (record != null) {
                     record.finishedLine = event.line();
-                    landed(record.resource, event);
+                    landed(record, event);
                 }
             }
             case "job.failed" -> {
@@ -127,7 +130,7 @@ final class SystemState {
                     // fates decide the resource was uploaded right here.
                     ResourceFates.ResourceFate fate = fates.of(record.resource);
                     if (fate != null && fate.fate() == ResourceFates.Fate.UPLOADED && fate.decidedBy() == event) {
-                        landed(record.resource, event);
+                        landed(record, event);
                     }
                 }
             }
@@ -146,6 +149,7 @@ final class SystemState {
                         abandoned.add(record.resource);
                     }
                     record.acked = true;
+                    record.ackedLine = event.line();
                     TreeSet<String> open = unackedByResource.get(record.resource);
                     if (open != null) {
                         open.remove(job);
@@ -186,9 +190,11 @@ final class SystemState {
         return false;
     }
 
-    private void landed(String resource, TraceEvent event) {
+    private void landed(Job record, TraceEvent event) {
+        String resource = record.resource;
         uploaded.add(resource);
         uploadedLine.putIfAbsent(resource, event.line());
+        uploadedBy.putIfAbsent(resource, record);
     }
 
     private Job state(String id, String state) {
@@ -290,6 +296,12 @@ final class SystemState {
     /** Whether a job for {@code resource} ever succeeded (or its response said stored). */
     boolean everUploaded(String resource) {
         return uploaded.contains(resource);
+    }
+
+    /** The line the job whose upload of {@code resource} landed first was acknowledged (or cancelled) on; 0 if not yet. */
+    int uploadAcknowledgedLine(String resource) {
+        Job record = uploadedBy.get(resource);
+        return record == null ? 0 : record.ackedLine;
     }
 
     /** The line {@code resource}'s upload landed on; 0 if it has not. */

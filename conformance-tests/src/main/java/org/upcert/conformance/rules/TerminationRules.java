@@ -83,7 +83,10 @@ public final class TerminationRules {
      * <ul>
      *   <li>a duplicate: a {@code job.create} for a resource that still has an unacknowledged job
      *       created <em>before</em> a kill that came between the two, or whose upload landed
-     *       before such a kill (the outcome was lost with the killed process). A duplicate with no
+     *       before such a kill and whose job the killed activation acknowledged (the outcome was
+     *       lost with the killed process; one acknowledged by an earlier activation, or by a later
+     *       one that saw the outcome itself, was the extension's to keep, kill or no kill: DUP-02
+     *       reports the second upload). A duplicate with no
      *       kill in between is DUP-01's or DUP-02's, not a kill's;
      *   <li>a loss (judged at the end on the {@link ResourceFates}): a {@link ResourceFates.Fate#LOST}
      *       resource whose last job was created before a kill and not yet acknowledged when the
@@ -105,7 +108,12 @@ public final class TerminationRules {
             int kills = 0;
             TraceEvent lastKill = null;
             java.util.TreeMap<Integer, TraceEvent> killsByLine = new java.util.TreeMap<>();
+            java.util.TreeMap<Integer, Integer> killedCallStart = new java.util.TreeMap<>(); // kill line -> its call.start line
+            int currentCallStart = 0;
             for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("call.start")) {
+                    currentCallStart = event.line();
+                }
                 if (lastKill != null && event.name().equals("job.create")) {
                     String resource = event.text("resource");
                     for (String open : state.unackedJobsOf(resource)) {
@@ -117,8 +125,21 @@ public final class TerminationRules {
                                     + ", created before the kill, is unacknowledged", evidence.excerptEndingAt(event, 5));
                         }
                     }
-                    if (state.everUploaded(resource) && killsByLine.higherEntry(state.uploadedLine(resource)) != null) {
-                        TraceEvent kill = killsByLine.higherEntry(state.uploadedLine(resource)).getValue();
+                    java.util.Map.Entry<Integer, TraceEvent> after = state.everUploaded(resource)
+                            ? killsByLine.higherEntry(state.uploadedLine(resource)) : null;
+                    // The kill lost the outcome only if the killed activation had acknowledged the job
+                    // that landed (and died before keeping what it learnt). Acknowledged by an earlier
+                    // activation, or by a later one that saw the outcome itself, the outcome was the
+                    // extension's to keep, kill or no kill: DUP-02 reports the second upload.
+                    // Exploration found the sample blamed for a 204 counted as a failure on iOS 26.1
+                    // (the upload landed, the extension saw a failure) around an unrelated kill
+                    // (explore:604).
+                    int acked = state.uploadAcknowledgedLine(resource);
+                    if (after != null && acked > 0 && !(acked > killedCallStart.getOrDefault(after.getKey(), 0) && acked < after.getKey())) {
+                        after = null;
+                    }
+                    if (after != null) {
+                        TraceEvent kill = after.getValue();
                         return Verdict.fail(ruleId(), "after the kill at t=" + kill.t() / 1000 + " s (" + kill.text("reason")
                                 + "), created " + event.text("job") + " for " + resource
                                 + " although it was uploaded before the kill", evidence.excerptEndingAt(event, 5));
@@ -129,6 +150,7 @@ public final class TerminationRules {
                     kills++;
                     lastKill = event;
                     killsByLine.put(event.line(), event);
+                    killedCallStart.put(event.line(), currentCallStart);
                 }
             }
             if (kills == 0) {

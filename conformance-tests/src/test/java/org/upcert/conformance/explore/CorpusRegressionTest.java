@@ -27,12 +27,18 @@ import org.upcert.conformance.suite.SuiteConfig;
  *   <li>RES-03-seed-474: a job limit dipping at every commit (jobs.limit-at-commit) for five calls
  *       in a row; each block refused with LIMIT_EXCEEDED, the sample answered PROCESSING as CAP-01
  *       demands, and RES-03 took that for a loop. RES-03 now leaves such calls out of the streak too;
+ *   <li>TRM-03-seed-604: a 204 counted as a failure on iOS 26.1 (the upload landed, the sample saw a
+ *       failure and could not tell), acknowledged by an activation other than the killed one; the
+ *       sample's new job for it was blamed on the kill. TRM-03 now blames a kill for an upload only
+ *       when the killed activation acknowledged its job;
  *   <li>CHG-01-seed-357: an expired change token while the cloud refused the sample's sign-in
  *       (400): the sample answered FAILURE for the cloud, and CHG-01 demanded PROCESSING. CHG-01
  *       now accepts FAILURE when the same call met another error (found in parallel while the
  *       standard profiles were tuned).
  * </ul>
- * The sample passes both; the mutants that break those rules still fail them on the same cases.
+ * The sample passes them; the mutants that break RES-03 and CHG-01 still fail them on the same
+ * cases (TRM-03's mutants stay caught on their own profiles: MutantsAreCaughtTest,
+ * KillsAfterCommitAcceptanceTest).
  */
 class CorpusRegressionTest {
     private static final Path CORPUS = Path.of("src/test/resources/upcert-corpus");
@@ -49,8 +55,8 @@ class CorpusRegressionTest {
     @Test
     @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
     void sampleHoldsOnTheCorpus(@TempDir Path out) {
-        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01");
-        assertEquals(3, c.runs(), "three pinned profiles, one run each (the one named by --profiles too runs once)");
+        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03");
+        assertEquals(4, c.runs(), "four pinned profiles, one run each (the one named by --profiles too runs once)");
         assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
     }
