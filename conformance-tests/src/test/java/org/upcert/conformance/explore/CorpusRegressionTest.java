@@ -21,6 +21,9 @@ import org.upcert.conformance.suite.SuiteConfig;
  * written by {@code upcert explore} as they were found) and replayed through {@code certify
  * --corpus}, each with its own seed:
  * <ul>
+ *   <li>RTY-03-seed-4: an injected 403 on iOS 26.1, where a failed job shows no error and no
+ *       headers: the sample retried it with its stale destination. It now renews the destination
+ *       of a failure nothing explains;
  *   <li>RES-03-seed-209: five termination notices in a row, each early in its call; the sample
  *       answered PROCESSING at once each time, as it must, and RES-03 took that for an endless
  *       loop. RES-03 now leaves calls told to stop out of the streak;
@@ -36,7 +39,7 @@ import org.upcert.conformance.suite.SuiteConfig;
  *       now accepts FAILURE when the same call met another error (found in parallel while the
  *       standard profiles were tuned).
  * </ul>
- * The sample passes them; the mutants that break RES-03 and CHG-01 still fail them on the same
+ * The sample passes them; the mutants that break RES-03, CHG-01 and RTY-03 still fail them on the same
  * cases (TRM-03's mutants stay caught on their own profiles: MutantsAreCaughtTest,
  * KillsAfterCommitAcceptanceTest).
  */
@@ -55,18 +58,21 @@ class CorpusRegressionTest {
     @Test
     @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
     void sampleHoldsOnTheCorpus(@TempDir Path out) {
-        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03");
-        assertEquals(4, c.runs(), "four pinned profiles, one run each (the one named by --profiles too runs once)");
+        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03");
+        assertEquals(5, c.runs(), "five pinned profiles, one run each (the one named by --profiles too runs once)");
         assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
     }
 
     @Test
-    @DisplayName("on the same corpus the captive-portal mutant still FAILs RES-03 and the stale-token mutant CHG-01")
+    @DisplayName("on the same corpus the captive-portal mutant still FAILs RES-03, the stale-token mutant CHG-01, the stale-destination mutant RTY-03")
     void mutantsStillFailOnTheCorpus(@TempDir Path out) {
         Certification loops = certify(out.resolve("res"), ResultMutants.WaitsForCaptivePortalCheck.class.getName(), "RES-03");
         assertEquals("RES-03", loops.failures().get(0).rule().id());
         Certification stale = certify(out.resolve("chg"), ChangeMutants.TreatsExpiredTokenAsNoChange.class.getName(), "CHG-01");
         assertEquals("CHG-01", stale.failures().get(0).rule().id());
+        Certification staleUrl = certify(out.resolve("rty"), org.upcert.conformance.mutants.RetryMutants.RetriesWithTheStaleDestination.class
+                .getName(), "RTY-03");
+        assertEquals("RTY-03", staleUrl.failures().get(0).rule().id());
     }
 }
