@@ -151,7 +151,8 @@ public final class CertificationMarkdown {
             StringBuilder by = new StringBuilder();
             s.exercisedBy().forEach((profile, n) -> by.append(by.length() == 0 ? "" : ", ").append(profile).append(' ').append(n));
             md.append("| ").append(s.rule().id()).append(" | ").append(s.exercised()).append(" of ").append(s.runs())
-                    .append(s.thinlyExercised() ? " *thin*" : "").append(" | ").append(by.length() == 0 ? "—" : by).append(" |\n");
+                    .append(s.thinlyExercised() ? " *thin*" : "").append(" | ")
+                    .append(s.exercised() == s.runs() && s.runs() > 0 ? "every run" : by.length() == 0 ? "—" : by).append(" |\n");
         }
     }
 
