@@ -115,7 +115,10 @@ class SessionDialectsAcceptanceTest {
     void convergesUnderFaultProfiles(String dialect, String profile) throws Exception {
         RunPlan plan = org.upcert.harness.faults.profile.PlanExpander.expand(
                 org.upcert.harness.faults.profile.ProfileCatalogue.load(profile), 3).plan();
-        RunResult result = Simulation.run(plan, ExtensionSource.jar(sampleJar), RunOptions.inMemory().withCloud(dialect));
+        // In-JVM transport: the same trace as loopback (TransportEquivalenceTest), without a socket per
+        // request across 2 dialects × every profile; the two tests below keep these dialects on loopback.
+        RunResult result = Simulation.run(plan, ExtensionSource.jar(sampleJar),
+                RunOptions.inMemory().withCloud(dialect).withTransport("direct"));
         RunSummary s = result.summary();
         String context = dialect + " under " + profile + ": " + s;
         java.util.function.LongPredicate fits = dialect.equals(OneDriveDialect.NAME)
