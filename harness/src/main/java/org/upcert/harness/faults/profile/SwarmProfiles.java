@@ -110,11 +110,12 @@ public final class SwarmProfiles {
             systemLines.add("noticeAfterReturn: " + !os.startsWith("26."));
         }
         if (system.chance(1, 3)) {
-            // A slower uplink keeps transfers running across kills and relaunches. Not slower than
-            // 20 Mbit/s (shared by the 4 transfer slots): a video of a gigabyte must upload within
-            // its destination's credentials (generic-put's tokens last an hour, judged when the
-            // transfer ends), or no extension could ever finish it.
-            systemLines.add("uplinkKbps: " + (system.between(80, 150) * 250));
+            // Another uplink, never slower than the default 40 Mbit/s (shared by the 4 transfer
+            // slots): the largest video (4 GiB) must upload within its destination's credentials
+            // (generic-put's tokens last an hour and are judged when the transfer ends), or no
+            // extension could ever finish it. Slow uplinks are the standard profiles' business
+            // (kills-after-commit: one slot, 4 Mbit/s, sizes that fit).
+            systemLines.add("uplinkKbps: " + (system.between(160, 320) * 250));
         }
 
         // --- which kinds: each with the seed's own inclusion chance (swarm testing), at least one
