@@ -54,6 +54,7 @@ final class SystemState {
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     /** Resource → the line its upload landed on (a response that said stored). */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
+    private final TreeMap<String, Integer> succeededAckLine = new TreeMap<>();
     /** The job whose upload of a resource landed first. */
     private final TreeMap<String, Job> uploadedBy = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
@@ -147,6 +148,9 @@ final class SystemState {
                         record.state = "CANCELLED";
                     } else if (record.state.equals("FAILED") && record.failure != null && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
+                    }
+                    if (event.name().equals("job.ack") && record.state.equals("SUCCEEDED") && record.resource != null) {
+                        succeededAckLine.put(record.resource, event.line());
                     }
                     record.acked = true;
                     record.ackedLine = event.line();
@@ -298,10 +302,14 @@ final class SystemState {
         return uploaded.contains(resource);
     }
 
-    /** The line the job whose upload of {@code resource} landed first was acknowledged (or cancelled) on; 0 if not yet. */
-    int uploadAcknowledgedLine(String resource) {
-        Job record = uploadedBy.get(resource);
-        return record == null ? 0 : record.ackedLine;
+
+    /**
+     * The line of the latest acknowledgement of a SUCCEEDED job of {@code resource}: where the
+     * extension was last told an upload of it succeeded; 0 if never. A landed upload the extension
+     * saw fail (the response lost, a 204 counted as a failure) is not one.
+     */
+    int lastSucceededAckLine(String resource) {
+        return succeededAckLine.getOrDefault(resource, 0);
     }
 
     /** The line {@code resource}'s upload landed on; 0 if it has not. */

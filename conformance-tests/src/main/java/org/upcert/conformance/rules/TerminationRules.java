@@ -83,8 +83,9 @@ public final class TerminationRules {
      * <ul>
      *   <li>a duplicate: a {@code job.create} for a resource that still has an unacknowledged job
      *       created <em>before</em> a kill that came between the two, or whose upload landed
-     *       before such a kill and whose job the killed activation acknowledged (the outcome was
-     *       lost with the killed process; one acknowledged by an earlier activation, or by a later
+     *       before such a kill and a SUCCEEDED job of which the killed activation acknowledged (the
+     *       success was lost with the killed process; a landed upload the extension saw fail it had
+     *       every reason to upload again, kill or no kill; one acknowledged by an earlier activation, or by a later
      *       one that saw the outcome itself, was the extension's to keep, kill or no kill: DUP-02
      *       reports the second upload). A duplicate with no
      *       kill in between is DUP-01's or DUP-02's, not a kill's;
@@ -125,17 +126,17 @@ public final class TerminationRules {
                                     + ", created before the kill, is unacknowledged", evidence.excerptEndingAt(event, 5));
                         }
                     }
-                    java.util.Map.Entry<Integer, TraceEvent> after = state.everUploaded(resource)
-                            ? killsByLine.higherEntry(state.uploadedLine(resource)) : null;
-                    // The kill lost the outcome only if the killed activation had acknowledged the job
-                    // that landed (and died before keeping what it learnt). Acknowledged by an earlier
-                    // activation, or by a later one that saw the outcome itself, the outcome was the
-                    // extension's to keep, kill or no kill: DUP-02 reports the second upload.
-                    // Exploration found the sample blamed for a 204 counted as a failure on iOS 26.1
-                    // (the upload landed, the extension saw a failure) around an unrelated kill
-                    // (explore:604).
-                    int acked = state.uploadAcknowledgedLine(resource);
-                    if (after != null && acked > 0 && !(acked > killedCallStart.getOrDefault(after.getKey(), 0) && acked < after.getKey())) {
+                    // The kill lost the outcome only if the killed activation had acknowledged a success
+                    // of this resource (and died before keeping what it learnt). Acknowledged by an
+                    // earlier activation, or by a later one that saw the outcome itself, the outcome was
+                    // the extension's to keep, kill or no kill: DUP-02 reports the second upload. A landed
+                    // upload the extension saw fail (the response lost, a 204 counted as a failure on iOS
+                    // 26.1 with no headers to tell) it would upload again with or without a kill.
+                    // Exploration found the sample blamed for both (explore:604, explore:910).
+                    int successAck = state.lastSucceededAckLine(resource);
+                    java.util.Map.Entry<Integer, TraceEvent> after = successAck > 0 ? killsByLine.higherEntry(successAck) : null;
+                    if (after != null && !(state.everUploaded(resource) && state.uploadedLine(resource) < after.getKey()
+                            && killedCallStart.getOrDefault(after.getKey(), Integer.MAX_VALUE) < successAck)) {
                         after = null;
                     }
                     if (after != null) {

@@ -34,6 +34,11 @@ import org.upcert.conformance.suite.SuiteConfig;
  *       failure and could not tell), acknowledged by an activation other than the killed one; the
  *       sample's new job for it was blamed on the kill. TRM-03 now blames a kill for an upload only
  *       when the killed activation acknowledged its job;
+ *   <li>TRM-03-seed-910: the same 204 on iOS 26.1 after a lost response, this time acknowledged (as
+ *       FAILED, which is all the sample could see) by the activation a kill then ended; the sample's
+ *       new job for it was blamed on the kill. TRM-03 now blames a kill for an upload only when the
+ *       killed activation acknowledged a SUCCEEDED job of it: a failure it saw it would upload again
+ *       with or without the kill;
  *   <li>CHG-01-seed-357: an expired change token while the cloud refused the sample's sign-in
  *       (400): the sample answered FAILURE for the cloud, and CHG-01 demanded PROCESSING. CHG-01
  *       now accepts FAILURE when the same call met another error (found in parallel while the
@@ -59,7 +64,7 @@ class CorpusRegressionTest {
     @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
     void sampleHoldsOnTheCorpus(@TempDir Path out) {
         Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03");
-        assertEquals(5, c.runs(), "five pinned profiles, one run each (the one named by --profiles too runs once)");
+        assertEquals(6, c.runs(), "six pinned profiles, one run each (the one named by --profiles too runs once)");
         assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
     }
