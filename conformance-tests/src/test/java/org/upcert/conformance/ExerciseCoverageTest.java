@@ -72,7 +72,12 @@ class ExerciseCoverageTest {
         assertEquals(Map.of("tiny-job-limit", 2, "everything", 1), summary.exercisedBy());
         assertEquals(List.of("tiny-job-limit", "everything"), List.copyOf(summary.exercisedBy().keySet()), "run order");
         assertEquals("3 of 5 (tiny-job-limit 2, everything 1)", summary.exercisedLine());
-        assertTrue(summary.thinlyExercised());
+        assertFalse(summary.thinlyExercised(), "five runs in all are not meant to cover the catalogue: no noise");
+        List<CellVerdict> more = new java.util.ArrayList<>(verdicts);
+        for (long seed = 1; seed <= 7; seed++) {
+            more.add(cell(rule, "baseline", 10 + seed, Verdict.notExercised("CAP-01", "no LIMIT_EXCEEDED")));
+        }
+        assertTrue(RuleSummary.of(rule, more).thinlyExercised(), "3 of 12 runs: thin");
 
         RuleSummary none = RuleSummary.of(rule, List.of(cell(rule, "baseline", 1, Verdict.notExercised("CAP-01", "no LIMIT_EXCEEDED"))));
         assertFalse(none.thinlyExercised(), "never exercised is NOT_EXERCISED, not thin");

@@ -166,12 +166,14 @@ public final class CertifyCommand implements Callable<Integer> {
 
     private static void printRules(PrintWriter out, Certification c) {
         out.println();
-        out.println("  rule    sev     verdict         runs pass/fail/n-a/n-e/skip  exercised  note");
+        out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %27s  %-9s  %s", "rule", "sev", "verdict",
+                "runs pass/fail/n-a/n-e/skip", "exercised", "note"));
         for (RuleSummary s : c.summaries()) {
-            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %4d/%d/%d/%d/%d  %-9s  %s", s.rule().id(), s.rule().severity(),
-                    s.status(), s.counts().get(Status.PASS) + s.counts().get(Status.WARN), s.counts().get(Status.FAIL),
-                    s.counts().get(Status.NOT_APPLICABLE), s.counts().get(Status.NOT_EXERCISED), s.counts().get(Status.SKIPPED),
-                    s.exercised() + (s.thinlyExercised() ? " thin" : ""), truncate(s.note(c.config().profiles()), 90)));
+            String counts = (s.counts().get(Status.PASS) + s.counts().get(Status.WARN)) + "/" + s.counts().get(Status.FAIL) + "/"
+                    + s.counts().get(Status.NOT_APPLICABLE) + "/" + s.counts().get(Status.NOT_EXERCISED) + "/"
+                    + s.counts().get(Status.SKIPPED);
+            out.println(String.format(Locale.ROOT, "  %-7s %-7s %-15s %27s  %-9s  %s", s.rule().id(), s.rule().severity(),
+                    s.status(), counts, s.exercised() + (s.thinlyExercised() ? " thin" : ""), truncate(s.note(c.config().profiles()), 90)));
         }
         List<String> thin = c.summaries().stream().filter(RuleSummary::thinlyExercised)
                 .map(s -> s.rule().id() + " " + s.exercised()).toList();
