@@ -182,11 +182,11 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (text == null) {
             return 0;
         }
-        java.util.OptionalLong millis = org.upcert.harness.faults.profile.Durations.parse(text.trim());
-        if (millis.isEmpty() || millis.getAsLong() < 100 || millis.getAsLong() > 600_000) {
-            throw new SuiteConfigException("upcert.hang-after takes a duration from 100ms to 10m, e.g. 3s; not '" + text + "'");
+        try {
+            return org.upcert.harness.cli.HostingOptions.hangAfterMillis(text);
+        } catch (IllegalArgumentException e) {
+            throw new SuiteConfigException("upcert.hang-after: " + e.getMessage());
         }
-        return millis.getAsLong();
     }
 
     /** {@code upcert.explore}: a count from 0 to 1000; by default {@link #DEFAULT_EXPLORE} for a whole certification, else 0. */

@@ -37,12 +37,18 @@ public final class HostingOptions {
 
     /** {@code --hang-after} in milliseconds; 0 when not given. Throws {@link IllegalArgumentException} for a bad duration. */
     public long hangAfterMs() {
-        if (hangAfter == null) {
-            return 0;
-        }
-        java.util.OptionalLong millis = org.upcert.harness.faults.profile.Durations.parse(hangAfter.trim());
+        return hangAfter == null ? 0 : hangAfterMillis(hangAfter);
+    }
+
+    /**
+     * Reads a hang bound ({@code --hang-after}): a duration from 100 ms to 10 min, e.g. {@code 3s}.
+     *
+     * @throws IllegalArgumentException saying what it takes
+     */
+    public static long hangAfterMillis(String text) {
+        java.util.OptionalLong millis = org.upcert.harness.faults.profile.Durations.parse(text.trim());
         if (millis.isEmpty() || millis.getAsLong() < 100 || millis.getAsLong() > 600_000) {
-            throw new IllegalArgumentException("--hang-after takes a duration from 100ms to 10m, e.g. 3s; not '" + hangAfter + "'");
+            throw new IllegalArgumentException("--hang-after takes a duration from 100ms to 10m, e.g. 3s; not '" + text + "'");
         }
         return millis.getAsLong();
     }
