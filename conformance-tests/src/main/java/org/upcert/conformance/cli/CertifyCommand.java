@@ -128,6 +128,19 @@ public final class CertifyCommand implements Callable<Integer> {
         if (config.explore() > 0) {
             human.println("  exploration " + config.describeExploration());
         }
+        String target = config.declaredScope().deploymentLevel();
+        if (target != null) {
+            long below = config.profiles().stream().filter(name -> {
+                try {
+                    return !org.upcert.harness.faults.profile.ProfileCatalogue.resolve(name).workload().osAtLeast(target);
+                } catch (org.upcert.harness.faults.profile.ProfileException e) {
+                    return false; // validated before: cannot happen here, and the count is only a note
+                }
+            }).count();
+            human.println("  os          " + config.declaredScope().describeTarget() + ": " + (below == 0 ? "no profile is below it"
+                    : below + " profile" + (below == 1 ? " runs" : "s run") + " at iOS " + target + " instead of " + (below == 1 ? "its" : "their") + " lower level")
+                    + " (docs/scope.md)");
+        }
         // Ctrl-C: no new run starts, the runs under way stop, and the bundle of what finished is
         // written marked INTERRUPTED before the JVM exits (it waits for that, bounded).
         try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {

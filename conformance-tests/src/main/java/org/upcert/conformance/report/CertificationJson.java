@@ -45,6 +45,10 @@ public final class CertificationJson {
         ArrayNode types = scope.putArray("resourceTypes");
         declared.resourceTypes().forEach(type -> types.add(type.name()));
         declared.hostAppAbove().ifPresent(bytes -> scope.put("hostAppAbove", bytes));
+        if (declared.deploymentTarget() != null) {
+            scope.put("deploymentTarget", declared.deploymentTarget());
+            scope.put("deploymentLevel", declared.deploymentLevel());
+        }
         scope.put("description", declared.describe());
         ObjectNode runs = root.putObject("runs");
         ArrayNode profiles = runs.putArray("profiles");

@@ -45,6 +45,10 @@ import org.upcert.api.UploadRequest;
  * for ever (RTY-02: an unbounded loop), {@link GivesUpAtOnce} gives up at the first refusal, so
  * a passing burst of server errors loses photos (RTY-01).
  *
+ * <p>Needs iOS 26.4 (it reads {@code responseHeaderFields} and {@code error} without checking the level):
+ * declared with {@code deploymentTarget: "26.4"} it is judged at 26.4 on the 26.1 profiles ({@link
+ * DeploymentTargetAcceptanceTest}).
+ *
  * <p>Not kill-safe between a job's creation and the next state write (a kill there may make a
  * second job): it is kept for the retry rules, judged under profiles without kills.
  */

@@ -25,8 +25,9 @@ public final class HostingOptions {
     String command;
 
     @Option(names = "--scope", paramLabel = "FILE",
-            description = "A scope file (docs/scope.md) declaring what the extension uploads: resource types, and a size above "
-                    + "which the host app takes over. Default: the jar's own META-INF/upcert/scope.yaml, else everything.")
+            description = "A scope file (docs/scope.md) declaring what the extension uploads (resource types, a size above "
+                    + "which the host app takes over) and its deployment target (profiles below it run at it). "
+                    + "Default: the jar's own META-INF/upcert/scope.yaml, else everything on every iOS level.")
     Path scope;
 
     @Option(names = "--hang-after", paramLabel = "DURATION",

@@ -172,6 +172,11 @@ public final class RunCommand implements Callable<Integer> {
                     plan.workload().assets(), plan.workload().jobLimit(),
                     plan.policy().payload().name().toLowerCase(Locale.ROOT),
                     plan.faults().isEmpty() ? "no faults" : plan.faults().size() + " faults");
+            RunPlan raised = plan.raisedTo(source.declaredScope().deploymentLevel());
+            if (raised != plan) {
+                stdout.printf("os: raised from iOS %s to %s, the extension's %s (docs/scope.md)%n", plan.workload().os(),
+                        raised.workload().os(), source.declaredScope().describeTarget());
+            }
             stdout.flush();
         }
         // Ctrl-C stops the run at its next event; the trace and summary.json of what happened up

@@ -31,6 +31,20 @@ public record RunPlan(long seed, String profile, Workload workload, SystemPolicy
         return new RunPlan(seed, "none", workload, SystemPolicy.defaults(), Phases.none(), List.of());
     }
 
+    /**
+     * This plan on a device of at least iOS {@code level}, the extension's deployment target: a
+     * device below it never runs the extension (an app whose deployment target is 26.4 is not
+     * installed on 26.1), so a profile of a lower level runs at {@code level} instead, its faults
+     * unchanged, the level's defaults replacing the lower level's ({@link SystemPolicy#movedToLevel}).
+     * Unchanged when {@code level} is null or the plan is already at or above it.
+     */
+    public RunPlan raisedTo(String level) {
+        if (level == null || workload.osAtLeast(level)) {
+            return this;
+        }
+        return new RunPlan(seed, profile, workload.withOs(level), policy.movedToLevel(workload.os(), level), phases, faults);
+    }
+
     public RunPlan withPolicy(SystemPolicy newPolicy) {
         return new RunPlan(seed, profile, workload, newPolicy, phases, faults);
     }

@@ -100,6 +100,32 @@ public record SystemPolicy(
         return os != null && os.startsWith("26.") ? defaults.withQuirks(true, true, false) : defaults;
     }
 
+    /**
+     * This policy moved from OS level {@code from} to {@code to}: each component still at the
+     * defaults of {@code from} takes the defaults of {@code to}; a component a profile set on
+     * purpose keeps its value. (A profile that set a value equal to its level's default cannot be
+     * told apart from one that did not: it follows the level, which is what the defaults mean.)
+     * Used when a run is raised to the extension's deployment target ({@link RunPlan#raisedTo}).
+     */
+    public SystemPolicy movedToLevel(String from, String to) {
+        SystemPolicy oldDefaults = defaultsFor(from);
+        SystemPolicy newDefaults = defaultsFor(to);
+        SystemPolicy moved = this;
+        for (RecordComponent component : SystemPolicy.class.getRecordComponents()) {
+            try {
+                Object mine = component.getAccessor().invoke(this);
+                Object old = component.getAccessor().invoke(oldDefaults);
+                Object target = component.getAccessor().invoke(newDefaults);
+                if (mine.equals(old) && !old.equals(target)) {
+                    moved = moved.with(component.getName(), target);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return moved;
+    }
+
     public SystemPolicy withPayload(PayloadMode mode) {
         return with("payload", mode);
     }

@@ -115,6 +115,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private volatile boolean stopRequested;
 
     private Simulation(RunPlan plan, ExtensionSource source, RunOptions options) {
+        // A device below the extension's deployment target never runs it: the profile's level is
+        // raised to the target (docs/scope.md), and the trace header says from which level.
+        RunPlan raised = plan.raisedTo(source.declaredScope().deploymentLevel());
+        this.profileOs = raised == plan ? null : plan.workload().os();
+        plan = raised;
         this.plan = plan;
         this.policy = plan.policy();
         this.source = source;
@@ -555,6 +560,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
 
     // --- header and summary --------------------------------------------------------------
 
+    /** The profile's own OS level when the run was raised to the deployment target; null otherwise. */
+    private final String profileOs;
+
     private void writeHeader() {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("ev", "header");
@@ -571,6 +579,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         // What the run assumes beyond what PhotoKit documents (RunOptions.KNOWN_ASSUMPTIONS); [] = none.
         header.put("assumptions", List.copyOf(options.assumptions()));
         header.put("workload", plan.workload());
+        if (profileOs != null) {
+            header.put("osRaisedFrom", profileOs);
+        }
         Map<String, Object> libraryInfo = new LinkedHashMap<>();
         libraryInfo.put("assets", library.assets().size());
         libraryInfo.put("resources", library.liveResources().size());

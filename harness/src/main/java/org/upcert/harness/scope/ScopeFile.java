@@ -33,6 +33,7 @@ import org.upcert.harness.faults.profile.ProfileProblem;
  * # what this extension uploads; a resource outside it is the host app's business
  * resourceTypes: [PHOTO, VIDEO, PAIRED_VIDEO]   # PHAssetResourceType cases; default: all four
  * hostAppAbove: 100 MB                          # larger files are left to the host app; default: none
+ * deploymentTarget: "26.4"                      # the lowest iOS the extension runs on; default: 26.1
  * </pre>
  *
  * Resource types are the {@link ResourceType} names ({@code PHOTO}, {@code VIDEO},
@@ -41,7 +42,7 @@ import org.upcert.harness.faults.profile.ProfileProblem;
  * {@code KiB}, {@code MiB}, {@code GiB} (powers of 1024).
  */
 public final class ScopeFile {
-    static final List<String> KEYS = List.of("resourceTypes", "hostAppAbove");
+    static final List<String> KEYS = List.of("resourceTypes", "hostAppAbove", "deploymentTarget");
 
     private ScopeFile() {
     }
@@ -95,14 +96,14 @@ public final class ScopeFile {
     public static DeclaredScope parse(String source, String text) throws ProfileException {
         if (text.isBlank()) {
             throw ProfileException.of(new Location(source, 1, 1),
-                    "found an empty file, expected a mapping with resourceTypes and/or hostAppAbove (docs/scope.md)");
+                    "found an empty file, expected a mapping with resourceTypes, hostAppAbove and/or deploymentTarget (docs/scope.md)");
         }
         LocatedYaml doc = LocatedYaml.read(source, text);
         JsonNode root = doc.root();
         List<ProfileProblem> problems = new ArrayList<>();
         if (!root.isObject()) {
             throw ProfileException.of(doc.location(""), "found " + kind(root)
-                    + ", expected a mapping with resourceTypes and/or hostAppAbove (docs/scope.md)");
+                    + ", expected a mapping with resourceTypes, hostAppAbove and/or deploymentTarget (docs/scope.md)");
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
@@ -146,11 +147,22 @@ public final class ScopeFile {
                 above = bytes;
             }
         }
+        String target = null;
+        JsonNode targetNode = root.get("deploymentTarget");
+        if (targetNode != null) {
+            String version = targetNode.isTextual() || targetNode.isNumber() ? targetNode.asText().strip() : null;
+            if (version == null || DeclaredScope.modelledLevel(version) == null) {
+                problems.add(new ProfileProblem(doc.location("/deploymentTarget"), "found " + kind(targetNode)
+                        + ", expected an iOS version from 26.1 on, such as \"26.4\" or \"27\" (the lowest iOS the extension runs on)"));
+            } else {
+                target = version;
+            }
+        }
         if (!problems.isEmpty()) {
             problems.sort(ProfileProblem.SOURCE_ORDER);
             throw new ProfileException(problems);
         }
-        return new DeclaredScope(true, types, above);
+        return new DeclaredScope(true, types, above, target);
     }
 
     private static Optional<ResourceType> typeNamed(String name) {

@@ -48,6 +48,34 @@ class ScopeFileTest {
     }
 
     @Test
+    void readsADeploymentTargetAndTheLevelItBehavesAs() throws Exception {
+        DeclaredScope quoted = ScopeFile.parse("s", "deploymentTarget: \"26.4\"\n");
+        assertEquals("26.4", quoted.deploymentTarget());
+        assertEquals("26.4", quoted.deploymentLevel());
+        assertEquals("everything; deployment target iOS 26.4", quoted.describe());
+        assertEquals(EnumSet.allOf(ResourceType.class), quoted.resourceTypes(), "only a target: every resource type");
+        assertEquals("26.5", ScopeFile.parse("s", "deploymentTarget: 26.6").deploymentLevel(), "a YAML number; 26.6 behaves as 26.5");
+        assertEquals("deployment target iOS 26.6 (behaves as 26.5)", ScopeFile.parse("s", "deploymentTarget: 26.6").describeTarget());
+        assertEquals("27", ScopeFile.parse("s", "deploymentTarget: 27").deploymentLevel());
+        assertEquals("27", ScopeFile.parse("s", "deploymentTarget: \"27.2.1\"").deploymentLevel());
+        assertEquals("26.1", ScopeFile.parse("s", "deploymentTarget: \"26.3\"").deploymentLevel(), "26.3 behaves as 26.1");
+        assertEquals(null, ScopeFile.parse("s", "hostAppAbove: 1 GB").deploymentLevel(), "no target: every level");
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(quoted, DeclaredScope.fromHeader(json.valueToTree(quoted.toHeader())), "the trace header keeps it");
+    }
+
+    @Test
+    void aDeploymentTargetBelowTheFeatureOrNotAVersionIsLocated() {
+        for (String bad : List.of("\"26.0\"", "18.1", "\"iOS 26.4\"", "[26.4]")) {
+            ProfileException e = assertThrows(ProfileException.class, () -> ScopeFile.parse("scope.yaml", "deploymentTarget: " + bad + "\n"));
+            ProfileProblem problem = e.problems().get(0);
+            assertEquals(1, problem.location().line(), bad);
+            assertEquals(19, problem.location().column(), bad);
+            assertTrue(problem.message().contains("expected an iOS version from 26.1 on"), problem.message());
+        }
+    }
+
+    @Test
     void theHeaderRoundTrips() throws Exception {
         DeclaredScope scope = ScopeFile.parse("s", "resourceTypes: [PHOTO]\nhostAppAbove: 5 MB\n");
         ObjectMapper json = new ObjectMapper();
@@ -66,7 +94,7 @@ class ScopeFileTest {
                 "scope.yaml:1:24: found 'RAW', expected a resource type (PHOTO, VIDEO, PAIRED_VIDEO, ALTERNATE_PHOTO)",
                 "scope.yaml:1:29: found PHOTO a second time, expected each resource type once",
                 "scope.yaml:2:15: found 'huge', expected a positive size such as 100 MB, 60 MiB or 104857600 (bytes)",
-                "scope.yaml:3:1: found unknown key 'maxSize', expected one of [resourceTypes, hostAppAbove]"), problems);
+                "scope.yaml:3:1: found unknown key 'maxSize', expected one of [resourceTypes, hostAppAbove, deploymentTarget]"), problems);
         assertThrows(ProfileException.class, () -> ScopeFile.parse("s", "resourceTypes: []"));
         assertThrows(ProfileException.class, () -> ScopeFile.parse("s", "- PHOTO"));
         assertThrows(ProfileException.class, () -> ScopeFile.parse("s", "   \n"));
