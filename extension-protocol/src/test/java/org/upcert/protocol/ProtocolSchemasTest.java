@@ -36,7 +36,11 @@ class ProtocolSchemasTest {
     private static final String FOLDER = "upcert/protocol/";
     private static final String ID_PREFIX = "urn:upcert:protocol:" + Protocol.VERSION + ":";
     private static final String VALUES_REF = ID_PREFIX + "values#";
-    /** The keywords the schemas may use: those of the harness's small validator (SchemaValidator), all standard 2020-12. */
+    /**
+     * The keywords the schemas may use, all standard 2020-12: those the harness's SchemaValidator
+     * (networknt's validator behind it) phrases in upcert's words; another keyword would still be
+     * validated, with a plainer message.
+     */
     private static final java.util.Set<String> KEYWORDS = java.util.Set.of("$schema", "$id", "$defs", "$ref", "$comment",
             "title", "description", "default", "examples", "type", "enum", "const", "minimum", "maximum", "minLength",
             "minItems", "pattern", "properties", "required", "additionalProperties", "items", "oneOf", "anyOf", "allOf",

@@ -2,55 +2,46 @@ package org.upcert.harness.faults.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * Validates a profile tree against {@code upcert/profiles/profile.schema.json} (in the {@code
- * fault-profiles} jar).
+ * fault-profiles} jar), and says what is wrong the way upcert says it: {@code file:line:column:
+ * found X, expected Y}, with a did-you-mean.
  *
- * <p>Why not a JSON Schema library: a general validator (networknt's, say) would pull in SLF4J,
- * which prints a "no providers" warning into the CLI's output unless a binding is added too, and
- * its messages ("$.faults[0]: must be valid to one and only one schema") would have to be
- * rewritten anyway into upcert's "file:line:column: found X, expected Y" with a did-you-mean. A
- * profile's schema needs only a small, fixed set of keywords; this class implements exactly
- * those, with the 2020-12 meaning, and refuses a schema that uses any other keyword (so the
- * shipped schema cannot silently ask for a check that nobody performs). Editors can still
- * validate profiles with any 2020-12 validator: the schema is standard.
- *
- * <p>Supported: {@code $ref} (to {@code #/$defs/NAME}), {@code type}, {@code enum}, {@code const},
- * {@code minimum}, {@code maximum}, {@code minLength}, {@code minItems}, {@code pattern}, {@code
- * properties}, {@code required}, {@code additionalProperties} ({@code false} or a schema), {@code
- * items}, {@code oneOf}, {@code anyOf}, {@code allOf}, {@code if}/{@code then}/{@code else}.
- * Annotations ({@code title}, {@code description}, {@code default}, {@code $schema}, {@code $id},
- * {@code $comment}, {@code examples}) are read for messages only: {@code title} phrases what a
- * value was expected to be.
+ * <p>Validation is networknt's json-schema-validator (JSON Schema 2020-12, every keyword); this
+ * class only <em>phrases</em> its errors. Each error names the keyword that failed, where in the
+ * document (a JSON Pointer, located through {@link LocatedYaml}) and where in the schema; the
+ * message is built from the schema around that keyword: its {@code title} says what a value was
+ * expected to be, else its type, bounds or allowed words. For {@code oneOf}/{@code anyOf}, whose
+ * alternatives in upcert's schemas differ by type (a number or a {min, max} mapping, a text or a
+ * whole number), the errors of the one alternative of the value's own type say the most; with no
+ * such alternative, the union's title does. A keyword this class has no phrasing for is still
+ * reported, as "found X, expected" the schema's title or type.
  */
 public final class SchemaValidator {
     /** The classpath resource of the profile schema. */
     public static final String PROFILE_SCHEMA = "upcert/profiles/profile.schema.json";
 
-    private static final Set<String> ASSERTIONS = Set.of("$ref", "type", "enum", "const", "minimum", "maximum",
-            "minLength", "minItems", "pattern", "properties", "required", "additionalProperties", "items", "oneOf",
-            "anyOf", "allOf", "if", "then", "else");
-    private static final Set<String> ANNOTATIONS = Set.of("title", "description", "default", "$schema", "$id",
-            "$comment", "examples", "$defs");
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     private final JsonNode schema;
-    private final Map<String, Pattern> patterns = new java.util.concurrent.ConcurrentHashMap<>(); // shared across threads
+    /** Thread-safe once built (networknt's documented contract): certify validates profiles from several threads. */
+    private final Schema compiled;
 
     public SchemaValidator(JsonNode schema) {
         this.schema = schema;
-        checkKeywords(schema, "#");
+        this.compiled = REGISTRY.getSchema(schema);
     }
 
     /** The validator for the profile schema shipped in {@code fault-profiles}. */
@@ -77,12 +68,143 @@ public final class SchemaValidator {
         return schema;
     }
 
-    /** Every problem of {@code document} against the schema, in source order. */
+    /** Every problem of {@code document} against the schema, in source order, each once. */
     public List<ProfileProblem> validate(LocatedYaml document) {
+        List<Error> errors = compiled.validate(document.root());
         List<ProfileProblem> problems = new ArrayList<>();
-        validate(schema, document.root(), "", document, problems);
-        problems.sort(ProfileProblem.SOURCE_ORDER);
-        return problems;
+        phrase(errors, 0, errors.size(), document, problems);
+        List<ProfileProblem> once = new ArrayList<>(new java.util.LinkedHashSet<>(problems));
+        once.sort(ProfileProblem.SOURCE_ORDER);
+        return once;
+    }
+
+    /**
+     * Phrases errors {@code [from, to)}. A {@code oneOf}/{@code anyOf} error is followed by the
+     * errors of its alternatives (their evaluation paths lie under its own): those are phrased
+     * together, by {@link #alternatives}.
+     */
+    private void phrase(List<Error> errors, int from, int to, LocatedYaml doc, List<ProfileProblem> out) {
+        int i = from;
+        while (i < to) {
+            Error error = errors.get(i);
+            int end = i + 1;
+            String keyword = error.getKeyword();
+            if ("oneOf".equals(keyword) || "anyOf".equals(keyword)) {
+                String under = error.getEvaluationPath().toString() + "/";
+                while (end < to && errors.get(end).getEvaluationPath().toString().startsWith(under)) {
+                    end++;
+                }
+                alternatives(error, errors, i + 1, end, doc, out);
+            } else {
+                out.add(one(error, doc));
+            }
+            i = end;
+        }
+    }
+
+    /** A failed union: the problems of the alternative of the value's own type, or the union's title. */
+    private void alternatives(Error union, List<Error> errors, int from, int to, LocatedYaml doc, List<ProfileProblem> out) {
+        JsonNode s = schemaAround(union);
+        JsonNode options = s.path(union.getKeyword());
+        JsonNode value = union.getInstanceNode();
+        String pointer = pointer(union);
+        List<Integer> sameType = new ArrayList<>();
+        for (int i = 0; i < options.size(); i++) {
+            JsonNode type = declaredType(options.get(i));
+            if (type != null && typeMatches(type, value)) {
+                sameType.add(i);
+            }
+        }
+        if (sameType.size() == 1 && (isContainer(declaredType(options.get(sameType.get(0)))) || !hasTitle(s))) {
+            // A mapping or list of the right shape (or a union with no title): the alternative's own, deeper problems say the most.
+            String prefix = union.getEvaluationPath().toString() + "/" + sameType.get(0) + "/";
+            int start = -1;
+            int end = -1;
+            for (int i = from; i < to; i++) {
+                if (errors.get(i).getEvaluationPath().toString().startsWith(prefix)) {
+                    start = start < 0 ? i : start;
+                    end = i + 1;
+                }
+            }
+            if (start >= 0) {
+                phrase(errors, start, end, doc, out);
+                return;
+            }
+        }
+        out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)));
+    }
+
+    /** One error, phrased from the schema around its keyword. */
+    private ProfileProblem one(Error error, LocatedYaml doc) {
+        JsonNode s = schemaAround(error);
+        JsonNode value = error.getInstanceNode();
+        String pointer = pointer(error);
+        String keyword = error.getKeyword() == null ? "" : error.getKeyword();
+        switch (keyword) {
+            case "enum": {
+                List<String> words = new ArrayList<>();
+                s.path("enum").forEach(option -> words.add(option.asText()));
+                String hint = value != null && value.isTextual() ? DidYouMean.hint(value.textValue(), words) : "";
+                String title = s.has("title") ? s.get("title").asText() : "";
+                boolean titleLists = words.stream().allMatch(title::contains);
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
+                        + (s.has("title") && !titleLists ? " (" + String.join(", ", words) + ")" : "") + hint);
+            }
+            case "const":
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + literal(s.get("const")));
+            case "minLength":
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
+                        + " of at least " + s.get("minLength").intValue() + " character(s)");
+            case "pattern":
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
+                        + (s.has("title") ? "" : " matching " + s.get("pattern").asText()));
+            case "minItems":
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
+                        + " with at least " + s.get("minItems").intValue() + " item(s)");
+            case "required": {
+                String name = error.getProperty();
+                JsonNode property = s.path("properties").get(name);
+                String what = property != null && hasTitle(property) ? " (" + expected(property) + ")" : "";
+                return problem(doc, pointer, "missing key '" + name + "'" + what + " in "
+                        + (s.has("title") ? s.get("title").asText() : "this mapping") + ", expected it to be given");
+            }
+            case "additionalProperties": {
+                String name = error.getProperty();
+                List<String> allowed = new ArrayList<>();
+                s.path("properties").fieldNames().forEachRemaining(allowed::add);
+                return new ProfileProblem(doc.keyLocation(LocatedYaml.child(pointer, name)), "unknown key '" + name + "' in "
+                        + (s.has("title") ? s.get("title").asText() : "this mapping")
+                        + ", expected one of: " + String.join(", ", allowed) + DidYouMean.hint(name, allowed));
+            }
+            case "false":
+                return problem(doc, pointer, "found " + describe(value) + ", expected nothing here");
+            default:
+                // type, minimum, maximum, and any keyword without a phrasing of its own
+                return problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s));
+        }
+    }
+
+    /** The document pointer of the value an error is about (RFC 6901, as {@link LocatedYaml} keys its locations). */
+    private static String pointer(Error error) {
+        NodePath path = error.getInstanceLocation();
+        StringBuilder pointer = new StringBuilder();
+        for (int i = 0; i < path.getNameCount(); i++) {
+            Object element = path.getElement(i);
+            pointer.append(element instanceof Integer index ? LocatedYaml.child("", index) : LocatedYaml.child("", String.valueOf(element)));
+        }
+        return pointer.toString();
+    }
+
+    /** The schema object that holds the failed keyword: its location without the keyword, inside this schema. */
+    private JsonNode schemaAround(Error error) {
+        String location = error.getSchemaLocation().toString();
+        int hash = location.indexOf('#');
+        String fragment = hash < 0 ? "" : location.substring(hash + 1);
+        if (error.getKeyword() != null && fragment.endsWith("/" + error.getKeyword())) {
+            fragment = fragment.substring(0, fragment.length() - error.getKeyword().length() - 1);
+        }
+        JsonNode node = schema.at(fragment);
+        return node.isMissingNode() ? schema : node;
     }
 
     /** The schema a {@code $ref} names ({@code #/$defs/NAME} or any JSON Pointer into this schema). */
@@ -95,185 +217,6 @@ public final class SchemaValidator {
             throw new IllegalStateException("dangling $ref " + ref);
         }
         return target;
-    }
-
-    private void validate(JsonNode s, JsonNode value, String pointer, LocatedYaml doc, List<ProfileProblem> out) {
-        if (s.isBoolean()) {
-            if (!s.booleanValue()) {
-                out.add(problem(doc, pointer, "found " + describe(value) + ", expected nothing here"));
-            }
-            return;
-        }
-        if (s.has("$ref")) {
-            int before = out.size();
-            validate(resolve(s.get("$ref").asText()), value, pointer, doc, out);
-            if (out.size() > before) {
-                return;
-            }
-        }
-        if (s.has("type") && !typeMatches(s.get("type"), value)) {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)));
-            return;
-        }
-        if (s.has("const") && !sameValue(s.get("const"), value)) {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + literal(s.get("const"))));
-            return;
-        }
-        if (s.has("enum")) {
-            boolean found = false;
-            List<String> words = new ArrayList<>();
-            for (JsonNode option : s.get("enum")) {
-                found |= sameValue(option, value);
-                words.add(option.asText());
-            }
-            if (!found) {
-                String hint = value.isTextual() ? DidYouMean.hint(value.textValue(), words) : "";
-                String title = s.has("title") ? s.get("title").asText() : "";
-                boolean titleLists = words.stream().allMatch(title::contains);
-                out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
-                        + (s.has("title") && !titleLists ? " (" + String.join(", ", words) + ")" : "") + hint));
-                return;
-            }
-        }
-        if (value.isNumber()) {
-            checkNumber(s, value, pointer, doc, out);
-        }
-        if (value.isTextual()) {
-            checkText(s, value, pointer, doc, out);
-        }
-        if (value.isObject()) {
-            checkObject(s, value, pointer, doc, out);
-        }
-        if (value.isArray()) {
-            checkArray(s, value, pointer, doc, out);
-        }
-        if (s.has("oneOf")) {
-            checkAlternatives(s, s.get("oneOf"), value, pointer, doc, out);
-        }
-        if (s.has("anyOf")) {
-            checkAlternatives(s, s.get("anyOf"), value, pointer, doc, out);
-        }
-        if (s.has("allOf")) {
-            for (JsonNode part : s.get("allOf")) {
-                validate(part, value, pointer, doc, out);
-            }
-        }
-        if (s.has("if")) {
-            List<ProfileProblem> scratch = new ArrayList<>();
-            validate(s.get("if"), value, pointer, doc, scratch);
-            JsonNode branch = scratch.isEmpty() ? s.get("then") : s.get("else");
-            if (branch != null) {
-                validate(branch, value, pointer, doc, out);
-            }
-        }
-    }
-
-    private void checkNumber(JsonNode s, JsonNode value, String pointer, LocatedYaml doc, List<ProfileProblem> out) {
-        if (value.isDouble() && !Double.isFinite(value.doubleValue())) {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)));
-            return;
-        }
-        BigDecimal number = value.decimalValue();
-        boolean tooSmall = s.has("minimum") && number.compareTo(s.get("minimum").decimalValue()) < 0;
-        boolean tooLarge = s.has("maximum") && number.compareTo(s.get("maximum").decimalValue()) > 0;
-        if (tooSmall || tooLarge) {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)));
-        }
-    }
-
-    private void checkText(JsonNode s, JsonNode value, String pointer, LocatedYaml doc, List<ProfileProblem> out) {
-        String text = value.textValue();
-        if (s.has("minLength") && text.codePointCount(0, text.length()) < s.get("minLength").intValue()) {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
-                    + " of at least " + s.get("minLength").intValue() + " character(s)"));
-        }
-        if (s.has("pattern")) {
-            Pattern pattern = patterns.computeIfAbsent(s.get("pattern").asText(), Pattern::compile);
-            if (!pattern.matcher(text).find()) {
-                out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)
-                        + (s.has("title") ? "" : " matching " + s.get("pattern").asText())));
-            }
-        }
-    }
-
-    private void checkObject(JsonNode s, JsonNode value, String pointer, LocatedYaml doc, List<ProfileProblem> out) {
-        JsonNode properties = s.get("properties");
-        if (s.has("required")) {
-            for (JsonNode name : s.get("required")) {
-                if (!value.has(name.asText())) {
-                    JsonNode property = properties != null ? properties.get(name.asText()) : null;
-                    String what = property != null && hasTitle(property) ? " (" + expected(property) + ")" : "";
-                    out.add(problem(doc, pointer, "missing key '" + name.asText() + "'" + what + " in "
-                            + (s.has("title") ? s.get("title").asText() : "this mapping")
-                            + ", expected it to be given"));
-                }
-            }
-        }
-        JsonNode additional = s.get("additionalProperties");
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> member = it.next();
-            String childPointer = LocatedYaml.child(pointer, member.getKey());
-            JsonNode property = properties != null ? properties.get(member.getKey()) : null;
-            if (property != null) {
-                validate(property, member.getValue(), childPointer, doc, out);
-            } else if (additional != null && additional.isBoolean() && !additional.booleanValue()) {
-                List<String> allowed = new ArrayList<>();
-                if (properties != null) {
-                    properties.fieldNames().forEachRemaining(allowed::add);
-                }
-                out.add(new ProfileProblem(doc.keyLocation(childPointer), "unknown key '" + member.getKey() + "' in "
-                        + (s.has("title") ? s.get("title").asText() : "this mapping")
-                        + ", expected one of: " + String.join(", ", allowed) + DidYouMean.hint(member.getKey(), allowed)));
-            } else if (additional != null && additional.isObject()) {
-                validate(additional, member.getValue(), childPointer, doc, out);
-            }
-        }
-    }
-
-    private void checkArray(JsonNode s, JsonNode value, String pointer, LocatedYaml doc, List<ProfileProblem> out) {
-        if (s.has("minItems") && value.size() < s.get("minItems").intValue()) {
-            out.add(problem(doc, pointer, "found an empty list, expected " + expected(s)
-                    + " with at least " + s.get("minItems").intValue() + " item(s)"));
-        }
-        if (s.has("items")) {
-            for (int i = 0; i < value.size(); i++) {
-                validate(s.get("items"), value.get(i), LocatedYaml.child(pointer, i), doc, out);
-            }
-        }
-    }
-
-    /**
-     * oneOf / anyOf. The alternatives of upcert's schema are told apart by type (a number or a
-     * {min, max} mapping, a string or an integer), so when none matches, the problems of the one
-     * alternative of the value's own type are the useful ones; with no such alternative (or
-     * several), the union's title says what was expected.
-     */
-    private void checkAlternatives(JsonNode s, JsonNode alternatives, JsonNode value, String pointer, LocatedYaml doc,
-            List<ProfileProblem> out) {
-        List<List<ProfileProblem>> results = new ArrayList<>();
-        for (JsonNode alternative : alternatives) {
-            List<ProfileProblem> scratch = new ArrayList<>();
-            validate(alternative, value, pointer, doc, scratch);
-            if (scratch.isEmpty()) {
-                return;
-            }
-            results.add(scratch);
-        }
-        List<Integer> sameType = new ArrayList<>();
-        for (int i = 0; i < alternatives.size(); i++) {
-            JsonNode type = declaredType(alternatives.get(i));
-            if (type != null && typeMatches(type, value)) {
-                sameType.add(i);
-            }
-        }
-        if (sameType.size() == 1 && isContainer(declaredType(alternatives.get(sameType.get(0))))) {
-            // A mapping or list of the right shape: its own, deeper problems say the most.
-            out.addAll(results.get(sameType.get(0)));
-        } else if (sameType.size() == 1 && !hasTitle(s)) {
-            out.addAll(results.get(sameType.get(0)));
-        } else {
-            out.add(problem(doc, pointer, "found " + describe(value) + ", expected " + expected(s)));
-        }
     }
 
     private JsonNode declaredType(JsonNode alternative) {
@@ -336,12 +279,6 @@ public final class SchemaValidator {
         }
     }
 
-    private static boolean sameValue(JsonNode expected, JsonNode value) {
-        if (expected.isNumber() && value.isNumber()) {
-            return expected.decimalValue().compareTo(value.decimalValue()) == 0;
-        }
-        return expected.equals(value);
-    }
 
     /** What a schema expects, in words: its title, or the title behind its $ref, or its type. */
     String expected(JsonNode s) {
@@ -441,32 +378,5 @@ public final class SchemaValidator {
 
     private static ProfileProblem problem(LocatedYaml doc, String pointer, String message) {
         return new ProfileProblem(doc.location(pointer), message);
-    }
-
-    /** Fails fast on a schema that uses a keyword this validator does not implement. */
-    private static void checkKeywords(JsonNode s, String path) {
-        if (!s.isObject()) {
-            return;
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = s.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> member = it.next();
-            String key = member.getKey();
-            JsonNode sub = member.getValue();
-            if (!ASSERTIONS.contains(key) && !ANNOTATIONS.contains(key)) {
-                throw new IllegalStateException("the profile schema uses '" + key + "' at " + path
-                        + ", which SchemaValidator does not implement");
-            }
-            switch (key) {
-                case "properties", "$defs" -> sub.fields().forEachRemaining(e -> checkKeywords(e.getValue(), path + "/" + key + "/" + e.getKey()));
-                case "items", "additionalProperties", "if", "then", "else" -> checkKeywords(sub, path + "/" + key);
-                case "oneOf", "anyOf", "allOf" -> {
-                    for (int i = 0; i < sub.size(); i++) {
-                        checkKeywords(sub.get(i), path + "/" + key + "/" + i);
-                    }
-                }
-                default -> {
-                }
-            }
-        }
     }
 }
