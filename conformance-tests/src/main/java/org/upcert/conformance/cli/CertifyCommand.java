@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
 
 /** {@code upcert certify}: the conformance suite over profiles × seeds, with the certification bundle. */
 @Command(name = "certify", mixinStandardHelpOptions = true,
+        header = "Certifies an extension: every rule on every standard profile and seed, plus drawn profiles.",
         description = {"Certify an extension: run every conformance rule on every standard profile and seed.",
                 "Exit 0 certified, 1 not certified (a MUST rule failed, or was not exercised), 2 bad usage or input,"
                         + " 3 upcert itself failed,",

@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code upcert explain RULE-ID}: what a rule checks, its source, and the mistakes that break it. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
+        header = "Explains a conformance rule; without an id, lists every rule.",
         description = {"Explain a conformance rule: what it checks, what exercises it, its source in Apple's documentation or",
                 "device measurements, and the usual mistakes that break it. Without an id, list every rule."})
 public final class ExplainCommand implements Callable<Integer> {

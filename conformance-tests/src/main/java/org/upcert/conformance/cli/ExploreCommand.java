@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 
 /** {@code upcert explore}: swarm testing — every seed draws its own profile; failures become pinned profiles. */
 @Command(name = "explore", mixinStandardHelpOptions = true,
+        header = "Swarm testing: each seed draws its own profile; each failure is shrunk and pinned in a corpus.",
         description = {"Explore (swarm testing): each seed draws its own profile, explore:SEED: a",
                 "random subset of fault kinds with random parameters, OS level, job limit,",
                 "library size and churn, device quirks, recovery; every rule judges its run,",

@@ -17,6 +17,12 @@ public final class Main {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        System.exit(UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(), new ExplainCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Every command of the jar: the harness's and the suite's. */
+    public static picocli.CommandLine commandLine() {
+        return UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(),
+                new ExplainCommand());
     }
 }

@@ -34,6 +34,7 @@ import picocli.CommandLine.Option;
 
 /** {@code upcert shrink}: the smallest fault plan that still fails a rule, written as a pinned profile. */
 @Command(name = "shrink", mixinStandardHelpOptions = true,
+        header = "Minimises a failing run while the same rule still fails, and pins it as a profile.",
         description = {"Minimise a failing run while the same rule still fails: drop fault events, shorten windows,",
                 "shrink the library, lower the number of activations. Prints each step; writes the minimal case as a",
                 "standalone profile (plan pinned) and its trace. Exit 0 shrunk, 1 the rule does not fail, 2 bad input."})

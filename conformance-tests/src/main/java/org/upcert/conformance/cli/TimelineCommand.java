@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code upcert timeline TRACE}: the timeline picture of a run, as an HTML page and an SVG. */
 @Command(name = "timeline", mixinStandardHelpOptions = true,
+        header = "Draws a run's trace as a timeline: a self-contained HTML page and an SVG.",
         description = {"Draws a run's trace as a timeline: activations, job counts by state, fault windows, network and power,"
                 + " library churn, the recovery phase, and marked events.",
                 "Writes a self-contained HTML page and an SVG (no network needed to view them). Exit 0, or 2 for bad input."})

@@ -56,6 +56,7 @@ public final class ProfilesCommand implements Runnable {
 
     /** {@code upcert profiles show NAME|FILE [--seed N] [--json]}. */
     @Command(name = "show", mixinStandardHelpOptions = true,
+            header = "Prints a profile expanded for a seed: the plan a run would use.",
             description = {"Prints a profile expanded for a seed: workload, system, phases and the concrete,",
                     "ordered fault plan, one line per fault (the plan a run with this seed executes)."})
     static final class Show implements Callable<Integer> {

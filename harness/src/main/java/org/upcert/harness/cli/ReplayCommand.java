@@ -17,6 +17,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code upcert replay TRACE}: make the run again and confirm the same trace, byte for byte. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
+        header = "Re-runs the run a trace came from and compares the two traces line by line.",
         description = {"Re-run exactly the run a trace came from (its header holds seed, plan, policy, workload, cloud,",
                 "harness version and extension SHA-256) and compare the new trace with it line by line.",
                 "Exit 0 identical, 1 different (the first differing line is shown), 2 refused or bad input."})

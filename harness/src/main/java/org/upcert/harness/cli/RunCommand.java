@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 
 /** {@code upcert run}: one simulated backup of a library by an extension, with a summary and a trace. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Runs an extension against the simulated system until it is quiescent, and writes the trace.",
         description = {"Runs an upload extension against the simulated system until it is quiescent,",
                 "prints a summary and writes the trace (JSON Lines) and summary.json to --out.",
                 "Exit 0: every resource in the cloud with the right bytes and every job acknowledged;",
