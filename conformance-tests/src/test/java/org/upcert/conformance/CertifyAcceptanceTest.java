@@ -117,7 +117,10 @@ class CertifyAcceptanceTest {
         assertEquals("flaky-network", failure.cell().profile());
         assertEquals(1, failure.cell().seed());
         assertFalse(failure.verdict().excerpt().isEmpty());
-        assertTrue(failure.reproduce().contains("-Dupcert.profiles=flaky-network -Dupcert.seed=1 -Dupcert.rules=ACK-01"),
+        // certified from the command line (the CLI's route) with a class: the class path is part of the line
+        assertTrue(failure.reproduce().startsWith("java -cp "), failure.reproduce());
+        assertTrue(failure.reproduce().endsWith(" org.upcert.conformance.cli.Main certify --extension-class '"
+                + Mutants.NeverAcknowledgesFailed.class.getName() + "' --profiles flaky-network --seed 1 --rules ACK-01"),
                 failure.reproduce());
         assertNotNull(failure.trace());
         assertTrue(Files.readString(out.resolve(failure.trace())).startsWith("{\"ev\":\"header\""));
@@ -141,8 +144,10 @@ class CertifyAcceptanceTest {
         assertTrue(attached, "the FAIL's Allure result carries the timeline");
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText());
-        assertEquals("./upcert certify --extension-class " + Mutants.NeverAcknowledgesFailed.class.getName()
-                + " --profiles flaky-network --seeds 1, --rules ACK-01,ACK-02,ACK-03", json.path("runs").path("reproduce").asText());
+        String whole = json.path("runs").path("reproduce").asText();
+        assertTrue(whole.startsWith("java -cp ") && whole.endsWith(" org.upcert.conformance.cli.Main certify --extension-class '"
+                + Mutants.NeverAcknowledgesFailed.class.getName() + "' --profiles flaky-network --seeds 1, --rules ACK-01,ACK-02,ACK-03"),
+                whole);
         assertEquals("ACK-01", json.path("failures").get(0).path("rule").asText());
     }
 

@@ -140,6 +140,7 @@ public final class Certifier {
         parameters.put("upcert.require-exercised", Boolean.toString(config.requireExercised()));
         parameters.put("upcert.explore", Integer.toString(config.explore())); // the corpus is already among the profiles
         parameters.put("upcert.reports", config.reports().toString());
+        parameters.put("upcert.route", config.route());
         return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
     }
 

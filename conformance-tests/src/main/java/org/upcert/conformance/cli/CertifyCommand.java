@@ -80,6 +80,10 @@ public final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress line (it is off anyway when stderr is not a terminal or CI is set).")
     boolean quiet;
 
+    /** Who started this certification (the Maven plugin says so): only the reproduce lines change. */
+    @Option(names = "--route", hidden = true, defaultValue = SuiteConfig.CLI)
+    String route;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -100,6 +104,7 @@ public final class CertifyCommand implements Callable<Integer> {
             parameters.put("upcert.cloud", cloud);
             parameters.put("upcert.rules", rules);
             parameters.put("upcert.transport", transport);
+            parameters.put("upcert.route", route);
             if (explore != null) {
                 parameters.put("upcert.explore", Integer.toString(explore));
             }

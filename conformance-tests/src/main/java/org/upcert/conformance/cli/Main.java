@@ -23,6 +23,6 @@ public final class Main {
     /** Every command of the jar: the harness's and the suite's. */
     public static picocli.CommandLine commandLine() {
         return UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(),
-                new ExplainCommand());
+                new ExplainCommand(), new InitCommand());
     }
 }

@@ -42,11 +42,12 @@ public abstract class RuleGroupSuite {
         return containers.stream();
     }
 
-    private static DynamicContainer container(SuiteConfig config, Rule rule) {
+    private DynamicContainer container(SuiteConfig config, Rule rule) {
         List<CellVerdict> judged = Collections.synchronizedList(new ArrayList<>());
         List<DynamicNode> tests = new ArrayList<>();
         for (Cell cell : config.cells()) {
-            tests.add(DynamicTest.dynamicTest(rule.id() + " · " + rule.severity() + " · " + cell.label(), () -> {
+            String name = rule.id() + " · " + rule.severity() + " · " + cell.label();
+            tests.add(DynamicTest.dynamicTest(name, source(name), () -> {
                 RunOutcome outcome = SharedRuns.outcome(config, cell);
                 CellVerdict verdict = CellJudge.judge(config, rule, outcome);
                 judged.add(verdict);
@@ -55,12 +56,27 @@ public abstract class RuleGroupSuite {
                 conclude(verdict);
             }));
         }
-        tests.add(DynamicTest.dynamicTest(rule.id() + " · " + rule.severity() + " · all runs", () -> {
+        String all = rule.id() + " · " + rule.severity() + " · all runs";
+        tests.add(DynamicTest.dynamicTest(all, source(all), () -> {
             RuleSummary summary = RuleSummary.of(rule, List.copyOf(judged));
             AllureCell.summary(summary);
             concludeSummary(config, summary);
         }));
         return DynamicContainer.dynamicContainer(rule.id() + " " + rule.severity() + " — " + rule.text(), tests);
+    }
+
+    /**
+     * The test's source: this group's class, and its display name for the method. Build tools that
+     * name a test by its source rather than its display name (Surefire's default reports and console,
+     * without any configuration) then say {@code AckRulesTest.ACK-01 · MUST · flaky-network · seed 1}
+     * instead of JUnit's legacy {@code rules(SuiteConfig)[3][40]}.
+     */
+    private java.net.URI source(String name) {
+        try {
+            return new java.net.URI("method", getClass().getName(), name);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("a test name that cannot be a URI fragment: " + name, e);
+        }
     }
 
     /** PASS returns; FAIL fails; WARN, NOT_APPLICABLE, NOT_EXERCISED and SKIPPED abort. */

@@ -44,6 +44,10 @@ import org.upcert.harness.run.Hosting;
  *     shrink} write): every {@code *.yaml} in it is a required profile, run with its own seed</td></tr>
  * <tr><td>{@code upcert.scope}</td><td>a scope file (docs/scope.md) declaring what the extension uploads; default: the
  *     jar's own {@code META-INF/upcert/scope.yaml}, else everything</td></tr>
+ * <tr><td>{@code upcert.route}</td><td>how the certification was started, so that a FAIL's reproduce line works there:
+ *     {@code cli} (default here: {@code ./upcert certify …}), {@code maven-plugin} ({@code mvn verify -Dupcert.…}) or
+ *     {@code junit} / {@code junit:SUITE-CLASS} (an author's {@code @Suite}: {@code mvn test -Dtest=SUITE -Dupcert.…});
+ *     the suite's JUnit route sets it by itself ({@link SuiteConfigResolver})</td></tr>
  * </table>
  *
  * @param extension how the extension is named: {@code sample}, a jar path, or {@code class:NAME}
@@ -63,11 +67,19 @@ import org.upcert.harness.run.Hosting;
  * @param corpus the folder whose pinned profiles were added to {@code profiles}; null for none
  * @param hangAfterMs real time a call may go without an API call before it is declared hung
  *     ({@code upcert.hang-after}, a duration); 0 for the default
+ * @param route how the certification was started ({@code upcert.route}): {@link #CLI}, {@link #MAVEN_PLUGIN},
+ *     {@link #JUNIT} or {@code junit:SUITE-CLASS}; it decides only the shape of the reproduce lines
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
-        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs) {
+        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route) {
 
+    /** Started by {@code ./upcert certify} (or explore, shrink): reproduce with {@code ./upcert certify …}. */
+    public static final String CLI = "cli";
+    /** Started by the Maven plugin's {@code upcert:certify}: reproduce with {@code mvn verify -Dupcert.…}. */
+    public static final String MAVEN_PLUGIN = "maven-plugin";
+    /** Started by an author's JUnit {@code @Suite} ({@code junit:SUITE-CLASS} when the suite is known): {@code mvn test …}. */
+    public static final String JUNIT = "junit";
     public static final String DEFAULT_CLOUD = "generic-put";
     public static final int DEFAULT_SEEDS = 3;
     /** Exploration runs of a certification over every standard profile (docs/exploration.md). */
@@ -87,6 +99,17 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (explore < 0) {
             throw new IllegalArgumentException("explore must be >= 0, was " + explore);
         }
+        if (!route.equals(CLI) && !route.equals(MAVEN_PLUGIN) && !route.equals(JUNIT) && !route.startsWith(JUNIT + ":")) {
+            throw new SuiteConfigException("upcert.route must be cli, maven-plugin or junit[:SUITE-CLASS], not '" + route + "'");
+        }
+    }
+
+    /** A configuration started from the command line. */
+    public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+            List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
+            java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs) {
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions,
+                explore, corpus, hangAfterMs, CLI);
     }
 
     /** A configuration without exploration runs and without a corpus. */
@@ -175,7 +198,8 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 !parameters.apply("upcert.require-exercised").orElse("true").trim().equalsIgnoreCase("false"),
                 parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
                 scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)),
-                assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)));
+                assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)),
+                parameters.apply("upcert.route").filter(s -> !s.isBlank()).map(String::trim).orElse(CLI));
     }
 
     private static long hangAfter(String text) {
@@ -251,13 +275,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions, explore, corpus, hangAfterMs);
+                scopeFile, assumptions, explore, corpus, hangAfterMs, route);
     }
 
     /** The same configuration with {@code count} exploration runs. */
     public SuiteConfig withExplore(int count) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
-                scopeFile, assumptions, count, corpus, hangAfterMs);
+                scopeFile, assumptions, count, corpus, hangAfterMs, route);
     }
 
     /**
@@ -389,17 +413,17 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public String extensionOptions() {
         StringBuilder options = new StringBuilder();
         if (extension.startsWith("class:")) {
-            options.append(" --extension-class ").append(extension.substring("class:".length()));
+            options.append(" --extension-class ").append(shellWord(extension.substring("class:".length())));
         } else if (extension.startsWith("cmd:")) {
             options.append(" --extension-cmd '").append(extension.substring("cmd:".length()).replace("'", "'\\''")).append("'");
         } else if (!extension.equals("sample")) {
-            options.append(" --extension ").append(extension);
+            options.append(" --extension ").append(shellWord(extension));
         }
         if (!isolation.equals(Hosting.AUTO)) {
             options.append(" --isolation ").append(isolation);
         }
         if (scopeFile != null) {
-            options.append(" --scope ").append(scopeFile);
+            options.append(" --scope ").append(shellWord(scopeFile.toString()));
         }
         if (!assumptions.isEmpty()) {
             options.append(" --assume ").append(String.join(",", assumptions));
@@ -415,21 +439,57 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         return extension.equals("sample") ? "the bundled sample extension" : extension;
     }
 
-    /** One shell line that re-runs a cell and prints its trace around an activation. */
+    /**
+     * One shell line that judges one rule on one run again, in the route this certification was
+     * started from: {@code ./upcert certify … --profiles P --seed S --rules R} on the command line;
+     * {@code mvn verify -Dupcert.profiles=P -Dupcert.seed=S -Dupcert.rules=R} with the Maven plugin
+     * (its user properties win over the pom); {@code mvn test -Dtest=SUITE -Dupcert.…} in an author's
+     * JUnit {@code @Suite} (there a {@code -Dupcert.…} system property wins over the suite's
+     * annotations). An extension named by class on the command line runs from a class path, which
+     * the line spells out ({@code java -cp … certify --extension-class …}).
+     */
     public String reproduce(Cell cell, String ruleId) {
-        String cloudOption = cell.cloud().equals(DEFAULT_CLOUD) ? "" : " --cloud " + cell.cloud();
-        if (extension.startsWith("class:")) {
-            return "./mvnw verify -Dupcert.profiles=" + cell.profile() + " -Dupcert.seed=" + cell.seed() + " -Dupcert.rules="
-                    + ruleId + (cloudOption.isEmpty() ? "" : " -Dupcert.cloud=" + cell.cloud());
+        java.util.LinkedHashMap<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("profiles", cell.profile());
+        options.put("seed", Long.toString(cell.seed()));
+        if (!cell.cloud().equals(DEFAULT_CLOUD)) {
+            options.put("cloud", cell.cloud());
         }
-        String extensionOption = extensionOptions();
-        return "./upcert certify" + extensionOption + " --profiles " + cell.profile() + " --seed " + cell.seed() + cloudOption
-                + " --rules " + ruleId;
+        options.put("rules", ruleId);
+        return command(options);
     }
 
-    /** One shell line that makes this whole certification again. */
+    /** The command that starts this route with {@code options} (name → value, as certify's options). */
+    private String command(java.util.Map<String, String> options) {
+        StringBuilder line = new StringBuilder();
+        if (route.equals(MAVEN_PLUGIN) || route.startsWith(JUNIT)) {
+            // the extension is the build's own: its pom (or suite class) names it
+            line.append(route.equals(MAVEN_PLUGIN) ? "mvn verify" : "mvn test");
+            if (route.startsWith(JUNIT + ":")) {
+                line.append(" -Dtest=").append(route.substring(route.lastIndexOf('.') + 1));
+            }
+            options.forEach((name, value) -> line.append(" -Dupcert.").append(name).append('=').append(shellWord(value)));
+            return line.toString();
+        }
+        if (extension.startsWith("class:")) {
+            line.append("java -cp ").append(shellWord(System.getProperty("java.class.path", "")))
+                    .append(" org.upcert.conformance.cli.Main certify");
+        } else {
+            line.append("./upcert certify");
+        }
+        line.append(extensionOptions());
+        options.forEach((name, value) -> line.append(" --").append(name).append(' ').append(shellWord(value)));
+        return line.toString();
+    }
+
+    /** A word as a POSIX shell reads it back: quoted only when it needs to be. */
+    private static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:,=@%+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** One shell line that makes this whole certification again (in the route it was started from). */
     public String certifyCommand() {
-        StringBuilder line = new StringBuilder("./upcert certify").append(extensionOptions());
+        java.util.LinkedHashMap<String, String> options = new java.util.LinkedHashMap<>();
         List<String> named = new ArrayList<>(profiles);
         List<String> fromCorpus = corpus == null ? List.of() : corpusFiles(corpus);
         if (corpus != null && named.size() >= fromCorpus.size()
@@ -440,29 +500,29 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         boolean everyStandard = named.equals(org.upcert.harness.faults.profile.ProfileCatalogue.names());
         if (!everyStandard) {
-            line.append(" --profiles ").append(String.join(",", named));
+            options.put("profiles", String.join(",", named));
         }
         if (!fromCorpus.isEmpty()) {
-            line.append(" --corpus ").append(corpus);
+            options.put("corpus", corpus.toString());
         }
         if (explore != (everyStandard ? DEFAULT_EXPLORE : 0)) {
-            line.append(" --explore ").append(explore);
+            options.put("explore", Integer.toString(explore));
         }
         List<Long> standard = seeds(Integer.toString(DEFAULT_SEEDS));
         if (!seeds.equals(standard)) {
-            line.append(" --seeds ").append(seeds.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
-                    .append(seeds.size() == 1 ? "," : "");
+            options.put("seeds", seeds.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                    + (seeds.size() == 1 ? "," : ""));
         }
         if (!cloud.equals(DEFAULT_CLOUD)) {
-            line.append(" --cloud ").append(cloud);
+            options.put("cloud", cloud);
         }
         if (rules.size() != RuleCatalogue.rules().size()) {
-            line.append(" --rules ").append(rules.stream().map(Rule::id).collect(java.util.stream.Collectors.joining(",")));
+            options.put("rules", rules.stream().map(Rule::id).collect(java.util.stream.Collectors.joining(",")));
         }
         if (!transport.equals("direct")) {
-            line.append(" --transport ").append(transport);
+            options.put("transport", transport);
         }
-        return line.toString();
+        return command(options);
     }
 
     /** One shell line that re-runs the cell and writes its trace (for {@code ./upcert trace}). */

@@ -1,0 +1,200 @@
+package org.upcert.maven;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.upcert.conformance.cli.InitCommand;
+import org.upcert.harness.cli.UpcertCommand;
+
+/**
+ * The author's path, for real: {@code upcert init} scaffolds a project, and a real Maven (the one
+ * running this build) builds it with this plugin: the stub as scaffolded (the build works and says
+ * why it is not certified), the sample extension's sources in its place (CERTIFIED, green), and the
+ * sample with one mistake (NOT_CERTIFIED, red), whose reproduce line is then run as printed. Every
+ * build writes the bundle under the project's target/upcert.
+ *
+ * <p>The project builds against a local repository of its own (target/it-repo: this plugin and
+ * upcert's modules put there by maven-invoker-plugin's install goal, never ~/.m2), with every
+ * other artifact mirrored from the build's own local repository: no network. One profile, one
+ * seed: a few seconds of certification per build.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuthorProjectIT {
+    private static final Duration BUILD_BOUND = Duration.ofMinutes(6);
+    /**
+     * One profile, one seed, and the rules that run exercises for the sample (a MUST rule no run
+     * exercised would make a green build INCOMPLETE): given with -D, as a user would, over the pom's
+     * full certification.
+     */
+    private static final List<String> QUICK = List.of("-Dupcert.profiles=flaky-network", "-Dupcert.seeds=1",
+            "-Dupcert.rules=ACK,E2E-01,E2E-02");
+    private static Path project;
+
+    @BeforeAll
+    static void scaffold() throws IOException {
+        Path work = Path.of(System.getProperty("upcert.it.work", "target/it")).toAbsolutePath();
+        delete(work);
+        Files.createDirectories(work);
+        // a .mvn of its own: Maven would otherwise take upcert's checkout above it for the project's root
+        Files.createDirectories(work.resolve(".mvn"));
+        project = work.resolve("my-extension");
+        StringWriter out = new StringWriter();
+        int exit = UpcertCommand.commandLine(new InitCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(out))
+                .execute("init", project.toString(), "--group-id", "com.example.photos");
+        assertEquals(0, exit, out::toString);
+        Files.writeString(work.resolve("settings.xml"), settings());
+    }
+
+    @Test
+    @Order(1)
+    void theScaffoldedStubBuildsAndSaysWhyItIsNotCertified() throws Exception {
+        Build build = maven(QUICK);
+        assertEquals(1, build.exit(), build.tail());
+        assertTrue(build.log().contains("BUILD FAILURE"), build.tail());
+        assertTrue(build.log().contains("[INFO] Building jar:"), "the jar was built before certify: " + build.tail());
+        assertTrue(build.log().contains("upcert: NOT_CERTIFIED"), build.tail());
+        assertTrue(build.log().contains("E2E-01 FAIL on flaky-network · seed 1: 312 of 312 resources"),
+                "why: the stub uploads nothing\n" + build.tail());
+        assertBundle("NOT_CERTIFIED");
+    }
+
+    @Test
+    @Order(2)
+    void theSampleIsCertified() throws Exception {
+        replaceStubWithSample();
+        Build build = maven(QUICK);
+        assertEquals(0, build.exit(), build.tail());
+        assertTrue(build.log().contains("BUILD SUCCESS"), build.tail());
+        assertTrue(build.log().contains("upcert: CERTIFIED"), build.tail());
+        assertTrue(build.log().contains("isolation worker"), "the extension ran in its worker process: " + build.tail());
+        assertBundle("CERTIFIED");
+    }
+
+    @Test
+    @Order(3)
+    void aMutantFailsTheBuildAndItsReproduceLineReplaysIt() throws Exception {
+        Path acknowledger = project.resolve("src/main/java/org/upcert/sample/Acknowledger.java");
+        String source = Files.readString(acknowledger);
+        String correct = "(changes, job) -> changes.acknowledge(job)";
+        assertTrue(source.contains(correct), "the sample changed: update the mutation");
+        // the mistake Mutants.NeverAcknowledgesFailed makes: failed jobs are never acknowledged (ACK-01)
+        Files.writeString(acknowledger, source.replace(correct,
+                "(changes, job) -> { if (job.state() != JobState.FAILED) { changes.acknowledge(job); } }"));
+        Build build = maven(QUICK);
+        assertEquals(1, build.exit(), build.tail());
+        assertTrue(build.log().contains("upcert: NOT_CERTIFIED"), build.tail());
+        assertTrue(build.log().contains("ACK-01 FAIL on flaky-network · seed 1"), build.tail());
+        assertBundle("NOT_CERTIFIED");
+
+        Matcher reproduce = Pattern.compile("reproduce: (mvn verify -Dupcert\\S+ -Dupcert\\S+ -Dupcert.rules=ACK-01)")
+                .matcher(build.log());
+        assertTrue(reproduce.find(), "a reproduce line for Maven: " + build.tail());
+        assertEquals("mvn verify -Dupcert.profiles=flaky-network -Dupcert.seed=1 -Dupcert.rules=ACK-01", reproduce.group(1));
+        List<String> replay = new ArrayList<>(List.of(reproduce.group(1).split(" ")));
+        Build again = maven(replay.subList(2, replay.size()));
+        assertEquals(1, again.exit(), again.tail());
+        assertTrue(again.log().contains("ACK-01 FAIL on flaky-network · seed 1"), again.tail());
+        assertTrue(again.log().contains("(partial: 1 of"), "only ACK-01 was judged: " + again.tail());
+    }
+
+    private static void replaceStubWithSample() throws IOException {
+        delete(project.resolve("src/main/java/com"));
+        Path sample = Path.of(System.getProperty("upcert.it.sample", "../sample-extension/src/main/java"));
+        try (Stream<Path> files = Files.walk(sample)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = project.resolve("src/main/java").resolve(sample.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
+        Files.writeString(project.resolve("src/main/resources/META-INF/services/org.upcert.api.UploadExtension"),
+                "org.upcert.sample.SampleUploadExtension\n");
+    }
+
+    private static void assertBundle(String verdict) throws IOException {
+        Path bundle = project.resolve("target/upcert");
+        assertTrue(Files.isRegularFile(bundle.resolve("CERTIFICATION.md")), "bundle in " + bundle);
+        assertTrue(Files.isDirectory(bundle.resolve("junit-xml")), "junit-xml in " + bundle);
+        String json = Files.readString(bundle.resolve("certification.json"));
+        assertTrue(json.contains("\"verdict\" : \"" + verdict + "\"") || json.contains("\"verdict\":\"" + verdict + "\""),
+                json.substring(0, Math.min(400, json.length())));
+        assertFalse(json.contains("\"isolation\" : \"in-process\""), "never in-process by default");
+    }
+
+    /** What one Maven build did. */
+    record Build(int exit, String log) {
+        String tail() {
+            return log.length() <= 6000 ? log : "…" + log.substring(log.length() - 6000);
+        }
+    }
+
+    private static Build maven(List<String> properties) throws Exception {
+        Path home = Path.of(System.getProperty("upcert.it.maven.home", System.getenv().getOrDefault("MAVEN_HOME", "/usr/share/maven")));
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/mvn").toString(), "-B", "-ntp",
+                "-s", project.getParent().resolve("settings.xml").toString(), "verify"));
+        command.addAll(properties);
+        Path log = Files.createTempFile(project.getParent(), "build-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().remove("MAVEN_ARGS");
+        builder.environment().put("CI", "true");
+        builder.environment().put("MAVEN_OPTS", "-XX:TieredStopAtLevel=1"); // a short build: C1 is enough
+        Process process = builder.start();
+        try {
+            await().atMost(BUILD_BOUND).pollInterval(Duration.ofMillis(200)).until(() -> !process.isAlive());
+        } finally {
+            process.destroyForcibly();
+        }
+        return new Build(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    private static String settings() {
+        String repo = Path.of(System.getProperty("upcert.it.repo", "target/it-repo")).toAbsolutePath().toString();
+        String mirror = Path.of(System.getProperty("upcert.it.mirror", System.getProperty("user.home") + "/.m2/repository"))
+                .toAbsolutePath().toUri().toString();
+        // Central's policy (no snapshots) holds for the mirror: upcert's snapshots come from the test's repository alone.
+        return """
+                <settings>
+                  <localRepository>%s</localRepository>
+                  <mirrors>
+                    <mirror>
+                      <id>central</id>
+                      <mirrorOf>*</mirrorOf>
+                      <url>%s</url>
+                    </mirror>
+                  </mirrors>
+                </settings>
+                """.formatted(repo, mirror);
+    }
+
+    private static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+}
