@@ -570,7 +570,9 @@ class _WatchedHeaders(collections.abc.Mapping):
 
     Java's ``WatchedHeaders``: ``headers["etag"]``, ``headers.get("etag")`` and ``"etag" in
     headers`` are reported to upcert (rule CLD-01 judges the spelling); ``keys()``, ``items()``,
-    ``len()`` and iteration are not.
+    ``values()`` and iteration — what a copy such as ``dict(headers)`` does — are reported as a
+    read of the whole map (the headers were read; lookups on a copy cannot be seen); ``len()`` is
+    not a read.
     """
 
     __slots__ = ("_job", "_map", "_report")
@@ -593,15 +595,19 @@ class _WatchedHeaders(collections.abc.Mapping):
         return key in self._map
 
     def __iter__(self) -> Iterator[str]:
+        self._report(self._job, None)
         return iter(self._map)
 
     def keys(self):
+        self._report(self._job, None)
         return self._map.keys()
 
     def items(self):
+        self._report(self._job, None)
         return self._map.items()
 
     def values(self):
+        self._report(self._job, None)
         return self._map.values()
 
     def __len__(self) -> int:
@@ -1041,13 +1047,18 @@ class ExtensionContext:
     def _report_lookup(self, job: str, key: Any) -> None:
         with self._lock:
             if self._valid and not self._killed:
-                self._lookups.append([job, key if isinstance(key, str) else str(key)])
+                # None: the whole map was read (iterated, copied)
+                self._lookups.append([job, key if key is None or isinstance(key, str) else str(key)])
 
     def _flush_lookups(self) -> None:
         with self._lock:
-            lookups, self._lookups = self._lookups, []
-        if lookups:
-            self._call_raw("job.headerLookups", {"lookups": lookups})
+            pending, self._lookups = self._lookups, []
+        if pending:
+            params: Dict[str, Any] = {"lookups": [pair for pair in pending if pair[1] is not None]}
+            reads = [pair[0] for pair in pending if pair[1] is None]
+            if reads:
+                params["reads"] = reads
+            self._call_raw("job.headerLookups", params)
 
     # -- requests --
 

@@ -18,6 +18,14 @@ import org.upcert.api.API;
  * lookup is also reported, so rule CLD-01 can name the mistake on every cloud dialect. Lookups
  * are counted too: a rule about reading headers is exercised only if headers were read.
  *
+ * <p>Reading the map whole — iterating its entries, keys or values, which is what a copy does
+ * ({@code new HashMap<>(headers)}, {@code Map.copyOf}, {@code putAll}, {@code forEach}), or
+ * taking a sub-map view — is reported as a read of the whole map ({@link #WHOLE} in place of a
+ * name): the extension read the headers, even if its later lookups go to a copy upcert cannot
+ * watch. (Before, a copy made an extension that reads headers look as if it never did: CLD-01
+ * was left NOT_APPLICABLE on a one-phase cloud.) Lookups on such a copy are not seen, so their
+ * spelling is judged only by what follows from them (a two-phase upload never committed).
+ *
  * <p>Shared by the harness (in-process hosting) and the JVM worker, so a lookup counts the same
  * way in every isolation mode.
  */
@@ -26,9 +34,17 @@ public final class WatchedHeaders {
     private WatchedHeaders() {
     }
 
-    /** Called for each lookup: (job id, name as the extension spelled it). */
+    /** Called for each lookup: (job id, name as the extension spelled it, or {@link #WHOLE}). */
     public interface Reader extends BiConsumer<String, Object> {
     }
+
+    /** In place of a name: the extension read the whole map (iterated it, copied it, took a view of it). */
+    public static final Object WHOLE = new Object() {
+        @Override
+        public String toString() {
+            return "<whole map>";
+        }
+    };
 
     public static UploadJob watch(UploadJob job, Reader reader) {
         if (job.responseHeaderFields().isEmpty()) {
@@ -57,7 +73,12 @@ public final class WatchedHeaders {
         }
     }
 
-    /** An unmodifiable view that reports every lookup by key; iteration is not watched (it cannot misspell). */
+    /**
+     * An unmodifiable view that reports every lookup by key, and every read of the whole map
+     * (entries, keys, values, a sub-map, first or last key) as {@link #WHOLE}: the map is read,
+     * though no name can be misspelled. {@code size}, {@code isEmpty}, {@code equals},
+     * {@code hashCode} and {@code toString} read no header.
+     */
     private static final class Headers implements SortedMap<String, String> {
         private final String job;
         private final SortedMap<String, String> map;
@@ -98,41 +119,49 @@ public final class WatchedHeaders {
 
         @Override
         public SortedMap<String, String> subMap(String from, String to) {
+            looked(WHOLE);
             return map.subMap(from, to);
         }
 
         @Override
         public SortedMap<String, String> headMap(String to) {
+            looked(WHOLE);
             return map.headMap(to);
         }
 
         @Override
         public SortedMap<String, String> tailMap(String from) {
+            looked(WHOLE);
             return map.tailMap(from);
         }
 
         @Override
         public String firstKey() {
+            looked(WHOLE);
             return map.firstKey();
         }
 
         @Override
         public String lastKey() {
+            looked(WHOLE);
             return map.lastKey();
         }
 
         @Override
         public Set<String> keySet() {
+            looked(WHOLE);
             return map.keySet();
         }
 
         @Override
         public Collection<String> values() {
+            looked(WHOLE);
             return map.values();
         }
 
         @Override
         public Set<Map.Entry<String, String>> entrySet() {
+            looked(WHOLE);
             return map.entrySet();
         }
 
@@ -148,6 +177,7 @@ public final class WatchedHeaders {
 
         @Override
         public boolean containsValue(Object value) {
+            looked(WHOLE);
             return map.containsValue(value);
         }
 
@@ -189,6 +219,6 @@ public final class WatchedHeaders {
 
     /** Whether the extension spelled a header name as the system presents it (lowercase). */
     public static boolean lowercase(Object key) {
-        return key instanceof String name && name.equals(name.toLowerCase(Locale.ROOT));
+        return key == WHOLE || key instanceof String name && name.equals(name.toLowerCase(Locale.ROOT));
     }
 }

@@ -219,6 +219,9 @@ final class Acknowledger {
     /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */
     private LedgerEntry stored(UploadJob job, String key, LedgerEntry current) {
         String serverId = os.outcomeFields() ? cloud.serverIdOf(job).orElse("") : ""; // headers: iOS 26.4
+        if (current != null && current.status() == ResourceStatus.UPLOADED && cloud.alreadyRecorded(current, serverId)) {
+            return null; // seen again (not acknowledged last time): its commit is recorded already
+        }
         LedgerEntry base = current != null ? current : LedgerEntry.discovered(key, ledger.allocateOrder());
         return base.uploaded(serverId);
     }

@@ -114,6 +114,17 @@ interface CloudDialect {
     }
 
     /**
+     * Whether a succeeded job's {@code serverId} is what {@code current} already records, further
+     * along: a two-phase upload already committed under the same token. The acknowledge step then
+     * keeps the entry as it is — a job seen again (its acknowledgement did not happen: a notice, a
+     * kill) must not roll a committed upload back to "to commit" (CLD-01: a second commit attempt
+     * of a token is the mistake, even if the server refuses it). Default: no.
+     */
+    default boolean alreadyRecorded(LedgerEntry current, String serverId) {
+        return false;
+    }
+
+    /**
      * For two-phase dialects: commits what was uploaded but not yet committed, as the ledger
      * records it, and records each commit in the ledger as soon as the server answered it.
      * Called by the acknowledge step after the outcomes are stored and before the jobs are

@@ -43,8 +43,9 @@ import org.upcert.api.UploadRequest;
  * <ul>
  *   <li>{@code pending:<token>:<fileName>}: uploaded, not committed. Written by the acknowledge
  *       step with the outcome, before the job is acknowledged (ACK-03).
- *   <li>{@code media:<id>}: committed; written right after the batchCreate answer, before
- *       anything else. Never committed again.
+ *   <li>{@code media:<id>:<token>}: committed; written right after the batchCreate answer, before
+ *       anything else. Never committed again: a succeeded job with that token seen again (its
+ *       acknowledgement was cut short by a notice or a kill) leaves the entry as it is.
  * </ul>
  * {@link #commitUploads} commits every pending entry, including those a killed process left:
  * a token stored but not committed is committed on the next call. A kill between the answer and
@@ -254,7 +255,7 @@ final class GooglePhotosDialect implements CloudDialect {
             Map<String, Object> status = JsonTree.object(fields.get("status"));
             String code = status.get("code") instanceof String c ? c : "0";
             if (!mediaItemId.isEmpty()) {
-                updated.add(entry.uploaded(COMMITTED + mediaItemId));
+                updated.add(entry.uploaded(COMMITTED + mediaItemId + ":" + parsePending(entry.serverId())[0]));
             } else if (code.equals("6")) {
                 // ALREADY_EXISTS: our earlier commit went through but its answer was never recorded.
                 updated.add(entry.uploaded(COMMITTED_UNKNOWN_ID + parsePending(entry.serverId())[0]));
@@ -265,6 +266,17 @@ final class GooglePhotosDialect implements CloudDialect {
             // no id and no error: unreadable item, left pending for the next call
         }
         return Optional.of(updated);
+    }
+
+    /** A {@code pending:<token>:…} server id whose token {@code current} records as committed already. */
+    @Override
+    public boolean alreadyRecorded(LedgerEntry current, String serverId) {
+        if (!serverId.startsWith(PENDING) || !isCommitted(current)) {
+            return false;
+        }
+        String token = parsePending(serverId)[0];
+        String recorded = current.serverId();
+        return !token.isEmpty() && (recorded.equals(COMMITTED_UNKNOWN_ID + token) || recorded.endsWith(":" + token));
     }
 
     private static boolean isCommitted(LedgerEntry entry) {

@@ -29,17 +29,23 @@ public final class CloudRules {
      * <ul>
      *   <li>the extension looked a header up by a name that is not lowercase (the first
      *       {@code header.case}): on a device it finds nothing;
-     *   <li>an upload was committed twice (the cloud holds two commits of one upload). A second
-     *       commit the cloud <em>refused</em> as {@code already committed} is not a violation:
-     *       after a lost answer to {@code batchCreate} or a kill before the commit was recorded,
-     *       the extension cannot know the first went through, and the service's idempotent
-     *       refusal is the designed outcome (such refusals are counted in the message);
+     *   <li>an upload was committed twice (the cloud holds two commits of one upload);
+     *   <li>an upload the cloud had committed was sent to commit again (the cloud refused it as
+     *       {@code already committed}) although the extension could know the first commit went
+     *       through: the request that committed it was answered 2xx and the call that sent it
+     *       returned normally (time to record the outcome durably). A second commit attempt is
+     *       the mistake, whether or not the cloud refuses it: a service without that refusal
+     *       would hold a duplicate. Excused, and counted in the message: a first commit whose
+     *       answer was lost (the extension's request failed), or whose call was killed, crashed
+     *       or threw before returning — the extension cannot know then, and the service's
+     *       idempotent refusal is the designed outcome;
      *   <li>more uploads stayed uncommitted than the device never saw succeed. Only uploads the
      *       device saw succeed must be committed: an upload whose response was lost (a
      *       {@code fault.fire} of {@code network.response-lost} on a transfer) reached the cloud
      *       but failed on the phone, and its token never reached the extension.
      * </ul>
-     * Both are judged on the end state; the excerpt is the end of the trace.
+     * The commit counts are judged on the end state (the excerpt is the end of the trace); a
+     * repeated commit at the extension's request that sent it again.
      */
     static final class TwoPhaseUploadsCommittedOnce extends MustRule {
         TwoPhaseUploadsCommittedOnce() {
@@ -72,12 +78,11 @@ public final class CloudRules {
                     return Verdict.fail(ruleId(), "upload " + entry.getKey() + " was committed " + entry.getValue() + " times", end);
                 }
             }
-            int refusedAgain = 0;
-            for (CloudInventory.Refusal refusal : evidence.inventory().refusals()) {
-                if (refusal.reason().startsWith("already committed")) {
-                    refusedAgain++;
-                }
+            RepeatedCommits repeats = RepeatedCommits.of(evidence);
+            if (repeats.violation != null) {
+                return repeats.violation;
             }
+            int refusedAgain = repeats.excused;
             int lostResponses = 0;
             for (TraceEvent event : events) {
                 if (event.name().equals("fault.fire") && event.text("kind").equals("network.response-lost")
@@ -99,7 +104,66 @@ public final class CloudRules {
             return Verdict.pass(ruleId(), lookups + " header lookups by lowercase name; " + commits.size()
                     + " two-phase uploads, every one the device saw succeed committed once"
                     + (uncommitted.isEmpty() ? "" : " (" + uncommitted.size() + " lost-response uploads uncommitted)")
-                    + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed"));
+                    + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed, "
+                            + "each after a first commit whose answer was lost or whose call did not return"));
+        }
+
+        /** The repeated commits of a run: the first the extension could have avoided (a FAIL), or how many were excused. */
+        private record RepeatedCommits(Verdict violation, int excused) {
+            static RepeatedCommits of(RunEvidence evidence) {
+                TreeMap<String, Long> committedAt = new TreeMap<>();
+                List<CloudInventory.CommitAttempt> repeats = new java.util.ArrayList<>();
+                for (CloudInventory.CommitAttempt attempt : evidence.inventory().commitAttempts()) {
+                    if (attempt.refusal() == null) {
+                        committedAt.putIfAbsent(attempt.uploadId(), attempt.t());
+                    } else if (attempt.refusal().startsWith("already committed") && committedAt.containsKey(attempt.uploadId())) {
+                        repeats.add(attempt);
+                    }
+                }
+                if (repeats.isEmpty()) {
+                    return new RepeatedCommits(null, 0);
+                }
+                // The extension's commit requests by virtual time (a request's time is the cloud's), and how their calls ended.
+                TreeMap<Long, TraceEvent> requestAt = new TreeMap<>();
+                TreeMap<Long, TraceEvent> callEndOf = new TreeMap<>();
+                List<Long> inCall = new java.util.ArrayList<>();
+                for (TraceEvent event : evidence.events()) {
+                    if (event.name().equals("call.start")) {
+                        inCall.clear();
+                    } else if (event.name().equals("http") && event.text("url").contains("mediaItems:batchCreate")) {
+                        requestAt.put(event.t(), event);
+                        inCall.add(event.t());
+                    } else if (event.name().equals("call.end")) {
+                        for (long t : inCall) {
+                            callEndOf.put(t, event);
+                        }
+                        inCall.clear();
+                    }
+                }
+                int excused = 0;
+                for (CloudInventory.CommitAttempt repeat : repeats) {
+                    long first = committedAt.get(repeat.uploadId());
+                    TraceEvent request = requestAt.get(first);
+                    TraceEvent end = callEndOf.get(first);
+                    boolean answered = request != null && request.fields().has("status")
+                            && request.number("status") >= 200 && request.number("status") < 300;
+                    boolean returned = end != null && end.text("outcome").equals("returned");
+                    if (!answered || !returned) {
+                        excused++;
+                        continue;
+                    }
+                    TraceEvent again = requestAt.get(repeat.t());
+                    List<TraceEvent> excerpt = again != null ? evidence.excerptEndingAt(again, 5)
+                            : evidence.excerptEndingAt(request, 5);
+                    return new RepeatedCommits(Verdict.fail("CLD-01", "upload " + repeat.uploadId() + " was sent to commit "
+                            + "again at t=" + repeat.t() + " ms (refused: already committed), although its commit at t=" + first
+                            + " ms was answered " + request.number("status") + " in activation " + end.activation()
+                            + ", which returned normally: the extension knew it had gone through. Record each commit's "
+                            + "outcome durably (the app group) before the call returns, and never commit a token twice",
+                            excerpt), excused);
+                }
+                return new RepeatedCommits(null, excused);
+            }
         }
     }
 

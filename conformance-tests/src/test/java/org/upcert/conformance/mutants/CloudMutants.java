@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.upcert.api.AppGroupStorage;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.UploadJob;
 
@@ -18,6 +19,9 @@ public final class CloudMutants {
                         ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "baseline", 1).on("google-photos"),
                 MutantCase.of("CLD-01", "reads response headers by their canonical names (Retry-After, X-Object-Id)",
                         ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "cloud-errors", 1),
+                MutantCase.of("CLD-01", "records a batchCreate answer in memory only: after a relaunch it commits the same "
+                        + "upload tokens again (the cloud refuses them as already committed)",
+                        CommitsRecordedInMemory.class, CommitsRecordedInMemory::new, "baseline", 1).on("google-photos"),
                 MutantCase.of("CLD-02", "acknowledges a finished job only if its resource is set (if let resource = job.resource)",
                         SkipsJobsWithoutResource.class, SkipsJobsWithoutResource::new, "device-quirks-26x", 1));
     }
@@ -74,6 +78,58 @@ public final class CloudMutants {
         @Override
         public String getOrDefault(Object key, String fallback) {
             return real.getOrDefault(key instanceof String name ? canonical(name) : key, fallback);
+        }
+    }
+
+    /**
+     * CLD-01: the upload tokens are kept in the app group, but the commit answers only in memory
+     * ("the server remembers what it committed"): the journal line recording a commit
+     * ({@code media:<id>}) never reaches storage. The next process reads the tokens as pending and
+     * commits them again; the cloud refuses each as already committed. The first commit was
+     * answered 200 in a call that returned normally: the extension knew.
+     */
+    public static final class CommitsRecordedInMemory extends SampleMutant {
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return new AppGroupStorage() {
+                @Override
+                public Optional<byte[]> read(String name) {
+                    return real.read(name);
+                }
+
+                @Override
+                public void write(String name, byte[] content) {
+                    real.write(name, content);
+                }
+
+                @Override
+                public void append(String name, byte[] content) {
+                    StringBuilder kept = new StringBuilder();
+                    for (String line : new String(content, java.nio.charset.StandardCharsets.UTF_8).split("(?<=\n)")) {
+                        if (!line.contains("media:")) {
+                            kept.append(line);
+                        }
+                    }
+                    if (kept.length() > 0) {
+                        real.append(name, kept.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+
+                @Override
+                public boolean delete(String name) {
+                    return real.delete(name);
+                }
+
+                @Override
+                public List<String> list(String prefix) {
+                    return real.list(prefix);
+                }
+            };
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
         }
     }
 

@@ -423,6 +423,34 @@ public class FullWalkExtension implements UploadExtension {
         }
     }
 
+    /**
+     * The full walk, reading each finished job's response headers the defensive way: a copy of
+     * the map first ({@code new HashMap<>(job.responseHeaderFields().get())}, "the system's
+     * dictionary may change under me"), then lookups on the copy, by lowercase name. Correct; the
+     * copy is a read of the headers, so CLD-01 is exercised (before, the lookups on the copy went
+     * unseen and CLD-01 was NOT_APPLICABLE: "never read a header").
+     */
+    public static final class CopiesHeaders extends FullWalkExtension {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            if (atLeast(context.osVersion(), 26, 4)) {
+                int stored = 0;
+                for (UploadJob job : context.library().fetchJobs(JobAction.ACKNOWLEDGE)) {
+                    if (job.responseHeaderFields().isPresent()) {
+                        Map<String, String> headers = new java.util.HashMap<>(job.responseHeaderFields().get());
+                        if (headers.get("x-object-id") != null || headers.get("etag") != null) {
+                            stored++;
+                        }
+                    }
+                }
+                if (stored > 0) {
+                    context.log().info(stored + " finished jobs name their stored object");
+                }
+            }
+            return super.processJobs(context);
+        }
+    }
+
     /** The broken twin: "tidies up" by cancelling jobs it sees finished — JOB-04 FAIL (cancel applies to registered or pending jobs only). */
     public static final class CancelsFinishedJobs extends FullWalkExtension {
         @Override

@@ -94,8 +94,13 @@ final class RemoteContext implements ExtensionContext {
             return;
         }
         ArrayNode list = Values.array();
+        ArrayNode reads = Values.array();
         String[] lookup;
         while ((lookup = lookups.poll()) != null) {
+            if (lookup[1] == null) {
+                reads.add(lookup[0]); // the whole map read (iterated, copied)
+                continue;
+            }
             ArrayNode pair = list.addArray();
             pair.add(lookup[0]);
             pair.add(lookup[1]);
@@ -103,6 +108,9 @@ final class RemoteContext implements ExtensionContext {
         ObjectNode params = Values.object();
         params.put("call", activation);
         params.set("lookups", list);
+        if (!reads.isEmpty()) {
+            params.set("reads", reads);
+        }
         try {
             connection.call(Protocol.HEADER_LOOKUPS, params);
         } catch (RpcError e) {
@@ -205,7 +213,7 @@ final class RemoteContext implements ExtensionContext {
     private UploadJob watched(JsonNode job) {
         UploadJob watched = WatchedHeaders.watch(Values.readJob(job), (id, key) -> {
             if (valid) {
-                lookups.add(new String[] {id, String.valueOf(key)});
+                lookups.add(new String[] {id, key == WatchedHeaders.WHOLE ? null : String.valueOf(key)});
             }
         });
         return osAtLeast("26.4") ? watched : OsLevelJob.before264(watched, this::unavailable);

@@ -37,6 +37,15 @@ public final class CloudInventory {
     private final List<Write> writes = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
     private final TreeMap<String, Integer> commitsByUpload = new TreeMap<>();
+    private final List<CommitAttempt> commitAttempts = new ArrayList<>();
+
+    /**
+     * One attempt to commit a known two-phase upload, in arrival order: at virtual time {@code t}
+     * (the time of the extension's request that carried it), refused with {@code refusal}
+     * ({@code "already committed"}, {@code "upload token expired"}) or, when null, committed.
+     */
+    public record CommitAttempt(String uploadId, long t, String refusal) {
+    }
 
     /** Stores (or overwrites) an object; returns whether the key already existed. */
     public synchronized boolean store(String key, long declaredSize, String sha256, String objectId) {
@@ -54,6 +63,16 @@ public final class CloudInventory {
      */
     public synchronized void uploadReceived(String uploadId) {
         commitsByUpload.putIfAbsent(uploadId, 0);
+    }
+
+    /** An attempt to commit the two-phase upload {@code uploadId} at virtual time {@code t}; {@code refusal} null if it committed. */
+    public synchronized void commitAttempt(String uploadId, long t, String refusal) {
+        commitAttempts.add(new CommitAttempt(uploadId, t, refusal));
+    }
+
+    /** Every attempt to commit a known two-phase upload, in arrival order (empty for single-phase dialects). */
+    public synchronized List<CommitAttempt> commitAttempts() {
+        return List.copyOf(commitAttempts);
     }
 
     /** The two-phase upload {@code uploadId} was committed (once more). */

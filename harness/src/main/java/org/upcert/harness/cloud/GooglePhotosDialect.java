@@ -215,6 +215,9 @@ public final class GooglePhotosDialect implements CloudDialect {
                 failure = "upload token expired";
                 code = 3;
             }
+            if (upload != null) {
+                inventory.commitAttempt(token, now, failure);
+            }
             if (failure != null) {
                 inventory.refuse(request.method(), request.path(), 200, failure + ": " + token);
                 result.putObject("status").put("code", code).put("message", "Failed: " + failure);

@@ -143,6 +143,11 @@ final class ApiDispatcher {
                     }
                     context.headerLookup(lookup.get(0).asText(), lookup.get(1).asText());
                 }
+                if (params.has("reads")) {
+                    for (JsonNode job : Values.list(params, "reads")) {
+                        context.headerLookup(job.asText(), WatchedHeaders.WHOLE); // the whole map read: a copy, an iteration
+                    }
+                }
                 return NODES.nullNode();
             case Protocol.STORAGE_READ:
                 return context.storage().read(Values.text(params, "name")).<JsonNode>map(bytes -> {
