@@ -87,6 +87,10 @@ public final class CallContext implements ExtensionContext {
     private final ReentrantLock blockLock = new ReentrantLock();
     private int headerReads;
     private final java.util.TreeSet<String> misspelledHeaders = new java.util.TreeSet<>();
+    /** {job, name} of misspelled lookups not yet traced; guarded by {@link #headerWatch}. */
+    private final java.util.ArrayList<String[]> headerCases = new java.util.ArrayList<>();
+    /** Guards the lookup counters: lookups arrive on the extension's threads, the trace is the simulator's. */
+    private final Object headerWatch = new Object();
     private String killReason;
     private int changesCommitted;
     private int jobsRegistered;
@@ -175,9 +179,16 @@ public final class CallContext implements ExtensionContext {
     /** The kill reason of a call declared hung ({@link #killFromOutside}). */
     public static final String HUNG = "hung";
 
-    /** Ends the context: every later use is refused. Called by the simulator when the call ends. */
+    /**
+     * Ends the context: every later use is refused, and a header lookup from now on counts for
+     * nothing. Called by the simulator (holding its lock) when the call ends; the misspelled
+     * lookups of the call not yet traced are traced now, before {@code call.end}.
+     */
     public void invalidate() {
-        valid = false;
+        synchronized (headerWatch) {
+            valid = false;
+        }
+        traceHeaderCases();
     }
 
     /**
@@ -185,9 +196,12 @@ public final class CallContext implements ExtensionContext {
      * after the call returned).
      */
     public void killFromOutside(String reason) {
-        valid = false;
-        killed = true;
-        killReason = reason;
+        synchronized (headerWatch) {
+            valid = false;
+            killed = true;
+            killReason = reason;
+        }
+        traceHeaderCases(); // before the kill's own line, as they came before it
     }
 
     // --- ExtensionContext ----------------------------------------------------------------
@@ -301,6 +315,7 @@ public final class CallContext implements ExtensionContext {
             if (!valid) {
                 refuse(api);
             }
+            traceHeaderCases(); // the lookups since the last API call, where a single-threaded extension made them
             int n = ++apiCalls;
             if (n == killAtCall) {
                 kill("planned kill", n);
@@ -402,23 +417,50 @@ public final class CallContext implements ExtensionContext {
     }
 
     /**
-     * The extension looked up a response header (on its own thread, during the call). Counted for
-     * call.end; a name not spelled in lowercase, as the system presents names, is traced once per
-     * job and name as {@code header.case} (CLD-01). Lookups after the call ended are not counted.
+     * The extension looked up a response header, or read the whole map ({@link WatchedHeaders#WHOLE}),
+     * on any of its threads. Counted for call.end; a name not spelled in lowercase, as the system
+     * presents names, is traced once per job and name as {@code header.case} (CLD-01). Lookups
+     * after the call ended are not counted.
+     *
+     * <p>Never writes the trace itself: the lookup may come from a thread of the extension while
+     * the simulator writes (a helper thread during the call, or one that outlived it: two writers
+     * broke the trace, "previous trace line not ended"). The {@code header.case} line is written
+     * by whoever next holds the simulator's lock for this call — its next API call, or the call's
+     * end ({@link #invalidate}) — at the same virtual time, so a single-threaded extension's trace
+     * is what it was.
      */
     public void headerLookup(String job, Object key) {
-        if (!valid || killed) {
-            return;
-        }
-        headerReads++;
-        if (!WatchedHeaders.lowercase(key) && misspelledHeaders.add(job + "\u0000" + key)) {
-            trace.at(system.clock().now(), "header.case").str("job", job).str("name", String.valueOf(key)).end();
+        synchronized (headerWatch) {
+            if (!valid || killed) {
+                return;
+            }
+            headerReads++;
+            if (!WatchedHeaders.lowercase(key) && misspelledHeaders.add(job + "\u0000" + key)) {
+                headerCases.add(new String[] {job, String.valueOf(key)});
+            }
         }
     }
 
-    /** Response-header lookups the extension made during this call. */
+    /** Traces the misspelled lookups not yet traced; only with the simulator's lock held. */
+    private void traceHeaderCases() {
+        List<String[]> pending;
+        synchronized (headerWatch) {
+            if (headerCases.isEmpty()) {
+                return;
+            }
+            pending = new java.util.ArrayList<>(headerCases);
+            headerCases.clear();
+        }
+        for (String[] lookup : pending) {
+            trace.at(system.clock().now(), "header.case").str("job", lookup[0]).str("name", lookup[1]).end();
+        }
+    }
+
+    /** Response-header reads the extension made during this call (stable once the call ended). */
     public int headerReads() {
-        return headerReads;
+        synchronized (headerWatch) {
+            return headerReads;
+        }
     }
 
     // --- facades ---------------------------------------------------------------------------
