@@ -64,7 +64,9 @@ public final class Certifier {
 
     /**
      * Certifies; {@code progress} receives a live line (null for none). Reports are written even
-     * when a test class blows up half-way: the verdicts gathered so far are what the bundle shows.
+     * when a test class blows up half-way, or upcert itself fails (an {@code OutOfMemoryError}):
+     * the verdicts gathered so far are what the bundle shows, with the fault among its
+     * {@code harnessFaults}.
      * After Ctrl-C ({@link Interruption}) no new run starts, the runs under way stop, and the
      * bundle is written marked INTERRUPTED with the verdicts of the runs that finished.
      */
@@ -85,6 +87,7 @@ public final class Certifier {
             if (progress != null) {
                 listeners.add(new ProgressLine(progress, config));
             }
+            String fault = null;
             try {
                 // Listeners are ours alone: the Allure listener the jar would register by itself
                 // writes to a fixed directory and would report every test twice.
@@ -92,10 +95,17 @@ public final class Certifier {
                         .enableTestExecutionListenerAutoRegistration(false)
                         .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
                 launcher.execute(request(config));
+            } catch (RuntimeException | Error e) {
+                // upcert's own failure (JUnit rethrows an OutOfMemoryError): the verdicts gathered
+                // so far are still written, marked with the fault, and the command exits 3.
+                fault = "harness fault, the certification stopped: " + e;
             } finally {
                 Allure.setLifecycle(previous);
             }
             Certification certification = Certification.of(config, VerdictLog.extensionShas(), VerdictLog.verdicts());
+            if (fault != null) {
+                certification = certification.withHarnessFault(fault);
+            }
             if (Interruption.requested()) {
                 certification = certification.interruptedWith(SharedRuns.interrupted());
             }

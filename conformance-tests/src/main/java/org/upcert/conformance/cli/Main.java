@@ -1,5 +1,6 @@
 package org.upcert.conformance.cli;
 
+import org.upcert.harness.cli.ExitCode;
 import org.upcert.harness.cli.UpcertCommand;
 
 /**
@@ -17,12 +18,37 @@ public final class Main {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
-        System.exit(commandLine().execute(args));
+        System.exit(run(args));
     }
 
     /** Every command of the jar: the harness's and the suite's. */
     public static picocli.CommandLine commandLine() {
         return UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(),
                 new ExplainCommand(), new InitCommand());
+    }
+
+    /**
+     * Runs one command and returns its exit code. Anything thrown past a command — an Error
+     * included, which picocli lets through (an {@code OutOfMemoryError} on an enormous trace) — is
+     * upcert's own fault: exit 3 ({@link ExitCode#HARNESS_FAULT}), never 1, which means "not
+     * certified" or "did not converge". Commands write what they can before it comes here.
+     */
+    public static int run(String... args) {
+        return guarded(() -> commandLine().execute(args));
+    }
+
+    /** {@code command}'s exit code, or 3 with a message on stderr if it throws. */
+    public static int guarded(java.util.function.IntSupplier command) {
+        try {
+            return command.getAsInt();
+        } catch (RuntimeException | Error e) {
+            try {
+                System.err.println("upcert: harness fault (a bug in upcert, not the extension's): " + e);
+                e.printStackTrace();
+            } catch (Throwable ignored) {
+                // out of memory even for the message: the exit code still says it
+            }
+            return ExitCode.HARNESS_FAULT.code();
+        }
     }
 }

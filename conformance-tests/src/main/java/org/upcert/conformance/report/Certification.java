@@ -13,7 +13,8 @@ import org.upcert.harness.HarnessVersion;
  * The outcome of one certification: every rule summarised over every run, and the overall
  * verdict. CERTIFIED needs every selected MUST rule PASS (exercised by some run, failed by none)
  * or NOT_APPLICABLE (its optional trigger never used, or absent at the OS level); a FAIL makes it
- * NOT_CERTIFIED; a MUST rule not exercised or skipped makes it INCOMPLETE — never certified.
+ * NOT_CERTIFIED; a MUST rule not exercised or skipped, or a fault of upcert itself, makes it
+ * INCOMPLETE — never certified.
  *
  * @param config what was certified and how
  * @param extensionShas SHA-256 of the extension code the runs loaded
@@ -54,6 +55,17 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
         return new Certification(config, extensionShas, summaries, failures, harnessFaults, true, unfinished);
     }
 
+    /**
+     * The same with a fault of upcert itself that is no cell's (an {@code OutOfMemoryError} or a
+     * bug that stopped the suite half-way): listed with the others, and the outcome is never
+     * CERTIFIED (rules may lack the verdicts of the runs it cut short).
+     */
+    public Certification withHarnessFault(String fault) {
+        List<String> faults = new ArrayList<>(harnessFaults);
+        faults.add(fault);
+        return new Certification(config, extensionShas, summaries, failures, List.copyOf(faults), interrupted, unfinishedRuns);
+    }
+
     /** Runs that finished and were judged. */
     public int finishedRuns() {
         return runs() - unfinishedRuns;
@@ -75,7 +87,7 @@ public record Certification(SuiteConfig config, List<String> extensionShas, List
                 incomplete = true;
             }
         }
-        return incomplete ? Outcome.INCOMPLETE : Outcome.CERTIFIED;
+        return incomplete || !harnessFaults.isEmpty() ? Outcome.INCOMPLETE : Outcome.CERTIFIED;
     }
 
     /** Whether only part of the catalogue was judged ({@code --rules}). */

@@ -26,6 +26,8 @@ public final class CellJudge {
         Verdict verdict;
         if (outcome.interrupted()) {
             verdict = Verdict.skipped(rule.id(), INTERRUPTED);
+        } else if (outcome.impossible() != null) {
+            verdict = Verdict.notApplicable(rule.id(), "not run: " + outcome.impossible());
         } else if (!outcome.ran()) {
             verdict = Verdict.skipped(rule.id(), "harness fault, the run could not be judged: " + outcome.harnessFault());
         } else {
@@ -39,7 +41,7 @@ public final class CellJudge {
                     // The checker judges what happened; applicability and the SHOULD thresholds
                     // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
                     verdict = Thresholds.apply(Applicability.apply(checker.get().check(outcome.evidence()), outcome.evidence()));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     verdict = Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
                 }
             }

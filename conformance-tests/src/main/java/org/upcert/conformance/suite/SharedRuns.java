@@ -116,6 +116,10 @@ public final class SharedRuns {
                 return RunOutcome.interrupted(cell, 0); // Ctrl-C: no new run starts
             }
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(), plan.workload());
+            if (impossible.isPresent()) {
+                return RunOutcome.impossible(cell, impossible.get()); // never a FAIL no extension could avoid
+            }
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
                     .withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs());
             RunResult result = Simulation.run(plan, config.source(), options);
@@ -127,7 +131,10 @@ public final class SharedRuns {
                 RunTimelines.writeRun(config.reports(), cell, result.traceText());
             }
             return new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
-        } catch (Exception | LinkageError e) {
+        } catch (Exception | Error e) {
+            // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
+            // run's objects are unreachable once this returns, the other runs go on, and the
+            // run's cells are SKIPPED as a harness fault (exit 3), never a crash of the whole suite.
             if (Interruption.requested()) {
                 // Ctrl-C also reaches the extension's processes in the terminal's process group:
                 // what breaks while the run is being stopped is the interrupt, not a harness fault
