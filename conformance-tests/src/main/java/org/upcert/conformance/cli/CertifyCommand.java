@@ -114,6 +114,7 @@ public final class CertifyCommand implements Callable<Integer> {
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
             // a class cannot run in a worker, a command not in process, a container not without Docker: say so now
             org.upcert.harness.run.Hosting.requireAvailable(config.resolvedIsolation());
+            requirePossiblePairing(config);
         } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert certify: " + e.getMessage());
             return ExitCode.USAGE.code();
@@ -151,6 +152,40 @@ public final class CertifyCommand implements Callable<Integer> {
         // written marked INTERRUPTED before the JVM exits (it waits for that, bounded).
         try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {
             return certify(config, live, human, stdout, err);
+        }
+    }
+
+    /**
+     * A certification that asked only for pairings of cloud and profile no extension could pass
+     * (google-photos on iOS 26.1) is refused up front: it would certify nothing. Among other
+     * profiles such a pairing is not run and its verdicts are NOT_APPLICABLE with the reason.
+     */
+    static void requirePossiblePairing(SuiteConfig config) {
+        int asked = 0;
+        java.util.TreeSet<String> reasons = new java.util.TreeSet<>();
+        java.util.TreeSet<String> profiles = new java.util.TreeSet<>();
+        for (org.upcert.conformance.suite.Cell cell : config.cells()) {
+            if (cell.profile().startsWith("explore:")) {
+                continue; // drawn, not asked for
+            }
+            asked++;
+            org.upcert.harness.plan.Workload workload;
+            try {
+                workload = org.upcert.harness.faults.profile.PlanExpander.expand(
+                        org.upcert.harness.faults.profile.ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan().workload();
+            } catch (RuntimeException | org.upcert.harness.faults.profile.ProfileException e) {
+                return; // a profile that does not expand is reported by its own run
+            }
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(), workload);
+            if (impossible.isEmpty()) {
+                return;
+            }
+            reasons.add(impossible.get());
+            profiles.add(cell.profile());
+        }
+        if (asked > 0) {
+            throw new IllegalArgumentException(String.join("; ", reasons) + ". Every profile asked for (" + String.join(", ", profiles)
+                    + ") is such a pairing: choose a profile at iOS 26.4 or later, or another --cloud; nothing was run");
         }
     }
 

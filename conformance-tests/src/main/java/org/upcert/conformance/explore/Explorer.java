@@ -238,7 +238,7 @@ public final class Explorer {
         if (outcome.interrupted()) {
             return new Run(seed, summary, List.of(), INTERRUPTED + " before this run finished", null, millisSince(started));
         }
-        if (!outcome.ran()) {
+        if (!outcome.ran() && outcome.impossible() == null) {
             return new Run(seed, summary, List.of(), "harness fault, the run could not be judged: " + outcome.harnessFault(), null,
                     millisSince(started));
         }

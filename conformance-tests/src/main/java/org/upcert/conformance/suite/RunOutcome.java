@@ -16,21 +16,28 @@ import org.upcert.conformance.evidence.TraceEvent;
  * @param harnessFault what went wrong in upcert itself; null when the run finished
  * @param wallMillis how long the simulation took
  * @param interrupted whether Ctrl-C stopped the run, or kept it from starting
+ * @param impossible why no extension could pass this pairing of cloud and profile, so it was not
+ *        run (its verdicts are NOT_APPLICABLE with this reason); null for a run
  */
 public record RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis,
-        boolean interrupted) {
+        boolean interrupted, String impossible) {
 
     public RunOutcome(Cell cell, RunEvidence evidence, String traceText, String harnessFault, long wallMillis) {
-        this(cell, evidence, traceText, harnessFault, wallMillis, false);
+        this(cell, evidence, traceText, harnessFault, wallMillis, false, null);
     }
 
     /** A run Ctrl-C stopped, or kept from starting: nothing in it can be judged. */
     public static RunOutcome interrupted(Cell cell, long wallMillis) {
-        return new RunOutcome(cell, null, null, null, wallMillis, true);
+        return new RunOutcome(cell, null, null, null, wallMillis, true, null);
+    }
+
+    /** A pairing of cloud and profile no extension could pass ({@code CloudDialects.impossibleOn}): not run. */
+    public static RunOutcome impossible(Cell cell, String why) {
+        return new RunOutcome(cell, null, null, null, 0, false, why);
     }
 
     public boolean ran() {
-        return harnessFault == null && !interrupted;
+        return harnessFault == null && !interrupted && impossible == null;
     }
 
     /**

@@ -147,6 +147,12 @@ public final class RunCommand implements Callable<Integer> {
             if (mode != null) {
                 plan = plan.withPolicy(plan.policy().withPayload(mode));
             }
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cloud, plan.workload());
+            if (impossible.isPresent()) {
+                err.println("upcert run: " + impossible.get() + "; choose a profile at iOS 26.4 or later, or another --cloud; "
+                        + "nothing was run");
+                return ExitCode.USAGE.code();
+            }
             isolation = hosting.isolation();
             hosting.declaredScope(); // a malformed scope file is bad input before anything else loads
             source = hosting.withScope(extensionSource());

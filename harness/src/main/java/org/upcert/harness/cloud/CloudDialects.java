@@ -34,6 +34,23 @@ public final class CloudDialects {
         return List.copyOf(FACTORIES.keySet());
     }
 
+    /**
+     * Why no extension can back up to cloud {@code dialect} on the OS level of {@code workload},
+     * or empty when it can. {@code google-photos} commits an upload with the upload token the
+     * upload's response carries, which only the job's {@code responseHeaderFields} show: iOS 26.1
+     * has none (they arrived in 26.4), so every upload would stay uncommitted whatever the
+     * extension does. Such a pairing is not run: certify makes its verdicts NOT_APPLICABLE with
+     * this reason, run and an explicit certify of only such pairings refuse it (exit 2).
+     */
+    public static java.util.Optional<String> impossibleOn(String dialect, org.upcert.harness.plan.Workload workload) {
+        if (dialect.equals(GooglePhotosDialect.NAME) && !workload.osAtLeast("26.4")) {
+            return java.util.Optional.of("google-photos cannot be backed up on iOS " + workload.os() + ": a commit needs the "
+                    + "upload token from the upload's response headers, and responseHeaderFields exist only from iOS 26.4, so no "
+                    + "extension could commit anything (docs/cloud.md)");
+        }
+        return java.util.Optional.empty();
+    }
+
     /** A fresh dialect named {@code name}. */
     public static CloudDialect create(String name, long seed, LongSupplier virtualNow) {
         Factory factory = FACTORIES.get(name);
