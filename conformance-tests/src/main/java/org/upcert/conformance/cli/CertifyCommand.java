@@ -161,6 +161,12 @@ public final class CertifyCommand implements Callable<Integer> {
      * profiles such a pairing is not run and its verdicts are NOT_APPLICABLE with the reason.
      */
     static void requirePossiblePairing(SuiteConfig config) {
+        String target;
+        try {
+            target = config.source().declaredScope().deploymentLevel();
+        } catch (RuntimeException e) {
+            return; // reported where the extension is loaded
+        }
         int asked = 0;
         java.util.TreeSet<String> reasons = new java.util.TreeSet<>();
         java.util.TreeSet<String> profiles = new java.util.TreeSet<>();
@@ -172,7 +178,8 @@ public final class CertifyCommand implements Callable<Integer> {
             org.upcert.harness.plan.Workload workload;
             try {
                 workload = org.upcert.harness.faults.profile.PlanExpander.expand(
-                        org.upcert.harness.faults.profile.ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan().workload();
+                        org.upcert.harness.faults.profile.ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan()
+                        .raisedTo(target).workload();
             } catch (RuntimeException | org.upcert.harness.faults.profile.ProfileException e) {
                 return; // a profile that does not expand is reported by its own run
             }

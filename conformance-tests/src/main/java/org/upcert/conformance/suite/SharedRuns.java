@@ -116,7 +116,9 @@ public final class SharedRuns {
                 return RunOutcome.interrupted(cell, 0); // Ctrl-C: no new run starts
             }
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
-            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(), plan.workload());
+            // at the level the run will have: a deployment target raises a lower profile (docs/scope.md)
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(),
+                    plan.raisedTo(config.source().declaredScope().deploymentLevel()).workload());
             if (impossible.isPresent()) {
                 return RunOutcome.impossible(cell, impossible.get()); // never a FAIL no extension could avoid
             }

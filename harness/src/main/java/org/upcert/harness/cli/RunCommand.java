@@ -147,15 +147,17 @@ public final class RunCommand implements Callable<Integer> {
             if (mode != null) {
                 plan = plan.withPolicy(plan.policy().withPayload(mode));
             }
-            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cloud, plan.workload());
+            isolation = hosting.isolation();
+            hosting.declaredScope(); // a malformed scope file is bad input before anything else loads
+            source = hosting.withScope(extensionSource());
+            // at the level the run will have (a deployment target raises it, docs/scope.md)
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cloud,
+                    plan.raisedTo(source.declaredScope().deploymentLevel()).workload());
             if (impossible.isPresent()) {
                 err.println("upcert run: " + impossible.get() + "; choose a profile at iOS 26.4 or later, or another --cloud; "
                         + "nothing was run");
                 return ExitCode.USAGE.code();
             }
-            isolation = hosting.isolation();
-            hosting.declaredScope(); // a malformed scope file is bad input before anything else loads
-            source = hosting.withScope(extensionSource());
             org.upcert.harness.run.Hosting.requireAvailable(org.upcert.harness.run.Hosting.resolve(source, isolation));
         } catch (IllegalArgumentException | ExtensionSource.ExtensionLoadException e) {
             err.println("upcert run: " + e.getMessage());
