@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.cli.InitCommand;
 import org.upcert.conformance.cli.Main;
 
 /** {@code upcert init}: what it writes, and that it never writes into a folder that holds something. */
@@ -68,6 +69,16 @@ class InitCommandTest {
         StringWriter badClass = new StringWriter();
         assertEquals(2, init(badClass, tmp.resolve("new").toString(), "--class", "UploadExtension"));
         assertFalse(Files.exists(tmp.resolve("new")));
+    }
+
+    @Test
+    @DisplayName("docs/author-build.md shows, word for word, the pom init writes (AuthorProjectIT builds that pom)")
+    void theDocsPomIsInits() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "author-build.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("<!-- tested: plugin-pom -->\\n```xml\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertTrue(block.find(), "the plugin pom block in docs/author-build.md");
+        assertEquals(InitCommand.pom("com.example", "my-extension"), block.group(1));
     }
 
     @Test

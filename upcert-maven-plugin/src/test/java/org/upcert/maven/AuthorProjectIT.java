@@ -117,8 +117,54 @@ class AuthorProjectIT {
         assertTrue(again.log().contains("(partial: 1 of"), "only ACK-01 was judged: " + again.tail());
     }
 
+    @Test
+    @Order(4)
+    void theJunitRoutesPomAndSuiteFromTheDocsBuildAndRunTheSuite() throws Exception {
+        String doc = Files.readString(Path.of(System.getProperty("upcert.it.docs", "../docs/author-build.md")));
+        Path junit = project.getParent().resolve("junit-route");
+        Files.createDirectories(junit);
+        Files.writeString(junit.resolve("pom.xml"), block(doc, "junit-pom"));
+        Path suite = junit.resolve("src/test/java/com/example/photos/MyExtensionConformanceTest.java");
+        Files.createDirectories(suite.getParent());
+        String suiteSource = block(doc, "junit-suite");
+        assertTrue(suiteSource.contains("com.example.photos.MyUploadExtension"), suiteSource);
+        Files.writeString(suite, suiteSource.replace("com.example.photos.MyUploadExtension", "org.upcert.sample.SampleUploadExtension"));
+        copySample(junit);
+        // a quick gate from the command line: in this route -D wins over the suite's annotations
+        Build build = maven(junit, QUICK);
+        assertEquals(0, build.exit(), build.tail());
+        Matcher run = Pattern.compile("Tests run: (\\d+), Failures: 0, Errors: 0, Skipped: (\\d+), Time elapsed: [^\\n]*-- in ACK — acknowledgement")
+                .matcher(build.log());
+        assertTrue(run.find(), "the suite ran the ACK rules: " + build.tail());
+        assertEquals(6, Integer.parseInt(run.group(1)), "ACK-01..03 on one run, and ACK-01..03 over all runs: " + build.tail());
+        try (Stream<Path> reports = Files.list(junit.resolve("target/surefire-reports"))) {
+            String xml = String.join("\n", reports.filter(f -> f.getFileName().toString().endsWith(".xml")).map(f -> {
+                try {
+                    return Files.readString(f);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList());
+            // with the doc's reporter configuration: the rule's container, then the run, never an index
+            assertTrue(xml.contains(" ACK-01 · MUST · flaky-network · seed 1\" classname=\"ACK — acknowledgement\""),
+                    "Surefire's XML names the test by rule, profile and seed");
+            assertFalse(xml.contains("rules(SuiteConfig)["), "no index names");
+        }
+    }
+
+    /** The code block after {@code <!-- tested: NAME -->} in a doc. */
+    private static String block(String doc, String name) {
+        Matcher block = Pattern.compile("<!-- tested: " + Pattern.quote(name) + " -->\\n```\\w+\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+        assertTrue(block.find(), "docs/author-build.md has the block " + name);
+        return block.group(1);
+    }
+
     private static void replaceStubWithSample() throws IOException {
         delete(project.resolve("src/main/java/com"));
+        copySample(project);
+    }
+
+    private static void copySample(Path project) throws IOException {
         Path sample = Path.of(System.getProperty("upcert.it.sample", "../sample-extension/src/main/java"));
         try (Stream<Path> files = Files.walk(sample)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -127,8 +173,9 @@ class AuthorProjectIT {
                 Files.copy(file, target);
             }
         }
-        Files.writeString(project.resolve("src/main/resources/META-INF/services/org.upcert.api.UploadExtension"),
-                "org.upcert.sample.SampleUploadExtension\n");
+        Path services = project.resolve("src/main/resources/META-INF/services/org.upcert.api.UploadExtension");
+        Files.createDirectories(services.getParent());
+        Files.writeString(services, "org.upcert.sample.SampleUploadExtension\n");
     }
 
     private static void assertBundle(String verdict) throws IOException {
@@ -149,6 +196,10 @@ class AuthorProjectIT {
     }
 
     private static Build maven(List<String> properties) throws Exception {
+        return maven(project, properties);
+    }
+
+    private static Build maven(Path project, List<String> properties) throws Exception {
         Path home = Path.of(System.getProperty("upcert.it.maven.home", System.getenv().getOrDefault("MAVEN_HOME", "/usr/share/maven")));
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/mvn").toString(), "-B", "-ntp",
                 "-s", project.getParent().resolve("settings.xml").toString(), "verify"));

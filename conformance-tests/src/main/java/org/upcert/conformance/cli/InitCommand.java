@@ -119,6 +119,15 @@ public final class InitCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
+    /** The pom {@code init} writes for {@code groupId:artifactId} (docs/author-build.md shows it; a test keeps them equal). */
+    public static String pom(String groupId, String artifactId) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("@groupId@", groupId);
+        values.put("@artifactId@", artifactId);
+        values.put("@upcertVersion@", HarnessVersion.get());
+        return fill(template("pom.xml.template"), values);
+    }
+
     /** Why {@code dir} cannot take a new project, or null if it can (it does not exist, or is an empty folder). */
     static String occupied(Path dir) {
         if (!Files.exists(dir)) {

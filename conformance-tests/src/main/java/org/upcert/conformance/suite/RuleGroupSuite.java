@@ -47,7 +47,7 @@ public abstract class RuleGroupSuite {
         List<DynamicNode> tests = new ArrayList<>();
         for (Cell cell : config.cells()) {
             String name = rule.id() + " · " + rule.severity() + " · " + cell.label();
-            tests.add(DynamicTest.dynamicTest(name, source(name), () -> {
+            tests.add(DynamicTest.dynamicTest(name, () -> {
                 RunOutcome outcome = SharedRuns.outcome(config, cell);
                 CellVerdict verdict = CellJudge.judge(config, rule, outcome);
                 judged.add(verdict);
@@ -57,26 +57,12 @@ public abstract class RuleGroupSuite {
             }));
         }
         String all = rule.id() + " · " + rule.severity() + " · all runs";
-        tests.add(DynamicTest.dynamicTest(all, source(all), () -> {
+        tests.add(DynamicTest.dynamicTest(all, () -> {
             RuleSummary summary = RuleSummary.of(rule, List.copyOf(judged));
             AllureCell.summary(summary);
             concludeSummary(config, summary);
         }));
         return DynamicContainer.dynamicContainer(rule.id() + " " + rule.severity() + " — " + rule.text(), tests);
-    }
-
-    /**
-     * The test's source: this group's class, and its display name for the method. Build tools that
-     * name a test by its source rather than its display name (Surefire's default reports and console,
-     * without any configuration) then say {@code AckRulesTest.ACK-01 · MUST · flaky-network · seed 1}
-     * instead of JUnit's legacy {@code rules(SuiteConfig)[3][40]}.
-     */
-    private java.net.URI source(String name) {
-        try {
-            return new java.net.URI("method", getClass().getName(), name);
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException("a test name that cannot be a URI fragment: " + name, e);
-        }
     }
 
     /** PASS returns; FAIL fails; WARN, NOT_APPLICABLE, NOT_EXERCISED and SKIPPED abort. */

@@ -9,7 +9,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
@@ -36,13 +35,9 @@ class JunitRouteTest {
                 .filter(e -> e.getTestDescriptor().getDisplayName().equals("ACK-01 · MUST · flaky-network · seed 1"))
                 .findFirst().orElseThrow(() -> new AssertionError(events.failed().list().toString()));
         String text = message(failed).orElseThrow();
+        assertTrue(text.startsWith("ACK-01 FAIL on flaky-network · seed 1: "), text);
         assertTrue(text.contains("reproduce: mvn test -Dtest=MutantSuiteFixture -Dupcert.profiles=flaky-network -Dupcert.seed=1"
                 + " -Dupcert.rules=ACK-01"), text);
-        // Surefire names a test by its source's method when it has no parameters: the display name, not rules(SuiteConfig)[1][1]
-        MethodSource source = (MethodSource) failed.getTestDescriptor().getSource().orElseThrow();
-        assertEquals("org.upcert.conformance.suite.AckRulesTest", source.getClassName());
-        assertEquals("ACK-01 · MUST · flaky-network · seed 1", source.getMethodName());
-        assertEquals("", source.getMethodParameterTypes());
     }
 
     @Test
