@@ -22,6 +22,7 @@ public final class MutantCatalogue {
         all.addAll(CloudMutants.cases());
         all.addAll(EndToEndMutants.cases());
         all.addAll(ConsentMutants.cases());
+        all.addAll(CostlyMutants.cases());
         return List.copyOf(all);
     }
 }

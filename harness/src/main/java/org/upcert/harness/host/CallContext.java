@@ -54,6 +54,20 @@ import org.upcert.protocol.WatchedHeaders;
  */
 public final class CallContext implements ExtensionContext {
     private static final int LOG_LIMIT = 500;
+    /**
+     * Log lines of one call that are traced. A log line costs no simulated time, so the lines
+     * beyond (a logging loop) cost {@code apiCallCostMs} each instead, are counted and not traced:
+     * a loop that only logs meets the runtime limit instead of holding the harness, and the trace
+     * says once ({@code log.cut}) and at {@code call.end} ({@code logCut}) how many were cut.
+     */
+    public static final int LOG_LINES_PER_CALL = 1_000;
+    /**
+     * A change block refused with LIMIT_EXCEEDED in a call that met LIMIT_EXCEEDED already (the
+     * spin CAP-01 fails at once) costs this much simulated time, doubling with each further one:
+     * a spinning call meets the runtime limit after a handful of re-submissions instead of making
+     * the harness simulate hundreds per call ({@code call.penalty}).
+     */
+    public static final long RESPIN_PENALTY_MS = 1_000;
 
     private final SimulatedSystem system;
     private final ReentrantLock lock;
@@ -95,6 +109,9 @@ public final class CallContext implements ExtensionContext {
     private int changesCommitted;
     private int jobsRegistered;
     private int blocksRejected;
+    private int limitRejections;
+    private int logLines;
+    private int logLinesCut;
     /** What the extension saw of each job in this call: its last fetch, with its own commits since. */
     private final java.util.TreeMap<String, JobStore.Seen> seen = new java.util.TreeMap<>();
 
@@ -174,6 +191,11 @@ public final class CallContext implements ExtensionContext {
 
     public int blocksRejected() {
         return blocksRejected;
+    }
+
+    /** Log lines of this call beyond {@link #LOG_LINES_PER_CALL}: counted, not traced. */
+    public int logLinesCut() {
+        return logLinesCut;
     }
 
     /** The kill reason of a call declared hung ({@link #killFromOutside}). */
@@ -344,6 +366,34 @@ public final class CallContext implements ExtensionContext {
             }
             advance(target);
             return body.run(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Charges {@link #RESPIN_PENALTY_MS} (doubled per further refusal) for a block refused with
+     * LIMIT_EXCEEDED again in the same call; past the runtime limit or the grace period the
+     * process is killed, as for any API call.
+     */
+    private void respinPenalty() {
+        lock.lock();
+        try {
+            long penalty = RESPIN_PENALTY_MS << Math.min(limitRejections - 2, 20);
+            int n = apiCalls;
+            trace.at(system.clock().now(), "call.penalty").num("n", n).num("ms", penalty)
+                    .str("reason", "block refused with LIMIT_EXCEEDED " + limitRejections + " times in this call (CAP-01)")
+                    .end();
+            long target = system.clock().now() + penalty;
+            if (target > graceDeadline) {
+                advance(graceDeadline);
+                kill("grace period after termination notice expired", n);
+            }
+            if (target > deadline) {
+                advance(deadline);
+                kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
+            }
+            advance(target);
         } finally {
             lock.unlock();
         }
@@ -726,6 +776,9 @@ public final class CallContext implements ExtensionContext {
                     return result;
                 });
         if (rejection.isPresent()) {
+            if (rejection.get().code() == org.upcert.api.PhotosErrorCode.LIMIT_EXCEEDED && ++limitRejections > 1) {
+                respinPenalty();
+            }
             throw new PhotosException(rejection.get().code(), rejection.get().reason());
         }
         return outcome(changes);
@@ -903,9 +956,21 @@ public final class CallContext implements ExtensionContext {
         }
 
         private void write(String level, String message) {
+            if (logLines >= LOG_LINES_PER_CALL) {
+                call("log", cost(), n -> {
+                    if (logLinesCut++ == 0) {
+                        line("log.cut", n).num("limit", LOG_LINES_PER_CALL).str("reason", "more than " + LOG_LINES_PER_CALL
+                                + " log lines in one call: the rest are counted, not traced, and cost "
+                                + system.policy().apiCallCostMs() + " ms each").end();
+                    }
+                    return null;
+                });
+                return;
+            }
             String text = String.valueOf(message);
             String clipped = text.length() > LOG_LIMIT ? text.substring(0, LOG_LIMIT) + "…" : text;
             call("log", 0, n -> {
+                logLines++;
                 line("log", n).str("level", level).str("msg", clipped).end();
                 return null;
             });

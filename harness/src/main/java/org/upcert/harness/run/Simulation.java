@@ -70,6 +70,25 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      */
     static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
 
+    /**
+     * The run's budget of trace events: {@value #EVENT_BUDGET_BASE} plus
+     * {@value #EVENT_BUDGET_PER_RESOURCE} per resource the library holds at the start. A correct
+     * extension needs far less (the sample: at most ~300 per resource, on kills-after-commit with
+     * S3's expiring URLs); an extension that floods (an endless loop of calls, jobs or requests)
+     * would otherwise make the harness pay for seven simulated days of it, in wall time and in
+     * the memory of the checkers that read the trace. Past it the run ends ({@code budget}),
+     * after a {@code run.cut} event that says which budget and why; what happened is judged.
+     */
+    static final long EVENT_BUDGET_BASE = 500_000;
+    static final long EVENT_BUDGET_PER_RESOURCE = 100;
+    /**
+     * Transfers blocked for a destination outside {@code uploadUrlBase} (E2E-02, failed at the
+     * first) before the run ends: {@value #BLOCKED_BUDGET_BASE} plus one per resource at the
+     * start. A correct extension has none; an extension that keeps building its destinations on
+     * the wrong base would otherwise repeat the same violation until the time limit.
+     */
+    static final long BLOCKED_BUDGET_BASE = 1_000;
+
     private final RunPlan plan;
     private final SystemPolicy policy;
     private final ExtensionSource source;
@@ -113,6 +132,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private int currentActivation;
     private long lastCallEnd;
     private volatile boolean stopRequested;
+    private long resourcesAtStart;
 
     private Simulation(RunPlan plan, ExtensionSource source, RunOptions options) {
         // A device below the extension's deployment target never runs it: the profile's level is
@@ -230,6 +250,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     endReason = "extension-failing";
                     break;
                 }
+                if (overBudget()) {
+                    endReason = "budget";
+                    break;
+                }
                 long nextEvent = events.peekTime();
                 long nextActivation = conditions.withheldBecause(policy).isPresent() || !library.extensionEnabled()
                         ? Long.MAX_VALUE : scheduler.nextActivation();
@@ -269,6 +293,27 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         RunResult result = finish(endReason);
         trace.close();
         return result;
+    }
+
+    /** Whether a run budget is spent; if so, traces {@code run.cut} saying which and why. */
+    private boolean overBudget() {
+        long eventBudget = EVENT_BUDGET_BASE + EVENT_BUDGET_PER_RESOURCE * resourcesAtStart;
+        if (trace.events() > eventBudget) {
+            trace.at(clock.now(), "run.cut").str("budget", "events").num("limit", eventBudget).num("value", trace.events())
+                    .str("reason", "the trace passed " + eventBudget + " events (" + EVENT_BUDGET_BASE + " + "
+                            + EVENT_BUDGET_PER_RESOURCE + " per resource): far beyond what a correct extension needs, "
+                            + "the rest of the run is not simulated").end();
+            return true;
+        }
+        long blockedBudget = BLOCKED_BUDGET_BASE + resourcesAtStart;
+        if (uploader.blockedTransfers() > blockedBudget) {
+            trace.at(clock.now(), "run.cut").str("budget", "blocked-transfers").num("limit", blockedBudget)
+                    .num("value", uploader.blockedTransfers())
+                    .str("reason", "more than " + blockedBudget + " transfers were blocked for destinations outside "
+                            + "uploadUrlBase (E2E-02 failed at the first): the rest of the run would repeat it").end();
+            return true;
+        }
+        return false;
     }
 
     // --- activations -----------------------------------------------------------------------
@@ -394,7 +439,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             count("threw");
         }
         end.num("ms", now - start).num("calls", context.apiCalls()).num("changes", context.changesCommitted())
-                .num("headers", context.headerReads()).end();
+                .num("headers", context.headerReads());
+        if (context.logLinesCut() > 0) {
+            end.num("logCut", context.logLinesCut());
+        }
+        end.end();
         lastCallEnd = now;
         // A kill by the system is not the extension's failure (its unwinding may look like a throw).
         if (completion instanceof ExtensionProcess.Completion.Crashed || completion instanceof ExtensionProcess.Completion.Hung
@@ -584,7 +633,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         Map<String, Object> libraryInfo = new LinkedHashMap<>();
         libraryInfo.put("assets", library.assets().size());
-        libraryInfo.put("resources", library.liveResources().size());
+        resourcesAtStart = library.liveResources().size();
+        libraryInfo.put("resources", resourcesAtStart);
         libraryInfo.put("bytes", library.liveResources().stream().mapToLong(AssetResource::fileSize).sum());
         header.put("library", libraryInfo);
         header.put("policy", policy);

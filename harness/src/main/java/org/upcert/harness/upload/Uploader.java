@@ -55,6 +55,7 @@ public final class Uploader implements JobStore.Listener {
     private long bytesDeclared;
     private long bytesSent;
     private long transfers;
+    private long blocked;
 
     public Uploader(VirtualClock clock, EventQueue events, JobStore store, RequestTransport transport, Payloads payloads,
             SystemPolicy policy, DeviceConditions conditions, DestinationPolicy destinations, Trace trace) {
@@ -98,6 +99,11 @@ public final class Uploader implements JobStore.Listener {
 
     public int inFlightCount() {
         return inFlight.size();
+    }
+
+    /** Transfers refused because their destination lies outside {@code uploadUrlBase} ({@code transfer.blocked}). */
+    public long blockedTransfers() {
+        return blocked;
     }
 
     public long transfers() {
@@ -220,6 +226,7 @@ public final class Uploader implements JobStore.Listener {
         var refusal = destinations.refusal(job.destination().url());
         RequestFaults.Fate fate = fates.remove(job.id());
         if (refusal.isPresent()) {
+            blocked++;
             trace.at(clock.now(), "transfer.blocked").str("job", job.id()).url("url", job.destination().url())
                     .str("reason", refusal.get()).end();
             store.markFailed(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY,

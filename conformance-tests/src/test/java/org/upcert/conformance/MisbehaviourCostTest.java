@@ -1,0 +1,123 @@
+package org.upcert.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.api.UploadExtension;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.mutants.CostlyMutants;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.host.CallContext;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.Simulation;
+
+/**
+ * A misbehaving extension costs the harness a bounded amount of work: each misbehaviour is cut
+ * (in simulated time, or by a run budget), the cut is traced, and the rule it breaks still FAILs.
+ * Bounds are asserted on counts of simulated events, never on wall time.
+ */
+class MisbehaviourCostTest {
+
+    private static <T extends UploadExtension> RunEvidence run(Class<T> type, Supplier<T> factory, String profile)
+            throws Exception {
+        return RunEvidence.of(Simulation.run(PlanExpander.expand(ProfileCatalogue.load(profile), 1).plan(),
+                ExtensionSource.type(type, factory), RunOptions.inMemory().withTransport("direct")));
+    }
+
+    private static Verdict verdict(String rule, RunEvidence evidence) {
+        return RuleCatalogue.checker(rule).orElseThrow().check(evidence);
+    }
+
+    private static List<TraceEvent> named(RunEvidence evidence, String name) {
+        return evidence.events().stream().filter(e -> e.name().equals(name)).toList();
+    }
+
+    @Test
+    @DisplayName("a block re-submitted after LIMIT_EXCEEDED costs doubling simulated time: a handful per call, not hundreds; CAP-01 still FAILs")
+    void spinningOnARefusedBlockIsCutInSimulatedTime() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.ResubmitsRefusedBlocks.class, CostlyMutants.ResubmitsRefusedBlocks::new,
+                "tiny-job-limit");
+        assertEquals(Verdict.Status.FAIL, verdict("CAP-01", evidence).status());
+        TreeMap<Integer, Integer> refusedPerCall = new TreeMap<>();
+        named(evidence, "changes.rejected").stream().filter(e -> e.text("code").equals("LIMIT_EXCEEDED"))
+                .forEach(e -> refusedPerCall.merge(e.activation(), 1, Integer::sum));
+        int most = refusedPerCall.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        // 1 + 2 + 4 + 8 + 16 + 32 s of penalties pass the 60 s runtime limit: at most 7 refusals a call.
+        assertTrue(most >= 2 && most <= 7, "refusals in one call: " + most + " (the mutant would make "
+                + CostlyMutants.RESUBMISSIONS + ")");
+        List<TraceEvent> penalties = named(evidence, "call.penalty");
+        assertTrue(!penalties.isEmpty(), "each re-submission past the first refusal is charged and traced");
+        assertEquals(1_000, penalties.get(0).number("ms"));
+        assertTrue(named(evidence, "process.kill").stream().anyMatch(e -> e.text("reason").startsWith("runtime limit")),
+                "a spinning call meets the runtime limit");
+    }
+
+    @Test
+    @DisplayName("destinations outside uploadUrlBase re-created for ever: the run is cut by its blocked-transfer budget; E2E-02 still FAILs")
+    void uploadingOutsideTheBaseForEverIsCut() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.UploadsOutsideTheBaseForever.class,
+                CostlyMutants.UploadsOutsideTheBaseForever::new, "baseline");
+        assertEquals(Verdict.Status.FAIL, verdict("E2E-02", evidence).status());
+        List<TraceEvent> cut = named(evidence, "run.cut");
+        assertEquals(1, cut.size(), "the cut is traced once");
+        assertEquals("blocked-transfers", cut.get(0).text("budget"));
+        int resources = evidence.header().path("library").path("resources").asInt();
+        assertEquals(1_000 + resources, cut.get(0).number("limit"));
+        assertEquals("budget", named(evidence, "run.end").get(0).text("reason"));
+        long blocked = named(evidence, "transfer.blocked").size();
+        // Bounded by the budget plus one call's worth of jobs (jobLimit), not by seven simulated days
+        // (before the budget: 707,093 jobs and 8 million trace lines).
+        assertTrue(blocked <= 1_000 + resources + 100 + 1, "blocked transfers: " + blocked);
+        assertTrue(evidence.events().size() < 20_000, "trace events: " + evidence.events().size());
+    }
+
+    @Test
+    @DisplayName("a log flood: the first 1,000 lines of a call are traced, the rest counted at call.end and charged simulated time")
+    void aLogFloodIsCountedNotTraced() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.FloodsTheLog.class, () -> new CostlyMutants.FloodsTheLog(5_000), "baseline");
+        TreeMap<Integer, Integer> logsPerCall = new TreeMap<>();
+        named(evidence, "log").forEach(e -> logsPerCall.merge(e.activation(), 1, Integer::sum));
+        assertTrue(logsPerCall.values().stream().allMatch(n -> n <= CallContext.LOG_LINES_PER_CALL), "log lines per call: " + logsPerCall);
+        List<TraceEvent> ends = named(evidence, "call.end");
+        assertTrue(ends.stream().allMatch(e -> e.number("logCut") >= 4_000), "every call reports what it cut");
+        assertEquals(ends.size(), named(evidence, "log.cut").size(), "one log.cut per call");
+        // 4,000 lines cut at 2 ms: 8 s of the call's simulated time
+        assertTrue(ends.stream().allMatch(e -> e.number("ms") >= 8_000), "cut lines cost simulated time");
+    }
+
+    @Test
+    @DisplayName("a call that only logs, for ever, meets the runtime limit instead of holding the harness")
+    void anEndlessLogLoopMeetsTheRuntimeLimit() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.LogsForEverOnce.class, CostlyMutants.LogsForEverOnce::new, "baseline");
+        TraceEvent first = named(evidence, "call.end").get(0);
+        assertEquals("killed", first.text("outcome"));
+        assertTrue(first.text("reason").startsWith("runtime limit"), first.raw());
+        // 60 s at 2 ms a line: about 30,000 lines cut, 1,000 traced
+        assertTrue(first.number("logCut") > 25_000 && first.number("logCut") <= 30_000, first.raw());
+        assertEquals(CallContext.LOG_LINES_PER_CALL, named(evidence, "log").stream().filter(e -> e.activation() == 1).count());
+        assertEquals("quiescent", named(evidence, "run.end").get(0).text("reason"), "the run goes on and ends");
+    }
+
+    @Test
+    @DisplayName("a correct extension meets none of the bounds")
+    void theSampleMeetsNoBound() throws Exception {
+        for (String profile : List.of("tiny-job-limit", "kills-after-commit")) {
+            RunEvidence evidence = run(org.upcert.sample.SampleUploadExtension.class, org.upcert.sample.SampleUploadExtension::new,
+                    profile);
+            for (String event : List.of("call.penalty", "log.cut", "run.cut")) {
+                assertTrue(named(evidence, event).isEmpty(), profile + ": " + event);
+            }
+            assertEquals("quiescent", named(evidence, "run.end").get(0).text("reason"), profile);
+        }
+    }
+}

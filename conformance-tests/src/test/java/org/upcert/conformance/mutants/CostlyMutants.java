@@ -1,0 +1,168 @@
+package org.upcert.conformance.mutants;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.upcert.api.AppGroupStorage;
+import org.upcert.api.AssetResource;
+import org.upcert.api.JobChangeBlock;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosErrorCode;
+import org.upcert.api.PhotosException;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadRequest;
+
+/**
+ * Mistakes that would make the harness itself pay: a spin, a flood, an endless loop of doomed
+ * uploads. Each still FAILs its rule, and costs the harness a bounded number of simulated events
+ * (MisbehaviourCostTest counts them).
+ */
+public final class CostlyMutants {
+    private CostlyMutants() {
+    }
+
+    /** How often {@link ResubmitsRefusedBlocks} re-submits a refused block within one call. */
+    public static final int RESUBMISSIONS = 300;
+
+    public static List<MutantCase> cases() {
+        return List.of(
+                MutantCase.of("CAP-01", "re-submits a block the system refused with LIMIT_EXCEEDED, up to "
+                        + RESUBMISSIONS + " times per call", ResubmitsRefusedBlocks.class, ResubmitsRefusedBlocks::new,
+                        "tiny-job-limit", 1),
+                MutantCase.of("E2E-02", "builds destinations on a hard-coded host and takes the system's refusal for a "
+                        + "network hiccup: uploads outside the base, for ever", UploadsOutsideTheBaseForever.class,
+                        UploadsOutsideTheBaseForever::new, "baseline", 1));
+    }
+
+    /** CAP-01: refused with LIMIT_EXCEEDED, the same block again, and again (a retry loop around performChanges). */
+    public static final class ResubmitsRefusedBlocks extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new ForwardingLibrary(real) {
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    for (int attempt = 1;; attempt++) {
+                        try {
+                            real.performChanges(block);
+                            return;
+                        } catch (PhotosException e) {
+                            if (e.code() != PhotosErrorCode.LIMIT_EXCEEDED || attempt >= RESUBMISSIONS) {
+                                throw e;
+                            }
+                        }
+                    }
+                }
+            };
+        }
+    }
+
+    /**
+     * E2E-02: every destination goes to another host than the base, and the system's "blocked"
+     * failure reads as a lost connection, so the sample retries and re-creates for ever.
+     */
+    public static final class UploadsOutsideTheBaseForever extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            PhotoLibrary misreading = RetryMutants.misreadingJobs(real, job -> job.error().isPresent()
+                    ? RetryMutants.withError(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "lost")) : job);
+            return rewritingChanges(misreading, changes -> new ForwardingChanges(changes) {
+                @Override
+                public String createJob(AssetResource resource, UploadRequest destination) {
+                    return real.createJob(resource, elsewhere(destination));
+                }
+
+                @Override
+                public void retry(org.upcert.api.UploadJob job, UploadRequest destination) {
+                    real.retry(job, destination == null ? null : elsewhere(destination));
+                }
+            });
+        }
+
+        private static UploadRequest elsewhere(UploadRequest destination) {
+            URI url = destination.url();
+            URI moved = URI.create("http://uploads.example.net:" + (url.getPort() < 0 ? 80 : url.getPort()) + url.getRawPath());
+            return new UploadRequest(moved, destination.method(), destination.headers());
+        }
+    }
+
+    /** Logs {@code lines} lines per call before doing the sample's work. */
+    public static final class FloodsTheLog extends SampleMutant {
+        private final int lines;
+
+        public FloodsTheLog(int lines) {
+            this.lines = lines;
+        }
+
+        public FloodsTheLog() {
+            this(100_000);
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            for (int i = 0; i < lines; i++) {
+                context.log().info("checking queue state " + i);
+            }
+            return super.processJobs(context);
+        }
+    }
+
+    /** In its first call (remembered in storage), logs in an endless loop; afterwards the sample's work. */
+    public static final class LogsForEverOnce extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            if (context.storage().read("flooded").isEmpty()) {
+                context.storage().write("flooded", utf8("yes"));
+                for (long i = 0;; i++) {
+                    context.log().info("waiting for the queue " + i);
+                }
+            }
+            return super.processJobs(context);
+        }
+    }
+
+    /** Asks for the authorization status {@code calls} times per call (a polling loop). */
+    public static final class PollsTheApi extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            for (int i = 0; i < 100_000; i++) {
+                context.library().authorizationStatus();
+            }
+            return super.processJobs(context);
+        }
+    }
+
+    /** Writes a 64 MiB "cache" under a new name at every call. */
+    public static final class HoardsStorage extends SampleMutant {
+        private static final byte[] BLOB = new byte[64 << 20];
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            real.write("cache/" + real.list("cache/").size(), BLOB);
+            return real;
+        }
+    }
+
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
