@@ -24,7 +24,7 @@ public final class Main {
     /** Every command of the jar: the harness's and the suite's. */
     public static picocli.CommandLine commandLine() {
         return UpcertCommand.commandLine(new CertifyCommand(), new ExploreCommand(), new ShrinkCommand(), new TimelineCommand(),
-                new ExplainCommand(), new InitCommand());
+                new ExplainCommand(), new InitCommand(), new BenchCommand());
     }
 
     /**
