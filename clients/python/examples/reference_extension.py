@@ -440,7 +440,7 @@ TOKEN_FILE = "discovery/change-token.txt"
 
 @dataclass
 class DiscoveryResult:
-    kind: str  # FIRST_SCAN, RESYNC, CHANGES, UNCHANGED, ABORTED
+    kind: str  # FIRST_SCAN, RESYNC, CHANGES, UNCHANGED, ABORTED, UNRELIABLE, NOTHING_FOUND
     assets: int = 0
     added: int = 0
     gone: int = 0
@@ -449,7 +449,17 @@ class DiscoveryResult:
     def demands_processing(self) -> bool:
         return self.kind == "RESYNC"  # CHG-01
 
+    @property
+    def unread(self) -> bool:
+        """The library was not read this call: nothing recorded, no token stored."""
+        return self.kind in ("UNRELIABLE", "NOTHING_FOUND")
+
     def describe(self) -> Optional[str]:
+        if self.kind == "UNRELIABLE":
+            return "discovery: the photo library did not answer, nothing recorded; trying again next call"
+        if self.kind == "NOTHING_FOUND":
+            return ("discovery: a full scan found no asset (an empty library, or one that did not answer), "
+                    "nothing recorded; scanning again next call")
         if self.kind == "CHANGES" and self.added + self.gone:
             return "discovery: %d changed assets, %d new resources, %d gone" % (self.assets, self.added, self.gone)
         if self.kind == "FIRST_SCAN":
@@ -470,7 +480,10 @@ class Discovery:
     token. A token: apply the changes since it (new resources recorded, resources of deleted
     assets that still needed an upload marked GONE), store the newest token after the ledger
     append (a kill in between replays the same changes; recording is idempotent). An expired
-    token: drop it and rescan; the call answers PROCESSING.
+    token: drop it and rescan; the call answers PROCESSING. The library not answering (a scan
+    with no asset, inserted assets fetched as nothing, any other error of the change history:
+    PhotoKit "returns nothing at times" inside an extension, YAIIU #50) records nothing and
+    stores no token: "not returned" is not "deleted".
     """
 
     def __init__(self):
@@ -494,7 +507,7 @@ class Discovery:
                           up.PhotosErrorCode.PERSISTENT_CHANGE_DETAILS_UNAVAILABLE):
                 self.token = None
                 return self._full_scan(context, ledger, "RESYNC")
-            raise RuntimeError("fetch_persistent_changes failed: %s" % e) from e
+            return DiscoveryResult("UNRELIABLE")  # 3300, -1 in the field: read the history next call
         if not changes:
             return DiscoveryResult("UNCHANGED")
         present: Set[str] = set()
@@ -507,6 +520,8 @@ class Discovery:
                 deleted.add(asset)
                 present.discard(asset)
         assets = library.fetch_assets(sorted(present)) if present else []
+        if present and not assets:
+            return DiscoveryResult("UNRELIABLE")  # nothing at all: the library did not answer; token kept
         updates: Dict[str, LedgerEntry] = {}
         added = 0
         for asset in assets:
@@ -531,6 +546,9 @@ class Discovery:
         if library.authorization_status() != up.AuthorizationStatus.AUTHORIZED:
             # fetch_assets() is empty without full access: trusting it would mark everything gone.
             return DiscoveryResult("ABORTED", len(assets))
+        if not assets:
+            # An empty library and a library that did not answer look the same: no token stored.
+            return DiscoveryResult("NOTHING_FOUND")
         present: Set[str] = set()
         updates: Dict[str, LedgerEntry] = {}
         added = 0
@@ -1288,6 +1306,9 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     for asset in library.fetch_assets(sorted({entry.asset for entry in candidates})):
         for resource in asset.resources:
             resources[resource.key()] = resource
+    # Asked for assets and given none at all: the library did not answer; only an answer with
+    # assets makes the missing ones gone (a real deletion reaches the ledger through discovery).
+    library_answered = bool(resources)
     gone: List[LedgerEntry] = []
     creations: List[Tuple[up.AssetResource, up.UploadRequest]] = []
     cloud_problem: Optional[CloudUnavailable] = None
@@ -1296,7 +1317,8 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     for entry in candidates:
         resource = resources.get(entry.key)
         if resource is None:
-            gone.append(entry.with_status(GONE))
+            if library_answered:
+                gone.append(entry.with_status(GONE))
             continue
         if cloud_problem is not None or out_of_time:
             continue
@@ -1388,7 +1410,12 @@ class ProcessingRound:
 
         problem = creation.cloud_problem or retry.cloud_problem
         to_upload = self.ledger.needing_upload_count()
-        if problem is not None and problem.permanent and to_upload > 0:
+        if found.unread and creation.created == 0 and (to_upload > 0 or found.kind == "UNRELIABLE"):
+            # The library did not answer: not up to date with it, so not COMPLETED; FAILURE lets the
+            # system back off and call again (a scan that found nothing with nothing known to upload
+            # answers as usual, and the next library change scans again).
+            result = up.ProcessingResult.FAILURE
+        elif problem is not None and problem.permanent and to_upload > 0:
             result = up.ProcessingResult.FAILURE  # nothing a later call could do until the settings change
         elif (problem is not None and to_upload > 0 and not handled and creation.created == 0
               and creation.unacknowledged == 0 and not found.demands_processing):

@@ -33,6 +33,10 @@ import org.upcert.api.PhotosException;
  *   <li>{@code PERSISTENT_CHANGE_TOKEN_EXPIRED} (or change details unavailable): drop the
  *       token and resynchronise with a full scan, which also marks gone what is no longer
  *       there; the call then answers PROCESSING (CHG-01).
+ *   <li>The library not answering ({@link Result.Kind#UNRELIABLE}): a scan with no asset, inserted
+ *       assets fetched as nothing, any other error of the change history. Nothing is recorded and
+ *       no token stored: the same read happens next call. A resource is marked gone only when the
+ *       library said so (a deletion in the changes, or absence from a scan that found assets).
  * </ul>
  *
  * <p>Kill safety: the ledger append comes before the token write. A kill between them replays
@@ -59,7 +63,24 @@ final class Discovery {
             /** No change since the token. */
             UNCHANGED,
             /** Access was withdrawn during a full scan: nothing recorded. */
-            ABORTED
+            ABORTED,
+            /**
+             * The library did not answer: a scan that found no asset at all, inserted assets that
+             * came back as nothing, or the change history failing (PhotoKit inside an extension
+             * "returns nothing at times", errors 3300 and -1: YAIIU #50). Nothing is recorded,
+             * no token stored, nothing marked gone: "not returned" is not "deleted".
+             */
+            UNRELIABLE,
+            /**
+             * A full scan that found no asset: an empty library, or one that did not answer; the two
+             * look the same. Treated like {@link #UNRELIABLE} (nothing recorded, no token stored).
+             */
+            NOTHING_FOUND
+        }
+
+        /** Whether the library was not read this call (nothing recorded, no token stored). */
+        boolean unread() {
+            return kind == Kind.UNRELIABLE || kind == Kind.NOTHING_FOUND;
         }
 
         /** Whether the call must answer PROCESSING because of this (CHG-01). */
@@ -78,6 +99,9 @@ final class Discovery {
                 case RESYNC -> Optional.of("discovery: change token expired, resynchronised " + assets + " assets: "
                         + added + " new resources, " + gone + " gone");
                 case ABORTED -> Optional.of("discovery: library access withdrawn during the scan, nothing recorded");
+                case UNRELIABLE -> Optional.of("discovery: the photo library did not answer, nothing recorded; trying again next call");
+                case NOTHING_FOUND -> Optional.of("discovery: a full scan found no asset (an empty library, or one that did not"
+                        + " answer), nothing recorded; scanning again next call");
             };
         }
     }
@@ -106,7 +130,8 @@ final class Discovery {
                 token = Optional.empty();
                 return fullScan(context, ledger, Result.Kind.RESYNC);
             }
-            throw new IllegalStateException("fetchPersistentChanges failed: " + e.getMessage(), e);
+            // Any other error (3300, -1 in the field): the history is still there; read it next call.
+            return new Result(Result.Kind.UNRELIABLE, 0, 0, 0);
         }
         if (changes.isEmpty()) {
             return new Result(Result.Kind.UNCHANGED, 0, 0, 0);
@@ -132,6 +157,12 @@ final class Discovery {
             }
         }
         List<Asset> assets = present.isEmpty() ? List.of() : library.fetchAssets(present);
+        if (!present.isEmpty() && assets.isEmpty()) {
+            // Inserted assets that come back as nothing at all: the library did not answer. The
+            // token is not advanced, so the same changes are read again next call. (Some of
+            // them missing is an asset deleted since: its deletion is in the next changes.)
+            return new Result(Result.Kind.UNRELIABLE, 0, 0, 0);
+        }
         TreeMap<String, LedgerEntry> updates = new TreeMap<>();
         int added = 0;
         for (Asset asset : assets) {
@@ -163,6 +194,11 @@ final class Discovery {
             // fetchAssets() is empty without full access. Trusting a scan taken while access was
             // being withdrawn would mark every pending resource gone: record nothing.
             return new Result(Result.Kind.ABORTED, assets.size(), 0, 0);
+        }
+        if (assets.isEmpty()) {
+            // A scan that finds nothing is not trusted: an empty library and a library that did not
+            // answer look the same. No token is stored, so the next call scans again.
+            return new Result(Result.Kind.NOTHING_FOUND, 0, 0, 0);
         }
         TreeSet<String> present = new TreeSet<>();
         TreeMap<String, LedgerEntry> updates = new TreeMap<>();

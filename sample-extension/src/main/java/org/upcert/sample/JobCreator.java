@@ -188,6 +188,10 @@ final class JobCreator {
         for (Asset asset : library.fetchAssets(assetIds)) {
             asset.resources().forEach(resource -> resources.put(resource.key(), resource));
         }
+        // Asked for assets and given none at all: the library did not answer (it "returns nothing at
+        // times" inside an extension). Their resources stay to upload; a real deletion reaches the
+        // ledger through discovery. Only an answer that has assets makes the missing ones gone.
+        boolean libraryAnswered = !resources.isEmpty();
         List<LedgerEntry> gone = new ArrayList<>();
         List<Creation> creations = new ArrayList<>();
         Optional<CloudUnavailableException> cloudProblem = Optional.empty();
@@ -196,7 +200,9 @@ final class JobCreator {
         for (LedgerEntry entry : candidates) {
             AssetResource resource = resources.get(entry.key());
             if (resource == null) {
-                gone.add(entry.withStatus(ResourceStatus.GONE));
+                if (libraryAnswered) {
+                    gone.add(entry.withStatus(ResourceStatus.GONE));
+                }
                 continue;
             }
             if (cloudProblem.isPresent() || outOfTime) {

@@ -75,6 +75,9 @@ final class ProcessingRound {
         if (cancelled.get()) {
             return interrupted("discovery");
         }
+        // The library not answering changes nothing about the jobs: retry, acknowledge and create
+        // from the ledger as usual (ACK-02 holds in this call too); only the answer differs.
+        boolean libraryUnread = found.unread();
 
         Retrier.Outcome retry = new Retrier(context, ledger, cloud, identity, cancelled).retry();
         if (retry.interrupted()) {
@@ -111,7 +114,16 @@ final class ProcessingRound {
         Optional<CloudUnavailableException> cloudProblem = creation.cloudProblem().or(() -> knownProblem);
         int toUpload = ledger.needingUploadCount();
         ProcessingResult result;
-        if (cloudProblem.isPresent() && cloudProblem.get().permanent() && toUpload > 0) {
+        if (libraryUnread && creation.created() == 0
+                && (toUpload > 0 || found.kind() == Discovery.Result.Kind.UNRELIABLE)) {
+            // The library did not answer (or a scan found nothing although the ledger knows photos
+            // to upload) and nothing could be created: the extension is not up to date with the
+            // library, so not COMPLETED; FAILURE lets the system call again after its backoff,
+            // where PROCESSING would be another call in ~5 min that may meet the same silence.
+            // (A scan that found nothing with nothing known to upload answers as usual: COMPLETED,
+            // and the next library change scans again.)
+            result = ProcessingResult.FAILURE;
+        } else if (cloudProblem.isPresent() && cloudProblem.get().permanent() && toUpload > 0) {
             // Nothing a later call could do differently until the host app fixes its settings.
             result = ProcessingResult.FAILURE;
         } else if (cloudProblem.isPresent() && toUpload > 0 && handled.isEmpty() && creation.created() == 0

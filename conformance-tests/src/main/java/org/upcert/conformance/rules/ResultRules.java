@@ -66,10 +66,22 @@ public final class ResultRules {
         public Verdict check(RunEvidence evidence) {
             SystemState state = new SystemState(evidence);
             int judged = 0;
+            boolean sawEmptyLibrary = false;
             for (TraceEvent event : evidence.events()) {
                 state.apply(event);
+                if (event.name().equals("call.start")) {
+                    sawEmptyLibrary = false;
+                } else if (event.name().equals("library.flaky") && event.text("mode").equals("empty")) {
+                    // The library answered nothing (library.flaky): the call could not see the work
+                    // that remained, and a device would not show it either. Its acknowledgements are
+                    // still judged: the job sets were whole.
+                    sawEmptyLibrary = true;
+                }
                 if (event.name().equals("call.end") && event.text("result").equals("COMPLETED")
                         && !state.consentWithdrawnDuringCall()) {
+                    if (sawEmptyLibrary && state.knownAcknowledgeable().isEmpty()) {
+                        continue;
+                    }
                     judged++;
                     String work = remainingWork(state);
                     if (work != null) {
@@ -110,7 +122,7 @@ public final class ResultRules {
                         metError = false;
                     }
                     case "changes.rejected" -> limitExceeded |= event.text("code").equals("LIMIT_EXCEEDED");
-                    case "http", "library.changes", "log" -> metError |= errorMet(event);
+                    case "http", "library.changes", "log", "library.flaky" -> metError |= errorMet(event);
                     case "call.end" -> {
                         if (!event.text("outcome").equals("returned")) {
                             continue;
@@ -229,6 +241,7 @@ public final class ResultRules {
                     }
                     case "process.notice" -> told |= !event.fields().has("when"); // during the call, not after it returned
                     case "changes.rejected" -> told |= event.text("code").equals("LIMIT_EXCEEDED"); // CAP-01: PROCESSING then
+                    case "library.flaky" -> told = true; // the library failed it: its PROCESSING says nothing about a loop
                     case "library.insert", "library.delete", "library.offload" -> libraryChangedSinceScan = true;
                     case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
                     case "fetch.assets" -> {
@@ -322,13 +335,14 @@ public final class ResultRules {
 
     /**
      * An error the extension met in its call that can make FAILURE the honest answer (RES-02,
-     * CHG-01): its own HTTP failing or answering 4xx/5xx, a library read failing, an error it
-     * logged.
+     * CHG-01): its own HTTP failing or answering 4xx/5xx, a library read failing or answering
+     * nothing ({@code library.flaky}), an error it logged.
      */
     static boolean errorMet(TraceEvent event) {
         return switch (event.name()) {
             case "http" -> event.fields().has("code") || event.number("status") >= 400;
             case "library.changes" -> event.fields().has("code");
+            case "library.flaky" -> true; // the library answered nothing, or failed (library.flaky)
             case "log" -> event.text("level").equals("error");
             default -> false;
         };

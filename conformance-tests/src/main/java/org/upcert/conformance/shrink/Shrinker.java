@@ -277,6 +277,8 @@ public final class Shrinker {
             return new PlannedFault.JobLimitDip(f.activation() - 1, f.atCall(), f.limit());
         } else if (fault instanceof PlannedFault.JobLimitAtCommit f && f.activation() > 1) {
             return new PlannedFault.JobLimitAtCommit(f.activation() - 1, f.block(), f.limit());
+        } else if (fault instanceof PlannedFault.LibraryFlaky f && f.activation() > 1) {
+            return new PlannedFault.LibraryFlaky(f.activation() - 1, f.mode(), f.code());
         }
         return null;
     }

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The Python client end to end: the reference extension written on it
  * ({@code clients/python/examples/reference_extension.py}) is certified with
  * {@code --extension-cmd}, one OS process per simulated process, and passes every MUST rule; its
- * mutant that never acknowledges failed jobs fails ACK-01, and the one that reads header names
- * with capitals fails CLD-01. Skipped (reported SKIPPED) without a {@code python3} of version 3.9
+ * mutant that never acknowledges failed jobs fails ACK-01, the one that reads header names
+ * with capitals fails CLD-01, and the one that trusts a library scan that found nothing (PhotoKit
+ * answering nothing, {@code library.flaky}) fails RES-01. Skipped (reported SKIPPED) without a {@code python3} of version 3.9
  * or newer.
  *
  * <p>Seed 1 of the seven standard profiles that between them exercise every MUST rule (the
@@ -79,6 +80,12 @@ class PythonExtensionAcceptanceTest {
     @DisplayName("the Python mutant that reads X-Object-Id instead of x-object-id is NOT_CERTIFIED: CLD-01 FAIL (lookups are reported)")
     void headerMutantFailsCld01(@TempDir Path out) throws Exception {
         assertMutantFails("mutant_canonical_header_names.py", "baseline", "CLD-01", "CLD-01", out);
+    }
+
+    @Test
+    @DisplayName("the Python mutant that trusts a scan that found nothing is NOT_CERTIFIED on library-churn (library.flaky): RES-01 FAIL")
+    void emptyScanMutantFailsRes01(@TempDir Path out) throws Exception {
+        assertMutantFails("mutant_trusts_an_empty_scan.py", "library-churn", "RES-01", "RES-01", out);
     }
 
     private static void assertMutantFails(String script, String profile, String rules, String rule, Path out) throws Exception {

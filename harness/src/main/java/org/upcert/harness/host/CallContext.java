@@ -25,6 +25,7 @@ import org.upcert.api.JobChanges;
 import org.upcert.api.JobState;
 import org.upcert.api.PersistentChange;
 import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosErrorCode;
 import org.upcert.api.PhotosException;
 import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
@@ -80,6 +81,9 @@ public final class CallContext implements ExtensionContext {
     private int limitDipAtCall;
     private int limitDipTo;
     private int limitDipAtCreatingBlock;
+    /** {@code library.flaky} in this activation: "empty", "error", or null. */
+    private String flakyMode;
+    private int flakyCode;
     private int limitDipAtCommitTo;
     private int creatingBlocks;
     private boolean killAfterCommit;
@@ -147,6 +151,17 @@ public final class CallContext implements ExtensionContext {
     public CallContext limitDipAtCommit(int block, int limit) {
         this.limitDipAtCreatingBlock = block;
         this.limitDipAtCommitTo = limit;
+        return this;
+    }
+
+    /**
+     * Plans a {@code library.flaky} activation: {@code mode} {@code empty} (every
+     * {@code fetchAssets} returns nothing) or {@code error} (every {@code fetchPersistentChanges}
+     * throws {@code code}).
+     */
+    public CallContext flakyLibrary(String mode, int code) {
+        this.flakyMode = mode;
+        this.flakyCode = code;
         return this;
     }
 
@@ -531,6 +546,10 @@ public final class CallContext implements ExtensionContext {
             return call("fetchAssets", cost(), n -> {
                 List<Asset> assets = system.library().authorization() == AuthorizationStatus.AUTHORIZED
                         ? system.library().assets() : List.of();
+                if ("empty".equals(flakyMode) && !assets.isEmpty()) {
+                    line("library.flaky", n).str("api", "fetchAssets").str("mode", flakyMode).num("withheld", assets.size()).end();
+                    assets = List.of();
+                }
                 system.clock().advanceBy(assets.size() / 200);
                 line("fetch.assets", n).num("count", assets.size()).end();
                 return assets;
@@ -543,6 +562,10 @@ public final class CallContext implements ExtensionContext {
             return call("fetchAssets", cost(), n -> {
                 List<Asset> assets = system.library().authorization() == AuthorizationStatus.AUTHORIZED
                         ? system.library().assets(ids) : List.of();
+                if ("empty".equals(flakyMode) && !assets.isEmpty()) {
+                    line("library.flaky", n).str("api", "fetchAssets").str("mode", flakyMode).num("withheld", assets.size()).end();
+                    assets = List.of();
+                }
                 line("fetch.assets", n).num("asked", ids.size()).num("count", assets.size()).end();
                 return assets;
             });
@@ -561,6 +584,12 @@ public final class CallContext implements ExtensionContext {
         public List<PersistentChange> fetchPersistentChanges(ChangeToken token) throws PhotosException {
             return call("fetchPersistentChanges", cost(), n -> {
                 try {
+                    if ("error".equals(flakyMode)) {
+                        PhotosErrorCode code = flakyCode == 3300 ? PhotosErrorCode.CHANGE_NOT_SUPPORTED : PhotosErrorCode.INTERNAL_ERROR;
+                        line("library.flaky", n).str("api", "fetchPersistentChanges").str("mode", flakyMode)
+                                .num("code", code.rawValue()).end();
+                        throw new PhotosException(code, "the photo library could not answer (" + code.rawValue() + ")");
+                    }
                     List<PersistentChange> changes = system.library().changesSince(token);
                     line("library.changes", n).str("since", token.encoded()).num("count", changes.size()).end();
                     return changes;

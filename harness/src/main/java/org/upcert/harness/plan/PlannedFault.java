@@ -120,6 +120,33 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * PhotoKit misbehaving inside the extension for one activation, as reported in the field
+     * (YAIIU #50: {@code fetchAssets} "returns nothing at times inside the extension"; errors
+     * 3300 and -1). {@code empty}: every {@code fetchAssets} of the activation returns nothing,
+     * as a fetch result with no objects; {@code error}: every {@code fetchPersistentChanges}
+     * throws {@code code} ({@code -1} internal error or {@code 3300} change not supported). The
+     * library itself is unchanged: a later activation sees it whole.
+     */
+    record LibraryFlaky(int activation, String mode, int code) implements Pinned {
+        public static final java.util.List<String> MODES = java.util.List.of("empty", "error");
+
+        public LibraryFlaky {
+            requirePositive(activation, 1);
+            if (!MODES.contains(mode)) {
+                throw new IllegalArgumentException("library.flaky mode must be one of " + MODES + ": " + mode);
+            }
+            if (code != -1 && code != 3300) {
+                throw new IllegalArgumentException("library.flaky code must be -1 or 3300: " + code);
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "library.flaky";
+        }
+    }
+
     // --- network ---------------------------------------------------------------------------
 
     /** No network: transfers in flight fail (not connected), nothing starts, no calls. */

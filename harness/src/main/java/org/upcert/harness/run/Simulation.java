@@ -337,6 +337,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         PlannedFault.KillInChanges killInChanges = null;
         PlannedFault.JobLimitDip limitDip = null;
         PlannedFault.JobLimitAtCommit limitAtCommit = null;
+        PlannedFault.LibraryFlaky flaky = null;
         for (PlannedFault fault : pinnedFaults(activation)) {
             if (fault instanceof PlannedFault.HardKill kill) {
                 killAt = kill.atCall();
@@ -348,6 +349,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 limitDip = dip;
             } else if (fault instanceof PlannedFault.JobLimitAtCommit atCommit) {
                 limitAtCommit = atCommit;
+            } else if (fault instanceof PlannedFault.LibraryFlaky f) {
+                flaky = f;
             }
         }
         long start = clock.now();
@@ -362,6 +365,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         if (limitAtCommit != null) {
             context.limitDipAtCommit(limitAtCommit.block(), limitAtCommit.limit());
+        }
+        if (flaky != null) {
+            context.flakyLibrary(flaky.mode(), flaky.code());
         }
         callRunning = true;
         currentActivation = activation;

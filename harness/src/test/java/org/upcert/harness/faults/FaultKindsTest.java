@@ -470,6 +470,43 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("library.flaky empty: every fetchAssets of the activation returns nothing; an extension that trusts it "
+                + "answers COMPLETED and is not called again until the library changes")
+        void libraryFlakyEmpty() {
+            Seen seen = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.LibraryFlaky(1, "empty", -1));
+            JsonNode flaky = seen.trace.first("library.flaky");
+            assertEquals("fetchAssets", flaky.path("api").asText());
+            assertTrue(flaky.path("withheld").asInt() >= 5, "the library had the five assets: " + flaky);
+            assertEquals(0, seen.trace.first("fetch.assets").path("count").asInt(), "the extension saw an empty library");
+            assertEquals(1, seen.trace.events("call.start").size(), "COMPLETED on an empty answer: nothing calls it again");
+            assertFalse(seen.result.summary().complete(), "nothing was uploaded: the device's effect of trusting the answer");
+            Seen later = backup(5, SystemPolicy.defaults(), Phases.none(), new PlannedFault.LibraryFlaky(2, "empty", -1));
+            assertTrue(later.result.summary().complete(), "in activation 2 the first scan had already created every job");
+        }
+
+        @Test
+        @DisplayName("library.flaky error: fetchPersistentChanges throws the planned code (3300 or -1) in that activation only")
+        void libraryFlakyError() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.LibraryFlaky(1, "error", 3300), new PlannedFault.LibraryFlaky(2, "error", -1)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                var token = context.library().currentChangeToken();
+                try {
+                    seen.add("changes " + context.library().fetchPersistentChanges(token).size());
+                } catch (PhotosException e) {
+                    seen.add(e.code().name() + " " + e.code().rawValue());
+                }
+                return seen.size() < 3 ? ProcessingResult.FAILURE : ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            assertEquals(List.of("CHANGE_NOT_SUPPORTED 3300", "INTERNAL_ERROR -1", "changes 0"), seen);
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(2, trace.events("library.flaky").size());
+            assertEquals("CHANGE_NOT_SUPPORTED", trace.first("library.changes").path("code").asText(),
+                    "the failed read is traced like any other library error");
+        }
+
+        @Test
         @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
         void recovery() {
             Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),

@@ -50,6 +50,14 @@ public enum FaultKind {
             return new PlannedFault.JobLimitAtCommit(o.activation(), block, (int) range(p, "limit", IntRange.exactly(1)).draw(r));
         }
     },
+    LIBRARY_FLAKY("library.flaky", Shape.PINNED, false, "mode", "code") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            String mode = text(p, "mode", "empty");
+            int code = p.has("code") ? p.get("code").intValue() : -1;
+            return new PlannedFault.LibraryFlaky(o.activation(), mode, code);
+        }
+    },
     NETWORK_OFFLINE("network.offline", Shape.WINDOW, false) {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
