@@ -272,7 +272,7 @@ public class CertifyMojo extends AbstractMojo {
         return thread;
     }
 
-    private void conclude(Outcome outcome, CertifyOptions options) throws MojoExecutionException, MojoFailureException {
+    void conclude(Outcome outcome, CertifyOptions options) throws MojoExecutionException, MojoFailureException {
         String bundle = options.get("upcert.out") + File.separator + "CERTIFICATION.md";
         switch (outcome.exitCode()) {
             case CERTIFIED -> getLog().info("upcert: CERTIFIED; the bundle: " + bundle);
