@@ -17,6 +17,7 @@ import org.upcert.conformance.suite.CellVerdict;
 import org.upcert.conformance.suite.RuleSummary;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
 
 /**
  * Exercise coverage of the default certification (issue 12): a MUST rule met by two or three of
@@ -88,5 +89,15 @@ class ExerciseCoverageTest {
 
     private static CellVerdict cell(Rule rule, String profile, long seed, Verdict verdict) {
         return new CellVerdict(rule, new Cell(profile, seed, SuiteConfig.DEFAULT_CLOUD), verdict, "", null, null);
+    }
+
+    @Test
+    @DisplayName("the stall stop never ends a default run of the sample: every one converges (its verdicts are those of a whole run)")
+    void theSampleNeverStalls() throws Exception {
+        TreeMap<String, String> reasons = SampleVerdicts.endReasonsOnTheDefaultCloud();
+        assertEquals(ProfileCatalogue.names().size() * 3, reasons.size(), reasons.toString());
+        TreeMap<String, String> notQuiescent = new TreeMap<>(reasons);
+        notQuiescent.values().removeIf("quiescent"::equals);
+        assertEquals(Map.of(), notQuiescent, "every default run of the sample ends quiescent, none stalled or at a limit");
     }
 }

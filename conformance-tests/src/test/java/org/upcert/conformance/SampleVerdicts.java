@@ -28,6 +28,9 @@ import org.upcert.harness.run.Simulation;
 public final class SampleVerdicts {
     static final long[] SEEDS = {1, 2, 3};
     private static final TreeMap<String, TreeMap<String, Verdict>> CACHE = new TreeMap<>();
+    /** Why each run of {@link #CACHE} ended (its {@code run.end} reason), same keys. */
+    private static final java.util.concurrent.ConcurrentSkipListMap<String, String> END_REASONS =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private static Path sampleJar;
 
     private SampleVerdicts() {
@@ -88,13 +91,27 @@ public final class SampleVerdicts {
 
     private static TreeMap<String, Verdict> judge(String profile, long seed, String cloud, Path jar) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), seed).plan();
-        RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.jar(jar),
-                RunOptions.inMemory().withTransport("direct").withCloud(cloud)));
+        org.upcert.harness.run.RunResult result = Simulation.run(plan, ExtensionSource.jar(jar),
+                RunOptions.inMemory().withTransport("direct").withCloud(cloud));
+        END_REASONS.put(profile + " seed " + seed + " " + cloud, result.summary().endReason());
+        RunEvidence evidence = RunEvidence.of(result);
         TreeMap<String, Verdict> verdicts = new TreeMap<>();
         for (RuleChecker checker : RuleCatalogue.checkers().values()) {
             verdicts.put(checker.ruleId(), checker.check(evidence));
         }
         return verdicts;
+    }
+
+    /** Why each of the sample's default runs ended, keyed "profile seed N" (simulated if need be). */
+    public static synchronized TreeMap<String, String> endReasonsOnTheDefaultCloud() throws Exception {
+        allOnTheDefaultCloud();
+        TreeMap<String, String> out = new TreeMap<>();
+        END_REASONS.forEach((key, reason) -> {
+            if (key.endsWith(" " + SuiteDefaults.CLOUD)) {
+                out.put(key.substring(0, key.length() - SuiteDefaults.CLOUD.length() - 1), reason);
+            }
+        });
+        return out;
     }
 
     /** The default cloud of the suite. */

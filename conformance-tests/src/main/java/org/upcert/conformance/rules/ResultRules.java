@@ -181,7 +181,8 @@ public final class ResultRules {
      * run alive (recovery photos) only ends a streak through the progress it causes.
      *
      * <p><b>A run that never becomes quiescent.</b> If the run stopped at the time or activation
-     * limit and the extension's last answer was PROCESSING, it would be called for ever: FAIL,
+     * limit, or was stopped as stalled (nothing moved for {@code Simulation.STALL_AFTER_MS} after
+     * the recovery activity), and the extension's last answer was PROCESSING, it would be called for ever: FAIL,
      * whatever each call did (the system calls again after every PROCESSING; only COMPLETED lets
      * a phone rest until the library changes). Exercised by every returned PROCESSING.
      */
@@ -288,11 +289,15 @@ public final class ResultRules {
                 }
             }
             String end = endReason(evidence);
-            if ((end.equals("time-limit") || end.equals("activation-limit")) && tail > 0 && lastReturned != null
+            if ((end.equals("time-limit") || end.equals("activation-limit") || end.equals("stalled")) && tail > 0
+                    && lastReturned != null
                     && lastReturned.text("result").equals("PROCESSING")) {
                 String since = tailStart.activation() == 1 ? "every call since the first" : "every call since activation "
                         + tailStart.activation();
-                return Verdict.fail(ruleId(), "the run never became quiescent: it stopped at the " + end.replace('-', ' ') + " ("
+                String stop = end.equals("stalled") ? "was stopped when nothing had moved for "
+                        + org.upcert.harness.run.Simulation.STALL_AFTER_MS / 3_600_000 + " h after the recovery phase"
+                        : "stopped at the " + end.replace('-', ' ');
+                return Verdict.fail(ruleId(), "the run never became quiescent: it " + stop + " ("
                         + lastReturned.t() / 3_600_000 + " h of simulated time) with the extension answering PROCESSING to "
                         + since + " (" + tail + " answers), so the system would call it for ever. Answer COMPLETED once "
                         + "nothing is left to acknowledge, to upload or in flight", evidence.excerptEndingAt(lastReturned, 5));

@@ -154,6 +154,10 @@ class ResultRulesTest {
         assertEquals(Verdict.Status.PASS, rests.status(), rests.toString());
         Verdict failing = new Calls().calls(3, "PROCESSING", heartbeat).call("FAILURE", 0).end("time-limit").res03();
         assertEquals(Verdict.Status.PASS, failing.status(), "a FAILURE loop is not RES-03's: " + failing);
+        Verdict stalled = new Calls().call("COMPLETED", 0).calls(30, "PROCESSING", heartbeat).end("stalled").res03();
+        assertEquals(Verdict.Status.FAIL, stalled.status(), "a run stopped as stalled is judged as one at the time limit");
+        assertTrue(stalled.message().startsWith("the run never became quiescent: it was stopped when nothing had moved for 6 h"),
+                stalled.message());
     }
 
     @Test

@@ -50,6 +50,22 @@ class ScanningIsNoProgressTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    @DisplayName("its run is stopped once nothing moved for 6 h after the recovery activity (stalled), not simulated for 7 days; "
+            + "the same trace every time")
+    void aRunThatCannotConvergeIsStopped() throws Exception {
+        org.upcert.harness.plan.RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve("baseline"), 1).plan();
+        RunResult first = Simulation.run(plan, ExtensionSource.type(ScansForever.class), RunOptions.inMemory().withTransport("direct"));
+        assertEquals("stalled", first.summary().endReason());
+        String[] lines = first.traceText().split("\n");
+        String end = lines[lines.length - 1];
+        assertTrue(end.contains("\"ev\":\"run.end\",\"reason\":\"stalled\",\"stillFor\":21600000"), end);
+        long t = new com.fasterxml.jackson.databind.ObjectMapper().readTree(end).path("t").asLong();
+        assertTrue(t < 24 * 3_600_000L, "stopped within a simulated day, not at the 7-day limit: t=" + t);
+        RunResult again = Simulation.run(plan, ExtensionSource.type(ScansForever.class), RunOptions.inMemory().withTransport("direct"));
+        assertEquals(first.traceText(), again.traceText(), "the stall stop is deterministic");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"baseline", "library-churn"})
     @DisplayName("a full scan every call, answering PROCESSING for ever with nothing changed, FAILs RES-03")

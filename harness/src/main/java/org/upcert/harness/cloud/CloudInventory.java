@@ -47,8 +47,16 @@ public final class CloudInventory {
     public record CommitAttempt(String uploadId, long t, String refusal) {
     }
 
+    private long changes;
+
+    /** How many times the stored objects or commits changed so far (only grows): the cloud moved. */
+    public synchronized long changes() {
+        return changes;
+    }
+
     /** Stores (or overwrites) an object; returns whether the key already existed. */
     public synchronized boolean store(String key, long declaredSize, String sha256, String objectId) {
+        changes++;
         StoredObject previous = objects.get(key);
         int count = previous == null ? 1 : previous.writes() + 1;
         String id = previous == null ? objectId : previous.objectId();
@@ -77,6 +85,7 @@ public final class CloudInventory {
 
     /** The two-phase upload {@code uploadId} was committed (once more). */
     public synchronized void committed(String uploadId) {
+        changes++;
         commitsByUpload.merge(uploadId, 1, Integer::sum);
     }
 

@@ -67,6 +67,7 @@ public final class FaultSchedule implements RequestFaults {
     private final TreeMap<Integer, SimRandom> streams = new TreeMap<>();
     private boolean recovering;
     private int recoveryAssetsAdded;
+    private long recoveryActivityEndedAt = -1;
 
     /** An open window of a probabilistic or stacking fault. */
     private record Window(int index, PlannedFault.Timed fault) {
@@ -146,6 +147,15 @@ public final class FaultSchedule implements RequestFaults {
         }
     }
 
+    /**
+     * When the recovery phase's own activity ended — it began with no recovery photos to add, or
+     * its last photo was added — or -1 while it has not: from then on nothing outside the
+     * extension changes the library or the conditions.
+     */
+    public long recoveryActivityEndedAt() {
+        return recoveryActivityEndedAt;
+    }
+
     private void beginRecovery() {
         trace.at(clock.now(), "phase.recovery").num("closed", open.size()).end();
         recovering = true;
@@ -153,6 +163,8 @@ public final class FaultSchedule implements RequestFaults {
         applyWindows();
         if (plan.phases().newAssetEveryMs() > 0 && plan.phases().recoveryNewAssets() > 0) {
             events.schedule(clock.now() + plan.phases().newAssetEveryMs(), "recovery photo", this::recoveryPhoto);
+        } else {
+            recoveryActivityEndedAt = clock.now();
         }
     }
 
@@ -164,6 +176,8 @@ public final class FaultSchedule implements RequestFaults {
         effects.libraryChanged();
         if (recoveryAssetsAdded < plan.phases().recoveryNewAssets()) {
             events.schedule(clock.now() + plan.phases().newAssetEveryMs(), "recovery photo", this::recoveryPhoto);
+        } else {
+            recoveryActivityEndedAt = clock.now();
         }
     }
 

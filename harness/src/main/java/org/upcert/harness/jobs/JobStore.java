@@ -77,6 +77,8 @@ public final class JobStore {
     private int nextBlock = 1;
     private int unacknowledged;
 
+    private long progress;
+
     public JobStore(int jobLimit, SimulatedLibrary library, Trace trace, LongSupplier now) {
         if (jobLimit < 1) {
             throw new IllegalArgumentException("jobLimit must be >= 1");
@@ -159,9 +161,19 @@ public final class JobStore {
         this.exposeHttpStatus = expose;
     }
 
+    /**
+     * How many times the jobs moved so far: transitions (pending, succeeded, failed) and changes
+     * committed by the extension. Only grows; a run whose jobs stop moving has stalled
+     * (the simulator's stall stop).
+     */
+    public long progress() {
+        return progress;
+    }
+
     /** REGISTERED → PENDING: the system starts the transfer. */
     public void markPending(JobRecord job) {
         requireState(job, JobState.REGISTERED);
+        progress++;
         job.pending();
         trace.at(now.getAsLong(), "job.pending").str("job", job.id()).end();
     }
@@ -169,6 +181,7 @@ public final class JobStore {
     /** PENDING → SUCCEEDED. */
     public void markSucceeded(JobRecord job, int status, SortedMap<String, String> headers) {
         requireState(job, JobState.PENDING);
+        progress++;
         job.finish(true, status, headers, null);
         trace.at(now.getAsLong(), "job.succeeded").str("job", job.id()).num("status", status).end();
     }
@@ -190,6 +203,7 @@ public final class JobStore {
      */
     public void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers, String cloudReason) {
         requireState(job, JobState.PENDING);
+        progress++;
         job.finish(false, error.httpStatus().orElse(null), headers, exposeHttpStatus ? error : error.withoutHttpStatus());
         Trace.Line line = trace.at(now.getAsLong(), "job.failed").str("job", job.id()).num("code", error.code());
         error.httpStatus().ifPresent(status -> line.num("status", status));
@@ -426,6 +440,7 @@ public final class JobStore {
                 apply(op);
             }
             applied = applying.size();
+            progress += applied;
             registering = counts[Kind.CREATE.ordinal()] + counts[Kind.RETRY.ordinal()];
             return Optional.empty();
         }

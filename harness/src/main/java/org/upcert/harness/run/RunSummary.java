@@ -11,7 +11,7 @@ import java.util.SortedMap;
  * @param extension the extension's description
  * @param extensionSha256 the extension's code hash
  * @param cloud the cloud dialect
- * @param endReason why the run stopped: {@code quiescent}, {@code time-limit}, {@code activation-limit}, {@code interrupted}
+ * @param endReason why the run stopped: {@code quiescent}, {@code time-limit}, {@code activation-limit}, {@code stalled} (nothing moved for {@link Simulation#STALL_AFTER_MS} after the recovery activity), {@code interrupted}
  * @param activations calls of {@code processJobs}
  * @param launches processes launched
  * @param kills processes killed

@@ -233,9 +233,25 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         stopRequested = true;
     }
 
+    /**
+     * The stall stop: once the recovery phase's own activity is over (every fault off, the last
+     * recovery photo added) and no transfer is queued or in flight, a run in which neither the jobs
+     * (a change the extension committed, a transition) nor the cloud (an object stored, an upload
+     * committed) moved for this long — counted from the later of the last movement and the end of
+     * the recovery activity — is stopped ({@code run.end} reason {@code stalled}). From
+     * there only the extension's own calls remain, and an extension that let six hours pass
+     * without moving anything — far beyond RES-03's five idle calls (about 25 minutes) and six
+     * times the longest backoff the system applies (an hour) — would go on the same way: the
+     * verdicts it has earned no longer change, and simulating the rest of the seven days only
+     * costs time. A run that converges ends quiescent long before; its trace is unchanged.
+     */
+    public static final long STALL_AFTER_MS = 6 * 3_600_000L;
+
     private RunResult execute() {
         lock.lock();
         String endReason = "quiescent";
+        long movedSoFar = -1;
+        long lastMovedAt = 0;
         try {
             writeHeader();
             faults.install();
@@ -259,6 +275,20 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                         ? Long.MAX_VALUE : scheduler.nextActivation();
                 long t = Math.min(nextEvent, nextActivation);
                 if (t == Long.MAX_VALUE) {
+                    break;
+                }
+                long moved = jobs.progress() + cloud.inventory().changes();
+                if (moved != movedSoFar) {
+                    movedSoFar = moved;
+                    lastMovedAt = clock.now();
+                }
+                // The window starts at the later of the last movement and the end of the recovery
+                // activity: the last recovery photo must get its calls before anything is judged stalled.
+                long quietSince = faults.recoveryActivityEndedAt() < 0 ? -1 : Math.max(lastMovedAt, faults.recoveryActivityEndedAt());
+                long stallAt = quietSince + STALL_AFTER_MS;
+                if (quietSince >= 0 && t > stallAt && stallAt <= policy.maxSimulatedMs() && uploader.isIdle()) {
+                    clock.advanceTo(Math.max(clock.now(), stallAt));
+                    endReason = "stalled";
                     break;
                 }
                 if (t > policy.maxSimulatedMs()) {
@@ -691,8 +721,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             duplicates += Math.max(0, writesPerSha.getOrDefault(sha, 0) - 1);
         }
         int missing = resources.size() - uploaded;
-        trace.at(clock.now(), "run.end").str("reason", endReason).num("activations", activations)
-                .num("uploaded", uploaded).num("resources", resources.size()).num("unacked", unacknowledged).end();
+        Trace.Line end = trace.at(clock.now(), "run.end").str("reason", endReason);
+        if (endReason.equals("stalled")) {
+            end.num("stillFor", STALL_AFTER_MS); // nothing moved for this long after the recovery activity ended
+        }
+        end.num("activations", activations).num("uploaded", uploaded).num("resources", resources.size())
+                .num("unacked", unacknowledged).end();
         RunSummary summary = new RunSummary(plan.seed(), plan.profile(), source.describe(), source.sha256(),
                 cloud.dialect().name(), endReason, activations, generation, kills,
                 java.util.Collections.unmodifiableSortedMap(outcomes), java.util.Collections.unmodifiableSortedMap(byState),
