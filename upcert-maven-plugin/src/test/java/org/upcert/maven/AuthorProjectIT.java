@@ -137,6 +137,7 @@ class AuthorProjectIT {
                 .matcher(build.log());
         assertTrue(run.find(), "the suite ran the ACK rules: " + build.tail());
         assertEquals(6, Integer.parseInt(run.group(1)), "ACK-01..03 on one run, and ACK-01..03 over all runs: " + build.tail());
+        assertTrue(build.log().contains("upcert: 10 tests: 10 passed, 0 failed, 0 aborted;"), "upcert's own closing line: " + build.tail());
         try (Stream<Path> reports = Files.list(junit.resolve("target/surefire-reports"))) {
             String xml = String.join("\n", reports.filter(f -> f.getFileName().toString().endsWith(".xml")).map(f -> {
                 try {

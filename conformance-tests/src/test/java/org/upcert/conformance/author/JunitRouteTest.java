@@ -55,6 +55,26 @@ class JunitRouteTest {
     }
 
     @Test
+    @DisplayName("a closing line counts every suite test, the aborted ones too (Surefire's total leaves them out)")
+    void closingLineCountsAbortedTests() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.upcert.conformance.suite.SuiteTotals totals = new org.upcert.conformance.suite.SuiteTotals(
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        org.junit.platform.launcher.Launcher launcher = org.junit.platform.launcher.core.LauncherFactory.create(
+                org.junit.platform.launcher.core.LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false)
+                        .addTestExecutionListeners(totals).build());
+        launcher.execute(org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(org.upcert.conformance.suite.JobRulesTest.class))
+                .configurationParameter("upcert.route", "junit")
+                .configurationParameter("upcert.extension.class", "org.upcert.sample.SampleUploadExtension")
+                .configurationParameter("upcert.profiles", "baseline").configurationParameter("upcert.seeds", "1")
+                .configurationParameter("upcert.require-exercised", "false").build());
+        String line = bytes.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+        // JOB-01..05 on one baseline run and over all runs; baseline never retries or cancels
+        assertTrue(line.matches("upcert: 10 tests: \\d+ passed, 0 failed, [1-9]\\d* aborted \\(.*NOT_.*\\); an aborted test is never a pass.*"), line);
+    }
+
+    @Test
     @DisplayName("a suite that names no extension fails loudly instead of certifying the bundled sample")
     void aSuiteWithoutAnExtensionFails() {
         Events events = suite(ForgetfulSuiteFixture.class);
