@@ -22,8 +22,8 @@ import org.junit.platform.launcher.TestPlan;
  */
 public final class SuiteTotals implements TestExecutionListener {
     /** A suite test's display name: {@code ACK-01 · MUST · flaky-network · seed 1} or {@code … · all runs}. */
-    private static final Pattern SUITE_TEST = Pattern.compile("[A-Z]{3}-\\d{2} · (MUST|SHOULD) · .+");
-    private static final Pattern VERDICT = Pattern.compile("^(?:[A-Z]{3}-\\d{2} )?(WARN|NOT_APPLICABLE|NOT_EXERCISED|SKIPPED)\\b");
+    private static final Pattern SUITE_TEST = Pattern.compile("[A-Z0-9]{3}-\\d{2} · (MUST|SHOULD) · .+");
+    private static final Pattern VERDICT = Pattern.compile("^(?:[A-Z0-9]{3}-\\d{2} )?(WARN|NOT_APPLICABLE|NOT_EXERCISED|SKIPPED)\\b");
 
     private final PrintStream out;
     private final TreeMap<TestExecutionResult.Status, Integer> counts = new TreeMap<>();
@@ -40,6 +40,11 @@ public final class SuiteTotals implements TestExecutionListener {
 
     @Override
     public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
+        if (test.isContainer() && isSuiteClass(test)) {
+            // the author's @Suite class ends: print while its output still belongs to it (Surefire shows it then)
+            flush();
+            return;
+        }
         if (!test.isTest() || !SUITE_TEST.matcher(test.getDisplayName()).matches()) {
             return;
         }
@@ -53,6 +58,10 @@ public final class SuiteTotals implements TestExecutionListener {
 
     @Override
     public synchronized void testPlanExecutionFinished(TestPlan plan) {
+        flush(); // the group classes run without a @Suite
+    }
+
+    private void flush() {
         int total = counts.values().stream().mapToInt(Integer::intValue).sum();
         if (total > 0) {
             out.println(line());
@@ -60,6 +69,14 @@ public final class SuiteTotals implements TestExecutionListener {
         }
         counts.clear();
         aborted.clear();
+    }
+
+    /** A container whose source is a class other than the suite's group classes: the {@code @Suite} that selected them. */
+    private static boolean isSuiteClass(TestIdentifier container) {
+        return container.getSource().filter(org.junit.platform.engine.support.descriptor.ClassSource.class::isInstance)
+                .map(org.junit.platform.engine.support.descriptor.ClassSource.class::cast)
+                .map(source -> source.getClassName()).filter(name -> !name.startsWith(RuleGroupSuite.class.getPackageName() + "."))
+                .isPresent() && container.getUniqueIdObject().getLastSegment().getType().equals("suite");
     }
 
     /** The closing line for what was counted so far. */
