@@ -83,7 +83,8 @@ __all__ = [
     "PROTOCOL_VERSION", "run", "UploadExtension", "ProcessingResult", "JobAction", "JobState", "JobType",
     "AuthorizationStatus", "PhotosErrorCode", "ResourceType", "MediaType", "AssetResource", "Asset",
     "UploadRequest", "UploadError", "UploadJob", "ChangeToken", "PersistentChange", "HttpResponse",
-    "PhotosError", "TransportError", "ProcessKilled", "RefusedError", "UnavailableError", "ProtocolError",
+    "PhotosError", "LimitExceededError", "AccessDeniedError", "IdentifierNotFoundError", "ChangeNotSupportedError",
+    "ChangeTokenExpiredError", "CloudSettings", "TransportError", "ProcessKilled", "RefusedError", "UnavailableError", "ProtocolError",
     "ChangeOutcome", "DroppedChange",
     "ExtensionContext", "PhotoLibrary", "JobChanges", "AppGroupStorage", "ExtensionHttp", "ExtensionLog",
     "SimulatedClock",
@@ -256,6 +257,56 @@ class PhotosError(Exception):
         self.code = code
         self.reason = reason
 
+    @staticmethod
+    def of(code: PhotosErrorCode, reason: str) -> "PhotosError":
+        """The error for ``code``: its subclass where one exists (Java's ``PhotosException.of``)."""
+        kind = _PHOTOS_ERROR_TYPES.get(code)
+        return kind(reason) if kind is not None else PhotosError(code, reason)
+
+
+class LimitExceededError(PhotosError):
+    """``LIMIT_EXCEEDED``: the block would exceed the job limit; nothing applied. Stop creating, answer PROCESSING."""
+
+    def __init__(self, reason: str):
+        super().__init__(PhotosErrorCode.LIMIT_EXCEEDED, reason)
+
+
+class AccessDeniedError(PhotosError):
+    """``ACCESS_USER_DENIED``: full access or the extension was withdrawn; nothing applied."""
+
+    def __init__(self, reason: str):
+        super().__init__(PhotosErrorCode.ACCESS_USER_DENIED, reason)
+
+
+class IdentifierNotFoundError(PhotosError):
+    """``IDENTIFIER_NOT_FOUND``: a resource whose asset is gone, a job that no longer exists."""
+
+    def __init__(self, reason: str):
+        super().__init__(PhotosErrorCode.IDENTIFIER_NOT_FOUND, reason)
+
+
+class ChangeNotSupportedError(PhotosError):
+    """``CHANGE_NOT_SUPPORTED``: a change the object does not allow."""
+
+    def __init__(self, reason: str):
+        super().__init__(PhotosErrorCode.CHANGE_NOT_SUPPORTED, reason)
+
+
+class ChangeTokenExpiredError(PhotosError):
+    """``PERSISTENT_CHANGE_TOKEN_EXPIRED``: the history no longer reaches the token; resynchronise."""
+
+    def __init__(self, reason: str):
+        super().__init__(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED, reason)
+
+
+_PHOTOS_ERROR_TYPES = {
+    PhotosErrorCode.LIMIT_EXCEEDED: LimitExceededError,
+    PhotosErrorCode.ACCESS_USER_DENIED: AccessDeniedError,
+    PhotosErrorCode.IDENTIFIER_NOT_FOUND: IdentifierNotFoundError,
+    PhotosErrorCode.CHANGE_NOT_SUPPORTED: ChangeNotSupportedError,
+    PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED: ChangeTokenExpiredError,
+}
+
 
 class TransportError(Exception):
     """No HTTP response arrived for ``context.http.send``; :attr:`error` says why.
@@ -361,6 +412,40 @@ def _format_instant(instant: _dt.datetime) -> str:
     if utc.microsecond:
         text += (".%06d" % utc.microsecond).rstrip("0")
     return text + "Z"
+
+
+@dataclass(frozen=True)
+class CloudSettings:
+    """The host app's ``cloud.*`` settings, typed (Java's ``CloudSettings``): ``context.cloud_settings``.
+
+    :ivar dialect: ``cloud.dialect`` ("" if unset)
+    :ivar client_id: ``cloud.clientId``
+    :ivar client_secret: ``cloud.clientSecret``
+    :ivar token_url: ``cloud.tokenUrl`` or None
+    :ivar presign_url: ``cloud.presignUrl`` or None
+    :ivar api_url: ``cloud.apiUrl`` or None
+    :ivar all: every setting
+    """
+    dialect: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    token_url: Optional[str]
+    presign_url: Optional[str]
+    api_url: Optional[str]
+    all: Mapping[str, str] = field(repr=False)
+
+    @staticmethod
+    def of(configuration: Mapping[str, str]) -> "CloudSettings":
+        def url(key: str) -> Optional[str]:
+            value = configuration.get(key)
+            if value is None or not value.strip():
+                return None
+            if "://" not in value:
+                raise ValueError("%s is not an absolute URL: %r" % (key, value))
+            return value.strip()
+        return CloudSettings(configuration.get("cloud.dialect", ""), configuration.get("cloud.clientId", ""),
+                             configuration.get("cloud.clientSecret", ""), url("cloud.tokenUrl"),
+                             url("cloud.presignUrl"), url("cloud.apiUrl"), configuration)
 
 
 @dataclass(frozen=True)
@@ -1035,6 +1120,14 @@ class ExtensionContext:
         with self._lock:
             self._valid = False
 
+    @property
+    def cloud_settings(self) -> CloudSettings:
+        """The ``cloud.*`` settings of :attr:`configuration`, typed (:class:`CloudSettings`).
+
+        :raises ValueError: a URL setting is not an absolute URL
+        """
+        return CloudSettings.of(self.configuration)
+
     def os_at_least(self, level: str) -> bool:
         """Whether the simulated OS level is at least ``level`` ("26.4", "27"): ``#available``."""
         return _at_least(self.os_version, level)
@@ -1112,7 +1205,7 @@ def _photos(e: _RpcError) -> PhotosError:
     except KeyError:
         code = PhotosErrorCode.INTERNAL_ERROR
     reason = e.data.get("reason") if isinstance(e.data, dict) else None
-    return PhotosError(code, reason if isinstance(reason, str) else e.message)
+    return PhotosError.of(code, reason if isinstance(reason, str) else e.message)
 
 
 class PhotoLibrary:
@@ -1133,6 +1226,22 @@ class PhotoLibrary:
         if local_identifiers is not None:
             params["localIdentifiers"] = list(local_identifiers)
         return [Asset.from_json(a) for a in self._context._call("library.fetchAssets", params)]
+
+    def fetch_resource(self, resource_key: str) -> Optional["AssetResource"]:
+        """The resource a stored :meth:`AssetResource.key` names, or None if its asset or the
+        resource is gone: one targeted fetch of the key's asset, never a scan of the library
+        (Java's ``PhotoLibrary.fetchResource``).
+
+        :raises ValueError: ``resource_key`` is not ``asset_local_identifier#TYPE``
+        """
+        asset_id, _, type_name = resource_key.rpartition("#")
+        if not asset_id or type_name not in ResourceType.__members__:
+            raise ValueError("not a resource key (assetLocalIdentifier#TYPE): %r" % resource_key)
+        for asset in self.fetch_assets([asset_id]):
+            for resource in asset.resources:
+                if resource.key() == resource_key:
+                    return resource
+        return None
 
     def current_change_token(self) -> ChangeToken:
         return ChangeToken(self._context._call("library.currentChangeToken", {}))

@@ -58,6 +58,17 @@ public interface ExtensionContext {
     SortedMap<String, String> configuration();
 
     /**
+     * The {@code cloud.*} settings of {@link #configuration()}, typed (URLs parsed): the dialect,
+     * the client credentials, the token, presign and API endpoints.
+     *
+     * @throws IllegalArgumentException if a URL setting is malformed (the message names the key)
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    default CloudSettings cloudSettings() {
+        return CloudSettings.of(configuration());
+    }
+
+    /**
      * The OS level the simulated device runs ({@code "26.1"}, {@code "26.4"}, {@code "27.0"}):
      * what {@code #available(iOS 26.4, *)} checks on a device. A call or field the OS level lacks
      * does not exist there, so here it throws {@link UnsupportedOperationException} and the

@@ -65,6 +65,28 @@ public interface PhotoLibrary {
     Optional<AssetResource> assetResource(UploadJob job);
 
     /**
+     * The resource a stored {@link AssetResource#key()} names, if its asset still exists and has
+     * it: what {@link JobChanges#createJob} needs when an extension kept only the key (its ledger,
+     * a retry after a relaunch). One targeted fetch of the key's asset
+     * ({@code PHAsset.fetchAssets(withLocalIdentifiers:)}, then {@code PHAssetResource.assetResources(for:)}
+     * on a device) — never a scan of the library — on every OS level.
+     *
+     * @throws IllegalArgumentException if {@code resourceKey} is not a key as {@link AssetResource#key()} writes it
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    default Optional<AssetResource> fetchResource(String resourceKey) {
+        AssetResource.Key key = AssetResource.Key.parse(resourceKey);
+        for (Asset asset : fetchAssets(List.of(key.assetLocalIdentifier()))) {
+            for (AssetResource resource : asset.resources()) {
+                if (resource.type() == key.type() && resource.assetLocalIdentifier().equals(key.assetLocalIdentifier())) {
+                    return Optional.of(resource);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Runs {@code block} and commits its changes ({@code performChangesAndWait}). Blocks must not
      * be nested: calling this inside a block throws {@link IllegalStateException}.
      *

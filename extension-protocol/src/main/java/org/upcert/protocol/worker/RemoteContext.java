@@ -207,7 +207,7 @@ final class RemoteContext implements ExtensionContext {
         } catch (IllegalArgumentException unknown) {
             code = PhotosErrorCode.INTERNAL_ERROR;
         }
-        return new PhotosException(code, e.data().path("reason").asText(e.getMessage()));
+        return PhotosException.of(code, e.data().path("reason").asText(e.getMessage()));
     }
 
     private UploadJob watched(JsonNode job) {

@@ -588,7 +588,7 @@ public final class CallContext implements ExtensionContext {
                         PhotosErrorCode code = flakyCode == 3300 ? PhotosErrorCode.CHANGE_NOT_SUPPORTED : PhotosErrorCode.INTERNAL_ERROR;
                         line("library.flaky", n).str("api", "fetchPersistentChanges").str("mode", flakyMode)
                                 .num("code", code.rawValue()).end();
-                        throw new PhotosException(code, "the photo library could not answer (" + code.rawValue() + ")");
+                        throw PhotosException.of(code, "the photo library could not answer (" + code.rawValue() + ")");
                     }
                     List<PersistentChange> changes = system.library().changesSince(token);
                     line("library.changes", n).str("since", token.encoded()).num("count", changes.size()).end();
@@ -808,7 +808,7 @@ public final class CallContext implements ExtensionContext {
             if (rejection.get().code() == org.upcert.api.PhotosErrorCode.LIMIT_EXCEEDED && ++limitRejections > 1) {
                 respinPenalty();
             }
-            throw new PhotosException(rejection.get().code(), rejection.get().reason());
+            throw PhotosException.of(rejection.get().code(), rejection.get().reason());
         }
         return outcome(changes);
     }

@@ -181,7 +181,7 @@ public final class SimulatedLibrary {
     public List<PersistentChange> changesSince(ChangeToken token) throws PhotosException {
         int seen = parse(token);
         if (seen < firstRetained || tokenEpoch(token) != epoch) {
-            throw new PhotosException(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
+            throw PhotosException.of(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
                     "the change history no longer reaches back to " + token.encoded());
         }
         return List.copyOf(history.subList(seen, history.size()));
@@ -221,7 +221,7 @@ public final class SimulatedLibrary {
         }
         String text = token.encoded();
         if (seen < 0 || seen > history.size()) {
-            throw new PhotosException(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
+            throw PhotosException.of(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
                     "not a change token of this library: " + text);
         }
         return seen;
