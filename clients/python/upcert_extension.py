@@ -114,6 +114,7 @@ ERROR_THREW = 5
 ERROR_CRASHED = 6
 ERROR_DENIED = 7
 ERROR_UNAVAILABLE = 8
+ERROR_STORAGE_UNAVAILABLE = 9
 ERROR_PARSE = -32700
 ERROR_INVALID_REQUEST = -32600
 ERROR_METHOD_NOT_FOUND = -32601
@@ -328,6 +329,12 @@ class UnavailableError(NotImplementedError):
     """The call does not exist at the simulated OS level (a selector missing on that iOS):
     check ``context.os_at_least(...)`` first, as ``#available`` would. Java's
     ``UnsupportedOperationException``."""
+
+
+class StorageUnavailableError(OSError):
+    """The app-group container is protected until the device's first unlock after a restart: the
+    storage operation did nothing. Not an empty container: stop the call (answer FAILURE) and
+    touch nothing. Java's ``StorageUnavailableException``."""
 
 
 class ProtocolError(RuntimeError):
@@ -1193,6 +1200,8 @@ def _unchecked(e: _RpcError) -> BaseException:
         return ValueError(e.message)
     if e.code == ERROR_UNAVAILABLE:
         return UnavailableError(e.message)
+    if e.code == ERROR_STORAGE_UNAVAILABLE:
+        return StorageUnavailableError(e.message)
     if e.code == ERROR_PHOTOS:
         return _photos(e)
     return ProtocolError(e.code, e.message, e.data)

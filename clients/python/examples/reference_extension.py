@@ -1478,6 +1478,13 @@ class ReferenceExtension(up.UploadExtension):
                     if self.ledger.stale_journals_deleted else ""))
             return ProcessingRound(context, self.ledger, self.discovery, self.cloud_for(context.configuration),
                                    self.termination_requested).run()
+        except up.StorageUnavailableError as locked:
+            # Before the first unlock after a restart the app group cannot be read: the ledger is out
+            # of reach, not empty. Touch nothing (an acknowledgement now could not be recorded first).
+            self.forget_memory()
+            context.log.warn("app group locked (the device has not been unlocked since it restarted): %s -> FAILURE"
+                             % locked)
+            return up.ProcessingResult.FAILURE
         except Exception as unexpected:  # noqa: BLE001 - RES-04: nothing escapes
             # ProcessKilled is a BaseException: a kill still ends the call, as SIGKILL would.
             self.forget_memory()

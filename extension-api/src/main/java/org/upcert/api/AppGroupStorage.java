@@ -13,6 +13,11 @@ import java.util.Optional;
  * all or nothing. A kill lands between two calls, never inside one, so what a sequence of calls
  * leaves behind after a kill is exactly a prefix of that sequence: design for that, as you would
  * with a real file system.
+ *
+ * <p><b>Before the first unlock.</b> After the device restarts, the container's files are
+ * protected until the user unlocks it once: every operation then throws
+ * {@link StorageUnavailableException} and does nothing (a restart during a call also ends that
+ * call's process). That is not an empty container.
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public interface AppGroupStorage {

@@ -78,6 +78,12 @@ public final class Protocol {
      * {@code data.since} is the first level that has it. Java: {@code UnsupportedOperationException}.
      */
     public static final int ERROR_UNAVAILABLE = 8;
+    /**
+     * The app-group container is protected until the device's first unlock after a restart
+     * ({@code device.reboot}): the storage operation did nothing. Java:
+     * {@code StorageUnavailableException}.
+     */
+    public static final int ERROR_STORAGE_UNAVAILABLE = 9;
     public static final int ERROR_PARSE = -32700;
     public static final int ERROR_INVALID_REQUEST = -32600;
     public static final int ERROR_METHOD_NOT_FOUND = -32601;

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.upcert.api.API;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ProcessingResult;
+import org.upcert.api.StorageUnavailableException;
 import org.upcert.api.UploadExtension;
 
 /**
@@ -60,6 +61,14 @@ public final class SampleUploadExtension implements UploadExtension {
             }
             return new ProcessingRound(context, ledger, discovery, cloudFor(context.configuration()),
                     terminationRequested).run();
+        } catch (StorageUnavailableException locked) {
+            // Before the first unlock after a restart the app group cannot be read: the ledger is
+            // not empty, it is out of reach. Touch nothing (no job changes: an acknowledgement now
+            // could not be recorded first, ACK-03) and let the system call again later.
+            forgetMemory();
+            context.log().warn("app group locked (the device has not been unlocked since it restarted): " + locked.getMessage()
+                    + " -> FAILURE");
+            return ProcessingResult.FAILURE;
         } catch (RuntimeException unexpected) {
             // RES-04: nothing escapes; the system logs FAILURE and backs off. Errors are not
             // caught: a kill (which the harness delivers as an Error from an API call) must end

@@ -1,6 +1,9 @@
 package org.upcert.conformance.rules;
 
 import java.util.List;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
 
 /** Rules judged on how calls end and what follows them: RES-04, TRM-04, ACK-02, ISO-01. */
 public final class CallRulesChecker {
@@ -20,16 +23,62 @@ public final class CallRulesChecker {
                         e -> e.name().equals("call.end"),
                         e -> e.name().equals("api.refused") && e.text("reason").equals("after return"),
                         e -> "the extension used its context after processJobs returned: " + e.text("api")),
-                new EventRule("ACK-02", "calls presented jobs",
-                        e -> e.name().equals("call.start") && e.number("presented") > 0,
-                        e -> e.name().equals("system.penalty"),
-                        e -> e.number("outstanding") + " presented jobs left unacknowledged (50008, deferred "
-                                + e.number("deferral") / 1000 + " s)"),
+                new PresentedJobsHandled(),
                 // Reported by the sandbox of an out-of-process host (the JVM worker's security manager,
                 // the container): in process nothing is detected, and the certificate says so.
                 new EventRule("ISO-01", "calls ended",
                         e -> e.name().equals("call.end"),
                         e -> e.name().equals("sandbox.violation"),
                         e -> "the sandbox refused the extension: " + e.text("what") + " (" + e.text("kind") + ")"));
+    }
+
+    /**
+     * ACK-02: FAIL at the first 50008 penalty (presented jobs left unacknowledged when the call
+     * returned), except after a call that found its app-group container locked (a restart not yet
+     * followed by an unlock, {@code storage.locked}): an outcome cannot be stored before its job is
+     * acknowledged then (ACK-03), and keeping the job for a later call is the right answer; the
+     * system still defers, as a device would. Exercised by every call that was presented jobs.
+     */
+    static final class PresentedJobsHandled implements RuleChecker {
+        @Override
+        public String ruleId() {
+            return "ACK-02";
+        }
+
+        @Override
+        public boolean must() {
+            return true;
+        }
+
+        @Override
+        public Verdict check(RunEvidence evidence) {
+            int exercised = 0;
+            int excused = 0;
+            boolean locked = false;
+            for (TraceEvent event : evidence.events()) {
+                switch (event.name()) {
+                    case "call.start" -> {
+                        locked = false;
+                        if (event.number("presented") > 0) {
+                            exercised++;
+                        }
+                    }
+                    case "storage.locked" -> locked = true;
+                    case "system.penalty" -> {
+                        if (locked) {
+                            excused++;
+                            continue;
+                        }
+                        return Verdict.fail(ruleId(), event.number("outstanding") + " presented jobs left unacknowledged (50008, deferred "
+                                + event.number("deferral") / 1000 + " s)", evidence.excerptEndingAt(event, 5));
+                    }
+                    default -> {
+                    }
+                }
+            }
+            return exercised == 0 ? Verdict.notExercised(ruleId(), "no calls presented jobs")
+                    : Verdict.pass(ruleId(), exercised + " calls presented jobs, no violation"
+                            + (excused == 0 ? "" : " (" + excused + " left for later while the container was locked)"));
+        }
     }
 }

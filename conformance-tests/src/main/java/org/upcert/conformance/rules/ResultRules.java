@@ -122,7 +122,7 @@ public final class ResultRules {
                         metError = false;
                     }
                     case "changes.rejected" -> limitExceeded |= event.text("code").equals("LIMIT_EXCEEDED");
-                    case "http", "library.changes", "log", "library.flaky" -> metError |= errorMet(event);
+                    case "http", "library.changes", "log", "library.flaky", "storage.locked" -> metError |= errorMet(event);
                     case "call.end" -> {
                         if (!event.text("outcome").equals("returned")) {
                             continue;
@@ -242,7 +242,7 @@ public final class ResultRules {
                     }
                     case "process.notice" -> told |= !event.fields().has("when"); // during the call, not after it returned
                     case "changes.rejected" -> told |= event.text("code").equals("LIMIT_EXCEEDED"); // CAP-01: PROCESSING then
-                    case "library.flaky" -> told = true; // the library failed it: its PROCESSING says nothing about a loop
+                    case "library.flaky", "storage.locked" -> told = true; // the device failed it: its PROCESSING says nothing about a loop
                     case "library.insert", "library.delete", "library.offload" -> libraryChangedSinceScan = true;
                     case "library.changes" -> discovered |= event.fields().has("code") || event.number("count") > 0;
                     case "fetch.assets" -> {
@@ -348,6 +348,7 @@ public final class ResultRules {
             case "http" -> event.fields().has("code") || event.number("status") >= 400;
             case "library.changes" -> event.fields().has("code");
             case "library.flaky" -> true; // the library answered nothing, or failed (library.flaky)
+            case "storage.locked" -> true; // the app group was locked: before the first unlock after a restart
             case "log" -> event.text("level").equals("error");
             default -> false;
         };

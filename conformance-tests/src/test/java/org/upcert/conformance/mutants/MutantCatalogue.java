@@ -23,6 +23,7 @@ public final class MutantCatalogue {
         all.addAll(EndToEndMutants.cases());
         all.addAll(ConsentMutants.cases());
         all.addAll(CostlyMutants.cases());
+        all.addAll(DeviceMutants.cases());
         return List.copyOf(all);
     }
 }

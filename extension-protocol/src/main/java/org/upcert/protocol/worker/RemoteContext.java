@@ -193,6 +193,8 @@ final class RemoteContext implements ExtensionContext {
                 return new IllegalArgumentException(e.getMessage());
             case Protocol.ERROR_UNAVAILABLE:
                 return new UnsupportedOperationException(e.getMessage());
+            case Protocol.ERROR_STORAGE_UNAVAILABLE:
+                return new org.upcert.api.StorageUnavailableException(e.getMessage());
             case Protocol.ERROR_REFUSED:
             default:
                 return new IllegalStateException(e.getMessage());

@@ -51,6 +51,14 @@ public final class FaultSchedule implements RequestFaults {
 
         /** The host app disabled the extension: pending calls are dropped. */
         void extensionDisabled();
+
+        /** The device restarted: the process ends, transfers in flight fail. */
+        default void deviceRestarted() {
+        }
+
+        /** The container's protected files became unreadable ({@code true}) or readable again. */
+        default void storageLocked(boolean locked) {
+        }
     }
 
     private final RunPlan plan;
@@ -131,6 +139,10 @@ public final class FaultSchedule implements RequestFaults {
         } else if (fault instanceof PlannedFault.Battery battery) {
             conditions.setBatteryPercent(battery.percent());
             effects.conditionsChanged();
+        } else if (fault instanceof PlannedFault.DeviceReboot) {
+            effects.deviceRestarted();
+            open.add(new Window(index, fault));
+            applyWindows();
         } else {
             open.add(new Window(index, fault));
             applyWindows();
@@ -194,6 +206,7 @@ public final class FaultSchedule implements RequestFaults {
         long uplink = -1;
         AuthorizationStatus access = AuthorizationStatus.AUTHORIZED;
         boolean disabled = false;
+        boolean locked = false;
         for (Window window : open) {
             PlannedFault.Timed fault = window.fault();
             if (fault instanceof PlannedFault.NetworkOffline) {
@@ -216,6 +229,8 @@ public final class FaultSchedule implements RequestFaults {
                 access = AuthorizationStatus.valueOf(a.status().toUpperCase(Locale.ROOT));
             } else if (fault instanceof PlannedFault.ExtensionDisabled) {
                 disabled = true;
+            } else if (fault instanceof PlannedFault.DeviceReboot) {
+                locked = true; // until the first unlock: the window's end
             }
             // per-request faults stay open too: decide() consults them
         }
@@ -241,6 +256,7 @@ public final class FaultSchedule implements RequestFaults {
         } else if (wasEnabled && disabled) {
             effects.extensionDisabled();
         }
+        effects.storageLocked(locked);
         if (accessRestored) {
             // The whole library becomes visible again: to the system that is a library change.
             effects.libraryChanged();

@@ -12,6 +12,28 @@ import java.util.TreeMap;
  */
 public final class AppGroupFiles {
     private final TreeMap<String, byte[]> files = new TreeMap<>();
+    /** Before the first unlock after a restart: the container's files are protected (device.reboot). */
+    private boolean locked;
+    /** How many times the device restarted: a call that sees this change was running during a restart. */
+    private int restarts;
+
+    /** Whether the files can be neither read nor written now (data protection before the first unlock). */
+    public boolean locked() {
+        return locked;
+    }
+
+    public void setLocked(boolean locked) {
+        this.locked = locked;
+    }
+
+    /** The device restarted: counted, so a call running through it can tell. */
+    public void restarted() {
+        restarts++;
+    }
+
+    public int restarts() {
+        return restarts;
+    }
 
     public Optional<byte[]> read(String name) {
         byte[] content = files.get(name);

@@ -27,6 +27,7 @@ import org.upcert.api.PersistentChange;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosErrorCode;
 import org.upcert.api.PhotosException;
+import org.upcert.api.StorageUnavailableException;
 import org.upcert.api.UploadError;
 import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
@@ -81,6 +82,8 @@ public final class CallContext implements ExtensionContext {
     private int limitDipAtCall;
     private int limitDipTo;
     private int limitDipAtCreatingBlock;
+    /** Device restarts before this call began: a change means the device restarted during it. */
+    private final int restartsAtStart;
     /** {@code library.flaky} in this activation: "empty", "error", or null. */
     private String flakyMode;
     private int flakyCode;
@@ -132,6 +135,7 @@ public final class CallContext implements ExtensionContext {
         this.killAtCall = killAtCall;
         this.noticeAtCall = noticeAtCall;
         this.clock = system.clock().asClock();
+        this.restartsAtStart = system.files().restarts();
     }
 
     /**
@@ -380,9 +384,24 @@ public final class CallContext implements ExtensionContext {
                 kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
             }
             advance(target);
+            if (system.files().restarts() != restartsAtStart) {
+                kill("the device restarted", n);
+            }
             return body.run(n);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Refuses a storage operation before the first unlock after a restart (device.reboot): traced
+     * as {@code storage.locked}, thrown as {@link StorageUnavailableException}; nothing happens.
+     */
+    private void requireUnlocked(String api, String name, int n) {
+        if (system.files().locked()) {
+            line("storage.locked", n).str("api", api).str("name", name).end();
+            throw new StorageUnavailableException("the app group container is protected until the device is first unlocked"
+                    + " after its restart: " + api + " " + name + " did nothing");
         }
     }
 
@@ -905,6 +924,7 @@ public final class CallContext implements ExtensionContext {
         @Override
         public Optional<byte[]> read(String name) {
             return call("storage.read", cost(), n -> {
+                requireUnlocked("storage.read", name, n);
                 Optional<byte[]> content = system.files().read(name);
                 system.clock().advanceBy(content.map(c -> (long) c.length).orElse(0L) / 65_536);
                 line("storage.read", n).str("name", name).num("bytes", content.map(c -> (long) c.length).orElse(-1L)).end();
@@ -916,6 +936,7 @@ public final class CallContext implements ExtensionContext {
         public void write(String name, byte[] content) {
             byte[] copy = content.clone();
             call("storage.write", costOf(copy.length), n -> {
+                requireUnlocked("storage.write", name, n);
                 system.files().write(name, copy);
                 line("storage.write", n).str("name", name).num("bytes", copy.length).end();
                 return null;
@@ -926,6 +947,7 @@ public final class CallContext implements ExtensionContext {
         public void append(String name, byte[] content) {
             byte[] copy = content.clone();
             call("storage.append", costOf(copy.length), n -> {
+                requireUnlocked("storage.append", name, n);
                 system.files().append(name, copy);
                 line("storage.append", n).str("name", name).num("bytes", copy.length).end();
                 return null;
@@ -935,6 +957,7 @@ public final class CallContext implements ExtensionContext {
         @Override
         public boolean delete(String name) {
             return call("storage.delete", cost(), n -> {
+                requireUnlocked("storage.delete", name, n);
                 boolean existed = system.files().delete(name);
                 line("storage.delete", n).str("name", name).bool("existed", existed).end();
                 return existed;
@@ -944,6 +967,7 @@ public final class CallContext implements ExtensionContext {
         @Override
         public List<String> list(String prefix) {
             return call("storage.list", cost(), n -> {
+                requireUnlocked("storage.list", prefix, n);
                 List<String> names = system.files().list(prefix);
                 line("storage.list", n).str("prefix", prefix).num("count", names.size()).end();
                 return names;

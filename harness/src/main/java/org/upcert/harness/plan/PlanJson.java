@@ -26,6 +26,7 @@ public final class PlanJson {
             Map.entry("jobs.limit", PlannedFault.JobLimitDip.class),
             Map.entry("jobs.limit-at-commit", PlannedFault.JobLimitAtCommit.class),
             Map.entry("library.flaky", PlannedFault.LibraryFlaky.class),
+            Map.entry("device.reboot", PlannedFault.DeviceReboot.class),
             Map.entry("network.offline", PlannedFault.NetworkOffline.class),
             Map.entry("network.degraded", PlannedFault.NetworkDegraded.class),
             Map.entry("network.expensive", PlannedFault.ExpensiveNetwork.class),

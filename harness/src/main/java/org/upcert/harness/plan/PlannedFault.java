@@ -306,6 +306,23 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * The device restarts at {@code from} (an OS update at night, a crash, the user) and is not
+     * unlocked until {@code until}: the extension's process ends (killed if a call is running),
+     * transfers in flight fail, and the app-group container, whose files are protected until the
+     * first unlock after a restart, can be neither read nor written before {@code until}.
+     */
+    record DeviceReboot(long from, long until) implements Timed {
+        public DeviceReboot {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.reboot";
+        }
+    }
+
     /** Battery level set to {@code percent} at {@code from}. */
     record Battery(long from, long until, int percent) implements Timed {
         public Battery {

@@ -206,6 +206,23 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     public void extensionDisabled() {
                         scheduler.take();
                     }
+
+                    @Override
+                    public void deviceRestarted() {
+                        files.restarted();
+                        uploader.networkLost(); // the transfers in flight die with the device
+                        if (!callRunning) {
+                            endProcess("device restarted"); // a running call is killed at its next API call
+                        }
+                    }
+
+                    @Override
+                    public void storageLocked(boolean locked) {
+                        if (files.locked() != locked) {
+                            files.setLocked(locked);
+                            trace.at(clock.now(), locked ? "device.locked" : "device.unlock").end();
+                        }
+                    }
                 });
         uploader.setFaults(faults, library);
         network.setFaults(faults);

@@ -507,6 +507,36 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("device.reboot: the process ends, transfers in flight fail, and the app group throws until the first unlock")
+        void deviceReboot() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.DeviceReboot(10 * MIN, 40 * MIN)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                try {
+                    context.storage().writeString("probe.txt", "x");
+                    seen.add("written");
+                } catch (org.upcert.api.StorageUnavailableException e) {
+                    seen.add("locked");
+                }
+                return seen.contains("locked") && seen.get(seen.size() - 1).equals("written") ? ProcessingResult.COMPLETED
+                        : ProcessingResult.FAILURE;
+            }), RunOptions.inMemory());
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals("device restarted", trace.first("process.exit").path("reason").asText());
+            assertEquals(10 * MIN, trace.first("device.locked").path("t").asLong());
+            assertEquals(40 * MIN, trace.first("device.unlock").path("t").asLong());
+            assertEquals(List.of("written", "written", "locked", "locked", "written"), seen,
+                    "calls at 0, 5, 15, 35 and 75 min (FAILURE backoff): locked from the restart at 10 min to the unlock at 40");
+            assertEquals("storage.write", trace.first("storage.locked").path("api").asText());
+
+            Seen uploading = backup(50, SystemPolicy.defaults(), Phases.none(), new PlannedFault.DeviceReboot(3_000, 60_000));
+            long failedAtRestart = uploading.trace.events("job.failed").stream().filter(e -> e.path("t").asLong() == 3_000).count();
+            assertTrue(failedAtRestart > 0, "the transfers in flight die with the device");
+            assertTrue(uploading.result.summary().complete(), "the next calls upload them again");
+        }
+
+        @Test
         @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
         void recovery() {
             Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),

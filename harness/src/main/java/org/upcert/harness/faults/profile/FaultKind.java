@@ -130,6 +130,12 @@ public enum FaultKind {
             return new PlannedFault.Unplugged(o.from(), o.until());
         }
     },
+    DEVICE_REBOOT("device.reboot", Shape.WINDOW, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.DeviceReboot(o.from(), o.until());
+        }
+    },
     DEVICE_BATTERY("device.battery", Shape.INSTANT, false, "percent") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

@@ -58,6 +58,8 @@ final class ApiDispatcher {
             return CompletableFuture.failedFuture(e);
         } catch (ExtensionKilled e) {
             return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_KILLED, e.getMessage()));
+        } catch (org.upcert.api.StorageUnavailableException e) {
+            return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_STORAGE_UNAVAILABLE, e.getMessage()));
         } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(new RpcError(Protocol.ERROR_REFUSED, e.getMessage()));
         } catch (UnsupportedOperationException e) {
