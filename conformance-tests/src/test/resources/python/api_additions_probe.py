@@ -20,6 +20,11 @@ class ApiAdditionsProbe(up.UploadExtension):
                                                                            path(cloud.api_url)))
         finished = library.fetch_jobs(up.JobAction.ACKNOWLEDGE)
         if finished:
+            for job in finished:
+                if job.response_header_fields is not None:
+                    # a defensive copy of the headers: a read of them (CLD-01 exercised)
+                    copy = dict(job.response_header_fields.items())
+                    context.log.info("copied headers name www-authenticate: %s" % ("true" if "www-authenticate" in copy else "false"))
             try:
                 library.perform_changes(lambda changes: [changes.acknowledge(job) for job in finished])
             except up.PhotosError as e:

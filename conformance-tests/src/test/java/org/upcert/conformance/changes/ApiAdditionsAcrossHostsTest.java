@@ -48,6 +48,10 @@ class ApiAdditionsAcrossHostsTest {
         return ChangesThatCannotApplyTest.events(result, "log").stream().map(l -> l.path("msg").asText()).toList();
     }
 
+    private static long headerReads(RunResult result) throws Exception {
+        return ChangesThatCannotApplyTest.events(result, "call.end").stream().mapToLong(e -> e.path("headers").asLong()).sum();
+    }
+
     @Test
     @DisplayName("cloudSettings, fetchResource and PhotosException.LimitExceeded: in process and in a worker, the same trace")
     void inProcessAndWorker(@TempDir Path dir) throws Exception {
@@ -74,6 +78,9 @@ class ApiAdditionsAcrossHostsTest {
         RunResult command = run(ExtensionSource.command(List.of(python, script.toString()), script.getParent()), null);
         assertEquals("command", command.summary().isolation());
         assertEquals(logs(inProcess), logs(command));
+        assertTrue(logs(command).contains("copied headers name www-authenticate: true"), logs(command).toString());
+        // a copy of the headers is a read of them in every host (items() in Python, entrySet() in Java)
+        assertTrue(headerReads(inProcess) > 0 && headerReads(command) > 0, headerReads(inProcess) + " / " + headerReads(command));
     }
 
     @Test

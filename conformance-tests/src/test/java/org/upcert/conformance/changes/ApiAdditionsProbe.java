@@ -34,6 +34,11 @@ public final class ApiAdditionsProbe implements UploadExtension {
                 + cloud.tokenUrl().map(URI::getPath).orElse("none") + ", api endpoint " + cloud.apiUrl().map(URI::getPath).orElse("none"));
         List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
         if (!finished.isEmpty()) {
+            for (UploadJob job : finished) {
+                // a defensive copy of the headers: a read of them (CLD-01 exercised), lookups on the copy unseen
+                job.responseHeaderFields().ifPresent(headers -> context.log().info("copied headers name www-authenticate: "
+                        + new java.util.HashMap<>(headers).containsKey("www-authenticate")));
+            }
             try {
                 library.performChanges(changes -> finished.forEach(changes::acknowledge));
             } catch (PhotosException e) {
