@@ -209,9 +209,22 @@ public class CertifyMojo extends AbstractMojo {
         return String.join(File.pathSeparator, entries);
     }
 
-    /** What upcert said and how it ended. */
-    record Outcome(int exitCode, String verdictLine, List<String> errors) {
+    /**
+     * What upcert said and how it ended.
+     *
+     * @param why the first FAIL lines and their reproduce lines, repeated in the build's failure so
+     *     that a quiet build ({@code mvn -q}) still says why
+     */
+    record Outcome(int exitCode, String verdictLine, List<String> errors, List<String> why) {
+        Outcome(int exitCode, String verdictLine, List<String> errors) {
+            this(exitCode, verdictLine, errors, List.of());
+        }
     }
+
+    /** A FAIL block's first line, and its reproduce line. */
+    private static final java.util.regex.Pattern WHY = java.util.regex.Pattern.compile(
+            "^\\s+([A-Z0-9]{3}-\\d{2} FAIL on .*|reproduce: .*)$");
+    private static final int WHY_LINES = 10;
 
     private Outcome run(List<String> command) throws MojoExecutionException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(project.getBasedir());
@@ -230,10 +243,15 @@ public class CertifyMojo extends AbstractMojo {
         }
         String[] verdict = new String[1];
         List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> why = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread stdout = pump(process.getInputStream(), line -> {
             getLog().info(line);
             if (line.matches("^(CERTIFIED|NOT_CERTIFIED|INCOMPLETE|INTERRUPTED)\\b.*")) {
                 verdict[0] = line;
+            }
+            java.util.regex.Matcher reason = WHY.matcher(line);
+            if (reason.matches() && why.size() < WHY_LINES) {
+                why.add(reason.group(1));
             }
         });
         Thread stderr = pump(process.getErrorStream(), line -> {
@@ -254,7 +272,7 @@ public class CertifyMojo extends AbstractMojo {
             Thread.currentThread().interrupt();
             throw new MojoExecutionException("upcert: interrupted", e);
         }
-        return new Outcome(process.exitValue(), verdict[0], List.copyOf(errors));
+        return new Outcome(process.exitValue(), verdict[0], List.copyOf(errors), List.copyOf(why));
     }
 
     private static Thread pump(InputStream stream, Consumer<String> lines) {
@@ -277,7 +295,8 @@ public class CertifyMojo extends AbstractMojo {
         switch (outcome.exitCode()) {
             case CERTIFIED -> getLog().info("upcert: CERTIFIED; the bundle: " + bundle);
             case NOT_CERTIFIED -> throw new MojoFailureException("upcert: " + (outcome.verdictLine() == null ? "NOT_CERTIFIED"
-                    : outcome.verdictLine()) + "\nThe extension is not certified: each FAIL above names the run, the events and"
+                    : outcome.verdictLine()) + (outcome.why().isEmpty() ? "" : "\n  " + String.join("\n  ", outcome.why()))
+                    + "\nThe extension is not certified: each FAIL above names the run, the events and"
                     + " a reproduce line (mvn verify -Dupcert.…); INCOMPLETE means a MUST rule no run exercised or a run"
                     + " could not be judged. The bundle: " + bundle);
             case USAGE -> throw new MojoExecutionException("upcert: the certification could not start (bad configuration or"

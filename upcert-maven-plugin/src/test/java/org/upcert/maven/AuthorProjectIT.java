@@ -109,6 +109,9 @@ class AuthorProjectIT {
         Matcher reproduce = Pattern.compile("reproduce: (mvn verify -Dupcert\\S+ -Dupcert\\S+ -Dupcert.rules=ACK-01)")
                 .matcher(build.log());
         assertTrue(reproduce.find(), "a reproduce line for Maven: " + build.tail());
+        assertTrue(build.log().contains("[ERROR] Failed to execute goal org.upcert:upcert-maven-plugin:")
+                && build.log().contains("\n[ERROR]   ACK-01 FAIL on flaky-network · seed 1"),
+                "the build's error repeats why, for a quiet build: " + build.tail());
         assertEquals("mvn verify -Dupcert.profiles=flaky-network -Dupcert.seed=1 -Dupcert.rules=ACK-01", reproduce.group(1));
         List<String> replay = new ArrayList<>(List.of(reproduce.group(1).split(" ")));
         Build again = maven(replay.subList(2, replay.size()));

@@ -55,6 +55,17 @@ class CertifyMojoTest {
     }
 
     @Test
+    void aFailedBuildRepeatsTheFirstFailuresAndTheirReproduceLines() {
+        MojoFailureException e = assertThrows(MojoFailureException.class, () -> new CertifyMojo().conclude(
+                new CertifyMojo.Outcome(1, "NOT_CERTIFIED · MUST rules 11 PASS, 8 FAIL", List.of(),
+                        List.of("ACK-01 FAIL on flaky-network · seed 1: 4 finished jobs never acknowledged",
+                                "reproduce: mvn verify -Dupcert.profiles=flaky-network -Dupcert.seed=1 -Dupcert.rules=ACK-01")),
+                options()));
+        assertTrue(e.getMessage().startsWith("upcert: NOT_CERTIFIED · MUST rules 11 PASS, 8 FAIL\n  ACK-01 FAIL on flaky-network · seed 1: 4"
+                + " finished jobs never acknowledged\n  reproduce: mvn verify -Dupcert.profiles=flaky-network"), e.getMessage());
+    }
+
+    @Test
     void aHarnessFaultSaysItIsUpcertsNotTheExtensions() {
         MojoExecutionException e = assertThrows(MojoExecutionException.class, () -> new CertifyMojo().conclude(
                 new CertifyMojo.Outcome(3, null, List.of("java.lang.IllegalStateException: boom")), options()));
