@@ -139,7 +139,7 @@ public final class CapacityRules {
                 state.apply(event);
                 if (event.name().equals("call.end") && event.text("outcome").equals("returned")
                         && !state.consentWithdrawnDuringCall() && state.jobLimit() > 0) {
-                    int backlog = state.backlog().size();
+                    int backlog = state.backlogSize();
                     if (backlog == 0) {
                         continue;
                     }

@@ -45,9 +45,9 @@ public final class ResultRules {
         if (!acknowledgeable.isEmpty()) {
             return acknowledgeable.size() + " finished jobs unacknowledged (first " + acknowledgeable.get(0).id + ")";
         }
-        TreeSet<String> backlog = state.backlog();
-        if (!backlog.isEmpty()) {
-            return backlog.size() + " resources neither uploaded nor in a job (first " + backlog.first() + ")";
+        String first = state.backlogFirst();
+        if (first != null) {
+            return state.backlogSize() + " resources neither uploaded nor in a job (first " + first + ")";
         }
         return null;
     }

@@ -58,11 +58,20 @@ final class SystemState {
     /** The job whose upload of a resource landed first. */
     private final TreeMap<String, Job> uploadedBy = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
+    /** The number of jobs in {@link #unackedByResource}, kept as it changes (asked at every create). */
+    private int unackedCount;
     private final TreeSet<String> uploaded = new TreeSet<>();
     private final TreeSet<String> abandoned = new TreeSet<>();
     private final TreeMap<String, List<String>> resourcesOfAsset = new TreeMap<>();
     /** Live resource → the trace line it appeared on (0 for the initial library). */
     private final TreeMap<String, Integer> live = new TreeMap<>();
+    /**
+     * Live resources not uploaded, not given up, without an unacknowledged job and not exempt,
+     * with the line they appeared on: the {@link #backlog()} before its "since before this call"
+     * filter, kept key by key as the state changes ({@link #refresh}) instead of scanned over the
+     * whole library at every call (which made CAP-03 and RES-02 quadratic in the library's size).
+     */
+    private final TreeMap<String, Integer> waiting = new TreeMap<>();
     private int jobLimit;
     private int consentWindowsOpen;
     private boolean recovery;
@@ -94,6 +103,18 @@ final class SystemState {
                 }
             }
         }
+        live.keySet().forEach(this::refresh);
+    }
+
+    /** Puts {@code key} in {@link #waiting} or takes it out, from the state now. */
+    private void refresh(String key) {
+        Integer line = live.get(key);
+        if (line != null && !uploaded.contains(key) && !abandoned.contains(key)
+                && unackedByResource.getOrDefault(key, EMPTY).isEmpty() && !fates.exempt(key)) {
+            waiting.put(key, line);
+        } else {
+            waiting.remove(key);
+        }
     }
 
     /** Moves the state past {@code event}. */
@@ -112,7 +133,10 @@ final class SystemState {
                 Job record = new Job(job, event.text("resource"));
                 record.createdLine = event.line();
                 jobs.put(job, record);
-                unackedByResource.computeIfAbsent(record.resource, r -> new TreeSet<>()).add(job);
+                if (unackedByResource.computeIfAbsent(record.resource, r -> new TreeSet<>()).add(job)) {
+                    unackedCount++;
+                }
+                refresh(record.resource);
             }
             case "job.pending" -> state(job, "PENDING");
             case "job.succeeded" -> {
@@ -155,19 +179,24 @@ final class SystemState {
                     record.acked = true;
                     record.ackedLine = event.line();
                     TreeSet<String> open = unackedByResource.get(record.resource);
-                    if (open != null) {
-                        open.remove(job);
+                    if (open != null && open.remove(job)) {
+                        unackedCount--;
+                    }
+                    if (record.resource != null) {
+                        refresh(record.resource);
                     }
                 }
             }
             case "library.insert" -> {
                 for (String key : resourcesOfAsset.getOrDefault(event.text("asset"), List.of())) {
                     live.put(key, event.line());
+                    refresh(key);
                 }
             }
             case "library.delete" -> {
                 for (String key : resourcesOfAsset.getOrDefault(event.text("asset"), List.of())) {
                     live.remove(key);
+                    refresh(key);
                 }
             }
             case "fault.start", "fault.end" -> {
@@ -197,6 +226,7 @@ final class SystemState {
     private void landed(Job record, TraceEvent event) {
         String resource = record.resource;
         uploaded.add(resource);
+        refresh(resource);
         uploadedLine.putIfAbsent(resource, event.line());
         uploadedBy.putIfAbsent(resource, record);
     }
@@ -216,11 +246,7 @@ final class SystemState {
 
     /** Unacknowledged jobs now (they count against the limit). */
     int unacknowledged() {
-        int count = 0;
-        for (TreeSet<String> open : unackedByResource.values()) {
-            count += open.size();
-        }
-        return count;
+        return unackedCount;
     }
 
     /** Unacknowledged jobs still registered or pending: the system's own progress to come. */
@@ -274,15 +300,34 @@ final class SystemState {
      * cap ({@link ResourceFates#exempt}).
      */
     TreeSet<String> backlog() {
-        TreeSet<String> waiting = new TreeSet<>();
-        for (var entry : live.entrySet()) {
-            String key = entry.getKey();
-            if (entry.getValue() < callStartLine && !uploaded.contains(key) && !abandoned.contains(key) && !fates.exempt(key)
-                    && unackedByResource.getOrDefault(key, EMPTY).isEmpty()) {
-                waiting.add(key);
+        TreeSet<String> now = new TreeSet<>();
+        for (var entry : waiting.entrySet()) {
+            if (entry.getValue() < callStartLine) {
+                now.add(entry.getKey());
             }
         }
-        return waiting;
+        return now;
+    }
+
+    /** {@code backlog().first()} (null when empty), without building it. */
+    String backlogFirst() {
+        for (var entry : waiting.entrySet()) {
+            if (entry.getValue() < callStartLine) {
+                return entry.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** {@code backlog().size()}, without building it. */
+    int backlogSize() {
+        int count = 0;
+        for (int line : waiting.values()) {
+            if (line < callStartLine) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static final TreeSet<String> EMPTY = new TreeSet<>();
@@ -294,7 +339,7 @@ final class SystemState {
 
     /** The unacknowledged jobs of {@code resource}. */
     Set<String> unackedJobsOf(String resource) {
-        return unackedByResource.getOrDefault(resource, EMPTY);
+        return java.util.Collections.unmodifiableSet(unackedByResource.getOrDefault(resource, EMPTY));
     }
 
     /** Whether a job for {@code resource} ever succeeded (or its response said stored). */
