@@ -55,6 +55,7 @@ import picocli.CommandLine.Spec;
  * and only here: nothing it prints decides a verdict. docs/performance.md says how to read it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Measures upcert on this machine against the floors of its HTTP stack, as a table or JSON.",
         description = {"Measure upcert on this machine: the floors, the cost per simulated upload in each transport and",
                 "isolation mode (and its ratio to the floor), time compression, certify wall time, exploration",
                 "seeds per minute, peak heap. Prints a table (or --json). docs/performance.md explains the method."})
