@@ -109,6 +109,18 @@ class MisbehaviourCostTest {
     }
 
     @Test
+    @DisplayName("thousands of tiny API calls in a loop: each costs simulated time, so a call makes at most ~30,000 before the runtime limit")
+    void aPollingLoopMeetsTheRuntimeLimit() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.PollsTheApi.class, CostlyMutants.PollsTheApi::new, "baseline");
+        List<TraceEvent> ends = named(evidence, "call.end");
+        assertTrue(!ends.isEmpty());
+        // 60 s runtime limit at apiCallCostMs = 2 ms: the 30,001st call is the one that crosses it
+        assertTrue(ends.stream().allMatch(e -> e.number("calls") <= 30_001), "API calls per call");
+        assertTrue(ends.stream().allMatch(e -> e.text("outcome").equals("killed") && e.text("reason").startsWith("runtime limit")),
+                "every call is killed at the runtime limit");
+    }
+
+    @Test
     @DisplayName("a correct extension meets none of the bounds")
     void theSampleMeetsNoBound() throws Exception {
         for (String profile : List.of("tiny-job-limit", "kills-after-commit")) {
