@@ -116,7 +116,7 @@ class GooglePhotosDialectTest {
         assertEquals(List.of(50, 50, 20), batchSizes);
         assertEquals(0, dialect.uncommittedUploads(ledger));
         assertTrue(commits.values().stream().allMatch(n -> n == 1));
-        assertEquals("media:MI1", ledger.get("A000#PHOTO").orElseThrow().serverId());
+        assertEquals("media:MI1:UT0", ledger.get("A000#PHOTO").orElseThrow().serverId(), "the media id, and the token it committed");
         // A relaunched process reads the commits from storage and commits nothing again.
         Ledger reloaded = Ledger.load(context.storage);
         dialect(context).commitUploads(reloaded, context, new AtomicBoolean());
