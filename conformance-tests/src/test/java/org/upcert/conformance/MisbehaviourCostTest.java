@@ -121,6 +121,24 @@ class MisbehaviourCostTest {
     }
 
     @Test
+    @DisplayName("an extension that floods the trace for ever, moving something at every call: the run is cut by its event budget, and says so")
+    void aFloodOfEventsIsCutByTheRunsBudget() throws Exception {
+        var result = Simulation.run(PlanExpander.expand(ProfileCatalogue.load("baseline"), 1).plan(),
+                ExtensionSource.type(CostlyMutants.ChurnsForEver.class, CostlyMutants.ChurnsForEver::new),
+                RunOptions.inMemory().withTransport("direct"));
+        assertEquals("budget", result.summary().endReason(), result.summary().toString());
+        String text = result.traceText();
+        long resourcesAtStart = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.substring(0, text.indexOf('\n')))
+                .path("library").path("resources").asLong();
+        long budget = 500_000 + 100L * resourcesAtStart;
+        // cut at the first check past the budget: within one call's lines (1,000 logs and a few more)
+        assertTrue(result.summary().traceEvents() > budget && result.summary().traceEvents() < budget + 1_100,
+                "trace events: " + result.summary().traceEvents() + ", budget " + budget);
+        String cut = text.substring(text.lastIndexOf("\"ev\":\"run.cut\""));
+        assertTrue(cut.contains("\"budget\":\"events\"") && cut.contains("\"limit\":" + budget), cut);
+    }
+
+    @Test
     @DisplayName("a correct extension meets none of the bounds")
     void theSampleMeetsNoBound() throws Exception {
         for (String profile : List.of("tiny-job-limit", "kills-after-commit")) {

@@ -130,6 +130,38 @@ public final class CostlyMutants {
         }
     }
 
+    /**
+     * At every call: a thousand log lines (all traced: the per-call cut starts above), then
+     * acknowledges whatever finished and uploads the library's first resource once more, for
+     * ever (DUP-02). Something moves at every call, so the run never stalls; seven simulated days
+     * of it would be tens of millions of trace lines.
+     */
+    public static final class ChurnsForEver implements org.upcert.api.UploadExtension {
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            for (int i = 0; i < 1_000; i++) {
+                context.log().info("checking the queue " + i);
+            }
+            PhotoLibrary library = context.library();
+            List<org.upcert.api.UploadJob> finished = library.fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE);
+            AssetResource resource = library.fetchAssets().get(0).resources().get(0);
+            URI url = URI.create(context.uploadUrlBase() + "/churn/" + resource.originalFilename());
+            try {
+                library.performChanges(changes -> {
+                    finished.forEach(changes::acknowledge);
+                    changes.createJob(resource, UploadRequest.put(url));
+                });
+            } catch (PhotosException e) {
+                return org.upcert.api.ProcessingResult.FAILURE;
+            }
+            return org.upcert.api.ProcessingResult.PROCESSING;
+        }
+
+        @Override
+        public void willTerminate() {
+        }
+    }
+
     /** Asks for the authorization status {@code calls} times per call (a polling loop). */
     public static final class PollsTheApi extends SampleMutant {
         @Override
