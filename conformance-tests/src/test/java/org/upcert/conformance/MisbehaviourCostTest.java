@@ -43,6 +43,23 @@ class MisbehaviourCostTest {
     }
 
     @Test
+    @DisplayName("an extension that hoards storage meets a full container (256 MiB): its writes past the quota store nothing, "
+            + "are traced, and throw; the harness holds at most the quota")
+    void hoardingStorageMeetsAFullContainer() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.HoardsStorage.class, CostlyMutants.HoardsStorage::new, "baseline");
+        List<TraceEvent> full = named(evidence, "storage.full");
+        assertTrue(!full.isEmpty(), "the 64 MiB blobs fill the container after three calls");
+        long quota = org.upcert.harness.host.AppGroupFiles.QUOTA_BYTES;
+        for (TraceEvent event : full) {
+            assertEquals(quota, event.number("quota"));
+            assertTrue(event.number("stored") + event.number("bytes") > quota, event.raw());
+            assertTrue(event.number("stored") <= quota, "never past the quota: " + event.raw());
+        }
+        long blobs = named(evidence, "storage.write").stream().filter(e -> e.text("name").startsWith("cache/")).count();
+        assertEquals(3, blobs, "three 64 MiB blobs fit beside the sample's ledger; a fourth would pass 256 MiB");
+    }
+
+    @Test
     @DisplayName("a block re-submitted after LIMIT_EXCEEDED costs doubling simulated time: a handful per call, not hundreds; CAP-01 still FAILs")
     void spinningOnARefusedBlockIsCutInSimulatedTime() throws Exception {
         RunEvidence evidence = run(CostlyMutants.ResubmitsRefusedBlocks.class, CostlyMutants.ResubmitsRefusedBlocks::new,

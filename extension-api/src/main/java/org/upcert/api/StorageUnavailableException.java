@@ -5,7 +5,9 @@ package org.upcert.api;
  * unlocked since, and the container's files are protected until the first unlock (iOS data
  * protection, {@code NSFileProtectionCompleteUntilFirstUserAuthentication}; keychain items made
  * accessible "after first unlock" behave the same). Thrown by every {@link AppGroupStorage}
- * operation until then; nothing of the operation happened.
+ * operation until then; nothing of the operation happened. Also thrown by a write or append that
+ * would fill the container past its space (a full disk; upcert's container holds 256 MiB): nothing
+ * is stored, what was stored stays.
  *
  * <p>Not a missing file and not an empty ledger: an extension that reads it as "nothing stored yet"
  * and starts afresh uploads its whole library again, or overwrites what it knew. Stop the call

@@ -11,7 +11,17 @@ import java.util.TreeMap;
  * calls (see {@link org.upcert.api.AppGroupStorage}).
  */
 public final class AppGroupFiles {
+    /**
+     * The container's quota: 256 MiB. upcert decides (a device's limit is its free disk space): an
+     * extension's ledger, tokens and caches take kilobytes to a few megabytes, and the container
+     * lives in the harness's memory, so a hoarding extension must meet a full disk before it meets
+     * the harness's heap. A write or append past it throws, as a full disk does, and stores nothing.
+     */
+    public static final long QUOTA_BYTES = 256L << 20;
+
     private final TreeMap<String, byte[]> files = new TreeMap<>();
+    /** Bytes stored, kept up to date by every change (the quota check must not scan). */
+    private long stored;
     /** Before the first unlock after a restart: the container's files are protected (device.reboot). */
     private boolean locked;
     /** How many times the device restarted: a call that sees this change was running during a restart. */
@@ -40,8 +50,20 @@ public final class AppGroupFiles {
         return content == null ? Optional.empty() : Optional.of(content.clone());
     }
 
+    /** Whether replacing {@code name} with {@code length} bytes keeps the container within its quota. */
+    public boolean fitsWrite(String name, long length) {
+        byte[] old = files.get(name);
+        return stored - (old == null ? 0 : old.length) + length <= QUOTA_BYTES;
+    }
+
+    /** Whether appending {@code length} bytes keeps the container within its quota. */
+    public boolean fitsAppend(long length) {
+        return stored + length <= QUOTA_BYTES;
+    }
+
     public void write(String name, byte[] content) {
-        files.put(name, content.clone());
+        byte[] old = files.put(name, content.clone());
+        stored += content.length - (old == null ? 0 : old.length);
     }
 
     public void append(String name, byte[] content) {
@@ -50,10 +72,15 @@ public final class AppGroupFiles {
         System.arraycopy(old, 0, joined, 0, old.length);
         System.arraycopy(content, 0, joined, old.length, content.length);
         files.put(name, joined);
+        stored += content.length;
     }
 
     public boolean delete(String name) {
-        return files.remove(name) != null;
+        byte[] old = files.remove(name);
+        if (old != null) {
+            stored -= old.length;
+        }
+        return old != null;
     }
 
     public List<String> list(String prefix) {
@@ -69,10 +96,6 @@ public final class AppGroupFiles {
 
     /** Total bytes stored. */
     public long size() {
-        long total = 0;
-        for (byte[] content : files.values()) {
-            total += content.length;
-        }
-        return total;
+        return stored;
     }
 }

@@ -394,6 +394,19 @@ public final class CallContext implements ExtensionContext {
     }
 
     /**
+     * Refuses a write that would take the container past its quota ({@link AppGroupFiles#QUOTA_BYTES}):
+     * traced as {@code storage.full}, thrown as {@link StorageUnavailableException}; nothing is stored.
+     */
+    private void requireRoom(boolean fits, String api, String name, long bytes, int n) {
+        if (!fits) {
+            line("storage.full", n).str("api", api).str("name", name).num("bytes", bytes)
+                    .num("stored", system.files().size()).num("quota", AppGroupFiles.QUOTA_BYTES).end();
+            throw new StorageUnavailableException("the app group container is full (" + system.files().size() + " of "
+                    + AppGroupFiles.QUOTA_BYTES + " bytes used): " + api + " " + name + " of " + bytes + " bytes did nothing");
+        }
+    }
+
+    /**
      * Refuses a storage operation before the first unlock after a restart (device.reboot): traced
      * as {@code storage.locked}, thrown as {@link StorageUnavailableException}; nothing happens.
      */
@@ -937,6 +950,7 @@ public final class CallContext implements ExtensionContext {
             byte[] copy = content.clone();
             call("storage.write", costOf(copy.length), n -> {
                 requireUnlocked("storage.write", name, n);
+                requireRoom(system.files().fitsWrite(name, copy.length), "storage.write", name, copy.length, n);
                 system.files().write(name, copy);
                 line("storage.write", n).str("name", name).num("bytes", copy.length).end();
                 return null;
@@ -948,6 +962,7 @@ public final class CallContext implements ExtensionContext {
             byte[] copy = content.clone();
             call("storage.append", costOf(copy.length), n -> {
                 requireUnlocked("storage.append", name, n);
+                requireRoom(system.files().fitsAppend(copy.length), "storage.append", name, copy.length, n);
                 system.files().append(name, copy);
                 line("storage.append", n).str("name", name).num("bytes", copy.length).end();
                 return null;
