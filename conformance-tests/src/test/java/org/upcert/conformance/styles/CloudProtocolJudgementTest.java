@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,24 +52,7 @@ class CloudProtocolJudgementTest {
 
     /** A jar of the full-walk classes serving {@link FullWalkExtension.CopiesHeaders}, for a worker. */
     static Path copiesHeadersJar(Path dir) throws IOException {
-        Class<?> type = FullWalkExtension.CopiesHeaders.class;
-        Path classes = Path.of(type.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String prefix = type.getPackageName().replace('.', '/') + "/";
-        Path jar = dir.resolve("copies-headers.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                Stream<Path> files = Files.list(classes.resolve(prefix))) {
-            for (Path file : files.sorted().toList()) {
-                if (file.getFileName().toString().startsWith("FullWalkExtension")) {
-                    out.putNextEntry(new JarEntry(prefix + file.getFileName()));
-                    out.write(Files.readAllBytes(file));
-                    out.closeEntry();
-                }
-            }
-            out.putNextEntry(new JarEntry("META-INF/services/org.upcert.api.UploadExtension"));
-            out.write((type.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
+        return org.upcert.conformance.testing.ExtensionJars.pack(FullWalkExtension.CopiesHeaders.class, "FullWalkExtension", dir, java.util.Map.of());
     }
 
     @Test

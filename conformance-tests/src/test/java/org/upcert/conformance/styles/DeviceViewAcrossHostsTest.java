@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,24 +28,7 @@ class DeviceViewAcrossHostsTest {
 
     /** A jar of the {@link PatientUploader} classes, serving {@link PatientUploader.StatusWitness}. */
     static Path witnessJar(Path dir) throws IOException {
-        Class<?> type = PatientUploader.StatusWitness.class;
-        Path classes = Path.of(type.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String prefix = type.getPackageName().replace('.', '/') + "/";
-        Path jar = dir.resolve("witness.jar");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                Stream<Path> files = Files.list(classes.resolve(prefix))) {
-            for (Path file : files.sorted().toList()) {
-                if (file.getFileName().toString().startsWith("PatientUploader")) {
-                    out.putNextEntry(new JarEntry(prefix + file.getFileName()));
-                    out.write(Files.readAllBytes(file));
-                    out.closeEntry();
-                }
-            }
-            out.putNextEntry(new JarEntry("META-INF/services/org.upcert.api.UploadExtension"));
-            out.write((type.getName() + "\n").getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
+        return org.upcert.conformance.testing.ExtensionJars.pack(PatientUploader.StatusWitness.class, "PatientUploader", dir, java.util.Map.of());
     }
 
     @ParameterizedTest(name = "{0}")
