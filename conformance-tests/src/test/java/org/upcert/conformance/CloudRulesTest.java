@@ -11,6 +11,39 @@ import org.junit.jupiter.api.Test;
  * on generic-put (nothing to commit) and exercised with {@code --cloud google-photos}.
  */
 class CloudRulesTest {
+    /** Google Photos with the upload token repeated in a header ({@code --assume body-in-headers}): commits can be judged. */
+    static final String LENIENT_GOOGLE = "google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT;
+
+    @Test
+    @DisplayName("strict stub: google-photos is protocol shape only; the sample fails no MUST rule, stores everything, commits nothing")
+    void googlePhotosStrictIsProtocolShapeOnly() throws Exception {
+        for (String profile : List.of("baseline", "lost-responses", "hard-kills")) {
+            for (long seed : SampleVerdicts.SEEDS) {
+                var verdicts = SampleVerdicts.of(profile, seed, "google-photos");
+                verdicts.forEach((rule, verdict) -> assertFalse(verdict.failed(), profile + " seed " + seed + ": " + verdict));
+                org.junit.jupiter.api.Assertions.assertEquals(org.upcert.conformance.verdict.Verdict.Status.PASS,
+                        verdicts.get("E2E-01").status(), verdicts.get("E2E-01").toString());
+                org.junit.jupiter.api.Assertions.assertTrue(verdicts.get("CLD-01").message().contains("has no commit step"),
+                        verdicts.get("CLD-01").toString());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the mutant that waits for an invented header (dropbox-api-result) passes ACK-02 with the lenient stub, fails it with the strict one")
+    void inventedHeaderMattersOnlyWhenInvented() throws Exception {
+        var lenient = org.upcert.conformance.mutants.MutantCatalogue.all().stream()
+                .filter(c -> c.type() == org.upcert.conformance.mutants.CloudMutants.ReadsAnInventedHeader.class).findFirst()
+                .orElseThrow();
+        org.junit.jupiter.api.Assertions.assertEquals("dropbox", lenient.cloud());
+        var strictVerdict = org.upcert.conformance.rules.RuleCatalogue.checkers().get("ACK-02")
+                .check(MutantsAreCaughtTest.run(lenient));
+        org.junit.jupiter.api.Assertions.assertTrue(strictVerdict.failed(), strictVerdict.toString());
+        var lenientVerdict = org.upcert.conformance.rules.RuleCatalogue.checkers().get("ACK-02")
+                .check(MutantsAreCaughtTest.run(lenient.on("dropbox" + org.upcert.conformance.testing.CloudSpec.LENIENT)));
+        org.junit.jupiter.api.Assertions.assertEquals(org.upcert.conformance.verdict.Verdict.Status.PASS, lenientVerdict.status(),
+                lenientVerdict.toString());
+    }
 
     @Test
     @DisplayName("the sample fails no CLD rule on any standard profile (generic-put, seeds 1..3)")
@@ -19,16 +52,16 @@ class CloudRulesTest {
     }
 
     @Test
-    @DisplayName("against Google Photos the sample commits every upload it saw succeed exactly once")
+    @DisplayName("against Google Photos with the token in a header (lenient stub) the sample commits every upload it saw succeed exactly once")
     void googlePhotos() throws Exception {
         for (String profile : List.of("baseline", "lost-responses", "flaky-network", "hard-kills")) {
             for (long seed : SampleVerdicts.SEEDS) {
-                var verdict = SampleVerdicts.of(profile, seed, "google-photos").get("CLD-01");
+                var verdict = SampleVerdicts.of(profile, seed, LENIENT_GOOGLE).get("CLD-01");
                 assertFalse(verdict.failed(), profile + " seed " + seed + ": " + verdict);
             }
         }
-        SampleVerdicts.exercisedBy("CLD-01", "baseline", "google-photos");
-        SampleVerdicts.exercisedBy("CLD-01", "lost-responses", "google-photos");
+        SampleVerdicts.exercisedBy("CLD-01", "baseline", LENIENT_GOOGLE);
+        SampleVerdicts.exercisedBy("CLD-01", "lost-responses", LENIENT_GOOGLE);
         // on a single-phase cloud the header lookups (retry-after, the object id) exercise it
         SampleVerdicts.exercisedBy("CLD-01", "baseline", "generic-put");
     }

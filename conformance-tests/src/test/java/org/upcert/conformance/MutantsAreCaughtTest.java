@@ -70,7 +70,7 @@ class MutantsAreCaughtTest {
     static RunEvidence run(MutantCase c) throws Exception {
         RunPlan plan = c.plan();
         return RunEvidence.of(Simulation.run(plan, c.source(),
-                RunOptions.inMemory().withTransport("direct").withCloud(c.cloud())));
+                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), c.cloud())));
     }
 
     @AfterAll

@@ -46,7 +46,8 @@ class S3AndGooglePhotosBackupAcceptanceTest {
     }
 
     private static RunResult run(RunPlan plan, String cloud) {
-        return Simulation.run(plan, ExtensionSource.jar(sampleJar), RunOptions.inMemory().withCloud(cloud));
+        return Simulation.run(plan, ExtensionSource.jar(sampleJar),
+                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory(), cloud));
     }
 
     /** Every live resource is stored in the cloud with exactly its bytes, and every job is acknowledged. */
@@ -74,7 +75,7 @@ class S3AndGooglePhotosBackupAcceptanceTest {
     @Test
     @DisplayName("google-photos: the sample backs up a library completely and commits every upload exactly once")
     void googlePhotos() {
-        RunResult result = run(RunPlan.of(11, Workload.typical(ASSETS)), "google-photos");
+        RunResult result = run(RunPlan.of(11, Workload.typical(ASSETS)), "google-photos+body-in-headers");
         assertCompleteBackup(result);
         RunSummary s = result.summary();
         TreeMap<String, Integer> commits = result.inventory().commitsByUpload();
@@ -92,7 +93,7 @@ class S3AndGooglePhotosBackupAcceptanceTest {
         RunPlan plan = RunPlan.of(4, Workload.typical(ASSETS)).withFaults(List.of(
                 new PlannedFault.HardKill(1, 12), new PlannedFault.HardKill(3, 5), new PlannedFault.HardKill(5, 30),
                 new PlannedFault.KillInChanges(7, 1, true), new PlannedFault.TerminationNotice(9, 4)));
-        RunResult result = run(plan, "google-photos");
+        RunResult result = run(plan, "google-photos+body-in-headers");
         assertCompleteBackup(result);
         assertTrue(result.summary().kills() >= 3, result.summary().toString());
         TreeMap<String, Integer> commits = result.inventory().commitsByUpload();
@@ -133,15 +134,16 @@ class S3AndGooglePhotosBackupAcceptanceTest {
     }
 
     @ParameterizedTest(name = "{0} under {1}")
-    @CsvSource({"s3-presigned, cloud-errors", "google-photos, cloud-errors", "s3-presigned, lost-responses",
-            "google-photos, lost-responses"})
+    @CsvSource({"s3-presigned, cloud-errors", "google-photos+body-in-headers, cloud-errors", "s3-presigned, lost-responses",
+            "google-photos+body-in-headers, lost-responses", "google-photos, lost-responses", "onedrive, lost-responses",
+            "dropbox, lost-responses"})
     @DisplayName("the dialects are pure functions of request, state and virtual clock: direct and loopback traces are identical")
     void directEqualsLoopback(String cloud, String profile) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), 2).plan();
         String loopback = run(plan, cloud).traceText();
         String direct = Simulation.run(plan, ExtensionSource.jar(sampleJar),
-                RunOptions.inMemory().withCloud(cloud).withTransport("direct")).traceText();
-        assertTrue(loopback.contains("\"cloud\":\"" + cloud + "\""));
+                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), cloud)).traceText();
+        assertTrue(loopback.contains("\"cloud\":\"" + cloud.split("\\+")[0] + "\""));
         if (!loopback.equals(direct)) {
             List<String> a = loopback.lines().toList();
             List<String> b = direct.lines().toList();

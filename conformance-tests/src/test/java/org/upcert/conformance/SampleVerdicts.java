@@ -92,7 +92,7 @@ public final class SampleVerdicts {
     private static TreeMap<String, Verdict> judge(String profile, long seed, String cloud, Path jar) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), seed).plan();
         org.upcert.harness.run.RunResult result = Simulation.run(plan, ExtensionSource.jar(jar),
-                RunOptions.inMemory().withTransport("direct").withCloud(cloud));
+                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), cloud));
         END_REASONS.put(profile + " seed " + seed + " " + cloud, result.summary().endReason());
         RunEvidence evidence = RunEvidence.of(result);
         TreeMap<String, Verdict> verdicts = new TreeMap<>();

@@ -35,6 +35,13 @@ final class Acknowledger {
     private final CloudDialect cloud;
     private final JobIdentity identity;
     private final AtomicBoolean cancelled;
+    /**
+     * At most this many server-id look-ups ({@link CloudDialect#lookUpServerId}) per acknowledge
+     * step: each is a request of the call's own, and the id is a record, not a condition of the
+     * upload; beyond it (or once termination is requested) the resource is stored without its id.
+     */
+    static final int MAX_ID_LOOKUPS = 25;
+    private int idLookups;
     private final OsLevel os;
 
     Acknowledger(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, AtomicBoolean cancelled) {
@@ -219,6 +226,12 @@ final class Acknowledger {
     /** The entry of a resource the server has confirmed; server id from lowercase headers (CLD-01). */
     private LedgerEntry stored(UploadJob job, String key, LedgerEntry current) {
         String serverId = os.outcomeFields() ? cloud.serverIdOf(job).orElse("") : ""; // headers: iOS 26.4
+        boolean known = current != null && current.status() == ResourceStatus.UPLOADED && !current.serverId().isEmpty();
+        if (serverId.isEmpty() && !known && idLookups < MAX_ID_LOOKUPS && !cancelled.get()) {
+            // The headers name no item (the real services answer it in the body): ask the service.
+            idLookups++;
+            serverId = cloud.lookUpServerId(job, context).orElse("");
+        }
         if (current != null && current.status() == ResourceStatus.UPLOADED && cloud.alreadyRecorded(current, serverId)) {
             return null; // seen again (not acknowledged last time): its commit is recorded already
         }

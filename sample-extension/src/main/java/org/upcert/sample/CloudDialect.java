@@ -114,6 +114,17 @@ interface CloudDialect {
     }
 
     /**
+     * The server id of a stored resource whose job's response headers named none, asked over
+     * {@code context.http()} (which sees bodies, unlike a job): the real services answer an
+     * upload's item in its body only, which the extension never sees, so a dialect whose service
+     * can be asked about a path asks (OneDrive: get the item by path; Dropbox:
+     * {@code files/get_metadata}). Empty when it cannot tell now; never throws. Default: empty.
+     */
+    default Optional<String> lookUpServerId(UploadJob job, ExtensionContext context) {
+        return Optional.empty();
+    }
+
+    /**
      * Whether a succeeded job's {@code serverId} is what {@code current} already records, further
      * along: a two-phase upload already committed under the same token. The acknowledge step then
      * keeps the entry as it is — a job seen again (its acknowledgement did not happen: a notice, a

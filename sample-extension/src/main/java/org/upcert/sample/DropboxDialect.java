@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.SortedMap;
 import org.upcert.api.AssetResource;
 import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.UploadJob;
 import org.upcert.api.UploadRequest;
 
 /**
@@ -23,9 +25,10 @@ import org.upcert.api.UploadRequest;
  *       path is a function of the resource, so re-uploading after a lost answer replaces the
  *       same file instead of failing with {@code path/conflict} (DUP-02's safety net, and
  *       idempotent retries).
- *   <li>The server id: {@code id} in the {@code dropbox-api-result} response header when the
- *       server sends it (the upload endpoint returns its metadata in the body, which the
- *       extension never sees; upcert's stub repeats it in that header), else none.
+ *   <li>The server id: {@code id} in the {@code dropbox-api-result} response header when a
+ *       proxy adds it (upcert's lenient stub; the upload endpoint returns its metadata in the
+ *       body, which the extension never sees), else asked by path over {@code context.http()}
+ *       ({@code files/get_metadata}, {@link #lookUpServerId}).
  * </ul>
  *
  * <h2>Failures (the shared table of {@link FailureClassifier} fits as is)</h2>
@@ -106,6 +109,33 @@ final class DropboxDialect implements CloudDialect {
             return Optional.ofNullable(JsonFields.parse(result).get("id")).filter(id -> !id.isBlank());
         } catch (IllegalArgumentException unreadable) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The file a succeeded upload stored, asked by its path ({@code files/get_metadata}, our own
+     * call): Dropbox answers {@code files/upload} with the metadata in its body, which a job never shows.
+     */
+    @Override
+    public Optional<String> lookUpServerId(UploadJob job, ExtensionContext context) {
+        try {
+            String path = JsonFields.parse(job.destination().header(API_ARG_HEADER).orElse("")).get("path");
+            if (path == null || path.isEmpty()) {
+                return Optional.empty();
+            }
+            UploadRequest request = UploadRequest.post(URI.create(BearerTokens.withSlash(context.uploadUrlBase()) + "files/get_metadata"))
+                    .withHeader("Authorization", tokens.valid(context).authorizationHeader())
+                    .withHeader("Content-Type", "application/json");
+            ExtensionHttp.Response response = context.http().send(request, "{\"path\":" + headerSafeJson(path) + "}");
+            if (response.status() == 401) {
+                tokens.rejected(request.header("Authorization").orElse(null));
+            }
+            if (response.status() != 200) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(JsonFields.parse(response.bodyText()).get("id")).filter(id -> !id.isBlank());
+        } catch (CloudUnavailableException | ExtensionHttp.TransportException | IllegalArgumentException e) {
+            return Optional.empty(); // cannot tell now: stored without its id
         }
     }
 

@@ -37,8 +37,8 @@ import org.upcert.api.UploadRequest;
  *
  * <h2>The token and exactly-once commit (CLD-01)</h2>
  * The extension never sees the body of the system's upload, only its lowercased response
- * headers, so it reads the token from {@code x-goog-upload-token} (the stub's addition; see the
- * harness dialect). The ledger carries the commit state in the entry's server id, so it is as
+ * headers, so it reads the token from {@code x-goog-upload-token} (a proxy's addition, upcert's
+ * lenient stub; see below). The ledger carries the commit state in the entry's server id, so it is as
  * durable as the outcome itself and needs no second file:
  * <ul>
  *   <li>{@code pending:<token>:<fileName>}: uploaded, not committed. Written by the acknowledge
@@ -52,7 +52,15 @@ import org.upcert.api.UploadRequest;
  * its ledger line means that batch is sent again; the server refuses those tokens as already
  * committed, which is recorded as committed ({@code committed:<token>}), not uploaded twice.
  * A token the server does not know or has let expire (uploads must be committed within a day)
- * sends the resource back to be uploaded again, as does an upload whose token never reached us.
+ * sends the resource back to be uploaded again.
+ *
+ * <h2>When no token shows</h2>
+ * Google sends the token in the upload's response body only; the extension gets it solely where a
+ * proxy in front of Google repeats it in {@code x-goog-upload-token} (upcert's lenient stub,
+ * {@code --assume body-in-headers}). With the real service (upcert's default, strict stub) a
+ * succeeded upload shows no token: it is recorded as uploaded with no server id and never sent
+ * again, since another upload would bring no token either (upcert judges that pairing as
+ * "protocol shape only", docs/cloud.md).
  */
 final class GooglePhotosDialect implements CloudDialect {
 
@@ -141,8 +149,8 @@ final class GooglePhotosDialect implements CloudDialect {
     public int uncommittedUploads(Ledger ledger) {
         int count = 0;
         for (LedgerEntry entry : ledger.all()) {
-            if (entry.status() == ResourceStatus.UPLOADED && !isCommitted(entry)) {
-                count++;
+            if (entry.status() == ResourceStatus.UPLOADED && entry.serverId().startsWith(PENDING)) {
+                count++; // a token to commit; an upload that brought none has nothing to commit
             }
         }
         return count;
@@ -157,20 +165,13 @@ final class GooglePhotosDialect implements CloudDialect {
     @Override
     public void commitUploads(Ledger ledger, ExtensionContext context, AtomicBoolean cancelled) {
         List<LedgerEntry> pending = new ArrayList<>();
-        List<LedgerEntry> lost = new ArrayList<>();
         for (LedgerEntry entry : ledger.all()) {
-            if (entry.status() != ResourceStatus.UPLOADED || isCommitted(entry)) {
-                continue;
-            }
-            if (entry.serverId().startsWith(PENDING)) {
+            // Only a token can be committed. An upload the service accepted without showing one
+            // (the real service sends it in the body, which the extension never sees) is left as
+            // it is: uploading it again would bring no token either, only a duplicate.
+            if (entry.status() == ResourceStatus.UPLOADED && entry.serverId().startsWith(PENDING)) {
                 pending.add(entry);
-            } else {
-                lost.add(uploadAgain(entry)); // stored by the server, but no token to commit it with
             }
-        }
-        if (!lost.isEmpty()) {
-            ledger.record(lost, context.storage());
-            context.log().warn(lost.size() + " uploads came back without an upload token: uploading them again");
         }
         pending.sort(java.util.Comparator.comparingLong(LedgerEntry::order).thenComparing(LedgerEntry::key));
         int committed = 0;

@@ -31,7 +31,10 @@ import org.upcert.api.UploadRequest;
  *       (the upload URL is pre-authenticated; Graph may reject the header). Also
  *       {@value #ITEM_PATH_HEADER} (the item path, so a fresh session can be made for the job
  *       from its destination alone) and {@value JobIdentity#RESOURCE_KEY_HEADER}.
- *       201/200 when committed; the item id is the last segment of {@code location}.
+ *       201/200 when committed, the driveItem in the body, which a job never shows: the item id is
+ *       the last segment of {@code location} where a proxy adds it (upcert's lenient stub), else
+ *       asked by path over {@code context.http()} ({@code GET me/drive/root:/<path>},
+ *       {@link #lookUpServerId}).
  * </ul>
  *
  * <h2>Failures</h2>
@@ -119,6 +122,32 @@ final class OneDriveDialect implements CloudDialect {
             return Optional.of(trimmed.substring(trimmed.lastIndexOf('/') + 1)).filter(id -> !id.isEmpty());
         }
         return Optional.ofNullable(responseHeaders.get("etag")).map(String::strip).filter(etag -> !etag.isEmpty());
+    }
+
+    /**
+     * The item a succeeded upload made, asked by its path ({@code GET me/drive/root:/<path>}, our
+     * own call): Graph answers the committing PUT with the item in its body, which a job never shows.
+     */
+    @Override
+    public Optional<String> lookUpServerId(UploadJob job, ExtensionContext context) {
+        Optional<String> itemPath = job.destination().header(ITEM_PATH_HEADER);
+        if (itemPath.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            UploadRequest request = UploadRequest.get(URI.create(BearerTokens.withSlash(context.uploadUrlBase())
+                    + "me/drive/root:/" + itemPath.get())).withHeader("Authorization", tokens.valid(context).authorizationHeader());
+            ExtensionHttp.Response response = context.http().send(request, new byte[0]);
+            if (response.status() == 401) {
+                tokens.rejected(request.header("Authorization").orElse(null));
+            }
+            if (response.status() != 200) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(JsonFields.parse(response.bodyText()).get("id")).filter(id -> !id.isBlank());
+        } catch (CloudUnavailableException | ExtensionHttp.TransportException | IllegalArgumentException e) {
+            return Optional.empty(); // cannot tell now: stored without its id
+        }
     }
 
     /**

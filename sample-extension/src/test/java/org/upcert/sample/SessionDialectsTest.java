@@ -66,6 +66,15 @@ class SessionDialectsTest {
                 return json(200, "{\"uploadUrl\":\"" + base + "up/s" + sessions
                         + "\",\"expirationDateTime\":\"2026-03-01T08:15:00Z\",\"nextExpectedRanges\":[\"0-\"]}");
             }
+            if (request.method().equals("GET") && path.contains("/me/drive/root:/")) {
+                return path.contains("missing") ? json(404, "{\"error\":{\"code\":\"itemNotFound\"}}")
+                        : json(200, "{\"id\":\"01ITEM\",\"name\":\"IMG.HEIC\",\"size\":3}");
+            }
+            if (path.endsWith("/files/get_metadata")) {
+                return bodies.get(bodies.size() - 1).contains("missing")
+                        ? json(409, "{\"error_summary\":\"path/not_found/..\"}")
+                        : json(200, "{\".tag\":\"file\",\"name\":\"a\",\"id\":\"id:00ff\",\"size\":3}");
+            }
             if (request.method().equals("GET") && path.endsWith("/up/complete")) {
                 return json(200, "{\"expirationDateTime\":\"2026-03-01T08:15:00Z\",\"nextExpectedRanges\":[]}");
             }
@@ -263,5 +272,38 @@ class SessionDialectsTest {
         headers.put("dropbox-api-result", "{\"name\":\"a\",\"id\":\"id:00ff\",\"size\":3}");
         assertEquals(Optional.of("id:00ff"), dialect.serverId(headers));
         assertEquals(Optional.empty(), dialect.serverId(new TreeMap<>()));
+    }
+
+    /** A succeeded job with {@code destination} whose response headers name no item (the real services' answer). */
+    private static UploadJob succeededWithoutItem(UploadRequest destination) {
+        return new FailureClassifierTest.Job(destination, Optional.of(new TreeMap<>()), Optional.empty());
+    }
+
+    @Test
+    void oneDriveAsksTheItemByPathWhenTheHeadersNameNone() throws Exception {
+        Server server = new Server(URI.create("http://127.0.0.1:9/graph/v1.0/"));
+        CloudDialect dialect = CloudDialects.fromConfiguration(configuration("onedrive"));
+        ExtensionContext context = context(server, configuration("onedrive"));
+        UploadRequest destination = dialect.destinationFor(PHOTO, context);
+        assertEquals(Optional.empty(), dialect.serverId(new TreeMap<>()), "strict headers: no location, no etag");
+        assertEquals(Optional.of("01ITEM"), dialect.lookUpServerId(succeededWithoutItem(destination), context));
+        assertEquals("GET me/drive/root:/Photos/5E1B%2FL0%2F001/PHOTO/IMG%20%C3%9Cn%C3%AF.HEIC",
+                server.requests.get(server.requests.size() - 1));
+        assertEquals("Bearer tok-1", server.headers.get(server.headers.size() - 1).get("Authorization"));
+        UploadRequest missing = destination.withHeader(OneDriveDialect.ITEM_PATH_HEADER, "Photos/missing.HEIC");
+        assertEquals(Optional.empty(), dialect.lookUpServerId(succeededWithoutItem(missing), context), "404: stored without its id");
+    }
+
+    @Test
+    void dropboxAsksGetMetadataWhenTheHeadersNameNone() throws Exception {
+        Server server = new Server(URI.create("http://127.0.0.1:9/dropbox/2/"));
+        CloudDialect dialect = CloudDialects.fromConfiguration(configuration("dropbox"));
+        ExtensionContext context = context(server, configuration("dropbox"));
+        UploadRequest destination = dialect.destinationFor(PHOTO, context);
+        assertEquals(Optional.of("id:00ff"), dialect.lookUpServerId(succeededWithoutItem(destination), context));
+        assertEquals("POST files/get_metadata", server.requests.get(server.requests.size() - 1));
+        assertEquals("{\"path\":\"/Photos/5E1B%2FL0%2F001/PHOTO/IMG%20%C3%9Cn%C3%AF.HEIC\"}", server.bodies.get(server.bodies.size() - 1));
+        UploadRequest missing = destination.withHeader(DropboxDialect.API_ARG_HEADER, DropboxDialect.apiArg("/Photos/missing.HEIC"));
+        assertEquals(Optional.empty(), dialect.lookUpServerId(succeededWithoutItem(missing), context), "409 not_found: no id");
     }
 }

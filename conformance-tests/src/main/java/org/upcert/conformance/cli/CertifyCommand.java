@@ -129,12 +129,13 @@ public final class CertifyCommand implements Callable<Integer> {
         int pinned = config.profileRuns() - config.profiles().size() * config.seeds().size();
         human.println("  runs        " + config.cells().size() + " (" + config.profiles().size() + " profiles × " + config.seeds().size()
                 + " seeds" + (config.explore() == 0 ? "" : " + " + config.explore() + " exploration")
-                + (pinned == 0 ? "" : ", pinned profiles with their own seed") + ", cloud " + config.cloud() + ", transport " + config.transport() + ", isolation "
+                + (pinned == 0 ? "" : ", pinned profiles with their own seed") + ", cloud " + config.cloud() + " (" + config.stubHeaders() + " headers)" + ", transport " + config.transport() + ", isolation "
                 + config.resolvedIsolation() + ") · " + config.rules().size()
                 + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
         if (config.explore() > 0) {
             human.println("  exploration " + config.describeExploration());
         }
+        config.protocolShapeOnly().ifPresent(why -> human.println("  PROTOCOL SHAPE ONLY: " + why));
         String target = config.declaredScope().deploymentLevel();
         if (target != null) {
             long below = config.profiles().stream().filter(name -> {
@@ -183,7 +184,8 @@ public final class CertifyCommand implements Callable<Integer> {
             } catch (RuntimeException | org.upcert.harness.faults.profile.ProfileException e) {
                 return; // a profile that does not expand is reported by its own run
             }
-            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(), workload);
+            java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(), workload,
+                    config.assumptions().contains(org.upcert.harness.run.RunOptions.ASSUME_BODY_IN_HEADERS));
             if (impossible.isEmpty()) {
                 return;
             }

@@ -56,11 +56,15 @@ public final class CertificationJson {
         ArrayNode seeds = runs.putArray("seeds");
         c.config().seeds().forEach(seeds::add);
         runs.put("cloud", c.config().cloud());
+        // The stub's header mode: strict (only what the real service sends in headers) or lenient (docs/cloud.md).
+        runs.put("stubHeaders", c.config().stubHeaders());
         runs.put("transport", c.config().transport());
         runs.put("isolation", c.config().resolvedIsolation());
         // What the runs assumed beyond what PhotoKit documents ([] : the extension saw what a device shows).
         ArrayNode assumptions = root.putArray("assumptions");
         c.config().assumptions().forEach(assumptions::add);
+        // Why only the shape of the extension's cloud requests was judged (google-photos, strict stub); null: all of it.
+        root.put("protocolShapeOnly", c.config().protocolShapeOnly().orElse(null));
         runs.put("count", c.runs());
         // Exploration runs (docs/exploration.md): profiles drawn from seeds 1..N, run after the profiles'.
         ObjectNode exploration = runs.putObject("exploration");

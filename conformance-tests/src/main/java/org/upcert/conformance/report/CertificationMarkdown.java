@@ -14,7 +14,9 @@ public final class CertificationMarkdown {
     public static String text(Certification c) {
         StringBuilder md = new StringBuilder();
         md.append("# upcert certification: ").append(c.outcome()).append(c.partial() ? " (partial: selected rules only)" : "")
+                .append(c.config().protocolShapeOnly().isPresent() ? " (protocol shape only)" : "")
                 .append("\n\n");
+        c.config().protocolShapeOnly().ifPresent(why -> md.append("**Protocol shape only.** ").append(why).append(".\n\n"));
         if (c.interrupted()) {
             md.append("**Interrupted (Ctrl-C) after ").append(c.finishedRuns()).append(" of ").append(c.runs())
                     .append(" runs had finished.** This is not a certification: the verdicts below judge only the runs that")
@@ -38,6 +40,9 @@ public final class CertificationMarkdown {
                 .append(pinned == 0 ? "" : " (pinned profiles with their own seed only)")
                 .append(c.config().explore() == 0 ? "" : " + " + c.config().explore() + " exploration runs")
                 .append(", cloud ").append(c.config().cloud()).append(" |\n");
+        md.append("| cloud stub headers | ").append(c.config().stubHeaders()).append(c.config().bodyInHeaders()
+                ? " (**an assumption**: values the real service returns only in a response body were repeated in headers, as a proxy would)"
+                : " (only what the real service returns in headers)").append(" |\n");
         md.append("| exploration | ").append(c.config().describeExploration()).append(" |\n");
         md.append("| profiles | ").append(String.join(", ", c.config().profiles())).append(" |\n");
         md.append("| seeds | ").append(c.config().seeds().toString().replaceAll("[\\[\\]]", "")).append(" |\n");
@@ -165,9 +170,12 @@ public final class CertificationMarkdown {
     }
 
     private static String describeAssumptions(java.util.Set<String> assumptions) {
-        return assumptions.contains(org.upcert.harness.run.RunOptions.ASSUME_HTTP_STATUS)
+        String described = assumptions.contains(org.upcert.harness.run.RunOptions.ASSUME_HTTP_STATUS)
                 ? " (**an assumption**: failed jobs showed the extension the HTTP status, which PhotoKit does not document;"
                         + " logic certified so may not port to a device)" : "";
+        return described + (assumptions.contains(org.upcert.harness.run.RunOptions.ASSUME_BODY_IN_HEADERS)
+                ? " (**body-in-headers**: the cloud stub repeated body-borne values in headers a real service does not send;"
+                        + " logic that reads them needs a proxy in front of the service)" : "");
     }
 
     private static String describeIsolation(String isolation) {

@@ -118,7 +118,8 @@ public final class SharedRuns {
             RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
             // at the level the run will have: a deployment target raises a lower profile (docs/scope.md)
             java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(),
-                    plan.raisedTo(config.source().declaredScope().deploymentLevel()).workload());
+                    plan.raisedTo(config.source().declaredScope().deploymentLevel()).workload(),
+                    config.assumptions().contains(RunOptions.ASSUME_BODY_IN_HEADERS));
             if (impossible.isPresent()) {
                 return RunOutcome.impossible(cell, impossible.get()); // never a FAIL no extension could avoid
             }

@@ -488,6 +488,24 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     }
 
     /** One shell line that makes this whole certification again (in the route it was started from). */
+    /** Whether the cloud stub repeats body-borne values in headers ({@code --assume body-in-headers}, lenient) or not (strict). */
+    public boolean bodyInHeaders() {
+        return assumptions.contains(org.upcert.harness.run.RunOptions.ASSUME_BODY_IN_HEADERS);
+    }
+
+    /** {@code strict} or {@code lenient}: the cloud stub's header mode (docs/cloud.md). */
+    public String stubHeaders() {
+        return bodyInHeaders() ? "lenient" : "strict";
+    }
+
+    /**
+     * Why these runs judge only the shape of the extension's requests to the cloud (google-photos
+     * with the strict stub: nothing can be committed), or empty: the whole protocol is judged.
+     */
+    public java.util.Optional<String> protocolShapeOnly() {
+        return org.upcert.harness.cloud.CloudDialects.protocolShapeOnly(cloud, bodyInHeaders());
+    }
+
     public String certifyCommand() {
         java.util.LinkedHashMap<String, String> options = new java.util.LinkedHashMap<>();
         List<String> named = new ArrayList<>(profiles);

@@ -16,14 +16,40 @@ public final class CloudMutants {
     public static List<MutantCase> cases() {
         return List.of(
                 MutantCase.of("CLD-01", "reads response headers by their canonical names (X-Goog-Upload-Token): never finds the upload token",
-                        ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "baseline", 1).on("google-photos"),
+                        ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "baseline", 1)
+                        .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT),
                 MutantCase.of("CLD-01", "reads response headers by their canonical names (Retry-After, X-Object-Id)",
                         ReadsCanonicalHeaderNames.class, ReadsCanonicalHeaderNames::new, "cloud-errors", 1),
                 MutantCase.of("CLD-01", "records a batchCreate answer in memory only: after a relaunch it commits the same "
                         + "upload tokens again (the cloud refuses them as already committed)",
-                        CommitsRecordedInMemory.class, CommitsRecordedInMemory::new, "baseline", 1).on("google-photos"),
+                        CommitsRecordedInMemory.class, CommitsRecordedInMemory::new, "baseline", 1)
+                        .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT),
+                MutantCase.of("ACK-02", "waits for the item's metadata in a dropbox-api-result response header before "
+                        + "acknowledging a succeeded upload: a header the real files/upload never sends (its metadata is in "
+                        + "the body), so with the strict stub no succeeded job is ever acknowledged",
+                        ReadsAnInventedHeader.class, ReadsAnInventedHeader::new, "baseline", 1).on("dropbox"),
                 MutantCase.of("CLD-02", "acknowledges a finished job only if its resource is set (if let resource = job.resource)",
                         SkipsJobsWithoutResource.class, SkipsJobsWithoutResource::new, "device-quirks-26x", 1));
+    }
+
+    /**
+     * ACK-02 (strict headers): the author takes the server's metadata from {@code dropbox-api-result}
+     * (which upcert's lenient stub repeats, as a proxy would) and leaves a succeeded job whose
+     * headers lack it for later, to be acknowledged once the metadata shows. Against the real
+     * service (the strict stub) it never shows: presented succeeded jobs stay unacknowledged.
+     * Here the sample does not see such a job at all, as the author's loop skips it.
+     */
+    public static final class ReadsAnInventedHeader extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return new SampleMutant.ForwardingLibrary(real) {
+                @Override
+                public List<UploadJob> fetchJobs(org.upcert.api.JobAction action) {
+                    return real.fetchJobs(action).stream().filter(job -> job.state() != org.upcert.api.JobState.SUCCEEDED
+                            || job.responseHeaderFields().map(h -> h.containsKey("dropbox-api-result")).orElse(false)).toList();
+                }
+            };
+        }
     }
 
     /** {@code x-goog-upload-token} → {@code X-Goog-Upload-Token}. */

@@ -152,7 +152,8 @@ public final class RunCommand implements Callable<Integer> {
             source = hosting.withScope(extensionSource());
             // at the level the run will have (a deployment target raises it, docs/scope.md)
             java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cloud,
-                    plan.raisedTo(source.declaredScope().deploymentLevel()).workload());
+                    plan.raisedTo(source.declaredScope().deploymentLevel()).workload(),
+                    assume.contains(org.upcert.harness.run.RunOptions.ASSUME_BODY_IN_HEADERS));
             if (impossible.isPresent()) {
                 err.println("upcert run: " + impossible.get() + "; choose a profile at iOS 26.4 or later, or another --cloud; "
                         + "nothing was run");

@@ -24,10 +24,15 @@ import org.upcert.harness.sim.SimRandom;
  *       {@code Dropbox-API-Arg: {"path":"/…","mode":"add"|"overwrite","autorename":false}}
  *       ({@code mode} also as {@code {".tag":"add"}}): 200 with the file metadata JSON
  *       ({@code id}, {@code name}, {@code path_display}, {@code rev}, {@code size},
- *       {@code content_hash}). The same JSON is also sent in a {@code Dropbox-API-Result}
- *       header: <em>the real upload endpoint returns it in the body only</em> (the header is what
- *       Dropbox uses on download endpoints); the stub adds it because a background-upload
- *       extension never sees the body, and documents the departure. {@code content_hash} here
+ *       {@code content_hash}). In the <b>lenient</b> header mode ({@code --assume body-in-headers})
+ *       the same JSON is also sent in a {@code Dropbox-API-Result} header: <em>the real upload
+ *       endpoint returns it in the body only</em> (the header is what Dropbox uses on download
+ *       endpoints), which a background-upload extension never sees; the <b>strict</b> mode (the
+ *       default) sends it in the body only, as Dropbox does.
+ *   <li>{@code POST files/get_metadata} (real: on {@code api.dropboxapi.com}) with
+ *       {@code Authorization: Bearer} and JSON {@code {"path":"/…"}}: 200 the file's metadata
+ *       ({@code ".tag":"file"} and the fields above); nothing there: 409
+ *       {@code path/not_found/..}. How an extension learns what a system upload stored. {@code content_hash} here
  *       is the plain SHA-256 of the bytes received (real: Dropbox's 4 MiB block hash).
  *       Sizes come from {@value CloudDialect#DECLARED_LENGTH_HEADER} when present.
  *   <li>Errors: missing or undecodable {@code Dropbox-API-Arg}, a bad path or mode, a wrong
@@ -61,6 +66,7 @@ public final class DropboxDialect implements CloudDialect {
     private final long maxRequestBytes;
     private final long seed;
     private long fileCount;
+    private boolean bodyInHeaders;
 
     /**
      * @param seed the run's seed (tokens, ids and revisions derive from it)
@@ -73,6 +79,12 @@ public final class DropboxDialect implements CloudDialect {
         this.virtualNow = virtualNow;
         this.tokens = new OAuthClientCredentials(seed, "sl.", virtualNow, tokenLifetimeMs);
         this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Lenient ({@code true}: the upload's metadata also in {@code Dropbox-API-Result}) or strict; returns this. */
+    public DropboxDialect bodyInHeaders(boolean lenient) {
+        this.bodyInHeaders = lenient;
+        return this;
     }
 
     @Override
@@ -133,7 +145,51 @@ public final class DropboxDialect implements CloudDialect {
             }
             return upload(request);
         }
+        if (path.equals(BASE + "files/get_metadata")) {
+            if (!request.method().equals("POST")) {
+                return refusePlain(request, 405, "method not allowed");
+            }
+            return getMetadata(request);
+        }
         return refusePlain(request, 404, "Unknown API function");
+    }
+
+    /** {@code files/get_metadata}: the file at {@code path}, or 409 {@code path/not_found}. */
+    private CloudResponse getMetadata(CloudRequest request) {
+        switch (tokens.check(request.header("authorization").orElse(null))) {
+            case MISSING, MALFORMED -> {
+                return refusePlain(request, 400, "Error in call to API function \"files/get_metadata\": "
+                        + "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".");
+            }
+            case UNKNOWN -> {
+                return refuseJson(request, 401, "invalid_access_token/..", "{\".tag\":\"invalid_access_token\"}");
+            }
+            case EXPIRED -> {
+                return refuseJson(request, 401, "expired_access_token/..", "{\".tag\":\"expired_access_token\"}");
+            }
+            default -> {
+            }
+        }
+        JsonNode args;
+        try {
+            args = JSON.readTree(request.body());
+        } catch (java.io.IOException e) {
+            args = null;
+        }
+        String dropboxPath = args == null ? "" : args.path("path").asText("");
+        if (!dropboxPath.startsWith("/") || dropboxPath.length() < 2) {
+            return refusePlain(request, 400, "Error in call to API function \"files/get_metadata\": "
+                    + "request body: path: '" + dropboxPath + "' did not match pattern '(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/.*)?)'");
+        }
+        String key = dropboxPath.substring(1);
+        var stored = inventory.object(key);
+        if (stored.isEmpty()) {
+            return refuseJson(request, 409, "path/not_found/..", "{\".tag\":\"path\",\"path\":{\".tag\":\"not_found\"}}");
+        }
+        CloudInventory.StoredObject object = stored.get();
+        String rev = String.format("%016x", SimRandom.mix64(seed ^ object.sha256().hashCode() ^ ((long) object.writes() << 32)) >>> 4);
+        return CloudResponse.json(200, "{\".tag\":\"file\"," + metadataJson(key, object.objectId(), object.declaredSize(),
+                object.sha256(), rev).substring(1));
     }
 
     private CloudResponse upload(CloudRequest request) {
@@ -209,15 +265,20 @@ public final class DropboxDialect implements CloudDialect {
     }
 
     private CloudResponse metadata(String key, String id, long size, String sha, int status) {
+        String rev = String.format("%016x", SimRandom.mix64(seed ^ (++fileCount * 31)) >>> 4);
+        String json = metadataJson(key, id, size, sha, rev);
+        CloudResponse answer = CloudResponse.json(status, json);
+        return bodyInHeaders ? answer.withHeader("Dropbox-API-Result", json) : answer;
+    }
+
+    private String metadataJson(String key, String id, long size, String sha, String rev) {
         String name = key.substring(key.lastIndexOf('/') + 1);
         String modified = Instant.ofEpochMilli(virtualNow.getAsLong()).toString().replaceAll("\\.\\d+Z$", "Z");
-        String rev = String.format("%016x", SimRandom.mix64(seed ^ (++fileCount * 31)) >>> 4);
-        String json = "{\"name\":" + OAuthClientCredentials.jsonString(name)
+        return "{\"name\":" + OAuthClientCredentials.jsonString(name)
                 + ",\"path_lower\":" + OAuthClientCredentials.jsonString("/" + key.toLowerCase(java.util.Locale.ROOT))
                 + ",\"path_display\":" + OAuthClientCredentials.jsonString("/" + key)
                 + ",\"id\":\"" + id + "\",\"client_modified\":\"" + modified + "\",\"server_modified\":\"" + modified
                 + "\",\"rev\":\"" + rev + "\",\"size\":" + size + ",\"is_downloadable\":true,\"content_hash\":\"" + sha + "\"}";
-        return CloudResponse.json(status, json).withHeader("Dropbox-API-Result", json);
     }
 
     private String renamed(String key) {

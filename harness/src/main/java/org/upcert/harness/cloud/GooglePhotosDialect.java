@@ -45,13 +45,24 @@ import org.upcert.harness.sim.SimRandom;
  * a token is refused inside the 200 and recorded as a refusal ({@code already committed}), as
  * are unknown and expired tokens.
  *
+ * <h2>Header modes</h2>
+ * The real API returns the upload token only in the response body, and a PhotoKit upload
+ * extension never sees the body of the system's upload (only {@code responseHeaderFields}).
+ * <ul>
+ *   <li><b>strict</b> (the default): the token is in the body only, as Google sends it. No
+ *       extension can commit, so the stub judges the protocol's shape only
+ *       ({@link CloudDialects#protocolShapeOnly}): an upload it accepts is stored at once under
+ *       its token (the inventory's object), and no two-phase upload is recorded (CLD-01 has no
+ *       commit to judge).
+ *   <li><b>lenient</b> ({@code --assume body-in-headers}): the token is also in the
+ *       {@value #UPLOAD_TOKEN_HEADER} response header, as a proxy in front of Google would add;
+ *       the bytes wait uncommitted for {@code batchCreate}, exactly once (CLD-01).
+ * </ul>
+ *
  * <h2>Where the stub departs from the real service</h2>
  * <ul>
- *   <li>The real API returns the upload token only in the response body. A PhotoKit upload
- *       extension never sees the body of the system's upload (it gets
- *       {@code responseHeaderFields} only), so the stub <em>also</em> returns the token in the
- *       {@code X-Goog-Upload-Token} response header. Without it no background upload extension
- *       could commit at all; a real deployment would need a proxy doing the same.
+ *   <li>Lenient mode's {@code X-Goog-Upload-Token} header (see above); strict mode's "accepted is
+ *       stored".
  *   <li>Only {@code raw} uploads; resumable uploads ({@code X-Goog-Upload-Protocol: resumable})
  *       answer 400. Album, description and the 200 MB / 20 GB limits are not modelled.
  *   <li>Committing a token twice is refused (Google's behaviour for a reused token is not
@@ -84,6 +95,7 @@ public final class GooglePhotosDialect implements CloudDialect {
     private final long seed;
     private long uploadCount;
     private long mediaItems;
+    private boolean bodyInHeaders;
 
     /**
      * @param seed the run's seed (tokens and ids are derived from it)
@@ -94,6 +106,12 @@ public final class GooglePhotosDialect implements CloudDialect {
         this.seed = seed;
         this.virtualNow = virtualNow;
         this.tokens = new OAuthClientCredentials(seed, "ya29.", virtualNow, accessTokenLifetimeMs);
+    }
+
+    /** Lenient ({@code true}: the token also in {@value #UPLOAD_TOKEN_HEADER}, commits judged) or strict; returns this. */
+    public GooglePhotosDialect bodyInHeaders(boolean lenient) {
+        this.bodyInHeaders = lenient;
+        return this;
     }
 
     @Override
@@ -170,7 +188,15 @@ public final class GooglePhotosDialect implements CloudDialect {
         uploadCount++;
         String token = String.format("UT%06d-%016x", uploadCount,
                 SimRandom.mix64(seed ^ 0x7570_6C6F_6164L ^ (uploadCount * 0xBF58476D1CE4E5B9L)));
-        uploads.put(token, new Upload(Payloads.sha256(body), declared, mime, virtualNow.getAsLong() + UPLOAD_TOKEN_LIFETIME_MS, null));
+        String sha = Payloads.sha256(body);
+        if (!bodyInHeaders) {
+            // Strict: the token never reaches an extension, so nothing can be committed; protocol
+            // shape only: the accepted bytes are the resource stored (CloudDialects.protocolShapeOnly).
+            uploads.put(token, new Upload(sha, declared, mime, virtualNow.getAsLong() + UPLOAD_TOKEN_LIFETIME_MS, token));
+            inventory.store(token, declared, sha, token);
+            return CloudResponse.of(200).withHeader("Content-Type", "text/plain").withBody(token);
+        }
+        uploads.put(token, new Upload(sha, declared, mime, virtualNow.getAsLong() + UPLOAD_TOKEN_LIFETIME_MS, null));
         inventory.uploadReceived(token);
         return CloudResponse.of(200).withHeader("Content-Type", "text/plain").withHeader(UPLOAD_TOKEN_HEADER, token)
                 .withBody(token);

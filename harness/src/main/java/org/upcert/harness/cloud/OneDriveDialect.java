@@ -35,7 +35,7 @@ import org.upcert.harness.sim.SimRandom;
  *       may be a compact stand-in), content by the SHA-256 of the bytes received. The fragment
  *       must start at the next expected offset; the last one commits the file: 201 (new) or 200
  *       (replaced) with the driveItem JSON plus {@code Location} (the item's URL, last segment
- *       its id) and {@code ETag} headers; a middle one answers 202 with {@code nextExpectedRanges}.
+ *       its id) and {@code ETag} headers in the lenient mode only; a middle one answers 202 with {@code nextExpectedRanges}.
  *       Each accepted fragment extends the session's expiry. Errors: unknown or expired session
  *       404 {@code itemNotFound}; fragment starting before the next expected byte (e.g. a PUT
  *       repeated after the file was committed) 416 {@code invalidRange}; a request carrying an
@@ -48,7 +48,17 @@ import org.upcert.harness.sim.SimRandom;
  *       {@code nameAlreadyExists} (the session is kept until it expires, as Graph does).
  *   <li>{@code GET uploadUrl} → 200 {@code {"expirationDateTime","nextExpectedRanges"}};
  *       {@code DELETE uploadUrl} → 204 (the session is gone).
+ *   <li>{@code GET me/drive/root:/{path}} (Graph's "get item by path"; a trailing {@code :} is
+ *       allowed) with {@code Authorization: Bearer} → 200 the driveItem JSON ({@code id},
+ *       {@code name}, {@code size}, {@code eTag}, {@code file.hashes.sha256Hash}); no such item
+ *       404 {@code itemNotFound}. How an extension learns the item a system upload made: it never
+ *       sees that upload's body.
  * </ul>
+ *
+ * <p>Header modes: <b>strict</b> (the default) answers the committing PUT with the driveItem in
+ * the body only, as Graph does; <b>lenient</b> ({@code --assume body-in-headers}) adds
+ * {@code Location} (the item's URL, last segment its id) and {@code ETag} headers, the stub's
+ * invention (docs/cloud.md).
  *
  * <p>Simplifications: fragments need not be multiples of 320 KiB (the system sends one fragment);
  * a completed session stays answerable (416) until it expires, where Graph may forget it sooner
@@ -63,6 +73,8 @@ public final class OneDriveDialect implements CloudDialect {
     static final String CREATE_PREFIX = BASE + "me/drive/items/root:/";
     static final String CREATE_SUFFIX = ":/createUploadSession";
     static final String UPLOAD_PREFIX = BASE + "up/";
+    /** Get an item by its path: {@code GET me/drive/root:/{path}}. */
+    static final String ITEM_BY_PATH_PREFIX = BASE + "me/drive/root:/";
     /** Graph: each fragment request must be smaller than 60 MiB. */
     public static final long MAX_FRAGMENT_BYTES = 60L * 1024 * 1024;
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
@@ -96,6 +108,7 @@ public final class OneDriveDialect implements CloudDialect {
     private long sessionCount;
     private long itemCount;
     private String origin = "";
+    private boolean bodyInHeaders;
 
     /**
      * @param seed the run's seed (tokens, session and item ids derive from it)
@@ -111,6 +124,12 @@ public final class OneDriveDialect implements CloudDialect {
         this.tokens = new OAuthClientCredentials(seed, "EwB", virtualNow, tokenLifetimeMs);
         this.sessionLifetimeMs = sessionLifetimeMs;
         this.maxFragmentBytes = maxFragmentBytes;
+    }
+
+    /** Lenient ({@code true}: the committed item also in {@code Location}/{@code ETag}) or strict; returns this. */
+    public OneDriveDialect bodyInHeaders(boolean lenient) {
+        this.bodyInHeaders = lenient;
+        return this;
     }
 
     @Override
@@ -174,6 +193,14 @@ public final class OneDriveDialect implements CloudDialect {
             String itemPath = URLDecoder.decode(path.substring(CREATE_PREFIX.length(), path.length() - CREATE_SUFFIX.length()),
                     StandardCharsets.UTF_8);
             return createSession(request, itemPath);
+        }
+        if (path.startsWith(ITEM_BY_PATH_PREFIX) && path.length() > ITEM_BY_PATH_PREFIX.length() && !path.endsWith(CREATE_SUFFIX)) {
+            if (!method.equals("GET")) {
+                return refuse(request, 405, "methodNotAllowed", "method not allowed");
+            }
+            String itemPath = path.substring(ITEM_BY_PATH_PREFIX.length());
+            itemPath = itemPath.endsWith(":") ? itemPath.substring(0, itemPath.length() - 1) : itemPath;
+            return itemByPath(request, URLDecoder.decode(itemPath, StandardCharsets.UTF_8));
         }
         if (path.startsWith(UPLOAD_PREFIX) && path.length() > UPLOAD_PREFIX.length()) {
             String id = path.substring(UPLOAD_PREFIX.length());
@@ -288,13 +315,33 @@ public final class OneDriveDialect implements CloudDialect {
         String itemId = String.format("01%014X", SimRandom.mix64(seed ^ 0x17E3_0000L ^ (++itemCount * 0x9E3779B97F4A7C15L)) >>> 8);
         inventory.store(key, total, sha, itemId);
         String storedId = inventory.object(key).map(CloudInventory.StoredObject::objectId).orElse(itemId);
-        String name = key.substring(key.lastIndexOf('/') + 1);
-        String item = "{\"id\":\"" + storedId + "\",\"name\":" + OAuthClientCredentials.jsonString(name) + ",\"size\":" + total
-                + ",\"eTag\":\"\\\"{" + storedId + "},1\\\"\",\"file\":{\"hashes\":{\"sha256Hash\":\"" + sha.toUpperCase(java.util.Locale.ROOT)
-                + "\"}}}";
-        return CloudResponse.json(exists ? 200 : 201, item)
-                .withHeader("Location", uploadOrigin(request) + BASE + "me/drive/items/" + storedId)
+        CloudResponse answer = CloudResponse.json(exists ? 200 : 201, driveItem(key, storedId, total, sha));
+        if (!bodyInHeaders) {
+            return answer; // strict: Graph answers the item in the body only
+        }
+        return answer.withHeader("Location", uploadOrigin(request) + BASE + "me/drive/items/" + storedId)
                 .withHeader("ETag", "\"{" + storedId + "},1\"");
+    }
+
+    private static String driveItem(String key, String id, long size, String sha) {
+        String name = key.substring(key.lastIndexOf('/') + 1);
+        return "{\"id\":\"" + id + "\",\"name\":" + OAuthClientCredentials.jsonString(name) + ",\"size\":" + size
+                + ",\"eTag\":\"\\\"{" + id + "},1\\\"\",\"file\":{\"hashes\":{\"sha256Hash\":\"" + sha.toUpperCase(java.util.Locale.ROOT)
+                + "\"}}}";
+    }
+
+    /** {@code GET me/drive/root:/{path}}: the item stored at {@code itemPath}, or 404. */
+    private CloudResponse itemByPath(CloudRequest request, String itemPath) {
+        CloudResponse unauthorized = authenticate(request);
+        if (unauthorized != null) {
+            return unauthorized;
+        }
+        var stored = inventory.object(itemPath);
+        if (stored.isEmpty()) {
+            return refuse(request, 404, "itemNotFound", "The resource could not be found: " + itemPath);
+        }
+        CloudInventory.StoredObject object = stored.get();
+        return CloudResponse.json(200, driveItem(itemPath, object.objectId(), object.declaredSize(), object.sha256()));
     }
 
     private String renamed(String key) {

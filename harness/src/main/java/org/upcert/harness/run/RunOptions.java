@@ -34,8 +34,19 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
      * the lowercased response headers).
      */
     public static final String ASSUME_HTTP_STATUS = "http-status";
+    /**
+     * The cloud repeats values the real service returns only in a response body in headers the
+     * extension can read (Google's upload token in {@code x-goog-upload-token}, OneDrive's item in
+     * {@code location}/{@code etag}, Dropbox's metadata in {@code dropbox-api-result}), as a proxy
+     * in front of the service would: the stub's <em>lenient</em> header mode. Without it the stub is
+     * <em>strict</em> (only what the real service sends in headers is in headers), and a dialect no
+     * extension can then complete is certified as protocol shape only
+     * ({@link org.upcert.harness.cloud.CloudDialects#protocolShapeOnly}; docs/cloud.md).
+     */
+    public static final String ASSUME_BODY_IN_HEADERS = "body-in-headers";
     /** Every assumption a run may state ({@code --assume}). */
-    public static final SortedSet<String> KNOWN_ASSUMPTIONS = Collections.unmodifiableSortedSet(new TreeSet<>(Set.of(ASSUME_HTTP_STATUS)));
+    public static final SortedSet<String> KNOWN_ASSUMPTIONS = Collections.unmodifiableSortedSet(new TreeSet<>(
+            Set.of(ASSUME_HTTP_STATUS, ASSUME_BODY_IN_HEADERS)));
 
     public RunOptions {
         if (!transport.equals("loopback") && !transport.equals("direct")) {
@@ -116,6 +127,11 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
     /** The plan to run: {@code plan} with its hang bound replaced when {@link #hangAfterMs} is set. */
     public org.upcert.harness.plan.RunPlan applyTo(org.upcert.harness.plan.RunPlan plan) {
         return hangAfterMs == 0 ? plan : plan.withPolicy(plan.policy().withCallWallTimeoutMs(hangAfterMs));
+    }
+
+    /** Whether the cloud stub repeats body-borne values in headers (lenient), rather than strict. */
+    public boolean bodyInHeaders() {
+        return assumptions.contains(ASSUME_BODY_IN_HEADERS);
     }
 
     /** Whether the extension sees the HTTP status of failed uploads. */

@@ -155,7 +155,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         conditions.setExpensiveOptionExists(plan.workload().osAtLeast("27"));
         this.payloads = new Payloads(plan.seed(), policy.payload());
         this.trace = options.traceFile() == null ? Trace.inMemory() : Trace.toFile(options.traceFile());
-        CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), clock::now);
+        CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), clock::now, options.bodyInHeaders());
         if (options.transport().equals("direct")) {
             this.cloud = CloudStub.direct(dialect);
             this.transport = new DirectTransport(cloud);
@@ -680,6 +680,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         header.put("cloud", cloud.dialect().name());
         // What the run assumes beyond what PhotoKit documents (RunOptions.KNOWN_ASSUMPTIONS); [] = none.
         header.put("assumptions", List.copyOf(options.assumptions()));
+        // A dialect the strict stub can judge only by the shape of its requests (docs/cloud.md).
+        CloudDialects.protocolShapeOnly(cloud.dialect().name(), options.bodyInHeaders())
+                .ifPresent(why -> header.put("protocolShapeOnly", why));
         header.put("workload", plan.workload());
         if (profileOs != null) {
             header.put("osRaisedFrom", profileOs);

@@ -24,7 +24,7 @@ class DropboxCloudTest {
 
     @BeforeEach
     void start() {
-        stub = new CloudStub(new DropboxDialect(7, virtualNow::get, TOKEN_MS, DropboxDialect.MAX_REQUEST_BYTES));
+        stub = new CloudStub(new DropboxDialect(7, virtualNow::get, TOKEN_MS, DropboxDialect.MAX_REQUEST_BYTES).bodyInHeaders(true));
     }
 
     @AfterEach
@@ -179,8 +179,37 @@ class DropboxCloudTest {
         String token = token();
         String result = upload(token, arg("/a", "add", false), new byte[1], 1).body();
         stub.close();
-        stub = new CloudStub(new DropboxDialect(7, virtualNow::get, TOKEN_MS, DropboxDialect.MAX_REQUEST_BYTES));
+        stub = new CloudStub(new DropboxDialect(7, virtualNow::get, TOKEN_MS, DropboxDialect.MAX_REQUEST_BYTES).bodyInHeaders(true));
         assertEquals(token, token());
         assertEquals(result, upload(token, arg("/a", "add", false), new byte[1], 1).body());
+    }
+
+    @Test
+    @DisplayName("strict headers: files/upload answers its metadata in the body only; files/get_metadata gives it, 409 not_found for none")
+    void strictHeadersGetMetadata() throws Exception {
+        stub.close();
+        stub = new CloudStub(new DropboxDialect(7, virtualNow::get, TOKEN_MS, DropboxDialect.MAX_REQUEST_BYTES));
+        String token = token();
+        HttpResponse<String> response = upload(token, arg("/Photos/a/IMG_1.HEIC", "overwrite", false), new byte[] {3}, 2_400_000);
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("dropbox-api-result").isEmpty(), response.headers().map().toString());
+        var object = stub.inventory().object("Photos/a/IMG_1.HEIC").orElseThrow();
+        assertTrue(response.body().contains("\"id\":\"" + object.objectId() + "\""), response.body());
+
+        HttpResponse<String> metadata = getMetadata(token, "{\"path\":\"/Photos/a/IMG_1.HEIC\"}");
+        assertEquals(200, metadata.statusCode(), metadata.body());
+        assertTrue(metadata.body().startsWith("{\".tag\":\"file\","), metadata.body());
+        assertTrue(metadata.body().contains("\"id\":\"" + object.objectId() + "\"") && metadata.body().contains("\"size\":2400000"),
+                metadata.body());
+        HttpResponse<String> missing = getMetadata(token, "{\"path\":\"/Photos/none.HEIC\"}");
+        assertEquals(409, missing.statusCode());
+        assertTrue(missing.body().contains("path/not_found"), missing.body());
+        assertEquals(401, getMetadata("nope", "{\"path\":\"/Photos/a/IMG_1.HEIC\"}").statusCode());
+    }
+
+    private HttpResponse<String> getMetadata(String token, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/get_metadata"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -25,7 +25,7 @@ class GooglePhotosCloudTest {
 
     @BeforeEach
     void start() {
-        stub = new CloudStub(new GooglePhotosDialect(7, virtualNow::get, 3_600_000));
+        stub = new CloudStub(new GooglePhotosDialect(7, virtualNow::get, 3_600_000).bodyInHeaders(true));
     }
 
     @AfterEach
@@ -198,9 +198,29 @@ class GooglePhotosCloudTest {
         String bearer = bearer();
         String token = upload(bearer, new byte[] {1}).body();
         stub.close();
-        stub = new CloudStub(new GooglePhotosDialect(7, virtualNow::get, 3_600_000));
+        stub = new CloudStub(new GooglePhotosDialect(7, virtualNow::get, 3_600_000).bodyInHeaders(true));
         String again = bearer();
         assertEquals(bearer, again);
         assertEquals(token, upload(again, new byte[] {1}).body());
+    }
+
+    @Test
+    @DisplayName("strict headers: the upload token only in the body; protocol shape only: the accepted upload is stored, nothing to commit")
+    void strictHeadersShapeOnly() throws Exception {
+        stub.close();
+        stub = new CloudStub(new GooglePhotosDialect(7, virtualNow::get, 3_600_000));
+        byte[] bytes = "photo".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> uploaded = upload(bearer(), bytes);
+        assertEquals(200, uploaded.statusCode(), uploaded.body());
+        assertTrue(uploaded.headers().firstValue("x-goog-upload-token").isEmpty(), uploaded.headers().map().toString());
+        var objects = stub.inventory().objects();
+        assertEquals(1, objects.size());
+        assertEquals(uploaded.body(), objects.get(0).key());
+        assertEquals(Payloads.sha256(bytes), objects.get(0).sha256());
+        assertTrue(stub.inventory().commitsByUpload().isEmpty(), "no two-phase upload to judge");
+        assertTrue(CloudDialects.protocolShapeOnly(GooglePhotosDialect.NAME, false).isPresent());
+        assertTrue(CloudDialects.protocolShapeOnly(GooglePhotosDialect.NAME, true).isEmpty());
+        assertTrue(CloudDialects.protocolShapeOnly(OneDriveDialect.NAME, false).isEmpty());
+        assertTrue(CloudDialects.protocolShapeOnly(DropboxDialect.NAME, false).isEmpty());
     }
 }

@@ -29,8 +29,13 @@ class OneDriveCloudTest {
     }
 
     private CloudStub newStub() {
+        return newStub(true);
+    }
+
+    /** {@code lenient}: the committed item also in Location/ETag (--assume body-in-headers); else strict. */
+    private CloudStub newStub(boolean lenient) {
         CloudStub created = new CloudStub(new OneDriveDialect(7, virtualNow::get, 3_600_000, SESSION_MS,
-                OneDriveDialect.MAX_FRAGMENT_BYTES));
+                OneDriveDialect.MAX_FRAGMENT_BYTES).bodyInHeaders(lenient));
         created.dialect().extensionConfiguration(created.uploadUrlBase());
         return created;
     }
@@ -264,5 +269,36 @@ class OneDriveCloudTest {
         assertEquals(url.substring(base.length()), again.substring(newBase.length()));
         assertEquals(location.substring(base.length()),
                 put(again, new byte[1], 1).headers().firstValue("location").orElseThrow().substring(newBase.length()));
+    }
+
+    @Test
+    @DisplayName("strict headers: the committing PUT names the item in its body only; GET me/drive/root:/<path> gives it, 404 for none")
+    void strictHeadersItemByPath() throws Exception {
+        stub.close();
+        stub = newStub(false);
+        String token = token();
+        HttpResponse<String> done = put(sessionUrl(token, "Photos/a/IMG%201.HEIC", "fail"), new byte[] {1, 2}, 2_400_000);
+        assertEquals(201, done.statusCode(), done.body());
+        assertTrue(done.headers().firstValue("location").isEmpty(), done.headers().map().toString());
+        assertTrue(done.headers().firstValue("etag").isEmpty(), done.headers().map().toString());
+        var object = stub.inventory().object("Photos/a/IMG 1.HEIC").orElseThrow();
+        assertTrue(done.body().contains("\"id\":\"" + object.objectId() + "\""), done.body());
+
+        HttpResponse<String> item = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertEquals(200, item.statusCode(), item.body());
+        assertEquals(object.objectId(), field(item.body(), "id"));
+        assertTrue(item.body().contains("\"size\":2400000"), item.body());
+        HttpResponse<String> colon = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC:"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertEquals(200, colon.statusCode(), colon.body());
+
+        HttpResponse<String> missing = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/none.HEIC"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("itemNotFound"), missing.body());
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
+                .GET());
+        assertEquals(401, anonymous.statusCode());
     }
 }
