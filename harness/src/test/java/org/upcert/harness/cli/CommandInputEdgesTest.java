@@ -94,7 +94,7 @@ class CommandInputEdgesTest {
     void runAssumptions(@TempDir Path dir) throws IOException {
         Path jar = TestJars.jarOf(dir, NaiveExtension.class);
         upcert("run", "--extension", jar.toString(), "--assets", "5", "--transport", "direct", "--assume", "wall-clock",
-                "--out", dir.resolve("bad").toString()).assertRefused("unknown assumption 'wall-clock' (known: http-status)");
+                "--out", dir.resolve("bad").toString()).assertRefused("unknown assumption 'wall-clock' (known: body-in-headers, http-status)");
         Outcome assumed = upcert("run", "--extension", jar.toString(), "--assets", "5", "--transport", "direct", "--isolation",
                 "in-process", "--assume", "http-status", "--out", dir.resolve("assumed").toString());
         assertTrue(assumed.out().contains("assumes http-status"), assumed.out());
