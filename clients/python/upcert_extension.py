@@ -583,6 +583,7 @@ class UploadError:
     CANNOT_FIND_HOST = -1003
     CANNOT_CONNECT_TO_HOST = -1004
     NETWORK_CONNECTION_LOST = -1005
+    RESOURCE_UNAVAILABLE = -1008  # the original could not be downloaded from iCloud: transient
     NOT_CONNECTED_TO_INTERNET = -1009
     BAD_SERVER_RESPONSE = -1011
     USER_AUTHENTICATION_REQUIRED = -1013
@@ -1290,6 +1291,18 @@ class PhotoLibrary:
         job_id = job.local_identifier if isinstance(job, UploadJob) else job
         node = self._context._call("library.assetResource", {"job": job_id})
         return None if node is None else AssetResource.from_json(node)
+
+    def request_data(self, resource: "AssetResource") -> bytes:
+        """The bytes of ``resource`` as the system uploads them (``PHAssetResourceManager.requestData``):
+        what an extension that hashes its originals reads. The read costs the device time in
+        proportion to the resource's declared ``file_size`` (an extension that reads every original
+        at every call meets the runtime limit), and the bytes count toward the call's memory
+        until it returns (Java's ``PhotoLibrary.requestData``).
+
+        :raises PhotosError: ``IDENTIFIER_NOT_FOUND`` when the resource's asset is gone
+        """
+        node = self._context._call("library.requestData", {"resource": resource.to_json()})
+        return base64.b64decode(_text(node, "data"))
 
     def perform_changes(self, block: Optional[Callable[["JobChanges"], Any]] = None):
         """Runs a change block and commits its changes (``performChangesAndWait``).

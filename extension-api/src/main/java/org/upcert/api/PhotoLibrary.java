@@ -87,6 +87,25 @@ public interface PhotoLibrary {
     }
 
     /**
+     * The bytes of {@code resource}, as the system would upload them
+     * ({@code PHAssetResourceManager.requestData(for:options:dataReceivedHandler:completionHandler:)}):
+     * what an extension that hashes its originals (a content checksum for the server, a
+     * de-duplication) reads. Reading costs the device time in proportion to the resource's
+     * declared {@link AssetResource#fileSize()}, not to the bytes handed over (upcert sends a
+     * compact payload by default): an extension that reads every original at every call meets
+     * the runtime limit. What it is handed counts toward the process's memory until the call
+     * returns (docs/simulator.md, "Memory and CPU").
+     *
+     * @throws PhotosException with {@link PhotosErrorCode#IDENTIFIER_NOT_FOUND} when the
+     *     resource's asset is no longer in the library
+     * @throws UnsupportedOperationException from a test double that does not implement it
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    default byte[] requestData(AssetResource resource) throws PhotosException {
+        throw new UnsupportedOperationException("requestData is not implemented by " + getClass().getName());
+    }
+
+    /**
      * Runs {@code block} and commits its changes ({@code performChangesAndWait}). Blocks must not
      * be nested: calling this inside a block throws {@link IllegalStateException}.
      *

@@ -40,6 +40,14 @@ public record UploadError(String domain, int code, Optional<Integer> httpStatus,
     public static final int NETWORK_CONNECTION_LOST = -1005;
     /** NSURLErrorNotConnectedToInternet: the device is offline. Transient. */
     public static final int NOT_CONNECTED_TO_INTERNET = -1009;
+    /**
+     * NSURLErrorResourceUnavailable: the resource's original could not be fetched before the
+     * upload (it was offloaded to iCloud, "Optimize iPhone Storage", and the download failed).
+     * Transient: the original is still in iCloud. upcert reports a failed iCloud download with
+     * this code (the sources name none).
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    public static final int RESOURCE_UNAVAILABLE = -1008;
     /** NSURLErrorBadServerResponse: a response arrived, but not a success (its headers are on the job). */
     public static final int BAD_SERVER_RESPONSE = -1011;
     /** NSURLErrorUserAuthenticationRequired: the server asked for credentials (HTTP 401). */

@@ -44,6 +44,8 @@ public final class Protocol {
     public static final String JOB_LIMIT = "library.jobLimit";
     public static final String FETCH_JOBS = "library.fetchJobs";
     public static final String ASSET_RESOURCE = "library.assetResource";
+    /** {@code PhotoLibrary.requestData}: an original's bytes (its read costs virtual time by its declared size). */
+    public static final String REQUEST_DATA = "library.requestData";
     public static final String PERFORM_CHANGES = "library.performChanges";
     public static final String CHANGES_OUTSIDE_BLOCK = "library.changesOutsideBlock";
     /** The extension used an API member its OS level lacks (found out in the client): recorded, refused with 8. */

@@ -163,6 +163,11 @@ public abstract class SampleMutant implements UploadExtension {
         }
 
         @Override
+        public byte[] requestData(AssetResource resource) throws PhotosException {
+            return real.requestData(resource);
+        }
+
+        @Override
         public void performChanges(JobChangeBlock block) throws PhotosException {
             real.performChanges(block);
         }

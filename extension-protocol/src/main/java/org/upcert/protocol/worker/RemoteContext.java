@@ -317,6 +317,23 @@ final class RemoteContext implements ExtensionContext {
         }
 
         @Override
+        public byte[] requestData(AssetResource resource) throws PhotosException {
+            if (resource == null) {
+                throw new IllegalArgumentException("resource is required");
+            }
+            ObjectNode params = params();
+            params.set("resource", Values.resource(resource));
+            try {
+                return Values.bytes(rpc(Protocol.REQUEST_DATA, params), "data");
+            } catch (RpcError e) {
+                if (e.code() == Protocol.ERROR_PHOTOS) {
+                    throw photos(e);
+                }
+                throw unchecked(e);
+            }
+        }
+
+        @Override
         public void performChanges(JobChangeBlock block) throws PhotosException {
             performChangesAndReport(block);
         }

@@ -327,6 +327,38 @@ public final class FaultSchedule implements RequestFaults {
         return Fate.NORMAL;
     }
 
+    @Override
+    public boolean iCloudDownloadFails(long now) {
+        if (recovering) {
+            return false;
+        }
+        for (Window window : open) {
+            if (window.fault() instanceof PlannedFault.ICloudDownloadFailure f && fires(window, f.probability())) {
+                trace.at(now, "fault.fire").num("fault", window.index()).str("kind", f.kind()).str("on", "icloud").end();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The process's memory budget now: {@code base}, lowered to the lowest {@code budgetMiB} of the
+     * open {@code memory.pressure} windows, less the sum of their {@code pressureMiB} (never below 0).
+     */
+    public long memoryBudgetBytes(long base) {
+        long budget = base;
+        long pressure = 0;
+        for (Window window : open) {
+            if (window.fault() instanceof PlannedFault.MemoryPressure m) {
+                if (m.budgetMiB() > 0) {
+                    budget = Math.min(budget, m.budgetMiB() * 1024L * 1024L);
+                }
+                pressure += m.pressureMiB() * 1024L * 1024L;
+            }
+        }
+        return Math.max(0, budget - pressure);
+    }
+
     private boolean fires(Window window, double probability) {
         return probability >= 1.0 || stream(window.index()).nextDouble() < probability;
     }

@@ -119,6 +119,9 @@ public final class CallContext implements ExtensionContext {
     private int limitRejections;
     private int logLines;
     private int logLinesCut;
+    /** The call's working set: what the API handed the extension since the call began ({@link DeviceCosts}). */
+    private long held;
+    private long peakHeld;
     /** What the extension saw of each job in this call: its last fetch, with its own commits since. */
     private final java.util.TreeMap<String, JobStore.Seen> seen = new java.util.TreeMap<>();
 
@@ -215,6 +218,11 @@ public final class CallContext implements ExtensionContext {
     /** Log lines of this call beyond {@link #LOG_LINES_PER_CALL}: counted, not traced. */
     public int logLinesCut() {
         return logLinesCut;
+    }
+
+    /** The most the call held at once: {@link DeviceCosts#PROCESS_BASE_BYTES} plus its working set. */
+    public long peakMemory() {
+        return DeviceCosts.PROCESS_BASE_BYTES + peakHeld;
     }
 
     /** The kill reason of a call declared hung ({@link #killFromOutside}). */
@@ -419,6 +427,50 @@ public final class CallContext implements ExtensionContext {
     }
 
     /**
+     * Charges {@code ms} of the extension's own work (enumerating, reading originals) inside API
+     * call {@code n}, with the lock held: past the runtime limit or the grace period after a
+     * notice the process is killed, as for the call's own cost.
+     */
+    private void charge(long ms, int n) {
+        if (ms <= 0) {
+            return;
+        }
+        long target = system.clock().now() + ms;
+        if (target > graceDeadline) {
+            advance(graceDeadline);
+            kill("grace period after termination notice expired", n);
+        }
+        if (target > deadline) {
+            advance(deadline);
+            kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
+        }
+        advance(target);
+    }
+
+    /**
+     * The API hands the extension {@code bytes} more at call {@code n} ({@code what}: the api): they
+     * join the call's working set until it returns. Over the memory budget (32 MiB, lowered or
+     * squeezed by a {@code memory.pressure} fault) the process is killed without notice, as
+     * jetsam kills it on a device: {@code process.kill} with reason "memory", what it held and the
+     * budget.
+     */
+    private void hold(long bytes, String what, int n) {
+        held += bytes;
+        peakHeld = Math.max(peakHeld, held);
+        long footprint = DeviceCosts.PROCESS_BASE_BYTES + held;
+        long budget = system.memoryBudgetBytes();
+        if (footprint > budget) {
+            valid = false;
+            killed = true;
+            killReason = "memory limit exceeded (jetsam): " + DeviceCosts.mib(footprint) + " held, budget "
+                    + DeviceCosts.mib(budget) + " (" + what + ")";
+            trace.at(system.clock().now(), "process.kill").num("n", n).str("reason", killReason)
+                    .num("memory", footprint).num("budget", budget).end();
+            throw new ExtensionKilled(killReason);
+        }
+    }
+
+    /**
      * Charges {@link #RESPIN_PENALTY_MS} (doubled per further refusal) for a block refused with
      * LIMIT_EXCEEDED again in the same call; past the runtime limit or the grace period the
      * process is killed, as for any API call.
@@ -582,8 +634,9 @@ public final class CallContext implements ExtensionContext {
                     line("library.flaky", n).str("api", "fetchAssets").str("mode", flakyMode).num("withheld", assets.size()).end();
                     assets = List.of();
                 }
-                system.clock().advanceBy(assets.size() / 200);
+                charge(DeviceCosts.enumerationMillis(assets.size()), n);
                 line("fetch.assets", n).num("count", assets.size()).end();
+                hold(assets.size() * DeviceCosts.ASSET_BYTES, "fetchAssets", n);
                 return assets;
             });
         }
@@ -598,7 +651,9 @@ public final class CallContext implements ExtensionContext {
                     line("library.flaky", n).str("api", "fetchAssets").str("mode", flakyMode).num("withheld", assets.size()).end();
                     assets = List.of();
                 }
+                charge(DeviceCosts.enumerationMillis(assets.size()), n);
                 line("fetch.assets", n).num("asked", ids.size()).num("count", assets.size()).end();
+                hold(assets.size() * DeviceCosts.ASSET_BYTES, "fetchAssets", n);
                 return assets;
             });
         }
@@ -657,6 +712,7 @@ public final class CallContext implements ExtensionContext {
                     seen.put(job.id(), new JobStore.Seen(job.state(), job.retried()));
                 }
                 line("fetch.jobs", n).str("action", action.name()).strs("jobs", ids).end();
+                hold(ids.size() * DeviceCosts.JOB_BYTES, "fetchJobs", n);
                 return List.copyOf(snapshots);
             });
         }
@@ -667,6 +723,28 @@ public final class CallContext implements ExtensionContext {
             return call("assetResource", cost(), n -> {
                 return system.jobs().findEver(job.localIdentifier())
                         .flatMap(record -> system.library().liveResource(record.resource().key()));
+            });
+        }
+
+        @Override
+        public byte[] requestData(AssetResource resource) throws PhotosException {
+            if (resource == null) {
+                throw new IllegalArgumentException("resource is required");
+            }
+            return call("requestData", cost(), n -> {
+                boolean live = system.library().authorization() == AuthorizationStatus.AUTHORIZED
+                        && system.library().isLive(resource);
+                if (!live) {
+                    line("resource.read", n).str("resource", resource.key()).str("code", PhotosErrorCode.IDENTIFIER_NOT_FOUND.name()).end();
+                    throw PhotosException.of(PhotosErrorCode.IDENTIFIER_NOT_FOUND,
+                            "no such resource in the library: " + resource.key());
+                }
+                long ms = DeviceCosts.payloadReadMillis(resource.fileSize());
+                line("resource.read", n).str("resource", resource.key()).num("size", resource.fileSize()).num("ms", ms).end();
+                charge(ms, n);
+                byte[] data = system.payload(resource);
+                hold(data.length, "requestData", n);
+                return data;
             });
         }
 
@@ -941,6 +1019,7 @@ public final class CallContext implements ExtensionContext {
                 Optional<byte[]> content = system.files().read(name);
                 system.clock().advanceBy(content.map(c -> (long) c.length).orElse(0L) / 65_536);
                 line("storage.read", n).str("name", name).num("bytes", content.map(c -> (long) c.length).orElse(-1L)).end();
+                hold(content.map(c -> (long) c.length).orElse(0L), "storage.read", n);
                 return content;
             });
         }
@@ -1002,7 +1081,9 @@ public final class CallContext implements ExtensionContext {
                     throw new TransportException(UploadError.transport(UploadError.CANCELLED,
                             "cancelled: the process is being terminated (willTerminate)"));
                 }
-                return system.network().send(request, copy, n);
+                ExtensionHttp.Response response = system.network().send(request, copy, n);
+                hold(response.body().length, "http", n);
+                return response;
             });
         }
     }

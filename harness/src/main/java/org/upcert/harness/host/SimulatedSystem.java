@@ -43,6 +43,19 @@ public interface SimulatedSystem {
     /** The process serving the current call. */
     ExtensionProcess process();
 
+    /**
+     * The process's memory budget now: {@link DeviceCosts#MEMORY_BUDGET_BYTES}, lowered or squeezed
+     * while a {@code memory.pressure} fault is open.
+     */
+    default long memoryBudgetBytes() {
+        return DeviceCosts.MEMORY_BUDGET_BYTES;
+    }
+
+    /** The bytes of {@code resource} as the system uploads them (the run's payload mode). */
+    default byte[] payload(org.upcert.api.AssetResource resource) {
+        throw new UnsupportedOperationException("no payloads in this system");
+    }
+
     /** Runs the system's own events (transfers ending, ...) due up to virtual time {@code t}. */
     void runSystemEventsUpTo(long t);
 

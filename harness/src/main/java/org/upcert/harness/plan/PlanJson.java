@@ -26,6 +26,8 @@ public final class PlanJson {
             Map.entry("jobs.limit", PlannedFault.JobLimitDip.class),
             Map.entry("jobs.limit-at-commit", PlannedFault.JobLimitAtCommit.class),
             Map.entry("library.flaky", PlannedFault.LibraryFlaky.class),
+            Map.entry("memory.pressure", PlannedFault.MemoryPressure.class),
+            Map.entry("icloud.download", PlannedFault.ICloudDownloadFailure.class),
             Map.entry("device.reboot", PlannedFault.DeviceReboot.class),
             Map.entry("network.offline", PlannedFault.NetworkOffline.class),
             Map.entry("network.degraded", PlannedFault.NetworkDegraded.class),

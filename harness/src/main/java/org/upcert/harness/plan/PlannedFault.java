@@ -323,6 +323,28 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * Memory pressure during the window (other apps in the foreground, a system task): the
+     * process's memory budget is lowered to {@code budgetMiB} (0: unchanged) and {@code pressureMiB}
+     * of it are taken; an extension whose call holds more than what is left is killed without
+     * notice (jetsam), as measured on devices (reference §6: about 32 MB, "a jetsam kill and
+     * relaunch loop"). Windows stack: the lowest budget, the pressures added.
+     */
+    record MemoryPressure(long from, long until, int budgetMiB, int pressureMiB) implements Timed {
+        public MemoryPressure {
+            requireWindow(from, until);
+            if (budgetMiB < 0 || pressureMiB < 0 || (budgetMiB == 0 && pressureMiB == 0)) {
+                throw new IllegalArgumentException("memory.pressure lowers the budget (budgetMiB > 0) or adds pressure"
+                        + " (pressureMiB > 0): " + budgetMiB + ", " + pressureMiB);
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "memory.pressure";
+        }
+    }
+
     /** Battery level set to {@code percent} at {@code from}. */
     record Battery(long from, long until, int percent) implements Timed {
         public Battery {
@@ -370,6 +392,24 @@ public sealed interface PlannedFault {
         @Override
         public String kind() {
             return "library.offload";
+        }
+    }
+
+    /**
+     * Downloading an offloaded original from iCloud fails (iCloud unreachable, throttled): with
+     * {@code probability}, a transfer of an offloaded asset's resource started in the window fails
+     * before anything is sent, with the sanitized {@code -1008} (resource unavailable). Transient:
+     * the original is still in iCloud, a later attempt downloads it.
+     */
+    record ICloudDownloadFailure(long from, long until, double probability) implements Timed {
+        public ICloudDownloadFailure {
+            requireWindow(from, until);
+            requireProbability(probability);
+        }
+
+        @Override
+        public String kind() {
+            return "icloud.download";
         }
     }
 

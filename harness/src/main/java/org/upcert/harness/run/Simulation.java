@@ -821,6 +821,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     }
 
     @Override
+    public long memoryBudgetBytes() {
+        return faults.memoryBudgetBytes(org.upcert.harness.host.DeviceCosts.MEMORY_BUDGET_BYTES);
+    }
+
+    @Override
+    public byte[] payload(org.upcert.api.AssetResource resource) {
+        return payloads.bytes(resource);
+    }
+
+    @Override
     public void runSystemEventsUpTo(long t) {
         while (events.runNextUpTo(t, clock)) {
             // each event may schedule more; run them all in order

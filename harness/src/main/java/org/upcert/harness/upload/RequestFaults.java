@@ -16,6 +16,14 @@ public interface RequestFaults {
      */
     Fate decide(String channel, long now);
 
+    /**
+     * Whether downloading an offloaded original from iCloud fails for a transfer starting at
+     * {@code now} (an {@code icloud.download} fault); asked only for offloaded assets.
+     */
+    default boolean iCloudDownloadFails(long now) {
+        return false;
+    }
+
     /** The fate of one request. */
     sealed interface Fate {
         Fate NORMAL = new Normal();

@@ -50,6 +50,8 @@ public final class Uploader implements JobStore.Listener {
     private RequestFaults faults = RequestFaults.NONE;
     private org.upcert.harness.library.SimulatedLibrary library;
     private final TreeMap<String, RequestFaults.Fate> fates = new TreeMap<>();
+    /** Transfers whose original failed to come down from iCloud ({@code icloud.download}). */
+    private final java.util.TreeSet<String> iCloudFailed = new java.util.TreeSet<>();
     private IdleListener idleListener = () -> { };
     private org.upcert.harness.cloud.CloudInventory inventory;
     private long bytesDeclared;
@@ -128,6 +130,7 @@ public final class Uploader implements JobStore.Listener {
         queued.remove(job);
         EventQueue.Event transfer = inFlight.remove(job.id());
         fates.remove(job.id());
+        iCloudFailed.remove(job.id());
         if (transfer != null) {
             transfer.cancel();
             trace.at(clock.now(), "transfer.aborted").str("job", job.id()).str("reason", "cancelled").end();
@@ -167,6 +170,7 @@ public final class Uploader implements JobStore.Listener {
             EventQueue.Event transfer = inFlight.remove(id);
             transfer.cancel();
             fates.remove(id);
+            iCloudFailed.remove(id);
             store.find(id).ifPresent(job -> store.markFailed(job, error, null));
         }
         if (!ids.isEmpty() && isIdle()) {
@@ -182,6 +186,14 @@ public final class Uploader implements JobStore.Listener {
         if (refusal.isPresent() || resourceGone(job)) {
             duration = conditions.latencyMs(policy);
         } else {
+            if (offloaded(job) && faults.iCloudDownloadFails(clock.now())) {
+                // The original never came down from iCloud: the job fails before anything is sent.
+                duration = conditions.latencyMs(policy) + iCloudDownloadMillis(job) / 2;
+                iCloudFailed.add(job.id());
+                trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", size).num("ms", duration).end();
+                inFlight.put(job.id(), events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job)));
+                return;
+            }
             RequestFaults.Fate fate = faults.decide("transfer", clock.now());
             duration = transferMillis(size) + iCloudDownloadMillis(job);
             if (fate instanceof RequestFaults.Fate.Drop drop && drop.afterBytes() < size) {
@@ -204,8 +216,11 @@ public final class Uploader implements JobStore.Listener {
 
     /** Offloaded originals come down from iCloud first, at 100 Mbit/s. */
     private long iCloudDownloadMillis(JobRecord job) {
-        return library != null && library.isOffloaded(job.resource().assetLocalIdentifier())
-                ? job.resource().fileSize() * 8 / 100_000 : 0;
+        return offloaded(job) ? job.resource().fileSize() * 8 / 100_000 : 0;
+    }
+
+    private boolean offloaded(JobRecord job) {
+        return library != null && library.isOffloaded(job.resource().assetLocalIdentifier());
     }
 
     private boolean resourceGone(JobRecord job) {
@@ -225,7 +240,10 @@ public final class Uploader implements JobStore.Listener {
         }
         var refusal = destinations.refusal(job.destination().url());
         RequestFaults.Fate fate = fates.remove(job.id());
-        if (refusal.isPresent()) {
+        if (iCloudFailed.remove(job.id())) {
+            store.markFailed(job, UploadError.transport(UploadError.RESOURCE_UNAVAILABLE,
+                    "the original could not be downloaded from iCloud"), null);
+        } else if (refusal.isPresent()) {
             blocked++;
             trace.at(clock.now(), "transfer.blocked").str("job", job.id()).url("url", job.destination().url())
                     .str("reason", refusal.get()).end();

@@ -323,6 +323,157 @@ class FaultKindsTest {
     }
 
     @Nested
+    @DisplayName("memory and CPU")
+    class MemoryAndCpu {
+        private static final long MIB = 1024 * 1024;
+
+        /**
+         * An extension that keeps a 10 MiB cache in its app group and reads it whole at every
+         * call (14 MiB with the process's 4 MiB base: within 32 MiB), answering PROCESSING without
+         * progress until an hour has passed: a call every five minutes or so.
+         */
+        private Seen cacheReader(PlannedFault... faults) {
+            Seen seen = new Seen();
+            RunPlan plan = new RunPlan(5, "test", Workload.typical(3), SystemPolicy.defaults(), Phases.standard(HOUR), List.of(faults));
+            seen.result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                if (context.storage().read("cache").isEmpty()) {
+                    context.storage().write("cache", new byte[(int) (10 * MIB)]);
+                }
+                seen.notes.add("returned " + context.clock().millis());
+                return context.clock().millis() > org.upcert.harness.sim.VirtualClock.EPOCH.toEpochMilli() + HOUR
+                        ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+            }), RunOptions.inMemory());
+            seen.trace = new TraceLines(seen.result.traceText());
+            return seen;
+        }
+
+        private List<JsonNode> memoryKills(Seen seen) {
+            return seen.trace.events("process.kill").stream().filter(k -> k.path("reason").asText().startsWith("memory")).toList();
+        }
+
+        @Test
+        @DisplayName("memory.pressure (pressureMiB): a call holding more than the budget left is killed without notice (jetsam);"
+                + " the same call fits before and after the window")
+        void pressure() {
+            Seen calm = cacheReader();
+            assertTrue(memoryKills(calm).isEmpty(), "14 MiB fit the 32 MiB budget: " + memoryKills(calm));
+            Seen seen = cacheReader(new PlannedFault.MemoryPressure(20 * MIN, 40 * MIN, 0, 20));
+            List<JsonNode> kills = memoryKills(seen);
+            assertFalse(kills.isEmpty(), "20 MiB taken: 12 MiB left, the 14 MiB call is killed");
+            for (JsonNode kill : kills) {
+                long t = kill.path("t").asLong();
+                assertTrue(t >= 20 * MIN && t < 40 * MIN, "only inside the window: " + kill);
+                assertEquals(12 * MIB, kill.path("budget").asLong(), kill.toString());
+                assertEquals(14 * MIB, kill.path("memory").asLong(), "the base and the 10 MiB read: " + kill);
+            }
+            assertTrue(seen.trace.events("process.notice").isEmpty(), "a kill without notice");
+            JsonNode killedCall = seen.trace.events("call.end").stream()
+                    .filter(e -> e.path("t").asLong() == kills.get(0).path("t").asLong()).findFirst().orElseThrow();
+            assertEquals("killed", killedCall.path("outcome").asText());
+            assertTrue(seen.notes.stream().anyMatch(n -> Long.parseLong(n.substring(9)) - org.upcert.harness.sim.VirtualClock.EPOCH
+                    .toEpochMilli() > 40 * MIN), "after the window the same call returns again: " + seen.notes);
+            JsonNode next = seen.trace.events("call.start").stream()
+                    .filter(c -> c.path("t").asLong() > kills.get(0).path("t").asLong()).findFirst().orElseThrow();
+            assertEquals("after-kill", next.path("reason").asText(), "relaunched after the kill's backoff");
+        }
+
+        @Test
+        @DisplayName("memory.pressure (budgetMiB): the budget drops to the fault's for the window")
+        void budget() {
+            Seen seen = cacheReader(new PlannedFault.MemoryPressure(20 * MIN, 40 * MIN, 12, 0));
+            List<JsonNode> kills = memoryKills(seen);
+            assertFalse(kills.isEmpty());
+            assertEquals(12 * MIB, kills.get(0).path("budget").asLong());
+            assertTrue(kills.get(0).path("reason").asText().contains("storage.read"), "says what it was handed: " + kills.get(0));
+        }
+
+        @Test
+        @DisplayName("virtual CPU: enumerating costs 5 µs per asset, reading an original 1 ms per 50 KB of its declared size")
+        void cpuCost() {
+            List<Long> costs = new ArrayList<>();
+            List<Long> sizes = new ArrayList<>();
+            RunPlan plan = new RunPlan(7, "test", Workload.typical(2_000), SystemPolicy.defaults(), Phases.none(), List.of());
+            Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                long t0 = context.clock().millis();
+                var assets = context.library().fetchAssets();
+                long t1 = context.clock().millis();
+                AssetResource first = assets.get(0).resources().get(0);
+                byte[] data = context.library().requestData(first);
+                long t2 = context.clock().millis();
+                costs.add(t1 - t0);
+                costs.add(t2 - t1);
+                sizes.add(first.fileSize());
+                sizes.add((long) data.length);
+                return ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            assertEquals(2 + 2_000 * 5 / 1_000, costs.get(0), "the call's 2 ms and 10 ms for 2,000 assets");
+            assertEquals(2 + sizes.get(0) / 50_000, costs.get(1), "the call's 2 ms and the declared size at 50 MB/s");
+            assertTrue(sizes.get(1) < 8_192, "the bytes handed are the compact payload: " + sizes.get(1));
+        }
+
+        @Test
+        @DisplayName("virtual CPU: an extension reading every original of a 300-asset library at every call meets the runtime limit;"
+                + " enumerating the library at every call does not")
+        void readingEveryOriginalMeetsTheRuntimeLimit() {
+            RunPlan plan = new RunPlan(7, "test", Workload.typical(300), SystemPolicy.defaults(), Phases.none(), List.of());
+            RunResult hashing = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                for (var asset : context.library().fetchAssets()) {
+                    for (AssetResource r : asset.resources()) {
+                        context.library().requestData(r);
+                    }
+                }
+                return ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            TraceLines trace = new TraceLines(hashing.traceText());
+            JsonNode kill = trace.first("process.kill");
+            assertNotNull(kill, "killed");
+            assertTrue(kill.path("reason").asText().startsWith("runtime limit"), kill.toString());
+            assertFalse(trace.events("resource.read").isEmpty());
+            RunResult enumerating = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                for (int i = 0; i < 20; i++) {
+                    context.library().fetchAssets();
+                }
+                return ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            assertTrue(new TraceLines(enumerating.traceText()).events("process.kill").isEmpty(),
+                    "twenty enumerations of 300 assets cost 30 ms and 1.5 MiB");
+        }
+
+        @Test
+        @DisplayName("requestData of a resource whose asset is gone throws IDENTIFIER_NOT_FOUND")
+        void requestDataOfAGoneResource() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(7, "test", Workload.typical(2), SystemPolicy.defaults(), Phases.none(), List.of());
+            Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                AssetResource ghost = new AssetResource("NOPE/L0/001", AssetResource.ResourceType.PHOTO, "IMG_9.HEIC", "public.heic", 1);
+                try {
+                    context.library().requestData(ghost);
+                    seen.add("read");
+                } catch (PhotosException e) {
+                    seen.add(e.code().name());
+                }
+                return ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            assertEquals(List.of("IDENTIFIER_NOT_FOUND"), seen);
+        }
+
+        @Test
+        @DisplayName("icloud.download: transfers of offloaded originals fail with -1008 (resource unavailable) in the window;"
+                + " a later attempt uploads them")
+        void iCloudDownload() {
+            Seen seen = backup(5, new PlannedFault.AssetsOffloaded(0, 0, 5), new PlannedFault.ICloudDownloadFailure(0, 30 * MIN, 1.0));
+            assertTrue(seen.failedWith(UploadError.RESOURCE_UNAVAILABLE) > 0, seen.errorCodes().toString());
+            assertTrue(seen.errorCodes().stream().allMatch(c -> c == UploadError.RESOURCE_UNAVAILABLE), seen.errorCodes().toString());
+            assertFalse(seen.trace.events("fault.fire").stream().filter(f -> f.path("on").asText().equals("icloud")).toList().isEmpty());
+            JsonNode failed = seen.trace.first("job.failed");
+            assertEquals(UploadError.RESOURCE_UNAVAILABLE, failed.path("code").asInt());
+            assertTrue(seen.result.summary().complete(), "transient: re-created after the window, every original uploads");
+            Seen notOffloaded = backup(5, new PlannedFault.ICloudDownloadFailure(0, 30 * MIN, 1.0));
+            assertEquals(0, notOffloaded.failedWith(UploadError.RESOURCE_UNAVAILABLE), "originals on the device need no download");
+        }
+    }
+
+    @Nested
     @DisplayName("library")
     class Library {
 

@@ -142,6 +142,19 @@ public enum FaultKind {
             return new PlannedFault.Battery(o.from(), o.until(), (int) range(p, "percent", IntRange.exactly(50)).draw(r));
         }
     },
+    MEMORY_PRESSURE("memory.pressure", Shape.WINDOW, false, "budgetMiB", "pressureMiB") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.MemoryPressure(o.from(), o.until(), (int) range(p, "budgetMiB", IntRange.exactly(0)).draw(r),
+                    (int) range(p, "pressureMiB", IntRange.exactly(0)).draw(r));
+        }
+    },
+    ICLOUD_DOWNLOAD("icloud.download", Shape.WINDOW, true) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.ICloudDownloadFailure(o.from(), o.until(), o.probability());
+        }
+    },
     LIBRARY_ADD("library.add", Shape.INSTANT, false, "count") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

@@ -124,6 +124,14 @@ final class ApiDispatcher {
                 Optional<AssetResource> resource = context.library().assetResource(job);
                 return resource.<JsonNode>map(Values::resource).orElse(NODES.nullNode());
             }
+            case Protocol.REQUEST_DATA:
+                try {
+                    ObjectNode data = NODES.objectNode();
+                    data.put("data", Values.base64(context.library().requestData(Values.readResource(params.get("resource")))));
+                    return data;
+                } catch (PhotosException e) {
+                    throw photos(e);
+                }
             case Protocol.PERFORM_CHANGES:
                 return performChanges(context, params);
             case Protocol.CHANGES_OUTSIDE_BLOCK:
