@@ -88,6 +88,31 @@ class PythonExtensionAcceptanceTest {
         assertMutantFails("mutant_trusts_an_empty_scan.py", "library-churn", "RES-01", "RES-01", out);
     }
 
+    @Test
+    @DisplayName("the Python reference extension passes every rule on memory-and-cpu (memory pressure, failed iCloud downloads)"
+            + " as a command: the memory measure and the iCloud failures are the harness's, the same in every isolation")
+    void referenceExtensionCertifiesMemoryAndCpu(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve("reference_extension.py")),
+                "--profiles", "memory-and-cpu", "--seeds", "1", "--json", "--quiet", "--out", out.toString());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        List<String> fails = new ArrayList<>();
+        for (JsonNode rule : json.path("rules")) {
+            if (rule.path("verdict").asText().equals("FAIL") || rule.path("verdict").asText().equals("SKIPPED")) {
+                fails.add(rule.path("id").asText() + " " + rule.path("verdict").asText());
+            }
+        }
+        assertEquals(List.of(), fails, outcome.err() + "\n" + json.path("failures"));
+        assertEquals(0, outcome.code(), outcome.err());
+    }
+
+    @Test
+    @DisplayName("the Python mutant that hashes every original at every call (request_data) is NOT_CERTIFIED on memory-and-cpu:"
+            + " every call meets the runtime limit, E2E-01 FAIL")
+    void hashingMutantFailsE2e01(@TempDir Path out) throws Exception {
+        assertMutantFails("mutant_hashes_every_original.py", "memory-and-cpu", "E2E-01", "E2E-01", out);
+    }
+
     private static void assertMutantFails(String script, String profile, String rules, String rule, Path out) throws Exception {
         String python = Python.require();
         Path folder = out.resolve("certification");
