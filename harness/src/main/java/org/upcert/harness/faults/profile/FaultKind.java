@@ -149,12 +149,6 @@ public enum FaultKind {
                     (int) range(p, "pressureMiB", IntRange.exactly(0)).draw(r));
         }
     },
-    ICLOUD_DOWNLOAD("icloud.download", Shape.WINDOW, true) {
-        @Override
-        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
-            return new PlannedFault.ICloudDownloadFailure(o.from(), o.until(), o.probability());
-        }
-    },
     LIBRARY_ADD("library.add", Shape.INSTANT, false, "count") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
@@ -171,6 +165,12 @@ public enum FaultKind {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
             return new PlannedFault.AssetsOffloaded(o.from(), o.until(), (int) range(p, "count", IntRange.exactly(1)).draw(r));
+        }
+    },
+    ICLOUD_DOWNLOAD("icloud.download", Shape.WINDOW, true) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.ICloudDownloadFailure(o.from(), o.until(), o.probability());
         }
     },
     LIBRARY_TOKEN_EXPIRY("library.token-expiry", Shape.INSTANT, false) {
