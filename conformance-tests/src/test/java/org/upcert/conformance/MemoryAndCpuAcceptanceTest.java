@@ -92,6 +92,12 @@ class MemoryAndCpuAcceptanceTest {
         Verdict verdict = RuleCatalogue.checker(c.ruleId()).orElseThrow().check(RunEvidence.of(result));
         assertEquals(Verdict.Status.FAIL, verdict.status(), name + ": " + verdict);
         List<JsonNode> kills = events(result, "process.kill");
+        String res05 = RuleCatalogue.checker("RES-05").orElseThrow().check(RunEvidence.of(result)).message();
+        switch (name) {
+            case "HoardsTheLibraryInMemory" -> assertTrue(res05.contains("killed for memory (jetsam)"), "RES-05 says so: " + res05);
+            case "HashesEveryOriginalAtEveryCall" -> assertTrue(res05.contains("killed at the runtime limit"), "RES-05 says so: " + res05);
+            default -> assertFalse(res05.contains("killed"), res05);
+        }
         switch (name) {
             case "HoardsTheLibraryInMemory" -> assertTrue(kills.stream().anyMatch(k -> k.path("reason").asText().startsWith("memory")),
                     "killed for memory: " + kills);
