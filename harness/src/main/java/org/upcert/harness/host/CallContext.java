@@ -739,8 +739,14 @@ public final class CallContext implements ExtensionContext {
                     throw PhotosException.of(PhotosErrorCode.IDENTIFIER_NOT_FOUND,
                             "no such resource in the library: " + resource.key());
                 }
-                long ms = DeviceCosts.payloadReadMillis(resource.fileSize());
-                line("resource.read", n).str("resource", resource.key()).num("size", resource.fileSize()).num("ms", ms).end();
+                boolean offloaded = system.library().isOffloaded(resource.assetLocalIdentifier());
+                long ms = DeviceCosts.payloadReadMillis(resource.fileSize())
+                        + (offloaded ? DeviceCosts.iCloudDownloadMillis(resource.fileSize()) : 0);
+                Trace.Line read = line("resource.read", n).str("resource", resource.key()).num("size", resource.fileSize()).num("ms", ms);
+                if (offloaded) {
+                    read.bool("icloud", true);
+                }
+                read.end();
                 charge(ms, n);
                 byte[] data = system.payload(resource);
                 hold(data.length, "requestData", n);

@@ -55,6 +55,14 @@ public final class DeviceCosts {
         return declaredBytes / PAYLOAD_READ_BYTES_PER_MS;
     }
 
+    /**
+     * Virtual ms to download an offloaded original of {@code declaredBytes} from iCloud first, at
+     * 100 Mbit/s (the uploader's rate for the same download).
+     */
+    public static long iCloudDownloadMillis(long declaredBytes) {
+        return declaredBytes * 8 / 100_000;
+    }
+
     /** {@code bytes} in MiB with one decimal, for trace reasons. */
     public static String mib(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) MIB);

@@ -216,7 +216,7 @@ public final class Uploader implements JobStore.Listener {
 
     /** Offloaded originals come down from iCloud first, at 100 Mbit/s. */
     private long iCloudDownloadMillis(JobRecord job) {
-        return offloaded(job) ? job.resource().fileSize() * 8 / 100_000 : 0;
+        return offloaded(job) ? org.upcert.harness.host.DeviceCosts.iCloudDownloadMillis(job.resource().fileSize()) : 0;
     }
 
     private boolean offloaded(JobRecord job) {

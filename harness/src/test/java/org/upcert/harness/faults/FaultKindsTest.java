@@ -458,6 +458,26 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("requestData of an offloaded original downloads it from iCloud first (100 Mbit/s): it costs that much longer")
+        void requestDataOfAnOffloadedOriginal() {
+            List<Long> costs = new ArrayList<>();
+            List<Long> sizes = new ArrayList<>();
+            RunPlan plan = new RunPlan(7, "test", Workload.typical(3), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.AssetsOffloaded(0, 0, 20)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                AssetResource first = context.library().fetchAssets().get(0).resources().get(0);
+                long t0 = context.clock().millis();
+                context.library().requestData(first);
+                costs.add(context.clock().millis() - t0);
+                sizes.add(first.fileSize());
+                return ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            long size = sizes.get(0);
+            assertEquals(2 + size / 50_000 + size * 8 / 100_000, costs.get(0), "the call, the read and the download");
+            assertTrue(new TraceLines(result.traceText()).first("resource.read").path("icloud").asBoolean());
+        }
+
+        @Test
         @DisplayName("icloud.download: transfers of offloaded originals fail with -1008 (resource unavailable) in the window;"
                 + " a later attempt uploads them")
         void iCloudDownload() {
