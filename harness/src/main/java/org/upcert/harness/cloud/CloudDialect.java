@@ -48,6 +48,16 @@ public interface CloudDialect {
     }
 
     /**
+     * The answer to an {@code OPTIONS} request: the system's resumable-upload preflight
+     * (draft-ietf-httpbis-resumable-upload; reference §3: "OPTIONS → 200 with Upload-Limit, or 501
+     * if unsupported"). Served before {@link #handle} by every transport and recorded nowhere.
+     * Default: 501, resumable uploads not supported (the system then sends plain uploads).
+     */
+    default CloudResponse options(CloudRequest request) {
+        return CloudResponse.of(501);
+    }
+
+    /**
      * Whether a resource of {@code declaredSize} bytes can reach this cloud at all. The system
      * sends a whole resource in one request, and some services cap a request (OneDrive fragments
      * under 60 MiB, Dropbox 150 MB per request): larger resources are not eligible for upload

@@ -21,6 +21,8 @@ public final class CloudDialects {
 
     static {
         FACTORIES.put(GenericPutDialect.NAME, (seed, now, lenient) -> new GenericPutDialect(seed, now, 3_600_000));
+        FACTORIES.put(GenericPutDialect.RESUMABLE_NAME, (seed, now, lenient) -> new GenericPutDialect(seed, now, 3_600_000)
+                .resumable(true));
         FACTORIES.put(OneDriveDialect.NAME, (seed, now, lenient) -> new OneDriveDialect(seed, now, 3_600_000, 15 * 60_000,
                 OneDriveDialect.MAX_FRAGMENT_BYTES).bodyInHeaders(lenient));
         FACTORIES.put(DropboxDialect.NAME, (seed, now, lenient) -> new DropboxDialect(seed, now, 4 * 3_600_000,

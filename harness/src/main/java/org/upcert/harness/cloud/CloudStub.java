@@ -150,7 +150,7 @@ public final class CloudStub implements AutoCloseable {
             }
             CloudRequest cloudRequest = new CloudRequest(request.getMethod().getName(), uri.getRawPath(),
                     uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers, request.getBody());
-            return toDefinition(dialect.handle(cloudRequest));
+            return toDefinition(cloudRequest.method().equals("OPTIONS") ? dialect.options(cloudRequest) : dialect.handle(cloudRequest));
         }
 
         private static ResponseDefinition toDefinition(CloudResponse response) {

@@ -20,6 +20,13 @@ import org.upcert.harness.library.Payloads;
  *       {@code ETag: "<sha256>"} and {@code X-Object-Id}. A missing, unknown or expired token
  *       answers 401 with {@code WWW-Authenticate: Bearer error="invalid_token"}.
  *   <li>{@code HEAD /dav/files/<path>} answers 200 with the object's {@code ETag} or 404.
+ *   <li>{@code OPTIONS} (the system's resumable-upload preflight, reference §3): 501 by default
+ *       (resumable uploads not supported: the system sends plain uploads); in the resumable mode
+ *       ({@code --cloud generic-put-resumable}, {@link #RESUMABLE_NAME}) 200 with
+ *       {@code Upload-Limit: max-size=}{@value #MAX_RESUMABLE_BYTES}, and a PUT that carries
+ *       {@code Upload-Incomplete: ?0} is taken as one whose 104 (Upload Resumption Supported,
+ *       {@code Location}) the system received: an interrupted transfer then resumes
+ *       ({@link org.upcert.harness.upload.Uploader}; docs/cloud.md).
  * </ul>
  *
  * <p>Tokens are issued and expire on the <em>virtual</em> clock, so token expiry is a real
@@ -28,12 +35,17 @@ import org.upcert.harness.library.Payloads;
  */
 public final class GenericPutDialect implements CloudDialect {
     public static final String NAME = "generic-put";
+    /** The same server, answering the resumable-upload preflight with 200: {@code --cloud generic-put-resumable}. */
+    public static final String RESUMABLE_NAME = "generic-put-resumable";
+    /** The {@code Upload-Limit} {@code max-size} of the resumable mode: 100 GiB. */
+    static final long MAX_RESUMABLE_BYTES = 100L * 1024 * 1024 * 1024;
     static final String CLIENT_ID = OAuthClientCredentials.CLIENT_ID;
     static final String CLIENT_SECRET = OAuthClientCredentials.CLIENT_SECRET;
 
     private final CloudInventory inventory = new CloudInventory();
     private final OAuthClientCredentials tokens;
     private long objectIds;
+    private boolean resumable;
 
     /**
      * @param seed the run's seed (token texts are derived from it)
@@ -44,9 +56,23 @@ public final class GenericPutDialect implements CloudDialect {
         this.tokens = new OAuthClientCredentials(seed, "gp-", virtualNow, tokenLifetimeMs);
     }
 
+    /** Resumable mode ({@code true}: OPTIONS → 200 with {@code Upload-Limit}) or not (501); returns this. */
+    public GenericPutDialect resumable(boolean on) {
+        this.resumable = on;
+        return this;
+    }
+
     @Override
     public String name() {
-        return NAME;
+        return resumable ? RESUMABLE_NAME : NAME;
+    }
+
+    @Override
+    public CloudResponse options(CloudRequest request) {
+        if (!resumable) {
+            return CloudResponse.of(501);
+        }
+        return CloudResponse.of(200).withHeader("Upload-Limit", "max-size=" + MAX_RESUMABLE_BYTES);
     }
 
     @Override

@@ -56,8 +56,9 @@ public final class DirectTransport implements RequestTransport {
             // the stub's catch-all mapping
             response = CloudResponse.of(404).withBody("{\"error\":\"no such endpoint\"}");
         } else {
-            response = dialect.handle(new CloudRequest(request.method(), path,
-                    url.getRawQuery() == null ? "" : url.getRawQuery(), headers, body));
+            CloudRequest cloudRequest = new CloudRequest(request.method(), path,
+                    url.getRawQuery() == null ? "" : url.getRawQuery(), headers, body);
+            response = request.method().equals("OPTIONS") ? dialect.options(cloudRequest) : dialect.handle(cloudRequest);
         }
         TreeMap<String, List<String>> raw = new TreeMap<>();
         response.headers().forEach((name, value) -> raw.put(name, List.of(value)));

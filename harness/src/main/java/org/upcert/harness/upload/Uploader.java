@@ -27,6 +27,19 @@ import org.upcert.harness.trace.Trace;
  * of the uplink. The real HTTP request is sent when the transfer completes in virtual time, so
  * the cloud sees requests in the same order on every run. A job registered during a call waits
  * until the call returns (measured on devices: uploads start only afterwards).
+ *
+ * <p><b>Resumable uploads</b> (draft-ietf-httpbis-resumable-upload, reference §3), as the system
+ * does them and the extension never sees: before the first transfer to an origin the system sends
+ * an {@code OPTIONS} preflight and caches the answer for the run ({@code transfer.preflight}): 200
+ * with {@code Upload-Limit} means resumable, 501 (or anything else) plain uploads. To a resumable
+ * origin (and a resource within its {@code max-size}) every upload carries
+ * {@code Upload-Incomplete: ?0}, and the server's {@code 104 Upload Resumption Supported} arrives
+ * one round trip after the request starts. A {@code network.drop} after that 104 does not fail
+ * the job: the system asks the upload resource for its offset (one round trip) and sends the rest
+ * ({@code transfer.resumed}, with the offset), and the job ends with the server's answer. A drop
+ * before the 104, or any drop to a plain origin, fails the job as before. (upcert decides: the
+ * preflight costs no virtual time and no fault reaches it; the resumption's offset request and
+ * append are charged in time but not sent to the stub, which receives the whole body once.)
  */
 public final class Uploader implements JobStore.Listener {
 
@@ -58,6 +71,12 @@ public final class Uploader implements JobStore.Listener {
     private long bytesSent;
     private long transfers;
     private long blocked;
+    /** Per origin, the preflight's answer: the {@code Upload-Limit} max-size if resumable, -1 if not. */
+    private final TreeMap<String, Long> resumableLimit = new TreeMap<>();
+    /** Jobs whose transfer was cut after the 104 and resumed: the byte offset and the virtual time of the cut. */
+    private final TreeMap<String, long[]> resumed = new TreeMap<>();
+    /** The request header of an upload to a resumable origin (the draft's interop version of iOS 17). */
+    static final String UPLOAD_INCOMPLETE = "Upload-Incomplete";
 
     public Uploader(VirtualClock clock, EventQueue events, JobStore store, RequestTransport transport, Payloads payloads,
             SystemPolicy policy, DeviceConditions conditions, DestinationPolicy destinations, Trace trace) {
@@ -131,6 +150,7 @@ public final class Uploader implements JobStore.Listener {
         EventQueue.Event transfer = inFlight.remove(job.id());
         fates.remove(job.id());
         iCloudFailed.remove(job.id());
+        resumed.remove(job.id());
         if (transfer != null) {
             transfer.cancel();
             trace.at(clock.now(), "transfer.aborted").str("job", job.id()).str("reason", "cancelled").end();
@@ -171,6 +191,7 @@ public final class Uploader implements JobStore.Listener {
             transfer.cancel();
             fates.remove(id);
             iCloudFailed.remove(id);
+            resumed.remove(id);
             store.find(id).ifPresent(job -> store.markFailed(job, error, null));
         }
         if (!ids.isEmpty() && isIdle()) {
@@ -194,10 +215,18 @@ public final class Uploader implements JobStore.Listener {
                 inFlight.put(job.id(), events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job)));
                 return;
             }
+            boolean resumable = resumable(job); // the first transfer to an origin preflights it
             RequestFaults.Fate fate = faults.decide("transfer", clock.now());
             duration = transferMillis(size) + iCloudDownloadMillis(job);
             if (fate instanceof RequestFaults.Fate.Drop drop && drop.afterBytes() < size) {
-                duration = conditions.latencyMs(policy) + transferMillis(drop.afterBytes()) - 2 * conditions.latencyMs(policy);
+                long cut = conditions.latencyMs(policy) + transferMillis(drop.afterBytes()) - 2 * conditions.latencyMs(policy);
+                duration = cut;
+                // The 104 comes back one round trip after the request starts: a cut after it resumes.
+                if (resumable && cut >= 2 * conditions.latencyMs(policy)) {
+                    duration = cut + 2 * conditions.latencyMs(policy) + transferMillis(size - drop.afterBytes());
+                    resumed.put(job.id(), new long[] {drop.afterBytes(), clock.now() + cut});
+                    fate = RequestFaults.Fate.NORMAL;
+                }
             } else if (fate instanceof RequestFaults.Fate.Slow slow) {
                 duration = slow.delayMs() >= REQUEST_TIMEOUT_MS ? REQUEST_TIMEOUT_MS + duration : duration + slow.delayMs();
             }
@@ -209,6 +238,35 @@ public final class Uploader implements JobStore.Listener {
         trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", size).num("ms", duration).end();
         EventQueue.Event done = events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job));
         inFlight.put(job.id(), done);
+    }
+
+    /**
+     * Whether {@code job}'s upload goes to a resumable origin within its limit; the first transfer
+     * to an origin sends the preflight ({@code OPTIONS}) and caches its answer for the run.
+     */
+    private boolean resumable(JobRecord job) {
+        java.net.URI url = job.destination().url();
+        String origin = url.getScheme() + "://" + url.getRawAuthority();
+        Long limit = resumableLimit.get(origin);
+        if (limit == null) {
+            limit = -1L;
+            int status = 0;
+            try {
+                RequestTransport.Exchange answer = transport.send(new org.upcert.api.UploadRequest(url, "OPTIONS",
+                        new TreeMap<>()), new byte[0], java.util.Map.of(), clock.now());
+                status = answer.status();
+                String uploadLimit = answer.headers().getOrDefault("upload-limit", "");
+                java.util.regex.Matcher max = java.util.regex.Pattern.compile("max-size=(\\d+)").matcher(uploadLimit);
+                if (status == 200) {
+                    limit = max.find() ? Long.parseLong(max.group(1)) : Long.MAX_VALUE;
+                }
+            } catch (RequestTransport.Failure e) {
+                limit = -1L; // no answer: plain uploads
+            }
+            resumableLimit.put(origin, limit);
+            trace.at(clock.now(), "transfer.preflight").url("url", url).num("status", status).bool("resumable", limit >= 0).end();
+        }
+        return limit >= 0 && job.resource().fileSize() <= limit;
     }
 
     /** A request unanswered for this long times out (URLSession's default request timeout is 60 s). */
@@ -258,6 +316,11 @@ public final class Uploader implements JobStore.Listener {
         } else if (fate instanceof RequestFaults.Fate.Slow slow && slow.delayMs() >= REQUEST_TIMEOUT_MS) {
             store.markFailed(job, UploadError.transport(UploadError.TIMED_OUT, "the request timed out"), null);
         } else {
+            long[] resumption = resumed.remove(job.id());
+            if (resumption != null) {
+                trace.at(clock.now(), "transfer.resumed").str("job", job.id()).num("offset", resumption[0])
+                        .num("cutAt", resumption[1]).end();
+            }
             send(job, fate);
         }
         pump();
@@ -287,6 +350,9 @@ public final class Uploader implements JobStore.Listener {
         String injection = RequestFaults.injection(fate);
         if (injection != null) {
             extra.put(RequestFaults.INJECT_HEADER, injection);
+        }
+        if (resumable(job)) {
+            extra.put(UPLOAD_INCOMPLETE, "?0"); // the draft's marker: this request carries the whole upload
         }
         int refusalsBefore = inventory == null ? 0 : inventory.refusalCount();
         try {

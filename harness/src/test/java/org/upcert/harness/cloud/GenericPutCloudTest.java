@@ -134,4 +134,22 @@ class GenericPutCloudTest {
         assertEquals(404, underBase.statusCode());
         assertFalse(stub.inventory().refusals().isEmpty());
     }
+
+    @Test
+    @DisplayName("OPTIONS preflight: 501 (no resumable uploads) by default; 200 with Upload-Limit in the resumable mode; nothing recorded")
+    void resumableUploadPreflight() throws Exception {
+        HttpResponse<String> plain = send("OPTIONS", "files/a.HEIC", null, new byte[0]);
+        assertEquals(501, plain.statusCode());
+        assertEquals(GenericPutDialect.NAME, stub.dialect().name());
+        stub.close();
+        stub = new CloudStub(new GenericPutDialect(7, virtualNow::get, 3_600_000).resumable(true));
+        HttpResponse<String> resumable = send("OPTIONS", "files/a.HEIC", null, new byte[0]);
+        assertEquals(200, resumable.statusCode());
+        assertEquals("max-size=" + GenericPutDialect.MAX_RESUMABLE_BYTES, resumable.headers().firstValue("upload-limit").orElseThrow());
+        assertEquals(GenericPutDialect.RESUMABLE_NAME, stub.dialect().name());
+        assertEquals("generic-put", stub.dialect().extensionConfiguration(stub.uploadUrlBase()).get("cloud.dialect"),
+                "the extension speaks the same protocol");
+        assertTrue(stub.inventory().refusals().isEmpty());
+        assertTrue(CloudDialects.names().contains(GenericPutDialect.RESUMABLE_NAME));
+    }
 }

@@ -207,6 +207,51 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("network.drop after the 104 of a resumable server (OPTIONS 200): the system resumes, the job succeeds; "
+                + "direct and loopback give the same trace")
+        void dropResumesAfterThe104() {
+            PlannedFault drop = new PlannedFault.TransferDrop(20_000, 30 * MIN, 1.0, 1_000_000);
+            Workload workload = Workload.typical(40).withOs("27");
+            Seen seen = backup(workload, SystemPolicy.defaults(), Phases.standard(6 * HOUR),
+                    RunOptions.inMemory().withCloud("generic-put-resumable"), drop);
+            List<JsonNode> preflights = seen.trace.events("transfer.preflight");
+            assertEquals(1, preflights.size(), "one preflight per origin, cached for the run");
+            assertEquals(200, preflights.get(0).path("status").asInt());
+            assertTrue(preflights.get(0).path("resumable").asBoolean());
+            List<JsonNode> resumed = seen.trace.events("transfer.resumed");
+            assertTrue(resumed.size() >= 5, "drops fired: " + seen.trace.events("fault.fire").size());
+            assertTrue(resumed.stream().allMatch(r -> r.path("offset").asLong() == 1_000_000), resumed.toString());
+            assertEquals(0, seen.failedWith(UploadError.NETWORK_CONNECTION_LOST), seen.errorCodes().toString());
+            assertTrue(seen.result.summary().complete());
+            Seen direct = backup(workload, SystemPolicy.defaults(), Phases.standard(6 * HOUR),
+                    RunOptions.inMemory().withCloud("generic-put-resumable").withTransport("direct"), drop);
+            assertEquals(seen.result.traceText(), direct.result.traceText());
+        }
+
+        @Test
+        @DisplayName("network.drop to a server answering the preflight 501: plain uploads, the dropped job fails; "
+                + "to a resumable one, a drop before the 104 arrived fails too")
+        void dropFailsWithoutResumption() {
+            Seen plain = backup(workload40(), SystemPolicy.defaults(), Phases.standard(6 * HOUR), RunOptions.inMemory(),
+                    new PlannedFault.TransferDrop(20_000, 30 * MIN, 1.0, 1_000_000));
+            JsonNode preflight = plain.trace.first("transfer.preflight");
+            assertEquals(501, preflight.path("status").asInt());
+            assertFalse(preflight.path("resumable").asBoolean());
+            assertTrue(plain.trace.events("transfer.resumed").isEmpty());
+            assertTrue(plain.failedWith(UploadError.NETWORK_CONNECTION_LOST) >= 5, plain.errorCodes().toString());
+
+            Seen early = backup(workload40(), SystemPolicy.defaults(), Phases.standard(6 * HOUR),
+                    RunOptions.inMemory().withCloud("generic-put-resumable"), new PlannedFault.TransferDrop(20_000, 30 * MIN, 1.0, 1024));
+            assertTrue(early.trace.first("transfer.preflight").path("resumable").asBoolean());
+            assertTrue(early.trace.events("transfer.resumed").isEmpty(), "cut within the first round trip: no 104 yet");
+            assertTrue(early.failedWith(UploadError.NETWORK_CONNECTION_LOST) >= 5, early.errorCodes().toString());
+        }
+
+        private static Workload workload40() {
+            return Workload.typical(40).withOs("27");
+        }
+
+        @Test
         @DisplayName("network.response-lost: the cloud stored the upload, yet the job failed without a response")
         void responseLost() {
             Seen seen = backup(40, new PlannedFault.ResponseLost(20_000, 30 * MIN, 1.0));
