@@ -22,8 +22,10 @@ import org.upcert.api.UploadRequest;
  *       default {@code uploadUrlBase + "backend/presign"}; {@code cloud.presignExpiresSeconds}
  *       (optional): the expiry to ask for; {@code cloud.clientId}/{@code cloud.clientSecret}
  *       authenticate to that backend (HTTP Basic);
- *   <li>{@code cloud.apiUrl} (optional, google-photos): the Library API base, default
- *       {@code uploadUrlBase + "v1/"}.
+ *   <li>{@code cloud.apiUrl} (optional): google-photos: the Library API base, default
+ *       {@code uploadUrlBase + "v1/"}; onedrive, dropbox: the service host's API base (Graph's
+ *       {@code createUploadSession} and items, Dropbox's {@code files/get_metadata}; real services
+ *       keep it on another host than the uploads), default {@code uploadUrlBase}.
  * </ul>
  * A missing or unknown setting gives a dialect that refuses every destination permanently: the
  * extension still acknowledges what the system presents (ACK-02) and answers FAILURE while it
@@ -65,8 +67,7 @@ final class CloudDialects {
             return new Unconfigured(TOKEN_URL + " is not absolute: " + tokenUrl.get());
         }
         return switch (dialect) {
-            case OneDriveDialect.NAME -> new OneDriveDialect(clientId, clientSecret, tokenUrl);
-            case DropboxDialect.NAME -> new DropboxDialect(clientId, clientSecret, tokenUrl);
+            case OneDriveDialect.NAME, DropboxDialect.NAME -> withApi(configuration, dialect, clientId, clientSecret, tokenUrl);
             case S3PresignedDialect.NAME -> s3Presigned(configuration, clientId, clientSecret);
             case GooglePhotosDialect.NAME -> googlePhotos(configuration, clientId, clientSecret, tokenUrl);
             default -> new GenericPutDialect(clientId, clientSecret, tokenUrl);
@@ -85,6 +86,20 @@ final class CloudDialects {
                     + e.getMessage());
         }
         return new S3PresignedDialect(clientId, clientSecret, presignUrl, Math.max(0, expires));
+    }
+
+    /** {@code onedrive}, {@code dropbox}: {@code cloud.apiUrl} (optional), the service host's API base. */
+    private static CloudDialect withApi(SortedMap<String, String> configuration, String dialect, String clientId,
+            String clientSecret, Optional<URI> tokenUrl) {
+        Optional<URI> apiUrl;
+        try {
+            apiUrl = absoluteUrl(configuration, GooglePhotosDialect.API_URL)
+                    .map(url -> url.toString().endsWith("/") ? url : URI.create(url + "/"));
+        } catch (IllegalArgumentException e) {
+            return new Unconfigured(GooglePhotosDialect.API_URL + " is malformed: " + e.getMessage());
+        }
+        return dialect.equals(OneDriveDialect.NAME) ? new OneDriveDialect(clientId, clientSecret, tokenUrl, apiUrl)
+                : new DropboxDialect(clientId, clientSecret, tokenUrl, apiUrl);
     }
 
     /** {@code google-photos}: {@code cloud.apiUrl} (optional). */

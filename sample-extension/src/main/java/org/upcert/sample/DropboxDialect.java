@@ -52,9 +52,16 @@ final class DropboxDialect implements CloudDialect {
     static final String API_ARG_HEADER = "Dropbox-API-Arg";
 
     private final BearerTokens tokens;
+    private final Optional<URI> apiUrl;
 
     DropboxDialect(String clientId, String clientSecret, Optional<URI> tokenUrl) {
+        this(clientId, clientSecret, tokenUrl, Optional.empty());
+    }
+
+    /** {@code apiUrl}: the API host's base ({@code cloud.apiUrl}, Dropbox's api host); empty: {@code uploadUrlBase}. */
+    DropboxDialect(String clientId, String clientSecret, Optional<URI> tokenUrl, Optional<URI> apiUrl) {
         this.tokens = new BearerTokens(clientId, clientSecret, tokenUrl, "oauth2/token", TOKEN_FILE);
+        this.apiUrl = apiUrl;
     }
 
     @Override
@@ -123,7 +130,8 @@ final class DropboxDialect implements CloudDialect {
             if (path == null || path.isEmpty()) {
                 return Optional.empty();
             }
-            UploadRequest request = UploadRequest.post(URI.create(BearerTokens.withSlash(context.uploadUrlBase()) + "files/get_metadata"))
+            String api = apiUrl.map(URI::toString).orElseGet(() -> BearerTokens.withSlash(context.uploadUrlBase()));
+            UploadRequest request = UploadRequest.post(URI.create(api + "files/get_metadata"))
                     .withHeader("Authorization", tokens.valid(context).authorizationHeader())
                     .withHeader("Content-Type", "application/json");
             ExtensionHttp.Response response = context.http().send(request, "{\"path\":" + headerSafeJson(path) + "}");

@@ -19,7 +19,7 @@ import org.upcert.api.UploadRequest;
  *   <li>Sign in: client credentials at {@code cloud.tokenUrl} (default
  *       {@code uploadUrlBase + "oauth2/v2.0/token"}), see {@link BearerTokens}.
  *   <li>Before each job, over {@code context.http()}:
- *       {@code POST <uploadUrlBase>me/drive/items/root:/Photos/<enc(asset)>/<TYPE>/<enc(filename)>:/createUploadSession}
+ *       {@code POST <cloud.apiUrl>me/drive/items/root:/Photos/<enc(asset)>/<TYPE>/<enc(filename)>:/createUploadSession}
  *       with {@code Authorization: Bearer} and
  *       {@code {"item":{"@microsoft.graph.conflictBehavior":"replace","fileSize":N}}} → 200
  *       {@code {"uploadUrl":…}}. {@code replace}: the item path is a function of the resource,
@@ -67,9 +67,21 @@ final class OneDriveDialect implements CloudDialect {
     private static final Pattern COMPLETE_SESSION = Pattern.compile("\"nextExpectedRanges\"\\s*:\\s*\\[\\s*\\]");
 
     private final BearerTokens tokens;
+    private final Optional<URI> apiUrl;
 
     OneDriveDialect(String clientId, String clientSecret, Optional<URI> tokenUrl) {
+        this(clientId, clientSecret, tokenUrl, Optional.empty());
+    }
+
+    /** {@code apiUrl}: Graph's base on the service host ({@code cloud.apiUrl}); empty: {@code uploadUrlBase}. */
+    OneDriveDialect(String clientId, String clientSecret, Optional<URI> tokenUrl, Optional<URI> apiUrl) {
         this.tokens = new BearerTokens(clientId, clientSecret, tokenUrl, "oauth2/v2.0/token", TOKEN_FILE);
+        this.apiUrl = apiUrl;
+    }
+
+    /** Graph's base for our own calls: {@code cloud.apiUrl}, else {@code uploadUrlBase}. */
+    private String api(ExtensionContext context) {
+        return apiUrl.map(URI::toString).orElseGet(() -> BearerTokens.withSlash(context.uploadUrlBase()));
     }
 
     @Override
@@ -135,8 +147,7 @@ final class OneDriveDialect implements CloudDialect {
             return Optional.empty();
         }
         try {
-            UploadRequest request = UploadRequest.get(URI.create(BearerTokens.withSlash(context.uploadUrlBase())
-                    + "me/drive/root:/" + itemPath.get())).withHeader("Authorization", tokens.valid(context).authorizationHeader());
+            UploadRequest request = UploadRequest.get(URI.create(api(context) + "me/drive/root:/" + itemPath.get())).withHeader("Authorization", tokens.valid(context).authorizationHeader());
             ExtensionHttp.Response response = context.http().send(request, new byte[0]);
             if (response.status() == 401) {
                 tokens.rejected(request.header("Authorization").orElse(null));
@@ -176,7 +187,7 @@ final class OneDriveDialect implements CloudDialect {
         if (size <= 0) {
             throw CloudUnavailableException.temporarily("cannot upload an empty file through an upload session: " + itemPath);
         }
-        URI create = URI.create(BearerTokens.withSlash(context.uploadUrlBase()) + "me/drive/items/root:/" + itemPath
+        URI create = URI.create(api(context) + "me/drive/items/root:/" + itemPath
                 + ":/createUploadSession");
         String body = "{\"item\":{\"@microsoft.graph.conflictBehavior\":\"replace\",\"fileSize\":" + size + "}}";
         ExtensionHttp.Response response = null;

@@ -16,6 +16,9 @@ public final class EndToEndMutants {
         return List.of(
                 MutantCase.of("E2E-02", "hard-codes the server path /remote.php/dav/ instead of building on BackgroundUploadURLBase",
                         HardCodesTheServerPath.class, HardCodesTheServerPath::new, "consent-changes", 1),
+                MutantCase.of("E2E-02", "uploads to the host it signs in at (the origin of cloud.tokenUrl), not to "
+                        + "BackgroundUploadURLBase's: real services keep login, API and upload on separate hosts",
+                        UploadsToTheSignInHost.class, UploadsToTheSignInHost::new, "baseline", 1),
                 MutantCase.of("E2E-03", "skips jobs whose asset no longer exists: neither acknowledges nor cancels them",
                         SkipsJobsOfDeletedAssets.class, SkipsJobsOfDeletedAssets::new, "library-churn", 1));
     }
@@ -29,6 +32,34 @@ public final class EndToEndMutants {
                 public String createJob(AssetResource resource, UploadRequest destination) {
                     URI url = URI.create(destination.url().toString().replaceFirst("/dav/", "/remote.php/dav/"));
                     return real.createJob(resource, new UploadRequest(url, destination.method(), destination.headers()));
+                }
+            });
+        }
+    }
+
+    /**
+     * E2E-02 (two hosts): every destination's origin becomes the origin of {@code cloud.tokenUrl}
+     * (the author assumed one host for everything). The stub's upload host differs from its service
+     * host, so each destination lies outside {@code BackgroundUploadURLBase}: the system blocks it.
+     */
+    public static final class UploadsToTheSignInHost extends SampleMutant {
+        private volatile String signInOrigin = "";
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            URI token = URI.create(context.configuration().getOrDefault("cloud.tokenUrl", context.uploadUrlBase().toString()));
+            signInOrigin = token.getScheme() + "://" + token.getRawAuthority();
+            return super.processJobs(context);
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return rewritingChanges(real, changes -> new ForwardingChanges(changes) {
+                @Override
+                public String createJob(AssetResource resource, UploadRequest destination) {
+                    URI url = destination.url();
+                    URI moved = URI.create(signInOrigin + url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+                    return real.createJob(resource, new UploadRequest(moved, destination.method(), destination.headers()));
                 }
             });
         }

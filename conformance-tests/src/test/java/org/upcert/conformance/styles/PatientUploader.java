@@ -221,7 +221,8 @@ public class PatientUploader implements UploadExtension {
         String form = "grant_type=client_credentials&client_id=" + enc(config.getOrDefault("cloud.clientId", ""))
                 + "&client_secret=" + enc(config.getOrDefault("cloud.clientSecret", ""));
         try {
-            ExtensionHttp.Response response = context.http().send(UploadRequest.post(URI.create(base(context) + "auth/token"))
+            ExtensionHttp.Response response = context.http().send(UploadRequest.post(URI.create(
+                    config.getOrDefault("cloud.tokenUrl", base(context) + "auth/token")))
                     .withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
             Matcher access = ACCESS_TOKEN.matcher(response.bodyText());
             if (!response.isSuccessful() || !access.find()) {

@@ -30,9 +30,27 @@ public interface CloudDialect {
 
     /**
      * What the host app would have written to the shared container for this cloud: account,
-     * client id and secret. Given to the extension as {@code ExtensionContext.configuration()}.
+     * client id and secret, and the URLs of the service host's endpoints (sign-in, API), under
+     * {@code serviceBase}. Given to the extension as {@code ExtensionContext.configuration()}.
+     *
+     * @param uploadUrlBase the upload host's base ({@code BackgroundUploadURLBase})
+     * @param serviceBase the same base path on the service host (sign-in and API endpoints)
      */
-    SortedMap<String, String> extensionConfiguration(URI uploadUrlBase);
+    SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase);
+
+    /** {@link #extensionConfiguration(URI, URI)} with both hosts at {@code uploadUrlBase}'s origin. */
+    default SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+        return extensionConfiguration(uploadUrlBase, uploadUrlBase);
+    }
+
+    /**
+     * Whether {@code path} is served by the <em>upload host</em> (the origin of
+     * {@code BackgroundUploadURLBase}, where the system sends its uploads) rather than the
+     * <em>service host</em> (sign-in, API). Real services keep them apart (Dropbox's
+     * {@code content.} and {@code api.dropboxapi.com}, Graph's upload URLs, an S3 bucket and the
+     * app's backend); so does the stub: each host answers the other's paths with the catch-all 404.
+     */
+    boolean onUploadHost(String path);
 
     /** What the cloud has received. */
     CloudInventory inventory();

@@ -21,8 +21,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Serves a {@link CloudDialect} from an in-process WireMock server bound to 127.0.0.1 on a free
- * port. Nothing listens on any other address.
+ * Serves a {@link CloudDialect} from two in-process WireMock servers bound to 127.0.0.1, each on
+ * a free port: the <em>upload host</em> (the origin of {@code BackgroundUploadURLBase}, where the
+ * system's uploads go) and the <em>service host</em> (sign-in and API), as real services keep
+ * them apart ({@link CloudDialect#onUploadHost}). Each answers the other's paths with the
+ * catch-all 404. Nothing listens on any other address.
  *
  * <p>WireMock's defaults are expensive at this scale (ARCHITECTURE.md, "Measured"): the request
  * journal keeps every body and stub-request logging turns each body into a String. Both are off,
@@ -33,11 +36,14 @@ import java.util.TreeMap;
 public final class CloudStub implements AutoCloseable {
     private static final String TRANSFORMER = "upcert-dialect";
 
-    /** The origin a stub without a server pretends to have (nothing listens there). */
+    /** The upload host's origin of a stub without a server (nothing listens there). */
     static final String DIRECT_ORIGIN = "http://127.0.0.1:1";
+    /** The service host's origin of a stub without a server. */
+    static final String DIRECT_SERVICE_ORIGIN = "http://127.0.0.1:2";
 
     private final CloudDialect dialect;
     private final WireMockServer server;
+    private final WireMockServer serviceServer;
 
     /** A stub served over loopback HTTP by WireMock. */
     public CloudStub(CloudDialect dialect) {
@@ -53,9 +59,20 @@ public final class CloudStub implements AutoCloseable {
         this.dialect = dialect;
         if (!listen) {
             this.server = null;
+            this.serviceServer = null;
             return;
         }
-        this.server = new WireMockServer(options()
+        this.server = serve(dialect, true);
+        try {
+            this.serviceServer = serve(dialect, false);
+        } catch (RuntimeException e) {
+            server.stop();
+            throw e;
+        }
+    }
+
+    private static WireMockServer serve(CloudDialect dialect, boolean uploadHost) {
+        WireMockServer server = new WireMockServer(options()
                 .bindAddress("127.0.0.1")
                 .dynamicPort()
                 .disableRequestJournal()
@@ -66,17 +83,42 @@ public final class CloudStub implements AutoCloseable {
                 .containerThreads(12)
                 .jettyAcceptors(1)
                 .notifier(new Slf4jNotifier(false))
-                .extensions(new DialectTransformer(dialect)));
+                .extensions(new DialectTransformer(dialect, uploadHost)));
         server.start();
         server.stubFor(any(urlPathMatching(dialect.basePath().replace("/", "\\/") + ".*"))
                 .willReturn(aResponse().withTransformers(TRANSFORMER)));
         server.stubFor(any(urlPathMatching("/.*")).atPriority(10)
-                .willReturn(aResponse().withStatus(404).withBody("{\"error\":\"no such endpoint\"}")));
+                .willReturn(aResponse().withStatus(404).withBody(NO_SUCH_ENDPOINT)));
+        return server;
     }
 
-    /** {@code http://127.0.0.1:<port>}: what traces replace by {@code {cloud}}. */
+    /** The catch-all answer: a path the dialect does not serve, or one the other host serves. */
+    public static final String NO_SUCH_ENDPOINT = "{\"error\":\"no such endpoint\"}";
+
+    /** The upload host, {@code http://127.0.0.1:<port>}: what traces replace by {@code {cloud}}. */
     public String origin() {
         return server == null ? DIRECT_ORIGIN : "http://127.0.0.1:" + server.port();
+    }
+
+    /** The service host (sign-in, API), {@code http://127.0.0.1:<port>}: what traces replace by {@code {api}}. */
+    public String serviceOrigin() {
+        return serviceServer == null ? DIRECT_SERVICE_ORIGIN : "http://127.0.0.1:" + serviceServer.port();
+    }
+
+    /** The dialect's base path on the service host: where its sign-in and API endpoints live. */
+    public URI serviceBase() {
+        return URI.create(serviceOrigin() + dialect.basePath());
+    }
+
+    /** {@code relative} (to the base path) on the host that serves it: the upload host or the service host. */
+    public URI resolve(String relative) {
+        URI upload = uploadUrlBase().resolve(relative);
+        return dialect.onUploadHost(upload.getRawPath()) ? upload : serviceBase().resolve(relative);
+    }
+
+    /** The extension's configuration: {@link CloudDialect#extensionConfiguration(URI, URI)} for these hosts. */
+    public java.util.SortedMap<String, String> extensionConfiguration() {
+        return dialect.extensionConfiguration(uploadUrlBase(), serviceBase());
     }
 
     /** The extension's {@code BackgroundUploadURLBase}. */
@@ -97,6 +139,25 @@ public final class CloudStub implements AutoCloseable {
         if (server != null) {
             server.stop();
         }
+        if (serviceServer != null) {
+            serviceServer.stop();
+        }
+    }
+
+    /**
+     * The answer to a request for the dialect's base path that reached the upload host
+     * ({@code uploadHost}) or the service host: the preflight ({@code OPTIONS}) on either, the
+     * dialect on the host that serves the path, the catch-all 404 on the other. Both transports
+     * answer through here.
+     */
+    public static CloudResponse answer(CloudDialect dialect, CloudRequest request, boolean uploadHost) {
+        if (request.method().equals("OPTIONS")) {
+            return dialect.options(request);
+        }
+        if (dialect.onUploadHost(request.path()) != uploadHost) {
+            return CloudResponse.of(404).withBody(NO_SUCH_ENDPOINT);
+        }
+        return dialect.handle(request);
     }
 
     /**
@@ -107,9 +168,11 @@ public final class CloudStub implements AutoCloseable {
      */
     private static final class DialectTransformer implements ResponseDefinitionTransformerV2 {
         private final CloudDialect dialect;
+        private final boolean uploadHost;
 
-        DialectTransformer(CloudDialect dialect) {
+        DialectTransformer(CloudDialect dialect, boolean uploadHost) {
             this.dialect = dialect;
+            this.uploadHost = uploadHost;
         }
 
         @Override
@@ -150,7 +213,7 @@ public final class CloudStub implements AutoCloseable {
             }
             CloudRequest cloudRequest = new CloudRequest(request.getMethod().getName(), uri.getRawPath(),
                     uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers, request.getBody());
-            return toDefinition(cloudRequest.method().equals("OPTIONS") ? dialect.options(cloudRequest) : dialect.handle(cloudRequest));
+            return toDefinition(answer(dialect, cloudRequest, uploadHost));
         }
 
         private static ResponseDefinition toDefinition(CloudResponse response) {

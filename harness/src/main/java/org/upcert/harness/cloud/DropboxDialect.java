@@ -103,13 +103,20 @@ public final class DropboxDialect implements CloudDialect {
     }
 
     @Override
-    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);
         config.put("cloud.clientId", OAuthClientCredentials.CLIENT_ID);
         config.put("cloud.clientSecret", OAuthClientCredentials.CLIENT_SECRET);
-        config.put("cloud.tokenUrl", uploadUrlBase.resolve("oauth2/token").toString());
+        config.put("cloud.tokenUrl", serviceBase.resolve("oauth2/token").toString());
+        config.put("cloud.apiUrl", serviceBase.toString());
         return config;
+    }
+
+    /** {@code files/upload} (Dropbox's content host); sign-in and {@code files/get_metadata} are on the service (api) host. */
+    @Override
+    public boolean onUploadHost(String path) {
+        return path.equals(BASE + "files/upload");
     }
 
     @Override

@@ -86,13 +86,19 @@ public final class GenericPutDialect implements CloudDialect {
     }
 
     @Override
-    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);
         config.put("cloud.clientId", CLIENT_ID);
         config.put("cloud.clientSecret", CLIENT_SECRET);
-        config.put("cloud.tokenUrl", uploadUrlBase.resolve("auth/token").toString());
+        config.put("cloud.tokenUrl", serviceBase.resolve("auth/token").toString());
         return config;
+    }
+
+    /** The files ({@code /dav/files/…}); sign-in is on the service host. */
+    @Override
+    public boolean onUploadHost(String path) {
+        return path.startsWith("/dav/files/");
     }
 
     @Override

@@ -130,14 +130,23 @@ public final class GooglePhotosDialect implements CloudDialect {
     }
 
     @Override
-    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+    public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);
         config.put("cloud.clientId", CLIENT_ID);
         config.put("cloud.clientSecret", CLIENT_SECRET);
-        config.put("cloud.tokenUrl", uploadUrlBase.resolve("oauth2/token").toString());
+        config.put("cloud.tokenUrl", serviceBase.resolve("oauth2/token").toString());
         config.put("cloud.apiUrl", uploadUrlBase.resolve("v1/").toString());
         return config;
+    }
+
+    /**
+     * The Library API ({@code /gphotos/v1/…}: uploads and batchCreate, on one host as on
+     * {@code photoslibrary.googleapis.com}); sign-in ({@code oauth2/token}) is on the service host.
+     */
+    @Override
+    public boolean onUploadHost(String path) {
+        return path.startsWith("/gphotos/v1/");
     }
 
     @Override

@@ -63,8 +63,9 @@ import org.upcert.harness.sim.SimRandom;
  * <p>Simplifications: fragments need not be multiples of 320 KiB (the system sends one fragment);
  * a completed session stays answerable (416) until it expires, where Graph may forget it sooner
  * (404), both of which an extension must handle; {@code deferCommit}, quotas (507) and
- * {@code if-match} (412) are not modelled; the uploadUrl is on the Graph origin rather than a
- * separate upload host, so it stays under {@code uploadUrlBase}. Injected 429/503 errors carry
+ * {@code if-match} (412) are not modelled; the uploadUrl is on the upload host (the origin of
+ * {@code uploadUrlBase}), everything else on the service host ({@link #onUploadHost}), as Graph
+ * keeps upload sessions on another host than its API. Injected 429/503 errors carry
  * Graph's error shape ({@link #injectedError}).
  */
 public final class OneDriveDialect implements CloudDialect {
@@ -148,14 +149,21 @@ public final class OneDriveDialect implements CloudDialect {
     }
 
     @Override
-    public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+    public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         origin = uploadUrlBase.getScheme() + "://" + uploadUrlBase.getRawAuthority();
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);
         config.put("cloud.clientId", OAuthClientCredentials.CLIENT_ID);
         config.put("cloud.clientSecret", OAuthClientCredentials.CLIENT_SECRET);
-        config.put("cloud.tokenUrl", uploadUrlBase.resolve("oauth2/v2.0/token").toString());
+        config.put("cloud.tokenUrl", serviceBase.resolve("oauth2/v2.0/token").toString());
+        config.put("cloud.apiUrl", serviceBase.toString());
         return config;
+    }
+
+    /** The upload sessions' URLs ({@code up/…}); sign-in, createUploadSession and items are on the service host. */
+    @Override
+    public boolean onUploadHost(String path) {
+        return path.startsWith(UPLOAD_PREFIX);
     }
 
     @Override

@@ -121,15 +121,22 @@ public final class S3PresignedDialect implements CloudDialect {
 
     /** Also tells the backend the origin its presigned URLs point at. */
     @Override
-    public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
+    public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         String base = uploadUrlBase.toString();
         origin = base.substring(0, base.length() - BASE.length());
+        String service = serviceBase.toString();
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);
         config.put("cloud.clientId", CLIENT_ID);
         config.put("cloud.clientSecret", CLIENT_SECRET);
-        config.put("cloud.presignUrl", origin + PRESIGN_PATH);
+        config.put("cloud.presignUrl", service.substring(0, service.length() - BASE.length()) + PRESIGN_PATH);
         return config;
+    }
+
+    /** The bucket; the presign endpoint is the app's backend, on the service host. */
+    @Override
+    public boolean onUploadHost(String path) {
+        return path.startsWith(BUCKET_PATH);
     }
 
     @Override

@@ -163,9 +163,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             this.cloud = new CloudStub(dialect);
             this.transport = new HttpTransport();
         }
-        trace.registerOrigin(cloud.origin(), "{cloud}");
-        this.configuration = java.util.Collections.unmodifiableSortedMap(
-                new TreeMap<>(cloud.dialect().extensionConfiguration(cloud.uploadUrlBase())));
+        // The upload host ({cloud}: BackgroundUploadURLBase's origin) and the service host ({api}: sign-in, API).
+        trace.registerOrigin(cloud.origin() + "/", "{cloud}/");
+        trace.registerOrigin(cloud.serviceOrigin() + "/", "{api}/");
+        this.configuration = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(cloud.extensionConfiguration()));
         this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
         jobs.exposeHttpStatus(options.exposesHttpStatus());
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,

@@ -24,10 +24,12 @@ import org.upcert.harness.cloud.InjectedFailure;
 public final class DirectTransport implements RequestTransport {
     private final CloudDialect dialect;
     private final String origin;
+    private final String serviceOrigin;
 
     public DirectTransport(CloudStub stub) {
         this.dialect = stub.dialect();
         this.origin = stub.origin();
+        this.serviceOrigin = stub.serviceOrigin();
     }
 
     @Override
@@ -35,7 +37,8 @@ public final class DirectTransport implements RequestTransport {
             boolean retryGlitches) throws Failure {
         URI url = request.url();
         String requestOrigin = url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort());
-        if (!origin.equals(requestOrigin)) {
+        boolean uploadHost = origin.equals(requestOrigin);
+        if (!uploadHost && !serviceOrigin.equals(requestOrigin)) {
             throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
         }
         TreeMap<String, String> headers = new TreeMap<>();
@@ -54,11 +57,10 @@ public final class DirectTransport implements RequestTransport {
             response = played.response();
         } else if (!path.startsWith(dialect.basePath())) {
             // the stub's catch-all mapping
-            response = CloudResponse.of(404).withBody("{\"error\":\"no such endpoint\"}");
+            response = CloudResponse.of(404).withBody(CloudStub.NO_SUCH_ENDPOINT);
         } else {
-            CloudRequest cloudRequest = new CloudRequest(request.method(), path,
-                    url.getRawQuery() == null ? "" : url.getRawQuery(), headers, body);
-            response = request.method().equals("OPTIONS") ? dialect.options(cloudRequest) : dialect.handle(cloudRequest);
+            response = CloudStub.answer(dialect, new CloudRequest(request.method(), path,
+                    url.getRawQuery() == null ? "" : url.getRawQuery(), headers, body), uploadHost);
         }
         TreeMap<String, List<String>> raw = new TreeMap<>();
         response.headers().forEach((name, value) -> raw.put(name, List.of(value)));

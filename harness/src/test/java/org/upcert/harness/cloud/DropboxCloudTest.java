@@ -33,7 +33,7 @@ class DropboxCloudTest {
     }
 
     private String token() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("oauth2/token"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.resolve("oauth2/token"))
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
@@ -44,7 +44,7 @@ class DropboxCloudTest {
     }
 
     private HttpResponse<String> upload(String token, String arg, byte[] body, long declared) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(stub.resolve("files/upload"))
                 .header("Content-Type", "application/octet-stream")
                 .header(CloudDialect.DECLARED_LENGTH_HEADER, Long.toString(declared))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -111,7 +111,7 @@ class DropboxCloudTest {
         assertEquals(400, upload(token, null, new byte[1], 1).statusCode());
         assertEquals(400, upload(token, arg("relative/a.HEIC", "add", false), new byte[1], 1).statusCode());
         assertEquals(400, upload(token, arg("/a.HEIC", "update", false), new byte[1], 1).statusCode());
-        HttpResponse<String> json = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+        HttpResponse<String> json = http.send(HttpRequest.newBuilder(stub.resolve("files/upload"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .header("Dropbox-API-Arg", arg("/a.HEIC", "add", false)).POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -151,7 +151,7 @@ class DropboxCloudTest {
     @Test
     @DisplayName("injected 429: JSON reason too_many_requests with Retry-After")
     void throttled() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.resolve("files/upload"))
                 .header("x-upcert-inject", "status=429;retry-after=12").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(429, response.statusCode());
@@ -163,11 +163,11 @@ class DropboxCloudTest {
     @Test
     @DisplayName("an injected 429 says Retry-After even when the profile names none, as Dropbox does; a 5xx does not")
     void throttledAlwaysSaysWhenToComeBack() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(stub.resolve("files/upload"))
                 .header("x-upcert-inject", "status=429").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals("1", response.headers().firstValue("retry-after").orElseThrow());
-        HttpResponse<String> failing = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/upload"))
+        HttpResponse<String> failing = http.send(HttpRequest.newBuilder(stub.resolve("files/upload"))
                 .header("x-upcert-inject", "status=500").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1])).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(failing.headers().firstValue("retry-after").isEmpty());
@@ -208,7 +208,7 @@ class DropboxCloudTest {
     }
 
     private HttpResponse<String> getMetadata(String token, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/get_metadata"))
+        return http.send(HttpRequest.newBuilder(stub.resolve("files/get_metadata"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }

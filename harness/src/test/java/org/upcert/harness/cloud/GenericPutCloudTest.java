@@ -33,7 +33,7 @@ class GenericPutCloudTest {
     }
 
     private HttpResponse<String> send(String method, String path, String authorization, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(stub.resolve(path))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         if (authorization != null) {
             request.header("Authorization", authorization);
@@ -82,7 +82,7 @@ class GenericPutCloudTest {
     @DisplayName("the declared-length header sets the stored size of a compact body")
     void declaredLength() throws Exception {
         String token = "Bearer " + token();
-        HttpRequest request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve("files/v.MOV"))
+        HttpRequest request = HttpRequest.newBuilder(stub.resolve("files/v.MOV"))
                 .header("Authorization", token).header(CloudDialect.DECLARED_LENGTH_HEADER, "123456789")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[10])).build();
         assertEquals(201, http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
@@ -147,7 +147,7 @@ class GenericPutCloudTest {
         assertEquals(200, resumable.statusCode());
         assertEquals("max-size=" + GenericPutDialect.MAX_RESUMABLE_BYTES, resumable.headers().firstValue("upload-limit").orElseThrow());
         assertEquals(GenericPutDialect.RESUMABLE_NAME, stub.dialect().name());
-        assertEquals("generic-put", stub.dialect().extensionConfiguration(stub.uploadUrlBase()).get("cloud.dialect"),
+        assertEquals("generic-put", stub.extensionConfiguration().get("cloud.dialect"),
                 "the extension speaks the same protocol");
         assertTrue(stub.inventory().refusals().isEmpty());
         assertTrue(CloudDialects.names().contains(GenericPutDialect.RESUMABLE_NAME));

@@ -34,7 +34,7 @@ class GooglePhotosCloudTest {
     }
 
     private HttpResponse<String> post(String path, String authorization, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(stub.uploadUrlBase().resolve(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(stub.resolve(path))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (authorization != null) {
             request.header("Authorization", authorization);

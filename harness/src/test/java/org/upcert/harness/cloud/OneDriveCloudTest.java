@@ -36,7 +36,7 @@ class OneDriveCloudTest {
     private CloudStub newStub(boolean lenient) {
         CloudStub created = new CloudStub(new OneDriveDialect(7, virtualNow::get, 3_600_000, SESSION_MS,
                 OneDriveDialect.MAX_FRAGMENT_BYTES).bodyInHeaders(lenient));
-        created.dialect().extensionConfiguration(created.uploadUrlBase());
+        created.extensionConfiguration();
         return created;
     }
 
@@ -50,7 +50,7 @@ class OneDriveCloudTest {
     }
 
     private String token() throws Exception {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("oauth2/v2.0/token"))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(stub.resolve("oauth2/v2.0/token"))
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret")));
         assertEquals(200, response.statusCode());
         return field(response.body(), "access_token");
@@ -62,7 +62,7 @@ class OneDriveCloudTest {
     }
 
     private HttpResponse<String> createSession(String token, String path, String body) throws Exception {
-        return send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/items/root:/" + path + ":/createUploadSession"))
+        return send(HttpRequest.newBuilder(stub.resolve("me/drive/items/root:/" + path + ":/createUploadSession"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
@@ -184,7 +184,7 @@ class OneDriveCloudTest {
         assertEquals(401, expired.statusCode());
         assertTrue(expired.body().contains("\"code\":\"InvalidAuthenticationToken\""), expired.body());
         assertEquals(List.of("InvalidAuthenticationToken: unknown token", "InvalidAuthenticationToken: token expired"), reasons());
-        HttpResponse<String> bad = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("oauth2/v2.0/token"))
+        HttpResponse<String> bad = send(HttpRequest.newBuilder(stub.resolve("oauth2/v2.0/token"))
                 .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=upcert-sample&client_secret=no")));
         assertEquals(401, bad.statusCode());
     }
@@ -236,20 +236,20 @@ class OneDriveCloudTest {
     @Test
     @DisplayName("injected 429/503 get Graph's error shape and Retry-After")
     void injectedThrottling() throws Exception {
-        HttpResponse<String> throttled = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+        HttpResponse<String> throttled = send(HttpRequest.newBuilder(stub.resolve("up/x"))
                 .header("x-upcert-inject", "status=429;retry-after=30").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
         assertEquals(429, throttled.statusCode());
         assertEquals("30", throttled.headers().firstValue("retry-after").orElseThrow());
         assertTrue(throttled.body().contains("\"code\":\"activityLimitReached\""), throttled.body());
-        HttpResponse<String> unavailable = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+        HttpResponse<String> unavailable = send(HttpRequest.newBuilder(stub.resolve("up/x"))
                 .header("x-upcert-inject", "status=503;retry-after=5").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
         assertTrue(unavailable.body().contains("\"code\":\"serviceNotAvailable\""), unavailable.body());
         assertEquals(List.of("injected: HTTP 429", "injected: HTTP 503"), reasons());
-        HttpResponse<String> unnamed = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+        HttpResponse<String> unnamed = send(HttpRequest.newBuilder(stub.resolve("up/x"))
                 .header("x-upcert-inject", "status=429").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
         assertEquals(String.valueOf(OneDriveDialect.THROTTLE_RETRY_AFTER_SECONDS), unnamed.headers().firstValue("retry-after").orElseThrow(),
                 "Graph's 429 always carries Retry-After");
-        HttpResponse<String> plain503 = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("up/x"))
+        HttpResponse<String> plain503 = send(HttpRequest.newBuilder(stub.resolve("up/x"))
                 .header("x-upcert-inject", "status=503").PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1])));
         assertTrue(plain503.headers().firstValue("retry-after").isEmpty(), "a 503 may or may not: the profile says");
     }
@@ -284,20 +284,20 @@ class OneDriveCloudTest {
         var object = stub.inventory().object("Photos/a/IMG 1.HEIC").orElseThrow();
         assertTrue(done.body().contains("\"id\":\"" + object.objectId() + "\""), done.body());
 
-        HttpResponse<String> item = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
+        HttpResponse<String> item = send(HttpRequest.newBuilder(stub.resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
                 .header("Authorization", "Bearer " + token).GET());
         assertEquals(200, item.statusCode(), item.body());
         assertEquals(object.objectId(), field(item.body(), "id"));
         assertTrue(item.body().contains("\"size\":2400000"), item.body());
-        HttpResponse<String> colon = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC:"))
+        HttpResponse<String> colon = send(HttpRequest.newBuilder(stub.resolve("me/drive/root:/Photos/a/IMG%201.HEIC:"))
                 .header("Authorization", "Bearer " + token).GET());
         assertEquals(200, colon.statusCode(), colon.body());
 
-        HttpResponse<String> missing = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/none.HEIC"))
+        HttpResponse<String> missing = send(HttpRequest.newBuilder(stub.resolve("me/drive/root:/Photos/none.HEIC"))
                 .header("Authorization", "Bearer " + token).GET());
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("itemNotFound"), missing.body());
-        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
+        HttpResponse<String> anonymous = send(HttpRequest.newBuilder(stub.resolve("me/drive/root:/Photos/a/IMG%201.HEIC"))
                 .GET());
         assertEquals(401, anonymous.statusCode());
     }

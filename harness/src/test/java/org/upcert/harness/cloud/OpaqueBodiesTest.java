@@ -42,7 +42,7 @@ class OpaqueBodiesTest {
     }
 
     private RequestTransport.Exchange send(String method, String path, Map<String, String> headers, byte[] body) throws Exception {
-        URI url = stub.uploadUrlBase().resolve(path);
+        URI url = stub.resolve(path);
         return transport.send(new UploadRequest(url, method, new TreeMap<>(headers)), body, Map.of(), virtualNow.get(), true);
     }
 

@@ -118,7 +118,7 @@ class FaultKindsTest {
             // Signs in on every call: tokens expire after an hour of virtual time.
             String token;
             try {
-                var response = context.http().send(UploadRequest.post(context.uploadUrlBase().resolve("auth/token")),
+                var response = context.http().send(UploadRequest.post(java.net.URI.create(context.configuration().get("cloud.tokenUrl"))),
                         "grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret");
                 String body = response.bodyText();
                 int start = body.indexOf("\"access_token\":\"") + 16;

@@ -97,7 +97,8 @@ public class NaiveExtension implements UploadExtension {
     protected String signIn(ExtensionContext context) {
         try {
             ExtensionHttp.Response response = context.http().send(
-                    UploadRequest.post(context.uploadUrlBase().resolve("auth/token")),
+                    UploadRequest.post(java.net.URI.create(context.configuration().getOrDefault("cloud.tokenUrl",
+                            context.uploadUrlBase().resolve("auth/token").toString()))),
                     "grant_type=client_credentials&client_id=" + context.configuration().get("cloud.clientId")
                             + "&client_secret=" + context.configuration().get("cloud.clientSecret"));
             String body = response.bodyText();
