@@ -152,4 +152,25 @@ class GenericPutCloudTest {
         assertTrue(stub.inventory().refusals().isEmpty());
         assertTrue(CloudDialects.names().contains(GenericPutDialect.RESUMABLE_NAME));
     }
+
+    @Test
+    @DisplayName("two hosts: files on the upload host (BackgroundUploadURLBase), sign-in on the service host; each 404s the other's paths")
+    void twoHosts() throws Exception {
+        assertFalse(stub.origin().equals(stub.serviceOrigin()), stub.origin());
+        assertEquals("127.0.0.1", URI.create(stub.serviceOrigin()).getHost());
+        String form = "grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret";
+        HttpResponse<String> signInOnUploadHost = http.send(HttpRequest.newBuilder(stub.uploadUrlBase().resolve("auth/token"))
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, signInOnUploadHost.statusCode());
+        assertEquals(CloudStub.NO_SUCH_ENDPOINT, signInOnUploadHost.body());
+        String bearer = token();
+        HttpResponse<String> fileOnServiceHost = http.send(HttpRequest.newBuilder(stub.serviceBase().resolve("files/a.HEIC"))
+                .header("Authorization", "Bearer " + bearer).PUT(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, fileOnServiceHost.statusCode());
+        assertTrue(stub.inventory().objects().isEmpty());
+        assertEquals(stub.serviceBase().resolve("auth/token").toString(), stub.extensionConfiguration().get("cloud.tokenUrl"));
+        assertEquals(stub.uploadUrlBase().resolve("files/a.HEIC"), stub.resolve("files/a.HEIC"));
+        assertEquals(stub.serviceBase().resolve("auth/token"), stub.resolve("auth/token"));
+    }
 }
