@@ -208,14 +208,17 @@ public final class ResultRules {
             return "";
         }
 
-        /** Whether the extension's own request changed the cloud: a 2xx to a write that is not a sign-in. */
+        /**
+         * Whether the extension's own request changed the cloud: a 2xx to a write that is not a
+         * sign-in, nor Dropbox's {@code files/get_metadata} (a read the API sends as a POST).
+         */
         static boolean cloudWrite(TraceEvent http) {
             String method = http.text("method");
             long status = http.fields().has("status") ? http.number("status") : 0;
             String url = http.text("url");
             int query = url.indexOf('?');
             String path = query < 0 ? url : url.substring(0, query);
-            return status >= 200 && status < 300 && !path.endsWith("/token")
+            return status >= 200 && status < 300 && !path.endsWith("/token") && !path.endsWith("/files/get_metadata")
                     && (method.equals("POST") || method.equals("PUT") || method.equals("PATCH") || method.equals("DELETE"));
         }
 

@@ -138,6 +138,9 @@ class ResultRulesTest {
         assertEquals(Verdict.Status.PASS, new Calls().calls(6, "PROCESSING", commit).call("COMPLETED", 0).end("quiescent").res03()
                 .status());
         assertEquals(Verdict.Status.FAIL, new Calls().calls(6, "PROCESSING", signIn).end("quiescent").res03().status());
+        String lookUp = "{\"ev\":\"http\",\"n\":1,\"method\":\"POST\",\"url\":\"{api}/dropbox/2/files/get_metadata\",\"status\":200}";
+        assertEquals(Verdict.Status.FAIL, new Calls().calls(6, "PROCESSING", lookUp).end("quiescent").res03().status(),
+                "Dropbox's get_metadata is a read, though sent as a POST");
     }
 
     @Test
