@@ -138,21 +138,79 @@ class MisbehaviourCostTest {
     }
 
     @Test
-    @DisplayName("an extension that floods the trace for ever, moving something at every call: the run is cut by its event budget, and says so")
+    @DisplayName("an extension that floods the trace for ever: the run is cut by its event budget, and says so")
     void aFloodOfEventsIsCutByTheRunsBudget() throws Exception {
         var result = Simulation.run(PlanExpander.expand(ProfileCatalogue.load("baseline"), 1).plan(),
-                ExtensionSource.type(CostlyMutants.ChurnsForEver.class, CostlyMutants.ChurnsForEver::new),
+                ExtensionSource.type(CostlyMutants.ReadsStorageForEver.class, CostlyMutants.ReadsStorageForEver::new),
                 RunOptions.inMemory().withTransport("direct"));
         assertEquals("budget", result.summary().endReason(), result.summary().toString());
         String text = result.traceText();
         long resourcesAtStart = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.substring(0, text.indexOf('\n')))
                 .path("library").path("resources").asLong();
         long budget = 500_000 + 100L * resourcesAtStart;
-        // cut at the first check past the budget: within one call's lines (1,000 logs and a few more)
-        assertTrue(result.summary().traceEvents() > budget && result.summary().traceEvents() < budget + 1_100,
+        // cut at the first check past the budget: within one call's events (10,000 reads and a few more)
+        assertTrue(result.summary().traceEvents() > budget && result.summary().traceEvents() < budget + 10_100,
                 "trace events: " + result.summary().traceEvents() + ", budget " + budget);
         String cut = text.substring(text.lastIndexOf("\"ev\":\"run.cut\""));
         assertTrue(cut.contains("\"budget\":\"events\"") && cut.contains("\"limit\":" + budget), cut);
+    }
+
+    @Test
+    @DisplayName("an extension that re-uploads one resource at every call for ever, refused each time, logging a thousand lines: "
+            + "its lines past the run's 2,000 are counted, the run is cut after 30 refusals in a row (churn); RTY-02 still FAILs")
+    void churningIsCutAfterThirtyInARow() throws Exception {
+        RunEvidence evidence = run(CostlyMutants.ChurnsForEver.class, CostlyMutants.ChurnsForEver::new, "baseline");
+        assertEquals(Verdict.Status.FAIL, verdict("RTY-02", evidence).status(), "an attempt after 20 refusals in a row");
+        List<TraceEvent> cut = named(evidence, "run.cut");
+        assertEquals(1, cut.size());
+        assertEquals("churn", cut.get(0).text("budget"));
+        assertEquals(org.upcert.harness.upload.Uploader.CHURN_IN_A_ROW, cut.get(0).number("limit"));
+        List<TraceEvent> created = named(evidence, "job.create");
+        assertEquals(created.get(0).text("resource"), cut.get(0).text("resource"));
+        assertEquals(org.upcert.harness.upload.Uploader.CHURN_IN_A_ROW, created.size(), "one job per call, every one refused");
+        assertEquals(org.upcert.harness.upload.Uploader.CHURN_IN_A_ROW, named(evidence, "call.start").size());
+        assertEquals("budget", named(evidence, "run.end").get(0).text("reason"));
+        // two calls' lines are traced (2,000, the run's budget); every later call's are counted
+        assertEquals(CallContext.LOG_LINES_PER_RUN, named(evidence, "log").size());
+        List<TraceEvent> ends = named(evidence, "call.end");
+        assertTrue(ends.subList(2, ends.size()).stream().allMatch(e -> e.number("logCut") == 1_000), "counted at call.end");
+        List<TraceEvent> logCuts = named(evidence, "log.cut");
+        assertEquals(ends.size() - 2, logCuts.size(), "one log.cut per counted call");
+        assertTrue(logCuts.stream().allMatch(e -> e.text("budget").equals("run")), logCuts.get(0).raw());
+        // before: 9,452 calls and 9.5 million log lines to the 7-day limit (123,428 trace events with the log budget alone)
+        assertTrue(evidence.events().size() < 3_000, "trace events: " + evidence.events().size());
+    }
+
+    @Test
+    @DisplayName("log lines counted past the run's budget still cost simulated time: a call of 40,000 lines meets the runtime limit "
+            + "at the same line in process and in a worker, which sends them as counts")
+    void countedLinesMeetTheRuntimeLimitAtTheSameLineInAWorker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var plan = PlanExpander.expand(ProfileCatalogue.load("baseline"), 1).plan();
+        var inProcess = Simulation.run(plan, ExtensionSource.type(CostlyMutants.LogsPastTheRuntimeLimit.class,
+                CostlyMutants.LogsPastTheRuntimeLimit::new), RunOptions.inMemory().withTransport("direct"));
+        java.nio.file.Path jar = org.upcert.conformance.testing.ExtensionJars.pack(CostlyMutants.LogsPastTheRuntimeLimit.class,
+                "CostlyMutants", dir, java.util.Map.of());
+        var worker = Simulation.run(plan, ExtensionSource.jar(jar),
+                RunOptions.inMemory().withTransport("direct").withIsolation("worker"));
+        List<String> a = inProcess.traceText().lines().skip(1).toList(); // the header names the extension's source
+        List<String> b = worker.traceText().lines().skip(1).toList();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            assertEquals(a.get(i), b.get(i), "first difference at trace line " + (i + 2));
+        }
+        assertEquals(a.size(), b.size(), "trace length");
+        RunEvidence evidence = RunEvidence.of(inProcess);
+        List<TraceEvent> ends = named(evidence, "call.end");
+        assertTrue(ends.size() >= 4, "three flooding calls, then COMPLETED");
+        for (TraceEvent end : ends.subList(0, 3)) {
+            assertEquals("killed", end.text("outcome"), end.raw());
+            assertTrue(end.text("reason").startsWith("runtime limit"), end.raw());
+            // 1,000 free lines, then 2 ms each until 60 s: about 31,000 lines run, the rest never did (the first call
+            // traces its first 1,000 and cuts the rest; the later calls count all of theirs)
+            assertTrue(end.number("logCut") > 25_000 && end.number("logCut") <= 31_000, end.raw());
+        }
+        assertEquals(CallContext.LOG_LINES_PER_CALL, named(evidence, "log").size(), "only the first call's lines are traced");
+        assertEquals(List.of("run", "run"), named(evidence, "log.cut").stream().skip(1).map(e -> e.text("budget")).toList());
     }
 
     @Test

@@ -131,10 +131,12 @@ public final class CostlyMutants {
     }
 
     /**
-     * At every call: a thousand log lines (all traced: the per-call cut starts above), then
-     * acknowledges whatever finished and uploads the library's first resource once more, for
-     * ever (DUP-02). Something moves at every call, so the run never stalls; seven simulated days
-     * of it would be tens of millions of trace lines.
+     * At every call: a thousand log lines (the per-call cut starts above), then acknowledges
+     * whatever finished and uploads the library's first resource once more, for ever, to a path
+     * the cloud refuses (404: RTY-02). Something moves at every call, so the run never stalls;
+     * seven simulated days of it were 9,452 calls and 9.5 million log lines. The run's log budget
+     * counts its lines after the first 2,000, and the churn budget ends the run after 30 refusals
+     * of that resource in a row.
      */
     public static final class ChurnsForEver implements org.upcert.api.UploadExtension {
         @Override
@@ -153,6 +155,53 @@ public final class CostlyMutants {
                 });
             } catch (PhotosException e) {
                 return org.upcert.api.ProcessingResult.FAILURE;
+            }
+            return org.upcert.api.ProcessingResult.PROCESSING;
+        }
+
+        @Override
+        public void willTerminate() {
+        }
+    }
+
+    /**
+     * In each of its first three calls (counted in storage, so a relaunch goes on counting), logs
+     * 40,000 lines: more than a call can pay for (past 1,000 lines each costs 2 ms), so every one
+     * of them is killed at the runtime limit; the first call's lines are traced or cut one by one,
+     * the later calls' are counted (the run logged more than 2,000), which a worker sends as counts.
+     * Then COMPLETED.
+     */
+    public static final class LogsPastTheRuntimeLimit implements org.upcert.api.UploadExtension {
+        public static final int LINES = 40_000;
+
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            int calls = context.storage().read("calls").map(b -> Integer.parseInt(new String(b, StandardCharsets.UTF_8))).orElse(0);
+            if (calls >= 3) {
+                return org.upcert.api.ProcessingResult.COMPLETED;
+            }
+            context.storage().write("calls", Integer.toString(calls + 1).getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < LINES; i++) {
+                context.log().info("line " + i);
+            }
+            return org.upcert.api.ProcessingResult.PROCESSING;
+        }
+
+        @Override
+        public void willTerminate() {
+        }
+    }
+
+    /**
+     * Reads its state from storage 10,000 times at every call (each read is an API call, traced)
+     * and answers PROCESSING, for ever: no upload, nothing moves. Each call is ~10,000 trace
+     * events; the run's event budget ends it long before the stall stop would.
+     */
+    public static final class ReadsStorageForEver implements org.upcert.api.UploadExtension {
+        @Override
+        public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
+            for (int i = 0; i < 10_000; i++) {
+                context.storage().read("state");
             }
             return org.upcert.api.ProcessingResult.PROCESSING;
         }

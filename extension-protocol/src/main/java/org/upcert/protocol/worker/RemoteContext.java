@@ -59,6 +59,15 @@ final class RemoteContext implements ExtensionContext {
     private final Storage storage = new Storage();
     private final Http http = new Http();
     private final Log log = new Log();
+    /**
+     * Set when the harness answered a log line with {@code counted}: the run's log lines passed its
+     * budget, so lines are only counted there; from then on this call sends counts, not lines.
+     */
+    private volatile boolean logCounted;
+    /** Lines logged since the last count sent (only while {@link #logCounted}). */
+    private final java.util.concurrent.atomic.AtomicLong pendingLogLines = new java.util.concurrent.atomic.AtomicLong();
+    /** Lines counted here before a count is sent even without another request (a loop that only logs). */
+    static final long LOG_COUNT_BATCH = 1_000;
 
     /** The next job sequence number, as the harness last said ({@code nextJob} on its messages). */
     interface JobIds {
@@ -168,7 +177,29 @@ final class RemoteContext implements ExtensionContext {
         return params;
     }
 
+    /**
+     * Sends the log lines counted and not yet sent (before any other request, and before the
+     * call's result), so the harness charges them where they happened: they are not API calls,
+     * and no request of the extension can come between them and the harness.
+     */
+    void flushLogCount() {
+        long lines = pendingLogLines.getAndSet(0);
+        if (lines == 0) {
+            return;
+        }
+        ObjectNode params = params();
+        params.put("count", lines);
+        try {
+            connection.call(Protocol.LOG, params);
+        } catch (Connection.ClosedException e) {
+            throw new ProcessKilled("process killed by the system: the harness ended the protocol connection");
+        } catch (RpcError e) {
+            throw unchecked(e);
+        }
+    }
+
     private JsonNode rpc(String method, ObjectNode params) throws RpcError {
+        flushLogCount();
         flushLookups();
         try {
             return connection.call(method, params);
@@ -525,10 +556,18 @@ final class RemoteContext implements ExtensionContext {
         }
 
         private void write(String level, String message) {
+            if (logCounted && valid) {
+                if (pendingLogLines.incrementAndGet() >= LOG_COUNT_BATCH) {
+                    flushLogCount();
+                }
+                return;
+            }
             ObjectNode params = params();
             params.put("level", level);
             params.put("message", String.valueOf(message));
-            call(Protocol.LOG, params);
+            if (call(Protocol.LOG, params).path("counted").asBoolean(false)) {
+                logCounted = true;
+            }
         }
     }
 }

@@ -223,10 +223,18 @@ public final class WorkerMain {
         running.main.execute(() -> {
             try {
                 ProcessingResult result = running.instance.processJobs(context);
+                context.flushLogCount();
                 context.flushLookups();
                 context.end();
                 reply.complete(result == null ? Values.object().nullNode() : Values.object().textNode(result.name()));
             } catch (Throwable e) {
+                if (!(e instanceof ProcessKilled)) {
+                    try {
+                        context.flushLogCount(); // the lines before the throw happened (and may cost time)
+                    } catch (Throwable killed) {
+                        // killed while charging them: the call ends as the harness says
+                    }
+                }
                 context.end();
                 reply.completeExceptionally(failure(e, "processJobs threw"));
             }

@@ -64,6 +64,19 @@ public final class CallContext implements ExtensionContext {
      */
     public static final int LOG_LINES_PER_CALL = 1_000;
     /**
+     * Log lines of one run (every call's, traced or cut) after which the lines of each later call
+     * are only counted: not traced, and no API calls (they have no number, so no planned kill or
+     * notice can fall on one). Past {@link #LOG_LINES_PER_CALL} lines of its call a counted line
+     * still costs simulated time, as a cut line does, so a loop that only logs still meets the
+     * runtime limit. The sample writes at most ~200 lines a run; an extension that logs a thousand
+     * lines at every call would otherwise make the harness trace, and a worker send one by one,
+     * every line of the whole run. The trace says so once per call ({@code log.cut} {@code budget}
+     * {@code run}) and counts them at {@code call.end} ({@code logCut}). A worker, told so
+     * ({@code counted} in the answer to a line), sends counts ({@link #countLogLines}) instead.
+     * Decided when a call starts, so a call's lines are either all traced or all counted.
+     */
+    public static final int LOG_LINES_PER_RUN = 2_000;
+    /**
      * A change block refused with LIMIT_EXCEEDED in a call that met LIMIT_EXCEEDED already (the
      * spin CAP-01 fails at once) costs this much simulated time, doubling with each further one:
      * a spinning call meets the runtime limit after a handful of re-submissions instead of making
@@ -122,6 +135,10 @@ public final class CallContext implements ExtensionContext {
     /** The call's working set: what the API handed the extension since the call began ({@link DeviceCosts}). */
     private long held;
     private long peakHeld;
+    /** Lines of this call past the run's budget ({@link #LOG_LINES_PER_RUN}): counted only. */
+    private long logLinesCounted;
+    /** Whether the run had logged {@link #LOG_LINES_PER_RUN} lines when this call started. */
+    private final boolean logsCounted;
     /** What the extension saw of each job in this call: its last fetch, with its own commits since. */
     private final java.util.TreeMap<String, JobStore.Seen> seen = new java.util.TreeMap<>();
 
@@ -139,6 +156,7 @@ public final class CallContext implements ExtensionContext {
         this.noticeAtCall = noticeAtCall;
         this.clock = system.clock().asClock();
         this.restartsAtStart = system.files().restarts();
+        this.logsCounted = system.runLogLines() >= LOG_LINES_PER_RUN;
     }
 
     /**
@@ -215,9 +233,79 @@ public final class CallContext implements ExtensionContext {
         return blocksRejected;
     }
 
-    /** Log lines of this call beyond {@link #LOG_LINES_PER_CALL}: counted, not traced. */
-    public int logLinesCut() {
-        return logLinesCut;
+    /**
+     * Log lines of this call that were not traced: beyond {@link #LOG_LINES_PER_CALL}, or past the
+     * run's {@link #LOG_LINES_PER_RUN}.
+     */
+    public long logLinesCut() {
+        return logLinesCut + logLinesCounted;
+    }
+
+    /** Whether this call's log lines are only counted: the run had logged {@link #LOG_LINES_PER_RUN} when it started. */
+    public boolean logLinesCounted() {
+        return logsCounted;
+    }
+
+    /**
+     * {@code lines} log lines of a call whose lines are only counted ({@link #logLinesCounted}),
+     * in one go (a worker sends a count instead of each line): exactly as many single lines
+     * would, each is counted, not traced, and no API call; those past {@link #LOG_LINES_PER_CALL}
+     * lines of the call cost {@code apiCallCostMs} each and may meet the runtime limit, the grace
+     * period or a restart, which kills the call at that very line (the rest never happened).
+     */
+    public void countLogLines(long lines) {
+        if (lines <= 0) {
+            return;
+        }
+        if (!logsCounted) {
+            throw new IllegalArgumentException("this call's log lines are traced: send them, not a count");
+        }
+        if (!valid) {
+            refuse("log");
+        }
+        lock.lock();
+        try {
+            if (!valid) {
+                refuse("log");
+            }
+            traceHeaderCases();
+            long left = lines;
+            while (left > 0) {
+                long callLines = logLines + logLinesCut + logLinesCounted;
+                if (logLinesCounted == 0) {
+                    line("log.cut", apiCalls).str("budget", "run").num("limit", LOG_LINES_PER_RUN).str("reason", "more than "
+                            + LOG_LINES_PER_RUN + " log lines in this run: the rest are counted (call.end logCut), not traced, "
+                            + "and are no API calls; past " + LOG_LINES_PER_CALL + " in a call each costs "
+                            + system.policy().apiCallCostMs() + " ms").end();
+                }
+                if (callLines < LOG_LINES_PER_CALL) {
+                    long free = Math.min(left, LOG_LINES_PER_CALL - callLines);
+                    logLinesCounted += free;
+                    system.countRunLogLines(free);
+                    left -= free;
+                    continue;
+                }
+                // One line at a time, as single calls would: where it stops is exact.
+                long target = system.clock().now() + cost();
+                if (target > graceDeadline) {
+                    advance(graceDeadline);
+                    kill("grace period after termination notice expired", apiCalls);
+                }
+                if (target > deadline) {
+                    advance(deadline);
+                    kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", apiCalls);
+                }
+                advance(target);
+                if (system.files().restarts() != restartsAtStart) {
+                    kill("the device restarted", apiCalls);
+                }
+                logLinesCounted++;
+                system.countRunLogLines(1);
+                left--;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The most the call held at once: {@link DeviceCosts#PROCESS_BASE_BYTES} plus its working set. */
@@ -1111,8 +1199,13 @@ public final class CallContext implements ExtensionContext {
         }
 
         private void write(String level, String message) {
+            if (valid && logLinesCounted()) {
+                countLogLines(1);
+                return;
+            }
             if (logLines >= LOG_LINES_PER_CALL) {
                 call("log", cost(), n -> {
+                    system.countRunLogLines(1);
                     if (logLinesCut++ == 0) {
                         line("log.cut", n).num("limit", LOG_LINES_PER_CALL).str("reason", "more than " + LOG_LINES_PER_CALL
                                 + " log lines in one call: the rest are counted, not traced, and cost "
@@ -1126,6 +1219,7 @@ public final class CallContext implements ExtensionContext {
             String clipped = text.length() > LOG_LIMIT ? text.substring(0, LOG_LIMIT) + "…" : text;
             call("log", 0, n -> {
                 logLines++;
+                system.countRunLogLines(1);
                 line("log", n).str("level", level).str("msg", clipped).end();
                 return null;
             });

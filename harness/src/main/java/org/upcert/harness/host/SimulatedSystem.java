@@ -56,6 +56,12 @@ public interface SimulatedSystem {
         throw new UnsupportedOperationException("no payloads in this system");
     }
 
+    /** Log lines of the extension in this run so far, traced or not ({@link CallContext#LOG_LINES_PER_RUN}). */
+    long runLogLines();
+
+    /** Counts {@code lines} more log lines of the run; called holding {@link #lock()}. */
+    void countRunLogLines(long lines);
+
     /** Runs the system's own events (transfers ending, ...) due up to virtual time {@code t}. */
     void runSystemEventsUpTo(long t);
 

@@ -133,6 +133,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private long lastCallEnd;
     private volatile boolean stopRequested;
     private long resourcesAtStart;
+    private long runLogLines;
 
     private Simulation(RunPlan plan, ExtensionSource source, RunOptions options) {
         // A device below the extension's deployment target never runs it: the profile's level is
@@ -351,6 +352,14 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     .str("reason", "the trace passed " + eventBudget + " events (" + EVENT_BUDGET_BASE + " + "
                             + EVENT_BUDGET_PER_RESOURCE + " per resource): far beyond what a correct extension needs, "
                             + "the rest of the run is not simulated").end();
+            return true;
+        }
+        if (uploader.churning() != null) {
+            trace.at(clock.now(), "run.cut").str("budget", "churn").num("limit", Uploader.CHURN_IN_A_ROW)
+                    .str("resource", uploader.churning())
+                    .str("reason", "the jobs of " + uploader.churning() + " ended " + Uploader.CHURN_IN_A_ROW + " times in a row "
+                            + "without bringing it to the cloud, and no planned fault explains it (the cloud refused it on "
+                            + "its own, or it had succeeded already): the rest of the run would repeat it").end();
             return true;
         }
         long blockedBudget = BLOCKED_BUDGET_BASE + resourcesAtStart;
@@ -829,6 +838,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     @Override
     public byte[] payload(org.upcert.api.AssetResource resource) {
         return payloads.bytes(resource);
+    }
+
+    @Override
+    public long runLogLines() {
+        return runLogLines;
+    }
+
+    @Override
+    public void countRunLogLines(long lines) {
+        runLogLines += lines;
     }
 
     @Override

@@ -65,6 +65,20 @@ public final class Uploader implements JobStore.Listener {
     private final TreeMap<String, RequestFaults.Fate> fates = new TreeMap<>();
     /** Transfers whose original failed to come down from iCloud ({@code icloud.download}). */
     private final java.util.TreeSet<String> iCloudFailed = new java.util.TreeSet<>();
+    /**
+     * Jobs of one resource in a row that ended without bringing it to the cloud, with nothing in
+     * the plan to explain it, before the run ends ({@code run.cut} budget {@code churn}): a failure
+     * the cloud gave on its own (no planned fault on the request: a 404, a stale URL's 403, a 204
+     * counted as failure) or a success for a resource the device had already seen succeed. A
+     * planned fault (a drop, a lost response, an injected 5xx or 429, a timeout, a failed iCloud
+     * download), a deleted asset or the resource's first seen success starts the count again. The sample's most is 5 (every
+     * standard profile, both clouds); RTY-02 calls an attempt after 20 refusals in a row a loop,
+     * so the rule has its evidence before the cut.
+     */
+    public static final int CHURN_IN_A_ROW = 30;
+    private final TreeMap<String, Integer> futileInARow = new TreeMap<>();
+    private final java.util.TreeSet<String> seenSucceeded = new java.util.TreeSet<>();
+    private String churning;
     private IdleListener idleListener = () -> { };
     private org.upcert.harness.cloud.CloudInventory inventory;
     private long bytesDeclared;
@@ -299,6 +313,7 @@ public final class Uploader implements JobStore.Listener {
         var refusal = destinations.refusal(job.destination().url());
         RequestFaults.Fate fate = fates.remove(job.id());
         if (iCloudFailed.remove(job.id())) {
+            explained(job); // a planned icloud.download fault
             store.markFailed(job, UploadError.transport(UploadError.RESOURCE_UNAVAILABLE,
                     "the original could not be downloaded from iCloud"), null);
         } else if (refusal.isPresent()) {
@@ -308,12 +323,15 @@ public final class Uploader implements JobStore.Listener {
             store.markFailed(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY,
                     "destination not allowed by BackgroundUploadURLBase"), null);
         } else if (resourceGone(job)) {
+            explained(job);
             store.markFailed(job, UploadError.transport(UploadError.FILE_DOES_NOT_EXIST,
                     "the resource no longer exists"), null);
         } else if (fate instanceof RequestFaults.Fate.Drop) {
+            explained(job);
             store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
                     "the network connection was lost"), null);
         } else if (fate instanceof RequestFaults.Fate.Slow slow && slow.delayMs() >= REQUEST_TIMEOUT_MS) {
+            explained(job);
             store.markFailed(job, UploadError.transport(UploadError.TIMED_OUT, "the request timed out"), null);
         } else {
             long[] resumption = resumed.remove(job.id());
@@ -327,6 +345,25 @@ public final class Uploader implements JobStore.Listener {
         if (isIdle()) {
             idleListener.uploaderIdle();
         }
+    }
+
+    private void explained(JobRecord job) {
+        futileInARow.remove(job.resource().key());
+    }
+
+    private void futile(JobRecord job) {
+        String key = job.resource().key();
+        if (futileInARow.merge(key, 1, Integer::sum) >= CHURN_IN_A_ROW && churning == null) {
+            churning = key;
+        }
+    }
+
+    /**
+     * The first resource whose jobs ended {@link #CHURN_IN_A_ROW} times in a row without bringing
+     * it to the cloud and with nothing planned to explain it, or null.
+     */
+    public String churning() {
+        return churning;
     }
 
     /** The stub's reason for the newest refusal after the first {@code before}; null if none. */
@@ -359,6 +396,7 @@ public final class Uploader implements JobStore.Listener {
             RequestTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
             if (fate instanceof RequestFaults.Fate.ResponseLost) {
                 // The server committed; the answer never came back. The device sees a lost connection.
+                explained(job);
                 store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
                         "the network connection was lost"), null);
                 return;
@@ -366,11 +404,22 @@ public final class Uploader implements JobStore.Listener {
             int status = exchange.status();
             boolean success = status >= 200 && status < 300 && !(status == 204 && policy.count204AsFailure());
             if (success) {
+                if (seenSucceeded.add(job.resource().key())) {
+                    explained(job); // its first success: progress
+                } else {
+                    futile(job); // the device had seen it succeed already
+                }
                 store.markSucceeded(job, status, exchange.headers());
             } else {
+                if (injection == null) {
+                    futile(job); // the cloud refused it on its own
+                } else {
+                    explained(job);
+                }
                 store.markFailed(job, UploadError.httpStatus(status), exchange.headers(), refusalSince(refusalsBefore));
             }
         } catch (RequestTransport.Failure failure) {
+            explained(job);
             store.markFailed(job, failure.error(), null);
         }
     }

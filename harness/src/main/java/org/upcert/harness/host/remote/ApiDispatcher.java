@@ -186,6 +186,11 @@ final class ApiDispatcher {
                     throw new RpcError(Protocol.ERROR_TRANSPORT, e.getMessage(), data);
                 }
             case Protocol.LOG: {
+                if (params.has("count")) {
+                    // lines past the run's log budget, counted in the worker (CallContext.LOG_LINES_PER_RUN)
+                    context.countLogLines(Values.number(params, "count"));
+                    return counted(context);
+                }
                 String level = Values.text(params, "level");
                 String message = Values.text(params, "message");
                 switch (level) {
@@ -194,11 +199,24 @@ final class ApiDispatcher {
                     case "error" -> context.log().error(message);
                     default -> throw new IllegalArgumentException("level must be info, warn or error");
                 }
-                return NODES.nullNode();
+                return counted(context);
             }
             default:
                 throw new RpcError(Protocol.ERROR_METHOD_NOT_FOUND, "no method " + method);
         }
+    }
+
+    /**
+     * The answer to {@code log}: null, or {@code {"counted":true}} once the run's log lines passed
+     * {@link CallContext#LOG_LINES_PER_RUN}: the client may then send counts ({@code count}) instead of lines.
+     */
+    private static JsonNode counted(CallContext context) {
+        if (!context.logLinesCounted()) {
+            return NODES.nullNode();
+        }
+        ObjectNode counted = NODES.objectNode();
+        counted.put("counted", true);
+        return counted;
     }
 
     private static JsonNode performChanges(CallContext context, JsonNode params) throws RpcError {
