@@ -865,8 +865,11 @@ class OsLevel:
 
 
 class JobIdentity:
-    """``job.resource``; else ``library.asset_resource(job)``; else the ``X-Resource-Key``
-    header of its destination; else its URL (CLD-02). Cached per job for one call."""
+    """``job.resource``; else the ``X-Resource-Key`` header of its destination; else
+    ``library.asset_resource(job)`` (iOS 27); else its URL (CLD-02). Cached per job for one call.
+    The destination comes before ``asset_resource``: on iOS 27 that call aborts the process for a
+    job created under 26.x, before an OS upgrade (YAIIU #80), and this extension stamps every
+    destination it makes."""
 
     def __init__(self, library: up.PhotoLibrary, cloud, upload_url_base: str, asset_resource_available: bool = True):
         self.library = library
@@ -883,13 +886,14 @@ class JobIdentity:
     def _look_up(self, job: up.UploadJob) -> Optional[str]:
         if job.resource is not None:
             return job.resource.key()
-        # #available(iOS 27, *): before, the selector does not exist; the destination still knows.
-        resource = self.library.asset_resource(job) if self.asset_resource_available else None
-        if resource is not None:
-            return resource.key()
         header = job.destination.header(RESOURCE_KEY_HEADER)
         if header is not None and header.strip():
             return header
+        # #available(iOS 27, *): before, the selector does not exist. Only for a destination that
+        # does not say (its headers replaced): it aborts for jobs created before an OS upgrade.
+        resource = self.library.asset_resource(job) if self.asset_resource_available else None
+        if resource is not None:
+            return resource.key()
         return self.cloud.resource_key_from_url(job.destination.url, self.upload_url_base)
 
 

@@ -69,8 +69,7 @@ class MutantsAreCaughtTest {
 
     static RunEvidence run(MutantCase c) throws Exception {
         RunPlan plan = c.plan();
-        return RunEvidence.of(Simulation.run(plan, c.source(),
-                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), c.cloud())));
+        return RunEvidence.of(Simulation.run(plan, c.source(), c.options())); // the cloud through CloudSpec, the next build
     }
 
     @AfterAll

@@ -16,11 +16,14 @@ import org.upcert.api.UploadRequest;
  * reference rules 22 and 23). So the key is looked up, in order:
  * <ol>
  *   <li>{@code job.resource()};
- *   <li>{@link PhotoLibrary#assetResource(UploadJob)}, the iOS 27 replacement (empty once the
- *       asset is deleted), only where the OS has it;
  *   <li>the {@value #RESOURCE_KEY_HEADER} header that {@link #stamp} put on every destination
  *       this extension creates: the destination is the one field present in every job state,
  *       its headers survive in the system's job store;
+ *   <li>{@link PhotoLibrary#assetResource(UploadJob)}, the iOS 27 replacement (empty once the
+ *       asset is deleted), only where the OS has it and the destination does not say. It comes
+ *       after the destination because on iOS 27 it aborts the process for a job created under
+ *       26.x, before an OS upgrade (YAIIU #80: such jobs clog the capacity if they are not
+ *       identified another way and acknowledged);
  *   <li>the destination URL, parsed by the {@link CloudDialect} (for a destination whose
  *       headers were replaced, e.g. a fresh presigned URL on retry).
  * </ol>
@@ -78,12 +81,17 @@ final class JobIdentity {
         if (resource.isPresent()) {
             return Optional.of(resource.get().key());
         }
-        // #available(iOS 27, *): before, the selector does not exist; the destination still knows.
+        Optional<String> header = job.destination().header(RESOURCE_KEY_HEADER).filter(value -> !value.isBlank());
+        if (header.isPresent()) {
+            return header;
+        }
+        // #available(iOS 27, *): before, the selector does not exist. Only for a destination that
+        // does not say (its headers replaced): it aborts for jobs created before an OS upgrade.
         resource = assetResourceAvailable ? library.assetResource(job) : Optional.empty();
         if (resource.isPresent()) {
             return Optional.of(resource.get().key());
         }
-        return fromDestination(job.destination(), cloud, uploadUrlBase);
+        return cloud.resourceKeyFromUrl(job.destination().url(), uploadUrlBase);
     }
 
     /** The key this extension put into {@code destination}: its header, else its URL. */

@@ -119,6 +119,8 @@ final class FakeSystem {
     // Call control
     private boolean callOpen;
     long apiCalls;
+    /** Calls of assetResource(forUploadJob:) (it aborts for jobs made before an OS upgrade on a device). */
+    int assetResourceCalls;
     long killAtCall = -1;
     boolean killAfterCommit;
     long terminateAtCall = -1;
@@ -446,6 +448,7 @@ final class FakeSystem {
         @Override
         public Optional<AssetResource> assetResource(UploadJob job) {
             tick("assetResource");
+            assetResourceCalls++;
             requireOs("assetResource", "27");
             JobRecord record = jobs.get(job.localIdentifier());
             if (record == null || !assets.containsKey(record.resource.assetLocalIdentifier())) {

@@ -101,7 +101,7 @@ class GenericPutDialectTest {
     }
 
     @Test
-    void jobIdentityFallsBackFromResourceToAssetResourceToDestination() {
+    void jobIdentityFallsBackFromResourceToDestinationToAssetResourceToUrl() {
         GenericPutDialect dialect = dialect();
         UploadRequest destination = destination(dialect, PHOTO);
         system.library.add(new org.upcert.api.Asset(PHOTO.assetLocalIdentifier(), org.upcert.api.Asset.MediaType.IMAGE,
@@ -110,17 +110,21 @@ class GenericPutDialectTest {
         record.state = JobState.SUCCEEDED;
         system.library.hideResourceOnTerminal = true;
 
-        // resource() empty, assetResource() answers.
+        // resource() empty: the X-Resource-Key header, without assetResource(forUploadJob:), which
+        // aborts the process on iOS 27 for a job created before an OS upgrade (YAIIU #80).
         assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
-        // resource() empty, asset deleted: the X-Resource-Key header.
-        system.library.assets.clear();
-        assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
-        // ... and without the header: the URL.
+        assertEquals(0, system.assetResourceCalls, "the destination said: assetResource is not asked");
+        // ... a destination without the header: assetResource() answers.
         record.destination = new UploadRequest(destination.url(), "PUT", new TreeMap<>());
+        assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
+        assertEquals(1, system.assetResourceCalls);
+        // ... and with the asset deleted: the URL.
+        system.library.assets.clear();
         assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
         // An iOS 26 system without assetResource(forUploadJob:).
         system.os = "26.5";
         assertEquals(Optional.of(PHOTO.key()), inCall(context -> identityOf(context, dialect)));
+        assertEquals(2, system.assetResourceCalls, "not asked below iOS 27");
         // Nothing at all identifies a foreign job to another server.
         record.destination = UploadRequest.put(URI.create("http://127.0.0.1:8080/dav/elsewhere"));
         assertEquals(Optional.empty(), inCall(context -> identityOf(context, dialect)));

@@ -171,13 +171,20 @@ public final class CloudRules {
      * CLD-02: a terminal job with no {@code resource} (the real-device quirk of the
      * {@code device-quirks-26x} profile, {@code nilResourceOnTerminalJobs} in the header's
      * policy: succeeded jobs and failed jobs whose retry is spent) is still identified and
-     * acknowledged. <em>Exercised</em> by such a job (the quirk on, and a job succeeded or failed
-     * after its retry). <em>Violated</em> by:
+     * acknowledged; and so is a job created before an OS upgrade to iOS 27 ({@code os.upgrade}),
+     * for which {@code assetResource(forUploadJob:)} aborts the process (YAIIU #80): it must be
+     * identified from its destination or a stored id. The quirk follows the OS level: an
+     * {@code os.upgrade} line that switches {@code nilResourceOnTerminalJobs} ends it (or starts
+     * it) from there. <em>Exercised</em> by a job that finished without a resource, or by jobs
+     * created under 26.x still unacknowledged at the upgrade to 27. <em>Violated</em> by:
      * <ul>
+     *   <li>{@code assetResource(forUploadJob:)} asked for a job created before the upgrade (the
+     *       {@code api.abort}: the process crashed);
      *   <li>a new job for a resource whose job already succeeded without a resource: the
      *       extension did not recognise the finished job and uploads again (at that
      *       {@code job.create});
-     *   <li>at the end of the run, such a job never acknowledged.
+     *   <li>at the end of the run, such a job, or a job from before the upgrade to 27, never
+     *       acknowledged.
      * </ul>
      */
     static final class NilResourceJobsAcknowledged extends MustRule {
@@ -187,21 +194,41 @@ public final class CloudRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            if (evidence.header() == null
-                    || !evidence.header().path("policy").path("nilResourceOnTerminalJobs").asBoolean(false)) {
-                return Verdict.notExercised(ruleId(), "the system gave every job its resource (no nil-resource quirk)");
-            }
+            boolean quirk = evidence.header() != null
+                    && evidence.header().path("policy").path("nilResourceOnTerminalJobs").asBoolean(false);
+            boolean everQuirk = quirk;
             TreeMap<String, String> resourceOfJob = new TreeMap<>();
             TreeSet<String> retried = new TreeSet<>();
             TreeMap<String, TraceEvent> hiddenUnacked = new TreeMap<>();
             TreeMap<String, String> uploadedBy = new TreeMap<>(); // resource -> hidden succeeded job
+            TreeSet<String> open = new TreeSet<>(); // jobs created and not yet acknowledged or cancelled
+            TreeMap<String, TraceEvent> legacyUnacked = new TreeMap<>(); // created under 26.x, open at the upgrade to 27
             int hidden = 0;
+            int legacy = 0;
             for (TraceEvent event : evidence.events()) {
                 String job = event.text("job");
                 switch (event.name()) {
+                    case "os.upgrade" -> {
+                        if (event.fields().has("nilResourceOnTerminalJobs")) {
+                            quirk = event.fields().path("nilResourceOnTerminalJobs").asBoolean();
+                            everQuirk |= quirk;
+                        }
+                        if (event.text("to").equals("27") && !event.fields().has("skipped")) {
+                            for (String id : open) {
+                                legacyUnacked.put(id, event);
+                            }
+                            legacy += open.size();
+                        }
+                    }
+                    case "api.abort" -> {
+                        return Verdict.fail(ruleId(), "asked assetResource(forUploadJob:) for " + job + ", created under iOS "
+                                + event.text("origin") + " before the OS upgrade: on iOS 27 that aborts the process (YAIIU #80);"
+                                + " identify such a job from its destination or a stored id", evidence.excerptEndingAt(event, 5));
+                    }
                     case "job.create" -> {
                         String resource = event.text("resource");
                         resourceOfJob.put(job, resource);
+                        open.add(job);
                         String earlier = uploadedBy.get(resource);
                         if (earlier != null) {
                             return Verdict.fail(ruleId(), "created " + job + " for " + resource + " although " + earlier
@@ -210,26 +237,33 @@ public final class CloudRules {
                     }
                     case "job.retry" -> retried.add(job);
                     case "job.succeeded" -> {
-                        hidden++;
-                        hiddenUnacked.put(job, event);
-                        String resource = resourceOfJob.get(job);
-                        if (resource != null) {
-                            uploadedBy.put(resource, job);
+                        if (quirk) {
+                            hidden++;
+                            hiddenUnacked.put(job, event);
+                            String resource = resourceOfJob.get(job);
+                            if (resource != null) {
+                                uploadedBy.put(resource, job);
+                            }
                         }
                     }
                     case "job.failed" -> {
-                        if (retried.contains(job)) {
+                        if (quirk && retried.contains(job)) {
                             hidden++;
                             hiddenUnacked.put(job, event);
                         }
                     }
-                    case "job.ack", "job.cancel" -> hiddenUnacked.remove(job);
+                    case "job.ack", "job.cancel" -> {
+                        hiddenUnacked.remove(job);
+                        legacyUnacked.remove(job);
+                        open.remove(job);
+                    }
                     default -> {
                     }
                 }
             }
-            if (hidden == 0) {
-                return Verdict.notExercised(ruleId(), "no job ended without its resource");
+            if (hidden == 0 && legacy == 0) {
+                return Verdict.notExercised(ruleId(), everQuirk ? "no job ended without its resource"
+                        : "the system gave every job its resource (no nil-resource quirk) and no job outlived an upgrade to iOS 27");
             }
             if (!hiddenUnacked.isEmpty()) {
                 TraceEvent first = hiddenUnacked.values().stream().min((a, b) -> Integer.compare(a.line(), b.line())).orElseThrow();
@@ -237,7 +271,20 @@ public final class CloudRules {
                         + first.text("job") + " (" + resourceOfJob.getOrDefault(first.text("job"), "?") + ")",
                         evidence.excerptEndingAt(first, 5));
             }
-            return Verdict.pass(ruleId(), hidden + " finished jobs without a resource, all identified and acknowledged");
+            if (!legacyUnacked.isEmpty()) {
+                java.util.Map.Entry<String, TraceEvent> first = legacyUnacked.firstEntry();
+                return Verdict.fail(ruleId(), legacyUnacked.size() + " jobs created before the upgrade to iOS 27 never acknowledged,"
+                        + " first " + first.getKey() + " (" + resourceOfJob.getOrDefault(first.getKey(), "?") + ")",
+                        evidence.excerptEndingAt(first.getValue(), 5));
+            }
+            List<String> parts = new java.util.ArrayList<>();
+            if (hidden > 0) {
+                parts.add(hidden + " finished jobs without a resource");
+            }
+            if (legacy > 0) {
+                parts.add(legacy + " jobs from before the upgrade to iOS 27");
+            }
+            return Verdict.pass(ruleId(), String.join(" and ", parts) + ", all identified and acknowledged");
         }
     }
 }

@@ -18,9 +18,24 @@ import org.upcert.harness.host.ExtensionSource;
  * @param cloud the cloud dialect
  * @param os the OS level to run the profile on instead of its own, or null for the profile's: a
  *     mistake made with an API an OS level lacks (the PROCESS set, iOS 26.5) needs a level that has it
+ * @param upgrade the app's next build, which the profile's {@code app.upgrade} swaps in, or null for
+ *     the same build relaunched: a mistake made by a pair of builds (the new one cannot read what
+ *     the old one stored) is {@code type} as the old build and this as the new one
  */
 public record MutantCase(String ruleId, String mistake, Class<? extends UploadExtension> type,
-        Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud, String os) {
+        Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud, String os, Build upgrade) {
+
+    /** One build of an extension: its class and a factory of fresh instances. */
+    public record Build(Class<? extends UploadExtension> type, Supplier<? extends UploadExtension> factory) {
+        public ExtensionSource source() {
+            return ExtensionSource.type(type, factory);
+        }
+    }
+
+    public MutantCase(String ruleId, String mistake, Class<? extends UploadExtension> type,
+            Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud, String os) {
+        this(ruleId, mistake, type, factory, profile, seed, cloud, os, null);
+    }
 
     public MutantCase(String ruleId, String mistake, Class<? extends UploadExtension> type,
             Supplier<? extends UploadExtension> factory, String profile, long seed, String cloud) {
@@ -44,12 +59,12 @@ public record MutantCase(String ruleId, String mistake, Class<? extends UploadEx
 
     /** The same case against another cloud dialect. */
     public MutantCase on(String dialect) {
-        return new MutantCase(ruleId, mistake, type, factory, profile, seed, dialect, os);
+        return new MutantCase(ruleId, mistake, type, factory, profile, seed, dialect, os, upgrade);
     }
 
     /** The same case with the profile run on OS level {@code level} (e.g. "26.5" for the PROCESS set). */
     public MutantCase onOs(String level) {
-        return new MutantCase(ruleId, mistake, type, factory, profile, seed, cloud, level);
+        return new MutantCase(ruleId, mistake, type, factory, profile, seed, cloud, level, upgrade);
     }
 
     /** The plan of this case: the profile expanded with the seed, on {@link #os()} if set. */
@@ -60,6 +75,18 @@ public record MutantCase(String ruleId, String mistake, Class<? extends UploadEx
                 plan.workload().withOs(os), plan.policy(), plan.phases(), plan.faults());
     }
 
+    /** The same case with the app updated to {@code next} at the profile's {@code app.upgrade}. */
+    public <T extends UploadExtension> MutantCase upgradingTo(Class<T> next, Supplier<T> nextFactory) {
+        return new MutantCase(ruleId, mistake, type, factory, profile, seed, cloud, os, new Build(next, nextFactory));
+    }
+
+    /** The run options of this case: the cloud (with its assumptions, {@code CloudSpec}), and the next build if there is one. */
+    public org.upcert.harness.run.RunOptions options() {
+        org.upcert.harness.run.RunOptions options = org.upcert.conformance.testing.CloudSpec.apply(
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"), cloud);
+        return upgrade == null ? options : options.withUpgradeTo(upgrade.source());
+    }
+
     /** The mutant as an extension source for the host. */
     public ExtensionSource source() {
         return ExtensionSource.type(type, factory);
@@ -67,6 +94,6 @@ public record MutantCase(String ruleId, String mistake, Class<? extends UploadEx
 
     /** The mutant's simple name, for tables. */
     public String mutant() {
-        return type.getSimpleName();
+        return upgrade == null ? type.getSimpleName() : type.getSimpleName() + " → " + upgrade.type().getSimpleName();
     }
 }

@@ -25,6 +25,7 @@ public final class MutantCatalogue {
         all.addAll(CostlyMutants.cases());
         all.addAll(DeviceMutants.cases());
         all.addAll(MemoryAndCpuMutants.cases());
+        all.addAll(UpgradeMutants.cases());
         return List.copyOf(all);
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine;
  * there is no {@code python3} of version 3.9 or newer), the client's folder in this checkout, and
  * {@code upcert certify} run the way the command line runs it.
  */
-final class Python {
+public final class Python {
     /** {@code clients/python} of this checkout (tests run in the conformance-tests folder). */
     static final Path CLIENT = Path.of("..", "clients", "python").toAbsolutePath().normalize();
     static final Path EXAMPLES = CLIENT.resolve("examples");
@@ -30,7 +30,7 @@ final class Python {
     }
 
     /** {@code python3} if it runs and is 3.9 or newer; otherwise the calling test is skipped. */
-    static synchronized String require() {
+    public static synchronized String require() {
         if (!probed) {
             probed = true;
             interpreter = probe("python3");

@@ -59,6 +59,18 @@ public final class FaultSchedule implements RequestFaults {
         /** The container's protected files became unreadable ({@code true}) or readable again. */
         default void storageLocked(boolean locked) {
         }
+
+        /**
+         * The device installed iOS {@code to} and restarted into it (os.upgrade); returns whether
+         * the level changed (false when the device was already at or above it).
+         */
+        default boolean osUpgraded(String to) {
+            return false;
+        }
+
+        /** The app was updated (app.upgrade): the process ends, the next launch runs the new build. */
+        default void appUpgraded() {
+        }
     }
 
     private final RunPlan plan;
@@ -74,6 +86,8 @@ public final class FaultSchedule implements RequestFaults {
     private final List<Window> open = new ArrayList<>();
     private final TreeMap<Integer, SimRandom> streams = new TreeMap<>();
     private boolean recovering;
+    /** The device's OS level now: the plan's, until an os.upgrade raises it. */
+    private String os;
     private int recoveryAssetsAdded;
     private long recoveryActivityEndedAt = -1;
 
@@ -93,6 +107,7 @@ public final class FaultSchedule implements RequestFaults {
         this.effects = effects;
         this.root = new SimRandom(plan.seed()).fork("faults");
         this.recoveryAt = plan.phases().recovery() ? plan.phases().faultPhaseMs() : Long.MAX_VALUE;
+        this.os = plan.workload().os();
     }
 
     /** Schedules every timed fault and the start of the recovery phase. */
@@ -139,6 +154,12 @@ public final class FaultSchedule implements RequestFaults {
         } else if (fault instanceof PlannedFault.Battery battery) {
             conditions.setBatteryPercent(battery.percent());
             effects.conditionsChanged();
+        } else if (fault instanceof PlannedFault.OsUpgrade upgrade) {
+            if (effects.osUpgraded(upgrade.to())) {
+                os = upgrade.to();
+            }
+        } else if (fault instanceof PlannedFault.AppUpgrade) {
+            effects.appUpgraded();
         } else if (fault instanceof PlannedFault.DeviceReboot) {
             effects.deviceRestarted();
             open.add(new Window(index, fault));
@@ -248,7 +269,7 @@ public final class FaultSchedule implements RequestFaults {
         if (wasUp && offline) {
             effects.networkLost();
         } else if (!wasExpensive && expensive && plan.policy().preventsExpensiveNetworkAccess()
-                && plan.workload().osAtLeast("27")) {
+                && plan.workload().withOs(os).osAtLeast("27")) {
             effects.expensiveOnly();
         }
         if (!wasEnabled && !disabled) {

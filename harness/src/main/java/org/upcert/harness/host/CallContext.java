@@ -97,6 +97,10 @@ public final class CallContext implements ExtensionContext {
     private int limitDipAtCreatingBlock;
     /** Device restarts before this call began: a change means the device restarted during it. */
     private final int restartsAtStart;
+    /** App updates before this call began: a change means the app was updated during it (app.upgrade). */
+    private final int appUpdatesAtStart;
+    /** The process aborted inside an API (assetResource for a job created under 26.x on iOS 27): a crash, not a kill. */
+    private volatile boolean aborted;
     /** {@code library.flaky} in this activation: "empty", "error", or null. */
     private String flakyMode;
     private int flakyCode;
@@ -157,6 +161,7 @@ public final class CallContext implements ExtensionContext {
         this.clock = system.clock().asClock();
         this.restartsAtStart = system.files().restarts();
         this.logsCounted = system.runLogLines() >= LOG_LINES_PER_RUN;
+        this.appUpdatesAtStart = system.appUpdates();
     }
 
     /**
@@ -209,6 +214,15 @@ public final class CallContext implements ExtensionContext {
 
     public boolean killed() {
         return killed;
+    }
+
+    /**
+     * Whether the process aborted inside an API call (a crash the system's API caused, which the
+     * extension could have avoided: {@code assetResource(forUploadJob:)} for a job created under
+     * iOS 26.x, on iOS 27). {@link #killed()} is true too; {@link #killReason()} says why.
+     */
+    public boolean aborted() {
+        return aborted;
     }
 
     public String killReason() {
@@ -483,6 +497,9 @@ public final class CallContext implements ExtensionContext {
             if (system.files().restarts() != restartsAtStart) {
                 kill("the device restarted", n);
             }
+            if (system.appUpdates() != appUpdatesAtStart) {
+                kill("the app was updated", n);
+            }
             return body.run(n);
         } finally {
             lock.unlock();
@@ -589,6 +606,21 @@ public final class CallContext implements ExtensionContext {
     private void advance(long target) {
         system.runSystemEventsUpTo(target);
         system.clock().advanceTo(Math.max(system.clock().now(), target));
+    }
+
+    /**
+     * The process aborts inside an API call (on a device, a trap in the framework): traced as
+     * {@code api.abort} ({@code api}, {@code job}, the job's {@code origin} level), the call ends
+     * as crashed.
+     */
+    private void abort(String reason, String job, String origin, int n) {
+        valid = false;
+        killed = true;
+        aborted = true;
+        killReason = reason;
+        trace.at(system.clock().now(), "api.abort").num("n", n).str("api", "assetResource").str("job", job)
+                .str("origin", origin).str("reason", reason).end();
+        throw new ExtensionKilled(reason);
     }
 
     private void kill(String reason, int n) {
@@ -809,8 +841,14 @@ public final class CallContext implements ExtensionContext {
         public Optional<AssetResource> assetResource(UploadJob job) {
             requireOs("assetResource", "27");
             return call("assetResource", cost(), n -> {
-                return system.jobs().findEver(job.localIdentifier())
-                        .flatMap(record -> system.library().liveResource(record.resource().key()));
+                Optional<JobRecord> record = system.jobs().findEver(job.localIdentifier());
+                String origin = record.map(JobRecord::createdUnderOs).orElse(null);
+                if (origin != null && !org.upcert.harness.plan.Workload.atLeast(origin, "27")) {
+                    // YAIIU #80: on iOS 27 the call aborts the process for a job created under 26.x.
+                    abort("assetResource(forUploadJob:) aborted the process: " + job.localIdentifier()
+                            + " was created under iOS " + origin + ", before the upgrade to " + osVersion(), job.localIdentifier(), origin, n);
+                }
+                return record.flatMap(r -> system.library().liveResource(r.resource().key()));
             });
         }
 

@@ -76,4 +76,9 @@ public interface SimulatedSystem {
      * socket). Thread-safe, traced at the simulator's next deterministic point like refusals.
      */
     void sandboxViolation(int activation, String kind, String what);
+
+    /** How many times the app was updated (app.upgrade): a call that sees this change was running during an update. */
+    default int appUpdates() {
+        return 0;
+    }
 }

@@ -28,6 +28,8 @@ public final class JobRecord {
     private SortedMap<String, String> responseHeaders;
     private UploadError error;
     private Integer httpStatus;
+    /** The OS level the job was created under (os.upgrade: jobs keep their origin); null if not recorded. */
+    private String createdUnderOs;
 
     JobRecord(String id, long seq, AssetResource resource, UploadRequest destination, JobType type,
             long createdAt, int createdInActivation) {
@@ -43,6 +45,15 @@ public final class JobRecord {
 
     public String id() {
         return id;
+    }
+
+    /** The OS level the job was created under; null if the store was given none. */
+    public String createdUnderOs() {
+        return createdUnderOs;
+    }
+
+    void createdUnder(String os) {
+        this.createdUnderOs = os;
     }
 
     public long seq() {

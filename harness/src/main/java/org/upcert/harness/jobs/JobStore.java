@@ -56,6 +56,8 @@ public final class JobStore {
     }
 
     private int jobLimit;
+    /** The device's OS level, stamped on every job created ({@link JobRecord#createdUnderOs()}). */
+    private String osLevel;
     private final SimulatedLibrary library;
     private final Trace trace;
     private final LongSupplier now;
@@ -98,6 +100,11 @@ public final class JobStore {
     }
 
     /** Changes the limit (a {@code jobs.limit} fault); jobs already over it stay, new blocks are judged against it. */
+    /** The device's OS level from now on: new jobs record it as their origin. */
+    public void setOsLevel(String level) {
+        this.osLevel = level;
+    }
+
     public void setJobLimit(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("jobLimit must be >= 1");
@@ -567,6 +574,7 @@ public final class JobStore {
                 case CREATE -> {
                     JobRecord job = new JobRecord(op.jobId, op.seq, op.resource, op.destination, JobType.UPLOAD,
                             op.createdAt, activation);
+                    job.createdUnder(osLevel);
                     live.put(op.seq, job);
                     jobsById.put(op.jobId, job);
                     all.add(job);

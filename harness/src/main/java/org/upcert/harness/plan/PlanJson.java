@@ -29,6 +29,8 @@ public final class PlanJson {
             Map.entry("memory.pressure", PlannedFault.MemoryPressure.class),
             Map.entry("icloud.download", PlannedFault.ICloudDownloadFailure.class),
             Map.entry("device.reboot", PlannedFault.DeviceReboot.class),
+            Map.entry("os.upgrade", PlannedFault.OsUpgrade.class),
+            Map.entry("app.upgrade", PlannedFault.AppUpgrade.class),
             Map.entry("network.offline", PlannedFault.NetworkOffline.class),
             Map.entry("network.degraded", PlannedFault.NetworkDegraded.class),
             Map.entry("network.expensive", PlannedFault.ExpensiveNetwork.class),

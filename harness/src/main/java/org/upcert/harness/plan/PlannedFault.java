@@ -345,6 +345,46 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * The device installs iOS {@code to} at {@code from} (an instant): it restarts into the new
+     * level (the process ends, a running call is killed at its next API call, transfers in flight
+     * fail, as for {@link DeviceReboot} but without the locked period), and from then on the APIs
+     * and defaults of the new level apply. Jobs created before keep their origin: on iOS 27,
+     * {@code assetResource(forUploadJob:)} aborts the process for a job created under 26.x (YAIIU
+     * #80). A level not above the device's is traced and changes nothing.
+     */
+    record OsUpgrade(long from, long until, String to) implements Timed {
+        public OsUpgrade {
+            requireWindow(from, until);
+            if (!Workload.OS_LEVELS.contains(to)) {
+                throw new IllegalArgumentException("os.upgrade to must be one of " + Workload.OS_LEVELS + ", was " + to);
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "os.upgrade";
+        }
+    }
+
+    /**
+     * The app is updated at {@code from} (an instant): the extension's process ends as on a device
+     * app update (a running call is killed at its next API call) and the next launch runs the
+     * second artifact ({@code --upgrade-to}; the same one, relaunched fresh, when none is given).
+     * The app group, the jobs the old build created (with its destinations) and the transfers in
+     * flight carry over: the system, not the app, owns them.
+     */
+    record AppUpgrade(long from, long until) implements Timed {
+        public AppUpgrade {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "app.upgrade";
+        }
+    }
+
     /** Battery level set to {@code percent} at {@code from}. */
     record Battery(long from, long until, int percent) implements Timed {
         public Battery {

@@ -55,6 +55,11 @@ public record Workload(int assets, int photoPercent, int livePhotoPercent, int v
 
     /** Whether the OS level is at least {@code level} (both from {@link #OS_LEVELS}). */
     public boolean osAtLeast(String level) {
+        return atLeast(os, level);
+    }
+
+    /** Whether OS level {@code os} is at least {@code level} (both from {@link #OS_LEVELS}). */
+    public static boolean atLeast(String os, String level) {
         return OS_LEVELS.indexOf(os) >= OS_LEVELS.indexOf(level);
     }
 }

@@ -24,9 +24,12 @@ import java.util.function.Consumer;
  * @param hangAfterMs real time a call of an isolated extension may go without an API call before it
  *     is declared hung and killed ({@code --hang-after}); 0 keeps the policy's default (10 s). The
  *     only real-time bound of a run: it decides nothing but when a hung process is given up.
+ * @param upgradeTo the app's next build, which an {@code app.upgrade} fault swaps in
+ *     ({@code --upgrade-to}); null: the same artifact, relaunched fresh (an update without a code
+ *     change). Runs in the same isolation as the first.
  */
 public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
-        SortedSet<String> assumptions, long hangAfterMs) {
+        SortedSet<String> assumptions, long hangAfterMs, org.upcert.harness.host.ExtensionSource upgradeTo) {
 
     /**
      * The extension sees the HTTP status of a failed upload ({@code UploadError.httpStatus()}),
@@ -72,6 +75,11 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
     }
 
     public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
+            SortedSet<String> assumptions, long hangAfterMs) {
+        this(traceFile, cloud, progress, transport, isolation, assumptions, hangAfterMs, null);
+    }
+
+    public RunOptions(Path traceFile, String cloud, Consumer<RunProgress> progress, String transport, String isolation,
             SortedSet<String> assumptions) {
         this(traceFile, cloud, progress, transport, isolation, assumptions, 0);
     }
@@ -93,35 +101,43 @@ public record RunOptions(Path traceFile, String cloud, Consumer<RunProgress> pro
     }
 
     public RunOptions withTraceFile(Path file) {
-        return new RunOptions(file, cloud, progress, transport, isolation, assumptions, hangAfterMs);
+        return new RunOptions(file, cloud, progress, transport, isolation, assumptions, hangAfterMs, upgradeTo);
     }
 
     public RunOptions withProgress(Consumer<RunProgress> listener) {
-        return new RunOptions(traceFile, cloud, listener, transport, isolation, assumptions, hangAfterMs);
+        return new RunOptions(traceFile, cloud, listener, transport, isolation, assumptions, hangAfterMs, upgradeTo);
     }
 
     /** The cloud dialect to serve, by the name {@code --cloud} takes. */
     public RunOptions withCloud(String dialect) {
-        return new RunOptions(traceFile, dialect, progress, transport, isolation, assumptions, hangAfterMs);
+        return new RunOptions(traceFile, dialect, progress, transport, isolation, assumptions, hangAfterMs, upgradeTo);
     }
 
     public RunOptions withTransport(String name) {
-        return new RunOptions(traceFile, cloud, progress, name, isolation, assumptions, hangAfterMs);
+        return new RunOptions(traceFile, cloud, progress, name, isolation, assumptions, hangAfterMs, upgradeTo);
     }
 
     /** Where the extension's code runs: {@code auto}, {@code worker}, {@code in-process}, {@code container}. */
     public RunOptions withIsolation(String name) {
-        return new RunOptions(traceFile, cloud, progress, transport, name, assumptions, hangAfterMs);
+        return new RunOptions(traceFile, cloud, progress, transport, name, assumptions, hangAfterMs, upgradeTo);
     }
 
     /** The run's assumptions beyond what PhotoKit documents (e.g. {@link #ASSUME_HTTP_STATUS}); empty: none. */
     public RunOptions withAssumptions(Set<String> names) {
-        return new RunOptions(traceFile, cloud, progress, transport, isolation, new TreeSet<>(names), hangAfterMs);
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, new TreeSet<>(names), hangAfterMs, upgradeTo);
     }
 
     /** How long a call may go without an API call before it is declared hung (real time); 0: the default. */
     public RunOptions withHangAfterMs(long millis) {
-        return new RunOptions(traceFile, cloud, progress, transport, isolation, assumptions, millis);
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, assumptions, millis, upgradeTo);
+    }
+
+    /**
+     * The app's next build for {@code app.upgrade} faults (see {@link #upgradeTo()}); null: the
+     * same artifact relaunched.
+     */
+    public RunOptions withUpgradeTo(org.upcert.harness.host.ExtensionSource next) {
+        return new RunOptions(traceFile, cloud, progress, transport, isolation, assumptions, hangAfterMs, next);
     }
 
     /** The plan to run: {@code plan} with its hang bound replaced when {@link #hangAfterMs} is set. */

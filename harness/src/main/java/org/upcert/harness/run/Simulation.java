@@ -90,7 +90,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     static final long BLOCKED_BUDGET_BASE = 1_000;
 
     private final RunPlan plan;
-    private final SystemPolicy policy;
+    /** The system's behaviour now: the plan's, moved to a new level's defaults by an os.upgrade. */
+    private SystemPolicy policy;
+    /** The library and OS level now: the plan's, at a new level after an os.upgrade. */
+    private org.upcert.harness.plan.Workload workload;
     private final ExtensionSource source;
     private final RunOptions options;
     private final ReentrantLock lock = new ReentrantLock();
@@ -116,7 +119,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> violations =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private final ExtensionHost host;
+    /** Where the extension runs now: the first artifact's host, the next build's after an app.upgrade with --upgrade-to. */
+    private ExtensionHost host;
+    /** The host of the app's next build ({@link RunOptions#upgradeTo()}), made at the first app.upgrade; null before. */
+    private ExtensionHost upgradedHost;
+    private final ExtensionHost firstHost;
+    /** The artifact the next launch runs: {@link #source}, or the next build after an app.upgrade. */
+    private ExtensionSource running;
+    private int appUpdates;
+    /** The last process generation launched before the latest app update: it must not outlive its call. */
+    private int generationBeforeUpdate;
     private final TreeMap<String, Integer> outcomes = new TreeMap<>();
     private final TreeMap<Integer, List<PlannedFault>> faultsByActivation = new TreeMap<>();
 
@@ -144,9 +156,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.plan = plan;
         this.policy = plan.policy();
         this.source = source;
+        this.running = source;
+        this.workload = plan.workload();
         this.options = options;
         this.host = Hosting.create(source, options.isolation(),
                 options.traceFile() == null ? null : options.traceFile().resolveSibling("extension-output.log"));
+        this.firstHost = host;
         if (host instanceof ProtocolHost protocolHost) {
             protocolHost.attach(this);
         }
@@ -169,6 +184,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         trace.registerOrigin(cloud.serviceOrigin() + "/", "{api}/");
         this.configuration = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(cloud.extensionConfiguration()));
         this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
+        jobs.setOsLevel(plan.workload().os());
         jobs.exposeHttpStatus(options.exposesHttpStatus());
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
@@ -216,6 +232,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                         if (!callRunning) {
                             endProcess("device restarted"); // a running call is killed at its next API call
                         }
+                    }
+
+                    @Override
+                    public boolean osUpgraded(String to) {
+                        return upgradeOs(to);
+                    }
+
+                    @Override
+                    public void appUpgraded() {
+                        upgradeApp();
                     }
 
                     @Override
@@ -484,7 +510,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         long now = clock.now();
         Trace.Line end = trace.at(now, "call.end").num("act", activation);
         ProcessingResult result = null;
-        if (context.killed()) {
+        if (context.aborted()) {
+            end.str("outcome", "crashed").str("reason", context.killReason());
+            count("crashed");
+        } else if (context.killed()) {
             end.str("outcome", "killed").str("reason", context.killReason());
             count("killed");
         } else if (completion instanceof ExtensionProcess.Completion.Crashed crashed) {
@@ -510,7 +539,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         lastCallEnd = now;
         // A kill by the system is not the extension's failure (its unwinding may look like a throw).
         if (completion instanceof ExtensionProcess.Completion.Crashed || completion instanceof ExtensionProcess.Completion.Hung
-                || (completion instanceof ExtensionProcess.Completion.Threw && !context.killed())) {
+                || (completion instanceof ExtensionProcess.Completion.Threw && !context.killed()) || context.aborted()) {
             consecutiveProcessFailures++;
         } else {
             consecutiveProcessFailures = 0;
@@ -519,7 +548,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         // Jobs registered by this call may start now.
         uploader.pump();
 
-        if (context.killed()) {
+        if (context.aborted()) {
+            endProcess("crashed");
+            scheduler.failed(now);
+        } else if (context.killed()) {
             kills++;
             endProcess("killed");
             scheduler.killed(now);
@@ -534,6 +566,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             }
             scheduler.returned(result, now, context.changesCommitted() > 0, context.jobsRegistered() > 0, uploader.isIdle());
             afterReturn(activation, context, now);
+        }
+        if (process != null && process.generation() <= generationBeforeUpdate) {
+            endProcess("app updated"); // the call ran through an app update without another API call
         }
         if (process != null) {
             int generationNow = process.generation();
@@ -576,6 +611,71 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             trace.at(now, "process.notice").num("n", context.apiCalls()).str("when", "after-return-quirk").end();
             deliverNotice();
         }
+    }
+
+    /**
+     * os.upgrade: the device installs iOS {@code to} and restarts into it. The level's APIs and
+     * defaults apply from now on ({@link SystemPolicy#movedToLevel}: a 26.x quirk the profile did
+     * not set ends on 27); jobs already created keep their origin level. Traced as one
+     * {@code os.upgrade} line ({@code from}, {@code to}, and each policy switch the level changed);
+     * a level not above the device's is traced with {@code skipped} and changes nothing.
+     */
+    private boolean upgradeOs(String to) {
+        String from = workload.os();
+        if (workload.osAtLeast(to)) {
+            trace.at(clock.now(), "os.upgrade").str("from", from).str("to", to)
+                    .str("skipped", "the device already runs iOS " + from).end();
+            return false;
+        }
+        SystemPolicy before = policy;
+        policy = policy.movedToLevel(from, to);
+        workload = workload.withOs(to);
+        jobs.setOsLevel(to);
+        conditions.setExpensiveOptionExists(workload.osAtLeast("27"));
+        Trace.Line line = trace.at(clock.now(), "os.upgrade").str("from", from).str("to", to);
+        if (before.nilResourceOnTerminalJobs() != policy.nilResourceOnTerminalJobs()) {
+            line.bool("nilResourceOnTerminalJobs", policy.nilResourceOnTerminalJobs());
+        }
+        if (before.noticeAfterReturn() != policy.noticeAfterReturn()) {
+            line.bool("noticeAfterReturn", policy.noticeAfterReturn());
+        }
+        line.end();
+        // The update restarts the device: as device.reboot, without the locked period.
+        files.restarted();
+        uploader.networkLost();
+        if (!callRunning) {
+            endProcess("os upgrade");
+        }
+        return true;
+    }
+
+    /**
+     * app.upgrade: the app is updated, so its extension's process ends (a running call is killed
+     * at its next API call, or ends its process when it returns) and the next launch runs the next
+     * build ({@link RunOptions#upgradeTo()}, in a host of its own in the same isolation), or the
+     * same artifact relaunched fresh. The app group, the jobs and the transfers carry over. Traced
+     * as one {@code app.upgrade} line naming both builds.
+     */
+    private void upgradeApp() {
+        appUpdates++;
+        ExtensionSource next = options.upgradeTo() == null ? running : options.upgradeTo();
+        trace.at(clock.now(), "app.upgrade").str("from", running.describe()).str("fromSha256", running.sha256())
+                .str("to", next.describe()).str("toSha256", next.sha256()).end();
+        if (options.upgradeTo() != null && upgradedHost == null) {
+            upgradedHost = Hosting.create(next, options.isolation(),
+                    options.traceFile() == null ? null : options.traceFile().resolveSibling("extension-output-upgraded.log"));
+            if (upgradedHost instanceof ProtocolHost protocolHost) {
+                protocolHost.attach(this);
+            }
+        }
+        generationBeforeUpdate = generation;
+        if (!callRunning) {
+            endProcess("app updated");
+        }
+        if (upgradedHost != null) {
+            host = upgradedHost;
+        }
+        running = next;
     }
 
     /** The process faults pinned to {@code activation}, while the fault phase lasts. */
@@ -685,6 +785,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         Map<String, Object> extension = new LinkedHashMap<>();
         extension.put("name", source.describe());
         extension.put("sha256", source.sha256());
+        if (options.upgradeTo() != null) {
+            Map<String, Object> next = new LinkedHashMap<>();
+            next.put("name", options.upgradeTo().describe());
+            next.put("sha256", options.upgradeTo().sha256());
+            extension.put("upgradeTo", next);
+        }
         header.put("extension", extension);
         header.put("scope", source.declaredScope().toHeader());
         header.put("cloud", cloud.dialect().name());
@@ -812,7 +918,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
 
     @Override
     public org.upcert.harness.plan.Workload workload() {
-        return plan.workload();
+        return workload;
+    }
+
+    @Override
+    public int appUpdates() {
+        return appUpdates;
     }
 
     @Override
@@ -872,7 +983,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     @Override
     public void close() {
         try {
-            host.close();
+            try {
+                host.close();
+            } finally {
+                if (upgradedHost != null && upgradedHost != host) {
+                    upgradedHost.close();
+                }
+                if (firstHost != host && firstHost != upgradedHost) {
+                    firstHost.close();
+                }
+            }
         } finally {
             cloud.close();
             transport.close();

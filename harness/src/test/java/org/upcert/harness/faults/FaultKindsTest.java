@@ -753,6 +753,126 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("os.upgrade: the device restarts into iOS 27; its APIs and defaults apply, and assetResource aborts for a job from 26.5")
+        void osUpgrade() {
+            List<String> seen = new ArrayList<>();
+            List<String> tried = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("26.5"), SystemPolicy.defaultsFor("26.5"),
+                    Phases.none(), List.of(new PlannedFault.OsUpgrade(30 * MIN, 30 * MIN, "27")));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                List<AssetResource> resources = library.fetchAssets().stream().flatMap(a -> a.resources().stream()).toList();
+                List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+                if (!context.osAtLeast("27")) {
+                    if (!seen.contains("created")) {
+                        library.performChanges(c -> c.createJob(resources.get(0), UploadRequest.put(
+                                context.uploadUrlBase().resolve("files/a")).withHeader("X-Resource-Key", "a")));
+                        seen.add("created");
+                    }
+                    for (UploadJob job : finished) {
+                        try {
+                            library.assetResource(job);
+                        } catch (UnsupportedOperationException e) {
+                            seen.add("no assetResource on " + context.osVersion());
+                        }
+                    }
+                    return ProcessingResult.FAILURE;
+                }
+                for (UploadJob job : finished) {
+                    if (job.destination().header("X-Resource-Key").orElse("").equals("a") && tried.isEmpty()) {
+                        tried.add(job.localIdentifier());
+                        library.assetResource(job); // aborts: the job was created under 26.5
+                    }
+                    if (job.destination().header("X-Resource-Key").orElse("").equals("b")) {
+                        seen.add("resource of the new job: " + library.assetResource(job).isPresent());
+                        library.performChanges(c -> finished.forEach(c::acknowledge));
+                        return ProcessingResult.COMPLETED;
+                    }
+                }
+                if (!seen.contains("created b")) {
+                    library.performChanges(c -> {
+                        finished.forEach(c::acknowledge); // the legacy job, identified by its destination
+                        c.createJob(resources.get(1), UploadRequest.put(context.uploadUrlBase().resolve("files/b"))
+                                .withHeader("X-Resource-Key", "b"));
+                    });
+                    seen.add("created b");
+                }
+                return ProcessingResult.FAILURE;
+            }), RunOptions.inMemory());
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode upgrade = trace.first("os.upgrade");
+            assertEquals(30 * MIN, upgrade.path("t").asLong());
+            assertEquals("26.5", upgrade.path("from").asText());
+            assertEquals("27", upgrade.path("to").asText());
+            assertFalse(upgrade.path("nilResourceOnTerminalJobs").asBoolean(true), "the 26.x quirk ends with the upgrade");
+            assertTrue(seen.contains("no assetResource on 26.5"), "before the upgrade the selector does not exist: " + seen);
+            JsonNode abort = trace.first("api.abort");
+            assertEquals(tried.get(0), abort.path("job").asText());
+            assertEquals("26.5", abort.path("origin").asText());
+            JsonNode crashed = trace.events("call.end").stream().filter(e -> e.path("outcome").asText().equals("crashed"))
+                    .findFirst().orElseThrow();
+            assertTrue(crashed.path("reason").asText().contains("created under iOS 26.5"), crashed.toString());
+            assertTrue(seen.contains("resource of the new job: true"), "a job created on 27 has its resource: " + seen);
+            assertTrue(result.summary().unacknowledged() == 0, "the legacy job is acknowledged once identified by its destination");
+
+            // In flight at the upgrade: the transfers die with the restart, the next calls upload them again.
+            Seen uploading = backup(Workload.typical(50).withOs("26.5"), SystemPolicy.defaultsFor("26.5"), Phases.none(),
+                    new PlannedFault.OsUpgrade(3_000, 3_000, "27"));
+            assertTrue(uploading.trace.events("job.failed").stream().anyMatch(e -> e.path("t").asLong() == 3_000),
+                    "the transfers in flight die with the restart");
+            assertEquals("os upgrade", uploading.trace.events("process.exit").stream().filter(e -> e.path("t").asLong() == 3_000)
+                    .findFirst().orElseThrow().path("reason").asText(), "the update restarts the device: the process ends");
+            assertTrue(uploading.result.summary().complete(), "the next calls upload them again");
+
+            // A level the device already has: traced, nothing changes.
+            Seen already = backup(Workload.typical(5).withOs("27"), SystemPolicy.defaults(), Phases.none(),
+                    new PlannedFault.OsUpgrade(3_000, 3_000, "26.5"));
+            assertEquals("the device already runs iOS 27", already.trace.first("os.upgrade").path("skipped").asText());
+            assertTrue(already.trace.events("job.failed").isEmpty(), "no restart: nothing fails");
+        }
+
+        @Test
+        @DisplayName("app.upgrade: the process ends, the next launch runs the next build, the app group and the jobs carry over")
+        void appUpgrade() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.AppUpgrade(12 * MIN, 12 * MIN)));
+            ExtensionSource old = ScriptedExtension.source((context, self) -> {
+                seen.add("old " + self.instance());
+                context.storage().writeString("ledger.txt", "written by the old build");
+                context.library().performChanges(c -> c.createJob(context.library().fetchAssets().get(0).resources().get(0),
+                        UploadRequest.put(context.uploadUrlBase().resolve("files/a"))));
+                return ProcessingResult.FAILURE;
+            });
+            ExtensionSource next = ScriptedExtension.source((context, self) -> {
+                seen.add("new " + self.instance() + " reads " + context.storage().readString("ledger.txt").orElse("nothing")
+                        + ", sees " + context.library().fetchJobs(JobAction.ACKNOWLEDGE).size() + " finished job(s)");
+                context.library().performChanges(c -> context.library().fetchJobs(JobAction.ACKNOWLEDGE).forEach(c::acknowledge));
+                return ProcessingResult.COMPLETED;
+            });
+            RunResult result = Simulation.run(plan, old, RunOptions.inMemory().withUpgradeTo(next));
+            TraceLines trace = new TraceLines(result.traceText());
+            JsonNode upgrade = trace.first("app.upgrade");
+            assertEquals(12 * MIN, upgrade.path("t").asLong());
+            assertEquals(next.describe(), upgrade.path("to").asText());
+            assertEquals("app updated", trace.events("process.exit").stream().filter(e -> e.path("t").asLong() == 12 * MIN)
+                    .findFirst().orElseThrow().path("reason").asText());
+            assertEquals(List.of("old 1", "old 1", "new 1 reads written by the old build, sees 2 finished job(s)"), seen,
+                    "calls at 0, 5 and 15 min (FAILURE backoff): the old build's process until the update at 12 min, then the"
+                    + " new build with the old one's storage and jobs");
+            assertEquals(0, result.summary().unacknowledged());
+            assertEquals(next.sha256(), trace.header().path("extension").path("upgradeTo").path("sha256").asText());
+
+            // Without a next build: the same artifact relaunched fresh (a new instance, the same code).
+            List<Integer> same = new ArrayList<>();
+            Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                same.add(self.instance());
+                return ProcessingResult.FAILURE;
+            }), RunOptions.inMemory());
+            assertEquals(List.of(1, 1, 2), same.subList(0, 3), "calls at 0, 5 and 15 min: the process ended at the update at 12");
+        }
+
+        @Test
         @DisplayName("recovery: open windows close when the fault phase ends, later faults never fire, new photos arrive")
         void recovery() {
             Seen seen = backup(5, SystemPolicy.defaults(), Phases.standard(HOUR),

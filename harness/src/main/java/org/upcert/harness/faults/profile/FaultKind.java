@@ -136,6 +136,20 @@ public enum FaultKind {
             return new PlannedFault.DeviceReboot(o.from(), o.until());
         }
     },
+    OS_UPGRADE("os.upgrade", Shape.INSTANT, false, "to") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            JsonNode to = p.get("to");
+            // YAML may spell a level as a number (to: 27, to: 26.5), as the workload's os
+            return new PlannedFault.OsUpgrade(o.from(), o.until(), to == null ? "27" : to.asText());
+        }
+    },
+    APP_UPGRADE("app.upgrade", Shape.INSTANT, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.AppUpgrade(o.from(), o.until());
+        }
+    },
     DEVICE_BATTERY("device.battery", Shape.INSTANT, false, "percent") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

@@ -38,7 +38,8 @@ public final class SwarmProfiles {
             "cloud.slow", "cloud.malformed", "device.low-power", "device.thermal", "device.unplugged", "device.battery",
             "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled",
             // Kinds added later go last, so the draws of earlier seeds stay what they were.
-            "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download");
+            "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download", "os.upgrade",
+            "app.upgrade");
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -227,6 +228,8 @@ public final class SwarmProfiles {
             case "device.reboot" -> draw.entry(kind, window(r, faultPhase, 5, 60));
             case "memory.pressure" -> draw.entry(kind, window(r, faultPhase, 5, 60), "pressureMiB: " + r.between(4, 16));
             case "icloud.download" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 20, 100));
+            case "os.upgrade" -> draw.entry(kind, instant(r, faultPhase), "to: \"" + List.of("26.5", "27", "27").get(r.nextInt(3)) + "\"");
+            case "app.upgrade" -> draw.entry(kind, instant(r, faultPhase));
             case "library.flaky" -> draw.entry(kind, activations(r), probability(r, 20, 80),
                     "mode: " + List.of("empty", "error").get(r.nextInt(2)), "code: " + List.of("-1", "3300").get(r.nextInt(2)));
             case "consent.access" -> draw.entry(kind, window(r, faultPhase, 5, 60),
