@@ -115,6 +115,13 @@ public class CertifyMojo extends AbstractMojo {
     @Parameter(property = "upcert.hang-after")
     String hangAfter;
 
+    /**
+     * The app's next build, which an app.upgrade fault swaps in: a jar (or a command, with
+     * extensionCommand). Default: the same artifact, relaunched fresh.
+     */
+    @Parameter(property = "upcert.upgrade-to")
+    String upgradeTo;
+
     /** Where the certification bundle goes. */
     @Parameter(property = "upcert.out", defaultValue = "${project.build.directory}/upcert")
     File out;
@@ -167,6 +174,7 @@ public class CertifyMojo extends AbstractMojo {
                 .set("upcert.scope", scope == null ? null : scope.getAbsolutePath())
                 .set("upcert.assume", assume)
                 .set("upcert.hang-after", hangAfter)
+                .set("upcert.upgrade-to", upgradeTo)
                 .set("upcert.profiles", profiles)
                 .set("upcert.seeds", seeds)
                 .set("upcert.seed", seed)

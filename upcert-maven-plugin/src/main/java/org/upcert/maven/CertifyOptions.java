@@ -31,6 +31,7 @@ final class CertifyOptions {
         options.put("upcert.scope", "--scope");
         options.put("upcert.assume", "--assume");
         options.put("upcert.hang-after", "--hang-after");
+        options.put("upcert.upgrade-to", "--upgrade-to");
         options.put("upcert.profiles", "--profiles");
         options.put("upcert.seeds", "--seeds");
         options.put("upcert.seed", "--seed");

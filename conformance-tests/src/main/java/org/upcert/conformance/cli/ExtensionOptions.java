@@ -36,6 +36,7 @@ final class ExtensionOptions {
         }
         hosting.commandLine().ifPresent(line -> parameters.put("upcert.extension.cmd", line));
         hosting.scopeFile().ifPresent(file -> parameters.put("upcert.scope", file.toString()));
+        hosting.upgradeTo().ifPresent(next -> parameters.put("upcert.upgrade-to", next));
         if (jar != null) {
             parameters.put("upcert.extension", jar.toString());
         }

@@ -112,7 +112,8 @@ public final class ShrinkCommand implements Callable<Integer> {
             stdout.printf("  run %3d  %-70s  %2d faults, %4d assets, fault phase %d min%n", step.run(), step.what(),
                     step.plan().faults().size(), step.plan().workload().assets(), step.plan().phases().faultPhaseMs() / 60_000);
             stdout.flush();
-        }).withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs());
+        }).withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())
+                .withUpgradeTo(config::upgradeSource);
         Shrinker.Result result;
         try {
             result = shrinker.shrink(plan);
@@ -139,7 +140,8 @@ public final class ShrinkCommand implements Callable<Integer> {
                             "Commit it as a regression test: ./upcert certify --profiles " + yaml + " --seed " + seed
                                     + (config.assumptions().isEmpty() ? "" : " --assume " + String.join(",", config.assumptions())))));
             String text = Simulation.run(result.minimal(), config.source(), RunOptions.inMemory().withCloud(cloud)
-                    .withTransport("direct").withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())).traceText();
+                    .withTransport("direct").withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())
+                    .withUpgradeTo(config.upgradeSource())).traceText();
             Files.writeString(trace, text);
             if (!verdict.excerpt().isEmpty()) {
                 int line = verdict.excerpt().get(verdict.excerpt().size() - 1).line();

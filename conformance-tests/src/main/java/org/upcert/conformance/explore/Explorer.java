@@ -338,7 +338,7 @@ public final class Explorer {
             try {
                 Shrinker.Result result = new Shrinker(config::source, config.cloud(), checker, settings.shrinkRuns(), settings.shrinkMillis(),
                         null).withIsolation(config.isolation()).withAssumptions(config.assumptions())
-                        .withHangAfterMs(config.hangAfterMs()).shrink(original);
+                        .withHangAfterMs(config.hangAfterMs()).withUpgradeTo(config::upgradeSource).shrink(original);
                 minimal = result.minimal();
                 shrunk = original.faults().size() + " → " + minimal.faults().size() + " faults, " + original.workload().assets() + " → "
                         + minimal.workload().assets() + " assets, fault phase " + original.phases().faultPhaseMs() / 60_000 + " → "

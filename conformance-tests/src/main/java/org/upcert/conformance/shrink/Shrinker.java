@@ -87,6 +87,8 @@ public final class Shrinker {
     }
 
     /** What every trial run assumes beyond what PhotoKit documents ({@code --assume}); none by default. */
+    private java.util.function.Supplier<org.upcert.harness.host.ExtensionSource> upgradeTo = () -> null;
+
     public Shrinker withAssumptions(java.util.Set<String> names) {
         this.assumptions = java.util.Set.copyOf(names);
         return this;
@@ -95,6 +97,12 @@ public final class Shrinker {
     /** The hang bound of every trial run ({@code --hang-after}, real milliseconds); 0: the default. */
     public Shrinker withHangAfterMs(long millis) {
         this.hangAfterMs = millis;
+        return this;
+    }
+
+    /** The app's next build for every trial run's {@code app.upgrade} ({@code --upgrade-to}); none by default. */
+    public Shrinker withUpgradeTo(java.util.function.Supplier<org.upcert.harness.host.ExtensionSource> next) {
+        this.upgradeTo = Objects.requireNonNull(next);
         return this;
     }
 
@@ -148,7 +156,7 @@ public final class Shrinker {
         try {
             RunEvidence evidence = RunEvidence.of(Simulation.run(plan, extension.get(),
                     RunOptions.inMemory().withCloud(cloud).withTransport("direct").withIsolation(isolation)
-                            .withAssumptions(assumptions).withHangAfterMs(hangAfterMs)));
+                            .withAssumptions(assumptions).withHangAfterMs(hangAfterMs).withUpgradeTo(upgradeTo.get())));
             return checker.check(evidence);
         } catch (RuntimeException e) {
             return null; // a plan the simulator rejects is simply not a smaller failing case

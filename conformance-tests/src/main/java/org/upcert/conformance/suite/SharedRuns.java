@@ -124,7 +124,8 @@ public final class SharedRuns {
                 return RunOutcome.impossible(cell, impossible.get()); // never a FAIL no extension could avoid
             }
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
-                    .withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs());
+                    .withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())
+                    .withUpgradeTo(config.upgradeSource());
             RunResult result = Simulation.run(plan, config.source(), options);
             if (Interruption.requested() && result.summary().endReason().equals("interrupted")) {
                 INTERRUPTED.incrementAndGet();

@@ -44,6 +44,9 @@ import org.upcert.harness.run.Hosting;
  *     shrink} write): every {@code *.yaml} in it is a required profile, run with its own seed</td></tr>
  * <tr><td>{@code upcert.scope}</td><td>a scope file (docs/scope.md) declaring what the extension uploads; default: the
  *     jar's own {@code META-INF/upcert/scope.yaml}, else everything</td></tr>
+ * <tr><td>{@code upcert.upgrade-to}</td><td>the app's next build, which {@code app.upgrade} faults swap in (the
+ *     {@code upgrades} profile): a jar, or a command with {@code upcert.extension.cmd}; default: the same artifact
+ *     relaunched</td></tr>
  * <tr><td>{@code upcert.route}</td><td>how the certification was started, so that a FAIL's reproduce line works there:
  *     {@code cli} (default here: {@code ./upcert certify …}), {@code maven-plugin} ({@code mvn verify -Dupcert.…}) or
  *     {@code junit} / {@code junit:SUITE-CLASS} (an author's {@code @Suite}: {@code mvn test -Dtest=SUITE -Dupcert.…});
@@ -69,10 +72,13 @@ import org.upcert.harness.run.Hosting;
  *     ({@code upcert.hang-after}, a duration); 0 for the default
  * @param route how the certification was started ({@code upcert.route}): {@link #CLI}, {@link #MAVEN_PLUGIN},
  *     {@link #JUNIT} or {@code junit:SUITE-CLASS}; it decides only the shape of the reproduce lines
+ * @param upgradeTo the app's next build that {@code app.upgrade} faults swap in ({@code upcert.upgrade-to},
+ *     {@code --upgrade-to}): a jar path, or a command line when the extension is a command; null for
+ *     the same artifact relaunched
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
-        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route) {
+        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo) {
 
     /** Started by {@code ./upcert certify} (or explore, shrink): reproduce with {@code ./upcert certify …}. */
     public static final String CLI = "cli";
@@ -102,6 +108,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (!route.equals(CLI) && !route.equals(MAVEN_PLUGIN) && !route.equals(JUNIT) && !route.startsWith(JUNIT + ":")) {
             throw new SuiteConfigException("upcert.route must be cli, maven-plugin or junit[:SUITE-CLASS], not '" + route + "'");
         }
+    }
+
+    /** A configuration without a next build ({@code app.upgrade} relaunches the same artifact). */
+    public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+            List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
+            java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route) {
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions,
+                explore, corpus, hangAfterMs, route, null);
     }
 
     /** A configuration started from the command line. */
@@ -199,7 +213,42 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 parameters.apply("upcert.reports").filter(s -> !s.isBlank()).map(Path::of).orElse(null), isolation,
                 scopeFile(parameters.apply("upcert.scope").filter(s -> !s.isBlank()).map(String::trim).orElse(null)),
                 assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)),
-                parameters.apply("upcert.route").filter(s -> !s.isBlank()).map(String::trim).orElse(CLI));
+                parameters.apply("upcert.route").filter(s -> !s.isBlank()).map(String::trim).orElse(CLI),
+                upgradeTo(parameters.apply("upcert.upgrade-to").filter(s -> !s.isBlank()).map(String::trim).orElse(null),
+                        command.isPresent()));
+    }
+
+    /** {@code upcert.upgrade-to}, checked now: a command that splits, or a jar that can be hosted. */
+    private static String upgradeTo(String value, boolean command) {
+        if (value == null) {
+            return null;
+        }
+        if (command) {
+            try {
+                CommandLine.split(value);
+            } catch (IllegalArgumentException e) {
+                throw new SuiteConfigException("upcert.upgrade-to: " + e.getMessage());
+            }
+            return value;
+        }
+        Path path = Path.of(value);
+        if (!Files.isRegularFile(path)) {
+            throw new SuiteConfigException("upcert.upgrade-to: extension jar not found: " + path.toAbsolutePath());
+        }
+        ExtensionJarCheck check = ExtensionJarCheck.of(path);
+        if (!check.ok()) {
+            throw new SuiteConfigException("upcert.upgrade-to: " + check.summary());
+        }
+        return path.toString();
+    }
+
+    /** A fresh source of the app's next build ({@link #upgradeTo()}), or null for the same artifact relaunched. */
+    public ExtensionSource upgradeSource() {
+        if (upgradeTo == null) {
+            return null;
+        }
+        return extension.startsWith("cmd:") ? ExtensionSource.command(CommandLine.split(upgradeTo), Path.of("").toAbsolutePath())
+                : ExtensionSource.jar(Path.of(upgradeTo));
     }
 
     private static long hangAfter(String text) {
@@ -275,13 +324,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions, explore, corpus, hangAfterMs, route);
+                scopeFile, assumptions, explore, corpus, hangAfterMs, route, upgradeTo);
     }
 
     /** The same configuration with {@code count} exploration runs. */
     public SuiteConfig withExplore(int count) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
-                scopeFile, assumptions, count, corpus, hangAfterMs, route);
+                scopeFile, assumptions, count, corpus, hangAfterMs, route, upgradeTo);
     }
 
     /**
@@ -430,6 +479,10 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         if (hangAfterMs > 0) {
             options.append(" --hang-after ").append(hangAfterMs).append("ms");
+        }
+        if (upgradeTo != null) {
+            options.append(extension.startsWith("cmd:") ? " --upgrade-to '" + upgradeTo.replace("'", "'\\''") + "'"
+                    : " --upgrade-to " + shellWord(upgradeTo));
         }
         return options.toString();
     }

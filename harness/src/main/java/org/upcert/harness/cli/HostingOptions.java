@@ -24,6 +24,12 @@ public final class HostingOptions {
                     + "(docs/protocol.md), e.g. \"python3 my_extension.py\"; one process per simulated process.")
     String command;
 
+    @Option(names = "--upgrade-to", paramLabel = "ARTIFACT",
+            description = "The app's next build, which an app.upgrade fault swaps in (docs/profiles.md): a jar with --extension, "
+                    + "a command with --extension-cmd; it runs in the same isolation, with the first build's app group and jobs. "
+                    + "Default: the same artifact, relaunched fresh (an update without a code change).")
+    String upgradeTo;
+
     @Option(names = "--scope", paramLabel = "FILE",
             description = "A scope file (docs/scope.md) declaring what the extension uploads (resource types, a size above "
                     + "which the host app takes over) and its deployment target (profiles below it run at it). "
@@ -104,6 +110,31 @@ public final class HostingOptions {
             return Optional.empty();
         }
         return Optional.of(ExtensionSource.command(CommandLine.split(command), Path.of("").toAbsolutePath()));
+    }
+
+    /** {@code --upgrade-to} as given, if any. */
+    public Optional<String> upgradeTo() {
+        return Optional.ofNullable(upgradeTo);
+    }
+
+    /**
+     * The app's next build ({@code --upgrade-to}): a command when the extension is a command, else
+     * a jar; empty without the option. Throws {@link IllegalArgumentException} for a jar that does
+     * not exist, {@link ExtensionSource.ExtensionLoadException} for one that is not an extension.
+     */
+    public Optional<ExtensionSource> upgradeSource() {
+        if (upgradeTo == null) {
+            return Optional.empty();
+        }
+        if (command != null) {
+            return Optional.of(ExtensionSource.command(CommandLine.split(upgradeTo), Path.of("").toAbsolutePath()));
+        }
+        Path jar = Path.of(upgradeTo);
+        if (!java.nio.file.Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException("--upgrade-to: no such jar " + jar.toAbsolutePath()
+                    + " (with --extension-cmd, --upgrade-to takes a command)");
+        }
+        return Optional.of(ExtensionSource.jar(jar));
     }
 
     /** The command line as given, if any. */

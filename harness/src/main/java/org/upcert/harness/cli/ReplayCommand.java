@@ -33,6 +33,10 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Or: an UploadExtension class on the class path (java -cp upcert.jar:your-classes …).")
     String extensionClass;
 
+    @Option(names = "--upgrade-to", paramLabel = "JAR",
+            description = "The app's next build the trace's run swapped in at its app.upgrade faults (as run --upgrade-to).")
+    Path upgradeTo;
+
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "direct",
             description = "direct (default) or loopback; both make the same trace.")
     String transport;
@@ -88,7 +92,14 @@ public final class ReplayCommand implements Callable<Integer> {
             out.printf("upcert replay · %s · seed %d · profile %s · cloud %s · %d faults%n", trace, header.plan().seed(),
                     header.plan().profile(), header.cloud(), header.plan().faults().size());
             out.flush();
-            Replay.Outcome outcome = Replay.replay(trace, source, transport);
+            ExtensionSource next;
+            try {
+                next = upgradeTo == null ? null : ExtensionSource.jar(upgradeTo);
+            } catch (ExtensionSource.ExtensionLoadException e) {
+                err.println("upcert replay: --upgrade-to: " + e.getMessage());
+                return ExitCode.USAGE.code();
+            }
+            Replay.Outcome outcome = Replay.replay(trace, source, next, transport);
             if (outcome.identical()) {
                 out.printf("IDENTICAL: %d lines, byte for byte (%s)%n", outcome.lines(), outcome.replayed().summary().endReason());
                 return ExitCode.OK.code();

@@ -129,6 +129,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         RunPlan plan;
         ExtensionSource source;
+        ExtensionSource upgradeTo;
         String isolation;
         try {
             plan = expansion != null ? expansion.plan() : RunPlan.of(seed, Workload.typical(1000).withJobLimit(100));
@@ -150,6 +151,7 @@ public final class RunCommand implements Callable<Integer> {
             isolation = hosting.isolation();
             hosting.declaredScope(); // a malformed scope file is bad input before anything else loads
             source = hosting.withScope(extensionSource());
+            upgradeTo = hosting.upgradeSource().orElse(null);
             // at the level the run will have (a deployment target raises it, docs/scope.md)
             java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cloud,
                     plan.raisedTo(source.declaredScope().deploymentLevel()).workload(),
@@ -192,19 +194,19 @@ public final class RunCommand implements Callable<Integer> {
         // Ctrl-C stops the run at its next event; the trace and summary.json of what happened up
         // to then are still written, and the exit waits for them (bounded).
         try (Interruption.Guard guard = Interruption.guard(INTERRUPT_WAIT)) {
-            return runAndReport(plan, source, isolation, dir, traceFile, stdout, err);
+            return runAndReport(plan, source, upgradeTo, isolation, dir, traceFile, stdout, err);
         }
     }
 
-    private int runAndReport(RunPlan plan, ExtensionSource source, String isolation, Path dir, Path traceFile, PrintWriter stdout,
-            PrintWriter err) {
+    private int runAndReport(RunPlan plan, ExtensionSource source, ExtensionSource upgradeTo, String isolation, Path dir,
+            Path traceFile, PrintWriter stdout, PrintWriter err) {
         Progress progress = new Progress(err, !json && System.console() != null);
         long wallStart = System.nanoTime(); // wall-clock ok: measures the run, outside the simulation
         RunResult result;
         try {
             result = Simulation.run(plan, source,
                     new RunOptions(traceFile, cloud, progress::update, transport, isolation, new java.util.TreeSet<>(assume),
-                            hosting.hangAfterMs()));
+                            hosting.hangAfterMs()).withUpgradeTo(upgradeTo));
         } catch (IllegalArgumentException e) {
             progress.clear();
             err.println("upcert run: " + e.getMessage());

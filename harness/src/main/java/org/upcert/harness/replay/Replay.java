@@ -44,7 +44,25 @@ public final class Replay {
     /** Replays {@code trace} with {@code source}; refuses when the harness version or the extension differ. */
     public static Outcome replay(Path trace, ExtensionSource source, String transport)
             throws TraceHeader.NotATraceException, RefusedException, IOException {
+        return replay(trace, source, null, transport);
+    }
+
+    /**
+     * Replays {@code trace} with {@code source} and, for a run that swapped in the app's next build
+     * at its {@code app.upgrade} faults, {@code upgradeTo} (null when it had none); refuses when the
+     * harness version or either build differ.
+     */
+    public static Outcome replay(Path trace, ExtensionSource source, ExtensionSource upgradeTo, String transport)
+            throws TraceHeader.NotATraceException, RefusedException, IOException {
         TraceHeader header = TraceHeader.read(trace);
+        String nextSha = upgradeTo == null ? "" : upgradeTo.sha256();
+        if (!header.upgradeToSha256().equals(nextSha)) {
+            throw new RefusedException(header.upgradeToSha256().isEmpty()
+                    ? "the trace was made without --upgrade-to (its app.upgrade relaunched the same artifact): give no --upgrade-to"
+                    : "the trace was made with a next build of SHA-256 " + header.upgradeToSha256()
+                            + (upgradeTo == null ? "" : ", but " + upgradeTo.describe() + " has SHA-256 " + nextSha)
+                            + ": give --upgrade-to with the jar that made the trace");
+        }
         if (!header.harness().equals(HarnessVersion.get())) {
             throw new RefusedException("the trace was written by upcert " + header.harness() + ", this is upcert " + HarnessVersion.get()
                     + ": a different simulator need not make the same run; replay it with that version");
@@ -63,7 +81,7 @@ public final class Replay {
         String original = new String(bytes, StandardCharsets.UTF_8);
         RunResult replayed = Simulation.run(header.plan(), source,
                 RunOptions.inMemory().withCloud(header.cloud()).withTransport(transport)
-                        .withAssumptions(header.assumptions()));
+                        .withAssumptions(header.assumptions()).withUpgradeTo(upgradeTo));
         return compare(original, replayed);
     }
 

@@ -19,9 +19,11 @@ import org.upcert.harness.plan.RunPlan;
  * @param cloud the cloud dialect
  * @param plan the run plan (seed, profile, workload, policy, phases, faults)
  * @param assumptions what the run assumed beyond what PhotoKit documents ({@code --assume}); empty: none
+ * @param upgradeToSha256 SHA-256 of the app's next build an {@code app.upgrade} swapped in
+ *     ({@code extension.upgradeTo}); empty when the run had none (the same artifact was relaunched)
  */
 public record TraceHeader(String harness, String extensionName, String extensionSha256, String cloud, RunPlan plan,
-        java.util.SortedSet<String> assumptions) {
+        java.util.SortedSet<String> assumptions, String upgradeToSha256) {
     public static final String FORMAT = "upcert-trace/1";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -70,7 +72,8 @@ public record TraceHeader(String harness, String extensionName, String extension
         try {
             return new TraceHeader(header.path("harness").asText(), header.path("extension").path("name").asText(),
                     header.path("extension").path("sha256").asText(), header.path("cloud").asText("generic-put"),
-                    PlanJson.fromHeader(header), assumptions(header));
+                    PlanJson.fromHeader(header), assumptions(header),
+                    header.path("extension").path("upgradeTo").path("sha256").asText(""));
         } catch (PlanJson.PlanFormatException e) {
             throw new NotATraceException(where + ":1: " + e.getMessage());
         }
