@@ -202,6 +202,7 @@ class PhotosErrorCode(_RawValued):
     IDENTIFIER_NOT_FOUND = 3201
     MULTIPLE_IDENTIFIERS_FOUND = 3202
     PERSISTENT_CHANGE_DETAILS_UNAVAILABLE = 3210
+    NETWORK_ERROR = 3169  # an offloaded original that could not be downloaded from iCloud (request_data)
     CHANGE_NOT_SUPPORTED = 3300
     LIMIT_EXCEEDED = 3307
     ACCESS_USER_DENIED = 3311
@@ -1299,7 +1300,8 @@ class PhotoLibrary:
         at every call meets the runtime limit), and the bytes count toward the call's memory
         until it returns (Java's ``PhotoLibrary.requestData``).
 
-        :raises PhotosError: ``IDENTIFIER_NOT_FOUND`` when the resource's asset is gone
+        :raises PhotosError: ``IDENTIFIER_NOT_FOUND`` when the resource's asset is gone;
+            ``NETWORK_ERROR`` when an offloaded original could not be downloaded from iCloud (transient)
         """
         node = self._context._call("library.requestData", {"resource": resource.to_json()})
         return base64.b64decode(_text(node, "data"))

@@ -97,7 +97,9 @@ public interface PhotoLibrary {
      * returns (docs/simulator.md, "Memory and CPU").
      *
      * @throws PhotosException with {@link PhotosErrorCode#IDENTIFIER_NOT_FOUND} when the
-     *     resource's asset is no longer in the library
+     *     resource's asset is no longer in the library; with {@link PhotosErrorCode#NETWORK_ERROR}
+     *     when the original was offloaded to iCloud and could not be downloaded (transient: it is
+     *     still in iCloud, a later call may read it)
      * @throws UnsupportedOperationException from a test double that does not implement it
      */
     @API(status = API.Status.EXPERIMENTAL, since = "0.3")

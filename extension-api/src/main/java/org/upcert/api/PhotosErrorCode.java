@@ -13,6 +13,12 @@ public enum PhotosErrorCode {
     MULTIPLE_IDENTIFIERS_FOUND(3202),
     /** 3210: the change details are unavailable. */
     PERSISTENT_CHANGE_DETAILS_UNAVAILABLE(3210),
+    /**
+     * 3169: a network error, e.g. an original offloaded to iCloud that could not be downloaded
+     * for {@link PhotoLibrary#requestData} (transient: the original is still in iCloud).
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.3")
+    NETWORK_ERROR(3169),
     /** 3300: the change is not supported, e.g. acknowledging a job that is still pending. */
     CHANGE_NOT_SUPPORTED(3300),
     /** 3307: the block would exceed the job limit; nothing in it was applied. */

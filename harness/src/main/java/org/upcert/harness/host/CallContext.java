@@ -866,6 +866,13 @@ public final class CallContext implements ExtensionContext {
                             "no such resource in the library: " + resource.key());
                 }
                 boolean offloaded = system.library().isOffloaded(resource.assetLocalIdentifier());
+                if (offloaded && system.iCloudDownloadFails()) {
+                    charge(DeviceCosts.iCloudDownloadMillis(resource.fileSize()) / 2, n);
+                    line("resource.read", n).str("resource", resource.key()).bool("icloud", true)
+                            .str("code", PhotosErrorCode.NETWORK_ERROR.name()).end();
+                    throw PhotosException.of(PhotosErrorCode.NETWORK_ERROR,
+                            "the original could not be downloaded from iCloud: " + resource.key());
+                }
                 long ms = DeviceCosts.payloadReadMillis(resource.fileSize())
                         + (offloaded ? DeviceCosts.iCloudDownloadMillis(resource.fileSize()) : 0);
                 Trace.Line read = line("resource.read", n).str("resource", resource.key()).num("size", resource.fileSize()).num("ms", ms);

@@ -51,6 +51,14 @@ public interface SimulatedSystem {
         return DeviceCosts.MEMORY_BUDGET_BYTES;
     }
 
+    /**
+     * Whether downloading an offloaded original from iCloud fails now (an {@code icloud.download}
+     * fault), for {@code requestData}; asked only for offloaded assets.
+     */
+    default boolean iCloudDownloadFails() {
+        return false;
+    }
+
     /** The bytes of {@code resource} as the system uploads them (the run's payload mode). */
     default byte[] payload(org.upcert.api.AssetResource resource) {
         throw new UnsupportedOperationException("no payloads in this system");

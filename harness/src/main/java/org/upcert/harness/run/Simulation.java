@@ -947,6 +947,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     }
 
     @Override
+    public boolean iCloudDownloadFails() {
+        return faults.iCloudDownloadFails(clock.now());
+    }
+
+    @Override
     public byte[] payload(org.upcert.api.AssetResource resource) {
         return payloads.bytes(resource);
     }

@@ -523,6 +523,29 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("icloud.download: requestData of an offloaded original throws NETWORK_ERROR (3169) in the window, reads it after")
+        void requestDataWhileICloudFails() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(7, "test", Workload.typical(3), SystemPolicy.defaults(), Phases.standard(HOUR),
+                    List.of(new PlannedFault.AssetsOffloaded(0, 0, 20), new PlannedFault.ICloudDownloadFailure(0, 10 * MIN, 1.0)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                AssetResource first = context.library().fetchAssets().get(0).resources().get(0);
+                try {
+                    context.library().requestData(first);
+                    seen.add("read");
+                } catch (PhotosException e) {
+                    seen.add(e.code().name() + " " + e.code().rawValue());
+                }
+                return seen.contains("read") ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+            }), RunOptions.inMemory());
+            assertEquals("NETWORK_ERROR 3169", seen.get(0));
+            assertEquals("read", seen.get(seen.size() - 1), "after the window the original comes down: " + seen);
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals("NETWORK_ERROR", trace.first("resource.read").path("code").asText());
+            assertTrue(trace.events("fault.fire").stream().anyMatch(f -> f.path("on").asText().equals("icloud")));
+        }
+
+        @Test
         @DisplayName("icloud.download: transfers of offloaded originals fail with -1008 (resource unavailable) in the window;"
                 + " a later attempt uploads them")
         void iCloudDownload() {
