@@ -5,7 +5,7 @@ One mistake, on purpose: before anything else, every call reads every original o
 (``request_data``) and hashes it, to skip content the server already has. Reading an original
 costs the device time by its declared size (upcert: 50 MB/s), so on a library of gigabytes every
 call meets the 60 s runtime limit and is killed before it creates a job: nothing is uploaded.
-upcert fails E2E-01 on the memory-and-cpu profile (1,500 assets, about 18 GB)::
+upcert fails E2E-01 on the memory-and-cpu profile (1,500 assets, 16 to 25 GB)::
 
     ./upcert certify --extension-cmd "python3 clients/python/examples/mutant_hashes_every_original.py" \\
         --profiles memory-and-cpu --seed 1 --rules E2E-01

@@ -39,9 +39,10 @@ public final class DeviceCosts {
     public static final long ENUMERATION_MICROS_PER_ASSET = 5;
     /**
      * Reading an original (and hashing it) runs at 50 MB/s of its declared size: a 2.4 MB photo
-     * costs 48 ms, a 45 MB video 0.9 s; reading a typical 300-asset library's 3.6 GB takes about
-     * 72 s, more than the runtime limit. upcert decides (flash read through the photo library
-     * daemon and a digest at background priority).
+     * costs 48 ms, a 45 MB video 0.9 s; a typical 300-asset library (2.8–4.3 GB on seeds 1–5)
+     * takes 56–87 s, about the runtime limit, and memory-and-cpu's 1,500 assets (16–25 GB) 5–8
+     * minutes. upcert decides (flash read through the photo library daemon and a digest at
+     * background priority).
      */
     public static final long PAYLOAD_READ_BYTES_PER_MS = 50_000;
 
