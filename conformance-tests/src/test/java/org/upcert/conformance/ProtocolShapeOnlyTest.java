@@ -47,7 +47,8 @@ class ProtocolShapeOnlyTest {
         assertEquals("strict", json.path("runs").path("stubHeaders").asText());
         String md = Files.readString(out.resolve("CERTIFICATION.md"));
         assertTrue(md.lines().findFirst().orElseThrow().endsWith("(protocol shape only)"), md.lines().findFirst().orElseThrow());
-        assertTrue(md.contains("**Protocol shape only.**") && md.contains("| cloud stub headers | strict"), md);
+        assertTrue(md.contains("**Protocol shape only:** google-photos returns the upload token") && md.contains("| cloud stub headers | strict"),
+                md);
     }
 
     @Test

@@ -135,7 +135,7 @@ public final class CertifyCommand implements Callable<Integer> {
         if (config.explore() > 0) {
             human.println("  exploration " + config.describeExploration());
         }
-        config.protocolShapeOnly().ifPresent(why -> human.println("  PROTOCOL SHAPE ONLY: " + why));
+        config.protocolShapeOnly().ifPresent(why -> human.println("  " + why.replaceFirst("^protocol shape only", "PROTOCOL SHAPE ONLY")));
         String target = config.declaredScope().deploymentLevel();
         if (target != null) {
             long below = config.profiles().stream().filter(name -> {

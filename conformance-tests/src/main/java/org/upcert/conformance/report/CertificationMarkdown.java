@@ -16,7 +16,8 @@ public final class CertificationMarkdown {
         md.append("# upcert certification: ").append(c.outcome()).append(c.partial() ? " (partial: selected rules only)" : "")
                 .append(c.config().protocolShapeOnly().isPresent() ? " (protocol shape only)" : "")
                 .append("\n\n");
-        c.config().protocolShapeOnly().ifPresent(why -> md.append("**Protocol shape only.** ").append(why).append(".\n\n"));
+        c.config().protocolShapeOnly().ifPresent(why -> md.append("**Protocol shape only:** ")
+                .append(why.replaceFirst("^protocol shape only: ", "")).append(".\n\n"));
         if (c.interrupted()) {
             md.append("**Interrupted (Ctrl-C) after ").append(c.finishedRuns()).append(" of ").append(c.runs())
                     .append(" runs had finished.** This is not a certification: the verdicts below judge only the runs that")
