@@ -34,6 +34,14 @@ class RetryRulesTest {
     }
 
     @Test
+    @DisplayName("RTY-01 leaves out a resource over the dialect's request cap (INELIGIBLE), whose refusals the sample gives up on: "
+            + "dropbox termination-storm seed 3, a 461 MB video")
+    void ineligibleResourcesAreLeftOut() throws Exception {
+        var verdict = SampleVerdicts.of("termination-storm", 3, "dropbox").get("RTY-01");
+        org.junit.jupiter.api.Assertions.assertFalse(verdict.failed(), verdict.toString());
+    }
+
+    @Test
     @DisplayName("RTY-01 is exercised by flaky-network, cloud-errors and lost-responses")
     void transientFailures() throws Exception {
         SampleVerdicts.exercisedBy("RTY-01", "flaky-network", "generic-put");

@@ -75,7 +75,8 @@ public final class RetryRules {
      * 2xx reported as failed) of a resource still in the library at the end. <em>Violated</em>
      * by such a resource whose last attempt failed and was followed by nothing, no job for it
      * ever succeeded, and giving up was not justified. (Whether the bytes arrived is E2E-01's
-     * business; a resource deleted meanwhile is E2E-03's.)
+     * business; a resource deleted meanwhile is E2E-03's.) A resource over the dialect's request
+     * cap (fate {@code INELIGIBLE}: no request can carry it) is left out, as by every liveness rule.
      */
     static final class FailuresUploadedLater extends MustRule {
         FailuresUploadedLater() {
@@ -91,8 +92,9 @@ public final class RetryRules {
             int abandoned = 0;
             Set<String> assumptions = evidence.assumptions();
             boolean visible = outcomeFieldsVisible(evidence);
+            java.util.SortedSet<String> ineligible = ResourceFates.of(evidence).withFate(ResourceFates.Fate.INELIGIBLE);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
-                if (!evidence.liveResources().contains(entry.getKey())) {
+                if (!evidence.liveResources().contains(entry.getKey()) || ineligible.contains(entry.getKey())) {
                     continue;
                 }
                 List<Attempt> attempts = entry.getValue();
