@@ -567,8 +567,9 @@ public final class CallContext implements ExtensionContext {
         if (footprint > budget) {
             valid = false;
             killed = true;
-            killReason = "memory limit exceeded (jetsam): " + DeviceCosts.mib(footprint) + " held, budget "
-                    + DeviceCosts.mib(budget) + " (" + what + ")";
+            killReason = "memory limit exceeded (jetsam): " + DeviceCosts.mib(footprint) + " (the process's "
+                    + DeviceCosts.mib(DeviceCosts.PROCESS_BASE_BYTES) + " and " + DeviceCosts.mib(held)
+                    + " handed to this call), budget " + DeviceCosts.mib(budget) + " (" + what + ")";
             trace.at(system.clock().now(), "process.kill").num("n", n).str("reason", killReason)
                     .num("memory", footprint).num("budget", budget).end();
             throw new ExtensionKilled(killReason);
