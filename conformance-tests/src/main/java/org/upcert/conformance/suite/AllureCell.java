@@ -94,6 +94,7 @@ final class AllureCell {
     private static void steps(RunOutcome outcome, Verdict verdict) {
         int failingActivation = verdict.excerpt().isEmpty() ? -1 : verdict.excerpt().get(verdict.excerpt().size() - 1).activation();
         List<RunOutcome.Activation> activations = outcome.activations();
+        List<String> texts = outcome.evidence().derived(StepTexts.class, evidence -> StepTexts.of(activations)).texts();
         int shown = 0;
         for (RunOutcome.Activation activation : activations) {
             if (shown == MAX_STEPS) {
@@ -101,9 +102,20 @@ final class AllureCell {
                 break;
             }
             Status status = activation.number() == failingActivation ? Status.FAILED : Status.PASSED;
-            Allure.step("activation " + activation.number() + " at " + clock(activation.t()) + " (" + activation.reason() + "): "
-                    + activation.end() + ", " + activation.calls() + " API calls, " + activation.changes() + " changes", status);
+            Allure.step(texts.get(shown), status);
             shown++;
+        }
+    }
+
+    /** The text of each step shown (the first {@link #MAX_STEPS} activations), made once per run for all its cells. */
+    private record StepTexts(List<String> texts) {
+        static StepTexts of(List<RunOutcome.Activation> activations) {
+            List<String> texts = new java.util.ArrayList<>();
+            for (RunOutcome.Activation activation : activations.subList(0, Math.min(MAX_STEPS, activations.size()))) {
+                texts.add("activation " + activation.number() + " at " + clock(activation.t()) + " (" + activation.reason()
+                        + "): " + activation.end() + ", " + activation.calls() + " API calls, " + activation.changes() + " changes");
+            }
+            return new StepTexts(List.copyOf(texts));
         }
     }
 
