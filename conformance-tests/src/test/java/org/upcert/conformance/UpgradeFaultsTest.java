@@ -156,6 +156,28 @@ class UpgradeFaultsTest {
     }
 
     @Test
+    @DisplayName("the Python reference FAILs nothing on upgrades (its app updates relaunch it as a command); CLD-02 passes")
+    void pythonReference(@TempDir Path out) throws Exception {
+        String python = org.upcert.conformance.python.Python.require();
+        org.upcert.conformance.python.Python.Outcome outcome = org.upcert.conformance.python.Python.certify("--extension-cmd",
+                org.upcert.conformance.python.Python.command(python, Path.of("..", "clients", "python", "examples",
+                        "reference_extension.py").toAbsolutePath().normalize()),
+                "--profiles", "upgrades", "--seeds", "1", "--json", "--quiet", "--out", out.toString());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        List<String> failed = new ArrayList<>();
+        for (JsonNode rule : json.path("rules")) {
+            if (rule.path("verdict").asText().equals("FAIL")) {
+                failed.add(rule.path("id").asText());
+            }
+            if (rule.path("id").asText().equals("CLD-02")) {
+                assertEquals("PASS", rule.path("verdict").asText(), rule.toString());
+            }
+        }
+        assertEquals(List.of(), failed, outcome.err() + json.path("failures"));
+        assertEquals("command", json.path("runs").path("isolation").asText());
+    }
+
+    @Test
     @DisplayName("app.upgrade runs the next command in command isolation (Python): the new build reads the old build's storage")
     void nextCommand(@TempDir Path dir) throws Exception {
         String python = org.upcert.conformance.python.Python.require();

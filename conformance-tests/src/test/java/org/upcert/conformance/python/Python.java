@@ -58,11 +58,11 @@ public final class Python {
     }
 
     /** The result of one {@code upcert certify}: its exit code, stdout and stderr. */
-    record Outcome(int code, String out, String err) {
+    public record Outcome(int code, String out, String err) {
     }
 
     /** {@code upcert certify ARGS} in this JVM, through the same picocli entry as the command line. */
-    static Outcome certify(String... args) {
+    public static Outcome certify(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
@@ -76,7 +76,7 @@ public final class Python {
     }
 
     /** A command line for {@code --extension-cmd}: the interpreter and the script, quoted for its splitter. */
-    static String command(String interpreter, Path script) {
+    public static String command(String interpreter, Path script) {
         return interpreter + " '" + script.toString().replace("'", "'\\''") + "'";
     }
 }

@@ -111,6 +111,31 @@ class CommandInputEdgesTest {
                 "none, and it says so");
     }
 
+    @Test
+    @DisplayName("run --upgrade-to: a missing jar is exit 2; the next build is named in the header and app.upgrade, and replay needs it")
+    void runUpgradeTo(@TempDir Path dir) throws IOException {
+        Path jar = TestJars.jarOf(dir, NaiveExtension.class);
+        // the same extension with one more class: another artifact, as a rebuilt app is
+        Path next = TestJars.jarOf(Files.createDirectory(dir.resolve("next")), NaiveExtension.class,
+                org.upcert.harness.testing.TraceLines.class);
+        Path profile = Files.writeString(dir.resolve("update.yaml"), "description: an app update\nworkload:\n  assets: 5\n"
+                + "  os: \"27\"\nphases:\n  faultPhase: 30m\nfaults:\n  - kind: app.upgrade\n    at: 10m\n");
+        upcert("run", "--extension", jar.toString(), "--upgrade-to", dir.resolve("missing.jar").toString(), "--profile",
+                profile.toString(), "--out", dir.resolve("bad").toString()).assertRefused("--upgrade-to: no such jar");
+        Path out = dir.resolve("out");
+        upcert("run", "--extension", jar.toString(), "--upgrade-to", next.toString(), "--profile", profile.toString(),
+                "--transport", "direct", "--isolation", "in-process", "--out", out.toString());
+        Path trace = out.resolve("trace.jsonl");
+        String header = Files.readAllLines(trace).get(0);
+        String sha = ExtensionSource.jar(next).sha256();
+        assertTrue(header.contains("\"upgradeTo\":{\"name\":") && header.contains(sha), header);
+        assertTrue(Files.readString(trace).contains("\"ev\":\"app.upgrade\""), "the update happened");
+        upcert("replay", trace.toString(), "--extension", jar.toString()).assertRefused("give --upgrade-to with the jar");
+        Outcome replayed = upcert("replay", trace.toString(), "--extension", jar.toString(), "--upgrade-to", next.toString());
+        assertEquals(0, replayed.code(), replayed.out() + replayed.err());
+        assertTrue(replayed.out().contains("IDENTICAL"), replayed.out());
+    }
+
     /**
      * A folder the tests cannot write into: read-only permissions, or (as root, whom permission
      * bits do not stop, detected by a probe write) a path under a regular file.
