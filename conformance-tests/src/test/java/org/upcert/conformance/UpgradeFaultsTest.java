@@ -156,6 +156,19 @@ class UpgradeFaultsTest {
     }
 
     @Test
+    @DisplayName("NOT_APPLICABLE reads the level the run reached: after an upgrade from 26.1 to 26.4, cancel existed")
+    void applicabilityAfterAnUpgrade() throws Exception {
+        RunPlan plan = new RunPlan(3, "test", Workload.typical(20).withOs("26.1"), SystemPolicy.defaultsFor("26.1"), Phases.none(),
+                List.of(new PlannedFault.OsUpgrade(MIN, MIN, "26.4")));
+        RunResult result = Simulation.run(plan, ExtensionSource.jar(BundledSample.extract().orElseThrow()),
+                RunOptions.inMemory().withTransport("direct").withIsolation("in-process"));
+        Verdict job04 = RuleCatalogue.judge("JOB-04", RunEvidence.of(result));
+        // the sample cancels only jobs of deleted assets (none here): the trigger was never used, and it existed
+        assertEquals(Verdict.Status.NOT_APPLICABLE, job04.status(), job04.toString());
+        assertTrue(job04.message().contains("never used"), "the run reached 26.4, where cancel exists: " + job04);
+    }
+
+    @Test
     @DisplayName("the Python reference FAILs nothing on upgrades (its app updates relaunch it as a command); CLD-02 passes")
     void pythonReference(@TempDir Path out) throws Exception {
         String python = org.upcert.conformance.python.Python.require();

@@ -109,9 +109,19 @@ public final class Applicability {
         return Optional.of("the extension never used " + trigger.api() + " in this run (" + trigger.alternative() + ")");
     }
 
-    /** The run's OS level from the trace header ({@code workload.os}); empty if not recorded. */
+    /**
+     * The highest OS level of the run: the trace header's ({@code workload.os}), or the last
+     * {@code os.upgrade} that raised it (an API a level introduced existed from then on); empty if
+     * not recorded.
+     */
     static String os(RunEvidence evidence) {
-        return evidence.header() == null ? "" : evidence.header().path("workload").path("os").asText("");
+        String os = evidence.header() == null ? "" : evidence.header().path("workload").path("os").asText("");
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("os.upgrade") && !event.fields().has("skipped")) {
+                os = event.text("to");
+            }
+        }
+        return os;
     }
 
     /** Compares OS levels numerically, part by part ({@code "26.10" > "26.4"}). */
