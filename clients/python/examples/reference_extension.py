@@ -1235,6 +1235,10 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     # Before iOS 26.5 there is no PROCESS set: the ledger's marks say which resources have a job.
     in_flight = list(library.fetch_jobs(up.JobAction.PROCESS)) if os_level.process_set else []
     finished = list(library.fetch_jobs(up.JobAction.ACKNOWLEDGE))
+    # A job in both finished in between: it is finished, not in flight (cancelling it after
+    # acknowledging it would be refused: JOB-04).
+    finished_ids = {job.local_identifier for job in finished}
+    in_flight = [job for job in in_flight if job.local_identifier not in finished_ids]
 
     def remembered() -> Set[str]:
         if os_level.process_set:

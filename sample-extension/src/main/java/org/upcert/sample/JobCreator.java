@@ -101,6 +101,11 @@ final class JobCreator {
         // both rather than in neither.
         List<UploadJob> inFlight = os.processSet() ? new ArrayList<>(library.fetchJobs(JobAction.PROCESS)) : new ArrayList<>();
         List<UploadJob> finished = new ArrayList<>(library.fetchJobs(JobAction.ACKNOWLEDGE));
+        // A job in both finished in between: it is finished, not in flight (cancelling it after
+        // acknowledging it below would be refused: JOB-04).
+        TreeSet<String> finishedIds = new TreeSet<>();
+        finished.forEach(job -> finishedIds.add(job.localIdentifier()));
+        inFlight.removeIf(job -> finishedIds.contains(job.localIdentifier()));
 
         List<UploadJob> late = new ArrayList<>();
         for (UploadJob job : finished) {

@@ -27,9 +27,10 @@ public final class TerminationRules {
     /**
      * TRM-01: after {@code willTerminate}, {@code processJobs} returns within the grace period.
      * The host kills a call that outlives its grace ({@code process.kill} "grace period …
-     * expired"); a call that stopped making API calls altogether is killed as hung. FAIL at that
-     * kill (or at a {@code call.end} later than notice + grace, should the host ever let one
-     * through). Exercised by every notice delivered during a call.
+     * expired"); a call that stopped making API calls altogether is killed as hung; a call that
+     * kept calling the API after the notice may be killed for memory before its grace runs out.
+     * FAIL at that kill (or at a {@code call.end} later than notice + grace, should the host ever
+     * let one through). Exercised by every notice delivered during a call.
      */
     static final class ReturnsWithinGrace extends MustRule {
         ReturnsWithinGrace() {
@@ -47,7 +48,11 @@ public final class TerminationRules {
                     notices++;
                     notice = event;
                 } else if (notice != null && event.name().equals("process.kill")
-                        && (event.text("reason").startsWith("grace period") || event.text("reason").contains("hung"))) {
+                        && (event.text("reason").startsWith("grace period") || event.text("reason").contains("hung")
+                                || event.text("reason").startsWith("memory limit exceeded"))) {
+                    // A jetsam kill after the notice is a call that kept working after it (every
+                    // API call it made since added to what it held) until memory, not the grace
+                    // timer, ran out first.
                     return Verdict.fail(ruleId(), "activation " + event.activation() + " did not return within "
                             + notice.number("grace") + " ms of willTerminate (" + event.text("reason") + ")",
                             evidence.excerptEndingAt(event, 5));

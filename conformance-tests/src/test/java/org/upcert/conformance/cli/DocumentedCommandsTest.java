@@ -19,8 +19,9 @@ import picocli.CommandLine;
  * its command, options and their arity parse (picocli, the same parser {@code ./upcert} uses), so a
  * renamed or removed option cannot survive in the docs. The ones that need no extension and no
  * file ({@code explain}, {@code profiles list}, {@code profiles show} of a standard profile) are
- * run for real and must exit 0. Runs that simulate are covered by the acceptance tests that
- * produce the docs' example outputs.
+ * run for real and must exit 0. Every documented command, runs that simulate included, is run
+ * through the real {@code ./upcert} launcher by {@code scripts/documented-commands.py}, which CI
+ * runs after this build.
  */
 class DocumentedCommandsTest {
 

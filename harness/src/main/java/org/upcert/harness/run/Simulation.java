@@ -46,6 +46,7 @@ import org.upcert.harness.upload.ExtensionNetwork;
 import org.upcert.harness.upload.DirectTransport;
 import org.upcert.harness.upload.HttpTransport;
 import org.upcert.harness.upload.RequestTransport;
+import org.upcert.harness.upload.ServerClock;
 import org.upcert.harness.upload.Uploader;
 
 /**
@@ -171,7 +172,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         conditions.setExpensiveOptionExists(plan.workload().osAtLeast("27"));
         this.payloads = new Payloads(plan.seed(), policy.payload());
         this.trace = options.traceFile() == null ? Trace.inMemory() : Trace.toFile(options.traceFile());
-        CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), clock::now, options.bodyInHeaders());
+        // the stub authenticates a system transfer when its request starts (ServerClock), not when it ends
+        ServerClock serverClock = new ServerClock(clock);
+        CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), serverClock, options.bodyInHeaders());
         if (options.transport().equals("direct")) {
             this.cloud = CloudStub.direct(dialect);
             this.transport = new DirectTransport(cloud);
@@ -189,6 +192,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
         jobs.setListener(uploader);
+        uploader.setServerClock(serverClock);
         uploader.setInventory(cloud.inventory());
         uploader.holdWhile(activation -> callRunning && activation == currentActivation);
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));

@@ -13,7 +13,9 @@ import org.upcert.harness.sim.SimRandom;
  *   <li>after {@code PROCESSING} that registered transfers: a second after those uploads end
  *       (upcert caps the wait at {@link #PROGRESS_WAKE_CAP_MS} so one long video does not idle
  *       the queue; the reference is silent on long transfers);
- *   <li>after {@code PROCESSING} with other progress: a second later; with none: minutes later;
+ *   <li>after {@code PROCESSING} that created or retried jobs whose transfers are withheld: a second
+ *       later; that only acknowledged or cancelled, or moved nothing: about five minutes later
+ *       (measured: "about 5 min later if not" created);
  *   <li>after {@code COMPLETED}: only a library change wakes it;
  *   <li>after {@code FAILURE} or an escaped exception: backoff doubling per repeat;
  *   <li>after a kill: 6–11 minutes (seeded), doubling per consecutive kill;
@@ -99,8 +101,13 @@ public final class Scheduler {
                 if (registeredTransfers && !uploaderIdle) {
                     wakeWhenUploadsEnd = true;
                     request(now + PROGRESS_WAKE_CAP_MS, "processing-wait-cap");
-                } else if (progress) {
+                } else if (registeredTransfers) {
+                    // transfers registered but withheld (no network, low power): the call created work
                     request(now + policy.progressFollowUpMs(), "processing");
+                } else if (progress) {
+                    // only acknowledged or cancelled: "about 5 min later if not [created]" (reference §5,
+                    // measured); the figure is the no-progress one
+                    request(now + policy.noProgressFollowUpMs(), "processing-no-new-jobs");
                 } else {
                     request(now + policy.noProgressFollowUpMs(), "processing-no-progress");
                 }

@@ -63,6 +63,9 @@ public final class Uploader implements JobStore.Listener {
     private RequestFaults faults = RequestFaults.NONE;
     private org.upcert.harness.library.SimulatedLibrary library;
     private final TreeMap<String, RequestFaults.Fate> fates = new TreeMap<>();
+    /** When each transfer's request reaches the server (its headers): what the stub authenticates at. */
+    private final TreeMap<String, Long> requestStarts = new TreeMap<>();
+    private ServerClock serverClock;
     /** Transfers whose original failed to come down from iCloud ({@code icloud.download}). */
     private final java.util.TreeSet<String> iCloudFailed = new java.util.TreeSet<>();
     /**
@@ -124,6 +127,11 @@ public final class Uploader implements JobStore.Listener {
         this.inventory = cloudInventory;
     }
 
+    /** The clock the cloud stub reads: a transfer's request is authenticated at its start, not at its end. */
+    public void setServerClock(ServerClock clock) {
+        this.serverClock = clock;
+    }
+
     public void setIdleListener(IdleListener listener) {
         this.idleListener = listener;
     }
@@ -162,6 +170,7 @@ public final class Uploader implements JobStore.Listener {
     public void cancelled(JobRecord job) {
         queued.remove(job);
         EventQueue.Event transfer = inFlight.remove(job.id());
+        requestStarts.remove(job.id());
         fates.remove(job.id());
         iCloudFailed.remove(job.id());
         resumed.remove(job.id());
@@ -202,6 +211,7 @@ public final class Uploader implements JobStore.Listener {
         List<String> ids = new ArrayList<>(inFlight.keySet());
         for (String id : ids) {
             EventQueue.Event transfer = inFlight.remove(id);
+            requestStarts.remove(id);
             transfer.cancel();
             fates.remove(id);
             iCloudFailed.remove(id);
@@ -248,6 +258,8 @@ public final class Uploader implements JobStore.Listener {
                     && !(fate instanceof RequestFaults.Fate.Drop drop && drop.afterBytes() >= size)) {
                 fates.put(job.id(), fate);
             }
+            // the original comes down from iCloud first; the request's headers then take one latency
+            requestStarts.put(job.id(), clock.now() + iCloudDownloadMillis(job) + conditions.latencyMs(policy));
         }
         trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", size).num("ms", duration).end();
         EventQueue.Event done = events.schedule(clock.now() + duration, "transfer " + job.id(), () -> complete(job));
@@ -307,6 +319,7 @@ public final class Uploader implements JobStore.Listener {
 
     private void complete(JobRecord job) {
         inFlight.remove(job.id());
+        Long requestStart = requestStarts.remove(job.id());
         if (job.state() != JobState.PENDING || job.acknowledged()) {
             throw new IllegalStateException("simulator bug: transfer completed for " + job.id() + " in " + job.state());
         }
@@ -339,7 +352,7 @@ public final class Uploader implements JobStore.Listener {
                 trace.at(clock.now(), "transfer.resumed").str("job", job.id()).num("offset", resumption[0])
                         .num("cutAt", resumption[1]).end();
             }
-            send(job, fate);
+            send(job, fate, requestStart == null ? clock.now() : Math.min(requestStart, clock.now()));
         }
         pump();
         if (isIdle()) {
@@ -375,7 +388,7 @@ public final class Uploader implements JobStore.Listener {
         return count > before ? inventory.refusal(count - 1).reason() : null;
     }
 
-    private void send(JobRecord job, RequestFaults.Fate fate) {
+    private void send(JobRecord job, RequestFaults.Fate fate, long requestStart) {
         byte[] body = payloads.bytes(job.resource());
         transfers++;
         bytesDeclared += job.resource().fileSize();
@@ -393,7 +406,9 @@ public final class Uploader implements JobStore.Listener {
         }
         int refusalsBefore = inventory == null ? 0 : inventory.refusalCount();
         try {
-            RequestTransport.Exchange exchange = transport.send(job.destination(), body, extra, clock.now(), injection == null);
+            RequestTransport.Exchange exchange = serverClock == null
+                    ? transport.send(job.destination(), body, extra, clock.now(), injection == null)
+                    : serverClock.at(requestStart, () -> transport.send(job.destination(), body, extra, clock.now(), injection == null));
             if (fate instanceof RequestFaults.Fate.ResponseLost) {
                 // The server committed; the answer never came back. The device sees a lost connection.
                 explained(job);
