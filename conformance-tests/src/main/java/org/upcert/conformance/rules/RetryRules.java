@@ -76,7 +76,9 @@ public final class RetryRules {
      * by such a resource whose last attempt failed and was followed by nothing, no job for it
      * ever succeeded, and giving up was not justified. (Whether the bytes arrived is E2E-01's
      * business; a resource deleted meanwhile is E2E-03's.) A resource over the dialect's request
-     * cap (fate {@code INELIGIBLE}: no request can carry it) is left out, as by every liveness rule.
+     * cap (fate {@code INELIGIBLE}: no request can carry it) is left out, as by every liveness rule;
+     * one whose bytes are in the cloud (fate {@code UPLOADED}, e.g. stored by an attempt whose response
+     * was lost, its resend refused as already received) is never a violation: nothing is left to upload.
      */
     static final class FailuresUploadedLater extends MustRule {
         FailuresUploadedLater() {
@@ -92,7 +94,9 @@ public final class RetryRules {
             int abandoned = 0;
             Set<String> assumptions = evidence.assumptions();
             boolean visible = outcomeFieldsVisible(evidence);
-            java.util.SortedSet<String> ineligible = ResourceFates.of(evidence).withFate(ResourceFates.Fate.INELIGIBLE);
+            ResourceFates fates = ResourceFates.of(evidence);
+            java.util.SortedSet<String> ineligible = fates.withFate(ResourceFates.Fate.INELIGIBLE);
+            java.util.SortedSet<String> inTheCloud = fates.withFate(ResourceFates.Fate.UPLOADED); // nothing left to upload
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 if (!evidence.liveResources().contains(entry.getKey()) || ineligible.contains(entry.getKey())) {
                     continue;
@@ -106,7 +110,7 @@ public final class RetryRules {
                     everSucceeded |= attempt.succeeded() || (attempt.failed() && Attempts.successStatus(attempt.end()));
                 }
                 Attempt last = attempts.get(attempts.size() - 1);
-                if (!everSucceeded && last.failed() && judged(last.end())
+                if (!everSucceeded && last.failed() && judged(last.end()) && !inTheCloud.contains(entry.getKey())
                         && GiveUp.justified(attempts, assumptions, visible).isEmpty()) {
                     abandoned++;
                     if (firstAbandoned == null || last.end().line() < firstAbandoned.line()) {
