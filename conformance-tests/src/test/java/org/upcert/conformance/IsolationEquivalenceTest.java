@@ -34,7 +34,7 @@ import org.upcert.harness.run.Simulation;
 class IsolationEquivalenceTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"hard-kills", "termination-storm", "tiny-job-limit", "device-quirks-26x"})
+    @ValueSource(strings = {"hard-kills", "termination-storm", "tiny-job-limit", "device-quirks-26x", "upgrades"})
     @DisplayName("in-process and worker runs of the sample write identical traces")
     void sameTrace(String profile) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(profile), 1).plan();
