@@ -24,6 +24,7 @@ public final class MutantCatalogue {
         all.addAll(ConsentMutants.cases());
         all.addAll(CostlyMutants.cases());
         all.addAll(DeviceMutants.cases());
+        all.addAll(HostAppMutants.cases());
         all.addAll(MemoryAndCpuMutants.cases());
         all.addAll(UpgradeMutants.cases());
         return List.copyOf(all);

@@ -42,6 +42,11 @@ public abstract class SampleMutant implements UploadExtension {
         return real;
     }
 
+    /** The host app's settings the sample is given; by default the context's, read at every call. */
+    protected SortedMap<String, String> mutateConfiguration(ExtensionContext context) {
+        return context.configuration();
+    }
+
     /** What the mutant does to the app-group storage the sample sees; by default nothing. */
     protected AppGroupStorage mutateStorage(AppGroupStorage real) {
         return real;
@@ -84,7 +89,7 @@ public abstract class SampleMutant implements UploadExtension {
 
             @Override
             public SortedMap<String, String> configuration() {
-                return context.configuration();
+                return mutateConfiguration(context);
             }
 
             @Override

@@ -38,6 +38,15 @@ public interface CloudDialect {
      */
     SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase);
 
+    /**
+     * The account's credentials changed in the host app ({@code host.credentials},
+     * {@code host.signout}): from now on only {@code clientSecret} signs in ({@code ""}: nothing
+     * does, the user signed out) and every token issued before is revoked. A destination already
+     * signed (an S3 presigned URL) stays valid: the server's own key signed it.
+     */
+    default void changeCredentials(String clientSecret) {
+    }
+
     /** {@link #extensionConfiguration(URI, URI)} with both hosts at {@code uploadUrlBase}'s origin. */
     default SortedMap<String, String> extensionConfiguration(URI uploadUrlBase) {
         return extensionConfiguration(uploadUrlBase, uploadUrlBase);

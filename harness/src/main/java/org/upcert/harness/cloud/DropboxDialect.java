@@ -103,6 +103,11 @@ public final class DropboxDialect implements CloudDialect {
     }
 
     @Override
+    public synchronized void changeCredentials(String clientSecret) {
+        tokens.changeSecret(clientSecret);
+    }
+
+    @Override
     public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);

@@ -130,6 +130,11 @@ public final class GooglePhotosDialect implements CloudDialect {
     }
 
     @Override
+    public synchronized void changeCredentials(String clientSecret) {
+        tokens.changeSecret(clientSecret);
+    }
+
+    @Override
     public SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         TreeMap<String, String> config = new TreeMap<>();
         config.put("cloud.dialect", NAME);

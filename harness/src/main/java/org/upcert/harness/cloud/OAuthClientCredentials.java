@@ -21,6 +21,8 @@ final class OAuthClientCredentials {
     enum Check { VALID, MISSING, MALFORMED, UNKNOWN, EXPIRED }
 
     private final TreeMap<String, Long> expiry = new TreeMap<>();
+    /** The client secret the endpoint accepts now ({@code ""}: none, signed out). */
+    private String secret = CLIENT_SECRET;
     private final long seed;
     private final String prefix;
     private final LongSupplier virtualNow;
@@ -42,13 +44,19 @@ final class OAuthClientCredentials {
     String issue(byte[] formBody) {
         TreeMap<String, String> form = form(new String(formBody, StandardCharsets.UTF_8));
         if (!"client_credentials".equals(form.get("grant_type"))
-                || !CLIENT_ID.equals(form.get("client_id")) || !CLIENT_SECRET.equals(form.get("client_secret"))) {
+                || !CLIENT_ID.equals(form.get("client_id")) || secret.isEmpty() || !secret.equals(form.get("client_secret"))) {
             return null;
         }
         issued++;
         String token = String.format("%s%04d-%016x", prefix, issued, SimRandom.mix64(seed ^ prefix.hashCode() ^ (issued * 0x9E3779B97F4A7C15L)));
         expiry.put(token, virtualNow.getAsLong() + lifetimeMs);
         return token;
+    }
+
+    /** Only {@code clientSecret} signs in from now on ({@code ""}: nothing does); every issued token is revoked. */
+    void changeSecret(String clientSecret) {
+        secret = clientSecret;
+        expiry.clear(); // a revoked token is unknown to the server: 401 invalid_token
     }
 
     /** Checks an {@code Authorization} header value (null when absent). */

@@ -149,6 +149,11 @@ public final class OneDriveDialect implements CloudDialect {
     }
 
     @Override
+    public synchronized void changeCredentials(String clientSecret) {
+        tokens.changeSecret(clientSecret);
+    }
+
+    @Override
     public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         origin = uploadUrlBase.getScheme() + "://" + uploadUrlBase.getRawAuthority();
         TreeMap<String, String> config = new TreeMap<>();

@@ -120,6 +120,14 @@ public final class S3PresignedDialect implements CloudDialect {
     }
 
     /** Also tells the backend the origin its presigned URLs point at. */
+    /** The client secret the presign endpoint accepts now ({@code ""}: none, signed out). */
+    private String secret = CLIENT_SECRET;
+
+    @Override
+    public synchronized void changeCredentials(String clientSecret) {
+        secret = clientSecret; // presigned URLs already handed out stay valid: the bucket's key signed them
+    }
+
     @Override
     public synchronized SortedMap<String, String> extensionConfiguration(URI uploadUrlBase, URI serviceBase) {
         String base = uploadUrlBase.toString();
@@ -155,8 +163,8 @@ public final class S3PresignedDialect implements CloudDialect {
     /** The app backend's presign endpoint. */
     private CloudResponse presign(CloudRequest request) {
         String expected = "Basic " + Base64.getEncoder().encodeToString(
-                (CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
-        if (!request.header("authorization").map(expected::equals).orElse(false)) {
+                (CLIENT_ID + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        if (secret.isEmpty() || !request.header("authorization").map(expected::equals).orElse(false)) {
             inventory.refuse(request.method(), request.path(), 401, "invalid client credentials");
             return CloudResponse.json(401, "{\"error\":\"invalid_client\"}");
         }

@@ -71,6 +71,14 @@ public final class FaultSchedule implements RequestFaults {
         /** The app was updated (app.upgrade): the process ends, the next launch runs the new build. */
         default void appUpgraded() {
         }
+
+        /**
+         * The host app's account credentials changed: {@code signedIn} false revokes every token
+         * and the client secret (sign-out); true revokes them and issues a new secret, which the
+         * extension's configuration carries from its next call (a new sign-in).
+         */
+        default void credentialsChanged(boolean signedIn) {
+        }
     }
 
     private final RunPlan plan;
@@ -86,6 +94,8 @@ public final class FaultSchedule implements RequestFaults {
     private final List<Window> open = new ArrayList<>();
     private final TreeMap<Integer, SimRandom> streams = new TreeMap<>();
     private boolean recovering;
+    /** Whether a host.signout window holds the account signed out. */
+    private boolean signedOut;
     /** The device's OS level now: the plan's, until an os.upgrade raises it. */
     private String os;
     private int recoveryAssetsAdded;
@@ -160,6 +170,8 @@ public final class FaultSchedule implements RequestFaults {
             }
         } else if (fault instanceof PlannedFault.AppUpgrade) {
             effects.appUpgraded();
+        } else if (fault instanceof PlannedFault.CredentialsChanged) {
+            effects.credentialsChanged(!signedOut); // signed out meanwhile: the next sign-in brings them
         } else if (fault instanceof PlannedFault.DeviceReboot) {
             effects.deviceRestarted();
             open.add(new Window(index, fault));
@@ -228,6 +240,7 @@ public final class FaultSchedule implements RequestFaults {
         AuthorizationStatus access = AuthorizationStatus.AUTHORIZED;
         boolean disabled = false;
         boolean locked = false;
+        boolean signOut = false;
         for (Window window : open) {
             PlannedFault.Timed fault = window.fault();
             if (fault instanceof PlannedFault.NetworkOffline) {
@@ -252,6 +265,9 @@ public final class FaultSchedule implements RequestFaults {
                 disabled = true;
             } else if (fault instanceof PlannedFault.DeviceReboot) {
                 locked = true; // until the first unlock: the window's end
+            } else if (fault instanceof PlannedFault.SignedOut) {
+                signOut = true;
+                disabled = true; // the host app disables the extension on sign-out (reference §3)
             }
             // per-request faults stay open too: decide() consults them
         }
@@ -278,6 +294,10 @@ public final class FaultSchedule implements RequestFaults {
             effects.extensionDisabled();
         }
         effects.storageLocked(locked);
+        if (signOut != signedOut) {
+            signedOut = signOut;
+            effects.credentialsChanged(!signOut); // out: everything revoked; back in: new credentials
+        }
         if (accessRestored) {
             // The whole library becomes visible again: to the system that is a library change.
             effects.libraryChanged();

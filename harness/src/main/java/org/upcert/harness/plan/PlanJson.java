@@ -48,7 +48,9 @@ public final class PlanJson {
             Map.entry("library.offload", PlannedFault.AssetsOffloaded.class),
             Map.entry("library.token-expiry", PlannedFault.TokenExpiry.class),
             Map.entry("consent.access", PlannedFault.AccessChanged.class),
-            Map.entry("consent.disabled", PlannedFault.ExtensionDisabled.class)));
+            Map.entry("consent.disabled", PlannedFault.ExtensionDisabled.class),
+            Map.entry("host.credentials", PlannedFault.CredentialsChanged.class),
+            Map.entry("host.signout", PlannedFault.SignedOut.class)));
 
     /** A plan's JSON could not be read back; the message says which part and why. */
     public static final class PlanFormatException extends Exception {

@@ -491,6 +491,41 @@ public sealed interface PlannedFault {
         }
     }
 
+    // --- the host app ------------------------------------------------------------------------
+
+    /**
+     * host.credentials: the host app signs in again at {@code from} (a changed password, a
+     * refreshed grant): the server revokes every token it issued and the old client secret, and
+     * the extension's configuration carries the new secret from its next call on.
+     */
+    record CredentialsChanged(long from, long until) implements Timed {
+        public CredentialsChanged {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "host.credentials";
+        }
+    }
+
+    /**
+     * host.signout: the user signs out in the host app for the window: it disables the extension
+     * (reference §3: "disable the extension on sign-out") and the server revokes every token and
+     * the client secret; at the window's end the user signs in again with new credentials and the
+     * host app enables the extension.
+     */
+    record SignedOut(long from, long until) implements Timed {
+        public SignedOut {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "host.signout";
+        }
+    }
+
     private static void requirePositive(int activation, int atCall) {
         if (activation < 1 || atCall < 1) {
             throw new IllegalArgumentException("activation and call numbers are 1-based");

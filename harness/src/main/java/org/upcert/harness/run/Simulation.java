@@ -112,7 +112,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private final ExtensionNetwork network;
     private final Scheduler scheduler;
     private final FaultSchedule faults;
-    private final SortedMap<String, String> configuration;
+    /** The host app's settings as the extension's next call reads them; host.* faults replace it. */
+    private volatile SortedMap<String, String> configuration;
+    /** How many times the host app's account credentials changed (host.credentials, host.signout). */
+    private int credentialsGeneration;
     // Refused calls and sandbox reports from any thread, counted by (activation, api, reason) and
     // traced in key order at the simulator's next deterministic point: a thread that refuses
     // millions of times costs a counter, not a line each.
@@ -246,6 +249,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     @Override
                     public void appUpgraded() {
                         upgradeApp();
+                    }
+
+                    @Override
+                    public void credentialsChanged(boolean signedIn) {
+                        changeCredentials(signedIn);
                     }
 
                     @Override
@@ -660,6 +668,22 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * same artifact relaunched fresh. The app group, the jobs and the transfers carry over. Traced
      * as one {@code app.upgrade} line naming both builds.
      */
+    /**
+     * The host app's account changed: the server revokes every token and the old secret; signed in
+     * again, a new secret (derived from the generation, so traces stay identical) is in the
+     * configuration of the extension's next call; signed out, the configuration holds none.
+     */
+    private void changeCredentials(boolean signedIn) {
+        credentialsGeneration++;
+        String secret = signedIn ? "s3cret-" + credentialsGeneration : "";
+        cloud.dialect().changeCredentials(secret);
+        TreeMap<String, String> changed = new TreeMap<>(configuration);
+        changed.put(org.upcert.api.CloudSettings.CLIENT_SECRET, secret);
+        configuration = java.util.Collections.unmodifiableSortedMap(changed);
+        trace.at(clock.now(), "host.credentials").str("account", signedIn ? "signed-in" : "signed-out")
+                .num("generation", credentialsGeneration).end();
+    }
+
     private void upgradeApp() {
         appUpdates++;
         ExtensionSource next = options.upgradeTo() == null ? running : options.upgradeTo();

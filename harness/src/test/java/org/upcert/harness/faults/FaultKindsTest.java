@@ -944,4 +944,60 @@ class FaultKindsTest {
             assertFalse(callsBetween(old.trace, 0, 2 * HOUR).isEmpty());
         }
     }
+
+    @Nested
+    @DisplayName("host app")
+    class HostApp {
+
+        /** The client secret the configuration gave each call, with the call's start time. */
+        private List<String> secretsSeen(PlannedFault... faults) {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(5).withOs("26.5"), SystemPolicy.defaults(),
+                    Phases.standard(HOUR), List.of(faults));
+            Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                long sinceStart = context.clock().millis() - org.upcert.harness.sim.VirtualClock.instantAt(0).toEpochMilli();
+                seen.add(sinceStart + ":" + context.configuration().get("cloud.clientSecret"));
+                return ProcessingResult.PROCESSING; // moved nothing: called again about 5 minutes later
+            }), RunOptions.inMemory());
+            return seen;
+        }
+
+        @Test
+        @DisplayName("host.credentials: the server refuses the old secret and revokes every token: a backup that keeps signing in"
+                + " with the first secret is refused from then on, its jobs in flight fail with 401 (-1013)")
+        void credentialsRevoked() {
+            Seen seen = backup(200, new PlannedFault.CredentialsChanged(MIN, MIN)); // the first uploads in flight
+            JsonNode change = seen.trace.first("host.credentials");
+            assertEquals(MIN, change.path("t").asLong());
+            assertEquals("signed-in", change.path("account").asText());
+            assertEquals(1, change.path("generation").asInt());
+            assertTrue(seen.notes.contains("sign-in 401"), "the old secret is refused: " + seen.notes);
+            assertTrue(seen.failedWith(UploadError.USER_AUTHENTICATION_REQUIRED) > 0,
+                    "jobs carrying a revoked token fail: " + seen.errorCodes());
+            assertFalse(seen.result.summary().complete(), "nothing is uploaded after the change by that backup");
+        }
+
+        @Test
+        @DisplayName("host.credentials: the configuration carries the new client secret from the next call on")
+        void credentialsReachTheExtension() {
+            List<String> secrets = secretsSeen(new PlannedFault.CredentialsChanged(12 * MIN, 12 * MIN));
+            assertTrue(secrets.stream().anyMatch(s -> s.endsWith(":s3cret")), secrets.toString());
+            for (String s : secrets) {
+                long t = Long.parseLong(s.substring(0, s.indexOf(':')));
+                assertEquals(t < 12 * MIN ? "s3cret" : "s3cret-1", s.substring(s.indexOf(':') + 1), secrets.toString());
+            }
+        }
+
+        @Test
+        @DisplayName("host.signout: no call while signed out (the extension is disabled), then a new secret after the sign-in")
+        void signOut() {
+            List<String> secrets = secretsSeen(new PlannedFault.SignedOut(10 * MIN, 30 * MIN));
+            for (String s : secrets) {
+                long t = Long.parseLong(s.substring(0, s.indexOf(':')));
+                assertFalse(t >= 10 * MIN && t < 30 * MIN, "called while signed out: " + secrets);
+                assertEquals(t < 10 * MIN ? "s3cret" : "s3cret-2", s.substring(s.indexOf(':') + 1), secrets.toString());
+            }
+            assertTrue(secrets.stream().anyMatch(s -> s.endsWith(":s3cret-2")), "called again after the sign-in: " + secrets);
+        }
+    }
 }

@@ -206,6 +206,18 @@ public enum FaultKind {
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
             return new PlannedFault.ExtensionDisabled(o.from(), o.until());
         }
+    },
+    HOST_CREDENTIALS("host.credentials", Shape.INSTANT, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.CredentialsChanged(o.from(), o.until());
+        }
+    },
+    HOST_SIGNOUT("host.signout", Shape.WINDOW, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.SignedOut(o.from(), o.until());
+        }
     };
 
     /** How a kind is scheduled. */

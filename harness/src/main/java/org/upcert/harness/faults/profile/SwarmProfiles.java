@@ -39,7 +39,7 @@ public final class SwarmProfiles {
             "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled",
             // Kinds added later go last, so the draws of earlier seeds stay what they were.
             "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download", "os.upgrade",
-            "app.upgrade");
+            "app.upgrade", "host.credentials", "host.signout");
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -230,6 +230,8 @@ public final class SwarmProfiles {
             case "icloud.download" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 20, 100));
             case "os.upgrade" -> draw.entry(kind, instant(r, faultPhase), "to: \"" + List.of("26.5", "27", "27").get(r.nextInt(3)) + "\"");
             case "app.upgrade" -> draw.entry(kind, instant(r, faultPhase));
+            case "host.credentials" -> draw.entry(kind, instant(r, faultPhase));
+            case "host.signout" -> draw.entry(kind, window(r, faultPhase, 5, 45));
             case "library.flaky" -> draw.entry(kind, activations(r), probability(r, 20, 80),
                     "mode: " + List.of("empty", "error").get(r.nextInt(2)), "code: " + List.of("-1", "3300").get(r.nextInt(2)));
             case "consent.access" -> draw.entry(kind, window(r, faultPhase, 5, 60),

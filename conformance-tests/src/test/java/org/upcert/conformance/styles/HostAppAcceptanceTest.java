@@ -1,0 +1,84 @@
+package org.upcert.conformance.styles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.api.UploadExtension;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.mutants.HostAppMutants;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.Simulation;
+import org.upcert.sample.SampleUploadExtension;
+
+/**
+ * The host app changes the account during a backup (issue 15, host-app actions): the standard
+ * profile {@code host-app} signs in again twice and signs out for 25 minutes. The server revokes
+ * every token each time and the new client secret reaches the extension only through the host
+ * app's settings. Correct extensions in two styles sign in again and converge; one that copied the
+ * secret into its own storage once never uploads again.
+ */
+class HostAppAcceptanceTest {
+    private static RunEvidence run(Class<? extends UploadExtension> type, java.util.function.Supplier<? extends UploadExtension> make,
+            long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.load("host-app"), seed).plan();
+        RunResult result = Simulation.run(plan, ExtensionSource.type(type, make::get), RunOptions.inMemory().withTransport("direct"));
+        return RunEvidence.of(result);
+    }
+
+    private static List<String> mustFailures(RunEvidence evidence) {
+        List<String> failed = new ArrayList<>();
+        for (var rule : RuleCatalogue.rules()) {
+            if (rule.must() && RuleCatalogue.checker(rule.id()).isPresent()) {
+                Verdict verdict = RuleCatalogue.judge(rule.id(), evidence);
+                if (verdict.failed()) {
+                    failed.add(rule.id() + ": " + verdict.message());
+                }
+            }
+        }
+        return failed;
+    }
+
+    @Test
+    @DisplayName("the sample and the full-walk extension sign in again after every change and fail no MUST rule (seeds 1, 2);"
+            + " the changes did revoke tokens in flight")
+    void correctExtensionsSignInAgain() throws Exception {
+        for (long seed = 1; seed <= 2; seed++) {
+            for (var style : List.<Class<? extends UploadExtension>>of(SampleUploadExtension.class, FullWalkExtension.class)) {
+                RunEvidence evidence = style == SampleUploadExtension.class ? run(style, SampleUploadExtension::new, seed)
+                        : run(style, FullWalkExtension::new, seed);
+                assertEquals(List.of(), mustFailures(evidence), style.getSimpleName() + " seed " + seed);
+                List<String> accounts = new ArrayList<>();
+                long revoked = 0;
+                for (TraceEvent event : evidence.events()) {
+                    if (event.name().equals("host.credentials")) {
+                        accounts.add(event.text("account"));
+                    } else if (event.name().equals("job.failed") && event.raw().contains("\"status\":401")) {
+                        revoked++;
+                    }
+                }
+                assertEquals(List.of("signed-in", "signed-out", "signed-in", "signed-in"), accounts);
+                assertTrue(revoked > 0, style.getSimpleName() + " seed " + seed + ": some job met a revoked token");
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("an extension that copied the client secret into its own storage once never uploads again: E2E-01 FAIL")
+    void aCopiedSecretGoesStale() throws Exception {
+        RunEvidence evidence = run(HostAppMutants.CopiesCredentialsOnce.class, HostAppMutants.CopiesCredentialsOnce::new, 1);
+        Verdict verdict = RuleCatalogue.judge("E2E-01", evidence);
+        assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
+    }
+}
