@@ -122,7 +122,7 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
                 throw new ExtensionLoadException(e.getMessage() + "\nthe extension's declared scope is not valid (docs/scope.md)", e);
             }
             try {
-                this.sha256 = Payloads.sha256(Files.readAllBytes(this.jar));
+                this.sha256 = hashOf(this.jar);
             } catch (IOException e) {
                 throw new ExtensionLoadException("extension jar " + this.jar + ": cannot be read: " + e.getMessage(), e);
             }
@@ -132,6 +132,27 @@ public abstract sealed class ExtensionSource permits ExtensionSource.Jar, Extens
         public Optional<Path> jarPath() {
             return Optional.of(jar);
         }
+
+        /**
+         * SHA-256 of the jar's bytes, kept per (path, size, modification time): a certification
+         * asks for its extension's source once per cell (some 2,600), and hashing the jar each
+         * time was 2% of its CPU. A changed jar has another size or time, and is hashed again.
+         */
+        private static String hashOf(Path jar) throws IOException {
+            String key = jar + "|" + Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis();
+            String known = HASHES.get(key);
+            if (known != null) {
+                return known;
+            }
+            String hash = Payloads.sha256(Files.readAllBytes(jar));
+            if (HASHES.size() < 64) {
+                HASHES.put(key, hash);
+            }
+            return hash;
+        }
+
+        private static final java.util.concurrent.ConcurrentHashMap<String, String> HASHES =
+                new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public synchronized UploadExtension newInstance() {
