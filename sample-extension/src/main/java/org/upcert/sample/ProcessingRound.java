@@ -127,7 +127,9 @@ final class ProcessingRound {
             // Nothing a later call could do differently until the host app fixes its settings.
             result = ProcessingResult.FAILURE;
         } else if (cloudProblem.isPresent() && toUpload > 0 && handled.isEmpty() && creation.created() == 0
-                && creation.unacknowledged() == 0 && !found.demandsProcessing()) {
+                && creation.unacknowledged() == 0 && !found.demandsProcessing()
+                && !creation.limitExceeded() && !retry.limitExceeded()) {
+            // (After LIMIT_EXCEEDED the answer is PROCESSING whatever else failed: CAP-01.)
             // Our own server cannot be reached (sign-in, upload sessions) and nothing moved: a
             // PROCESSING now would be answered with another call in ~5 min that fails the same way,
             // forever (RES-03). FAILURE lets the system back off (growing) and call again later.

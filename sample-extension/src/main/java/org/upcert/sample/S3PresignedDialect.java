@@ -56,6 +56,14 @@ final class S3PresignedDialect implements CloudDialect {
     private final String basicAuthorization;
     private final Optional<URI> presignUrl;
     private final long expiresSeconds;
+    /**
+     * A lifetime learnt from URLs that expired before the system sent them (0: none yet). The
+     * system queues uploads behind each other; over a slow uplink a job waits longer than a
+     * 15-minute URL lives, and its fresh URL would wait as long again. Each URL that expired
+     * unsent doubles the lifetime asked for next (up to S3's 7 days), so the backup converges.
+     */
+    private long learntSeconds;
+    static final long MAX_EXPIRES_SECONDS = 604_800;
 
     /**
      * @param presignUrl {@code cloud.presignUrl}; empty for {@code uploadUrlBase + "backend/presign"}
@@ -109,6 +117,7 @@ final class S3PresignedDialect implements CloudDialect {
         if (key.isEmpty()) {
             throw CloudUnavailableException.permanently("not a presigned URL of ours: " + failed.url().getRawPath());
         }
+        learnFrom(failed.url());
         UploadRequest fresh = presign(key.get(), context);
         UploadRequest replacement = UploadRequest.put(fresh.url());
         for (var header : failed.headers().entrySet()) {
@@ -174,6 +183,21 @@ final class S3PresignedDialect implements CloudDialect {
         }
     }
 
+    /** {@code url} expired before it was used: ask for twice its lifetime from now on. */
+    private void learnFrom(URI url) {
+        String query = url.getRawQuery();
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            if (pair.startsWith("X-Amz-Expires=")) {
+                try {
+                    long lived = Long.parseLong(pair.substring("X-Amz-Expires=".length()));
+                    learntSeconds = Math.min(MAX_EXPIRES_SECONDS, Math.max(learntSeconds, 2 * lived));
+                } catch (NumberFormatException notOurs) {
+                    // keep what was learnt
+                }
+            }
+        }
+    }
+
     /** When a presigned URL stops working: {@code X-Amz-Date + X-Amz-Expires}; empty if it does not say. */
     static Optional<Instant> expiryOf(URI url) {
         String query = url.getRawQuery();
@@ -202,7 +226,8 @@ final class S3PresignedDialect implements CloudDialect {
     /** Asks the backend for a presigned PUT of {@code key}. */
     private UploadRequest presign(String key, ExtensionContext context) throws CloudUnavailableException {
         URI url = presignUrl.orElseGet(() -> URI.create(PathSegments.withTrailingSlash(context.uploadUrlBase().toString()) + "backend/presign"));
-        String body = "{\"key\":\"" + JsonFields.escape(key) + "\"" + (expiresSeconds > 0 ? ",\"expiresIn\":" + expiresSeconds : "") + "}";
+        long asked = Math.max(expiresSeconds, learntSeconds);
+        String body = "{\"key\":\"" + JsonFields.escape(key) + "\"" + (asked > 0 ? ",\"expiresIn\":" + asked : "") + "}";
         ExtensionHttp.Response response;
         try {
             response = context.http().send(UploadRequest.post(url).withHeader("Authorization", basicAuthorization)
