@@ -37,18 +37,6 @@ class HostAppAcceptanceTest {
         return RunEvidence.of(result);
     }
 
-    private static List<String> mustFailures(RunEvidence evidence) {
-        List<String> failed = new ArrayList<>();
-        for (var rule : RuleCatalogue.rules()) {
-            if (rule.must() && RuleCatalogue.checker(rule.id()).isPresent()) {
-                Verdict verdict = RuleCatalogue.judge(rule.id(), evidence);
-                if (verdict.failed()) {
-                    failed.add(rule.id() + ": " + verdict.message());
-                }
-            }
-        }
-        return failed;
-    }
 
     @Test
     @DisplayName("the sample and the full-walk extension sign in again after every change and fail no MUST rule (seeds 1, 2);"
@@ -58,7 +46,7 @@ class HostAppAcceptanceTest {
             for (var style : List.<Class<? extends UploadExtension>>of(SampleUploadExtension.class, FullWalkExtension.class)) {
                 RunEvidence evidence = style == SampleUploadExtension.class ? run(style, SampleUploadExtension::new, seed)
                         : run(style, FullWalkExtension::new, seed);
-                assertEquals(List.of(), mustFailures(evidence), style.getSimpleName() + " seed " + seed);
+                assertEquals(List.of(), MustFailures.of(evidence), style.getSimpleName() + " seed " + seed);
                 List<String> accounts = new ArrayList<>();
                 long revoked = 0;
                 for (TraceEvent event : evidence.events()) {

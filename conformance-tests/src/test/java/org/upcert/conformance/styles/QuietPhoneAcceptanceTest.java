@@ -43,19 +43,6 @@ class QuietPhoneAcceptanceTest {
         return RunEvidence.of(result);
     }
 
-    /** The MUST rules that fail on this run, as "RULE: message". */
-    private static List<String> mustFailures(RunEvidence evidence) {
-        List<String> failed = new ArrayList<>();
-        for (var rule : RuleCatalogue.rules()) {
-            if (rule.must() && RuleCatalogue.checker(rule.id()).isPresent()) {
-                Verdict verdict = RuleCatalogue.judge(rule.id(), evidence);
-                if (verdict.failed()) {
-                    failed.add(rule.id() + ": " + verdict.message());
-                }
-            }
-        }
-        return failed;
-    }
 
     @Test
     @DisplayName("the profiles before quiet-phone (seeds 1..3) never caught the twin that completes with jobs in flight: "
@@ -65,7 +52,7 @@ class QuietPhoneAcceptanceTest {
         for (String profile : OLD_CATALOGUE) {
             for (long seed = 1; seed <= 3; seed++) {
                 RunEvidence evidence = run(FullWalkExtension.CompletesWithJobsInFlight.class, profile, seed);
-                mustFailures(evidence).forEach(f -> caught.add(profile + " seed " + evidence.seed() + " " + f));
+                MustFailures.of(evidence).forEach(f -> caught.add(profile + " seed " + evidence.seed() + " " + f));
             }
         }
         assertEquals(List.of(), caught);
@@ -92,7 +79,7 @@ class QuietPhoneAcceptanceTest {
         for (Class<? extends UploadExtension> type : List.of(SampleUploadExtension.class, FullWalkExtension.class)) {
             for (long seed = 1; seed <= 3; seed++) {
                 RunEvidence evidence = run(type, QUIET, seed);
-                assertEquals(List.of(), mustFailures(evidence), type.getSimpleName() + " seed " + seed);
+                assertEquals(List.of(), MustFailures.of(evidence), type.getSimpleName() + " seed " + seed);
                 assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("ACK-01", evidence).status());
                 assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("E2E-01", evidence).status());
                 assertEquals("quiescent", evidence.events().get(evidence.events().size() - 1).text("reason"));
