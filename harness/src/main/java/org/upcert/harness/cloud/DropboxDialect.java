@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -166,21 +167,22 @@ public final class DropboxDialect implements CloudDialect {
         return refusePlain(request, 404, "Unknown API function");
     }
 
+    /** Dropbox's answer to a request of {@code endpoint} without a valid bearer token; empty if it has one. */
+    private Optional<CloudResponse> refuseUnauthorized(CloudRequest request, String endpoint) {
+        return switch (tokens.check(request.header("authorization").orElse(null))) {
+            case MISSING, MALFORMED -> Optional.of(refusePlain(request, 400, "Error in call to API function \"" + endpoint + "\": "
+                    + "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\"."));
+            case UNKNOWN -> Optional.of(refuseJson(request, 401, "invalid_access_token/..", "{\".tag\":\"invalid_access_token\"}"));
+            case EXPIRED -> Optional.of(refuseJson(request, 401, "expired_access_token/..", "{\".tag\":\"expired_access_token\"}"));
+            case VALID -> Optional.empty();
+        };
+    }
+
     /** {@code files/get_metadata}: the file at {@code path}, or 409 {@code path/not_found}. */
     private CloudResponse getMetadata(CloudRequest request) {
-        switch (tokens.check(request.header("authorization").orElse(null))) {
-            case MISSING, MALFORMED -> {
-                return refusePlain(request, 400, "Error in call to API function \"files/get_metadata\": "
-                        + "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".");
-            }
-            case UNKNOWN -> {
-                return refuseJson(request, 401, "invalid_access_token/..", "{\".tag\":\"invalid_access_token\"}");
-            }
-            case EXPIRED -> {
-                return refuseJson(request, 401, "expired_access_token/..", "{\".tag\":\"expired_access_token\"}");
-            }
-            default -> {
-            }
+        Optional<CloudResponse> refused = refuseUnauthorized(request, "files/get_metadata");
+        if (refused.isPresent()) {
+            return refused.get();
         }
         JsonNode args;
         try {
@@ -205,20 +207,9 @@ public final class DropboxDialect implements CloudDialect {
     }
 
     private CloudResponse upload(CloudRequest request) {
-        OAuthClientCredentials.Check check = tokens.check(request.header("authorization").orElse(null));
-        switch (check) {
-            case MISSING, MALFORMED -> {
-                return refusePlain(request, 400, "Error in call to API function \"files/upload\": "
-                        + "Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".");
-            }
-            case UNKNOWN -> {
-                return refuseJson(request, 401, "invalid_access_token/..", "{\".tag\":\"invalid_access_token\"}");
-            }
-            case EXPIRED -> {
-                return refuseJson(request, 401, "expired_access_token/..", "{\".tag\":\"expired_access_token\"}");
-            }
-            default -> {
-            }
+        Optional<CloudResponse> refused = refuseUnauthorized(request, "files/upload");
+        if (refused.isPresent()) {
+            return refused.get();
         }
         String contentType = request.header("content-type").orElse("");
         if (!contentType.startsWith("application/octet-stream")) {
