@@ -300,19 +300,7 @@ public final class CallContext implements ExtensionContext {
                     continue;
                 }
                 // One line at a time, as single calls would: where it stops is exact.
-                long target = system.clock().now() + cost();
-                if (target > graceDeadline) {
-                    advance(graceDeadline);
-                    kill("grace period after termination notice expired", apiCalls);
-                }
-                if (target > deadline) {
-                    advance(deadline);
-                    kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", apiCalls);
-                }
-                advance(target);
-                if (system.files().restarts() != restartsAtStart) {
-                    kill("the device restarted", apiCalls);
-                }
+                advanceWithin(system.clock().now() + cost(), apiCalls);
                 logLinesCounted++;
                 system.countRunLogLines(1);
                 left--;
@@ -485,21 +473,7 @@ public final class CallContext implements ExtensionContext {
                 cutByNotice = true;
                 return body.run(n);
             }
-            if (target > graceDeadline) {
-                advance(graceDeadline);
-                kill("grace period after termination notice expired", n);
-            }
-            if (target > deadline) {
-                advance(deadline);
-                kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
-            }
-            advance(target);
-            if (system.files().restarts() != restartsAtStart) {
-                kill("the device restarted", n);
-            }
-            if (system.appUpdates() != appUpdatesAtStart) {
-                kill("the app was updated", n);
-            }
+            advanceWithin(target, n);
             return body.run(n);
         } finally {
             lock.unlock();
@@ -622,6 +596,30 @@ public final class CallContext implements ExtensionContext {
         trace.at(system.clock().now(), "api.abort").num("n", n).str("api", "assetResource").str("job", job)
                 .str("origin", origin).str("reason", reason).end();
         throw new ExtensionKilled(reason);
+    }
+
+    /**
+     * Moves the call's time to {@code target}, as API call {@code n}: killed at the grace deadline
+     * or the runtime limit if {@code target} lies past it, or once there if the device restarted or
+     * the app was updated meanwhile. Every cost of the call (API calls, charged log lines) goes
+     * through here, so a call stops at the same point whatever spent its time.
+     */
+    private void advanceWithin(long target, int n) {
+        if (target > graceDeadline) {
+            advance(graceDeadline);
+            kill("grace period after termination notice expired", n);
+        }
+        if (target > deadline) {
+            advance(deadline);
+            kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
+        }
+        advance(target);
+        if (system.files().restarts() != restartsAtStart) {
+            kill("the device restarted", n);
+        }
+        if (system.appUpdates() != appUpdatesAtStart) {
+            kill("the app was updated", n);
+        }
     }
 
     private void kill(String reason, int n) {
