@@ -18,9 +18,27 @@ import java.util.Optional;
  * protected until the user unlocks it once: every operation then throws
  * {@link StorageUnavailableException} and does nothing (a restart during a call also ends that
  * call's process). That is not an empty container.
+ *
+ * <p><b>Shared with the host app.</b> The container is the app group: the host app uses it too.
+ * While the host app holds its file lock (a coordinated write or a database transaction of its
+ * own), a write, append or delete throws {@link StorageUnavailableException} and does nothing
+ * (reads may fail the same way): answer {@link ProcessingResult#FAILURE} or
+ * {@link ProcessingResult#PROCESSING} without acknowledging what you could not record, and go on
+ * in a later call. The host app never touches the extension's files; it keeps its own under
+ * {@code host/}, among them {@link #HOST_APP_UPLOADS}.
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public interface AppGroupStorage {
+
+    /**
+     * The file in which the host app lists the resources it uploaded itself, in the foreground
+     * (the user opened the app; large videos go through the app on real services): one
+     * {@link AssetResource#key()} ({@code asset#TYPE}) per line, appended, never rewritten. The
+     * cloud holds each resource listed. An extension may read it and skip those resources;
+     * uploading one again is a duplicate (DUP-02, a figure), never a failure. Read it, never write it.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    String HOST_APP_UPLOADS = "host/uploaded";
 
     /** The file's bytes, or empty if there is no such file. */
     Optional<byte[]> read(String name);

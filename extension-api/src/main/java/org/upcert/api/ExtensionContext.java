@@ -28,7 +28,10 @@ public interface ExtensionContext {
 
     /**
      * The app-group container shared with the host app: durable across calls, relaunches and
-     * kills. The only memory a relaunched process has.
+     * kills. The only memory a relaunched process has. The host app lists the resources it
+     * uploaded itself in {@link AppGroupStorage#HOST_APP_UPLOADS} ({@code host/uploaded}, one
+     * resource key per line), and while it holds the container's file lock the extension's writes
+     * throw {@link StorageUnavailableException} (see {@link AppGroupStorage}).
      */
     AppGroupStorage storage();
 

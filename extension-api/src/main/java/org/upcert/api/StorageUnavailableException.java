@@ -7,7 +7,8 @@ package org.upcert.api;
  * accessible "after first unlock" behave the same). Thrown by every {@link AppGroupStorage}
  * operation until then; nothing of the operation happened. Also thrown by a write or append that
  * would fill the container past its space (a full disk; upcert's container holds 256 MiB): nothing
- * is stored, what was stored stays.
+ * is stored, what was stored stays. And thrown by a write, append or delete (a read too, at times)
+ * while the host app holds the app group's file lock: the same "nothing happened".
  *
  * <p>Not a missing file and not an empty ledger: an extension that reads it as "nothing stored yet"
  * and starts afresh uploads its whole library again, or overwrites what it knew. Stop the call

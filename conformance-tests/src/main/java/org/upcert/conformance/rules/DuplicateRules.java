@@ -25,7 +25,9 @@ public final class DuplicateRules {
      * resource by the SHA-256 of its bytes. Figure: declared bytes of the writes beyond the first
      * per resource ÷ declared bytes of all writes (0% is best). Duplicates the extension could not
      * know about are reported apart in the message: writes the device never saw succeed (the
-     * resource's writes beyond the jobs the device saw succeed, i.e. lost responses).
+     * resource's writes beyond the jobs the device saw succeed, i.e. lost responses), and so are
+     * uploads of resources the host app had uploaded itself ({@code host.upload}: listed in the app
+     * group's {@code host/uploaded}; uploading them again is this figure, never a MUST failure).
      * <em>Exercised</em> by at least one write; NOT_EXERCISED otherwise. Never FAIL.
      */
     static final class DuplicateBytes extends ShouldRule {
@@ -63,15 +65,20 @@ public final class DuplicateRules {
             }
             TreeMap<String, Integer> writesPerResource = new TreeMap<>();
             TreeMap<String, Long> sizeOf = new TreeMap<>();
+            java.util.TreeSet<String> byHostApp = new java.util.TreeSet<>();
             double all = 0;
             for (CloudInventory.Write write : writes) {
                 all += write.declaredSize();
                 String resource = resourceBySha.getOrDefault(write.sha256(), "sha256:" + write.sha256());
                 writesPerResource.merge(resource, 1, Integer::sum);
                 sizeOf.put(resource, write.declaredSize());
+                if (write.hostApp()) {
+                    byHostApp.add(resource);
+                }
             }
             double duplicate = 0;
             double lost = 0;
+            double afterHostApp = 0;
             int resources = 0;
             String first = null;
             for (var entry : writesPerResource.entrySet()) {
@@ -82,6 +89,13 @@ public final class DuplicateRules {
                 resources++;
                 long size = sizeOf.get(entry.getKey());
                 duplicate += (double) (count - 1) * size;
+                if (byHostApp.contains(entry.getKey())) {
+                    afterHostApp += (double) (count - 1) * size; // the host app's copy came first: it skips what the cloud holds
+                    if (first == null) {
+                        first = entry.getKey() + " (" + count + " writes, the first by the host app)";
+                    }
+                    continue;
+                }
                 int unseen = Math.max(0, count - seen.getOrDefault(entry.getKey(), 0));
                 lost += (double) Math.min(count - 1, unseen) * size;
                 if (first == null) {
@@ -91,7 +105,9 @@ public final class DuplicateRules {
             String message = resources == 0 ? writes.size() + " writes, no resource uploaded twice"
                     : resources + " resources uploaded more than once, first " + first + "; " + percent(lost, all)
                             + " of the bytes were re-uploads after lost responses (the device saw a failure), "
-                            + percent(duplicate - lost, all) + " re-uploads of uploads the device saw succeed";
+                            + percent(duplicate - lost - afterHostApp, all) + " re-uploads of uploads the device saw succeed"
+                            + (byHostApp.isEmpty() ? "" : ", " + percent(afterHostApp, all)
+                                    + " uploads of resources the host app had uploaded itself (listed in host/uploaded)");
             return Verdict.measured(ruleId(), Figure.ratio("duplicate bytes", duplicate, all), message);
         }
 

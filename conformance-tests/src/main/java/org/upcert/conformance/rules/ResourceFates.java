@@ -111,9 +111,12 @@ public final class ResourceFates {
         CloudDialect dialect = dialect(evidence);
         TreeMap<String, List<Attempt>> attempts = evidence.derived(Attempts.class, Attempts::of).byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
+        TreeMap<String, TraceEvent> hostUploads = new TreeMap<>(); // resource -> the host app's upload of it
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.delete")) {
                 deletions.put(event.text("asset"), event);
+            } else if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
+                hostUploads.putIfAbsent(event.text("resource"), event);
             }
         }
         TreeMap<String, CloudInventory.StoredObject> bySha = evidence.inventory() == null ? new TreeMap<>()
@@ -131,7 +134,7 @@ public final class ResourceFates {
                     model.outOfScopeInCloud.add(key);
                 }
             } else if (stored) {
-                fate = uploaded(key, tried);
+                fate = uploaded(key, tried, hostUploads.get(key));
             } else if (!evidence.liveResources().contains(key)) {
                 TraceEvent deleted = deletions.get(resource.assetLocalIdentifier());
                 fate = new ResourceFate(key, Fate.INELIGIBLE, deleted,
@@ -156,9 +159,15 @@ public final class ResourceFates {
         }
     }
 
-    /** In the cloud: decided by the first response that said stored (a 2xx, even one reported as a failure). */
-    private static ResourceFate uploaded(String key, List<Attempt> tried) {
+    /**
+     * In the cloud: decided by the first response that said stored (a 2xx, even one reported as a
+     * failure), or by the host app's own upload of it ({@code host.upload}) if that came first.
+     */
+    private static ResourceFate uploaded(String key, List<Attempt> tried, TraceEvent byHostApp) {
         for (Attempt attempt : tried) {
+            if (byHostApp != null && attempt.end() != null && attempt.end().line() > byHostApp.line()) {
+                break;
+            }
             if (attempt.succeeded()) {
                 return new ResourceFate(key, Fate.UPLOADED, attempt.end(), "uploaded by " + attempt.job() + " at t="
                         + seconds(attempt.end()));
@@ -168,6 +177,10 @@ public final class ResourceFates {
                         + seconds(attempt.end()) + " although the system reported the job failed (HTTP "
                         + attempt.end().number("status") + ")");
             }
+        }
+        if (byHostApp != null) {
+            return new ResourceFate(key, Fate.UPLOADED, byHostApp, "uploaded by the host app itself at t=" + seconds(byHostApp)
+                    + " (host.upload)");
         }
         Attempt last = tried.isEmpty() ? null : tried.get(tried.size() - 1);
         return new ResourceFate(key, Fate.UPLOADED, last == null ? null : last.end(),

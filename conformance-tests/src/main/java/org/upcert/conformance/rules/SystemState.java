@@ -205,6 +205,16 @@ final class SystemState {
                     consentTouched = consentTouched || (inCall && event.name().equals("fault.start"));
                 }
             }
+            case "host.upload" -> {
+                // The host app uploaded it itself (host.upload): uploaded from here on, whoever did it;
+                // no rule asks the extension for it any more.
+                String resource = event.text("resource");
+                if (!resource.isEmpty()) {
+                    uploaded.add(resource);
+                    uploadedLine.putIfAbsent(resource, event.line());
+                    refresh(resource);
+                }
+            }
             case "jobs.limit" -> jobLimit = (int) event.number("limit");
             case "phase.recovery" -> recovery = true;
             default -> {

@@ -5,10 +5,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.upcert.api.AppGroupStorage;
 import org.upcert.api.CloudSettings;
 import org.upcert.api.ExtensionContext;
+import org.upcert.api.JobAction;
 import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
 import org.upcert.api.StorageUnavailableException;
+import org.upcert.api.UploadJob;
 
 /** Mutants of the host app's actions (issue 15): each must fail under {@code host-app}. */
 public final class HostAppMutants {
@@ -18,7 +23,86 @@ public final class HostAppMutants {
     public static List<MutantCase> cases() {
         return List.of(
                 MutantCase.of("E2E-01", "copies the host app's client secret into its own storage at first launch and signs in with"
-                        + " that copy for ever", CopiesCredentialsOnce.class, CopiesCredentialsOnce::new, "host-app", 1));
+                        + " that copy for ever", CopiesCredentialsOnce.class, CopiesCredentialsOnce::new, "host-app", 1),
+                MutantCase.of("CLD-01", "when the host app's file lock makes its ledger write fail, acknowledges the presented jobs"
+                        + " anyway (to avoid the 50008 penalty): the upload tokens of their outcomes are lost, never committed",
+                        AcknowledgesWhatItCouldNotRecord.class, AcknowledgesWhatItCouldNotRecord::new, "host-app", 1)
+                        .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT));
+    }
+
+    /**
+     * "Never leave a presented job unacknowledged, the system punishes it (50008)": when a storage
+     * write of the call failed (the host app held the app group's file lock), the extension still
+     * acknowledges every job the ACKNOWLEDGE set shows before it returns. The outcomes it could not
+     * record are gone with the job records: on Google Photos the upload token of a succeeded job is
+     * the only way to commit its bytes, and those uploads are never committed (CLD-01); elsewhere
+     * the photos are uploaded again (DUP-02).
+     */
+    public static final class AcknowledgesWhatItCouldNotRecord extends SampleMutant {
+        private boolean writeFailed;
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return new AppGroupStorage() {
+                @Override
+                public Optional<byte[]> read(String name) {
+                    return real.read(name);
+                }
+
+                @Override
+                public void write(String name, byte[] content) {
+                    noted(() -> real.write(name, content));
+                }
+
+                @Override
+                public void append(String name, byte[] content) {
+                    noted(() -> real.append(name, content));
+                }
+
+                @Override
+                public boolean delete(String name) {
+                    boolean[] existed = new boolean[1];
+                    noted(() -> existed[0] = real.delete(name));
+                    return existed[0];
+                }
+
+                @Override
+                public List<String> list(String prefix) {
+                    return real.list(prefix);
+                }
+            };
+        }
+
+        private void noted(Runnable write) {
+            try {
+                write.run();
+            } catch (StorageUnavailableException failed) {
+                writeFailed = true;
+                throw failed;
+            }
+        }
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            writeFailed = false;
+            ProcessingResult result = super.processJobs(context);
+            if (writeFailed) {
+                try { // THE MISTAKE: what could not be recorded is acknowledged all the same
+                    List<UploadJob> presented = context.library().fetchJobs(JobAction.ACKNOWLEDGE);
+                    if (!presented.isEmpty()) {
+                        context.library().performChanges(changes -> presented.forEach(changes::acknowledge));
+                    }
+                } catch (PhotosException e) {
+                    // nothing more to do
+                }
+            }
+            return result;
+        }
     }
 
     /**

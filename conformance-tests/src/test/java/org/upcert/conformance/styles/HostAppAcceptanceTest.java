@@ -11,7 +11,9 @@ import org.upcert.api.UploadExtension;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.mutants.HostAppMutants;
+import org.upcert.conformance.rules.ResourceFates;
 import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.testing.CloudSpec;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
@@ -32,9 +34,32 @@ import org.upcert.sample.SampleUploadExtension;
 class HostAppAcceptanceTest {
     private static RunEvidence run(Class<? extends UploadExtension> type, java.util.function.Supplier<? extends UploadExtension> make,
             long seed) throws Exception {
+        return run(type, make, seed, "generic-put");
+    }
+
+    private static RunEvidence run(Class<? extends UploadExtension> type, java.util.function.Supplier<? extends UploadExtension> make,
+            long seed, String cloud) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load("host-app"), seed).plan();
-        RunResult result = Simulation.run(plan, ExtensionSource.type(type, make::get), RunOptions.inMemory().withTransport("direct"));
+        RunResult result = Simulation.run(plan, ExtensionSource.type(type, make::get),
+                CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), cloud));
         return RunEvidence.of(result);
+    }
+
+    /** The host app's own uploads and the extension's storage operations its file lock refused, checked on one run. */
+    private static void hostAppActed(RunEvidence evidence, String what) {
+        ResourceFates fates = ResourceFates.of(evidence);
+        int hostUploads = 0;
+        int refused = 0;
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
+                hostUploads++;
+                assertEquals(ResourceFates.Fate.UPLOADED, fates.of(event.text("resource")).fate(), what + ": " + event.raw());
+            } else if (event.name().equals("storage.locked") && event.text("by").equals("host app")) {
+                refused++;
+            }
+        }
+        assertTrue(hostUploads > 0, what + ": the host app uploaded photos itself");
+        assertTrue(refused > 0, what + ": the host app's file lock refused some storage operation of the extension");
     }
 
 
@@ -58,8 +83,25 @@ class HostAppAcceptanceTest {
                 }
                 assertEquals(List.of("signed-in", "signed-out", "signed-in", "signed-in"), accounts);
                 assertTrue(revoked > 0, style.getSimpleName() + " seed " + seed + ": some job met a revoked token");
+                hostAppActed(evidence, style.getSimpleName() + " seed " + seed);
             }
         }
+    }
+
+    @Test
+    @DisplayName("on Google Photos the sample stores every outcome before acknowledging it, lock or no lock: CLD-01 PASS, no MUST"
+            + " failure; its twin that acknowledges what it could not record loses upload tokens: CLD-01 FAIL")
+    void acknowledgingWhatCouldNotBeRecordedLosesTheOutcome() throws Exception {
+        String cloud = "google-photos" + CloudSpec.LENIENT;
+        RunEvidence sample = run(SampleUploadExtension.class, SampleUploadExtension::new, 1, cloud);
+        assertEquals(List.of(), MustFailures.of(sample));
+        assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("CLD-01", sample).status());
+        hostAppActed(sample, "sample on " + cloud);
+
+        RunEvidence mutant = run(HostAppMutants.AcknowledgesWhatItCouldNotRecord.class,
+                HostAppMutants.AcknowledgesWhatItCouldNotRecord::new, 1, cloud);
+        Verdict verdict = RuleCatalogue.judge("CLD-01", mutant);
+        assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
     }
 
     @Test

@@ -25,8 +25,12 @@ public final class CloudInventory {
     public record StoredObject(String key, long declaredSize, String sha256, int writes, String objectId) {
     }
 
-    /** One successful write, in arrival order. */
-    public record Write(String key, long declaredSize, String sha256, boolean overwrite) {
+    /**
+     * One successful write, in arrival order.
+     *
+     * @param hostApp whether the host app uploaded it itself (host.upload), not the system for the extension
+     */
+    public record Write(String key, long declaredSize, String sha256, boolean overwrite, boolean hostApp) {
     }
 
     /** A refused request, with the status answered and why. */
@@ -56,12 +60,24 @@ public final class CloudInventory {
 
     /** Stores (or overwrites) an object; returns whether the key already existed. */
     public synchronized boolean store(String key, long declaredSize, String sha256, String objectId) {
+        return store(key, declaredSize, sha256, objectId, false);
+    }
+
+    /**
+     * The host app uploaded a resource itself, in the foreground (host.upload): stored like any
+     * object and marked as the host app's write, so duplicate figures can tell it apart.
+     */
+    public synchronized boolean storeFromHostApp(String key, long declaredSize, String sha256, String objectId) {
+        return store(key, declaredSize, sha256, objectId, true);
+    }
+
+    private boolean store(String key, long declaredSize, String sha256, String objectId, boolean hostApp) {
         changes++;
         StoredObject previous = objects.get(key);
         int count = previous == null ? 1 : previous.writes() + 1;
         String id = previous == null ? objectId : previous.objectId();
         objects.put(key, new StoredObject(key, declaredSize, sha256, count, id));
-        writes.add(new Write(key, declaredSize, sha256, previous != null));
+        writes.add(new Write(key, declaredSize, sha256, previous != null, hostApp));
         return previous != null;
     }
 

@@ -79,6 +79,20 @@ public final class FaultSchedule implements RequestFaults {
          */
         default void credentialsChanged(boolean signedIn) {
         }
+
+        /**
+         * The user opened the host app, which uploads the resources of the {@code count} most
+         * recently taken assets itself (host.upload, fault {@code index}).
+         */
+        default void hostUploaded(int index, int count) {
+        }
+
+        /**
+         * The host app took ({@code held}) or released the app group's file lock (host.filelock):
+         * the extension's writes fail while it is held, and its reads too when {@code reads}.
+         */
+        default void hostFileLock(boolean held, boolean reads) {
+        }
     }
 
     private final RunPlan plan;
@@ -170,6 +184,8 @@ public final class FaultSchedule implements RequestFaults {
             }
         } else if (fault instanceof PlannedFault.AppUpgrade) {
             effects.appUpgraded();
+        } else if (fault instanceof PlannedFault.HostUpload upload) {
+            effects.hostUploaded(index, upload.count());
         } else if (fault instanceof PlannedFault.CredentialsChanged) {
             effects.credentialsChanged(!signedOut); // signed out meanwhile: the next sign-in brings them
         } else if (fault instanceof PlannedFault.DeviceReboot) {
@@ -241,6 +257,8 @@ public final class FaultSchedule implements RequestFaults {
         boolean disabled = false;
         boolean locked = false;
         boolean signOut = false;
+        boolean hostLock = false;
+        boolean hostLockReads = false;
         for (Window window : open) {
             PlannedFault.Timed fault = window.fault();
             if (fault instanceof PlannedFault.NetworkOffline) {
@@ -268,6 +286,9 @@ public final class FaultSchedule implements RequestFaults {
             } else if (fault instanceof PlannedFault.SignedOut) {
                 signOut = true;
                 disabled = true; // the host app disables the extension on sign-out (reference §3)
+            } else if (fault instanceof PlannedFault.HostFileLock lock) {
+                hostLock = true;
+                hostLockReads |= lock.reads();
             }
             // per-request faults stay open too: decide() consults them
         }
@@ -294,6 +315,7 @@ public final class FaultSchedule implements RequestFaults {
             effects.extensionDisabled();
         }
         effects.storageLocked(locked);
+        effects.hostFileLock(hostLock, hostLockReads);
         if (signOut != signedOut) {
             signedOut = signOut;
             effects.credentialsChanged(!signOut); // out: everything revoked; back in: new credentials

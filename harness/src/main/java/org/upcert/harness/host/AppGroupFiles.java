@@ -26,6 +26,17 @@ public final class AppGroupFiles {
     private boolean locked;
     /** How many times the device restarted: a call that sees this change was running during a restart. */
     private int restarts;
+    /** The host app holds the container's file lock (host.filelock): the extension's writes fail. */
+    private boolean hostLocked;
+    /** ... and its reads and listings too. */
+    private boolean hostLockedReads;
+
+    /**
+     * The harness-owned file the host app lists the resources it uploaded itself in (host.upload):
+     * one resource key ({@code asset#TYPE}) per line, appended. Documented for extensions in
+     * {@code AppGroupStorage.HOST_APP_UPLOADS}.
+     */
+    public static final String HOST_APP_UPLOADS = "host/uploaded";
 
     /** Whether the files can be neither read nor written now (data protection before the first unlock). */
     public boolean locked() {
@@ -34,6 +45,22 @@ public final class AppGroupFiles {
 
     public void setLocked(boolean locked) {
         this.locked = locked;
+    }
+
+    /** Whether the host app holds the file lock now, so that an operation ({@code write}: a write, append or delete) fails. */
+    public boolean hostLockBlocks(boolean write) {
+        return hostLocked && (write || hostLockedReads);
+    }
+
+    /** Whether the host app holds the file lock now. */
+    public boolean hostLocked() {
+        return hostLocked;
+    }
+
+    /** The host app took or released the file lock ({@code reads}: reads fail too while held). */
+    public void setHostLock(boolean held, boolean reads) {
+        this.hostLocked = held;
+        this.hostLockedReads = held && reads;
     }
 
     /** The device restarted: counted, so a call running through it can tell. */

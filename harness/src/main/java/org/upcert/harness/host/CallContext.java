@@ -503,6 +503,14 @@ public final class CallContext implements ExtensionContext {
             throw new StorageUnavailableException("the app group container is protected until the device is first unlocked"
                     + " after its restart: " + api + " " + name + " did nothing");
         }
+        boolean write = api.equals("storage.write") || api.equals("storage.append") || api.equals("storage.delete");
+        if (system.files().hostLockBlocks(write)) {
+            // host.filelock: the host app's coordinated write holds the container (traced as the same
+            // storage.locked, by the host app, so every rule that excuses a locked container excuses it).
+            line("storage.locked", n).str("api", api).str("name", name).str("by", "host app").end();
+            throw new StorageUnavailableException("the host app holds the app group's file lock (a write of its own in"
+                    + " progress): " + api + " " + name + " did nothing; nothing is lost, try again in a later call");
+        }
     }
 
     /**

@@ -526,6 +526,44 @@ public sealed interface PlannedFault {
         }
     }
 
+    /**
+     * host.upload: at {@code from} the user opens the host app, which uploads the resources of the
+     * {@code count} most recently taken assets itself, in the foreground (as real apps do with what
+     * the extension leaves them, e.g. Nextcloud's files over 100 MB), and lists each resource it
+     * uploaded in the app group's harness-owned file {@code host/uploaded}. Resources the cloud
+     * already holds are skipped.
+     */
+    record HostUpload(long from, long until, int count) implements Timed {
+        public HostUpload {
+            requireWindow(from, until);
+            if (count < 1) {
+                throw new IllegalArgumentException("host.upload needs a count of at least 1");
+            }
+        }
+
+        @Override
+        public String kind() {
+            return "host.upload";
+        }
+    }
+
+    /**
+     * host.filelock: the host app holds the app group's file lock for the window (a coordinated
+     * write, a database transaction of its own): every storage write, append and delete of the
+     * extension fails with {@code StorageUnavailableException}; with {@code reads}, reads and
+     * listings fail as well.
+     */
+    record HostFileLock(long from, long until, boolean reads) implements Timed {
+        public HostFileLock {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "host.filelock";
+        }
+    }
+
     private static void requirePositive(int activation, int atCall) {
         if (activation < 1 || atCall < 1) {
             throw new IllegalArgumentException("activation and call numbers are 1-based");

@@ -9,6 +9,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
+import org.upcert.api.Asset;
 import org.upcert.api.AssetResource;
 import org.upcert.api.JobAction;
 import org.upcert.api.JobState;
@@ -254,6 +255,19 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     @Override
                     public void credentialsChanged(boolean signedIn) {
                         changeCredentials(signedIn);
+                    }
+
+                    @Override
+                    public void hostUploaded(int index, int count) {
+                        hostUpload(index, count);
+                    }
+
+                    @Override
+                    public void hostFileLock(boolean held, boolean reads) {
+                        if (files.hostLocked() != held) {
+                            trace.at(clock.now(), held ? "host.filelock" : "host.fileunlock").bool("reads", held && reads).end();
+                        }
+                        files.setHostLock(held, reads);
                     }
 
                     @Override
@@ -682,6 +696,42 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         configuration = java.util.Collections.unmodifiableSortedMap(changed);
         trace.at(clock.now(), "host.credentials").str("account", signedIn ? "signed-in" : "signed-out")
                 .num("generation", credentialsGeneration).end();
+    }
+
+    /**
+     * host.upload: the user opens the host app, which uploads the resources of the {@code count}
+     * most recently taken live assets itself, in the foreground, skipping what the cloud already
+     * holds. The cloud receives each as the host app's own write (under its own key, so an
+     * extension's upload of the same resource is a second copy, never a conflict); the app lists
+     * each resource key in {@link AppGroupFiles#HOST_APP_UPLOADS} and the trace has one
+     * {@code host.upload} line per resource. Before the first unlock after a restart the user
+     * cannot have opened the app: nothing happens ({@code host.upload} with {@code skipped}).
+     */
+    private void hostUpload(int index, int count) {
+        if (files.locked()) {
+            trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
+                    .end();
+            return;
+        }
+        List<Asset> assets = library.assets(); // oldest first
+        TreeMap<String, CloudInventory.StoredObject> inCloud = cloud.inventory().objectsBySha256();
+        StringBuilder listed = new StringBuilder();
+        for (int i = assets.size() - 1; i >= Math.max(0, assets.size() - count); i--) {
+            for (AssetResource resource : assets.get(i).resources()) {
+                String sha = payloads.sha256(resource);
+                if (inCloud.containsKey(sha)) {
+                    continue;
+                }
+                cloud.inventory().storeFromHostApp("host-app/" + resource.key(), resource.fileSize(), sha,
+                        "host-" + resource.key());
+                listed.append(resource.key()).append('\n');
+                trace.at(clock.now(), "host.upload").num("fault", index).str("resource", resource.key())
+                        .num("bytes", resource.fileSize()).end();
+            }
+        }
+        if (listed.length() > 0) {
+            files.append(AppGroupFiles.HOST_APP_UPLOADS, listed.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     private void upgradeApp() {

@@ -989,6 +989,80 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("host.upload: the host app uploads the newest assets' resources itself: the cloud holds them (as the host"
+                + " app's writes), host/uploaded lists them, one host.upload line each; what the cloud holds already is skipped")
+        void hostUpload() {
+            List<String> listed = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(6).withOs("26.5"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.HostUpload(10 * MIN, 10 * MIN, 2), new PlannedFault.HostUpload(20 * MIN, 20 * MIN, 3)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                listed.add(context.clock().millis() - org.upcert.harness.sim.VirtualClock.instantAt(0).toEpochMilli() + ":"
+                        + context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_UPLOADS).orElse("").strip()
+                                .replace('\n', ','));
+                return ProcessingResult.PROCESSING; // uploads nothing itself: called again ~5 min later
+            }), RunOptions.inMemory());
+            TraceLines trace = new TraceLines(result.traceText());
+            List<String> newest = new ArrayList<>();
+            var assets = result.library().assets(); // oldest first; nothing was added or deleted
+            for (int i = assets.size() - 1; i >= assets.size() - 3; i--) {
+                assets.get(i).resources().forEach(r -> newest.add(r.key()));
+            }
+            List<String> uploaded = trace.events("host.upload").stream().map(e -> e.path("resource").asText()).toList();
+            assertEquals(newest, uploaded, "the two newest assets at 10 min, the third newest at 20 (the two are in the cloud)");
+            var writes = result.inventory().writes();
+            assertEquals(uploaded.size(), writes.size());
+            assertTrue(writes.stream().allMatch(w -> w.hostApp() && w.key().startsWith("host-app/")), writes.toString());
+            String last = listed.get(listed.size() - 1);
+            assertEquals(String.join(",", newest), last.substring(last.indexOf(':') + 1), "host/uploaded lists each, one per line");
+            assertTrue(listed.get(0).endsWith(":"), "nothing listed before the first host.upload: " + listed);
+        }
+
+        @Test
+        @DisplayName("host.filelock: while the host app holds the lock the extension's writes throw and do nothing (reads still"
+                + " work); with reads, reads throw too; traced storage.locked by the host app")
+        void hostFileLock() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("26.5"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.HostFileLock(4 * MIN, 12 * MIN, false), new PlannedFault.HostFileLock(20 * MIN, 30 * MIN, true)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                long t = context.clock().millis() - org.upcert.harness.sim.VirtualClock.instantAt(0).toEpochMilli();
+                StringBuilder call = new StringBuilder(t < 4 * MIN || t >= 30 * MIN || (t >= 12 * MIN && t < 20 * MIN) ? "free: "
+                        : t < 12 * MIN ? "writes locked: " : "all locked: ");
+                try {
+                    context.storage().appendString("probe.txt", "x");
+                    call.append("written");
+                } catch (org.upcert.api.StorageUnavailableException e) {
+                    call.append("write refused");
+                }
+                try {
+                    int length = context.storage().readString("probe.txt").orElse("").length();
+                    call.append(", read ").append(length);
+                } catch (org.upcert.api.StorageUnavailableException e) {
+                    call.append(", read refused");
+                }
+                seen.add(call.toString());
+                return t < 40 * MIN ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+            }), RunOptions.inMemory());
+            for (String call : seen) {
+                if (call.startsWith("free")) {
+                    assertTrue(call.contains("written, read "), call);
+                } else if (call.startsWith("writes locked")) {
+                    assertTrue(call.contains("write refused, read "), call);
+                } else {
+                    assertTrue(call.endsWith("write refused, read refused"), call);
+                }
+            }
+            for (String window : List.of("free", "writes locked", "all locked")) {
+                assertTrue(seen.stream().anyMatch(c -> c.startsWith(window)), window + " never met: " + seen);
+            }
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(4 * MIN, trace.first("host.filelock").path("t").asLong());
+            assertEquals(12 * MIN, trace.first("host.fileunlock").path("t").asLong());
+            assertEquals("host app", trace.first("storage.locked").path("by").asText());
+            assertEquals("storage.append", trace.first("storage.locked").path("api").asText());
+        }
+
+        @Test
         @DisplayName("host.signout: no call while signed out (the extension is disabled), then a new secret after the sign-in")
         void signOut() {
             List<String> secrets = secretsSeen(new PlannedFault.SignedOut(10 * MIN, 30 * MIN));

@@ -218,6 +218,18 @@ public enum FaultKind {
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
             return new PlannedFault.SignedOut(o.from(), o.until());
         }
+    },
+    HOST_UPLOAD("host.upload", Shape.INSTANT, false, "count") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.HostUpload(o.from(), o.until(), (int) range(p, "count", IntRange.exactly(3)).draw(r));
+        }
+    },
+    HOST_FILELOCK("host.filelock", Shape.WINDOW, false, "reads") {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.HostFileLock(o.from(), o.until(), p.has("reads") && p.get("reads").asBoolean());
+        }
     };
 
     /** How a kind is scheduled. */

@@ -39,7 +39,7 @@ public final class SwarmProfiles {
             "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled",
             // Kinds added later go last, so the draws of earlier seeds stay what they were.
             "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download", "os.upgrade",
-            "app.upgrade", "host.credentials", "host.signout");
+            "app.upgrade", "host.credentials", "host.signout", "host.upload", "host.filelock");
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -232,6 +232,8 @@ public final class SwarmProfiles {
             case "app.upgrade" -> draw.entry(kind, instant(r, faultPhase));
             case "host.credentials" -> draw.entry(kind, instant(r, faultPhase));
             case "host.signout" -> draw.entry(kind, window(r, faultPhase, 5, 45));
+            case "host.upload" -> draw.entry(kind, instant(r, faultPhase), "count: {min: 1, max: " + r.between(1, 10) + "}");
+            case "host.filelock" -> draw.entry(kind, window(r, faultPhase, 1, 20), "reads: " + (r.nextInt(3) == 0));
             case "library.flaky" -> draw.entry(kind, activations(r), probability(r, 20, 80),
                     "mode: " + List.of("empty", "error").get(r.nextInt(2)), "code: " + List.of("-1", "3300").get(r.nextInt(2)));
             case "consent.access" -> draw.entry(kind, window(r, faultPhase, 5, 60),
