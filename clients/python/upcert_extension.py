@@ -333,9 +333,11 @@ class UnavailableError(NotImplementedError):
 
 
 class StorageUnavailableError(OSError):
-    """The app-group container is protected until the device's first unlock after a restart: the
-    storage operation did nothing. Not an empty container: stop the call (answer FAILURE) and
-    touch nothing. Java's ``StorageUnavailableException``."""
+    """The app-group container is protected until the device's first unlock after a restart, or
+    the host app holds its file lock (a write of its own: writes fail, reads at times too): the
+    storage operation did nothing. Not an empty container: stop the call (answer FAILURE), touch
+    nothing and acknowledge nothing whose outcome you could not store. Java's
+    ``StorageUnavailableException``."""
 
 
 class ProtocolError(RuntimeError):
@@ -1434,7 +1436,15 @@ class AppGroupStorage:
 
     ``write`` replaces a file atomically, ``append`` adds to its end; each call is all or
     nothing, and a kill leaves a prefix of the calls made.
+
+    Shared with the host app: while it holds the file lock every write raises
+    :class:`StorageUnavailableError`; it lists the resources it uploaded itself in
+    :attr:`HOST_APP_UPLOADS` (one resource key per line; read it, never write it).
     """
+
+    #: The host app's list of the resources it uploaded itself (``host.upload``): one
+    #: ``asset#TYPE`` key per line, appended. Java's ``AppGroupStorage.HOST_APP_UPLOADS``.
+    HOST_APP_UPLOADS = "host/uploaded"
 
     def __init__(self, context: ExtensionContext):
         self._context = context

@@ -1487,11 +1487,12 @@ class ReferenceExtension(up.UploadExtension):
             return ProcessingRound(context, self.ledger, self.discovery, self.cloud_for(context.configuration),
                                    self.termination_requested).run()
         except up.StorageUnavailableError as locked:
-            # Before the first unlock after a restart the app group cannot be read: the ledger is out
-            # of reach, not empty. Touch nothing (an acknowledgement now could not be recorded first).
+            # Before the first unlock after a restart the app group cannot be read, and while the host
+            # app holds its file lock it cannot be written: the ledger is out of reach, not empty. Touch
+            # nothing (an acknowledgement now could not be recorded first) and converge in a later call.
             self.forget_memory()
-            context.log.warn("app group locked (the device has not been unlocked since it restarted): %s -> FAILURE"
-                             % locked)
+            context.log.warn("app group locked (not unlocked since a restart, or the host app holds its file lock): %s"
+                             " -> FAILURE" % locked)
             return up.ProcessingResult.FAILURE
         except Exception as unexpected:  # noqa: BLE001 - RES-04: nothing escapes
             # ProcessKilled is a BaseException: a kill still ends the call, as SIGKILL would.

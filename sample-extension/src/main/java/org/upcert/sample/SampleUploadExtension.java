@@ -62,12 +62,13 @@ public final class SampleUploadExtension implements UploadExtension {
             return new ProcessingRound(context, ledger, discovery, cloudFor(context.configuration()),
                     terminationRequested).run();
         } catch (StorageUnavailableException locked) {
-            // Before the first unlock after a restart the app group cannot be read: the ledger is
-            // not empty, it is out of reach. Touch nothing (no job changes: an acknowledgement now
-            // could not be recorded first, ACK-03) and let the system call again later.
+            // Before the first unlock after a restart the app group cannot be read, and while the
+            // host app holds its file lock it cannot be written: the ledger is not empty, it is out
+            // of reach. Touch nothing more (no job changes: an acknowledgement now could not be
+            // recorded first, ACK-03) and let the system call again later.
             forgetMemory();
-            context.log().warn("app group locked (the device has not been unlocked since it restarted): " + locked.getMessage()
-                    + " -> FAILURE");
+            context.log().warn("app group locked (not unlocked since a restart, or the host app holds its file lock): "
+                    + locked.getMessage() + " -> FAILURE");
             return ProcessingResult.FAILURE;
         } catch (RuntimeException unexpected) {
             // RES-04: nothing escapes; the system logs FAILURE and backs off. Errors are not

@@ -108,6 +108,24 @@ class PythonExtensionAcceptanceTest {
     }
 
     @Test
+    @DisplayName("the Python reference extension fails no rule on host-app (sign-ins, a sign-out, the host app's file lock and its"
+            + " own uploads): the file lock reaches a command extension as StorageUnavailableError")
+    void referenceExtensionPassesHostApp(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve("reference_extension.py")),
+                "--profiles", "host-app", "--seeds", "1", "--json", "--quiet", "--out", out.toString());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        List<String> fails = new ArrayList<>();
+        for (JsonNode rule : json.path("rules")) {
+            if (rule.path("verdict").asText().equals("FAIL") || rule.path("verdict").asText().equals("SKIPPED")) {
+                fails.add(rule.path("id").asText() + " " + rule.path("verdict").asText());
+            }
+        }
+        assertEquals(List.of(), fails, outcome.err() + "\n" + json.path("failures"));
+        assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
+    }
+
+    @Test
     @DisplayName("the Python mutant that hashes every original at every call (request_data) is NOT_CERTIFIED on memory-and-cpu:"
             + " every call meets the runtime limit, E2E-01 FAIL")
     void hashingMutantFailsE2e01(@TempDir Path out) throws Exception {

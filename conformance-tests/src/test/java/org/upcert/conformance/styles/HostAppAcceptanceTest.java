@@ -89,6 +89,17 @@ class HostAppAcceptanceTest {
     }
 
     @Test
+    @DisplayName("the sample fails no MUST rule on every cloud dialect (seed 1, strict stubs): the file lock and the host app's"
+            + " uploads reach each the same way")
+    void sampleOnEveryDialect() throws Exception {
+        for (String cloud : List.of("generic-put", "s3-presigned", "google-photos", "onedrive", "dropbox")) {
+            RunEvidence evidence = run(SampleUploadExtension.class, SampleUploadExtension::new, 1, cloud);
+            assertEquals(List.of(), MustFailures.of(evidence), cloud);
+            hostAppActed(evidence, "sample on " + cloud);
+        }
+    }
+
+    @Test
     @DisplayName("on Google Photos the sample stores every outcome before acknowledging it, lock or no lock: CLD-01 PASS, no MUST"
             + " failure; its twin that acknowledges what it could not record loses upload tokens: CLD-01 FAIL")
     void acknowledgingWhatCouldNotBeRecordedLosesTheOutcome() throws Exception {
