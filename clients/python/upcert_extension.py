@@ -727,6 +727,8 @@ class UploadJob:
 
     :ivar resource: the resource, or None (real devices report none on some terminal jobs:
         identify the job from its destination or your own records)
+    :ivar destination: where the bytes go; None for a ``DOWNLOAD_ONLY`` job (iOS 26.4), which
+        sends nothing (identify it by the identifier ``create_download_job`` returned)
     :ivar response_header_fields: the server's response headers, names lowercase, or None
         while in flight or when no response arrived; lookups by key are reported to upcert
     :ivar error: why it failed (state FAILED), else None
@@ -735,7 +737,7 @@ class UploadJob:
     state: JobState
     type: JobType
     resource: Optional[AssetResource]
-    destination: UploadRequest
+    destination: Optional[UploadRequest]
     response_header_fields: Optional[Mapping[str, str]] = field(default=None, compare=False)
     error: Optional[UploadError] = None
 
@@ -754,7 +756,8 @@ class UploadJob:
         return UploadJob(job_id, _enum_value(JobState, node.get("state"), "state"),
                          _enum_value(JobType, node.get("type"), "type"),
                          None if resource is None else AssetResource.from_json(resource),
-                         UploadRequest.from_json(node.get("destination")), watched,
+                         None if node.get("destination") is None else UploadRequest.from_json(node.get("destination")),
+                         watched,
                          None if error is None else UploadError.from_json(error))
 
 
@@ -1360,6 +1363,24 @@ class JobChanges:
             "op": "create", "resource": None if resource is None else resource.to_json(),
             "destination": None if destination is None else destination.to_json(), "placeholder": placeholder})
         return placeholder if self._context.os_at_least("26.4") else None
+
+    def create_download_job(self, resource: AssetResource) -> str:
+        """Creates a download-only job for ``resource`` (``creationRequestForDownloadJob``, iOS 26.4;
+        :class:`UnavailableError` before): the system fetches the original from iCloud and sends
+        nothing. Its success is not an upload, and the local copy may be purged soon. Returns its
+        identifier (usable at once); creates and download creates share one numbering."""
+        with self._lock:
+            is_open = self._open
+        if is_open and not self._context.os_at_least("26.4"):
+            self._context._unavailable("JobChanges.createDownloadJob")
+        with self._lock:
+            placeholder = "J%06d" % self._next_job
+            if self._open:
+                self._next_job += 1
+        self._record("JobChanges.createDownloadJob", {
+            "op": "createDownload", "resource": None if resource is None else resource.to_json(),
+            "placeholder": placeholder})
+        return placeholder
 
     def acknowledge(self, job: Union[UploadJob, str]) -> None:
         """Acknowledges a succeeded or failed job: its record disappears. Store its outcome first."""

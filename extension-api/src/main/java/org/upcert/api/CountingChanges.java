@@ -17,6 +17,12 @@ final class CountingChanges implements JobChanges {
     }
 
     @Override
+    public String createDownloadJob(AssetResource resource) {
+        count[0]++;
+        return real.createDownloadJob(resource);
+    }
+
+    @Override
     public void acknowledge(UploadJob job) {
         count[0]++;
         real.acknowledge(job);

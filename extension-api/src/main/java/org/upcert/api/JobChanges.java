@@ -16,8 +16,9 @@ package org.upcert.api;
  *
  * <p><b>OS levels.</b> {@link #cancel(UploadJob)} exists from iOS 26.4; before, calling it throws
  * {@link UnsupportedOperationException} (the selector does not exist on such a device) and is
- * recorded. {@link #createJob} exists everywhere but returns the new job's identifier only from
- * iOS 26.4 (see {@link ExtensionContext#osVersion()}).
+ * recorded. So is {@link #createDownloadJob(AssetResource)} (iOS 26.4). {@link #createJob} exists
+ * everywhere but returns the new job's identifier only from iOS 26.4 (see
+ * {@link ExtensionContext#osVersion()}).
  */
 @API(status = API.Status.STABLE, since = "0.1")
 public interface JobChanges {
@@ -35,6 +36,27 @@ public interface JobChanges {
      *     commit; {@code null} before iOS 26.4
      */
     String createJob(AssetResource resource, UploadRequest destination);
+
+    /**
+     * Creates a <em>download-only</em> job for {@code resource}
+     * ({@code creationRequestForDownloadJob(resource:)}, iOS 26.4): the system fetches the original
+     * from iCloud if it is not on the device and sends nothing anywhere. The job has
+     * {@link JobType#DOWNLOAD_ONLY}, no destination ({@link UploadJob#destination()} is null), moves
+     * registered → pending → succeeded | failed like an upload job and counts against
+     * {@link PhotoLibrary#jobLimit()} until acknowledged. A success is not an upload: the local copy
+     * it brought down may be purged again soon ("the system may later purge the downloaded copy"),
+     * so create the upload job while it is there.
+     *
+     * <p>Implementations older than this method throw {@link UnsupportedOperationException}.
+     *
+     * @return the new job's local identifier (the placeholder's), usable before the commit
+     * @throws UnsupportedOperationException before iOS 26.4 (the selector does not exist there: on a
+     *     device the call traps)
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    default String createDownloadJob(AssetResource resource) {
+        throw new UnsupportedOperationException("JobChanges.createDownloadJob is not implemented by " + getClass().getName());
+    }
 
     /**
      * Acknowledges a succeeded or failed job: its record disappears and its place under the job

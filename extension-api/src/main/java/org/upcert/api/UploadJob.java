@@ -33,7 +33,11 @@ public interface UploadJob {
      */
     Optional<AssetResource> resource();
 
-    /** The request the bytes are sent to. Present in every state. */
+    /**
+     * The request the bytes are sent to. Present in every state of an upload job; null for a
+     * {@link JobType#DOWNLOAD_ONLY} job, which sends nothing (identify it by the identifier
+     * {@link JobChanges#createDownloadJob(AssetResource)} returned).
+     */
     UploadRequest destination();
 
     /**

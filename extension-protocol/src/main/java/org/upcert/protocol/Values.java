@@ -107,7 +107,8 @@ public final class Values {
         node.put("state", job.state().name());
         node.put("type", job.type().name());
         job.resource().ifPresent(r -> node.set("resource", resource(r)));
-        node.set("destination", request(job.destination()));
+        // null for a download-only job: it sends nothing
+        node.set("destination", job.destination() == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : request(job.destination()));
         headers.ifPresent(h -> node.set("responseHeaderFields", strings(h)));
         job.error().ifPresent(e -> node.set("error", error(e)));
         return node;
@@ -227,7 +228,7 @@ public final class Values {
         JobState state = enumValue(JobState.class, node, "state");
         JobType type = enumValue(JobType.class, node, "type");
         Optional<AssetResource> resource = present(node, "resource") ? Optional.of(readResource(node.get("resource"))) : Optional.empty();
-        UploadRequest destination = readRequest(node.get("destination"));
+        UploadRequest destination = present(node, "destination") ? readRequest(node.get("destination")) : null;
         Optional<SortedMap<String, String>> headers = present(node, "responseHeaderFields")
                 ? Optional.of(readStrings(node.get("responseHeaderFields"), "responseHeaderFields")) : Optional.empty();
         Optional<UploadError> error = present(node, "error") ? Optional.of(readError(node.get("error"))) : Optional.empty();

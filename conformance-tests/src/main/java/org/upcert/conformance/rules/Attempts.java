@@ -61,6 +61,8 @@ final class Attempts {
 
     private final TreeMap<String, String> resourceOfJob = new TreeMap<>();
     private final TreeMap<String, List<Attempt>> byResource = new TreeMap<>();
+    /** Resource → the {@code job.create} lines of its download-only jobs (never attempts: {@link DownloadOnly}). */
+    private final TreeMap<String, List<TraceEvent>> downloads = new TreeMap<>();
 
     private Attempts() {
     }
@@ -71,6 +73,13 @@ final class Attempts {
         TreeMap<String, Integer> open = new TreeMap<>(); // job -> index of its running attempt in byResource list
         TreeMap<String, String> urlOfJob = new TreeMap<>();
         for (TraceEvent event : evidence.events()) {
+            if (DownloadOnly.is(event)) {
+                // a download-only job fetches from iCloud and sends nothing: not an upload attempt
+                if (event.name().equals("job.create")) {
+                    attempts.downloads.computeIfAbsent(event.text("resource"), r -> new ArrayList<>()).add(event);
+                }
+                continue;
+            }
             String job = event.text("job");
             switch (event.name()) {
                 case "job.create" -> {
@@ -115,7 +124,12 @@ final class Attempts {
         return Optional.ofNullable(resourceOfJob.get(job));
     }
 
-    /** Every resource that had a job, with its attempts in order (sorted by resource key). */
+    /** The {@code job.create} lines of {@code resource}'s download-only jobs, in order (none: empty). */
+    List<TraceEvent> downloadsOf(String resource) {
+        return downloads.getOrDefault(resource, List.of());
+    }
+
+    /** Every resource that had an upload job, with its attempts in order (sorted by resource key). */
     TreeMap<String, List<Attempt>> byResource() {
         return byResource;
     }

@@ -15,8 +15,12 @@ public final class CallRulesChecker {
                 new EventRule("RES-04", "calls ended",
                         e -> e.name().equals("call.end"),
                         e -> (e.name().equals("call.end") && (e.text("outcome").equals("threw") || e.text("outcome").equals("crashed")))
-                                || (e.name().equals("process.kill") && e.text("reason").endsWith("(hung)")),
-                        e -> e.name().equals("process.kill") ? "the call hung and was killed: " + e.text("reason")
+                                || (e.name().equals("process.kill") && e.text("reason").endsWith("(hung)"))
+                                || trapped(e),
+                        e -> trapped(e) ? "called " + e.text("api") + ", which the device's OS lacks (" + e.text("reason")
+                                + "): on a device the selector does not exist and the call traps, crashing the process;"
+                                + " check the OS version first (#available)"
+                                : e.name().equals("process.kill") ? "the call hung and was killed: " + e.text("reason")
                                 : e.text("outcome").equals("crashed") ? "the extension's process crashed: " + e.text("reason")
                                 : "an exception escaped processJobs: " + e.text("exception")),
                 new EventRule("TRM-04", "calls ended",
@@ -30,6 +34,16 @@ public final class CallRulesChecker {
                         e -> e.name().equals("call.end"),
                         e -> e.name().equals("sandbox.violation"),
                         e -> "the sandbox refused the extension: " + e.text("what") + " (" + e.text("kind") + ")"));
+    }
+
+    /**
+     * A call of an API member the simulated OS level lacks ({@code api.refused} "not available
+     * before iOS …"): upcert throws {@link UnsupportedOperationException} so the run goes on, but
+     * on a device the selector does not exist and the call traps: the process crashes (RES-04),
+     * even where the extension catches the exception.
+     */
+    static boolean trapped(TraceEvent e) {
+        return e.name().equals("api.refused") && e.text("reason").startsWith("not available before iOS");
     }
 
     /**

@@ -230,7 +230,7 @@ public final class CloudRules {
                         resourceOfJob.put(job, resource);
                         open.add(job);
                         String earlier = uploadedBy.get(resource);
-                        if (earlier != null) {
+                        if (earlier != null && !DownloadOnly.is(event)) {
                             return Verdict.fail(ruleId(), "created " + job + " for " + resource + " although " + earlier
                                     + " (no resource) already uploaded it", evidence.excerptEndingAt(event, 5));
                         }
@@ -241,7 +241,7 @@ public final class CloudRules {
                             hidden++;
                             hiddenUnacked.put(job, event);
                             String resource = resourceOfJob.get(job);
-                            if (resource != null) {
+                            if (resource != null && !DownloadOnly.is(event)) { // a download-only success uploaded nothing
                                 uploadedBy.put(resource, job);
                             }
                         }

@@ -49,6 +49,9 @@ public final class DuplicateRules {
             TreeMap<String, String> resourceOfJob = new TreeMap<>();
             TreeMap<String, Integer> seen = new TreeMap<>();
             for (TraceEvent event : evidence.events()) {
+                if (DownloadOnly.is(event)) {
+                    continue; // a download-only success uploaded nothing
+                }
                 switch (event.name()) {
                     case "job.create" -> resourceOfJob.put(event.text("job"), event.text("resource"));
                     case "job.succeeded", "job.failed" -> {

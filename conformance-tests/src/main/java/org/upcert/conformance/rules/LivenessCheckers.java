@@ -79,7 +79,12 @@ public final class LivenessCheckers {
         }
     }
 
-    /** DUP-01: never two unacknowledged jobs for the same resource. */
+    /**
+     * DUP-01: never two unacknowledged jobs for the same resource. Upload jobs and download-only
+     * jobs are counted apart: a download-only job has no destination and sends nothing, so an
+     * upload job created while it is unacknowledged (the hydrating order: download, then upload)
+     * duplicates nothing; two download-only jobs of one resource do.
+     */
     static final class NoTwoLiveJobsPerResource extends MustRule {
         NoTwoLiveJobsPerResource() {
             super("DUP-01");
@@ -95,7 +100,7 @@ public final class LivenessCheckers {
                 switch (event.name()) {
                     case "job.create" -> {
                         creates++;
-                        String resource = event.text("resource");
+                        String resource = event.text("resource") + (DownloadOnly.is(event) ? " (download-only)" : "");
                         resourceOfJob.put(job, resource);
                         TreeSet<String> live = liveJobs.computeIfAbsent(resource, r -> new TreeSet<>());
                         if (!live.isEmpty()) {

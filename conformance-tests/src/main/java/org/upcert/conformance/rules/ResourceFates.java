@@ -109,7 +109,8 @@ public final class ResourceFates {
             return model;
         }
         CloudDialect dialect = dialect(evidence);
-        TreeMap<String, List<Attempt>> attempts = evidence.derived(Attempts.class, Attempts::of).byResource();
+        Attempts read = evidence.derived(Attempts.class, Attempts::of);
+        TreeMap<String, List<Attempt>> attempts = read.byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
         TreeMap<String, TraceEvent> hostUploads = new TreeMap<>(); // resource -> the host app's upload of it
         for (TraceEvent event : evidence.events()) {
@@ -143,7 +144,7 @@ public final class ResourceFates {
                 fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
                         + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else {
-                fate = notInCloud(key, tried, evidence.assumptions(), GiveUp.outcomesVisible(evidence));
+                fate = notInCloud(key, tried, evidence.assumptions(), GiveUp.outcomesVisible(evidence), read.downloadsOf(key));
             }
             model.fates.put(key, fate);
         }
@@ -189,8 +190,15 @@ public final class ResourceFates {
 
     /** In scope, eligible, not in the cloud: given up after a justified failure, or lost. */
     private static ResourceFate notInCloud(String key, List<Attempt> tried, java.util.Set<String> assumptions,
-            boolean outcomesVisible) {
+            boolean outcomesVisible, List<TraceEvent> downloads) {
         if (tried.isEmpty()) {
+            if (!downloads.isEmpty()) {
+                TraceEvent last = downloads.get(downloads.size() - 1);
+                return new ResourceFate(key, Fate.LOST, last, "no upload job was ever created for it, only "
+                        + downloads.size() + " download-only job" + (downloads.size() == 1 ? "" : "s") + " (last "
+                        + last.text("job") + " at t=" + seconds(last) + "): a download-only success brings the original "
+                        + "onto the device and sends nothing, it is not an upload");
+            }
             return new ResourceFate(key, Fate.LOST, null, "no job was ever created for it");
         }
         Attempt last = tried.get(tried.size() - 1);

@@ -36,7 +36,7 @@ public final class RuleCatalogue {
             must("RES-01", "doc", "COMPLETED only when no work remains", "baseline"),
             must("RES-02", "doc", "PROCESSING while work remains and after LIMIT_EXCEEDED", "tiny-job-limit"),
             must("RES-03", "doc", "no endless PROCESSING without progress", "offline-windows"),
-            must("RES-04", "eng", "no exception escapes processJobs and the process neither crashes (exit, out of memory, stack overflow, protocol violation) nor hangs; an unexpected error becomes FAILURE", "baseline"),
+            must("RES-04", "eng", "no exception escapes processJobs and the process neither crashes (exit, out of memory, stack overflow, protocol violation) nor hangs, and calls no API member its OS level lacks (a trap on a device); an unexpected error becomes FAILURE", "baseline"),
             should("RES-05", "dev", "each call returns within the runtime budget", "baseline"),
             must("TRM-01", "doc", "after willTerminate, processJobs returns within the grace period", "termination-storm"),
             must("TRM-02", "doc", "after a kill, nothing of the killed activation reaches the library, jobs or storage", "hard-kills"),

@@ -25,6 +25,8 @@ final class SystemState {
     static final class Job {
         final String id;
         final String resource;
+        /** A download-only job ({@link DownloadOnly}): counts under the limit, never lands its resource. */
+        boolean download;
         String state = "REGISTERED";
         boolean acked;
         boolean retried;
@@ -45,7 +47,19 @@ final class SystemState {
         boolean inFlight() {
             return state.equals("REGISTERED") || state.equals("PENDING");
         }
+
+        /** The key this job is kept under in {@link #unackedByResource}: its resource, or apart for a download-only job. */
+        String bucket() {
+            return download ? resource + DOWNLOAD_BUCKET : resource;
+        }
     }
+
+    /**
+     * Download-only jobs are kept under their resource key plus this suffix: they count among the
+     * unacknowledged, acknowledgeable and in-flight jobs, but never as the resource's upload job
+     * ({@link #unackedJobsOf}, the backlog).
+     */
+    private static final String DOWNLOAD_BUCKET = " (download-only)";
 
     private final ResourceFates fates;
     private final Attempts attempts;
@@ -131,9 +145,10 @@ final class SystemState {
             case "fetch.jobs" -> lastFetchJobsLine = event.line();
             case "job.create" -> {
                 Job record = new Job(job, event.text("resource"));
+                record.download = DownloadOnly.is(event);
                 record.createdLine = event.line();
                 jobs.put(job, record);
-                if (unackedByResource.computeIfAbsent(record.resource, r -> new TreeSet<>()).add(job)) {
+                if (unackedByResource.computeIfAbsent(record.bucket(), r -> new TreeSet<>()).add(job)) {
                     unackedCount++;
                 }
                 refresh(record.resource);
@@ -143,7 +158,9 @@ final class SystemState {
                 Job record = state(job, "SUCCEEDED");
                 if (record != null) {
                     record.finishedLine = event.line();
-                    landed(record, event);
+                    if (!record.download) {
+                        landed(record, event); // a download-only success sent nothing
+                    }
                 }
             }
             case "job.failed" -> {
@@ -170,15 +187,17 @@ final class SystemState {
                 if (record != null) {
                     if (event.name().equals("job.cancel")) {
                         record.state = "CANCELLED";
-                    } else if (record.state.equals("FAILED") && record.failure != null && justifiedGiveUp(record)) {
+                    } else if (!record.download && record.state.equals("FAILED") && record.failure != null
+                            && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
                     }
-                    if (event.name().equals("job.ack") && record.state.equals("SUCCEEDED") && record.resource != null) {
+                    if (event.name().equals("job.ack") && record.state.equals("SUCCEEDED") && record.resource != null
+                            && !record.download) {
                         succeededAckLine.put(record.resource, event.line());
                     }
                     record.acked = true;
                     record.ackedLine = event.line();
-                    TreeSet<String> open = unackedByResource.get(record.resource);
+                    TreeSet<String> open = unackedByResource.get(record.bucket());
                     if (open != null && open.remove(job)) {
                         unackedCount--;
                     }

@@ -120,7 +120,7 @@ public final class TerminationRules {
                 if (event.name().equals("call.start")) {
                     currentCallStart = event.line();
                 }
-                if (lastKill != null && event.name().equals("job.create")) {
+                if (lastKill != null && event.name().equals("job.create") && !DownloadOnly.is(event)) {
                     String resource = event.text("resource");
                     for (String open : state.unackedJobsOf(resource)) {
                         TraceEvent kill = killsByLine.higherEntry(state.createdLine(open)) == null ? null

@@ -27,6 +27,7 @@ public final class MutantCatalogue {
         all.addAll(HostAppMutants.cases());
         all.addAll(MemoryAndCpuMutants.cases());
         all.addAll(UpgradeMutants.cases());
+        all.addAll(DownloadMutants.cases());
         return List.copyOf(all);
     }
 }

@@ -197,6 +197,11 @@ public abstract class SampleMutant implements UploadExtension {
         }
 
         @Override
+        public String createDownloadJob(AssetResource resource) {
+            return real.createDownloadJob(resource);
+        }
+
+        @Override
         public void acknowledge(UploadJob job) {
             real.acknowledge(job);
         }

@@ -453,6 +453,20 @@ final class RemoteContext implements ExtensionContext {
         }
 
         @Override
+        public String createDownloadJob(AssetResource resource) {
+            requireOpen("JobChanges.createDownloadJob");
+            if (!osAtLeast("26.4")) {
+                unavailable("JobChanges.createDownloadJob");
+            }
+            String id = String.format("J%06d", nextJob++);
+            ObjectNode op = ops.addObject();
+            op.put("op", "createDownload");
+            op.set("resource", resource == null ? null : Values.resource(resource));
+            op.put("placeholder", id);
+            return id;
+        }
+
+        @Override
         public void acknowledge(UploadJob job) {
             requireOpen("JobChanges.acknowledge");
             ObjectNode op = ops.addObject();

@@ -409,7 +409,7 @@ public final class CallContext implements ExtensionContext {
      */
     public static String availableSince(String api) {
         return switch (api) {
-            case "JobChanges.cancel", "UploadJob.type", "UploadJob.responseHeaderFields", "UploadJob.error" -> "26.4";
+            case "JobChanges.cancel", "JobChanges.createDownloadJob", "UploadJob.type", "UploadJob.responseHeaderFields", "UploadJob.error" -> "26.4";
             case "fetchJobs(PROCESS)" -> "26.5";
             case "assetResource" -> "27";
             default -> null;
@@ -872,7 +872,8 @@ public final class CallContext implements ExtensionContext {
                     throw PhotosException.of(PhotosErrorCode.IDENTIFIER_NOT_FOUND,
                             "no such resource in the library: " + resource.key());
                 }
-                boolean offloaded = system.library().isOffloaded(resource.assetLocalIdentifier());
+                // an offloaded original a download-only job brought down is read locally until purged
+                boolean offloaded = system.library().needsICloudDownload(resource, system.clock().now());
                 if (offloaded && system.iCloudDownloadFails()) {
                     charge(DeviceCosts.iCloudDownloadMillis(resource.fileSize()) / 2, n);
                     line("resource.read", n).str("resource", resource.key()).bool("icloud", true)
@@ -933,9 +934,10 @@ public final class CallContext implements ExtensionContext {
 
     /** One change of a recorded block. */
     public record RecordedChange(Kind kind, String job, AssetResource resource, UploadRequest destination, String placeholder) {
-        /** The four job changes. */
+        /** The job changes: two creations, acknowledge, retry, cancel. */
         public enum Kind {
             CREATE("JobChanges.createJob"),
+            CREATE_DOWNLOAD("JobChanges.createDownloadJob"),
             ACKNOWLEDGE("JobChanges.acknowledge"),
             RETRY("JobChanges.retry"),
             CANCEL("JobChanges.cancel");
@@ -997,6 +999,13 @@ public final class CallContext implements ExtensionContext {
                                         + " is not the identifier the system gave the new job (" + id + ")");
                             }
                         }
+                        case CREATE_DOWNLOAD -> {
+                            String id = changes.createDownload(change.resource());
+                            if (change.placeholder() != null && !change.placeholder().equals(id)) {
+                                throw new IllegalArgumentException("placeholder " + change.placeholder()
+                                        + " is not the identifier the system gave the new job (" + id + ")");
+                            }
+                        }
                         case ACKNOWLEDGE -> changes.acknowledge(change.job());
                         case RETRY -> changes.retry(change.job(), change.destination());
                         case CANCEL -> changes.cancel(change.job());
@@ -1040,7 +1049,8 @@ public final class CallContext implements ExtensionContext {
                         changes.abandon("process killed before the commit");
                         kill("planned kill inside performChanges, before the commit", n);
                     }
-                    if (recorded.stream().anyMatch(c -> c.kind() == RecordedChange.Kind.CREATE)
+                    if (recorded.stream().anyMatch(c -> c.kind() == RecordedChange.Kind.CREATE
+                            || c.kind() == RecordedChange.Kind.CREATE_DOWNLOAD)
                             && ++creatingBlocks == limitDipAtCreatingBlock) {
                         int was = system.jobs().jobLimit();
                         system.jobs().setJobLimit(limitDipAtCommitTo);
@@ -1079,7 +1089,7 @@ public final class CallContext implements ExtensionContext {
                 continue;
             }
             switch (change.kind()) {
-                case CREATE -> {
+                case CREATE, CREATE_DOWNLOAD -> {
                     if (change.placeholder() != null) {
                         seen.put(change.placeholder(), new JobStore.Seen(JobState.REGISTERED, false));
                     }
@@ -1130,6 +1140,15 @@ public final class CallContext implements ExtensionContext {
             changes.add(new RecordedChange(RecordedChange.Kind.CREATE, null, resource, destination, id));
             // Before 26.4 only createJob(destination:resource:) exists, and it returns nothing.
             return osAtLeast("26.4") ? id : null;
+        }
+
+        @Override
+        public String createDownloadJob(AssetResource resource) {
+            requireOpen("JobChanges.createDownloadJob");
+            requireOs("JobChanges.createDownloadJob", "26.4");
+            String id = String.format("J%06d", nextJob++);
+            changes.add(new RecordedChange(RecordedChange.Kind.CREATE_DOWNLOAD, null, resource, null, id));
+            return id;
         }
 
         @Override

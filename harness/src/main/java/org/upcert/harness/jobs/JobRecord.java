@@ -111,7 +111,7 @@ public final class JobRecord {
     }
 
     void retry(UploadRequest newDestination, int activation) {
-        if (newDestination != null) {
+        if (newDestination != null && type == JobType.UPLOAD) { // a download-only job has none and sends nothing
             destination = newDestination;
         }
         retried = true;

@@ -182,7 +182,7 @@ public final class JobStore {
         requireState(job, JobState.REGISTERED);
         progress++;
         job.pending();
-        trace.at(now.getAsLong(), "job.pending").str("job", job.id()).end();
+        typed(trace.at(now.getAsLong(), "job.pending").str("job", job.id()), job).end();
     }
 
     /** PENDING → SUCCEEDED. */
@@ -191,6 +191,25 @@ public final class JobStore {
         progress++;
         job.finish(true, status, headers, null);
         trace.at(now.getAsLong(), "job.succeeded").str("job", job.id()).num("status", status).end();
+    }
+
+    /**
+     * PENDING → SUCCEEDED for a download-only job: the original is on the device; no HTTP status,
+     * no response headers. Traced {@code job.succeeded} with {@code type} DOWNLOAD_ONLY.
+     */
+    public void markDownloaded(JobRecord job) {
+        requireState(job, JobState.PENDING);
+        if (job.type() != JobType.DOWNLOAD_ONLY) {
+            throw new IllegalStateException("simulator bug: " + job.id() + " is an upload job");
+        }
+        progress++;
+        job.finish(true, null, null, null);
+        typed(trace.at(now.getAsLong(), "job.succeeded").str("job", job.id()), job).end();
+    }
+
+    /** Adds {@code type} to a job line of a download-only job; upload jobs' lines carry none (the default). */
+    private static Trace.Line typed(Trace.Line line, JobRecord job) {
+        return job != null && job.type() == JobType.DOWNLOAD_ONLY ? line.str("type", JobType.DOWNLOAD_ONLY.name()) : line;
     }
 
     /** PENDING → FAILED, with the sanitized error and the response headers if a response arrived. */
@@ -212,7 +231,7 @@ public final class JobStore {
         requireState(job, JobState.PENDING);
         progress++;
         job.finish(false, error.httpStatus().orElse(null), headers, exposeHttpStatus ? error : error.withoutHttpStatus());
-        Trace.Line line = trace.at(now.getAsLong(), "job.failed").str("job", job.id()).num("code", error.code());
+        Trace.Line line = typed(trace.at(now.getAsLong(), "job.failed").str("job", job.id()), job).num("code", error.code());
         error.httpStatus().ifPresent(status -> line.num("status", status));
         line.str("reason", error.description());
         String retryAfter = headers == null ? null : headers.get("retry-after");
@@ -321,26 +340,38 @@ public final class JobStore {
             requireOpen();
             long seq = nextSeq++;
             String id = String.format("J%06d", seq);
-            record(new Op(recorded++, Kind.CREATE, id, seq, resource, destination, now.getAsLong()));
+            record(new Op(recorded++, Kind.CREATE, id, seq, resource, destination, now.getAsLong(), JobType.UPLOAD));
+            return id;
+        }
+
+        /**
+         * Records the creation of a download-only job ({@code creationRequestForDownloadJob(resource:)},
+         * iOS 26.4): no destination; returns the placeholder's local identifier.
+         */
+        public String createDownload(AssetResource resource) {
+            requireOpen();
+            long seq = nextSeq++;
+            String id = String.format("J%06d", seq);
+            record(new Op(recorded++, Kind.CREATE, id, seq, resource, null, now.getAsLong(), JobType.DOWNLOAD_ONLY));
             return id;
         }
 
         /** Records an acknowledgement. */
         public void acknowledge(String jobId) {
             requireOpen();
-            record(new Op(recorded++, Kind.ACKNOWLEDGE, jobId, 0, null, null, 0));
+            record(new Op(recorded++, Kind.ACKNOWLEDGE, jobId, 0, null, null, 0, null));
         }
 
         /** Records a retry; {@code destination} null keeps the original one. */
         public void retry(String jobId, UploadRequest destination) {
             requireOpen();
-            record(new Op(recorded++, Kind.RETRY, jobId, 0, null, destination, 0));
+            record(new Op(recorded++, Kind.RETRY, jobId, 0, null, destination, 0, null));
         }
 
         /** Records a cancellation. */
         public void cancel(String jobId) {
             requireOpen();
-            record(new Op(recorded++, Kind.CANCEL, jobId, 0, null, null, 0));
+            record(new Op(recorded++, Kind.CANCEL, jobId, 0, null, null, 0, null));
         }
 
         /** The changes dropped at the commit, in block order (empty before it). */
@@ -504,8 +535,9 @@ public final class JobStore {
          */
         private Rejection validate(Op op, TreeMap<String, Shadow> shadows, java.util.function.Function<String, Shadow> base) {
             if (op.kind == Kind.CREATE) {
-                if (op.resource == null || op.destination == null) {
-                    return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED, "resource and destination are required");
+                if (op.resource == null || (op.destination == null && op.type != JobType.DOWNLOAD_ONLY)) {
+                    return reject(op, PhotosErrorCode.CHANGE_NOT_SUPPORTED, op.type == JobType.DOWNLOAD_ONLY
+                            ? "a resource is required" : "resource and destination are required");
                 }
                 if (!library.allowsJobCreation()) {
                     return reject(op, PhotosErrorCode.ACCESS_USER_DENIED, "authorization is " + library.authorization()
@@ -572,7 +604,7 @@ public final class JobStore {
             long t = now.getAsLong();
             switch (op.kind) {
                 case CREATE -> {
-                    JobRecord job = new JobRecord(op.jobId, op.seq, op.resource, op.destination, JobType.UPLOAD,
+                    JobRecord job = new JobRecord(op.jobId, op.seq, op.resource, op.destination, op.type,
                             op.createdAt, activation);
                     job.createdUnder(osLevel);
                     live.put(op.seq, job);
@@ -580,20 +612,26 @@ public final class JobStore {
                     all.add(job);
                     everById.put(op.jobId, job);
                     unacknowledged++;
-                    trace.at(t, "job.create").str("job", op.jobId).str("resource", op.resource.key())
-                            .str("method", op.destination.method()).url("url", op.destination.url()).end();
+                    if (op.type == JobType.DOWNLOAD_ONLY) {
+                        // nothing is sent anywhere: no method, no url; the type says so
+                        trace.at(t, "job.create").str("job", op.jobId).str("resource", op.resource.key())
+                                .str("type", JobType.DOWNLOAD_ONLY.name()).end();
+                    } else {
+                        trace.at(t, "job.create").str("job", op.jobId).str("resource", op.resource.key())
+                                .str("method", op.destination.method()).url("url", op.destination.url()).end();
+                    }
                     listener.registered(job);
                 }
                 case ACKNOWLEDGE -> {
                     JobRecord job = remove(op.jobId);
                     job.acknowledge();
                     unacknowledged--;
-                    trace.at(t, "job.ack").str("job", op.jobId).str("state", job.state().name()).end();
+                    typed(trace.at(t, "job.ack").str("job", op.jobId).str("state", job.state().name()), job).end();
                 }
                 case RETRY -> {
                     JobRecord job = jobsById.get(op.jobId);
                     job.retry(op.destination, activation);
-                    Trace.Line line = trace.at(t, "job.retry").str("job", op.jobId);
+                    Trace.Line line = typed(trace.at(t, "job.retry").str("job", op.jobId), job);
                     if (op.destination != null) {
                         line.url("url", op.destination.url());
                     }
@@ -605,7 +643,7 @@ public final class JobStore {
                     JobState before = job.state();
                     job.cancel();
                     unacknowledged--;
-                    trace.at(t, "job.cancel").str("job", op.jobId).str("was", before.name()).end();
+                    typed(trace.at(t, "job.cancel").str("job", op.jobId).str("was", before.name()), job).end();
                     listener.cancelled(job);
                 }
             }
@@ -630,7 +668,7 @@ public final class JobStore {
 
     /** One recorded change. */
     private record Op(int index, Kind kind, String jobId, long seq, AssetResource resource, UploadRequest destination,
-            long createdAt) {
+            long createdAt, JobType type) {
     }
 
     /** A job's state as the earlier changes of the current block leave it. */

@@ -34,6 +34,8 @@ public final class SimulatedLibrary {
     private final TreeMap<String, AssetResource> everResources = new TreeMap<>();
     private final List<PersistentChange> history = new ArrayList<>();
     private final TreeSet<String> offloaded = new TreeSet<>();
+    /** Resource key → until when a download-only job's copy of its offloaded original stays on the device. */
+    private final java.util.TreeMap<String, Long> localCopies = new java.util.TreeMap<>();
     private int firstRetained;
     /** Bumped by {@link #expireHistory()}: tokens of an older epoch are expired, even if no change happened since. */
     private int epoch;
@@ -155,6 +157,34 @@ public final class SimulatedLibrary {
     public boolean isOffloaded(String assetId) {
         return offloaded.contains(assetId);
     }
+
+    /**
+     * A download-only job brought {@code resource}'s original down from iCloud: the copy is on the
+     * device until {@code until} (virtual ms), when the system purges it again (upcert decides the
+     * delay: {@link #LOCAL_COPY_MS}). The asset stays offloaded; its history is untouched.
+     */
+    public void keepLocalCopy(AssetResource resource, long until) {
+        localCopies.put(resource.key(), until);
+    }
+
+    /**
+     * Whether reading {@code resource}'s original at {@code now} needs a download from iCloud: its
+     * asset is offloaded and no download-only job left a copy that is still there.
+     */
+    public boolean needsICloudDownload(AssetResource resource, long now) {
+        if (!offloaded.contains(resource.assetLocalIdentifier())) {
+            return false;
+        }
+        Long until = localCopies.get(resource.key());
+        return until == null || until <= now;
+    }
+
+    /**
+     * How long the copy a download-only job brought down stays on the device before the system
+     * purges it (10 virtual minutes). upcert decides: Apple says only that "the system may later
+     * purge the downloaded copy" (reference §1.3).
+     */
+    public static final long LOCAL_COPY_MS = 10 * 60_000L;
 
     /** Records an update (edit, offload to iCloud) of a live asset. */
     public void update(String assetId) {

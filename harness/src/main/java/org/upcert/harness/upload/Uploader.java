@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
 import org.upcert.api.JobState;
+import org.upcert.api.JobType;
 import org.upcert.api.UploadError;
 import org.upcert.harness.cloud.CloudDialect;
 import org.upcert.harness.jobs.JobRecord;
@@ -225,6 +226,10 @@ public final class Uploader implements JobStore.Listener {
 
     private void start(JobRecord job) {
         store.markPending(job);
+        if (job.type() == JobType.DOWNLOAD_ONLY) {
+            startDownload(job);
+            return;
+        }
         long size = job.resource().fileSize();
         var refusal = destinations.refusal(job.destination().url());
         long duration;
@@ -267,6 +272,53 @@ public final class Uploader implements JobStore.Listener {
     }
 
     /**
+     * A download-only job: no HTTP request, no destination. An offloaded original comes down from
+     * iCloud (its download time; an {@code icloud.download} fault fails it halfway, as it fails an
+     * upload's download); an original already on the device takes one latency (upcert decides:
+     * the system only confirms it). Traced {@code transfer.start} with {@code type}.
+     */
+    private void startDownload(JobRecord job) {
+        long duration = conditions.latencyMs(policy);
+        if (!resourceGone(job) && offloaded(job)) {
+            if (faults.iCloudDownloadFails(clock.now())) {
+                duration += iCloudDownloadMillis(job) / 2;
+                iCloudFailed.add(job.id());
+            } else {
+                duration += iCloudDownloadMillis(job);
+            }
+        }
+        trace.at(clock.now(), "transfer.start").str("job", job.id()).num("size", job.resource().fileSize()).num("ms", duration)
+                .str("type", JobType.DOWNLOAD_ONLY.name()).end();
+        inFlight.put(job.id(), events.schedule(clock.now() + duration, "download " + job.id(), () -> complete(job)));
+    }
+
+    /**
+     * The end of a download-only job: failed with the same sanitized errors an upload's download
+     * gets (the original could not come down from iCloud, the asset is gone), or succeeded; an
+     * offloaded original's copy then stays on the device for
+     * {@link org.upcert.harness.library.SimulatedLibrary#LOCAL_COPY_MS} ({@code resource.local}),
+     * so an upload of the resource in that time skips the iCloud download. Nothing reaches the
+     * cloud; the resource's cloud inventory is untouched.
+     */
+    private void completeDownload(JobRecord job) {
+        if (iCloudFailed.remove(job.id())) {
+            store.markFailed(job, UploadError.transport(UploadError.RESOURCE_UNAVAILABLE,
+                    "the original could not be downloaded from iCloud"), null);
+        } else if (resourceGone(job)) {
+            store.markFailed(job, UploadError.transport(UploadError.FILE_DOES_NOT_EXIST,
+                    "the resource no longer exists"), null);
+        } else {
+            if (offloaded(job)) {
+                long until = clock.now() + org.upcert.harness.library.SimulatedLibrary.LOCAL_COPY_MS;
+                library.keepLocalCopy(job.resource(), until);
+                trace.at(clock.now(), "resource.local").str("job", job.id()).str("resource", job.resource().key())
+                        .num("until", until).end();
+            }
+            store.markDownloaded(job);
+        }
+    }
+
+    /**
      * Whether {@code job}'s upload goes to a resumable origin within its limit; the first transfer
      * to an origin sends the preflight ({@code OPTIONS}) and caches its answer for the run.
      */
@@ -303,8 +355,9 @@ public final class Uploader implements JobStore.Listener {
         return offloaded(job) ? org.upcert.harness.host.DeviceCosts.iCloudDownloadMillis(job.resource().fileSize()) : 0;
     }
 
+    /** The original must come down from iCloud now: offloaded, and no download-only job's copy of it is still here. */
     private boolean offloaded(JobRecord job) {
-        return library != null && library.isOffloaded(job.resource().assetLocalIdentifier());
+        return library != null && library.needsICloudDownload(job.resource(), clock.now());
     }
 
     private boolean resourceGone(JobRecord job) {
@@ -322,6 +375,14 @@ public final class Uploader implements JobStore.Listener {
         Long requestStart = requestStarts.remove(job.id());
         if (job.state() != JobState.PENDING || job.acknowledged()) {
             throw new IllegalStateException("simulator bug: transfer completed for " + job.id() + " in " + job.state());
+        }
+        if (job.type() == JobType.DOWNLOAD_ONLY) {
+            completeDownload(job);
+            pump();
+            if (isIdle()) {
+                idleListener.uploaderIdle();
+            }
+            return;
         }
         var refusal = destinations.refusal(job.destination().url());
         RequestFaults.Fate fate = fates.remove(job.id());

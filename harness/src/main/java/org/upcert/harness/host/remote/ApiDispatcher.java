@@ -232,13 +232,16 @@ final class ApiDispatcher {
                         present(op, "resource") ? Values.readResource(op.get("resource")) : null,
                         present(op, "destination") ? Values.readRequest(op.get("destination")) : null,
                         Values.text(op, "placeholder")));
+                case "createDownload" -> changes.add(new RecordedChange(RecordedChange.Kind.CREATE_DOWNLOAD, null,
+                        present(op, "resource") ? Values.readResource(op.get("resource")) : null, null,
+                        Values.text(op, "placeholder")));
                 case "acknowledge" -> changes.add(new RecordedChange(RecordedChange.Kind.ACKNOWLEDGE,
                         Values.optionalText(op, "job").orElse(null), null, null, null));
                 case "retry" -> changes.add(new RecordedChange(RecordedChange.Kind.RETRY, Values.optionalText(op, "job").orElse(null),
                         null, present(op, "destination") ? Values.readRequest(op.get("destination")) : null, null));
                 case "cancel" -> changes.add(new RecordedChange(RecordedChange.Kind.CANCEL,
                         Values.optionalText(op, "job").orElse(null), null, null, null));
-                default -> throw new IllegalArgumentException("op must be create, acknowledge, retry or cancel, not " + kind);
+                default -> throw new IllegalArgumentException("op must be create, createDownload, acknowledge, retry or cancel, not " + kind);
             }
         }
         try {

@@ -1,0 +1,459 @@
+package org.upcert.conformance.styles;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.upcert.api.AppGroupStorage;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeOutcome;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.ExtensionLog;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobChangeBlock;
+import org.upcert.api.JobState;
+import org.upcert.api.JobType;
+import org.upcert.api.PersistentChange;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosErrorCode;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadExtension;
+import org.upcert.api.UploadJob;
+import org.upcert.conformance.mutants.SampleMutant;
+import org.upcert.sample.SampleUploadExtension;
+
+/**
+ * A correct extension in the <em>hydrating</em> style (NeutrinoDrive, reference §10): before an
+ * original is uploaded it is brought onto the device by a download-only job
+ * ({@code creationRequestForDownloadJob(resource:)}, iOS 26.4), and only after that job succeeded
+ * does the resource get its upload job — here from the sample, which does the uploading in every
+ * cloud dialect. PhotoKit gives an extension no "is this original offloaded?" flag, so every
+ * original is hydrated first; a local one's download-only job succeeds after one round trip, an
+ * offloaded one's after its iCloud download, and the upload that follows within the purge delay
+ * skips that download.
+ *
+ * <p>The hydration layer sits between the sample and the system:
+ * <ul>
+ *   <li>it owns the download-only jobs: each call it records their outcomes in its own log
+ *       ({@value #LOG}) and acknowledges them (ACK-01, ACK-02), retrying a failed one once;
+ *       a failed retry releases the resource anyway (the upload job then fetches the original
+ *       itself: hydration is an optimisation, never a condition for the upload);
+ *   <li>the sample sees no download-only job ({@code fetchJobs} filters them by {@code type},
+ *       checked only from iOS 26.4), a job limit less the download-only jobs outstanding, and
+ *       only the assets whose every original is hydrated: the layer learns of the others from
+ *       the sample's own reads of the library and creates their download-only jobs after the
+ *       sample returns (never after a LIMIT_EXCEEDED in the call: CAP-01);
+ *   <li>when assets are released to the sample, its next read of the change history is answered
+ *       "token expired", so it rescans the library (its CHG-01 path) and finds them;
+ *   <li>a resource never gets a second download-only job (DUP-01): one whose job a kill left
+ *       unknown is released after {@link #UNKNOWN_WAIT}, or at once where the PROCESS set (26.5)
+ *       shows it is not in flight.
+ * </ul>
+ * Below iOS 26.4 download-only jobs do not exist: a run that starts there never hydrates (the
+ * choice is stored at the first call, so an OS upgrade mid-run does not hide from the sample
+ * assets it already knows).
+ */
+public class HydratingExtension implements UploadExtension {
+    static final String LOG = "hydrating/ledger.log";
+    static final String MODE = "hydrating/mode.txt";
+    static final String ANNOUNCED = "hydrating/announced.txt";
+    /** A download-only job the log names but no fetch shows is given up on (released) after this long. */
+    static final Duration UNKNOWN_WAIT = Duration.ofMinutes(20);
+    private static final int DOWNLOADS_PER_CALL = 20;
+
+    /** A resource's hydration: known, a job asked for (id once known), or done (released to the sample). */
+    public enum State { NEW, ASKED, DOWNLOADING, READY, UPLOADED }
+
+    record Entry(State state, String job, long at) {
+    }
+
+    private final SampleUploadExtension sample = new SampleUploadExtension();
+    private volatile boolean stopping;
+    private TreeMap<String, Entry> ledger;
+    private Boolean hydrating;
+    private int announced = -1;
+
+    @Override
+    public void willTerminate() {
+        stopping = true;
+        sample.willTerminate();
+    }
+
+    /** Whether this OS level has download-only jobs. */
+    protected boolean downloadJobsExist(ExtensionContext context) {
+        return context.osAtLeast("26.4");
+    }
+
+    /** What a download-only job's success makes of its resource: hydrated, released to the sample for upload. */
+    protected State afterDownload() {
+        return State.READY;
+    }
+
+    @Override
+    public ProcessingResult processJobs(ExtensionContext context) {
+        stopping = false;
+        if (hydrating == null) {
+            String mode = context.storage().readString(MODE).map(String::strip).orElse("");
+            if (mode.isEmpty()) {
+                mode = downloadJobsExist(context) ? "on" : "off";
+                context.storage().writeString(MODE, mode);
+            }
+            hydrating = mode.equals("on");
+        }
+        if (!hydrating) {
+            return sample.processJobs(context);
+        }
+        if (ledger == null) {
+            ledger = load(context.storage());
+            announced = context.storage().readString(ANNOUNCED).map(String::strip).filter(s -> !s.isEmpty())
+                    .map(Integer::parseInt).orElse(0);
+        }
+        long now = context.clock().millis();
+        PhotoLibrary real = context.library();
+        boolean consent = real.authorizationStatus() == AuthorizationStatus.AUTHORIZED && real.isUploadJobExtensionEnabled();
+
+        settleDownloads(context, now);
+        Layer layer = new Layer(real, context);
+        ProcessingResult answer = sample.processJobs(layer.context());
+        if (consent && !stopping && !layer.limitExceeded) {
+            createDownloads(context, now);
+        }
+        boolean hydrationLeft = ledger.values().stream().anyMatch(e -> e.state() == State.NEW || e.state() == State.ASKED
+                || e.state() == State.DOWNLOADING) || releasedAssets() > announced;
+        // While assets are held back, the sample may read the library as not answering (a scan with
+        // nothing, inserted assets that come back as nothing) and answer FAILURE; the layer knows
+        // better: the library answered, and downloads are under way.
+        return hydrationLeft ? ProcessingResult.PROCESSING : answer;
+    }
+
+    /** Records and acknowledges finished download-only jobs (retrying a first failure once); resolves unknown ones. */
+    private void settleDownloads(ExtensionContext context, long now) {
+        PhotoLibrary library = context.library();
+        TreeMap<String, String> keyOfJob = new TreeMap<>();
+        ledger.forEach((key, entry) -> {
+            if (entry.job() != null) {
+                keyOfJob.put(entry.job(), key);
+            }
+        });
+        TreeSet<String> retryable = new TreeSet<>();
+        for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
+            if (job.type() == JobType.DOWNLOAD_ONLY) {
+                retryable.add(job.localIdentifier());
+            }
+        }
+        List<UploadJob> acknowledge = new ArrayList<>();
+        List<UploadJob> retry = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
+        TreeSet<String> seen = new TreeSet<>();
+        for (UploadJob job : library.fetchJobs(JobAction.ACKNOWLEDGE)) {
+            if (job.type() != JobType.DOWNLOAD_ONLY) {
+                continue; // the sample's
+            }
+            String key = keyOfJob.get(job.localIdentifier());
+            if (key == null) {
+                key = job.resource().map(AssetResource::key).orElse(null);
+            }
+            if (key != null) {
+                seen.add(key);
+            }
+            if (job.state() == JobState.FAILED && retryable.contains(job.localIdentifier())) {
+                retry.add(job); // -1008: iCloud did not deliver this time; once more
+                continue;
+            }
+            acknowledge.add(job);
+            if (key != null) {
+                State next = job.state() == JobState.SUCCEEDED ? afterDownload() : State.READY;
+                put(key, new Entry(next, null, now), lines);
+            }
+        }
+        // Jobs a kill left unknown: released where the PROCESS set says they are not in flight, else after a wait.
+        TreeSet<String> inFlight = null;
+        if (context.osAtLeast("26.5")) {
+            inFlight = new TreeSet<>();
+            for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                if (job.type() == JobType.DOWNLOAD_ONLY) {
+                    inFlight.add(job.localIdentifier());
+                }
+            }
+        }
+        for (Map.Entry<String, Entry> e : new ArrayList<>(ledger.entrySet())) {
+            Entry entry = e.getValue();
+            boolean open = entry.state() == State.ASKED || entry.state() == State.DOWNLOADING;
+            if (!open || seen.contains(e.getKey())) {
+                continue;
+            }
+            boolean gone = inFlight != null ? entry.job() == null || !inFlight.contains(entry.job())
+                    : now - entry.at() > UNKNOWN_WAIT.toMillis();
+            if (gone) {
+                put(e.getKey(), new Entry(State.READY, null, now), lines);
+            }
+        }
+        if (lines.length() > 0) {
+            context.storage().appendString(LOG, lines.toString()); // durable before the records disappear (ACK-03)
+        }
+        if (acknowledge.isEmpty() && retry.isEmpty()) {
+            return;
+        }
+        try {
+            library.performChanges(changes -> {
+                retry.forEach(job -> changes.retry(job, null));
+                acknowledge.forEach(changes::acknowledge);
+            });
+        } catch (PhotosException e) {
+            context.log().warn("settling download-only jobs failed: " + e.getMessage());
+        }
+    }
+
+    /** Creates download-only jobs for resources the layer learnt of; logged as asked before the block, with their ids after. */
+    private void createDownloads(ExtensionContext context, long now) {
+        List<String> wanted = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : ledger.entrySet()) {
+            if (e.getValue().state() == State.NEW && wanted.size() < DOWNLOADS_PER_CALL) {
+                wanted.add(e.getKey());
+            }
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        TreeMap<String, AssetResource> resources = new TreeMap<>();
+        TreeSet<String> assets = new TreeSet<>();
+        wanted.forEach(key -> assets.add(AssetResource.Key.parse(key).assetLocalIdentifier()));
+        for (Asset asset : context.library().fetchAssets(assets)) {
+            for (AssetResource resource : asset.resources()) {
+                if (wanted.contains(resource.key())) {
+                    resources.put(resource.key(), resource);
+                }
+            }
+        }
+        StringBuilder asked = new StringBuilder();
+        for (String key : wanted) {
+            // an asset gone since: nothing to hydrate; released (the sample learns of the deletion)
+            put(key, new Entry(resources.containsKey(key) ? State.ASKED : State.READY, null, now), asked);
+        }
+        context.storage().appendString(LOG, asked.toString());
+        if (resources.isEmpty()) {
+            return;
+        }
+        TreeMap<String, String> ids = new TreeMap<>();
+        try {
+            context.library().performChanges(changes -> {
+                for (AssetResource resource : resources.values()) {
+                    ids.put(resource.key(), changes.createDownloadJob(resource));
+                }
+            });
+        } catch (PhotosException e) {
+            // nothing of the block happened (LIMIT_EXCEEDED, consent withdrawn): asked again later
+            StringBuilder undo = new StringBuilder();
+            resources.keySet().forEach(key -> put(key, new Entry(State.NEW, null, now), undo));
+            context.storage().appendString(LOG, undo.toString());
+            return;
+        }
+        StringBuilder done = new StringBuilder();
+        ids.forEach((key, id) -> put(key, new Entry(State.DOWNLOADING, id, now), done));
+        context.storage().appendString(LOG, done.toString());
+    }
+
+    private void put(String key, Entry entry, StringBuilder lines) {
+        ledger.put(key, entry);
+        lines.append(key).append('\t').append(entry.state()).append('\t').append(entry.job() == null ? "-" : entry.job())
+                .append('\t').append(entry.at()).append('\n');
+    }
+
+    /** Assets whose every original is hydrated, counted once the library's resources are known. */
+    private int releasedAssets() {
+        TreeMap<String, Boolean> ready = new TreeMap<>();
+        ledger.forEach((key, entry) -> ready.merge(AssetResource.Key.parse(key).assetLocalIdentifier(),
+                entry.state() == State.READY, Boolean::logicalAnd));
+        return (int) ready.values().stream().filter(Boolean::booleanValue).count();
+    }
+
+    private boolean released(Asset asset) {
+        for (AssetResource resource : asset.resources()) {
+            Entry entry = ledger.get(resource.key());
+            if (entry == null || entry.state() != State.READY) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Learns of assets' resources (new ones need hydrating) and keeps those not yet released from the sample. */
+    private List<Asset> learnAndFilter(List<Asset> assets, AppGroupStorage storage) {
+        StringBuilder lines = new StringBuilder();
+        List<Asset> shown = new ArrayList<>();
+        for (Asset asset : assets) {
+            for (AssetResource resource : asset.resources()) {
+                if (!ledger.containsKey(resource.key())) {
+                    put(resource.key(), new Entry(State.NEW, null, 0), lines);
+                }
+            }
+            if (released(asset)) {
+                shown.add(asset);
+            }
+        }
+        if (lines.length() > 0) {
+            storage.appendString(LOG, lines.toString());
+        }
+        return shown;
+    }
+
+    /**
+     * A notice that came while the layer worked, before the sample's call began: the sample clears
+     * its flag at the start of each call, so the notice is passed on at its first library read.
+     */
+    private void passNotice() {
+        if (stopping) {
+            sample.willTerminate();
+        }
+    }
+
+    /** The library and context the sample sees. */
+    private final class Layer {
+        private final PhotoLibrary real;
+        private final ExtensionContext context;
+        boolean limitExceeded;
+
+        Layer(PhotoLibrary real, ExtensionContext context) {
+            this.real = real;
+            this.context = context;
+        }
+
+        ExtensionContext context() {
+            PhotoLibrary library = new SampleMutant.ForwardingLibrary(real) {
+                @Override
+                public List<Asset> fetchAssets() {
+                    int releasedBefore = releasedAssets();
+                    List<Asset> shown = learnAndFilter(real.fetchAssets(), context.storage());
+                    if (releasedBefore > announced && real.authorizationStatus() == AuthorizationStatus.AUTHORIZED) {
+                        announced = releasedBefore;
+                        context.storage().writeString(ANNOUNCED, Integer.toString(announced));
+                    }
+                    return shown;
+                }
+
+                @Override
+                public List<Asset> fetchAssets(Collection<String> localIdentifiers) {
+                    return learnAndFilter(real.fetchAssets(localIdentifiers), context.storage());
+                }
+
+                @Override
+                public List<PersistentChange> fetchPersistentChanges(ChangeToken token) throws PhotosException {
+                    if (releasedAssets() > announced) {
+                        // Assets hydrated since the sample last scanned: make it rescan to find them.
+                        throw PhotosException.of(PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED,
+                                "assets were released by the hydration layer");
+                    }
+                    return real.fetchPersistentChanges(token);
+                }
+
+                @Override
+                public int jobLimit() {
+                    long downloads = ledger.values().stream().filter(e -> e.state() == State.DOWNLOADING).count();
+                    return (int) Math.max(1, real.jobLimit() - downloads);
+                }
+
+                @Override
+                public List<UploadJob> fetchJobs(JobAction action) {
+                    passNotice();
+                    List<UploadJob> uploads = new ArrayList<>();
+                    for (UploadJob job : real.fetchJobs(action)) {
+                        if (job.type() != JobType.DOWNLOAD_ONLY) {
+                            uploads.add(job);
+                        }
+                    }
+                    return uploads;
+                }
+
+                @Override
+                public void performChanges(JobChangeBlock block) throws PhotosException {
+                    performChangesAndReport(block);
+                }
+
+                @Override
+                public ChangeOutcome performChangesAndReport(JobChangeBlock block) throws PhotosException {
+                    passNotice();
+                    try {
+                        return real.performChangesAndReport(block);
+                    } catch (PhotosException e) {
+                        limitExceeded |= e.code() == PhotosErrorCode.LIMIT_EXCEEDED;
+                        throw e;
+                    }
+                }
+            };
+            return new ExtensionContext() {
+                @Override
+                public PhotoLibrary library() {
+                    return library;
+                }
+
+                @Override
+                public AppGroupStorage storage() {
+                    return context.storage();
+                }
+
+                @Override
+                public Clock clock() {
+                    return context.clock();
+                }
+
+                @Override
+                public URI uploadUrlBase() {
+                    return context.uploadUrlBase();
+                }
+
+                @Override
+                public ExtensionHttp http() {
+                    return context.http();
+                }
+
+                @Override
+                public ExtensionLog log() {
+                    return context.log();
+                }
+
+                @Override
+                public SortedMap<String, String> configuration() {
+                    return context.configuration();
+                }
+
+                @Override
+                public String osVersion() {
+                    return context.osVersion();
+                }
+            };
+        }
+    }
+
+    /** The log, replayed: the last complete line of each key wins; a torn last line is ignored. */
+    private static TreeMap<String, Entry> load(AppGroupStorage storage) {
+        TreeMap<String, Entry> out = new TreeMap<>();
+        String text = storage.readString(LOG).orElse("");
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return out;
+        }
+        for (String line : text.substring(0, end).split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length != 4) {
+                continue;
+            }
+            try {
+                out.put(f[0], new Entry(State.valueOf(f[1]), f[2].equals("-") ? null : f[2], Long.parseLong(f[3])));
+            } catch (IllegalArgumentException torn) {
+                // skip it
+            }
+        }
+        return out;
+    }
+}
