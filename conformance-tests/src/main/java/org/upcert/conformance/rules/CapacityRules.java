@@ -84,25 +84,27 @@ public final class CapacityRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int atLimit = 0;
             int withAcknowledgeable = 0;
             boolean counted = false;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
                 boolean reached = switch (event.name()) {
                     case "call.start" -> {
                         counted = false;
                         yield false;
                     }
                     case "changes.rejected" -> event.text("code").equals("LIMIT_EXCEEDED");
-                    case "job.create" -> state.jobLimit() > 0 && state.unacknowledged() >= state.jobLimit();
+                    case "job.create" -> {
+                        SystemStateReplay.Moment state = replay.after(event);
+                        yield state.jobLimit() > 0 && state.unacknowledged() >= state.jobLimit();
+                    }
                     default -> false;
                 };
                 if (reached && !counted) {
                     counted = true;
                     atLimit++;
-                    if (state.acknowledgeableAtCallStart() > 0) {
+                    if (replay.after(event).acknowledgeableAtCallStart() > 0) {
                         withAcknowledgeable++;
                     }
                 }
@@ -131,13 +133,16 @@ public final class CapacityRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             long idle = 0;
             long slots = 0;
             int calls = 0;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
-                if (event.name().equals("call.end") && event.text("outcome").equals("returned")
+                if (!event.name().equals("call.end")) {
+                    continue;
+                }
+                SystemStateReplay.Moment state = replay.after(event);
+                if (event.text("outcome").equals("returned")
                         && !state.consentWithdrawnDuringCall() && state.jobLimit() > 0) {
                     int backlog = state.backlogSize();
                     if (backlog == 0) {

@@ -32,13 +32,12 @@ public final class LivenessCheckers {
         @Override
         public Verdict check(RunEvidence evidence) {
             TreeMap<String, TraceEvent> finishedUnacked = new TreeMap<>();
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int finished = 0;
             TraceEvent lastStart = null;
             TraceEvent lastEnd = null;
             int inFlightAtLastEnd = 0;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
                 switch (event.name()) {
                     case "job.succeeded", "job.failed" -> {
                         finished++;
@@ -48,7 +47,7 @@ public final class LivenessCheckers {
                     case "call.start" -> lastStart = event;
                     case "call.end" -> {
                         lastEnd = event;
-                        inFlightAtLastEnd = state.inFlight();
+                        inFlightAtLastEnd = replay.after(event).inFlight();
                     }
                     default -> {
                     }

@@ -64,11 +64,10 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int judged = 0;
             boolean sawEmptyLibrary = false;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
                 if (event.name().equals("call.start")) {
                     sawEmptyLibrary = false;
                 } else if (event.name().equals("library.flaky") && event.text("mode").equals("empty")) {
@@ -78,12 +77,13 @@ public final class ResultRules {
                     sawEmptyLibrary = true;
                 }
                 if (event.name().equals("call.end") && event.text("result").equals("COMPLETED")
-                        && !state.consentWithdrawnDuringCall()) {
-                    if (sawEmptyLibrary && state.knownAcknowledgeable().isEmpty()) {
+                        && !replay.after(event).consentWithdrawnDuringCall()) {
+                    SystemStateReplay.Moment state = replay.after(event);
+                    if (sawEmptyLibrary && state.knownAcknowledgeable() == 0) {
                         continue;
                     }
                     judged++;
-                    String work = remainingWork(state);
+                    String work = state.remainingWork();
                     if (work != null) {
                         return Verdict.fail(ruleId(), "activation " + event.activation() + " returned COMPLETED while "
                                 + work + " remained", evidence.excerptEndingAt(event, 5));
@@ -110,12 +110,11 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int judged = 0;
             boolean limitExceeded = false;
             boolean metError = false;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
                 switch (event.name()) {
                     case "call.start" -> {
                         limitExceeded = false;
@@ -136,10 +135,11 @@ public final class ResultRules {
                             }
                             continue;
                         }
+                        SystemStateReplay.Moment state = replay.after(event);
                         if (state.consentWithdrawnDuringCall()) {
                             continue;
                         }
-                        String work = remainingWork(state);
+                        String work = state.remainingWork();
                         if (work != null) {
                             judged++;
                             if (result.equals("FAILURE") && !metError) {
@@ -224,7 +224,7 @@ public final class ResultRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int processing = 0;
             int streak = 0;
             int longest = 0;
@@ -236,7 +236,6 @@ public final class ResultRules {
             boolean libraryChangedSinceScan = true; // the first full scan discovers the library
             boolean told = false;
             for (TraceEvent event : evidence.events()) {
-                state.apply(event);
                 switch (event.name()) {
                     case "call.start" -> {
                         discovered = false;
@@ -270,6 +269,7 @@ public final class ResultRules {
                         if (tail++ == 0) {
                             tailStart = event;
                         }
+                        SystemStateReplay.Moment state = replay.after(event);
                         if (state.consentWithdrawnDuringCall()) {
                             continue;
                         }

@@ -13,7 +13,8 @@ import org.upcert.conformance.evidence.TraceEvent;
  * answer against what was true when it returned (RES, CAP, TRM-03): every job's state, which
  * resources the library holds, which were ever uploaded, whether consent was withdrawn. Feed it
  * every event in order with {@link #apply}; read it between events. Deterministic (sorted
- * collections only).
+ * collections only). The checkers do not replay it themselves: {@link SystemStateReplay} replays
+ * it once per run and keeps what they read at the moments they read it.
  *
  * <p><b>What the extension could know.</b> A call is judged on what it could have seen: a job
  * that finished during the call after the call's last {@code fetchJobs} is not counted against

@@ -110,7 +110,7 @@ public final class TerminationRules {
 
         @Override
         public Verdict check(RunEvidence evidence) {
-            SystemState state = new SystemState(evidence);
+            SystemStateReplay replay = SystemStateReplay.of(evidence);
             int kills = 0;
             TraceEvent lastKill = null;
             java.util.TreeMap<Integer, TraceEvent> killsByLine = new java.util.TreeMap<>();
@@ -122,6 +122,7 @@ public final class TerminationRules {
                 }
                 if (lastKill != null && event.name().equals("job.create") && !DownloadOnly.is(event)) {
                     String resource = event.text("resource");
+                    SystemStateReplay.BeforeCreate state = replay.beforeCreate(event);
                     for (String open : state.unackedJobsOf(resource)) {
                         TraceEvent kill = killsByLine.higherEntry(state.createdLine(open)) == null ? null
                                 : killsByLine.higherEntry(state.createdLine(open)).getValue();
@@ -151,7 +152,6 @@ public final class TerminationRules {
                                 + " although it was uploaded before the kill", evidence.excerptEndingAt(event, 5));
                     }
                 }
-                state.apply(event);
                 if (event.name().equals("process.kill")) {
                     kills++;
                     lastKill = event;
