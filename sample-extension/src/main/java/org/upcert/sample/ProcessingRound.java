@@ -18,7 +18,8 @@ import org.upcert.api.UploadJob;
  * One call of {@code processJobs}, in the order the system expects:
  * <ol>
  *   <li>consent: without full access and an enabled extension, acknowledge only (CNS-01);
- *   <li>discovery: bring the ledger up to date with the library (CHG-01, CHG-02);
+ *   <li>discovery: bring the ledger up to date with the library (CHG-01, CHG-02), and with what
+ *       the host app uploaded itself ({@link HostAppUploads});
  *   <li>retry failed jobs ({@link Retrier});
  *   <li>acknowledge finished jobs, outcome stored first, then committed for two-phase clouds
  *       ({@link Acknowledger}, {@link CloudDialect#commitUploads});
@@ -40,18 +41,20 @@ final class ProcessingRound {
     private final ExtensionLog log;
     private final Ledger ledger;
     private final Discovery discovery;
+    private final HostAppUploads hostApp;
     private final CloudDialect cloud;
     private final AtomicBoolean cancelled;
     private final JobIdentity identity;
     private final Acknowledger acknowledger;
 
-    ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, CloudDialect cloud,
+    ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, HostAppUploads hostApp, CloudDialect cloud,
             AtomicBoolean cancelled) {
         this.context = context;
         this.library = context.library();
         this.log = context.log();
         this.ledger = ledger;
         this.discovery = discovery;
+        this.hostApp = hostApp;
         this.cloud = cloud;
         this.cancelled = cancelled;
         this.identity = new JobIdentity(library, cloud, context.uploadUrlBase(), OsLevel.of(context).assetResource());
@@ -74,6 +77,11 @@ final class ProcessingRound {
         }
         if (cancelled.get()) {
             return interrupted("discovery");
+        }
+        int byHostApp = hostApp.fold(context.storage(), ledger);
+        if (byHostApp > 0) {
+            log.info("the host app uploaded " + byHostApp + " resources itself (" + org.upcert.api.AppGroupStorage.HOST_APP_UPLOADS
+                    + "): recorded as uploaded");
         }
         // The library not answering changes nothing about the jobs: retry, acknowledge and create
         // from the ledger as usual (ACK-02 holds in this call too); only the answer differs.

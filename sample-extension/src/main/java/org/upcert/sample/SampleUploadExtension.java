@@ -38,6 +38,7 @@ public final class SampleUploadExtension implements UploadExtension {
 
     private Ledger ledger;
     private Discovery discovery = new Discovery();
+    private HostAppUploads hostApp = new HostAppUploads();
     private CloudDialect cloud;
     private SortedMap<String, String> cloudConfiguration;
 
@@ -59,7 +60,7 @@ public final class SampleUploadExtension implements UploadExtension {
                         + (ledger.staleJournalsDeleted() > 0 ? ", " + ledger.staleJournalsDeleted()
                                 + " stale journals of an interrupted compaction deleted" : ""));
             }
-            return new ProcessingRound(context, ledger, discovery, cloudFor(context.configuration()),
+            return new ProcessingRound(context, ledger, discovery, hostApp, cloudFor(context.configuration()),
                     terminationRequested).run();
         } catch (StorageUnavailableException locked) {
             // Before the first unlock after a restart the app group cannot be read, and while the
@@ -109,6 +110,7 @@ public final class SampleUploadExtension implements UploadExtension {
     private void forgetMemory() {
         ledger = null;
         discovery = new Discovery();
+        hostApp = new HostAppUploads();
         cloud = null;
         cloudConfiguration = null;
     }

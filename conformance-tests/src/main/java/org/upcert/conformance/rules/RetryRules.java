@@ -288,6 +288,8 @@ public final class RetryRules {
             String why = null;
             Set<String> assumptions = evidence.assumptions();
             boolean visible = outcomeFieldsVisible(evidence);
+            // Bytes in the cloud (e.g. the host app uploaded it itself, host.upload): nothing left to try again.
+            java.util.SortedSet<String> inTheCloud = ResourceFates.of(evidence).withFate(ResourceFates.Fate.UPLOADED);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
                 boolean everSucceeded = false;
@@ -316,7 +318,8 @@ public final class RetryRules {
                     }
                 }
                 Attempt last = attempts.get(attempts.size() - 1);
-                if (first == null && !everSucceeded && evidence.liveResources().contains(entry.getKey()) && last.failed()
+                if (first == null && !everSucceeded && !inTheCloud.contains(entry.getKey())
+                        && evidence.liveResources().contains(entry.getKey()) && last.failed()
                         && Attempts.expiredDestination(last.end()) && GiveUp.justified(attempts, assumptions, visible).isEmpty()) {
                     first = last.end();
                     why = entry.getKey() + " was never tried again after " + last.job() + " failed with "

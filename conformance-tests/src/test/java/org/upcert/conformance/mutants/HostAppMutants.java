@@ -27,7 +27,65 @@ public final class HostAppMutants {
                 MutantCase.of("CLD-01", "when the host app's file lock makes its ledger write fail, acknowledges the presented jobs"
                         + " anyway (to avoid the 50008 penalty): the upload tokens of their outcomes are lost, never committed",
                         AcknowledgesWhatItCouldNotRecord.class, AcknowledgesWhatItCouldNotRecord::new, "host-app", 1)
-                        .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT));
+                        .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT),
+                MutantCase.of("E2E-01", "keys what the host app uploaded by asset: an asset whose RAW the app uploaded counts as done,"
+                        + " its JPEG is never uploaded", CountsHostUploadsPerAsset.class, CountsHostUploadsPerAsset::new, "host-app", 1));
+    }
+
+    /**
+     * "Our records are per photo": the extension reads the host app's {@code host/uploaded} but
+     * keeps only each line's asset, so an asset the app uploaded one file of (the RAW of a RAW+JPEG
+     * pair, its files over 10 MB) counts as uploaded whole: its other resources never get a job
+     * (E2E-01). Played here by showing the sample every resource of each listed asset.
+     */
+    public static final class CountsHostUploadsPerAsset extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return new AppGroupStorage() {
+                @Override
+                public Optional<byte[]> read(String name) {
+                    Optional<byte[]> content = real.read(name);
+                    if (!name.equals(AppGroupStorage.HOST_APP_UPLOADS) || content.isEmpty()) {
+                        return content;
+                    }
+                    StringBuilder perAsset = new StringBuilder(); // THE MISTAKE: the asset, not the resource
+                    for (String line : new String(content.get(), StandardCharsets.UTF_8).split("\n")) {
+                        int hash = line.lastIndexOf('#');
+                        if (hash > 0) {
+                            for (org.upcert.api.AssetResource.ResourceType type : org.upcert.api.AssetResource.ResourceType.values()) {
+                                perAsset.append(line, 0, hash).append('#').append(type.name()).append('\n');
+                            }
+                        }
+                    }
+                    return Optional.of(perAsset.toString().getBytes(StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void write(String name, byte[] content) {
+                    real.write(name, content);
+                }
+
+                @Override
+                public void append(String name, byte[] content) {
+                    real.append(name, content);
+                }
+
+                @Override
+                public boolean delete(String name) {
+                    return real.delete(name);
+                }
+
+                @Override
+                public List<String> list(String prefix) {
+                    return real.list(prefix);
+                }
+            };
+        }
     }
 
     /**

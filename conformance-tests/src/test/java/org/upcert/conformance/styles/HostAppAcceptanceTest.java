@@ -1,10 +1,12 @@
 package org.upcert.conformance.styles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.upcert.api.UploadExtension;
@@ -112,6 +114,46 @@ class HostAppAcceptanceTest {
         RunEvidence mutant = run(HostAppMutants.AcknowledgesWhatItCouldNotRecord.class,
                 HostAppMutants.AcknowledgesWhatItCouldNotRecord::new, 1, cloud);
         Verdict verdict = RuleCatalogue.judge("CLD-01", mutant);
+        assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
+    }
+
+    @Test
+    @DisplayName("the sample reads host/uploaded resource by resource: the RAW the host app uploaded is not uploaded again, the JPEG"
+            + " of its pair is; its twin that counts a listed asset as done loses those JPEGs: E2E-01 FAIL")
+    void hostUploadsAreReadResourceByResource() throws Exception {
+        RunEvidence sample = run(SampleUploadExtension.class, SampleUploadExtension::new, 1);
+        TreeSet<String> byHostApp = new TreeSet<>();
+        for (TraceEvent event : sample.events()) {
+            if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
+                byHostApp.add(event.text("resource"));
+            }
+        }
+        TreeSet<String> companions = new TreeSet<>(); // resources of the same assets the host app left to the extension
+        for (var resource : sample.library().everResources().values()) {
+            String asset = resource.assetLocalIdentifier();
+            if (!byHostApp.contains(resource.key()) && byHostApp.stream().anyMatch(k -> k.startsWith(asset + "#"))) {
+                companions.add(resource.key());
+            }
+        }
+        assertFalse(companions.isEmpty(), "the host app uploaded part of some asset: " + byHostApp);
+        ResourceFates fates = ResourceFates.of(sample);
+        for (String key : companions) {
+            assertEquals(ResourceFates.Fate.UPLOADED, fates.of(key).fate(), key);
+        }
+        // None of the host app's uploads was uploaded a second time by the sample once it was listed.
+        int createdAfter = 0;
+        TreeSet<String> listedSoFar = new TreeSet<>();
+        for (TraceEvent event : sample.events()) {
+            if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
+                listedSoFar.add(event.text("resource"));
+            } else if (event.name().equals("job.create") && listedSoFar.contains(event.text("resource"))) {
+                createdAfter++;
+            }
+        }
+        assertEquals(0, createdAfter, "jobs created for resources the host app had uploaded");
+
+        RunEvidence mutant = run(HostAppMutants.CountsHostUploadsPerAsset.class, HostAppMutants.CountsHostUploadsPerAsset::new, 1);
+        Verdict verdict = RuleCatalogue.judge("E2E-01", mutant);
         assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
     }
 

@@ -81,10 +81,11 @@ public final class FaultSchedule implements RequestFaults {
         }
 
         /**
-         * The user opened the host app, which uploads the resources of the {@code count} most
-         * recently taken assets itself (host.upload, fault {@code index}).
+         * The user opened the host app, which uploads the resources (larger than {@code aboveMB}
+         * MB when above 0) of the {@code count} most recently taken assets itself (host.upload,
+         * fault {@code index}).
          */
-        default void hostUploaded(int index, int count) {
+        default void hostUploaded(int index, int count, int aboveMB) {
         }
 
         /**
@@ -185,7 +186,7 @@ public final class FaultSchedule implements RequestFaults {
         } else if (fault instanceof PlannedFault.AppUpgrade) {
             effects.appUpgraded();
         } else if (fault instanceof PlannedFault.HostUpload upload) {
-            effects.hostUploaded(index, upload.count());
+            effects.hostUploaded(index, upload.count(), upload.aboveMB());
         } else if (fault instanceof PlannedFault.CredentialsChanged) {
             effects.credentialsChanged(!signedOut); // signed out meanwhile: the next sign-in brings them
         } else if (fault instanceof PlannedFault.DeviceReboot) {

@@ -531,13 +531,14 @@ public sealed interface PlannedFault {
      * {@code count} most recently taken assets itself, in the foreground (as real apps do with what
      * the extension leaves them, e.g. Nextcloud's files over 100 MB), and lists each resource it
      * uploaded in the app group's harness-owned file {@code host/uploaded}. Resources the cloud
-     * already holds are skipped.
+     * already holds are skipped, and so are resources of {@code aboveMB} MB (10^6 bytes) or less
+     * when it is above 0: the app takes only the large files (Nextcloud's app: files over 100 MB).
      */
-    record HostUpload(long from, long until, int count) implements Timed {
+    record HostUpload(long from, long until, int count, int aboveMB) implements Timed {
         public HostUpload {
             requireWindow(from, until);
-            if (count < 1) {
-                throw new IllegalArgumentException("host.upload needs a count of at least 1");
+            if (count < 1 || aboveMB < 0) {
+                throw new IllegalArgumentException("host.upload needs a count of at least 1 and aboveMB of at least 0");
             }
         }
 

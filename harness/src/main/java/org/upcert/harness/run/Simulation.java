@@ -258,8 +258,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     }
 
                     @Override
-                    public void hostUploaded(int index, int count) {
-                        hostUpload(index, count);
+                    public void hostUploaded(int index, int count, int aboveMB) {
+                        hostUpload(index, count, aboveMB);
                     }
 
                     @Override
@@ -701,13 +701,13 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     /**
      * host.upload: the user opens the host app, which uploads the resources of the {@code count}
      * most recently taken live assets itself, in the foreground, skipping what the cloud already
-     * holds. The cloud receives each as the host app's own write (under its own key, so an
+     * holds and, when {@code aboveMB} is above 0, every resource of {@code aboveMB} MB or less. The cloud receives each as the host app's own write (under its own key, so an
      * extension's upload of the same resource is a second copy, never a conflict); the app lists
      * each resource key in {@link AppGroupFiles#HOST_APP_UPLOADS} and the trace has one
      * {@code host.upload} line per resource. Before the first unlock after a restart the user
      * cannot have opened the app: nothing happens ({@code host.upload} with {@code skipped}).
      */
-    private void hostUpload(int index, int count) {
+    private void hostUpload(int index, int count, int aboveMB) {
         if (files.locked()) {
             trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
                     .end();
@@ -719,7 +719,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         for (int i = assets.size() - 1; i >= Math.max(0, assets.size() - count); i--) {
             for (AssetResource resource : assets.get(i).resources()) {
                 String sha = payloads.sha256(resource);
-                if (inCloud.containsKey(sha)) {
+                if (inCloud.containsKey(sha) || resource.fileSize() <= aboveMB * 1_000_000L) {
                     continue;
                 }
                 cloud.inventory().storeFromHostApp("host-app/" + resource.key(), resource.fileSize(), sha,

@@ -994,7 +994,8 @@ class FaultKindsTest {
         void hostUpload() {
             List<String> listed = new ArrayList<>();
             RunPlan plan = new RunPlan(11, "test", Workload.typical(6).withOs("26.5"), SystemPolicy.defaults(), Phases.none(),
-                    List.of(new PlannedFault.HostUpload(10 * MIN, 10 * MIN, 2), new PlannedFault.HostUpload(20 * MIN, 20 * MIN, 3)));
+                    List.of(new PlannedFault.HostUpload(10 * MIN, 10 * MIN, 2, 0), new PlannedFault.HostUpload(20 * MIN, 20 * MIN, 3, 0),
+                            new PlannedFault.HostUpload(30 * MIN, 30 * MIN, 6, 3)));
             RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
                 listed.add(context.clock().millis() - org.upcert.harness.sim.VirtualClock.instantAt(0).toEpochMilli() + ":"
                         + context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_UPLOADS).orElse("").strip()
@@ -1007,13 +1008,23 @@ class FaultKindsTest {
             for (int i = assets.size() - 1; i >= assets.size() - 3; i--) {
                 assets.get(i).resources().forEach(r -> newest.add(r.key()));
             }
-            List<String> uploaded = trace.events("host.upload").stream().map(e -> e.path("resource").asText()).toList();
+            List<String> uploaded = trace.events("host.upload").stream().filter(e -> e.path("t").asLong() < 30 * MIN)
+                    .map(e -> e.path("resource").asText()).toList();
             assertEquals(newest, uploaded, "the two newest assets at 10 min, the third newest at 20 (the two are in the cloud)");
+            // At 30 min, with aboveMB 3: of the three older assets only the resources over 3 MB.
+            List<String> large = new ArrayList<>();
+            for (int i = assets.size() - 4; i >= 0; i--) {
+                assets.get(i).resources().stream().filter(r -> r.fileSize() > 3_000_000).forEach(r -> large.add(r.key()));
+            }
+            assertFalse(large.isEmpty(), "the library has large files among its older assets");
+            assertEquals(large, trace.events("host.upload").stream().filter(e -> e.path("t").asLong() == 30 * MIN)
+                    .map(e -> e.path("resource").asText()).toList(), "aboveMB 3: only the files over 3 MB");
+            uploaded = trace.events("host.upload").stream().map(e -> e.path("resource").asText()).toList();
             var writes = result.inventory().writes();
             assertEquals(uploaded.size(), writes.size());
             assertTrue(writes.stream().allMatch(w -> w.hostApp() && w.key().startsWith("host-app/")), writes.toString());
             String last = listed.get(listed.size() - 1);
-            assertEquals(String.join(",", newest), last.substring(last.indexOf(':') + 1), "host/uploaded lists each, one per line");
+            assertEquals(String.join(",", uploaded), last.substring(last.indexOf(':') + 1), "host/uploaded lists each, one per line");
             assertTrue(listed.get(0).endsWith(":"), "nothing listed before the first host.upload: " + listed);
         }
 

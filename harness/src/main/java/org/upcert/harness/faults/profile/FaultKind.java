@@ -219,10 +219,11 @@ public enum FaultKind {
             return new PlannedFault.SignedOut(o.from(), o.until());
         }
     },
-    HOST_UPLOAD("host.upload", Shape.INSTANT, false, "count") {
+    HOST_UPLOAD("host.upload", Shape.INSTANT, false, "count", "aboveMB") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
-            return new PlannedFault.HostUpload(o.from(), o.until(), (int) range(p, "count", IntRange.exactly(3)).draw(r));
+            return new PlannedFault.HostUpload(o.from(), o.until(), (int) range(p, "count", IntRange.exactly(3)).draw(r),
+                    (int) range(p, "aboveMB", IntRange.exactly(0)).draw(r));
         }
     },
     HOST_FILELOCK("host.filelock", Shape.WINDOW, false, "reads") {
