@@ -99,6 +99,17 @@ class HydratingAcceptanceTest {
     }
 
     @Test
+    @DisplayName("tiny-job-limit (4 jobs: downloads and uploads share them) and locked-device (an app group unreadable"
+            + " until the first unlock), seed 1: no MUST rule fails")
+    void sharesASmallLimitAndWaitsForTheUnlock() throws Exception {
+        for (String profile : List.of("tiny-job-limit", "locked-device")) {
+            RunEvidence evidence = run(profile, 1, "generic-put");
+            assertEquals(List.of(), MustFailures.of(evidence), profile);
+            assertTrue(events(evidence, "job.create").stream().anyMatch(HydratingAcceptanceTest::download), profile);
+        }
+    }
+
+    @Test
     @DisplayName("a download-only success recorded as an upload: E2E-01 FAILs, its fate names the download-only job")
     void aDownloadIsNotAnUpload() throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load("baseline"), 1).plan();

@@ -28,6 +28,7 @@ import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosErrorCode;
 import org.upcert.api.PhotosException;
 import org.upcert.api.ProcessingResult;
+import org.upcert.api.StorageUnavailableException;
 import org.upcert.api.UploadExtension;
 import org.upcert.api.UploadJob;
 import org.upcert.conformance.mutants.SampleMutant;
@@ -103,6 +104,21 @@ public class HydratingExtension implements UploadExtension {
     @Override
     public ProcessingResult processJobs(ExtensionContext context) {
         stopping = false;
+        try {
+            return round(context);
+        } catch (StorageUnavailableException locked) {
+            // Protected app-group files before the first unlock, or the host app's file lock: touch
+            // nothing more, as the sample does; the system calls again later.
+            context.log().warn("app group unavailable: " + locked.getMessage());
+            return ProcessingResult.FAILURE;
+        } catch (RuntimeException unexpected) {
+            context.log().error("unexpected: " + unexpected);
+            ledger = null; // read again from storage next call
+            return ProcessingResult.FAILURE;
+        }
+    }
+
+    private ProcessingResult round(ExtensionContext context) {
         if (hydrating == null) {
             String mode = context.storage().readString(MODE).map(String::strip).orElse("");
             if (mode.isEmpty()) {
@@ -129,8 +145,7 @@ public class HydratingExtension implements UploadExtension {
         if (consent && !stopping && !layer.limitExceeded) {
             createDownloads(context, now);
         }
-        boolean hydrationLeft = ledger.values().stream().anyMatch(e -> e.state() == State.NEW || e.state() == State.ASKED
-                || e.state() == State.DOWNLOADING) || releasedAssets() > announced;
+        boolean hydrationLeft = hydrationLeft() || releasedAssets() > announced;
         // While assets are held back, the sample may read the library as not answering (a scan with
         // nothing, inserted assets that come back as nothing) and answer FAILURE; the layer knows
         // better: the library answered, and downloads are under way.
@@ -215,11 +230,30 @@ public class HydratingExtension implements UploadExtension {
         }
     }
 
+    /** Download-only jobs that may exist: asked for (a kill may have hidden the commit) or downloading. */
+    private long outstandingDownloads() {
+        return ledger.values().stream().filter(e -> e.state() == State.ASKED || e.state() == State.DOWNLOADING).count();
+    }
+
+    private boolean hydrationLeft() {
+        return ledger.values().stream().anyMatch(e -> e.state() == State.NEW || e.state() == State.ASKED
+                || e.state() == State.DOWNLOADING);
+    }
+
+    /**
+     * The share of the job limit kept for download-only jobs while hydration is left: half of it
+     * (at least one). The sample is shown the rest, so the two together stay under the limit.
+     */
+    private static int downloadShare(int jobLimit) {
+        return Math.max(1, (jobLimit + 1) / 2);
+    }
+
     /** Creates download-only jobs for resources the layer learnt of; logged as asked before the block, with their ids after. */
     private void createDownloads(ExtensionContext context, long now) {
+        long room = Math.min(DOWNLOADS_PER_CALL, downloadShare(context.library().jobLimit()) - outstandingDownloads());
         List<String> wanted = new ArrayList<>();
         for (Map.Entry<String, Entry> e : ledger.entrySet()) {
-            if (e.getValue().state() == State.NEW && wanted.size() < DOWNLOADS_PER_CALL) {
+            if (e.getValue().state() == State.NEW && wanted.size() < room) {
                 wanted.add(e.getKey());
             }
         }
@@ -359,8 +393,9 @@ public class HydratingExtension implements UploadExtension {
 
                 @Override
                 public int jobLimit() {
-                    long downloads = ledger.values().stream().filter(e -> e.state() == State.DOWNLOADING).count();
-                    return (int) Math.max(1, real.jobLimit() - downloads);
+                    int limit = real.jobLimit();
+                    long kept = hydrationLeft() ? Math.max(downloadShare(limit), outstandingDownloads()) : outstandingDownloads();
+                    return (int) Math.max(1, limit - kept);
                 }
 
                 @Override
