@@ -197,8 +197,10 @@ final class Discovery {
         }
         if (assets.isEmpty()) {
             // A scan that finds nothing is not trusted: an empty library and a library that did not
-            // answer look the same. No token is stored, so the next call scans again.
-            return new Result(Result.Kind.NOTHING_FOUND, 0, 0, 0);
+            // answer look the same. No token is stored, so the next call scans again. After an
+            // expired token it is the library not answering: the extension knows it is not up to
+            // date, so never COMPLETED (CHG-01), whatever its ledger says is left to upload.
+            return new Result(kind == Result.Kind.RESYNC ? Result.Kind.UNRELIABLE : Result.Kind.NOTHING_FOUND, 0, 0, 0);
         }
         TreeSet<String> present = new TreeSet<>();
         TreeMap<String, LedgerEntry> updates = new TreeMap<>();

@@ -332,6 +332,8 @@ final class FakeSystem {
         boolean enabled = true;
         int jobLimit = 5;
         int expiredBelow;
+        /** Full scans still to answer with nothing (PhotoKit "returns nothing at times", YAIIU #50). */
+        int emptyScans;
         boolean hideResourceOnTerminal;
         int blocks;
         int rejectedBlocks;
@@ -387,6 +389,10 @@ final class FakeSystem {
                 RuntimeException e = failNextFetch;
                 failNextFetch = null;
                 throw e;
+            }
+            if (emptyScans > 0) {
+                emptyScans--;
+                return List.of();
             }
             return status == AuthorizationStatus.AUTHORIZED ? sorted(assets.values()) : List.of();
         }

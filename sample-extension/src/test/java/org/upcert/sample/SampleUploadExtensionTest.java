@@ -84,6 +84,23 @@ class SampleUploadExtensionTest {
     }
 
     @Test
+    void anExpiredChangeTokenWhoseRescanFindsNothingIsNeverCompleted() {
+        library(3);
+        UploadExtension extension = new SampleUploadExtension();
+        system.runUntilCompleted(() -> extension, 10);
+        assertBackedUpExactlyOnce();
+        // Everything known is uploaded; the history is pruned and the rescan meets a library that
+        // answers nothing (found by the hydrating style on library-churn, seed 2: COMPLETED, CHG-01).
+        system.library.add(FakeSystem.photo("NEW/L0/001", 600));
+        system.library.expiredBelow = system.library.history.size();
+        system.library.emptyScans = 1;
+        ProcessingResult answer = system.call(extension);
+        assertTrue(answer != ProcessingResult.COMPLETED, "not up to date with the library after an expired token: " + answer);
+        system.runUntilCompleted(() -> extension, 10);
+        assertTrue(system.uploadsByKey.containsKey("NEW/L0/001#PHOTO"), "the next call resynchronises and finds it");
+    }
+
+    @Test
     void anExpiredChangeTokenMeansResyncAndProcessing() {
         library(4);
         UploadExtension extension = new SampleUploadExtension();
