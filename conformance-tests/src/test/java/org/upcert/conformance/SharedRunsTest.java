@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.upcert.conformance.suite.Cell;
 import org.upcert.conformance.suite.RunOutcome;
 import org.upcert.conformance.suite.SharedRuns;
@@ -19,6 +20,8 @@ import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.Simulation;
 
 /** Runs simulated in parallel for the suite are the runs simulated alone: same traces, each once. */
+// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog) without Certifier's lock.
+@Isolated
 class SharedRunsTest {
 
     @AfterEach

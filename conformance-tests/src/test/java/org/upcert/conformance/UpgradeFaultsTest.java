@@ -202,7 +202,7 @@ class UpgradeFaultsTest {
                         before = context.storage.read_string("builds.txt") or ""
                         context.log.info("%s found [" + before.strip() + "]")
                         context.storage.append_string("builds.txt", "%s ")
-                        return up.ProcessingResult.FAILURE
+                        return up.ProcessingResult.%s
 
                     def will_terminate(self):
                         pass
@@ -210,11 +210,14 @@ class UpgradeFaultsTest {
                 if __name__ == "__main__":
                     up.run(Stamp)
                 """;
-        Files.writeString(dir.resolve("old_build.py"), script.formatted("old", "old"));
-        Files.writeString(dir.resolve("new_build.py"), script.formatted("new", "new"));
+        // The old build fails every call (so the system keeps calling until the update); the new one
+        // answers COMPLETED, so the run ends there instead of relaunching Python for a simulated week.
+        Files.writeString(dir.resolve("old_build.py"), script.formatted("old", "old", "FAILURE"));
+        Files.writeString(dir.resolve("new_build.py"), script.formatted("new", "new", "COMPLETED"));
         RunResult result = stamps(ExtensionSource.command(List.of(python, "old_build.py"), dir),
                 ExtensionSource.command(List.of(python, "new_build.py"), dir), "auto");
         assertEquals("command", result.summary().isolation());
+        assertEquals("quiescent", result.summary().endReason(), "the new build's COMPLETED ends the run");
         assertEquals(List.of("old found []", "old found [old]", "new found [old old]"), logged(result).subList(0, 3));
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.platform.testkit.engine.EventConditions.test;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.upcert.conformance.mutants.Mutants;
@@ -21,6 +22,8 @@ import org.upcert.conformance.suite.JobRulesTest;
  * fails the build for a broken extension (and passes it for the sample), and a misconfiguration
  * fails loudly rather than certifying nothing.
  */
+// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog) without Certifier's lock.
+@Isolated
 class AuthorBuildCatchesMutantTest {
 
     private static Events run(Class<?> group, String extensionClass, String profile) {

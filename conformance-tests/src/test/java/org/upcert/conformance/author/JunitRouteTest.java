@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
@@ -17,6 +18,8 @@ import org.junit.platform.testkit.engine.Events;
  * The JUnit route as an author's build runs it: a {@code @Suite} class through the suite engine
  * (what Surefire 3 does with junit-platform-suite on the test class path).
  */
+// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog, a -Dupcert.rules property) without Certifier's lock.
+@Isolated
 class JunitRouteTest {
 
     private static Events suite(Class<?> type) {
