@@ -19,6 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.upcert.conformance.cli.CertifyCommand;
 import org.upcert.harness.cli.UpcertCommand;
 import picocli.CommandLine;
@@ -30,6 +31,8 @@ import picocli.CommandLine;
  * stdout its own, nothing left running. Each certification is one short run ({@code baseline},
  * seed 1); a run whose process keeps crashing or hanging ends after a few such activations.
  */
+// Alone: it counts every worker process of this JVM, and another class's certify has its own.
+@Isolated
 public class HostileCorpusTest {
     /** The rules a hostile extension of this corpus is shown to FAIL. */
     public static final java.util.Set<String> RULES_CAUGHT = java.util.Set.of("ISO-01", "RES-04", "E2E-01");
