@@ -90,6 +90,29 @@ class LibraryTest {
     }
 
     @Test
+    @DisplayName("a body's SHA-256 is the digest of its very bytes, whatever was hashed before (the memo is exact)")
+    void bodyHashesAreExact() throws Exception {
+        AssetResource a = new AssetResource("A/L0/001", ResourceType.PHOTO, "IMG_1.HEIC", "public.heic", 3_000_000);
+        Payloads payloads = new Payloads(7, PayloadMode.COMPACT);
+        byte[] body = payloads.bytes(a);
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        assertEquals(expected, Payloads.sha256(body), "first time");
+        assertEquals(expected, Payloads.sha256(body.clone()), "the same bytes again, in another array");
+        assertEquals(expected, payloads.sha256(a), "the resource's expected hash");
+        byte[] corrupted = body.clone();
+        corrupted[corrupted.length / 2] ^= 1; // one bit: a different body, never the memo's answer
+        assertNotEquals(expected, Payloads.sha256(corrupted));
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(corrupted)),
+                Payloads.sha256(corrupted));
+        body[0] ^= 1; // the caller changes its array after hashing it: what was kept is a copy
+        assertEquals(expected, Payloads.sha256(payloads.bytes(a)));
+        assertNotEquals(expected, Payloads.sha256(body));
+        byte[] large = new Payloads(7, PayloadMode.FULL).bytes(a); // full size: hashed each time, never kept
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(large)),
+                Payloads.sha256(large));
+    }
+
+    @Test
     @DisplayName("change tokens: changes since a token, in order; expired history throws PERSISTENT_CHANGE_TOKEN_EXPIRED")
     void changeTokens() throws Exception {
         SimulatedLibrary library = new SimulatedLibrary(generate(3, 10));
