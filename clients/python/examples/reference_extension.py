@@ -1418,7 +1418,11 @@ class ProcessingRound:
 
         problem = creation.cloud_problem or retry.cloud_problem
         to_upload = self.ledger.needing_upload_count()
-        if found.unread and creation.created == 0 and (to_upload > 0 or found.kind == "UNRELIABLE"):
+        if creation.limit_exceeded or retry.limit_exceeded:
+            # CAP-01, RES-02: after LIMIT_EXCEEDED the answer is PROCESSING, whatever else failed in the
+            # call (the library not answering, our own server): the system calls again soon.
+            result = up.ProcessingResult.PROCESSING
+        elif found.unread and creation.created == 0 and (to_upload > 0 or found.kind == "UNRELIABLE"):
             # The library did not answer: not up to date with it, so not COMPLETED; FAILURE lets the
             # system back off and call again (a scan that found nothing with nothing known to upload
             # answers as usual, and the next library change scans again).

@@ -122,7 +122,13 @@ final class ProcessingRound {
         Optional<CloudUnavailableException> cloudProblem = creation.cloudProblem().or(() -> knownProblem);
         int toUpload = ledger.needingUploadCount();
         ProcessingResult result;
-        if (libraryUnread && creation.created() == 0
+        if (creation.limitExceeded() || retry.limitExceeded()) {
+            // CAP-01, RES-02: after LIMIT_EXCEEDED the answer is PROCESSING, whatever else failed in
+            // the call (the library not answering, our own server): the limit is the system's to
+            // lift, and it calls again soon after PROCESSING (found by exploration, explore:130:
+            // a call that met LIMIT_EXCEEDED and a library failing with 3300 answered FAILURE).
+            result = ProcessingResult.PROCESSING;
+        } else if (libraryUnread && creation.created() == 0
                 && (toUpload > 0 || found.kind() == Discovery.Result.Kind.UNRELIABLE)) {
             // The library did not answer (or a scan found nothing although the ledger knows photos
             // to upload) and nothing could be created: the extension is not up to date with the

@@ -42,7 +42,12 @@ import org.upcert.conformance.suite.SuiteConfig;
  *   <li>CHG-01-seed-357: an expired change token while the cloud refused the sample's sign-in
  *       (400): the sample answered FAILURE for the cloud, and CHG-01 demanded PROCESSING. CHG-01
  *       now accepts FAILURE when the same call met another error (found in parallel while the
- *       standard profiles were tuned).
+ *       standard profiles were tuned);
+ *   <li>CAP-01-seed-130: a call whose create block met LIMIT_EXCEEDED (jobs.limit-at-commit) while
+ *       the library failed with 3300 (library.flaky): the sample answered FAILURE for the library,
+ *       and CAP-01 demands PROCESSING after LIMIT_EXCEEDED. The sample (and the Python reference)
+ *       now answer PROCESSING after LIMIT_EXCEEDED before weighing anything else (found exploring
+ *       the host-app kinds, issue 15).
  * </ul>
  * The sample passes them; the mutants that break RES-03, CHG-01 and RTY-03 still fail them on the same
  * cases (TRM-03's mutants stay caught on their own profiles: MutantsAreCaughtTest,
@@ -63,8 +68,8 @@ class CorpusRegressionTest {
     @Test
     @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
     void sampleHoldsOnTheCorpus(@TempDir Path out) {
-        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03");
-        assertEquals(6, c.runs(), "six pinned profiles, one run each (the one named by --profiles too runs once)");
+        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03,CAP-01,RES-02");
+        assertEquals(7, c.runs(), "seven pinned profiles, one run each (the one named by --profiles too runs once)");
         assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
     }
