@@ -156,6 +156,21 @@ class UpgradeFaultsTest {
     }
 
     @Test
+    @DisplayName("app.upgrade runs the next jar in the container sandbox too: the same trace as in process, the old build's storage read by the new")
+    void nextJarInTheContainer(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
+                () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
+        Path oldJar = ExtensionJars.pack(BuildStamps.OldBuild.class, "BuildStamps", dir, Map.of());
+        Path newJar = ExtensionJars.pack(BuildStamps.NewBuild.class, "BuildStamps", dir, Map.of());
+        RunResult inProcess = stamps(ExtensionSource.jar(oldJar), ExtensionSource.jar(newJar), "in-process");
+        RunResult container = stamps(ExtensionSource.jar(oldJar), ExtensionSource.jar(newJar), "container");
+        assertEquals("container", container.summary().isolation());
+        assertEquals(List.of("old found []", "old found [old]", "new found [old old]"), logged(container).subList(0, 3),
+                "the new build, in a container of its own, reads what the old one wrote to the app group");
+        assertEquals(inProcess.traceText(), container.traceText(), "the same trace in either isolation");
+    }
+
+    @Test
     @DisplayName("NOT_APPLICABLE reads the level the run reached: after an upgrade from 26.1 to 26.4, cancel existed")
     void applicabilityAfterAnUpgrade() throws Exception {
         RunPlan plan = new RunPlan(3, "test", Workload.typical(20).withOs("26.1"), SystemPolicy.defaultsFor("26.1"), Phases.none(),
