@@ -53,6 +53,12 @@ public final class AcknowledgementRules {
                 TraceEvent event = events.get(i);
                 switch (event.name()) {
                     case "job.succeeded", "job.failed" -> finishedAt.put(event.text("job"), i);
+                    // with the fetch-set lag the extension learns the outcome when it shows, not before
+                    case "job.visible" -> {
+                        if (finishedAt.containsKey(event.text("job")) && !event.text("state").equals("PENDING")) {
+                            finishedAt.put(event.text("job"), i);
+                        }
+                    }
                     case "storage.write", "storage.append" -> lastWrite = i;
                     case "changes.commit" -> blockCommit = i;
                     case "job.ack" -> {

@@ -20,6 +20,12 @@ import org.upcert.conformance.evidence.TraceEvent;
  * that finished during the call after the call's last {@code fetchJobs} is not counted against
  * it ({@link #knownAcknowledgeable()}), nor is a resource inserted after the call started
  * ({@link #backlog()}).
+ *
+ * <p><b>What the extension was shown.</b> With the fetch-set lag on (the header's policy
+ * {@code fetchLagMaxMs} above 0), the system's own transitions reach {@code fetchJobs} only at
+ * their {@code job.visible} line: a job counts as finished for the extension (acknowledgeable,
+ * no longer in flight) from that line on, not from its {@code job.succeeded} / {@code job.failed}.
+ * Without the lag (or in a trace written before it existed) a transition is shown on its own line.
  */
 final class SystemState {
     /** One job as the trace shows it. */
@@ -29,9 +35,13 @@ final class SystemState {
         /** A download-only job ({@link DownloadOnly}): counts under the limit, never lands its resource. */
         boolean download;
         String state = "REGISTERED";
+        /** The state fetchJobs showed the extension: the system's transitions after the fetch-set lag. */
+        String shown = "REGISTERED";
         boolean acked;
         boolean retried;
         int finishedLine;
+        /** The line from which fetchJobs showed the job finished (its job.visible, or its finish without lag). */
+        int shownFinishedLine;
         int createdLine;
         int ackedLine;
         TraceEvent failure;
@@ -53,6 +63,23 @@ final class SystemState {
         String bucket() {
             return download ? resource + DOWNLOAD_BUCKET : resource;
         }
+
+        /** Finished as fetchJobs showed it (acknowledgeable for the extension). */
+        boolean shownFinished() {
+            return shown.equals("SUCCEEDED") || shown.equals("FAILED");
+        }
+
+        /** In flight as fetchJobs showed it (the extension could only wait for it). */
+        boolean shownInFlight() {
+            return shown.equals("REGISTERED") || shown.equals("PENDING");
+        }
+
+        void show(String as, int line) {
+            shown = as;
+            if (shownFinished()) {
+                shownFinishedLine = line;
+            }
+        }
     }
 
     /**
@@ -65,7 +92,9 @@ final class SystemState {
     private final ResourceFates fates;
     private final Attempts attempts;
     private final java.util.Set<String> assumptions;
-    private final boolean outcomesVisible;
+    private final GiveUp.OutcomeVisibility outcomesVisible;
+    /** Whether the run's system transitions showed in the fetch sets only at their job.visible lines. */
+    private final boolean fetchLag;
     private final TreeMap<String, Job> jobs = new TreeMap<>();
     /** Resource → the line its upload landed on (a response that said stored). */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
@@ -102,7 +131,8 @@ final class SystemState {
         fates = ResourceFates.of(evidence);
         attempts = evidence.derived(Attempts.class, Attempts::of);
         assumptions = evidence.assumptions();
-        outcomesVisible = GiveUp.outcomesVisible(evidence);
+        outcomesVisible = GiveUp.OutcomeVisibility.of(evidence);
+        fetchLag = fetchLagOn(evidence);
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.insert")) {
@@ -154,9 +184,15 @@ final class SystemState {
                 }
                 refresh(record.resource);
             }
-            case "job.pending" -> state(job, "PENDING");
+            case "job.pending" -> systemState(job, "PENDING", event.line());
+            case "job.visible" -> {
+                Job record = jobs.get(job);
+                if (record != null && !record.acked) {
+                    record.show(event.text("state"), event.line());
+                }
+            }
             case "job.succeeded" -> {
-                Job record = state(job, "SUCCEEDED");
+                Job record = systemState(job, "SUCCEEDED", event.line());
                 if (record != null) {
                     record.finishedLine = event.line();
                     if (!record.download) {
@@ -165,7 +201,7 @@ final class SystemState {
                 }
             }
             case "job.failed" -> {
-                Job record = state(job, "FAILED");
+                Job record = systemState(job, "FAILED", event.line());
                 if (record != null) {
                     record.finishedLine = event.line();
                     record.failure = event;
@@ -181,6 +217,7 @@ final class SystemState {
                 Job record = state(job, "REGISTERED");
                 if (record != null) {
                     record.retried = true;
+                    record.show("REGISTERED", event.line()); // the extension's own change shows at once
                 }
             }
             case "job.ack", "job.cancel" -> {
@@ -188,6 +225,7 @@ final class SystemState {
                 if (record != null) {
                     if (event.name().equals("job.cancel")) {
                         record.state = "CANCELLED";
+                        record.shown = "CANCELLED";
                     } else if (!record.download && record.state.equals("FAILED") && record.failure != null
                             && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
@@ -261,6 +299,20 @@ final class SystemState {
         uploadedBy.putIfAbsent(resource, record);
     }
 
+    /** Whether the run's policy (trace header) had the fetch-set lag on. */
+    static boolean fetchLagOn(RunEvidence evidence) {
+        return evidence.header() != null && evidence.header().path("policy").path("fetchLagMaxMs").asLong(0) > 0;
+    }
+
+    /** A transition of the system's own: shown at once without the fetch-set lag, else at its job.visible. */
+    private Job systemState(String id, String state, int line) {
+        Job record = state(id, state);
+        if (record != null && !fetchLag) {
+            record.show(state, line);
+        }
+        return record;
+    }
+
     private Job state(String id, String state) {
         Job record = jobs.get(id);
         if (record != null) {
@@ -279,12 +331,16 @@ final class SystemState {
         return unackedCount;
     }
 
-    /** Unacknowledged jobs still registered or pending: the system's own progress to come. */
+    /**
+     * Unacknowledged jobs still registered or pending as the fetch sets show them: the system's own
+     * progress to come, as far as the extension could tell (a job that finished but does not show
+     * yet is still in flight for it).
+     */
     int inFlight() {
         int count = 0;
         for (TreeSet<String> open : unackedByResource.values()) {
             for (String id : open) {
-                if (jobs.get(id).inFlight()) {
+                if (jobs.get(id).shownInFlight()) {
                     count++;
                 }
             }
@@ -293,15 +349,16 @@ final class SystemState {
     }
 
     /**
-     * Finished, unacknowledged jobs the current call could know of: finished before it started,
-     * or before its last {@code fetchJobs}.
+     * Finished, unacknowledged jobs the current call could know of: shown finished in the fetch
+     * sets before it started, or before its last {@code fetchJobs}.
      */
     List<Job> knownAcknowledgeable() {
         List<Job> known = new java.util.ArrayList<>();
         for (TreeSet<String> open : unackedByResource.values()) {
             for (String id : open) {
                 Job record = jobs.get(id);
-                if (record.finished() && (record.finishedLine < callStartLine || record.finishedLine < lastFetchJobsLine)) {
+                if (record.shownFinished()
+                        && (record.shownFinishedLine < callStartLine || record.shownFinishedLine < lastFetchJobsLine)) {
                     known.add(record);
                 }
             }
@@ -309,13 +366,13 @@ final class SystemState {
         return known;
     }
 
-    /** Finished, unacknowledged jobs whose outcome came before the current call started. */
+    /** Finished, unacknowledged jobs whose outcome showed in the fetch sets before the current call started. */
     int acknowledgeableAtCallStart() {
         int count = 0;
         for (TreeSet<String> open : unackedByResource.values()) {
             for (String id : open) {
                 Job record = jobs.get(id);
-                if (record.finished() && record.finishedLine < callStartLine) {
+                if (record.shownFinished() && record.shownFinishedLine < callStartLine) {
                     count++;
                 }
             }

@@ -836,7 +836,7 @@ public final class CallContext implements ExtensionContext {
                 for (JobRecord job : jobs) {
                     snapshots.add(snapshot(job));
                     ids.add(job.id());
-                    seen.put(job.id(), new JobStore.Seen(job.state(), job.retried()));
+                    seen.put(job.id(), new JobStore.Seen(job.shownState(), job.retried()));
                 }
                 line("fetch.jobs", n).str("action", action.name()).strs("jobs", ids).end();
                 hold(ids.size() * DeviceCosts.JOB_BYTES, "fetchJobs", n);

@@ -30,6 +30,18 @@ public final class JobRecord {
     private Integer httpStatus;
     /** The OS level the job was created under (os.upgrade: jobs keep their origin); null if not recorded. */
     private String createdUnderOs;
+    /*
+     * What fetchJobs shows of the job: the system's own transitions (pending, succeeded, failed)
+     * reach it after the fetch-set lag (JobStore#setFetchLag); the extension's own changes (create,
+     * retry, acknowledge, cancel) at once.
+     */
+    private JobState shownState = JobState.REGISTERED;
+    private SortedMap<String, String> shownHeaders;
+    private UploadError shownError;
+    /** Bumped by every change of the extension's: a transition of an earlier attempt scheduled to show is stale. */
+    private int epoch;
+    /** The time the job's last scheduled transition shows (transitions show in their order). */
+    private long showsAt;
 
     JobRecord(String id, long seq, AssetResource resource, UploadRequest destination, JobType type,
             long createdAt, int createdInActivation) {
@@ -80,6 +92,49 @@ public final class JobRecord {
         return retried;
     }
 
+    /**
+     * The state {@code fetchJobs} shows now: the system's transitions only after the fetch-set lag,
+     * the extension's own changes at once. Equal to {@link #state()} when the lag is off or has
+     * passed; never ahead of it.
+     */
+    public JobState shownState() {
+        return shownState;
+    }
+
+    int epoch() {
+        return epoch;
+    }
+
+    long showsAt() {
+        return showsAt;
+    }
+
+    void showsAt(long time) {
+        showsAt = time;
+    }
+
+    /** Shows {@code state} (with the outcome fields as they were at that transition) from now on. */
+    void show(JobState state, SortedMap<String, String> headers, UploadError failure) {
+        shownState = state;
+        shownHeaders = headers;
+        shownError = failure;
+    }
+
+    /** Shows the true state and outcome at once. */
+    void showNow() {
+        show(state, responseHeaders, error);
+    }
+
+    /** The true outcome headers (for a transition scheduled to show later). */
+    SortedMap<String, String> headersNow() {
+        return responseHeaders;
+    }
+
+    /** The true error (for a transition scheduled to show later). */
+    UploadError errorNow() {
+        return error;
+    }
+
     public boolean acknowledged() {
         return acknowledged;
     }
@@ -120,15 +175,20 @@ public final class JobRecord {
         error = null;
         responseHeaders = null;
         httpStatus = null;
+        epoch++;
+        showNow(); // the extension's own change shows at once
     }
 
     void cancel() {
         state = JobState.CANCELLED;
         acknowledged = true;
+        epoch++;
+        showNow();
     }
 
     void acknowledge() {
         acknowledged = true;
+        epoch++;
     }
 
     void pending() {
@@ -156,11 +216,12 @@ public final class JobRecord {
      * no {@code error} and no {@code responseHeaderFields}.
      */
     public UploadJob snapshot(boolean nilResourceQuirk, boolean outcomeFields) {
+        // The extension sees the job as fetchJobs shows it (shownState), not as it may be already.
         boolean hideResource = nilResourceQuirk
-                && (state == JobState.SUCCEEDED || (state == JobState.FAILED && retried));
-        return new Snapshot(id, state, type, hideResource ? Optional.empty() : Optional.of(resource), destination,
-                outcomeFields ? Optional.ofNullable(responseHeaders) : Optional.empty(),
-                outcomeFields ? Optional.ofNullable(error) : Optional.empty());
+                && (shownState == JobState.SUCCEEDED || (shownState == JobState.FAILED && retried));
+        return new Snapshot(id, shownState, type, hideResource ? Optional.empty() : Optional.of(resource), destination,
+                outcomeFields ? Optional.ofNullable(shownHeaders) : Optional.empty(),
+                outcomeFields ? Optional.ofNullable(shownError) : Optional.empty());
     }
 
     private record Snapshot(String localIdentifier, JobState state, JobType type, Optional<AssetResource> resource,

@@ -36,7 +36,9 @@ import org.upcert.harness.trace.Trace;
  * <p>Where the reference is silent, upcert decides (documented in ARCHITECTURE.md): a retried job
  * re-enters REGISTERED and keeps its place under the limit, so a retry never raises
  * LIMIT_EXCEEDED; the limit is judged on the block's net effect (acknowledgements in the same
- * block make room for its creations). The extension's own changes show in the fetch sets at once.
+ * block make room for its creations). The extension's own changes show in the fetch sets at once;
+ * the system's own transitions after the fetch-set lag ({@link #setFetchLag}), while the store
+ * itself (change blocks, the limit, the transfers) always works on the true state.
  *
  * <p>Every change is traced: {@code job.create}, {@code job.ack}, {@code job.retry},
  * {@code job.cancel} on commit; {@code change.illegal} for each refused creation;
@@ -81,6 +83,17 @@ public final class JobStore {
 
     private long progress;
 
+    /** Schedules a deferred action of the store at a virtual time (the simulation's event queue). */
+    @FunctionalInterface
+    public interface Deferrer {
+        void at(long time, Runnable action);
+    }
+
+    private long fetchLagMinMs;
+    private long fetchLagMaxMs;
+    private org.upcert.harness.sim.SimRandom fetchLagRandom;
+    private Deferrer deferrer;
+
     public JobStore(int jobLimit, SimulatedLibrary library, Trace trace, LongSupplier now) {
         if (jobLimit < 1) {
             throw new IllegalArgumentException("jobLimit must be >= 1");
@@ -112,6 +125,55 @@ public final class JobStore {
         this.jobLimit = limit;
     }
 
+    /**
+     * The fetch-set lag (reference §2, [3p-measured]: "the sets update 0.1–5 s after a create or
+     * retry"): each of the system's own transitions (REGISTERED → PENDING, PENDING → SUCCEEDED or
+     * FAILED) shows in {@link #fetch} and in the job's state only after a lag drawn uniformly in
+     * [{@code minMs}, {@code maxMs}] from {@code random} (the run's own sub-stream), and never before
+     * the job's previous transition shows. The extension's own changes show at once (ARCHITECTURE:
+     * a correct extension re-fetches right after its own block). Each transition that shows later
+     * is traced {@code job.visible} when it shows. {@code maxMs} 0 switches the lag off: every
+     * transition shows at once and no {@code job.visible} line is written.
+     */
+    public void setFetchLag(long minMs, long maxMs, org.upcert.harness.sim.SimRandom random, Deferrer deferrer) {
+        if (minMs < 0 || maxMs < minMs) {
+            throw new IllegalArgumentException("fetch lag must satisfy 0 <= min <= max: " + minMs + ", " + maxMs);
+        }
+        this.fetchLagMinMs = minMs;
+        this.fetchLagMaxMs = maxMs;
+        this.fetchLagRandom = random;
+        this.deferrer = deferrer;
+    }
+
+    /** Whether the system's transitions show in the fetch sets only after a lag. */
+    public boolean fetchLagOn() {
+        return fetchLagMaxMs > 0 && deferrer != null;
+    }
+
+    /** Makes the transition {@code job} just made show now, or after the lag. */
+    private void reveal(JobRecord job) {
+        if (!fetchLagOn()) {
+            job.showNow();
+            return;
+        }
+        long t = now.getAsLong();
+        long lag = fetchLagRandom.between(fetchLagMinMs, fetchLagMaxMs);
+        long at = Math.max(t + lag, job.showsAt());
+        job.showsAt(at);
+        JobState state = job.state();
+        SortedMap<String, String> headers = job.headersNow();
+        UploadError error = job.errorNow();
+        int epoch = job.epoch();
+        deferrer.at(at, () -> {
+            if (job.epoch() != epoch || job.acknowledged()) {
+                return; // the extension retried, acknowledged or cancelled it since: its own change shows
+            }
+            job.show(state, headers, error);
+            typed(trace.at(now.getAsLong(), "job.visible").str("job", job.id()), job).str("state", state.name())
+                    .num("lag", now.getAsLong() - t).end();
+        });
+    }
+
     /** Jobs counting against the limit now. */
     public int unacknowledgedCount() {
         return unacknowledged;
@@ -128,14 +190,16 @@ public final class JobStore {
         return result;
     }
 
+    /** Membership as the extension is shown it: by the job's {@link JobRecord#shownState()}. */
     static boolean inSet(JobRecord job, JobAction action) {
         if (job.acknowledged()) {
             return false;
         }
+        JobState shown = job.shownState();
         return switch (action) {
-            case ACKNOWLEDGE -> job.state().isFinished();
-            case RETRY -> job.state() == JobState.FAILED && !job.retried();
-            case PROCESS -> job.state().isInFlight();
+            case ACKNOWLEDGE -> shown.isFinished();
+            case RETRY -> shown == JobState.FAILED && !job.retried();
+            case PROCESS -> shown.isInFlight();
         };
     }
 
@@ -183,6 +247,7 @@ public final class JobStore {
         progress++;
         job.pending();
         typed(trace.at(now.getAsLong(), "job.pending").str("job", job.id()), job).end();
+        reveal(job);
     }
 
     /** PENDING → SUCCEEDED. */
@@ -191,6 +256,7 @@ public final class JobStore {
         progress++;
         job.finish(true, status, headers, null);
         trace.at(now.getAsLong(), "job.succeeded").str("job", job.id()).num("status", status).end();
+        reveal(job);
     }
 
     /**
@@ -205,6 +271,7 @@ public final class JobStore {
         progress++;
         job.finish(true, null, null, null);
         typed(trace.at(now.getAsLong(), "job.succeeded").str("job", job.id()), job).end();
+        reveal(job);
     }
 
     /** Adds {@code type} to a job line of a download-only job; upload jobs' lines carry none (the default). */
@@ -242,6 +309,7 @@ public final class JobStore {
             line.str("cloud", cloudReason);
         }
         line.end();
+        reveal(job);
     }
 
     private static void requireState(JobRecord job, JobState expected) {

@@ -33,6 +33,9 @@ import java.lang.reflect.RecordComponent;
  * @param noticeAfterReturn device quirk (26.x): {@code willTerminate} after every normal return, instance kept
  * @param count204AsFailure device quirk (Nextcloud report): HTTP 204 marks the job failed
  * @param preventsExpensiveNetworkAccess {@code PHAssetResourceUploadJobOptions} (iOS 27)
+ * @param fetchLagMinMs lower bound of the lag before one of the system's own job transitions shows
+ *     in the fetch sets (100 ms; reference §2 [3p-measured] "0.1–5 s")
+ * @param fetchLagMaxMs upper bound of that lag (5 s); 0 switches the lag off (transitions show at once)
  */
 public record SystemPolicy(
         long runtimeLimitMs,
@@ -59,12 +62,15 @@ public record SystemPolicy(
         boolean nilResourceOnTerminalJobs,
         boolean noticeAfterReturn,
         boolean count204AsFailure,
-        boolean preventsExpensiveNetworkAccess) {
+        boolean preventsExpensiveNetworkAccess,
+        long fetchLagMinMs,
+        long fetchLagMaxMs) {
 
     public SystemPolicy {
         if (runtimeLimitMs <= 0 || terminationGraceMs < 0 || transferSlots < 1 || uplinkKbps < 1
                 || latencyMs < 0 || apiCallCostMs < 0 || changeCostMs < 0 || maxSimulatedMs <= 0
-                || maxActivations < 1 || callWallTimeoutMs < 1 || killBackoffMaxMs < killBackoffMinMs) {
+                || maxActivations < 1 || callWallTimeoutMs < 1 || killBackoffMaxMs < killBackoffMinMs
+                || fetchLagMinMs < 0 || (fetchLagMaxMs > 0 && fetchLagMaxMs < fetchLagMinMs)) {
             throw new IllegalArgumentException("invalid system policy: " + this);
         }
     }
@@ -84,7 +90,8 @@ public record SystemPolicy(
                 7L * 24 * 3_600_000, 100_000,
                 10_000,
                 PayloadMode.COMPACT,
-                false, false, false, false);
+                false, false, false, false,
+                100, 5_000);
     }
 
     /**
@@ -137,6 +144,16 @@ public record SystemPolicy(
     public SystemPolicy withQuirks(boolean nilResource, boolean noticeAfterReturn, boolean count204AsFailure) {
         return with("nilResourceOnTerminalJobs", nilResource).with("noticeAfterReturn", noticeAfterReturn)
                 .with("count204AsFailure", count204AsFailure);
+    }
+
+    /** Whether the system's own job transitions show in the fetch sets only after a lag. */
+    public boolean fetchLagOn() {
+        return fetchLagMaxMs > 0;
+    }
+
+    /** The fetch-set lag switched off: the system's transitions show at once. */
+    public SystemPolicy withoutFetchLag() {
+        return with("fetchLagMaxMs", 0L);
     }
 
     public SystemPolicy withMaxSimulatedMs(long millis) {

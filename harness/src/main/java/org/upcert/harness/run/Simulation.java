@@ -193,6 +193,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
         jobs.setOsLevel(plan.workload().os());
         jobs.exposeHttpStatus(options.exposesHttpStatus());
+        if (policy.fetchLagOn()) {
+            // the system's own transitions show in the fetch sets after 0.1-5 s (reference §2)
+            jobs.setFetchLag(policy.fetchLagMinMs(), policy.fetchLagMaxMs(), root.fork("fetch-lag"),
+                    (time, action) -> events.schedule(time, "job visible", action));
+        }
         this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
                 new DestinationPolicy(cloud.uploadUrlBase()), trace);
         jobs.setListener(uploader);
