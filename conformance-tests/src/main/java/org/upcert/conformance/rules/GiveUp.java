@@ -44,7 +44,9 @@ import org.upcert.conformance.rules.Attempts.Attempt;
  *
  * <p>On iOS 26.1 a failed job shows neither error nor headers: the extension cannot tell a
  * refusal from a dropped connection, so there (3) counts every failed attempt (a persistent
- * failure, {@value #MIN_REFUSALS} of them over {@link #MIN_SPAN}).
+ * failure, {@value #MIN_REFUSALS} of them over {@link #MIN_SPAN}). Each failure is judged at the
+ * OS level the device ran when it happened ({@link OutcomeVisibility}): after an
+ * {@code os.upgrade} from 26.1, the failures that follow show error and headers.
  */
 public final class GiveUp {
 
@@ -66,13 +68,69 @@ public final class GiveUp {
     public static Optional<String> justified(RunEvidence evidence, String resourceKey) {
         List<Attempt> attempts = Attempts.of(evidence).byResource().get(resourceKey);
         return attempts == null ? Optional.empty()
-                : justified(attempts, evidence.assumptions(), outcomesVisible(evidence));
+                : justified(attempts, evidence.assumptions(), OutcomeVisibility.of(evidence));
     }
 
-    /** Whether failed jobs show the extension their error and headers: iOS 26.4 and later (not 26.1). */
+    /**
+     * Whether failed jobs showed the extension their error and headers at the run's <em>start</em>:
+     * iOS 26.4 and later (not 26.1). A run with an {@code os.upgrade} changes it mid-run: judge a
+     * failure with {@link OutcomeVisibility#of(RunEvidence)}.
+     */
     public static boolean outcomesVisible(RunEvidence evidence) {
-        String os = evidence.header() == null ? "" : evidence.header().path("workload").path("os").asText("26.4");
-        return !os.equals("26.1");
+        return !startingOs(evidence).equals("26.1");
+    }
+
+    private static String startingOs(RunEvidence evidence) {
+        return evidence.header() == null ? "" : evidence.header().path("workload").path("os").asText("26.4");
+    }
+
+    /**
+     * Whether a failed job showed the extension its error and headers, by the OS level the device
+     * ran at that failure: the header's {@code workload.os}, then each {@code os.upgrade}'s
+     * {@code to} from its line on (a skipped upgrade changes nothing). Only iOS 26.1 hides them.
+     */
+    public static final class OutcomeVisibility {
+        private static final OutcomeVisibility ALWAYS = new OutcomeVisibility(true, new TreeMap<>());
+        private static final OutcomeVisibility NEVER = new OutcomeVisibility(false, new TreeMap<>());
+        private final boolean atStart;
+        /** Trace line of an os.upgrade → whether outcomes show from there on. */
+        private final TreeMap<Integer, Boolean> fromLine;
+
+        private OutcomeVisibility(boolean atStart, TreeMap<Integer, Boolean> fromLine) {
+            this.atStart = atStart;
+            this.fromLine = fromLine;
+        }
+
+        /** Outcomes always show (26.4 and later for the whole run). */
+        public static OutcomeVisibility always() {
+            return ALWAYS;
+        }
+
+        /** The same for the whole run: {@code visible}. */
+        public static OutcomeVisibility constant(boolean visible) {
+            return visible ? ALWAYS : NEVER;
+        }
+
+        /** The run's levels: its starting OS and its {@code os.upgrade} lines. */
+        public static OutcomeVisibility of(RunEvidence evidence) {
+            TreeMap<Integer, Boolean> changes = new TreeMap<>();
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("os.upgrade") && !event.fields().has("skipped") && event.fields().has("to")) {
+                    changes.put(event.line(), !event.text("to").equals("26.1"));
+                }
+            }
+            boolean start = outcomesVisible(evidence);
+            return changes.isEmpty() ? constant(start) : new OutcomeVisibility(start, changes);
+        }
+
+        /** Whether the failure (or any event) at {@code event}'s line showed error and headers. */
+        public boolean at(TraceEvent event) {
+            if (fromLine.isEmpty() || event == null) {
+                return atStart;
+            }
+            Map.Entry<Integer, Boolean> upgrade = fromLine.floorEntry(event.line());
+            return upgrade == null ? atStart : upgrade.getValue();
+        }
     }
 
     /**
@@ -80,10 +138,10 @@ public final class GiveUp {
      * (sorted by resource key).
      */
     public static TreeMap<String, String> justified(RunEvidence evidence) {
-        return justified(Attempts.of(evidence), evidence.assumptions(), outcomesVisible(evidence));
+        return justified(Attempts.of(evidence), evidence.assumptions(), OutcomeVisibility.of(evidence));
     }
 
-    static TreeMap<String, String> justified(Attempts attempts, Set<String> assumptions, boolean outcomesVisible) {
+    static TreeMap<String, String> justified(Attempts attempts, Set<String> assumptions, OutcomeVisibility outcomesVisible) {
         TreeMap<String, String> result = new TreeMap<>();
         for (Map.Entry<String, List<Attempt>> entry : attempts.byResource().entrySet()) {
             justified(entry.getValue(), assumptions, outcomesVisible).ifPresent(why -> result.put(entry.getKey(), why));
@@ -102,6 +160,14 @@ public final class GiveUp {
      * {@code outcomesVisible} is false on iOS 26.1 ({@link #outcomesVisible(RunEvidence)}).
      */
     static Optional<String> justified(List<Attempt> attempts, Set<String> assumptions, boolean outcomesVisible) {
+        return justified(attempts, assumptions, OutcomeVisibility.constant(outcomesVisible));
+    }
+
+    /**
+     * As {@link #justified(List, Set, boolean)}, each failure judged at the OS level of its own
+     * time ({@code visibility}): what the extension could see of that failure.
+     */
+    static Optional<String> justified(List<Attempt> attempts, Set<String> assumptions, OutcomeVisibility visibility) {
         if (attempts.isEmpty()) {
             return Optional.empty();
         }
@@ -117,14 +183,15 @@ public final class GiveUp {
         if (assumptions.contains(HTTP_STATUS) && Attempts.permanentStatus(failure)) {
             return Optional.of("HTTP " + failure.number("status") + " is permanent (assumption " + HTTP_STATUS + ")");
         }
+        boolean outcomesVisible = visibility.at(failure);
         if (outcomesVisible && (!Attempts.answered(failure) || Attempts.hasRetryAfter(failure) || Attempts.successStatus(failure))) {
             return Optional.empty();
         }
         int refusals = 0;
         long first = -1;
         for (Attempt attempt : attempts) {
-            if (attempt.failed() && (!outcomesVisible || (Attempts.answered(attempt.end()) && !Attempts.hasRetryAfter(attempt.end())
-                    && !Attempts.successStatus(attempt.end())))) {
+            if (attempt.failed() && (!visibility.at(attempt.end()) || (Attempts.answered(attempt.end())
+                    && !Attempts.hasRetryAfter(attempt.end()) && !Attempts.successStatus(attempt.end())))) {
                 refusals++;
                 if (first < 0) {
                     first = attempt.end().t();

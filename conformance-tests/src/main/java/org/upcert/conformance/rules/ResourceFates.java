@@ -102,6 +102,12 @@ public final class ResourceFates {
         return GiveUp.justified(attempts, assumptions, outcomesVisible).orElse(null);
     }
 
+    /** As {@link #justifiedGiveUp(List, java.util.Set)}, each failure judged at its own OS level. */
+    static String justifiedGiveUp(List<Attempt> attempts, java.util.Set<String> assumptions,
+            GiveUp.OutcomeVisibility visibility) {
+        return GiveUp.justified(attempts, assumptions, visibility).orElse(null);
+    }
+
     private static ResourceFates compute(RunEvidence evidence) {
         DeclaredScope scope = DeclaredScope.fromHeader(evidence.header() == null ? null : evidence.header().get("scope"));
         ResourceFates model = new ResourceFates(scope);
@@ -109,6 +115,7 @@ public final class ResourceFates {
             return model;
         }
         CloudDialect dialect = dialect(evidence);
+        GiveUp.OutcomeVisibility visibility = GiveUp.OutcomeVisibility.of(evidence);
         Attempts read = evidence.derived(Attempts.class, Attempts::of);
         TreeMap<String, List<Attempt>> attempts = read.byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
@@ -144,7 +151,7 @@ public final class ResourceFates {
                 fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
                         + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else {
-                fate = notInCloud(key, tried, evidence.assumptions(), GiveUp.outcomesVisible(evidence), read.downloadsOf(key));
+                fate = notInCloud(key, tried, evidence.assumptions(), visibility, read.downloadsOf(key));
             }
             model.fates.put(key, fate);
         }
@@ -190,7 +197,7 @@ public final class ResourceFates {
 
     /** In scope, eligible, not in the cloud: given up after a justified failure, or lost. */
     private static ResourceFate notInCloud(String key, List<Attempt> tried, java.util.Set<String> assumptions,
-            boolean outcomesVisible, List<TraceEvent> downloads) {
+            GiveUp.OutcomeVisibility outcomesVisible, List<TraceEvent> downloads) {
         if (tried.isEmpty()) {
             if (!downloads.isEmpty()) {
                 TraceEvent last = downloads.get(downloads.size() - 1);

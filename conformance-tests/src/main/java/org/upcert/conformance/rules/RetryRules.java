@@ -60,9 +60,12 @@ public final class RetryRules {
         return Attempts.answered(failed) && !Attempts.hasRetryAfter(failed);
     }
 
-    /** Whether the run shows the extension outcome fields (error, headers): iOS 26.4 and later. */
-    static boolean outcomeFieldsVisible(RunEvidence evidence) {
-        return GiveUp.outcomesVisible(evidence);
+    /**
+     * Whether the run showed the extension outcome fields (error, headers), failure by failure: iOS
+     * 26.4 and later, at the OS level the device ran at that failure (an {@code os.upgrade} changes it).
+     */
+    static GiveUp.OutcomeVisibility outcomeFieldsVisible(RunEvidence evidence) {
+        return GiveUp.OutcomeVisibility.of(evidence);
     }
 
     /**
@@ -93,7 +96,7 @@ public final class RetryRules {
             String abandonedWhy = null;
             int abandoned = 0;
             Set<String> assumptions = evidence.assumptions();
-            boolean visible = outcomeFieldsVisible(evidence);
+            GiveUp.OutcomeVisibility visible = outcomeFieldsVisible(evidence);
             ResourceFates fates = ResourceFates.of(evidence);
             java.util.SortedSet<String> ineligible = fates.withFate(ResourceFates.Fate.INELIGIBLE);
             java.util.SortedSet<String> inTheCloud = fates.withFate(ResourceFates.Fate.UPLOADED); // nothing left to upload
@@ -171,7 +174,7 @@ public final class RetryRules {
             int reportedFailed2xx = 0; // a 2xx reported as failed: the same situation from the device (bound, spacing)
             TraceEvent first = null;
             String why = null;
-            boolean visible = outcomeFieldsVisible(evidence);
+            GiveUp.OutcomeVisibility visible = outcomeFieldsVisible(evidence);
             boolean statusAssumed = evidence.assumptions().contains(GiveUp.HTTP_STATUS);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
@@ -187,14 +190,14 @@ public final class RetryRules {
                             boolean freshAfterStaleness = attempt.freshDestination()
                                     && (refused.number("code") == UploadError.USER_AUTHENTICATION_REQUIRED
                                             || Attempts.expiredDestination(refused));
-                            if (refusal(refused) && visible && attempt.isRetry() && attempt.job().equals(previous.job())
+                            if (refusal(refused) && visible.at(refused) && attempt.isRetry() && attempt.job().equals(previous.job())
                                     && !attempt.freshDestination() && !(statusAssumed && transientStatus(refused))) {
                                 message = attempt.job() + " for " + entry.getKey() + " was retried with its original destination "
                                         + "after the server refused it (" + Attempts.outcome(refused) + ")";
                             } else if (inRow >= LOOP_REFUSALS) {
                                 message = entry.getKey() + " was tried again (" + attempt.job() + ") after " + inRow
                                         + " refusals in a row, last " + Attempts.outcome(refused);
-                            } else if (visible && inRow >= SPACED_AFTER && gap < MIN_SPACING.toMillis() && !freshAfterStaleness) {
+                            } else if (visible.at(refused) && inRow >= SPACED_AFTER && gap < MIN_SPACING.toMillis() && !freshAfterStaleness) {
                                 message = entry.getKey() + " was tried again (" + attempt.job() + ") " + gap / 1000 + " s after refusal "
                                         + inRow + " in a row (" + Attempts.outcome(refused) + "); after "
                                         + SPACED_AFTER + " refusals attempts must be at least " + MIN_SPACING.toSeconds()
@@ -287,7 +290,7 @@ public final class RetryRules {
             TraceEvent first = null;
             String why = null;
             Set<String> assumptions = evidence.assumptions();
-            boolean visible = outcomeFieldsVisible(evidence);
+            GiveUp.OutcomeVisibility visible = outcomeFieldsVisible(evidence);
             // Bytes in the cloud (e.g. the host app uploaded it itself, host.upload): nothing left to try again.
             java.util.SortedSet<String> inTheCloud = ResourceFates.of(evidence).withFate(ResourceFates.Fate.UPLOADED);
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {

@@ -24,6 +24,7 @@ class GiveUpTest {
     private static final class Trace {
         final List<TraceEvent> events = new ArrayList<>();
         final List<String> assumptions = new ArrayList<>();
+        String os;
         int jobs;
 
         Trace line(long t, String json) {
@@ -48,8 +49,15 @@ class GiveUpTest {
             return this;
         }
 
+        Trace os(String level) {
+            os = level;
+            return this;
+        }
+
         RunEvidence evidence() {
-            JsonNode header = JSON.valueToTree(java.util.Map.of("ev", "header", "assumptions", assumptions));
+            JsonNode header = os == null ? JSON.valueToTree(java.util.Map.of("ev", "header", "assumptions", assumptions))
+                    : JSON.valueToTree(java.util.Map.of("ev", "header", "assumptions", assumptions,
+                            "workload", java.util.Map.of("os", os)));
             return new RunEvidence("test", 1, header, List.copyOf(events), Set.of(R), Set.of(), null, null, null);
         }
     }
@@ -130,5 +138,42 @@ class GiveUpTest {
         trace.line(MIN * 2, "{\"ev\":\"job.create\",\"job\":\"J9\",\"resource\":\"" + R + "\",\"url\":\"http://h/x\"}");
         trace.line(MIN * 3, "{\"ev\":\"job.succeeded\",\"job\":\"J9\",\"status\":201}");
         assertFalse(GiveUp.justified(trace.evidence(), R).isPresent());
+    }
+
+    @Test
+    @DisplayName("each failure is judged at the OS level of its time: after an os.upgrade from 26.1 the failures show their error")
+    void osLevelAtTheFailure() {
+        // On 26.1 a failed job shows nothing: five failures over 30 minutes are as permanent as it can know.
+        Trace old = new Trace().os("26.1");
+        for (long minute : new long[] {0, 10, 20, 30, 40}) {
+            old.failedJob(minute, LOST);
+        }
+        assertTrue(GiveUp.justified(old.evidence(), R).isPresent(), "26.1 shows no error: five failures over 40 min");
+        // The same failures, the device updated to 26.4 before the last two: those show -1005 (no
+        // response), a network-level failure that never justifies giving up. Judged at the run's
+        // starting level (26.1) it was wrongly justified.
+        Trace upgraded = new Trace().os("26.1");
+        for (long minute : new long[] {0, 10, 20}) {
+            upgraded.failedJob(minute, LOST);
+        }
+        upgraded.line(25 * MIN, "{\"ev\":\"os.upgrade\",\"from\":\"26.1\",\"to\":\"26.4\"}");
+        for (long minute : new long[] {30, 40}) {
+            upgraded.failedJob(minute, LOST);
+        }
+        assertFalse(GiveUp.justified(upgraded.evidence(), R).isPresent(), "the last failure showed -1005 on 26.4");
+        GiveUp.OutcomeVisibility visibility = GiveUp.OutcomeVisibility.of(upgraded.evidence());
+        List<TraceEvent> events = upgraded.evidence().events();
+        assertFalse(visibility.at(events.get(1)), "a failure before the upgrade: 26.1");
+        assertTrue(visibility.at(events.get(events.size() - 1)), "a failure after it: 26.4");
+        // A skipped upgrade (the device ran it already) changes nothing.
+        Trace skipped = new Trace().os("26.1");
+        for (long minute : new long[] {0, 10, 20}) {
+            skipped.failedJob(minute, LOST);
+        }
+        skipped.line(25 * MIN, "{\"ev\":\"os.upgrade\",\"to\":\"26.1\",\"skipped\":true}");
+        for (long minute : new long[] {30, 40}) {
+            skipped.failedJob(minute, LOST);
+        }
+        assertTrue(GiveUp.justified(skipped.evidence(), R).isPresent());
     }
 }
