@@ -43,6 +43,12 @@ public final class LivenessCheckers {
                         finished++;
                         finishedUnacked.put(event.text("job"), event);
                     }
+                    // with the fetch-set lag the extension could see the outcome only from its job.visible on
+                    case "job.visible" -> {
+                        if (!event.text("state").equals("PENDING") && finishedUnacked.containsKey(event.text("job"))) {
+                            finishedUnacked.put(event.text("job"), event);
+                        }
+                    }
                     case "job.ack", "job.retry", "job.cancel" -> finishedUnacked.remove(event.text("job"));
                     case "call.start" -> lastStart = event;
                     case "call.end" -> {
@@ -63,7 +69,7 @@ public final class LivenessCheckers {
                         + first.text("job");
                 boolean noCallAfter = lastStart == null || lastStart.line() < first.line();
                 if (noCallAfter && lastEnd != null && lastEnd.text("result").equals("COMPLETED") && inFlightAtLastEnd > 0) {
-                    return Verdict.fail(ruleId(), message + ": it finished after the last call (activation " + lastEnd.activation()
+                    return Verdict.fail(ruleId(), message + ": it finished (showed in the fetch sets) after the last call (activation " + lastEnd.activation()
                             + ") answered COMPLETED with " + inFlightAtLastEnd + " jobs still in flight, and nothing called the "
                             + "extension again (after COMPLETED only a library change does, maybe days later on a phone left "
                             + "alone). Answer PROCESSING while jobs are registered or pending, COMPLETED once they are "

@@ -170,6 +170,7 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
         long inFlight = ledger.values().stream().filter(e -> e.state() == State.INFLIGHT).count();
+        createdThisCall = 0;
         if (!consent || stopping) {
             return answer(!wanted.isEmpty() || waiting, inFlight, !finished.isEmpty());
         }
@@ -186,7 +187,16 @@ public class FullWalkExtension implements UploadExtension {
             }
             created += block.size();
         }
+        createdThisCall = created;
         return answer(wanted.size() > created || waiting, inFlight + created, created > 0 || !finished.isEmpty());
+    }
+
+    /** Jobs the current call created (read by {@link #answer}; 0 before it creates). */
+    private int createdThisCall;
+
+    /** The jobs the current call created, for a twin's {@link #answer}. */
+    protected final int createdThisCall() {
+        return createdThisCall;
     }
 
     /**
@@ -379,6 +389,23 @@ public class FullWalkExtension implements UploadExtension {
         @Override
         protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
             return backlog || moved ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+        }
+    }
+
+    /**
+     * A broken twin that trusts its own timer over the fetch sets (issue 15, the fetch-set lag):
+     * "the system calls about 1 s after my uploads end (reference §5), so a call that creates
+     * nothing comes after my batch has finished: once I have acknowledged what the ACKNOWLEDGE set
+     * shows, I am done". It answers COMPLETED whenever it created nothing and nothing waits for a
+     * job, although jobs still show PENDING. Without the lag every job of the batch shows finished
+     * at that follow-up and the twin behaves as {@link FullWalkExtension}; with the device's 0.1–5 s
+     * lag some still show PENDING 1 s after the uploads end, they finish unacknowledged and, after
+     * COMPLETED, nothing calls it again (ACK-01).
+     */
+    public static final class TrustsTheFollowUp extends FullWalkExtension {
+        @Override
+        protected ProcessingResult answer(boolean backlog, long inFlight, boolean moved) {
+            return backlog || createdThisCall() > 0 ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
         }
     }
 
