@@ -46,8 +46,16 @@ class InProcessHostTest {
         return Simulation.run(plan, source, RunOptions.inMemory());
     }
 
+    /**
+     * A small run whose scripted extensions expect their jobs to show finished at the follow-up 1 s
+     * after the uploads: without the fetch-set lag (its own tests: FetchLagTest, FetchLagAcceptanceTest).
+     */
     private static RunPlan small(List<PlannedFault> faults) {
-        return RunPlan.of(3, Workload.typical(5)).withFaults(faults);
+        return withoutLag(RunPlan.of(3, Workload.typical(5)).withFaults(faults));
+    }
+
+    private static RunPlan withoutLag(RunPlan plan) {
+        return plan.withPolicy(plan.policy().withoutFetchLag());
     }
 
     private static String read(ExtensionContext context, String name) {
@@ -416,7 +424,7 @@ class InProcessHostTest {
         @DisplayName("iOS 26.1: createJob returns null, cancel and a job's error/type/headers are refused")
         void on261() {
             List<Object> seen = new ArrayList<>();
-            RunResult result = run(RunPlan.of(3, Workload.typical(5).withOs("26.1")), ScriptedExtension.source((context, self) -> {
+            RunResult result = run(withoutLag(RunPlan.of(3, Workload.typical(5).withOs("26.1"))), ScriptedExtension.source((context, self) -> {
                 var library = context.library();
                 if (self.calls.get() == 1) {
                     var resource = library.fetchAssets().get(0).resources().get(0);
