@@ -548,7 +548,10 @@ class Discovery:
             return DiscoveryResult("ABORTED", len(assets))
         if not assets:
             # An empty library and a library that did not answer look the same: no token stored.
-            return DiscoveryResult("NOTHING_FOUND")
+            # After an expired token it is the library not answering: the extension knows it is not
+            # up to date, so never COMPLETED (CHG-01), whatever its ledger says is left to upload
+            # (as the Java sample: FAILURE, the library.flaky it met excuses it).
+            return DiscoveryResult("UNRELIABLE" if kind == "RESYNC" else "NOTHING_FOUND")
         present: Set[str] = set()
         updates: Dict[str, LedgerEntry] = {}
         added = 0

@@ -42,10 +42,16 @@ import org.upcert.harness.run.Simulation;
 class ChangesThatCannotApplyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** iOS 26.5 (PROCESS, cancel); a photo added 0.5 s after the first call wakes the extension again while uploads run. */
+    /**
+     * iOS 26.5 (PROCESS, cancel); a photo added 0.5 s after the first call wakes the extension again
+     * while uploads run. Without the fetch-set lag: the race is timed (RacingCanceller.BURN) on
+     * transitions that show at once; with the lag a job that finished shows PENDING a little longer,
+     * which only makes more cancels race the system (FetchLagTest, FetchLagAcceptanceTest).
+     */
     static RunPlan plan() {
-        return RunPlan.of(1, Workload.typical(6).withOs("26.5"))
+        RunPlan plan = RunPlan.of(1, Workload.typical(6).withOs("26.5"))
                 .withFaults(List.of(new PlannedFault.AssetsAdded(1_500, 1_600, 1)));
+        return plan.withPolicy(plan.policy().withoutFetchLag());
     }
 
     static RunResult run(ExtensionSource source, String isolation) {
