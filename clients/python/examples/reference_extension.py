@@ -583,6 +583,39 @@ class Discovery:
         return 0
 
 
+class HostAppUploads:
+    """The resources the host app uploaded itself (``AppGroupStorage.HOST_APP_UPLOADS``: one resource
+    key per line, appended by the app, never rewritten), folded into the ledger as uploaded, so no job
+    is created for them and their jobs still in flight are cancelled. Read, never written; matched key
+    by key (the app may take a RAW and leave its JPEG). How far the file was read is kept in memory
+    only: a relaunched process reads it again, which changes nothing."""
+
+    def __init__(self):
+        self.lines_read = 0
+
+    def fold(self, storage: up.AppGroupStorage, ledger: Ledger) -> int:
+        text = storage.read_string(up.AppGroupStorage.HOST_APP_UPLOADS)
+        if text is None:
+            return 0
+        lines = [line for line in text.split("\n") if line != ""]
+        if len(lines) <= self.lines_read:
+            return 0
+        updates = []
+        for line in lines[self.lines_read:]:
+            key = line.strip()
+            asset, _, kind = key.rpartition("#")
+            if not asset or not kind:
+                continue  # not a resource key
+            known = ledger.get(key)
+            if known is None:
+                updates.append(LedgerEntry.discovered(key, ledger.allocate_order()).uploaded(""))
+            elif known.status == NEEDS_UPLOAD:
+                updates.append(known.uploaded(""))
+        changed = ledger.record(updates, storage)  # durable first; memory follows
+        self.lines_read = len(lines)
+        return changed
+
+
 # --- the cloud: generic-put ------------------------------------------------------------------
 
 class CloudUnavailable(Exception):
@@ -1370,13 +1403,14 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
 class ProcessingRound:
     """One call of process_jobs: consent, discovery, retry, acknowledge, create, answer."""
 
-    def __init__(self, context: up.ExtensionContext, ledger: Ledger, discovery: Discovery, cloud,
-                 cancelled: threading.Event):
+    def __init__(self, context: up.ExtensionContext, ledger: Ledger, discovery: Discovery, host_app: HostAppUploads,
+                 cloud, cancelled: threading.Event):
         self.context = context
         self.library = context.library
         self.log = context.log
         self.ledger = ledger
         self.discovery = discovery
+        self.host_app = host_app
         self.cloud = cloud
         self.cancelled = cancelled
         self.identity = JobIdentity(self.library, cloud, context.upload_url_base, context.os_at_least("27"))
@@ -1397,6 +1431,10 @@ class ProcessingRound:
                                         self.library.is_upload_job_extension_enabled())
         if self.cancelled.is_set():
             return self.interrupted("discovery")
+        by_host_app = self.host_app.fold(self.context.storage, self.ledger)
+        if by_host_app:
+            self.log.info("the host app uploaded %d resources itself (%s): recorded as uploaded"
+                          % (by_host_app, up.AppGroupStorage.HOST_APP_UPLOADS))
 
         retry = retry_step(self.context, self.ledger, self.cloud, self.identity, self.cancelled)
         if retry.interrupted:
@@ -1476,6 +1514,7 @@ class ReferenceExtension(up.UploadExtension):
         self.termination_requested = threading.Event()
         self.ledger: Optional[Ledger] = None
         self.discovery = Discovery()
+        self.host_app = HostAppUploads()
         self.cloud = None
         self.cloud_settings: Optional[Dict[str, str]] = None
 
@@ -1491,7 +1530,7 @@ class ReferenceExtension(up.UploadExtension):
                     if self.ledger.unreadable_lines else "",
                     ", %d stale journals of an interrupted compaction deleted" % self.ledger.stale_journals_deleted
                     if self.ledger.stale_journals_deleted else ""))
-            return ProcessingRound(context, self.ledger, self.discovery, self.cloud_for(context.configuration),
+            return ProcessingRound(context, self.ledger, self.discovery, self.host_app, self.cloud_for(context.configuration),
                                    self.termination_requested).run()
         except up.StorageUnavailableError as locked:
             # Before the first unlock after a restart the app group cannot be read, and while the host
@@ -1527,6 +1566,7 @@ class ReferenceExtension(up.UploadExtension):
         """After an unexpected exception memory may disagree with storage: start from storage."""
         self.ledger = None
         self.discovery = Discovery()
+        self.host_app = HostAppUploads()
         self.cloud = None
         self.cloud_settings = None
 

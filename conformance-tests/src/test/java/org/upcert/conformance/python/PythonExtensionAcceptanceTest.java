@@ -123,6 +123,24 @@ class PythonExtensionAcceptanceTest {
         }
         assertEquals(List.of(), fails, outcome.err() + "\n" + json.path("failures"));
         assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
+        // It reads host/uploaded: once a resource is listed, no job is created for it.
+        org.upcert.harness.plan.RunPlan plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileCatalogue.load("host-app"), 1).plan();
+        Path script = Python.EXAMPLES.resolve("reference_extension.py");
+        org.upcert.harness.run.RunResult run = org.upcert.harness.run.Simulation.run(plan,
+                org.upcert.harness.host.ExtensionSource.command(List.of(python, script.toString()), script.getParent()),
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        java.util.TreeSet<String> byHostApp = new java.util.TreeSet<>();
+        for (String line : run.traceText().lines().toList()) {
+            JsonNode event = JSON.readTree(line);
+            String resource = event.path("resource").asText();
+            if (event.path("ev").asText().equals("host.upload") && !resource.isEmpty()) {
+                byHostApp.add(resource);
+            } else if (event.path("ev").asText().equals("job.create")) {
+                assertTrue(!byHostApp.contains(resource), "a job created for " + resource + ", which the host app had uploaded");
+            }
+        }
+        assertTrue(!byHostApp.isEmpty(), "the host app uploaded photos itself");
     }
 
     @Test
