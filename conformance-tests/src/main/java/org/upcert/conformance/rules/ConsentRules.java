@@ -66,8 +66,8 @@ public final class ConsentRules {
 
         private boolean withdraws(TraceEvent event) {
             String kind = event.text("kind");
-            if (kind.equals("consent.disabled")) {
-                return true;
+            if (kind.equals("consent.disabled") || kind.equals("host.signout")) {
+                return true; // the host app disables the extension on sign-out (reference §3)
             }
             if (!kind.equals("consent.access")) {
                 return false;

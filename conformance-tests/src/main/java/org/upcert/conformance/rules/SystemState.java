@@ -258,7 +258,8 @@ final class SystemState {
                 }
             }
             case "fault.start", "fault.end" -> {
-                if (event.text("kind").startsWith("consent.")) {
+                // host.signout disables the extension (the host app does on sign-out): consent withdrawn too.
+                if (event.text("kind").startsWith("consent.") || event.text("kind").equals("host.signout")) {
                     consentWindowsOpen += event.name().equals("fault.start") ? 1 : -1;
                     consentTouched = consentTouched || (inCall && event.name().equals("fault.start"));
                 }

@@ -47,7 +47,11 @@ import org.upcert.conformance.suite.SuiteConfig;
  *       the library failed with 3300 (library.flaky): the sample answered FAILURE for the library,
  *       and CAP-01 demands PROCESSING after LIMIT_EXCEEDED. The sample (and the Python reference)
  *       now answer PROCESSING after LIMIT_EXCEEDED before weighing anything else (found exploring
- *       the host-app kinds, issue 15).
+ *       the host-app kinds, issue 15);
+ *   <li>RES-01-seed-245: a call that started the instant a host.signout disabled the extension; the
+ *       sample answered COMPLETED without consent, as it must, and RES-01 judged it as a call with
+ *       consent. The rules now read a host.signout window as consent withdrawn (the host app
+ *       disables the extension on sign-out), like consent.disabled.
  * </ul>
  * The sample passes them; the mutants that break RES-03, CHG-01 and RTY-03 still fail them on the same
  * cases (TRM-03's mutants stay caught on their own profiles: MutantsAreCaughtTest,
@@ -68,8 +72,8 @@ class CorpusRegressionTest {
     @Test
     @DisplayName("the sample fails nothing on the corpus exploration found (each pinned profile with its own seed)")
     void sampleHoldsOnTheCorpus(@TempDir Path out) {
-        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03,CAP-01,RES-02");
-        assertEquals(7, c.runs(), "seven pinned profiles, one run each (the one named by --profiles too runs once)");
+        Certification c = certify(out, "org.upcert.sample.SampleUploadExtension", "RES-03,CHG-01,TRM-03,RTY-03,CAP-01,RES-02,RES-01");
+        assertEquals(8, c.runs(), "eight pinned profiles, one run each (the one named by --profiles too runs once)");
         assertTrue(c.failures().isEmpty(), c.failures().stream().map(CellVerdict::reproduce).toList().toString());
         assertEquals(Certification.Outcome.CERTIFIED, c.outcome(), c.mustLine());
     }

@@ -83,9 +83,10 @@ public final class FaultSchedule implements RequestFaults {
         /**
          * The user opened the host app, which uploads the resources (larger than {@code aboveMB}
          * MB when above 0) of the {@code count} most recently taken assets itself (host.upload,
-         * fault {@code index}).
+         * fault {@code index}); {@code signedIn} false while a host.signout holds the account
+         * signed out: a signed-out app uploads nothing.
          */
-        default void hostUploaded(int index, int count, int aboveMB) {
+        default void hostUploaded(int index, int count, int aboveMB, boolean signedIn) {
         }
 
         /**
@@ -186,7 +187,7 @@ public final class FaultSchedule implements RequestFaults {
         } else if (fault instanceof PlannedFault.AppUpgrade) {
             effects.appUpgraded();
         } else if (fault instanceof PlannedFault.HostUpload upload) {
-            effects.hostUploaded(index, upload.count(), upload.aboveMB());
+            effects.hostUploaded(index, upload.count(), upload.aboveMB(), !signedOut);
         } else if (fault instanceof PlannedFault.CredentialsChanged) {
             effects.credentialsChanged(!signedOut); // signed out meanwhile: the next sign-in brings them
         } else if (fault instanceof PlannedFault.DeviceReboot) {

@@ -263,8 +263,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     }
 
                     @Override
-                    public void hostUploaded(int index, int count, int aboveMB) {
-                        hostUpload(index, count, aboveMB);
+                    public void hostUploaded(int index, int count, int aboveMB, boolean signedIn) {
+                        hostUpload(index, count, aboveMB, signedIn);
                     }
 
                     @Override
@@ -710,9 +710,14 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * extension's upload of the same resource is a second copy, never a conflict); the app lists
      * each resource key in {@link AppGroupFiles#HOST_APP_UPLOADS} and the trace has one
      * {@code host.upload} line per resource. Before the first unlock after a restart the user
-     * cannot have opened the app: nothing happens ({@code host.upload} with {@code skipped}).
+     * cannot have opened the app, and a signed-out app (host.signout) uploads nothing: nothing
+     * happens then ({@code host.upload} with {@code skipped}).
      */
-    private void hostUpload(int index, int count, int aboveMB) {
+    private void hostUpload(int index, int count, int aboveMB, boolean signedIn) {
+        if (!signedIn) {
+            trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the user is signed out (host.signout)").end();
+            return;
+        }
         if (files.locked()) {
             trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
                     .end();

@@ -1029,6 +1029,19 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("host.upload while the user is signed out (host.signout) does nothing: a signed-out app uploads nothing")
+        void hostUploadSignedOut() {
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(6).withOs("26.5"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.SignedOut(10 * MIN, 30 * MIN), new PlannedFault.HostUpload(20 * MIN, 20 * MIN, 3, 0)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> ProcessingResult.COMPLETED),
+                    RunOptions.inMemory());
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(1, trace.events("host.upload").size());
+            assertEquals("the user is signed out (host.signout)", trace.first("host.upload").path("skipped").asText());
+            assertTrue(result.inventory().writes().isEmpty(), "nothing reached the cloud");
+        }
+
+        @Test
         @DisplayName("host.filelock: while the host app holds the lock the extension's writes throw and do nothing (reads still"
                 + " work); with reads, reads throw too; traced storage.locked by the host app")
         void hostFileLock() {
