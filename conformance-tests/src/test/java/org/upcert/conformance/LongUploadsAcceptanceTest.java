@@ -11,6 +11,7 @@ import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.rules.RuleCatalogue;
 import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.faults.profile.ProfileParser;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.plan.RunPlan;
@@ -64,6 +65,35 @@ class LongUploadsAcceptanceTest {
         assertEquals(0, refused, "no job failed");
         for (String rule : List.of("E2E-01", "ACK-01")) {
             assertEquals("PASS", RuleCatalogue.judge(rule, evidence).status().name(), rule);
+        }
+    }
+
+    @Test
+    @DisplayName("a queue that outlives its tokens: at 2 Mbit/s the sample narrows its window (QueueWindow) and converges; RTY-02, E2E-01 and ACK-01 PASS")
+    void aQueueThatOutlivesItsTokensIsShortened() throws Exception {
+        // quiet-phone's night at half its uplink: a full queue of 100 jobs with videos takes hours
+        // to send, so the jobs at its tail start after their 1-hour bearer token has expired.
+        String text = ProfileCatalogue.text("quiet-phone").orElseThrow().replace("uplinkKbps: 4000", "uplinkKbps: 2000");
+        assertTrue(text.contains("uplinkKbps: 2000"), "the profile still sets its home uplink");
+        RunPlan plan = PlanExpander.expand(ProfileParser.parse("test:slow-quiet-phone", "slow-quiet-phone", text), 2).plan();
+        RunResult result = Simulation.run(plan, ExtensionSource.type(SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct"));
+        RunEvidence evidence = RunEvidence.of(result);
+        boolean narrowed = false;
+        int expiredInQueue = 0;
+        for (TraceEvent event : evidence.events()) {
+            if (event.name().equals("storage.write") && "queue-window".equals(event.text("name"))) {
+                narrowed = true;
+            }
+            if (event.name().equals("job.failed") && String.valueOf(event.text("cloud")).contains("token expired")) {
+                expiredInQueue++;
+            }
+        }
+        assertTrue(expiredInQueue > 0, "the profile must make queued jobs outlive their tokens, or it shows nothing");
+        assertTrue(narrowed, "jobs refused for their credentials after a renewing retry narrow the queue window");
+        for (String rule : List.of("RTY-02", "E2E-01", "ACK-01", "RES-03")) {
+            var verdict = RuleCatalogue.judge(rule, evidence);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
         }
     }
 }

@@ -43,8 +43,11 @@ final class Acknowledger {
     static final int MAX_ID_LOOKUPS = 25;
     private int idLookups;
     private final OsLevel os;
+    private final QueueWindow window;
 
-    Acknowledger(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, AtomicBoolean cancelled) {
+    Acknowledger(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity, QueueWindow window,
+            AtomicBoolean cancelled) {
+        this.window = window;
         this.context = context;
         this.ledger = ledger;
         this.cloud = cloud;
@@ -117,11 +120,20 @@ final class Acknowledger {
         int downloadOnly = 0;
         int unidentified = 0;
         List<String> abandonedKeys = new ArrayList<>();
+        int succeeded = 0;
+        boolean credentialsOutlived = false;
         for (UploadJob job : jobs) {
             if (os.type(job) == JobType.DOWNLOAD_ONLY) {
                 // Fetched from iCloud only; the local copy may be purged soon. Not an upload.
                 downloadOnly++;
                 continue;
+            }
+            UploadJob seen = os.view(job);
+            if (seen.state() == JobState.SUCCEEDED) {
+                succeeded++;
+            } else if (seen.state() == JobState.FAILED && !retryUnspent.test(job)
+                    && cloud.classify(seen, now) == FailureKind.REAUTHENTICATE) {
+                credentialsOutlived = true; // refused its credentials even after the retry renewed them
             }
             Optional<String> key = identity.keyOf(job);
             if (key.isEmpty()) {
@@ -149,6 +161,7 @@ final class Acknowledger {
         }
         // ACK-03: durable before acknowledged. One append for the whole step.
         ledger.record(staged.values(), context.storage());
+        window.update(context.storage(), () -> context.library().jobLimit(), credentialsOutlived, succeeded);
         // Two-phase clouds: commit what was uploaded (now durable) before acknowledging (CLD-01).
         cloud.commitUploads(ledger, context, cancelled);
         if (!abandonedKeys.isEmpty()) {

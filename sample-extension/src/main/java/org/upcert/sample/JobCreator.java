@@ -55,9 +55,11 @@ final class JobCreator {
     private final Acknowledger acknowledger;
     private final AtomicBoolean cancelled;
     private final OsLevel os;
+    private final QueueWindow window;
 
     JobCreator(ExtensionContext context, Ledger ledger, CloudDialect cloud, JobIdentity identity,
-            Acknowledger acknowledger, AtomicBoolean cancelled) {
+            Acknowledger acknowledger, QueueWindow window, AtomicBoolean cancelled) {
+        this.window = window;
         this.context = context;
         this.ledger = ledger;
         this.cloud = cloud;
@@ -167,7 +169,9 @@ final class JobCreator {
         }
 
         int unacknowledged = inFlight.size() + finished.size() + remembered.size();
-        int capacity = jobLimit - unacknowledged;
+        // Below jobLimit when jobs have outlived their credentials waiting in the system's queue
+        // (QueueWindow): a queue no longer than the uplink carries within a token's life.
+        int capacity = window.limit(context.storage(), jobLimit) - unacknowledged;
         Instant now = context.clock().instant();
         List<LedgerEntry> candidates = new ArrayList<>();
         if (capacity > 0 && knownCloudProblem.isEmpty()) {

@@ -46,9 +46,11 @@ final class ProcessingRound {
     private final AtomicBoolean cancelled;
     private final JobIdentity identity;
     private final Acknowledger acknowledger;
+    private final QueueWindow window;
 
-    ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, HostAppUploads hostApp, CloudDialect cloud,
-            AtomicBoolean cancelled) {
+    ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, HostAppUploads hostApp, QueueWindow window,
+            CloudDialect cloud, AtomicBoolean cancelled) {
+        this.window = window;
         this.context = context;
         this.library = context.library();
         this.log = context.log();
@@ -58,7 +60,7 @@ final class ProcessingRound {
         this.cloud = cloud;
         this.cancelled = cancelled;
         this.identity = new JobIdentity(library, cloud, context.uploadUrlBase(), OsLevel.of(context).assetResource());
-        this.acknowledger = new Acknowledger(context, ledger, cloud, identity, cancelled);
+        this.acknowledger = new Acknowledger(context, ledger, cloud, identity, window, cancelled);
     }
 
     ProcessingResult run() {
@@ -108,7 +110,7 @@ final class ProcessingRound {
         handled.addAll(acks.acknowledged());
         handled.addAll(acks.refused());
         Optional<CloudUnavailableException> knownProblem = retry.cloudProblem();
-        JobCreator.Outcome creation = new JobCreator(context, ledger, cloud, identity, acknowledger, cancelled)
+        JobCreator.Outcome creation = new JobCreator(context, ledger, cloud, identity, acknowledger, window, cancelled)
                 .create(handled, knownProblem);
         acks = acks.plus(creation.lateAcknowledgements());
         if (creation.interrupted()) {

@@ -39,6 +39,7 @@ public final class SampleUploadExtension implements UploadExtension {
     private Ledger ledger;
     private Discovery discovery = new Discovery();
     private HostAppUploads hostApp = new HostAppUploads();
+    private QueueWindow window = new QueueWindow();
     private CloudDialect cloud;
     private SortedMap<String, String> cloudConfiguration;
 
@@ -60,7 +61,7 @@ public final class SampleUploadExtension implements UploadExtension {
                         + (ledger.staleJournalsDeleted() > 0 ? ", " + ledger.staleJournalsDeleted()
                                 + " stale journals of an interrupted compaction deleted" : ""));
             }
-            return new ProcessingRound(context, ledger, discovery, hostApp, cloudFor(context.configuration()),
+            return new ProcessingRound(context, ledger, discovery, hostApp, window, cloudFor(context.configuration()),
                     terminationRequested).run();
         } catch (StorageUnavailableException locked) {
             // Before the first unlock after a restart the app group cannot be read, and while the
@@ -111,6 +112,7 @@ public final class SampleUploadExtension implements UploadExtension {
         ledger = null;
         discovery = new Discovery();
         hostApp = new HostAppUploads();
+        window = new QueueWindow();
         cloud = null;
         cloudConfiguration = null;
     }
