@@ -42,7 +42,8 @@ public final class DroppedChange {
      * @param job the job's local identifier (null if the block passed no job)
      * @param code {@link PhotosErrorCode#CHANGE_NOT_SUPPORTED} (the job's state does not allow the change)
      *     or {@link PhotosErrorCode#IDENTIFIER_NOT_FOUND} (no such unacknowledged job)
-     * @param state the job's state at the commit, null when the store holds no such job
+     * @param state the job's state at the commit as the fetch sets show it (a transition of the
+     *     system's that has not shown yet is not revealed here either), null when the store holds no such job
      * @param reason why, in words
      */
     public DroppedChange(int index, Kind change, String job, PhotosErrorCode code, JobState state, String reason) {
@@ -77,7 +78,7 @@ public final class DroppedChange {
         return code;
     }
 
-    /** The job's state at the commit; empty when the system holds no such unacknowledged job. */
+    /** The job's state at the commit as the fetch sets show it; empty when the system holds no such unacknowledged job. */
     public Optional<JobState> state() {
         return Optional.ofNullable(state);
     }

@@ -1108,11 +1108,16 @@ public final class CallContext implements ExtensionContext {
         }
     }
 
+    /**
+     * What the extension learns of its block: each dropped change with the job's state as the fetch
+     * sets show it, never the true state a lagging transition has not shown yet (the trace's
+     * {@code change.dropped} keeps the truth for the checkers).
+     */
     private static ChangeOutcome outcome(JobStore.ChangeSet changes) {
         List<DroppedChange> dropped = new ArrayList<>(changes.dropped().size());
         for (JobStore.Dropped d : changes.dropped()) {
             dropped.add(new DroppedChange(d.index(), DroppedChange.Kind.valueOf(d.op().toUpperCase(java.util.Locale.ROOT)),
-                    d.job(), d.code(), d.state(), d.reason()));
+                    d.job(), d.code(), d.shown(), d.reasonAsShown()));
         }
         return ChangeOutcome.of(changes.applied(), dropped);
     }

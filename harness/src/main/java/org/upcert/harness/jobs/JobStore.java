@@ -368,9 +368,21 @@ public final class JobStore {
      * @param seen what the extension last saw of the job; null if it saw nothing of it in the call
      * @param avoidable whether the change was illegal already as the extension saw the job (its
      *     mistake), rather than made illegal by the system since (a race it could not avoid)
+     * @param shown the job's state as the fetch sets show it at the commit (behind {@code state}
+     *     while a transition of the system's has not shown yet: the fetch-set lag); null as {@code state}
      */
     public record Dropped(int index, String op, String job, PhotosErrorCode code, String reason, JobState state, Seen seen,
-            boolean avoidable) {
+            boolean avoidable, JobState shown) {
+
+        /**
+         * Why, in words the extension may read: {@link #reason} names the job's true state, which
+         * the extension must not learn from a dropped change before the fetch sets show it (on a
+         * device the change request is simply nil).
+         */
+        public String reasonAsShown() {
+            return java.util.Objects.equals(state, shown) ? reason
+                    : op + " " + job + ": the job's state no longer allows it (changed by the system since it was fetched)";
+        }
     }
 
     /**
@@ -504,7 +516,7 @@ public final class JobStore {
                 JobRecord job = op.jobId == null ? null : jobsById.get(op.jobId);
                 Seen seen = op.jobId == null ? null : view.seen(op.jobId);
                 Dropped drop = new Dropped(op.index, op.kind.label, op.jobId, problem.code(), problem.reason(),
-                        job == null ? null : job.state(), seen, asSeen != null);
+                        job == null ? null : job.state(), seen, asSeen != null, job == null ? null : job.shownState());
                 dropped.add(drop);
                 Trace.Line line = trace.at(now.getAsLong(), "change.dropped").num("block", block).str("op", drop.op())
                         .str("job", drop.job()).str("code", drop.code().name()).str("reason", drop.reason())

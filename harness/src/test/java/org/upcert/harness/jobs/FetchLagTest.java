@@ -111,6 +111,25 @@ class FetchLagTest {
     }
 
     @Test
+    @DisplayName("a change dropped for a transition not shown yet tells the extension the state it was shown, not the truth")
+    void aDroppedChangeDoesNotRevealALaggingTransition() {
+        Rig rig = new Rig(1, true);
+        String id = rig.create();
+        rig.store.markPending(rig.job(id));
+        rig.runUntil(rig.clock[0] + MAX); // PENDING shows
+        rig.store.markSucceeded(rig.job(id), 201, new TreeMap<>());
+        assertEquals(JobState.PENDING, rig.shown(id).state(), "the success has not shown yet");
+        JobStore.ChangeSet changes = rig.store.begin(1);
+        changes.cancel(id); // legal as the extension sees the job, too late in truth
+        assertEquals(Optional.empty(), changes.commit());
+        JobStore.Dropped dropped = changes.dropped().get(0);
+        assertEquals(JobState.SUCCEEDED, dropped.state(), "the trace (the checkers) keep the truth");
+        assertEquals(JobState.PENDING, dropped.shown(), "the extension is told what the fetch sets show");
+        assertTrue(!dropped.reasonAsShown().contains("SUCCEEDED"), dropped.reasonAsShown());
+        assertTrue(rig.trace.text().contains("\"ev\":\"change.dropped\""), "traced");
+    }
+
+    @Test
     @DisplayName("the lag is drawn in [100 ms, 5 s] from the seed: the same seed shows the same times, another seed others")
     void deterministicPerSeed() {
         List<Long> first = visibleTimes(7);
