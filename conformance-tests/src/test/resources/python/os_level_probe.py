@@ -34,6 +34,8 @@ class OsLevelProbe(up.UploadExtension):
             context.storage.write_string("created", "yes")
             return up.ProcessingResult.PROCESSING
         finished = library.fetch_jobs(up.JobAction.ACKNOWLEDGE)
+        if not finished:
+            return up.ProcessingResult.PROCESSING  # not finished, or its success not shown yet (the fetch-set lag)
         for job in finished:
             probe(context, "type", lambda: job.type)
             probe(context, "error", lambda: job.error)

@@ -36,6 +36,9 @@ public class OsLevelProbe implements UploadExtension {
             return ProcessingResult.PROCESSING;
         }
         List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+        if (finished.isEmpty()) {
+            return ProcessingResult.PROCESSING; // not finished, or its success not shown yet (the fetch-set lag)
+        }
         for (UploadJob job : finished) {
             probe(context, "type", () -> job.type());
             probe(context, "error", () -> job.error());
