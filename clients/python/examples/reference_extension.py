@@ -1147,13 +1147,75 @@ class AckSummary:
         return text + ")"
 
 
+QUEUE_WINDOW_FILE = "queue-window"
+
+
+class QueueWindow:
+    """How many unacknowledged jobs to keep, at most, below the system's job limit: a queue no
+    longer than the uplink carries within a credential's life (the Java sample's QueueWindow).
+
+    A destination carries a bearer token that lives an hour, and the server checks it when the
+    system starts the request. On a slow uplink a full queue of videos outlives its tokens: the jobs
+    at its tail fail with USER_AUTHENTICATION_REQUIRED, are retried with fresh tokens, wait behind
+    the same queue and fail again, for ever. A job refused for its credentials even after the retry
+    that renewed them halves the window (once per call); every upload that succeeds widens it by
+    one, up to the job limit. Kept in the app group as one number, read once per process."""
+
+    def __init__(self):
+        self.loaded = False
+        self.window: Optional[int] = None  # None: the whole job limit
+
+    def limit(self, storage: up.AppGroupStorage, job_limit: int) -> int:
+        self._load(storage)
+        return job_limit if self.window is None else min(job_limit, self.window)
+
+    def update(self, storage: up.AppGroupStorage, job_limits: Callable[[], int], credentials_outlived: bool,
+               succeeded: int) -> None:
+        if not credentials_outlived and (succeeded == 0 or not self._narrowed(storage)):
+            return  # nothing happened, or never narrowed: nothing to widen
+        self._load(storage)
+        job_limit = job_limits()  # asked only here: most steps change nothing
+        before = self.window
+        nxt = job_limit if before is None else min(job_limit, before)
+        if credentials_outlived:
+            nxt = max(1, nxt // 2)
+        nxt = min(job_limit, nxt + succeeded)
+        after = None if nxt >= job_limit else nxt
+        if before == after:
+            return
+        if after is None:
+            storage.delete(QUEUE_WINDOW_FILE)  # back to the whole limit
+        else:
+            storage.write_string(QUEUE_WINDOW_FILE, str(after))
+        self.window = after
+
+    def _narrowed(self, storage: up.AppGroupStorage) -> bool:
+        self._load(storage)
+        return self.window is not None
+
+    def _load(self, storage: up.AppGroupStorage) -> None:
+        if self.loaded:
+            return
+        text = storage.read_string(QUEUE_WINDOW_FILE)
+        value: Optional[int] = None
+        if text is not None:
+            try:
+                number = int(text.strip())
+                value = number if number >= 1 else None
+            except ValueError:
+                value = None  # torn by a kill: as if never narrowed
+        self.window = value
+        self.loaded = True
+
+
 class Acknowledger:
     """Stores what finished jobs mean (one ledger append), then acknowledges every one of them
     (ACK-03, ACK-02): unidentified and download-only jobs too (CLD-02)."""
 
     def __init__(self, context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity,
-                 cancelled: threading.Event):
+                 cancelled: threading.Event, window: Optional[QueueWindow] = None):
         self.context = context
+        self.window = window if window is not None else QueueWindow()
         self.ledger = ledger
         self.cloud = cloud
         self.identity = identity
@@ -1167,10 +1229,18 @@ class Acknowledger:
         staged: Dict[str, LedgerEntry] = {}
         counts = {"uploaded": 0, "again": 0, "abandoned": 0, "download_only": 0, "unidentified": 0}
         abandoned_keys: List[str] = []
+        succeeded = 0
+        credentials_outlived = False
         for job in jobs:
             if self.os.view(job).type == up.JobType.DOWNLOAD_ONLY:
                 counts["download_only"] += 1  # fetched from iCloud only: not an upload
                 continue
+            seen = self.os.view(job)
+            if seen.state == up.JobState.SUCCEEDED:
+                succeeded += 1
+            elif (seen.state == up.JobState.FAILED and not retry_unspent(job)
+                  and classify(seen, self.cloud) == REAUTHENTICATE):
+                credentials_outlived = True  # refused its credentials even after the retry renewed them
             key = self.identity.key_of(job)
             if key is None:
                 counts["unidentified"] += 1
@@ -1191,6 +1261,7 @@ class Acknowledger:
                 error = self.os.view(job).error
                 abandoned_keys.append("%s (%s)" % (key, error if error is not None else "no error"))
         self.ledger.record(list(staged.values()), self.context.storage)  # ACK-03: durable first
+        self.window.update(self.context.storage, self.context.library.job_limit, credentials_outlived, succeeded)
         if abandoned_keys:
             self.context.log.warn("abandoned %d resources: %s%s" % (
                 len(abandoned_keys), "; ".join(abandoned_keys[:5]), "; …" if len(abandoned_keys) > 5 else ""))
@@ -1333,7 +1404,8 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
                                  known_problem, True)
 
     unacknowledged = len(in_flight) + len(finished) + len(marked)
-    capacity = job_limit - unacknowledged
+    # Below the job limit when jobs have outlived their credentials waiting in the system's queue.
+    capacity = acknowledger.window.limit(context.storage, job_limit) - unacknowledged
     now = context.clock.millis()
     candidates: List[LedgerEntry] = []
     if capacity > 0 and known_problem is None:
@@ -1404,7 +1476,7 @@ class ProcessingRound:
     """One call of process_jobs: consent, discovery, retry, acknowledge, create, answer."""
 
     def __init__(self, context: up.ExtensionContext, ledger: Ledger, discovery: Discovery, host_app: HostAppUploads,
-                 cloud, cancelled: threading.Event):
+                 cloud, cancelled: threading.Event, window: Optional[QueueWindow] = None):
         self.context = context
         self.library = context.library
         self.log = context.log
@@ -1414,7 +1486,7 @@ class ProcessingRound:
         self.cloud = cloud
         self.cancelled = cancelled
         self.identity = JobIdentity(self.library, cloud, context.upload_url_base, context.os_at_least("27"))
-        self.acknowledger = Acknowledger(context, ledger, cloud, self.identity, cancelled)
+        self.acknowledger = Acknowledger(context, ledger, cloud, self.identity, cancelled, window)
 
     def run(self) -> up.ProcessingResult:
         access = self.library.authorization_status()
@@ -1515,6 +1587,7 @@ class ReferenceExtension(up.UploadExtension):
         self.ledger: Optional[Ledger] = None
         self.discovery = Discovery()
         self.host_app = HostAppUploads()
+        self.window = QueueWindow()
         self.cloud = None
         self.cloud_settings: Optional[Dict[str, str]] = None
 
@@ -1531,7 +1604,7 @@ class ReferenceExtension(up.UploadExtension):
                     ", %d stale journals of an interrupted compaction deleted" % self.ledger.stale_journals_deleted
                     if self.ledger.stale_journals_deleted else ""))
             return ProcessingRound(context, self.ledger, self.discovery, self.host_app, self.cloud_for(context.configuration),
-                                   self.termination_requested).run()
+                                   self.termination_requested, self.window).run()
         except up.StorageUnavailableError as locked:
             # Before the first unlock after a restart the app group cannot be read, and while the host
             # app holds its file lock it cannot be written: the ledger is out of reach, not empty. Touch
@@ -1567,6 +1640,7 @@ class ReferenceExtension(up.UploadExtension):
         self.ledger = None
         self.discovery = Discovery()
         self.host_app = HostAppUploads()
+        self.window = QueueWindow()
         self.cloud = None
         self.cloud_settings = None
 

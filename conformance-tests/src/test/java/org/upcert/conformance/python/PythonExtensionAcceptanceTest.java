@@ -188,4 +188,27 @@ class PythonExtensionAcceptanceTest {
         Files.writeString(profile, yaml.replace("\nphases:", "\nsystem:\n  maxSimulated: 24h\nphases:"));
         return profile;
     }
+
+    @Test
+    @DisplayName("the Python reference, like the sample, narrows its queue window when jobs outlive their tokens in the system's queue (quiet-phone at 2 Mbit/s): RTY-02, E2E-01, ACK-01 PASS")
+    void aQueueThatOutlivesItsTokensIsShortened() throws Exception {
+        String python = Python.require();
+        String text = org.upcert.harness.faults.profile.ProfileCatalogue.text("quiet-phone").orElseThrow()
+                .replace("uplinkKbps: 4000", "uplinkKbps: 2000");
+        assertTrue(text.contains("uplinkKbps: 2000"), "the profile still sets its home uplink");
+        var plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileParser.parse("test:slow-quiet-phone", "slow-quiet-phone", text), 1).plan();
+        var result = org.upcert.harness.run.Simulation.run(plan,
+                org.upcert.harness.host.ExtensionSource.command(List.of(python, Python.EXAMPLES.resolve("reference_extension.py").toString()),
+                        Python.EXAMPLES),
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        var evidence = org.upcert.conformance.evidence.RunEvidence.of(result);
+        boolean narrowed = evidence.events().stream()
+                .anyMatch(e -> e.name().equals("storage.write") && "queue-window".equals(e.text("name")));
+        assertTrue(narrowed, "jobs refused for their credentials after a renewing retry narrow the queue window");
+        for (String rule : List.of("RTY-02", "E2E-01", "ACK-01")) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, evidence);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
 }
