@@ -522,16 +522,7 @@ public final class CallContext implements ExtensionContext {
         if (ms <= 0) {
             return;
         }
-        long target = system.clock().now() + ms;
-        if (target > graceDeadline) {
-            advance(graceDeadline);
-            kill("grace period after termination notice expired", n);
-        }
-        if (target > deadline) {
-            advance(deadline);
-            kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
-        }
-        advance(target);
+        advanceWithin(system.clock().now() + ms, n); // the same stops as every other cost of the call
     }
 
     /**
