@@ -56,7 +56,7 @@ public abstract class SampleMutant implements UploadExtension {
     public ProcessingResult processJobs(ExtensionContext context) {
         PhotoLibrary mutated = mutate(context.library());
         AppGroupStorage storage = mutateStorage(context.storage());
-        return sample.processJobs(new ExtensionContext() {
+        return sample.processJobs(new ForwardingContext(context) {
             @Override
             public PhotoLibrary library() {
                 return mutated;
@@ -65,26 +65,6 @@ public abstract class SampleMutant implements UploadExtension {
             @Override
             public AppGroupStorage storage() {
                 return storage;
-            }
-
-            @Override
-            public Clock clock() {
-                return context.clock();
-            }
-
-            @Override
-            public URI uploadUrlBase() {
-                return context.uploadUrlBase();
-            }
-
-            @Override
-            public ExtensionHttp http() {
-                return context.http();
-            }
-
-            @Override
-            public ExtensionLog log() {
-                return context.log();
             }
 
             @Override
@@ -112,6 +92,55 @@ public abstract class SampleMutant implements UploadExtension {
                 performRewritten(block, rewrite);
             }
         };
+    }
+
+    /** A context that forwards everything to the system's; a mutant or a style overrides what it changes. */
+    public static class ForwardingContext implements ExtensionContext {
+        protected final ExtensionContext real;
+
+        public ForwardingContext(ExtensionContext real) {
+            this.real = real;
+        }
+
+        @Override
+        public PhotoLibrary library() {
+            return real.library();
+        }
+
+        @Override
+        public AppGroupStorage storage() {
+            return real.storage();
+        }
+
+        @Override
+        public Clock clock() {
+            return real.clock();
+        }
+
+        @Override
+        public URI uploadUrlBase() {
+            return real.uploadUrlBase();
+        }
+
+        @Override
+        public ExtensionHttp http() {
+            return real.http();
+        }
+
+        @Override
+        public ExtensionLog log() {
+            return real.log();
+        }
+
+        @Override
+        public SortedMap<String, String> configuration() {
+            return real.configuration();
+        }
+
+        @Override
+        public String osVersion() {
+            return real.osVersion();
+        }
     }
 
     /** A library that forwards everything; mutants override one method. */

@@ -1,13 +1,10 @@
 package org.upcert.conformance.styles;
 
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.upcert.api.AppGroupStorage;
@@ -17,8 +14,6 @@ import org.upcert.api.AuthorizationStatus;
 import org.upcert.api.ChangeOutcome;
 import org.upcert.api.ChangeToken;
 import org.upcert.api.ExtensionContext;
-import org.upcert.api.ExtensionHttp;
-import org.upcert.api.ExtensionLog;
 import org.upcert.api.JobAction;
 import org.upcert.api.JobChangeBlock;
 import org.upcert.api.JobState;
@@ -426,45 +421,10 @@ public class HydratingExtension implements UploadExtension {
                     }
                 }
             };
-            return new ExtensionContext() {
+            return new SampleMutant.ForwardingContext(context) {
                 @Override
                 public PhotoLibrary library() {
                     return library;
-                }
-
-                @Override
-                public AppGroupStorage storage() {
-                    return context.storage();
-                }
-
-                @Override
-                public Clock clock() {
-                    return context.clock();
-                }
-
-                @Override
-                public URI uploadUrlBase() {
-                    return context.uploadUrlBase();
-                }
-
-                @Override
-                public ExtensionHttp http() {
-                    return context.http();
-                }
-
-                @Override
-                public ExtensionLog log() {
-                    return context.log();
-                }
-
-                @Override
-                public SortedMap<String, String> configuration() {
-                    return context.configuration();
-                }
-
-                @Override
-                public String osVersion() {
-                    return context.osVersion();
                 }
             };
         }
