@@ -25,6 +25,7 @@ import org.upcert.conformance.verdict.Verdict;
 import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.PlannedFault;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
@@ -96,6 +97,7 @@ class MemoryAndCpuAcceptanceTest {
         switch (name) {
             case "HoardsTheLibraryInMemory" -> assertTrue(res05.contains("killed for memory (jetsam)"), "RES-05 says so: " + res05);
             case "HashesEveryOriginalAtEveryCall" -> assertTrue(res05.contains("killed at the runtime limit"), "RES-05 says so: " + res05);
+            case "SavesItsLedgerWithThePreviewCache" -> assertTrue(res05.contains("killed for memory (jetsam)"), "RES-05 says so: " + res05);
             default -> assertFalse(res05.contains("killed"), res05);
         }
         switch (name) {
@@ -103,9 +105,42 @@ class MemoryAndCpuAcceptanceTest {
                     "killed for memory: " + kills);
             case "HashesEveryOriginalAtEveryCall" -> assertTrue(kills.stream().anyMatch(k -> k.path("reason").asText().startsWith("runtime limit")),
                     "killed at the runtime limit: " + kills);
+            case "SavesItsLedgerWithThePreviewCache" -> assertTrue(kills.stream().anyMatch(k -> k.path("reason").asText().startsWith("memory")
+                    && k.path("budget").asLong() < 32L * 1024 * 1024), "killed for memory, under a pressure window: " + kills);
             case "TreatsAnICloudFailureAsPermanent" -> assertTrue(events(result, "job.failed").stream()
                     .anyMatch(f -> f.path("code").asInt() == UploadError.RESOURCE_UNAVAILABLE), "iCloud downloads failed");
             default -> throw new AssertionError("no expectation for " + name);
         }
+    }
+
+    static Stream<Arguments> caughtByPressureAlone() {
+        return MemoryAndCpuMutants.caughtByPressureAlone().stream().map(c -> Arguments.of(c.mutant(), c));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("caughtByPressureAlone")
+    @DisplayName("the memory.pressure windows alone catch the mutant: the same profile and seed without them pass every MUST rule")
+    void pressureWindowsAloneCatch(String name, MutantCase c) throws Exception {
+        RunPlan withWindows = c.plan();
+        RunPlan withoutWindows = withWindows.withFaults(withWindows.faults().stream()
+                .filter(f -> !(f instanceof PlannedFault.MemoryPressure)).toList());
+        assertTrue(withoutWindows.faults().size() < withWindows.faults().size(), "the profile has memory.pressure windows to take out");
+
+        RunResult quiet = Simulation.run(withoutWindows, c.source(), c.options());
+        TreeMap<String, Verdict> quietVerdicts = judge(quiet);
+        for (var rule : RuleCatalogue.rules()) {
+            if (rule.must()) {
+                assertFalse(quietVerdicts.get(rule.id()).status() == Verdict.Status.FAIL,
+                        name + " without the windows: " + rule.id() + " " + quietVerdicts.get(rule.id()));
+            }
+        }
+        assertTrue(events(quiet, "process.kill").isEmpty(), "nothing else in the profile kills it: " + events(quiet, "process.kill"));
+
+        RunResult pressed = Simulation.run(withWindows, c.source(), c.options());
+        Verdict verdict = judge(pressed).get(c.ruleId());
+        assertEquals(Verdict.Status.FAIL, verdict.status(), name + " with the windows: " + verdict);
+        assertTrue(verdict.message().contains("memory limit exceeded (jetsam)"), "the FAIL names the jetsam kill: " + verdict.message());
+        assertTrue(events(pressed, "process.kill").stream().allMatch(k -> k.path("reason").asText().startsWith("memory")
+                && k.path("budget").asLong() < 32L * 1024 * 1024), "every kill is a memory kill under a window: " + events(pressed, "process.kill"));
     }
 }

@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.upcert.api.Asset;
+import org.upcert.api.AppGroupStorage;
 import org.upcert.api.AssetResource;
+import org.upcert.api.ExtensionContext;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
 import org.upcert.api.UploadError;
 
 /**
@@ -32,7 +35,17 @@ public final class MemoryAndCpuMutants {
                         HashesEveryOriginalAtEveryCall.class, HashesEveryOriginalAtEveryCall::new, "memory-and-cpu", 1),
                 MutantCase.of("RTY-01", "takes an original that could not be downloaded from iCloud (-1008) for a photo that is gone:"
                         + " acknowledges the job and never uploads the resource again",
-                        TreatsAnICloudFailureAsPermanent.class, TreatsAnICloudFailureAsPermanent::new, "memory-and-cpu", 1));
+                        TreatsAnICloudFailureAsPermanent.class, TreatsAnICloudFailureAsPermanent::new, "memory-and-cpu", 1),
+                MutantCase.of("TRM-03", SavesItsLedgerWithThePreviewCache.MISTAKE,
+                        SavesItsLedgerWithThePreviewCache.class, SavesItsLedgerWithThePreviewCache::new, "memory-and-cpu", 1));
+    }
+
+    /**
+     * The cases caught by the {@code memory.pressure} windows alone: without them the same profile
+     * and seed pass every MUST rule ({@code MemoryAndCpuAcceptanceTest} shows both halves).
+     */
+    public static List<MutantCase> caughtByPressureAlone() {
+        return cases().stream().filter(c -> c.type() == SavesItsLedgerWithThePreviewCache.class).toList();
     }
 
     /**
@@ -101,6 +114,48 @@ public final class MemoryAndCpuMutants {
         protected PhotoLibrary mutate(PhotoLibrary real) {
             return RetryMutants.misreadingJobs(real, job -> job.error().map(e -> e.code() == UploadError.RESOURCE_UNAVAILABLE).orElse(false)
                     ? RetryMutants.withError(job, UploadError.transport(UploadError.BLOCKED_BY_POLICY, "gone")) : job);
+        }
+    }
+
+    /**
+     * Writes everything it stores once, when the call ends: its ledger (the sample's writes, kept
+     * in memory during the call) and a 10 MiB cache of previews the host app shows, which it reads
+     * back at the end of every call to refresh it. 14 MiB with the process's base fit the 32 MiB
+     * budget, so on a phone with memory to spare it passes; while other apps hold memory (a
+     * {@code memory.pressure} window leaves 12 MiB) the read at the end of the call is
+     * jetsam-killed after the call's job changes committed, and the outcomes it stored before
+     * acknowledging are lost with the rest of the call's writes: after the relaunch the ledger
+     * has those photos as still to upload, and they are uploaded again (TRM-03). A hard kill
+     * anywhere in a call would find the same mistake; in {@code memory-and-cpu} only the memory
+     * windows kill.
+     */
+    public static final class SavesItsLedgerWithThePreviewCache extends SampleMutant {
+        static final String MISTAKE = "keeps the call's storage writes in memory and writes them out when the call ends, after"
+                + " reading back its 10 MiB preview cache to refresh it: it fits the 32 MiB budget, but under memory pressure"
+                + " the read is jetsam-killed after the call's changes committed, and their stored outcomes are lost";
+        static final String PREVIEWS = "previews.cache";
+        static final int PREVIEW_CACHE_BYTES = 10 * 1024 * 1024;
+        private TerminationMutants.BufferedStorage buffered;
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            buffered = new TerminationMutants.BufferedStorage(context.storage());
+            ProcessingResult result = super.processJobs(context);
+            byte[] previews = context.storage().read(PREVIEWS).orElseGet(() -> new byte[PREVIEW_CACHE_BYTES]); // THE MISTAKE: read before ...
+            previews[0]++; // (the previews of this call's uploads)
+            buffered.write(PREVIEWS, previews);
+            buffered.flush(); // ... the call's writes reach the app group
+            return result;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return buffered;
+        }
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
         }
     }
 }
