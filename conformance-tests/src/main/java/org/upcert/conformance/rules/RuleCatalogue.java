@@ -54,7 +54,7 @@ public final class RuleCatalogue {
             must("CHG-02", "eng", "assets added during a backup are uploaded too", "library-churn"),
             must("CLD-01", "doc", "response headers are read by lowercase name; every succeeded upload of a two-phase dialect is committed exactly once", "baseline"),
             must("CLD-02", "dev", "a terminal job with no resource is still identified and acknowledged", "device-quirks-26x"),
-            must("ISO-01", "eng", "the extension acts only through its API: it does not exit its process, write files outside storage(), open sockets outside http(), start processes or threads without bound", "baseline"));
+            must("ISO-01", "eng", "the extension acts only through its API: it does not exit its process, write files outside storage(), open sockets outside http(), start or reach other processes, or start threads without bound", "baseline"));
 
     private static final TreeMap<String, Rule> BY_ID = new TreeMap<>();
 

@@ -160,7 +160,19 @@ public class HostileCorpusTest {
         }
     }
 
+    private static void otherProcesses(Path dir, Mode mode) throws IOException {
+        Outcome outcome = certify(HostileExtensions.ReachesOtherProcesses.class, dir, mode);
+        assertJudged(outcome, "ISO-01", mode);
+    }
+
     // --- in a worker ---------------------------------------------------------------------------
+
+    @Test
+    @Timeout(180)
+    @DisplayName("a handle on another process (its parent is upcert) is refused and reported; its own pid is not")
+    void otherProcesses(@TempDir Path dir) throws IOException {
+        otherProcesses(dir, Mode.WORKER);
+    }
 
     @Test
     @Timeout(180)
@@ -237,6 +249,7 @@ public class HostileCorpusTest {
         stdoutFlood(dir, Mode.CONTAINER);
         filesOutsideStorage(dir, Mode.CONTAINER);
         rawSocket(dir, Mode.CONTAINER);
+        otherProcesses(dir, Mode.CONTAINER);
     }
 
     /**

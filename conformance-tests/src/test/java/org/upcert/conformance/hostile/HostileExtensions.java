@@ -201,4 +201,27 @@ public final class HostileExtensions {
             return ProcessingResult.COMPLETED;
         }
     }
+
+    /**
+     * Reaches for other processes: its parent (upcert, in a worker) and every process it can list.
+     * It only looks (no signal is sent, so a sandbox that failed would fail this test, not kill
+     * the build); what it reached it says in its log, which the test reads.
+     */
+    public static final class ReachesOtherProcesses extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            long self = ProcessHandle.current().pid(); // its own pid is harmless, and allowed
+            try {
+                ProcessHandle.current().parent().ifPresent(p -> context.log().error("reached its parent " + p.pid() + " from " + self));
+            } catch (SecurityException e) {
+                context.log().warn("parent refused: " + e.getMessage());
+            }
+            try {
+                context.log().error("listed " + ProcessHandle.allProcesses().count() + " processes");
+            } catch (SecurityException e) {
+                context.log().warn("process list refused: " + e.getMessage());
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
 }

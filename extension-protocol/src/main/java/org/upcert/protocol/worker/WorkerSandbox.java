@@ -9,7 +9,8 @@ import java.util.function.BiConsumer;
  * What the worker refuses an extension, and reports: exiting or halting the process, writing,
  * deleting or executing files (its only durable storage is {@code storage()}), connecting,
  * listening or accepting on sockets (its only network is {@code http()}), replacing this security
- * manager, and starting threads beyond {@link #MAX_THREADS} per generation. Checks apply only
+ * manager, reaching other processes (a {@code ProcessHandle} on anything but itself: its parent is
+ * upcert), and starting threads beyond {@link #MAX_THREADS} per generation. Checks apply only
  * when extension code (a class of an {@link ExtensionClassLoader}) is on the stack, so the
  * worker's own protocol traffic is never affected. Everything else is allowed: reading files,
  * reflection on its own classes, and so on.
@@ -71,6 +72,11 @@ final class WorkerSandbox extends SecurityManager {
                 refuse("exit", "System.exit(" + name.substring(name.indexOf('.') + 1) + ")");
             } else if (name.equals("setSecurityManager")) {
                 refuse("sandbox", "replaced the security manager");
+            } else if (name.equals("manageProcess") && !askingForItself()) {
+                // A handle on another process (its parent, of(pid), allProcesses) is how it would
+                // signal upcert or its other workers; its own pid (ProcessHandle.current()) is harmless,
+                // as getpid() is on a device.
+                refuse("process", "reached another process through ProcessHandle");
             }
         }
     }
@@ -97,6 +103,11 @@ final class WorkerSandbox extends SecurityManager {
             case "threads" -> "start threads without bound";
             default -> "replace the sandbox";
         };
+    }
+
+    private boolean askingForItself() {
+        return walker.walk(frames -> frames.limit(12).anyMatch(
+                f -> f.getClassName().equals("java.lang.ProcessHandleImpl") && f.getMethodName().equals("current")));
     }
 
     private boolean extensionOnStack() {

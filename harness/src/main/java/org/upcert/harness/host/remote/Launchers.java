@@ -1,8 +1,11 @@
 package org.upcert.harness.host.remote;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What the local launchers share: where {@code setsid} is, the worker's class path. */
 final class Launchers {
@@ -11,9 +14,67 @@ final class Launchers {
     private Launchers() {
     }
 
+    static final String UNSHARE = "/usr/bin/unshare";
+    /** Set to {@code false} to start extension processes without a PID namespace (to compare, or to debug). */
+    static final String PID_NAMESPACE_PROPERTY = "upcert.pidNamespace";
+
+    private static volatile Boolean pidNamespace;
+
     /** Whether processes can be started as session leaders, so a kill reaches their whole group. */
     static boolean canSetsid() {
         return Files.isExecutable(Path.of(SETSID));
+    }
+
+    /**
+     * Whether extension processes can get a PID namespace of their own (an unprivileged user
+     * namespace, {@code unshare --user --pid}): inside one a process sees and can signal only the
+     * processes of its own launch, never upcert, its other workers or anything else of the user,
+     * and whatever it leaves behind dies with the namespace. Linux kernels allow it by default;
+     * some distributions switch unprivileged user namespaces off, and then upcert starts extension
+     * processes as before (a session of their own) and says so in docs/isolation.md. Probed once
+     * per JVM by starting {@code true} that way, within a bound.
+     */
+    static boolean pidNamespace() {
+        Boolean known = pidNamespace;
+        if (known == null) {
+            known = !"false".equals(System.getProperty(PID_NAMESPACE_PROPERTY)) && probePidNamespace();
+            pidNamespace = known;
+        }
+        return known;
+    }
+
+    private static boolean probePidNamespace() {
+        if (!Files.isExecutable(Path.of(UNSHARE))) {
+            return false;
+        }
+        try {
+            List<String> command = new ArrayList<>(inPidNamespace());
+            command.add("/bin/true");
+            Process probe = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * The prefix that runs a command in a user and PID namespace of its own. The first process of
+     * a PID namespace is its init, which the kernel shields from signals sent inside it and whose
+     * end kills the whole namespace; so a small shell is the init and the extension runs as its
+     * child (a normal process: a crash by signal reads as one, exit statuses pass through, and it
+     * cannot kill its init to escape). {@code --kill-child}: when upcert kills {@code unshare},
+     * the namespace goes with it.
+     */
+    static List<String> inPidNamespace() {
+        return List.of(UNSHARE, "--user", "--pid", "--fork", "--kill-child", "/bin/sh", "-c", "\"$@\" & wait $!", "upcert-init");
     }
 
     /** The JVM running the harness: workers use the same one. */

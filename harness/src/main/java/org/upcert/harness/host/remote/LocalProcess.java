@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link LaunchedProcess} that is an OS process on this machine. {@link #kill()} sends SIGKILL
- * to the process, its descendants and, when it was started as a session leader ({@code setsid}),
- * its whole process group, so nothing the extension started keeps running.
+ * A {@link LaunchedProcess} that is an OS process on this machine, in a PID namespace of its own
+ * where the kernel allows it ({@link Launchers#pidNamespace()}: it can neither see nor signal
+ * upcert). {@link #kill()} sends SIGKILL to the process, its descendants and, when it was started
+ * as a session leader ({@code setsid}), its whole process group, so nothing the extension started
+ * keeps running; in a namespace, whatever escaped the group dies with the namespace.
  */
 final class LocalProcess implements LaunchedProcess {
     private final Process process;
@@ -20,6 +22,9 @@ final class LocalProcess implements LaunchedProcess {
     }
 
     static LocalProcess start(ProcessBuilder builder, boolean useSetsid) throws IOException {
+        if (Launchers.pidNamespace()) {
+            builder.command().addAll(0, Launchers.inPidNamespace());
+        }
         if (useSetsid) {
             builder.command().add(0, Launchers.SETSID);
         }

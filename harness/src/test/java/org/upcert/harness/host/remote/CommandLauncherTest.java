@@ -1,0 +1,80 @@
+package org.upcert.harness.host.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a command extension can do to the machine around it. In a PID namespace of its own (where
+ * the kernel allows unprivileged user namespaces: {@link Launchers#pidNamespace()}) it cannot even
+ * see upcert, and what it leaves behind dies with it; exit statuses and kills read as before.
+ * The namespace cases report SKIPPED where the kernel refuses the namespace, never passed.
+ */
+class CommandLauncherTest {
+
+    private static LaunchedProcess launch(Path dir, String script) throws IOException {
+        CommandLauncher launcher = new CommandLauncher(List.of("/bin/sh", "-c", script), dir, null);
+        return launcher.launch(new ProcessLauncher.LaunchRequest(dir.resolve("channel"), dir,
+                Map.of("UPCERT_TEST_PID", Long.toString(ProcessHandle.current().pid()))));
+    }
+
+    private static String finish(LaunchedProcess process) throws IOException {
+        assertTrue(process.awaitExit(Duration.ofSeconds(20)), "the command ends");
+        return new String(process.stdout().readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+
+    private static void assumeNamespace() {
+        assumeTrue(Launchers.pidNamespace(), "this kernel gives no unprivileged PID namespace (unshare --user --pid): "
+                + "extension processes run without one here");
+    }
+
+    @Test
+    @DisplayName("a command cannot signal upcert: its JVM is not even visible from the extension's namespace")
+    void cannotSignalUpcert(@TempDir Path dir) throws IOException {
+        assumeNamespace();
+        // kill -0 sends nothing: it only asks whether a signal could be sent, so a failure of the
+        // namespace fails this test without killing the build.
+        String out = finish(launch(dir, "if kill -0 \"$UPCERT_TEST_PID\" 2>/dev/null; then echo reachable; else echo unreachable; fi;"
+                + " if kill -0 \"$PPID\" 2>/dev/null; then echo parent-is-init-$PPID; fi"));
+        assertEquals("unreachable\nparent-is-init-1", out, "upcert's pid means nothing in the namespace; its parent is the namespace's init");
+    }
+
+    @Test
+    @DisplayName("a process the command leaves behind in a session of its own dies with the command's namespace")
+    void leftBehindDies(@TempDir Path dir) throws IOException {
+        assumeNamespace();
+        String marker = "4242." + ProcessHandle.current().pid();
+        String out = finish(launch(dir, "setsid sleep " + marker + " </dev/null >/dev/null 2>&1 & echo started"));
+        assertEquals("started", out);
+        Awaitility.await("the left-behind sleep " + marker + " is gone").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> ProcessHandle.allProcesses().noneMatch(p -> p.info().commandLine().orElse("").contains("sleep " + marker)));
+    }
+
+    @Test
+    @DisplayName("exit statuses and deaths by signal read as before: 'exited with status 7', 'killed by signal 9'")
+    void exitsReadTheSame(@TempDir Path dir) throws IOException {
+        LaunchedProcess exits = launch(dir, "exit 7");
+        finish(exits);
+        assertEquals("exited with status 7", exits.describeExit());
+        LaunchedProcess killsItself = launch(dir, "kill -9 $$");
+        finish(killsItself);
+        assertEquals("killed by signal 9", killsItself.describeExit(), "the extension is not its namespace's init: its own SIGKILL kills it");
+        LaunchedProcess hangs = launch(dir, "echo up; exec sleep 600");
+        Awaitility.await("the command is up").atMost(Duration.ofSeconds(10)).until(hangs::isAlive);
+        hangs.kill();
+        assertTrue(hangs.awaitExit(Duration.ofSeconds(10)), "a kill ends it");
+        assertEquals("killed by signal 9", hangs.describeExit());
+    }
+}
