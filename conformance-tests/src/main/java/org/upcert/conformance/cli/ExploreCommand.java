@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
         header = "Swarm testing: each seed draws its own profile; each failure is shrunk and pinned in a corpus.",
         description = {"Explore (swarm testing): each seed draws its own profile, explore:SEED: a",
                 "random subset of fault kinds with random parameters, OS level, job limit,",
-                "library size and churn, device quirks, recovery; every rule judges its run,",
+                "library size and churn, device quirks, fetch-set lag, recovery; every rule judges its run,",
                 "in parallel on all cores. The first failing run of each rule is shrunk and saved",
                 "as a pinned profile in the corpus folder (RULE-seed-N.yaml): commit it, and",
                 "'certify --corpus DIR' replays it as a regression test. --seed N replays a seed.",

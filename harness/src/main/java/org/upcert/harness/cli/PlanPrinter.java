@@ -40,7 +40,7 @@ final class PlanPrinter {
         String quirks = quirks(plan.policy());
         out.printf("system    %s%s%n", profile.overrides().isEmpty() ? "defaults of iOS " + profile.os()
                 : "defaults of iOS " + profile.os() + " with " + String.join(", ", profile.overrides()),
-                quirks.isEmpty() ? "" : " · device quirks on: " + quirks);
+                (quirks.isEmpty() ? "" : " · device quirks on: " + quirks) + " · " + fetchLag(plan.policy()));
         out.printf("phases    %s%n", phases(plan.phases()));
         List<String> lines = PlanJson.lines(plan.faults());
         out.printf("faults    %d in the plan%n", lines.size());
@@ -54,6 +54,12 @@ final class PlanPrinter {
             }
         }
         out.flush();
+    }
+
+    /** The fetch-set lag of the policy, for people: "fetch-set lag 100ms to 5s" or "fetch-set lag off". */
+    static String fetchLag(org.upcert.harness.plan.SystemPolicy policy) {
+        return policy.fetchLagOn() ? "fetch-set lag " + org.upcert.harness.faults.profile.Durations.format(policy.fetchLagMinMs())
+                + " to " + org.upcert.harness.faults.profile.Durations.format(policy.fetchLagMaxMs()) : "fetch-set lag off";
     }
 
     /** The device quirks the policy switches on, by name; empty if none. */

@@ -10,7 +10,7 @@ import org.upcert.harness.sim.SimRandom;
  * Profiles drawn for exploration (swarm testing): {@code explore:N} names the profile drawn from
  * seed {@code N}. Each draws its own configuration, not only its own seed: a random subset of the
  * fault kinds, each with random parameters and schedule, an OS level, a job limit, a library size
- * and mix, device quirks, an uplink, a fault phase and a recovery phase.
+ * and mix, device quirks, an uplink, the fetch-set lag, a fault phase and a recovery phase.
  *
  * <p>The draw is written as ordinary profile YAML and parsed by {@link ProfileParser}, so a drawn
  * profile is validated and expanded exactly like a standard one ({@code upcert profiles show
@@ -40,6 +40,14 @@ public final class SwarmProfiles {
             // Kinds added later go last, so the draws of earlier seeds stay what they were.
             "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download", "os.upgrade",
             "app.upgrade", "host.credentials", "host.signout", "host.upload", "host.filelock");
+    /**
+     * The widest fetch-set lag a drawn profile uses: 30 s, six times the measured upper end (5 s,
+     * reference §2). Wide enough to reach orderings the measured range makes rare (a call 1 s after
+     * the uploads shown none of them finished, several calls in a row), small against what a
+     * correct extension needs to converge: the 60 s call limit, the ~5 min follow-up of a call that
+     * moved nothing and RES-03's five idle answers.
+     */
+    public static final long MAX_FETCH_LAG_MS = 30_000;
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -118,6 +126,11 @@ public final class SwarmProfiles {
             // (kills-after-commit: one slot, 4 Mbit/s, sizes that fit).
             systemLines.add("uplinkKbps: " + (system.between(160, 320) * 250));
         }
+        // The fetch-set lag (docs/simulator.md "Fetch sets and their lag"), drawn last in this
+        // stream so the draws above stay what they were: off, the measured range, short or wide.
+        long[] lag = fetchLag(system);
+        systemLines.add("fetchLagMin: " + Durations.format(lag[0]));
+        systemLines.add("fetchLagMax: " + Durations.format(lag[1]));
 
         // --- which kinds: each with the seed's own inclusion chance (swarm testing), at least one
         SimRandom kinds = root.fork("kinds");
@@ -140,7 +153,8 @@ public final class SwarmProfiles {
         y.append("description: >\n  Drawn for exploration from seed ").append(seed).append(": ").append(chosen.size())
                 .append(chosen.size() == 1 ? " fault kind" : " fault kinds").append(" (").append(String.join(", ", chosen))
                 .append(") on iOS ").append(os).append(", ").append(assets).append(" assets, job limit ").append(jobLimit)
-                .append(", fault phase ").append(Durations.format(faultPhase)).append(".\n");
+                .append(", fault phase ").append(Durations.format(faultPhase)).append(", fetch-set lag ")
+                .append(lag[1] == 0 ? "off" : Durations.format(lag[0]) + " to " + Durations.format(lag[1])).append(".\n");
         y.append("imitates: >\n  Nothing in particular: a random configuration (swarm testing).\n");
         y.append("seed: ").append(seed).append('\n');
         y.append("workload:\n");
@@ -161,6 +175,23 @@ public final class SwarmProfiles {
         y.append("faults:\n");
         y.append(draw.text);
         return y.toString();
+    }
+
+    /**
+     * The fetch-set lag {@code {min, max}} in ms, {@code max == 0} for off: a quarter of the draws
+     * each off, the measured 100 ms to 5 s (the default), short (0 to at most 1 s) and wide (a
+     * minimum up to 5 s, a maximum of 5 s to {@link #MAX_FETCH_LAG_MS}).
+     */
+    static long[] fetchLag(SimRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> new long[] {0, 0};
+            case 1 -> new long[] {100, 5_000};
+            case 2 -> new long[] {0, r.between(1, 10) * 100};
+            default -> {
+                long min = r.between(0, 50) * 100;
+                yield new long[] {min, r.between(5, MAX_FETCH_LAG_MS / 1_000) * 1_000};
+            }
+        };
     }
 
     /** The YAML lines of the faults being drawn. */

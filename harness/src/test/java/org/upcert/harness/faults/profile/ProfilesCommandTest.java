@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,24 @@ class ProfilesCommandTest {
         for (String line : PlanJson.lines(PlanExpander.expand(ProfileCatalogue.load("flaky-network"), 4).plan().faults())) {
             assertTrue(r.out().contains(line), "plan line " + line);
         }
+    }
+
+    @Test
+    @DisplayName("show: the system line says the fetch-set lag, the default range, a drawn one, or off")
+    void showsTheFetchLag() throws Exception {
+        assertTrue(execute("profiles", "show", "flaky-network").out().lines()
+                .anyMatch(l -> l.startsWith("system    ") && l.endsWith(" · fetch-set lag 100ms to 5s")), "the default");
+        TreeSet<String> shown = new TreeSet<>();
+        for (long seed = 1; seed <= 30; seed++) {
+            Result r = execute("profiles", "show", "explore:" + seed, "--seed", String.valueOf(seed));
+            assertEquals(0, r.exit(), r.toString());
+            org.upcert.harness.plan.SystemPolicy policy = PlanExpander.expand(SwarmProfiles.profile(seed), seed).plan().policy();
+            String expected = policy.fetchLagOn() ? "fetch-set lag " + Durations.format(policy.fetchLagMinMs()) + " to "
+                    + Durations.format(policy.fetchLagMaxMs()) : "fetch-set lag off";
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith("system    ") && l.endsWith(" · " + expected)), expected + " in\n" + r.out());
+            shown.add(expected);
+        }
+        assertTrue(shown.contains("fetch-set lag off") && shown.size() >= 3, "drawn plans print different lags: " + shown);
     }
 
     @Test

@@ -79,6 +79,41 @@ class SwarmProfilesTest {
     }
 
     @Test
+    @DisplayName("drawn plans vary the fetch-set lag: off, the measured 100ms to 5s, short and wide ranges, never past MAX_FETCH_LAG_MS")
+    void fetchLagVaries() throws Exception {
+        int off = 0;
+        int measured = 0;
+        int shortLag = 0;
+        int wide = 0;
+        TreeSet<String> ranges = new TreeSet<>();
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            org.upcert.harness.plan.SystemPolicy policy = PlanExpander.expand(SwarmProfiles.profile(seed), seed).plan().policy();
+            long min = policy.fetchLagMinMs();
+            long max = policy.fetchLagMaxMs();
+            assertTrue(max <= SwarmProfiles.MAX_FETCH_LAG_MS && (max == 0 || min <= max), "seed " + seed + ": " + min + ".." + max);
+            assertTrue(SwarmProfiles.yaml(seed).contains("fetchLagMax: " + Durations.format(max)), "seed " + seed + " writes its lag");
+            assertEquals(policy.fetchLagOn(), max > 0);
+            if (max == 0) {
+                off++;
+            } else if (min == 100 && max == 5_000) {
+                measured++;
+            } else if (max <= 1_000) {
+                shortLag++;
+            } else {
+                wide++;
+                assertTrue(max >= 5_000, "seed " + seed + ": a wide lag reaches at least the measured 5 s: " + max);
+            }
+            ranges.add(min + ".." + max);
+        }
+        for (int count : new int[] {off, measured, shortLag, wide}) {
+            assertTrue(count > SEEDS / 8, "each shape drawn about a quarter of the time: off " + off + ", measured " + measured
+                    + ", short " + shortLag + ", wide " + wide);
+        }
+        assertTrue(ranges.contains("0..0") && ranges.size() > 50, ranges.size() + " distinct ranges");
+        assertTrue(ranges.stream().anyMatch(r -> r.endsWith(".." + SwarmProfiles.MAX_FETCH_LAG_MS)), "the bound is reached");
+    }
+
+    @Test
     @DisplayName("the generator knows every fault kind a profile may name")
     void everyKindHasADraw() {
         assertEquals(new TreeSet<>(FaultKind.names()), new TreeSet<>(SwarmProfiles.KINDS),
