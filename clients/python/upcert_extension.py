@@ -95,7 +95,7 @@ PROTOCOL_VERSION = 1
 #: The environment variable naming the Unix-domain socket to connect to.
 ENV_CHANNEL = "UPCERT_CHANNEL"
 #: Optional: a folder where each process writes every message it sends and receives
-#: (``protocol-<pid>.jsonl``, one ``{"dir": "sent"|"received", "message": …}`` per line), for
+#: (``protocol-<pid>[-<n>].jsonl``, one ``{"dir": "sent"|"received", "message": …}`` per line), for
 #: debugging; e.g. ``--extension-cmd "env UPCERT_PROTOCOL_LOG=/tmp/wire python3 my_extension.py"``.
 ENV_PROTOCOL_LOG = "UPCERT_PROTOCOL_LOG"
 #: The largest message either side accepts, in bytes (one line, newline excluded).
@@ -1045,7 +1045,15 @@ def _open_protocol_log():
         return None
     try:
         os.makedirs(folder, exist_ok=True)
-        return open(os.path.join(folder, "protocol-%d.jsonl" % os.getpid()), "ab")
+        # One file per process. In upcert's PID namespace every launch has the same small pid, so
+        # the first free name wins: protocol-<pid>.jsonl, then protocol-<pid>-2.jsonl, ...
+        for n in range(1, 100000):
+            name = "protocol-%d.jsonl" % os.getpid() if n == 1 else "protocol-%d-%d.jsonl" % (os.getpid(), n)
+            try:
+                return open(os.path.join(folder, name), "xb")
+            except FileExistsError:
+                continue
+        raise OSError("no free protocol log name")
     except OSError as e:
         sys.stderr.write("upcert_extension: cannot write the protocol log in %s: %s\n" % (folder, e))
         return None

@@ -26,10 +26,12 @@ final class Launchers {
     }
 
     /**
-     * Whether extension processes can get a PID namespace of their own (an unprivileged user
-     * namespace, {@code unshare --user --pid}): inside one a process sees and can signal only the
-     * processes of its own launch, never upcert, its other workers or anything else of the user,
-     * and whatever it leaves behind dies with the namespace. Linux kernels allow it by default;
+     * Whether extension processes can get namespaces of their own (an unprivileged user namespace,
+     * {@code unshare --user --pid --net --ipc}): inside a PID namespace a process sees and can
+     * signal only the processes of its own launch, never upcert, its other workers or anything else
+     * of the user, and whatever it leaves behind dies with the namespace; in a network namespace it
+     * has only a loopback of its own (down), so it reaches neither the cloud stubs nor anything else
+     * except through the protocol's Unix-domain socket ({@code http()}). Linux kernels allow it by default;
      * some distributions switch unprivileged user namespaces off, and then upcert starts extension
      * processes as before (a session of their own) and says so in docs/isolation.md. Probed once
      * per JVM by starting {@code true} that way, within a bound.
@@ -66,7 +68,7 @@ final class Launchers {
     }
 
     /**
-     * The prefix that runs a command in a user and PID namespace of its own. The first process of
+     * The prefix that runs a command in user, PID, network and IPC namespaces of its own. The first process of
      * a PID namespace is its init, which the kernel shields from signals sent inside it and whose
      * end kills the whole namespace; so a small shell is the init and the extension runs as its
      * child (a normal process: a crash by signal reads as one, exit statuses pass through, and it
@@ -74,7 +76,7 @@ final class Launchers {
      * the namespace goes with it.
      */
     static List<String> inPidNamespace() {
-        return List.of(UNSHARE, "--user", "--pid", "--fork", "--kill-child", "/bin/sh", "-c", "\"$@\" & wait $!", "upcert-init");
+        return List.of(UNSHARE, "--user", "--pid", "--net", "--ipc", "--fork", "--kill-child", "/bin/sh", "-c", "\"$@\" & wait $!", "upcert-init");
     }
 
     /** The JVM running the harness: workers use the same one. */

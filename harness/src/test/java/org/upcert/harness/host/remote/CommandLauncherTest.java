@@ -51,6 +51,20 @@ class CommandLauncherTest {
     }
 
     @Test
+    @DisplayName("a command reaches no TCP port, not even upcert's on loopback: its only way out is the protocol's socket")
+    void noNetwork(@TempDir Path dir) throws IOException {
+        assumeNamespace();
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            // /bin/sh has no /dev/tcp: the probe is a one-line Python client
+            assumeTrue(new java.io.File("/usr/bin/python3").canExecute(), "python3 is needed for the socket probe");
+            String out = finish(launch(dir, "/usr/bin/python3 -c \"import socket\n"
+                    + "try:\n    socket.create_connection(('127.0.0.1', " + listener.getLocalPort() + "), 2); print('connected')\n"
+                    + "except OSError as e: print('refused')\""));
+            assertEquals("refused", out, "the loopback of the command's namespace is not upcert's");
+        }
+    }
+
+    @Test
     @DisplayName("a process the command leaves behind in a session of its own dies with the command's namespace")
     void leftBehindDies(@TempDir Path dir) throws IOException {
         assumeNamespace();
