@@ -51,6 +51,17 @@ class CommandLauncherTest {
     }
 
     @Test
+    @DisplayName("a command cannot open upcert's memory or environment through /proc, though it runs as the same user")
+    void cannotReadUpcert(@TempDir Path dir) throws IOException {
+        assumeNamespace();
+        // Outside a namespace a process of the same user may open /proc/<pid>/mem read-write and
+        // change upcert's verdicts in memory; only an open for reading is tried here.
+        String out = finish(launch(dir, "for f in mem environ; do if ( exec 3</proc/$UPCERT_TEST_PID/$f ) 2>/dev/null;"
+                + " then echo \"$f opened\"; else echo \"$f refused\"; fi; done"));
+        assertEquals("mem refused\nenviron refused", out);
+    }
+
+    @Test
     @DisplayName("a command reaches no TCP port, not even upcert's on loopback: its only way out is the protocol's socket")
     void noNetwork(@TempDir Path dir) throws IOException {
         assumeNamespace();
