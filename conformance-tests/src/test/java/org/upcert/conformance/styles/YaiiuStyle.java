@@ -1,0 +1,539 @@
+package org.upcert.conformance.styles;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.upcert.api.Asset;
+import org.upcert.api.AssetResource;
+import org.upcert.api.AuthorizationStatus;
+import org.upcert.api.ChangeToken;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
+import org.upcert.api.JobAction;
+import org.upcert.api.JobState;
+import org.upcert.api.PersistentChange;
+import org.upcert.api.PhotoLibrary;
+import org.upcert.api.PhotosErrorCode;
+import org.upcert.api.PhotosException;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.StorageUnavailableException;
+import org.upcert.api.UploadError;
+import org.upcert.api.UploadExtension;
+import org.upcert.api.UploadJob;
+import org.upcert.api.UploadRequest;
+
+/**
+ * An extension in the style of YAIIU, an Immich uploader (FawenYo/YAIIU, reference §10), written
+ * apart from the sample, on upcert's {@code generic-put} dialect:
+ *
+ * <ul>
+ *   <li><b>Every call in one order</b>: retry → acknowledge → cancel → create, each its own
+ *       {@code performChanges} block (discovery between acknowledge and cancel).
+ *   <li><b>Capacity</b> {@code jobLimit − (|PROCESS| + |ACKNOWLEDGE|)}, fetched just before creating
+ *       (the PROCESS action exists from iOS 26.5: declared {@code deploymentTarget: "26.5"},
+ *       {@link #SCOPE}).
+ *   <li><b>A persistent-change-token queue in the app group</b>: the change token
+ *       ({@value #TOKEN}), the asset ids the changes named and that are still to be looked at
+ *       ({@value #ASSET_QUEUE}), and a ledger of resources ({@value #LEDGER}). The changes are
+ *       appended to the queue before the token moves on; an expired token is dropped and the
+ *       library scanned again (PROCESSING).
+ *   <li><b>A 20 s discovery budget per call</b>: once {@value #DISCOVERY_BUDGET_MS} ms of simulated
+ *       time have passed since the call began, it stops discovering (the queue keeps the rest) and
+ *       answers PROCESSING.
+ *   <li><b>Job identity in {@value #ID_HEADER}</b> on the destination: a job whose
+ *       {@code resource} is nil (the 26.x quirk) or whose asset is gone is identified by it.
+ * </ul>
+ *
+ * <p>Failures: no response (network) or {@code -1013} → the PhotoKit retry with a fresh destination
+ * (fresh credentials); anything else a server answered → acknowledged, a new job after
+ * {@value #REFUSAL_WAIT_S} s (or its {@code retry-after}), given up after {@value #GIVE_UP_REFUSALS}
+ * refusals spanning {@value #GIVE_UP_SPAN_MIN} minutes. Assets deleted from the library have their
+ * jobs in flight cancelled. Kill-safe: a create is an intent before its block; an intent or an
+ * upload whose key is in neither the PROCESS set (fetched first) nor the ACKNOWLEDGE set has no job.
+ */
+public class YaiiuStyle implements UploadExtension {
+    /** The declared scope: the PROCESS set (iOS 26.5) is what its capacity counts. */
+    public static final String SCOPE = "deploymentTarget: \"26.5\"\n";
+    static final String TOKEN = "yaiiu/change-token";
+    static final String ASSET_QUEUE = "yaiiu/asset-queue";
+    static final String LEDGER = "yaiiu/ledger.tsv";
+    static final String CREDENTIALS = "yaiiu/api-key";
+    static final String ID_HEADER = "X-Device-Asset-Id";
+    static final long DISCOVERY_BUDGET_MS = 20_000;
+    static final int NETWORK_WAIT_S = 20;
+    static final int REFUSAL_WAIT_S = 150;
+    static final int GIVE_UP_REFUSALS = 7;
+    static final int GIVE_UP_SPAN_MIN = 32;
+    private static final int CHUNK = 50;
+    private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern EXPIRES_IN = Pattern.compile("\"expires_in\"\\s*:\\s*(\\d+)");
+
+    enum Status { PENDING, INTENT, INFLIGHT, UPLOADED, GIVEN_UP, GONE }
+
+    /** A resource in the ledger: status, when it may be tried next, refusals and the first one's time. */
+    record Entry(Status status, long notBefore, int refusals, long firstRefusal) {
+        static final Entry NEW = new Entry(Status.PENDING, 0, 0, 0);
+
+        Entry with(Status s) {
+            return new Entry(s, notBefore, refusals, firstRefusal);
+        }
+    }
+
+    private volatile boolean stopping;
+    private TreeMap<String, Entry> ledger;
+    private String token;
+    private long tokenRenewAt;
+
+    @Override
+    public void willTerminate() {
+        stopping = true;
+    }
+
+    @Override
+    public ProcessingResult processJobs(ExtensionContext context) {
+        stopping = false;
+        try {
+            return round(context);
+        } catch (StorageUnavailableException locked) {
+            ledger = null;
+            return ProcessingResult.FAILURE;
+        } catch (RuntimeException unexpected) {
+            context.log().error("unexpected: " + unexpected);
+            ledger = null;
+            return ProcessingResult.FAILURE;
+        }
+    }
+
+    private ProcessingResult round(ExtensionContext context) {
+        PhotoLibrary library = context.library();
+        long start = context.clock().millis();
+        if (ledger == null) {
+            ledger = load(context);
+        }
+        // The jobs in flight first: a job finishing between two fetches then shows in one set or both.
+        TreeMap<String, UploadJob> processing = byKey(library.fetchJobs(JobAction.PROCESS));
+
+        // 1. Retry: failures with no response, or refused credentials, get the one PhotoKit retry
+        //    with a fresh destination.
+        List<UploadJob> retries = new ArrayList<>();
+        for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
+            Optional<String> key = job.destination().header(ID_HEADER);
+            int code = job.error().map(UploadError::code).orElse(0);
+            boolean network = job.responseHeaderFields().isEmpty() && code != UploadError.BLOCKED_BY_POLICY
+                    && code != UploadError.FILE_DOES_NOT_EXIST;
+            if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
+                token = null;
+            }
+            Entry entry = key.map(k -> ledger.getOrDefault(k, Entry.NEW)).orElse(null);
+            if (key.isPresent() && entry.status() != Status.GONE && (network || code == UploadError.USER_AUTHENTICATION_REQUIRED)) {
+                retries.add(job);
+            }
+        }
+        long now = context.clock().millis();
+        if (!retries.isEmpty() && !stopping && consent(library)) {
+            Optional<String> bearer = credentials(context, now);
+            if (bearer.isPresent()) {
+                try {
+                    library.performChanges(changes -> {
+                        for (UploadJob job : retries) {
+                            changes.retry(job, destination(context, job.destination().header(ID_HEADER).orElseThrow(), bearer.get()));
+                        }
+                    });
+                    for (UploadJob job : retries) {
+                        processing.put(job.destination().header(ID_HEADER).orElseThrow(), job);
+                    }
+                } catch (PhotosException e) {
+                    context.log().warn("retrying: " + e.getMessage()); // acknowledged below instead
+                }
+            }
+        }
+
+        // 2. Acknowledge everything finished, its outcome in the ledger first.
+        List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+        now = context.clock().millis();
+        TreeSet<String> finishedKeys = new TreeSet<>();
+        for (UploadJob job : finished) {
+            Optional<String> key = job.destination().header(ID_HEADER);
+            if (key.isEmpty()) {
+                continue;
+            }
+            finishedKeys.add(key.get());
+            processing.remove(key.get());
+            Entry before = ledger.getOrDefault(key.get(), Entry.NEW);
+            ledger.put(key.get(), outcome(job, before, now));
+        }
+        if (!finished.isEmpty()) {
+            save(context);
+            try {
+                library.performChanges(changes -> finished.forEach(changes::acknowledge));
+            } catch (PhotosException e) {
+                context.log().warn("acknowledging: " + e.getMessage());
+                return ProcessingResult.PROCESSING;
+            }
+        }
+        // An intent or an upload with no job in either set never became one (or was dropped): pending again.
+        boolean repaired = false;
+        for (Map.Entry<String, Entry> e : new ArrayList<>(ledger.entrySet())) {
+            Status s = e.getValue().status();
+            if ((s == Status.INTENT || s == Status.INFLIGHT) && !processing.containsKey(e.getKey())) {
+                ledger.put(e.getKey(), e.getValue().with(Status.PENDING));
+                repaired = true;
+            } else if (s == Status.INTENT) {
+                ledger.put(e.getKey(), e.getValue().with(Status.INFLIGHT));
+                repaired = true;
+            }
+        }
+        if (repaired) {
+            save(context);
+        }
+        if (!consent(library)) {
+            return ProcessingResult.PROCESSING; // create nothing without consent (CNS-01); back when it returns
+        }
+
+        // 3. Discovery, within the budget.
+        Discovery discovery = discover(context, start);
+
+        // 4. Cancel the jobs of deleted assets.
+        List<UploadJob> cancels = new ArrayList<>();
+        for (Map.Entry<String, UploadJob> e : processing.entrySet()) {
+            if (ledger.getOrDefault(e.getKey(), Entry.NEW).status() == Status.GONE) {
+                cancels.add(e.getValue());
+            }
+        }
+        if (!cancels.isEmpty() && !stopping) {
+            try {
+                library.performChanges(changes -> cancels.forEach(changes::cancel));
+                cancels.forEach(job -> processing.remove(job.destination().header(ID_HEADER).orElseThrow()));
+            } catch (PhotosException e) {
+                context.log().warn("cancelling: " + e.getMessage());
+            }
+        }
+
+        // 5. Create, up to jobLimit − (|PROCESS| + |ACKNOWLEDGE|).
+        now = context.clock().millis();
+        List<String> due = new ArrayList<>();
+        boolean waiting = false;
+        for (Map.Entry<String, Entry> e : ledger.entrySet()) {
+            Entry entry = e.getValue();
+            if (entry.status() == Status.PENDING && !processing.containsKey(e.getKey())) {
+                if (entry.notBefore() <= now) {
+                    due.add(e.getKey());
+                } else {
+                    waiting = true;
+                }
+            }
+        }
+        int created = 0;
+        if (!due.isEmpty() && !stopping) {
+            int capacity = library.jobLimit() - (library.fetchJobs(JobAction.PROCESS).size()
+                    + library.fetchJobs(JobAction.ACKNOWLEDGE).size());
+            List<AssetResource> batch = resources(context, due, Math.max(0, capacity));
+            if (!batch.isEmpty()) {
+                Optional<String> bearer = credentials(context, now);
+                if (bearer.isEmpty()) {
+                    boolean idle = processing.isEmpty() && finished.isEmpty() && !discovery.moved();
+                    return idle ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
+                }
+                for (AssetResource resource : batch) {
+                    ledger.put(resource.key(), ledger.getOrDefault(resource.key(), Entry.NEW).with(Status.INTENT));
+                }
+                save(context);
+                try {
+                    library.performChanges(changes -> {
+                        for (AssetResource resource : batch) {
+                            changes.createJob(resource, destination(context, resource.key(), bearer.get()));
+                        }
+                    });
+                } catch (PhotosException e) {
+                    for (AssetResource resource : batch) {
+                        ledger.put(resource.key(), ledger.get(resource.key()).with(Status.PENDING));
+                    }
+                    save(context);
+                    return ProcessingResult.PROCESSING;
+                }
+                for (AssetResource resource : batch) {
+                    ledger.put(resource.key(), ledger.get(resource.key()).with(Status.INFLIGHT));
+                }
+                save(context);
+                created = batch.size();
+            }
+        }
+        if (discovery.unreliable() && processing.isEmpty() && created == 0 && !waiting && due.isEmpty()) {
+            return ProcessingResult.FAILURE; // the library did not answer: not known to be up to date
+        }
+        boolean more = discovery.unfinished() || due.size() > created || waiting || !processing.isEmpty() || created > 0;
+        return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /** What discovery did: moved (recorded something), unfinished (queue or resync left), unreliable (the library failed). */
+    record Discovery(boolean moved, boolean unfinished, boolean unreliable) {
+    }
+
+    private Discovery discover(ExtensionContext context, long start) {
+        PhotoLibrary library = context.library();
+        Optional<ChangeToken> token = context.storage().readString(TOKEN).map(String::strip).filter(t -> !t.isEmpty())
+                .map(ChangeToken::decode);
+        boolean moved = false;
+        boolean resync = false;
+        if (token.isPresent()) {
+            try {
+                List<PersistentChange> changes = library.fetchPersistentChanges(token.get());
+                if (!changes.isEmpty()) {
+                    LinkedHashSet<String> queue = queue(context);
+                    boolean gone = false;
+                    for (PersistentChange change : changes) {
+                        queue.addAll(change.insertedAssets());
+                        queue.addAll(change.updatedAssets());
+                        for (String id : change.deletedAssets()) {
+                            queue.remove(id);
+                            for (Map.Entry<String, Entry> e : ledger.subMap(id + "#", id + "#\uffff").entrySet()) {
+                                Status s = e.getValue().status();
+                                if (s != Status.UPLOADED && s != Status.GIVEN_UP) {
+                                    e.setValue(e.getValue().with(Status.GONE));
+                                    gone = true;
+                                }
+                            }
+                        }
+                    }
+                    if (gone) {
+                        save(context);
+                    }
+                    writeQueue(context, queue); // the queue first, then the token: a kill between reads the changes again
+                    context.storage().writeString(TOKEN, changes.get(changes.size() - 1).changeToken().encoded());
+                    moved = true;
+                }
+            } catch (PhotosException e) {
+                if (e.code() != PhotosErrorCode.PERSISTENT_CHANGE_TOKEN_EXPIRED
+                        && e.code() != PhotosErrorCode.PERSISTENT_CHANGE_DETAILS_UNAVAILABLE) {
+                    return new Discovery(false, false, true); // 3300, -1: the history is still there next call
+                }
+                context.storage().delete(TOKEN);
+                token = Optional.empty();
+                resync = true;
+            }
+        }
+        if (token.isEmpty()) {
+            ChangeToken before = library.currentChangeToken();
+            List<Asset> assets = library.fetchAssets();
+            if (assets.isEmpty() || library.authorizationStatus() != AuthorizationStatus.AUTHORIZED) {
+                return new Discovery(false, resync, true); // not "no photos": scanned again next call
+            }
+            record(context, assets);
+            // What a scan that found assets did not find is gone (deleted while the token had expired).
+            TreeSet<String> present = new TreeSet<>();
+            assets.forEach(a -> a.resources().forEach(r -> present.add(r.key())));
+            boolean gone = false;
+            for (Map.Entry<String, Entry> e : ledger.entrySet()) {
+                if (e.getValue().status() == Status.PENDING && !present.contains(e.getKey())) {
+                    e.setValue(e.getValue().with(Status.GONE));
+                    gone = true;
+                }
+            }
+            if (gone) {
+                save(context);
+            }
+            context.storage().writeString(TOKEN, before.encoded());
+            return new Discovery(true, true, false); // a scan, or a resync (CHG-01): PROCESSING
+        }
+        // Drain the queue while the budget lasts.
+        LinkedHashSet<String> queue = queue(context);
+        boolean unreliable = false;
+        while (!queue.isEmpty() && !stopping && context.clock().millis() - start < DISCOVERY_BUDGET_MS) {
+            List<String> chunk = new ArrayList<>();
+            for (String id : queue) {
+                chunk.add(id);
+                if (chunk.size() == CHUNK) {
+                    break;
+                }
+            }
+            List<Asset> assets = library.fetchAssets(chunk);
+            if (assets.isEmpty()) {
+                unreliable = true; // inserted assets that come back as nothing: the library did not answer
+                break;
+            }
+            record(context, assets);
+            chunk.forEach(queue::remove);
+            writeQueue(context, queue);
+            moved = true;
+        }
+        return new Discovery(moved, !queue.isEmpty(), unreliable);
+    }
+
+    private void record(ExtensionContext context, List<Asset> assets) {
+        boolean added = false;
+        for (Asset asset : assets) {
+            for (AssetResource resource : asset.resources()) {
+                if (!ledger.containsKey(resource.key()) || ledger.get(resource.key()).status() == Status.GONE) {
+                    ledger.put(resource.key(), Entry.NEW);
+                    added = true;
+                }
+            }
+        }
+        if (added) {
+            save(context);
+        }
+    }
+
+    /**
+     * The resources of up to {@code capacity} due keys, looked up a chunk of assets at a time. A due
+     * resource the library does not return is skipped, and the change token dropped: the next call
+     * scans the library, which tells a deleted asset (marked gone) from one PhotoKit did not return.
+     */
+    private static List<AssetResource> resources(ExtensionContext context, List<String> due, int capacity) {
+        List<AssetResource> out = new ArrayList<>();
+        boolean missing = false;
+        for (int from = 0; from < due.size() && out.size() < capacity && from < 10 * CHUNK; from += CHUNK) {
+            List<String> keys = due.subList(from, Math.min(due.size(), from + CHUNK));
+            TreeSet<String> ids = new TreeSet<>();
+            keys.forEach(k -> ids.add(AssetResource.Key.parse(k).assetLocalIdentifier()));
+            TreeMap<String, AssetResource> found = new TreeMap<>();
+            for (Asset asset : context.library().fetchAssets(ids)) {
+                asset.resources().forEach(r -> found.put(r.key(), r));
+            }
+            for (String key : keys) {
+                AssetResource resource = found.get(key);
+                if (resource == null) {
+                    missing = true;
+                } else if (out.size() < capacity) {
+                    out.add(resource);
+                }
+            }
+        }
+        if (missing) {
+            context.storage().delete(TOKEN);
+        }
+        return out;
+    }
+
+    /** The resource after its job finished. */
+    Entry outcome(UploadJob job, Entry before, long now) {
+        if (job.state() == JobState.SUCCEEDED) {
+            return new Entry(Status.UPLOADED, 0, before.refusals(), before.firstRefusal());
+        }
+        if (before.status() == Status.GONE) {
+            return before;
+        }
+        int code = job.error().map(UploadError::code).orElse(0);
+        if (code == UploadError.BLOCKED_BY_POLICY || code == UploadError.FILE_DOES_NOT_EXIST) {
+            return before.with(Status.GIVEN_UP);
+        }
+        Optional<SortedMap<String, String>> headers = job.responseHeaderFields();
+        if (headers.isEmpty() || code == UploadError.USER_AUTHENTICATION_REQUIRED) {
+            return new Entry(Status.PENDING, now + NETWORK_WAIT_S * 1000L, before.refusals(), before.firstRefusal());
+        }
+        String retryAfter = headers.get().get("retry-after");
+        if (retryAfter != null) {
+            return new Entry(Status.PENDING, now + Math.max(NETWORK_WAIT_S, seconds(retryAfter)) * 1000L, before.refusals(),
+                    before.firstRefusal());
+        }
+        int refusals = before.refusals() + 1;
+        long first = before.firstRefusal() > 0 ? before.firstRefusal() : now;
+        if (refusals >= GIVE_UP_REFUSALS && now - first >= GIVE_UP_SPAN_MIN * 60_000L) {
+            return new Entry(Status.GIVEN_UP, 0, refusals, first);
+        }
+        return new Entry(Status.PENDING, now + REFUSAL_WAIT_S * 1000L, refusals, first);
+    }
+
+    private static long seconds(String value) {
+        try {
+            return Math.max(0, Long.parseLong(value.strip()));
+        } catch (NumberFormatException httpDate) {
+            return 120;
+        }
+    }
+
+    private static boolean consent(PhotoLibrary library) {
+        return library.authorizationStatus() == AuthorizationStatus.AUTHORIZED && library.isUploadJobExtensionEnabled();
+    }
+
+    private static TreeMap<String, UploadJob> byKey(List<UploadJob> jobs) {
+        TreeMap<String, UploadJob> out = new TreeMap<>();
+        for (UploadJob job : jobs) {
+            job.destination().header(ID_HEADER).ifPresent(key -> out.put(key, job));
+        }
+        return out;
+    }
+
+    private static UploadRequest destination(ExtensionContext context, String key, String bearer) {
+        return UploadRequest.put(URI.create(base(context) + "files/immich/" + URLEncoder.encode(key, StandardCharsets.UTF_8)))
+                .withHeader("Authorization", "Bearer " + bearer)
+                .withHeader(ID_HEADER, key);
+    }
+
+    private Optional<String> credentials(ExtensionContext context, long now) {
+        if (token != null && now < tokenRenewAt) {
+            return Optional.of(token);
+        }
+        token = null;
+        Map<String, String> config = context.configuration();
+        String form = "grant_type=client_credentials&client_id=" + enc(config.getOrDefault("cloud.clientId", ""))
+                + "&client_secret=" + enc(config.getOrDefault("cloud.clientSecret", ""));
+        try {
+            ExtensionHttp.Response response = context.http().send(UploadRequest.post(URI.create(
+                    config.getOrDefault("cloud.tokenUrl", base(context) + "auth/token")))
+                    .withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
+            Matcher access = ACCESS_TOKEN.matcher(response.bodyText());
+            if (!response.isSuccessful() || !access.find()) {
+                return Optional.empty();
+            }
+            Matcher expires = EXPIRES_IN.matcher(response.bodyText());
+            long life = expires.find() ? Long.parseLong(expires.group(1)) * 1000 : 600_000;
+            token = access.group(1);
+            tokenRenewAt = now + life / 2;
+            return Optional.of(token);
+        } catch (ExtensionHttp.TransportException offline) {
+            return Optional.empty();
+        }
+    }
+
+    private static LinkedHashSet<String> queue(ExtensionContext context) {
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (String line : context.storage().readString(ASSET_QUEUE).orElse("").split("\n")) {
+            if (!line.isBlank()) {
+                out.add(line.strip());
+            }
+        }
+        return out;
+    }
+
+    private static void writeQueue(ExtensionContext context, LinkedHashSet<String> queue) {
+        context.storage().writeString(ASSET_QUEUE, queue.isEmpty() ? "" : String.join("\n", queue) + "\n");
+    }
+
+    private void save(ExtensionContext context) {
+        StringBuilder text = new StringBuilder();
+        ledger.forEach((key, e) -> text.append(key).append('\t').append(e.status()).append('\t').append(e.notBefore())
+                .append('\t').append(e.refusals()).append('\t').append(e.firstRefusal()).append('\n'));
+        context.storage().writeString(LEDGER, text.toString());
+    }
+
+    private static TreeMap<String, Entry> load(ExtensionContext context) {
+        TreeMap<String, Entry> out = new TreeMap<>();
+        for (String line : context.storage().readString(LEDGER).orElse("").split("\n")) {
+            String[] f = line.split("\t");
+            if (f.length == 5) {
+                out.put(f[0], new Entry(Status.valueOf(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4])));
+            }
+        }
+        return out;
+    }
+
+    private static String base(ExtensionContext context) {
+        String base = context.uploadUrlBase().toString();
+        return base.endsWith("/") ? base : base + "/";
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}
