@@ -80,6 +80,14 @@ class ExplainCommandTest {
                         rule.id() + "'s explanation says when it is not applicable");
                 assertEquals(org.upcert.conformance.verdict.Verdict.Status.NOT_APPLICABLE, verdict.status(),
                         rule.id() + ": explain says N/A without " + trigger.get().api() + "; the judge said " + verdict);
+            } else if (org.upcert.conformance.rules.Applicability.outOfReach(rule.id()).isPresent()) {
+                // N/A only for a deployment target that puts the rule's situation out of reach (none here)
+                assertTrue(text.contains(org.upcert.conformance.rules.Applicability.outOfReach(rule.id()).get().describe()
+                        .replaceAll("\\s+", " ")), rule.id() + ": " + text);
+                assertTrue(Explanations.of(rule.id()).orElseThrow().exercised().contains("NOT_APPLICABLE"),
+                        rule.id() + "'s explanation says when it is not applicable");
+                assertFalse(verdict.status() == org.upcert.conformance.verdict.Verdict.Status.NOT_APPLICABLE,
+                        rule.id() + ": no deployment target declared, yet the judge said N/A");
             } else {
                 assertFalse(text.contains("Applicability"), rule.id() + " has no optional trigger: " + text);
                 assertFalse(verdict.status() == org.upcert.conformance.verdict.Verdict.Status.NOT_APPLICABLE,

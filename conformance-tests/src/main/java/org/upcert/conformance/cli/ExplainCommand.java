@@ -61,6 +61,8 @@ public final class ExplainCommand implements Callable<Integer> {
                 + listing(rule.id()) + ".");
         Applicability.trigger(rule.id()).ifPresent(t -> section(out, "Applicability", t.describe()
                 + ". NOT_APPLICABLE never blocks certification."));
+        Applicability.outOfReach(rule.id()).ifPresent(o -> section(out, "Applicability", o.describe()
+                + ". NOT_APPLICABLE never blocks certification."));
         Thresholds.of(rule.id()).ifPresent(t -> section(out, "Threshold", "WARN when the figure is "
                 + t.describe() + ": " + t.why()
                 + ". A WARN is listed beside the failures and never decides certification."));

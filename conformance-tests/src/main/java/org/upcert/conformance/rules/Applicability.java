@@ -6,6 +6,7 @@ import java.util.function.Predicate;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.scope.DeclaredScope;
 
 /**
  * Which rules are triggered only by an optional API, and whether a run used it (RULES.md, verdict
@@ -61,7 +62,35 @@ public final class Applicability {
                             + " applies to every extension",
                     e -> e.name().equals("header.case") || (e.name().equals("call.end") && e.number("headers") > 0)));
 
+    /**
+     * A situation a rule needs that upcert produces only on devices below an OS level: out of
+     * reach for an extension whose declared deployment target ({@code deploymentTarget}, docs/scope.md)
+     * is at or above it, since no run of it is played below its target.
+     *
+     * @param ruleId the rule
+     * @param situation what the rule judges, in words
+     * @param below the OS level from which the situation no longer arises
+     */
+    public record OutOfReach(String ruleId, String situation, String below) {
+
+        /** The condition in words, for {@code explain} and the verdict. */
+        public String describe() {
+            return "NOT_APPLICABLE when the extension declares deploymentTarget \"" + below + "\" or later and no run showed "
+                    + "it: " + situation + " arise only below iOS " + below + " (a profile that switches the quirk on at " + below
+                    + " itself still exercises the rule)";
+        }
+    }
+
+    private static final List<OutOfReach> OUT_OF_REACH = List.of(
+            new OutOfReach("CLD-02", "terminal jobs without a resource (the nil-resource quirk measured on iOS 26.x) and jobs"
+                    + " created under 26.x that outlive an upgrade to iOS 27", "27"));
+
     private Applicability() {
+    }
+
+    /** The situation of one rule that a deployment target can put out of reach, if any. */
+    public static Optional<OutOfReach> outOfReach(String ruleId) {
+        return OUT_OF_REACH.stream().filter(o -> o.ruleId().equals(ruleId)).findFirst();
     }
 
     /** Every rule that an optional API triggers. */
@@ -77,12 +106,22 @@ public final class Applicability {
     /**
      * The checker's verdict, or NOT_APPLICABLE in its place when the checker found nothing to judge
      * ({@code NOT_EXERCISED}) and the run shows the rule's optional trigger was never used or does
-     * not exist at the run's OS level. Any other verdict stands: a rule the extension did meet is
+     * not exist at the run's OS level, or the rule's situation is {@linkplain OutOfReach out of reach}
+     * of the extension's declared deployment target. Any other verdict stands: a rule the extension did meet is
      * judged on what it did.
      */
     public static Verdict apply(Verdict verdict, RunEvidence evidence) {
         if (verdict.status() != Verdict.Status.NOT_EXERCISED) {
             return verdict;
+        }
+        Optional<OutOfReach> outOfReach = outOfReach(verdict.ruleId());
+        if (outOfReach.isPresent()) {
+            String level = evidence.header() == null ? null
+                    : DeclaredScope.fromHeader(evidence.header().path("scope")).deploymentLevel();
+            if (level != null && compare(level, outOfReach.get().below()) >= 0) {
+                return Verdict.notApplicable(verdict.ruleId(), "the extension runs on iOS " + level + " and later only (its"
+                        + " deploymentTarget): " + outOfReach.get().situation() + " arise only below iOS " + outOfReach.get().below());
+            }
         }
         Optional<Trigger> trigger = trigger(verdict.ruleId());
         if (trigger.isEmpty()) {

@@ -19,7 +19,9 @@ import org.upcert.conformance.verdict.Verdict.Status;
  *
  * <p>Exploration runs (drawn profiles, {@code explore:N}) are judged like any run, and their FAIL
  * is a FAIL; but they never make a rule PASS on their own: a rule only they exercised stays
- * NOT_EXERCISED, its note says so (docs/exploration.md). What a certificate says was exercised
+ * NOT_EXERCISED, its note says so (docs/exploration.md) — unless every other run found the rule
+ * NOT_APPLICABLE, which stands (a drawn profile that met the situation anyway and passed changes
+ * nothing; one that failed is a FAIL). What a certificate says was exercised
  * rests on the documented profiles, not on whatever a generator happened to draw.
  *
  * @param rule the rule
@@ -78,7 +80,10 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
             status = Status.SKIPPED;
         } else if (counts.get(Status.PASS) + counts.get(Status.WARN) - explored > 0) {
             status = !rule.must() && Thresholds.beyond(rule.id(), figure) ? Status.WARN : Status.PASS;
-        } else if (counts.get(Status.NOT_EXERCISED) > 0 || explored > 0) {
+        } else if (counts.get(Status.NOT_EXERCISED) > 0 || (explored > 0 && counts.get(Status.NOT_APPLICABLE) == 0)) {
+            // Exploration alone never makes a rule PASS; but where every other run found the rule not
+            // applicable (e.g. a deployment target that puts its situation out of reach), a drawn
+            // profile that met it anyway does not turn NOT_APPLICABLE into NOT_EXERCISED.
             status = Status.NOT_EXERCISED;
         } else if (counts.get(Status.NOT_APPLICABLE) > 0) {
             status = Status.NOT_APPLICABLE;

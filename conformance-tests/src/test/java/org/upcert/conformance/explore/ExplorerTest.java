@@ -194,6 +194,32 @@ class ExplorerTest {
     }
 
     @Test
+    @DisplayName("where every standard run found a rule NOT_APPLICABLE (CLD-02 for a deployment target of iOS 27), an exploration "
+            + "run that met it anyway leaves it NOT_APPLICABLE, not NOT_EXERCISED; its FAIL still fails")
+    void explorationDoesNotTurnNotApplicableIntoNotExercised() {
+        org.upcert.conformance.rules.Rule rule = org.upcert.conformance.rules.RuleCatalogue.rule("CLD-02").orElseThrow();
+        Cell standard = new Cell("device-quirks-26x", 1, "generic-put");
+        Cell drawn = new Cell("explore:3", 3, "generic-put");
+        var notApplicable = org.upcert.conformance.verdict.Verdict.notApplicable("CLD-02", "deployment target 27");
+        var pass = org.upcert.conformance.verdict.Verdict.pass("CLD-02", "ok");
+        var notExercised = org.upcert.conformance.verdict.Verdict.notExercised("CLD-02", "no nil resource");
+        var fail = org.upcert.conformance.verdict.Verdict.fail("CLD-02", "never acknowledged", List.of());
+        var summary = org.upcert.conformance.suite.RuleSummary.of(rule, List.of(
+                new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null),
+                new org.upcert.conformance.suite.CellVerdict(rule, drawn, pass, "", null, null)));
+        assertEquals(Status.NOT_APPLICABLE, summary.status());
+        var withGap = org.upcert.conformance.suite.RuleSummary.of(rule, List.of(
+                new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null),
+                new org.upcert.conformance.suite.CellVerdict(rule, standard, notExercised, "", null, null),
+                new org.upcert.conformance.suite.CellVerdict(rule, drawn, pass, "", null, null)));
+        assertEquals(Status.NOT_EXERCISED, withGap.status(), "a standard run that could have met it and did not still counts");
+        var drawnFail = org.upcert.conformance.suite.RuleSummary.of(rule, List.of(
+                new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null),
+                new org.upcert.conformance.suite.CellVerdict(rule, drawn, fail, "", null, null)));
+        assertEquals(Status.FAIL, drawnFail.status());
+    }
+
+    @Test
     @DisplayName("certify's exploration stage: on by default over every standard profile, off with --profiles, a corpus runs each file with its seed")
     void certifyStage(@TempDir Path dir) throws Exception {
         SuiteConfig all = SuiteConfig.from(key -> Optional.empty());

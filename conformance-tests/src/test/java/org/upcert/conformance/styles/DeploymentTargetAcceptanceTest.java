@@ -76,4 +76,42 @@ class DeploymentTargetAcceptanceTest {
         assertTrue(refusals(evidence) > 10, "responseHeaderFields refused at 26.1, call after call");
         assertFalse(failures(evidence).isEmpty(), "an extension claiming 26.1 must work on 26.1");
     }
+
+    private static RunEvidence run(Class<? extends org.upcert.api.UploadExtension> type, String profile, String deploymentTarget)
+            throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(profile), 1).plan();
+        ExtensionSource source = ExtensionSource.type(type);
+        if (deploymentTarget != null) {
+            source.withDeclaredScope(new DeclaredScope(true, EnumSet.allOf(ResourceType.class), OptionalLong.empty(), deploymentTarget));
+        }
+        return RunEvidence.of(Simulation.run(plan, source, RunOptions.inMemory().withTransport("direct")));
+    }
+
+    @Test
+    @DisplayName("declared iOS 27, CLD-02's situation (a 26.x nil resource, a job outliving an upgrade from 26.x) is out of reach: "
+            + "NOT_APPLICABLE, not NOT_EXERCISED, which kept every iOS 27-only extension (Nextcloud's) from certifying")
+    void anIos27ExtensionIsNotAskedForA26xQuirk() throws Exception {
+        RunEvidence evidence = run(NextcloudStyle.class, "device-quirks-26x", "27");
+        assertEquals("27", evidence.header().path("workload").path("os").asText());
+        assertEquals(Verdict.Status.NOT_EXERCISED, RuleCatalogue.checker("CLD-02").orElseThrow().check(evidence).status(),
+                "the checker finds nothing to judge");
+        Verdict judged = RuleCatalogue.judge("CLD-02", evidence);
+        assertEquals(Verdict.Status.NOT_APPLICABLE, judged.status(), judged.toString());
+        assertTrue(judged.message().contains("iOS 27 and later only"), judged.message());
+        Verdict at265 = RuleCatalogue.judge("CLD-02", run(NextcloudStyle.class, "device-quirks-26x", "26.5"));
+        assertEquals(Verdict.Status.PASS, at265.status(), "declared 26.5 it meets the quirk, and handles it: " + at265);
+    }
+
+    @Test
+    @DisplayName("declared iOS 27, a profile that switches the nil-resource quirk on at 27 itself still exercises CLD-02: "
+            + "the mutant that skips jobs without a resource FAILs")
+    void aQuirkSwitchedOnAt27IsStillJudged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String at27 = new String(ProfileCatalogue.class.getResourceAsStream("/upcert/profiles/device-quirks-26x.yaml").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).replace("os: \"26.1\"", "os: \"27\"");
+        assertTrue(at27.contains("os: \"27\""));
+        java.nio.file.Path profile = java.nio.file.Files.writeString(dir.resolve("quirks-at-27.yaml"), at27);
+        Verdict verdict = RuleCatalogue.judge("CLD-02", run(org.upcert.conformance.mutants.CloudMutants.SkipsJobsWithoutResource.class,
+                profile.toString(), "27"));
+        assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
+    }
 }
