@@ -130,8 +130,10 @@ public class NextcloudStyle implements UploadExtension {
         //    both, never in neither (the other order misses a job that finishes in between, and
         //    the resource gets a second job: DUP-01).
         TreeSet<String> inFlight = new TreeSet<>();
-        for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
-            keyOf(job).ifPresent(inFlight::add);
+        if (processFirst()) {
+            for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                keyOf(job).ifPresent(inFlight::add);
+            }
         }
 
         // 1. Finished jobs: the outcome is persisted, then each job is retried (the one PhotoKit
@@ -220,6 +222,11 @@ public class NextcloudStyle implements UploadExtension {
         }
 
         // 2. An intent or an upload with no job (in neither set) is tried anew.
+        if (!processFirst()) {
+            for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                keyOf(job).ifPresent(inFlight::add);
+            }
+        }
         inFlight.addAll(toRetry.keySet());
         boolean repaired = false;
         for (Map.Entry<String, Meta> e : new ArrayList<>(metadata.entrySet())) {
@@ -302,6 +309,11 @@ public class NextcloudStyle implements UploadExtension {
         }
         boolean more = due.size() > created || parked || !inFlight.isEmpty() || created > 0;
         return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /** Whether the PROCESS set is fetched before the ACKNOWLEDGE set (it must be: {@link FetchesFinishedFirst}). */
+    boolean processFirst() {
+        return true;
     }
 
     /**
@@ -408,6 +420,21 @@ public class NextcloudStyle implements UploadExtension {
 
     private static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A broken twin that fetches the finished jobs first and the jobs in flight after acknowledging
+     * them, and takes a resource in neither set for one without a job. A job that finishes between
+     * the two fetches (on a device the sets change on their own, 0.1–5 s after the transfer: the
+     * fetch-set lag) is in neither, and its resource gets a second job while the first is
+     * unacknowledged: DUP-01. (The style's first draft had this order; upcert found it on
+     * {@code hard-kills}.)
+     */
+    public static final class FetchesFinishedFirst extends NextcloudStyle {
+        @Override
+        boolean processFirst() {
+            return false;
+        }
     }
 
     /**

@@ -127,7 +127,7 @@ public class YaiiuStyle implements UploadExtension {
         //    with a fresh destination.
         List<UploadJob> retries = new ArrayList<>();
         for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
-            Optional<String> key = job.destination().header(ID_HEADER);
+            Optional<String> key = keyOf(job);
             int code = job.error().map(UploadError::code).orElse(0);
             boolean network = job.responseHeaderFields().isEmpty() && code != UploadError.BLOCKED_BY_POLICY
                     && code != UploadError.FILE_DOES_NOT_EXIST;
@@ -146,11 +146,11 @@ public class YaiiuStyle implements UploadExtension {
                 try {
                     library.performChanges(changes -> {
                         for (UploadJob job : retries) {
-                            changes.retry(job, destination(context, job.destination().header(ID_HEADER).orElseThrow(), bearer.get()));
+                            changes.retry(job, destination(context, keyOf(job).orElseThrow(), bearer.get()));
                         }
                     });
                     for (UploadJob job : retries) {
-                        processing.put(job.destination().header(ID_HEADER).orElseThrow(), job);
+                        processing.put(keyOf(job).orElseThrow(), job);
                     }
                 } catch (PhotosException e) {
                     context.log().warn("retrying: " + e.getMessage()); // acknowledged below instead
@@ -163,7 +163,7 @@ public class YaiiuStyle implements UploadExtension {
         now = context.clock().millis();
         TreeSet<String> finishedKeys = new TreeSet<>();
         for (UploadJob job : finished) {
-            Optional<String> key = job.destination().header(ID_HEADER);
+            Optional<String> key = keyOf(job);
             if (key.isEmpty()) {
                 continue;
             }
@@ -213,7 +213,7 @@ public class YaiiuStyle implements UploadExtension {
         if (!cancels.isEmpty() && !stopping) {
             try {
                 library.performChanges(changes -> cancels.forEach(changes::cancel));
-                cancels.forEach(job -> processing.remove(job.destination().header(ID_HEADER).orElseThrow()));
+                cancels.forEach(job -> processing.remove(keyOf(job).orElseThrow()));
             } catch (PhotosException e) {
                 context.log().warn("cancelling: " + e.getMessage());
             }
@@ -284,7 +284,7 @@ public class YaiiuStyle implements UploadExtension {
         Optional<ChangeToken> token = context.storage().readString(TOKEN).map(String::strip).filter(t -> !t.isEmpty())
                 .map(ChangeToken::decode);
         boolean moved = false;
-        boolean resync = false;
+        boolean resync = false; // the token expired: the full scan below, and PROCESSING (CHG-01)
         if (token.isPresent()) {
             try {
                 List<PersistentChange> changes = library.fetchPersistentChanges(token.get());
@@ -348,7 +348,9 @@ public class YaiiuStyle implements UploadExtension {
         // Drain the queue while the budget lasts.
         LinkedHashSet<String> queue = queue(context);
         boolean unreliable = false;
-        while (!queue.isEmpty() && !stopping && context.clock().millis() - start < DISCOVERY_BUDGET_MS) {
+        boolean first = true; // one chunk in every call, so a call that spent its budget before discovery still moves the queue
+        while (!queue.isEmpty() && !stopping && (first || context.clock().millis() - start < discoveryBudgetMs())) {
+            first = false;
             List<String> chunk = new ArrayList<>();
             for (String id : queue) {
                 chunk.add(id);
@@ -456,10 +458,20 @@ public class YaiiuStyle implements UploadExtension {
         return library.authorizationStatus() == AuthorizationStatus.AUTHORIZED && library.isUploadJobExtensionEnabled();
     }
 
-    private static TreeMap<String, UploadJob> byKey(List<UploadJob> jobs) {
+    /** The discovery budget of a call, from its start ({@value #DISCOVERY_BUDGET_MS} ms). */
+    long discoveryBudgetMs() {
+        return DISCOVERY_BUDGET_MS;
+    }
+
+    /** The resource a job uploads: from its {@value #ID_HEADER} header, present in every state of the job. */
+    Optional<String> keyOf(UploadJob job) {
+        return job.destination().header(ID_HEADER);
+    }
+
+    private TreeMap<String, UploadJob> byKey(List<UploadJob> jobs) {
         TreeMap<String, UploadJob> out = new TreeMap<>();
         for (UploadJob job : jobs) {
-            job.destination().header(ID_HEADER).ifPresent(key -> out.put(key, job));
+            keyOf(job).ifPresent(key -> out.put(key, job));
         }
         return out;
     }
@@ -535,5 +547,18 @@ public class YaiiuStyle implements UploadExtension {
 
     private static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A broken twin that identifies a finished job by {@code job.resource()} instead of its
+     * {@value #ID_HEADER} header. On iOS 26.x a succeeded job's resource is nil (measured on
+     * devices): its outcome is never recorded, the resource looks unfinished and gets a new job
+     * although the first had uploaded it — CLD-02 FAIL on {@code device-quirks-26x}.
+     */
+    public static final class IdentifiesByResource extends YaiiuStyle {
+        @Override
+        Optional<String> keyOf(UploadJob job) {
+            return job.resource().map(AssetResource::key);
+        }
     }
 }
