@@ -152,6 +152,32 @@ class RealAppStylesAcceptanceTest {
     }
 
     @Test
+    @DisplayName("Nextcloud style: a job refused for its credentials (-1013, the host app changed them) suspends the queue: "
+            + "nothing is created or retried until a sign-in renews them, then the backup resumes")
+    void nextcloudSuspendsOnAnAuthFailure() throws Exception {
+        RunEvidence evidence = run(NextcloudStyle.class, NEXTCLOUD, "host-app", 1);
+        boolean suspended = false;
+        int suspensions = 0;
+        int refused = 0;
+        for (TraceEvent e : evidence.events()) {
+            if (e.name().equals("job.failed") && e.number("code") == org.upcert.api.UploadError.USER_AUTHENTICATION_REQUIRED) {
+                refused++;
+            } else if (e.name().equals("storage.write") && e.text("name").equals(NextcloudStyle.SUSPENDED)) {
+                suspended = true;
+                suspensions++;
+            } else if (e.name().equals("storage.delete") && e.text("name").equals(NextcloudStyle.SUSPENDED)) {
+                suspended = false;
+            } else if (suspended && (e.name().equals("job.create") || e.name().equals("job.retry"))) {
+                throw new AssertionError("a job changed while the queue was suspended: " + e.raw());
+            }
+        }
+        assertTrue(refused > 0, "the host app's credential change refuses jobs");
+        assertTrue(suspensions > 0);
+        assertFalse(suspended, "the queue resumed");
+        assertEquals(List.of(), MustFailures.of(evidence));
+    }
+
+    @Test
     @DisplayName("device-faithful Nextcloud (gives up after three attempts) FAILs RTY-01 and E2E-01 where a dropping network "
             + "outlasts three attempts; the style that parks the bout instead passes the same run")
     void givingUpAfterThreeAttemptsLosesPhotos() throws Exception {
