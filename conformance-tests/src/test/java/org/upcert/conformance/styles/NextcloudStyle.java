@@ -53,8 +53,9 @@ import org.upcert.api.UploadRequest;
  *       is written before any job is acknowledged or retried.
  *   <li><b>Queue suspended on an auth failure</b>: a job refused for its credentials
  *       ({@code -1013}) suspends the account's queue ({@value #SUSPENDED}): nothing is created or
- *       retried until a sign-in renews the credentials. An auth failure is not counted as an
- *       attempt (the photo was not at fault).
+ *       retried until a sign-in renews the credentials. The refused job was an attempt of its bout
+ *       like any other (counting it not, three refusals could come seconds apart: RTY-02, found on
+ *       {@code explore:116}).
  * </ul>
  *
  * <p>Kill-safe: a create is recorded as an intent before its block and as uploading after it; an
@@ -82,13 +83,15 @@ public class NextcloudStyle implements UploadExtension {
 
     /**
      * One resource's metadata: its status, attempts in the current bout, refusals in all, the first
-     * refusal's time, when it may be tried next, and the file id the server gave it.
+     * refusal's time, when it may be tried next, the file id the server gave it, and the last failure
+     * counted (job and attempt: {@code J12#1}), so that a failure recorded by a process killed before
+     * it acknowledged the job is not counted twice.
      */
-    record Meta(Status status, int attempts, int refusals, long firstRefusal, long notBefore, String fileId) {
-        static final Meta NEW = new Meta(Status.WAIT, 0, 0, 0, 0, "-");
+    record Meta(Status status, int attempts, int refusals, long firstRefusal, long notBefore, String fileId, String counted) {
+        static final Meta NEW = new Meta(Status.WAIT, 0, 0, 0, 0, "-", "-");
 
         Meta with(Status s) {
-            return new Meta(s, attempts, refusals, firstRefusal, notBefore, fileId);
+            return new Meta(s, attempts, refusals, firstRefusal, notBefore, fileId, counted);
         }
     }
 
@@ -157,16 +160,21 @@ public class NextcloudStyle implements UploadExtension {
             Optional<String> fileId = headers.flatMap(h -> Optional.ofNullable(h.get("oc-fileid"))
                     .or(() -> Optional.ofNullable(h.get("x-object-id"))));
             if (job.state() == JobState.SUCCEEDED || fileId.isPresent()) {
-                metadata.put(key.get(), new Meta(Status.DONE, 0, before.refusals(), before.firstRefusal(), 0, fileId.orElse("-")));
+                metadata.put(key.get(), new Meta(Status.DONE, 0, before.refusals(), before.firstRefusal(), 0, fileId.orElse("-"), "-"));
                 toAcknowledge.add(job);
                 continue;
             }
             int code = job.error().map(UploadError::code).orElse(0);
+            // This failure: the job's first attempt (still in the RETRY set) or its retry.
+            String failure = job.localIdentifier() + (retryable.contains(job.localIdentifier()) ? "#1" : "#2");
+            boolean counted = failure.equals(before.counted()); // recorded by a process killed before it acknowledged
             if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
                 suspended = true; // the account's queue stops until the credentials are renewed
                 token = null;
-                metadata.put(key.get(), new Meta(Status.WAIT, before.attempts(), before.refusals(), before.firstRefusal(), now,
-                        before.fileId()));
+                // An attempt like any other (the bout of three counts it); the queue waits for new credentials.
+                int attempts = counted ? before.attempts() : before.attempts() + 1;
+                metadata.put(key.get(), counted ? before : new Meta(Status.WAIT, attempts, before.refusals(), before.firstRefusal(),
+                        attempts >= ATTEMPTS_PER_BOUT ? now + PARK_MIN * 60_000L : now, before.fileId(), failure));
                 toAcknowledge.add(job);
                 continue;
             }
@@ -175,12 +183,17 @@ public class NextcloudStyle implements UploadExtension {
                 toAcknowledge.add(job);
                 continue;
             }
-            boolean refusal = headers.isPresent() && !headers.get().containsKey("retry-after");
-            int refusals = before.refusals() + (refusal ? 1 : 0);
-            long firstRefusal = refusal && before.firstRefusal() == 0 ? now : before.firstRefusal();
-            int attempts = before.attempts() + 1;
-            Meta after = afterFailure(new Meta(Status.WAIT, attempts, refusals, firstRefusal, now, before.fileId()), now,
-                    headers.map(h -> h.get("retry-after")).orElse(null));
+            Meta after;
+            if (counted) {
+                after = before; // the decision already made and stored
+            } else {
+                boolean refusal = headers.isPresent() && !headers.get().containsKey("retry-after");
+                int refusals = before.refusals() + (refusal ? 1 : 0);
+                long firstRefusal = refusal && before.firstRefusal() == 0 ? now : before.firstRefusal();
+                int attempts = before.attempts() + 1;
+                after = afterFailure(new Meta(Status.WAIT, attempts, refusals, firstRefusal, now, before.fileId(), failure), now,
+                        headers.map(h -> h.get("retry-after")).orElse(null));
+            }
             if (after.status() == Status.UPLOADING && retryable.contains(job.localIdentifier()) && !suspended) {
                 toRetry.put(key.get(), job);
             } else {
@@ -324,7 +337,8 @@ public class NextcloudStyle implements UploadExtension {
     Meta afterFailure(Meta failed, long now, String retryAfter) {
         long wait = retryAfter == null ? 0 : seconds(retryAfter) * 1000L;
         if (failed.attempts() < ATTEMPTS_PER_BOUT && wait == 0) {
-            return new Meta(Status.UPLOADING, failed.attempts(), failed.refusals(), failed.firstRefusal(), now, failed.fileId());
+            return new Meta(Status.UPLOADING, failed.attempts(), failed.refusals(), failed.firstRefusal(), now, failed.fileId(),
+                    failed.counted());
         }
         if (failed.refusals() >= GIVE_UP_REFUSALS && now - failed.firstRefusal() >= GIVE_UP_SPAN_MIN * 60_000L) {
             return failed.with(Status.ERROR);
@@ -332,7 +346,7 @@ public class NextcloudStyle implements UploadExtension {
         // Parked: one attempt per park from now on (the bout is spent), after the park or the server's retry-after.
         int attempts = failed.attempts() < ATTEMPTS_PER_BOUT ? failed.attempts() : ATTEMPTS_PER_BOUT;
         return new Meta(Status.WAIT, attempts, failed.refusals(), failed.firstRefusal(),
-                now + Math.max(wait, PARK_MIN * 60_000L), failed.fileId());
+                now + Math.max(wait, PARK_MIN * 60_000L), failed.fileId(), failed.counted());
     }
 
     private static long seconds(String value) {
@@ -397,7 +411,7 @@ public class NextcloudStyle implements UploadExtension {
         StringBuilder text = new StringBuilder();
         metadata.forEach((key, m) -> text.append(key).append('\t').append(m.status()).append('\t').append(m.attempts())
                 .append('\t').append(m.refusals()).append('\t').append(m.firstRefusal()).append('\t').append(m.notBefore())
-                .append('\t').append(m.fileId()).append('\n'));
+                .append('\t').append(m.fileId()).append('\t').append(m.counted()).append('\n'));
         context.storage().writeString(METADATA, text.toString());
     }
 
@@ -405,9 +419,9 @@ public class NextcloudStyle implements UploadExtension {
         TreeMap<String, Meta> out = new TreeMap<>();
         for (String line : context.storage().readString(METADATA).orElse("").split("\n")) {
             String[] f = line.split("\t");
-            if (f.length == 7) {
+            if (f.length == 8) {
                 out.put(f[0], new Meta(Status.valueOf(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                        Long.parseLong(f[4]), Long.parseLong(f[5]), f[6]));
+                        Long.parseLong(f[4]), Long.parseLong(f[5]), f[6], f[7]));
             }
         }
         return out;
@@ -447,7 +461,8 @@ public class NextcloudStyle implements UploadExtension {
         @Override
         Meta afterFailure(Meta failed, long now, String retryAfter) {
             if (failed.attempts() < ATTEMPTS_PER_BOUT) {
-                return new Meta(Status.UPLOADING, failed.attempts(), failed.refusals(), failed.firstRefusal(), now, failed.fileId());
+                return new Meta(Status.UPLOADING, failed.attempts(), failed.refusals(), failed.firstRefusal(), now, failed.fileId(),
+                        failed.counted());
             }
             return failed.with(Status.ERROR);
         }

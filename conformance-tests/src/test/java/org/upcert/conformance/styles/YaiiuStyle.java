@@ -80,12 +80,16 @@ public class YaiiuStyle implements UploadExtension {
 
     enum Status { PENDING, INTENT, INFLIGHT, UPLOADED, GIVEN_UP, GONE }
 
-    /** A resource in the ledger: status, when it may be tried next, refusals and the first one's time. */
-    record Entry(Status status, long notBefore, int refusals, long firstRefusal) {
-        static final Entry NEW = new Entry(Status.PENDING, 0, 0, 0);
+    /**
+     * A resource in the ledger: status, when it may be tried next, refusals and the first one's time,
+     * and the job whose outcome was recorded last (a process killed between recording and
+     * acknowledging leaves the job to the next one, which must not count its refusal twice).
+     */
+    record Entry(Status status, long notBefore, int refusals, long firstRefusal, String counted) {
+        static final Entry NEW = new Entry(Status.PENDING, 0, 0, 0, "-");
 
         Entry with(Status s) {
-            return new Entry(s, notBefore, refusals, firstRefusal);
+            return new Entry(s, notBefore, refusals, firstRefusal, counted);
         }
     }
 
@@ -126,7 +130,9 @@ public class YaiiuStyle implements UploadExtension {
         // 1. Retry: failures with no response, or refused credentials, get the one PhotoKit retry
         //    with a fresh destination.
         List<UploadJob> retries = new ArrayList<>();
+        TreeSet<String> firstFailures = new TreeSet<>(); // failed jobs never retried: their first attempt
         for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
+            firstFailures.add(job.localIdentifier());
             Optional<String> key = keyOf(job);
             int code = job.error().map(UploadError::code).orElse(0);
             boolean network = job.responseHeaderFields().isEmpty() && code != UploadError.BLOCKED_BY_POLICY
@@ -170,7 +176,9 @@ public class YaiiuStyle implements UploadExtension {
             finishedKeys.add(key.get());
             processing.remove(key.get());
             Entry before = ledger.getOrDefault(key.get(), Entry.NEW);
-            ledger.put(key.get(), outcome(job, before, now));
+            String attempt = job.localIdentifier() + (job.state() == JobState.SUCCEEDED ? "#ok"
+                    : firstFailures.contains(job.localIdentifier()) ? "#1" : "#2");
+            ledger.put(key.get(), outcome(job, attempt, before, now));
         }
         if (!finished.isEmpty()) {
             save(context);
@@ -417,10 +425,19 @@ public class YaiiuStyle implements UploadExtension {
         return out;
     }
 
-    /** The resource after its job finished. */
-    Entry outcome(UploadJob job, Entry before, long now) {
+    /**
+     * The resource after its job finished; {@code attempt} names the outcome ({@code J12#1} the job's
+     * first attempt failed, {@code #2} its retry, {@code #ok} it succeeded), so that the same outcome
+     * seen again after a kill is not counted twice, and a job recorded as failed, then retried (its
+     * acknowledgement never committed), is recorded again when the retry ends.
+     */
+    Entry outcome(UploadJob job, String attempt, Entry before, long now) {
+        if (attempt.equals(before.counted())) {
+            return before; // recorded by a process killed before it acknowledged the job
+        }
+        String id = attempt;
         if (job.state() == JobState.SUCCEEDED) {
-            return new Entry(Status.UPLOADED, 0, before.refusals(), before.firstRefusal());
+            return new Entry(Status.UPLOADED, 0, before.refusals(), before.firstRefusal(), id);
         }
         if (before.status() == Status.GONE) {
             return before;
@@ -431,19 +448,19 @@ public class YaiiuStyle implements UploadExtension {
         }
         Optional<SortedMap<String, String>> headers = job.responseHeaderFields();
         if (headers.isEmpty() || code == UploadError.USER_AUTHENTICATION_REQUIRED) {
-            return new Entry(Status.PENDING, now + NETWORK_WAIT_S * 1000L, before.refusals(), before.firstRefusal());
+            return new Entry(Status.PENDING, now + NETWORK_WAIT_S * 1000L, before.refusals(), before.firstRefusal(), id);
         }
         String retryAfter = headers.get().get("retry-after");
         if (retryAfter != null) {
             return new Entry(Status.PENDING, now + Math.max(NETWORK_WAIT_S, seconds(retryAfter)) * 1000L, before.refusals(),
-                    before.firstRefusal());
+                    before.firstRefusal(), id);
         }
         int refusals = before.refusals() + 1;
         long first = before.firstRefusal() > 0 ? before.firstRefusal() : now;
         if (refusals >= GIVE_UP_REFUSALS && now - first >= GIVE_UP_SPAN_MIN * 60_000L) {
-            return new Entry(Status.GIVEN_UP, 0, refusals, first);
+            return new Entry(Status.GIVEN_UP, 0, refusals, first, id);
         }
-        return new Entry(Status.PENDING, now + REFUSAL_WAIT_S * 1000L, refusals, first);
+        return new Entry(Status.PENDING, now + REFUSAL_WAIT_S * 1000L, refusals, first, id);
     }
 
     private static long seconds(String value) {
@@ -525,7 +542,8 @@ public class YaiiuStyle implements UploadExtension {
     private void save(ExtensionContext context) {
         StringBuilder text = new StringBuilder();
         ledger.forEach((key, e) -> text.append(key).append('\t').append(e.status()).append('\t').append(e.notBefore())
-                .append('\t').append(e.refusals()).append('\t').append(e.firstRefusal()).append('\n'));
+                .append('\t').append(e.refusals()).append('\t').append(e.firstRefusal()).append('\t').append(e.counted())
+                .append('\n'));
         context.storage().writeString(LEDGER, text.toString());
     }
 
@@ -533,8 +551,9 @@ public class YaiiuStyle implements UploadExtension {
         TreeMap<String, Entry> out = new TreeMap<>();
         for (String line : context.storage().readString(LEDGER).orElse("").split("\n")) {
             String[] f = line.split("\t");
-            if (f.length == 5) {
-                out.put(f[0], new Entry(Status.valueOf(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4])));
+            if (f.length == 6) {
+                out.put(f[0], new Entry(Status.valueOf(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]), Long.parseLong(f[4]),
+                        f[5]));
             }
         }
         return out;
