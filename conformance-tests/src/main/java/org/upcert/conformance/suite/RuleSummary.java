@@ -113,7 +113,9 @@ public record RuleSummary(Rule rule, Map<Status, Integer> counts, Status status,
      * not meant to cover the catalogue, and saying so of every rule would be noise.
      */
     public boolean thinlyExercised() {
-        return rule.must() && runs() >= WELL_EXERCISED && exercised() > 0 && exercised() < WELL_EXERCISED;
+        // A rule NOT_APPLICABLE overall (a drawn profile met it anyway) is not thin: it does not apply.
+        return rule.must() && status != Status.NOT_APPLICABLE && runs() >= WELL_EXERCISED && exercised() > 0
+                && exercised() < WELL_EXERCISED;
     }
 
     /** {@code "12 of 48 (tiny-job-limit 3, everything 2, …)"}: the runs that exercised the rule, by profile. */

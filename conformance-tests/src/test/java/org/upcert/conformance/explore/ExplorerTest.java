@@ -208,6 +208,13 @@ class ExplorerTest {
                 new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null),
                 new org.upcert.conformance.suite.CellVerdict(rule, drawn, pass, "", null, null)));
         assertEquals(Status.NOT_APPLICABLE, summary.status());
+        List<org.upcert.conformance.suite.CellVerdict> many = new java.util.ArrayList<>();
+        for (int i = 0; i < org.upcert.conformance.suite.RuleSummary.WELL_EXERCISED; i++) {
+            many.add(new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null));
+        }
+        many.add(new org.upcert.conformance.suite.CellVerdict(rule, drawn, pass, "", null, null));
+        assertFalse(org.upcert.conformance.suite.RuleSummary.of(rule, many).thinlyExercised(),
+                "a rule that does not apply is not reported as thinly exercised");
         var withGap = org.upcert.conformance.suite.RuleSummary.of(rule, List.of(
                 new org.upcert.conformance.suite.CellVerdict(rule, standard, notApplicable, "", null, null),
                 new org.upcert.conformance.suite.CellVerdict(rule, standard, notExercised, "", null, null),
