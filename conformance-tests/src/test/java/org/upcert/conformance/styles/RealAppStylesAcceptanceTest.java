@@ -243,6 +243,27 @@ class RealAppStylesAcceptanceTest {
     }
 
     @Test
+    @DisplayName("YAIIU style with its discovery budget spent in every call: it stops after one chunk, answers PROCESSING, "
+            + "the queue in the app group carries the rest, and nothing is lost")
+    void discoveryBudget() throws Exception {
+        RunEvidence evidence = run(YaiiuStyle.SpentBudget.class, YAIIU, "quiet-phone", 1);
+        int stopped = 0;
+        long lastQueueBytes = 0;
+        for (TraceEvent e : evidence.events()) {
+            if (e.name().equals("call.start")) {
+                lastQueueBytes = 0;
+            } else if (e.name().equals("storage.write") && e.text("name").equals(YaiiuStyle.ASSET_QUEUE)) {
+                lastQueueBytes = e.number("bytes");
+            } else if (e.name().equals("call.end") && lastQueueBytes > 0) {
+                assertEquals("PROCESSING", e.text("result"), "discovery left work queued: " + e.raw());
+                stopped++;
+            }
+        }
+        assertTrue(stopped > 0, "some call stopped discovering with asset ids still queued");
+        assertEquals(List.of(), MustFailures.of(evidence));
+    }
+
+    @Test
     @DisplayName("YAIIU twin that identifies finished jobs by job.resource() instead of X-Device-Asset-Id uploads again what a "
             + "job with a nil resource (iOS 26.x) had uploaded: CLD-02 FAIL; the style passes the same run")
     void identityFromTheHeader() throws Exception {
