@@ -26,6 +26,8 @@ import org.upcert.conformance.evidence.TraceEvent;
  * their {@code job.visible} line: a job counts as finished for the extension (acknowledgeable,
  * no longer in flight) from that line on, not from its {@code job.succeeded} / {@code job.failed}.
  * Without the lag (or in a trace written before it existed) a transition is shown on its own line.
+ * A PENDING that shows is no longer traced (REGISTERED and PENDING are both in flight here); the
+ * {@code job.visible} PENDING lines of older traces are read as before and change nothing.
  */
 final class SystemState {
     /** One job as the trace shows it. */

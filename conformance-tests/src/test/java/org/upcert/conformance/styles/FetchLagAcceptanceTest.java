@@ -8,7 +8,11 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.upcert.api.UploadExtension;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.RuleChecker;
 import org.upcert.conformance.rules.RuleCatalogue;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.harness.faults.profile.PlanExpander;
@@ -28,6 +32,7 @@ import org.upcert.sample.SampleUploadExtension;
  */
 class FetchLagAcceptanceTest {
     private static final String PROFILE = "baseline";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static RunEvidence run(Class<? extends UploadExtension> type, long seed, boolean lag) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(PROFILE), seed).plan();
@@ -87,5 +92,50 @@ class FetchLagAcceptanceTest {
                 assertEquals(List.of(), MustFailures.of(evidence), type.getSimpleName() + " seed " + seed);
             }
         }
+    }
+
+    /**
+     * The evidence as a trace written before PENDING stopped being traced would hold it: a
+     * {@code job.visible} PENDING line after each {@code job.pending} (the earliest it could show),
+     * later lines renumbered.
+     */
+    private static RunEvidence withPendingLines(RunEvidence evidence) {
+        List<TraceEvent> events = new ArrayList<>();
+        int shift = 0;
+        for (TraceEvent event : evidence.events()) {
+            events.add(new TraceEvent(event.line() + shift, event.t(), event.name(), event.activation(), event.fields()));
+            if (event.name().equals("job.pending")) {
+                shift++;
+                ObjectNode fields = JSON.createObjectNode().put("t", event.t()).put("ev", "job.visible")
+                        .put("job", event.text("job")).put("state", "PENDING").put("lag", 0);
+                events.add(new TraceEvent(event.line() + shift, event.t(), "job.visible", event.activation(), fields));
+            }
+        }
+        assertTrue(shift > 0, "jobs went pending");
+        return new RunEvidence(evidence.profile(), evidence.seed(), evidence.header(), events, evidence.liveResources(),
+                evidence.storedResources(), evidence.inventory(), evidence.library(), evidence.payloads());
+    }
+
+    @Test
+    @DisplayName("a PENDING that shows is not traced, and no checker needs it: with the lines older traces have, every verdict is the same")
+    void pendingLinesChangeNoVerdict() throws Exception {
+        int compared = 0;
+        for (Class<? extends UploadExtension> type : List.of(SampleUploadExtension.class, FullWalkExtension.TrustsTheFollowUp.class)) {
+            RunEvidence evidence = run(type, 1, true);
+            assertTrue(evidence.events().stream().noneMatch(e -> e.name().equals("job.visible") && e.text("state").equals("PENDING")),
+                    "no PENDING job.visible line");
+            RunEvidence older = withPendingLines(evidence);
+            for (RuleChecker checker : RuleCatalogue.checkers().values()) {
+                Verdict now = checker.check(evidence);
+                Verdict before = checker.check(older);
+                assertEquals(now.status(), before.status(), type.getSimpleName() + " " + checker.ruleId());
+                assertEquals(now.message(), before.message(), type.getSimpleName() + " " + checker.ruleId());
+                compared++;
+            }
+            if (type != SampleUploadExtension.class) {
+                assertEquals(Verdict.Status.FAIL, RuleCatalogue.judge("ACK-01", older).status(), "the twin is still caught");
+            }
+        }
+        assertTrue(compared > 60, compared + " verdicts compared");
     }
 }

@@ -131,9 +131,12 @@ public final class JobStore {
      * FAILED) shows in {@link #fetch} and in the job's state only after a lag drawn uniformly in
      * [{@code minMs}, {@code maxMs}] from {@code random} (the run's own sub-stream), and never before
      * the job's previous transition shows. The extension's own changes show at once (ARCHITECTURE:
-     * a correct extension re-fetches right after its own block). Each transition that shows later
-     * is traced {@code job.visible} when it shows. {@code maxMs} 0 switches the lag off: every
-     * transition shows at once and no {@code job.visible} line is written.
+     * a correct extension re-fetches right after its own block). Each finish (SUCCEEDED, FAILED)
+     * that shows later is traced {@code job.visible} when it shows; a PENDING shows after its lag
+     * too but is not traced: no rule tells REGISTERED from PENDING (both in flight, in the PROCESS
+     * set, cancellable), and those lines were half of all {@code job.visible} lines (docs/trace.md).
+     * {@code maxMs} 0 switches the lag off: every transition shows at once and no
+     * {@code job.visible} line is written.
      */
     public void setFetchLag(long minMs, long maxMs, org.upcert.harness.sim.SimRandom random, Deferrer deferrer) {
         if (minMs < 0 || maxMs < minMs) {
@@ -169,8 +172,10 @@ public final class JobStore {
                 return; // the extension retried, acknowledged or cancelled it since: its own change shows
             }
             job.show(state, headers, error);
-            typed(trace.at(now.getAsLong(), "job.visible").str("job", job.id()), job).str("state", state.name())
-                    .num("lag", now.getAsLong() - t).end();
+            if (state != JobState.PENDING) { // what the rules read: when a finish showed (docs/trace.md)
+                typed(trace.at(now.getAsLong(), "job.visible").str("job", job.id()), job).str("state", state.name())
+                        .num("lag", now.getAsLong() - t).end();
+            }
         });
     }
 
