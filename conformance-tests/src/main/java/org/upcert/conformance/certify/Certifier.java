@@ -102,7 +102,8 @@ public final class Certifier {
             } finally {
                 Allure.setLifecycle(previous);
             }
-            Certification certification = Certification.of(config, VerdictLog.extensionShas(), VerdictLog.verdicts());
+            Certification certification = Certification.of(config, VerdictLog.extensionShas(config.cells()),
+                    VerdictLog.verdicts(config.rules(), config.cells()));
             if (fault != null) {
                 certification = certification.withHarnessFault(fault);
             }
@@ -151,7 +152,27 @@ public final class Certifier {
         parameters.put("upcert.explore", Integer.toString(config.explore())); // the corpus is already among the profiles
         parameters.put("upcert.reports", config.reports().toString());
         parameters.put("upcert.route", config.route());
+        parallelGroups(parameters, selectors.size());
         return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
+    }
+
+    /**
+     * The group classes run concurrently, one thread each; the tests inside a class stay in order
+     * on its thread. Each class judges and reports a run as soon as it is simulated, so the
+     * judging and the Allure and JUnit reports of every group overlap the simulations instead of
+     * following them on one thread (the threads mostly wait for runs; the runs themselves are
+     * bounded by {@link SharedRuns}). The report's order does not depend on it: the certification
+     * reads the verdicts in the suite's order ({@link VerdictLog#verdicts}), JUnit's XML follows
+     * the test plan, and each Allure result is a file of its own.
+     */
+    static void parallelGroups(TreeMap<String, String> parameters, int classes) {
+        int threads = Math.max(1, classes);
+        parameters.put("junit.jupiter.execution.parallel.enabled", "true");
+        parameters.put("junit.jupiter.execution.parallel.mode.default", "same_thread");
+        parameters.put("junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
+        parameters.put("junit.jupiter.execution.parallel.config.strategy", "fixed");
+        parameters.put("junit.jupiter.execution.parallel.config.fixed.parallelism", Integer.toString(threads));
+        parameters.put("junit.jupiter.execution.parallel.config.fixed.max-pool-size", Integer.toString(threads));
     }
 
     /** Empties the bundle's own subdirectories: stale results of an earlier run must not mix in. */

@@ -31,7 +31,7 @@ public final class CellJudge {
         } else if (!outcome.ran()) {
             verdict = Verdict.skipped(rule.id(), "harness fault, the run could not be judged: " + outcome.harnessFault());
         } else {
-            VerdictLog.extensionSha(outcome.evidence().header() == null ? null
+            VerdictLog.extensionSha(cell, outcome.evidence().header() == null ? null
                     : outcome.evidence().header().path("extension").path("sha256").asText());
             Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
             if (checker.isEmpty()) {
