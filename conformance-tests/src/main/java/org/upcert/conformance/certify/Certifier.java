@@ -37,6 +37,7 @@ import org.upcert.conformance.suite.ConformanceSuite;
 import org.upcert.conformance.suite.RuleGroupSuite;
 import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.suite.SuiteTimings;
 import org.upcert.conformance.suite.VerdictLog;
 import org.upcert.harness.run.Interruption;
 
@@ -72,6 +73,8 @@ public final class Certifier {
      */
     public static Result certify(SuiteConfig requested, Path out, PrintStream progress) {
         synchronized (ONE_AT_A_TIME) {
+            long started = System.nanoTime(); // wall-clock ok: -Dupcert.timings measures the harness
+            SuiteTimings.clear(started);
             SuiteConfig config = requested.withReports(out);
             prepare(out);
             SharedRuns.clear();
@@ -102,6 +105,7 @@ public final class Certifier {
             } finally {
                 Allure.setLifecycle(previous);
             }
+            long suiteEnded = System.nanoTime(); // wall-clock ok
             Certification certification = Certification.of(config, VerdictLog.extensionShas(config.cells()),
                     VerdictLog.verdicts(config.rules(), config.cells()));
             if (fault != null) {
@@ -112,6 +116,9 @@ public final class Certifier {
             }
             write(out.resolve("certification.json"), CertificationJson.text(certification));
             write(out.resolve("CERTIFICATION.md"), CertificationMarkdown.text(certification));
+            if (SuiteTimings.enabled()) {
+                System.err.print(SuiteTimings.describe(suiteEnded, System.nanoTime(), config.cells().size())); // wall-clock ok
+            }
             SharedRuns.clear();
             return new Result(certification, out, summary.getSummary());
         }

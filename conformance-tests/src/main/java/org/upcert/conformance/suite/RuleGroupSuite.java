@@ -49,10 +49,14 @@ public abstract class RuleGroupSuite {
             String name = rule.id() + " · " + rule.severity() + " · " + cell.label();
             tests.add(DynamicTest.dynamicTest(name, () -> {
                 RunOutcome outcome = SharedRuns.outcome(config, cell);
+                long cpu = SuiteTimings.threadCpu();
                 CellVerdict verdict = CellJudge.judge(config, rule, outcome);
+                long judgedCpu = SuiteTimings.threadCpu();
+                SuiteTimings.judged(judgedCpu - cpu);
                 judged.add(verdict);
                 VerdictLog.record(verdict);
                 AllureCell.report(config, verdict, outcome);
+                SuiteTimings.reported(SuiteTimings.threadCpu() - judgedCpu);
                 conclude(verdict);
             }));
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class LocalProcess implements LaunchedProcess {
     private final Process process;
     private final boolean groupLeader;
+    private final java.util.concurrent.atomic.AtomicBoolean cpuNoted = new java.util.concurrent.atomic.AtomicBoolean();
 
     LocalProcess(Process process, boolean groupLeader) {
         this.process = process;
@@ -29,6 +30,11 @@ final class LocalProcess implements LaunchedProcess {
             builder.command().add(0, Launchers.SETSID);
         }
         return new LocalProcess(builder.start(), useSetsid);
+    }
+
+    /** The OS process id. */
+    long pid() {
+        return process.pid();
     }
 
     @Override
@@ -49,6 +55,9 @@ final class LocalProcess implements LaunchedProcess {
     @Override
     public void kill() {
         long pid = process.pid();
+        if (cpuNoted.compareAndSet(false, true)) {
+            ExtensionProcessCpu.beforeKill(process.toHandle());
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         if (groupLeader) {

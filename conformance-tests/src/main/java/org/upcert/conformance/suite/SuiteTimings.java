@@ -1,0 +1,100 @@
+package org.upcert.conformance.suite;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import org.upcert.harness.host.remote.ExtensionProcessCpu;
+
+/**
+ * Where a certification's wall time goes, printed by {@code certify} when the JVM runs with
+ * {@code -Dupcert.timings=true} (docs/performance.md): when the first run started and the last
+ * ended, the CPU of the threads that ran the simulations, judged and reported, and the CPU of the
+ * upcert JVM and of the extension's processes. It measures the harness; nothing here enters a
+ * trace, a verdict or a report.
+ */
+public final class SuiteTimings {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final LongAccumulator FIRST_START = new LongAccumulator(Math::min, Long.MAX_VALUE);
+    private static final LongAccumulator LAST_END = new LongAccumulator(Math::max, Long.MIN_VALUE);
+    private static final LongAdder RUN_WALL = new LongAdder();
+    private static final LongAdder RUN_CPU = new LongAdder();
+    private static final LongAdder JUDGE_CPU = new LongAdder();
+    private static final LongAdder REPORT_CPU = new LongAdder();
+    private static final AtomicLong STARTED = new AtomicLong();
+
+    private SuiteTimings() {
+    }
+
+    /** Whether {@code -Dupcert.timings=true}. */
+    public static boolean enabled() {
+        return Boolean.getBoolean("upcert.timings");
+    }
+
+    /** Forgets everything; {@code now} is when the certification started (System.nanoTime). */
+    public static void clear(long now) {
+        FIRST_START.reset();
+        LAST_END.reset();
+        RUN_WALL.reset();
+        RUN_CPU.reset();
+        JUDGE_CPU.reset();
+        REPORT_CPU.reset();
+        STARTED.set(now);
+    }
+
+    /** The current thread's CPU time in nanoseconds (0 where the JVM cannot tell). */
+    static long threadCpu() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
+    }
+
+    static void run(long startNanos, long endNanos, long cpuNanos) {
+        FIRST_START.accumulate(startNanos);
+        LAST_END.accumulate(endNanos);
+        RUN_WALL.add(endNanos - startNanos);
+        RUN_CPU.add(cpuNanos);
+    }
+
+    static void judged(long cpuNanos) {
+        JUDGE_CPU.add(cpuNanos);
+    }
+
+    static void reported(long cpuNanos) {
+        REPORT_CPU.add(cpuNanos);
+    }
+
+    /**
+     * The lines to print: phases as seconds since the certification started, then CPU.
+     *
+     * @param suiteEnd when the JUnit launcher returned (System.nanoTime)
+     * @param bundleEnd when the bundle was written (System.nanoTime)
+     * @param runs the runs of the certification
+     */
+    public static String describe(long suiteEnd, long bundleEnd, int runs) {
+        long start = STARTED.get();
+        double jvmToCertify = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3 - (bundleEnd - start) / 1e9;
+        long processCpu = 0;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            processCpu = os.getProcessCpuTime();
+        }
+        long killed = ExtensionProcessCpu.killedNanos();
+        long running = ExtensionProcessCpu.runningNanos();
+        StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "upcert timings (wall s since certify started; %d cores, load average %.2f)%n",
+                Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        text.append(String.format(Locale.ROOT, "  JVM start -> certify        %6.2f s before%n", jvmToCertify));
+        if (FIRST_START.get() != Long.MAX_VALUE) {
+            text.append(String.format(Locale.ROOT, "  first run started          %6.2f%n", (FIRST_START.get() - start) / 1e9));
+            text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the run threads, judging included)%n",
+                    (LAST_END.get() - start) / 1e9, runs, RUN_WALL.sum() / 1e9, RUN_CPU.sum() / 1e9));
+        }
+        text.append(String.format(Locale.ROOT, "  suite ended                %6.2f   (judging %.1f s CPU, Allure reports of the cells %.1f s CPU)%n",
+                (suiteEnd - start) / 1e9, JUDGE_CPU.sum() / 1e9, REPORT_CPU.sum() / 1e9));
+        text.append(String.format(Locale.ROOT, "  bundle written             %6.2f%n", (bundleEnd - start) / 1e9));
+        text.append(String.format(Locale.ROOT, "  CPU: upcert JVM %.1f s (since it started), extension processes %.1f s (%d killed, %d running)"
+                + ", total %.1f s%n", processCpu / 1e9, (killed + running) / 1e9, ExtensionProcessCpu.killed(),
+                ExtensionProcessCpu.running(), (processCpu + killed + running) / 1e9));
+        return text.toString();
+    }
+}

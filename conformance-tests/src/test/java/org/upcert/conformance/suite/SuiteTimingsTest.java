@@ -1,0 +1,31 @@
+package org.upcert.conformance.suite;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/** What -Dupcert.timings prints: when the runs started and ended, and the CPU of each part. */
+// Alone: SuiteTimings is process-wide, like the shared runs.
+@Isolated
+class SuiteTimingsTest {
+
+    @Test
+    @DisplayName("the phases are seconds since the certification started; the runs' wall and CPU are summed")
+    void phases() {
+        long start = 1_000_000_000L;
+        SuiteTimings.clear(start);
+        SuiteTimings.run(start + 1_000_000_000L, start + 3_000_000_000L, 500_000_000L);
+        SuiteTimings.run(start + 2_000_000_000L, start + 6_000_000_000L, 700_000_000L);
+        SuiteTimings.judged(300_000_000L);
+        SuiteTimings.reported(200_000_000L);
+        String text = SuiteTimings.describe(start + 7_000_000_000L, start + 7_500_000_000L, 2);
+        assertTrue(text.contains("first run started            1.00"), text);
+        assertTrue(text.contains("last run ended               6.00   (2 runs, 6.0 s of run wall in all, 1.2 s CPU of the run threads, judging included)"), text);
+        assertTrue(text.contains("suite ended                  7.00   (judging 0.3 s CPU, Allure reports of the cells 0.2 s CPU)"), text);
+        assertTrue(text.contains("bundle written               7.50"), text);
+        assertTrue(text.contains("extension processes"), text);
+        SuiteTimings.clear(start);
+    }
+}
