@@ -131,7 +131,7 @@ public final class CertifyCommand implements Callable<Integer> {
                 + " seeds" + (config.explore() == 0 ? "" : " + " + config.explore() + " exploration")
                 + (pinned == 0 ? "" : ", pinned profiles with their own seed") + ", cloud " + config.cloud() + " (" + config.stubHeaders() + " headers)" + ", transport " + config.transport() + ", isolation "
                 + config.resolvedIsolation() + ") · " + config.rules().size()
-                + " rules · " + Runtime.getRuntime().availableProcessors() + " runs in parallel");
+                + " rules · " + org.upcert.conformance.suite.SharedRuns.parallelism(config) + " runs in parallel");
         if (config.explore() > 0) {
             human.println("  exploration " + config.describeExploration());
         }

@@ -47,7 +47,7 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
      * never confused.
      */
     public static final class Readings {
-        private final java.util.Map<Class<?>, Object> values = new java.util.IdentityHashMap<>();
+        private final java.util.Map<Class<?>, java.util.concurrent.CompletableFuture<Object>> values = new java.util.IdentityHashMap<>();
 
         @Override
         public boolean equals(Object other) {
@@ -63,19 +63,44 @@ public record RunEvidence(String profile, long seed, JsonNode header, List<Trace
     /**
      * The reading of type {@code type} of this run, computed by {@code compute} the first time
      * it is asked for and kept (e.g. {@code ResourceFates}: one model of every resource's fate,
-     * read by every liveness rule). {@code compute} may ask for other readings.
+     * read by every liveness rule). {@code compute} may ask for other readings. Computed once:
+     * a thread that asks while another computes it waits for that one (the rule groups of a
+     * certification judge a run on several threads at once).
      */
     public <T> T derived(Class<T> type, java.util.function.Function<RunEvidence, T> compute) {
+        java.util.concurrent.CompletableFuture<Object> mine = null;
+        java.util.concurrent.CompletableFuture<Object> known;
         synchronized (readings.values) {
-            Object value = readings.values.get(type);
-            if (value != null) {
-                return type.cast(value);
+            known = readings.values.get(type);
+            if (known == null) {
+                mine = new java.util.concurrent.CompletableFuture<>();
+                readings.values.put(type, mine);
             }
         }
-        T made = compute.apply(this);
-        synchronized (readings.values) {
-            Object value = readings.values.putIfAbsent(type, made);
-            return type.cast(value == null ? made : value);
+        if (mine == null) {
+            try {
+                return type.cast(known.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                // as if this thread had computed it: the same failure (a pure function of the evidence)
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                if (e.getCause() instanceof Error cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+        try {
+            T made = compute.apply(this);
+            mine.complete(made);
+            return made;
+        } catch (RuntimeException | Error e) {
+            synchronized (readings.values) {
+                readings.values.remove(type, mine); // the next to ask computes it again, as before
+            }
+            mine.completeExceptionally(e);
+            throw e;
         }
     }
 

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.rules.Applicability;
 import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
@@ -33,23 +35,59 @@ public final class CellJudge {
         } else {
             VerdictLog.extensionSha(cell, outcome.evidence().header() == null ? null
                     : outcome.evidence().header().path("extension").path("sha256").asText());
-            Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
-            if (checker.isEmpty()) {
-                verdict = Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
-            } else {
-                try {
-                    // The checker judges what happened; applicability and the SHOULD thresholds
-                    // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
-                    verdict = Thresholds.apply(Applicability.apply(checker.get().check(outcome.evidence()), outcome.evidence()));
-                } catch (RuntimeException | Error e) {
-                    verdict = Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
-                }
-            }
+            verdict = outcome.evidence().derived(Judged.class, evidence -> new Judged()).of(rule, outcome.evidence());
         }
         String trace = verdict.failed() ? writeTrace(config, outcome) : null;
         String timeline = verdict.failed() && config.reports() != null
                 ? RunTimelines.writeFailure(config.reports(), cell, verdict, outcome.traceText()) : null;
         return new CellVerdict(rule, cell, verdict, config.reproduce(cell, rule.id()), trace, timeline);
+    }
+
+    /**
+     * Judges every rule of the configuration on a run that just finished, on the thread that ran
+     * it, so that the rule groups' tests (one thread per group) find the verdicts made and only
+     * report them; a run is judged by one thread, once, as soon as it is simulated.
+     */
+    static void judgeAhead(SuiteConfig config, RunOutcome outcome) {
+        if (!outcome.ran()) {
+            return;
+        }
+        long cpu = SuiteTimings.threadCpu();
+        Judged judged = outcome.evidence().derived(Judged.class, evidence -> new Judged());
+        for (Rule rule : config.rules()) {
+            judged.of(rule, outcome.evidence());
+        }
+        outcome.activations(); // what every cell's report shows
+        SuiteTimings.judged(SuiteTimings.threadCpu() - cpu);
+    }
+
+    /** Each rule's verdict on one run, judged once for every cell that asks (a reading of the run's evidence). */
+    private static final class Judged {
+        private final TreeMap<String, Verdict> byRule = new TreeMap<>();
+
+        synchronized Verdict of(Rule rule, RunEvidence evidence) {
+            Verdict known = byRule.get(rule.id());
+            if (known == null) {
+                known = check(rule, evidence);
+                byRule.put(rule.id(), known);
+            }
+            return known;
+        }
+    }
+
+    /** The checker's verdict, then applicability and the SHOULD threshold; never throws. */
+    private static Verdict check(Rule rule, RunEvidence evidence) {
+        Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
+        if (checker.isEmpty()) {
+            return Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
+        }
+        try {
+            // The checker judges what happened; applicability and the SHOULD thresholds
+            // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
+            return Thresholds.apply(Applicability.apply(checker.get().check(evidence), evidence));
+        } catch (RuntimeException | Error e) {
+            return Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
+        }
     }
 
     /** Writes a failing run's trace once into the reports directory, so the FAIL can be read at leisure. */

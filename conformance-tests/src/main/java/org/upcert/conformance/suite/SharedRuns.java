@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,9 +20,9 @@ import org.upcert.harness.run.Simulation;
 
 /**
  * Each (profile, seed, cloud) of a configuration is simulated once, and its trace is shared by
- * every rule that judges it. The first request for a configuration starts all of its runs, one
- * single-threaded simulation per core, so runs of different seeds proceed in parallel while the
- * tests of the first ones are already judging.
+ * every rule that judges it. The first request for a configuration starts all of its runs, each a
+ * single-threaded simulation, {@link #parallelism} at a time, so runs of different seeds proceed in
+ * parallel while the tests of the first ones are already judging.
  */
 public final class SharedRuns {
     /** A simulation is bounded by its own virtual clock and hang watchdog; this bounds the real wait on top. */
@@ -32,7 +32,7 @@ public final class SharedRuns {
     private static final AtomicInteger STARTED = new AtomicInteger();
     private static final AtomicInteger FINISHED = new AtomicInteger();
     private static final AtomicInteger INTERRUPTED = new AtomicInteger();
-    private static ExecutorService pool;
+    private static ThreadPoolExecutor pool;
 
     private SharedRuns() {
     }
@@ -92,14 +92,45 @@ public final class SharedRuns {
         }
     }
 
+    /**
+     * How many runs are simulated at once: one per core when the extension runs in the upcert JVM;
+     * one more when it runs in processes of its own (worker, command, container), where a run
+     * alternates between the simulator and the extension's process, each waiting for the other
+     * at every API call, so that one run per core leaves a core idle at each hand-over.
+     * {@code -Dupcert.parallel-runs=N} sets it (for measuring).
+     */
+    public static int parallelism(SuiteConfig config) {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int asked = Integer.getInteger("upcert.parallel-runs", 0);
+        if (asked > 0) {
+            return asked;
+        }
+        String isolation;
+        try {
+            isolation = config.resolvedIsolation();
+        } catch (RuntimeException e) {
+            return cores; // reported where the extension is loaded
+        }
+        return isolation.equals("in-process") ? cores : cores + 1;
+    }
+
     private static CompletableFuture<RunOutcome> submit(SuiteConfig config, Cell cell) {
+        int threads = parallelism(config);
         if (pool == null) {
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-            pool = Executors.newFixedThreadPool(threads, runnable -> {
+            pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
                 Thread thread = new Thread(runnable, "upcert-run");
                 thread.setDaemon(true);
                 return thread;
             });
+        } else if (pool.getMaximumPoolSize() != threads) {
+            // another configuration in the same JVM: the pool follows (growing, the maximum first)
+            if (threads > pool.getMaximumPoolSize()) {
+                pool.setMaximumPoolSize(threads);
+                pool.setCorePoolSize(threads);
+            } else {
+                pool.setCorePoolSize(threads);
+                pool.setMaximumPoolSize(threads);
+            }
         }
         STARTED.incrementAndGet();
         CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulate(config, cell), pool);
@@ -110,6 +141,7 @@ public final class SharedRuns {
     /** Simulates one cell. Never throws: a fault of the harness becomes the outcome. */
     public static RunOutcome simulate(SuiteConfig config, Cell cell) {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
+        long cpu = SuiteTimings.threadCpu();
         try {
             if (Interruption.requested()) {
                 INTERRUPTED.incrementAndGet();
@@ -134,7 +166,9 @@ public final class SharedRuns {
             if (config.reports() != null) {
                 RunTimelines.writeRun(config.reports(), cell, result.traceText());
             }
-            return new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
+            RunOutcome outcome = new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
+            CellJudge.judgeAhead(config, outcome);
+            return outcome;
         } catch (Exception | Error e) {
             // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
             // run's objects are unreachable once this returns, the other runs go on, and the
@@ -147,6 +181,7 @@ public final class SharedRuns {
             }
             return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
         } finally {
+            SuiteTimings.run(started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
             FINISHED.incrementAndGet();
         }
     }
