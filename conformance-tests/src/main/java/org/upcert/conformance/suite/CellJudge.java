@@ -33,8 +33,6 @@ public final class CellJudge {
         } else if (!outcome.ran()) {
             verdict = Verdict.skipped(rule.id(), "harness fault, the run could not be judged: " + outcome.harnessFault());
         } else {
-            VerdictLog.extensionSha(cell, outcome.evidence().header() == null ? null
-                    : outcome.evidence().header().path("extension").path("sha256").asText());
             verdict = outcome.evidence().derived(Judged.class, evidence -> new Judged()).of(rule, outcome.evidence());
         }
         String trace = verdict.failed() ? writeTrace(config, outcome) : null;

@@ -54,6 +54,11 @@ public abstract class RuleGroupSuite {
                 long judgedCpu = SuiteTimings.threadCpu();
                 SuiteTimings.judged(judgedCpu - cpu);
                 judged.add(verdict);
+                if (outcome.ran()) {
+                    // here, not in CellJudge: exploration judges runs too, and must not add to a certification's log
+                    VerdictLog.extensionSha(cell, outcome.evidence().header() == null ? null
+                            : outcome.evidence().header().path("extension").path("sha256").asText());
+                }
                 VerdictLog.record(verdict);
                 AllureCell.report(config, verdict, outcome);
                 SuiteTimings.reported(SuiteTimings.threadCpu() - judgedCpu);
