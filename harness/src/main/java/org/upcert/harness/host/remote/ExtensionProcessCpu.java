@@ -17,12 +17,21 @@ public final class ExtensionProcessCpu {
     private ExtensionProcessCpu() {
     }
 
-    /** Notes the CPU time a process used, just before it is killed. */
+    /**
+     * Notes the CPU time a process and its descendants used, just before they are killed (the
+     * extension runs as a child of {@code unshare} and its namespace's init where the kernel
+     * allows a PID namespace).
+     */
     static void beforeKill(ProcessHandle process) {
         if (process.isAlive()) {
-            KILLED_NANOS.addAndGet(cpuNanos(process));
+            KILLED_NANOS.addAndGet(treeNanos(process));
             KILLED.incrementAndGet();
         }
+    }
+
+    /** CPU so far of a process and its descendants still running, in nanoseconds. */
+    static long treeNanos(ProcessHandle process) {
+        return cpuNanos(process) + process.descendants().mapToLong(ExtensionProcessCpu::cpuNanos).sum();
     }
 
     /** CPU of the processes killed so far, in nanoseconds. */
