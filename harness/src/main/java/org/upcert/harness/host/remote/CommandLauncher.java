@@ -1,6 +1,7 @@
 package org.upcert.harness.host.remote;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,12 @@ import java.util.List;
  * Python client ({@code clients/python}), so {@code import upcert_extension} works without an install.
  */
 public final class CommandLauncher implements ProcessLauncher {
+    /**
+     * The Python client's protocol log folder ({@code clients/python}): set in upcert's environment,
+     * the command may write there too.
+     */
+    static final String PROTOCOL_LOG = "UPCERT_PROTOCOL_LOG";
+
     private final List<String> command;
     private final Path workingDirectory;
     private final Path pythonClient;
@@ -30,6 +37,22 @@ public final class CommandLauncher implements ProcessLauncher {
         this.pythonClient = pythonClient;
     }
 
+    /** {@code UPCERT_PROTOCOL_LOG} set by a leading {@code env NAME=VALUE …} of the command, as the docs show it. */
+    static java.util.Optional<String> protocolLog(List<String> command) {
+        if (command.isEmpty() || !(command.get(0).equals("env") || command.get(0).endsWith("/env"))) {
+            return java.util.Optional.empty();
+        }
+        for (String word : command.subList(1, command.size())) {
+            if (!word.contains("=")) {
+                break;
+            }
+            if (word.startsWith(PROTOCOL_LOG + "=")) {
+                return java.util.Optional.of(word.substring(PROTOCOL_LOG.length() + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public String isolation() {
         return "command";
@@ -46,6 +69,20 @@ public final class CommandLauncher implements ProcessLauncher {
         }
         builder.environment().put("PYTHONUNBUFFERED", "1");
         builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        return LocalProcess.start(builder, Launchers.canSetsid());
+        // Its temporary files go to its scratch folder (deleted afterwards), as a device gives an
+        // extension a temporary folder of its own; elsewhere it can write nothing where the kernel
+        // allows a read-only view (docs/isolation.md).
+        String scratch = request.scratch().toAbsolutePath().toString();
+        for (String name : List.of("TMPDIR", "TMP", "TEMP")) {
+            builder.environment().put(name, scratch);
+        }
+        List<Path> writable = new ArrayList<>(List.of(request.scratch()));
+        String protocolLog = protocolLog(command).orElse(builder.environment().get(PROTOCOL_LOG));
+        if (protocolLog != null && !protocolLog.isBlank()) {
+            Path folder = workingDirectory.resolve(protocolLog);
+            Files.createDirectories(folder);
+            writable.add(folder);
+        }
+        return LocalProcess.start(builder, Launchers.canSetsid(), writable);
     }
 }

@@ -19,6 +19,7 @@ final class Launchers {
     static final String PID_NAMESPACE_PROPERTY = "upcert.pidNamespace";
 
     private static volatile Boolean pidNamespace;
+    private static volatile Boolean readOnlyFileSystem;
 
     /** Whether processes can be started as session leaders, so a kill reaches their whole group. */
     static boolean canSetsid() {
@@ -46,11 +47,45 @@ final class Launchers {
     }
 
     private static boolean probePidNamespace() {
-        if (!Files.isExecutable(Path.of(UNSHARE))) {
-            return false;
+        return Files.isExecutable(Path.of(UNSHARE)) && probe(inPidNamespace());
+    }
+
+    /**
+     * Whether a command can also get a mount namespace in which every file system is read-only but
+     * the folders it is given ({@link #inReadOnlyNamespaces}); probed once per JVM, like {@link
+     * #pidNamespace()}, on which it depends.
+     */
+    static boolean readOnlyFileSystem() {
+        Boolean known = readOnlyFileSystem;
+        if (known == null) {
+            known = pidNamespace() && probeReadOnly();
+            readOnlyFileSystem = known;
         }
+        return known;
+    }
+
+    private static boolean probeReadOnly() {
+        Path writable = null;
         try {
-            List<String> command = new ArrayList<>(inPidNamespace());
+            writable = Files.createTempDirectory("upcert-probe-");
+            return probe(inReadOnlyNamespaces(List.of(writable)));
+        } catch (IOException e) {
+            return false;
+        } finally {
+            if (writable != null) {
+                try {
+                    Files.deleteIfExists(writable);
+                } catch (IOException e) {
+                    // a probe folder left in the temporary folder: harmless
+                }
+            }
+        }
+    }
+
+    /** Runs {@code prefix /bin/true} within a bound: whether it worked. */
+    private static boolean probe(List<String> prefix) {
+        try {
+            List<String> command = new ArrayList<>(prefix);
             command.add("/bin/true");
             Process probe = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -77,6 +112,46 @@ final class Launchers {
      */
     static List<String> inPidNamespace() {
         return List.of(UNSHARE, "--user", "--pid", "--net", "--ipc", "--fork", "--kill-child", "/bin/sh", "-c", "\"$@\" & wait $!", "upcert-init");
+    }
+
+    /**
+     * The init of {@link #inReadOnlyNamespaces}: it keeps each folder before {@code --} writable
+     * (a bind mount of its own), remounts every other mount read-only (but its fresh {@code /proc}
+     * and {@code /sys}), then runs the command after {@code --} as its child, as {@link
+     * #inPidNamespace()} does. A mount that cannot be made read-only is said on stderr (the
+     * extension's output) and the launch goes on; a folder that cannot be kept writable ends it.
+     */
+    private static final String READ_ONLY_INIT = String.join("\n",
+            "keep='|/proc|'",
+            "while [ \"$1\" != -- ]; do",
+            "  mount --bind \"$1\" \"$1\" || { echo \"upcert: cannot keep $1 writable\" >&2; exit 125; }",
+            "  keep=\"$keep$1|\"; shift",
+            "done",
+            "shift",
+            "while read -r _ _ _ _ point _; do",
+            "  point=$(printf '%b' \"$point\")",
+            "  case \"$keep\" in *\"|$point|\"*) continue;; esac",
+            "  case \"$point\" in /proc/*|/sys|/sys/*) continue;; esac",
+            "  mount -o remount,bind,ro \"$point\" 2>/dev/null || echo \"upcert: $point stays writable\" >&2",
+            "done < /proc/self/mountinfo",
+            "\"$@\" & wait $!");
+
+    /**
+     * The prefix that runs a command as {@link #inPidNamespace()} does, and also in a mount
+     * namespace of its own where every file system is read-only but {@code writable} (and a
+     * {@code /proc} of its own that shows only its processes). A command has no security manager to
+     * refuse it files, so this is how its files are kept to its own folders: on a device an
+     * extension writes only its container and app group, which upcert gives it through the
+     * protocol. Inside, the command runs as root of its user namespace, which is nobody outside.
+     */
+    static List<String> inReadOnlyNamespaces(List<Path> writable) {
+        List<String> command = new ArrayList<>(List.of(UNSHARE, "--user", "--map-root-user", "--mount", "--mount-proc", "--pid",
+                "--net", "--ipc", "--fork", "--kill-child", "/bin/sh", "-c", READ_ONLY_INIT, "upcert-init"));
+        for (Path path : writable) {
+            command.add(path.toAbsolutePath().toString());
+        }
+        command.add("--");
+        return command;
     }
 
     /** The JVM running the harness: workers use the same one. */

@@ -2,7 +2,9 @@ package org.upcert.harness.host.remote;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,7 +25,17 @@ final class LocalProcess implements LaunchedProcess {
     }
 
     static LocalProcess start(ProcessBuilder builder, boolean useSetsid) throws IOException {
-        if (Launchers.pidNamespace()) {
+        return start(builder, useSetsid, null);
+    }
+
+    /**
+     * @param writable the only folders the process may write, where the kernel allows a read-only
+     *     view of the rest ({@link Launchers#readOnlyFileSystem()}); null to leave its file systems as they are
+     */
+    static LocalProcess start(ProcessBuilder builder, boolean useSetsid, List<Path> writable) throws IOException {
+        if (writable != null && Launchers.readOnlyFileSystem()) {
+            builder.command().addAll(0, Launchers.inReadOnlyNamespaces(writable));
+        } else if (Launchers.pidNamespace()) {
             builder.command().addAll(0, Launchers.inPidNamespace());
         }
         if (useSetsid) {

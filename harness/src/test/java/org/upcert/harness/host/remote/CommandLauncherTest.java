@@ -23,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CommandLauncherTest {
 
+    /** Runs {@code script} from {@code dir}, with {@code dir/scratch} as its scratch folder. */
     private static LaunchedProcess launch(Path dir, String script) throws IOException {
         CommandLauncher launcher = new CommandLauncher(List.of("/bin/sh", "-c", script), dir, null);
-        return launcher.launch(new ProcessLauncher.LaunchRequest(dir.resolve("channel"), dir,
+        Path scratch = java.nio.file.Files.createDirectories(dir.resolve("scratch"));
+        return launcher.launch(new ProcessLauncher.LaunchRequest(dir.resolve("channel"), scratch,
                 Map.of("UPCERT_TEST_PID", Long.toString(ProcessHandle.current().pid()))));
     }
 
@@ -59,6 +61,17 @@ class CommandLauncherTest {
         String out = finish(launch(dir, "for f in mem environ; do if ( exec 3</proc/$UPCERT_TEST_PID/$f ) 2>/dev/null;"
                 + " then echo \"$f opened\"; else echo \"$f refused\"; fi; done"));
         assertEquals("mem refused\nenviron refused", out);
+    }
+
+    @Test
+    @DisplayName("a command writes only its scratch folder (its TMPDIR): its working folder, upcert's and /tmp are read-only to it")
+    void writesOnlyItsScratch(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "this kernel gives no unprivileged mount namespace: a command can write files here");
+        String out = finish(launch(dir, "for f in \"$TMPDIR/mine\" \"$PWD/outside\" /tmp/upcert-outside-" + ProcessHandle.current().pid() + ";"
+                + " do if ( echo x > \"$f\" ) 2>/dev/null; then echo written; else echo refused; fi; done"));
+        assertEquals("written\nrefused\nrefused", out, "only the scratch folder is writable");
+        assertTrue(java.nio.file.Files.exists(dir.resolve("scratch/mine")), "the scratch file is upcert's to see");
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("outside")), "nothing written in the working folder");
     }
 
     @Test
