@@ -30,6 +30,9 @@ public final class SharedRuns {
     private static final Object LOCK = new Object();
     private static final TreeMap<String, CompletableFuture<RunOutcome>> RUNS = new TreeMap<>();
     private static final AtomicInteger STARTED = new AtomicInteger();
+    /** The configurations whose runs were all started (by identity): asking again changes nothing. */
+    private static final java.util.Set<SuiteConfig> STARTED_CONFIGS = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
     private static final AtomicInteger FINISHED = new AtomicInteger();
     private static final AtomicInteger INTERRUPTED = new AtomicInteger();
     private static ThreadPoolExecutor pool;
@@ -60,6 +63,9 @@ public final class SharedRuns {
     /** Starts every run of the configuration that is not already under way. */
     public static void start(SuiteConfig config) {
         synchronized (LOCK) {
+            if (!STARTED_CONFIGS.add(config)) {
+                return; // every cell asks (some 2,800 in a certification): the runs were started at the first
+            }
             for (Cell cell : config.cells()) {
                 if (!RUNS.containsKey(key(config, cell))) {
                     submit(config, cell);
@@ -86,6 +92,7 @@ public final class SharedRuns {
     public static void clear() {
         synchronized (LOCK) {
             RUNS.clear();
+            STARTED_CONFIGS.clear();
             STARTED.set(0);
             FINISHED.set(0);
             INTERRUPTED.set(0);
