@@ -36,6 +36,16 @@ class CommandLauncherTest {
         return new String(process.stdout().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 
+    /** What a failed assertion shows: how the process ended and what it said on stderr (the namespaces' messages go there). */
+    private static String stderrOf(LaunchedProcess process) {
+        try {
+            return process.describeExit() + ", stderr: " + new String(process.stderr().readAllBytes(), StandardCharsets.UTF_8).trim()
+                    + " (namespaces: " + Launchers.pidNamespace() + ", read-only: " + Launchers.readOnlyFileSystem() + ")";
+        } catch (IOException e) {
+            return "stderr unreadable: " + e;
+        }
+    }
+
     private static void assumeNamespace() {
         assumeTrue(Launchers.pidNamespace(), "this kernel gives no unprivileged PID namespace (unshare --user --pid): "
                 + "extension processes run without one here");
@@ -105,14 +115,15 @@ class CommandLauncherTest {
     void exitsReadTheSame(@TempDir Path dir) throws IOException {
         LaunchedProcess exits = launch(dir, "exit 7");
         finish(exits);
-        assertEquals("exited with status 7", exits.describeExit());
+        assertEquals("exited with status 7", exits.describeExit(), () -> stderrOf(exits));
         LaunchedProcess killsItself = launch(dir, "kill -9 $$");
         finish(killsItself);
-        assertEquals("killed by signal 9", killsItself.describeExit(), "the extension is not its namespace's init: its own SIGKILL kills it");
+        assertEquals("killed by signal 9", killsItself.describeExit(),
+                () -> "the extension is not its namespace's init: its own SIGKILL kills it; " + stderrOf(killsItself));
         LaunchedProcess hangs = launch(dir, "echo up; exec sleep 600");
         Awaitility.await("the command is up").atMost(Duration.ofSeconds(10)).until(hangs::isAlive);
         hangs.kill();
         assertTrue(hangs.awaitExit(Duration.ofSeconds(10)), "a kill ends it");
-        assertEquals("killed by signal 9", hangs.describeExit());
+        assertEquals("killed by signal 9", hangs.describeExit(), () -> stderrOf(hangs));
     }
 }
