@@ -40,6 +40,20 @@ public interface AppGroupStorage {
     @API(status = API.Status.EXPERIMENTAL, since = "0.4")
     String HOST_APP_UPLOADS = "host/uploaded";
 
+    /**
+     * The file in which the host app names the server the user's account is on, rewritten whole
+     * each time the user moves to another server or account mid-backup ({@code host.server}):
+     * {@code generation=N} (1 for the first change, then 2, ...), {@code uploadBase=URL} (where
+     * uploads go now: {@link ExtensionContext#uploadUrlBase()} answers the same),
+     * {@code apiBase=URL} (sign-in and API) and {@code hostUploadedLines=N} (how many lines
+     * {@link #HOST_APP_UPLOADS} had at the change: what they list went to the old server, the
+     * lines after them to the new one). Absent until the first change. What counts from a
+     * change on is the new server: every resource in scope must end up there, whatever the old
+     * one holds, and the old server refuses new uploads and sign-ins. Read it, never write it.
+     */
+    @API(status = API.Status.EXPERIMENTAL, since = "0.4")
+    String HOST_APP_SERVER = "host/server";
+
     /** The file's bytes, or empty if there is no such file. */
     Optional<byte[]> read(String name);
 

@@ -129,6 +129,17 @@ final class Acknowledger {
                 continue;
             }
             UploadJob seen = os.view(job);
+            boolean former = identity.onFormerServer(job); // host.server: the old server's outcome counts for nothing
+            if (former) {
+                Optional<String> key = identity.keyOf(job);
+                LedgerEntry current = key.isEmpty() ? null
+                        : staged.containsKey(key.get()) ? staged.get(key.get()) : ledger.get(key.get()).orElse(null);
+                if (current != null && current.jobInFlight()) {
+                    staged.put(key.get(), current.withoutJob());
+                }
+                again++;
+                continue;
+            }
             if (seen.state() == JobState.SUCCEEDED) {
                 succeeded++;
             } else if (seen.state() == JobState.FAILED && !retryUnspent.test(job)

@@ -26,6 +26,15 @@ final class HostAppUploads {
      * how many ledger entries changed.
      */
     int fold(AppGroupStorage storage, Ledger ledger) {
+        return fold(storage, ledger, 0);
+    }
+
+    /**
+     * As {@link #fold(AppGroupStorage, Ledger)}, skipping the first {@code oldServerLines} lines:
+     * what the host app listed before the account moved to another server went to the old one
+     * ({@link ServerChange#hostUploadsBefore()}).
+     */
+    int fold(AppGroupStorage storage, Ledger ledger, int oldServerLines) {
         Optional<String> text = storage.readString(AppGroupStorage.HOST_APP_UPLOADS);
         if (text.isEmpty()) {
             return 0;
@@ -35,7 +44,7 @@ final class HostAppUploads {
             return 0;
         }
         List<LedgerEntry> updates = new ArrayList<>();
-        for (int i = linesRead; i < lines.length; i++) {
+        for (int i = Math.max(linesRead, oldServerLines); i < lines.length; i++) {
             String key = lines[i].strip();
             try {
                 AssetResource.Key.parse(key);

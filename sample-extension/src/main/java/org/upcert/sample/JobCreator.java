@@ -140,6 +140,7 @@ final class JobCreator {
             }
             Optional<ResourceStatus> status = ledger.get(key.get()).map(LedgerEntry::status);
             boolean redundant = running.contains(key.get())
+                    || identity.onFormerServer(job) // queued for a server the account has left (host.server)
                     || status.equals(Optional.of(ResourceStatus.GONE))
                     || status.equals(Optional.of(ResourceStatus.UPLOADED));
             if (redundant && os.type(job) == JobType.UPLOAD && job.state().isInFlight()) {

@@ -41,6 +41,8 @@ final class JobIdentity {
     private final URI uploadUrlBase;
     private final boolean assetResourceAvailable;
     private final TreeMap<String, Optional<String>> cache = new TreeMap<>();
+    /** Whether the host app ever moved the account to another server ({@link ServerChange}). */
+    private boolean serverChanged;
 
     JobIdentity(PhotoLibrary library, CloudDialect cloud, URI uploadUrlBase) {
         this(library, cloud, uploadUrlBase, true);
@@ -52,6 +54,22 @@ final class JobIdentity {
         this.cloud = cloud;
         this.uploadUrlBase = uploadUrlBase;
         this.assetResourceAvailable = assetResourceAvailable;
+    }
+
+    /** Tells this identity that the account moved to another server at least once ({@link ServerChange}). */
+    JobIdentity afterServerChange(boolean changed) {
+        this.serverChanged = changed;
+        return this;
+    }
+
+    /**
+     * Whether {@code job} was sent to a server the account has left (host.server): its destination
+     * is not under {@code uploadUrlBase()} any more. Its success counts for nothing on the new
+     * server, its failure is the old server's refusal: the resource gets a new job there. Never
+     * true for an extension whose account never moved.
+     */
+    boolean onFormerServer(UploadJob job) {
+        return serverChanged && !ServerChange.under(job.destination().url(), uploadUrlBase);
     }
 
     /** {@code destination} with the resource's key in {@value #RESOURCE_KEY_HEADER}. */

@@ -47,9 +47,11 @@ final class ProcessingRound {
     private final JobIdentity identity;
     private final Acknowledger acknowledger;
     private final QueueWindow window;
+    private final ServerChange server;
 
     ProcessingRound(ExtensionContext context, Ledger ledger, Discovery discovery, HostAppUploads hostApp, QueueWindow window,
-            CloudDialect cloud, AtomicBoolean cancelled) {
+            ServerChange server, CloudDialect cloud, AtomicBoolean cancelled) {
+        this.server = server;
         this.window = window;
         this.context = context;
         this.library = context.library();
@@ -64,6 +66,10 @@ final class ProcessingRound {
     }
 
     ProcessingResult run() {
+        // First of all, before anything reads the ledger: did the host app move the account to
+        // another server? Then the new server holds nothing of ours (host/server).
+        server.follow(context, ledger);
+        identity.afterServerChange(server.changedEver());
         AuthorizationStatus access = library.authorizationStatus();
         boolean enabled = library.isUploadJobExtensionEnabled();
         if (access != AuthorizationStatus.AUTHORIZED || !enabled) {
@@ -80,7 +86,7 @@ final class ProcessingRound {
         if (cancelled.get()) {
             return interrupted("discovery");
         }
-        int byHostApp = hostApp.fold(context.storage(), ledger);
+        int byHostApp = hostApp.fold(context.storage(), ledger, server.hostUploadsBefore());
         if (byHostApp > 0) {
             log.info("the host app uploaded " + byHostApp + " resources itself (" + org.upcert.api.AppGroupStorage.HOST_APP_UPLOADS
                     + "): recorded as uploaded");

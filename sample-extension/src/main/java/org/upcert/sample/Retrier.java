@@ -89,6 +89,9 @@ final class Retrier {
             if (job.state() != JobState.FAILED || os.type(job) != JobType.UPLOAD) {
                 continue; // download-only jobs are the host app's business: acknowledge them
             }
+            if (identity.onFormerServer(job)) {
+                continue; // sent to a server the account has left: acknowledged, a new job goes to the new one
+            }
             Optional<LedgerEntry> entry = identity.keyOf(job).flatMap(ledger::get);
             if (entry.isPresent() && entry.get().status() != ResourceStatus.NEEDS_UPLOAD) {
                 continue; // uploaded, abandoned or gone: a retry would only spend bytes

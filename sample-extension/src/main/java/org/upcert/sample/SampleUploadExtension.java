@@ -40,6 +40,7 @@ public final class SampleUploadExtension implements UploadExtension {
     private Discovery discovery = new Discovery();
     private HostAppUploads hostApp = new HostAppUploads();
     private QueueWindow window = new QueueWindow();
+    private ServerChange server = new ServerChange();
     private CloudDialect cloud;
     private SortedMap<String, String> cloudConfiguration;
 
@@ -61,7 +62,7 @@ public final class SampleUploadExtension implements UploadExtension {
                         + (ledger.staleJournalsDeleted() > 0 ? ", " + ledger.staleJournalsDeleted()
                                 + " stale journals of an interrupted compaction deleted" : ""));
             }
-            return new ProcessingRound(context, ledger, discovery, hostApp, window, cloudFor(context.configuration()),
+            return new ProcessingRound(context, ledger, discovery, hostApp, window, server, cloudFor(context.configuration()),
                     terminationRequested).run();
         } catch (StorageUnavailableException locked) {
             // Before the first unlock after a restart the app group cannot be read, and while the
@@ -113,6 +114,7 @@ public final class SampleUploadExtension implements UploadExtension {
         discovery = new Discovery();
         hostApp = new HostAppUploads();
         window = new QueueWindow();
+        server = new ServerChange();
         cloud = null;
         cloudConfiguration = null;
     }

@@ -205,8 +205,13 @@ public final class CloudRules {
             TreeMap<String, TraceEvent> legacyUnacked = new TreeMap<>(); // created under 26.x, open at the upgrade to 27
             int hidden = 0;
             int legacy = 0;
+            ServerChanges.AsOfNow server = new ServerChanges.AsOfNow();
+            TreeMap<String, TraceEvent> attemptOf = new TreeMap<>(); // job -> its latest create or retry
             for (TraceEvent event : evidence.events()) {
                 String job = event.text("job");
+                if (server.see(event)) {
+                    uploadedBy.clear(); // host.server: what the old server holds is not uploaded on the new one
+                }
                 switch (event.name()) {
                     case "os.upgrade" -> {
                         if (event.fields().has("nilResourceOnTerminalJobs")) {
@@ -228,6 +233,7 @@ public final class CloudRules {
                     case "job.create" -> {
                         String resource = event.text("resource");
                         resourceOfJob.put(job, resource);
+                        attemptOf.put(job, event);
                         open.add(job);
                         String earlier = uploadedBy.get(resource);
                         if (earlier != null && !DownloadOnly.is(event)) {
@@ -235,13 +241,19 @@ public final class CloudRules {
                                     + " (no resource) already uploaded it", evidence.excerptEndingAt(event, 5));
                         }
                     }
-                    case "job.retry" -> retried.add(job);
+                    case "job.retry" -> {
+                        retried.add(job);
+                        TraceEvent before = attemptOf.get(job);
+                        attemptOf.put(job, event.fields().has("url") || before == null ? event : before);
+                    }
                     case "job.succeeded" -> {
                         if (quirk) {
                             hidden++;
                             hiddenUnacked.put(job, event);
                             String resource = resourceOfJob.get(job);
-                            if (resource != null && !DownloadOnly.is(event)) { // a download-only success uploaded nothing
+                            TraceEvent attempt = attemptOf.get(job);
+                            boolean counts = attempt == null || server.counts(attempt.line(), attempt.text("url"));
+                            if (resource != null && !DownloadOnly.is(event) && counts) { // a download-only success uploaded nothing
                                 uploadedBy.put(resource, job);
                             }
                         }

@@ -73,7 +73,8 @@ public final class EndToEndRules {
                                         + fate.why());
                             }
                         }
-                        if (event.fields().has("url") && !event.text("url").startsWith("{cloud}/")) {
+                        // the upload host of either server the host app's account lives on (host.server)
+                        if (event.fields().has("url") && !ServerChanges.onAServer(event.text("url"))) {
                             return fail(evidence, event, event.text("job") + " has a destination on another origin: "
                                     + event.text("url"));
                         }

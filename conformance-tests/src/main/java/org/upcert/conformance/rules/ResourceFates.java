@@ -120,11 +120,14 @@ public final class ResourceFates {
         TreeMap<String, List<Attempt>> attempts = read.byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
         TreeMap<String, TraceEvent> hostUploads = new TreeMap<>(); // resource -> the host app's upload of it
+        ServerChanges servers = ServerChanges.of(evidence);
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.delete")) {
                 deletions.put(event.text("asset"), event);
             } else if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
                 hostUploads.putIfAbsent(event.text("resource"), event);
+            } else if (ServerChanges.changed(event)) {
+                hostUploads.clear(); // what the host app uploaded went to the old server
             }
         }
         TreeMap<String, CloudInventory.StoredObject> bySha = evidence.inventory() == null ? new TreeMap<>()
@@ -132,6 +135,10 @@ public final class ResourceFates {
         for (AssetResource resource : evidence.library().everResources().values()) {
             String key = resource.key();
             List<Attempt> tried = attempts.getOrDefault(key, List.of());
+            if (servers.any()) {
+                // host.server: only what was sent to the current server after the last change counts
+                tried = tried.stream().filter(a -> servers.counts(a.start().line(), a.url())).toList();
+            }
             boolean stored = evidence.payloads() != null && bySha.containsKey(evidence.payloads().sha256(resource));
             ResourceFate fate;
             String outOfScope = scope.whyOutOf(resource);

@@ -47,6 +47,10 @@ final class SystemState {
         int createdLine;
         int ackedLine;
         TraceEvent failure;
+        /** The destination of its latest attempt as traced (its create's, or a retry's new one); null if unknown. */
+        String url;
+        /** The line its latest attempt started on (its create, or its retry). */
+        int attemptLine;
 
         Job(String id, String resource) {
             this.id = id;
@@ -92,6 +96,8 @@ final class SystemState {
     private static final String DOWNLOAD_BUCKET = " (download-only)";
 
     private final ResourceFates fates;
+    /** The server the account is on so far (host.server). */
+    private final ServerChanges.AsOfNow server = new ServerChanges.AsOfNow();
     private final Attempts attempts;
     private final java.util.Set<String> assumptions;
     private final GiveUp.OutcomeVisibility outcomesVisible;
@@ -180,6 +186,8 @@ final class SystemState {
                 Job record = new Job(job, event.text("resource"));
                 record.download = DownloadOnly.is(event);
                 record.createdLine = event.line();
+                record.attemptLine = event.line();
+                record.url = event.fields().has("url") ? event.text("url") : null;
                 jobs.put(job, record);
                 if (unackedByResource.computeIfAbsent(record.bucket(), r -> new TreeSet<>()).add(job)) {
                     unackedCount++;
@@ -197,8 +205,8 @@ final class SystemState {
                 Job record = systemState(job, "SUCCEEDED", event.line());
                 if (record != null) {
                     record.finishedLine = event.line();
-                    if (!record.download) {
-                        landed(record, event); // a download-only success sent nothing
+                    if (!record.download && onCurrentServer(record)) {
+                        landed(record, event); // a download-only success sent nothing; the old server's is not
                     }
                 }
             }
@@ -219,6 +227,10 @@ final class SystemState {
                 Job record = state(job, "REGISTERED");
                 if (record != null) {
                     record.retried = true;
+                    record.attemptLine = event.line();
+                    if (event.fields().has("url")) {
+                        record.url = event.text("url");
+                    }
                     record.show("REGISTERED", event.line()); // the extension's own change shows at once
                 }
             }
@@ -229,7 +241,7 @@ final class SystemState {
                         record.state = "CANCELLED";
                         record.shown = "CANCELLED";
                     } else if (!record.download && record.state.equals("FAILED") && record.failure != null
-                            && justifiedGiveUp(record)) {
+                            && onCurrentServer(record) && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
                     }
                     if (event.name().equals("job.ack") && record.state.equals("SUCCEEDED") && record.resource != null
@@ -276,6 +288,22 @@ final class SystemState {
                     refresh(resource);
                 }
             }
+            case "host.server" -> {
+                if (server.see(event)) {
+                    // The account moved to another server: nothing is uploaded there yet (docs/simulator.md).
+                    // Every live resource is work again from this line on; what the old server holds,
+                    // what the extension gave up there and what it was told succeeded there no longer count.
+                    uploaded.clear();
+                    uploadedLine.clear();
+                    uploadedBy.clear();
+                    succeededAckLine.clear();
+                    abandoned.clear();
+                    for (String key : new java.util.ArrayList<>(live.keySet())) {
+                        live.put(key, event.line());
+                        refresh(key);
+                    }
+                }
+            }
             case "jobs.limit" -> jobLimit = (int) event.number("limit");
             case "phase.recovery" -> recovery = true;
             default -> {
@@ -292,6 +320,14 @@ final class SystemState {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code record}'s latest attempt went to the server the account is on now: always
+     * before any change of server; after one, only an attempt started after it, to the new server.
+     */
+    private boolean onCurrentServer(Job record) {
+        return server.counts(record.attemptLine, record.url);
     }
 
     private void landed(Job record, TraceEvent event) {

@@ -29,7 +29,13 @@ public final class HostAppMutants {
                         AcknowledgesWhatItCouldNotRecord.class, AcknowledgesWhatItCouldNotRecord::new, "host-app", 1)
                         .on("google-photos" + org.upcert.conformance.testing.CloudSpec.LENIENT),
                 MutantCase.of("E2E-01", "keys what the host app uploaded by asset: an asset whose RAW the app uploaded counts as done,"
-                        + " its JPEG is never uploaded", CountsHostUploadsPerAsset.class, CountsHostUploadsPerAsset::new, "host-app", 1));
+                        + " its JPEG is never uploaded", CountsHostUploadsPerAsset.class, CountsHostUploadsPerAsset::new, "host-app", 1),
+                MutantCase.of("E2E-01", "ignores the host app's change of server (never reads host/server): what its ledger records as"
+                        + " uploaded went to the old server, and is never uploaded to the new one", IgnoresTheServerChange.class,
+                        IgnoresTheServerChange::new, "host-app", 1),
+                MutantCase.of("E2E-01", "copies the upload base and the host app's settings into its own storage at first launch and"
+                        + " keeps uploading to that server after the user moved to another one", KeepsTheFirstServer.class,
+                        KeepsTheFirstServer::new, "host-app", 1));
     }
 
     /**
@@ -50,6 +56,18 @@ public final class HostAppMutants {
                 @Override
                 public Optional<byte[]> read(String name) {
                     Optional<byte[]> content = real.read(name);
+                    if (name.equals(AppGroupStorage.HOST_APP_SERVER) && content.isPresent()) {
+                        // its lines are counted per asset too: the old server's are the first N of them, expanded
+                        StringBuilder server = new StringBuilder();
+                        for (String line : new String(content.get(), StandardCharsets.UTF_8).split("\n")) {
+                            if (line.startsWith("hostUploadedLines=")) {
+                                int n = Integer.parseInt(line.substring("hostUploadedLines=".length()).strip());
+                                line = "hostUploadedLines=" + n * org.upcert.api.AssetResource.ResourceType.values().length;
+                            }
+                            server.append(line).append('\n');
+                        }
+                        return Optional.of(server.toString().getBytes(StandardCharsets.UTF_8));
+                    }
                     if (!name.equals(AppGroupStorage.HOST_APP_UPLOADS) || content.isEmpty()) {
                         return content;
                     }
@@ -85,6 +103,107 @@ public final class HostAppMutants {
                     return real.list(prefix);
                 }
             };
+        }
+    }
+
+    /**
+     * "The server is the server": the extension never reads the host app's {@code host/server}, so
+     * when the user moves the app to another server it goes on trusting its ledger: every resource
+     * it recorded as uploaded went to the old server and is never uploaded to the new one, which
+     * is the one that counts (E2E-01). Played by hiding the file from the sample. Without a change
+     * of server the file never exists and it is the sample.
+     */
+    public static final class IgnoresTheServerChange extends SampleMutant {
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        @Override
+        protected AppGroupStorage mutateStorage(AppGroupStorage real) {
+            return new AppGroupStorage() {
+                @Override
+                public Optional<byte[]> read(String name) {
+                    return name.equals(AppGroupStorage.HOST_APP_SERVER) ? Optional.empty() : real.read(name); // THE MISTAKE
+                }
+
+                @Override
+                public void write(String name, byte[] content) {
+                    real.write(name, content);
+                }
+
+                @Override
+                public void append(String name, byte[] content) {
+                    real.append(name, content);
+                }
+
+                @Override
+                public boolean delete(String name) {
+                    return real.delete(name);
+                }
+
+                @Override
+                public List<String> list(String prefix) {
+                    return real.list(prefix);
+                }
+            };
+        }
+    }
+
+    /**
+     * "The server's address does not change": at its first launch the extension copies
+     * {@code uploadUrlBase()} and the host app's endpoint settings into its own file and builds
+     * every destination and sign-in from that copy (the credentials it still takes fresh from the
+     * host app's settings, so a new password alone does not hurt it). When the user moves the app
+     * to another server, it keeps signing in and uploading to the old one, which refuses both, and
+     * nothing reaches the new one (E2E-01).
+     */
+    public static final class KeepsTheFirstServer extends SampleMutant {
+        static final String COPY = "first-server.txt";
+
+        @Override
+        protected PhotoLibrary mutate(PhotoLibrary real) {
+            return real;
+        }
+
+        private TreeMap<String, String> copy(ExtensionContext context) {
+            TreeMap<String, String> kept = new TreeMap<>();
+            try {
+                Optional<byte[]> stored = context.storage().read(COPY);
+                if (stored.isPresent()) { // THE MISTAKE: never read again
+                    for (String line : new String(stored.get(), StandardCharsets.UTF_8).split("\n")) {
+                        int eq = line.indexOf('=');
+                        if (eq > 0) {
+                            kept.put(line.substring(0, eq), line.substring(eq + 1));
+                        }
+                    }
+                    return kept;
+                }
+                kept.putAll(context.configuration());
+                kept.put("upload-base", context.uploadUrlBase().toString());
+                StringBuilder text = new StringBuilder();
+                kept.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+                context.storage().write(COPY, text.toString().getBytes(StandardCharsets.UTF_8));
+                return kept;
+            } catch (StorageUnavailableException locked) {
+                kept.putAll(context.configuration());
+                kept.put("upload-base", context.uploadUrlBase().toString());
+                return kept;
+            }
+        }
+
+        @Override
+        protected SortedMap<String, String> mutateConfiguration(ExtensionContext context) {
+            TreeMap<String, String> settings = copy(context);
+            settings.remove("upload-base");
+            SortedMap<String, String> current = context.configuration();
+            settings.put(CloudSettings.CLIENT_SECRET, current.getOrDefault(CloudSettings.CLIENT_SECRET, ""));
+            return settings;
+        }
+
+        @Override
+        protected java.net.URI mutateUploadUrlBase(ExtensionContext context) {
+            return java.net.URI.create(copy(context).get("upload-base"));
         }
     }
 

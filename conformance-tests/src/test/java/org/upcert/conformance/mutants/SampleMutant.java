@@ -47,6 +47,11 @@ public abstract class SampleMutant implements UploadExtension {
         return context.configuration();
     }
 
+    /** The upload base the sample is given; by default the context's, read at every call. */
+    protected URI mutateUploadUrlBase(ExtensionContext context) {
+        return context.uploadUrlBase();
+    }
+
     /** What the mutant does to the app-group storage the sample sees; by default nothing. */
     protected AppGroupStorage mutateStorage(AppGroupStorage real) {
         return real;
@@ -65,6 +70,11 @@ public abstract class SampleMutant implements UploadExtension {
             @Override
             public AppGroupStorage storage() {
                 return storage;
+            }
+
+            @Override
+            public URI uploadUrlBase() {
+                return mutateUploadUrlBase(context);
             }
 
             @Override

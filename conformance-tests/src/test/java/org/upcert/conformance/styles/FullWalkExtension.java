@@ -99,6 +99,7 @@ public class FullWalkExtension implements UploadExtension {
         if (ledger == null) {
             ledger = load(context);
         }
+        followServerChange(context, now);
         boolean consent = library.authorizationStatus() == AuthorizationStatus.AUTHORIZED
                 && library.isUploadJobExtensionEnabled();
 
@@ -115,7 +116,11 @@ public class FullWalkExtension implements UploadExtension {
             seenFinished.add(key.get());
             Entry before = ledger.getOrDefault(key.get(), new Entry(State.NEW, 0, 0));
             Entry after;
-            if (job.state() == JobState.SUCCEEDED) {
+            if (serverGeneration > 0 && !job.destination().url().toString().startsWith(base(context))) {
+                // Sent to the server the account has left (host.server): whatever it answered, the
+                // new server does not have it. Tried anew there.
+                after = before.state() == State.UPLOADED ? before : new Entry(State.NEW, 0, now);
+            } else if (job.state() == JobState.SUCCEEDED) {
                 after = new Entry(State.UPLOADED, before.attempts(), now);
             } else {
                 // error exists from iOS 26.4 (#available): before, nothing says why a job failed.
@@ -189,6 +194,55 @@ public class FullWalkExtension implements UploadExtension {
         }
         createdThisCall = created;
         return answer(wanted.size() > created || waiting, inFlight + created, created > 0 || !finished.isEmpty());
+    }
+
+    /** The host app's change of server this extension last followed ({@value #SERVER}); 0 for none. */
+    private long serverGeneration = -1;
+    static final String SERVER = "fullwalk/server.txt";
+
+    /**
+     * The host app moved the account to another server ({@code host/server} names a generation
+     * not followed yet): the new server holds nothing of ours, so every resource not in flight is
+     * to upload anew (uploaded, given up or waiting on the old one); the token was the old
+     * server's. The log first, then the generation followed.
+     */
+    private void followServerChange(ExtensionContext context, long now) {
+        String named = context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).orElse("");
+        long generation = generationIn(named);
+        if (serverGeneration < 0) {
+            serverGeneration = generation == 0 ? 0 : generationIn(context.storage().readString(SERVER).orElse(""));
+        }
+        if (generation <= serverGeneration) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, Entry> entry : new TreeMap<>(ledger).entrySet()) {
+            State state = entry.getValue().state();
+            if (state == State.UPLOADED || state == State.GIVEN_UP || state == State.WAITING) {
+                Entry fresh = new Entry(State.NEW, 0, now);
+                ledger.put(entry.getKey(), fresh);
+                lines.append(line(entry.getKey(), fresh));
+            }
+        }
+        if (lines.length() > 0) {
+            context.storage().appendString(LOG, lines.toString());
+        }
+        context.storage().writeString(SERVER, "generation=" + generation + "\n");
+        serverGeneration = generation;
+        token = null;
+    }
+
+    private static long generationIn(String text) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith("generation=")) {
+                try {
+                    return Long.parseLong(line.substring("generation=".length()).strip());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** Jobs the current call created (read by {@link #answer}; 0 before it creates). */

@@ -140,12 +140,15 @@ class HostAppAcceptanceTest {
         for (String key : companions) {
             assertEquals(ResourceFates.Fate.UPLOADED, fates.of(key).fate(), key);
         }
-        // None of the host app's uploads was uploaded a second time by the sample once it was listed.
+        // None of the host app's uploads was uploaded a second time by the sample once it was listed
+        // (until the account moved to another server: what the app uploaded before went to the old one).
         int createdAfter = 0;
         TreeSet<String> listedSoFar = new TreeSet<>();
         for (TraceEvent event : sample.events()) {
             if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
                 listedSoFar.add(event.text("resource"));
+            } else if (event.name().equals("host.server") && !event.fields().has("skipped")) {
+                listedSoFar.clear();
             } else if (event.name().equals("job.create") && listedSoFar.contains(event.text("resource"))) {
                 createdAfter++;
             }
@@ -155,6 +158,71 @@ class HostAppAcceptanceTest {
         RunEvidence mutant = run(HostAppMutants.CountsHostUploadsPerAsset.class, HostAppMutants.CountsHostUploadsPerAsset::new, 1);
         Verdict verdict = RuleCatalogue.judge("E2E-01", mutant);
         assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
+    }
+
+    /** host-app at {@code seed} without its host.server: the same account on the same server all along. */
+    private static RunEvidence withoutServerChange(Class<? extends UploadExtension> type,
+            java.util.function.Supplier<? extends UploadExtension> make, long seed) throws Exception {
+        RunPlan full = PlanExpander.expand(ProfileCatalogue.load("host-app"), seed).plan();
+        List<org.upcert.harness.plan.PlannedFault> kept = full.faults().stream()
+                .filter(f -> !(f instanceof org.upcert.harness.plan.PlannedFault.ServerChanged)).toList();
+        assertEquals(full.faults().size() - 1, kept.size(), "host-app moves the account once");
+        RunPlan plan = new RunPlan(full.seed(), full.profile(), full.workload(), full.policy(), full.phases(), kept);
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type, make::get),
+                RunOptions.inMemory().withTransport("direct")));
+    }
+
+    @Test
+    @DisplayName("host.server: the sample and the full walk follow the move to the second server (seeds 1-3): every job created"
+            + " after it goes there, every resource ends up there, no MUST failure")
+    void correctExtensionsFollowTheServerChange() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            for (var style : List.<Class<? extends UploadExtension>>of(SampleUploadExtension.class, FullWalkExtension.class)) {
+                RunEvidence evidence = style == SampleUploadExtension.class ? run(style, SampleUploadExtension::new, seed)
+                        : run(style, FullWalkExtension::new, seed);
+                String what = style.getSimpleName() + " seed " + seed;
+                assertEquals(List.of(), MustFailures.of(evidence), what);
+                boolean moved = false;
+                int before = 0;
+                int after = 0;
+                for (TraceEvent event : evidence.events()) {
+                    if (event.name().equals("host.server")) {
+                        assertFalse(event.fields().has("skipped"), what + ": " + event.raw());
+                        moved = true;
+                    } else if (event.name().equals("job.create")) {
+                        String url = event.text("url");
+                        assertTrue(url.startsWith(moved ? "{cloud2}/" : "{cloud}/"), what + ": " + event.raw());
+                        if (moved) {
+                            after++;
+                        } else {
+                            before++;
+                        }
+                    }
+                }
+                assertTrue(moved && before > 0 && after > 0, what + ": jobs before " + before + ", after " + after);
+                assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("E2E-01", evidence).status(), what);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("host.server: the two mutants that ignore the move fail no MUST rule on host-app without it (seed 1), and FAIL"
+            + " E2E-01 with it")
+    void ignoringTheServerChangeIsCaughtOnlyByIt() throws Exception {
+        List<Class<? extends UploadExtension>> mutants = List.of(HostAppMutants.IgnoresTheServerChange.class,
+                HostAppMutants.KeepsTheFirstServer.class);
+        for (Class<? extends UploadExtension> mutant : mutants) {
+            java.util.function.Supplier<UploadExtension> make = () -> {
+                try {
+                    return mutant.getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertEquals(List.of(), MustFailures.of(withoutServerChange(mutant, make, 1)), mutant.getSimpleName() + " without");
+            Verdict verdict = RuleCatalogue.judge("E2E-01", run(mutant, make, 1));
+            assertEquals(Verdict.Status.FAIL, verdict.status(), mutant.getSimpleName() + " with: " + verdict);
+        }
     }
 
     @Test

@@ -41,9 +41,15 @@ public final class CloudStub implements AutoCloseable {
     /** The service host's origin of a stub without a server. */
     static final String DIRECT_SERVICE_ORIGIN = "http://127.0.0.1:2";
 
+    /** The upload and service origins of a second server's stub without a server (host.server). */
+    static final String DIRECT_SECOND_ORIGIN = "http://127.0.0.1:3";
+    static final String DIRECT_SECOND_SERVICE_ORIGIN = "http://127.0.0.1:4";
+
     private final CloudDialect dialect;
     private final WireMockServer server;
     private final WireMockServer serviceServer;
+    private final String directOrigin;
+    private final String directServiceOrigin;
 
     /** A stub served over loopback HTTP by WireMock. */
     public CloudStub(CloudDialect dialect) {
@@ -55,8 +61,22 @@ public final class CloudStub implements AutoCloseable {
         return new CloudStub(dialect, false);
     }
 
+    /**
+     * The second server of a run whose host app changes server (host.server), reached in-JVM: its
+     * own origins ({@code 127.0.0.1:3} and {@code :4}), so a transport can tell the two apart.
+     */
+    public static CloudStub directSecond(CloudDialect dialect) {
+        return new CloudStub(dialect, false, DIRECT_SECOND_ORIGIN, DIRECT_SECOND_SERVICE_ORIGIN);
+    }
+
     private CloudStub(CloudDialect dialect, boolean listen) {
+        this(dialect, listen, DIRECT_ORIGIN, DIRECT_SERVICE_ORIGIN);
+    }
+
+    private CloudStub(CloudDialect dialect, boolean listen, String directOrigin, String directServiceOrigin) {
         this.dialect = dialect;
+        this.directOrigin = directOrigin;
+        this.directServiceOrigin = directServiceOrigin;
         if (!listen) {
             this.server = null;
             this.serviceServer = null;
@@ -97,12 +117,12 @@ public final class CloudStub implements AutoCloseable {
 
     /** The upload host, {@code http://127.0.0.1:<port>}: what traces replace by {@code {cloud}}. */
     public String origin() {
-        return server == null ? DIRECT_ORIGIN : "http://127.0.0.1:" + server.port();
+        return server == null ? directOrigin : "http://127.0.0.1:" + server.port();
     }
 
     /** The service host (sign-in, API), {@code http://127.0.0.1:<port>}: what traces replace by {@code {api}}. */
     public String serviceOrigin() {
-        return serviceServer == null ? DIRECT_SERVICE_ORIGIN : "http://127.0.0.1:" + serviceServer.port();
+        return serviceServer == null ? directServiceOrigin : "http://127.0.0.1:" + serviceServer.port();
     }
 
     /** The dialect's base path on the service host: where its sign-in and API endpoints live. */

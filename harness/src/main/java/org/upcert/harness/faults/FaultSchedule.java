@@ -95,6 +95,14 @@ public final class FaultSchedule implements RequestFaults {
          */
         default void hostFileLock(boolean held, boolean reads) {
         }
+
+        /**
+         * The user moved the host app to another server or account (host.server, fault {@code
+         * index}); {@code signedIn} false while a host.signout holds the account signed out: a
+         * signed-out app changes nothing.
+         */
+        default void serverChanged(int index, boolean signedIn) {
+        }
     }
 
     private final RunPlan plan;
@@ -188,6 +196,8 @@ public final class FaultSchedule implements RequestFaults {
             effects.appUpgraded();
         } else if (fault instanceof PlannedFault.HostUpload upload) {
             effects.hostUploaded(index, upload.count(), upload.aboveMB(), !signedOut);
+        } else if (fault instanceof PlannedFault.ServerChanged) {
+            effects.serverChanged(index, !signedOut);
         } else if (fault instanceof PlannedFault.CredentialsChanged) {
             effects.credentialsChanged(!signedOut); // signed out meanwhile: the next sign-in brings them
         } else if (fault instanceof PlannedFault.DeviceReboot) {

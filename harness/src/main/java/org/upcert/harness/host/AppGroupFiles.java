@@ -38,6 +38,9 @@ public final class AppGroupFiles {
      */
     public static final String HOST_APP_UPLOADS = "host/uploaded";
 
+    /** The harness-owned file naming the host app's current server (host.server): {@code AppGroupStorage.HOST_APP_SERVER}. */
+    public static final String HOST_APP_SERVER = "host/server";
+
     /** Whether the files can be neither read nor written now (data protection before the first unlock). */
     public boolean locked() {
         return locked;

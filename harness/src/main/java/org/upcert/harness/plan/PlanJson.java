@@ -52,7 +52,8 @@ public final class PlanJson {
             Map.entry("host.credentials", PlannedFault.CredentialsChanged.class),
             Map.entry("host.signout", PlannedFault.SignedOut.class),
             Map.entry("host.upload", PlannedFault.HostUpload.class),
-            Map.entry("host.filelock", PlannedFault.HostFileLock.class)));
+            Map.entry("host.filelock", PlannedFault.HostFileLock.class),
+            Map.entry("host.server", PlannedFault.ServerChanged.class)));
 
     /** A plan's JSON could not be read back; the message says which part and why. */
     public static final class PlanFormatException extends Exception {

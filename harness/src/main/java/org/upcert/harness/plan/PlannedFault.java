@@ -549,6 +549,26 @@ public sealed interface PlannedFault {
     }
 
     /**
+     * host.server: at {@code from} the user moves the host app to another server or account (a
+     * self-hosted server's new address, another account): from the extension's next call its
+     * configuration and {@code uploadUrlBase()} name the new server, the host app rewrites the
+     * app group's harness-owned file {@code host/server}, and the old server refuses new uploads
+     * and sign-ins (every token and the client secret revoked). What counts from then on is the new
+     * server's inventory: every resource in scope must end up there. A second change moves back to
+     * the first server, signed in again.
+     */
+    record ServerChanged(long from, long until) implements Timed {
+        public ServerChanged {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "host.server";
+        }
+    }
+
+    /**
      * host.filelock: the host app holds the app group's file lock for the window (a coordinated
      * write, a database transaction of its own): every storage write, append and delete of the
      * extension fails with {@code StorageUnavailableException}; with {@code reads}, reads and

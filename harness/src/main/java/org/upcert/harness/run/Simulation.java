@@ -103,7 +103,13 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private final EventQueue events = new EventQueue();
     private final Trace trace;
     private final SimulatedLibrary library;
-    private final CloudStub cloud;
+    /** The server the host app's account is on now: the first one, the other after a host.server. */
+    private CloudStub cloud;
+    private final CloudStub firstServer;
+    /** The server a host.server moves the account to; null when the plan has no host.server. */
+    private final CloudStub secondServer;
+    /** How many times the host app moved the account to another server (host.server). */
+    private int serverChanges;
     private final JobStore jobs;
     private final AppGroupFiles files = new AppGroupFiles();
     private final DeviceConditions conditions = new DeviceConditions();
@@ -179,16 +185,32 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         // the stub authenticates a system transfer when its request starts (ServerClock), not when it ends
         ServerClock serverClock = new ServerClock(clock);
         CloudDialect dialect = CloudDialects.create(options.cloud(), plan.seed(), serverClock, options.bodyInHeaders());
+        boolean serverChangePlanned = plan.faults().stream().anyMatch(f -> f instanceof PlannedFault.ServerChanged);
+        // host.server: a second server of the same service, its own inventory (its dialect seeded apart)
+        CloudDialect secondDialect = serverChangePlanned
+                ? CloudDialects.create(options.cloud(), plan.seed() + 1, serverClock, options.bodyInHeaders()) : null;
         if (options.transport().equals("direct")) {
             this.cloud = CloudStub.direct(dialect);
-            this.transport = new DirectTransport(cloud);
+            DirectTransport direct = new DirectTransport(cloud);
+            this.secondServer = secondDialect == null ? null : CloudStub.directSecond(secondDialect);
+            if (secondServer != null) {
+                direct.add(secondServer);
+            }
+            this.transport = direct;
         } else {
             this.cloud = new CloudStub(dialect);
+            this.secondServer = secondDialect == null ? null : new CloudStub(secondDialect);
             this.transport = new HttpTransport();
         }
+        this.firstServer = cloud;
         // The upload host ({cloud}: BackgroundUploadURLBase's origin) and the service host ({api}: sign-in, API).
         trace.registerOrigin(cloud.origin() + "/", "{cloud}/");
         trace.registerOrigin(cloud.serviceOrigin() + "/", "{api}/");
+        if (secondServer != null) {
+            // the server host.server moves the account to: {cloud2} and {api2}
+            trace.registerOrigin(secondServer.origin() + "/", "{cloud2}/");
+            trace.registerOrigin(secondServer.serviceOrigin() + "/", "{api2}/");
+        }
         this.configuration = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(cloud.extensionConfiguration()));
         this.jobs = new JobStore(plan.workload().jobLimit(), library, trace, clock::now);
         jobs.setOsLevel(plan.workload().os());
@@ -198,11 +220,17 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             jobs.setFetchLag(policy.fetchLagMinMs(), policy.fetchLagMaxMs(), root.fork("fetch-lag"),
                     (time, action) -> events.schedule(time, "job visible", action));
         }
-        this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions,
-                new DestinationPolicy(cloud.uploadUrlBase()), trace);
+        DestinationPolicy destinations = new DestinationPolicy(cloud.uploadUrlBase());
+        if (secondServer != null) {
+            destinations.admit(secondServer.uploadUrlBase()); // the app's base covers both servers (docs/simulator.md)
+        }
+        this.uploader = new Uploader(clock, events, jobs, transport, payloads, policy, conditions, destinations, trace);
         jobs.setListener(uploader);
         uploader.setServerClock(serverClock);
         uploader.setInventory(cloud.inventory());
+        if (secondServer != null) {
+            uploader.addInventory(secondServer.inventory());
+        }
         uploader.holdWhile(activation -> callRunning && activation == currentActivation);
         uploader.setIdleListener(() -> scheduler.uploadsEnded(clock.now()));
         this.network = new ExtensionNetwork(clock, transport, policy, conditions, trace);
@@ -265,6 +293,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     @Override
                     public void hostUploaded(int index, int count, int aboveMB, boolean signedIn) {
                         hostUpload(index, count, aboveMB, signedIn);
+                    }
+
+                    @Override
+                    public void serverChanged(int index, boolean signedIn) {
+                        changeServer(index, signedIn);
                     }
 
                     @Override
@@ -353,7 +386,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 if (t == Long.MAX_VALUE) {
                     break;
                 }
-                long moved = jobs.progress() + cloud.inventory().changes();
+                long moved = jobs.progress() + firstServer.inventory().changes()
+                        + (secondServer == null ? 0 : secondServer.inventory().changes());
                 if (moved != movedSoFar) {
                     movedSoFar = moved;
                     lastMovedAt = clock.now();
@@ -744,6 +778,49 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
     }
 
+    /**
+     * host.server: the user moves the host app to the other server (or account). The old server
+     * revokes every token and its client secret (it refuses new uploads and sign-ins), the app
+     * signs in to the new one with a new secret, the extension's configuration and {@code
+     * uploadUrlBase()} name the new server from its next call, and the app rewrites the app
+     * group's {@link AppGroupFiles#HOST_APP_SERVER}. From here on the new server's inventory is
+     * the one that counts. A signed-out app (host.signout) and a device not unlocked since it
+     * restarted change nothing ({@code host.server} with {@code skipped}).
+     */
+    private void changeServer(int index, boolean signedIn) {
+        if (!signedIn) {
+            trace.at(clock.now(), "host.server").num("fault", index).str("skipped", "the user is signed out (host.signout)").end();
+            return;
+        }
+        if (files.locked()) {
+            trace.at(clock.now(), "host.server").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
+                    .end();
+            return;
+        }
+        CloudStub from = cloud;
+        CloudStub to = cloud == firstServer ? secondServer : firstServer;
+        serverChanges++;
+        credentialsGeneration++;
+        String secret = "s3cret-" + credentialsGeneration;
+        from.dialect().changeCredentials(""); // the old server: no new upload, no sign-in
+        to.dialect().changeCredentials(secret);
+        cloud = to;
+        TreeMap<String, String> changed = new TreeMap<>(to.extensionConfiguration());
+        changed.put(org.upcert.api.CloudSettings.CLIENT_SECRET, secret);
+        configuration = java.util.Collections.unmodifiableSortedMap(changed);
+        // host/uploaded is appended, never rewritten: the lines written so far name what the old server got
+        int listed = files.read(AppGroupFiles.HOST_APP_UPLOADS).map(bytes -> {
+            String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            return text.isEmpty() ? 0 : text.split("\n").length;
+        }).orElse(0);
+        String named = "generation=" + serverChanges + "\nuploadBase=" + to.uploadUrlBase() + "\napiBase=" + to.serviceBase()
+                + "\nhostUploadedLines=" + listed + "\n";
+        files.write(AppGroupFiles.HOST_APP_SERVER, named.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        trace.at(clock.now(), "host.server").num("fault", index).num("server", to == firstServer ? 1 : 2)
+                .num("generation", serverChanges).str("uploadBase", trace.relativize(to.uploadUrlBase().toString()))
+                .str("apiBase", trace.relativize(to.serviceBase().toString())).end();
+    }
+
     private void upgradeApp() {
         appUpdates++;
         ExtensionSource next = options.upgradeTo() == null ? running : options.upgradeTo();
@@ -1087,7 +1164,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                 }
             }
         } finally {
-            cloud.close();
+            firstServer.close();
+            if (secondServer != null) {
+                secondServer.close();
+            }
             transport.close();
         }
     }

@@ -12,13 +12,36 @@ import java.util.Optional;
  */
 public final class DestinationPolicy {
     private final URI base;
+    private final java.util.List<URI> others = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DestinationPolicy(URI base) {
         this.base = base;
     }
 
-    /** Empty if allowed, else why not. */
+    /**
+     * Admits {@code other} too: the base of the server a host app's build also knows (host.server:
+     * upcert decides that the app's {@code BackgroundUploadURLBase} covers every server it can move
+     * the user to, docs/simulator.md).
+     */
+    public void admit(URI other) {
+        others.add(other);
+    }
+
+    /** Empty if allowed, else why not (the refusal under the first base when no base admits it). */
     public Optional<String> refusal(URI destination) {
+        Optional<String> first = refusal(base, destination);
+        if (first.isEmpty()) {
+            return first;
+        }
+        for (URI other : others) {
+            if (refusal(other, destination).isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        return first;
+    }
+
+    private static Optional<String> refusal(URI base, URI destination) {
         if (!destination.isAbsolute() || destination.getHost() == null) {
             return Optional.of("not an absolute URL: " + destination);
         }

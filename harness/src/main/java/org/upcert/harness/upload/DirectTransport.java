@@ -22,14 +22,15 @@ import org.upcert.harness.cloud.InjectedFailure;
  * pure request → response function: going through WireMock would only add its matching cost.
  */
 public final class DirectTransport implements RequestTransport {
-    private final CloudDialect dialect;
-    private final String origin;
-    private final String serviceOrigin;
+    private final List<CloudStub> stubs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DirectTransport(CloudStub stub) {
-        this.dialect = stub.dialect();
-        this.origin = stub.origin();
-        this.serviceOrigin = stub.serviceOrigin();
+        stubs.add(stub);
+    }
+
+    /** Another server reachable at its own origins (host.server: the server the host app moves to). */
+    public void add(CloudStub stub) {
+        stubs.add(stub);
     }
 
     @Override
@@ -37,10 +38,19 @@ public final class DirectTransport implements RequestTransport {
             boolean retryGlitches) throws Failure {
         URI url = request.url();
         String requestOrigin = url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort());
-        boolean uploadHost = origin.equals(requestOrigin);
-        if (!uploadHost && !serviceOrigin.equals(requestOrigin)) {
+        CloudStub stub = null;
+        boolean uploadHost = false;
+        for (CloudStub candidate : stubs) {
+            if (candidate.origin().equals(requestOrigin) || candidate.serviceOrigin().equals(requestOrigin)) {
+                stub = candidate;
+                uploadHost = candidate.origin().equals(requestOrigin);
+                break;
+            }
+        }
+        if (stub == null) {
             throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
         }
+        CloudDialect dialect = stub.dialect();
         TreeMap<String, String> headers = new TreeMap<>();
         request.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         extraHeaders.forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));

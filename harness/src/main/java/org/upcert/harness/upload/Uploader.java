@@ -85,6 +85,7 @@ public final class Uploader implements JobStore.Listener {
     private String churning;
     private IdleListener idleListener = () -> { };
     private org.upcert.harness.cloud.CloudInventory inventory;
+    private org.upcert.harness.cloud.CloudInventory otherInventory;
     private long bytesDeclared;
     private long bytesSent;
     private long transfers;
@@ -126,6 +127,14 @@ public final class Uploader implements JobStore.Listener {
      */
     public void setInventory(org.upcert.harness.cloud.CloudInventory cloudInventory) {
         this.inventory = cloudInventory;
+    }
+
+    /**
+     * A second server's inventory (host.server): a refusal recorded there gives its reason too
+     * (a job created for the old server is refused by it after the change).
+     */
+    public void addInventory(org.upcert.harness.cloud.CloudInventory cloudInventory) {
+        this.otherInventory = cloudInventory;
     }
 
     /** The clock the cloud stub reads: a transfer's request is authenticated at its start, not at its end. */
@@ -441,7 +450,10 @@ public final class Uploader implements JobStore.Listener {
     }
 
     /** The stub's reason for the newest refusal after the first {@code before}; null if none. */
-    private String refusalSince(int before) {
+    private String refusalSince(int before, int otherBefore) {
+        if (otherInventory != null && otherInventory.refusalCount() > otherBefore) {
+            return otherInventory.refusal(otherInventory.refusalCount() - 1).reason();
+        }
         if (inventory == null) {
             return null;
         }
@@ -466,6 +478,7 @@ public final class Uploader implements JobStore.Listener {
             extra.put(UPLOAD_INCOMPLETE, "?0"); // the draft's marker: this request carries the whole upload
         }
         int refusalsBefore = inventory == null ? 0 : inventory.refusalCount();
+        int otherRefusalsBefore = otherInventory == null ? 0 : otherInventory.refusalCount();
         try {
             RequestTransport.Exchange exchange = serverClock == null
                     ? transport.send(job.destination(), body, extra, clock.now(), injection == null)
@@ -492,7 +505,7 @@ public final class Uploader implements JobStore.Listener {
                 } else {
                     explained(job);
                 }
-                store.markFailed(job, UploadError.httpStatus(status), exchange.headers(), refusalSince(refusalsBefore));
+                store.markFailed(job, UploadError.httpStatus(status), exchange.headers(), refusalSince(refusalsBefore, otherRefusalsBefore));
             }
         } catch (RequestTransport.Failure failure) {
             explained(job);

@@ -1086,6 +1086,154 @@ class FaultKindsTest {
             assertEquals("storage.append", trace.first("storage.locked").path("api").asText());
         }
 
+        /** How the extension of {@link #serverBackup} meets a host.server. */
+        enum Follows { THE_CHANGE, NOT_ITS_LEDGER, NOT_THE_SERVER }
+
+        /**
+         * A backup of 120 assets that signs in at every call with the configuration's secret and
+         * creates jobs under {@code uploadUrlBase()}; it counts a success only if its destination is
+         * under the base it uses, and forgets what it uploaded when {@code host/server} changes
+         * ({@link Follows#THE_CHANGE}), or keeps it ({@link Follows#NOT_ITS_LEDGER}), or keeps the
+         * first call's configuration and base for ever ({@link Follows#NOT_THE_SERVER}).
+         */
+        private Seen serverBackup(Follows follows, List<String> serverFiles, PlannedFault... faults) {
+            Seen seen = new Seen();
+            TreeSet<String> uploaded = new TreeSet<>();
+            String[] lastServerFile = {""};
+            java.util.Map<String, String> first = new java.util.TreeMap<>();
+            java.net.URI[] firstBase = {null};
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(120).withOs("27"), SystemPolicy.defaults(),
+                    Phases.standard(6 * HOUR), List.of(faults));
+            seen.result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                var library = context.library();
+                if (library.authorizationStatus() != AuthorizationStatus.AUTHORIZED || !library.isUploadJobExtensionEnabled()) {
+                    return ProcessingResult.COMPLETED;
+                }
+                if (first.isEmpty()) {
+                    first.putAll(context.configuration());
+                    firstBase[0] = context.uploadUrlBase();
+                }
+                String serverFile = context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).orElse("");
+                serverFiles.add(serverFile + "|" + context.uploadUrlBase());
+                if (follows != Follows.NOT_ITS_LEDGER && !serverFile.equals(lastServerFile[0])) {
+                    uploaded.clear(); // the new server holds nothing of ours
+                    lastServerFile[0] = serverFile;
+                }
+                java.util.Map<String, String> config = follows == Follows.NOT_THE_SERVER ? first : context.configuration();
+                java.net.URI base = follows == Follows.NOT_THE_SERVER ? firstBase[0] : context.uploadUrlBase();
+                List<UploadJob> finished = library.fetchJobs(JobAction.ACKNOWLEDGE);
+                if (!finished.isEmpty()) {
+                    for (UploadJob job : finished) {
+                        seen.finished.add(job);
+                        if (job.state() == JobState.SUCCEEDED && job.destination().url().toString().startsWith(base.toString())) {
+                            uploaded.add(job.destination().header("X-Resource-Key").orElseThrow());
+                        }
+                    }
+                    library.performChanges(c -> finished.forEach(c::acknowledge));
+                }
+                TreeSet<String> inFlight = new TreeSet<>();
+                for (UploadJob job : library.fetchJobs(JobAction.PROCESS)) {
+                    inFlight.add(job.destination().header("X-Resource-Key").orElseThrow());
+                }
+                List<AssetResource> todo = new ArrayList<>();
+                for (var asset : library.fetchAssets()) {
+                    for (AssetResource resource : asset.resources()) {
+                        if (!uploaded.contains(resource.key()) && !inFlight.contains(resource.key())) {
+                            todo.add(resource);
+                        }
+                    }
+                }
+                if (todo.isEmpty()) {
+                    return inFlight.isEmpty() ? ProcessingResult.COMPLETED : ProcessingResult.PROCESSING;
+                }
+                String token;
+                try {
+                    var response = context.http().send(UploadRequest.post(java.net.URI.create(config.get("cloud.tokenUrl"))),
+                            "grant_type=client_credentials&client_id=upcert-sample&client_secret=" + config.get("cloud.clientSecret"));
+                    String body = response.bodyText();
+                    if (response.status() != 200) {
+                        seen.notes.add("sign-in " + response.status());
+                        return ProcessingResult.PROCESSING;
+                    }
+                    int start = body.indexOf("\"access_token\":\"") + 16;
+                    token = body.substring(start, body.indexOf('"', start));
+                } catch (org.upcert.api.ExtensionHttp.TransportException e) {
+                    seen.notes.add("sign-in " + e.error().code());
+                    return ProcessingResult.PROCESSING;
+                }
+                int room = library.jobLimit() - inFlight.size();
+                List<AssetResource> batch = todo.subList(0, Math.min(Math.max(room, 0), todo.size()));
+                try {
+                    library.performChanges(c -> {
+                        for (AssetResource r : batch) {
+                            c.createJob(r, UploadRequest.put(base.resolve("files/" + r.key().replace('/', '_').replace('#', '_')))
+                                    .withHeader("Authorization", "Bearer " + token).withHeader("X-Resource-Key", r.key()));
+                        }
+                    });
+                } catch (PhotosException e) {
+                    seen.notes.add(e.code().name());
+                }
+                return ProcessingResult.PROCESSING;
+            }), RunOptions.inMemory());
+            seen.trace = new TraceLines(seen.result.traceText());
+            return seen;
+        }
+
+        @Test
+        @DisplayName("host.server: the account moves to a second server: traced, host/server and uploadUrlBase name it from the"
+                + " next call, the old server refuses the jobs still in flight (401, -1013); what counts is the new server's"
+                + " inventory, which a backup that follows the change fills")
+        void serverChange() {
+            List<String> files = new ArrayList<>();
+            Seen seen = serverBackup(Follows.THE_CHANGE, files, new PlannedFault.ServerChanged(2 * MIN, 2 * MIN));
+            JsonNode change = seen.trace.first("host.server");
+            assertEquals(2 * MIN, change.path("t").asLong());
+            assertEquals(2, change.path("server").asInt());
+            assertEquals(1, change.path("generation").asInt());
+            assertTrue(change.path("uploadBase").asText().startsWith("{cloud2}/"), change.toString());
+            assertTrue(change.path("apiBase").asText().startsWith("{api2}/"), change.toString());
+            assertTrue(files.get(0).startsWith("|"), "no host/server before the change: " + files.get(0));
+            String after = files.get(files.size() - 1);
+            String base = after.substring(after.indexOf('|') + 1);
+            assertTrue(after.startsWith("generation=1\nuploadBase=" + base + "\napiBase="),
+                    "host/server names the new upload base, which uploadUrlBase() answers too: " + after);
+            assertTrue(seen.failedWith(UploadError.USER_AUTHENTICATION_REQUIRED) > 0,
+                    "jobs in flight to the old server are refused: " + seen.errorCodes());
+            long t = 2 * MIN;
+            for (JsonNode create : seen.trace.events("job.create")) {
+                String url = create.path("url").asText();
+                assertTrue(create.path("t").asLong() < t ? url.startsWith("{cloud}/") : url.startsWith("{cloud2}/"), create.toString());
+            }
+            assertTrue(seen.result.summary().complete(), "every resource is on the new server: " + seen.result.summary());
+            assertTrue(seen.result.inventory().writes().size() >= seen.result.summary().resources());
+            assertTrue(seen.trace.events("transfer.blocked").isEmpty(), "both servers lie under the app's upload base");
+        }
+
+        @Test
+        @DisplayName("host.server: a backup that keeps its record of what it uploaded loses what only the old server holds;"
+                + " one that keeps the old server's settings is refused its sign-in there; without the change both converge")
+        void serverChangeIgnored() {
+            PlannedFault change = new PlannedFault.ServerChanged(20 * MIN, 20 * MIN);
+            Seen keepsLedger = serverBackup(Follows.NOT_ITS_LEDGER, new ArrayList<>(), change);
+            assertTrue(keepsLedger.result.summary().missing() > 0, keepsLedger.result.summary().toString());
+            Seen keepsServer = serverBackup(Follows.NOT_THE_SERVER, new ArrayList<>(), change);
+            assertTrue(keepsServer.notes.contains("sign-in 401"), "the old server refuses sign-ins: " + keepsServer.notes);
+            assertTrue(keepsServer.result.summary().missing() > 0, keepsServer.result.summary().toString());
+            for (Follows follows : Follows.values()) {
+                Seen without = serverBackup(follows, new ArrayList<>());
+                assertTrue(without.result.summary().complete(), follows + ": " + without.result.summary());
+            }
+        }
+
+        @Test
+        @DisplayName("host.server while the user is signed out (host.signout) changes nothing")
+        void serverChangeSignedOut() {
+            Seen seen = serverBackup(Follows.THE_CHANGE, new ArrayList<>(), new PlannedFault.SignedOut(10 * MIN, 30 * MIN),
+                    new PlannedFault.ServerChanged(20 * MIN, 20 * MIN));
+            assertEquals("the user is signed out (host.signout)", seen.trace.first("host.server").path("skipped").asText());
+            assertTrue(seen.trace.events("job.create").stream().allMatch(e -> e.path("url").asText().startsWith("{cloud}/")));
+        }
+
         @Test
         @DisplayName("host.signout: no call while signed out (the extension is disabled), then a new secret after the sign-in")
         void signOut() {

@@ -231,6 +231,12 @@ public enum FaultKind {
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
             return new PlannedFault.HostFileLock(o.from(), o.until(), p.has("reads") && p.get("reads").asBoolean());
         }
+    },
+    HOST_SERVER("host.server", Shape.INSTANT, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.ServerChanged(o.from(), o.until());
+        }
     };
 
     /** How a kind is scheduled. */
