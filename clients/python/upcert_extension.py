@@ -1475,6 +1475,13 @@ class AppGroupStorage:
     #: ``asset#TYPE`` key per line, appended. Java's ``AppGroupStorage.HOST_APP_UPLOADS``.
     HOST_APP_UPLOADS = "host/uploaded"
 
+    #: The host app's word that the user moved the account to another server (``host.server``):
+    #: ``generation=N``, ``uploadBase=URL``, ``apiBase=URL`` and ``hostUploadedLines=N`` (the lines
+    #: of :attr:`HOST_APP_UPLOADS` written before the change: the old server's), rewritten whole at
+    #: each change; absent until the first. The new server is the one that counts. Java's
+    #: ``AppGroupStorage.HOST_APP_SERVER``.
+    HOST_APP_SERVER = "host/server"
+
     def __init__(self, context: ExtensionContext):
         self._context = context
 

@@ -593,7 +593,9 @@ class HostAppUploads:
     def __init__(self):
         self.lines_read = 0
 
-    def fold(self, storage: up.AppGroupStorage, ledger: Ledger) -> int:
+    def fold(self, storage: up.AppGroupStorage, ledger: Ledger, old_server_lines: int = 0) -> int:
+        """``old_server_lines``: the first lines name what the app uploaded to a server the account
+        has left (ServerChange): skipped."""
         text = storage.read_string(up.AppGroupStorage.HOST_APP_UPLOADS)
         if text is None:
             return 0
@@ -601,7 +603,7 @@ class HostAppUploads:
         if len(lines) <= self.lines_read:
             return 0
         updates = []
-        for line in lines[self.lines_read:]:
+        for line in lines[max(self.lines_read, old_server_lines):]:
             key = line.strip()
             asset, _, kind = key.rpartition("#")
             if not asset or not kind:
@@ -614,6 +616,74 @@ class HostAppUploads:
         changed = ledger.record(updates, storage)  # durable first; memory follows
         self.lines_read = len(lines)
         return changed
+
+
+class ServerChange:
+    """The host app moved the account to another server (``AppGroupStorage.HOST_APP_SERVER``,
+    ``host/server``: ``generation``, the new ``uploadBase`` and ``apiBase``, ``hostUploadedLines``).
+    The new server holds nothing of ours: every ledger entry not gone is to upload again (no
+    attempt, refusal or server id of the old server's), the stored tokens were the old server's, and
+    the first ``hostUploadedLines`` lines of ``host/uploaded`` name the host app's uploads to the old
+    server. Followed at the start of every call, before anything reads the ledger; the ledger is
+    reset durably before this extension's own record of the change (``server/followed.txt``), so a
+    kill in between only resets again. The Java sample's ServerChange."""
+
+    FOLLOWED = "server/followed.txt"
+
+    def __init__(self):
+        self.generation = -1
+        self.host_uploads_before = 0
+
+    @staticmethod
+    def _field(text: Optional[str], name: str) -> int:
+        for line in (text or "").split("\n"):
+            if line.startswith(name + "="):
+                try:
+                    return int(line[len(name) + 1:].strip())
+                except ValueError:
+                    return 0
+        return 0
+
+    def follow(self, context: up.ExtensionContext, ledger: Ledger) -> bool:
+        storage = context.storage
+        server = storage.read_string(up.AppGroupStorage.HOST_APP_SERVER)
+        named = self._field(server, "generation")
+        if named == 0:
+            self.generation = 0  # the account never moved
+            return False
+        if self.generation < 0:
+            followed = storage.read_string(self.FOLLOWED)
+            self.generation = self._field(followed, "generation")
+            self.host_uploads_before = self._field(followed, "hostUploadedLines")
+        if named <= self.generation:
+            return False
+        reset = [replace(entry, status=NEEDS_UPLOAD, attempts=0, server_id="", not_before=0, refusals=0,
+                         first_refusal=0)
+                 for entry in ledger.all() if entry.status != GONE]
+        changed = ledger.record(reset, storage)
+        for name in storage.list("cloud/"):
+            storage.delete(name)  # the old server's tokens and sessions
+        lines = self._field(server, "hostUploadedLines")
+        storage.write_string(self.FOLLOWED, "generation=%d\nhostUploadedLines=%d\n" % (named, lines))
+        self.generation = named
+        self.host_uploads_before = lines
+        context.log.info("the host app moved the account to another server (%s generation %d, uploads to %s): "
+                         "%d ledger entries to upload again there"
+                         % (up.AppGroupStorage.HOST_APP_SERVER, named, context.upload_url_base, changed))
+        return True
+
+    @property
+    def changed_ever(self) -> bool:
+        return self.generation > 0
+
+    @staticmethod
+    def under(url: str, base: str) -> bool:
+        """Whether ``url`` lies under ``base`` as the system judges it: scheme, host and port equal,
+        path under the base's path."""
+        d = urllib.parse.urlsplit(url)
+        b = urllib.parse.urlsplit(base)
+        return (d.scheme.lower() == b.scheme.lower() and (d.hostname or "") == (b.hostname or "")
+                and d.port == b.port and (d.path or "/").startswith(b.path or "/"))
 
 
 # --- the cloud: generic-put ------------------------------------------------------------------
@@ -913,6 +983,12 @@ class JobIdentity:
         self.upload_url_base = upload_url_base
         self.asset_resource_available = asset_resource_available
         self.cache: Dict[str, Optional[str]] = {}
+        self.server_changed = False  # whether the account ever moved to another server (ServerChange)
+
+    def on_former_server(self, job: up.UploadJob) -> bool:
+        """Whether ``job`` went to a server the account has left: its destination is not under
+        ``upload_url_base`` any more. Never true for an extension whose account never moved."""
+        return self.server_changed and not ServerChange.under(job.destination.url, self.upload_url_base)
 
     def key_of(self, job: up.UploadJob) -> Optional[str]:
         if job.local_identifier not in self.cache:
@@ -1061,6 +1137,8 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
         job = os_level.view(fetched)  # before iOS 26.4: no type, error or headers to read
         if job.state != up.JobState.FAILED or job.type != up.JobType.UPLOAD:
             continue  # download-only jobs are the host app's business: acknowledged below
+        if identity.on_former_server(fetched):
+            continue  # sent to a server the account has left: acknowledged, a new job goes to the new one
         key = identity.key_of(job)
         entry = ledger.get(key) if key is not None else None
         if entry is not None and entry.status != NEEDS_UPLOAD:
@@ -1236,6 +1314,14 @@ class Acknowledger:
                 counts["download_only"] += 1  # fetched from iCloud only: not an upload
                 continue
             seen = self.os.view(job)
+            if self.identity.on_former_server(job):
+                # host.server: the old server's outcome counts for nothing; a new job goes to the new one
+                key = self.identity.key_of(job)
+                current = None if key is None else (staged[key] if key in staged else self.ledger.get(key))
+                if current is not None and current.job_in_flight:
+                    staged[key] = current.without_job()
+                counts["again"] += 1
+                continue
             if seen.state == up.JobState.SUCCEEDED:
                 succeeded += 1
             elif (seen.state == up.JobState.FAILED and not retry_unspent(job)
@@ -1378,7 +1464,8 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
             continue  # not ours to judge; it still counts against the limit
         entry = ledger.get(key)
         status = entry.status if entry is not None else None
-        redundant = key in running or status in (GONE, UPLOADED)
+        # queued for a server the account has left (host.server), a second job, or not wanted any more
+        redundant = key in running or identity.on_former_server(job) or status in (GONE, UPLOADED)
         if redundant and os_level.view(job).type == up.JobType.UPLOAD and job.state.is_in_flight:
             unwanted.append(job)  # JOB-04: only registered or pending jobs are cancelled
         else:
@@ -1476,7 +1563,9 @@ class ProcessingRound:
     """One call of process_jobs: consent, discovery, retry, acknowledge, create, answer."""
 
     def __init__(self, context: up.ExtensionContext, ledger: Ledger, discovery: Discovery, host_app: HostAppUploads,
-                 cloud, cancelled: threading.Event, window: Optional[QueueWindow] = None):
+                 cloud, cancelled: threading.Event, window: Optional[QueueWindow] = None,
+                 server: Optional[ServerChange] = None):
+        self.server = server if server is not None else ServerChange()
         self.context = context
         self.library = context.library
         self.log = context.log
@@ -1489,6 +1578,10 @@ class ProcessingRound:
         self.acknowledger = Acknowledger(context, ledger, cloud, self.identity, cancelled, window)
 
     def run(self) -> up.ProcessingResult:
+        # First of all, before anything reads the ledger: did the host app move the account to
+        # another server? Then the new server holds nothing of ours (host/server).
+        self.server.follow(self.context, self.ledger)
+        self.identity.server_changed = self.server.changed_ever
         access = self.library.authorization_status()
         enabled = self.library.is_upload_job_extension_enabled()
         if access != up.AuthorizationStatus.AUTHORIZED or not enabled:
@@ -1503,7 +1596,7 @@ class ProcessingRound:
                                         self.library.is_upload_job_extension_enabled())
         if self.cancelled.is_set():
             return self.interrupted("discovery")
-        by_host_app = self.host_app.fold(self.context.storage, self.ledger)
+        by_host_app = self.host_app.fold(self.context.storage, self.ledger, self.server.host_uploads_before)
         if by_host_app:
             self.log.info("the host app uploaded %d resources itself (%s): recorded as uploaded"
                           % (by_host_app, up.AppGroupStorage.HOST_APP_UPLOADS))
@@ -1588,6 +1681,7 @@ class ReferenceExtension(up.UploadExtension):
         self.discovery = Discovery()
         self.host_app = HostAppUploads()
         self.window = QueueWindow()
+        self.server = ServerChange()
         self.cloud = None
         self.cloud_settings: Optional[Dict[str, str]] = None
 
@@ -1604,7 +1698,7 @@ class ReferenceExtension(up.UploadExtension):
                     ", %d stale journals of an interrupted compaction deleted" % self.ledger.stale_journals_deleted
                     if self.ledger.stale_journals_deleted else ""))
             return ProcessingRound(context, self.ledger, self.discovery, self.host_app, self.cloud_for(context.configuration),
-                                   self.termination_requested, self.window).run()
+                                   self.termination_requested, self.window, self.server).run()
         except up.StorageUnavailableError as locked:
             # Before the first unlock after a restart the app group cannot be read, and while the host
             # app holds its file lock it cannot be written: the ledger is out of reach, not empty. Touch
@@ -1641,6 +1735,7 @@ class ReferenceExtension(up.UploadExtension):
         self.discovery = Discovery()
         self.host_app = HostAppUploads()
         self.window = QueueWindow()
+        self.server = ServerChange()
         self.cloud = None
         self.cloud_settings = None
 

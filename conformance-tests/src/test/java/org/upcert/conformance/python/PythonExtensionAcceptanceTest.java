@@ -108,8 +108,9 @@ class PythonExtensionAcceptanceTest {
     }
 
     @Test
-    @DisplayName("the Python reference extension fails no rule on host-app (sign-ins, a sign-out, the host app's file lock and its"
-            + " own uploads): the file lock reaches a command extension as StorageUnavailableError")
+    @DisplayName("the Python reference extension fails no rule on host-app (sign-ins, a sign-out, a change of server, the host"
+            + " app's file lock and its own uploads): the file lock reaches a command extension as StorageUnavailableError; after"
+            + " the change of server every job goes to the new one")
     void referenceExtensionPassesHostApp(@TempDir Path out) throws Exception {
         String python = Python.require();
         Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve("reference_extension.py")),
@@ -123,7 +124,9 @@ class PythonExtensionAcceptanceTest {
         }
         assertEquals(List.of(), fails, outcome.err() + "\n" + json.path("failures"));
         assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
-        // It reads host/uploaded: once a resource is listed, no job is created for it.
+        // It reads host/uploaded: once a resource is listed, no job is created for it (until the account moves
+        // to another server: what the app uploaded before went to the old one). It reads host/server: after
+        // the change every job goes to the new server.
         org.upcert.harness.plan.RunPlan plan = org.upcert.harness.faults.profile.PlanExpander.expand(
                 org.upcert.harness.faults.profile.ProfileCatalogue.load("host-app"), 1).plan();
         Path script = Python.EXAMPLES.resolve("reference_extension.py");
@@ -131,16 +134,24 @@ class PythonExtensionAcceptanceTest {
                 org.upcert.harness.host.ExtensionSource.command(List.of(python, script.toString()), script.getParent()),
                 org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
         java.util.TreeSet<String> byHostApp = new java.util.TreeSet<>();
+        boolean moved = false;
+        int onNewServer = 0;
         for (String line : run.traceText().lines().toList()) {
             JsonNode event = JSON.readTree(line);
             String resource = event.path("resource").asText();
             if (event.path("ev").asText().equals("host.upload") && !resource.isEmpty()) {
                 byHostApp.add(resource);
+            } else if (event.path("ev").asText().equals("host.server") && !event.has("skipped")) {
+                moved = true;
+                byHostApp.clear();
             } else if (event.path("ev").asText().equals("job.create")) {
                 assertTrue(!byHostApp.contains(resource), "a job created for " + resource + ", which the host app had uploaded");
+                assertTrue(event.path("url").asText().startsWith(moved ? "{cloud2}/" : "{cloud}/"), line);
+                onNewServer += moved ? 1 : 0;
             }
         }
         assertTrue(!byHostApp.isEmpty(), "the host app uploaded photos itself");
+        assertTrue(onNewServer > 0, "jobs created on the new server after the change");
     }
 
     @Test
