@@ -58,6 +58,12 @@ import org.upcert.api.UploadRequest;
  *       {@code explore:116}).
  * </ul>
  *
+ * <p><b>Accounts</b>: the Nextcloud app keys its metadata by account. When the user moves the app
+ * to another server ({@code host/server}, host.server), the new account starts with none: every
+ * resource not in flight is to upload again, the old account's credentials are dropped, and a job
+ * that went to the old server (its destination not under {@code uploadUrlBase()}) counts for
+ * nothing, whatever it answered ({@value #ACCOUNT} keeps the change followed).
+ *
  * <p>Kill-safe: a create is recorded as an intent before its block and as uploading after it; an
  * intent or an upload whose job is in neither the PROCESS nor the ACKNOWLEDGE set (both exist on
  * iOS 27) has no job and is tried anew. Job identity is the destination's WebDAV path (the one
@@ -69,6 +75,7 @@ public class NextcloudStyle implements UploadExtension {
     static final String METADATA = "nextcloud/metadata.tsv";
     static final String CREDENTIALS = "nextcloud/credentials.txt";
     static final String SUSPENDED = "nextcloud/queue-suspended";
+    static final String ACCOUNT = "nextcloud/account.txt";
     static final int WINDOW = 20;
     static final int ATTEMPTS_PER_BOUT = 3;
     static final int PARK_MIN = 10;
@@ -96,6 +103,8 @@ public class NextcloudStyle implements UploadExtension {
     }
 
     private volatile boolean stopping;
+    /** The host app's change of server last followed (host/server's generation); -1 before it is read. */
+    private long account = -1;
     private TreeMap<String, Meta> metadata;
     private String token;
     private long tokenRenewAt;
@@ -126,6 +135,7 @@ public class NextcloudStyle implements UploadExtension {
         if (metadata == null) {
             metadata = load(context);
         }
+        followAccount(context);
         boolean suspended = context.storage().read(SUSPENDED).isPresent();
 
         // 0. The jobs in flight, fetched BEFORE the finished ones: a job moves from PROCESS to
@@ -156,6 +166,14 @@ public class NextcloudStyle implements UploadExtension {
             }
             inFlight.remove(key.get()); // finished: it was in flight when PROCESS was fetched
             Meta before = metadata.getOrDefault(key.get(), Meta.NEW);
+            if (account > 0 && !job.destination().url().toString().startsWith(base(context))) {
+                // sent to the server of the account the user left: nothing of it counts on the new one
+                if (before.status() != Status.DONE) {
+                    metadata.put(key.get(), Meta.NEW);
+                }
+                toAcknowledge.add(job);
+                continue;
+            }
             Optional<SortedMap<String, String>> headers = job.responseHeaderFields();
             Optional<String> fileId = headers.flatMap(h -> Optional.ofNullable(h.get("oc-fileid"))
                     .or(() -> Optional.ofNullable(h.get("x-object-id"))));
@@ -322,6 +340,47 @@ public class NextcloudStyle implements UploadExtension {
         }
         boolean more = due.size() > created || parked || !inFlight.isEmpty() || created > 0;
         return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /**
+     * The user moved the app to another server ({@code host/server} names a change not followed
+     * yet): the new account's metadata starts empty (what is in flight stays, its outcome counts for
+     * nothing), the old account's credentials and suspended queue are dropped. Metadata first, then
+     * the change followed.
+     */
+    private void followAccount(ExtensionContext context) {
+        long named = generationIn(context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).orElse(""));
+        if (account < 0) {
+            account = named == 0 ? 0 : generationIn(context.storage().readString(ACCOUNT).orElse(""));
+        }
+        if (named <= account) {
+            return;
+        }
+        for (Map.Entry<String, Meta> e : new ArrayList<>(metadata.entrySet())) {
+            Status s = e.getValue().status();
+            if (s != Status.INTENT && s != Status.UPLOADING) {
+                metadata.put(e.getKey(), Meta.NEW);
+            }
+        }
+        save(context);
+        context.storage().delete(CREDENTIALS);
+        context.storage().delete(SUSPENDED);
+        token = null;
+        context.storage().writeString(ACCOUNT, "generation=" + named + "\n");
+        account = named;
+    }
+
+    private static long generationIn(String text) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith("generation=")) {
+                try {
+                    return Long.parseLong(line.substring("generation=".length()).strip());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** Whether the PROCESS set is fetched before the ACKNOWLEDGE set (it must be: {@link FetchesFinishedFirst}). */
