@@ -206,7 +206,7 @@ class RealAppStylesAcceptanceTest {
     void yaiiuPasses(@TempDir Path dir) throws Exception {
         Certification c = certify(dir, YaiiuStyle.class, YaiiuStyle.SCOPE,
                 "library-churn,device-quirks-26x,hard-kills,tiny-job-limit,cloud-errors,consent-changes,memory-and-cpu,"
-                        + "quirks-with-lost-responses,flaky-network");
+                        + "quirks-with-lost-responses,flaky-network,host-app");
         assertEquals(List.of(), mustFailures(c));
         TreeMap<String, Status> verdicts = verdicts(c);
         for (String rule : List.of("E2E-01", "E2E-03", "CLD-02", "CHG-01", "CHG-02", "JOB-03", "JOB-04", "DUP-01", "RTY-01")) {

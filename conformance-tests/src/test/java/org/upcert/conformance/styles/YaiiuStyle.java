@@ -60,6 +60,12 @@ import org.upcert.api.UploadRequest;
  * refusals spanning {@value #GIVE_UP_SPAN_MIN} minutes. Assets deleted from the library have their
  * jobs in flight cancelled. Kill-safe: a create is an intent before its block; an intent or an
  * upload whose key is in neither the PROCESS set (fetched first) nor the ACKNOWLEDGE set has no job.
+ *
+ * <p>Servers: Immich is self-hosted, and the user may point the app at another server ({@code
+ * host/server}, host.server). The new server holds nothing of ours: every resource not in flight is
+ * pending again, the old server's API key is dropped, and a job that went to the old server (its
+ * destination not under {@code uploadUrlBase()}) is neither retried nor counted, whatever it
+ * answered ({@value #SERVER} keeps the change followed).
  */
 public class YaiiuStyle implements UploadExtension {
     /** The declared scope: the PROCESS set (iOS 26.5) is what its capacity counts. */
@@ -69,6 +75,7 @@ public class YaiiuStyle implements UploadExtension {
     static final String LEDGER = "yaiiu/ledger.tsv";
     static final String CREDENTIALS = "yaiiu/api-key";
     static final String ID_HEADER = "X-Device-Asset-Id";
+    static final String SERVER = "yaiiu/server";
     static final long DISCOVERY_BUDGET_MS = 20_000;
     static final int NETWORK_WAIT_S = 20;
     static final int REFUSAL_WAIT_S = 150;
@@ -94,6 +101,8 @@ public class YaiiuStyle implements UploadExtension {
     }
 
     private volatile boolean stopping;
+    /** The host app's change of server last followed (host/server's generation); -1 before it is read. */
+    private long server = -1;
     private TreeMap<String, Entry> ledger;
     private String token;
     private long tokenRenewAt;
@@ -124,6 +133,7 @@ public class YaiiuStyle implements UploadExtension {
         if (ledger == null) {
             ledger = load(context);
         }
+        followServer(context);
         // The jobs in flight first: a job finishing between two fetches then shows in one set or both.
         TreeMap<String, UploadJob> processing = byKey(library.fetchJobs(JobAction.PROCESS));
 
@@ -133,6 +143,9 @@ public class YaiiuStyle implements UploadExtension {
         TreeSet<String> firstFailures = new TreeSet<>(); // failed jobs never retried: their first attempt
         for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
             firstFailures.add(job.localIdentifier());
+            if (onFormerServer(context, job)) {
+                continue; // the old server's: acknowledged below, a new job goes to the new one
+            }
             Optional<String> key = keyOf(job);
             int code = job.error().map(UploadError::code).orElse(0);
             boolean network = job.responseHeaderFields().isEmpty() && code != UploadError.BLOCKED_BY_POLICY
@@ -176,6 +189,12 @@ public class YaiiuStyle implements UploadExtension {
             finishedKeys.add(key.get());
             processing.remove(key.get());
             Entry before = ledger.getOrDefault(key.get(), Entry.NEW);
+            if (onFormerServer(context, job)) {
+                if (before.status() != Status.UPLOADED && before.status() != Status.GONE) {
+                    ledger.put(key.get(), Entry.NEW); // nothing of it counts on the new server
+                }
+                continue;
+            }
             String attempt = job.localIdentifier() + (job.state() == JobState.SUCCEEDED ? "#ok"
                     : firstFailures.contains(job.localIdentifier()) ? "#1" : "#2");
             ledger.put(key.get(), outcome(job, attempt, before, now));
@@ -281,6 +300,50 @@ public class YaiiuStyle implements UploadExtension {
         }
         boolean more = discovery.unfinished() || due.size() > created || waiting || !processing.isEmpty() || created > 0;
         return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /**
+     * The user moved the app to another server ({@code host/server} names a change not followed
+     * yet): every resource neither in flight nor gone is pending again, the old server's API key
+     * dropped. The ledger first, then the change followed.
+     */
+    private void followServer(ExtensionContext context) {
+        long named = generationIn(context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).orElse(""));
+        if (server < 0) {
+            server = named == 0 ? 0 : generationIn(context.storage().readString(SERVER).orElse(""));
+        }
+        if (named <= server) {
+            return;
+        }
+        for (Map.Entry<String, Entry> e : new ArrayList<>(ledger.entrySet())) {
+            Status s = e.getValue().status();
+            if (s == Status.UPLOADED || s == Status.GIVEN_UP || s == Status.PENDING) {
+                ledger.put(e.getKey(), Entry.NEW);
+            }
+        }
+        save(context);
+        context.storage().delete(CREDENTIALS);
+        token = null;
+        context.storage().writeString(SERVER, "generation=" + named + "\n");
+        server = named;
+    }
+
+    /** Whether {@code job} went to a server the account has left (never before a change of server). */
+    private boolean onFormerServer(ExtensionContext context, UploadJob job) {
+        return server > 0 && !job.destination().url().toString().startsWith(base(context));
+    }
+
+    private static long generationIn(String text) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith("generation=")) {
+                try {
+                    return Long.parseLong(line.substring("generation=".length()).strip());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** What discovery did: moved (recorded something), unfinished (queue or resync left), unreliable (the library failed). */
