@@ -783,8 +783,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * revokes every token and its client secret (it refuses new uploads and sign-ins), the app
      * signs in to the new one with a new secret, the extension's configuration and {@code
      * uploadUrlBase()} name the new server from its next call, and the app rewrites the app
-     * group's {@link AppGroupFiles#HOST_APP_SERVER}. From here on the new server's inventory is
-     * the one that counts. A signed-out app (host.signout) and a device not unlocked since it
+     * group's {@link AppGroupFiles#HOST_APP_SERVER} and enables the extension again with the new
+     * configuration, so the system calls it about a second later (as after enabling). From here on
+     * the new server's inventory is the one that counts. A signed-out app (host.signout) and a device not unlocked since it
      * restarted change nothing ({@code host.server} with {@code skipped}).
      */
     private void changeServer(int index, boolean signedIn) {
@@ -819,6 +820,12 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         trace.at(clock.now(), "host.server").num("fault", index).num("server", to == firstServer ? 1 : 2)
                 .num("generation", serverChanges).str("uploadBase", trace.relativize(to.uploadUrlBase().toString()))
                 .str("apiBase", trace.relativize(to.serviceBase().toString())).end();
+        // The app enables the extension again with the new account's configuration (enableUploadJobExtension,
+        // one atomic change, reference §1.4): the system calls it as after enabling. Without it an extension
+        // that had answered COMPLETED would wait for the next library change to learn of the new server.
+        if (library.extensionEnabled()) {
+            scheduler.enabled(clock.now());
+        }
     }
 
     private void upgradeApp() {
