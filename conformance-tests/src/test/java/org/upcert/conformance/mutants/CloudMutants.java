@@ -117,17 +117,7 @@ public final class CloudMutants {
     public static final class CommitsRecordedInMemory extends SampleMutant {
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
-            return new AppGroupStorage() {
-                @Override
-                public Optional<byte[]> read(String name) {
-                    return real.read(name);
-                }
-
-                @Override
-                public void write(String name, byte[] content) {
-                    real.write(name, content);
-                }
-
+            return new SampleMutant.ForwardingStorage(real) {
                 @Override
                 public void append(String name, byte[] content) {
                     StringBuilder kept = new StringBuilder();
@@ -139,16 +129,6 @@ public final class CloudMutants {
                     if (kept.length() > 0) {
                         real.append(name, kept.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     }
-                }
-
-                @Override
-                public boolean delete(String name) {
-                    return real.delete(name);
-                }
-
-                @Override
-                public List<String> list(String prefix) {
-                    return real.list(prefix);
                 }
             };
         }

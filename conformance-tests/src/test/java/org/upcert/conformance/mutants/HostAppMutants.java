@@ -52,7 +52,7 @@ public final class HostAppMutants {
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
-            return new AppGroupStorage() {
+            return new SampleMutant.ForwardingStorage(real) {
                 @Override
                 public Optional<byte[]> read(String name) {
                     Optional<byte[]> content = real.read(name);
@@ -82,26 +82,6 @@ public final class HostAppMutants {
                     }
                     return Optional.of(perAsset.toString().getBytes(StandardCharsets.UTF_8));
                 }
-
-                @Override
-                public void write(String name, byte[] content) {
-                    real.write(name, content);
-                }
-
-                @Override
-                public void append(String name, byte[] content) {
-                    real.append(name, content);
-                }
-
-                @Override
-                public boolean delete(String name) {
-                    return real.delete(name);
-                }
-
-                @Override
-                public List<String> list(String prefix) {
-                    return real.list(prefix);
-                }
             };
         }
     }
@@ -121,30 +101,10 @@ public final class HostAppMutants {
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
-            return new AppGroupStorage() {
+            return new SampleMutant.ForwardingStorage(real) {
                 @Override
                 public Optional<byte[]> read(String name) {
                     return name.equals(AppGroupStorage.HOST_APP_SERVER) ? Optional.empty() : real.read(name); // THE MISTAKE
-                }
-
-                @Override
-                public void write(String name, byte[] content) {
-                    real.write(name, content);
-                }
-
-                @Override
-                public void append(String name, byte[] content) {
-                    real.append(name, content);
-                }
-
-                @Override
-                public boolean delete(String name) {
-                    return real.delete(name);
-                }
-
-                @Override
-                public List<String> list(String prefix) {
-                    return real.list(prefix);
                 }
             };
         }
@@ -225,12 +185,7 @@ public final class HostAppMutants {
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
-            return new AppGroupStorage() {
-                @Override
-                public Optional<byte[]> read(String name) {
-                    return real.read(name);
-                }
-
+            return new SampleMutant.ForwardingStorage(real) {
                 @Override
                 public void write(String name, byte[] content) {
                     noted(() -> real.write(name, content));
@@ -246,11 +201,6 @@ public final class HostAppMutants {
                     boolean[] existed = new boolean[1];
                     noted(() -> existed[0] = real.delete(name));
                     return existed[0];
-                }
-
-                @Override
-                public List<String> list(String prefix) {
-                    return real.list(prefix);
                 }
             };
         }

@@ -153,6 +153,40 @@ public abstract class SampleMutant implements UploadExtension {
         }
     }
 
+    /** App-group storage that forwards everything to the system's; a mutant overrides what it gets wrong. */
+    public static class ForwardingStorage implements AppGroupStorage {
+        protected final AppGroupStorage real;
+
+        public ForwardingStorage(AppGroupStorage real) {
+            this.real = real;
+        }
+
+        @Override
+        public Optional<byte[]> read(String name) {
+            return real.read(name);
+        }
+
+        @Override
+        public void write(String name, byte[] content) {
+            real.write(name, content);
+        }
+
+        @Override
+        public void append(String name, byte[] content) {
+            real.append(name, content);
+        }
+
+        @Override
+        public boolean delete(String name) {
+            return real.delete(name);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return real.list(prefix);
+        }
+    }
+
     /** A library that forwards everything; mutants override one method. */
     public static class ForwardingLibrary implements PhotoLibrary {
         protected final PhotoLibrary real;
