@@ -333,9 +333,9 @@ class UnavailableError(NotImplementedError):
 
 
 class StorageUnavailableError(OSError):
-    """The app-group container is protected until the device's first unlock after a restart, or
-    the host app holds its file lock (a write of its own: writes fail, reads at times too): the
-    storage operation did nothing. Not an empty container: stop the call (answer FAILURE), touch
+    """The app-group container is protected until the device's first unlock after a restart or
+    while the user has it locked, or the host app holds its file lock (a write of its own: writes
+    fail, reads at times too): the storage operation did nothing. Not an empty container: stop the call (answer FAILURE), touch
     nothing and acknowledge nothing whose outcome you could not store. Java's
     ``StorageUnavailableException``."""
 

@@ -82,7 +82,8 @@ public final class Protocol {
     public static final int ERROR_UNAVAILABLE = 8;
     /**
      * The app-group container is protected until the device's first unlock after a restart
-     * ({@code device.reboot}): the storage operation did nothing. Java:
+     * ({@code device.reboot}) or while the user has the device locked ({@code device.locked}), or
+     * the host app holds its file lock ({@code host.filelock}): the storage operation did nothing. Java:
      * {@code StorageUnavailableException}.
      */
     public static final int ERROR_STORAGE_UNAVAILABLE = 9;

@@ -293,8 +293,8 @@ public final class FaultSchedule implements RequestFaults {
                 access = AuthorizationStatus.valueOf(a.status().toUpperCase(Locale.ROOT));
             } else if (fault instanceof PlannedFault.ExtensionDisabled) {
                 disabled = true;
-            } else if (fault instanceof PlannedFault.DeviceReboot) {
-                locked = true; // until the first unlock: the window's end
+            } else if (fault instanceof PlannedFault.DeviceReboot || fault instanceof PlannedFault.DeviceLocked) {
+                locked = true; // until the (first) unlock: the window's end; device.locked without a restart
             } else if (fault instanceof PlannedFault.SignedOut) {
                 signOut = true;
                 disabled = true; // the host app disables the extension on sign-out (reference §3)

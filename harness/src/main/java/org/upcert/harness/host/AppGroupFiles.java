@@ -22,7 +22,10 @@ public final class AppGroupFiles {
     private final TreeMap<String, byte[]> files = new TreeMap<>();
     /** Bytes stored, kept up to date by every change (the quota check must not scan). */
     private long stored;
-    /** Before the first unlock after a restart: the container's files are protected (device.reboot). */
+    /**
+     * The container's files are protected: before the first unlock after a restart (device.reboot)
+     * or while the user has the device locked (device.locked, complete protection).
+     */
     private boolean locked;
     /** How many times the device restarted: a call that sees this change was running during a restart. */
     private int restarts;

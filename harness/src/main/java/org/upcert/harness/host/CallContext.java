@@ -494,14 +494,16 @@ public final class CallContext implements ExtensionContext {
     }
 
     /**
-     * Refuses a storage operation before the first unlock after a restart (device.reboot): traced
+     * Refuses a storage operation while the device is locked — before the first unlock after a
+     * restart (device.reboot), or locked by the user with complete protection (device.locked): traced
      * as {@code storage.locked}, thrown as {@link StorageUnavailableException}; nothing happens.
      */
     private void requireUnlocked(String api, String name, int n) {
         if (system.files().locked()) {
             line("storage.locked", n).str("api", api).str("name", name).end();
-            throw new StorageUnavailableException("the app group container is protected until the device is first unlocked"
-                    + " after its restart: " + api + " " + name + " did nothing");
+            throw new StorageUnavailableException("the app group container is protected while the device is locked (before"
+                    + " the first unlock after a restart, or complete protection while the user has it locked): " + api + " "
+                    + name + " did nothing");
         }
         boolean write = api.equals("storage.write") || api.equals("storage.append") || api.equals("storage.delete");
         if (system.files().hostLockBlocks(write)) {

@@ -29,6 +29,7 @@ public final class PlanJson {
             Map.entry("memory.pressure", PlannedFault.MemoryPressure.class),
             Map.entry("icloud.download", PlannedFault.ICloudDownloadFailure.class),
             Map.entry("device.reboot", PlannedFault.DeviceReboot.class),
+            Map.entry("device.locked", PlannedFault.DeviceLocked.class),
             Map.entry("os.upgrade", PlannedFault.OsUpgrade.class),
             Map.entry("app.upgrade", PlannedFault.AppUpgrade.class),
             Map.entry("network.offline", PlannedFault.NetworkOffline.class),

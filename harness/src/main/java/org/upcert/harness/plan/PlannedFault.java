@@ -324,6 +324,25 @@ public sealed interface PlannedFault {
     }
 
     /**
+     * The user locks the device at {@code from} and unlocks it at {@code until}, without a restart:
+     * the app-group container, whose files use complete protection ({@code
+     * NSFileProtectionComplete}: upcert decides, the reference is silent on protection classes),
+     * can be neither read nor written during the window, exactly the locked period of a {@link
+     * DeviceReboot}. The process and the transfers go on (uploads continue while the device is
+     * locked, reference §3).
+     */
+    record DeviceLocked(long from, long until) implements Timed {
+        public DeviceLocked {
+            requireWindow(from, until);
+        }
+
+        @Override
+        public String kind() {
+            return "device.locked";
+        }
+    }
+
+    /**
      * Memory pressure during the window (other apps in the foreground, a system task): the
      * process's memory budget is lowered to {@code budgetMiB} (0: unchanged) and {@code pressureMiB}
      * of it are taken; an extension whose call holds more than what is left is killed without

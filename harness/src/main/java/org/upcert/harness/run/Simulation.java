@@ -743,8 +743,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * holds and, when {@code aboveMB} is above 0, every resource of {@code aboveMB} MB or less. The cloud receives each as the host app's own write (under its own key, so an
      * extension's upload of the same resource is a second copy, never a conflict); the app lists
      * each resource key in {@link AppGroupFiles#HOST_APP_UPLOADS} and the trace has one
-     * {@code host.upload} line per resource. Before the first unlock after a restart the user
-     * cannot have opened the app, and a signed-out app (host.signout) uploads nothing: nothing
+     * {@code host.upload} line per resource. While the device is locked (before the first unlock
+     * after a restart, or a device.locked window) the user cannot have opened the app, and a signed-out app (host.signout) uploads nothing: nothing
      * happens then ({@code host.upload} with {@code skipped}).
      */
     private void hostUpload(int index, int count, int aboveMB, boolean signedIn) {
@@ -753,7 +753,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             return;
         }
         if (files.locked()) {
-            trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
+            trace.at(clock.now(), "host.upload").num("fault", index).str("skipped", "the device is locked")
                     .end();
             return;
         }
@@ -785,8 +785,8 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * uploadUrlBase()} name the new server from its next call, and the app rewrites the app
      * group's {@link AppGroupFiles#HOST_APP_SERVER} and enables the extension again with the new
      * configuration, so the system calls it about a second later (as after enabling). From here on
-     * the new server's inventory is the one that counts. A signed-out app (host.signout) and a device not unlocked since it
-     * restarted change nothing ({@code host.server} with {@code skipped}).
+     * the new server's inventory is the one that counts. A signed-out app (host.signout) and a locked device (device.reboot before
+     * its first unlock, device.locked) change nothing ({@code host.server} with {@code skipped}).
      */
     private void changeServer(int index, boolean signedIn) {
         if (!signedIn) {
@@ -794,7 +794,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             return;
         }
         if (files.locked()) {
-            trace.at(clock.now(), "host.server").num("fault", index).str("skipped", "the device was not unlocked since it restarted")
+            trace.at(clock.now(), "host.server").num("fault", index).str("skipped", "the device is locked")
                     .end();
             return;
         }

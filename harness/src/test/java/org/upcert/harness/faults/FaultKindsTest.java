@@ -776,6 +776,44 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("device.locked: the app group throws during the window, not after, and the process and transfers go on")
+        void deviceLocked() {
+            List<String> seen = new ArrayList<>();
+            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
+                    List.of(new PlannedFault.DeviceLocked(10 * MIN, 40 * MIN)));
+            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                try {
+                    context.storage().writeString("probe.txt", "x");
+                    seen.add("written");
+                } catch (org.upcert.api.StorageUnavailableException e) {
+                    seen.add("locked");
+                }
+                return seen.contains("locked") && seen.get(seen.size() - 1).equals("written") ? ProcessingResult.COMPLETED
+                        : ProcessingResult.FAILURE;
+            }), RunOptions.inMemory());
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(10 * MIN, trace.first("device.locked").path("t").asLong());
+            assertEquals(40 * MIN, trace.first("device.unlock").path("t").asLong());
+            assertEquals(List.of("written", "written", "locked", "locked", "written"), seen,
+                    "calls at 0, 5, 15, 35 and 75 min (FAILURE backoff): locked from 10 to 40 min, written again after");
+            for (JsonNode refused : trace.events("storage.locked")) {
+                long t = refused.path("t").asLong();
+                assertTrue(t >= 10 * MIN && t < 40 * MIN, "storage refused only inside the window: " + refused);
+            }
+            assertTrue(trace.events("process.exit").stream().noneMatch(e -> e.path("reason").asText().contains("restart")),
+                    "no restart: " + trace.events("process.exit"));
+            assertTrue(trace.events("process.kill").isEmpty(), "no process is killed by a lock");
+
+            Seen uploading = backup(50, SystemPolicy.defaults(), Phases.none(), new PlannedFault.DeviceLocked(3_000, 10 * MIN));
+            assertEquals(0, uploading.trace.events("job.failed").stream().filter(e -> e.path("t").asLong() == 3_000).count(),
+                    "the transfers in flight go on while the device is locked");
+            assertTrue(uploading.trace.events("job.succeeded").stream()
+                            .anyMatch(e -> e.path("t").asLong() > 3_000 && e.path("t").asLong() < 10 * MIN),
+                    "uploads finish while the device is locked (reference §3)");
+            assertTrue(uploading.result.summary().complete());
+        }
+
+        @Test
         @DisplayName("os.upgrade: the device restarts into iOS 27; its APIs and defaults apply, and assetResource aborts for a job from 26.5")
         void osUpgrade() {
             List<String> seen = new ArrayList<>();

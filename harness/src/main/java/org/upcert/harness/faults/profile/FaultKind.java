@@ -136,6 +136,12 @@ public enum FaultKind {
             return new PlannedFault.DeviceReboot(o.from(), o.until());
         }
     },
+    DEVICE_LOCKED("device.locked", Shape.WINDOW, false) {
+        @Override
+        PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {
+            return new PlannedFault.DeviceLocked(o.from(), o.until());
+        }
+    },
     OS_UPGRADE("os.upgrade", Shape.INSTANT, false, "to") {
         @Override
         PlannedFault make(Occurrence o, ObjectNode p, SimRandom r) {

@@ -39,7 +39,8 @@ public final class SwarmProfiles {
             "library.add", "library.delete", "library.offload", "library.token-expiry", "consent.access", "consent.disabled",
             // Kinds added later go last, so the draws of earlier seeds stay what they were.
             "jobs.limit-at-commit", "library.flaky", "device.reboot", "memory.pressure", "icloud.download", "os.upgrade",
-            "app.upgrade", "host.credentials", "host.signout", "host.upload", "host.filelock", "host.server");
+            "app.upgrade", "host.credentials", "host.signout", "host.upload", "host.filelock", "host.server",
+            "device.locked");
     /**
      * The widest fetch-set lag a drawn profile uses: 30 s, six times the measured upper end (5 s,
      * reference §2). Wide enough to reach orderings the measured range makes rare (a call 1 s after
@@ -257,6 +258,7 @@ public final class SwarmProfiles {
                     "count: {min: 1, max: " + r.between(1, 5) + "}");
             case "library.token-expiry" -> draw.entry(kind, instant(r, faultPhase));
             case "device.reboot" -> draw.entry(kind, window(r, faultPhase, 5, 60));
+            case "device.locked" -> draw.entry(kind, window(r, faultPhase, 1, 30));
             case "memory.pressure" -> draw.entry(kind, window(r, faultPhase, 5, 60), "pressureMiB: " + r.between(4, 16));
             case "icloud.download" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 20, 100));
             case "os.upgrade" -> draw.entry(kind, instant(r, faultPhase), "to: \"" + List.of("26.5", "27", "27").get(r.nextInt(3)) + "\"");
