@@ -745,13 +745,15 @@ class FaultKindsTest {
                     "the failed read is traced like any other library error");
         }
 
-        @Test
-        @DisplayName("device.reboot: the process ends, transfers in flight fail, and the app group throws until the first unlock")
-        void deviceReboot() {
-            List<String> seen = new ArrayList<>();
+        /**
+         * Runs an extension that writes one app-group file per call under {@code fault}: {@code seen}
+         * gets "written" or "locked" per call; it answers COMPLETED once a write failed and a later
+         * one worked, FAILURE (a backoff) before.
+         */
+        private RunResult writesEveryCall(PlannedFault fault, List<String> seen) {
             RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
-                    List.of(new PlannedFault.DeviceReboot(10 * MIN, 40 * MIN)));
-            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
+                    List.of(fault));
+            return Simulation.run(plan, ScriptedExtension.source((context, self) -> {
                 try {
                     context.storage().writeString("probe.txt", "x");
                     seen.add("written");
@@ -761,6 +763,13 @@ class FaultKindsTest {
                 return seen.contains("locked") && seen.get(seen.size() - 1).equals("written") ? ProcessingResult.COMPLETED
                         : ProcessingResult.FAILURE;
             }), RunOptions.inMemory());
+        }
+
+        @Test
+        @DisplayName("device.reboot: the process ends, transfers in flight fail, and the app group throws until the first unlock")
+        void deviceReboot() {
+            List<String> seen = new ArrayList<>();
+            RunResult result = writesEveryCall(new PlannedFault.DeviceReboot(10 * MIN, 40 * MIN), seen);
             TraceLines trace = new TraceLines(result.traceText());
             assertEquals("device restarted", trace.first("process.exit").path("reason").asText());
             assertEquals(10 * MIN, trace.first("device.locked").path("t").asLong());
@@ -779,18 +788,7 @@ class FaultKindsTest {
         @DisplayName("device.locked: the app group throws during the window, not after, and the process and transfers go on")
         void deviceLocked() {
             List<String> seen = new ArrayList<>();
-            RunPlan plan = new RunPlan(11, "test", Workload.typical(3).withOs("27"), SystemPolicy.defaults(), Phases.none(),
-                    List.of(new PlannedFault.DeviceLocked(10 * MIN, 40 * MIN)));
-            RunResult result = Simulation.run(plan, ScriptedExtension.source((context, self) -> {
-                try {
-                    context.storage().writeString("probe.txt", "x");
-                    seen.add("written");
-                } catch (org.upcert.api.StorageUnavailableException e) {
-                    seen.add("locked");
-                }
-                return seen.contains("locked") && seen.get(seen.size() - 1).equals("written") ? ProcessingResult.COMPLETED
-                        : ProcessingResult.FAILURE;
-            }), RunOptions.inMemory());
+            RunResult result = writesEveryCall(new PlannedFault.DeviceLocked(10 * MIN, 40 * MIN), seen);
             TraceLines trace = new TraceLines(result.traceText());
             assertEquals(10 * MIN, trace.first("device.locked").path("t").asLong());
             assertEquals(40 * MIN, trace.first("device.unlock").path("t").asLong());
