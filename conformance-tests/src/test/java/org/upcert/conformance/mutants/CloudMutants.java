@@ -132,11 +132,6 @@ public final class CloudMutants {
                 }
             };
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /** CLD-02: a finished job without a resource is skipped ("nothing to record"), never acknowledged. */

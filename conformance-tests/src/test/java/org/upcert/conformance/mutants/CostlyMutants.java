@@ -97,10 +97,6 @@ public final class CostlyMutants {
             this(100_000);
         }
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         @Override
         public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
@@ -113,11 +109,6 @@ public final class CostlyMutants {
 
     /** In its first call (remembered in storage), logs in an endless loop; afterwards the sample's work. */
     public static final class LogsForEverOnce extends SampleMutant {
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
         @Override
         public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
             if (context.storage().read("flooded").isEmpty()) {
@@ -214,11 +205,6 @@ public final class CostlyMutants {
     /** Asks for the authorization status {@code calls} times per call (a polling loop). */
     public static final class PollsTheApi extends SampleMutant {
         @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
-        @Override
         public org.upcert.api.ProcessingResult processJobs(org.upcert.api.ExtensionContext context) {
             for (int i = 0; i < 100_000; i++) {
                 context.library().authorizationStatus();
@@ -231,10 +217,6 @@ public final class CostlyMutants {
     public static final class HoardsStorage extends SampleMutant {
         private static final byte[] BLOB = new byte[64 << 20];
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {

@@ -30,11 +30,6 @@ public final class DeviceMutants {
      */
     public static final class TreatsALockedContainerAsEmpty extends SampleMutant {
         @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
-        @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return new AppGroupStorage() {
                 @Override

@@ -46,11 +46,6 @@ public final class HostAppMutants {
      */
     public static final class CountsHostUploadsPerAsset extends SampleMutant {
         @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
-        @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return new SampleMutant.ForwardingStorage(real) {
                 @Override
@@ -95,11 +90,6 @@ public final class HostAppMutants {
      */
     public static final class IgnoresTheServerChange extends SampleMutant {
         @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
-        @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return new SampleMutant.ForwardingStorage(real) {
                 @Override
@@ -121,10 +111,6 @@ public final class HostAppMutants {
     public static final class KeepsTheFirstServer extends SampleMutant {
         static final String COPY = "first-server.txt";
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         private TreeMap<String, String> copy(ExtensionContext context) {
             TreeMap<String, String> kept = new TreeMap<>();
@@ -178,10 +164,6 @@ public final class HostAppMutants {
     public static final class AcknowledgesWhatItCouldNotRecord extends SampleMutant {
         private boolean writeFailed;
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
@@ -241,10 +223,6 @@ public final class HostAppMutants {
     public static final class CopiesCredentialsOnce extends SampleMutant {
         static final String COPY = "credentials-copy.txt";
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         @Override
         protected SortedMap<String, String> mutateConfiguration(ExtensionContext context) {

@@ -152,10 +152,5 @@ public final class MemoryAndCpuMutants {
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return buffered;
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 }

@@ -131,11 +131,6 @@ public final class Mutants {
             }
             return super.processJobs(context);
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /** RES-04: throws when it meets a failed job it has no code path for, instead of answering FAILURE. */

@@ -34,11 +34,6 @@ public final class ResultMutants {
             return result == ProcessingResult.PROCESSING && unacknowledged >= library.jobLimit() ? ProcessingResult.COMPLETED
                     : result;
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /** RES-02: a failed upload is taken for an unrecoverable error: the call answers FAILURE. */
@@ -48,11 +43,6 @@ public final class ResultMutants {
             boolean uploadsFailed = !context.library().fetchJobs(JobAction.RETRY).isEmpty();
             ProcessingResult result = super.processJobs(context);
             return uploadsFailed ? ProcessingResult.FAILURE : result;
-        }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
         }
     }
 
@@ -75,11 +65,6 @@ public final class ResultMutants {
                 return ProcessingResult.PROCESSING;
             }
             return super.processJobs(context);
-        }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
         }
     }
 }

@@ -34,8 +34,10 @@ import org.upcert.sample.SampleUploadExtension;
 public abstract class SampleMutant implements UploadExtension {
     private final SampleUploadExtension sample = new SampleUploadExtension();
 
-    /** What the mutant does to the library the sample sees. */
-    protected abstract PhotoLibrary mutate(PhotoLibrary real);
+    /** What the mutant does to the library the sample sees; by default nothing (a mutant of the storage or the context). */
+    protected PhotoLibrary mutate(PhotoLibrary real) {
+        return real;
+    }
 
     /** The OS version the sample is told it runs on; by default the device's. */
     protected String mutateOsVersion(String real) {

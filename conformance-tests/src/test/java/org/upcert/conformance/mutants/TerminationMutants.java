@@ -58,11 +58,6 @@ public final class TerminationMutants {
             super.willTerminate();
             terminating = true;
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /**
@@ -80,11 +75,6 @@ public final class TerminationMutants {
                 context.storage().writeString("crash-report.txt", crash.toString());
                 return ProcessingResult.FAILURE;
             }
-        }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
         }
     }
 
@@ -109,11 +99,6 @@ public final class TerminationMutants {
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return buffered;
         }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /**
@@ -132,11 +117,6 @@ public final class TerminationMutants {
             int major = Integer.parseInt(parts[0]);
             int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
             return major > 26 || (major == 26 && minor >= 5) ? "26.4" : real; // as if the PROCESS set did not exist
-        }
-
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
         }
     }
 

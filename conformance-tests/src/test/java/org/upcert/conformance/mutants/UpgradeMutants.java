@@ -78,11 +78,6 @@ public final class UpgradeMutants {
      */
     public static final class LedgerV1Build extends SampleMutant {
         @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
-
-        @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
             return new AppGroupStorage() {
                 @Override
@@ -118,10 +113,6 @@ public final class UpgradeMutants {
      * old build stored under {@value #V1} are never looked at. THE MISTAKE: it starts afresh.
      */
     public static final class CannotReadTheV1Ledger extends SampleMutant {
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
     }
 
     /**
@@ -133,10 +124,6 @@ public final class UpgradeMutants {
     public static final class MigratesTheV1Ledger extends SampleMutant {
         static final String MARKER = "upgrade/migrated-from-v1";
 
-        @Override
-        protected PhotoLibrary mutate(PhotoLibrary real) {
-            return real;
-        }
 
         @Override
         protected AppGroupStorage mutateStorage(AppGroupStorage real) {
