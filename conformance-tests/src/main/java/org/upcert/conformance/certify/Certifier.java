@@ -72,6 +72,17 @@ public final class Certifier {
      * bundle is written marked INTERRUPTED with the verdicts of the runs that finished.
      */
     public static Result certify(SuiteConfig requested, Path out, PrintStream progress) {
+        return certify(requested, out, progress, null);
+    }
+
+    /**
+     * Certifies as {@link #certify(SuiteConfig, Path, PrintStream)} does, telling {@code eachRun}
+     * (null for no one) of every run as it finishes, on the run's thread ({@link SharedRuns#observe}):
+     * a caller that needs more of a run than the bundle keeps (tests that judge the same runs
+     * further) reads it there instead of simulating it again.
+     */
+    public static Result certify(SuiteConfig requested, Path out, PrintStream progress,
+            java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun) {
         synchronized (ONE_AT_A_TIME) {
             long started = System.nanoTime(); // wall-clock ok: -Dupcert.timings measures the harness
             SuiteTimings.clear(started);
@@ -91,19 +102,24 @@ public final class Certifier {
                 listeners.add(new ProgressLine(progress, config));
             }
             String fault = null;
+            // the test plan reads no profile again: it runs the versions this configuration read
+            String snapshot = config.snapshot().share();
+            SharedRuns.observe(config, eachRun);
             try {
                 // Listeners are ours alone: the Allure listener the jar would register by itself
                 // writes to a fixed directory and would report every test twice.
                 Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
                         .enableTestExecutionListenerAutoRegistration(false)
                         .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
-                launcher.execute(request(config));
+                launcher.execute(request(config, snapshot));
             } catch (RuntimeException | Error e) {
                 // upcert's own failure (JUnit rethrows an OutOfMemoryError): the verdicts gathered
                 // so far are still written, marked with the fault, and the command exits 3.
                 fault = "harness fault, the certification stopped: " + e;
             } finally {
                 Allure.setLifecycle(previous);
+                SharedRuns.observe(config, null);
+                org.upcert.conformance.suite.ProfileSnapshot.release(snapshot);
             }
             long suiteEnded = System.nanoTime(); // wall-clock ok
             Certification certification = Certification.of(config, VerdictLog.extensionShas(config.cells()),
@@ -126,6 +142,11 @@ public final class Certifier {
 
     /** The discovery request: the group classes holding selected rules, and the configuration. */
     static LauncherDiscoveryRequest request(SuiteConfig config) {
+        return request(config, null);
+    }
+
+    /** The discovery request, handing the test plan the profile snapshot shared as {@code snapshot} (null: none). */
+    static LauncherDiscoveryRequest request(SuiteConfig config, String snapshot) {
         List<String> groups = config.rules().stream().map(Rule::group).distinct().toList();
         List<DiscoverySelector> selectors = new ArrayList<>();
         for (Class<? extends RuleGroupSuite> type : ConformanceSuite.GROUP_CLASSES) {
@@ -159,6 +180,9 @@ public final class Certifier {
         parameters.put("upcert.explore", Integer.toString(config.explore())); // the corpus is already among the profiles
         parameters.put("upcert.reports", config.reports().toString());
         parameters.put("upcert.route", config.route());
+        if (snapshot != null) {
+            parameters.put(org.upcert.conformance.suite.ProfileSnapshot.PARAMETER, snapshot);
+        }
         parallelGroups(parameters, selectors.size());
         return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
     }

@@ -140,7 +140,7 @@ public final class CertifyCommand implements Callable<Integer> {
         if (target != null) {
             long below = config.profiles().stream().filter(name -> {
                 try {
-                    return !org.upcert.harness.faults.profile.ProfileCatalogue.resolve(name).workload().osAtLeast(target);
+                    return !config.profile(name).workload().osAtLeast(target);
                 } catch (org.upcert.harness.faults.profile.ProfileException e) {
                     return false; // validated before: cannot happen here, and the count is only a note
                 }
@@ -179,7 +179,7 @@ public final class CertifyCommand implements Callable<Integer> {
             org.upcert.harness.plan.Workload workload;
             try {
                 workload = org.upcert.harness.faults.profile.PlanExpander.expand(
-                        org.upcert.harness.faults.profile.ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan()
+                        config.profile(cell.profile()), cell.seed()).plan()
                         .raisedTo(target).workload();
             } catch (RuntimeException | org.upcert.harness.faults.profile.ProfileException e) {
                 return; // a profile that does not expand is reported by its own run

@@ -53,6 +53,10 @@ public final class CertificationJson {
         ObjectNode runs = root.putObject("runs");
         ArrayNode profiles = runs.putArray("profiles");
         c.config().profiles().forEach(profiles::add);
+        // The SHA-256 of each profile's source as the certification read it, once, before any run
+        // (a file edited meanwhile changed no run): the version every run of it used.
+        ObjectNode profileSha256 = runs.putObject("profileSha256");
+        c.config().profileSha256s().forEach(profileSha256::put);
         ArrayNode seeds = runs.putArray("seeds");
         c.config().seeds().forEach(seeds::add);
         runs.put("cloud", c.config().cloud());

@@ -47,6 +47,16 @@ public final class CertificationMarkdown {
         md.append("| exploration | ").append(c.config().describeExploration()).append(" |\n");
         md.append("| profiles | ").append(String.join(", ", c.config().profiles())).append(" |\n");
         md.append("| seeds | ").append(c.config().seeds().toString().replaceAll("[\\[\\]]", "")).append(" |\n");
+        // A profile file is read once, when the certification starts: this is the version every run used.
+        java.util.List<String> files = new java.util.ArrayList<>();
+        c.config().profileSha256s().forEach((profile, sha) -> {
+            if (!org.upcert.harness.faults.profile.ProfileCatalogue.names().contains(profile)) {
+                files.add(profile + " " + sha);
+            }
+        });
+        if (!files.isEmpty()) {
+            md.append("| profile files (SHA-256) | ").append(String.join(", ", files)).append(" |\n");
+        }
         md.append("| reproduce | `").append(c.config().certifyCommand()).append("` |\n");
         md.append("| MUST rules | ").append(c.mustLine()).append(" |\n");
         md.append("| SHOULD warnings | ").append(c.warnings().isEmpty() ? "none"

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.harness.faults.profile.PlanExpander;
-import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.run.Interruption;
 import org.upcert.harness.run.RunOptions;
@@ -36,6 +35,12 @@ public final class SharedRuns {
     private static final AtomicInteger FINISHED = new AtomicInteger();
     private static final AtomicInteger INTERRUPTED = new AtomicInteger();
     private static ThreadPoolExecutor pool;
+    /** Told of every run of one certification that finished ({@link #observe}). */
+    private static volatile Observer observer;
+
+    /** Who is told of the runs of the configurations that read their profiles into {@code snapshot}. */
+    private record Observer(ProfileSnapshot snapshot, java.util.function.Consumer<RunOutcome> eachRun) {
+    }
 
     private SharedRuns() {
     }
@@ -72,6 +77,18 @@ public final class SharedRuns {
                 }
             }
         }
+    }
+
+    /**
+     * Tells {@code eachRun} of every run of {@code config}'s certification that finishes from now on
+     * (null: no one), on the run's thread, after it was judged and before its cells are reported. A
+     * run belongs to it when its configuration shares {@code config}'s profile snapshot (certify's
+     * test plan does; other configurations simulated meanwhile in the JVM do not). One observer per
+     * JVM, like the runs themselves: {@code Certifier.certify} sets it for one certification. What
+     * it throws makes the run a harness fault.
+     */
+    public static void observe(SuiteConfig config, java.util.function.Consumer<RunOutcome> eachRun) {
+        observer = eachRun == null ? null : new Observer(config.snapshot(), eachRun);
     }
 
     /** Runs started and finished so far (for progress lines). */
@@ -154,7 +171,8 @@ public final class SharedRuns {
                 INTERRUPTED.incrementAndGet();
                 return RunOutcome.interrupted(cell, 0); // Ctrl-C: no new run starts
             }
-            RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(cell.profile()), cell.seed()).plan();
+            // the version the configuration read: a file edited since changes no cell (ProfileSnapshot)
+            RunPlan plan = PlanExpander.expand(config.profile(cell.profile()), cell.seed()).plan();
             // at the level the run will have: a deployment target raises a lower profile (docs/scope.md)
             java.util.Optional<String> impossible = org.upcert.harness.cloud.CloudDialects.impossibleOn(cell.cloud(),
                     plan.raisedTo(config.source().declaredScope().deploymentLevel()).workload(),
@@ -175,6 +193,10 @@ public final class SharedRuns {
             }
             RunOutcome outcome = new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
             CellJudge.judgeAhead(config, outcome);
+            Observer watching = observer;
+            if (watching != null && watching.snapshot() == config.snapshot()) {
+                watching.eachRun().accept(outcome);
+            }
             return outcome;
         } catch (Exception | Error e) {
             // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
@@ -197,8 +219,9 @@ public final class SharedRuns {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos); // wall-clock ok
     }
 
+    /** A run's key: what it ran, the profile's version included (two configurations may read one file at two times). */
     private static String key(SuiteConfig config, Cell cell) {
-        return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), String.join(",", config.assumptions()), Long.toString(config.hangAfterMs()), cell.profile(), Long.toString(cell.seed()),
-                cell.cloud()));
+        return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), String.join(",", config.assumptions()), Long.toString(config.hangAfterMs()), cell.profile(),
+                config.snapshot().sha256OrUnreadable(cell.profile()), Long.toString(cell.seed()), cell.cloud()));
     }
 }

@@ -75,10 +75,13 @@ import org.upcert.harness.run.Hosting;
  * @param upgradeTo the app's next build that {@code app.upgrade} faults swap in ({@code upcert.upgrade-to},
  *     {@code --upgrade-to}): a jar path, or a command line when the extension is a command; null for
  *     the same artifact relaunched
+ * @param snapshot the profiles as this configuration read them, each once ({@link ProfileSnapshot}): every
+ *     cell runs that version and the certificate names it; null for a new, empty one
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
-        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo) {
+        java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo,
+        ProfileSnapshot snapshot) {
 
     /** Started by {@code ./upcert certify} (or explore, shrink): reproduce with {@code ./upcert certify …}. */
     public static final String CLI = "cli";
@@ -90,8 +93,6 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public static final int DEFAULT_SEEDS = 3;
     /** Exploration runs of a certification over every standard profile (docs/exploration.md). */
     public static final int DEFAULT_EXPLORE = 6;
-    /** Seeds of pinned profiles, by name (or file, size and modification time): cells() asks for each often. */
-    private static final java.util.TreeMap<String, Optional<Long>> PINNED_SEEDS = new java.util.TreeMap<>();
     private static Path sampleJar;
 
     public SuiteConfig {
@@ -99,6 +100,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         seeds = List.copyOf(seeds);
         rules = List.copyOf(rules);
         assumptions = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(assumptions));
+        if (snapshot == null) {
+            snapshot = new ProfileSnapshot();
+        }
         if (hangAfterMs < 0) {
             throw new IllegalArgumentException("hangAfterMs must be >= 0, was " + hangAfterMs);
         }
@@ -108,6 +112,14 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (!route.equals(CLI) && !route.equals(MAVEN_PLUGIN) && !route.equals(JUNIT) && !route.startsWith(JUNIT + ":")) {
             throw new SuiteConfigException("upcert.route must be cli, maven-plugin or junit[:SUITE-CLASS], not '" + route + "'");
         }
+    }
+
+    /** A configuration whose profiles are read at their first ask. */
+    public SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
+            List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
+            java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo) {
+        this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions,
+                explore, corpus, hangAfterMs, route, upgradeTo, null);
     }
 
     /** A configuration without a next build ({@code app.upgrade} relaunches the same artifact). */
@@ -194,8 +206,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         }
         String profileNames = parameters.apply("upcert.profiles").filter(s -> !s.isBlank()).orElse("all");
         Path corpus = parameters.apply("upcert.corpus").filter(s -> !s.isBlank()).map(s -> Path.of(s.trim())).orElse(null);
-        List<String> profiles = new ArrayList<>(profiles(profileNames));
-        for (String file : corpusFiles(corpus)) {
+        // Every profile is read once, now: certify's test plan is handed the snapshot its command read.
+        ProfileSnapshot snapshot = parameters.apply(ProfileSnapshot.PARAMETER).map(ProfileSnapshot::shared).orElse(null);
+        if (snapshot == null) {
+            snapshot = new ProfileSnapshot();
+        }
+        List<String> profiles = new ArrayList<>(profiles(profileNames, snapshot));
+        for (String file : corpusFiles(corpus, snapshot)) {
             if (!profiles.contains(file)) {
                 profiles.add(file); // a file named by --profiles too runs once
             }
@@ -215,7 +232,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)),
                 parameters.apply("upcert.route").filter(s -> !s.isBlank()).map(String::trim).orElse(CLI),
                 upgradeTo(parameters.apply("upcert.upgrade-to").filter(s -> !s.isBlank()).map(String::trim).orElse(null),
-                        command.isPresent()));
+                        command.isPresent()), snapshot);
     }
 
     /** {@code upcert.upgrade-to}, checked now: a command that splits, or a jar that can be hosted. */
@@ -284,6 +301,10 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
      * malformed one is bad input before any run. A folder that does not exist is bad input too.
      */
     static List<String> corpusFiles(Path corpus) {
+        return corpusFiles(corpus, new ProfileSnapshot());
+    }
+
+    private static List<String> corpusFiles(Path corpus, ProfileSnapshot snapshot) {
         if (corpus == null) {
             return List.of();
         }
@@ -295,7 +316,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         try (java.util.stream.Stream<Path> list = Files.list(corpus)) {
             for (Path file : list.filter(f -> f.getFileName().toString().matches(".*\\.ya?ml$")).sorted().toList()) {
                 try {
-                    ProfileCatalogue.resolve(file.toString());
+                    snapshot.profile(file.toString());
                 } catch (ProfileException e) {
                     throw new SuiteConfigException(e.getMessage());
                 }
@@ -324,13 +345,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions, explore, corpus, hangAfterMs, route, upgradeTo);
+                scopeFile, assumptions, explore, corpus, hangAfterMs, route, upgradeTo, snapshot);
     }
 
     /** The same configuration with {@code count} exploration runs. */
     public SuiteConfig withExplore(int count) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
-                scopeFile, assumptions, count, corpus, hangAfterMs, route, upgradeTo);
+                scopeFile, assumptions, count, corpus, hangAfterMs, route, upgradeTo, snapshot);
     }
 
     /**
@@ -341,7 +362,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     public List<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (String profile : profiles) {
-            Optional<Long> pinned = pinnedSeed(profile);
+            Optional<Long> pinned = pinnedSeed(profile, snapshot);
             if (pinned.isPresent()) {
                 cells.add(new Cell(profile, pinned.get(), cloud));
                 continue;
@@ -368,7 +389,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         long total = 0;
         for (Cell cell : explorationCells()) {
             try {
-                total += ProfileCatalogue.resolve(cell.profile()).phases().faultPhaseMs();
+                total += snapshot.profile(cell.profile()).phases().faultPhaseMs();
             } catch (ProfileException e) {
                 // an impossible draw is a skipped run (a harness fault): it covered nothing
             }
@@ -400,30 +421,32 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     }
 
     /** The seed a profile names for itself ({@code seed:}), if any; a profile that cannot be read names none. */
-    static Optional<Long> pinnedSeed(String profile) {
-        String key = profile;
-        Path file = Path.of(profile);
-        if (!org.upcert.harness.faults.profile.SwarmProfiles.named(profile) && Files.isRegularFile(file)) {
-            try {
-                key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
-            } catch (java.io.IOException e) {
-                return Optional.empty();
-            }
+    static Optional<Long> pinnedSeed(String profile, ProfileSnapshot snapshot) {
+        try {
+            return Optional.ofNullable(snapshot.profile(profile).seed());
+        } catch (ProfileException e) {
+            return Optional.empty();
         }
-        synchronized (PINNED_SEEDS) {
-            Optional<Long> known = PINNED_SEEDS.get(key);
-            if (known != null) {
-                return known;
-            }
-            Optional<Long> seed;
-            try {
-                seed = Optional.ofNullable(ProfileCatalogue.resolve(profile).seed());
-            } catch (ProfileException | RuntimeException e) {
-                seed = Optional.empty();
-            }
-            PINNED_SEEDS.put(key, seed);
-            return seed;
+    }
+
+    /**
+     * The profile {@code nameOrFile} as this configuration read it: the same version for every cell,
+     * whatever happens to its file meanwhile ({@link ProfileSnapshot}).
+     */
+    public org.upcert.harness.faults.profile.Profile profile(String nameOrFile) throws ProfileException {
+        return snapshot.profile(nameOrFile);
+    }
+
+    /**
+     * The SHA-256 of each profile's source as this configuration read it, by name as given, in
+     * order ({@code "unreadable"} for one that could not be read): what the certificate was made from.
+     */
+    public java.util.LinkedHashMap<String, String> profileSha256s() {
+        java.util.LinkedHashMap<String, String> shas = new java.util.LinkedHashMap<>();
+        for (String profile : profiles) {
+            shas.put(profile, snapshot.sha256OrUnreadable(profile));
         }
+        return shas;
     }
 
     /** A fresh source for one run (sources remember the last class loader they made). */
@@ -633,13 +656,17 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     }
 
     static List<String> profiles(String value) {
+        return profiles(value, new ProfileSnapshot());
+    }
+
+    private static List<String> profiles(String value, ProfileSnapshot snapshot) {
         List<String> names = split(value);
         if (names.isEmpty() || names.equals(List.of("all"))) {
-            return ProfileCatalogue.names();
+            names = ProfileCatalogue.names();
         }
         for (String name : names) {
             try {
-                ProfileCatalogue.resolve(name);
+                snapshot.profile(name);
             } catch (ProfileException e) {
                 throw new SuiteConfigException(e.getMessage());
             }

@@ -75,6 +75,45 @@ public final class ProfileCatalogue {
         throw unknown(nameOrFile);
     }
 
+    /**
+     * What {@link #resolve} reads, with the bytes it was read from: a certificate names each
+     * profile by the SHA-256 of its source (a file's bytes, a standard profile's YAML, the YAML
+     * exploration drew), so that one certification is made from one version of each.
+     *
+     * @param profile the profile, parsed
+     * @param sha256 the SHA-256 of the source bytes, lowercase hex
+     */
+    public record Read(Profile profile, String sha256) {
+    }
+
+    /** Resolves {@code nameOrFile} as {@link #resolve} does, reading its source once and hashing those bytes. */
+    public static Read read(String nameOrFile) throws ProfileException {
+        if (SwarmProfiles.named(nameOrFile)) {
+            Profile profile = SwarmProfiles.resolve(nameOrFile);
+            return new Read(profile, sha256(SwarmProfiles.yaml(Long.parseLong(nameOrFile.substring(SwarmProfiles.PREFIX.length())))
+                    .getBytes(StandardCharsets.UTF_8)));
+        }
+        Path path = Path.of(nameOrFile);
+        if (Files.isRegularFile(path)) {
+            byte[] bytes = ProfileParser.readFile(path);
+            return new Read(ProfileParser.parseBytes(path, bytes), sha256(bytes));
+        }
+        if (names().contains(nameOrFile)) {
+            String text = text(nameOrFile).orElseThrow(() -> unknown(nameOrFile));
+            return new Read(ProfileParser.parse(DIRECTORY + nameOrFile + ".yaml", nameOrFile, text),
+                    sha256(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        return new Read(resolve(nameOrFile), null); // throws: a missing file or an unknown name
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
     private static ProfileException unknown(String name) {
         List<String> names = names();
         return ProfileException.of(Location.whole(name), "found no standard profile and no file of this name, expected one of: "

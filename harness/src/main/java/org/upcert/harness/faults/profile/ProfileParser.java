@@ -50,17 +50,28 @@ public final class ProfileParser {
 
     /** Reads the profile file at {@code file}; problems name the file as given. */
     public static Profile parseFile(Path file) throws ProfileException {
+        return parseBytes(file, readFile(file));
+    }
+
+    /** The bytes of the profile file at {@code file}, read once; problems name the file as given. */
+    public static byte[] readFile(Path file) throws ProfileException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw ProfileException.of(Location.whole(file.toString()), "no such file");
+        } catch (IOException e) {
+            throw ProfileException.of(Location.whole(file.toString()), "cannot read the file: " + e.getMessage());
+        }
+    }
+
+    /** Reads a profile from the bytes {@link #readFile} read from {@code file} (named as given in problems). */
+    public static Profile parseBytes(Path file, byte[] bytes) throws ProfileException {
         String shown = file.toString();
         String text;
         try {
-            byte[] bytes = Files.readAllBytes(file);
             text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw ProfileException.of(Location.whole(shown), "no such file");
         } catch (CharacterCodingException e) {
             throw ProfileException.of(Location.whole(shown), "found bytes that are not UTF-8, expected a UTF-8 text file");
-        } catch (IOException e) {
-            throw ProfileException.of(Location.whole(shown), "cannot read the file: " + e.getMessage());
         }
         return parse(shown, nameOf(file), text);
     }
