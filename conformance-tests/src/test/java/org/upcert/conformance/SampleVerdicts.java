@@ -23,7 +23,8 @@ import org.upcert.harness.run.Simulation;
 /**
  * The bundled sample's verdicts on every rule, per (profile, seed, cloud), each run made once
  * per JVM and shared by the group tests (RetryRulesTest, CloudRulesTest, …): only the verdicts
- * are kept, not the traces.
+ * are kept, not the traces. The default cloud's runs are the sample's default certification's
+ * ({@link SampleCertification}).
  */
 public final class SampleVerdicts {
     static final long[] SEEDS = {1, 2, 3};
@@ -54,30 +55,30 @@ public final class SampleVerdicts {
 
     /**
      * The sample's verdicts on every standard profile with seeds 1..3 against the default cloud,
-     * keyed "profile seed N": simulated once per test JVM, two runs at a time, and shared by every
-     * group test (this package's and {@code rules}'), so the default runs are not made twice.
+     * keyed "profile seed N": the runs of the sample's default certification ({@link
+     * SampleCertification}, which {@code CertifyAcceptanceTest} reads too), judged by every checker as
+     * each finished, once per test JVM and shared by every group test (this package's and {@code
+     * rules}'), so the default runs are not made twice.
      */
     public static synchronized TreeMap<String, TreeMap<String, Verdict>> allOnTheDefaultCloud() throws Exception {
+        SampleCertification.Shared certification = SampleCertification.get();
         TreeMap<String, TreeMap<String, Verdict>> out = new TreeMap<>();
-        Path jar = sampleJar();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            TreeMap<String, java.util.concurrent.Future<TreeMap<String, Verdict>>> futures = new TreeMap<>();
-            for (String profile : ProfileCatalogue.names()) {
-                for (long seed : SEEDS) {
-                    String key = profile + " seed " + seed + " " + SuiteDefaults.CLOUD;
-                    TreeMap<String, Verdict> cached = CACHE.get(key);
-                    futures.put(profile + " seed " + seed, cached != null ? java.util.concurrent.CompletableFuture.completedFuture(cached)
-                            : pool.submit(() -> judge(profile, seed, SuiteDefaults.CLOUD, jar)));
+        java.util.List<String> missing = new ArrayList<>();
+        for (String profile : ProfileCatalogue.names()) {
+            for (long seed : SEEDS) {
+                String run = profile + " seed " + seed;
+                TreeMap<String, Verdict> verdicts = certification.verdicts().get(run);
+                if (verdicts == null) {
+                    missing.add(run);
+                    continue;
                 }
+                out.put(run, verdicts);
+                CACHE.put(run + " " + SuiteDefaults.CLOUD, verdicts);
+                END_REASONS.put(run + " " + SuiteDefaults.CLOUD, certification.endReasons().get(run));
             }
-            for (var entry : futures.entrySet()) {
-                out.put(entry.getKey(), entry.getValue().get());
-                CACHE.put(entry.getKey() + " " + SuiteDefaults.CLOUD, entry.getValue().get());
-            }
-        } finally {
-            pool.shutdownNow();
         }
+        assertEquals(List.of(), missing, "runs of the sample's certification that did not finish; its harness faults: "
+                + certification.result().certification().harnessFaults());
         return out;
     }
 
