@@ -234,8 +234,9 @@ final class JobCreator {
         }
         ledger.record(gone, context.storage());
 
-        ChangeBlocks.Result<Creation> result = ChangeBlocks.apply(library, creations, Batches.CREATE_BLOCK,
-                (changes, creation) -> changes.createJob(creation.resource(), creation.destination()), cancelled);
+        ChangeBlocks.Result<Creation> result = os.processSet() ? ChangeBlocks.apply(library, creations, Batches.CREATE_BLOCK,
+                (changes, creation) -> changes.createJob(creation.resource(), creation.destination()), cancelled)
+                : createRecordingEachBlock(library, creations);
         if (result.stoppedBy().isPresent()) {
             context.log().info("creating stopped: " + result.stoppedBy().get().getMessage()
                     + (result.limitExceeded() ? " (job limit reached; answering PROCESSING)" : ""));
@@ -244,17 +245,39 @@ final class JobCreator {
             context.log().warn("creating " + result.refused().size() + " jobs was refused (asset removed meanwhile?)");
         }
         int created = result.applied().size();
-        if (!os.processSet() && created > 0) {
-            // No fetchJobs(.process) before iOS 26.5: remember which resources now have a job in flight.
-            Instant committed = context.clock().instant();
-            List<LedgerEntry> inFlightNow = new ArrayList<>();
-            for (Creation creation : result.applied()) {
-                ledger.get(creation.resource().key()).ifPresent(entry -> inFlightNow.add(entry.withJobSince(committed)));
-            }
-            ledger.record(inFlightNow, context.storage());
-        }
         return new Outcome(created, cancelledJobs, lateAcks, unacknowledged + created, jobLimit,
                 result.limitExceeded(), cloudProblem, result.interrupted());
+    }
+
+    /**
+     * Before iOS 26.5 (no fetchJobs(.process)): creates block by block and, after each block that
+     * committed, records in the ledger which resources now have a job in flight, before the next
+     * block. Recorded only after the last block, a kill inside a later block left the earlier
+     * blocks' jobs unknown to the next process, which made second ones (explore:790: DUP-01,
+     * TRM-03). Only a kill between a commit and its record remains, which no API before 26.5 lets
+     * an extension see (upcert does not hold it against it).
+     */
+    private ChangeBlocks.Result<Creation> createRecordingEachBlock(PhotoLibrary library, List<Creation> creations) {
+        List<Creation> applied = new ArrayList<>();
+        List<Creation> refused = new ArrayList<>();
+        for (List<Creation> block : Batches.of(creations, Batches.CREATE_BLOCK)) {
+            ChangeBlocks.Result<Creation> one = ChangeBlocks.apply(library, block, Batches.CREATE_BLOCK,
+                    (changes, creation) -> changes.createJob(creation.resource(), creation.destination()), cancelled);
+            applied.addAll(one.applied());
+            refused.addAll(one.refused());
+            if (!one.applied().isEmpty()) {
+                Instant committed = context.clock().instant();
+                List<LedgerEntry> inFlightNow = new ArrayList<>();
+                for (Creation creation : one.applied()) {
+                    ledger.get(creation.resource().key()).ifPresent(entry -> inFlightNow.add(entry.withJobSince(committed)));
+                }
+                ledger.record(inFlightNow, context.storage());
+            }
+            if (one.stoppedBy().isPresent() || one.interrupted()) {
+                return new ChangeBlocks.Result<>(applied, refused, one.stoppedBy(), one.interrupted());
+            }
+        }
+        return new ChangeBlocks.Result<>(applied, refused, Optional.empty(), false);
     }
 
     /**

@@ -51,7 +51,9 @@ public final class CallRulesChecker {
      * returned), except after a call that found its app-group container locked (a restart not yet
      * followed by an unlock, {@code storage.locked}): an outcome cannot be stored before its job is
      * acknowledged then (ACK-03), and keeping the job for a later call is the right answer; the
-     * system still defers, as a device would. Exercised by every call that was presented jobs.
+     * system still defers, as a device would. A call that starts or ends without full access gets
+     * no penalty from the simulator at all (fetchJobs showed it none of its jobs). Exercised by
+     * every call that was presented jobs.
      */
     static final class PresentedJobsHandled implements RuleChecker {
         @Override

@@ -160,8 +160,12 @@ public final class RetryRules {
      *       (giving up is justified long before, {@link GiveUp});
      *   <li>at the end of the run, a refused job neither acknowledged nor retried.
      * </ol>
-     * "In a row" counts the resource's refusals since its last success; network-level failures
-     * between them neither count nor break the row.
+     * "In a row" counts the resource's refusals since its last success or the last change of
+     * server (host.server) between two of its attempts: the server the account moved to has
+     * refused nothing yet (explore:244 on NextcloudStyle, which starts the new account afresh: three
+     * refusals by the old server, the first by the new one, and the PhotoKit retry 2 s later, were
+     * judged a fourth refusal in a row retried without spacing). Network-level failures between
+     * them neither count nor break the row.
      */
     static final class RefusalsNotLooped extends MustRule {
         RefusalsNotLooped() {
@@ -176,6 +180,12 @@ public final class RetryRules {
             String why = null;
             GiveUp.OutcomeVisibility visible = outcomeFieldsVisible(evidence);
             boolean statusAssumed = evidence.assumptions().contains(GiveUp.HTTP_STATUS);
+            java.util.TreeSet<Integer> serverChanges = new java.util.TreeSet<>();
+            for (TraceEvent event : evidence.events()) {
+                if (ServerChanges.changed(event)) {
+                    serverChanges.add(event.line());
+                }
+            }
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
                 int inRow = 0;
@@ -183,6 +193,10 @@ public final class RetryRules {
                     Attempt attempt = attempts.get(i);
                     if (i > 0) {
                         Attempt previous = attempts.get(i - 1);
+                        Integer change = serverChanges.higher(previous.start().line());
+                        if (change != null && change < attempt.start().line()) {
+                            inRow = 0; // the account moved: the old server's refusals say nothing of the new one
+                        }
                         String message = null;
                         if (previous.failed() && answeredWithoutRetryAfter(previous.end())) {
                             TraceEvent refused = previous.end();

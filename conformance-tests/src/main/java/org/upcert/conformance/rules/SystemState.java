@@ -244,8 +244,11 @@ final class SystemState {
                             && onCurrentServer(record) && justifiedGiveUp(record)) {
                         abandoned.add(record.resource);
                     }
+                    // A success the old server got (acknowledged after a host.server) is none on the new
+                    // one: TRM-03 must not read its acknowledgement by a killed activation as a success
+                    // the kill lost (explore:268 on FullWalkExtension, the resource uploaded by the host app).
                     if (event.name().equals("job.ack") && record.state.equals("SUCCEEDED") && record.resource != null
-                            && !record.download) {
+                            && !record.download && onCurrentServer(record)) {
                         succeededAckLine.put(record.resource, event.line());
                     }
                     record.acked = true;

@@ -92,8 +92,11 @@ public final class TerminationRules {
      *       success was lost with the killed process; a landed upload the extension saw fail it had
      *       every reason to upload again, kill or no kill; one acknowledged by an earlier activation, or by a later
      *       one that saw the outcome itself, was the extension's to keep, kill or no kill: DUP-02
-     *       reports the second upload). A duplicate with no
-     *       kill in between is DUP-01's or DUP-02's, not a kill's;
+     *       reports the second upload; a SUCCEEDED job sent to the server the account has left
+     *       (host.server) is no success of it on the new one). A duplicate with no
+     *       kill in between is DUP-01's or DUP-02's, not a kill's; nor is one beside a job the
+     *       extension could not know it had ({@link UnseenOrphans}: committed right before the
+     *       kill, still in flight, before iOS 26.5, where no PROCESS set shows it);
      *   <li>a loss (judged at the end on the {@link ResourceFates}): a {@link ResourceFates.Fate#LOST}
      *       resource whose last job was created before a kill and not yet acknowledged when the
      *       killed activation started: the job, or its outcome, was the killed process's to handle,
@@ -111,6 +114,7 @@ public final class TerminationRules {
         @Override
         public Verdict check(RunEvidence evidence) {
             SystemStateReplay replay = SystemStateReplay.of(evidence);
+            UnseenOrphans orphans = UnseenOrphans.of(evidence);
             int kills = 0;
             TraceEvent lastKill = null;
             java.util.TreeMap<Integer, TraceEvent> killsByLine = new java.util.TreeMap<>();
@@ -126,7 +130,7 @@ public final class TerminationRules {
                     for (String open : state.unackedJobsOf(resource)) {
                         TraceEvent kill = killsByLine.higherEntry(state.createdLine(open)) == null ? null
                                 : killsByLine.higherEntry(state.createdLine(open)).getValue();
-                        if (kill != null) {
+                        if (kill != null && !orphans.unseen(open, event)) {
                             return Verdict.fail(ruleId(), "after the kill at t=" + kill.t() / 1000 + " s (" + kill.text("reason")
                                     + "), created " + event.text("job") + " for " + resource + " while " + open
                                     + ", created before the kill, is unacknowledged", evidence.excerptEndingAt(event, 5));

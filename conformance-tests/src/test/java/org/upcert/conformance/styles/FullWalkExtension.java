@@ -22,6 +22,7 @@ import org.upcert.api.JobState;
 import org.upcert.api.PhotoLibrary;
 import org.upcert.api.PhotosException;
 import org.upcert.api.ProcessingResult;
+import org.upcert.api.StorageUnavailableException;
 import org.upcert.api.UploadError;
 import org.upcert.api.UploadExtension;
 import org.upcert.api.UploadJob;
@@ -87,6 +88,12 @@ public class FullWalkExtension implements UploadExtension {
         stopping = false; // the instance is reused across activations: a flag left set would stop every later call
         try {
             return round(context);
+        } catch (StorageUnavailableException locked) {
+            // The app group is locked (a restart before its first unlock, device.locked): what this
+            // call changed in memory may not be in the log. Read the log again once it opens, or
+            // the next call trusts states it never stored.
+            ledger = null;
+            return ProcessingResult.FAILURE;
         } catch (RuntimeException unexpected) {
             context.log().error("unexpected: " + unexpected);
             return ProcessingResult.FAILURE;
@@ -156,7 +163,13 @@ public class FullWalkExtension implements UploadExtension {
         // 3. A full walk of the library: what is neither uploaded, in flight, waiting nor given up gets a job.
         TreeMap<String, AssetResource> wanted = new TreeMap<>();
         boolean waiting = false;
-        for (Asset asset : library.fetchAssets()) {
+        List<Asset> assets = library.fetchAssets();
+        if (assets.isEmpty() && consent && !trustsAnEmptyScan()) {
+            // PhotoKit answered nothing (YAIIU #50, library.flaky): not "no photos". Trusted, it
+            // made this style answer COMPLETED and never be called again (explore:347, E2E-01).
+            return ProcessingResult.FAILURE;
+        }
+        for (Asset asset : assets) {
             for (AssetResource resource : asset.resources()) {
                 Entry entry = ledger.getOrDefault(resource.key(), new Entry(State.NEW, 0, 0));
                 switch (entry.state()) {
@@ -243,6 +256,24 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
         return 0;
+    }
+
+    /** Whether an empty fetchAssets is read as an empty library (it must not be: {@link TrustsAnEmptyScan}). */
+    boolean trustsAnEmptyScan() {
+        return false;
+    }
+
+    /**
+     * A broken twin that reads an empty {@code fetchAssets} as an empty library: with nothing
+     * wanted and nothing in flight it answers COMPLETED, and after COMPLETED only a library change
+     * calls it again; on {@code explore:347} none came and it lost 229 photos (E2E-01, CNS-02). The
+     * style's first draft did this.
+     */
+    public static final class TrustsAnEmptyScan extends FullWalkExtension {
+        @Override
+        boolean trustsAnEmptyScan() {
+            return true;
+        }
     }
 
     /** Jobs the current call created (read by {@link #answer}; 0 before it creates). */

@@ -625,8 +625,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             endProcess("crashed");
             scheduler.failed(now);
         } else {
-            if (!context.noticeDelivered()) {
-                // A call the system itself told to stop is not penalised for the jobs it left (upcert decides).
+            if (!context.noticeDelivered() && library.authorization() == org.upcert.api.AuthorizationStatus.AUTHORIZED) {
+                // A call the system itself told to stop is not penalised for the jobs it left (upcert decides),
+                // nor one that lost full access on the way (consent.access firing during the call): from then
+                // on fetchJobs showed it none of its jobs (reference §4), so it could not acknowledge them
+                // (explore:1829 on NextcloudStyle: access limited 0 ms into the call, before its first fetch).
                 applyPenalty(presented, now);
             }
             scheduler.returned(result, now, context.changesCommitted() > 0, context.jobsRegistered() > 0, uploader.isIdle());

@@ -1,0 +1,111 @@
+package org.upcert.conformance.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.conformance.verdict.Verdict.Status;
+
+/**
+ * RTY-02's "refusals in a row" across a change of server (host.server), on small hand-written
+ * traces: the server the account moved to has refused nothing yet, so its first refusal and the
+ * PhotoKit retry seconds later are no loop (explore:244 on NextcloudStyle was failed for it), while
+ * the same retry without the move, or after three refusals by the new server, still fails.
+ */
+class RefusalsAcrossServersTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String R = "A1#PHOTO";
+    private static final String REFUSED = "\"code\":-1011,\"status\":400,\"reason\":\"HTTP 400\"";
+
+    private final List<TraceEvent> events = new ArrayList<>();
+    private int jobs;
+
+    private void line(long t, String json) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            events.add(new TraceEvent(events.size() + 2, t, node.path("ev").asText(), 1, node));
+        } catch (Exception e) {
+            throw new IllegalArgumentException(json, e);
+        }
+    }
+
+    /** A new job for R to {@code host} at second {@code s}, refused a second later; returns the job. */
+    private String refusedJob(long s, String host) {
+        String job = "J" + (++jobs);
+        line(s * 1000, "{\"ev\":\"job.create\",\"job\":\"" + job + "\",\"resource\":\"" + R + "\",\"url\":\"" + host + "dav/x\"}");
+        line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
+        return job;
+    }
+
+    /** The PhotoKit retry of {@code job} with fresh credentials at second {@code s}, refused a second later. */
+    private void retried(String job, long s, String host) {
+        line(s * 1000, "{\"ev\":\"job.retry\",\"job\":\"" + job + "\",\"url\":\"" + host + "dav/x\"}");
+        line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
+    }
+
+    private void serverChange(long s) {
+        line(s * 1000, "{\"ev\":\"host.server\",\"fault\":1,\"server\":2,\"generation\":1,\"uploadBase\":\"{cloud2}/dav/\"}");
+    }
+
+    /** Three refusals by the first server within ten seconds (allowed: the spacing starts after three). */
+    private void threeRefusalsOnTheOldServer() {
+        String first = refusedJob(0, "{cloud}/");
+        retried(first, 4, "{cloud}/");
+        refusedJob(10, "{cloud}/");
+    }
+
+    private Verdict rty02() {
+        JsonNode header = JSON.valueToTree(Map.of("ev", "header", "assumptions", List.of()));
+        RunEvidence evidence = new RunEvidence("test", 1, header, List.copyOf(events), Set.of(R), Set.of(), null, null, null);
+        return new RetryRules.RefusalsNotLooped().check(evidence);
+    }
+
+    @Test
+    @DisplayName("RTY-02: the new server's first refusal, retried 2 s later, is no fourth refusal in a row")
+    void theNewServerStartsTheRowAfresh() {
+        threeRefusalsOnTheOldServer();
+        serverChange(900);
+        String onNew = refusedJob(1000, "{cloud2}/");
+        retried(onNew, 1003, "{cloud2}/");
+        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J1\"}");
+        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J2\"}");
+        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"" + onNew + "\"}");
+        Verdict verdict = rty02();
+        assertEquals(Status.PASS, verdict.status(), verdict.message());
+    }
+
+    @Test
+    @DisplayName("RTY-02: the same retry without the move is a fourth refusal in a row, tried again without spacing: FAIL")
+    void withoutTheMoveItIsALoop() {
+        threeRefusalsOnTheOldServer();
+        String again = refusedJob(1000, "{cloud}/");
+        retried(again, 1003, "{cloud}/");
+        Verdict verdict = rty02();
+        assertEquals(Status.FAIL, verdict.status(), verdict.message());
+        assertTrue(verdict.message().contains("after refusal 4 in a row"), verdict.message());
+    }
+
+    @Test
+    @DisplayName("RTY-02: after the move, three refusals by the new server and a retry 2 s later: FAIL")
+    void theNewServersOwnRefusalsStillCount() {
+        threeRefusalsOnTheOldServer();
+        serverChange(900);
+        String first = refusedJob(1000, "{cloud2}/");
+        retried(first, 1004, "{cloud2}/");
+        String second = refusedJob(1010, "{cloud2}/");
+        retried(second, 1013, "{cloud2}/");
+        Verdict verdict = rty02();
+        assertEquals(Status.FAIL, verdict.status(), verdict.message());
+        assertTrue(verdict.message().contains("after refusal 3 in a row"), verdict.message());
+    }
+}

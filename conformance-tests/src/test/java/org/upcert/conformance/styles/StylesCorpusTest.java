@@ -1,0 +1,122 @@
+package org.upcert.conformance.styles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.conformance.verdict.Verdict.Status;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.Simulation;
+
+/**
+ * What exploring the test-side styles found (docs/exploration.md "Exploring the styles"), each
+ * kept as the pinned profile {@code upcert explore} wrote (src/test/resources/styles-corpus, its
+ * own seed) and replayed on the style: the suite's mistakes stay fixed, and the style's own
+ * mistake is kept as a twin the suite still catches.
+ */
+class StylesCorpusTest {
+    private static final Path CORPUS = Path.of("src/test/resources/styles-corpus");
+
+    private static RunEvidence nextcloud(Class<? extends NextcloudStyle> type, String file, long seed) throws Exception {
+        return RealAppStylesAcceptanceTest.run(type, RealAppStylesAcceptanceTest.NEXTCLOUD, CORPUS.resolve(file).toString(), seed);
+    }
+
+    @Test
+    @DisplayName("ACK-02 (a suite bug, the simulator): a call that loses full access on the way is not penalised "
+            + "for the jobs it was then shown none of (explore:1829 on NextcloudStyle)")
+    void accessLostDuringACall() throws Exception {
+        RunEvidence evidence = nextcloud(NextcloudStyle.class, "nextcloud-ACK-02-seed-1829.yaml", 1829);
+        // the situation: a call presented jobs, access turned limited during it, its fetch was empty
+        boolean presented = false;
+        boolean lostDuringCall = false;
+        boolean penalisedAfter = false;
+        for (TraceEvent e : evidence.events()) {
+            switch (e.name()) {
+                case "call.start" -> presented = e.number("presented") > 0;
+                case "fault.start" -> lostDuringCall |= presented && e.text("kind").equals("consent.access");
+                case "system.penalty" -> penalisedAfter |= lostDuringCall;
+                case "call.end" -> presented = false;
+                default -> {
+                }
+            }
+        }
+        assertTrue(lostDuringCall, "the pinned profile limits access during a call that was presented jobs");
+        assertTrue(!penalisedAfter, "no 50008 penalty for the jobs a call lost sight of");
+        Verdict ack02 = RuleCatalogue.judge("ACK-02", evidence);
+        assertEquals(Status.PASS, ack02.status(), ack02.message());
+    }
+
+    @Test
+    @DisplayName("RTY-02 (a suite bug, the checker): after a change of server the new server's first refusal starts the row "
+            + "afresh (explore:244 on NextcloudStyle)")
+    void refusalsCountPerServer() throws Exception {
+        RunEvidence evidence = nextcloud(NextcloudStyle.class, "nextcloud-RTY-02-seed-244.yaml", 244);
+        assertTrue(evidence.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        Verdict rty02 = RuleCatalogue.judge("RTY-02", evidence);
+        assertEquals(Status.PASS, rty02.status(), rty02.message());
+    }
+
+    private static RunEvidence fullWalk(Class<? extends FullWalkExtension> type, String file, long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
+    }
+
+    @Test
+    @DisplayName("E2E-01 (a style bug): FullWalk reads an empty fetchAssets as 'the library did not answer', its twin that "
+            + "trusts it answers COMPLETED and loses the library (explore:347)")
+    void emptyScan() throws Exception {
+        Verdict fixed = RuleCatalogue.judge("E2E-01", fullWalk(FullWalkExtension.class, "fullwalk-E2E-01-seed-347.yaml", 347));
+        assertEquals(Status.PASS, fixed.status(), fixed.message());
+        RunEvidence twin = fullWalk(FullWalkExtension.TrustsAnEmptyScan.class, "fullwalk-E2E-01-seed-347.yaml", 347);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing once");
+        Verdict broken = RuleCatalogue.judge("E2E-01", twin);
+        assertEquals(Status.FAIL, broken.status(), broken.message());
+    }
+
+    @Test
+    @DisplayName("DUP-01, TRM-03 (a suite bug, the checkers): before iOS 26.5 a second job beside one a kill right after its "
+            + "commit hid, still in flight, is not held against the extension (explore:790 on FullWalk and the sample)")
+    void unseenOrphan() throws Exception {
+        RunEvidence evidence = fullWalk(FullWalkExtension.class, "fullwalk-DUP-01-seed-790.yaml", 790);
+        assertTrue(evidence.events().stream().anyMatch(e -> e.name().equals("process.kill")
+                && e.text("reason").contains("inside performChanges, after the commit")), "a kill right after a commit");
+        for (String rule : new String[] {"DUP-01", "TRM-03"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, evidence);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+        assertTrue(RuleCatalogue.judge("DUP-01", evidence).message().contains("beside a job a kill right after its commit hid"),
+                "the situation was met and said");
+    }
+
+    @Test
+    @DisplayName("TRM-03 (a suite bug, the checker): a killed activation that acknowledged a success the old server got lost "
+            + "no success of the new server's (explore:268 on FullWalk: the host app had uploaded the photo, a DUP-02 figure)")
+    void uploadedToTheOldServer() throws Exception {
+        RunEvidence evidence = fullWalk(FullWalkExtension.class, "fullwalk-TRM-03-seed-268.yaml", 268);
+        assertTrue(evidence.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        Verdict verdict = RuleCatalogue.judge("TRM-03", evidence);
+        assertEquals(Status.PASS, verdict.status(), verdict.message());
+    }
+
+    @Test
+    @DisplayName("TRM-01 (a style bug): Nextcloud stops once told to, its twin that signs in after the notice outlives the grace "
+            + "period (explore:704)")
+    void signInAfterTheNotice() throws Exception {
+        Verdict fixed = RuleCatalogue.judge("TRM-01", nextcloud(NextcloudStyle.class, "nextcloud-TRM-01-seed-704.yaml", 704));
+        assertEquals(Status.PASS, fixed.status(), fixed.message());
+        Verdict twin = RuleCatalogue.judge("TRM-01",
+                nextcloud(NextcloudStyle.SignsInAfterTheNotice.class, "nextcloud-TRM-01-seed-704.yaml", 704));
+        assertEquals(Status.FAIL, twin.status(), twin.message());
+        assertTrue(twin.message().contains("did not return within 5000 ms of willTerminate"), twin.message());
+    }
+}
