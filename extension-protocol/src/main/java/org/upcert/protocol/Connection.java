@@ -294,6 +294,10 @@ public final class Connection implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(false, "interrupted");
+        } catch (RuntimeException | StackOverflowError e) {
+            // Whatever a message does to the parser or the dispatch, the connection ends with a
+            // reason; the reader never dies silently, leaving the other side to wait for its wall bound.
+            finish(true, "message " + linesRead + " could not be read: " + e);
         }
     }
 
@@ -325,10 +329,9 @@ public final class Connection implements AutoCloseable {
             return false;
         }
         JsonNode params = message.has("params") ? message.get("params") : JsonNodeFactory.instance.objectNode();
-        if (id == null) {
-            handler.handle(method.asText(), params); // a notification: no reply
-            return true;
-        }
+        // A request without an id (a notification) is performed like any other, on the executor and
+        // within the bound of requests served at once, and never answered: whatever it throws or
+        // fails with goes nowhere, and never reaches this reader (a peer must not be able to end it).
         inFlight.acquire();
         executor.execute(() -> {
             CompletionStage<JsonNode> result;
@@ -339,7 +342,9 @@ public final class Connection implements AutoCloseable {
             }
             result.whenComplete((value, failure) -> {
                 inFlight.release();
-                reply(id, value, failure);
+                if (id != null) {
+                    reply(id, value, failure);
+                }
             });
         });
         return true;

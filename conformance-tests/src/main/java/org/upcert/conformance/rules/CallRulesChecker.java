@@ -16,11 +16,13 @@ public final class CallRulesChecker {
                         e -> e.name().equals("call.end"),
                         e -> (e.name().equals("call.end") && (e.text("outcome").equals("threw") || e.text("outcome").equals("crashed")))
                                 || (e.name().equals("process.kill") && e.text("reason").endsWith("(hung)"))
+                                || hungNotice(e)
                                 || trapped(e),
                         e -> trapped(e) ? "called " + e.text("api") + ", which the device's OS lacks (" + e.text("reason")
                                 + "): on a device the selector does not exist and the call traps, crashing the process;"
                                 + " check the OS version first (#available)"
                                 : e.name().equals("process.kill") ? "the call hung and was killed: " + e.text("reason")
+                                : hungNotice(e) ? "willTerminate hung: " + e.text("reason")
                                 : e.text("outcome").equals("crashed") ? "the extension's process crashed: " + e.text("reason")
                                 : "an exception escaped processJobs: " + e.text("exception")),
                 new EventRule("TRM-04", "calls ended",
@@ -41,6 +43,17 @@ public final class CallRulesChecker {
      * before iOS …"): upcert throws {@link UnsupportedOperationException} so the run goes on, but
      * on a device the selector does not exist and the call traps: the process crashes (RES-04),
      * even where the extension catches the exception.
+     */
+    /**
+     * A {@code willTerminate} that did not return within the wall bound ({@code process.notice-problem}):
+     * the process hung as a call does, and each costs the harness its whole wall bound.
+     */
+    static boolean hungNotice(TraceEvent e) {
+        return e.name().equals("process.notice-problem") && e.text("reason").contains("did not return within");
+    }
+
+    /**
+     * A call of an API member the simulated OS level lacks: see {@link #trapped}.
      */
     static boolean trapped(TraceEvent e) {
         return e.name().equals("api.refused") && e.text("reason").startsWith("not available before iOS");

@@ -233,6 +233,33 @@ public class HostileCorpusTest {
         rawSocket(dir, Mode.WORKER);
     }
 
+    @Test
+    @Timeout(180)
+    @DisplayName("code that gets past the security manager (a thread of JDK frames only) still writes no file: the worker's file systems are read-only but its scratch folder")
+    void pastTheSecurityManager(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(readOnlyNamespaces(),
+                "no user and mount namespaces here: a worker that gets past its security manager can write any file of the user (docs/isolation.md)");
+        Path beside = dir.resolve("beside-the-reports.txt");
+        Files.deleteIfExists(Path.of(HostileExtensions.ESCAPED_FILE));
+        Outcome outcome = certify(HostileExtensions.EscapesTheSecurityManager.class, dir, Mode.WORKER, "hostile-target.txt", beside.toString());
+        assertJudged(outcome, "E2E-01", Mode.WORKER);
+        assertFalse(Files.exists(Path.of(HostileExtensions.ESCAPED_FILE)), "the file in /tmp was not written");
+        assertFalse(Files.exists(beside), "nothing was written beside upcert's reports");
+    }
+
+    private static boolean readOnlyNamespaces() {
+        try {
+            Process probe = new ProcessBuilder("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     // --- in the container sandbox --------------------------------------------------------------
 
     @Test

@@ -224,4 +224,49 @@ public final class HostileExtensions {
             return ProcessingResult.COMPLETED;
         }
     }
+
+    /** The file {@link EscapesTheSecurityManager} writes: a fixed path, as {@link #OUTSIDE_FILE}. */
+    public static final String ESCAPED_FILE = "/tmp/upcert-hostile-escaped.txt";
+
+    /**
+     * Gets past the worker's security manager, which refuses only while extension code is on the
+     * stack: a thread whose every frame is the JDK's (a {@code MethodHandleProxies} proxy defined in
+     * the system class loader, running {@code Files.writeString}) writes {@link #ESCAPED_FILE} and,
+     * where the test packs one ({@code hostile-target.txt}), a file beside upcert's reports. What it
+     * managed it says in its log.
+     */
+    public static final class EscapesTheSecurityManager extends Base {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            List<Path> targets = new ArrayList<>(List.of(Path.of(ESCAPED_FILE)));
+            try (var in = EscapesTheSecurityManager.class.getResourceAsStream("/hostile-target.txt")) {
+                if (in != null) {
+                    targets.add(Path.of(new String(in.readAllBytes()).trim()));
+                }
+            } catch (IOException e) {
+                context.log().warn("no target: " + e);
+            }
+            for (Path target : targets) {
+                try {
+                    java.lang.invoke.MethodHandle write = java.lang.invoke.MethodHandles.lookup().findStatic(Files.class, "writeString",
+                            java.lang.invoke.MethodType.methodType(Path.class, Path.class, CharSequence.class, java.nio.file.OpenOption[].class));
+                    java.lang.invoke.MethodHandle bound = java.lang.invoke.MethodHandles.insertArguments(write, 0, target,
+                            "written past the security manager", new java.nio.file.OpenOption[0]);
+                    Thread.currentThread().setContextClassLoader(ClassLoader.getSystemClassLoader());
+                    Runnable jdkOnly = java.lang.invoke.MethodHandleProxies.asInterfaceInstance(Runnable.class, bound);
+                    Throwable[] failure = new Throwable[1];
+                    Thread thread = new Thread(jdkOnly);
+                    thread.setUncaughtExceptionHandler((t, e) -> failure[0] = e);
+                    thread.start();
+                    thread.join();
+                    context.log().info(failure[0] == null ? "escaped: wrote " + target : "could not write " + target + ": " + failure[0]);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    context.log().warn("could not try " + target + ": " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return ProcessingResult.COMPLETED;
+        }
+    }
 }

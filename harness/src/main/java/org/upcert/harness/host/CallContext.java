@@ -299,6 +299,13 @@ public final class CallContext implements ExtensionContext {
                     left -= free;
                     continue;
                 }
+                if (cost() == 0) {
+                    // Lines that cost no time (a profile's apiCallCost: 0ms) cannot meet a limit: all at
+                    // once, so a count of 2^63 lines is no loop of 2^63 turns under the system's lock.
+                    logLinesCounted += left;
+                    system.countRunLogLines(left);
+                    break;
+                }
                 // One line at a time, as single calls would: where it stops is exact.
                 advanceWithin(system.clock().now() + cost(), apiCalls);
                 logLinesCounted++;
@@ -487,9 +494,10 @@ public final class CallContext implements ExtensionContext {
     private void requireRoom(boolean fits, String api, String name, long bytes, int n) {
         if (!fits) {
             line("storage.full", n).str("api", api).str("name", name).num("bytes", bytes)
-                    .num("stored", system.files().size()).num("quota", AppGroupFiles.QUOTA_BYTES).end();
-            throw new StorageUnavailableException("the app group container is full (" + system.files().size() + " of "
-                    + AppGroupFiles.QUOTA_BYTES + " bytes used): " + api + " " + name + " of " + bytes + " bytes did nothing");
+                    .num("stored", system.files().charged()).num("quota", AppGroupFiles.QUOTA_BYTES).end();
+            throw new StorageUnavailableException("the app group container is full (" + system.files().charged() + " of "
+                    + AppGroupFiles.QUOTA_BYTES + " bytes used, names and " + AppGroupFiles.FILE_OVERHEAD_BYTES
+                    + " bytes a file included): " + api + " " + name + " of " + bytes + " bytes did nothing");
         }
     }
 
@@ -650,6 +658,9 @@ public final class CallContext implements ExtensionContext {
         }
         if (problem != null) {
             trace.at(system.clock().now(), "process.notice-problem").str("reason", problem).end();
+            if (problem.contains("did not return within")) {
+                system.noticeUnanswered();
+            }
         }
     }
 
@@ -1177,6 +1188,7 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public Optional<byte[]> read(String name) {
+            AppGroupFiles.requireName("storage.read", name);
             return call("storage.read", cost(), n -> {
                 requireUnlocked("storage.read", name, n);
                 Optional<byte[]> content = system.files().read(name);
@@ -1189,6 +1201,7 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public void write(String name, byte[] content) {
+            AppGroupFiles.requireName("storage.write", name);
             byte[] copy = content.clone();
             call("storage.write", costOf(copy.length), n -> {
                 requireUnlocked("storage.write", name, n);
@@ -1201,10 +1214,11 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public void append(String name, byte[] content) {
+            AppGroupFiles.requireName("storage.append", name);
             byte[] copy = content.clone();
             call("storage.append", costOf(copy.length), n -> {
                 requireUnlocked("storage.append", name, n);
-                requireRoom(system.files().fitsAppend(copy.length), "storage.append", name, copy.length, n);
+                requireRoom(system.files().fitsAppend(name, copy.length), "storage.append", name, copy.length, n);
                 system.files().append(name, copy);
                 line("storage.append", n).str("name", name).num("bytes", copy.length).end();
                 return null;
@@ -1213,6 +1227,7 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public boolean delete(String name) {
+            AppGroupFiles.requireName("storage.delete", name);
             return call("storage.delete", cost(), n -> {
                 requireUnlocked("storage.delete", name, n);
                 boolean existed = system.files().delete(name);
@@ -1223,6 +1238,7 @@ public final class CallContext implements ExtensionContext {
 
         @Override
         public List<String> list(String prefix) {
+            AppGroupFiles.requireName("storage.list", prefix);
             return call("storage.list", cost(), n -> {
                 requireUnlocked("storage.list", prefix, n);
                 List<String> names = system.files().list(prefix);

@@ -89,4 +89,11 @@ public interface SimulatedSystem {
     default int appUpdates() {
         return 0;
     }
+
+    /**
+     * A {@code willTerminate} was not answered within the wall bound: counted with the hung calls
+     * toward the run's bound of them ({@code extension-failing}).
+     */
+    default void noticeUnanswered() {
+    }
 }

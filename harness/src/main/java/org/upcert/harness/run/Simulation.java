@@ -71,6 +71,20 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * already, so the certificate cannot change. A correct extension never gets here.
      */
     static final int MAX_CONSECUTIVE_PROCESS_FAILURES = 3;
+    /**
+     * Hung calls in all, in a row or not, before the run ends ({@code extension-failing}); a
+     * {@code willTerminate} not answered within the wall bound counts as one. Each costs its whole
+     * wall bound of real time, and the first has failed RES-04 already. Without it an
+     * extension that hangs every other call (a good call in between resets the count in a row) made
+     * a run cost a wall bound per two activations, for as many activations as the run has.
+     */
+    static final int MAX_HUNG_CALLS = 3;
+
+    /** A willTerminate that was not answered within the wall bound hung as a call does (RES-04), and costs as much. */
+    @Override
+    public void noticeUnanswered() {
+        hungCalls++;
+    }
 
     /**
      * The run's budget of trace events: {@value #EVENT_BUDGET_BASE} plus
@@ -151,6 +165,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private long sandboxViolations;
     private int penalties;
     private int consecutiveProcessFailures;
+    private int hungCalls;
     private boolean callRunning;
     private int currentActivation;
     private long lastCallEnd;
@@ -371,7 +386,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                     endReason = "interrupted";
                     break;
                 }
-                if (consecutiveProcessFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES) {
+                if (consecutiveProcessFailures >= MAX_CONSECUTIVE_PROCESS_FAILURES || hungCalls >= MAX_HUNG_CALLS) {
                     endReason = "extension-failing";
                     break;
                 }
@@ -529,6 +544,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             lock.lock();
         }
         if (completion instanceof ExtensionProcess.Completion.Hung) {
+            hungCalls++;
             context.killFromOutside(CallContext.HUNG);
             long deadline = start + policy.runtimeLimitMs();
             runSystemEventsUpTo(deadline);
@@ -869,6 +885,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         drainRefusals();
         if (problem != null) {
             trace.at(clock.now(), "process.notice-problem").str("reason", problem).end();
+            if (problem.contains("did not return within")) {
+                noticeUnanswered();
+            }
         }
     }
 

@@ -76,13 +76,13 @@ public final class CommandLauncher implements ProcessLauncher {
         for (String name : List.of("TMPDIR", "TMP", "TEMP")) {
             builder.environment().put(name, scratch);
         }
-        List<Path> writable = new ArrayList<>(List.of(request.scratch()));
+        List<Path> writable = new ArrayList<>();
         String protocolLog = protocolLog(command).orElse(builder.environment().get(PROTOCOL_LOG));
         if (protocolLog != null && !protocolLog.isBlank()) {
             Path folder = workingDirectory.resolve(protocolLog);
             Files.createDirectories(folder);
             writable.add(folder);
         }
-        return LocalProcess.start(builder, Launchers.canSetsid(), writable);
+        return LocalProcess.start(builder, Launchers.canSetsid(), request.scratch(), writable);
     }
 }

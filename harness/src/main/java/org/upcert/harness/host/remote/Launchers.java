@@ -15,6 +15,31 @@ final class Launchers {
     }
 
     static final String UNSHARE = "/usr/bin/unshare";
+
+    /** Marks the folder of {@link #inReadOnlyNamespaces(Path, List)} that gets a bounded file system of its own. */
+    private static final String SCRATCH_MARK = "tmpfs=";
+
+    /** The size of an extension process's scratch folder where it gets a file system of its own (a mount namespace). */
+    static final long SCRATCH_BYTES = 256L << 20;
+    static final String PRLIMIT = "/usr/bin/prlimit";
+    /**
+     * The data segment of each extension process ({@code RLIMIT_DATA}: its heap, anonymous memory and
+     * thread stacks, not the address space it only reserves): past it an allocation fails (Python
+     * {@code MemoryError}, a JVM's native allocation), so a memory bomb ends the process, not the machine.
+     */
+    static final long DATA_BYTES = 2L << 30;
+    /** The largest file an extension process may write ({@code RLIMIT_FSIZE}); beyond it the write fails ({@code EFBIG}). */
+    static final long FILE_BYTES = 1L << 30;
+    /**
+     * Processes and threads of one launch ({@code RLIMIT_NPROC}, set only in a user namespace of its
+     * own, where the kernel counts them per namespace). The kernel exempts a harness running as root.
+     */
+    static final int PROCESSES = 512;
+    /** How often the init of a mount namespace counts its processes (seconds, for {@code sleep}). */
+    static final String WATCHDOG_INTERVAL = "0.5";
+    /** What the init says on the extension's stderr when it ends a launch past {@link #PROCESSES}. */
+    static final String PROCESS_LIMIT_MESSAGE = "upcert: more than " + PROCESSES + " processes in one launch: killed";
+
     /** Set to {@code false} to start extension processes without a PID namespace (to compare, or to debug). */
     static final String PID_NAMESPACE_PROPERTY = "upcert.pidNamespace";
 
@@ -68,7 +93,7 @@ final class Launchers {
         Path writable = null;
         try {
             writable = Files.createTempDirectory("upcert-probe-");
-            return probe(inReadOnlyNamespaces(List.of(writable)));
+            return probe(inReadOnlyNamespaces(writable, List.of()));
         } catch (IOException e) {
             return false;
         } finally {
@@ -124,17 +149,30 @@ final class Launchers {
     private static final String READ_ONLY_INIT = String.join("\n",
             "keep='|/proc|'",
             "while [ \"$1\" != -- ]; do",
-            "  mount --bind \"$1\" \"$1\" || { echo \"upcert: cannot keep $1 writable\" >&2; exit 125; }",
-            "  keep=\"$keep$1|\"; shift",
+            "  case \"$1\" in",
+            "    " + SCRATCH_MARK + "*) dir=${1#" + SCRATCH_MARK + "}",
+            "      mount -t tmpfs -o size=" + SCRATCH_BYTES + ",mode=0700 upcert-scratch \"$dir\" \\",
+            "        || { echo \"upcert: cannot give $dir a bounded file system\" >&2; exit 125; };;",
+            "    *) dir=$1",
+            "      mount --bind \"$dir\" \"$dir\" || { echo \"upcert: cannot keep $dir writable\" >&2; exit 125; };;",
+            "  esac",
+            "  keep=\"$keep$dir|\"; shift",
             "done",
             "shift",
+            "cd \"$PWD\"",
             "while read -r _ _ _ _ point _; do",
             "  point=$(printf '%b' \"$point\")",
             "  case \"$keep\" in *\"|$point|\"*) continue;; esac",
             "  case \"$point\" in /proc/*|/sys|/sys/*) continue;; esac",
             "  mount -o remount,bind,ro \"$point\" 2>/dev/null || echo \"upcert: $point stays writable\" >&2",
             "done < /proc/self/mountinfo",
-            "\"$@\" & wait $!");
+            "\"$@\" & child=$!",
+            // The process watchdog: the kernel exempts root from RLIMIT_NPROC, so the init counts the
+            // namespace's processes itself (its own /proc, a glob: no fork but the sleep) and kills the
+            // extension past the bound; the namespace and everything in it end with the init.
+            "( while sleep " + WATCHDOG_INTERVAL + "; do set -- /proc/[0-9]*; if [ $# -gt " + PROCESSES + " ]; then",
+            "  echo \"" + PROCESS_LIMIT_MESSAGE + "\" >&2; kill -9 $child; exit; fi; done ) &",
+            "wait $child");
 
     /**
      * The prefix that runs a command as {@link #inPidNamespace()} does, and also in a mount
@@ -145,13 +183,44 @@ final class Launchers {
      * protocol. Inside, the command runs as root of its user namespace, which is nobody outside.
      */
     static List<String> inReadOnlyNamespaces(List<Path> writable) {
+        return inReadOnlyNamespaces(null, writable);
+    }
+
+    /**
+     * As {@link #inReadOnlyNamespaces(List)}, and {@code scratch} (when not null) becomes a file system
+     * of its own in memory, at most {@link #SCRATCH_BYTES}: a process that fills its scratch folder
+     * meets a full disk ({@code ENOSPC}) there, not the machine's, and what it wrote goes with the
+     * namespace.
+     */
+    static List<String> inReadOnlyNamespaces(Path scratch, List<Path> writable) {
         List<String> command = new ArrayList<>(List.of(UNSHARE, "--user", "--map-root-user", "--mount", "--mount-proc", "--pid",
                 "--net", "--ipc", "--fork", "--kill-child", "/bin/sh", "-c", READ_ONLY_INIT, "upcert-init"));
+        if (scratch != null) {
+            command.add(SCRATCH_MARK + scratch.toAbsolutePath());
+        }
         for (Path path : writable) {
             command.add(path.toAbsolutePath().toString());
         }
         command.add("--");
         return command;
+    }
+
+    /**
+     * The prefix that starts a command under the resource limits above ({@code prlimit}, util-linux,
+     * as {@code unshare}); empty without {@code prlimit}. {@code perLaunch}: the command runs in a
+     * user namespace of its own, where the process limit counts only its processes (outside one it
+     * would count every process of the user).
+     */
+    static List<String> limits(boolean perLaunch) {
+        if (!Files.isExecutable(Path.of(PRLIMIT))) {
+            return List.of();
+        }
+        List<String> prefix = new ArrayList<>(List.of(PRLIMIT, "--data=" + DATA_BYTES, "--fsize=" + FILE_BYTES));
+        if (perLaunch) {
+            prefix.add("--nproc=" + PROCESSES);
+        }
+        prefix.add("--");
+        return prefix;
     }
 
     /** The JVM running the harness: workers use the same one. */

@@ -25,17 +25,26 @@ final class LocalProcess implements LaunchedProcess {
     }
 
     static LocalProcess start(ProcessBuilder builder, boolean useSetsid) throws IOException {
-        return start(builder, useSetsid, null);
+        return start(builder, useSetsid, null, null);
     }
 
     /**
-     * @param writable the only folders the process may write, where the kernel allows a read-only
-     *     view of the rest ({@link Launchers#readOnlyFileSystem()}); null to leave its file systems as they are
+     * Starts the process under the extension limits ({@link Launchers#limits}: its data segment, the
+     * size of a file, the processes of its launch), in namespaces of its own where the kernel allows them.
+     *
+     * @param scratch the process's own folder, which gets a file system of its own of bounded size
+     *     where it gets a mount namespace; or null
+     * @param writable the other folders the process may write, where the kernel allows a read-only
+     *     view of the rest ({@link Launchers#readOnlyFileSystem()}); null (and no scratch) to leave its
+     *     file systems as they are
      */
-    static LocalProcess start(ProcessBuilder builder, boolean useSetsid, List<Path> writable) throws IOException {
-        if (writable != null && Launchers.readOnlyFileSystem()) {
-            builder.command().addAll(0, Launchers.inReadOnlyNamespaces(writable));
-        } else if (Launchers.pidNamespace()) {
+    static LocalProcess start(ProcessBuilder builder, boolean useSetsid, Path scratch, List<Path> writable) throws IOException {
+        boolean readOnly = (writable != null || scratch != null) && Launchers.readOnlyFileSystem();
+        boolean namespaces = readOnly || Launchers.pidNamespace();
+        builder.command().addAll(0, Launchers.limits(namespaces));
+        if (readOnly) {
+            builder.command().addAll(0, Launchers.inReadOnlyNamespaces(scratch, writable == null ? List.of() : writable));
+        } else if (namespaces) {
             builder.command().addAll(0, Launchers.inPidNamespace());
         }
         if (useSetsid) {

@@ -435,6 +435,9 @@ public final class ProtocolHost implements ExtensionHost {
             if (err.tail().contains("java.lang.OutOfMemoryError")) {
                 return "out of memory (" + exit + ")";
             }
+            if (err.tail().contains(Launchers.PROCESS_LIMIT_MESSAGE)) {
+                return "more than " + Launchers.PROCESSES + " processes in one launch (" + exit + ")";
+            }
             return exit.equals("running") ? "closed the protocol connection" : exit;
         }
     }

@@ -57,14 +57,25 @@ public final class WorkerLauncher implements ProcessLauncher {
         if (extra != null && !extra.isBlank()) {
             command.addAll(java.util.Arrays.asList(extra.trim().split("\\s+")));
         }
+        // Nothing in /tmp (the JVM's performance data), temporary files in its scratch folder.
+        command.add("-XX:-UsePerfData");
+        command.add("-Djava.io.tmpdir=" + request.scratch().toAbsolutePath());
         command.add("-cp");
         command.add(Launchers.workerClassPath());
         command.add(org.upcert.protocol.worker.WorkerMain.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).directory(request.scratch().toFile());
         builder.environment().putAll(request.environment());
         builder.environment().put(Protocol.ENV_EXTENSION, jar.toString());
+        // The security manager refuses files to extension code on the stack, and code can get past
+        // it (a thread of JDK frames only, Unsafe, JNI): the kernel keeps every file system read-only
+        // to the worker but its scratch folder, as for a command (docs/isolation.md).
+        List<Path> writable = new ArrayList<>();
+        String profile = System.getenv("UPCERT_WORKER_PROFILE");
+        if (profile != null && !profile.isBlank() && Path.of(profile).isAbsolute() && Path.of(profile).getParent() != null) {
+            writable.add(Path.of(profile).getParent());
+        }
         // A session of its own: a Ctrl-C at the terminal reaches upcert (which stops and reports), not
         // the workers; and a kill reaches everything a worker might have started.
-        return LocalProcess.start(builder, Launchers.canSetsid());
+        return LocalProcess.start(builder, Launchers.canSetsid(), request.scratch(), writable);
     }
 }

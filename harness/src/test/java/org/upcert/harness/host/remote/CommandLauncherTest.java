@@ -80,8 +80,22 @@ class CommandLauncherTest {
         String out = finish(launch(dir, "for f in \"$TMPDIR/mine\" \"$PWD/outside\" /tmp/upcert-outside-" + ProcessHandle.current().pid() + ";"
                 + " do if ( echo x > \"$f\" ) 2>/dev/null; then echo written; else echo refused; fi; done"));
         assertEquals("written\nrefused\nrefused", out, "only the scratch folder is writable");
-        assertTrue(java.nio.file.Files.exists(dir.resolve("scratch/mine")), "the scratch file is upcert's to see");
+        // the scratch folder is a file system of the launch's own, in memory: gone with the namespace
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("scratch/mine")), "nothing of the scratch folder outlives the launch");
         assertTrue(!java.nio.file.Files.exists(dir.resolve("outside")), "nothing written in the working folder");
+    }
+
+    @Test
+    @DisplayName("a command's scratch folder holds at most 256 MiB, and the command runs under a data, file-size and process limit")
+    void boundedScratchAndLimits(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "this kernel gives no unprivileged mount namespace: the scratch folder is the disk's");
+        assumeTrue(java.nio.file.Files.isExecutable(Path.of(Launchers.PRLIMIT)), "no prlimit (util-linux): no limits to show");
+        String out = finish(launch(dir, "if head -c 300000000 /dev/zero > \"$TMPDIR/big\" 2>/dev/null; then echo filled;"
+                + " else echo full at $(( $(wc -c < \"$TMPDIR/big\") >> 20 )) MiB; fi;"
+                + " awk '/^Max (data size|file size|processes)/ {print $(NF-2), $(NF-1)}' /proc/self/limits"));
+        assertEquals("full at 256 MiB\n" + Launchers.FILE_BYTES + " " + Launchers.FILE_BYTES + "\n"
+                + Launchers.DATA_BYTES + " " + Launchers.DATA_BYTES + "\n"
+                + Launchers.PROCESSES + " " + Launchers.PROCESSES, out);
     }
 
     @Test

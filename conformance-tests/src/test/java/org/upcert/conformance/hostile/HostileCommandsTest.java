@@ -1,0 +1,284 @@
+package org.upcert.conformance.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.upcert.conformance.python.Python;
+
+/**
+ * The red team's command extensions (H28): {@code hostile_command.py} speaks the protocol by hand
+ * and attacks upcert at its first {@code processJobs}, in the way its argument names. For each: a
+ * verdict (never CERTIFIED, exit code 1, never 0 or 3), upcert's stdout its own (one JSON object),
+ * the reports written, a bounded wall time (one short run, {@code --hang-after 2s}), and nothing left
+ * running. docs/isolation.md has the table of attacks and what upcert does.
+ */
+// Alone: it counts the processes of this JVM, and bombs must not share the machine with other classes' runs.
+@Isolated
+class HostileCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path SCRIPT = Path.of("src", "test", "resources", "hostile", "hostile_command.py").toAbsolutePath();
+
+    private record Outcome(int code, JsonNode certification, List<JsonNode> trace, String err) {
+        String verdict(String rule) {
+            for (JsonNode r : certification.path("rules")) {
+                if (r.path("id").asText().equals(rule)) {
+                    return r.path("verdict").asText();
+                }
+            }
+            return "absent";
+        }
+
+        /** The reasons of every call that did not return (crashed, killed), in trace order. */
+        List<String> endings() {
+            List<String> reasons = new ArrayList<>();
+            for (JsonNode line : trace) {
+                if (line.path("ev").asText().equals("call.end") && !line.path("outcome").asText().equals("returned")) {
+                    reasons.add(line.path("outcome").asText() + ": " + line.path("reason").asText(line.path("exception").asText()));
+                }
+            }
+            return reasons;
+        }
+
+        /** What the extension said in its log lines, in trace order. */
+        List<String> said() {
+            return trace.stream().filter(l -> l.path("ev").asText().equals("log")).map(l -> l.path("msg").asText()).toList();
+        }
+
+        String runEnd() {
+            return trace.stream().filter(l -> l.path("ev").asText().equals("run.end")).map(l -> l.path("reason").asText())
+                    .findFirst().orElse("none");
+        }
+    }
+
+    private static Outcome certify(String attack, Path dir, String... more) throws IOException {
+        String python = Python.require();
+        Path out = dir.resolve(attack);
+        List<String> args = new ArrayList<>(List.of("--extension-cmd", Python.command(python, SCRIPT) + " " + attack + " "
+                + dir.resolve(attack + ".mark"), "--profiles", "baseline", "--seed", "1", "--hang-after", "2s",
+                "--out", out.toString(), "--json", "--quiet"));
+        args.addAll(List.of(more));
+        Python.Outcome outcome = Python.certify(args.toArray(new String[0]));
+        assertTrue(Files.isRegularFile(out.resolve("certification.json")), "certification.json is written: " + outcome.err());
+        assertTrue(Files.isRegularFile(out.resolve("CERTIFICATION.md")), "CERTIFICATION.md is written");
+        // upcert's stdout is upcert's alone: one JSON object, whatever the extension did
+        JsonNode printed = JSON.readTree(outcome.out());
+        assertEquals("NOT_CERTIFIED", printed.path("verdict").asText(), outcome.out());
+        assertEquals(1, outcome.code(), "exit code 1 (not certified), never 0 or 3: " + outcome.err());
+        List<JsonNode> trace = new ArrayList<>();
+        try (Stream<Path> files = Files.list(out.resolve("traces"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".jsonl")).toList()) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    trace.add(JSON.readTree(line));
+                }
+            }
+        }
+        assertNothingLeft();
+        return new Outcome(outcome.code(), JSON.readTree(out.resolve("certification.json").toFile()), trace, outcome.err());
+    }
+
+    /** The attack crashed the simulated process every time with {@code reason}, and the run gave up on it. */
+    private static void assertCrashed(Outcome outcome, String reason) {
+        assertEquals("FAIL", outcome.verdict("RES-04"), "RES-04 names the crash");
+        List<String> endings = outcome.endings();
+        assertFalse(endings.isEmpty(), "calls ended without returning");
+        assertTrue(endings.stream().allMatch(e -> e.contains(reason)), "every call ended: " + reason + "; got " + endings);
+        assertEquals("extension-failing", outcome.runEnd());
+    }
+
+    /**
+     * Nothing of the hostile command outlives its certification: its processes die with their
+     * namespace once the launch is killed, which the kernel finishes a moment after the kill returns
+     * (a bounded wait, 10 s).
+     */
+    private static void assertNothingLeft() {
+        try {
+            org.awaitility.Awaitility.await("the hostile command's processes end").atMost(java.time.Duration.ofSeconds(10))
+                    .pollInterval(java.time.Duration.ofMillis(100)).until(() -> left().isEmpty());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            assertEquals(List.of(), left(), "processes of the hostile command left running");
+        }
+    }
+
+    private static List<String> left() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains("hostile_command.py")
+                        || p.info().commandLine().orElse("").endsWith("sleep 600")) // the fork bomb's children
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    }
+
+    // --- protocol abuse ------------------------------------------------------------------------
+
+    @Test
+    @Timeout(120)
+    @DisplayName("a 1 GiB line without a newline is cut at 64 MiB: a protocol violation, the process crashed")
+    void longLine(@TempDir Path dir) throws IOException {
+        assertCrashed(certify("long-line", dir), "protocol violation: a message longer than 67108864 bytes");
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("JSON nested 200,000 deep, a 100,000-digit number, invalid UTF-8 and NUL bytes are protocol violations, never a StackOverflowError")
+    void malformedMessages(@TempDir Path dir) throws IOException {
+        assertCrashed(certify("deep-json", dir), "protocol violation: message 3 is not JSON: Document nesting depth");
+        assertCrashed(certify("huge-number", dir), "protocol violation: message 3 is not JSON: Number value length");
+        assertCrashed(certify("invalid-utf8", dir), "protocol violation: message 3 is not JSON");
+        assertCrashed(certify("nul-bytes", dir), "protocol violation: message 3 is not JSON");
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("an answer to a request never made ends the connection; a result claiming a verdict is no result")
+    void forgedAnswers(@TempDir Path dir) throws IOException {
+        assertCrashed(certify("unsolicited-reply", dir), "protocol violation: message 3 answers request 4242, which is not pending");
+        Outcome forged = certify("forged-result", dir);
+        assertCrashed(forged, "protocol violation: processJobs answered {\"verdict\":\"CERTIFIED\"");
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("requests without an id that the harness cannot perform are refused quietly: no dead reader, no hang, nothing on upcert's stderr")
+    void notifications(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("notification", dir);
+        assertFalse(outcome.err().contains("Exception in thread"), "no stack trace on upcert's stderr: " + outcome.err());
+        assertTrue(outcome.endings().isEmpty(), "every call returned: " + outcome.endings());
+        assertEquals("quiescent", outcome.runEnd());
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("requests after processJobs returned are refused and judged (TRM-04)")
+    void afterReturn(@TempDir Path dir) throws IOException {
+        assertEquals("FAIL", certify("after-return", dir).verdict("TRM-04"));
+    }
+
+    // --- resource exhaustion -------------------------------------------------------------------
+
+    @Test
+    @Timeout(120)
+    @DisplayName("a memory bomb ends its own process at the data limit (2 GiB): the process crashed, upcert is untouched")
+    void memoryBomb(@TempDir Path dir) throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "no prlimit (util-linux): no data limit to show");
+        Outcome outcome = certify("memory-bomb", dir);
+        assertCrashed(outcome, "exited with status 1");
+        for (String line : outcome.said()) {
+            long held = Long.parseLong(line.split(" ")[1]);
+            assertTrue(held <= 2048, "at most 2 GiB held, not " + held + " MiB");
+        }
+        assertFalse(outcome.said().isEmpty(), "the extension says how much it held");
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("a fork bomb stops at 512 processes in one launch (the kernel's limit, or upcert's watchdog where the harness runs as root) and dies with its namespace")
+    void forkBomb(@TempDir Path dir) throws IOException {
+        assumeTrue(namespaces(), "no user and mount namespaces here: nothing bounds an extension's processes but the machine");
+        Outcome outcome = certify("fork-bomb", dir);
+        assertEquals("FAIL", outcome.verdict("RES-04"));
+        assertTrue(outcome.endings().stream().allMatch(e -> e.contains("more than 512 processes in one launch") || e.contains("hung")),
+                outcome.endings().toString());
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("5,000 threads in a command are bounded (data limit, process limit); closing its stdio early changes nothing")
+    void threadsAndStdio(@TempDir Path dir) throws IOException {
+        Outcome threads = certify("threads", dir);
+        assertEquals("FAIL", threads.verdict("RES-04"), "it hangs after its threads: killed as hung");
+        Outcome closed = certify("close-stdio", dir);
+        assertTrue(closed.endings().isEmpty(), closed.endings().toString());
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("filling the scratch folder meets a full disk at 256 MiB, inside the command's own namespace")
+    void diskFill(@TempDir Path dir) throws IOException {
+        assumeTrue(namespaces(), "no user and mount namespaces here: the scratch folder is the machine's disk");
+        Outcome outcome = certify("disk-fill", dir);
+        assertCrashed(outcome, "exited with status 1");
+        List<String> said = outcome.said();
+        assertFalse(said.isEmpty(), "the extension says how much it wrote");
+        for (String line : said) {
+            assertTrue(line.contains("No space left on device"), line);
+            long written = Long.parseLong(line.split(" ")[1]);
+            assertTrue(written <= 256L << 20, "at most 256 MiB written, not " + written);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("64 MiB of stderr is drained and bounded, never in upcert's output")
+    void stderrFlood(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("stderr-flood", dir);
+        assertFalse(outcome.err().contains("yyyyyyyyyy"), "the extension's stderr stays out of upcert's");
+        Path log = dir.resolve("stderr-flood").resolve("traces");
+        assertTrue(Files.exists(log));
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("an extension that stops itself (SIGSTOP) is killed as hung; one that ignores SIGTERM too")
+    void stoppedAndStubborn(@TempDir Path dir) throws IOException {
+        assertCrashedOrHung(certify("sigstop", dir));
+        assertCrashedOrHung(certify("ignore-sigterm", dir));
+    }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("an extension that hangs every other call and every willTerminate costs at most three wall bounds: the run ends after three hangs in all")
+    void hangsEveryOtherCall(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("huge-id", dir);
+        assertEquals("FAIL", outcome.verdict("RES-04"));
+        assertEquals("extension-failing", outcome.runEnd());
+        long hung = outcome.trace().stream().filter(l -> (l.path("ev").asText().equals("process.kill")
+                && l.path("reason").asText().endsWith("(hung)")) || (l.path("ev").asText().equals("process.notice-problem")
+                && l.path("reason").asText().contains("did not return within"))).count();
+        assertEquals(3, hung, "three hangs (a call or willTerminate), then the run ended: " + outcome.endings());
+    }
+
+    private static void assertCrashedOrHung(Outcome outcome) {
+        assertEquals("FAIL", outcome.verdict("RES-04"));
+        assertEquals("extension-failing", outcome.runEnd());
+        assertTrue(outcome.endings().stream().allMatch(e -> e.contains("hung")), outcome.endings().toString());
+    }
+
+    @Test
+    @Timeout(120)
+    @DisplayName("a command inherits no descriptor of upcert's but its socket and stdio; killing its parent kills nothing")
+    void inheritedFdsAndParent(@TempDir Path dir) throws IOException {
+        Outcome fds = certify("inherited-fds", dir);
+        assertTrue(fds.endings().isEmpty(), fds.endings().toString());
+        assertFalse(fds.said().isEmpty());
+        assertTrue(fds.said().stream().allMatch(l -> l.equals("descriptors []")), "no descriptor of upcert's: " + fds.said());
+        Outcome parent = certify("kill-parent", dir);
+        assertTrue(parent.endings().isEmpty(), parent.endings().toString());
+    }
+
+    private static boolean namespaces() {
+        try {
+            Process probe = new ProcessBuilder("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
