@@ -125,6 +125,18 @@ class CommandLauncherTest {
     }
 
     @Test
+    @DisplayName("past 512 processes in one launch the namespace's init kills the command (the kernel exempts root from RLIMIT_NPROC)")
+    void processWatchdog(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "no mount namespace: no /proc of the launch's own to count");
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0,
+                "not root: the kernel's RLIMIT_NPROC (512) refuses the forks before the watchdog would count them");
+        LaunchedProcess bomb = launch(dir, "i=0; while [ $i -lt 600 ]; do sleep 30 & i=$((i+1)); done; wait");
+        assertTrue(bomb.awaitExit(Duration.ofSeconds(20)), "the watchdog ends it within a second of passing 512");
+        assertEquals("killed by signal 9", bomb.describeExit(), () -> stderrOf(bomb));
+        assertTrue(new String(bomb.stderr().readAllBytes(), StandardCharsets.UTF_8).contains(Launchers.PROCESS_LIMIT_MESSAGE));
+    }
+
+    @Test
     @DisplayName("exit statuses and deaths by signal read as before: 'exited with status 7', 'killed by signal 9'")
     void exitsReadTheSame(@TempDir Path dir) throws IOException {
         LaunchedProcess exits = launch(dir, "exit 7");
