@@ -226,6 +226,7 @@ while True:
         if result is not None:
             answer(message["id"], result)
     elif method == "willTerminate":
-        answer(message["id"], None)
+        if ATTACK != "ignore-notice":  # ignore-notice: answers every call, never willTerminate
+            answer(message["id"], None)
     elif method == "exit":
         answer(message["id"], {"threadsLeft": 0})

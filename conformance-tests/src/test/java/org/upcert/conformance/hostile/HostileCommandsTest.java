@@ -66,13 +66,24 @@ class HostileCommandsTest {
         }
     }
 
-    private static Outcome certify(String attack, Path dir, String... more) throws IOException {
+    /**
+     * A hang bound of 2 s for attacks that hang (each hang costs it); 20 s for those that do real work
+     * first (64 MiB on the socket, 256 MiB into the scratch folder), which on a loaded machine can take
+     * more than 2 s and would then read as a hang.
+     */
+    private static final String HANGS = "2s";
+    private static final String WORKS = "20s";
+
+    private static Outcome certify(String attack, Path dir) throws IOException {
+        return certify(attack, dir, HANGS);
+    }
+
+    private static Outcome certify(String attack, Path dir, String hangAfter) throws IOException {
         String python = Python.require();
         Path out = dir.resolve(attack);
-        List<String> args = new ArrayList<>(List.of("--extension-cmd", Python.command(python, SCRIPT) + " " + attack + " "
-                + dir.resolve(attack + ".mark"), "--profiles", "baseline", "--seed", "1", "--hang-after", "2s",
+        List<String> args = new ArrayList<>(List.of("--extension-cmd", Python.command(python, SCRIPT) + " " + attack,
+                "--profiles", "baseline", "--seed", "1", "--hang-after", hangAfter,
                 "--out", out.toString(), "--json", "--quiet"));
-        args.addAll(List.of(more));
         Python.Outcome outcome = Python.certify(args.toArray(new String[0]));
         assertTrue(Files.isRegularFile(out.resolve("certification.json")), "certification.json is written: " + outcome.err());
         assertTrue(Files.isRegularFile(out.resolve("CERTIFICATION.md")), "CERTIFICATION.md is written");
@@ -128,7 +139,7 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("a 1 GiB line without a newline is cut at 64 MiB: a protocol violation, the process crashed")
     void longLine(@TempDir Path dir) throws IOException {
-        assertCrashed(certify("long-line", dir), "protocol violation: a message longer than 67108864 bytes");
+        assertCrashed(certify("long-line", dir, WORKS), "protocol violation: a message longer than 67108864 bytes");
     }
 
     @Test
@@ -174,7 +185,7 @@ class HostileCommandsTest {
     @DisplayName("a memory bomb ends its own process at the data limit (2 GiB): the process crashed, upcert is untouched")
     void memoryBomb(@TempDir Path dir) throws IOException {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "no prlimit (util-linux): no data limit to show");
-        Outcome outcome = certify("memory-bomb", dir);
+        Outcome outcome = certify("memory-bomb", dir, WORKS);
         assertCrashed(outcome, "exited with status 1");
         for (String line : outcome.said()) {
             long held = Long.parseLong(line.split(" ")[1]);
@@ -209,7 +220,7 @@ class HostileCommandsTest {
     @DisplayName("filling the scratch folder meets a full disk at 256 MiB, inside the command's own namespace")
     void diskFill(@TempDir Path dir) throws IOException {
         assumeTrue(namespaces(), "no user and mount namespaces here: the scratch folder is the machine's disk");
-        Outcome outcome = certify("disk-fill", dir);
+        Outcome outcome = certify("disk-fill", dir, WORKS);
         assertCrashed(outcome, "exited with status 1");
         List<String> said = outcome.said();
         assertFalse(said.isEmpty(), "the extension says how much it wrote");
@@ -224,7 +235,7 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("64 MiB of stderr is drained and bounded, never in upcert's output")
     void stderrFlood(@TempDir Path dir) throws IOException {
-        Outcome outcome = certify("stderr-flood", dir);
+        Outcome outcome = certify("stderr-flood", dir, WORKS);
         assertFalse(outcome.err().contains("yyyyyyyyyy"), "the extension's stderr stays out of upcert's");
         Path log = dir.resolve("stderr-flood").resolve("traces");
         assertTrue(Files.exists(log));
@@ -249,6 +260,20 @@ class HostileCommandsTest {
                 && l.path("reason").asText().endsWith("(hung)")) || (l.path("ev").asText().equals("process.notice-problem")
                 && l.path("reason").asText().contains("did not return within"))).count();
         assertEquals(3, hung, "three hangs (a call or willTerminate), then the run ended: " + outcome.endings());
+    }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("a willTerminate never answered is a hang (RES-04) and three end the run; an extension that answers it passes RES-04")
+    void unansweredNotices(@TempDir Path dir) throws IOException {
+        Outcome ignores = certify("ignore-notice", dir);
+        assertTrue(ignores.endings().isEmpty(), "every call returned: " + ignores.endings());
+        assertEquals("FAIL", ignores.verdict("RES-04"), "willTerminate hung");
+        assertEquals("extension-failing", ignores.runEnd());
+        assertEquals(3, ignores.trace().stream().filter(l -> l.path("ev").asText().equals("process.notice-problem")).count());
+        Outcome answers = certify("none", dir, WORKS);
+        assertEquals("PASS", answers.verdict("RES-04"), "the same extension answering willTerminate");
+        assertEquals("quiescent", answers.runEnd());
     }
 
     private static void assertCrashedOrHung(Outcome outcome) {
