@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A hostile extension command (H28): speaks the protocol by hand, so it can abuse it, and attacks
-upcert in the way ``sys.argv[1]`` names at its first ``processJobs``. Used by HostileCommandsTest.
+upcert in the way ``sys.argv[1]`` names at every ``processJobs`` (``ignore-notice``: never answers
+``willTerminate``; ``none``: a command that only answers). Used by HostileCommandsTest.
 
 Each attack either breaks the protocol (the harness must end the connection and judge the process
 crashed) or tries to exhaust something (processes, memory, disk, output, the harness's patience).
@@ -20,7 +21,6 @@ import threading
 import time
 
 ATTACK = sys.argv[1] if len(sys.argv) > 1 else "none"
-MARK = sys.argv[2] if len(sys.argv) > 2 else None
 
 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 sock.connect(os.environ["UPCERT_CHANNEL"])
