@@ -210,7 +210,9 @@ public final class CloudRules {
             for (TraceEvent event : evidence.events()) {
                 String job = event.text("job");
                 if (server.see(event)) {
-                    uploadedBy.clear(); // host.server: what the old server holds is not uploaded on the new one
+                    // host.server: duplicates are counted per tenure: what the old server holds is not uploaded on
+                    // the new one, and an extension cannot know what a server it returns to holds
+                    uploadedBy.clear();
                 }
                 switch (event.name()) {
                     case "os.upgrade" -> {
@@ -252,7 +254,7 @@ public final class CloudRules {
                             hiddenUnacked.put(job, event);
                             String resource = resourceOfJob.get(job);
                             TraceEvent attempt = attemptOf.get(job);
-                            boolean counts = attempt == null || server.counts(attempt.line(), attempt.text("url"));
+                            boolean counts = attempt == null || server.counts(attempt.text("url"));
                             if (resource != null && !DownloadOnly.is(event) && counts) { // a download-only success uploaded nothing
                                 uploadedBy.put(resource, job);
                             }

@@ -119,25 +119,32 @@ public final class ResourceFates {
         Attempts read = evidence.derived(Attempts.class, Attempts::of);
         TreeMap<String, List<Attempt>> attempts = read.byResource();
         TreeMap<String, TraceEvent> deletions = new TreeMap<>(); // asset -> its last library.delete
-        TreeMap<String, TraceEvent> hostUploads = new TreeMap<>(); // resource -> the host app's upload of it
+        // resource -> the host app's first upload of it to the server the account is on at the end
+        TreeMap<String, TraceEvent> hostUploads = new TreeMap<>();
         ServerChanges servers = ServerChanges.of(evidence);
+        ServerChanges.AsOfNow server = new ServerChanges.AsOfNow();
+        TreeMap<String, TreeMap<String, TraceEvent>> hostUploadsByServer = new TreeMap<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.delete")) {
                 deletions.put(event.text("asset"), event);
             } else if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
-                hostUploads.putIfAbsent(event.text("resource"), event);
-            } else if (ServerChanges.changed(event)) {
-                hostUploads.clear(); // what the host app uploaded went to the old server
+                // the host app uploads to the server its account is on then; that server keeps it
+                hostUploadsByServer.computeIfAbsent(server.uploadHost(), h -> new TreeMap<>())
+                        .putIfAbsent(event.text("resource"), event);
+            } else {
+                server.see(event);
             }
         }
+        hostUploads.putAll(hostUploadsByServer.getOrDefault(server.uploadHost(), new TreeMap<>()));
         TreeMap<String, CloudInventory.StoredObject> bySha = evidence.inventory() == null ? new TreeMap<>()
                 : evidence.inventory().objectsBySha256();
         for (AssetResource resource : evidence.library().everResources().values()) {
             String key = resource.key();
             List<Attempt> tried = attempts.getOrDefault(key, List.of());
             if (servers.any()) {
-                // host.server: only what was sent to the current server after the last change counts
-                tried = tried.stream().filter(a -> servers.counts(a.start().line(), a.url())).toList();
+                // host.server: only what was sent to the server the account is on at the end counts,
+                // before or after the changes (a server keeps what it received)
+                tried = tried.stream().filter(a -> servers.counts(a.url())).toList();
             }
             boolean stored = evidence.payloads() != null && bySha.containsKey(evidence.payloads().sha256(resource));
             ResourceFate fate;

@@ -49,8 +49,6 @@ final class SystemState {
         TraceEvent failure;
         /** The destination of its latest attempt as traced (its create's, or a retry's new one); null if unknown. */
         String url;
-        /** The line its latest attempt started on (its create, or its retry). */
-        int attemptLine;
 
         Job(String id, String resource) {
             this.id = id;
@@ -98,22 +96,37 @@ final class SystemState {
     private final ResourceFates fates;
     /** The server the account is on so far (host.server). */
     private final ServerChanges.AsOfNow server = new ServerChanges.AsOfNow();
+    /** Whether the run's account ever changes server: then a give-up is judged on the attempts sent to one server. */
+    private final boolean serversChange;
     private final Attempts attempts;
     private final java.util.Set<String> assumptions;
     private final GiveUp.OutcomeVisibility outcomesVisible;
     /** Whether the run's system transitions showed in the fetch sets only at their job.visible lines. */
     private final boolean fetchLag;
     private final TreeMap<String, Job> jobs = new TreeMap<>();
-    /** Resource → the line its upload landed on (a response that said stored). */
+    /**
+     * Resource → the line its upload landed on (a response that said stored), on the server the
+     * account is on, in this tenure (since the last change of server): a per-tenure figure, like
+     * {@link #succeededAckLine} and {@link #uploadedBy} (TRM-03 blames a kill, not a move).
+     */
     private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
     private final TreeMap<String, Integer> succeededAckLine = new TreeMap<>();
-    /** The job whose upload of a resource landed first. */
+    /** The job whose upload of a resource landed first (this tenure). */
     private final TreeMap<String, Job> uploadedBy = new TreeMap<>();
+    /**
+     * Per server (its upload host as traced): the resources it holds from the extension's
+     * uploads or the host app's, and those given up there. A server keeps what it received: when
+     * the account moves back to a server, what it got before counts again (docs/simulator.md).
+     */
+    private final TreeMap<String, TreeSet<String>> uploadedOn = new TreeMap<>();
+    private final TreeMap<String, TreeSet<String>> abandonedOn = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> unackedByResource = new TreeMap<>();
     /** The number of jobs in {@link #unackedByResource}, kept as it changes (asked at every create). */
     private int unackedCount;
-    private final TreeSet<String> uploaded = new TreeSet<>();
-    private final TreeSet<String> abandoned = new TreeSet<>();
+    /** What the server the account is on now holds ({@link #uploadedOn} of it). */
+    private TreeSet<String> uploaded;
+    /** What was given up on the server the account is on now ({@link #abandonedOn} of it). */
+    private TreeSet<String> abandoned;
     private final TreeMap<String, List<String>> resourcesOfAsset = new TreeMap<>();
     /** Live resource → the trace line it appeared on (0 for the initial library). */
     private final TreeMap<String, Integer> live = new TreeMap<>();
@@ -141,6 +154,9 @@ final class SystemState {
         assumptions = evidence.assumptions();
         outcomesVisible = GiveUp.OutcomeVisibility.of(evidence);
         fetchLag = fetchLagOn(evidence);
+        serversChange = ServerChanges.of(evidence).any();
+        uploaded = uploadedOn.computeIfAbsent(server.uploadHost(), h -> new TreeSet<>());
+        abandoned = abandonedOn.computeIfAbsent(server.uploadHost(), h -> new TreeSet<>());
         TreeSet<String> inserted = new TreeSet<>();
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("library.insert")) {
@@ -186,7 +202,6 @@ final class SystemState {
                 Job record = new Job(job, event.text("resource"));
                 record.download = DownloadOnly.is(event);
                 record.createdLine = event.line();
-                record.attemptLine = event.line();
                 record.url = event.fields().has("url") ? event.text("url") : null;
                 jobs.put(job, record);
                 if (unackedByResource.computeIfAbsent(record.bucket(), r -> new TreeSet<>()).add(job)) {
@@ -205,8 +220,8 @@ final class SystemState {
                 Job record = systemState(job, "SUCCEEDED", event.line());
                 if (record != null) {
                     record.finishedLine = event.line();
-                    if (!record.download && onCurrentServer(record)) {
-                        landed(record, event); // a download-only success sent nothing; the old server's is not
+                    if (!record.download) {
+                        landed(record, event); // a download-only success sent nothing
                     }
                 }
             }
@@ -227,7 +242,6 @@ final class SystemState {
                 Job record = state(job, "REGISTERED");
                 if (record != null) {
                     record.retried = true;
-                    record.attemptLine = event.line();
                     if (event.fields().has("url")) {
                         record.url = event.text("url");
                     }
@@ -241,8 +255,9 @@ final class SystemState {
                         record.state = "CANCELLED";
                         record.shown = "CANCELLED";
                     } else if (!record.download && record.state.equals("FAILED") && record.failure != null
-                            && onCurrentServer(record) && justifiedGiveUp(record)) {
-                        abandoned.add(record.resource);
+                            && justifiedGiveUp(record)) {
+                        // given up on the server the job went to (another one's give-up counts there, if the account returns)
+                        abandonedOn.computeIfAbsent(server.serverOfUpload(record.url), h -> new TreeSet<>()).add(record.resource);
                     }
                     // A success the old server got (acknowledged after a host.server) is none on the new
                     // one: TRM-03 must not read its acknowledgement by a killed activation as a success
@@ -286,21 +301,22 @@ final class SystemState {
                 // no rule asks the extension for it any more.
                 String resource = event.text("resource");
                 if (!resource.isEmpty()) {
-                    uploaded.add(resource);
+                    uploaded.add(resource); // to the server the account is on now, which keeps it
                     uploadedLine.putIfAbsent(resource, event.line());
                     refresh(resource);
                 }
             }
             case "host.server" -> {
                 if (server.see(event)) {
-                    // The account moved to another server: nothing is uploaded there yet (docs/simulator.md).
-                    // Every live resource is work again from this line on; what the old server holds,
-                    // what the extension gave up there and what it was told succeeded there no longer count.
-                    uploaded.clear();
+                    // The account moved to another server, which holds what it received before, if
+                    // anything (a move back: docs/simulator.md). Every live resource it does not hold is
+                    // work again from this line on; what the old server holds, what the extension gave up
+                    // there and what it was told succeeded there no longer count while the account is away.
+                    uploaded = uploadedOn.computeIfAbsent(server.uploadHost(), h -> new TreeSet<>());
+                    abandoned = abandonedOn.computeIfAbsent(server.uploadHost(), h -> new TreeSet<>());
                     uploadedLine.clear();
                     uploadedBy.clear();
                     succeededAckLine.clear();
-                    abandoned.clear();
                     for (String key : new java.util.ArrayList<>(live.keySet())) {
                         live.put(key, event.line());
                         refresh(key);
@@ -317,6 +333,11 @@ final class SystemState {
     /** Whether giving up on {@code record}'s resource after its failure was justified then ({@link GiveUp}). */
     private boolean justifiedGiveUp(Job record) {
         List<Attempts.Attempt> tried = attempts.byResource().getOrDefault(record.resource, List.of());
+        if (serversChange) {
+            // judged on the attempts sent to the job's server, as the fates judge the end (ResourceFates)
+            String on = server.serverOfUpload(record.url);
+            tried = tried.stream().filter(a -> on.equals(ServerChanges.serverOf(a.url()))).toList();
+        }
         for (int i = 0; i < tried.size(); i++) {
             if (tried.get(i).end() == record.failure) {
                 return ResourceFates.justifiedGiveUp(tried.subList(0, i + 1), assumptions, outcomesVisible) != null;
@@ -327,18 +348,21 @@ final class SystemState {
 
     /**
      * Whether {@code record}'s latest attempt went to the server the account is on now: always
-     * before any change of server; after one, only an attempt started after it, to the new server.
+     * before any change of server; after one, an attempt to that server, whenever it was sent.
      */
     private boolean onCurrentServer(Job record) {
-        return server.counts(record.attemptLine, record.url);
+        return server.counts(record.url);
     }
 
+    /** {@code record}'s upload landed: on the server its destination names, which keeps it. */
     private void landed(Job record, TraceEvent event) {
         String resource = record.resource;
-        uploaded.add(resource);
-        refresh(resource);
-        uploadedLine.putIfAbsent(resource, event.line());
-        uploadedBy.putIfAbsent(resource, record);
+        uploadedOn.computeIfAbsent(server.serverOfUpload(record.url), h -> new TreeSet<>()).add(resource);
+        if (onCurrentServer(record)) {
+            refresh(resource);
+            uploadedLine.putIfAbsent(resource, event.line());
+            uploadedBy.putIfAbsent(resource, record);
+        }
     }
 
     /** Whether the run's policy (trace header) had the fetch-set lag on. */

@@ -225,6 +225,82 @@ class HostAppAcceptanceTest {
         }
     }
 
+    /** host-app at {@code seed} with a second host.server at {@code backAt}: the account moves to server 2 at 20m and back to server 1. */
+    private static RunResult withReturn(Class<? extends UploadExtension> type,
+            java.util.function.Supplier<? extends UploadExtension> make, long seed, java.time.Duration backAt) throws Exception {
+        RunPlan full = PlanExpander.expand(ProfileCatalogue.load("host-app"), seed).plan();
+        List<org.upcert.harness.plan.PlannedFault> faults = new ArrayList<>(full.faults());
+        long at = backAt.toMillis();
+        faults.add(new org.upcert.harness.plan.PlannedFault.ServerChanged(at, at));
+        RunPlan plan = new RunPlan(full.seed(), full.profile(), full.workload(), full.policy(), full.phases(), faults);
+        return Simulation.run(plan, ExtensionSource.type(type, make::get), RunOptions.inMemory().withTransport("direct"));
+    }
+
+    /** The run summary's uploaded count is the fates' (resources in the library whose fate is UPLOADED), and COMPLETE iff E2E-01 PASS. */
+    private static void summaryAgreesWithTheRules(RunResult result, RunEvidence evidence, String what) {
+        ResourceFates fates = ResourceFates.of(evidence);
+        long uploaded = evidence.liveResources().stream()
+                .filter(key -> fates.of(key) != null && fates.of(key).fate() == ResourceFates.Fate.UPLOADED).count();
+        assertEquals(result.summary().uploaded(), uploaded, what + ": the summary's uploaded count and the fates' (" + fates.tally() + ")");
+        Verdict e2e = RuleCatalogue.judge("E2E-01", evidence);
+        assertEquals(result.summary().missing() == 0, e2e.status() == Verdict.Status.PASS,
+                what + ": summary missing " + result.summary().missing() + ", " + e2e);
+    }
+
+    @Test
+    @DisplayName("host.server there and back (server 1 -> 2 -> 1, seeds 1-3): a server keeps what it received. The sample fails"
+            + " no MUST rule, an upload that landed on server 1 before the first move counts after the return, the summary's"
+            + " uploaded count and COMPLETE agree with the rules, and DUP-02 does not count the re-uploads after a move")
+    void aMoveBackFindsWhatTheServerReceived() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            String what = "sample seed " + seed;
+            RunResult result = withReturn(SampleUploadExtension.class, SampleUploadExtension::new, seed, java.time.Duration.ofMinutes(50));
+            RunEvidence evidence = RunEvidence.of(result);
+            assertEquals(List.of(), MustFailures.of(evidence), what);
+            List<Integer> servers = new ArrayList<>();
+            int firstMove = 0;
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("host.server") && !event.fields().has("skipped")) {
+                    servers.add((int) event.number("server"));
+                    firstMove = firstMove == 0 ? event.line() : firstMove;
+                }
+            }
+            assertEquals(List.of(2, 1), servers, what + ": the account moved to server 2 and back");
+            ResourceFates fates = ResourceFates.of(evidence);
+            int line = firstMove;
+            long keptFromBefore = fates.withFate(ResourceFates.Fate.UPLOADED).stream()
+                    .filter(key -> fates.of(key).decidedBy() != null && fates.of(key).decidedBy().line() < line).count();
+            assertTrue(keptFromBefore > 0, what + ": some upload to server 1 before the first move counts at the end");
+            assertTrue(result.summary().complete(), what + ": " + result.summary());
+            summaryAgreesWithTheRules(result, evidence, what);
+            Verdict dup = RuleCatalogue.judge("DUP-02", evidence);
+            assertFalse(dup.failed() || dup.status() == Verdict.Status.WARN, what + ": " + dup);
+        }
+    }
+
+    @Test
+    @DisplayName("host.server there and back: the mutants that ignore the move are judged by what server 1 holds at the end,"
+            + " and the summary agrees; KeepsTheFirstServer, rescued by the move back, passes E2E-01 (it is still caught on host-app)")
+    void aMoveBackJudgesTheMutantsByWhatServerOneHolds() throws Exception {
+        List<Class<? extends UploadExtension>> mutants = List.of(HostAppMutants.IgnoresTheServerChange.class,
+                HostAppMutants.KeepsTheFirstServer.class);
+        for (Class<? extends UploadExtension> mutant : mutants) {
+            java.util.function.Supplier<UploadExtension> make = () -> {
+                try {
+                    return mutant.getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            RunResult result = withReturn(mutant, make, 1, java.time.Duration.ofMinutes(50));
+            RunEvidence evidence = RunEvidence.of(result);
+            summaryAgreesWithTheRules(result, evidence, mutant.getSimpleName());
+            if (mutant == HostAppMutants.KeepsTheFirstServer.class) {
+                assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("E2E-01", evidence).status(), mutant.getSimpleName());
+            }
+        }
+    }
+
     @Test
     @DisplayName("an extension that copied the client secret into its own storage once never uploads again: E2E-01 FAIL")
     void aCopiedSecretGoesStale() throws Exception {

@@ -29,8 +29,11 @@ public final class CloudInventory {
      * One successful write, in arrival order.
      *
      * @param hostApp whether the host app uploaded it itself (host.upload), not the system for the extension
+     * @param stay the account's stay on this server the write arrived in ({@link #accountArrived}: 0 before
+     *     the account ever moved here; host.server): duplicates are counted per stay, since an extension
+     *     cannot know what a server it comes back to holds
      */
-    public record Write(String key, long declaredSize, String sha256, boolean overwrite, boolean hostApp) {
+    public record Write(String key, long declaredSize, String sha256, boolean overwrite, boolean hostApp, int stay) {
     }
 
     /** A refused request, with the status answered and why. */
@@ -52,6 +55,16 @@ public final class CloudInventory {
     }
 
     private long changes;
+    /** How many times the account moved (back) to this server (host.server). */
+    private int stay;
+
+    /**
+     * The host app moved the account to this server (host.server): the writes that follow belong to
+     * a new stay of the account here. The objects stored before stay: a server keeps what it received.
+     */
+    public synchronized void accountArrived() {
+        stay++;
+    }
 
     /** How many times the stored objects or commits changed so far (only grows): the cloud moved. */
     public synchronized long changes() {
@@ -77,7 +90,7 @@ public final class CloudInventory {
         int count = previous == null ? 1 : previous.writes() + 1;
         String id = previous == null ? objectId : previous.objectId();
         objects.put(key, new StoredObject(key, declaredSize, sha256, count, id));
-        writes.add(new Write(key, declaredSize, sha256, previous != null, hostApp));
+        writes.add(new Write(key, declaredSize, sha256, previous != null, hostApp, stay));
         return previous != null;
     }
 

@@ -824,6 +824,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         String secret = "s3cret-" + credentialsGeneration;
         from.dialect().changeCredentials(""); // the old server: no new upload, no sign-in
         to.dialect().changeCredentials(secret);
+        to.inventory().accountArrived(); // what it received before stays; new writes are a new stay's
         cloud = to;
         TreeMap<String, String> changed = new TreeMap<>(to.extensionConfiguration());
         changed.put(org.upcert.api.CloudSettings.CLIENT_SECRET, secret);
@@ -1038,9 +1039,13 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             }
         }
         int uploaded = 0;
+        // duplicates per stay of the account on this server (host.server: the writes of an earlier stay,
+        // before a move away and back, are not the extension's to know of; DUP-02 counts alike)
         TreeMap<String, Integer> writesPerSha = new TreeMap<>();
+        TreeMap<String, java.util.TreeSet<Integer>> staysPerSha = new TreeMap<>();
         for (CloudInventory.Write write : inventory.writes()) {
             writesPerSha.merge(write.sha256(), 1, Integer::sum);
+            staysPerSha.computeIfAbsent(write.sha256(), k -> new java.util.TreeSet<>()).add(write.stay());
         }
         int duplicates = 0;
         for (AssetResource resource : resources) {
@@ -1048,7 +1053,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             if (bySha.containsKey(sha)) {
                 uploaded++;
             }
-            duplicates += Math.max(0, writesPerSha.getOrDefault(sha, 0) - 1);
+            duplicates += Math.max(0, writesPerSha.getOrDefault(sha, 0) - staysPerSha.getOrDefault(sha, new java.util.TreeSet<>()).size());
         }
         int missing = resources.size() - uploaded;
         Trace.Line end = trace.at(clock.now(), "run.end").str("reason", endReason);
