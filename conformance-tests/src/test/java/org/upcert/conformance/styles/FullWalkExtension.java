@@ -106,6 +106,11 @@ public class FullWalkExtension implements UploadExtension {
         if (ledger == null) {
             ledger = load(context);
         }
+        if (ledgerPerServer() && serverGeneration < 0
+                && context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).isEmpty()
+                && context.storage().readString(LEDGER_BASE).isEmpty()) {
+            context.storage().writeString(LEDGER_BASE, base(context)); // the first server, before any change
+        }
         followServerChange(context, now);
         boolean consent = library.authorizationStatus() == AuthorizationStatus.AUTHORIZED
                 && library.isUploadJobExtensionEnabled();
@@ -229,13 +234,33 @@ public class FullWalkExtension implements UploadExtension {
             return;
         }
         StringBuilder lines = new StringBuilder();
+        StringBuilder held = new StringBuilder();
         for (Map.Entry<String, Entry> entry : new TreeMap<>(ledger).entrySet()) {
             State state = entry.getValue().state();
+            if (state == State.UPLOADED) {
+                held.append(entry.getKey()).append('\n');
+            }
             if (state == State.UPLOADED || state == State.GIVEN_UP || state == State.WAITING) {
                 Entry fresh = new Entry(State.NEW, 0, now);
                 ledger.put(entry.getKey(), fresh);
                 lines.append(line(entry.getKey(), fresh));
             }
+        }
+        if (ledgerPerServer()) {
+            // What the server left holds stays there; what the server come back to held is still there.
+            String left = context.storage().readString(LEDGER_BASE).orElse("");
+            if (!left.isEmpty()) {
+                context.storage().writeString(HELD + Integer.toHexString(left.hashCode()), held.toString());
+            }
+            for (String key : context.storage().readString(HELD + Integer.toHexString(base(context).hashCode())).orElse("").split("\n")) {
+                Entry entry = ledger.get(key);
+                if (!key.isEmpty() && entry != null && entry.state() == State.NEW) {
+                    Entry kept = new Entry(State.UPLOADED, 0, now);
+                    ledger.put(key, kept);
+                    lines.append(line(key, kept));
+                }
+            }
+            context.storage().writeString(LEDGER_BASE, base(context));
         }
         if (lines.length() > 0) {
             context.storage().appendString(LOG, lines.toString());
@@ -243,6 +268,20 @@ public class FullWalkExtension implements UploadExtension {
         context.storage().writeString(SERVER, "generation=" + generation + "\n");
         serverGeneration = generation;
         token = null;
+    }
+
+    /** The upload base the ledger describes ({@link #ledgerPerServer}). */
+    static final String LEDGER_BASE = "fullwalk/ledger-base.txt";
+    /** Per upload base: the resources that server holds, kept when the account left it ({@link #ledgerPerServer}). */
+    static final String HELD = "fullwalk/held/";
+
+    /**
+     * Whether this extension keeps a ledger per server: when the account moves it remembers what
+     * the server it leaves holds, and when the account comes back it finds that again (a server
+     * keeps what it received) instead of uploading everything anew.
+     */
+    protected boolean ledgerPerServer() {
+        return false;
     }
 
     private static long generationIn(String text) {
@@ -461,6 +500,20 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
         return out;
+    }
+
+    /**
+     * A correct twin that keeps a ledger per server ({@link #ledgerPerServer}): after a move back
+     * it does not upload again what the server it comes back to received before. Right under
+     * "a server keeps what it received" (docs/simulator.md); a model that counted only what was
+     * sent after the last change would blame its COMPLETED after the move back (RES-01) for work
+     * the server had done long before.
+     */
+    public static final class KeepsALedgerPerServer extends FullWalkExtension {
+        @Override
+        protected boolean ledgerPerServer() {
+            return true;
+        }
     }
 
     /**

@@ -279,6 +279,52 @@ class HostAppAcceptanceTest {
     }
 
     @Test
+    @DisplayName("host.server there and back: a full walk that keeps a ledger per server does not upload again what server 1"
+            + " received before the move, answers COMPLETED after the return and fails no MUST rule (seeds 1-2)")
+    void aLedgerPerServerIsRight() throws Exception {
+        for (long seed = 1; seed <= 2; seed++) {
+            String what = "KeepsALedgerPerServer seed " + seed;
+            RunResult result = withReturn(FullWalkExtension.KeepsALedgerPerServer.class, FullWalkExtension.KeepsALedgerPerServer::new,
+                    seed, java.time.Duration.ofMinutes(50));
+            RunEvidence evidence = RunEvidence.of(result);
+            assertEquals(List.of(), MustFailures.of(evidence), what);
+            int firstMove = 0;
+            int back = 0;
+            TreeSet<String> before = new TreeSet<>(); // succeeded on server 1 before the first move
+            TreeSet<String> createdAfterReturn = new TreeSet<>();
+            java.util.TreeMap<String, String> resourceOf = new java.util.TreeMap<>();
+            for (TraceEvent event : evidence.events()) {
+                if (event.name().equals("host.server") && !event.fields().has("skipped")) {
+                    if (firstMove == 0) {
+                        firstMove = event.line();
+                    } else {
+                        back = event.line();
+                    }
+                } else if (event.name().equals("job.create")) {
+                    resourceOf.put(event.text("job"), event.text("resource"));
+                    if (back > 0) {
+                        createdAfterReturn.add(event.text("resource"));
+                    }
+                } else if (event.name().equals("job.succeeded") && firstMove == 0) {
+                    before.add(resourceOf.get(event.text("job")));
+                }
+            }
+            assertTrue(back > 0 && !before.isEmpty(), what);
+            TreeSet<String> foundAgain = new TreeSet<>(before);
+            foundAgain.removeAll(createdAfterReturn);
+            assertFalse(foundAgain.isEmpty(), what + ": some upload to server 1 before the move was not made again after the return");
+            ResourceFates fates = ResourceFates.of(evidence);
+            for (String key : foundAgain) {
+                if (evidence.liveResources().contains(key)) {
+                    assertEquals(ResourceFates.Fate.UPLOADED, fates.of(key).fate(), what + ": " + key);
+                }
+            }
+            assertTrue(result.summary().complete(), what + ": " + result.summary());
+            summaryAgreesWithTheRules(result, evidence, what);
+        }
+    }
+
+    @Test
     @DisplayName("host.server there and back: the mutants that ignore the move are judged by what server 1 holds at the end,"
             + " and the summary agrees; KeepsTheFirstServer, rescued by the move back, passes E2E-01 (it is still caught on host-app)")
     void aMoveBackJudgesTheMutantsByWhatServerOneHolds() throws Exception {

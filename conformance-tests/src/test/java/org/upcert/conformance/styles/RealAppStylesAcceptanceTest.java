@@ -81,6 +81,42 @@ class RealAppStylesAcceptanceTest {
         return RunEvidence.of(Simulation.run(plan, source, RunOptions.inMemory().withTransport("direct")));
     }
 
+    /** {@code host-app} at {@code seed} with a move back to the first server at {@code backAt} (server 1 -> 2 at 20m -> 1). */
+    static RunEvidence runWithReturn(Class<? extends UploadExtension> type, DeclaredScope scope, long seed,
+            java.time.Duration backAt) throws Exception {
+        RunPlan full = PlanExpander.expand(ProfileCatalogue.resolve("host-app"), seed).plan();
+        List<org.upcert.harness.plan.PlannedFault> faults = new ArrayList<>(full.faults());
+        faults.add(new org.upcert.harness.plan.PlannedFault.ServerChanged(backAt.toMillis(), backAt.toMillis()));
+        RunPlan plan = new RunPlan(full.seed(), full.profile(), full.workload(), full.policy(), full.phases(), faults);
+        ExtensionSource source = ExtensionSource.type(type);
+        if (scope != null) {
+            source.withDeclaredScope(scope);
+        }
+        return RunEvidence.of(Simulation.run(plan, source, RunOptions.inMemory().withTransport("direct")));
+    }
+
+    @Test
+    @DisplayName("host.server there and back (host-app, server 1 -> 2 at 20m -> 1 at 50m or 2h30m, seeds 1-2): the Nextcloud,"
+            + " YAIIU and full-walk styles fail no MUST rule; a server keeps what it received")
+    void stylesFollowAMoveBack() throws Exception {
+        List<Object[]> styles = List.of(new Object[] {NextcloudStyle.class, NEXTCLOUD}, new Object[] {YaiiuStyle.class, YAIIU},
+                new Object[] {FullWalkExtension.class, null});
+        for (Object[] style : styles) {
+            @SuppressWarnings("unchecked")
+            Class<? extends UploadExtension> type = (Class<? extends UploadExtension>) style[0];
+            for (long seed = 1; seed <= 2; seed++) {
+                for (java.time.Duration back : List.of(java.time.Duration.ofMinutes(50), java.time.Duration.ofMinutes(150))) {
+                    RunEvidence evidence = runWithReturn(type, (DeclaredScope) style[1], seed, back);
+                    String what = type.getSimpleName() + " seed " + seed + " back at " + back;
+                    long moves = evidence.events().stream()
+                            .filter(e -> e.name().equals("host.server") && !e.fields().has("skipped")).count();
+                    assertEquals(2, moves, what + ": moved there and back");
+                    assertEquals(List.of(), MustFailures.of(evidence), what);
+                }
+            }
+        }
+    }
+
     private static Verdict judge(RunEvidence evidence, String rule) {
         return RuleCatalogue.judge(rule, evidence);
     }

@@ -1246,6 +1246,35 @@ class FaultKindsTest {
         }
 
         @Test
+        @DisplayName("host.server twice: the account moves to the second server and back; the first server kept what it received"
+                + " before (the run's inventory is its, its writes of the first stay still there), and the summary counts"
+                + " duplicate writes per stay: uploading there again after the move back is not one")
+        void serverChangeAndBack() {
+            List<String> files = new ArrayList<>();
+            Seen seen = serverBackup(Follows.THE_CHANGE, files, new PlannedFault.ServerChanged(2 * MIN, 2 * MIN),
+                    new PlannedFault.ServerChanged(30 * MIN, 30 * MIN));
+            List<JsonNode> changes = seen.trace.events("host.server");
+            assertEquals(List.of(2, 1), changes.stream().map(c -> c.path("server").asInt()).toList());
+            assertEquals(2, changes.get(1).path("generation").asInt());
+            assertTrue(changes.get(1).path("uploadBase").asText().startsWith("{cloud}/"), changes.get(1).toString());
+            var writes = seen.result.inventory().writes();
+            TreeSet<String> firstStay = new TreeSet<>();
+            TreeSet<String> again = new TreeSet<>();
+            for (var write : writes) {
+                assertTrue(write.stay() == 0 || write.stay() == 1, write.toString()); // server 1: before any move, after the return
+                if (write.stay() == 0) {
+                    firstStay.add(write.sha256());
+                } else if (firstStay.contains(write.sha256())) {
+                    again.add(write.sha256());
+                }
+            }
+            assertFalse(firstStay.isEmpty(), "server 1 got uploads before the first move and kept them");
+            assertFalse(again.isEmpty(), "the backup uploaded some of them again after the move back");
+            assertTrue(seen.result.summary().complete(), seen.result.summary().toString());
+            assertEquals(0, seen.result.summary().duplicateWrites(), "a re-upload in a later stay is not a duplicate write");
+        }
+
+        @Test
         @DisplayName("host.server: a backup that keeps its record of what it uploaded loses what only the old server holds;"
                 + " one that keeps the old server's settings is refused its sign-in there; without the change both converge")
         void serverChangeIgnored() {

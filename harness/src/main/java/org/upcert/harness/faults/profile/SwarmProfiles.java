@@ -263,12 +263,9 @@ public final class SwarmProfiles {
             case "icloud.download" -> draw.entry(kind, window(r, faultPhase, 5, 90), perOperation(r, 20, 100));
             case "os.upgrade" -> draw.entry(kind, instant(r, faultPhase), "to: \"" + List.of("26.5", "27", "27").get(r.nextInt(3)) + "\"");
             case "app.upgrade" -> draw.entry(kind, instant(r, faultPhase));
-            case "host.credentials" -> draw.entry(kind, instant(r, faultPhase));
-            // One change of server per drawn profile (an `every` becomes its first time; the same
-            // draws, so other kinds are unchanged): a move back to a server the account was on
-            // before is not judged consistently yet (the sample counts a job sent there before the
-            // change as uploaded, the rules do not), so exploration does not play it.
-            case "host.server" -> draw.entry(kind, instant(r, faultPhase).replace("    every: ", "    at: "));
+            // host.server may repeat (`every`): the account moves to the second server and back; a
+            // server keeps what it received, so a move back finds what it got before (docs/simulator.md)
+            case "host.credentials", "host.server" -> draw.entry(kind, instant(r, faultPhase));
             case "host.signout" -> draw.entry(kind, window(r, faultPhase, 5, 45));
             case "host.upload" -> draw.entry(kind, instant(r, faultPhase), "count: {min: 1, max: " + r.between(1, 10) + "}");
             case "host.filelock" -> draw.entry(kind, window(r, faultPhase, 1, 20), "reads: " + (r.nextInt(3) == 0));
