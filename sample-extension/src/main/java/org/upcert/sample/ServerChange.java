@@ -11,11 +11,14 @@ import org.upcert.api.ExtensionContext;
 /**
  * The host app moved the user's account to another server (or account) mid-backup
  * ({@link AppGroupStorage#HOST_APP_SERVER}, {@code host/server}: {@code generation=N}, the new
- * {@code uploadBase} and {@code apiBase}, and {@code hostUploadedLines}). The new server holds
- * nothing of ours: everything the ledger records as uploaded (or given up) there is to upload
- * again, the stored tokens belong to the old server, and the first {@code hostUploadedLines}
- * lines of {@code host/uploaded} name what the host app uploaded to the old server. Followed at
- * the start of every call, before anything else reads the ledger.
+ * {@code uploadBase} and {@code apiBase}, and {@code hostUploadedLines}). The ledger describes
+ * the old server: everything it records as uploaded (or given up) there is to upload again, the
+ * stored tokens belong to the old server, and the first {@code hostUploadedLines} lines of
+ * {@code host/uploaded} name what the host app uploaded to the old server. After a move back, the
+ * server keeps what it received before (docs/simulator.md), but one ledger cannot tell what that
+ * was: this extension uploads it again, which is not counted as a duplicate (DUP-02 counts per
+ * stay of the account on a server). Followed at the start of every call, before anything else
+ * reads the ledger.
  *
  * <p>What this extension has followed is its own file, {@value #FOLLOWED}: the generation and
  * {@code hostUploadedLines} of the change it followed.
