@@ -326,7 +326,8 @@ class HostAppAcceptanceTest {
 
     @Test
     @DisplayName("host.server there and back: the mutants that ignore the move are judged by what server 1 holds at the end,"
-            + " and the summary agrees; KeepsTheFirstServer, rescued by the move back, passes E2E-01 (it is still caught on host-app)")
+            + " and the summary agrees; KeepsTheFirstServer, rescued by the move back, passes E2E-01 (it is still caught on host-app);"
+            + " IgnoresTheServerChange, whose ledger counts what went to server 2, FAILs it")
     void aMoveBackJudgesTheMutantsByWhatServerOneHolds() throws Exception {
         List<Class<? extends UploadExtension>> mutants = List.of(HostAppMutants.IgnoresTheServerChange.class,
                 HostAppMutants.KeepsTheFirstServer.class);
@@ -341,8 +342,13 @@ class HostAppAcceptanceTest {
             RunResult result = withReturn(mutant, make, 1, java.time.Duration.ofMinutes(50));
             RunEvidence evidence = RunEvidence.of(result);
             summaryAgreesWithTheRules(result, evidence, mutant.getSimpleName());
+            Verdict e2e = RuleCatalogue.judge("E2E-01", evidence);
             if (mutant == HostAppMutants.KeepsTheFirstServer.class) {
-                assertEquals(Verdict.Status.PASS, RuleCatalogue.judge("E2E-01", evidence).status(), mutant.getSimpleName());
+                // it never left server 1, which refused it while the account was away and kept what it got
+                assertEquals(Verdict.Status.PASS, e2e.status(), mutant.getSimpleName() + ": " + e2e);
+            } else {
+                // its ledger still counts what it sent to server 2 while the account was there: lost on server 1
+                assertEquals(Verdict.Status.FAIL, e2e.status(), mutant.getSimpleName() + ": " + e2e);
             }
         }
     }
