@@ -12,9 +12,10 @@ import org.upcert.harness.faults.profile.ProfileException;
  * The profiles of one certification, each read once: a file edited while the certification runs
  * changes none of its cells, and the certificate names the version it was made from by its SHA-256
  * ({@link #sha256}). A {@link SuiteConfig} holds one; {@link SuiteConfig#from} reads the profiles it
- * names at once (a malformed one is bad input before any run), a profile first asked for later
- * ({@code explore:N}) is read at that first ask, and a profile that could not be read stays
- * unreadable with the same problem for every cell.
+ * names at once (a malformed one is bad input before any run), a profile first asked for later is
+ * read at that first ask, and a profile that could not be read stays unreadable with the same
+ * problem for every cell. A drawn profile ({@code explore:N}), a function of the build and N with
+ * no file to edit, is drawn at each ask and not kept.
  *
  * <p>{@code certify} hands its snapshot to the test plan it launches ({@link #share}, the
  * {@value #PARAMETER} parameter), so the runs and the certificate read the same bytes.
@@ -56,6 +57,11 @@ public final class ProfileSnapshot {
     }
 
     private ProfileCatalogue.Read read(String nameOrFile) throws ProfileException {
+        if (org.upcert.harness.faults.profile.SwarmProfiles.named(nameOrFile)) {
+            // explore:N is a function of the build and N, with nothing to edit: drawn again at each ask,
+            // not kept (upcert explore draws thousands through one configuration)
+            return ProfileCatalogue.read(nameOrFile);
+        }
         Entry entry;
         synchronized (entries) {
             entry = entries.get(nameOrFile);

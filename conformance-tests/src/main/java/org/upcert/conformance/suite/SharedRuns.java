@@ -222,6 +222,7 @@ public final class SharedRuns {
     /** A run's key: what it ran, the profile's version included (two configurations may read one file at two times). */
     private static String key(SuiteConfig config, Cell cell) {
         return String.join("|", List.of(config.extension(), config.transport(), config.isolation(), String.join(",", config.assumptions()), Long.toString(config.hangAfterMs()), cell.profile(),
-                config.snapshot().sha256OrUnreadable(cell.profile()), Long.toString(cell.seed()), cell.cloud()));
+                SuiteConfig.exploration(cell) ? "drawn" : config.snapshot().sha256OrUnreadable(cell.profile()), Long.toString(cell.seed()),
+                cell.cloud()));
     }
 }
