@@ -70,6 +70,28 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName("a request without an id whose handler throws is performed and dropped: the reader lives on and answers the next request (H28)")
+    @org.junit.jupiter.api.Timeout(20)
+    void notificationsThatThrow(@TempDir Path dir) throws Exception {
+        connect(dir);
+        java.util.concurrent.CountDownLatch boom = new java.util.concurrent.CountDownLatch(1);
+        Connection harness = new Connection("harness", ChannelStreams.in(harnessSide), ChannelStreams.out(harnessSide))
+                .start((method, params) -> {
+                    if (method.equals("boom")) {
+                        boom.countDown();
+                        throw new ArithmeticException("an exception no dispatcher maps");
+                    }
+                    return CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode(method + "!"));
+                }, pool);
+        extensionSide.write(ByteBuffer.wrap("{\"jsonrpc\":\"2.0\",\"method\":\"boom\",\"params\":{}}\n".getBytes(StandardCharsets.UTF_8)));
+        Connection extension = new Connection("extension", ChannelStreams.in(extensionSide), ChannelStreams.out(extensionSide))
+                .start((method, params) -> CompletableFuture.completedFuture(null), pool);
+        assertEquals("after!", extension.call("after", JsonNodeFactory.instance.objectNode()).asText());
+        assertTrue(boom.await(10, TimeUnit.SECONDS), "the notification was performed too");
+        assertTrue(harness.isOpen(), "the reader did not die");
+    }
+
+    @Test
     @DisplayName("requests go both ways and every message carries the sender's stamp")
     void bothWays(@TempDir Path dir) throws Exception {
         connect(dir);

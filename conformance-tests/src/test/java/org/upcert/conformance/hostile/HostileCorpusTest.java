@@ -247,6 +247,44 @@ public class HostileCorpusTest {
         assertFalse(Files.exists(beside), "nothing was written beside upcert's reports");
     }
 
+    @Test
+    @Timeout(180)
+    @DisplayName("a worker's relaunched process starts with the worker's own system properties: nothing kept there survives a kill")
+    void nothingSurvivesARelaunch(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("remembers");
+        StringWriter stdout = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
+        cli.setOut(new PrintWriter(stdout, true));
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cli.execute("certify", "--extension", jar(HostileExtensions.RemembersAcrossLaunches.class, dir).toString(),
+                "--profiles", "hard-kills", "--seed", "1", "--out", out.toString(), "--json", "--quiet");
+        assertEquals(1, code, stdout.toString());
+        java.util.List<String> said = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> traces = Files.list(out.resolve("traces"))) {
+            for (Path trace : traces.toList()) {
+                for (String line : Files.readAllLines(trace)) {
+                    JsonNode event = JSON.readTree(line);
+                    if (event.path("ev").asText().equals("log")) {
+                        said.add(event.path("msg").asText());
+                    }
+                }
+            }
+        }
+        long launches;
+        try (java.util.stream.Stream<Path> traces = Files.list(out.resolve("traces"))) {
+            launches = traces.flatMap(t -> {
+                try {
+                    return Files.readAllLines(t).stream();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).filter(l -> l.contains("\"ev\":\"process.launch\"")).count();
+        }
+        assertTrue(launches > 1, "the run relaunched the extension: " + launches);
+        assertFalse(said.isEmpty());
+        assertTrue(said.stream().allMatch(s -> s.equals("launch 1 of this memory")), "every launch starts empty: " + said);
+    }
+
     private static boolean readOnlyNamespaces() {
         try {
             Process probe = new ProcessBuilder("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true")

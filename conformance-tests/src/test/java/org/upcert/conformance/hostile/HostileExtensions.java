@@ -269,4 +269,28 @@ public final class HostileExtensions {
             return ProcessingResult.COMPLETED;
         }
     }
+
+    /**
+     * Keeps memory across kills: counts its launches in the system properties (which hold any
+     * object), the JDK's statics a worker shares between the simulated launches it serves. On a
+     * device a relaunched process starts empty; so must it here. Says its count in its log.
+     */
+    public static final class RemembersAcrossLaunches extends Base {
+        private final long launch;
+
+        public RemembersAcrossLaunches() {
+            java.util.Properties properties = System.getProperties();
+            synchronized (properties) {
+                Object seen = properties.get("hostile.launches");
+                launch = (seen instanceof Long count ? count : 0L) + 1;
+                properties.put("hostile.launches", launch);
+            }
+        }
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            context.log().info("launch " + launch + " of this memory");
+            return ProcessingResult.COMPLETED;
+        }
+    }
 }

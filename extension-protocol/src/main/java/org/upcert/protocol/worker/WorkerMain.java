@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
@@ -87,6 +88,7 @@ public final class WorkerMain {
                 nextJob.set(next.asLong());
             }
         });
+        pristineProperties.putAll(System.getProperties());
         // The sandbox is in place before the harness can ask for anything: no extension code runs unwatched.
         try {
             System.setSecurityManager(new WorkerSandbox(this::reportViolation));
@@ -111,6 +113,9 @@ public final class WorkerMain {
         profile.run();
         Runtime.getRuntime().halt(0);
     }
+
+    /** The system properties as the worker started, before any extension code ran. */
+    private final Properties pristineProperties = new Properties();
 
     private CompletionStage<JsonNode> handle(String method, JsonNode params) {
         try {
@@ -169,6 +174,12 @@ public final class WorkerMain {
         if (generation != null) {
             exit();
         }
+        // A relaunched process keeps nothing in memory. Its classes are new (a class loader of its own),
+        // but the JDK's statics are this worker's: the system properties hold any object, and an
+        // extension kept its ledger there across kills (H28). Each launch starts from the worker's own.
+        Properties fresh = new Properties();
+        fresh.putAll(pristineProperties);
+        System.setProperties(fresh);
         ExtensionClassLoader loader;
         try {
             loader = new ExtensionClassLoader(jar.toUri().toURL());
