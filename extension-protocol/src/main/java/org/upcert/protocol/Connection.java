@@ -171,14 +171,28 @@ public final class Connection implements AutoCloseable {
             // Stamped in queue order: stamps (virtual time, next job) reach the peer in the order
             // they were taken, so they never appear to go back.
             stamp.accept(message);
-            outbox.add(JSON.writeValueAsBytes(message));
+            outbox.add(line(message));
         }
     }
 
     /**
-     * Writes queued messages. Only this thread touches the socket for writing: a socket channel
-     * closes itself when a thread that uses it is interrupted, and the threads that send (an
-     * extension's own, an executor's being shut down) may well be. Nobody interrupts this one.
+     * The message as its line, the line feed included: the writer sends it with one write, where a
+     * message then its line feed were two, and the peer's reader woke up for the message only to
+     * find no line end yet and wait again for one byte (two system calls and two wake-ups on each
+     * side per message instead of one).
+     */
+    private static byte[] line(ObjectNode message) throws JsonProcessingException {
+        byte[] json = JSON.writeValueAsBytes(message);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
+    }
+
+    /**
+     * Writes queued messages, each line with one write (see {@link #line}). Only this thread
+     * touches the socket for writing: a socket channel closes itself when a thread that uses it is
+     * interrupted, and the threads that send (an extension's own, an executor's being shut down) may
+     * well be. Nobody interrupts this one.
      */
     private void writeLoop() {
         try {
@@ -188,7 +202,6 @@ public final class Connection implements AutoCloseable {
                     return;
                 }
                 out.write(bytes);
-                out.write('\n');
                 if (outbox.isEmpty()) {
                     out.flush();
                 }

@@ -92,6 +92,37 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName("each message leaves in one write, its line feed included (the peer's reader wakes once per message)")
+    void oneWritePerMessage(@TempDir Path dir) throws Exception {
+        connect(dir);
+        java.util.concurrent.BlockingQueue<String> writes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.io.OutputStream recording = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes.add(String.valueOf((char) b));
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+            }
+        };
+        Connection extension = new Connection("extension", ChannelStreams.in(extensionSide), recording)
+                .start((method, params) -> CompletableFuture.completedFuture(null), pool);
+        for (int i = 0; i < 3; i++) {
+            extension.request("log", JsonNodeFactory.instance.objectNode().put("n", i));
+        }
+        for (int i = 0; i < 3; i++) {
+            String line = writes.poll(10, TimeUnit.SECONDS);
+            assertTrue(line != null && line.endsWith("}\n") && line.indexOf('\n') == line.length() - 1,
+                    "write " + (i + 1) + " is a whole line, its line feed included: " + line);
+            assertTrue(line.contains("\"n\":" + i), line);
+        }
+        extension.close();
+        assertEquals(null, writes.poll(200, TimeUnit.MILLISECONDS), "no write but the three lines");
+    }
+
+    @Test
     @DisplayName("requests go both ways and every message carries the sender's stamp")
     void bothWays(@TempDir Path dir) throws Exception {
         connect(dir);
