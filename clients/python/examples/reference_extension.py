@@ -1028,20 +1028,29 @@ def _stops_everything(error: up.PhotosError) -> bool:
 
 
 def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
-                    change: Callable[[up.JobChanges, T], object], cancelled: threading.Event) -> BlockResult:
+                    change: Callable[[up.JobChanges, T], object], cancelled: threading.Event,
+                    committed: Optional[Callable[[List[T]], None]] = None) -> BlockResult:
     """Applies ``change`` to every item, ``size`` per block (JOB-01). The flag is polled before
     every block (TRM-01). A block rejected for one item's sake is redone one item per block;
-    LIMIT_EXCEEDED and ACCESS_USER_DENIED stop everything at once, never spinning (CAP-01, CNS-01)."""
+    LIMIT_EXCEEDED and ACCESS_USER_DENIED stop everything at once, never spinning (CAP-01, CNS-01).
+    ``committed``, if given, hears the items of each block right after it commits, before the next
+    block (what must be remembered before a kill can come)."""
     applied: list = []
     refused: list = []
+
+    def took(done: list) -> None:
+        applied.extend(done)
+        if committed is not None and done:
+            committed(done)
+
     for block in batches(items, size):
         if cancelled.is_set():
             return BlockResult(applied, refused, None, True)
         dropped: Set[int] = set()
         rejection = _commit(library, block, change, dropped)
         if rejection is None:
-            for i, item in enumerate(block):
-                (refused if i in dropped else applied).append(item)
+            refused.extend(item for i, item in enumerate(block) if i in dropped)
+            took([item for i, item in enumerate(block) if i not in dropped])
             continue
         if _stops_everything(rejection):
             return BlockResult(applied, refused, rejection)
@@ -1054,7 +1063,10 @@ def apply_in_blocks(library: up.PhotoLibrary, items: Sequence[T], size: int,
             dropped_single: Set[int] = set()
             single = _commit(library, [item], change, dropped_single)
             if single is None:
-                (refused if dropped_single else applied).append(item)
+                if dropped_single:
+                    refused.append(item)
+                else:
+                    took([item])
             elif _stops_everything(single):
                 return BlockResult(applied, refused, single)
             else:
@@ -1535,8 +1547,23 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
             cloud_problem = e  # the first failure ends creating for this call
     ledger.record(gone, context.storage)
 
+    def remember_in_flight(block: List[Tuple[up.AssetResource, up.UploadRequest]]) -> None:
+        # No PROCESS set before iOS 26.5: remember which resources now have a job in flight, after
+        # each block that committed. Recorded only after the last block, a kill inside a later
+        # block left the earlier blocks' jobs unknown to the next process, which made second jobs
+        # (explore:790, DUP-01/TRM-03; the Java sample's JobCreator does the same). Only a kill
+        # between a commit and its record remains, which no API before 26.5 lets anyone see.
+        now_ms = context.clock.millis()
+        in_flight_now = []
+        for resource, _destination in block:
+            entry = ledger.get(resource.key())
+            if entry is not None:
+                in_flight_now.append(entry.with_job_since(now_ms))
+        ledger.record(in_flight_now, context.storage)
+
     result = apply_in_blocks(library, creations, CREATE_BLOCK,
-                             lambda changes, creation: changes.create_job(creation[0], creation[1]), cancelled)
+                             lambda changes, creation: changes.create_job(creation[0], creation[1]), cancelled,
+                             None if os_level.process_set else remember_in_flight)
     if result.stopped_by is not None:
         context.log.info("creating stopped: %s%s" % (result.stopped_by,
                                                       " (job limit reached; answering PROCESSING)"
@@ -1544,15 +1571,6 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
     if result.refused:
         context.log.warn("creating %d jobs was refused (asset removed meanwhile?)" % len(result.refused))
     created = len(result.applied)
-    if not os_level.process_set and created:
-        # No PROCESS set before iOS 26.5: remember which resources now have a job in flight.
-        committed = context.clock.millis()
-        in_flight_now = []
-        for resource, _destination in result.applied:
-            entry = ledger.get(resource.key())
-            if entry is not None:
-                in_flight_now.append(entry.with_job_since(committed))
-        ledger.record(in_flight_now, context.storage)
     return CreateOutcome(created, cancelled_jobs, late_acks, unacknowledged + created, job_limit,
                          result.limit_exceeded, cloud_problem, result.interrupted)
 
