@@ -2,6 +2,7 @@ package org.upcert.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -32,22 +33,59 @@ import org.upcert.harness.run.Simulation;
 import org.upcert.sample.SampleUploadExtension;
 
 /**
- * No verdict depends on wall time. The sample runs twice under a real-time window of 150 ms (the
- * default is 10 s): once at full speed, once "on a throttled CPU" — every 10th API call it makes
- * is delayed by 5 ms of real time, so each call takes far longer than the window. Under a
+ * No verdict depends on wall time. The sample runs twice under a real-time window of
+ * {@value #WINDOW_MS} ms (the default is 10 s): once at full speed, once "on a throttled CPU" —
+ * in its first {@value #THROTTLED_CALLS} calls every 5th API call it makes is delayed by
+ * {@value #THROTTLE_MS} ms of real time, so a call takes longer than the window (asserted: the
+ * first call discovers the library with well over 100 API calls, more than 400 ms of sleeps; at 5 ms every 10th call under a 150 ms window, as this test had it
+ * before, no call ever outlasted the window and the test showed nothing). Under a
  * window measured from the start of the call, the throttled calls would be killed as hung; the
  * window restarts at each API call, so the traces are identical and so is every verdict.
+ *
+ * <p>The window is wide enough that a loaded machine (a GC pause, a starved thread between two
+ * API calls) does not read as a hang: at 150 ms it did under load 15–20. The test costs real time
+ * in proportion to the window, so it is not wider still.
  */
 class NoWallClockVerdictsTest {
+    static final long WINDOW_MS = 400;
+    static final long THROTTLE_MS = 20;
+    /**
+     * Only the run's first calls are throttled (the first discovers the whole library: the most API
+     * calls): the test's real time is the sleeps, and every call throttled cost it 30 s.
+     */
+    static final int THROTTLED_CALLS = 3;
+
+    /** What the throttled extension's processes share over a run (a relaunch makes a new instance). */
+    static final class Throttle {
+        final AtomicLong invocations = new AtomicLong();
+        final AtomicLong longestNanos = new AtomicLong();
+    }
 
     /** The sample, with every API call through a context that wastes real time first. */
     public static final class ThrottledSample implements UploadExtension {
         private final SampleUploadExtension sample = new SampleUploadExtension();
         private final AtomicLong calls = new AtomicLong();
+        private final Throttle throttle;
+
+        public ThrottledSample() {
+            this(new Throttle());
+        }
+
+        ThrottledSample(Throttle throttle) {
+            this.throttle = throttle;
+        }
 
         @Override
         public ProcessingResult processJobs(ExtensionContext context) {
-            return sample.processJobs(slow(ExtensionContext.class, context));
+            if (throttle.invocations.incrementAndGet() > THROTTLED_CALLS) {
+                return sample.processJobs(context);
+            }
+            long start = System.nanoTime(); // real time, measured by the test only
+            try {
+                return sample.processJobs(slow(ExtensionContext.class, context));
+            } finally {
+                throttle.longestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+            }
         }
 
         @Override
@@ -58,8 +96,8 @@ class NoWallClockVerdictsTest {
         @SuppressWarnings("unchecked")
         private <T> T slow(Class<T> type, T target) {
             InvocationHandler handler = (proxy, method, args) -> {
-                if (calls.incrementAndGet() % 10 == 0) {
-                    Thread.sleep(5); // a throttled CPU, in real time only
+                if (calls.incrementAndGet() % 5 == 0) {
+                    Thread.sleep(THROTTLE_MS); // a throttled CPU, in real time only
                 }
                 Object result;
                 try {
@@ -78,19 +116,22 @@ class NoWallClockVerdictsTest {
         }
     }
 
-    private static RunResult run(String profile, UploadExtension extension, Class<? extends UploadExtension> type)
+    private static RunResult run(String profile, Class<? extends UploadExtension> type, Throttle throttle)
             throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), 1).plan();
-        plan = plan.withPolicy(plan.policy().withCallWallTimeoutMs(150));
-        return Simulation.run(plan, ExtensionSource.type(type, () -> type == ThrottledSample.class ? new ThrottledSample()
-                : new SampleUploadExtension()), RunOptions.inMemory().withTransport("direct"));
+        plan = plan.withPolicy(plan.policy().withCallWallTimeoutMs(WINDOW_MS));
+        return Simulation.run(plan, ExtensionSource.type(type, () -> type == ThrottledSample.class
+                ? new ThrottledSample(throttle) : new SampleUploadExtension()), RunOptions.inMemory().withTransport("direct"));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"termination-storm", "hard-kills"})
     void aThrottledRunGivesTheSameTraceAndVerdicts(String profile) throws Exception {
-        RunResult fast = run(profile, null, SampleUploadExtension.class);
-        RunResult slow = run(profile, null, ThrottledSample.class);
+        RunResult fast = run(profile, SampleUploadExtension.class, new Throttle());
+        Throttle throttle = new Throttle();
+        RunResult slow = run(profile, ThrottledSample.class, throttle);
+        assertTrue(throttle.longestNanos.get() > WINDOW_MS * 1_000_000L, "some throttled call outlasted the window ("
+                + throttle.longestNanos.get() / 1_000_000 + " ms), else this test shows nothing");
         assertFalse(slow.traceText().contains("(hung)"), "a working call is never declared hung");
         // The header names the extension (its class and code hash differ); every event after it must match.
         List<String> fastLines = List.of(fast.traceText().split("\n"));
