@@ -198,7 +198,7 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("a fork bomb stops at 512 processes in one launch (the kernel's limit, or upcert's watchdog where the harness runs as root) and dies with its namespace")
     void forkBomb(@TempDir Path dir) throws IOException {
-        assumeTrue(namespaces(), "no user and mount namespaces here: nothing bounds an extension's processes but the machine");
+        assumeTrue(MountNamespaces.available(), "no user and mount namespaces here: nothing bounds an extension's processes but the machine");
         Outcome outcome = certify("fork-bomb", dir);
         assertEquals("FAIL", outcome.verdict("RES-04"));
         assertTrue(outcome.endings().stream().allMatch(e -> e.contains("more than 512 processes in one launch") || e.contains("hung")),
@@ -219,7 +219,7 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("filling the scratch folder meets a full disk at 256 MiB, inside the command's own namespace")
     void diskFill(@TempDir Path dir) throws IOException {
-        assumeTrue(namespaces(), "no user and mount namespaces here: the scratch folder is the machine's disk");
+        assumeTrue(MountNamespaces.available(), "no user and mount namespaces here: the scratch folder is the machine's disk");
         Outcome outcome = certify("disk-fill", dir, WORKS);
         assertCrashed(outcome, "exited with status 1");
         List<String> said = outcome.said();
@@ -292,18 +292,5 @@ class HostileCommandsTest {
         assertTrue(fds.said().stream().allMatch(l -> l.equals("descriptors []")), "no descriptor of upcert's: " + fds.said());
         Outcome parent = certify("kill-parent", dir);
         assertTrue(parent.endings().isEmpty(), parent.endings().toString());
-    }
-
-    private static boolean namespaces() {
-        try {
-            Process probe = new ProcessBuilder("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

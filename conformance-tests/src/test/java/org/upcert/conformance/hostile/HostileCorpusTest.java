@@ -237,7 +237,7 @@ public class HostileCorpusTest {
     @Timeout(180)
     @DisplayName("code that gets past the security manager (a thread of JDK frames only) still writes no file: the worker's file systems are read-only but its scratch folder")
     void pastTheSecurityManager(@TempDir Path dir) throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(readOnlyNamespaces(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(MountNamespaces.available(),
                 "no user and mount namespaces here: a worker that gets past its security manager can write any file of the user (docs/isolation.md)");
         Path beside = dir.resolve("beside-the-reports.txt");
         Files.deleteIfExists(Path.of(HostileExtensions.ESCAPED_FILE));
@@ -283,19 +283,6 @@ public class HostileCorpusTest {
         assertTrue(launches > 1, "the run relaunched the extension: " + launches);
         assertFalse(said.isEmpty());
         assertTrue(said.stream().allMatch(s -> s.equals("launch 1 of this memory")), "every launch starts empty: " + said);
-    }
-
-    private static boolean readOnlyNamespaces() {
-        try {
-            Process probe = new ProcessBuilder("/usr/bin/unshare", "--user", "--map-root-user", "--mount", "/bin/true")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && probe.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     // --- in the container sandbox --------------------------------------------------------------
