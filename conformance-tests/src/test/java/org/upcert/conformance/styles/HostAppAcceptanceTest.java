@@ -212,13 +212,7 @@ class HostAppAcceptanceTest {
         List<Class<? extends UploadExtension>> mutants = List.of(HostAppMutants.IgnoresTheServerChange.class,
                 HostAppMutants.KeepsTheFirstServer.class);
         for (Class<? extends UploadExtension> mutant : mutants) {
-            java.util.function.Supplier<UploadExtension> make = () -> {
-                try {
-                    return mutant.getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new AssertionError(e);
-                }
-            };
+            java.util.function.Supplier<UploadExtension> make = maker(mutant);
             assertEquals(List.of(), MustFailures.of(withoutServerChange(mutant, make, 1)), mutant.getSimpleName() + " without");
             Verdict verdict = RuleCatalogue.judge("E2E-01", run(mutant, make, 1));
             assertEquals(Verdict.Status.FAIL, verdict.status(), mutant.getSimpleName() + " with: " + verdict);
@@ -332,13 +326,7 @@ class HostAppAcceptanceTest {
         List<Class<? extends UploadExtension>> mutants = List.of(HostAppMutants.IgnoresTheServerChange.class,
                 HostAppMutants.KeepsTheFirstServer.class);
         for (Class<? extends UploadExtension> mutant : mutants) {
-            java.util.function.Supplier<UploadExtension> make = () -> {
-                try {
-                    return mutant.getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new AssertionError(e);
-                }
-            };
+            java.util.function.Supplier<UploadExtension> make = maker(mutant);
             RunResult result = withReturn(mutant, make, 1, java.time.Duration.ofMinutes(50));
             RunEvidence evidence = RunEvidence.of(result);
             summaryAgreesWithTheRules(result, evidence, mutant.getSimpleName());
@@ -360,4 +348,16 @@ class HostAppAcceptanceTest {
         Verdict verdict = RuleCatalogue.judge("E2E-01", evidence);
         assertEquals(Verdict.Status.FAIL, verdict.status(), verdict.toString());
     }
+
+    /** A new instance of {@code type} for each launch (a relaunch keeps nothing in memory). */
+    private static java.util.function.Supplier<UploadExtension> maker(Class<? extends UploadExtension> type) {
+        return () -> {
+            try {
+                return type.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError(e);
+            }
+        };
+    }
+
 }
