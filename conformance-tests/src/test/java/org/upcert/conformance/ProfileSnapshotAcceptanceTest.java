@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +20,24 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.cli.ExploreCommand;
+import org.upcert.conformance.cli.ShrinkCommand;
+import org.upcert.conformance.mutants.Mutants;
 import org.upcert.conformance.report.Certification;
 import org.upcert.conformance.suite.Cell;
 import org.upcert.conformance.suite.RunOutcome;
 import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.suite.SuiteConfigException;
+import org.upcert.harness.cli.UpcertCommand;
+import org.upcert.harness.faults.profile.SwarmProfiles;
+import picocli.CommandLine;
 
 /**
  * A certificate comes from one version of its inputs: a profile file is read once, when the
  * configuration is read, and every cell of the certification runs that version, whatever happens
- * to the file meanwhile; certification.json names the version by its SHA-256.
+ * to the file meanwhile; certification.json names the version by its SHA-256. shrink and explore
+ * read their profiles the same way and name the version too.
  */
 class ProfileSnapshotAcceptanceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -104,5 +113,98 @@ class ProfileSnapshotAcceptanceTest {
         SuiteConfigException bad = assertThrows(SuiteConfigException.class, () -> config(file, "1"));
         assertTrue(bad.getMessage().matches("(?s)" + java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .*"),
                 bad.getMessage());
+    }
+
+    /** A writer that runs {@code once} at the first thing the command prints (its header: the profile has been read). */
+    private static PrintWriter editingAtFirstLine(StringWriter into, Runnable once) {
+        AtomicBoolean done = new AtomicBoolean();
+        return new PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] chars, int offset, int length) {
+                if (done.compareAndSet(false, true)) {
+                    once.run();
+                }
+                into.write(chars, offset, length);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        }, true);
+    }
+
+    @Test
+    @DisplayName("shrink reads its profile file once: edited once shrinking has begun, the pinned profile is the version read, named by its SHA-256")
+    void shrinkNamesTheVersionItShrank(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("small.yaml");
+        String read = profile(20).replace("jobLimit: 10", "jobLimit: 7");
+        Files.writeString(file, read);
+        StringWriter out = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ShrinkCommand());
+        cli.setOut(editingAtFirstLine(out, () -> {
+            try {
+                Files.writeString(file, profile(20).replace("jobLimit: 10", "jobLimit: 9"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("shrink", "--extension-class", Mutants.SkipsVideos.class.getName(), "--isolation", "in-process",
+                "--profile", file.toString(), "--seed", "1", "--rule", "E2E-01", "--max-runs", "3", "--out", dir.resolve("shrink").toString());
+        assertEquals(0, code, out + "\n" + err);
+        assertTrue(Files.readString(file).contains("jobLimit: 9"), "the file was edited during the shrinking");
+        String sha = sha256(read);
+        assertTrue(out.toString().contains("(sha256 " + sha + ")"), out.toString());
+        try (var files = Files.list(dir.resolve("shrink"))) {
+            Path pinned = files.filter(f -> f.toString().endsWith("-minimal.yaml")).findFirst().orElseThrow();
+            String yaml = Files.readString(pinned);
+            assertTrue(yaml.contains(file + ", sha256 " + sha + ")"), yaml);
+            assertTrue(yaml.contains("jobLimit: 7"), "the version read, not the edited one: " + yaml);
+        }
+    }
+
+    @Test
+    @DisplayName("a malformed profile file is bad input to shrink (exit 2, file:line:column) before any run")
+    void shrinkRefusesAMalformedProfile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "workload: [not a map\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ShrinkCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("shrink", "--profile", file.toString(), "--seed", "1", "--rule", "E2E-01", "--out",
+                dir.resolve("shrink").toString());
+        assertEquals(2, code, out + "\n" + err);
+        assertTrue(err.toString().matches("(?s)upcert shrink: " + java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .*"),
+                err.toString());
+    }
+
+    @Test
+    @DisplayName("explore names the version of each drawn profile it ran by its SHA-256, in exploration.json and in the pinned file")
+    void exploreNamesTheDrawnVersion(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("explore", "--extension-class", Mutants.NeverAcknowledgesFailed.class.getName(), "--rules", "ACK-01",
+                "--seeds", "2", "--shrink-runs", "0", "--corpus", dir.resolve("corpus").toString(), "--out",
+                dir.resolve("out").toString(), "--quiet");
+        assertEquals(1, code, out + "\n" + err);
+        JsonNode json = JSON.readTree(dir.resolve("out").resolve("exploration.json").toFile());
+        for (JsonNode seed : json.path("seeds")) {
+            long n = seed.path("seed").asLong();
+            assertEquals(sha256(SwarmProfiles.yaml(n)), seed.path("profileSha256").asText(), "explore:" + n);
+        }
+        JsonNode finding = json.path("findings").get(0);
+        String pinned = Files.readString(Path.of(finding.path("pinned").asText()));
+        assertTrue(pinned.contains("(explore:" + finding.path("seed").asLong() + ", sha256 " + sha256(SwarmProfiles.yaml(
+                finding.path("seed").asLong())) + " as this build drew it)"), pinned);
     }
 }

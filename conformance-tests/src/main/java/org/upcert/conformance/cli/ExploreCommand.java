@@ -252,6 +252,9 @@ public final class ExploreCommand implements Callable<Integer> {
             r.put("seed", run.seed());
             r.put("profile", "explore:" + run.seed());
             r.put("summary", run.summary());
+            if (run.profileSha256() != null) {
+                r.put("profileSha256", run.profileSha256()); // the version of explore:N this build drew
+            }
             if (run.skipped() != null) {
                 r.put("skipped", run.skipped());
             }

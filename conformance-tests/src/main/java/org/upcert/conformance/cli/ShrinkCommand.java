@@ -23,7 +23,6 @@ import org.upcert.harness.cli.ExitCode;
 import org.upcert.harness.cli.OutputLocation;
 import org.upcert.harness.faults.profile.Durations;
 import org.upcert.harness.faults.profile.PlanExpander;
-import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.faults.profile.ProfileException;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.run.RunOptions;
@@ -85,13 +84,19 @@ public final class ShrinkCommand implements Callable<Integer> {
         long budgetMillis = parsed.getAsLong();
         SuiteConfig config;
         RunPlan plan;
+        String sha256;
         try {
             TreeMap<String, String> parameters = new TreeMap<>();
             extension.into(parameters);
             parameters.put("upcert.cloud", cloud);
+            // the profile is read once, as certify reads its profiles (ProfileSnapshot): every run of the
+            // shrinking starts from that version's plan, and the pinned file names it by its SHA-256
+            parameters.put("upcert.profiles", profile);
+            parameters.put("upcert.explore", "0");
             config = SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key)));
             org.upcert.harness.run.Hosting.requireAvailable(config.resolvedIsolation());
-            plan = PlanExpander.expand(ProfileCatalogue.resolve(profile), seed).plan();
+            plan = PlanExpander.expand(config.profile(profile), seed).plan();
+            sha256 = config.profileSha256s().get(profile);
         } catch (SuiteConfigException | IllegalArgumentException e) {
             err.println("upcert shrink: " + e.getMessage());
             return ExitCode.USAGE.code();
@@ -104,8 +109,8 @@ public final class ShrinkCommand implements Callable<Integer> {
             err.println("upcert shrink: --out " + unwritable.get() + "; nothing was run");
             return ExitCode.USAGE.code();
         }
-        stdout.printf("upcert shrink · %s · profile %s seed %d · rule %s · %d faults, %d assets · at most %d runs / %s%n",
-                config.describeExtension(), profile, seed, checker.get().ruleId(), plan.faults().size(), plan.workload().assets(),
+        stdout.printf("upcert shrink · %s · profile %s (sha256 %s) seed %d · rule %s · %d faults, %d assets · at most %d runs / %s%n",
+                config.describeExtension(), profile, sha256, seed, checker.get().ruleId(), plan.faults().size(), plan.workload().assets(),
                 maxRuns, budget);
         stdout.flush();
         Shrinker shrinker = new Shrinker(config::source, config.cloud(), checker.get(), maxRuns, budgetMillis, step -> {
@@ -133,7 +138,8 @@ public final class ShrinkCommand implements Callable<Integer> {
                     + (config.assumptions().isEmpty() ? "" : " --assume " + String.join(",", config.assumptions()));
             Files.writeString(yaml, PinnedProfile.yaml(result.minimal(),
                     checker.get().ruleId() + " fails: " + verdict.message(),
-                    List.of("Shrunk by upcert shrink from profile " + plan.profile() + ", seed " + seed + " (" + result.original().faults()
+                    List.of("Shrunk by upcert shrink from profile " + plan.profile() + " (" + profile + ", sha256 " + sha256 + "), seed "
+                            + seed + " (" + result.original().faults()
                             .size() + " faults, " + result.original().workload().assets() + " assets) in " + result.runs() + " runs.",
                             "The plan is pinned: this file makes the same run for seed " + seed + " on its own.",
                             "Reproduce: " + rerun,

@@ -70,12 +70,15 @@ public final class Explorer {
      *
      * @param seed the seed (the profile {@code explore:seed}, run with seed {@code seed})
      * @param summary what the drawn profile is (its description's first sentence); "" when it could not be drawn
+     * @param profileSha256 the SHA-256 of the drawn profile's YAML as this build drew it (explore:N is a
+     *        function of the build and N: a later build that draws N otherwise shows another hash); null
+     *        when it could not be drawn
      * @param verdicts every selected rule's verdict; empty when the run was skipped
      * @param skipped why upcert could not judge the run; null when it was judged
      * @param traceText the trace, kept only for a run with a FAIL
      * @param wallMillis how long the run took
      */
-    public record Run(long seed, String summary, List<CellVerdict> verdicts, String skipped, String traceText, long wallMillis) {
+    public record Run(long seed, String summary, String profileSha256, List<CellVerdict> verdicts, String skipped, String traceText, long wallMillis) {
 
         public List<CellVerdict> failures() {
             return verdicts.stream().filter(v -> v.verdict().failed()).toList();
@@ -218,12 +221,17 @@ public final class Explorer {
         long started = System.nanoTime(); // wall-clock ok
         Cell cell = new Cell(SwarmProfiles.name(seed), seed, config.cloud());
         String summary;
+        String sha256;
         try {
-            Profile profile = SwarmProfiles.profile(seed);
+            // read as certify reads a profile (ProfileSnapshot): the profile and the hash of its source
+            org.upcert.harness.faults.profile.ProfileCatalogue.Read drawn = org.upcert.harness.faults.profile.ProfileCatalogue.read(
+                    SwarmProfiles.name(seed));
+            Profile profile = drawn.profile();
             PlanExpander.expand(profile, seed);
             summary = profile.summary();
+            sha256 = drawn.sha256();
         } catch (Exception | LinkageError e) {
-            return new Run(seed, "", List.of(), "harness fault: upcert drew an impossible profile (a bug of upcert's generator, "
+            return new Run(seed, "", null, List.of(), "harness fault: upcert drew an impossible profile (a bug of upcert's generator, "
                     + "never the extension's): " + e.getMessage(), null, millisSince(started));
         }
         RunOutcome outcome;
@@ -232,14 +240,14 @@ public final class Explorer {
         } catch (RuntimeException | Error e) {
             // Beyond what the simulation itself turns into a harness fault: upcert running out of
             // memory on an enormous trace, say. upcert's own limit, never the extension's FAIL.
-            return new Run(seed, summary, List.of(), "harness fault, the run could not be judged: " + e.getClass().getSimpleName()
+            return new Run(seed, summary, sha256, List.of(), "harness fault, the run could not be judged: " + e.getClass().getSimpleName()
                     + ": " + e.getMessage(), null, millisSince(started));
         }
         if (outcome.interrupted()) {
-            return new Run(seed, summary, List.of(), INTERRUPTED + " before this run finished", null, millisSince(started));
+            return new Run(seed, summary, sha256, List.of(), INTERRUPTED + " before this run finished", null, millisSince(started));
         }
         if (!outcome.ran() && outcome.impossible() == null) {
-            return new Run(seed, summary, List.of(), "harness fault, the run could not be judged: " + outcome.harnessFault(), null,
+            return new Run(seed, summary, sha256, List.of(), "harness fault, the run could not be judged: " + outcome.harnessFault(), null,
                     millisSince(started));
         }
         List<CellVerdict> verdicts = new ArrayList<>();
@@ -248,11 +256,11 @@ public final class Explorer {
                 verdicts.add(CellJudge.judge(config, rule, outcome));
             }
         } catch (RuntimeException | Error e) {
-            return new Run(seed, summary, List.of(), "harness fault while judging the run: " + e.getClass().getSimpleName() + ": "
+            return new Run(seed, summary, sha256, List.of(), "harness fault while judging the run: " + e.getClass().getSimpleName() + ": "
                     + e.getMessage(), null, millisSince(started));
         }
         boolean failed = verdicts.stream().anyMatch(v -> v.verdict().failed());
-        return new Run(seed, summary, List.copyOf(verdicts), null, failed ? outcome.traceText() : null, millisSince(started));
+        return new Run(seed, summary, sha256, List.copyOf(verdicts), null, failed ? outcome.traceText() : null, millisSince(started));
     }
 
     private static List<Finding> findingsUnshrunk(List<Run> runs) {
@@ -354,7 +362,8 @@ public final class Explorer {
         String options = config.extensionOptions();
         String cloudOption = config.cloud().equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + config.cloud();
         List<String> comment = List.of(
-                ruleId + " FAIL found by upcert explore on the profile drawn from seed " + seed + " (explore:" + seed + "):",
+                ruleId + " FAIL found by upcert explore on the profile drawn from seed " + seed + " (explore:" + seed + ", sha256 "
+                        + run.profileSha256() + " as this build drew it):",
                 "  " + run.summary(),
                 "  " + first.verdict().message(),
                 "Shrunk: " + shrunk + ".",
