@@ -86,6 +86,11 @@ public class HydratingExtension implements UploadExtension {
         sample.willTerminate();
     }
 
+    /** Whether a scan that found no asset (the library not answering, or empty) counts as the sample having seen the released assets. */
+    protected boolean announcesOnAnEmptyScan() {
+        return false;
+    }
+
     /** Whether this OS level has download-only jobs. */
     protected boolean downloadJobsExist(ExtensionContext context) {
         return context.osAtLeast("26.4");
@@ -363,8 +368,15 @@ public class HydratingExtension implements UploadExtension {
                 @Override
                 public List<Asset> fetchAssets() {
                     int releasedBefore = releasedAssets();
-                    List<Asset> shown = learnAndFilter(real.fetchAssets(), context.storage());
-                    if (releasedBefore > announced && real.authorizationStatus() == AuthorizationStatus.AUTHORIZED) {
+                    List<Asset> all = real.fetchAssets();
+                    List<Asset> shown = learnAndFilter(all, context.storage());
+                    // Announced only by a scan that answered: PhotoKit's fetchAssets returns nothing at
+                    // times (YAIIU #50), the sample trusts no empty scan, and this layer's "token
+                    // expired" is said once per release; announced on an empty scan, the released
+                    // assets were never seen by the sample, which kept its token and answered
+                    // COMPLETED with them not uploaded (RES-01 on explore:218; twin AnnouncesOnAnEmptyScan).
+                    if (releasedBefore > announced && (!all.isEmpty() || announcesOnAnEmptyScan())
+                            && real.authorizationStatus() == AuthorizationStatus.AUTHORIZED) {
                         announced = releasedBefore;
                         context.storage().writeString(ANNOUNCED, Integer.toString(announced));
                     }
@@ -450,5 +462,18 @@ public class HydratingExtension implements UploadExtension {
             }
         }
         return out;
+    }
+
+    /**
+     * Broken twin: counts a scan that found nothing as the sample having seen the released assets,
+     * as this style did before exploring it. A flaky empty scan right after a release hides the
+     * released assets from the sample for good: it answers COMPLETED with them not uploaded
+     * (RES-01 on explore:218).
+     */
+    public static final class AnnouncesOnAnEmptyScan extends HydratingExtension {
+        @Override
+        protected boolean announcesOnAnEmptyScan() {
+            return true;
+        }
     }
 }

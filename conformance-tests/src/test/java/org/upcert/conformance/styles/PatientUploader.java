@@ -49,6 +49,15 @@ import org.upcert.api.UploadRequest;
  * declared with {@code deploymentTarget: "26.4"} it is judged at 26.4 on the 26.1 profiles ({@link
  * DeploymentTargetAcceptanceTest}).
  *
+ * <p>Its state is kept per server: an entry is keyed by the upload base its job went to and the
+ * resource. When the host app moves the account to another server ({@code host.server}: {@code
+ * uploadUrlBase()} answers the new server's base from the next call) the new server holds nothing
+ * of ours, so every resource is new there; a move back finds what the first server received (a
+ * server keeps what it received). A job still in flight to the server left is recorded under that
+ * server when it finishes. The token is the server's it was issued by. (Before this, one state for
+ * every server: after a move, what the first server had was taken for uploaded, E2E-01 and RES-01
+ * on 80 of the first 300 seeds explored, every one of them with a {@code host.server}.)
+ *
  * <p>Not kill-safe between a job's creation and the next state write (a kill there may make a
  * second job): it is kept for the retry rules, judged under profiles without kills.
  */
@@ -69,8 +78,11 @@ public class PatientUploader implements UploadExtension {
     }
 
     private volatile boolean stopping;
+    /** Keyed by {@link #entry}: the upload base of the server, then the resource. */
     private TreeMap<String, Resource> state;
     private String token;
+    /** The upload base {@link #token} was issued for. */
+    private String tokenServer;
     private boolean tokenRejected;
 
     @Override
@@ -94,10 +106,13 @@ public class PatientUploader implements UploadExtension {
         if (state == null) {
             state = load(context);
         }
+        String server = base(context); // the account's server now (host.server moves it)
         // 1. What finished: recorded (durably), then acknowledged, every one of them (ACK-02, ACK-03).
         List<UploadJob> finished = context.library().fetchJobs(JobAction.ACKNOWLEDGE);
         for (UploadJob job : finished) {
-            job.destination().header(KEY_HEADER).ifPresent(key -> state.put(key, outcome(job, state.getOrDefault(key, Resource.NEW), now)));
+            String sentTo = serverOf(job.destination().url().toString());
+            job.destination().header(KEY_HEADER).ifPresent(key -> state.put(entry(ledgerOf(sentTo), key),
+                    outcome(job, state.getOrDefault(entry(ledgerOf(sentTo), key), Resource.NEW), now)));
         }
         if (!finished.isEmpty()) {
             save(context);
@@ -111,12 +126,24 @@ public class PatientUploader implements UploadExtension {
                 || !context.library().isUploadJobExtensionEnabled()) {
             return ProcessingResult.PROCESSING; // no consent: create nothing (CNS-01), come back when it returns
         }
-        // 2. A full walk: what needs a job now, and whether anything is still waiting.
+        // 2. A full walk: what needs a job now, and whether anything is still waiting. A resource with
+        //    a job in flight to any server gets no second job (DUP-01): one sent to the server the
+        //    account left is waited for, and the new server gets its job once it has finished.
+        java.util.TreeSet<String> inFlightAnywhere = new java.util.TreeSet<>();
+        state.forEach((entry, r) -> {
+            if (r.status().equals("IN_FLIGHT") && waitsForJobsElsewhere()) {
+                inFlightAnywhere.add(entry.substring(entry.indexOf(' ') + 1));
+            }
+        });
         List<AssetResource> due = new ArrayList<>();
         boolean waiting = false;
         for (Asset asset : context.library().fetchAssets()) {
             for (AssetResource resource : asset.resources()) {
-                Resource r = state.getOrDefault(resource.key(), Resource.NEW);
+                if (inFlightAnywhere.contains(resource.key())) {
+                    waiting = true;
+                    continue;
+                }
+                Resource r = state.getOrDefault(entry(ledgerOf(server), resource.key()), Resource.NEW);
                 switch (r.status()) {
                     case "NEW", "WAITING" -> {
                         if (r.notBefore() <= now) {
@@ -130,19 +157,25 @@ public class PatientUploader implements UploadExtension {
                 }
             }
         }
-        // 3. New jobs, up to the free capacity.
+        // 3. New jobs, up to the free capacity. Jobs in flight to a server the account left count too:
+        //    they hold their places until they finish and are acknowledged.
         long inFlight = state.values().stream().filter(r -> r.status().equals("IN_FLIGHT")).count();
+        waiting |= inFlight > 0;
         int room = (int) Math.max(0, context.library().jobLimit() - inFlight);
         List<AssetResource> batch = due.subList(0, Math.min(room, due.size()));
         if (!batch.isEmpty() && !stopping) {
-            Optional<String> bearer = bearer(context);
+            Optional<String> bearer = bearer(context, server);
             if (bearer.isEmpty()) {
-                return ProcessingResult.PROCESSING;
+                // The server refuses to sign us in (or cannot be reached): nothing a call in ~5 min
+                // could do differently, so FAILURE (the system backs off) unless this call moved
+                // something; PROCESSING every time was an endless loop (RES-03, explore:140: a sign-in
+                // answered 429 for an hour).
+                return finished.isEmpty() ? whenSignInFails() : ProcessingResult.PROCESSING;
             }
             try {
                 context.library().performChanges(changes -> {
                     for (AssetResource resource : batch) {
-                        changes.createJob(resource, UploadRequest.put(URI.create(base(context) + "files/"
+                        changes.createJob(resource, UploadRequest.put(URI.create(server + "files/"
                                 + URLEncoder.encode(resource.key(), StandardCharsets.UTF_8)))
                                 .withHeader("Authorization", "Bearer " + bearer.get())
                                 .withHeader(KEY_HEADER, resource.key()));
@@ -152,13 +185,39 @@ public class PatientUploader implements UploadExtension {
                 return ProcessingResult.PROCESSING; // LIMIT_EXCEEDED and the like: nothing happened, later
             }
             for (AssetResource resource : batch) {
-                Resource r = state.getOrDefault(resource.key(), Resource.NEW);
-                state.put(resource.key(), new Resource("IN_FLIGHT", r.notBefore(), r.refusals(), r.firstRefusal()));
+                Resource r = state.getOrDefault(entry(ledgerOf(server), resource.key()), Resource.NEW);
+                state.put(entry(ledgerOf(server), resource.key()), new Resource("IN_FLIGHT", r.notBefore(), r.refusals(), r.firstRefusal()));
             }
             save(context);
         }
         boolean more = due.size() > batch.size() || waiting || !batch.isEmpty();
         return more ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
+    }
+
+    /** Whether a resource with a job in flight to another server (the one the account left) waits for it. */
+    protected boolean waitsForJobsElsewhere() {
+        return true;
+    }
+
+    /** The answer of a call that moved nothing because the sign-in failed. */
+    protected ProcessingResult whenSignInFails() {
+        return ProcessingResult.FAILURE;
+    }
+
+    /** Whose state a job sent to {@code server} (an upload base) belongs to: that server's. */
+    protected String ledgerOf(String server) {
+        return server;
+    }
+
+    /** The state's key of {@code resource} in the state of {@code ledger} ({@link #ledgerOf}). */
+    static String entry(String ledger, String resource) {
+        return ledger + " " + resource;
+    }
+
+    /** The upload base a destination of this extension's went to ({@code BASE files/KEY}). */
+    static String serverOf(String destination) {
+        int files = destination.lastIndexOf("files/");
+        return files < 0 ? destination : destination.substring(0, files);
     }
 
     /** The resource after its job finished. */
@@ -207,16 +266,22 @@ public class PatientUploader implements UploadExtension {
         }
     }
 
-    private Optional<String> bearer(ExtensionContext context) {
+    private Optional<String> bearer(ExtensionContext context, String server) {
         if (tokenRejected) {
             context.storage().delete(TOKEN);
             tokenRejected = false;
         } else if (token == null) {
-            token = context.storage().readString(TOKEN).filter(t -> !t.isBlank()).orElse(null);
+            // kept as "BASE TOKEN": a token the server the account left issued is no use on the new one
+            String[] kept = context.storage().readString(TOKEN).orElse("").strip().split(" ", 2);
+            if (kept.length == 2 && !kept[1].isBlank()) {
+                token = kept[1];
+                tokenServer = kept[0];
+            }
         }
-        if (token != null) {
+        if (token != null && server.equals(tokenServer)) {
             return Optional.of(token);
         }
+        token = null;
         Map<String, String> config = context.configuration();
         String form = "grant_type=client_credentials&client_id=" + enc(config.getOrDefault("cloud.clientId", ""))
                 + "&client_secret=" + enc(config.getOrDefault("cloud.clientSecret", ""));
@@ -229,7 +294,8 @@ public class PatientUploader implements UploadExtension {
                 return Optional.empty();
             }
             token = access.group(1);
-            context.storage().writeString(TOKEN, token);
+            tokenServer = server;
+            context.storage().writeString(TOKEN, server + " " + token);
             return Optional.of(token);
         } catch (ExtensionHttp.TransportException offline) {
             return Optional.empty();
@@ -282,6 +348,41 @@ public class PatientUploader implements UploadExtension {
             job.error().flatMap(UploadError::httpStatus)
                     .ifPresent(status -> current.storage().writeString("witness/status-" + status, "seen"));
             return super.outcome(job, before, now);
+        }
+    }
+
+    /**
+     * Broken twin: one state for every server, as this style kept before exploring it: after the
+     * host app moves the account (host.server), what the first server received is taken for
+     * uploaded and never sent to the new one. E2E-01 and RES-01 FAIL it (explore:2).
+     */
+    public static final class OneStateForEveryServer extends PatientUploader {
+        @Override
+        protected String ledgerOf(String server) {
+            return "any";
+        }
+    }
+
+    /**
+     * Broken twin: after a move of the account, creates the new server's job for a resource while
+     * its job to the server left is still in flight. DUP-01 FAILs it (explore:279).
+     */
+    public static final class NewJobBesideTheOldServers extends PatientUploader {
+        @Override
+        protected boolean waitsForJobsElsewhere() {
+            return false;
+        }
+    }
+
+    /**
+     * Broken twin: answers PROCESSING when the sign-in fails and nothing moved, so a server that
+     * refuses sign-ins for an hour gets a call every 5 minutes that does nothing. RES-03 FAILs it
+     * (explore:140).
+     */
+    public static final class ProcessingWhenSignInFails extends PatientUploader {
+        @Override
+        protected ProcessingResult whenSignInFails() {
+            return ProcessingResult.PROCESSING;
         }
     }
 

@@ -119,4 +119,65 @@ class StylesCorpusTest {
         assertEquals(Status.FAIL, twin.status(), twin.message());
         assertTrue(twin.message().contains("did not return within 5000 ms of willTerminate"), twin.message());
     }
+
+    /** PatientUploader's declared scope: it reads responseHeaderFields and error without checking the level (iOS 26.4). */
+    private static final org.upcert.harness.scope.DeclaredScope PATIENT = new org.upcert.harness.scope.DeclaredScope(true,
+            java.util.EnumSet.allOf(org.upcert.api.AssetResource.ResourceType.class), java.util.OptionalLong.empty(), "26.4");
+
+    private static RunEvidence patient(Class<? extends PatientUploader> type, String file, long seed) throws Exception {
+        return RealAppStylesAcceptanceTest.run(type, PATIENT, CORPUS.resolve(file).toString(), seed);
+    }
+
+    /** The style passes {@code rule} on the pinned profile and its twin with the old mistake FAILs it. */
+    private static void styleFixedTwinCaught(String rule, RunEvidence fixed, RunEvidence twin) {
+        Verdict pass = RuleCatalogue.judge(rule, fixed);
+        assertEquals(Status.PASS, pass.status(), rule + " on the style: " + pass.message());
+        Verdict fail = RuleCatalogue.judge(rule, twin);
+        assertEquals(Status.FAIL, fail.status(), rule + " on the twin: " + fail.message());
+    }
+
+    @Test
+    @DisplayName("E2E-01 (a style bug): PatientUploader keeps its state per server; its twin with one state for every server "
+            + "takes what the first server received for uploaded after the account moves (explore:2)")
+    void patientStatePerServer() throws Exception {
+        String file = "patient-E2E-01-seed-2.yaml";
+        RunEvidence twin = patient(PatientUploader.OneStateForEveryServer.class, file, 2);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        styleFixedTwinCaught("E2E-01", patient(PatientUploader.class, file, 2), twin);
+    }
+
+    @Test
+    @DisplayName("DUP-01 (a style bug): after a move PatientUploader waits for a resource's job to the server left; its twin "
+            + "creates the new server's job beside it (explore:279)")
+    void patientWaitsForTheOldServersJob() throws Exception {
+        String file = "patient-DUP-01-seed-279.yaml";
+        styleFixedTwinCaught("DUP-01", patient(PatientUploader.class, file, 279),
+                patient(PatientUploader.NewJobBesideTheOldServers.class, file, 279));
+    }
+
+    @Test
+    @DisplayName("RES-03 (a style bug): PatientUploader answers FAILURE when the sign-in fails and nothing moved; its twin "
+            + "answers PROCESSING every 5 minutes for as long as the server refuses (explore:140)")
+    void patientSignInRefused() throws Exception {
+        String file = "patient-RES-03-seed-140.yaml";
+        styleFixedTwinCaught("RES-03", patient(PatientUploader.class, file, 140),
+                patient(PatientUploader.ProcessingWhenSignInFails.class, file, 140));
+    }
+
+    @Test
+    @DisplayName("RES-01 (a style bug): the hydrating layer tells the sample of released assets only through a scan that "
+            + "answered; its twin counts a flaky empty scan and the sample answers COMPLETED without them (explore:218)")
+    void hydratingAnnouncesThroughAnAnsweredScan() throws Exception {
+        String file = "hydrating-RES-01-seed-218.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.AnnouncesOnAnEmptyScan.class, file, 218);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing at times");
+        styleFixedTwinCaught("RES-01", hydrating(HydratingExtension.class, file, 218), twin);
+        Verdict e2e = RuleCatalogue.judge("E2E-01", hydrating(HydratingExtension.class, file, 218));
+        assertEquals(Status.PASS, e2e.status(), e2e.message());
+    }
+
+    private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
+    }
 }
