@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -251,38 +252,73 @@ public class HostileCorpusTest {
     @Timeout(180)
     @DisplayName("a worker's relaunched process starts with the worker's own system properties: nothing kept there survives a kill")
     void nothingSurvivesARelaunch(@TempDir Path dir) throws IOException {
+        List<String> said = logOfHardKills(HostileExtensions.RemembersAcrossLaunches.class, dir);
+        assertFalse(said.isEmpty());
+        assertTrue(said.stream().allMatch(s -> s.equals("launch 1 of this memory")), "every launch starts empty: " + said);
+    }
+
+    /** The channels {@link HostileExtensions.SmugglesMemory} tries, each by the name it logs. */
+    private static final List<String> JDK_CHANNELS = List.of("locale", "time zone", "System.err", "uncaught handler",
+            "security property", "security provider", "logging handler", "URL handler factory", "proxy selector", "thread name",
+            "scratch file");
+
+    @Test
+    @Timeout(180)
+    @DisplayName("nor does anything kept in the JDK's other statics (locale, time zone, streams, handlers, security, logging, "
+            + "URL factory, proxy selector, thread names) or in the scratch folder: reset, or a new worker")
+    void noJdkStaticSurvivesARelaunch(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(MountNamespaces.available(),
+                "no mount namespace: the scratch folder is the disk's and the channel through it is another (docs/isolation.md)");
+        List<String> said = logOfHardKills(HostileExtensions.SmugglesMemory.class, dir);
+        java.util.TreeMap<String, java.util.TreeSet<String>> byChannel = new java.util.TreeMap<>();
+        for (String line : said) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                byChannel.computeIfAbsent(line.substring(0, colon), k -> new java.util.TreeSet<>()).add(line.substring(colon + 2));
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(JDK_CHANNELS), byChannel.keySet(), "every channel was tried: " + byChannel);
+        byChannel.forEach((channel, seen) -> assertEquals(java.util.Set.of("launch 1"), seen,
+                channel + ": every launch starts empty (a refusal would not show the channel closed): " + byChannel));
+    }
+
+    private static String relaunches() {
+        try {
+            return Path.of(HostileCorpusTest.class.getResource("/hostile/relaunches.yaml").toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Certifies {@code type} on {@code hostile/relaunches.yaml} (an extension that does nothing is
+     * launched three times: it ends after idling and new photos wake it) and returns its log lines.
+     */
+    private static List<String> logOfHardKills(Class<?> type, Path dir) throws IOException {
         Path out = dir.resolve("remembers");
         StringWriter stdout = new StringWriter();
         CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
         cli.setOut(new PrintWriter(stdout, true));
         cli.setErr(new PrintWriter(new StringWriter(), true));
-        int code = cli.execute("certify", "--extension", jar(HostileExtensions.RemembersAcrossLaunches.class, dir).toString(),
-                "--profiles", "hard-kills", "--seed", "1", "--out", out.toString(), "--json", "--quiet");
+        int code = cli.execute("certify", "--extension", jar(type, dir).toString(),
+                "--profiles", relaunches(), "--seed", "1", "--out", out.toString(), "--json", "--quiet");
         assertEquals(1, code, stdout.toString());
-        java.util.List<String> said = new java.util.ArrayList<>();
+        List<String> said = new java.util.ArrayList<>();
+        long launches = 0;
         try (java.util.stream.Stream<Path> traces = Files.list(out.resolve("traces"))) {
-            for (Path trace : traces.toList()) {
+            for (Path trace : traces.sorted().toList()) {
                 for (String line : Files.readAllLines(trace)) {
                     JsonNode event = JSON.readTree(line);
                     if (event.path("ev").asText().equals("log")) {
                         said.add(event.path("msg").asText());
+                    } else if (event.path("ev").asText().equals("process.launch")) {
+                        launches++;
                     }
                 }
             }
         }
-        long launches;
-        try (java.util.stream.Stream<Path> traces = Files.list(out.resolve("traces"))) {
-            launches = traces.flatMap(t -> {
-                try {
-                    return Files.readAllLines(t).stream();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).filter(l -> l.contains("\"ev\":\"process.launch\"")).count();
-        }
         assertTrue(launches > 1, "the run relaunched the extension: " + launches);
-        assertFalse(said.isEmpty());
-        assertTrue(said.stream().allMatch(s -> s.equals("launch 1 of this memory")), "every launch starts empty: " + said);
+        return said;
     }
 
     // --- in the container sandbox --------------------------------------------------------------

@@ -293,4 +293,215 @@ public final class HostileExtensions {
             return ProcessingResult.COMPLETED;
         }
     }
+
+    /**
+     * Keeps memory across kills in the JDK's statics other than the system properties (H35): the
+     * default locale and time zone, the standard error stream, the default uncaught-exception
+     * handler, a security property and provider, a handler on the root logger, a URL stream handler
+     * factory, the default proxy selector, the name of a worker thread that is not its launch's, and
+     * a file in its scratch folder written past the security manager (a thread of JDK frames only). Each channel says in the log which launch it counts ("CHANNEL: launch N");
+     * on a device a relaunched process starts empty, so every channel must say 1.
+     */
+    public static final class SmugglesMemory extends Base {
+        private final List<String> said = new ArrayList<>();
+
+        public SmugglesMemory() {
+            channel("locale", () -> {
+                long n = count(java.util.Locale.getDefault().getVariant(), "M");
+                java.util.Locale.setDefault(new java.util.Locale("en", "US", "M" + (n + 1)));
+                return n + 1;
+            });
+            channel("time zone", () -> {
+                long n = count(java.util.TimeZone.getDefault().getID(), "upcert-memory-");
+                java.util.TimeZone.setDefault(new java.util.SimpleTimeZone(0, "upcert-memory-" + (n + 1)));
+                return n + 1;
+            });
+            channel("System.err", () -> {
+                long n = count(System.err.toString(), "memory-");
+                System.setErr(new Remembering(System.err, n + 1));
+                return n + 1;
+            });
+            channel("uncaught handler", () -> {
+                Thread.UncaughtExceptionHandler seen = Thread.getDefaultUncaughtExceptionHandler();
+                long n = count(seen == null ? "" : seen.toString(), "memory-");
+                Thread.setDefaultUncaughtExceptionHandler(new java.lang.Thread.UncaughtExceptionHandler() {
+                    @Override
+                    public void uncaughtException(Thread t, Throwable e) {
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "memory-" + (n + 1);
+                    }
+                });
+                return n + 1;
+            });
+            channel("security property", () -> {
+                long n = count(java.security.Security.getProperty("upcert.memory"), "");
+                java.security.Security.setProperty("upcert.memory", Long.toString(n + 1));
+                return n + 1;
+            });
+            channel("security provider", () -> {
+                java.security.Provider seen = java.security.Security.getProvider("UpcertMemory");
+                long n = seen == null ? 0 : count(seen.getInfo(), "memory-");
+                if (seen != null) {
+                    java.security.Security.removeProvider("UpcertMemory");
+                }
+                java.security.Security.addProvider(new java.security.Provider("UpcertMemory", "1", "memory-" + (n + 1)) { });
+                return n + 1;
+            });
+            channel("logging handler", () -> {
+                java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+                long n = 0;
+                for (java.util.logging.Handler handler : root.getHandlers()) {
+                    n = Math.max(n, count(handler.toString(), "memory-"));
+                }
+                long next = n + 1;
+                root.addHandler(new java.util.logging.Handler() {
+                    @Override
+                    public void publish(java.util.logging.LogRecord record) {
+                    }
+
+                    @Override
+                    public void flush() {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "memory-" + next;
+                    }
+                });
+                return next;
+            });
+            channel("URL handler factory", () -> {
+                try {
+                    java.net.URL.setURLStreamHandlerFactory(new CountingFactory());
+                } catch (Error alreadySet) {
+                    // set by an earlier launch of this worker: its handler counts on
+                }
+                return count(new java.net.URL("upcertmemory:x").toExternalForm(), "memory-");
+            });
+            channel("proxy selector", () -> {
+                java.net.ProxySelector seen = java.net.ProxySelector.getDefault();
+                long n = count(seen == null ? "" : seen.toString(), "memory-");
+                java.net.ProxySelector.setDefault(new java.net.ProxySelector() {
+                    @Override
+                    public List<java.net.Proxy> select(java.net.URI uri) {
+                        return List.of(java.net.Proxy.NO_PROXY);
+                    }
+
+                    @Override
+                    public void connectFailed(java.net.URI uri, java.net.SocketAddress sa, IOException ioe) {
+                    }
+
+                    @Override
+                    public String toString() {
+                        return "memory-" + (n + 1);
+                    }
+                });
+                return n + 1;
+            });
+            channel("thread name", () -> {
+                long n = 0;
+                Thread other = null;
+                for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                    n = Math.max(n, count(thread.getName(), "memory-"));
+                    if (thread.getThreadGroup() != Thread.currentThread().getThreadGroup() && thread.getName().startsWith("main")) {
+                        other = thread;
+                    }
+                }
+                if (other != null) {
+                    other.setName("main memory-" + (n + 1));
+                }
+                return n + 1;
+            });
+            channel("scratch file", () -> {
+                Path file = Path.of(System.getProperty("java.io.tmpdir"), "upcert-memory");
+                long n = Files.exists(file) ? count(Files.readString(file), "") : 0;
+                Thread.currentThread().setContextClassLoader(ClassLoader.getSystemClassLoader());
+                java.lang.invoke.MethodHandle write = java.lang.invoke.MethodHandles.lookup().findStatic(Files.class, "writeString",
+                        java.lang.invoke.MethodType.methodType(Path.class, Path.class, CharSequence.class, java.nio.file.OpenOption[].class));
+                Runnable jdkOnly = java.lang.invoke.MethodHandleProxies.asInterfaceInstance(Runnable.class,
+                        java.lang.invoke.MethodHandles.insertArguments(write, 0, file, Long.toString(n + 1), new java.nio.file.OpenOption[0]));
+                Thread thread = new Thread(jdkOnly);
+                thread.start();
+                thread.join();
+                return n + 1;
+            });
+        }
+
+        private interface Channel {
+            long remember() throws Exception;
+        }
+
+        private void channel(String name, Channel channel) {
+            try {
+                said.add(name + ": launch " + channel.remember());
+            } catch (Throwable e) {
+                said.add(name + ": refused " + e);
+            }
+        }
+
+        private static long count(String text, String prefix) {
+            if (text == null) {
+                return 0;
+            }
+            int at = text.indexOf(prefix);
+            if (at < 0) {
+                return 0;
+            }
+            String digits = text.substring(at + prefix.length()).replaceAll("[^0-9].*", "");
+            return digits.isEmpty() ? 0 : Long.parseLong(digits);
+        }
+
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            said.forEach(line -> context.log().info(line));
+            return ProcessingResult.COMPLETED;
+        }
+
+        /** A standard error that remembers a count (its toString). */
+        private static final class Remembering extends PrintStream {
+            private final long count;
+
+            Remembering(PrintStream out, long count) {
+                super(out, true);
+                this.count = count;
+            }
+
+            @Override
+            public String toString() {
+                return "memory-" + count;
+            }
+        }
+
+        /** A URL stream handler factory whose handler counts the launches that asked it. */
+        private static final class CountingFactory implements java.net.URLStreamHandlerFactory {
+            private long count;
+
+            @Override
+            public java.net.URLStreamHandler createURLStreamHandler(String protocol) {
+                if (!protocol.equals("upcertmemory")) {
+                    return null;
+                }
+                return new java.net.URLStreamHandler() {
+                    @Override
+                    protected java.net.URLConnection openConnection(java.net.URL url) throws IOException {
+                        throw new IOException("no connection");
+                    }
+
+                    @Override
+                    protected String toExternalForm(java.net.URL url) {
+                        synchronized (CountingFactory.this) {
+                            return "memory-" + ++count;
+                        }
+                    }
+                };
+            }
+        }
+    }
 }

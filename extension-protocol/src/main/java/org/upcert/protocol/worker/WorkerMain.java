@@ -89,9 +89,12 @@ public final class WorkerMain {
             }
         });
         pristineProperties.putAll(System.getProperties());
+        pristine = new JdkDefaults();
         // The sandbox is in place before the harness can ask for anything: no extension code runs unwatched.
         try {
-            System.setSecurityManager(new WorkerSandbox(this::reportViolation));
+            WorkerSandbox watching = new WorkerSandbox(this::reportViolation);
+            System.setSecurityManager(watching);
+            sandbox = watching;
         } catch (UnsupportedOperationException e) {
             // A JDK without a security manager: the harness still sees exits and hangs (docs/isolation.md).
         }
@@ -116,6 +119,80 @@ public final class WorkerMain {
 
     /** The system properties as the worker started, before any extension code ran. */
     private final Properties pristineProperties = new Properties();
+    /** The other JDK defaults a launch may change and the next launch gets back as the worker started. */
+    private JdkDefaults pristine;
+    /** The security manager, or null on a JDK without one. */
+    private volatile WorkerSandbox sandbox;
+
+    /**
+     * The JDK's process-wide defaults that extension code may set without being refused (a process
+     * on a device may) and that the worker restores before every launch, as a relaunched process
+     * starts with them: the standard streams, the default uncaught-exception handler, the default
+     * locales and time zone. What it cannot restore the sandbox notes instead, and the worker is
+     * replaced ({@link WorkerSandbox#drainTouched()}). Made before any extension code runs, which
+     * also sets java.util.logging up (its handlers are made on first use, which would otherwise
+     * happen with the extension on the stack).
+     */
+    private static final class JdkDefaults {
+        final java.io.InputStream in = System.in;
+        final java.io.PrintStream out = System.out;
+        final java.io.PrintStream err = System.err;
+        final Thread.UncaughtExceptionHandler uncaught = Thread.getDefaultUncaughtExceptionHandler();
+        final java.util.Locale locale = java.util.Locale.getDefault();
+        final java.util.Locale display = java.util.Locale.getDefault(java.util.Locale.Category.DISPLAY);
+        final java.util.Locale format = java.util.Locale.getDefault(java.util.Locale.Category.FORMAT);
+        final java.util.TimeZone zone = java.util.TimeZone.getDefault();
+
+        JdkDefaults() {
+            java.util.logging.Logger.getLogger("").getHandlers();
+        }
+
+        void restore() {
+            if (System.in != in) {
+                System.setIn(in);
+            }
+            if (System.out != out) {
+                System.setOut(out);
+            }
+            if (System.err != err) {
+                System.setErr(err);
+            }
+            if (Thread.getDefaultUncaughtExceptionHandler() != uncaught) {
+                Thread.setDefaultUncaughtExceptionHandler(uncaught);
+            }
+            java.util.Locale.setDefault(locale);
+            java.util.Locale.setDefault(java.util.Locale.Category.DISPLAY, display);
+            java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, format);
+            java.util.TimeZone.setDefault(zone);
+        }
+    }
+
+    /**
+     * Empties the scratch folder (the worker's working folder and {@code java.io.tmpdir}): the
+     * security manager refuses the extension files, but code that gets past it can write there,
+     * and a relaunched process must not find what the last one wrote. Not while a flight recording
+     * keeps its repository there ({@code UPCERT_WORKER_PROFILE}).
+     */
+    private void emptyScratch() {
+        if (System.getenv("UPCERT_WORKER_PROFILE") != null) {
+            return;
+        }
+        Path scratch = Path.of(pristineProperties.getProperty("java.io.tmpdir", "")).toAbsolutePath();
+        if (!scratch.equals(Path.of("").toAbsolutePath())) {
+            return; // not the folder the harness gave this worker (a worker started by hand)
+        }
+        try (java.util.stream.Stream<Path> entries = java.nio.file.Files.walk(scratch)) {
+            entries.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(scratch)).forEach(p -> {
+                try {
+                    java.nio.file.Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // read-only or gone: nothing of it can be written anew either
+                }
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // an unreadable scratch folder: nothing in it can be read back either
+        }
+    }
 
     private CompletionStage<JsonNode> handle(String method, JsonNode params) {
         try {
@@ -180,6 +257,9 @@ public final class WorkerMain {
         Properties fresh = new Properties();
         fresh.putAll(pristineProperties);
         System.setProperties(fresh);
+        // The same for the JDK's other defaults it can set back (H35), and its scratch folder.
+        pristine.restore();
+        emptyScratch();
         ExtensionClassLoader loader;
         try {
             loader = new ExtensionClassLoader(jar.toUri().toURL());
@@ -302,6 +382,8 @@ public final class WorkerMain {
             Thread.currentThread().interrupt();
         }
         result.put("threadsLeft", alive);
+        WorkerSandbox watching = sandbox;
+        result.set("jdkStateChanged", Values.texts(watching == null ? List.of() : watching.drainTouched()));
         result.set("threads", Values.texts(names));
         if (alive == 0) {
             try {

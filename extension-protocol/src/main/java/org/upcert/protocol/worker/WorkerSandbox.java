@@ -32,6 +32,13 @@ final class WorkerSandbox extends SecurityManager {
     private final StackWalker walker = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private final BiConsumer<String, String> report;
     private final ThreadLocal<Boolean> reporting = ThreadLocal.withInitial(() -> false);
+    /**
+     * What extension code changed of the JDK's state shared by the whole worker and not restored at
+     * the next launch (a JDK factory, the security or logging configuration, the network defaults, a
+     * thread that is not its own): the memory of a relaunched process must be empty, so a worker
+     * whose launch touched any of these is replaced ({@link #drainTouched()}).
+     */
+    private final java.util.concurrent.ConcurrentSkipListSet<String> touched = new java.util.concurrent.ConcurrentSkipListSet<>();
 
     /** @param report called with (kind, what the extension did) for every refusal */
     WorkerSandbox(BiConsumer<String, String> report) {
@@ -46,6 +53,27 @@ final class WorkerSandbox extends SecurityManager {
     @Override
     public void checkPermission(Permission permission, Object context) {
         check(permission);
+    }
+
+    /**
+     * A thread of another group than the launch's (a worker's thread, a JDK pool's): its name and
+     * state outlive the launch, so changing it is a way to keep memory across a kill.
+     */
+    @Override
+    public void checkAccess(Thread thread) {
+        if (!(thread.getThreadGroup() instanceof WorkerMain.GenerationGroup) && thread.getThreadGroup() != null
+                && extensionOnStack()) {
+            touched.add("a thread that is not its launch's (" + thread.getName() + ")");
+        }
+    }
+
+    /** What extension code changed of the worker-wide JDK state since the last call, and forgets it. */
+    java.util.List<String> drainTouched() {
+        java.util.List<String> list = new java.util.ArrayList<>();
+        for (String what = touched.pollFirst(); what != null; what = touched.pollFirst()) {
+            list.add(what);
+        }
+        return list;
     }
 
     @Override
@@ -68,7 +96,9 @@ final class WorkerSandbox extends SecurityManager {
             }
         } else if (permission instanceof RuntimePermission) {
             String name = permission.getName();
-            if (name.startsWith("exitVM")) {
+            if (name.equals("setFactory")) {
+                touch("a JDK factory (setFactory: URL stream handlers, sockets, content handlers, redirects)");
+            } else if (name.startsWith("exitVM")) {
                 refuse("exit", "System.exit(" + name.substring(name.indexOf('.') + 1) + ")");
             } else if (name.equals("setSecurityManager")) {
                 refuse("sandbox", "replaced the security manager");
@@ -78,7 +108,40 @@ final class WorkerSandbox extends SecurityManager {
                 // as getpid() is on a device.
                 refuse("process", "reached another process through ProcessHandle");
             }
+        } else if (permission instanceof java.security.SecurityPermission) {
+            String name = permission.getName();
+            if (name.startsWith("setProperty.") || name.startsWith("insertProvider") || name.startsWith("removeProvider")
+                    || name.startsWith("setPolicy")) {
+                touch("the security configuration (" + name + ")");
+            } else if ((name.startsWith("putProviderProperty.") || name.startsWith("removeProviderProperty.")
+                    || name.startsWith("clearProviderProperties.")) && extensionCalls("java.security.Provider")) {
+                // a JDK provider filling itself in when first used is not the extension's doing
+                touch("a security provider (" + name + ")");
+            }
+        } else if (permission instanceof java.util.logging.LoggingPermission && extensionCalls("java.util.logging.")) {
+            // the worker sets the logging up before any launch; what changes it later is the extension
+            touch("the logging configuration (java.util.logging " + permission.getName() + ")");
+        } else if (permission instanceof java.net.NetPermission && permission.getName().startsWith("set")) {
+            touch("a network default (" + permission.getName() + ")");
+        } else if (permission.getClass().getName().equals("javax.net.ssl.SSLPermission") && permission.getName().startsWith("set")) {
+            touch("a TLS default (" + permission.getName() + ")");
         }
+    }
+
+    private void touch(String what) {
+        if (!reporting.get() && extensionOnStack()) {
+            touched.add(what);
+        }
+    }
+
+    /** Whether the code that called into the classes named {@code prefix…} is the extension's (not the JDK's). */
+    private boolean extensionCalls(String prefix) {
+        return !reporting.get() && walker.walk(frames -> frames
+                .dropWhile(f -> !f.getClassName().startsWith(prefix))
+                .dropWhile(f -> f.getClassName().startsWith(prefix))
+                .findFirst()
+                .map(f -> f.getDeclaringClass().getClassLoader() instanceof ExtensionClassLoader)
+                .orElse(false));
     }
 
     private void refuse(String kind, String what) {

@@ -87,6 +87,7 @@ public final class ProtocolHost implements ExtensionHost {
     private Peer peer;
     private int peers;
     private int replacedForThreads;
+    private int replacedForJdkState;
     private int crashes;
     private long outputBytes;
 
@@ -142,6 +143,9 @@ public final class ProtocolHost implements ExtensionHost {
         TreeMap<String, Object> facts = new TreeMap<>();
         facts.put("processes", peers);
         facts.put("replacedForThreadsLeft", replacedForThreads);
+        if (replacedForJdkState > 0) {
+            facts.put("replacedForJdkState", replacedForJdkState);
+        }
         facts.put("crashes", crashes);
         facts.put("outputBytes", outputBytes + (peer == null ? 0 : peer.outputBytes()));
         return facts;
@@ -546,10 +550,18 @@ public final class ProtocolHost implements ExtensionHost {
             try {
                 JsonNode ended = peer.connection.request(Protocol.EXIT, Values.object())
                         .get(ADMIN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                peer.reusable = ended.path("threadsLeft").asInt(0) == 0;
+                boolean threadsLeft = ended.path("threadsLeft").asInt(0) != 0;
+                // JDK state shared by the worker that it cannot set back (a URL handler factory, the
+                // security or logging configuration…): a relaunched process keeps nothing in memory.
+                boolean jdkStateChanged = !ended.path("jdkStateChanged").isEmpty();
+                peer.reusable = !threadsLeft && !jdkStateChanged;
                 if (!peer.reusable) {
                     // Java cannot stop them: the worker goes, and the next launch gets a new one.
-                    replacedForThreads++;
+                    if (threadsLeft) {
+                        replacedForThreads++;
+                    } else {
+                        replacedForJdkState++;
+                    }
                     retire(peer);
                 }
             } catch (ExecutionException | TimeoutException e) {
