@@ -79,8 +79,7 @@ final class LocalProcess implements LaunchedProcess {
         if (cpuNoted.compareAndSet(false, true)) {
             ExtensionProcessCpu.beforeKill(process.toHandle());
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        killOrder(process.toHandle()).forEach(ProcessHandle::destroyForcibly);
         if (groupLeader) {
             try {
                 Process kill = new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true)
@@ -92,6 +91,20 @@ final class LocalProcess implements LaunchedProcess {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The process first, then its descendants as they were just before (killed, it no longer has
+     * them). The other way round, {@code unshare} (the process, in a namespace) could see its child,
+     * the namespace's init, die of SIGKILL before its own SIGKILL arrived, and util-linux 2.38 then
+     * exits with status 1 ("sigprocmask unblock failed": it cannot re-raise SIGKILL on itself): a kill
+     * read as "exited with status 1" now and then under load (CommandLauncherTest).
+     */
+    static List<ProcessHandle> killOrder(ProcessHandle root) {
+        List<ProcessHandle> order = new java.util.ArrayList<>();
+        order.add(root);
+        root.descendants().forEach(order::add);
+        return order;
     }
 
     @Override
