@@ -252,24 +252,63 @@ public class HostileCorpusTest {
     @Timeout(180)
     @DisplayName("a worker's relaunched process starts with the worker's own system properties: nothing kept there survives a kill")
     void nothingSurvivesARelaunch(@TempDir Path dir) throws IOException {
-        List<String> said = logOfHardKills(HostileExtensions.RemembersAcrossLaunches.class, dir);
+        List<String> said = logOfRelaunches(HostileExtensions.RemembersAcrossLaunches.class, dir);
         assertFalse(said.isEmpty());
         assertTrue(said.stream().allMatch(s -> s.equals("launch 1 of this memory")), "every launch starts empty: " + said);
     }
 
-    /** The channels {@link HostileExtensions.SmugglesMemory} tries, each by the name it logs. */
-    private static final List<String> JDK_CHANNELS = List.of("locale", "time zone", "System.err", "uncaught handler",
-            "security property", "security provider", "logging handler", "URL handler factory", "proxy selector", "thread name",
-            "scratch file");
+    /** The channels of {@link HostileExtensions.SmugglesMemory} the worker sets back at every launch. */
+    private static final List<String> RESET_CHANNELS = List.of("locale", "time zone", "System.err", "uncaught handler", "scratch file");
+    /** Those it cannot set back: a launch that touched one gets a new worker after it. */
+    private static final List<String> REPLACED_CHANNELS = List.of("security property", "security provider", "logging handler",
+            "URL handler factory", "proxy selector", "thread name");
 
     @Test
     @Timeout(180)
-    @DisplayName("nor does anything kept in the JDK's other statics (locale, time zone, streams, handlers, security, logging, "
-            + "URL factory, proxy selector, thread names) or in the scratch folder: reset, or a new worker")
-    void noJdkStaticSurvivesARelaunch(@TempDir Path dir) throws IOException {
+    @DisplayName("nor does anything kept in the JDK's default locale, time zone, System.err, uncaught handler or in the scratch folder: "
+            + "each launch sets them back, in the same worker")
+    void resetJdkStatics(@TempDir Path dir) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(MountNamespaces.available(),
                 "no mount namespace: the scratch folder is the disk's and the channel through it is another (docs/isolation.md)");
-        List<String> said = logOfHardKills(HostileExtensions.SmugglesMemory.class, dir);
+        JsonNode hosting = assertEveryLaunchStartsEmpty(dir, RESET_CHANNELS);
+        assertEquals(1, hosting.path("processes").asInt(), "one worker served every launch: " + hosting);
+    }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("nor in a security property or provider, the logging configuration, a URL handler factory, the proxy selector "
+            + "or another thread's name: the worker is replaced after a launch that touched one")
+    void replacedForJdkStatics(@TempDir Path dir) throws IOException {
+        JsonNode hosting = assertEveryLaunchStartsEmpty(dir, REPLACED_CHANNELS);
+        assertTrue(hosting.path("replacedForJdkState").asInt() >= 2, "a new worker after each launch: " + hosting);
+    }
+
+    /** Runs {@link HostileExtensions.SmugglesMemory} on {@code channels}: each is tried and says launch 1 in every launch. */
+    private static JsonNode assertEveryLaunchStartsEmpty(Path dir, List<String> channels) throws IOException {
+        Path out = dir.resolve("run");
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine();
+        cli.setOut(new PrintWriter(stdout, true));
+        cli.setErr(new PrintWriter(stderr, true));
+        int code = cli.execute("run", "--extension", jar(HostileExtensions.SmugglesMemory.class, dir, "hostile-channels.txt",
+                String.join(",", channels)).toString(), "--profile", relaunches(), "--seed", "1", "--out", out.toString(), "--json");
+        JsonNode summary = JSON.readTree(stdout.toString());
+        List<String> said = new java.util.ArrayList<>();
+        long launches = 0;
+        try (java.util.stream.Stream<Path> traces = Files.list(out)) {
+            for (Path trace : traces.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+                for (String line : Files.readAllLines(trace)) {
+                    JsonNode event = JSON.readTree(line);
+                    if (event.path("ev").asText().equals("log")) {
+                        said.add(event.path("msg").asText());
+                    } else if (event.path("ev").asText().equals("process.launch")) {
+                        launches++;
+                    }
+                }
+            }
+        }
+        assertEquals(3, launches, "the profile launches the extension three times (exit " + code + "): " + stderr);
         java.util.TreeMap<String, java.util.TreeSet<String>> byChannel = new java.util.TreeMap<>();
         for (String line : said) {
             int colon = line.indexOf(": ");
@@ -277,9 +316,10 @@ public class HostileCorpusTest {
                 byChannel.computeIfAbsent(line.substring(0, colon), k -> new java.util.TreeSet<>()).add(line.substring(colon + 2));
             }
         }
-        assertEquals(new java.util.TreeSet<>(JDK_CHANNELS), byChannel.keySet(), "every channel was tried: " + byChannel);
+        assertEquals(new java.util.TreeSet<>(channels), byChannel.keySet(), "every channel was tried: " + byChannel);
         byChannel.forEach((channel, seen) -> assertEquals(java.util.Set.of("launch 1"), seen,
                 channel + ": every launch starts empty (a refusal would not show the channel closed): " + byChannel));
+        return summary.path("hosting");
     }
 
     private static String relaunches() {
@@ -294,7 +334,7 @@ public class HostileCorpusTest {
      * Certifies {@code type} on {@code hostile/relaunches.yaml} (an extension that does nothing is
      * launched three times: it ends after idling and new photos wake it) and returns its log lines.
      */
-    private static List<String> logOfHardKills(Class<?> type, Path dir) throws IOException {
+    private static List<String> logOfRelaunches(Class<?> type, Path dir) throws IOException {
         Path out = dir.resolve("remembers");
         StringWriter stdout = new StringWriter();
         CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());

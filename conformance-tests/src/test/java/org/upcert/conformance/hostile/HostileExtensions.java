@@ -299,13 +299,26 @@ public final class HostileExtensions {
      * default locale and time zone, the standard error stream, the default uncaught-exception
      * handler, a security property and provider, a handler on the root logger, a URL stream handler
      * factory, the default proxy selector, the name of a worker thread that is not its launch's, and
-     * a file in its scratch folder written past the security manager (a thread of JDK frames only). Each channel says in the log which launch it counts ("CHANNEL: launch N");
-     * on a device a relaunched process starts empty, so every channel must say 1.
+     * a file in its scratch folder written past the security manager (a thread of JDK frames only).
+     * Each channel says in the log which launch it counts ("CHANNEL: launch N"); on a device a
+     * relaunched process starts empty, so every channel must say 1. The test packs the channels to
+     * try ({@code hostile-channels.txt}).
      */
     public static final class SmugglesMemory extends Base {
         private final List<String> said = new ArrayList<>();
+        /** The channels to try: {@code hostile-channels.txt} (comma-separated names), else all. */
+        private final List<String> tried;
 
         public SmugglesMemory() {
+            List<String> names = List.of();
+            try (var in = SmugglesMemory.class.getResourceAsStream("/hostile-channels.txt")) {
+                if (in != null) {
+                    names = List.of(new String(in.readAllBytes()).trim().split("\\s*,\\s*"));
+                }
+            } catch (IOException e) {
+                said.add("channels: unreadable " + e);
+            }
+            tried = names;
             channel("locale", () -> {
                 long n = count(java.util.Locale.getDefault().getVariant(), "M");
                 java.util.Locale.setDefault(new java.util.Locale("en", "US", "M" + (n + 1)));
@@ -439,6 +452,9 @@ public final class HostileExtensions {
         }
 
         private void channel(String name, Channel channel) {
+            if (!tried.isEmpty() && !tried.contains(name)) {
+                return;
+            }
             try {
                 said.add(name + ": launch " + channel.remember());
             } catch (Throwable e) {
