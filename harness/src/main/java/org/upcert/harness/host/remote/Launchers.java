@@ -40,6 +40,17 @@ final class Launchers {
     /** What the init says on the extension's stderr when it ends a launch past {@link #PROCESSES}. */
     static final String PROCESS_LIMIT_MESSAGE = "upcert: more than " + PROCESSES + " processes in one launch: killed";
 
+    static final String SETPRIV = "/usr/bin/setpriv";
+    /**
+     * What runs the extension in its mount namespace without any capability (util-linux {@code
+     * setpriv}): inside, it is root of its own user namespace, and with the capabilities that gives it
+     * could remount every file system read-write again ({@code mount -o remount,bind,rw /}: a
+     * command wrote a file outside its folders so before H35). Without them, and without gaining any
+     * through a set-user-id program, it cannot.
+     */
+    static final List<String> WITHOUT_CAPABILITIES = List.of(SETPRIV, "--bounding-set", "-all", "--inh-caps", "-all",
+            "--ambient-caps", "-all", "--no-new-privs", "--");
+
     /** Set to {@code false} to start extension processes without a PID namespace (to compare, or to debug). */
     static final String PID_NAMESPACE_PROPERTY = "upcert.pidNamespace";
 
@@ -83,7 +94,8 @@ final class Launchers {
     static boolean readOnlyFileSystem() {
         Boolean known = readOnlyFileSystem;
         if (known == null) {
-            known = pidNamespace() && probeReadOnly();
+            // without setpriv the read-only view could be undone from inside: not offered
+            known = pidNamespace() && Files.isExecutable(Path.of(SETPRIV)) && probeReadOnly();
             readOnlyFileSystem = known;
         }
         return known;
@@ -166,6 +178,7 @@ final class Launchers {
             "  case \"$point\" in /proc/*|/sys|/sys/*) continue;; esac",
             "  mount -o remount,bind,ro \"$point\" 2>/dev/null || echo \"upcert: $point stays writable\" >&2",
             "done < /proc/self/mountinfo",
+            // "$@" begins with setpriv (WITHOUT_CAPABILITIES): the init keeps its capabilities, the extension has none.
             "\"$@\" & child=$!",
             // The process watchdog: the kernel exempts root from RLIMIT_NPROC, so the init counts the
             // namespace's processes itself (its own /proc, a glob: no fork but the sleep) and kills the
@@ -202,6 +215,7 @@ final class Launchers {
             command.add(path.toAbsolutePath().toString());
         }
         command.add("--");
+        command.addAll(WITHOUT_CAPABILITIES);
         return command;
     }
 

@@ -86,6 +86,18 @@ class CommandLauncherTest {
     }
 
     @Test
+    @DisplayName("a command cannot remount its file systems writable: it runs without a capability, though root of its user namespace")
+    void cannotRemountWritable(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "this kernel gives no unprivileged mount namespace: a command can write files here");
+        // Before H35 the first remount succeeded and the file was written.
+        String out = finish(launch(dir, "for point in / \"$PWD\" /tmp; do mount -o remount,bind,rw \"$point\" 2>/dev/null && echo remounted; done;"
+                + " if ( echo x > \"$PWD/outside\" ) 2>/dev/null; then echo written; else echo refused; fi;"
+                + " awk '/^CapEff/ {print $2}' /proc/self/status"));
+        assertEquals("refused\n0000000000000000", out, "no remount, no file, no capability");
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("outside")), "nothing written in the working folder");
+    }
+
+    @Test
     @DisplayName("a command's scratch folder holds at most 256 MiB, and the command runs under a data, file-size and process limit")
     void boundedScratchAndLimits(@TempDir Path dir) throws IOException {
         assumeTrue(Launchers.readOnlyFileSystem(), "this kernel gives no unprivileged mount namespace: the scratch folder is the disk's");
