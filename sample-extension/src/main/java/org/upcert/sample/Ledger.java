@@ -53,12 +53,23 @@ final class Ledger {
     /** Compact when the journal has more lines than this and than there are resources. */
     private static final int COMPACT_MIN_LINES = 1024;
 
-    private static final Comparator<LedgerEntry> BY_ORDER =
-            Comparator.comparingLong(LedgerEntry::order).thenComparing(LedgerEntry::key);
+    /**
+     * Discovery order, then key. A class rather than {@code comparingLong(…).thenComparing(…)}:
+     * every relaunched process replays its ledger through it with cold code, and the composed
+     * lambdas were four classes to spin and three calls per comparison (docs/performance.md, H31).
+     */
+    private static final class ByOrder implements Comparator<LedgerEntry> {
+        @Override
+        public int compare(LedgerEntry a, LedgerEntry b) {
+            int byOrder = Long.compare(a.order(), b.order());
+            return byOrder != 0 ? byOrder : a.key().compareTo(b.key());
+        }
+    }
 
     private final TreeMap<String, LedgerEntry> entries = new TreeMap<>();
-    private final TreeSet<LedgerEntry> needingUpload = new TreeSet<>(BY_ORDER);
-    private final EnumMap<ResourceStatus, Integer> counts = new EnumMap<>(ResourceStatus.class);
+    private final TreeSet<LedgerEntry> needingUpload = new TreeSet<>(new ByOrder());
+    /** How many entries have each status, by {@link ResourceStatus#ordinal()}. */
+    private final int[] counts = new int[ResourceStatus.values().length];
     private long generation = 1;
     private long journalLines;
     private long nextOrder;
@@ -66,9 +77,6 @@ final class Ledger {
     private int staleJournalsDeleted;
 
     private Ledger() {
-        for (ResourceStatus status : ResourceStatus.values()) {
-            counts.put(status, 0);
-        }
     }
 
     /** An empty ledger that has not touched storage (for a first run, and for tests). */
@@ -100,7 +108,7 @@ final class Ledger {
                 throw new IllegalStateException("unreadable ledger snapshot header: " + header, e);
             }
             if (endOfHeader >= 0) {
-                ledger.replay(text.substring(endOfHeader + 1));
+                ledger.replay(text, endOfHeader + 1);
             }
         }
         long snapshotGeneration = ledger.generation;
@@ -114,7 +122,7 @@ final class Ledger {
                 stale.add(name);
                 continue;
             }
-            storage.readString(name).ifPresent(text -> ledger.journalLines += ledger.replay(text));
+            storage.readString(name).ifPresent(text -> ledger.journalLines += ledger.replay(text, 0));
             ledger.generation = Math.max(ledger.generation, journalGeneration);
         }
         for (String name : stale) {
@@ -219,7 +227,11 @@ final class Ledger {
 
     /** Counts by status, for log lines. */
     Map<ResourceStatus, Integer> counts() {
-        return Collections.unmodifiableMap(new EnumMap<>(counts));
+        EnumMap<ResourceStatus, Integer> byStatus = new EnumMap<>(ResourceStatus.class);
+        for (ResourceStatus status : ResourceStatus.values()) {
+            byStatus.put(status, counts[status.ordinal()]);
+        }
+        return Collections.unmodifiableMap(byStatus);
     }
 
     /** The generation appends currently go to. */
@@ -257,16 +269,20 @@ final class Ledger {
         }
     }
 
-    /** Applies every entry line of {@code text}; returns how many were read. */
-    private int replay(String text) {
+    /** Applies every entry line of {@code text} from {@code from} on; returns how many were read. */
+    private int replay(String text, int from) {
         int read = 0;
-        for (String line : text.split("\n")) {
-            if (line.isEmpty() || line.startsWith("#")) {
+        for (int start = from, end; start < text.length(); start = end + 1) {
+            end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            if (end == start || text.charAt(start) == '#') {
                 continue;
             }
             LedgerEntry entry;
             try {
-                entry = LedgerEntry.parse(line);
+                entry = LedgerEntry.parse(text, start, end); // in place: no array of lines, no copy of each
             } catch (IllegalArgumentException e) {
                 // Appends are atomic, so this is not a torn write; a foreign or damaged line
                 // must not stop every later call. Skip it, the rest of the ledger still counts.
@@ -282,10 +298,12 @@ final class Ledger {
     private void apply(LedgerEntry entry) {
         LedgerEntry previous = entries.put(entry.key(), entry);
         if (previous != null) {
-            needingUpload.remove(previous);
-            counts.merge(previous.status(), -1, Integer::sum);
+            if (previous.status() == ResourceStatus.NEEDS_UPLOAD) {
+                needingUpload.remove(previous);
+            }
+            counts[previous.status().ordinal()]--;
         }
-        counts.merge(entry.status(), 1, Integer::sum);
+        counts[entry.status().ordinal()]++;
         if (entry.status() == ResourceStatus.NEEDS_UPLOAD) {
             needingUpload.add(entry);
         }

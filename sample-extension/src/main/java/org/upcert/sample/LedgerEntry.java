@@ -126,21 +126,61 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
     /**
      * The entry of a journal line (without its line feed).
      *
+     * <p>Read field by field where the line is (no split, no copy of a number): every relaunched
+     * process replays its whole ledger, a few thousand lines, with this code still cold.
+     *
      * @throws IllegalArgumentException if the line is not one written by {@link #toLine()}
      */
     static LedgerEntry parse(String line) {
-        String[] fields = line.split("\t", -1);
-        if (fields.length != 6 && fields.length != 8 && fields.length != 9) {
-            throw new IllegalArgumentException("expected 6, 8 or 9 fields, got " + fields.length);
+        return parse(line, 0, line.length());
+    }
+
+    /** The entry of the journal line {@code text[from, to)} (without its line feed). */
+    static LedgerEntry parse(String text, int from, int to) {
+        int[] ends = new int[9];
+        int fields = 0;
+        int start = from;
+        while (true) {
+            int tab = text.indexOf('\t', start);
+            int end = tab < 0 || tab >= to ? to : tab;
+            if (fields == ends.length) {
+                throw new IllegalArgumentException("expected 6, 8 or 9 fields, got more than " + ends.length);
+            }
+            ends[fields++] = end;
+            if (end == to) {
+                break;
+            }
+            start = end + 1;
         }
-        boolean more = fields.length >= 8;
-        return new LedgerEntry(unescape(fields[1]), ResourceStatus.valueOf(fields[0]), Integer.parseInt(fields[2]),
-                unescape(fields[3]), Long.parseLong(fields[4]), Long.parseLong(fields[5]),
-                more ? Integer.parseInt(fields[6]) : 0, more ? Long.parseLong(fields[7]) : 0,
-                fields.length == 9 ? Long.parseLong(fields[8]) : 0);
+        if (fields != 6 && fields != 8 && fields != 9) {
+            throw new IllegalArgumentException("expected 6, 8 or 9 fields, got " + fields);
+        }
+        boolean more = fields >= 8;
+        return new LedgerEntry(unescape(text.substring(ends[0] + 1, ends[1])), status(text, from, ends[0]),
+                Integer.parseInt(text, ends[1] + 1, ends[2], 10), unescape(text.substring(ends[2] + 1, ends[3])),
+                Long.parseLong(text, ends[3] + 1, ends[4], 10), Long.parseLong(text, ends[4] + 1, ends[5], 10),
+                more ? Integer.parseInt(text, ends[5] + 1, ends[6], 10) : 0,
+                more ? Long.parseLong(text, ends[6] + 1, ends[7], 10) : 0,
+                fields == 9 ? Long.parseLong(text, ends[7] + 1, ends[8], 10) : 0);
+    }
+
+    private static final ResourceStatus[] STATUSES = ResourceStatus.values();
+
+    /** The status named by {@code text[from, to)}, as {@link ResourceStatus#valueOf} reads it. */
+    private static ResourceStatus status(String text, int from, int to) {
+        for (ResourceStatus status : STATUSES) {
+            String name = status.name();
+            if (name.length() == to - from && text.startsWith(name, from)) {
+                return status;
+            }
+        }
+        throw new IllegalArgumentException("no status " + text.substring(from, to));
     }
 
     static String escape(String text) {
+        if (!needsEscape(text)) {
+            return text; // nearly always: keys and server ids are plain
+        }
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -155,7 +195,20 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
         return out.toString();
     }
 
+    private static boolean needsEscape(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String unescape(String text) {
+        if (text.indexOf('\\') < 0) {
+            return text; // nothing escaped
+        }
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

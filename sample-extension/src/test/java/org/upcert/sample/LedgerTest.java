@@ -227,4 +227,36 @@ class LedgerTest {
         assertEquals("UPLOADED\tX/L0/001#PHOTO\t2\tobj-7\t12\t0\n", entry.toLine());
         assertEquals(entry, LedgerEntry.parse(entry.toLine().strip()));
     }
+
+    /**
+     * The parser reads a line in place, field by field (H31): it reads every form {@link LedgerEntry#toLine}
+     * writes, escapes included, from the middle of a text, and refuses what the split-based parser
+     * refused (a wrong field count, an unknown status, a number that is not one).
+     */
+    @Test
+    void readsEveryWrittenFormInPlaceAndRefusesWhatIsNotALine() {
+        List<LedgerEntry> written = List.of(
+                new LedgerEntry("X/L0/001#PHOTO", ResourceStatus.UPLOADED, 2, "obj-7", 12, 0),
+                new LedgerEntry("tab\there#PHOTO", ResourceStatus.NEEDS_UPLOAD, 0, "back\\slash\r\n", 3, 99, 4, 1234),
+                new LedgerEntry("Y#PAIRED_VIDEO", ResourceStatus.NEEDS_UPLOAD, 1, "", 7, 5, 0, 0, 4567),
+                new LedgerEntry("Z#PHOTO", ResourceStatus.GONE, 0, "", 8, 0),
+                new LedgerEntry("W#PHOTO", ResourceStatus.ABANDONED, 3, "id", 9, 0, 2, 77));
+        StringBuilder text = new StringBuilder("#header\n");
+        written.forEach(entry -> text.append(entry.toLine()));
+        String all = text.toString();
+        int start = all.indexOf('\n') + 1;
+        for (LedgerEntry entry : written) {
+            int end = all.indexOf('\n', start);
+            assertEquals(entry, LedgerEntry.parse(all, start, end), all.substring(start, end));
+            assertEquals(entry, LedgerEntry.parse(all.substring(start, end)));
+            start = end + 1;
+        }
+        for (String bad : List.of("UPLOADED\tA#PHOTO\t0\tobj\t0", "UPLOADED\tA#PHOTO\t0\tobj\t0\t0\t1",
+                "UPLOADED\tA#PHOTO\t0\tobj\t0\t0\t1\t2\t3\t4", "UPLOADED\tA#PHOTO\t0\tobj\t0\t0\t1\t2\t3\t4\t5\t6",
+                "UPLOAD\tA#PHOTO\t0\tobj\t0\t0", "UPLOADEDX\tA#PHOTO\t0\tobj\t0\t0", "uploaded\tA#PHOTO\t0\tobj\t0\t0",
+                "UPLOADED\tA#PHOTO\t\tobj\t0\t0", "UPLOADED\tA#PHOTO\t0\tobj\t0\t1x", "UPLOADED\tA#PHOTO\t0\tob\\j\t0\t0",
+                "UPLOADED\t\t0\tobj\t0\t0")) {
+            assertThrows(IllegalArgumentException.class, () -> LedgerEntry.parse(bad), bad);
+        }
+    }
 }
