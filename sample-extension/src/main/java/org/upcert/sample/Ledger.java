@@ -125,6 +125,7 @@ final class Ledger {
             storage.readString(name).ifPresent(text -> ledger.journalLines += ledger.replay(text, 0));
             ledger.generation = Math.max(ledger.generation, journalGeneration);
         }
+        ledger.index();
         for (String name : stale) {
             storage.delete(name);
             ledger.staleJournalsDeleted++;
@@ -289,10 +290,26 @@ final class Ledger {
                 unreadableLines++;
                 continue;
             }
-            apply(entry);
+            entries.put(entry.key(), entry); // last line wins; indexed once all are read (index())
+            nextOrder = Math.max(nextOrder, entry.order() + 1);
             read++;
         }
         return read;
+    }
+
+    /**
+     * Counts the entries read by {@link #replay} and lists those needing an upload, once: a line
+     * read replaces its resource's entry only, so a resource with many lines in the journal is
+     * placed in the discovery order once, not at every line (every relaunch replays the ledger
+     * with cold code).
+     */
+    private void index() {
+        for (LedgerEntry entry : entries.values()) {
+            counts[entry.status().ordinal()]++;
+            if (entry.status() == ResourceStatus.NEEDS_UPLOAD) {
+                needingUpload.add(entry);
+            }
+        }
     }
 
     private void apply(LedgerEntry entry) {
