@@ -97,6 +97,8 @@ ENV_CHANNEL = "UPCERT_CHANNEL"
 #: Optional: a folder where each process writes every message it sends and receives
 #: (``protocol-<pid>[-<n>].jsonl``, one ``{"dir": "sent"|"received", "message": …}`` per line), for
 #: debugging; e.g. ``--extension-cmd "env UPCERT_PROTOCOL_LOG=/tmp/wire python3 my_extension.py"``.
+#: In upcert's namespaces each launch sees a folder of its own there (``launch-…/`` outside), at most
+#: 256 MiB per launch (docs/isolation.md).
 ENV_PROTOCOL_LOG = "UPCERT_PROTOCOL_LOG"
 #: The largest message either side accepts, in bytes (one line, newline excluded).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024

@@ -63,8 +63,9 @@ class ProtocolMessagesMatchSchemasTest {
         TreeSet<String> seen = new TreeSet<>();
         int messages = 0;
         List<Path> files;
-        try (Stream<Path> paths = Files.list(log)) {
-            files = paths.sorted().toList();
+        // a folder per launch (launch-…/protocol-<pid>.jsonl): no launch sees another's
+        try (Stream<Path> paths = Files.walk(log)) {
+            files = paths.filter(Files::isRegularFile).sorted().toList();
         }
         assertTrue(files.size() > 1, "one log per process, and the run relaunched processes: " + files);
         for (Path file : files) {

@@ -19,6 +19,13 @@ public final class CommandLauncher implements ProcessLauncher {
      */
     static final String PROTOCOL_LOG = "UPCERT_PROTOCOL_LOG";
 
+    /**
+     * The protocol-log folder's total size beyond which a launch gets no writable folder there: each
+     * launch may add {@link Launchers#LOG_LAUNCH_BYTES}, on a disk, so a certification's would grow without bound.
+     */
+    static final long LOG_TOTAL_BYTES = 1L << 30;
+    private static final java.util.concurrent.atomic.AtomicLong LAUNCHES = new java.util.concurrent.atomic.AtomicLong();
+
     private final List<String> command;
     private final Path workingDirectory;
     private final Path pythonClient;
@@ -53,6 +60,21 @@ public final class CommandLauncher implements ProcessLauncher {
         return java.util.Optional.empty();
     }
 
+    /** The bytes of the regular files under {@code folder} (what cannot be read counts nothing). */
+    static long sizeOf(Path folder) {
+        try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> {
+                try {
+                    return Files.size(file);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     @Override
     public String isolation() {
         return "command";
@@ -77,12 +99,23 @@ public final class CommandLauncher implements ProcessLauncher {
             builder.environment().put(name, scratch);
         }
         List<Path> writable = new ArrayList<>();
+        Launchers.LogFolder log = null;
         String protocolLog = protocolLog(command).orElse(builder.environment().get(PROTOCOL_LOG));
         if (protocolLog != null && !protocolLog.isBlank()) {
             Path folder = workingDirectory.resolve(protocolLog);
             Files.createDirectories(folder);
-            writable.add(folder);
+            if (!Launchers.readOnlyFileSystem()) {
+                writable.add(folder); // no namespace: the command can write any file of its user anyway
+            } else if (sizeOf(folder) <= LOG_TOTAL_BYTES) {
+                // A folder of the launch's own, shown at the path the command was given: no launch reads
+                // what another wrote there (memory across a kill, or another run's), and the namespace's
+                // init bounds what this one writes (Launchers.LOG_LAUNCH_BYTES).
+                Path held = Files.createDirectories(folder.resolve("launch-" + ProcessHandle.current().pid() + "-"
+                        + LAUNCHES.incrementAndGet()));
+                log = new Launchers.LogFolder(folder, held);
+            }
+            // past LOG_TOTAL_BYTES the folder stays read-only: the Python client says it cannot write its log
         }
-        return LocalProcess.start(builder, Launchers.canSetsid(), request.scratch(), writable);
+        return LocalProcess.start(builder, Launchers.canSetsid(), request.scratch(), writable, log);
     }
 }

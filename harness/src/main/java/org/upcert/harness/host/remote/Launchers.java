@@ -19,6 +19,29 @@ final class Launchers {
     /** Marks the folder of {@link #inReadOnlyNamespaces(Path, List)} that gets a bounded file system of its own. */
     private static final String SCRATCH_MARK = "tmpfs=";
 
+    /** Marks the protocol-log folder of {@link #inReadOnlyNamespaces(Path, List, LogFolder)}: {@code log=HELD|SHOWN}. */
+    private static final String LOG_MARK = "log=";
+    /**
+     * What one launch may write in its protocol-log folder ({@code UPCERT_PROTOCOL_LOG}, on a disk):
+     * past it the namespace's init kills the launch (its watchdog measures it every half second).
+     */
+    static final long LOG_LAUNCH_BYTES = 256L << 20;
+    /** What the init says on the extension's stderr when it ends a launch past {@link #LOG_LAUNCH_BYTES}. */
+    static final String LOG_LIMIT_MESSAGE = "upcert: the protocol log passed " + (LOG_LAUNCH_BYTES >> 20) + " MiB in one launch: killed";
+
+    /**
+     * A protocol-log folder as a launch sees it: {@code shown} (the path the command was given) is
+     * {@code held} inside its namespace, a folder of the launch's own, so no launch reads what an
+     * earlier one wrote there and the init can measure what this one writes.
+     */
+    record LogFolder(Path shown, Path held) {
+        LogFolder {
+            if (shown.toString().contains("|") || held.toString().contains("|")) {
+                throw new IllegalArgumentException("a protocol-log folder with '|' in its path: " + shown);
+            }
+        }
+    }
+
     /** The size of an extension process's scratch folder where it gets a file system of its own (a mount namespace). */
     static final long SCRATCH_BYTES = 256L << 20;
     static final String PRLIMIT = "/usr/bin/prlimit";
@@ -159,12 +182,14 @@ final class Launchers {
      * extension's output) and the launch goes on; a folder that cannot be kept writable ends it.
      */
     private static final String READ_ONLY_INIT = String.join("\n",
-            "keep='|/proc|'",
+            "keep='|/proc|'; log=",
             "while [ \"$1\" != -- ]; do",
             "  case \"$1\" in",
             "    " + SCRATCH_MARK + "*) dir=${1#" + SCRATCH_MARK + "}",
             "      mount -t tmpfs -o size=" + SCRATCH_BYTES + ",mode=0700 upcert-scratch \"$dir\" \\",
             "        || { echo \"upcert: cannot give $dir a bounded file system\" >&2; exit 125; };;",
+            "    " + LOG_MARK + "*) held=${1#" + LOG_MARK + "}; dir=${held#*|}; held=${held%%|*}; log=$dir",
+            "      mount --bind \"$held\" \"$dir\" || { echo \"upcert: cannot give $dir a folder of the launch's own\" >&2; exit 125; };;",
             "    *) dir=$1",
             "      mount --bind \"$dir\" \"$dir\" || { echo \"upcert: cannot keep $dir writable\" >&2; exit 125; };;",
             "  esac",
@@ -184,7 +209,10 @@ final class Launchers {
             // namespace's processes itself (its own /proc, a glob: no fork but the sleep) and kills the
             // extension past the bound; the namespace and everything in it end with the init.
             "( while sleep " + WATCHDOG_INTERVAL + "; do set -- /proc/[0-9]*; if [ $# -gt " + PROCESSES + " ]; then",
-            "  echo \"" + PROCESS_LIMIT_MESSAGE + "\" >&2; kill -9 $child; exit; fi; done ) &",
+            "  echo \"" + PROCESS_LIMIT_MESSAGE + "\" >&2; kill -9 $child; exit; fi;",
+            // and the launch's protocol-log folder, on a disk: du is a fork, only where a log is asked for
+            "  if [ -n \"$log\" ]; then set -- $(du -sk \"$log\" 2>/dev/null); if [ \"${1:-0}\" -gt " + (LOG_LAUNCH_BYTES >> 10) + " ]; then",
+            "  echo \"" + LOG_LIMIT_MESSAGE + "\" >&2; kill -9 $child; exit; fi; fi; done ) &",
             "wait $child");
 
     /**
@@ -206,10 +234,18 @@ final class Launchers {
      * namespace.
      */
     static List<String> inReadOnlyNamespaces(Path scratch, List<Path> writable) {
+        return inReadOnlyNamespaces(scratch, writable, null);
+    }
+
+    /** As {@link #inReadOnlyNamespaces(Path, List)}, with a protocol-log folder of the launch's own (or null). */
+    static List<String> inReadOnlyNamespaces(Path scratch, List<Path> writable, LogFolder log) {
         List<String> command = new ArrayList<>(List.of(UNSHARE, "--user", "--map-root-user", "--mount", "--mount-proc", "--pid",
                 "--net", "--ipc", "--fork", "--kill-child", "/bin/sh", "-c", READ_ONLY_INIT, "upcert-init"));
         if (scratch != null) {
             command.add(SCRATCH_MARK + scratch.toAbsolutePath());
+        }
+        if (log != null) {
+            command.add(LOG_MARK + log.held().toAbsolutePath() + "|" + log.shown().toAbsolutePath());
         }
         for (Path path : writable) {
             command.add(path.toAbsolutePath().toString());

@@ -39,11 +39,17 @@ final class LocalProcess implements LaunchedProcess {
      *     file systems as they are
      */
     static LocalProcess start(ProcessBuilder builder, boolean useSetsid, Path scratch, List<Path> writable) throws IOException {
+        return start(builder, useSetsid, scratch, writable, null);
+    }
+
+    /** As {@link #start(ProcessBuilder, boolean, Path, List)}, with a protocol-log folder of the launch's own (or null). */
+    static LocalProcess start(ProcessBuilder builder, boolean useSetsid, Path scratch, List<Path> writable, Launchers.LogFolder log)
+            throws IOException {
         boolean readOnly = (writable != null || scratch != null) && Launchers.readOnlyFileSystem();
         boolean namespaces = readOnly || Launchers.pidNamespace();
         builder.command().addAll(0, Launchers.limits(namespaces));
         if (readOnly) {
-            builder.command().addAll(0, Launchers.inReadOnlyNamespaces(scratch, writable == null ? List.of() : writable));
+            builder.command().addAll(0, Launchers.inReadOnlyNamespaces(scratch, writable == null ? List.of() : writable, log));
         } else if (namespaces) {
             builder.command().addAll(0, Launchers.inPidNamespace());
         }

@@ -31,6 +31,42 @@ class CommandLauncherTest {
                 Map.of("UPCERT_TEST_PID", Long.toString(ProcessHandle.current().pid()))));
     }
 
+    /** As {@link #launch}, with the Python client's protocol-log folder {@code log} set in its environment. */
+    private static LaunchedProcess launchWithLog(Path dir, Path log, String script) throws IOException {
+        CommandLauncher launcher = new CommandLauncher(List.of("/bin/sh", "-c", script), dir, null);
+        Path scratch = java.nio.file.Files.createDirectories(dir.resolve("scratch"));
+        return launcher.launch(new ProcessLauncher.LaunchRequest(dir.resolve("channel"), scratch,
+                Map.of(CommandLauncher.PROTOCOL_LOG, log.toString())));
+    }
+
+    @Test
+    @DisplayName("the protocol-log folder is a folder of the launch's own: nothing one launch writes there is seen by the next")
+    void protocolLogPerLaunch(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "this kernel gives no unprivileged mount namespace: a command can write files here");
+        Path log = dir.resolve("wire");
+        String first = finish(launchWithLog(dir, log, "echo 41 > \"$UPCERT_PROTOCOL_LOG/ledger\" && echo kept"));
+        assertEquals("kept", first);
+        // Before H35 the folder was the same for every launch: a ledger kept there survived every kill.
+        String second = finish(launchWithLog(dir, log, "ls -A \"$UPCERT_PROTOCOL_LOG\"; echo end"));
+        assertEquals("end", second, "the second launch finds its folder empty");
+        try (java.util.stream.Stream<Path> launches = java.nio.file.Files.list(log)) {
+            assertEquals(2, launches.filter(p -> p.getFileName().toString().startsWith("launch-")).count(), "a folder per launch");
+        }
+    }
+
+    @Test
+    @DisplayName("past 256 MiB in its protocol-log folder (on a disk) a launch is killed by the namespace's init")
+    void protocolLogBounded(@TempDir Path dir) throws IOException {
+        assumeTrue(Launchers.readOnlyFileSystem(), "no mount namespace: no init to watch the folder");
+        Path log = dir.resolve("wire");
+        // Before H35 all 300 MiB were written (and any number of such files, at disk speed, until the hang bound).
+        LaunchedProcess fills = launchWithLog(dir, log, "dd if=/dev/zero of=\"$UPCERT_PROTOCOL_LOG/big\" bs=1M count=300 2>/dev/null;"
+                + " echo written; exec sleep 20");
+        assertTrue(fills.awaitExit(Duration.ofSeconds(15)), "the init ends it within a second of passing the bound");
+        assertEquals("killed by signal 9", fills.describeExit(), () -> stderrOf(fills));
+        assertTrue(new String(fills.stderr().readAllBytes(), StandardCharsets.UTF_8).contains(Launchers.LOG_LIMIT_MESSAGE));
+    }
+
     private static String finish(LaunchedProcess process) throws IOException {
         assertTrue(process.awaitExit(Duration.ofSeconds(20)), "the command ends");
         return new String(process.stdout().readAllBytes(), StandardCharsets.UTF_8).trim();
