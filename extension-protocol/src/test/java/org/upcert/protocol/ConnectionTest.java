@@ -48,7 +48,7 @@ class ConnectionTest {
 
     private Connection harness() {
         return new Connection("harness", ChannelStreams.in(harnessSide), ChannelStreams.out(harnessSide))
-                .stampEachMessage(m -> m.put("t", 42))
+                .stampEachMessage(m -> m.writeNumberField("t", 42))
                 .start((method, params) -> CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode(method + "!")), pool);
     }
 
@@ -136,6 +136,156 @@ class ConnectionTest {
                 .get(5, TimeUnit.SECONDS).asInt());
         assertEquals("log!", extension.call("log", JsonNodeFactory.instance.objectNode()).asText());
         assertEquals(42, seen[0].path("t").asInt(), "the harness stamps virtual time on every message");
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** An output stream that keeps each write as a line of text, with the name of the thread that wrote it. */
+    private static final class Recording extends java.io.OutputStream {
+        final java.util.concurrent.BlockingQueue<String> writes = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.ConcurrentLinkedQueue<String> writers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.io.OutputStream through;
+
+        Recording(java.io.OutputStream through) {
+            this.through = through;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+            writers.add(Thread.currentThread().getName());
+            if (through != null) {
+                through.write(bytes, offset, length);
+            }
+        }
+    }
+
+    private static String bytes(Object tree) throws IOException {
+        return new String(JSON.writeValueAsBytes(tree), StandardCharsets.UTF_8); // as Connection wrote a tree before
+    }
+
+    @Test
+    @DisplayName("the streamed envelope is byte for byte what the tree model wrote: requests, results, errors, stamps")
+    void sameBytesAsTheTree(@TempDir Path dir) throws Exception {
+        connect(dir);
+        Recording recording = new Recording(null);
+        Connection harness = new Connection("harness", ChannelStreams.in(harnessSide), recording)
+                .stampEachMessage(m -> {
+                    m.writeNumberField("t", 1002L);
+                    m.writeNumberField("nextJob", 3L);
+                })
+                .start((method, params) -> method.equals("fail")
+                        ? CompletableFuture.failedFuture(RpcError.of(1, "PHPhotosErrorDomain 3018 (LIMIT_EXCEEDED): at the limit",
+                                "photosError", "LIMIT_EXCEEDED"))
+                        : method.equals("throw") ? CompletableFuture.failedFuture(new IllegalStateException("oops"))
+                        : CompletableFuture.completedFuture(Values.strings(java.util.Map.of("ä", "\"€𝄞\"\n"))), pool);
+        com.fasterxml.jackson.databind.node.ObjectNode params = Values.object();
+        params.put("generation", 1).put("activation", 7).put("os", "26.4").set("configuration", Values.strings(java.util.Map.of("k", "v")));
+        harness.request("processJobs", params);
+        extensionSide.write(ByteBuffer.wrap(("{\"jsonrpc\":\"2.0\",\"id\":\"five\",\"method\":\"ok\",\"params\":{}}\n"
+                + "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"fail\",\"params\":{}}\n"
+                + "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"throw\"}\n").getBytes(StandardCharsets.UTF_8)));
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        com.fasterxml.jackson.databind.node.ObjectNode request = Values.object();
+        request.put("jsonrpc", "2.0").put("id", 1L).put("method", "processJobs").set("params", params);
+        expected.add(bytes(request.put("t", 1002L).put("nextJob", 3L)) + "\n");
+        com.fasterxml.jackson.databind.node.ObjectNode result = Values.object();
+        result.put("jsonrpc", "2.0").set("id", JsonNodeFactory.instance.textNode("five"));
+        result.set("result", Values.strings(java.util.Map.of("ä", "\"€𝄞\"\n")));
+        expected.add(bytes(result.put("t", 1002L).put("nextJob", 3L)) + "\n");
+        for (Object[] failure : new Object[][] {{6, 1, "PHPhotosErrorDomain 3018 (LIMIT_EXCEEDED): at the limit",
+                Values.object().put("photosError", "LIMIT_EXCEEDED")},
+                {7, Protocol.ERROR_INTERNAL, "internal error: java.lang.IllegalStateException: oops", Values.object()}}) {
+            com.fasterxml.jackson.databind.node.ObjectNode error = Values.object();
+            error.put("jsonrpc", "2.0").put("id", (int) failure[0]);
+            com.fasterxml.jackson.databind.node.ObjectNode body = error.putObject("error");
+            body.put("code", (int) failure[1]).put("message", (String) failure[2]).set("data", (JsonNode) failure[3]);
+            expected.add(bytes(error.put("t", 1002L).put("nextJob", 3L)) + "\n");
+        }
+        java.util.Set<String> written = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            String line = recording.writes.poll(10, TimeUnit.SECONDS);
+            assertTrue(line != null, "four messages written, got " + written);
+            written.add(line);
+        }
+        assertEquals(expected, written);
+        assertTrue(harness.isOpen());
+    }
+
+    @Test
+    @DisplayName("replies written directly by the replying threads still leave in the order they were stamped")
+    @org.junit.jupiter.api.Timeout(60)
+    void directRepliesKeepTheStampOrder(@TempDir Path dir) throws Exception {
+        connect(dir);
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        Recording recording = new Recording(ChannelStreams.out(harnessSide));
+        Connection harness = new Connection("harness", ChannelStreams.in(harnessSide), recording)
+                .stampEachMessage(m -> m.writeNumberField("t", clock.incrementAndGet()))
+                .writeRepliesDirectly()
+                .start((method, params) -> CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode(method + "!")), pool);
+        java.util.List<Long> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Connection extension = new Connection("extension", ChannelStreams.in(extensionSide), ChannelStreams.out(extensionSide))
+                .observeEachMessage(m -> seen.add(m.path("t").asLong()))
+                .start((method, params) -> CompletableFuture.completedFuture(null), pool);
+        java.util.List<CompletableFuture<Void>> callers = new java.util.ArrayList<>();
+        for (int c = 0; c < 6; c++) {
+            callers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 300; i++) {
+                    try {
+                        assertEquals("log!", extension.call("log", JsonNodeFactory.instance.objectNode()).asText());
+                    } catch (RpcError e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }, pool));
+        }
+        java.util.List<CompletableFuture<JsonNode>> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            requests.add(harness.request("willTerminate", JsonNodeFactory.instance.objectNode())); // queued: the writer thread
+        }
+        CompletableFuture.allOf(callers.toArray(new CompletableFuture[0])).get(50, TimeUnit.SECONDS);
+        CompletableFuture.allOf(requests.toArray(new CompletableFuture[0])).get(50, TimeUnit.SECONDS);
+        java.util.List<Long> order;
+        synchronized (seen) {
+            order = new java.util.ArrayList<>(seen);
+        }
+        assertEquals(2100, order.size());
+        for (int i = 1; i < order.size(); i++) {
+            assertTrue(order.get(i) > order.get(i - 1), "stamp " + order.get(i) + " arrived after " + order.get(i - 1));
+        }
+        long direct = recording.writers.stream().filter(name -> !name.startsWith("upcert-protocol-writer")).count();
+        long queued = recording.writers.size() - direct;
+        assertTrue(direct > 0, "some replies left from the replying thread itself (" + direct + " direct, " + queued + " queued)");
+        assertTrue(queued >= 300, "the harness's own requests always go through the writer thread (" + queued + ")");
+    }
+
+    @Test
+    @DisplayName("a result read by its decoder, straight or (the id after it) from a tree; a refused one ends the connection")
+    @org.junit.jupiter.api.Timeout(20)
+    void decodedResults(@TempDir Path dir) throws Exception {
+        connect(dir);
+        Connection extension = new Connection("extension", ChannelStreams.in(extensionSide), ChannelStreams.out(extensionSide))
+                .start((method, params) -> CompletableFuture.completedFuture(null), pool);
+        Connection.Decoder<java.util.List<org.upcert.api.Asset>> assets = ValueStreams::readAssets;
+        CompletableFuture<java.util.List<org.upcert.api.Asset>> first = extension.request("library.fetchAssets", null, assets);
+        CompletableFuture<java.util.List<org.upcert.api.Asset>> second = extension.request("library.fetchAssets", null, assets);
+        CompletableFuture<java.util.List<org.upcert.api.Asset>> third = extension.request("library.fetchAssets", null, assets);
+        String asset = "{\"id\":\"A1\",\"mediaType\":\"IMAGE\",\"created\":\"2026-01-05T08:00:00Z\",\"resources\":[]}";
+        harnessSide.write(ByteBuffer.wrap(("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[" + asset + "],\"t\":5}\n"
+                + "{\"result\":[" + asset + "," + asset + "],\"jsonrpc\":\"2.0\",\"id\":2}\n"
+                + "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":[{\"id\":7}]}\n").getBytes(StandardCharsets.UTF_8)));
+        assertEquals("A1", first.get(5, TimeUnit.SECONDS).get(0).localIdentifier());
+        assertEquals(2, second.get(5, TimeUnit.SECONDS).size(), "the id after the result: read as a tree, then decoded");
+        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> third.get(5, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof IllegalArgumentException, String.valueOf(refused.getCause()));
+        Connection.Closed closed = extension.closed().get(5, TimeUnit.SECONDS);
+        assertTrue(closed.violation() && closed.reason().contains("wrong form"), closed.reason());
     }
 
     @Test

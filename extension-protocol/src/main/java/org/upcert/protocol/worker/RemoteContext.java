@@ -35,6 +35,7 @@ import org.upcert.protocol.Connection;
 import org.upcert.protocol.OsLevelJob;
 import org.upcert.protocol.Protocol;
 import org.upcert.protocol.RpcError;
+import org.upcert.protocol.ValueStreams;
 import org.upcert.protocol.Values;
 import org.upcert.protocol.WatchedHeaders;
 
@@ -199,18 +200,27 @@ final class RemoteContext implements ExtensionContext {
     }
 
     private JsonNode rpc(String method, ObjectNode params) throws RpcError {
+        return rpc(method, params, Connection.TREE);
+    }
+
+    /** A request whose result is read straight into its values by {@code decoder} (no tree). */
+    private <T> T rpc(String method, ObjectNode params, Connection.Decoder<T> decoder) throws RpcError {
         flushLogCount();
         flushLookups();
         try {
-            return connection.call(method, params);
+            return connection.call(method, params, decoder);
         } catch (Connection.ClosedException e) {
             throw new ProcessKilled("process killed by the system: the harness ended the protocol connection");
         }
     }
 
     private JsonNode call(String method, ObjectNode params) {
+        return call(method, params, Connection.TREE);
+    }
+
+    private <T> T call(String method, ObjectNode params, Connection.Decoder<T> decoder) {
         try {
-            return rpc(method, params);
+            return rpc(method, params, decoder);
         } catch (RpcError e) {
             throw unchecked(e);
         }
@@ -243,8 +253,8 @@ final class RemoteContext implements ExtensionContext {
         return PhotosException.of(code, e.data().path("reason").asText(e.getMessage()));
     }
 
-    private UploadJob watched(JsonNode job) {
-        UploadJob watched = WatchedHeaders.watch(Values.readJob(job), (id, key) -> {
+    private UploadJob watched(UploadJob job) {
+        UploadJob watched = WatchedHeaders.watch(job, (id, key) -> {
             if (valid) {
                 lookups.add(new String[] {id, key == WatchedHeaders.WHOLE ? null : String.valueOf(key)});
             }
@@ -278,22 +288,14 @@ final class RemoteContext implements ExtensionContext {
 
         @Override
         public List<Asset> fetchAssets() {
-            return assets(call(Protocol.FETCH_ASSETS, params()));
+            return call(Protocol.FETCH_ASSETS, params(), ValueStreams::readAssets);
         }
 
         @Override
         public List<Asset> fetchAssets(Collection<String> localIdentifiers) {
             ObjectNode params = params();
             params.set("localIdentifiers", Values.texts(List.copyOf(localIdentifiers)));
-            return assets(call(Protocol.FETCH_ASSETS, params));
-        }
-
-        private List<Asset> assets(JsonNode list) {
-            List<Asset> assets = new ArrayList<>(list.size());
-            for (JsonNode asset : list) {
-                assets.add(Values.readAsset(asset));
-            }
-            return List.copyOf(assets);
+            return call(Protocol.FETCH_ASSETS, params, ValueStreams::readAssets);
         }
 
         @Override
@@ -331,9 +333,9 @@ final class RemoteContext implements ExtensionContext {
             }
             ObjectNode params = params();
             params.put("action", action.name());
-            JsonNode list = call(Protocol.FETCH_JOBS, params);
-            List<UploadJob> jobs = new ArrayList<>(list.size());
-            for (JsonNode job : list) {
+            List<UploadJob> read = call(Protocol.FETCH_JOBS, params, ValueStreams::readJobs);
+            List<UploadJob> jobs = new ArrayList<>(read.size());
+            for (UploadJob job : read) {
                 jobs.add(watched(job));
             }
             return List.copyOf(jobs);
@@ -343,8 +345,8 @@ final class RemoteContext implements ExtensionContext {
         public Optional<AssetResource> assetResource(UploadJob job) {
             ObjectNode params = params();
             params.put("job", job.localIdentifier());
-            JsonNode resource = call(Protocol.ASSET_RESOURCE, params);
-            return resource == null || resource.isNull() ? Optional.empty() : Optional.of(Values.readResource(resource));
+            Optional<AssetResource> resource = call(Protocol.ASSET_RESOURCE, params, ValueStreams::readOptionalResource);
+            return resource == null ? Optional.empty() : resource;
         }
 
         @Override
@@ -355,7 +357,11 @@ final class RemoteContext implements ExtensionContext {
             ObjectNode params = params();
             params.set("resource", Values.resource(resource));
             try {
-                return Values.bytes(rpc(Protocol.REQUEST_DATA, params), "data");
+                Optional<byte[]> data = rpc(Protocol.REQUEST_DATA, params, ValueStreams::readData);
+                if (data == null || data.isEmpty()) {
+                    throw new IllegalArgumentException("data must be a string");
+                }
+                return data.get();
             } catch (RpcError e) {
                 if (e.code() == Protocol.ERROR_PHOTOS) {
                     throw photos(e);
@@ -500,8 +506,8 @@ final class RemoteContext implements ExtensionContext {
         public Optional<byte[]> read(String name) {
             ObjectNode params = params();
             params.put("name", name);
-            JsonNode data = call(Protocol.STORAGE_READ, params);
-            return data == null || data.isNull() ? Optional.empty() : Optional.of(Values.bytes(data, "data"));
+            Optional<byte[]> data = call(Protocol.STORAGE_READ, params, ValueStreams::readData);
+            return data == null ? Optional.empty() : data;
         }
 
         @Override

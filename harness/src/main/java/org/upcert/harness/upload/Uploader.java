@@ -462,7 +462,7 @@ public final class Uploader implements JobStore.Listener {
     }
 
     private void send(JobRecord job, RequestFaults.Fate fate, long requestStart) {
-        byte[] body = payloads.bytes(job.resource());
+        byte[] body = payloads.bytesToSend(job.resource());
         transfers++;
         bytesDeclared += job.resource().fileSize();
         bytesSent += body.length;

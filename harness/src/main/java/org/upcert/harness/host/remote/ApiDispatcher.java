@@ -21,7 +21,9 @@ import org.upcert.api.UploadJob;
 import org.upcert.harness.host.CallContext;
 import org.upcert.harness.host.CallContext.RecordedChange;
 import org.upcert.harness.host.ExtensionKilled;
+import org.upcert.protocol.Connection;
 import org.upcert.protocol.Protocol;
+import org.upcert.protocol.ValueStreams;
 import org.upcert.protocol.RpcError;
 import org.upcert.protocol.Values;
 import org.upcert.protocol.OsLevelJob;
@@ -94,7 +96,8 @@ final class ApiDispatcher {
                 List<Asset> assets = params.has("localIdentifiers") && !params.get("localIdentifiers").isNull()
                         ? context.library().fetchAssets(Values.readTexts(params.get("localIdentifiers"), "localIdentifiers"))
                         : context.library().fetchAssets();
-                return Values.assets(assets);
+                // Streamed when the reply is written: records, already read under the system's lock.
+                return Connection.streamed(out -> ValueStreams.assets(out, assets));
             }
             case Protocol.CURRENT_CHANGE_TOKEN:
                 return NODES.textNode(context.library().currentChangeToken().encoded());
@@ -111,12 +114,21 @@ final class ApiDispatcher {
             case Protocol.JOB_LIMIT:
                 return NODES.numberNode(context.library().jobLimit());
             case Protocol.FETCH_JOBS: {
-                ArrayNode list = NODES.arrayNode();
+                // Each job read here, now, into a record (the system moves on after this call); the
+                // records are streamed when the reply is written, with no tree in between.
+                List<Values.Job> jobs = new ArrayList<>();
                 for (UploadJob job : context.library().fetchJobs(Values.enumValue(JobAction.class, params, "action"))) {
                     UploadJob plain = WatchedHeaders.unwatched(OsLevelJob.unrestricted(job));
-                    list.add(Values.job(plain, plain.responseHeaderFields()));
+                    jobs.add(new Values.Job(plain.localIdentifier(), plain.state(), plain.type(), plain.resource(),
+                            plain.destination(), plain.responseHeaderFields(), plain.error()));
                 }
-                return list;
+                return Connection.streamed(out -> {
+                    out.writeStartArray();
+                    for (Values.Job job : jobs) {
+                        ValueStreams.job(out, job, job.responseHeaderFields());
+                    }
+                    out.writeEndArray();
+                });
             }
             case Protocol.ASSET_RESOURCE: {
                 UploadJob job = new Values.Job(Values.text(params, "job"), null, null, Optional.empty(), null,

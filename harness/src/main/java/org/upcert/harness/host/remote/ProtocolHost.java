@@ -242,6 +242,7 @@ public final class ProtocolHost implements ExtensionHost {
             made.owner = this;
             made.connection = new Connection("harness", ChannelStreams.in(channel), ChannelStreams.out(channel))
                     .stampEachMessage(message -> made.owner.stamp(message))
+                    .writeRepliesDirectly() // the DISPATCH threads are this class's own and never interrupted
                     .start((method, params) -> method.equals(Protocol.HELLO) ? made.hello(params)
                             : made.owner.dispatcher.handle(method, params), DISPATCH);
             try {
@@ -273,11 +274,11 @@ public final class ProtocolHost implements ExtensionHost {
         }
     }
 
-    private void stamp(ObjectNode message) {
+    private void stamp(com.fasterxml.jackson.core.JsonGenerator message) throws IOException {
         SimulatedSystem attached = system;
         if (attached != null) {
-            message.put("t", attached.clock().now());
-            message.put("nextJob", attached.jobs().nextJobSeq());
+            message.writeNumberField("t", attached.clock().now());
+            message.writeNumberField("nextJob", attached.jobs().nextJobSeq());
         }
     }
 
