@@ -204,6 +204,12 @@ def attack(call: int, message_id):
                 pass
         log(call, "descriptors %s" % found)
         return "COMPLETED"
+    elif ATTACK == "never-reads":
+        # asks for the whole library 64 times and never reads an answer: upcert's answers fill the
+        # socket, and whichever upcert thread writes them waits; only the kill of the hung call ends it
+        for _ in range(64):
+            request("library.fetchAssets", {"call": call})
+        time.sleep(60)
     elif ATTACK == "kill-parent":
         for pid in (os.getppid(), 1):
             try:

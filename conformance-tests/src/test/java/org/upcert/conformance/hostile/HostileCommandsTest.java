@@ -251,6 +251,17 @@ class HostileCommandsTest {
 
     @Test
     @Timeout(180)
+    @DisplayName("an extension that asks for the library 64 times and never reads the answers is killed as hung: the answer "
+            + "blocked in its write (a dispatch thread writes it itself since H32) ends with the kill, and nothing waits past the bound")
+    void neverReadsItsAnswers(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("never-reads", dir);
+        assertCrashedOrHung(outcome);
+        long asked = outcome.trace().stream().filter(l -> l.path("ev").asText().equals("fetch.assets")).count();
+        assertTrue(asked >= 64, "the library was asked for (and answered into a full socket) " + asked + " times");
+    }
+
+    @Test
+    @Timeout(180)
     @DisplayName("an extension that hangs every other call and every willTerminate costs at most three wall bounds: the run ends after three hangs in all")
     void hangsEveryOtherCall(@TempDir Path dir) throws IOException {
         Outcome outcome = certify("huge-id", dir);
