@@ -261,7 +261,7 @@ public class HostileCorpusTest {
     private static final List<String> RESET_CHANNELS = List.of("locale", "time zone", "System.err", "uncaught handler", "scratch file");
     /** Those it cannot set back: a launch that touched one gets a new worker after it. */
     private static final List<String> REPLACED_CHANNELS = List.of("security property", "security provider", "logging handler",
-            "URL handler factory", "proxy selector", "thread name");
+            "URL handler factory", "proxy selector", "thread name", "cleaner");
 
     @Test
     @Timeout(180)
@@ -277,7 +277,7 @@ public class HostileCorpusTest {
     @Test
     @Timeout(180)
     @DisplayName("nor in a security property or provider, the logging configuration, a URL handler factory, the proxy selector "
-            + "or another thread's name: the worker is replaced after a launch that touched one")
+            + "or another thread's name, or a Cleaner's thread running its code: the worker is replaced after a launch that touched one")
     void replacedForJdkStatics(@TempDir Path dir) throws IOException {
         JsonNode hosting = assertEveryLaunchStartsEmpty(dir, REPLACED_CHANNELS);
         assertTrue(hosting.path("replacedForJdkState").asInt() >= 2, "a new worker after each launch: " + hosting);

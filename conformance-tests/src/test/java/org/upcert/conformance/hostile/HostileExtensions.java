@@ -298,7 +298,7 @@ public final class HostileExtensions {
      * Keeps memory across kills in the JDK's statics other than the system properties (H35): the
      * default locale and time zone, the standard error stream, the default uncaught-exception
      * handler, a security property and provider, a handler on the root logger, a URL stream handler
-     * factory, the default proxy selector, the name of a worker thread that is not its launch's, and
+     * factory, the default proxy selector, the name of a worker thread that is not its launch's, a Cleaner's thread (the JDK's) running its code, and
      * a file in its scratch folder written past the security manager (a thread of JDK frames only).
      * Each channel says in the log which launch it counts ("CHANNEL: launch N"); on a device a
      * relaunched process starts empty, so every channel must say 1. The test packs the channels to
@@ -431,6 +431,27 @@ public final class HostileExtensions {
                     other.setName("main memory-" + (n + 1));
                 }
                 return n + 1;
+            });
+            channel("cleaner", () -> {
+                // A Cleaner's thread is the JDK's (an InnocuousThread, not of the launch's group); its
+                // action, the extension's code, puts the count back after the worker resets the properties.
+                for (int i = 0; i < 10 && System.getProperty("upcert.memory.cleaner") == null; i++) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+                }
+                long next = count(System.getProperty("upcert.memory.cleaner"), "") + 1;
+                java.lang.ref.Cleaner.create().register(new Object(), () -> {
+                    while (true) {
+                        java.util.Properties properties = System.getProperties();
+                        synchronized (properties) {
+                            if (count(properties.getProperty("upcert.memory.cleaner"), "") < next) {
+                                properties.setProperty("upcert.memory.cleaner", Long.toString(next));
+                            }
+                        }
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                });
+                System.gc(); // the object is unreachable at once: the action runs
+                return next;
             });
             channel("scratch file", () -> {
                 Path file = Path.of(System.getProperty("java.io.tmpdir"), "upcert-memory");
