@@ -3,15 +3,9 @@ package org.upcert.conformance.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.upcert.conformance.evidence.RunEvidence;
-import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.testing.HandWrittenTrace;
 import org.upcert.conformance.verdict.Verdict;
 
 /** CHG-01 and CHG-02 on the bundled sample across the standard profiles. */
@@ -60,22 +54,10 @@ class ChangeRulesTest {
     }
 
     private static Verdict chg01(String... lines) {
-        ObjectMapper json = new ObjectMapper();
-        List<TraceEvent> events = new ArrayList<>();
-        events.add(event(json, events, "{\"ev\":\"call.start\",\"act\":1}"));
+        HandWrittenTrace trace = new HandWrittenTrace().line(0, "{\"ev\":\"call.start\",\"act\":1}");
         for (String line : lines) {
-            events.add(event(json, events, line));
+            trace.line(trace.now() + 100, line); // a line every 100 ms
         }
-        RunEvidence evidence = new RunEvidence("test", 1, json.createObjectNode(), events, Set.of(), Set.of(), null, null, null);
-        return RuleCatalogue.checker("CHG-01").orElseThrow().check(evidence);
-    }
-
-    private static TraceEvent event(ObjectMapper json, List<TraceEvent> events, String line) {
-        try {
-            JsonNode node = json.readTree(line);
-            return new TraceEvent(events.size() + 2, events.size() * 100L, node.path("ev").asText(), 1, node);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(line, e);
-        }
+        return RuleCatalogue.checker("CHG-01").orElseThrow().check(trace.evidence());
     }
 }

@@ -3,16 +3,9 @@ package org.upcert.conformance.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.upcert.conformance.evidence.RunEvidence;
-import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.testing.HandWrittenTrace;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.conformance.verdict.Verdict.Status;
 
@@ -23,38 +16,28 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * the same retry without the move, or after three refusals by the new server, still fails.
  */
 class RefusalsAcrossServersTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String R = "A1#PHOTO";
     private static final String REFUSED = "\"code\":-1011,\"status\":400,\"reason\":\"HTTP 400\"";
 
-    private final List<TraceEvent> events = new ArrayList<>();
+    private final HandWrittenTrace trace = new HandWrittenTrace().live(R);
     private int jobs;
-
-    private void line(long t, String json) {
-        try {
-            JsonNode node = JSON.readTree(json);
-            events.add(new TraceEvent(events.size() + 2, t, node.path("ev").asText(), 1, node));
-        } catch (Exception e) {
-            throw new IllegalArgumentException(json, e);
-        }
-    }
 
     /** A new job for R to {@code host} at second {@code s}, refused a second later; returns the job. */
     private String refusedJob(long s, String host) {
         String job = "J" + (++jobs);
-        line(s * 1000, "{\"ev\":\"job.create\",\"job\":\"" + job + "\",\"resource\":\"" + R + "\",\"url\":\"" + host + "dav/x\"}");
-        line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
+        trace.line(s * 1000, "{\"ev\":\"job.create\",\"job\":\"" + job + "\",\"resource\":\"" + R + "\",\"url\":\"" + host + "dav/x\"}");
+        trace.line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
         return job;
     }
 
     /** The PhotoKit retry of {@code job} with fresh credentials at second {@code s}, refused a second later. */
     private void retried(String job, long s, String host) {
-        line(s * 1000, "{\"ev\":\"job.retry\",\"job\":\"" + job + "\",\"url\":\"" + host + "dav/x\"}");
-        line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
+        trace.line(s * 1000, "{\"ev\":\"job.retry\",\"job\":\"" + job + "\",\"url\":\"" + host + "dav/x\"}");
+        trace.line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + REFUSED + "}");
     }
 
     private void serverChange(long s) {
-        line(s * 1000, "{\"ev\":\"host.server\",\"fault\":1,\"server\":2,\"generation\":1,\"uploadBase\":\"{cloud2}/dav/\"}");
+        trace.line(s * 1000, "{\"ev\":\"host.server\",\"fault\":1,\"server\":2,\"generation\":1,\"uploadBase\":\"{cloud2}/dav/\"}");
     }
 
     /** Three refusals by the first server within ten seconds (allowed: the spacing starts after three). */
@@ -65,9 +48,7 @@ class RefusalsAcrossServersTest {
     }
 
     private Verdict rty02() {
-        JsonNode header = JSON.valueToTree(Map.of("ev", "header", "assumptions", List.of()));
-        RunEvidence evidence = new RunEvidence("test", 1, header, List.copyOf(events), Set.of(R), Set.of(), null, null, null);
-        return new RetryRules.RefusalsNotLooped().check(evidence);
+        return new RetryRules.RefusalsNotLooped().check(trace.evidence());
     }
 
     @Test
@@ -77,9 +58,9 @@ class RefusalsAcrossServersTest {
         serverChange(900);
         String onNew = refusedJob(1000, "{cloud2}/");
         retried(onNew, 1003, "{cloud2}/");
-        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J1\"}");
-        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J2\"}");
-        line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"" + onNew + "\"}");
+        trace.line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J1\"}");
+        trace.line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"J2\"}");
+        trace.line(1010_000, "{\"ev\":\"job.ack\",\"job\":\"" + onNew + "\"}");
         Verdict verdict = rty02();
         assertEquals(Status.PASS, verdict.status(), verdict.message());
     }

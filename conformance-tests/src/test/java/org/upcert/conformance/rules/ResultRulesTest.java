@@ -4,16 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.upcert.conformance.evidence.RunEvidence;
-import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.testing.HandWrittenTrace;
 import org.upcert.conformance.verdict.Figure;
 import org.upcert.conformance.verdict.Verdict;
 
@@ -43,29 +36,22 @@ class ResultRulesTest {
 
     // --- RES-03 on hand-built traces: what counts as progress, and a run that never rests ---
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MIN = 60_000;
 
     /** A trace of calls 5 minutes apart; each call is a list of event lines between its start and end. */
     private static final class Calls {
-        final List<TraceEvent> events = new ArrayList<>();
+        final HandWrittenTrace trace = new HandWrittenTrace().activation(0);
         int activation;
-        long t;
 
         Calls line(String json) {
-            try {
-                JsonNode node = JSON.readTree(json);
-                events.add(new TraceEvent(events.size() + 2, t, node.path("ev").asText(), activation, node));
-            } catch (Exception e) {
-                throw new IllegalArgumentException(json, e);
-            }
+            trace.line(json);
             return this;
         }
 
         /** One call answering {@code result} with {@code changes} committed, the given lines inside it. */
         Calls call(String result, int changes, String... inside) {
             activation++;
-            t += 5 * MIN;
+            trace.activation(activation).at(trace.now() + 5 * MIN);
             line("{\"ev\":\"call.start\",\"act\":" + activation + "}");
             for (String json : inside) {
                 line(json);
@@ -86,9 +72,7 @@ class ResultRulesTest {
         }
 
         Verdict res03() {
-            JsonNode header = JSON.valueToTree(Map.of("ev", "header", "assumptions", List.of()));
-            RunEvidence evidence = new RunEvidence("test", 1, header, List.copyOf(events), Set.of(), Set.of(), null, null, null);
-            return new ResultRules.NoEndlessProcessing(ResultRules.DEFAULT_NO_PROGRESS_CALLS).check(evidence);
+            return new ResultRules.NoEndlessProcessing(ResultRules.DEFAULT_NO_PROGRESS_CALLS).check(trace.evidence());
         }
     }
 

@@ -3,16 +3,10 @@ package org.upcert.conformance.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.upcert.conformance.evidence.RunEvidence;
-import org.upcert.conformance.evidence.TraceEvent;
+import org.upcert.conformance.testing.HandWrittenTrace;
 import org.upcert.conformance.verdict.Verdict;
 import org.upcert.conformance.verdict.Verdict.Status;
 
@@ -25,55 +19,43 @@ import org.upcert.conformance.verdict.Verdict.Status;
  * the job showed up finished.
  */
 class UnseenOrphansTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String R = "A1#VIDEO";
 
-    private final List<TraceEvent> events = new ArrayList<>();
-
-    private void line(long t, String json) {
-        try {
-            JsonNode node = JSON.readTree(json);
-            events.add(new TraceEvent(events.size() + 2, t, node.path("ev").asText(), 1, node));
-        } catch (Exception e) {
-            throw new IllegalArgumentException(json, e);
-        }
-    }
+    private final HandWrittenTrace trace = new HandWrittenTrace().live(R).fetchLagMaxMs(0);
 
     /**
      * Activation 1 commits J1 for R and is killed (right after the commit, or after {@code recordedFirst}
      * a storage write); activation 2 creates J2 for R, J1 finishing {@code finishedFirst} before or after.
      */
     private void killedAfterCommit(boolean recordedFirst, boolean finishedFirst) {
-        line(1000, "{\"ev\":\"call.start\",\"act\":1,\"reason\":\"enabled\",\"gen\":1,\"unacked\":0,\"presented\":0}");
-        line(1002, "{\"ev\":\"storage.append\",\"n\":1,\"name\":\"ledger.log\",\"bytes\":40}");
-        line(1004, "{\"ev\":\"changes.commit\",\"block\":1,\"create\":1,\"ack\":0,\"retry\":0,\"cancel\":0}");
-        line(1004, "{\"ev\":\"job.create\",\"job\":\"J1\",\"resource\":\"" + R + "\",\"method\":\"PUT\",\"url\":\"{cloud}/dav/a\"}");
+        trace.line(1000, "{\"ev\":\"call.start\",\"act\":1,\"reason\":\"enabled\",\"gen\":1,\"unacked\":0,\"presented\":0}");
+        trace.line(1002, "{\"ev\":\"storage.append\",\"n\":1,\"name\":\"ledger.log\",\"bytes\":40}");
+        trace.line(1004, "{\"ev\":\"changes.commit\",\"block\":1,\"create\":1,\"ack\":0,\"retry\":0,\"cancel\":0}");
+        trace.line(1004, "{\"ev\":\"job.create\",\"job\":\"J1\",\"resource\":\"" + R + "\",\"method\":\"PUT\",\"url\":\"{cloud}/dav/a\"}");
         if (recordedFirst) {
-            line(1006, "{\"ev\":\"storage.append\",\"n\":3,\"name\":\"ledger.log\",\"bytes\":40}");
+            trace.line(1006, "{\"ev\":\"storage.append\",\"n\":3,\"name\":\"ledger.log\",\"bytes\":40}");
         }
-        line(1006, "{\"ev\":\"process.kill\",\"n\":4,\"reason\":\"planned kill inside performChanges, after the commit\"}");
-        line(1006, "{\"ev\":\"call.end\",\"act\":1,\"outcome\":\"killed\",\"ms\":6,\"calls\":4,\"changes\":1,\"headers\":0}");
-        line(1006, "{\"ev\":\"process.exit\",\"gen\":1,\"reason\":\"killed\"}");
-        line(1006, "{\"ev\":\"job.pending\",\"job\":\"J1\"}");
+        trace.line(1006, "{\"ev\":\"process.kill\",\"n\":4,\"reason\":\"planned kill inside performChanges, after the commit\"}");
+        trace.line(1006, "{\"ev\":\"call.end\",\"act\":1,\"outcome\":\"killed\",\"ms\":6,\"calls\":4,\"changes\":1,\"headers\":0}");
+        trace.line(1006, "{\"ev\":\"process.exit\",\"gen\":1,\"reason\":\"killed\"}");
+        trace.line(1006, "{\"ev\":\"job.pending\",\"job\":\"J1\"}");
         if (finishedFirst) {
-            line(300_000, "{\"ev\":\"job.succeeded\",\"job\":\"J1\",\"status\":201}");
+            trace.line(300_000, "{\"ev\":\"job.succeeded\",\"job\":\"J1\",\"status\":201}");
         }
-        line(400_000, "{\"ev\":\"process.launch\",\"gen\":2}");
-        line(400_000, "{\"ev\":\"call.start\",\"act\":2,\"reason\":\"after-kill\",\"gen\":2,\"unacked\":1,\"presented\":0}");
-        line(400_002, "{\"ev\":\"fetch.jobs\",\"n\":1,\"action\":\"ACKNOWLEDGE\",\"jobs\":[]}");
-        line(400_004, "{\"ev\":\"changes.commit\",\"block\":2,\"create\":1,\"ack\":0,\"retry\":0,\"cancel\":0}");
-        line(400_004, "{\"ev\":\"job.create\",\"job\":\"J2\",\"resource\":\"" + R + "\",\"method\":\"PUT\",\"url\":\"{cloud}/dav/a\"}");
-        line(400_006, "{\"ev\":\"call.end\",\"act\":2,\"outcome\":\"returned\",\"result\":\"PROCESSING\",\"ms\":6,\"calls\":2,"
+        trace.line(400_000, "{\"ev\":\"process.launch\",\"gen\":2}");
+        trace.line(400_000, "{\"ev\":\"call.start\",\"act\":2,\"reason\":\"after-kill\",\"gen\":2,\"unacked\":1,\"presented\":0}");
+        trace.line(400_002, "{\"ev\":\"fetch.jobs\",\"n\":1,\"action\":\"ACKNOWLEDGE\",\"jobs\":[]}");
+        trace.line(400_004, "{\"ev\":\"changes.commit\",\"block\":2,\"create\":1,\"ack\":0,\"retry\":0,\"cancel\":0}");
+        trace.line(400_004, "{\"ev\":\"job.create\",\"job\":\"J2\",\"resource\":\"" + R + "\",\"method\":\"PUT\",\"url\":\"{cloud}/dav/a\"}");
+        trace.line(400_006, "{\"ev\":\"call.end\",\"act\":2,\"outcome\":\"returned\",\"result\":\"PROCESSING\",\"ms\":6,\"calls\":2,"
                 + "\"changes\":1,\"headers\":0}");
         if (!finishedFirst) {
-            line(3_000_000, "{\"ev\":\"job.succeeded\",\"job\":\"J1\",\"status\":201}");
+            trace.line(3_000_000, "{\"ev\":\"job.succeeded\",\"job\":\"J1\",\"status\":201}");
         }
     }
 
     private Verdict judge(String os, String rule) {
-        JsonNode header = JSON.valueToTree(Map.of("ev", "header", "assumptions", List.of(), "workload", Map.of("os", os),
-                "policy", Map.of("fetchLagMaxMs", 0)));
-        RunEvidence evidence = new RunEvidence("test", 1, header, List.copyOf(events), Set.of(R), Set.of(), null, null, null);
+        RunEvidence evidence = trace.os(os).evidence();
         return rule.equals("DUP-01") ? new LivenessCheckers.NoTwoLiveJobsPerResource().check(evidence)
                 : new TerminationRules.ConvergesAfterKills().check(evidence);
     }
