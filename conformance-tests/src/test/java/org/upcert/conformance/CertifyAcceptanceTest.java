@@ -42,7 +42,11 @@ class CertifyAcceptanceTest {
     @DisplayName("the sample is CERTIFIED on every standard profile: every MUST rule PASS, none NOT_EXERCISED, all reports written")
     void sampleIsCertified() throws Exception {
         // the same certification whose runs the group tests judge (SampleVerdicts): simulated once per JVM
-        Certifier.Result result = SampleCertification.get().result();
+        SampleCertification.Shared shared = SampleCertification.get();
+        Certifier.Result result = shared.result();
+        // and judged once: the group tests read the checkers' verdicts the certification made as each run ended
+        assertEquals(org.upcert.harness.faults.profile.ProfileCatalogue.names().size() * 3, shared.verdicts().size());
+        assertEquals(0, shared.judgedAgain(), "verdicts the certification had not made, judged again for the group tests");
         Path out = result.out();
         Certification c = result.certification();
         StringBuilder problems = new StringBuilder();

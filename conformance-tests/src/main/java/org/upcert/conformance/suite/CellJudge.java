@@ -59,9 +59,24 @@ public final class CellJudge {
         SuiteTimings.judged(SuiteTimings.threadCpu() - cpu);
     }
 
+    /**
+     * The checker's own verdict on a run that was judged ahead ({@link #judgeAhead}), before
+     * applicability and the SHOULD threshold: what a test of the checker asserts. Empty when the rule
+     * was not judged on this run, or its checker threw (the cell says SKIPPED); the caller then asks
+     * the checker itself. Reading it judges nothing: a run is judged once, whoever reads it.
+     */
+    public static Optional<Verdict> unadjusted(RunOutcome outcome, String ruleId) {
+        if (!outcome.ran()) {
+            return Optional.empty();
+        }
+        return outcome.evidence().derived(Judged.class, evidence -> new Judged()).unadjusted(ruleId);
+    }
+
     /** Each rule's verdict on one run, judged once for every cell that asks (a reading of the run's evidence). */
     private static final class Judged {
         private final TreeMap<String, Verdict> byRule = new TreeMap<>();
+        /** The checkers' verdicts before applicability and thresholds, for the rules whose checker returned. */
+        private final TreeMap<String, Verdict> unadjusted = new TreeMap<>();
 
         synchronized Verdict of(Rule rule, RunEvidence evidence) {
             Verdict known = byRule.get(rule.id());
@@ -71,20 +86,26 @@ public final class CellJudge {
             }
             return known;
         }
-    }
 
-    /** The checker's verdict, then applicability and the SHOULD threshold; never throws. */
-    private static Verdict check(Rule rule, RunEvidence evidence) {
-        Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
-        if (checker.isEmpty()) {
-            return Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
+        synchronized Optional<Verdict> unadjusted(String ruleId) {
+            return Optional.ofNullable(unadjusted.get(ruleId));
         }
-        try {
-            // The checker judges what happened; applicability and the SHOULD thresholds
-            // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
-            return Thresholds.apply(Applicability.apply(checker.get().check(evidence), evidence));
-        } catch (RuntimeException | Error e) {
-            return Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
+
+        /** The checker's verdict, then applicability and the SHOULD threshold; never throws. */
+        private Verdict check(Rule rule, RunEvidence evidence) {
+            Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
+            if (checker.isEmpty()) {
+                return Verdict.skipped(rule.id(), "this build of upcert has no checker for " + rule.id());
+            }
+            try {
+                Verdict own = checker.get().check(evidence);
+                unadjusted.put(rule.id(), own);
+                // The checker judges what happened; applicability and the SHOULD thresholds
+                // are decided here, once, for every rule alike (RULES.md, verdict semantics v2).
+                return Thresholds.apply(Applicability.apply(own, evidence));
+            } catch (RuntimeException | Error e) {
+                return Verdict.skipped(rule.id(), "harness fault in the " + rule.id() + " checker: " + e);
+            }
         }
     }
 

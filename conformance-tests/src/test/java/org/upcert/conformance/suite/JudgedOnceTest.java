@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.rules.RuleChecker;
+import org.upcert.conformance.verdict.Verdict;
 
 /**
  * A run is judged once, as soon as it is simulated, and the group classes (concurrent) report the
@@ -63,6 +65,32 @@ class JudgedOnceTest {
                 assertEquals(RuleCatalogue.judge(rule.id(), outcome.evidence()).message(), first.verdict().message(), rule.id());
             }
         }
+    }
+
+    @Test
+    @DisplayName("the checkers' own verdicts (before applicability and thresholds) are kept from that one judgement, for the group tests")
+    void unadjustedVerdictsKept() {
+        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(Map.of("upcert.profiles", "baseline", "upcert.seeds", "1",
+                "upcert.isolation", "in-process", "upcert.explore", "0").get(key)));
+        Cell cell = config.cells().get(0);
+        RunOutcome outcome = SharedRuns.simulate(config, cell);
+        assertTrue(outcome.ran(), String.valueOf(outcome.harnessFault()));
+        for (Rule rule : config.rules()) {
+            Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
+            if (checker.isEmpty()) {
+                continue;
+            }
+            Verdict kept = CellJudge.unadjusted(outcome, rule.id()).orElseThrow(() -> new AssertionError(rule.id() + " not kept"));
+            Verdict again = checker.get().check(outcome.evidence());
+            assertEquals(again.status(), kept.status(), rule.id());
+            assertEquals(again.message(), kept.message(), rule.id());
+            assertSame(kept, CellJudge.unadjusted(outcome, rule.id()).orElseThrow(), rule.id() + ": read, not judged again");
+        }
+        // the same run's evidence read afresh (nobody judged it): nothing kept, the caller asks the checker
+        RunEvidence e = outcome.evidence();
+        RunOutcome unjudged = new RunOutcome(cell, new RunEvidence(e.profile(), e.seed(), e.header(), e.events(), e.liveResources(),
+                e.storedResources(), e.inventory(), e.library(), e.payloads()), null, null, 0);
+        assertTrue(CellJudge.unadjusted(unjudged, "RTY-01").isEmpty());
     }
 
     @Test
