@@ -36,14 +36,22 @@ import java.util.TreeMap;
 public final class CloudStub implements AutoCloseable {
     private static final String TRANSFORMER = "upcert-dialect";
 
+    /*
+     * The origins of a stub without a server (no socket is ever opened to them). Their ports have five
+     * digits like the ephemeral ports a loopback stub gets (32768-60999 on Linux, 49152-65535 elsewhere):
+     * an origin the extension can read whole (host.server's app group file names both, and its
+     * storage.read traces its size) has the same length over either transport, so the traces stay the
+     * same byte for byte (SampleUnderProfilesAcceptanceTest, host-app: 100 bytes with ports :1 and :2
+     * against 108 over loopback).
+     */
     /** The upload host's origin of a stub without a server (nothing listens there). */
-    static final String DIRECT_ORIGIN = "http://127.0.0.1:1";
+    static final String DIRECT_ORIGIN = "http://127.0.0.1:10001";
     /** The service host's origin of a stub without a server. */
-    static final String DIRECT_SERVICE_ORIGIN = "http://127.0.0.1:2";
+    static final String DIRECT_SERVICE_ORIGIN = "http://127.0.0.1:10002";
 
     /** The upload and service origins of a second server's stub without a server (host.server). */
-    static final String DIRECT_SECOND_ORIGIN = "http://127.0.0.1:3";
-    static final String DIRECT_SECOND_SERVICE_ORIGIN = "http://127.0.0.1:4";
+    static final String DIRECT_SECOND_ORIGIN = "http://127.0.0.1:10003";
+    static final String DIRECT_SECOND_SERVICE_ORIGIN = "http://127.0.0.1:10004";
 
     private final CloudDialect dialect;
     private final WireMockServer server;
@@ -63,7 +71,7 @@ public final class CloudStub implements AutoCloseable {
 
     /**
      * The second server of a run whose host app changes server (host.server), reached in-JVM: its
-     * own origins ({@code 127.0.0.1:3} and {@code :4}), so a transport can tell the two apart.
+     * own origins ({@code 127.0.0.1:10003} and {@code :10004}), so a transport can tell the two apart.
      */
     public static CloudStub directSecond(CloudDialect dialect) {
         return new CloudStub(dialect, false, DIRECT_SECOND_ORIGIN, DIRECT_SECOND_SERVICE_ORIGIN);

@@ -1300,7 +1300,8 @@ public final class CallContext implements ExtensionContext {
                 });
                 return;
             }
-            String text = String.valueOf(message);
+            // the stub's origins as the trace names them ({cloud}…), before clipping: a real port differs per run
+            String text = trace.relativizeText(String.valueOf(message));
             String clipped = text.length() > LOG_LIMIT ? text.substring(0, LOG_LIMIT) + "…" : text;
             call("log", 0, n -> {
                 logLines++;

@@ -91,6 +91,25 @@ public final class Trace implements Closeable {
     }
 
     /**
+     * Free text (an extension's log line) as the trace writes it: every registered origin in it, wherever
+     * it stands, replaced by its placeholder, the longest origin first. An extension that logs a URL it
+     * was given (uploadUrlBase, the host app's server) would otherwise write the stub's port, which
+     * differs from run to run over loopback and between transports.
+     */
+    public String relativizeText(String text) {
+        if (origins.isEmpty() || text.indexOf("://") < 0) {
+            return text;
+        }
+        List<String[]> longestFirst = new ArrayList<>(origins);
+        longestFirst.sort((a, b) -> Integer.compare(b[0].length(), a[0].length()));
+        String out = text;
+        for (String[] origin : longestFirst) {
+            out = out.replace(origin[0], origin[1]);
+        }
+        return out;
+    }
+
+    /**
      * Writes the header line. {@code header} must be an ordered map (LinkedHashMap or TreeMap) of
      * JSON-compatible values; records and enums are fine.
      */
