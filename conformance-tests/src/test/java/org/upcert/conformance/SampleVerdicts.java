@@ -93,7 +93,9 @@ public final class SampleVerdicts {
     private static TreeMap<String, Verdict> judge(String profile, long seed, String cloud, Path jar) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.load(profile), seed).plan();
         org.upcert.harness.run.RunResult result = Simulation.run(plan, ExtensionSource.jar(jar),
-                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct"), cloud));
+                // in this JVM: the trace of a worker (IsolationEquivalenceTest), without a worker JVM per relaunch
+                org.upcert.conformance.testing.CloudSpec.apply(RunOptions.inMemory().withTransport("direct")
+                        .withIsolation(org.upcert.harness.run.Hosting.IN_PROCESS), cloud));
         END_REASONS.put(profile + " seed " + seed + " " + cloud, result.summary().endReason());
         RunEvidence evidence = RunEvidence.of(result);
         TreeMap<String, Verdict> verdicts = new TreeMap<>();

@@ -19,6 +19,7 @@ import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.plan.Workload;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
+import org.upcert.harness.run.Hosting;
 import org.upcert.harness.run.RunSummary;
 import org.upcert.harness.run.Simulation;
 
@@ -115,10 +116,12 @@ class SessionDialectsAcceptanceTest {
     void convergesUnderFaultProfiles(String dialect, String profile) throws Exception {
         RunPlan plan = org.upcert.harness.faults.profile.PlanExpander.expand(
                 org.upcert.harness.faults.profile.ProfileCatalogue.load(profile), 3).plan();
-        // In-JVM transport: the same trace as loopback (TransportEquivalenceTest), without a socket per
-        // request across 2 dialects × every profile; the two tests below keep these dialects on loopback.
+        // In-JVM transport and the sample in this JVM: the same trace as loopback in a worker
+        // (SampleUnderProfilesAcceptanceTest, IsolationEquivalenceTest), without a socket per request nor a
+        // worker JVM per relaunch across 2 dialects × every profile; the two tests below keep these dialects
+        // on loopback, in a worker.
         RunResult result = Simulation.run(plan, ExtensionSource.jar(sampleJar),
-                RunOptions.inMemory().withCloud(dialect).withTransport("direct"));
+                RunOptions.inMemory().withCloud(dialect).withTransport("direct").withIsolation(Hosting.IN_PROCESS));
         RunSummary s = result.summary();
         String context = dialect + " under " + profile + ": " + s;
         java.util.function.LongPredicate fits = dialect.equals(OneDriveDialect.NAME)
