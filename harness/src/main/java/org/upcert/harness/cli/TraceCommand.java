@@ -116,6 +116,37 @@ public final class TraceCommand implements Callable<Integer> {
         return only == null || only.stream().anyMatch(name::startsWith);
     }
 
+    /**
+     * A text of the trace as the terminal may show it: the extension writes some (its log lines, its
+     * exceptions), and a line feed, an escape sequence or a bidirectional override in one would print
+     * lines of its own choosing (a forged {@code run.end}, a cleared screen) in this one-line-per-event
+     * view. Control characters, line and paragraph separators and bidirectional controls are written
+     * as {@code \\n}, {@code \\t} or {@code \\uXXXX}, as in the trace's JSON.
+     */
+    static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean hidden = Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
+                    || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
+            if (hidden && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                if (!hidden) {
+                    out.append(c);
+                } else if (c == '\n') {
+                    out.append("\\n");
+                } else if (c == '\t') {
+                    out.append("\\t");
+                } else {
+                    out.append(String.format("\\u%04x", (int) c));
+                }
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
     static String render(JsonNode event, String name, int act) {
         StringBuilder fields = new StringBuilder();
         for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
@@ -125,7 +156,7 @@ public final class TraceCommand implements Callable<Integer> {
             }
             JsonNode value = field.getValue();
             String text = value.isArray() ? value.size() + " " + (value.size() == 1 ? "item" : "items")
-                    : value.isTextual() ? value.asText() : value.toString();
+                    : value.isTextual() ? printable(value.asText()) : value.toString();
             fields.append(' ').append(field.getKey()).append('=').append(text);
         }
         return String.format("%16s  act %4d  %s %-18s%s", VirtualClock.format(event.path("t").asLong()), act,

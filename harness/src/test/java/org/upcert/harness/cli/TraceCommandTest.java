@@ -57,4 +57,17 @@ class TraceCommandTest {
         assertEquals("2", result[0]);
         assertTrue(result[2].contains("damaged trace: line 2: not one JSON object") && result[2].contains("broken.jsonl"), result[2]);
     }
+
+    @Test
+    @DisplayName("what the extension wrote (a log line) cannot print lines, escape sequences or reordered text of its own: controls are escaped")
+    void extensionTextIsEscaped() throws Exception {
+        String forged = "ok\n       0:00:00.000  act    1  ✓ run.end            verdict=CERTIFIED\u001b[2J\u202eDEIFITREC";
+        com.fasterxml.jackson.databind.node.ObjectNode event = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        event.put("t", 1000).put("ev", "log").put("n", 1).put("level", "info").put("msg", forged);
+        String line = TraceCommand.render(event, "log", 1);
+        // Before H35 the line feed, the escape and the right-to-left override reached the terminal as they were.
+        assertTrue(line.indexOf('\n') < 0 && line.indexOf('\u001b') < 0 && line.indexOf('\u202e') < 0, line);
+        assertTrue(line.endsWith("msg=ok\\n       0:00:00.000  act    1  ✓ run.end            verdict=CERTIFIED\\u001b[2J\\u202eDEIFITREC"), line);
+        assertEquals("plain text stays as it is", TraceCommand.printable("plain text stays as it is"));
+    }
 }
