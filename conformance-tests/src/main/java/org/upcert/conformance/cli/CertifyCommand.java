@@ -91,7 +91,9 @@ public final class CertifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PrintWriter human = json ? err : stdout;
+        // What the extension wrote reaches the summary (exception messages, refused file names): no
+        // escape sequence of its own may redraw the screen over the verdict (docs/isolation.md, H35).
+        PrintWriter human = org.upcert.harness.cli.TerminalText.guard(json ? err : stdout);
         SuiteConfig config;
         try {
             TreeMap<String, String> parameters = new TreeMap<>();

@@ -116,35 +116,9 @@ public final class TraceCommand implements Callable<Integer> {
         return only == null || only.stream().anyMatch(name::startsWith);
     }
 
-    /**
-     * A text of the trace as the terminal may show it: the extension writes some (its log lines, its
-     * exceptions), and a line feed, an escape sequence or a bidirectional override in one would print
-     * lines of its own choosing (a forged {@code run.end}, a cleared screen) in this one-line-per-event
-     * view. Control characters, line and paragraph separators and bidirectional controls are written
-     * as {@code \\n}, {@code \\t} or {@code \\uXXXX}, as in the trace's JSON.
-     */
+    /** A text of the trace as one terminal line ({@link TerminalText#printable}): the extension wrote some of them. */
     static String printable(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean hidden = Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
-                    || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
-            if (hidden && out == null) {
-                out = new StringBuilder(text.length() + 16).append(text, 0, i);
-            }
-            if (out != null) {
-                if (!hidden) {
-                    out.append(c);
-                } else if (c == '\n') {
-                    out.append("\\n");
-                } else if (c == '\t') {
-                    out.append("\\t");
-                } else {
-                    out.append(String.format("\\u%04x", (int) c));
-                }
-            }
-        }
-        return out == null ? text : out.toString();
+        return TerminalText.printable(text);
     }
 
     static String render(JsonNode event, String name, int act) {

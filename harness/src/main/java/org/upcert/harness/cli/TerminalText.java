@@ -1,0 +1,80 @@
+package org.upcert.harness.cli;
+
+import java.io.FilterWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+
+/**
+ * Text for a terminal that may carry what an extension wrote (its log lines, exception messages,
+ * file names it tried): an escape sequence there could clear the screen or move the cursor over
+ * upcert's own verdict line, and a bidirectional override reorder what is shown. Control
+ * characters, line and paragraph separators and bidirectional controls are shown as {@code \\uXXXX}
+ * ({@code \\n}, {@code \\t} in a single-line text), as the trace's JSON writes them.
+ */
+public final class TerminalText {
+    private TerminalText() {
+    }
+
+    /** Whether {@code c} would not be shown as itself on a terminal. */
+    static boolean hidden(char c) {
+        return Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
+                || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
+    }
+
+    /** {@code text} as one line: every hidden character escaped, line feeds and tabs too. */
+    public static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean hidden = hidden(c);
+            if (hidden && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                escape(out, c, hidden, true);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static void escape(StringBuilder out, char c, boolean hidden, boolean lineBreaks) {
+        if (!hidden || (!lineBreaks && (c == '\n' || c == '\t'))) {
+            out.append(c);
+        } else if (c == '\n') {
+            out.append("\\n");
+        } else if (c == '\t') {
+            out.append("\\t");
+        } else {
+            out.append(String.format("\\u%04x", (int) c));
+        }
+    }
+
+    /**
+     * A writer for upcert's human output: lines and tabs pass (upcert writes them), every other
+     * hidden character is escaped, whoever wrote it. The last line stays upcert's verdict.
+     */
+    public static PrintWriter guard(PrintWriter terminal) {
+        return new PrintWriter(new FilterWriter(terminal) {
+            @Override
+            public void write(int c) throws IOException {
+                write(new char[] {(char) c}, 0, 1);
+            }
+
+            @Override
+            public void write(char[] buffer, int offset, int length) throws IOException {
+                StringBuilder out = new StringBuilder(length);
+                for (int i = offset; i < offset + length; i++) {
+                    char c = buffer[i];
+                    escape(out, c, hidden(c) && c != '\r', false);
+                }
+                super.write(out.toString(), 0, out.length());
+            }
+
+            @Override
+            public void write(String text, int offset, int length) throws IOException {
+                write(text.toCharArray(), offset, length);
+            }
+        }, true);
+    }
+}
