@@ -230,10 +230,14 @@ final class SystemState {
                 if (record != null) {
                     record.finishedLine = event.line();
                     record.failure = event;
-                    // A failure whose response said stored (a 204 the system counted as failed): the
-                    // fates decide the resource was uploaded right here.
-                    ResourceFates.ResourceFate fate = fates.of(record.resource);
-                    if (fate != null && fate.fate() == ResourceFates.Fate.UPLOADED && fate.decidedBy() == event) {
+                    // A failure whose response said stored (a 204 the system counted as failed) landed
+                    // on the server it went to, like a success. Every one of them, not only the one the
+                    // fates decided by (the resource's first storing response): with changes of server
+                    // the first may have gone to another server, and the server the account comes back
+                    // to keeps this one (explore:401: the sample and HydratingExtension acknowledged a
+                    // 204 from server 1 as stored, answered COMPLETED, and RES-01 counted the resource
+                    // as not uploaded there, 56 of them).
+                    if (!record.download && Attempts.classify(event) == Attempts.Failure.SUCCESS_STATUS) {
                         landed(record, event);
                     }
                 }

@@ -180,4 +180,41 @@ class StylesCorpusTest {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
     }
+
+    @Test
+    @DisplayName("E2E-01 (a style bug): PatientUploader does not trust a walk that found no asset while photos are still to "
+            + "upload; its twin answers COMPLETED and is never called again (explore:347)")
+    void patientEmptyWalk() throws Exception {
+        String file = "patient-E2E-01-seed-347.yaml";
+        RunEvidence twin = patient(PatientUploader.TrustsAnEmptyWalk.class, file, 347);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing once");
+        styleFixedTwinCaught("E2E-01", patient(PatientUploader.class, file, 347), twin);
+    }
+
+    @Test
+    @DisplayName("RES-01 (a suite bug, the checker): a 204 the system counted as failed landed on the server it went to, and "
+            + "counts there when the account comes back to it; the sample acknowledged it as stored and answered COMPLETED "
+            + "(explore:401 on the sample and HydratingExtension); a mutant that ignores the change of server still FAILs it")
+    void storedDespiteFailureOnTheServerComeBackTo() throws Exception {
+        String file = "sample-RES-01-seed-401.yaml";
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 401).plan();
+        RunEvidence sample = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct")));
+        assertTrue(sample.events().stream().filter(e -> e.name().equals("host.server")).count() >= 2, "the account moves and back");
+        assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 204),
+                "a 204 counted as a failure");
+        for (String rule : new String[] {"RES-01", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, sample);
+            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
+        }
+        Verdict hydrating = RuleCatalogue.judge("RES-01", hydrating(HydratingExtension.class, file, 401));
+        assertEquals(Status.PASS, hydrating.status(), hydrating.message());
+        // the drawn profile unshrunk (the account moves at once, and back and forth): RES-01 still
+        // catches an extension that answers COMPLETED with what the server it is on lacks
+        RunPlan drawn = PlanExpander.expand(ProfileCatalogue.resolve("explore:401"), 401).plan();
+        RunEvidence mutant = RunEvidence.of(Simulation.run(drawn, ExtensionSource.type(
+                org.upcert.conformance.mutants.HostAppMutants.IgnoresTheServerChange.class), RunOptions.inMemory().withTransport("direct")));
+        Verdict caught = RuleCatalogue.judge("RES-01", mutant);
+        assertEquals(Status.FAIL, caught.status(), "the mutant that ignores the change of server: " + caught.message());
+    }
 }
