@@ -188,9 +188,13 @@ final class Acknowledger {
         ChangeBlocks.Result<UploadJob> result = ChangeBlocks.apply(context.library(), jobs, Batches.CHANGE_BLOCK,
                 (changes, job) -> changes.acknowledge(job), cancelled);
         TreeSet<String> acknowledged = new TreeSet<>();
-        result.applied().forEach(job -> acknowledged.add(job.localIdentifier()));
+        for (UploadJob job : result.applied()) {
+            acknowledged.add(job.localIdentifier());
+        }
         TreeSet<String> refused = new TreeSet<>();
-        result.refused().forEach(job -> refused.add(job.localIdentifier()));
+        for (UploadJob job : result.refused()) {
+            refused.add(job.localIdentifier());
+        }
         if (!refused.isEmpty()) {
             context.log().warn("acknowledging " + refused.size() + " jobs was refused (finished or removed meanwhile?): "
                     + String.join(", ", refused));

@@ -49,7 +49,7 @@ final class ChangeBlocks {
     record Result<T>(List<T> applied, List<T> refused, Optional<PhotosException> stoppedBy, boolean interrupted) {
         /** Whether the job limit stopped the work. */
         boolean limitExceeded() {
-            return stoppedBy.map(e -> e.code() == PhotosErrorCode.LIMIT_EXCEEDED).orElse(false);
+            return stoppedBy.isPresent() && stoppedBy.get().code() == PhotosErrorCode.LIMIT_EXCEEDED;
         }
     }
 

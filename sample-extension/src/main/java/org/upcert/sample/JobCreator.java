@@ -2,6 +2,7 @@ package org.upcert.sample;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -106,8 +107,14 @@ final class JobCreator {
         // A job in both finished in between: it is finished, not in flight (cancelling it after
         // acknowledging it below would be refused: JOB-04).
         TreeSet<String> finishedIds = new TreeSet<>();
-        finished.forEach(job -> finishedIds.add(job.localIdentifier()));
-        inFlight.removeIf(job -> finishedIds.contains(job.localIdentifier()));
+        for (UploadJob job : finished) {
+            finishedIds.add(job.localIdentifier());
+        }
+        for (Iterator<UploadJob> jobs = inFlight.iterator(); jobs.hasNext();) {
+            if (finishedIds.contains(jobs.next().localIdentifier())) {
+                jobs.remove();
+            }
+        }
 
         List<UploadJob> late = new ArrayList<>();
         for (UploadJob job : finished) {
@@ -119,7 +126,11 @@ final class JobCreator {
         Acknowledger.Summary lateAcks = late.isEmpty() ? Acknowledger.Summary.none()
                 : acknowledger.acknowledge(late, job -> true);
         if (!late.isEmpty()) {
-            finished.removeIf(job -> lateAcks.acknowledged().contains(job.localIdentifier()));
+            for (Iterator<UploadJob> jobs = finished.iterator(); jobs.hasNext();) {
+                if (lateAcks.acknowledged().contains(jobs.next().localIdentifier())) {
+                    jobs.remove();
+                }
+            }
             if (lateAcks.interrupted()) {
                 return new Outcome(0, 0, lateAcks, inFlight.size() + finished.size() + remembered(finished).size(), jobLimit,
                         false, knownCloudProblem, true);
@@ -129,7 +140,7 @@ final class JobCreator {
         // Which resources have a live job, and which in-flight jobs are not wanted any more.
         TreeSet<String> live = new TreeSet<>();
         for (UploadJob job : finished) {
-            identity.keyOf(job).ifPresent(live::add);
+            addKey(job, live);
         }
         TreeSet<String> running = new TreeSet<>();
         List<UploadJob> unwanted = new ArrayList<>();
@@ -138,11 +149,12 @@ final class JobCreator {
             if (key.isEmpty()) {
                 continue; // not ours to judge; it still counts against the limit
             }
-            Optional<ResourceStatus> status = ledger.get(key.get()).map(LedgerEntry::status);
+            Optional<LedgerEntry> entry = ledger.get(key.get());
+            ResourceStatus status = entry.isPresent() ? entry.get().status() : null;
             boolean redundant = running.contains(key.get())
                     || identity.onFormerServer(job) // queued for a server the account has left (host.server)
-                    || status.equals(Optional.of(ResourceStatus.GONE))
-                    || status.equals(Optional.of(ResourceStatus.UPLOADED));
+                    || status == ResourceStatus.GONE
+                    || status == ResourceStatus.UPLOADED;
             if (redundant && os.type(job) == JobType.UPLOAD && job.state().isInFlight()) {
                 unwanted.add(job); // JOB-04: only registered or pending jobs (PROCESS) are cancelled
             } else {
@@ -159,7 +171,7 @@ final class JobCreator {
             cancelledJobs = cancellation.applied().size();
             inFlight.removeAll(cancellation.applied());
             for (UploadJob job : cancellation.refused()) {
-                identity.keyOf(job).ifPresent(live::add); // still running: still live
+                addKey(job, live); // still running: still live
             }
             context.log().info("cancelled " + cancelledJobs + " in-flight jobs of deleted or already uploaded resources"
                     + (cancellation.refused().isEmpty() ? "" : " (" + cancellation.refused().size() + " refused)"));
@@ -193,10 +205,14 @@ final class JobCreator {
         // gone gets no job (and no destination: nothing uploaded that is not in the library,
         // E2E-02).
         TreeSet<String> assetIds = new TreeSet<>();
-        candidates.forEach(entry -> assetIds.add(entry.assetLocalIdentifier()));
+        for (LedgerEntry entry : candidates) {
+            assetIds.add(entry.assetLocalIdentifier());
+        }
         TreeMap<String, AssetResource> resources = new TreeMap<>();
         for (Asset asset : library.fetchAssets(assetIds)) {
-            asset.resources().forEach(resource -> resources.put(resource.key(), resource));
+            for (AssetResource resource : asset.resources()) {
+                resources.put(resource.key(), resource);
+            }
         }
         // Asked for assets and given none at all: the library did not answer (it "returns nothing at
         // times" inside an extension). Their resources stay to upload; a real deletion reaches the
@@ -269,7 +285,10 @@ final class JobCreator {
                 Instant committed = context.clock().instant();
                 List<LedgerEntry> inFlightNow = new ArrayList<>();
                 for (Creation creation : one.applied()) {
-                    ledger.get(creation.resource().key()).ifPresent(entry -> inFlightNow.add(entry.withJobSince(committed)));
+                    Optional<LedgerEntry> entry = ledger.get(creation.resource().key());
+                    if (entry.isPresent()) {
+                        inFlightNow.add(entry.get().withJobSince(committed));
+                    }
                 }
                 ledger.record(inFlightNow, context.storage());
             }
@@ -293,8 +312,23 @@ final class JobCreator {
             keys.add(entry.key());
         }
         for (UploadJob job : finished) {
-            identity.keyOf(job).ifPresent(keys::remove);
+            Optional<String> key = identity.keyOf(job);
+            if (key.isPresent()) {
+                keys.remove(key.get());
+            }
         }
         return keys;
+    }
+
+    /**
+     * Adds the resource key of {@code job} to {@code keys}, if the job is ours. (Plain code rather than
+     * {@code ifPresent(keys::add)} on this step's paths: every relaunched process bootstraps each lambda
+     * again, docs/performance.md.)
+     */
+    private void addKey(UploadJob job, Set<String> keys) {
+        Optional<String> key = identity.keyOf(job);
+        if (key.isPresent()) {
+            keys.add(key.get());
+        }
     }
 }

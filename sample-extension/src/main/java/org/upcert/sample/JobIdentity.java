@@ -99,7 +99,7 @@ final class JobIdentity {
         if (resource.isPresent()) {
             return Optional.of(resource.get().key());
         }
-        Optional<String> header = job.destination().header(RESOURCE_KEY_HEADER).filter(value -> !value.isBlank());
+        Optional<String> header = keyHeader(job.destination());
         if (header.isPresent()) {
             return header;
         }
@@ -112,9 +112,15 @@ final class JobIdentity {
         return cloud.resourceKeyFromUrl(job.destination().url(), uploadUrlBase);
     }
 
+    /** The resource key header of {@code destination}, unless missing or blank. */
+    private static Optional<String> keyHeader(UploadRequest destination) {
+        Optional<String> header = destination.header(RESOURCE_KEY_HEADER);
+        return header.isPresent() && !header.get().isBlank() ? header : Optional.empty();
+    }
+
     /** The key this extension put into {@code destination}: its header, else its URL. */
     static Optional<String> fromDestination(UploadRequest destination, CloudDialect cloud, URI uploadUrlBase) {
-        Optional<String> header = destination.header(RESOURCE_KEY_HEADER).filter(value -> !value.isBlank());
+        Optional<String> header = keyHeader(destination);
         if (header.isPresent()) {
             return header;
         }

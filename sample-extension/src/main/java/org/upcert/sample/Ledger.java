@@ -122,7 +122,10 @@ final class Ledger {
                 stale.add(name);
                 continue;
             }
-            storage.readString(name).ifPresent(text -> ledger.journalLines += ledger.replay(text, 0));
+            Optional<String> journal = storage.readString(name);
+            if (journal.isPresent()) {
+                ledger.journalLines += ledger.replay(journal.get(), 0);
+            }
             ledger.generation = Math.max(ledger.generation, journalGeneration);
         }
         ledger.index();
@@ -153,7 +156,9 @@ final class Ledger {
             return 0;
         }
         storage.appendString(journalName(generation), lines.toString());
-        changed.forEach(this::apply);
+        for (LedgerEntry entry : changed) {
+            apply(entry);
+        }
         journalLines += changed.size();
         return changed.size();
     }

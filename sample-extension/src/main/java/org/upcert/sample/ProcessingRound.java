@@ -77,7 +77,10 @@ final class ProcessingRound {
         }
 
         Discovery.Result found = discovery.synchronise(context, ledger);
-        found.describe().ifPresent(log::info);
+        Optional<String> description = found.describe();
+        if (description.isPresent()) {
+            log.info(description.get());
+        }
         if (found.kind() == Discovery.Result.Kind.ABORTED) {
             // Access was withdrawn while the library was being read: from here on this is a
             // call without consent (no retry, no create).
@@ -127,7 +130,8 @@ final class ProcessingRound {
             log.info("ledger compacted into generation " + ledger.generation());
         }
 
-        Optional<CloudUnavailableException> cloudProblem = creation.cloudProblem().or(() -> knownProblem);
+        Optional<CloudUnavailableException> cloudProblem = creation.cloudProblem().isPresent() ? creation.cloudProblem()
+                : knownProblem;
         int toUpload = ledger.needingUploadCount();
         ProcessingResult result;
         if (creation.limitExceeded() || retry.limitExceeded()) {
@@ -164,8 +168,10 @@ final class ProcessingRound {
         } else {
             result = ProcessingResult.COMPLETED; // RES-01: nothing to upload, no job outstanding
         }
-        cloudProblem.ifPresent(problem -> log.warn("cloud unavailable (" + (problem.permanent() ? "permanent" : "temporary")
-                + "): " + problem.getMessage()));
+        if (cloudProblem.isPresent()) {
+            CloudUnavailableException problem = cloudProblem.get();
+            log.warn("cloud unavailable (" + (problem.permanent() ? "permanent" : "temporary") + "): " + problem.getMessage());
+        }
         log.info("retried " + retry.describe() + "; acknowledged " + acks.describe() + "; created "
                 + creation.created() + (creation.cancelledJobs() > 0 ? ", cancelled " + creation.cancelledJobs() : "")
                 + "; " + creation.unacknowledged() + " of " + creation.jobLimit() + " jobs outstanding; "

@@ -92,7 +92,7 @@ final class Retrier {
             if (identity.onFormerServer(job)) {
                 continue; // sent to a server the account has left: acknowledged, a new job goes to the new one
             }
-            Optional<LedgerEntry> entry = identity.keyOf(job).flatMap(ledger::get);
+            Optional<LedgerEntry> entry = entryOf(job);
             if (entry.isPresent() && entry.get().status() != ResourceStatus.NEEDS_UPLOAD) {
                 continue; // uploaded, abandoned or gone: a retry would only spend bytes
             }
@@ -157,7 +157,10 @@ final class Retrier {
                 freshApplied++;
             }
             if (!os.processSet()) { // no fetchJobs(.process) before iOS 26.5: the ledger remembers the job in flight
-                identity.keyOf(planned.job()).flatMap(ledger::get).ifPresent(entry -> inFlight.add(entry.withJobSince(committed)));
+                Optional<LedgerEntry> entry = entryOf(planned.job());
+                if (entry.isPresent()) {
+                    inFlight.add(entry.get().withJobSince(committed));
+                }
             }
         }
         if (!inFlight.isEmpty()) {
@@ -169,5 +172,11 @@ final class Retrier {
         }
         return new Outcome(offered, retried, freshApplied, deferred, cloudProblem, result.limitExceeded(),
                 result.interrupted());
+    }
+
+    /** The ledger's entry of the resource {@code job} is for, if the job is ours and the ledger knows it. */
+    private Optional<LedgerEntry> entryOf(UploadJob job) {
+        Optional<String> key = identity.keyOf(job);
+        return key.isPresent() ? ledger.get(key.get()) : Optional.empty();
     }
 }

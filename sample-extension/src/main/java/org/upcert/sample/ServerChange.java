@@ -46,8 +46,8 @@ final class ServerChange {
         }
         if (generation < 0) {
             Optional<String> followed = storage.readString(FOLLOWED);
-            generation = followed.map(text -> field(text, "generation")).orElse(0L);
-            hostUploadsBefore = (int) (long) followed.map(text -> field(text, "hostUploadedLines")).orElse(0L);
+            generation = followed.isPresent() ? field(followed.get(), "generation") : 0L;
+            hostUploadsBefore = followed.isPresent() ? (int) field(followed.get(), "hostUploadedLines") : 0;
         }
         if (named <= generation) {
             return false;
