@@ -27,8 +27,18 @@ record AccessToken(String value, Instant issuedAt, Instant expiresAt) {
 
     private static final String STORAGE_VERSION = "v1";
 
+    private static boolean visibleAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     AccessToken {
-        if (value.isBlank() || value.chars().anyMatch(c -> c < 0x21 || c > 0x7E)) {
+        if (value.isBlank() || !visibleAscii(value)) {
             // A token goes into an HTTP header and into a one-line file: visible ASCII only.
             throw new IllegalArgumentException("unusable access token");
         }

@@ -57,8 +57,9 @@ final class BearerTokens {
     /** The token in memory, loaded from storage once per process; null if none. */
     AccessToken cached(ExtensionContext context) {
         if (!loaded) {
-            token = context.storage().readString(storageFile).flatMap(AccessToken::fromStorageLine)
-                    .filter(stored -> !stored.value().equals(rejectedToken)).orElse(null);
+            Optional<String> line = context.storage().readString(storageFile);
+            Optional<AccessToken> stored = line.isPresent() ? AccessToken.fromStorageLine(line.get()) : Optional.empty();
+            token = stored.isPresent() && !stored.get().value().equals(rejectedToken) ? stored.get() : null;
             loaded = true;
         }
         return token;

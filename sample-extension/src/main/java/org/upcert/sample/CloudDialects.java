@@ -59,7 +59,8 @@ final class CloudDialects {
         }
         Optional<URI> tokenUrl;
         try {
-            tokenUrl = Optional.ofNullable(configuration.get(TOKEN_URL)).filter(text -> !text.isBlank()).map(URI::create);
+            String text = configuration.get(TOKEN_URL);
+            tokenUrl = text == null || text.isBlank() ? Optional.empty() : Optional.of(URI.create(text));
         } catch (IllegalArgumentException e) {
             return new Unconfigured(TOKEN_URL + " is not a URI: " + configuration.get(TOKEN_URL));
         }

@@ -112,8 +112,9 @@ final class Discovery {
         PhotoLibrary library = context.library();
         if (!tokenLoaded) {
             // Once per process: a new instance after a kill has only what storage kept.
-            token = storage.readString(TOKEN_FILE).map(String::strip).filter(text -> !text.isEmpty())
-                    .map(ChangeToken::decode);
+            Optional<String> stored = storage.readString(TOKEN_FILE);
+            String text = stored.isPresent() ? stored.get().strip() : "";
+            token = text.isEmpty() ? Optional.empty() : Optional.of(ChangeToken.decode(text));
             tokenLoaded = true;
         }
         if (token.isEmpty()) {

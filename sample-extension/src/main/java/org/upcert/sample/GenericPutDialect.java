@@ -116,7 +116,8 @@ final class GenericPutDialect implements CloudDialect {
         if (objectId != null && !objectId.isBlank()) {
             return Optional.of(objectId.strip());
         }
-        return Optional.ofNullable(responseHeaders.get("etag")).map(String::strip).filter(etag -> !etag.isEmpty());
+        String etag = responseHeaders.get("etag");
+        return etag == null || etag.strip().isEmpty() ? Optional.empty() : Optional.of(etag.strip());
     }
 
     /** The object URL of {@code resource} under {@code uploadUrlBase}. */

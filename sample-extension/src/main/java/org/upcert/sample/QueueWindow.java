@@ -70,14 +70,16 @@ final class QueueWindow {
         if (loaded) {
             return;
         }
-        window = storage.readString(FILE).map(String::strip).flatMap(text -> {
+        java.util.Optional<String> text = storage.readString(FILE);
+        window = null;
+        if (text.isPresent()) {
             try {
-                int value = Integer.parseInt(text);
-                return value >= 1 ? java.util.Optional.of(value) : java.util.Optional.<Integer>empty();
+                int value = Integer.parseInt(text.get().strip());
+                window = value >= 1 ? value : null;
             } catch (NumberFormatException torn) {
-                return java.util.Optional.<Integer>empty();
+                window = null;
             }
-        }).orElse(null);
+        }
         loaded = true;
     }
 }
