@@ -514,7 +514,9 @@ public final class Connection implements AutoCloseable {
         try (JsonParser parser = JSON.createParser(buffer, from, length)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                if (first != null) {
+                if (first != null && first.isScalarValue()) {
+                    parser.getText(); // an unterminated string is "not JSON", as when it was read whole
+                } else if (first != null) {
                     parser.skipChildren(); // a malformed array is "not JSON", as when it was read whole
                 }
                 return null;

@@ -289,6 +289,16 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName("an unterminated string alone on its line is not JSON either, as when lines were read whole")
+    void unterminatedString(@TempDir Path dir) throws Exception {
+        connect(dir);
+        Connection harness = harness();
+        extensionSide.write(ByteBuffer.wrap("\"an unterminated string\n".getBytes(StandardCharsets.UTF_8)));
+        Connection.Closed closed = harness.closed().get(5, TimeUnit.SECONDS);
+        assertTrue(closed.violation() && closed.reason().contains("not JSON"), closed.reason());
+    }
+
+    @Test
     @DisplayName("a line that is not JSON is a protocol violation that closes the connection")
     void notJson(@TempDir Path dir) throws Exception {
         connect(dir);
