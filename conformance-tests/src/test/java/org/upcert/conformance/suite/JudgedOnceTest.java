@@ -49,14 +49,24 @@ class JudgedOnceTest {
         assertSame(first, evidence.derived(StringBuilder.class, e -> new StringBuilder("again")));
     }
 
+    /** The sample's baseline, seed 1, in process. */
+    private static SuiteConfig baseline() {
+        return SuiteConfig.from(key -> Optional.ofNullable(Map.of("upcert.profiles", "baseline", "upcert.seeds", "1",
+                "upcert.isolation", "in-process", "upcert.explore", "0").get(key)));
+    }
+
+    /** The configuration's first cell simulated as the suite simulates it (judged ahead as it ends). */
+    private static RunOutcome simulated(SuiteConfig config) {
+        RunOutcome outcome = SharedRuns.simulate(config, config.cells().get(0));
+        assertTrue(outcome.ran(), String.valueOf(outcome.harnessFault()));
+        return outcome;
+    }
+
     @Test
     @DisplayName("each rule's verdict on a run is made once, when the run ends, and is what its cell reports")
     void verdictsMadeWhenTheRunEnds() {
-        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(Map.of("upcert.profiles", "baseline", "upcert.seeds", "1",
-                "upcert.isolation", "in-process", "upcert.explore", "0").get(key)));
-        Cell cell = config.cells().get(0);
-        RunOutcome outcome = SharedRuns.simulate(config, cell);
-        assertTrue(outcome.ran(), String.valueOf(outcome.harnessFault()));
+        SuiteConfig config = baseline();
+        RunOutcome outcome = simulated(config);
         for (Rule rule : config.rules()) {
             CellVerdict first = CellJudge.judge(config, rule, outcome);
             assertSame(first.verdict(), CellJudge.judge(config, rule, outcome).verdict(), rule.id() + " judged once");
@@ -70,11 +80,8 @@ class JudgedOnceTest {
     @Test
     @DisplayName("the checkers' own verdicts (before applicability and thresholds) are kept from that one judgement, for the group tests")
     void unadjustedVerdictsKept() {
-        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(Map.of("upcert.profiles", "baseline", "upcert.seeds", "1",
-                "upcert.isolation", "in-process", "upcert.explore", "0").get(key)));
-        Cell cell = config.cells().get(0);
-        RunOutcome outcome = SharedRuns.simulate(config, cell);
-        assertTrue(outcome.ran(), String.valueOf(outcome.harnessFault()));
+        SuiteConfig config = baseline();
+        RunOutcome outcome = simulated(config);
         for (Rule rule : config.rules()) {
             Optional<RuleChecker> checker = RuleCatalogue.checker(rule.id());
             if (checker.isEmpty()) {
@@ -88,7 +95,7 @@ class JudgedOnceTest {
         }
         // the same run's evidence read afresh (nobody judged it): nothing kept, the caller asks the checker
         RunEvidence e = outcome.evidence();
-        RunOutcome unjudged = new RunOutcome(cell, new RunEvidence(e.profile(), e.seed(), e.header(), e.events(), e.liveResources(),
+        RunOutcome unjudged = new RunOutcome(outcome.cell(), new RunEvidence(e.profile(), e.seed(), e.header(), e.events(), e.liveResources(),
                 e.storedResources(), e.inventory(), e.library(), e.payloads()), null, null, 0);
         assertTrue(CellJudge.unadjusted(unjudged, "RTY-01").isEmpty());
     }
