@@ -294,21 +294,9 @@ public class HostileCorpusTest {
         int code = cli.execute("run", "--extension", jar(HostileExtensions.SmugglesMemory.class, dir, "hostile-channels.txt",
                 String.join(",", channels)).toString(), "--profile", relaunches(), "--seed", "1", "--out", out.toString(), "--json");
         JsonNode summary = JSON.readTree(stdout.toString());
-        List<String> said = new java.util.ArrayList<>();
-        long launches = 0;
-        try (java.util.stream.Stream<Path> traces = Files.list(out)) {
-            for (Path trace : traces.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
-                for (String line : Files.readAllLines(trace)) {
-                    JsonNode event = JSON.readTree(line);
-                    if (event.path("ev").asText().equals("log")) {
-                        said.add(event.path("msg").asText());
-                    } else if (event.path("ev").asText().equals("process.launch")) {
-                        launches++;
-                    }
-                }
-            }
-        }
-        assertEquals(3, launches, "the profile launches the extension three times (exit " + code + "): " + stderr);
+        Relaunches read = Relaunches.of(out);
+        List<String> said = read.said();
+        assertEquals(3, read.launches(), "the profile launches the extension three times (exit " + code + "): " + stderr);
         java.util.TreeMap<String, java.util.TreeSet<String>> byChannel = new java.util.TreeMap<>();
         for (String line : said) {
             int colon = line.indexOf(": ");
@@ -343,22 +331,30 @@ public class HostileCorpusTest {
         int code = cli.execute("certify", "--extension", jar(type, dir).toString(),
                 "--profiles", relaunches(), "--seed", "1", "--out", out.toString(), "--json", "--quiet");
         assertEquals(1, code, stdout.toString());
-        List<String> said = new java.util.ArrayList<>();
-        long launches = 0;
-        try (java.util.stream.Stream<Path> traces = Files.list(out.resolve("traces"))) {
-            for (Path trace : traces.sorted().toList()) {
-                for (String line : Files.readAllLines(trace)) {
-                    JsonNode event = JSON.readTree(line);
-                    if (event.path("ev").asText().equals("log")) {
-                        said.add(event.path("msg").asText());
-                    } else if (event.path("ev").asText().equals("process.launch")) {
-                        launches++;
+        Relaunches read = Relaunches.of(out.resolve("traces"));
+        assertTrue(read.launches() > 1, "the run relaunched the extension: " + read.launches());
+        return read.said();
+    }
+
+    /** What the extension logged, and how often it was launched, read from every trace in a folder. */
+    private record Relaunches(List<String> said, long launches) {
+        static Relaunches of(Path folder) throws IOException {
+            List<String> said = new java.util.ArrayList<>();
+            long launches = 0;
+            try (java.util.stream.Stream<Path> traces = Files.list(folder)) {
+                for (Path trace : traces.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
+                    for (String line : Files.readAllLines(trace)) {
+                        JsonNode event = JSON.readTree(line);
+                        if (event.path("ev").asText().equals("log")) {
+                            said.add(event.path("msg").asText());
+                        } else if (event.path("ev").asText().equals("process.launch")) {
+                            launches++;
+                        }
                     }
                 }
             }
+            return new Relaunches(said, launches);
         }
-        assertTrue(launches > 1, "the run relaunched the extension: " + launches);
-        return said;
     }
 
     // --- in the container sandbox --------------------------------------------------------------
