@@ -357,14 +357,19 @@ public final class Connection implements AutoCloseable {
     /** Used under the write lock only (messages are encoded there). */
     private final com.fasterxml.jackson.databind.SerializerProvider provider = JSON.getSerializerProviderInstance();
 
+    /** The start every reply shares, a result or an error: the open object, the version and the request's id. */
+    private void replyEnvelope(JsonGenerator out, JsonNode id) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("jsonrpc", "2.0");
+        out.writeFieldName("id");
+        tree(out, id);
+    }
+
     private void reply(JsonNode id, JsonNode result, Throwable failure) {
         Streamed body;
         if (failure == null) {
             body = out -> {
-                out.writeStartObject();
-                out.writeStringField("jsonrpc", "2.0");
-                out.writeFieldName("id");
-                tree(out, id);
+                replyEnvelope(out, id);
                 out.writeFieldName("result");
                 tree(out, result == null ? JsonNodeFactory.instance.nullNode() : result);
             };
@@ -373,10 +378,7 @@ public final class Connection implements AutoCloseable {
             RpcError error = cause instanceof RpcError rpc ? rpc
                     : new RpcError(Protocol.ERROR_INTERNAL, "internal error: " + cause);
             body = out -> {
-                out.writeStartObject();
-                out.writeStringField("jsonrpc", "2.0");
-                out.writeFieldName("id");
-                tree(out, id);
+                replyEnvelope(out, id);
                 out.writeObjectFieldStart("error");
                 out.writeNumberField("code", error.code());
                 out.writeStringField("message", String.valueOf(error.getMessage()));
