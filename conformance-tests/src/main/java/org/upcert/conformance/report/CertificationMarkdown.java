@@ -25,7 +25,7 @@ public final class CertificationMarkdown {
                     .append("` again to certify.\n\n");
         }
         md.append("| | |\n|---|---|\n");
-        md.append("| extension | ").append(c.config().describeExtension()).append(" |\n");
+        md.append("| extension | ").append(MarkdownText.inline(c.config().describeExtension())).append(" |\n");
         md.append("| isolation | ").append(c.config().resolvedIsolation()).append(describeIsolation(c.config().resolvedIsolation()))
                 .append(" |\n");
         md.append("| declared scope | ").append(c.config().declaredScope().describe()).append(" |\n");
@@ -73,7 +73,7 @@ public final class CertificationMarkdown {
                 md.append("| ").append(cause.ruleId()).append(" | ").append(cause.runs().size()).append(" | ")
                         .append(cause.consequences().isEmpty() ? "—" : RootCauses.describe(cause.consequences())).append(" | ")
                         .append(cause.example().cell().label()).append(": ")
-                        .append(cause.example().verdict().message().replace("|", "\\|")).append(" |\n");
+                        .append(MarkdownText.inline(cause.example().verdict().message())).append(" |\n");
             }
             md.append('\n');
         }
@@ -81,7 +81,7 @@ public final class CertificationMarkdown {
             md.append("## Warnings (SHOULD figures beyond their thresholds)\n\n");
             for (RuleSummary w : c.warnings()) {
                 md.append("- **").append(w.rule().id()).append("** ").append(w.rule().text()).append(": ")
-                        .append(w.note(c.config().profiles())).append('\n');
+                        .append(MarkdownText.inline(w.note(c.config().profiles()))).append('\n');
             }
             md.append('\n');
         }
@@ -120,9 +120,9 @@ public final class CertificationMarkdown {
                     lastRule = f.rule().id();
                 }
                 md.append("\n### ").append(f.rule().id()).append(" on ").append(f.cell().label()).append("\n\n")
-                        .append(f.verdict().message()).append("\n\n```\n");
+                        .append(MarkdownText.inline(f.verdict().message())).append("\n\n```\n");
                 for (TraceEvent event : f.verdict().excerpt()) {
-                    md.append(event.line()).append(": ").append(event.raw()).append('\n');
+                    md.append(event.line()).append(": ").append(MarkdownText.code(event.raw())).append('\n');
                 }
                 md.append("```\n\nReproduce: `").append(f.reproduce()).append("`");
                 if (f.trace() != null) {
@@ -177,7 +177,7 @@ public final class CertificationMarkdown {
         return "| " + s.rule().id() + " | " + (s.status() == Status.PASS ? "PASS" : "**" + s.status() + "**") + " | "
                 + s.counts().get(Status.PASS) + " / " + s.counts().get(Status.FAIL) + " / " + s.counts().get(Status.NOT_APPLICABLE)
                 + " / " + s.counts().get(Status.NOT_EXERCISED) + " / " + s.counts().get(Status.SKIPPED) + " | "
-                + note.replace("|", "\\|") + " |";
+                + MarkdownText.inline(note) + " |";
     }
 
     private static String describeAssumptions(java.util.Set<String> assumptions) {

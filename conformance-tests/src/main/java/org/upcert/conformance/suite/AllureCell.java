@@ -34,8 +34,8 @@ final class AllureCell {
             Allure.parameter("profile", cell.cell().profile());
             Allure.parameter("seed", cell.cell().seed());
             Allure.parameter("cloud", cell.cell().cloud());
-            Allure.description(verdict.status() + ": " + verdict.message()
-                    + (verdict.figure() == null ? "" : "\n\nFigure: " + verdict.figure()));
+            Allure.descriptionHtml(html(verdict.status() + ": " + verdict.message()
+                    + (verdict.figure() == null ? "" : "\n\nFigure: " + verdict.figure())));
             if (outcome.ran()) {
                 steps(outcome, verdict);
                 Allure.addAttachment("expanded plan", "application/json",
@@ -75,12 +75,40 @@ final class AllureCell {
     static void summary(RuleSummary summary) {
         try {
             labels(summary.rule().id(), summary.rule().group(), summary.rule().severity().name(), summary.rule().text());
-            Allure.description(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
+            Allure.descriptionHtml(html(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
                     + "\n\nExercised by " + summary.exercisedLine() + (summary.thinlyExercised() ? " (thin)" : "")
-                    + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure()));
+                    + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure())));
         } catch (RuntimeException | LinkageError ignored) {
             // best effort, as above
         }
+    }
+
+    /**
+     * A description as HTML paragraphs with every character shown as itself. Allure turns a plain
+     * {@code description} into HTML as Markdown, raw HTML included, and its page shows the result
+     * as HTML: a verdict's message quotes the extension (an exception message), whose {@code <!--}
+     * hid the rest of the description and whose line breaks made a heading {@code CERTIFIED} of
+     * their own in the rendered report (allure 2.34, before H43). The paragraphs are upcert's own.
+     */
+    static String html(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 32).append("<p>");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                out.append("</p><p>");
+                i++;
+                continue;
+            }
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.append("</p>").toString();
     }
 
     private static void labels(String ruleId, String group, String severity, String text) {

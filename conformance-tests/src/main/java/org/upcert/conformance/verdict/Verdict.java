@@ -13,7 +13,12 @@ import org.upcert.conformance.evidence.TraceEvent;
  *
  * @param ruleId the rule's stable id, e.g. {@code ACK-01}
  * @param status the outcome
- * @param message why (for a FAIL: the violation in one sentence)
+ * @param message why (for a FAIL: the violation in one sentence), always one line: it may quote what
+ *        the extension wrote (an exception's message, a log line, a file name), and a line feed or a
+ *        carriage return there would start a line of the extension's choosing inside upcert's output
+ *        (a forged {@code reproduce:} line under a FAIL, a verdict line the Maven plugin reads), so
+ *        control characters, line separators and bidirectional controls are kept escaped
+ *        ({@code \n}, {@code \\u001b}) as the trace's JSON writes them (docs/isolation.md, H43)
  * @param excerpt for a FAIL, the violating event and the few before it; else empty
  * @param figure what a SHOULD rule measured; null for MUST rules and unexercised SHOULD rules
  */
@@ -37,7 +42,7 @@ public record Verdict(String ruleId, Status status, String message, List<TraceEv
     public Verdict {
         Objects.requireNonNull(ruleId, "ruleId");
         Objects.requireNonNull(status, "status");
-        Objects.requireNonNull(message, "message");
+        message = org.upcert.harness.cli.TerminalText.printable(Objects.requireNonNull(message, "message"));
         excerpt = List.copyOf(excerpt);
     }
 

@@ -13,6 +13,13 @@ import java.io.Writer;
  * ({@code \\n}, {@code \\t} in a single-line text), as the trace's JSON writes them.
  */
 public final class TerminalText {
+    /**
+     * Whether upcert's own line separator holds a carriage return (Windows): only then does one pass
+     * the guard. Anywhere else a lone carriage return moves the cursor back over upcert's line, and a
+     * reader of upcert's output (the Maven plugin's {@code readLine}) takes it for a line break.
+     */
+    private static final boolean CR_IN_LINE_SEPARATOR = System.lineSeparator().indexOf('\r') >= 0;
+
     private TerminalText() {
     }
 
@@ -51,8 +58,11 @@ public final class TerminalText {
     }
 
     /**
-     * A writer for upcert's human output: lines and tabs pass (upcert writes them), every other
-     * hidden character is escaped, whoever wrote it. The last line stays upcert's verdict.
+     * A writer for upcert's human output: line feeds and tabs pass (upcert writes them), every other
+     * hidden character is escaped, whoever wrote it, a carriage return too but where it is part of
+     * the platform's line separator. The last line stays upcert's verdict. Text of the extension's
+     * that reaches this writer is already one line (a verdict's message is, {@code Verdict}), so the
+     * line feeds that pass are upcert's.
      */
     public static PrintWriter guard(PrintWriter terminal) {
         return new PrintWriter(new FilterWriter(terminal) {
@@ -66,7 +76,7 @@ public final class TerminalText {
                 StringBuilder out = new StringBuilder(length);
                 for (int i = offset; i < offset + length; i++) {
                     char c = buffer[i];
-                    escape(out, c, hidden(c) && c != '\r', false);
+                    escape(out, c, hidden(c) && !(c == '\r' && CR_IN_LINE_SEPARATOR), false);
                 }
                 super.write(out.toString(), 0, out.length());
             }
