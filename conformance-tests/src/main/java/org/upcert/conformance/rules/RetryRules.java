@@ -165,7 +165,11 @@ public final class RetryRules {
      * refused nothing yet (explore:244 on NextcloudStyle, which starts the new account afresh: three
      * refusals by the old server, the first by the new one, and the PhotoKit retry 2 s later, were
      * judged a fourth refusal in a row retried without spacing). Network-level failures between
-     * them neither count nor break the row.
+     * them neither count nor break the row. The spacing counts no authentication failure
+     * ({@code -1013}): it refuses the credentials, not the request, and its remedy, new credentials,
+     * may come at once (above); the bound counts it. (explore:846 on the bundled sample: two -1013
+     * on a resource, 42 minutes later its first 413, a new job 24 s after it, judged "refusal 3 in
+     * a row" without the minute; the sample spaces its own refusals 5 s, 20 s, 80 s, then 4 min.)
      */
     static final class RefusalsNotLooped extends MustRule {
         RefusalsNotLooped() {
@@ -189,6 +193,7 @@ public final class RetryRules {
             for (Map.Entry<String, List<Attempt>> entry : Attempts.of(evidence).byResource().entrySet()) {
                 List<Attempt> attempts = entry.getValue();
                 int inRow = 0;
+                int spacedRow = 0; // inRow without the authentication failures: what (b) counts
                 for (int i = 0; i < attempts.size(); i++) {
                     Attempt attempt = attempts.get(i);
                     if (i > 0) {
@@ -196,6 +201,7 @@ public final class RetryRules {
                         Integer change = serverChanges.higher(previous.start().line());
                         if (change != null && change < attempt.start().line()) {
                             inRow = 0; // the account moved: the old server's refusals say nothing of the new one
+                            spacedRow = 0;
                         }
                         String message = null;
                         if (previous.failed() && answeredWithoutRetryAfter(previous.end())) {
@@ -211,9 +217,10 @@ public final class RetryRules {
                             } else if (inRow >= LOOP_REFUSALS) {
                                 message = entry.getKey() + " was tried again (" + attempt.job() + ") after " + inRow
                                         + " refusals in a row, last " + Attempts.outcome(refused);
-                            } else if (visible.at(refused) && inRow >= SPACED_AFTER && gap < MIN_SPACING.toMillis() && !freshAfterStaleness) {
+                            } else if (visible.at(refused) && spacedRow >= SPACED_AFTER && gap < MIN_SPACING.toMillis()
+                                    && !freshAfterStaleness) {
                                 message = entry.getKey() + " was tried again (" + attempt.job() + ") " + gap / 1000 + " s after refusal "
-                                        + inRow + " in a row (" + Attempts.outcome(refused) + "); after "
+                                        + spacedRow + " in a row (" + Attempts.outcome(refused) + "); after "
                                         + SPACED_AFTER + " refusals attempts must be at least " + MIN_SPACING.toSeconds()
                                         + " s apart";
                             }
@@ -229,6 +236,7 @@ public final class RetryRules {
                     // spacing; only a success the device saw ends the row.
                     if (attempt.succeeded()) {
                         inRow = 0;
+                        spacedRow = 0;
                     } else if (attempt.failed() && answeredWithoutRetryAfter(attempt.end())) {
                         if (refusal(attempt.end())) {
                             refusals++;
@@ -236,6 +244,9 @@ public final class RetryRules {
                             reportedFailed2xx++;
                         }
                         inRow++;
+                        if (attempt.end().number("code") != UploadError.USER_AUTHENTICATION_REQUIRED) {
+                            spacedRow++;
+                        }
                     }
                 }
             }

@@ -51,6 +51,36 @@ class RefusalsAcrossServersTest {
         return new RetryRules.RefusalsNotLooped().check(trace.evidence());
     }
 
+    private static final String SIGN_IN = "\"code\":-1013,\"status\":401,\"reason\":\"HTTP 401\"";
+
+    @Test
+    @DisplayName("RTY-02: two authentication failures (-1013) and a first 413 are not three refusals the spacing counts: a new "
+            + "job 24 s after the 413 passes (explore:846 on the sample); a third 413 then needs the minute")
+    void authenticationFailuresAreNotSpaced() {
+        for (long s : new long[] {0, 20}) {
+            String job = "J" + (++jobs);
+            trace.line(s * 1000, "{\"ev\":\"job.create\",\"job\":\"" + job + "\",\"resource\":\"" + R + "\",\"url\":\"{cloud}/dav/x\"}");
+            trace.line(s * 1000 + 1000, "{\"ev\":\"job.failed\",\"job\":\"" + job + "\"," + SIGN_IN + "}");
+        }
+        refusedJob(2_500, "{cloud}/");
+        refusedJob(2_525, "{cloud}/");
+        acknowledgeAll(2_600);
+        Verdict passes = rty02();
+        assertEquals(Status.PASS, passes.status(), passes.message());
+        refusedJob(2_700, "{cloud}/");
+        refusedJob(2_710, "{cloud}/");
+        acknowledgeAll(2_800);
+        Verdict fails = rty02();
+        assertEquals(Status.FAIL, fails.status(), fails.message());
+        assertTrue(fails.message().contains("9 s after refusal 3 in a row"), fails.message());
+    }
+
+    private void acknowledgeAll(long s) {
+        for (int j = 1; j <= jobs; j++) {
+            trace.line(s * 1000, "{\"ev\":\"job.ack\",\"job\":\"J" + j + "\"}");
+        }
+    }
+
     @Test
     @DisplayName("RTY-02: the new server's first refusal, retried 2 s later, is no fourth refusal in a row")
     void theNewServerStartsTheRowAfresh() {
