@@ -162,8 +162,13 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
 
-        // 2. Intents a killed process left behind: resolved from the PROCESS set where the OS has it.
-        resolveIntents(context, seenFinished, now);
+        // 2. Intents a killed process left behind: resolved from the PROCESS set where the OS has it,
+        //    and only with full access: without it fetchJobs shows no job at all (reference §4), and an
+        //    empty PROCESS set read then took a job still uploading for one never made (explore:36:
+        //    a relaunch under limited access, then a second job beside it once access came back, DUP-01).
+        if (consent || resolvesIntentsWithoutAccess()) {
+            resolveIntents(context, seenFinished, now);
+        }
 
         // 3. A full walk of the library: what is neither uploaded, in flight, waiting nor given up gets a job.
         TreeMap<String, AssetResource> wanted = new TreeMap<>();
@@ -295,6 +300,24 @@ public class FullWalkExtension implements UploadExtension {
             }
         }
         return 0;
+    }
+
+    /** Whether intents are resolved from fetch sets read without full access (they must not be: {@link ResolvesIntentsWithoutAccess}). */
+    boolean resolvesIntentsWithoutAccess() {
+        return false;
+    }
+
+    /**
+     * A broken twin that resolves a killed process's intents from the PROCESS set whatever the
+     * access: relaunched while access is limited, it reads the empty set as "never created" and
+     * makes a second job beside one still uploading once access returns (DUP-01, explore:36). The
+     * style did this until exploration drew kills after a commit on a slow link.
+     */
+    public static final class ResolvesIntentsWithoutAccess extends FullWalkExtension {
+        @Override
+        boolean resolvesIntentsWithoutAccess() {
+            return true;
+        }
     }
 
     /** Whether an empty fetchAssets is read as an empty library (it must not be: {@link TrustsAnEmptyScan}). */

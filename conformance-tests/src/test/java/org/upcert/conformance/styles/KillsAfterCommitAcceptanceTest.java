@@ -85,6 +85,14 @@ class KillsAfterCommitAcceptanceTest {
         return out;
     }
 
+    /** DUP-01, TRM-03 and E2E-01 PASS on the run. */
+    private static void convergesWithoutDuplicates(RunEvidence evidence, long seed) {
+        for (String rule : List.of("DUP-01", "TRM-03", "E2E-01")) {
+            Verdict v = verdict(evidence, rule);
+            assertEquals(Verdict.Status.PASS, v.status(), "seed " + seed + ": " + v);
+        }
+    }
+
     @Test
     @DisplayName("on kills-after-commit the jobs of a killed call are still uploading at the relaunch (seeds 1..3), and the sample "
             + "creates no second job for them (DUP-01, TRM-03 PASS)")
@@ -99,10 +107,7 @@ class KillsAfterCommitAcceptanceTest {
                 orphans += r[1];
             }
             assertTrue(orphans > 0, "seed " + seed + ": jobs of a killed call were still in flight at a relaunch:" + seen);
-            for (String rule : List.of("DUP-01", "TRM-03", "E2E-01")) {
-                Verdict v = verdict(evidence, rule);
-                assertEquals(Verdict.Status.PASS, v.status(), "seed " + seed + ": " + v);
-            }
+            convergesWithoutDuplicates(evidence, seed);
         }
     }
 
@@ -118,6 +123,21 @@ class KillsAfterCommitAcceptanceTest {
                     assertFalse(v.failed(), profile + " seed " + seed + ": " + v);
                 }
             }
+        }
+    }
+
+    @Test
+    @DisplayName("PatientUploader, which records its jobs after the commit, finds the jobs a kill hid in the PROCESS set "
+            + "(seeds 1..3 pass); its twin that ignores the set makes second jobs beside them on seed 3 (DUP-01, TRM-03 FAIL)")
+    void patientFindsTheJobsAKillHid() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            convergesWithoutDuplicates(run(PatientUploader.class, PROFILE, seed), seed);
+        }
+        RunEvidence twin = run(PatientUploader.IgnoresTheProcessSet.class, PROFILE, 3);
+        assertTrue(orphansAtRelaunch(twin).stream().anyMatch(r -> r[1] > 0), "jobs of a killed call were in flight at a relaunch");
+        for (String rule : List.of("DUP-01", "TRM-03")) {
+            Verdict v = verdict(twin, rule);
+            assertEquals(Verdict.Status.FAIL, v.status(), rule + ": " + v);
         }
     }
 

@@ -58,8 +58,14 @@ import org.upcert.api.UploadRequest;
  * every server: after a move, what the first server had was taken for uploaded, E2E-01 and RES-01
  * on 80 of the first 300 seeds explored, every one of them with a {@code host.server}.)
  *
- * <p>Not kill-safe between a job's creation and the next state write (a kill there may make a
- * second job): it is kept for the retry rules, judged under profiles without kills.
+ * <p>A job is recorded once its create block has returned, so a kill right after the commit leaves
+ * jobs the state calls new. From iOS 26.5 the next process finds them in the PROCESS set and waits
+ * for them (twin {@link IgnoresTheProcessSet}: DUP-01 on {@code kills-after-commit} seed 3); before
+ * 26.5 nothing shows a job in flight, and one still uploading at the relaunch gets a second job
+ * (upcert excuses such an unseen orphan: DUP-01, docs/exploration.md). It claimed to be "not
+ * kill-safe, judged under profiles without kills" before, yet failed no kill rule in 700 explored
+ * seeds: LIMIT_EXCEEDED rejected the blocks that would have made the second jobs whole while more
+ * remained to upload than the job limit held.
  */
 public class PatientUploader implements UploadExtension {
     static final String STATE = "patient/state.tsv";
@@ -125,6 +131,29 @@ public class PatientUploader implements UploadExtension {
         if (context.library().authorizationStatus() != AuthorizationStatus.AUTHORIZED
                 || !context.library().isUploadJobExtensionEnabled()) {
             return ProcessingResult.PROCESSING; // no consent: create nothing (CNS-01), come back when it returns
+        }
+        // 1b. Jobs a kill hid: a kill right after a create block's commit leaves jobs the state never
+        //     recorded (it is written after the commit, and a commit already sent survives its
+        //     process's death, reference §6). From iOS 26.5 the PROCESS set shows them: adopted as in
+        //     flight, so the walk below makes no second job beside one (DUP-01, kills-after-commit
+        //     seed 3). Before 26.5 no API shows a job in flight; it shows up in the ACKNOWLEDGE set
+        //     once finished and is recorded then.
+        if (readsTheProcessSet() && FullWalkExtension.atLeast(context.osVersion(), 26, 5)) {
+            boolean adopted = false;
+            for (UploadJob job : context.library().fetchJobs(JobAction.PROCESS)) {
+                Optional<String> key = job.destination().header(KEY_HEADER);
+                if (key.isPresent()) {
+                    String at = entry(ledgerOf(serverOf(job.destination().url().toString())), key.get());
+                    Resource r = state.getOrDefault(at, Resource.NEW);
+                    if (!r.status().equals("IN_FLIGHT")) {
+                        state.put(at, new Resource("IN_FLIGHT", r.notBefore(), r.refusals(), r.firstRefusal()));
+                        adopted = true;
+                    }
+                }
+            }
+            if (adopted) {
+                save(context);
+            }
         }
         // 2. A full walk: what needs a job now, and whether anything is still waiting. A resource with
         //    a job in flight to any server gets no second job (DUP-01): one sent to the server the
@@ -219,6 +248,11 @@ public class PatientUploader implements UploadExtension {
     private boolean pendingOn(String ledger) {
         return state.entrySet().stream().anyMatch(e -> e.getKey().startsWith(ledger + " ")
                 && !e.getValue().status().equals("UPLOADED") && !e.getValue().status().equals("GIVEN_UP"));
+    }
+
+    /** Whether jobs in flight the state does not know (a kill hid them) are looked for in the PROCESS set (iOS 26.5+). */
+    protected boolean readsTheProcessSet() {
+        return true;
     }
 
     /** Whether a walk that found no asset is taken for an empty library. */
@@ -427,6 +461,22 @@ public class PatientUploader implements UploadExtension {
         @Override
         protected boolean trustsAnEmptyWalk() {
             return true;
+        }
+    }
+
+    /**
+     * Broken twin: records a job only once its create block has returned and never looks for jobs
+     * a kill hid, as this style did before: a kill right after the commit leaves jobs its state
+     * calls new, and the relaunched process makes second jobs beside those still in flight,
+     * although iOS 26.5's PROCESS set shows them. DUP-01 and TRM-03 FAIL it (kills-after-commit
+     * seed 3). Often masked: while the library still has more to upload than the job limit holds,
+     * the block that would make the second jobs also overfills the limit and LIMIT_EXCEEDED
+     * rejects it whole.
+     */
+    public static final class IgnoresTheProcessSet extends PatientUploader {
+        @Override
+        protected boolean readsTheProcessSet() {
+            return false;
         }
     }
 

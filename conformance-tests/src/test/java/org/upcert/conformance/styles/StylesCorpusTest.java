@@ -217,4 +217,46 @@ class StylesCorpusTest {
         Verdict caught = RuleCatalogue.judge("RES-01", mutant);
         assertEquals(Status.FAIL, caught.status(), "the mutant that ignores the change of server: " + caught.message());
     }
+
+    @Test
+    @DisplayName("DUP-01 (a style bug, found once exploration drew kills after a commit on a slow link): PatientUploader finds "
+            + "the jobs a kill right after the commit hid in the PROCESS set (iOS 26.5); its twin makes a second job beside one "
+            + "still uploading (explore:18, shrunk to a slow link, a kill and 15 photos)")
+    void patientFindsTheJobsAKillHid() throws Exception {
+        String file = "patient-DUP-01-seed-18.yaml";
+        RunEvidence twin = patient(PatientUploader.IgnoresTheProcessSet.class, file, 18);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("process.kill")
+                && e.text("reason").contains("after the commit")), "a kill right after a commit");
+        styleFixedTwinCaught("DUP-01", patient(PatientUploader.class, file, 18), twin);
+        Verdict trm03 = RuleCatalogue.judge("TRM-03", patient(PatientUploader.class, file, 18));
+        assertEquals(Status.PASS, trm03.status(), trm03.message());
+    }
+
+    @Test
+    @DisplayName("DUP-01 (a style bug): FullWalk resolves a killed process's intents from the PROCESS set only with full access; "
+            + "its twin reads the empty set a relaunch under limited access is shown as 'never created' and makes a second job "
+            + "once access returns (explore:36)")
+    void fullWalkResolvesIntentsWithAccess() throws Exception {
+        String file = "fullwalk-DUP-01-seed-36.yaml";
+        RunEvidence twin = fullWalk(FullWalkExtension.ResolvesIntentsWithoutAccess.class, file, 36);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("fault.start") && e.text("kind").equals("consent.access")),
+                "access is limited at the relaunch");
+        styleFixedTwinCaught("DUP-01", fullWalk(FullWalkExtension.class, file, 36), twin);
+    }
+
+    @Test
+    @DisplayName("RTY-02 (a suite bug, the checker): two authentication failures (-1013) and, 42 minutes later, the first 413 are "
+            + "not three refusals the minute's spacing counts; the sample's new job 24 s after the 413 passes (explore:846)")
+    void authenticationFailuresAreNotSpaced() throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve("sample-RTY-02-seed-846.yaml").toString()), 846).plan();
+        RunEvidence sample = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct")));
+        assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("code") == -1013),
+                "authentication failures");
+        assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 413), "a 413");
+        for (String rule : new String[] {"RTY-02", "RTY-01", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, sample);
+            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
+        }
+    }
 }

@@ -49,6 +49,11 @@ public final class SwarmProfiles {
      * moved nothing and RES-03's five idle answers.
      */
     public static final long MAX_FETCH_LAG_MS = 30_000;
+    /**
+     * One seed in this many adds a kill right after a commit while a slow link keeps the killed
+     * call's jobs uploading, on iOS 26.5 or 27 (see {@link #yaml}).
+     */
+    public static final int SLOW_KILL_ONE_IN = 8;
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -148,6 +153,33 @@ public final class SwarmProfiles {
         for (String kind : chosen) {
             fault(kind, root.fork("fault " + kind), faultPhase, draw);
         }
+        // --- a kill after a commit on a slow link, on a level with the PROCESS set (its own stream,
+        //     drawn last, so the draws above stay what they were). Each part alone is common; together
+        //     they were too rare to find anything: the jobs of a killed call are still uploading at the
+        //     relaunch 6-11 min later only on a slow link, and only from iOS 26.5 can an extension see
+        //     them (the PROCESS set), so only there is a second job for one avoidable (DUP-01).
+        //     PatientUploader.IgnoresTheProcessSet failed no run in 700 seeds before this draw.
+        SimRandom slowKill = root.fork("kill on a slow link");
+        boolean killOnASlowLink = slowKill.chance(1, SLOW_KILL_ONE_IN);
+        if (killOnASlowLink) {
+            os = slowKill.chance(1, 2) ? "26.5" : "27";
+            if (slowKill.chance(1, 2)) {
+                // half the time a job limit that holds the whole library at once: a killed call then
+                // leaves jobs for most of it, and the relaunched process meets them with nothing else
+                // to create (an extension that fills the limit in one block and forgot them makes its
+                // second jobs at once, rather than only near the end of the backup)
+                jobLimit = 100;
+                assets = Math.min(assets, 60);
+            }
+            long phaseMinutes = faultPhase / MINUTE;
+            // the slow window covers the first kills and their relaunches; a window, not the whole
+            // run, so no transfer outlives its destination's credentials for good (docs/exploration.md)
+            draw.entry("network.degraded", "    during: {from: " + minutes(0) + ", until: " + minutes(Math.min(phaseMinutes, slowKill.between(60, 180)))
+                    + "}\n", "latency: " + slowKill.between(1, 3) * 100 + "ms", "uplinkKbps: " + slowKill.between(5, 20) * 100);
+            draw.entry("process.kill-in-changes", "    activations: {every: " + slowKill.between(1, 2) + ", from: "
+                    + slowKill.between(1, 3) + ", until: " + slowKill.between(10, 30) + "}\n", probability(slowKill, 50, 100),
+                    "atBlock: {min: 1, max: " + slowKill.between(1, 3) + "}", "commit: after");
+        }
 
         StringBuilder y = new StringBuilder();
         y.append("# Drawn by upcert explore from seed ").append(seed).append(" (docs/exploration.md).\n");
@@ -155,7 +187,8 @@ public final class SwarmProfiles {
                 .append(chosen.size() == 1 ? " fault kind" : " fault kinds").append(" (").append(String.join(", ", chosen))
                 .append(") on iOS ").append(os).append(", ").append(assets).append(" assets, job limit ").append(jobLimit)
                 .append(", fault phase ").append(Durations.format(faultPhase)).append(", fetch-set lag ")
-                .append(lag[1] == 0 ? "off" : Durations.format(lag[0]) + " to " + Durations.format(lag[1])).append(".\n");
+                .append(lag[1] == 0 ? "off" : Durations.format(lag[0]) + " to " + Durations.format(lag[1]))
+                .append(killOnASlowLink ? ", kills after a commit on a slow link" : "").append(".\n");
         y.append("imitates: >\n  Nothing in particular: a random configuration (swarm testing).\n");
         y.append("seed: ").append(seed).append('\n');
         y.append("workload:\n");

@@ -114,6 +114,34 @@ class SwarmProfilesTest {
     }
 
     @Test
+    @DisplayName("about one seed in SLOW_KILL_ONE_IN draws a kill right after a commit on a slow link, on iOS 26.5 or 27 "
+            + "(PatientUploader.IgnoresTheProcessSet failed no run in 700 seeds without it)")
+    void killsOnASlowLink() throws Exception {
+        int drawn = 0;
+        int wholeLibrary = 0;
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            Profile profile = SwarmProfiles.profile(seed);
+            if (!profile.description().contains("kills after a commit on a slow link")) {
+                continue;
+            }
+            drawn++;
+            assertTrue(profile.os().equals("26.5") || profile.os().equals("27"), "seed " + seed + ": the PROCESS set exists: " + profile.os());
+            FaultSpec slow = profile.faults().get(profile.faults().size() - 2);
+            FaultSpec kill = profile.faults().get(profile.faults().size() - 1);
+            assertEquals("network.degraded", slow.kind().kind(), "seed " + seed);
+            assertTrue(slow.parameters().path("uplinkKbps").asLong() <= 2_000, "seed " + seed + ": " + slow.parameters());
+            assertEquals("process.kill-in-changes", kill.kind().kind(), "seed " + seed);
+            assertEquals("after", kill.parameters().path("commit").asText(), "seed " + seed);
+            if (profile.workload().jobLimit() == 100 && profile.workload().assets() <= 60) {
+                wholeLibrary++;
+            }
+        }
+        int expected = SEEDS / SwarmProfiles.SLOW_KILL_ONE_IN;
+        assertTrue(drawn > expected / 2 && drawn < expected * 2, drawn + " of " + SEEDS + " seeds, about " + expected + " expected");
+        assertTrue(wholeLibrary > drawn / 4, wholeLibrary + " of " + drawn + " with a job limit that holds the library");
+    }
+
+    @Test
     @DisplayName("the generator knows every fault kind a profile may name")
     void everyKindHasADraw() {
         assertEquals(new TreeSet<>(FaultKind.names()), new TreeSet<>(SwarmProfiles.KINDS),
