@@ -308,7 +308,7 @@ public class NextcloudStyle implements UploadExtension {
         if (suspended) {
             if (credentials(context, now).isEmpty()) {
                 // still refused: the queue stays suspended; FAILURE so the system backs off
-                return inFlight.isEmpty() ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
+                return noCredentials(inFlight.isEmpty());
             }
             context.storage().delete(SUSPENDED);
         }
@@ -319,7 +319,7 @@ public class NextcloudStyle implements UploadExtension {
         if (!batch.isEmpty() && !stopping) {
             Optional<String> auth = credentials(context, now);
             if (auth.isEmpty()) {
-                return inFlight.isEmpty() ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
+                return noCredentials(inFlight.isEmpty());
             }
             for (AssetResource resource : batch) {
                 metadata.put(resource.key(), metadata.getOrDefault(resource.key(), Meta.NEW).with(Status.INTENT));
@@ -395,6 +395,20 @@ public class NextcloudStyle implements UploadExtension {
      */
     boolean honoursTheNotice() {
         return true;
+    }
+
+    /**
+     * The answer of a call left without credentials: FAILURE (the system backs off) when the
+     * server refused the sign-in and nothing is in flight; PROCESSING when the notice arrived
+     * before the sign-in (none is tried once told to stop), since nothing failed and work remains
+     * (reference §6: return quickly, PROCESSING if work remains). explore:2070 (and 3 more of
+     * 2001..2500): the notice came with the credentials' read, and FAILURE failed RES-02.
+     */
+    ProcessingResult noCredentials(boolean nothingInFlight) {
+        if (stopping && honoursTheNotice()) {
+            return ProcessingResult.PROCESSING;
+        }
+        return nothingInFlight ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
     }
 
     /** Whether the PROCESS set is fetched before the ACKNOWLEDGE set (it must be: {@link FetchesFinishedFirst}). */
@@ -538,6 +552,18 @@ public class NextcloudStyle implements UploadExtension {
         @Override
         boolean honoursTheNotice() {
             return false;
+        }
+    }
+
+    /**
+     * A broken twin that answers FAILURE when a termination notice kept it from signing in:
+     * nothing failed and work remains, so RES-02 FAILs it (explore:2070: the notice came with the
+     * read of the stored credentials, after a sign-in the server had refused with 429).
+     */
+    public static final class FailsWhenToldToStop extends NextcloudStyle {
+        @Override
+        ProcessingResult noCredentials(boolean nothingInFlight) {
+            return nothingInFlight ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
         }
     }
 

@@ -259,4 +259,14 @@ class StylesCorpusTest {
             assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("RES-02 (a style bug): a termination notice that keeps Nextcloud from signing in is answered PROCESSING, "
+            + "nothing failed and work remains; its twin answers FAILURE (explore:2070)")
+    void nextcloudToldToStopBeforeSigningIn() throws Exception {
+        String file = "nextcloud-RES-02-seed-2070.yaml";
+        RunEvidence twin = nextcloud(NextcloudStyle.FailsWhenToldToStop.class, file, 2070);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("process.notice")), "a termination notice");
+        styleFixedTwinCaught("RES-02", nextcloud(NextcloudStyle.class, file, 2070), twin);
+    }
 }
