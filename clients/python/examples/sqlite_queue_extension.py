@@ -321,8 +321,11 @@ class Call:
                 if can_retry:
                     return "retry-again", {}, False
                 return "ack", {"status": "queued", "not_before": now}, False
-            if row["status"] == "queued" and not row["stale"] and job.state == up.JobState.SUCCEEDED:
-                return "ack", {"status": "done"}, False  # its bytes are in the cloud after all
+            if row["status"] == "queued" and job.state == up.JobState.SUCCEEDED and job.destination is not None \
+                    and under(job.destination.url, self.context.upload_url_base):
+                # Its bytes are on the account's server after all. (Not if it went to a server the
+                # account has left since: explore:4 seed 4 lost 4 photos that way.)
+                return "ack", {"status": "done"}, False
             return "ack", {}, False
         if row["stale"] or not under(job.destination.url if job.destination else "", self.context.upload_url_base):
             return "ack", {"status": "queued", "stale": 0, "not_before": 0}, False
