@@ -75,6 +75,18 @@ public final class Python {
         return new Outcome(code, out.toString(), err.toString());
     }
 
+    /** The rules of a {@code certify --json} summary that FAILed or were SKIPPED: "ID VERDICT runs", in the summary's order. */
+    public static List<String> failedOrSkipped(com.fasterxml.jackson.databind.JsonNode json) {
+        List<String> problems = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode rule : json.path("rules")) {
+            String verdict = rule.path("verdict").asText();
+            if (verdict.equals("FAIL") || verdict.equals("SKIPPED")) {
+                problems.add(rule.path("id").asText() + " " + verdict + " " + rule.path("runs"));
+            }
+        }
+        return problems;
+    }
+
     /** A command line for {@code --extension-cmd}: the interpreter and the script, quoted for its splitter. */
     public static String command(String interpreter, Path script) {
         return interpreter + " '" + script.toString().replace("'", "'\\''") + "'";

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,14 +42,7 @@ class SqliteQueueExtensionAcceptanceTest {
         Python.Outcome outcome = Python.certify("--extension-cmd", Python.command(python, Python.EXAMPLES.resolve("sqlite_queue_extension.py")),
                 "--profiles", "hard-kills,device-quirks-26x", "--seeds", "1", "--json", "--quiet", "--out", out.toString());
         JsonNode json = JSON.readTree(outcome.out().strip());
-        List<String> problems = new ArrayList<>();
-        for (JsonNode rule : json.path("rules")) {
-            String verdict = rule.path("verdict").asText();
-            if (verdict.equals("FAIL") || verdict.equals("SKIPPED")) {
-                problems.add(rule.path("id").asText() + " " + verdict + " " + rule.path("runs"));
-            }
-        }
-        assertEquals(List.of(), problems, "nothing FAIL or SKIPPED\n" + outcome.err() + "\n" + json.path("failures"));
+        assertEquals(List.of(), Python.failedOrSkipped(json), "nothing FAIL or SKIPPED\n" + outcome.err() + "\n" + json.path("failures"));
         assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
         assertEquals("command", json.path("runs").path("isolation").asText(), "one process per simulated process");
         assertTrue(json.path("mustRules").path("PASS").asInt() >= 15, "the two profiles exercise most MUST rules: " + json.path("mustRules"));
