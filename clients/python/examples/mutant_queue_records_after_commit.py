@@ -23,18 +23,7 @@ import upcert_extension as up  # noqa: E402 - sqlite_queue_extension made it imp
 
 
 class RecordsAfterCommit(queue.Call):
-    def drain(self):
-        now = self.now()
-        capacity = min(self.library.job_limit(), queue.WINDOW) - self.queue.count("status IN ('doubt','sent')")
-        if capacity <= 0:
-            return None
-        rows = self.queue.db.execute("SELECT * FROM work WHERE status='queued' AND not_before<=? "
-                                     "ORDER BY seq LIMIT ?", (now, capacity)).fetchall()
-        if not rows:
-            return None
-        token = self.bearer()
-        if token is None:
-            return "signin"
+    def create(self, rows, token):
         for start in range(0, len(rows), queue.BLOCK):
             chunk = rows[start:start + queue.BLOCK]
             block = int(self.queue.meta("block", "0")) + 1

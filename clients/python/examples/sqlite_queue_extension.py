@@ -473,9 +473,7 @@ class Call:
     def drain(self):
         """Returns "limit" if the system refused a block for the job limit, "signin" if no token, else None."""
         now = self.now()
-        limit = self.library.job_limit()
-        window = min(limit, WINDOW)
-        capacity = window - self.queue.count("status IN ('doubt','sent')")
+        capacity = min(self.library.job_limit(), WINDOW) - self.queue.count("status IN ('doubt','sent')")
         if capacity <= 0:
             return None
         rows = self.queue.db.execute("SELECT * FROM work WHERE status='queued' AND not_before<=? "
@@ -485,6 +483,10 @@ class Call:
         token = self.bearer()
         if token is None:
             return "signin"
+        return self.create(rows, token)
+
+    def create(self, rows, token):
+        """Jobs for the rows, in blocks, each after its intent; "limit" if the job limit stopped it."""
         created = 0
         for start in range(0, len(rows), BLOCK):
             if self.stop.is_set():
