@@ -34,6 +34,9 @@ class BenchCommandTest {
         assertEquals("quick", results.path("mode").asText());
         assertTrue(results.path("floors").path("loopbackHttpUs").asDouble() > 0, out.toString());
         assertTrue(results.path("floors").path("inJvmWireMockUs").asDouble() > 0, out.toString());
+        // warmed as the full run warms them, not by a fraction of its own (smaller) count
+        assertEquals(BenchCommand.FLOOR_WARMUP_REQUESTS, results.path("floors").path("warmupRequests").asInt(), out.toString());
+        assertTrue(results.path("floors").path("warmupRequests").asInt() > results.path("floors").path("requests").asInt(), out.toString());
         TreeSet<String> modes = new TreeSet<>();
         for (JsonNode row : results.path("uploads")) {
             modes.add(row.path("transport").asText() + "/" + row.path("isolation").asText());
