@@ -21,7 +21,9 @@ import org.upcert.harness.run.Simulation;
  * Each (profile, seed, cloud) of a configuration is simulated once, and its trace is shared by
  * every rule that judges it. The first request for a configuration starts all of its runs, each a
  * single-threaded simulation, {@link #parallelism} at a time, so runs of different seeds proceed in
- * parallel while the tests of the first ones are already judging.
+ * parallel while the tests of the first ones are already judging. A run is judged (and its timeline
+ * written) on a thread of its own, not on the simulation's: the slot starts its next simulation at
+ * once instead of after the judging, so the simulations keep the cores busy to the last run.
  */
 public final class SharedRuns {
     /** A simulation is bounded by its own virtual clock and hang watchdog; this bounds the real wait on top. */
@@ -35,6 +37,8 @@ public final class SharedRuns {
     private static final AtomicInteger FINISHED = new AtomicInteger();
     private static final AtomicInteger INTERRUPTED = new AtomicInteger();
     private static ThreadPoolExecutor pool;
+    /** Judges each simulated run, so that a simulation slot never waits for the judging of its last run. */
+    private static ThreadPoolExecutor judges;
     /** Told of every run of one certification that finished ({@link #observe}). */
     private static volatile Observer observer;
 
@@ -81,7 +85,7 @@ public final class SharedRuns {
 
     /**
      * Tells {@code eachRun} of every run of {@code config}'s certification that finishes from now on
-     * (null: no one), on the run's thread, after it was judged and before its cells are reported. A
+     * (null: no one), on the thread that judged the run, after it was judged and before its cells are reported. A
      * run belongs to it when its configuration shares {@code config}'s profile snapshot (certify's
      * test plan does; other configurations simulated meanwhile in the JVM do not). One observer per
      * JVM, like the runs themselves: {@code Certifier.certify} sets it for one certification. What
@@ -156,20 +160,41 @@ public final class SharedRuns {
                 pool.setMaximumPoolSize(threads);
             }
         }
+        if (judges == null) {
+            int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+            judges = new ThreadPoolExecutor(cores, cores, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "upcert-judge");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
         STARTED.incrementAndGet();
-        CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulate(config, cell), pool);
+        CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulated(config, cell), pool)
+                .thenApplyAsync(run -> judged(config, run), judges);
         RUNS.put(key(config, cell), future);
         return future;
     }
 
-    /** Simulates one cell. Never throws: a fault of the harness becomes the outcome. */
+    /** Simulates one cell and judges it. Never throws: a fault of the harness becomes the outcome. */
     public static RunOutcome simulate(SuiteConfig config, Cell cell) {
+        return judged(config, simulated(config, cell));
+    }
+
+    /**
+     * A cell simulated and not yet judged: its result, or the outcome that ends it already (a harness
+     * fault, an interrupt, a pairing no extension could pass: {@code result} null).
+     */
+    private record Simulated(Cell cell, RunResult result, RunOutcome ended, long started, long wallMillis) {
+    }
+
+    /** Simulates one cell; judges nothing. Never throws: a fault of the harness becomes the outcome. */
+    private static Simulated simulated(SuiteConfig config, Cell cell) {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
         long cpu = SuiteTimings.threadCpu();
         try {
             if (Interruption.requested()) {
                 INTERRUPTED.incrementAndGet();
-                return RunOutcome.interrupted(cell, 0); // Ctrl-C: no new run starts
+                return ended(RunOutcome.interrupted(cell, 0), started); // Ctrl-C: no new run starts
             }
             // the version the configuration read: a file edited since changes no cell (ProfileSnapshot)
             RunPlan plan = PlanExpander.expand(config.profile(cell.profile()), cell.seed()).plan();
@@ -178,7 +203,7 @@ public final class SharedRuns {
                     plan.raisedTo(config.source().declaredScope().deploymentLevel()).workload(),
                     config.assumptions().contains(RunOptions.ASSUME_BODY_IN_HEADERS));
             if (impossible.isPresent()) {
-                return RunOutcome.impossible(cell, impossible.get()); // never a FAIL no extension could avoid
+                return ended(RunOutcome.impossible(cell, impossible.get()), started); // never a FAIL no extension could avoid
             }
             RunOptions options = RunOptions.inMemory().withCloud(cell.cloud()).withTransport(config.transport())
                     .withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())
@@ -186,12 +211,33 @@ public final class SharedRuns {
             RunResult result = Simulation.run(plan, config.source(), options);
             if (Interruption.requested() && result.summary().endReason().equals("interrupted")) {
                 INTERRUPTED.incrementAndGet();
-                return RunOutcome.interrupted(cell, millisSince(started)); // stopped half-way: not a run to judge
+                return ended(RunOutcome.interrupted(cell, millisSince(started)), started); // stopped half-way: not a run to judge
+            }
+            return new Simulated(cell, result, null, started, millisSince(started));
+        } catch (Exception | Error e) {
+            return ended(fault(cell, e, started), started);
+        } finally {
+            SuiteTimings.run(started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
+        }
+    }
+
+    private static Simulated ended(RunOutcome outcome, long started) {
+        return new Simulated(outcome.cell(), null, outcome, started, outcome.wallMillis());
+    }
+
+    /**
+     * Judges a simulated cell (every rule, once), writes its timeline and tells the observer: the
+     * outcome the cells report. Never throws: a fault of the harness becomes the outcome.
+     */
+    private static RunOutcome judged(SuiteConfig config, Simulated run) {
+        try {
+            if (run.result() == null) {
+                return run.ended();
             }
             if (config.reports() != null) {
-                RunTimelines.writeRun(config.reports(), cell, result.traceText());
+                RunTimelines.writeRun(config.reports(), run.cell(), run.result().traceText());
             }
-            RunOutcome outcome = new RunOutcome(cell, RunEvidence.of(result), result.traceText(), null, millisSince(started));
+            RunOutcome outcome = new RunOutcome(run.cell(), RunEvidence.of(run.result()), run.result().traceText(), null, run.wallMillis());
             CellJudge.judgeAhead(config, outcome);
             Observer watching = observer;
             if (watching != null && watching.snapshot() == config.snapshot()) {
@@ -199,20 +245,24 @@ public final class SharedRuns {
             }
             return outcome;
         } catch (Exception | Error e) {
-            // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
-            // run's objects are unreachable once this returns, the other runs go on, and the
-            // run's cells are SKIPPED as a harness fault (exit 3), never a crash of the whole suite.
-            if (Interruption.requested()) {
-                // Ctrl-C also reaches the extension's processes in the terminal's process group:
-                // what breaks while the run is being stopped is the interrupt, not a harness fault
-                INTERRUPTED.incrementAndGet();
-                return RunOutcome.interrupted(cell, millisSince(started));
-            }
-            return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
+            return fault(run.cell(), e, run.started());
         } finally {
-            SuiteTimings.run(started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
             FINISHED.incrementAndGet();
         }
+    }
+
+    /** What a throwable of the harness makes of a run: a harness fault, or the interrupt that caused it. */
+    private static RunOutcome fault(Cell cell, Throwable e, long started) {
+        // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
+        // run's objects are unreachable once this returns, the other runs go on, and the
+        // run's cells are SKIPPED as a harness fault (exit 3), never a crash of the whole suite.
+        if (Interruption.requested()) {
+            // Ctrl-C also reaches the extension's processes in the terminal's process group:
+            // what breaks while the run is being stopped is the interrupt, not a harness fault
+            INTERRUPTED.incrementAndGet();
+            return RunOutcome.interrupted(cell, millisSince(started));
+        }
+        return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));
     }
 
     private static long millisSince(long nanos) {

@@ -86,7 +86,7 @@ public final class SuiteTimings {
         text.append(String.format(Locale.ROOT, "  JVM start -> certify        %6.2f s before%n", jvmToCertify));
         if (FIRST_START.get() != Long.MAX_VALUE) {
             text.append(String.format(Locale.ROOT, "  first run started          %6.2f%n", (FIRST_START.get() - start) / 1e9));
-            text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the run threads, judging included)%n",
+            text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the simulation threads)%n",
                     (LAST_END.get() - start) / 1e9, runs, RUN_WALL.sum() / 1e9, RUN_CPU.sum() / 1e9));
         }
         text.append(String.format(Locale.ROOT, "  suite ended                %6.2f   (judging %.1f s CPU, Allure reports of the cells %.1f s CPU)%n",
