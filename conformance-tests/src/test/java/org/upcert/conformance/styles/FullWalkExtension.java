@@ -136,7 +136,7 @@ public class FullWalkExtension implements UploadExtension {
                 after = new Entry(State.UPLOADED, before.attempts(), now);
             } else {
                 // error exists from iOS 26.4 (#available): before, nothing says why a job failed.
-                int code = atLeast(context.osVersion(), 26, 4) ? job.error().map(UploadError::code).orElse(0) : 0;
+                int code = context.osAtLeast("26.4") ? job.error().map(UploadError::code).orElse(0) : 0;
                 if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
                     token = null; // the credentials were refused: sign in again before the next job
                 }
@@ -419,7 +419,7 @@ public class FullWalkExtension implements UploadExtension {
             return;
         }
         TreeSet<String> processing = null;
-        if (atLeast(context.osVersion(), 26, 5)) {
+        if (context.osAtLeast("26.5")) {
             processing = new TreeSet<>();
             for (UploadJob job : context.library().fetchJobs(JobAction.PROCESS)) {
                 job.destination().header(KEY_HEADER).ifPresent(processing::add);
@@ -489,13 +489,6 @@ public class FullWalkExtension implements UploadExtension {
 
     private static String enc(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    static boolean atLeast(String os, int major, int minor) {
-        String[] parts = os.split("\\.");
-        int ma = Integer.parseInt(parts[0]);
-        int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-        return ma > major || (ma == major && mi >= minor);
     }
 
     private static String line(String key, Entry entry) {
@@ -621,7 +614,7 @@ public class FullWalkExtension implements UploadExtension {
     public static final class CopiesHeaders extends FullWalkExtension {
         @Override
         public ProcessingResult processJobs(ExtensionContext context) {
-            if (atLeast(context.osVersion(), 26, 4)) {
+            if (context.osAtLeast("26.4")) {
                 int stored = 0;
                 for (UploadJob job : context.library().fetchJobs(JobAction.ACKNOWLEDGE)) {
                     if (job.responseHeaderFields().isPresent()) {
@@ -644,7 +637,7 @@ public class FullWalkExtension implements UploadExtension {
         @Override
         public ProcessingResult processJobs(ExtensionContext context) {
             List<UploadJob> finished = context.library().fetchJobs(JobAction.ACKNOWLEDGE);
-            if (!finished.isEmpty() && atLeast(context.osVersion(), 26, 4)) {
+            if (!finished.isEmpty() && context.osAtLeast("26.4")) {
                 try {
                     context.library().performChanges(changes -> changes.cancel(finished.get(0)));
                 } catch (PhotosException expected) {

@@ -138,7 +138,7 @@ public class PatientUploader implements UploadExtension {
         //     flight, so the walk below makes no second job beside one (DUP-01, kills-after-commit
         //     seed 3). Before 26.5 no API shows a job in flight; it shows up in the ACKNOWLEDGE set
         //     once finished and is recorded then.
-        if (readsTheProcessSet() && FullWalkExtension.atLeast(context.osVersion(), 26, 5)) {
+        if (readsTheProcessSet() && context.osAtLeast("26.5")) {
             boolean adopted = false;
             for (UploadJob job : context.library().fetchJobs(JobAction.PROCESS)) {
                 Optional<String> key = job.destination().header(KEY_HEADER);

@@ -22,7 +22,7 @@ class SuiteTimingsTest {
         SuiteTimings.reported(200_000_000L);
         String text = SuiteTimings.describe(start + 7_000_000_000L, start + 7_500_000_000L, 2);
         assertTrue(text.contains("first run started            1.00"), text);
-        assertTrue(text.contains("last run ended               6.00   (2 runs, 6.0 s of run wall in all, 1.2 s CPU of the run threads, judging included)"), text);
+        assertTrue(text.contains("last run ended               6.00   (2 runs, 6.0 s of run wall in all, 1.2 s CPU of the simulation threads)"), text);
         assertTrue(text.contains("suite ended                  7.00   (judging 0.3 s CPU, Allure reports of the cells 0.2 s CPU)"), text);
         assertTrue(text.contains("bundle written               7.50"), text);
         assertTrue(text.contains("extension processes"), text);
