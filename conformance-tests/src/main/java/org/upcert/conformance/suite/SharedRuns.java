@@ -217,7 +217,7 @@ public final class SharedRuns {
         } catch (Exception | Error e) {
             return ended(fault(cell, e, started), started);
         } finally {
-            SuiteTimings.run(started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
+            SuiteTimings.run(cell.profile() + "/" + cell.seed(), started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
         }
     }
 

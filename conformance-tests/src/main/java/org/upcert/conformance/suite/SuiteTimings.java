@@ -2,6 +2,9 @@ package org.upcert.conformance.suite;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -24,6 +27,11 @@ public final class SuiteTimings {
     private static final LongAdder JUDGE_CPU = new LongAdder();
     private static final LongAdder REPORT_CPU = new LongAdder();
     private static final AtomicLong STARTED = new AtomicLong();
+    /** Each run's name, start, end and CPU: which runs are longest, and how the last ones end (the tail). */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<RunTime> RUNS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record RunTime(String name, long start, long end, long cpu, long processCpu) {
+    }
 
     private SuiteTimings() {
     }
@@ -41,7 +49,16 @@ public final class SuiteTimings {
         RUN_CPU.reset();
         JUDGE_CPU.reset();
         REPORT_CPU.reset();
+        RUNS.clear();
         STARTED.set(now);
+    }
+
+    /** The upcert JVM's CPU time so far in nanoseconds (0 where the JVM cannot tell). */
+    private static long processCpu() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     /** The current thread's CPU time in nanoseconds (0 where the JVM cannot tell). */
@@ -49,7 +66,8 @@ public final class SuiteTimings {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
     }
 
-    static void run(long startNanos, long endNanos, long cpuNanos) {
+    static void run(String name, long startNanos, long endNanos, long cpuNanos) {
+        RUNS.add(new RunTime(name, startNanos, endNanos, cpuNanos, processCpu()));
         FIRST_START.accumulate(startNanos);
         LAST_END.accumulate(endNanos);
         RUN_WALL.add(endNanos - startNanos);
@@ -65,6 +83,34 @@ public final class SuiteTimings {
     }
 
     /**
+     * The runs that decide the end: when the last one started and when the last few ended (after the
+     * last start, a slot that falls free stays idle), and the longest runs with their simulation CPU.
+     */
+    private static void tail(StringBuilder text, long start) {
+        List<RunTime> runs = new ArrayList<>(RUNS);
+        if (runs.isEmpty()) {
+            return;
+        }
+        long lastStart = runs.stream().mapToLong(RunTime::start).max().getAsLong();
+        List<RunTime> byEnd = new ArrayList<>(runs);
+        byEnd.sort(Comparator.comparingLong(RunTime::end).reversed());
+        StringBuilder ends = new StringBuilder();
+        for (RunTime run : byEnd.subList(0, Math.min(4, byEnd.size()))) {
+            ends.append(String.format(Locale.ROOT, "%s%s %.2f", ends.length() == 0 ? "" : ", ", run.name(), (run.end() - start) / 1e9));
+        }
+        text.append(String.format(Locale.ROOT, "  last run started           %6.2f   (the last to end: %s; the upcert JVM's CPU after the last: %.1f s)%n",
+                (lastStart - start) / 1e9, ends, Math.max(0, processCpu() - byEnd.get(0).processCpu()) / 1e9));
+        List<RunTime> byWall = new ArrayList<>(runs);
+        byWall.sort(Comparator.comparingLong((RunTime run) -> run.end() - run.start()).reversed());
+        StringBuilder longest = new StringBuilder();
+        for (RunTime run : byWall.subList(0, Math.min(6, byWall.size()))) {
+            longest.append(String.format(Locale.ROOT, "%s%s %.1f s (%.1f s CPU)", longest.length() == 0 ? "" : ", ", run.name(),
+                    (run.end() - run.start()) / 1e9, run.cpu() / 1e9));
+        }
+        text.append("  longest runs                ").append(longest).append(String.format(Locale.ROOT, "%n"));
+    }
+
+    /**
      * The lines to print: phases as seconds since the certification started, then CPU.
      *
      * @param suiteEnd when the JUnit launcher returned (System.nanoTime)
@@ -74,10 +120,7 @@ public final class SuiteTimings {
     public static String describe(long suiteEnd, long bundleEnd, int runs) {
         long start = STARTED.get();
         double jvmToCertify = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3 - (bundleEnd - start) / 1e9;
-        long processCpu = 0;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            processCpu = os.getProcessCpuTime();
-        }
+        long processCpu = processCpu();
         long killed = ExtensionProcessCpu.killedNanos();
         long running = ExtensionProcessCpu.runningNanos();
         StringBuilder text = new StringBuilder();
@@ -88,6 +131,7 @@ public final class SuiteTimings {
             text.append(String.format(Locale.ROOT, "  first run started          %6.2f%n", (FIRST_START.get() - start) / 1e9));
             text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the simulation threads)%n",
                     (LAST_END.get() - start) / 1e9, runs, RUN_WALL.sum() / 1e9, RUN_CPU.sum() / 1e9));
+            tail(text, start);
         }
         text.append(String.format(Locale.ROOT, "  suite ended                %6.2f   (judging %.1f s CPU, Allure reports of the cells %.1f s CPU)%n",
                 (suiteEnd - start) / 1e9, JUDGE_CPU.sum() / 1e9, REPORT_CPU.sum() / 1e9));
