@@ -75,6 +75,15 @@ public final class Python {
         return new Outcome(code, out.toString(), err.toString());
     }
 
+    /** One in-process run of {@code script} (in {@link #EXAMPLES}) on {@code profile}, seed 1, and its evidence for the rules. */
+    public static org.upcert.conformance.evidence.RunEvidence simulate(String interpreter, String script, String profile,
+            org.upcert.harness.run.RunOptions options) throws Exception {
+        var plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileCatalogue.load(profile), 1).plan();
+        var source = org.upcert.harness.host.ExtensionSource.command(List.of(interpreter, EXAMPLES.resolve(script).toString()), EXAMPLES);
+        return org.upcert.conformance.evidence.RunEvidence.of(org.upcert.harness.run.Simulation.run(plan, source, options));
+    }
+
     /** The rules of a {@code certify --json} summary that FAILed or were SKIPPED: "ID VERDICT runs", in the summary's order. */
     public static List<String> failedOrSkipped(com.fasterxml.jackson.databind.JsonNode json) {
         List<String> problems = new ArrayList<>();
