@@ -47,6 +47,15 @@ public final class WorkerLauncher implements ProcessLauncher {
         }
     }
 
+    /** The folder of {@code UPCERT_WORKER_PROFILE}'s recordings (an absolute file name), writable to the worker; null when none. */
+    private static Path profileFolder() {
+        String profile = System.getenv("UPCERT_WORKER_PROFILE");
+        if (profile != null && !profile.isBlank() && Path.of(profile).isAbsolute() && Path.of(profile).getParent() != null) {
+            return Path.of(profile).getParent();
+        }
+        return null;
+    }
+
     @Override
     public LaunchedProcess launch(LaunchRequest request) throws IOException {
         List<String> command = new ArrayList<>();
@@ -56,6 +65,12 @@ public final class WorkerLauncher implements ProcessLauncher {
         String extra = System.getenv("UPCERT_WORKER_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(java.util.Arrays.asList(extra.trim().split("\\s+")));
+        }
+        Path profileFolder = profileFolder();
+        if (profileFolder != null) {
+            // The recording's chunks, kept beside it: in the scratch folder (the JVM's temporary folder), the end of
+            // the first run deleted them under a worker that serves the next runs, so its dump came out empty.
+            command.add("-XX:FlightRecorderOptions:repository=" + profileFolder);
         }
         // Nothing in /tmp (the JVM's performance data), temporary files in its scratch folder.
         command.add("-XX:-UsePerfData");
@@ -70,9 +85,8 @@ public final class WorkerLauncher implements ProcessLauncher {
         // it (a thread of JDK frames only, Unsafe, JNI): the kernel keeps every file system read-only
         // to the worker but its scratch folder, as for a command (docs/isolation.md).
         List<Path> writable = new ArrayList<>();
-        String profile = System.getenv("UPCERT_WORKER_PROFILE");
-        if (profile != null && !profile.isBlank() && Path.of(profile).isAbsolute() && Path.of(profile).getParent() != null) {
-            writable.add(Path.of(profile).getParent());
+        if (profileFolder != null) {
+            writable.add(profileFolder);
         }
         // A session of its own: a Ctrl-C at the terminal reaches upcert (which stops and reports), not
         // the workers; and a kill reaches everything a worker might have started.
