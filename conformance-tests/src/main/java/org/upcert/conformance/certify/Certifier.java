@@ -228,7 +228,9 @@ public final class Certifier {
 
     private static void write(Path file, String text) {
         try {
-            Files.writeString(file, text);
+            // Half a surrogate pair the extension sent (JSON's \\ud800 escape) anywhere in the text would
+            // make the UTF-8 writer refuse the whole report: certify failed, exit 3, before H53.
+            Files.writeString(file, org.upcert.harness.cli.TerminalText.pairedSurrogatesOnly(text));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

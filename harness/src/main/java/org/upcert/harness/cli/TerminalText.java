@@ -29,12 +29,17 @@ public final class TerminalText {
                 || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
     }
 
-    /** {@code text} as one line: every hidden character escaped, line feeds and tabs too. */
+    /**
+     * {@code text} as one line: every hidden character escaped, line feeds and tabs too, and half of a
+     * surrogate pair ({@code \\ud800}): a Java string may hold one (JSON's {@code \\ud800} escape
+     * makes it from any command's text), no UTF-8 file can, and before H53 one in an exception's
+     * message made certify fail to write certification.json (exit 3, no reports).
+     */
     public static String printable(String text) {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean hidden = hidden(c);
+            boolean hidden = hidden(c) || unpaired(text, i);
             if (hidden && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i);
             }
@@ -43,6 +48,34 @@ public final class TerminalText {
             }
         }
         return out == null ? text : out.toString();
+    }
+
+    /**
+     * {@code text} with every half of a surrogate pair escaped ({@code \\ud800}), all else as it is:
+     * what a report file holds when it is written as UTF-8, which cannot encode half a pair (the
+     * writer refuses the whole file). A JSON reader reads the escape back as the character.
+     */
+    public static String pairedSurrogatesOnly(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            boolean unpaired = unpaired(text, i);
+            if (unpaired && out == null) {
+                out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (out != null) {
+                escape(out, text.charAt(i), unpaired, true);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    /** Whether the char at {@code i} is a surrogate without its other half beside it. */
+    static boolean unpaired(CharSequence text, int i) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
+        }
+        return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
     }
 
     private static void escape(StringBuilder out, char c, boolean hidden, boolean lineBreaks) {

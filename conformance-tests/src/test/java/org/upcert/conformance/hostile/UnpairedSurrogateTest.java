@@ -1,0 +1,81 @@
+package org.upcert.conformance.hostile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.api.ExtensionContext;
+import org.upcert.api.ProcessingResult;
+import org.upcert.api.UploadExtension;
+import org.upcert.conformance.cli.CertifyCommand;
+import org.upcert.harness.cli.UpcertCommand;
+import picocli.CommandLine;
+
+/**
+ * A Java string may hold half of a surrogate pair, which no UTF-8 file can: JSON's {@code \ud800}
+ * escape puts one in any string a command sends (a log line, an exception, a file name), and a Java
+ * extension makes one with a cast. Every report must still be written, as valid UTF-8, and the
+ * verdict stay the extension's own (NOT_CERTIFIED, RES-04 FAIL), never upcert's failure (exit 3).
+ */
+class UnpairedSurrogateTest {
+    static final String HALF = "boom \ud800 and \udfff alone, \ud83d\ude00 paired";
+
+    /** Logs the text, writes a file of that name, and throws it out of processJobs (RES-04). */
+    public static final class WritesHalfASurrogate implements UploadExtension {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            context.log().info(HALF);
+            context.storage().write(HALF, new byte[] {1});
+            throw new IllegalStateException(HALF);
+        }
+
+        @Override
+        public void willTerminate() {
+        }
+    }
+
+    @Test
+    @DisplayName("an unpaired surrogate in an exception and a log line: every report written as valid UTF-8, NOT_CERTIFIED")
+    void everyReportWritten(@TempDir Path out) throws Exception {
+        StringWriter printed = new StringWriter();
+        StringWriter errors = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
+        cli.setOut(new PrintWriter(printed, true));
+        cli.setErr(new PrintWriter(errors, true));
+        int code = cli.execute("certify", "--extension-class", WritesHalfASurrogate.class.getName(), "--isolation", "in-process",
+                "--profiles", "baseline", "--seed", "1", "--rules", "RES-04,E2E-01", "--out", out.toString(), "--quiet");
+        assertEquals(1, code, "NOT_CERTIFIED (1), not upcert's failure (3): " + printed + errors);
+        assertTrue(printed.toString().contains("RES-04 FAIL"), printed.toString());
+        for (String report : List.of("certification.json", "CERTIFICATION.md")) {
+            assertTrue(Files.isRegularFile(out.resolve(report)), report + " written: " + errors);
+        }
+        try (Stream<Path> files = Files.walk(out)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(file);
+                // strict decoding: an unpaired surrogate encoded as itself (CESU) or a '?' would be a lie about the text
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes));
+                String name = file.toString();
+                if (name.endsWith(".json") || name.endsWith(".jsonl")) {
+                    for (String line : name.endsWith(".jsonl") ? Files.readAllLines(file) : List.of(Files.readString(file))) {
+                        new ObjectMapper().readTree(line);
+                    }
+                } else if (name.endsWith(".xml") || name.endsWith(".html") || name.endsWith(".svg")) {
+                    DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+                }
+            }
+        }
+    }
+}
