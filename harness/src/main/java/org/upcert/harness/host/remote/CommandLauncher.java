@@ -83,6 +83,7 @@ public final class CommandLauncher implements ProcessLauncher {
     @Override
     public LaunchedProcess launch(LaunchRequest request) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(workingDirectory.toFile());
+        Launchers.keepInheritedOnly(builder.environment());
         builder.environment().putAll(request.environment());
         if (pythonClient != null) {
             String existing = builder.environment().get("PYTHONPATH");

@@ -74,6 +74,25 @@ final class Launchers {
     static final List<String> WITHOUT_CAPABILITIES = List.of(SETPRIV, "--bounding-set", "-all", "--inh-caps", "-all",
             "--ambient-caps", "-all", "--no-new-privs", "--");
 
+    /**
+     * The names of upcert's environment an extension process inherits (besides what its launcher
+     * sets: the channel, the scratch folders, the Python client's path): what finds and runs a
+     * program (the path, the home folder, the locale, a Python or Java installation), never the rest.
+     * upcert's environment is its user's or a CI job's, where tokens and passwords live
+     * ({@code GITHUB_TOKEN}, {@code AWS_SECRET_ACCESS_KEY}): before H53 an extension read them all
+     * and could write them into the reports (a log line is traced) that CI publishes. A device gives
+     * an extension nothing of its developer's; a command that needs a variable names it on its command
+     * line ({@code env NAME=VALUE cmd …}).
+     */
+    static final java.util.Set<String> INHERITED_ENVIRONMENT = java.util.Set.of("PATH", "HOME", "LANG", "LANGUAGE", "TZ",
+            "LD_LIBRARY_PATH", "JAVA_HOME", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYENV_ROOT", "PYENV_VERSION",
+            "UPCERT_PROTOCOL_LOG", "UPCERT_WORKER_PROFILE");
+
+    /** Keeps of {@code environment} (a ProcessBuilder's, upcert's own) only {@link #INHERITED_ENVIRONMENT} and the locale's {@code LC_*}. */
+    static void keepInheritedOnly(java.util.Map<String, String> environment) {
+        environment.keySet().removeIf(name -> !INHERITED_ENVIRONMENT.contains(name) && !name.startsWith("LC_"));
+    }
+
     /** Set to {@code false} to start extension processes without a PID namespace (to compare, or to debug). */
     static final String PID_NAMESPACE_PROPERTY = "upcert.pidNamespace";
 
@@ -142,14 +161,24 @@ final class Launchers {
         }
     }
 
-    /** Runs {@code prefix /bin/true} within a bound: whether it worked. */
-    private static boolean probe(List<String> prefix) {
+    /**
+     * How long a probe may take before upcert decides the namespaces are not there. A kernel that
+     * refuses them answers at once (unshare exits non-zero); only a slow machine comes near it. Before
+     * H53 it was 5 s, and the read-only probe (a shell that remounts each of the machine's 21 mounts)
+     * took 6.8-10.6 s at a load of 33-44 on the shared 2-core machine: the whole certification then ran
+     * every extension without its mount namespace (its file systems writable, the machine's /proc
+     * visible), said nowhere.
+     */
+    static final java.time.Duration PROBE_BOUND = java.time.Duration.ofSeconds(120);
+
+    /** Runs {@code prefix /bin/true} within {@link #PROBE_BOUND}: whether it worked. */
+    static boolean probe(List<String> prefix) {
         try {
             List<String> command = new ArrayList<>(prefix);
             command.add("/bin/true");
             Process probe = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!probe.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!probe.waitFor(PROBE_BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 probe.destroyForcibly();
                 return false;
             }

@@ -79,6 +79,7 @@ public final class WorkerLauncher implements ProcessLauncher {
         command.add(Launchers.workerClassPath());
         command.add(org.upcert.protocol.worker.WorkerMain.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command).directory(request.scratch().toFile());
+        Launchers.keepInheritedOnly(builder.environment());
         builder.environment().putAll(request.environment());
         builder.environment().put(Protocol.ENV_EXTENSION, jar.toString());
         // The security manager refuses files to extension code on the stack, and code can get past

@@ -161,6 +161,32 @@ class CommandLauncherTest {
     }
 
     @Test
+    @DisplayName("a namespace probe that is only slow (6 s, as the read-only one is on a loaded machine) reads as supported, not refused")
+    void slowProbeIsNoRefusal() {
+        // Before H53 the bound was 5 s: at a load of 33-44 the read-only probe took 6.8-10.6 s and the
+        // whole certification ran without the mount namespace. The sleep costs wall time, no CPU.
+        assertTrue(Launchers.probe(List.of("/bin/sh", "-c", "sleep 6; exec \"$@\"", "slow-probe")), "a slow success is a success");
+        assertTrue(!Launchers.probe(List.of("/bin/sh", "-c", "exit 1", "refused")), "a refusal is a refusal");
+    }
+
+    @Test
+    @DisplayName("a command inherits of upcert's environment only what runs a program: no token or password of the user or the CI job")
+    void environmentKeptToWhatRunsAProgram(@TempDir Path dir) throws IOException {
+        // upcert's (here the test JVM's) own variables beyond what finds and runs a program: Maven's, the
+        // user's, a CI job's. Before H53 every one reached the extension, a secret as much as any.
+        List<String> upcerts = System.getenv().keySet().stream()
+                .filter(name -> !Launchers.INHERITED_ENVIRONMENT.contains(name) && !name.startsWith("LC_")).sorted().toList();
+        assumeTrue(!upcerts.isEmpty(), "this JVM's environment holds nothing that must be kept from an extension");
+        java.util.Set<String> setForIt = java.util.Set.of("UPCERT_TEST_PID", "TMPDIR", "TMP", "TEMP", "PYTHONUNBUFFERED",
+                "PYTHONDONTWRITEBYTECODE", "PWD", "OLDPWD", "SHLVL", "_"); // the launcher's and the shell's own
+        List<String> seen = List.of(finish(launch(dir, "env | cut -d= -f1")).split("\n"));
+        List<String> leaked = seen.stream().filter(name -> !setForIt.contains(name)
+                && !Launchers.INHERITED_ENVIRONMENT.contains(name) && !name.startsWith("LC_")).toList();
+        assertEquals(List.of(), leaked, "of upcert's " + upcerts);
+        assertTrue(seen.contains("PATH") && seen.contains("UPCERT_TEST_PID"), "what runs a program, and what the launch sets: " + seen);
+    }
+
+    @Test
     @DisplayName("a process the command leaves behind in a session of its own dies with the command's namespace")
     void leftBehindDies(@TempDir Path dir) throws IOException {
         assumeNamespace();
