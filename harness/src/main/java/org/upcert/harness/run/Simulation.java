@@ -578,12 +578,30 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             trace.at(clock.now(), "process.launch").num("gen", generation).end();
             return true;
         } catch (ExtensionProcess.LaunchFailure e) {
-            trace.at(clock.now(), "process.launch-failed").num("gen", generation).str("reason", e.getMessage()).end();
+            trace.at(clock.now(), "process.launch-failed").num("gen", generation).str("reason", clipped(e.getMessage())).end();
             consecutiveProcessFailures++;
             count("launch-failed");
             scheduler.failed(clock.now());
             return false;
         }
+    }
+
+    /** The most of an exception's text, or a crash's reason, a call's end keeps. */
+    static final int CALL_END_TEXT_LIMIT = 2_000;
+
+    /**
+     * An exception's text (or a crash's reason, which may quote what a command answered) as the trace
+     * keeps it: at most {@link #CALL_END_TEXT_LIMIT} characters, the rest counted. The extension
+     * chooses it, and before H53 a call's end kept all of it: a 5 MB exception message was 5 MB in
+     * every {@code call.end} it ended, and again in RES-04's message on the terminal, in
+     * CERTIFICATION.md and in certification.json (log lines were clipped, at 500 characters; this was not).
+     */
+    static String clipped(String text) {
+        if (text == null || text.length() <= CALL_END_TEXT_LIMIT) {
+            return text;
+        }
+        int cut = Character.isHighSurrogate(text.charAt(CALL_END_TEXT_LIMIT - 1)) ? CALL_END_TEXT_LIMIT - 1 : CALL_END_TEXT_LIMIT;
+        return text.substring(0, cut) + "… (" + (text.length() - cut) + " more characters)";
     }
 
     private void endCall(int activation, CallContext context, ExtensionProcess.Completion completion,
@@ -598,10 +616,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             end.str("outcome", "killed").str("reason", context.killReason());
             count("killed");
         } else if (completion instanceof ExtensionProcess.Completion.Crashed crashed) {
-            end.str("outcome", "crashed").str("reason", crashed.reason());
+            end.str("outcome", "crashed").str("reason", clipped(crashed.reason()));
             count("crashed");
         } else if (completion instanceof ExtensionProcess.Completion.Threw threw) {
-            end.str("outcome", "threw").str("exception", threw.exception());
+            end.str("outcome", "threw").str("exception", clipped(threw.exception()));
             count("threw");
         } else if (completion instanceof ExtensionProcess.Completion.Returned returned && returned.result() != null) {
             result = returned.result();
@@ -885,7 +903,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         drainRefusals();
         if (problem != null) {
-            trace.at(clock.now(), "process.notice-problem").str("reason", problem).end();
+            trace.at(clock.now(), "process.notice-problem").str("reason", clipped(problem)).end();
             if (problem.contains("did not return within")) {
                 noticeUnanswered();
             }
