@@ -210,6 +210,61 @@ def attack(call: int, message_id):
         for _ in range(64):
             request("library.fetchAssets", {"call": call})
         time.sleep(60)
+    elif ATTACK.startswith("result-"):
+        # processJobs answered with a value of the wrong shape (H53): never a ProcessingResult
+        shapes = {"result-number": 2, "result-padded": "COMPLETED ", "result-lower": "completed",
+                  "result-array": ["COMPLETED"], "result-object": {"result": "COMPLETED"}, "result-true": True,
+                  # 48 MB of a wrong answer, under the 64 MiB bound of a message: quoted whole in the crash's reason?
+                  "result-huge": ["x" * 1000] * 48_000}
+        send({"jsonrpc": "2.0", "id": message_id, "result": shapes[ATTACK]})
+        time.sleep(60)
+    elif ATTACK == "duplicate-keys":
+        # the same member twice: a reader that keeps the first would see FAILURE, Jackson the last
+        send_raw(b'{"jsonrpc":"2.0","id":%d,"result":"FAILURE","result":"COMPLETED"}\n' % message_id)
+        return None
+    elif ATTACK == "error-and-result":
+        send_raw(b'{"jsonrpc":"2.0","id":%d,"result":"COMPLETED","error":{"code":1,"message":"x"}}\n' % message_id)
+        return None
+    elif ATTACK == "answer-twice":
+        answer(message_id, "PROCESSING")
+        answer(message_id, "COMPLETED")
+        return None
+    elif ATTACK == "nan":
+        send_raw(b'{"jsonrpc":"2.0","id":%d,"result":NaN}\n' % message_id)
+        time.sleep(60)
+    elif ATTACK == "unpaired-surrogate":
+        # JSON's escape makes half a surrogate pair: a string no UTF-8 file can hold
+        send_raw(b'{"jsonrpc":"2.0","id":90,"method":"log","params":{"call":%d,"level":"warn","message":"half \\ud800 here"}}\n' % call)
+        send_raw(b'{"jsonrpc":"2.0","id":91,"method":"storage.write","params":{"call":%d,"name":"half-\\udfff","data":"AQ=="}}\n' % call)
+        time.sleep(1)
+        raise RuntimeError("thrown \ud800")
+    elif ATTACK == "unfinished-line":
+        send_raw(b'{"jsonrpc":"2.0","id":%d,"result":"COMPLETED"' % message_id)
+        os._exit(0)
+    elif ATTACK == "environment":
+        # what upcert's environment tells the extension (H53): only names, never values, in the trace
+        log(call, "environment %s" % " ".join(sorted(os.environ)))
+        # and what else tells it that it runs under upcert, not on a device
+        processes = [p for p in os.listdir("/proc") if p.isdigit()]
+        log(call, "pid %d ppid %d uid %d host %s processes %d cwd %s tmp %s monotonic %.1f" % (
+            os.getpid(), os.getppid(), os.getuid(), socket.gethostname(), len(processes), os.getcwd(),
+            os.environ.get("TMPDIR"), time.monotonic()))
+        return "COMPLETED"
+    elif ATTACK == "escapes-the-kill":
+        # a grandchild in a session of its own, holding the protocol's socket, that writes to storage
+        # after processJobs returned and its process was killed (TRM-04 must see it, or it must die)
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                for n in range(600):
+                    time.sleep(0.5)
+                    try:
+                        send({"jsonrpc": "2.0", "id": 10_000 + n, "method": "storage.write",
+                              "params": {"call": call, "name": "escaped-%d" % n, "data": "AQ=="}})
+                    except OSError:
+                        os._exit(0)
+            os._exit(0)
+        return "COMPLETED"
     elif ATTACK == "kill-parent":
         for pid in (os.getppid(), 1):
             try:
