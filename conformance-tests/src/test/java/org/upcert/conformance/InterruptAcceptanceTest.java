@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ctrl-C during {@code upcert certify} and {@code upcert run}, sent as a real SIGINT to the real
+ * Ctrl-C during {@code upcert certify}, {@code upcert run} and {@code upcert explore}, sent as a real SIGINT to the real
  * command line in a child JVM: the reports of what finished are written and marked INTERRUPTED,
  * never CERTIFIED or COMPLETE, the exit code is 130, and no temporary folder is left behind.
  */
@@ -79,6 +79,28 @@ class InterruptAcceptanceTest {
             assertTrue(upcert.out().contains("\nINTERRUPTED (Ctrl-C) at "), upcert.out());
             assertTrue(!upcert.out().contains("COMPLETE:"), upcert.out());
             assertEquals(List.of(), upcert.leftInTmp(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    @DisplayName("explore: Ctrl-C prints the summary of the finished runs and writes exploration.json, marked INTERRUPTED, exit 130")
+    void explore(@TempDir Path work) throws Exception {
+        Path out = work.resolve("explore");
+        try (UpcertProcess upcert = UpcertProcess.start(work, "explore", "--isolation", "in-process", "--seeds", "500",
+                "--out", out.toString(), "--corpus", work.resolve("corpus").toString())) {
+            await("the runs started").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .failFast("upcert exited before its runs started", () -> !upcert.alive())
+                    .until(() -> upcert.out().contains("runs in parallel"));
+            upcert.interrupt();
+            assertEquals(130, upcert.waitFor(Duration.ofSeconds(60)), upcert.out() + upcert.err());
+
+            // Before the guard covered the report, the JVM exited once the runs returned: the summary
+            // stopped after the table's header line and exploration.json was never written.
+            JsonNode json = JSON.readTree(out.resolve("exploration.json").toFile());
+            assertEquals("INTERRUPTED", json.path("outcome").asText());
+            assertTrue(upcert.out().contains("\n  RES-03  MUST "), "the whole table:\n" + upcert.out());
+            assertTrue(upcert.out().contains("\nINTERRUPTED (Ctrl-C) · "), upcert.out());
+            assertTrue(!upcert.out().contains("NOTHING FOUND"), upcert.out());
         }
     }
 
