@@ -22,7 +22,7 @@ user; each item's status inside a 200). The style, unlike the sample's:
   this extension reads as committed).
 - **Job identity from the destination**: ``X-Backup-Key: <resource key> <attempt>``.
 - **The PROCESS set (iOS 26.5) reconciles** what the journal says is in flight; below 26.5 a create
-  block is journaled as an intent and a block whose commit was never confirmed is trusted after 20
+  block is journaled as an intent and a block whose commit was never confirmed is trusted after 10
   minutes without a sign of it.
 
 What a job shows: the upload token only where a response header carries it (``x-goog-upload-token``:
@@ -33,7 +33,7 @@ nothing to commit (docs/cloud.md, "protocol shape only").
 Failures: no response (offline, timeout, lost connection, an original iCloud did not deliver) is
 retried at once with a fresh destination, then a new job; ``-1013`` signs in again and retries;
 ``retry-after`` waits that long (new job); any other answer is a refusal: retried once with a fresh
-sign-in, then new jobs after 1, 2, 4, 8 and 15 minutes from the third refusal in a row, abandoned
+sign-in, then new jobs after 1, 2, 4 and 8 minutes from the third refusal in a row, abandoned
 after 8 refusals spanning 40 minutes.
 
 Run it with ``./upcert certify --cloud google-photos --assume body-in-headers
@@ -59,7 +59,8 @@ WINDOW = 40                  # the most jobs in flight, under jobLimit
 CHECKPOINT_LINES = 400
 CHECKPOINT_BYTES = 128 * 1024  # a new process reads it all: keep the journal short
 MINUTE = 60 * 1000
-DOUBT = 20 * MINUTE          # below 26.5: an unconfirmed create block trusted after this long
+DOUBT = 10 * MINUTE          # below 26.5: an unconfirmed create block trusted after this long
+MISSING = 10 * 1000          # from 26.5: a job absent from both sets this long is gone (the sets lag up to 5 s)
 GIVE_UP_REFUSALS = 8
 GIVE_UP_SPAN = 40 * MINUTE
 TOKEN_MARGIN = 5 * MINUTE
@@ -121,7 +122,9 @@ class Journal:
                 self.meta[op[1]] = op[2]
             elif kind == "reset":   # ["reset"]: another server: everything goes again
                 for record in self.resources.values():
-                    if record.get("s") != "gone":
+                    if record.get("s") in ("sent", "doubt"):
+                        record["stale"] = True  # its job goes to the old server: its outcome counts for nothing
+                    elif record.get("s") != "gone":
                         record.update({"s": "queued", "a": 0, "rf": 0, "r0": 0, "nb": 0, "tok": None})
 
 
@@ -143,6 +146,7 @@ class Call:
         self.journal = extension.journal
         self.journal.storage = context.storage  # each call's own: a context is invalid once its call returned
         self.progress = False
+        self.resynced = False
 
     def now(self):
         return self.context.clock.millis()
@@ -172,6 +176,21 @@ class Call:
         self.ext.auth = (token, self.now() + lifetime, self.settings.token_url)
         return token
 
+    def send_signed_in(self, request, body=b""):
+        """``request`` with a bearer token, once more with a fresh one after a 401; None if no answer came."""
+        response = None
+        for fresh in (False, True):
+            bearer = self.bearer(fresh)
+            if bearer is None:
+                return None
+            try:
+                response = self.context.http.send(request.with_header("Authorization", "Bearer " + bearer), body)
+            except up.TransportError:
+                return None  # the request may have been served: whoever sent it decides what that means
+            if response.status != 401:
+                break
+        return response
+
     # -- the call -----------------------------------------------------------------------------
 
     def run(self, authorized):
@@ -187,12 +206,15 @@ class Call:
         in_flight = self.reconcile(finished)
         limited = False
         if authorized:  # without full access: nothing created, presented jobs still settled
-            self.discover()
+            try:
+                self.discover()
+            except up.PhotosError:
+                return up.ProcessingResult.PROCESSING  # PhotoKit could not answer (3300, -1): again next call
             self.read_host_uploads()
             if not self.stopping():
                 limited = self.create(in_flight)
         self.journal.checkpoint_if_due()
-        if limited or self.stopping():
+        if limited or self.stopping() or self.resynced:
             return up.ProcessingResult.PROCESSING
         # PROCESSING while jobs are in flight or tokens wait for their commit: nothing else calls us then.
         waiting = ("sent", "doubt", "token") + (("queued",) if authorized else ())
@@ -224,22 +246,10 @@ class Call:
         items = [{"description": "", "simpleMediaItem": {"uploadToken": token,
                                                           "fileName": self.journal.resources[key].get("fn", "")}}
                  for token, key in batch]
-        body = json.dumps({"newMediaItems": items})
-        for fresh in (False, True):
-            bearer = self.bearer(fresh)
-            if bearer is None:
-                return False
-            request = (up.UploadRequest.post(self.api + "mediaItems:batchCreate")
-                       .with_header("Authorization", "Bearer " + bearer)
-                       .with_header("Content-Type", "application/json"))
-            try:
-                response = self.context.http.send(request, body)
-            except up.TransportError:
-                return False  # maybe committed, maybe not: sent again next call (Google answers 6 if it was)
-            if response.status != 401:
-                break
-        if response.status != 200:
-            return False
+        request = up.UploadRequest.post(self.api + "mediaItems:batchCreate").with_header("Content-Type", "application/json")
+        response = self.send_signed_in(request, json.dumps({"newMediaItems": items}))
+        if response is None or response.status != 200:
+            return False  # maybe committed, maybe not: sent again next call (Google answers 6 if it was)
         try:
             results = json.loads(response.body_text())["newMediaItemResults"]
         except (ValueError, KeyError, TypeError):
@@ -275,7 +285,11 @@ class Call:
             finished.add(key)
             record = self.journal.resources.get(key) if key else None
             if record is None or attempt != record.get("a") or record.get("s") not in ("sent", "doubt"):
-                acks.append(job)  # not ours, another server's, or an outcome already counted
+                acks.append(job)  # not ours, or an outcome already counted
+                continue
+            if record.get("stale"):
+                ops.append(res(key, s="queued", stale=False, a=0, rf=0, r0=0, nb=0))
+                acks.append(job)  # sent to the server the account left
                 continue
             headers = job.response_header_fields if headers_shown and job.type == up.JobType.UPLOAD else None
             token = headers.get(TOKEN_HEADER) if headers is not None else None
@@ -356,7 +370,7 @@ class Call:
         if can_retry and (refusals < 3 or signed_out):
             self.ext.auth = None  # the refusal may be the credentials': a fresh sign-in
             return {"fields": {"a": attempt, "s": "doubt", "t": now, "rf": refusals, "r0": first}, "retry": True}
-        wait = 0 if refusals < 3 else min(15, 2 ** (refusals - 3)) * MINUTE
+        wait = 0 if refusals < 3 else min(8, 2 ** (refusals - 3)) * MINUTE
         return {"fields": {"s": "queued", "nb": now + wait, "rf": refusals, "r0": first}, "retry": False}
 
     def cloud_holds(self, key, record):
@@ -392,14 +406,23 @@ class Call:
         resources = self.journal.resources
         if self.context.os_at_least("26.5"):
             alive = {self.identity(job)[0] for job in self.library.fetch_jobs(up.JobAction.PROCESS)}
-            gone = [key for key, r in resources.items()
-                    if r.get("s") in ("sent", "doubt") and key not in alive and key not in finished]
-            self.journal.record([res(key, s="queued") for key in gone])
+            ops = []
+            for key, r in resources.items():
+                if r.get("s") not in ("sent", "doubt"):
+                    continue
+                if key in alive or key in finished:
+                    if r.get("m"):
+                        ops.append(res(key, m=0))
+                elif not r.get("m"):
+                    ops.append(res(key, m=now))  # the sets lag: gone only if still absent later
+                elif now - r["m"] >= MISSING:
+                    ops.append(res(key, s="queued", m=0, stale=False))
+            self.journal.record(ops)
             return sum(1 for key in alive if key)
         # Before 26.5 nothing shows a job in flight: a create block never confirmed is trusted later.
         late = [key for key, r in resources.items()
                 if r.get("s") == "doubt" and key not in finished and now - r.get("t", 0) >= DOUBT]
-        self.journal.record([res(key, s="queued") for key in late])
+        self.journal.record([res(key, s="queued", stale=False) for key in late])
         return sum(1 for r in resources.values() if r.get("s") in ("sent", "doubt"))
 
     # -- phase 4: discovery -----------------------------------------------------------------------
@@ -412,6 +435,7 @@ class Call:
                 changes = self.library.fetch_persistent_changes(up.ChangeToken(meta["changeToken"]))
             except up.ChangeTokenExpiredError:
                 self.journal.record([["meta", "scanned", False], ["meta", "changeToken", None]])
+                self.resynced = True  # answer PROCESSING after a resync, whatever it found
                 return self.discover()
             wanted = set(meta.get("pendingAssets") or [])
             deleted = set()
