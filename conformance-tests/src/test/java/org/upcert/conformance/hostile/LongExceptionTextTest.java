@@ -3,8 +3,6 @@ package org.upcert.conformance.hostile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -14,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ProcessingResult;
 import org.upcert.api.UploadExtension;
-import org.upcert.conformance.cli.CertifyCommand;
-import org.upcert.harness.cli.UpcertCommand;
-import picocli.CommandLine;
 
 /**
  * An exception's message is the extension's to choose, of any length: log lines were clipped (500
@@ -45,14 +40,9 @@ class LongExceptionTextTest {
     @Test
     @DisplayName("a 21 MB exception message: judged (before: a harness fault, INCOMPLETE), RES-04 FAIL, every report small")
     void clipped(@TempDir Path out) throws Exception {
-        StringWriter printed = new StringWriter();
-        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
-        cli.setOut(new PrintWriter(printed, true));
-        cli.setErr(new PrintWriter(new StringWriter(), true));
-        int code = cli.execute("certify", "--extension-class", ThrowsMegabytes.class.getName(), "--isolation", "in-process",
-                "--profiles", "baseline", "--seed", "1", "--rules", "RES-04,E2E-01", "--out", out.toString(), "--quiet");
-        String stdout = printed.toString();
-        assertEquals(1, code, "NOT_CERTIFIED, not INCOMPLETE for a harness fault: " + stdout.substring(0, Math.min(2_000, stdout.length())));
+        InProcessCertify.Outcome certified = InProcessCertify.certify(ThrowsMegabytes.class, out);
+        String stdout = certified.stdout();
+        assertEquals(1, certified.code(), "NOT_CERTIFIED, not INCOMPLETE for a harness fault: " + stdout.substring(0, Math.min(2_000, stdout.length())));
         assertTrue(stdout.length() < 50_000, "upcert's output: " + stdout.length() + " characters");
         assertTrue(stdout.contains("RES-04 FAIL") && stdout.contains("more characters)"), "the FAIL, its message clipped");
         try (Stream<Path> files = Files.walk(out)) {

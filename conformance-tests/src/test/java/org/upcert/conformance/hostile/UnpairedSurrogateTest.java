@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ProcessingResult;
 import org.upcert.api.UploadExtension;
-import org.upcert.conformance.cli.CertifyCommand;
-import org.upcert.harness.cli.UpcertCommand;
-import picocli.CommandLine;
 
 /**
  * A Java string may hold half of a surrogate pair, which no UTF-8 file can: JSON's {@code \ud800}
@@ -49,17 +44,11 @@ class UnpairedSurrogateTest {
     @Test
     @DisplayName("an unpaired surrogate in an exception and a log line: every report written as valid UTF-8, NOT_CERTIFIED")
     void everyReportWritten(@TempDir Path out) throws Exception {
-        StringWriter printed = new StringWriter();
-        StringWriter errors = new StringWriter();
-        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
-        cli.setOut(new PrintWriter(printed, true));
-        cli.setErr(new PrintWriter(errors, true));
-        int code = cli.execute("certify", "--extension-class", WritesHalfASurrogate.class.getName(), "--isolation", "in-process",
-                "--profiles", "baseline", "--seed", "1", "--rules", "RES-04,E2E-01", "--out", out.toString(), "--quiet");
-        assertEquals(1, code, "NOT_CERTIFIED (1), not upcert's failure (3): " + printed + errors);
-        assertTrue(printed.toString().contains("RES-04 FAIL"), printed.toString());
+        InProcessCertify.Outcome certified = InProcessCertify.certify(WritesHalfASurrogate.class, out);
+        assertEquals(1, certified.code(), "NOT_CERTIFIED (1), not upcert's failure (3): " + certified.stdout() + certified.stderr());
+        assertTrue(certified.stdout().contains("RES-04 FAIL"), certified.stdout());
         for (String report : List.of("certification.json", "CERTIFICATION.md")) {
-            assertTrue(Files.isRegularFile(out.resolve(report)), report + " written: " + errors);
+            assertTrue(Files.isRegularFile(out.resolve(report)), report + " written: " + certified.stderr());
         }
         try (Stream<Path> files = Files.walk(out)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
