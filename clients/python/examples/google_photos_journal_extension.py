@@ -34,7 +34,8 @@ Failures: no response (offline, timeout, lost connection, an original iCloud did
 retried at once with a fresh destination, then a new job; ``-1013`` signs in again and retries;
 ``retry-after`` waits that long (new job); any other answer is a refusal: retried once with a fresh
 sign-in, then new jobs after 1, 2, 4 and 8 minutes from the third refusal in a row, abandoned
-after 8 refusals spanning 40 minutes.
+after 8 refusals spanning 40 minutes. A call that did nothing because the token endpoint would not sign
+it in answers FAILURE (the system backs off), not PROCESSING.
 
 Run it with ``./upcert certify --cloud google-photos --assume body-in-headers
 --extension-cmd "python3 clients/python/examples/google_photos_journal_extension.py"``.
@@ -147,6 +148,7 @@ class Call:
         self.journal.storage = context.storage  # each call's own: a context is invalid once its call returned
         self.progress = False
         self.resynced = False
+        self.signed_out = False  # the token endpoint refused or did not answer in this call
 
     def now(self):
         return self.context.clock.millis()
@@ -172,6 +174,7 @@ class Call:
             lifetime = int(answer.get("expires_in", 3600)) * 1000
         except (up.TransportError, ValueError, KeyError, TypeError):
             self.ext.auth = None
+            self.signed_out = True
             return None
         self.ext.auth = (token, self.now() + lifetime, self.settings.token_url)
         return token
@@ -221,6 +224,10 @@ class Call:
         work = any(r.get("s") in waiting for r in self.journal.resources.values())
         if authorized and (not self.journal.meta.get("scanned") or self.journal.meta.get("pendingAssets")):
             work = True
+        if work and self.signed_out and not self.progress:
+            # Nothing moved because the service would not sign us in: an error, not work in progress
+            # (the system backs off; five PROCESSING answers moving nothing would be RES-03's loop).
+            return up.ProcessingResult.FAILURE
         return up.ProcessingResult.PROCESSING if work else up.ProcessingResult.COMPLETED
 
     def follow_server(self):
@@ -451,7 +458,8 @@ class Call:
                     ops.append(res(key, s="gone"))
             assets = self.library.fetch_assets(sorted(wanted)) if wanted else []
             missing = wanted - {asset.local_identifier for asset in assets}
-            ops.append(["meta", "pendingAssets", sorted(missing)])  # PhotoKit sometimes answers with less
+            if sorted(missing) != (meta.get("pendingAssets") or []):
+                ops.append(["meta", "pendingAssets", sorted(missing)])  # PhotoKit sometimes answers with less
             ops.extend(self.enqueue(assets))
         else:
             token = self.library.current_change_token()
