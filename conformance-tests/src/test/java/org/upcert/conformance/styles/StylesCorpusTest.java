@@ -16,6 +16,7 @@ import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.plan.RunPlan;
 import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.RunResult;
 import org.upcert.harness.run.Simulation;
 
 /**
@@ -255,6 +256,25 @@ class StylesCorpusTest {
                 "authentication failures");
         assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 413), "a 413");
         for (String rule : new String[] {"RTY-02", "RTY-01", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, sample);
+            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
+        }
+    }
+
+    @Test
+    @DisplayName("E2E-01 (a suite bug, the simulator): re-sending after the account moves is no churn; the sample, on iOS 26.1 "
+            + "with 204 counted as failure and six moves, is not cut short and converges (explore:1358)")
+    void reSendingAfterAMoveIsNoChurn() throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve("sample-E2E-01-seed-1358.yaml").toString()), 1358).plan();
+        RunResult result = Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct"));
+        RunEvidence sample = RunEvidence.of(result);
+        assertTrue(sample.events().stream().filter(e -> e.name().equals("host.server")).count() >= 6, "the account moves six times");
+        assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 204),
+                "a 204 the device counts as failed (the 26.x quirk)");
+        assertTrue(sample.events().stream().noneMatch(e -> e.name().equals("run.cut")),
+                "not cut as churning: " + result.summary().endReason());
+        for (String rule : new String[] {"E2E-01", "ACK-01", "CLD-02"}) {
             Verdict verdict = RuleCatalogue.judge(rule, sample);
             assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
         }

@@ -858,6 +858,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         to.dialect().changeCredentials(secret);
         to.inventory().accountArrived(); // what it received before stays; new writes are a new stay's
         cloud = to;
+        uploader.serverChanged();
         TreeMap<String, String> changed = new TreeMap<>(to.extensionConfiguration());
         changed.put(org.upcert.api.CloudSettings.CLIENT_SECRET, secret);
         configuration = java.util.Collections.unmodifiableSortedMap(changed);
