@@ -98,7 +98,8 @@ public final class ExploreCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PrintWriter human = json ? err : stdout;
+        // as certify's: what the extension wrote (a FAIL's message, a skipped run's reason) cannot draw on the terminal
+        PrintWriter human = org.upcert.harness.cli.TerminalText.guard(json ? err : stdout);
         int count;
         long first = startSeed;
         long budgetMillis = 0;
@@ -174,7 +175,9 @@ public final class ExploreCommand implements Callable<Integer> {
             ObjectNode summary = json(config, result);
             try {
                 Files.createDirectories(out);
-                Files.writeString(out.resolve("exploration.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+                // half a surrogate pair anywhere in it would make the UTF-8 writer refuse the whole file
+                Files.writeString(out.resolve("exploration.json"), org.upcert.harness.cli.TerminalText.pairedSurrogatesOnly(
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n"));
             } catch (IOException e) {
                 err.println("upcert explore: cannot write " + out.resolve("exploration.json") + ": " + e.getMessage());
             }

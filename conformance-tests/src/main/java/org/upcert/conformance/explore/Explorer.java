@@ -80,6 +80,13 @@ public final class Explorer {
      */
     public record Run(long seed, String summary, String profileSha256, List<CellVerdict> verdicts, String skipped, String traceText, long wallMillis) {
 
+        public Run {
+            // A harness fault's text may quote the extension (an in-process exception whose getMessage
+            // throws): one line, escaped as a verdict's message is (Verdict), so that it starts no line of
+            // explore's summary and half a surrogate pair in it cannot stop exploration.json being written.
+            skipped = skipped == null ? null : org.upcert.harness.cli.TerminalText.printable(skipped);
+        }
+
         public List<CellVerdict> failures() {
             return verdicts.stream().filter(v -> v.verdict().failed()).toList();
         }
@@ -325,7 +332,7 @@ public final class Explorer {
             trace = settings.out().resolve("traces").resolve(first.cell().fileName() + ".jsonl");
             try {
                 Files.createDirectories(trace.getParent());
-                Files.writeString(trace, run.traceText());
+                Files.writeString(trace, org.upcert.harness.cli.TerminalText.pairedSurrogatesOnly(run.traceText()));
             } catch (IOException e) {
                 trace = null;
             }
@@ -374,7 +381,8 @@ public final class Explorer {
         boolean replayed;
         try {
             Files.createDirectories(settings.corpus());
-            Files.writeString(file, PinnedProfile.yaml(minimal, ruleId + " fails: " + first.verdict().message(), comment));
+            Files.writeString(file, org.upcert.harness.cli.TerminalText.pairedSurrogatesOnly(
+                    PinnedProfile.yaml(minimal, ruleId + " fails: " + first.verdict().message(), comment)));
             RunOutcome again = SharedRuns.simulate(config, new Cell(file.toString(), seed, config.cloud()));
             Rule rule = RuleCatalogue.rule(ruleId).orElseThrow();
             replayed = again.ran() && CellJudge.judge(config, rule, again).verdict().failed();

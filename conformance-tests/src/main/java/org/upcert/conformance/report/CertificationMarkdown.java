@@ -139,7 +139,10 @@ public final class CertificationMarkdown {
         }
         if (!c.harnessFaults().isEmpty()) {
             md.append("\n## Harness faults (upcert's own problems, not the extension's)\n\n");
-            c.harnessFaults().forEach(f -> md.append("- ").append(f).append('\n'));
+            // A fault's text may quote the extension (an in-process extension's exception whose getMessage
+            // throws: upcert's own fault, the extension's words): shown as written, as a FAIL's message is.
+            // Before, an unclosed <!-- there hid the rest of the page where HTML is rendered.
+            c.harnessFaults().forEach(f -> md.append("- ").append(MarkdownText.inline(f)).append('\n'));
         }
         md.append("\n## Runs\n\nEach run's timeline (activations, job counts, faults, network and power): ");
         java.util.List<String> links = new java.util.ArrayList<>();

@@ -217,7 +217,9 @@ public final class RunCommand implements Callable<Integer> {
         RunSummary summary = result.summary().withWall(wallMillis, traceFile.toString());
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("summary.json"), toJson(summary, result.hosting(), assume, true) + "\n");
+            // as certify's reports: half a surrogate pair in any text would make the UTF-8 writer refuse the file
+            Files.writeString(dir.resolve("summary.json"), TerminalText.pairedSurrogatesOnly(
+                    toJson(summary, result.hosting(), assume, true) + "\n"));
         } catch (IOException e) {
             err.println("upcert run: cannot write " + dir.resolve("summary.json") + ": " + e.getMessage());
             return ExitCode.HARNESS_FAULT.code();
