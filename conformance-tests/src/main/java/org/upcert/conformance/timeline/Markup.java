@@ -22,6 +22,13 @@ final class Markup {
             if (replacement == null && c < 0x20 && c != '\t' && c != '\n') {
                 replacement = " ";
             }
+            // Nor are the noncharacters U+FFFE and U+FFFF, nor half a surrogate pair (which UTF-8 cannot
+            // encode either: it became '?'). Before, a log line with U+FFFF made every timeline page and
+            // picture of its run, and their Allure copies, invalid XML: a parser stops at it. Shown as a
+            // backslash, u and four hex digits, as TerminalText.printable shows half a pair.
+            if (replacement == null && (c == (char) 0xFFFE || c == (char) 0xFFFF || org.upcert.harness.cli.TerminalText.unpaired(text, i))) {
+                replacement = String.format("\\u%04x", (int) c);
+            }
             if (replacement != null && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i);
             }

@@ -69,8 +69,8 @@ public final class TerminalText {
         return out == null ? text : out.toString();
     }
 
-    /** Whether the char at {@code i} is a surrogate without its other half beside it. */
-    static boolean unpaired(CharSequence text, int i) {
+    /** Whether the char at {@code i} is a surrogate without its other half beside it (also the timeline's XML escaping). */
+    public static boolean unpaired(CharSequence text, int i) {
         char c = text.charAt(i);
         if (Character.isHighSurrogate(c)) {
             return i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
