@@ -250,6 +250,17 @@ def attack(call: int, message_id):
             os.getpid(), os.getppid(), os.getuid(), socket.gethostname(), len(processes), os.getcwd(),
             os.environ.get("TMPDIR"), time.monotonic()))
         return "COMPLETED"
+    elif ATTACK == "launch-count":
+        # what the names around a launch tell it about the launches before it (its scratch folder,
+        # its socket, the folder holding both): before, scratch-<n> and p<n>.sock counted them
+        tmp = os.environ.get("TMPDIR", "")
+        try:
+            siblings = sorted(os.listdir(os.path.dirname(tmp)))
+        except OSError as e:
+            siblings = ["unreadable: %s" % e.strerror]
+        log(call, "tmp %s channel %s siblings %s" % (os.path.basename(tmp),
+            os.path.basename(os.environ.get("UPCERT_CHANNEL", "")), " ".join(siblings)))
+        return "COMPLETED"
     elif ATTACK == "escapes-the-kill":
         # a grandchild in a session of its own, holding the protocol's socket, that writes to storage
         # after processJobs returned and its process was killed (TRM-04 must see it, or it must die)

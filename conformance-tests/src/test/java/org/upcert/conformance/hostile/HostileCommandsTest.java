@@ -304,4 +304,42 @@ class HostileCommandsTest {
         Outcome parent = certify("kill-parent", dir);
         assertTrue(parent.endings().isEmpty(), parent.endings().toString());
     }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("a launch's TMPDIR, socket and their folder do not count the launches before it; the trace does not name them")
+    void launchCountHidden(@TempDir Path dir) throws Exception {
+        Outcome outcome = certify("launch-count", dir);
+        // each launch logged "tmp NAME channel NAME siblings NAMES…" (baseline seed 1: 13 launches)
+        List<String> said = outcome.said();
+        assertTrue(said.size() >= 3, "several launches: " + said);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int launch = 1; launch <= said.size(); launch++) {
+            String[] words = said.get(launch - 1).split(" ");
+            assertEquals("tmp", words[0], said.get(launch - 1));
+            String tmp = words[1];
+            String channel = words[3];
+            List<String> siblings = List.of(words).subList(5, words.length);
+            // before: scratch-1, scratch-2, … and p1.sock, p2.sock, …; the folder listed scratch-1 … scratch-n
+            assertFalse(tmp.equals("scratch-" + launch) || channel.equals("p" + launch + ".sock"), "a count: " + said.get(launch - 1));
+            assertTrue(names.add(tmp), "a name seen before: " + tmp);
+            assertEquals(List.of(tmp), siblings, "the run's folder holds this launch's scratch folder alone: " + said.get(launch - 1));
+        }
+        // the names are never upcert's to trace: only the extension's own log lines hold them
+        for (JsonNode line : outcome.trace()) {
+            if (!line.path("ev").asText().equals("log")) {
+                String text = line.toString();
+                assertFalse(text.contains("scratch-") || text.contains(".sock") || text.contains("upcert-host-"), text);
+            }
+        }
+        // and a command's trace is the same, byte for byte, from one run to the next
+        String python = Python.require();
+        var plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileCatalogue.load("baseline"), 1).plan();
+        var source = org.upcert.harness.host.ExtensionSource.command(List.of(python, SCRIPT.toString(), "none"), SCRIPT.getParent());
+        String first = org.upcert.harness.run.Simulation.run(plan, source, org.upcert.harness.run.RunOptions.inMemory()).traceText();
+        String second = org.upcert.harness.run.Simulation.run(plan, source, org.upcert.harness.run.RunOptions.inMemory()).traceText();
+        assertEquals(first, second, "two runs of the same command, plan and seed");
+        assertTrue(first.lines().filter(l -> l.contains("\"process.launch\"")).count() >= 3, "several launches in the compared runs");
+    }
 }

@@ -209,11 +209,16 @@ public final class ProtocolHost implements ExtensionHost {
             }
         }
         int index = ++peers;
-        Path socket = runDirectory.resolve("p" + index + ".sock");
-        Path scratch = runDirectory.resolve("scratch-" + index);
         LaunchedProcess process = null;
+        Path scratch = null;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            Files.createDirectories(scratch);
+            // Names that tell the process nothing of the launches before it: its scratch folder (its
+            // TMPDIR) and its socket (UPCERT_CHANNEL) were scratch-<n> and p<n>.sock, a count of them,
+            // and the folder holding both kept every earlier launch's scratch folder until the run ended.
+            // The JDK's random temporary name, as the run's folder already has; neither name is ever
+            // traced (the trace stays a function of the plan, the extension and the build).
+            scratch = Files.createTempDirectory(runDirectory, "scratch-");
+            Path socket = runDirectory.resolve("p-" + scratch.getFileName().toString().substring("scratch-".length()) + ".sock");
             server.bind(UnixDomainSocketAddress.of(socket));
             server.configureBlocking(false);
             process = launcher.launch(new ProcessLauncher.LaunchRequest(socket, scratch,
@@ -238,7 +243,7 @@ public final class ProtocolHost implements ExtensionHost {
             }
             channel.configureBlocking(true);
             Files.deleteIfExists(socket); // nobody else may connect
-            Peer made = new Peer(index, process, out, err);
+            Peer made = new Peer(index, process, out, err, scratch);
             made.owner = this;
             made.connection = new Connection("harness", ChannelStreams.in(channel), ChannelStreams.out(channel))
                     .stampEachMessage(message -> made.owner.stamp(message))
@@ -258,18 +263,21 @@ public final class ProtocolHost implements ExtensionHost {
             return made;
         } catch (ConditionTimeoutException e) {
             process.kill();
+            forget(scratch);
             throw new ExtensionProcess.LaunchFailure("the extension's process did not connect within "
                     + CONNECT_BOUND.toSeconds() + " s of real time");
         } catch (IOException e) {
             if (process != null) {
                 process.kill();
             }
+            forget(scratch);
             throw new ExtensionProcess.LaunchFailure("cannot start the extension's process: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (process != null) {
                 process.kill();
             }
+            forget(scratch);
             throw new ExtensionProcess.LaunchFailure("interrupted while starting the extension's process");
         }
     }
@@ -279,6 +287,22 @@ public final class ProtocolHost implements ExtensionHost {
         if (attached != null) {
             message.writeNumberField("t", attached.clock().now());
             message.writeNumberField("nextJob", attached.jobs().nextJobSeq());
+        }
+    }
+
+    /**
+     * Deletes a process's scratch folder once the process is gone (best effort; the run's folder goes
+     * at {@link #close()} anyway): a later launch that lists the run's folder must not count the
+     * folders of the launches before it.
+     */
+    private static void forget(Path scratch) {
+        if (scratch == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(scratch)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // gone already, or unreadable: close() removes what is left with the run's folder
         }
     }
 
@@ -383,15 +407,18 @@ public final class ProtocolHost implements ExtensionHost {
         final LaunchedProcess process;
         final OutputCapture out;
         final OutputCapture err;
+        /** Its scratch folder (TMPDIR, a worker's working folder), deleted when it is killed. */
+        final Path scratch;
         final CompletableFuture<JsonNode> helloDone = new CompletableFuture<>();
         volatile Connection connection;
         volatile boolean killed;
 
-        Peer(int index, LaunchedProcess process, OutputCapture out, OutputCapture err) {
+        Peer(int index, LaunchedProcess process, OutputCapture out, OutputCapture err, Path scratch) {
             this.index = index;
             this.process = process;
             this.out = out;
             this.err = err;
+            this.scratch = scratch;
         }
 
         CompletableFuture<JsonNode> hello(JsonNode params) {
@@ -425,6 +452,7 @@ public final class ProtocolHost implements ExtensionHost {
                 connection.close();
             }
             process.awaitExit(Duration.ofSeconds(5));
+            forget(scratch);
         }
 
         /** Why the process stopped answering: deterministic text for the trace. */
