@@ -70,6 +70,90 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName("the worker's streams: an interrupted thread writes its own request and the socket stays open, in both blocking states")
+    @org.junit.jupiter.api.Timeout(30)
+    void interruptedCallersWritingDirectly(@TempDir Path dir) throws Exception {
+        connect(dir);
+        Connection harness = harness();
+        ChannelStreams.Pair streams = ChannelStreams.immuneToInterrupts(extensionSide);
+        Connection extension = new Connection("extension", streams.in(), streams.out())
+                .writeRequestsDirectly()
+                .writeRepliesDirectly()
+                .start((method, params) -> CompletableFuture.completedFuture(null), pool);
+        for (int i = 0; i < 50; i++) {
+            Thread.currentThread().interrupt(); // as executor.shutdownNow() does to an extension's thread
+            JsonNode answer = extension.call("library.jobLimit", JsonNodeFactory.instance.objectNode());
+            assertEquals("library.jobLimit!", answer.asText());
+            assertTrue(Thread.interrupted(), "the caller's interrupt status is its own business");
+        }
+        // Interrupts that strike while threads write (and wait for room in a full socket): 16 threads,
+        // each interrupted by another while it sends bodies larger than the socket's buffer.
+        String big = "x".repeat(300_000);
+        java.util.List<java.util.concurrent.Future<?>> senders = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService callers = Executors.newFixedThreadPool(16);
+        java.util.List<Thread> threads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int t = 0; t < 16; t++) {
+            senders.add(callers.submit(() -> {
+                threads.add(Thread.currentThread());
+                for (int i = 0; i < 10; i++) {
+                    JsonNode params = JsonNodeFactory.instance.objectNode().put("body", big);
+                    assertEquals("storage.write!", extension.call("storage.write", params).asText());
+                }
+                return null;
+            }));
+        }
+        for (int i = 0; i < 2_000 && senders.stream().anyMatch(f -> !f.isDone()); i++) {
+            synchronized (threads) {
+                threads.forEach(Thread::interrupt);
+            }
+            Thread.onSpinWait();
+        }
+        for (java.util.concurrent.Future<?> sender : senders) {
+            sender.get(20, TimeUnit.SECONDS);
+        }
+        callers.shutdownNow();
+        assertTrue(extension.isOpen(), "no interrupt closed the extension's side");
+        assertTrue(harness.isOpen());
+        assertTrue(extensionSide.isOpen());
+    }
+
+    @Test
+    @DisplayName("a request performed on the reader that waits for the peer hands reading over first: no deadlock, the order of answers kept")
+    @org.junit.jupiter.api.Timeout(30)
+    void performedOnTheReaderHandsOverBeforeWaiting(@TempDir Path dir) throws Exception {
+        connect(dir);
+        java.util.concurrent.atomic.AtomicReference<Connection> harnessRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.Set<String> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Connection harness = new Connection("harness", ChannelStreams.in(harnessSide), ChannelStreams.out(harnessSide))
+                .writeRepliesDirectly()
+                .performRequestsOnReader()
+                .start((method, params) -> {
+                    readers.add(Thread.currentThread().getName() + "@" + System.identityHashCode(Thread.currentThread()));
+                    if (method.equals("ask")) {
+                        // as deliverTermination does inside an API call: waits for an answer only a reader can read
+                        Connection.beforeBlocking();
+                        JsonNode answer = harnessRef.get().request("question", JsonNodeFactory.instance.objectNode()).join(); // bounded by the caller's get
+                        return CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode("asked:" + answer.asText()));
+                    }
+                    return CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode(method + "!"));
+                }, pool);
+        harnessRef.set(harness);
+        Connection extension = new Connection("extension", ChannelStreams.in(extensionSide), ChannelStreams.out(extensionSide))
+                .start((method, params) -> CompletableFuture.completedFuture(JsonNodeFactory.instance.textNode("answer")), pool);
+        for (int i = 0; i < 5; i++) {
+            assertEquals("plain!", extension.request("plain", JsonNodeFactory.instance.objectNode()).get(10, TimeUnit.SECONDS).asText());
+        }
+        assertEquals(1, readers.size(), "requests that need no wait are all performed on the one reader: " + readers);
+        for (int i = 0; i < 5; i++) {
+            assertEquals("asked:answer", extension.request("ask", JsonNodeFactory.instance.objectNode()).get(10, TimeUnit.SECONDS).asText());
+            assertEquals("plain!", extension.request("plain", JsonNodeFactory.instance.objectNode()).get(10, TimeUnit.SECONDS).asText());
+        }
+        assertTrue(readers.size() > 1, "each wait handed reading to a new reader: " + readers);
+        assertTrue(harness.isOpen());
+        assertTrue(extension.isOpen());
+    }
+
+    @Test
     @DisplayName("a request without an id whose handler throws is performed and dropped: the reader lives on and answers the next request (H28)")
     @org.junit.jupiter.api.Timeout(20)
     void notificationsThatThrow(@TempDir Path dir) throws Exception {

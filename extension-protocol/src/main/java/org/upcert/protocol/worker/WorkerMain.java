@@ -67,7 +67,12 @@ public final class WorkerMain {
         try {
             SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
             socket.connect(UnixDomainSocketAddress.of(channel));
-            Connection connection = new Connection("worker", ChannelStreams.in(socket), ChannelStreams.out(socket));
+            // Streams no interrupt can close: the extension's threads, which may be interrupted at any
+            // time, write their own API calls (one hand-off to a writer thread less per call).
+            ChannelStreams.Pair streams = ChannelStreams.immuneToInterrupts(socket);
+            Connection connection = new Connection("worker", streams.in(), streams.out())
+                    .writeRequestsDirectly()
+                    .writeRepliesDirectly();
             new WorkerMain(connection, Path.of(jar)).serve();
         } catch (IOException | RuntimeException e) {
             System.err.println("upcert worker: " + e);

@@ -277,7 +277,7 @@ public final class CallContext implements ExtensionContext {
         if (!valid) {
             refuse("log");
         }
-        lock.lock();
+        lockSystem();
         try {
             if (!valid) {
                 refuse("log");
@@ -456,7 +456,7 @@ public final class CallContext implements ExtensionContext {
         if (!valid) {
             refuse(api);
         }
-        lock.lock();
+        lockSystem();
         try {
             if (!valid) {
                 refuse(api);
@@ -565,7 +565,7 @@ public final class CallContext implements ExtensionContext {
      * process is killed, as for any API call.
      */
     private void respinPenalty() {
-        lock.lock();
+        lockSystem();
         try {
             long penalty = RESPIN_PENALTY_MS << Math.min(limitRejections - 2, 20);
             int n = apiCalls;
@@ -584,6 +584,19 @@ public final class CallContext implements ExtensionContext {
             advance(target);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the system's lock. A thread that has to wait for it first lets another thread read the
+     * extension's stream, in case it is performing this request on the protocol's reader
+     * ({@link org.upcert.protocol.Connection#beforeBlocking()}): the holder may be waiting for a
+     * reply only a reader can read. Uncontended, as nearly always, it costs a {@code tryLock}.
+     */
+    private void lockSystem() {
+        if (!lock.tryLock()) {
+            org.upcert.protocol.Connection.beforeBlocking();
+            lock.lock();
         }
     }
 
@@ -653,7 +666,7 @@ public final class CallContext implements ExtensionContext {
             problem = system.process().deliverTermination(system.policy().callWallTimeoutMs());
         } finally {
             for (int i = 0; i < holds; i++) {
-                lock.lock();
+                lockSystem();
             }
         }
         if (problem != null) {
@@ -1028,7 +1041,7 @@ public final class CallContext implements ExtensionContext {
             inBlock = false;
             if (killed) {
                 // Killed inside the block: nothing of it commits; the trace says so.
-                lock.lock();
+                lockSystem();
                 try {
                     changes.abandon("process killed inside the block");
                 } finally {

@@ -247,7 +247,11 @@ public final class ProtocolHost implements ExtensionHost {
             made.owner = this;
             made.connection = new Connection("harness", ChannelStreams.in(channel), ChannelStreams.out(channel))
                     .stampEachMessage(message -> made.owner.stamp(message))
-                    .writeRepliesDirectly() // the DISPATCH threads are this class's own and never interrupted
+                    .writeRepliesDirectly() // the reader and DISPATCH threads are this class's own and never interrupted
+                    // API calls are performed on the reader (CallContext takes the system's lock and
+                    // deliverTermination waits only after Connection.beforeBlocking()); DISPATCH serves
+                    // no request then, but stays the executor of a connection that is not so configured
+                    .performRequestsOnReader()
                     .start((method, params) -> method.equals(Protocol.HELLO) ? made.hello(params)
                             : made.owner.dispatcher.handle(method, params), DISPATCH);
             try {
@@ -553,6 +557,9 @@ public final class ProtocolHost implements ExtensionHost {
             if (!peer.alive()) {
                 return "the process is gone";
             }
+            // Sent from inside an API call when the notice arrives during one: that call may be performed
+            // on the reader, which must go on reading for the answer to arrive.
+            Connection.beforeBlocking();
             try {
                 peer.connection.request(Protocol.WILL_TERMINATE, Values.object()).get(wallTimeoutMs, TimeUnit.MILLISECONDS);
                 return null;
