@@ -16,6 +16,7 @@ import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.run.Hosting;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.Simulation;
 
@@ -32,15 +33,24 @@ class SharedRunsTest {
     @Test
     @DisplayName("parallel runs give the same traces as runs made one at a time, and each cell is simulated once")
     void parallelEqualsSequential() throws Exception {
+        // The sample in this JVM, both ways: what is compared is parallel against one at a time, not the
+        // isolation, and these two profiles kill and relaunch the extension all day, which in a worker costs
+        // a JVM start per relaunch (the class took 20-36 s in workers, 6 s here, on the loaded 2-core
+        // machine). Parallel runs in workers equal runs made alone in this JVM on every standard profile
+        // (seed 1): SampleUnderProfilesAcceptanceTest compares the certification's runs (in workers, in
+        // parallel) with in-process ones, trace for trace.
         SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(
-                Map.of("upcert.profiles", "hard-kills,termination-storm", "upcert.seeds", "2").get(key)));
+                Map.of("upcert.profiles", "hard-kills,termination-storm", "upcert.seeds", "2", "upcert.isolation", Hosting.IN_PROCESS)
+                        .get(key)));
+        assertEquals(Hosting.IN_PROCESS, config.resolvedIsolation());
         SharedRuns.clear();
         SharedRuns.start(config);
         for (Cell cell : config.cells()) {
             RunOutcome shared = SharedRuns.outcome(config, cell);
             assertTrue(shared.ran(), shared.harnessFault());
             var plan = PlanExpander.expand(ProfileCatalogue.load(cell.profile()), cell.seed()).plan();
-            String alone = Simulation.run(plan, config.source(), RunOptions.inMemory().withTransport("direct")).traceText();
+            String alone = Simulation.run(plan, config.source(), RunOptions.inMemory().withTransport("direct")
+                    .withIsolation(Hosting.IN_PROCESS)).traceText();
             assertEquals(alone, shared.traceText(), cell.label());
             assertSame(shared.evidence(), SharedRuns.outcome(config, cell).evidence(), "simulated once, shared after");
         }
