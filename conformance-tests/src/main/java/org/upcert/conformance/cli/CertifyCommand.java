@@ -36,6 +36,23 @@ public final class CertifyCommand implements Callable<Integer> {
     /** How long Ctrl-C waits for the bundle of the finished runs to be written before the JVM exits anyway. */
     private static final java.time.Duration INTERRUPT_WAIT = java.time.Duration.ofSeconds(60);
 
+    /** Told of every run as it finishes (null for no one): see {@link #CertifyCommand(java.util.function.Consumer)}. */
+    private final java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun;
+
+    public CertifyCommand() {
+        this(null);
+    }
+
+    /**
+     * A certify that tells {@code eachRun} of every run as it finishes, on the run's thread (as
+     * {@link Certifier#certify(SuiteConfig, Path, java.io.PrintStream, java.util.function.Consumer)}
+     * does): a test that needs more of a run than the bundle keeps (its trace) reads it there instead
+     * of simulating the same cell a second time. What the command prints and writes is unchanged.
+     */
+    public CertifyCommand(java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun) {
+        this.eachRun = eachRun;
+    }
+
     @CommandLine.Mixin
     ExtensionOptions extension = new ExtensionOptions();
 
@@ -202,7 +219,7 @@ public final class CertifyCommand implements Callable<Integer> {
 
     private int certify(SuiteConfig config, boolean live, PrintWriter human, PrintWriter stdout, PrintWriter err) {
         long started = System.nanoTime(); // wall-clock ok: reports the wall time of the command
-        Certifier.Result result = Certifier.certify(config, out, live ? System.err : null);
+        Certifier.Result result = Certifier.certify(config, out, live ? System.err : null, eachRun);
         double seconds = (System.nanoTime() - started) / 1e9; // wall-clock ok
         Certification c = result.certification();
         printRules(human, c);

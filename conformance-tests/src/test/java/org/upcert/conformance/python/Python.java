@@ -77,9 +77,18 @@ public final class Python {
 
     /** {@code upcert certify ARGS} in this JVM, through the same picocli entry as the command line. */
     public static Outcome certify(String... args) {
+        return certify(null, args);
+    }
+
+    /**
+     * {@code upcert certify ARGS} as {@link #certify(String...)}, telling {@code eachRun} of every run
+     * as it finishes (its trace, its evidence): what a test asserts of a run's events it reads there,
+     * from the very run the certification judged, instead of simulating the cell again.
+     */
+    public static Outcome certify(java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand());
+        CommandLine cli = UpcertCommand.commandLine(new CertifyCommand(eachRun));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>();
