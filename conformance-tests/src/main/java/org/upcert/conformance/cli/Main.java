@@ -43,8 +43,7 @@ public final class Main {
             return command.getAsInt();
         } catch (RuntimeException | Error e) {
             try {
-                System.err.println("upcert: harness fault (a bug in upcert, not the extension's): " + e);
-                e.printStackTrace();
+                org.upcert.harness.cli.UpcertCommand.printHarnessFault(new java.io.PrintWriter(System.err, true), e);
             } catch (Throwable ignored) {
                 // out of memory even for the message: the exit code still says it
             }

@@ -26,6 +26,12 @@ public final class UpcertCommand implements Runnable {
             commandLine.addSubcommand(subcommand);
         }
         commandLine.setExitCodeExceptionMapper(e -> ExitCode.HARNESS_FAULT.code());
+        // What a command throws is upcert's fault, but its text may quote the extension's (an exception
+        // message, a log line): printed escaped, line by line, instead of picocli's raw stack trace.
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            printHarnessFault(cmd.getErr(), e);
+            return ExitCode.HARNESS_FAULT.code();
+        });
         commandLine.setParameterExceptionHandler((e, args) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println("upcert: " + e.getMessage());
@@ -33,6 +39,39 @@ public final class UpcertCommand implements Runnable {
             return ExitCode.USAGE.code();
         });
         return commandLine;
+    }
+
+    /**
+     * Reports a harness fault on {@code err}: its headline and stack trace, each line through
+     * {@link TerminalText#printable} so that no escape sequence, line feed or bidirectional control
+     * in text an extension chose can redraw the terminal or forge a line of upcert's.
+     */
+    public static void printHarnessFault(java.io.PrintWriter err, Throwable e) {
+        err.println("upcert: harness fault (a bug in upcert, not the extension's): " + describe(e));
+        // Frame by frame, not Throwable.printStackTrace: its first line is the message as it is, and a
+        // line feed in the message would start a line of the extension's own.
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Throwable current = e;
+        for (int depth = 0; current != null && seen.add(current) && depth < 20; depth++) {
+            if (current != e) {
+                err.println("Caused by: " + describe(current));
+            }
+            StackTraceElement[] frames = current.getStackTrace();
+            for (int i = 0; i < Math.min(frames.length, 200); i++) {
+                err.println("\tat " + TerminalText.printable(String.valueOf(frames[i])));
+            }
+            current = current.getCause();
+        }
+        err.flush();
+    }
+
+    /** A throwable's {@code toString()}, escaped; its class alone when that throws (an extension's exception may). */
+    private static String describe(Throwable t) {
+        try {
+            return TerminalText.printable(String.valueOf(t));
+        } catch (RuntimeException | StackOverflowError e) {
+            return t.getClass().getName() + " (its message could not be read: " + e.getClass().getName() + ")";
+        }
     }
 
     /** Reports the harness version. */
