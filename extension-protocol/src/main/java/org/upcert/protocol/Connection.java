@@ -185,12 +185,16 @@ public final class Connection implements AutoCloseable {
      * Called by a handler before it waits for anything: if the current thread is performing a
      * request on a connection's reader ({@link #performRequestsOnReader()}), another thread takes
      * over reading, so the wait cannot stop the replies and requests it may be waiting for from
-     * being read. Anywhere else it does nothing.
+     * being read. Anywhere else it does nothing. The requests left to wait off the reader count
+     * against the same bound as an executor's ({@link #MAX_CONCURRENT_REQUESTS}): past it this call
+     * waits here, still the reader, as the reader waited for a free executor slot, so a peer that
+     * floods requests which must wait cannot make this side start a thread for each.
      */
     public static void beforeBlocking() {
         Connection connection = PERFORMING_ON_READER.get();
         if (connection != null) {
             PERFORMING_ON_READER.remove();
+            connection.inFlight.acquireUninterruptibly(); // released when this request is answered (perform)
             connection.startReader();
         }
     }
@@ -758,8 +762,10 @@ public final class Connection implements AutoCloseable {
                 PERFORMING_ON_READER.remove();
             }
         }
+        // Performed on the reader to the end, or handed over on the way (beforeBlocking took a permit then).
+        boolean holdsPermit = !onReader || reader != Thread.currentThread();
         result.whenComplete((value, failure) -> {
-            if (!onReader) {
+            if (holdsPermit) {
                 inFlight.release();
             }
             if (id != null) {

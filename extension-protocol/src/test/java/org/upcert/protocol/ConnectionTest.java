@@ -154,6 +154,49 @@ class ConnectionTest {
     }
 
     @Test
+    @DisplayName("requests that wait off the reader are bounded as an executor's are: a flood of them starts at most 64 threads")
+    @org.junit.jupiter.api.Timeout(60)
+    void handedOverRequestsAreBounded(@TempDir Path dir) throws Exception {
+        connect(dir);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        new Connection("harness", ChannelStreams.in(harnessSide), ChannelStreams.out(harnessSide))
+                .writeRepliesDirectly()
+                .performRequestsOnReader()
+                .start((method, params) -> {
+                    Connection.beforeBlocking(); // as a request that meets a held lock does
+                    most.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    waiting.decrementAndGet();
+                    done.incrementAndGet();
+                    return CompletableFuture.completedFuture(JsonNodeFactory.instance.nullNode());
+                }, pool);
+        // 200 notifications (no id: nothing to wait for on the sender's side), written at once
+        StringBuilder flood = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            flood.append("{\"jsonrpc\":\"2.0\",\"method\":\"storage.read\",\"params\":{\"n\":").append(i).append("}}\n");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(flood.toString().getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            extensionSide.write(bytes);
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> waiting.get() >= 64);
+        // Give a reader that is not held back the time to start many more (it takes milliseconds).
+        org.awaitility.Awaitility.await().pollDelay(java.time.Duration.ofMillis(500)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> true);
+        assertEquals(64, waiting.get(), "64 wait, the reader waits for one of them to end");
+        release.countDown();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> done.get() == 200);
+        assertEquals(64, most.get(), "never more than 64 at once");
+    }
+
+    @Test
     @DisplayName("a request without an id whose handler throws is performed and dropped: the reader lives on and answers the next request (H28)")
     @org.junit.jupiter.api.Timeout(20)
     void notificationsThatThrow(@TempDir Path dir) throws Exception {
