@@ -218,7 +218,13 @@ public final class ProtocolHost implements ExtensionHost {
             // The JDK's random temporary name, as the run's folder already has; neither name is ever
             // traced (the trace stays a function of the plan, the extension and the build).
             scratch = Files.createTempDirectory(runDirectory, "scratch-");
-            Path socket = runDirectory.resolve("p-" + scratch.getFileName().toString().substring("scratch-".length()) + ".sock");
+            // The socket's name short: a Unix socket's path holds at most 107 bytes, and the run's folder
+            // may lie deep (a java.io.tmpdir of the caller's; upcert's own tests put it 87 characters
+            // down), so six of the scratch folder's random digits, not all nineteen. A stale one of the
+            // same name (a start that failed before it was deleted) is removed first.
+            String random = scratch.getFileName().toString().substring("scratch-".length());
+            Path socket = runDirectory.resolve("p-" + random.substring(Math.max(0, random.length() - 6)) + ".sock");
+            Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));
             server.configureBlocking(false);
             process = launcher.launch(new ProcessLauncher.LaunchRequest(socket, scratch,
