@@ -482,7 +482,13 @@ public final class WorkerImage {
         }
     }
 
-    /** Removes worker images beyond the newest {@value #KEEP_IMAGES}; images in use stay. */
+    /**
+     * Removes worker images beyond the newest {@value #KEEP_IMAGES}; images in use stay, and so do the
+     * images this JVM built or found ({@link #READY}): it launches them without asking the engine again,
+     * and an older one it still uses (another class path's image, found at the start of a test run on a
+     * machine holding many) was removed under it ("No such image" in a fresh-clone CI on a machine that
+     * had built images all day).
+     */
     private static void pruneOlderImages(DockerClient client, String keep) {
         try {
             List<Image> images = new ArrayList<>(client.listImagesCmd().withLabelFilter(Map.of(LABEL, "worker")).exec());
@@ -490,7 +496,7 @@ public final class WorkerImage {
             int others = 0;
             for (Image image : images) {
                 List<String> tags = image.getRepoTags() == null ? List.of() : List.of(image.getRepoTags());
-                if (tags.contains(keep) || ++others < KEEP_IMAGES) {
+                if (tags.contains(keep) || tags.stream().anyMatch(READY::contains) || ++others < KEEP_IMAGES) {
                     continue;
                 }
                 try {
