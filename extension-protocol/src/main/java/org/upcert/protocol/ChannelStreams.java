@@ -25,15 +25,18 @@ public final class ChannelStreams {
     private ChannelStreams() {
     }
 
-    public static InputStream in(SocketChannel channel) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
+    /** A stream that reads in bulk; a single byte is a bulk read of one (the reader never asks for one). */
+    private abstract static class BulkInputStream extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+    }
 
+    public static InputStream in(SocketChannel channel) {
+        return new BulkInputStream() {
             @Override
             public int read(byte[] bytes, int offset, int length) throws IOException {
                 if (length == 0) {
@@ -70,14 +73,7 @@ public final class ChannelStreams {
         Selector writable = Selector.open();
         channel.register(readable, SelectionKey.OP_READ);
         channel.register(writable, SelectionKey.OP_WRITE);
-        InputStream in = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
+        InputStream in = new BulkInputStream() {
             @Override
             public int read(byte[] bytes, int offset, int length) throws IOException {
                 if (length == 0) {
