@@ -199,6 +199,19 @@ final class Attempts {
     }
 
     /**
+     * Whether what expired was the destination's URL itself, its credential in the URL: the cloud's
+     * own reason names no token (S3's presigned "Request has expired", Graph's pre-authenticated
+     * "upload session expired"; not generic-put's "token expired" nor Dropbox's
+     * "expired_access_token", where the URL stays good with a fresh bearer header) and is not an
+     * injected 403, which says nothing of what expired. Given again, such a URL is the same
+     * expired credential, whatever headers go with it (RTY-03).
+     */
+    static boolean expiredUrl(TraceEvent failed) {
+        String reason = failed.text("cloud").toLowerCase(Locale.ROOT);
+        return expiredDestination(failed) && !reason.contains("token") && !reason.startsWith("injected");
+    }
+
+    /**
      * A status that says "never" (for runs assuming {@code http-status}, {@link GiveUp}): a 4xx
      * other than 401, 404, 408, 409, 410, 416, 425 and 429, on a destination that had not expired.
      */

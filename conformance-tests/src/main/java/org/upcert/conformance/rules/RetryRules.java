@@ -296,7 +296,9 @@ public final class RetryRules {
      * <ol>
      *   <li>a retry of the job with its original destination ({@code retry(job, nil)}), or a
      *       retry or new job whose URL is the expired one and carries its credentials in the
-     *       query (a presigned URL: the same URL is the same expired signature);
+     *       query (a presigned URL: the same URL is the same expired signature) or was refused
+     *       as an expired URL ({@link Attempts#expiredUrl}: a OneDrive upload session, whose URL
+     *       is pre-authenticated: the same URL is the same gone session);
      *   <li>at the end of the run, a resource still in the library whose last attempt failed
      *       with an expired destination and was followed by nothing (no job for it ever
      *       succeeded), unless giving up was justified ({@link GiveUp}).
@@ -336,9 +338,9 @@ public final class RetryRules {
                     }
                     boolean sameJobNoNewDestination = attempt.isRetry() && attempt.job().equals(previous.job())
                             && !attempt.freshDestination();
-                    boolean samePresignedUrl = attempt.freshDestination() && attempt.url().equals(previous.url())
-                            && attempt.url().contains("?");
-                    if ((sameJobNoNewDestination || samePresignedUrl) && (first == null || attempt.start().line() < first.line())) {
+                    boolean sameExpiredUrl = attempt.freshDestination() && attempt.url().equals(previous.url())
+                            && (attempt.url().contains("?") || Attempts.expiredUrl(previous.end()));
+                    if ((sameJobNoNewDestination || sameExpiredUrl) && (first == null || attempt.start().line() < first.line())) {
                         first = attempt.start();
                         why = entry.getKey() + ": " + attempt.job() + " was " + (attempt.isRetry() ? "retried" : "created")
                                 + " with the stale destination after " + previous.job() + " failed with "

@@ -119,6 +119,18 @@ public final class Python {
         return problems;
     }
 
+    /**
+     * The {@code certify --json} summary of {@code outcome}, asserting what every "fails nothing" test asks:
+     * no rule FAIL or SKIPPED, no harness fault.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode failsNothing(Outcome outcome) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outcome.out().strip());
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), failedOrSkipped(json),
+                "nothing FAIL or SKIPPED\n" + outcome.err() + "\n" + json.path("failures"));
+        org.junit.jupiter.api.Assertions.assertEquals(0, json.path("harnessFaults").size(), "no harness fault: " + json.path("harnessFaults"));
+        return json;
+    }
+
     /** A command line for {@code --extension-cmd}: the interpreter and the script, quoted for its splitter. */
     public static String command(String interpreter, Path script) {
         return interpreter + " '" + script.toString().replace("'", "'\\''") + "'";

@@ -1,0 +1,67 @@
+package org.upcert.conformance.python;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.harness.run.RunOptions;
+
+/**
+ * A correct OneDrive extension written apart from the sample, and its broken twin.
+ * {@code clients/python/examples/onedrive_session_extension.py} (the journal style of the Google Photos
+ * one) opens an upload session of its own for every attempt and gives its {@code uploadUrl} as the
+ * job's destination; after a failed job it asks Graph for the item by path. Its twin
+ * {@code mutant_onedrive_reuses_expired_session.py} opens one session per resource and sends every
+ * later attempt to it: once a job waited in the queue past the session's 15 minutes, every attempt is
+ * refused 404 ("upload session expired").
+ *
+ * <p>Cheap on purpose: one profile, {@code expired-urls} seed 1 (sessions expire in the queue, injected
+ * 403s, resources over the 60 MiB fragment cap), {@code --transport direct}, the strict stub. The twin
+ * certified before RTY-03 judged a reused session URL as stale (only a URL with a query, a presigned
+ * one, was): it lost 43 resources and failed no MUST rule, because after five refusals over 30 minutes
+ * giving up counts as justified and E2E-01 reads the same fate. Measured through the CLI (JVM start
+ * included, load ~7 on 2 cores): 6.8 s of CPU and 21.7 s wall for the style, 7.5 s and 28.6 s for the
+ * twin. Skipped (reported SKIPPED) without a {@code python3} of version 3.9 or newer.
+ */
+class OneDriveSessionExtensionAcceptanceTest {
+
+    @Test
+    @DisplayName("the OneDrive session style (a session per attempt) fails no rule on expired-urls, seed 1, strict stub:"
+            + " expired sessions renewed (RTY-03 PASS), nothing lost")
+    void sessionStyleFailsNothing(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd",
+                Python.command(python, Python.EXAMPLES.resolve("onedrive_session_extension.py")),
+                "--cloud", "onedrive", "--profiles", "expired-urls", "--seeds", "1",
+                "--transport", "direct", "--json", "--quiet", "--out", out.toString());
+        JsonNode json = Python.failsNothing(outcome);
+        for (JsonNode rule : json.path("rules")) {
+            if (List.of("RTY-02", "RTY-03", "E2E-01", "CLD-02").contains(rule.path("id").asText())) {
+                assertEquals("PASS", rule.path("verdict").asText(), rule.toString());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("its twin that sends every attempt to the resource's first upload session fails RTY-03 on expired-urls:"
+            + " the same pre-authenticated URL after the stub refused it as an expired session")
+    void reusedSessionTwinFailsRty03() throws Exception {
+        String python = Python.require();
+        RunEvidence evidence = Python.simulate(python, "mutant_onedrive_reuses_expired_session.py", "expired-urls",
+                RunOptions.inMemory().withTransport("direct").withCloud("onedrive"));
+        long expired = evidence.inventory().refusals().stream()
+                .filter(r -> r.reason().contains("upload session expired")).count();
+        assertTrue(expired > 0, "sessions expired in the queue");
+        var verdict = RuleCatalogue.judge("RTY-03", evidence);
+        assertEquals("FAIL", verdict.status().name(), verdict.message());
+        assertTrue(verdict.message().contains("with the stale destination") && verdict.message().contains("upload session expired"),
+                verdict.message());
+    }
+}
