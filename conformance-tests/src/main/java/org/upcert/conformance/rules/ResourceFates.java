@@ -157,13 +157,16 @@ public final class ResourceFates {
                 }
             } else if (stored) {
                 fate = uploaded(key, tried, hostUploads.get(key));
+            } else if (dialect != null && !dialect.accepts(resource.fileSize())) {
+                // Before the deletion: over the cap it could never be uploaded, deleted later or not (a
+                // deletion's fate is work until the deletion, and RES-01 refused a COMPLETED that left a
+                // 150 MB+ Dropbox video out: DropboxAddModeStyle, library-churn seeds 2 and 3).
+                fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
+                        + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else if (!evidence.liveResources().contains(key)) {
                 TraceEvent deleted = deletions.get(resource.assetLocalIdentifier());
                 fate = new ResourceFate(key, Fate.INELIGIBLE, deleted,
                         "its asset was deleted from the library" + (deleted == null ? "" : " at t=" + seconds(deleted)));
-            } else if (dialect != null && !dialect.accepts(resource.fileSize())) {
-                fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
-                        + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
             } else {
                 fate = notInCloud(key, tried, evidence.assumptions(), visibility, read.downloadsOf(key));
             }
