@@ -100,6 +100,27 @@ final class Acknowledger {
         }
     }
 
+    /** Every job's retry taken as unspent (where the RETRY set was not read this call). */
+    static final Predicate<UploadJob> RETRY_UNSPENT = new RetryUnspent(null);
+
+    /** A job's retry is unspent when it was offered in the RETRY set read this call ({@code ids}). */
+    static Predicate<UploadJob> offeredIn(java.util.Set<String> ids) {
+        return new RetryUnspent(ids);
+    }
+
+    private static final class RetryUnspent implements Predicate<UploadJob> {
+        private final java.util.Set<String> offered; // null: every job
+
+        RetryUnspent(java.util.Set<String> offered) {
+            this.offered = offered;
+        }
+
+        @Override
+        public boolean test(UploadJob job) {
+            return offered == null || offered.contains(job.localIdentifier());
+        }
+    }
+
     /**
      * Records and acknowledges {@code jobs} (members of the ACKNOWLEDGE set not retried in this
      * call: JOB-05).
@@ -108,6 +129,8 @@ final class Acknowledger {
      *     expired destination means (one fresh attempt, then the refusal is taken as final)
      */
     Summary acknowledge(List<UploadJob> jobs, Predicate<UploadJob> retryUnspent) {
+        // (the callers pass RETRY_UNSPENT or offeredIn(…), classes rather than lambdas: a lambda is linked
+        // again in every relaunched process, see Ledger)
         if (jobs.isEmpty()) {
             cloud.commitUploads(ledger, context, cancelled); // what an earlier call left uncommitted
             return Summary.none();

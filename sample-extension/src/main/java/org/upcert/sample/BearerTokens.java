@@ -83,8 +83,10 @@ final class BearerTokens {
         Instant requestedAt = context.clock().instant();
         ExtensionHttp.Response response;
         try {
+            // an if, not orElseGet(() -> …): a lambda is linked again in every relaunched process (see Ledger)
+            URI url = tokenUrl.isPresent() ? tokenUrl.get() : URI.create(withSlash(context.uploadUrlBase()) + defaultTokenPath);
             response = context.http().send(
-                    UploadRequest.post(tokenUrl.orElseGet(() -> URI.create(withSlash(context.uploadUrlBase()) + defaultTokenPath))).withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
+                    UploadRequest.post(url).withHeader("Content-Type", "application/x-www-form-urlencoded"), form);
         } catch (ExtensionHttp.TransportException e) {
             throw CloudUnavailableException.temporarily("sign-in got no response: " + e.error());
         }

@@ -110,7 +110,9 @@ interface CloudDialect {
      * response headers. A dialect may add what it needs later from the job's destination.
      */
     default Optional<String> serverIdOf(UploadJob job) {
-        return job.responseHeaderFields().flatMap(this::serverId);
+        // not flatMap(this::serverId): a method reference is linked again in every relaunched process
+        Optional<java.util.SortedMap<String, String>> headers = job.responseHeaderFields();
+        return headers.isPresent() ? serverId(headers.get()) : Optional.empty();
     }
 
     /**

@@ -248,7 +248,15 @@ final class Discovery {
 
     private static List<LedgerEntry> inDiscoveryOrder(TreeMap<String, LedgerEntry> updates) {
         List<LedgerEntry> ordered = new ArrayList<>(updates.values());
-        ordered.sort((a, b) -> Long.compare(a.order(), b.order()));
+        ordered.sort(new ByOrderOnly());
         return ordered;
+    }
+
+    /** Discovery order alone (a stable sort keeps key order among equals); a class, not a lambda: see {@link Ledger}. */
+    private static final class ByOrderOnly implements java.util.Comparator<LedgerEntry> {
+        @Override
+        public int compare(LedgerEntry a, LedgerEntry b) {
+            return Long.compare(a.order(), b.order());
+        }
     }
 }

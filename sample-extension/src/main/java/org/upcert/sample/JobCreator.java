@@ -124,7 +124,7 @@ final class JobCreator {
         }
         // Their retry may be unspent: an expiry counts as one more attempt, not as final.
         Acknowledger.Summary lateAcks = late.isEmpty() ? Acknowledger.Summary.none()
-                : acknowledger.acknowledge(late, job -> true);
+                : acknowledger.acknowledge(late, Acknowledger.RETRY_UNSPENT);
         if (!late.isEmpty()) {
             for (Iterator<UploadJob> jobs = finished.iterator(); jobs.hasNext();) {
                 if (lateAcks.acknowledged().contains(jobs.next().localIdentifier())) {

@@ -261,7 +261,14 @@ final class Ledger {
     }
 
     static String journalName(long generation) {
-        return JOURNAL_PREFIX + String.format("%010d", generation) + ".txt";
+        // Zero-padded to ten digits by hand: String.format parses its pattern on every call, and with cold
+        // code in each relaunched process it was 2% of the worker's time (docs/performance.md, H46).
+        String digits = Long.toString(generation);
+        StringBuilder name = new StringBuilder(JOURNAL_PREFIX.length() + 14).append(JOURNAL_PREFIX);
+        for (int pad = digits.length(); pad < 10; pad++) {
+            name.append('0');
+        }
+        return name.append(digits).append(".txt").toString();
     }
 
     private static long generationOf(String name) {

@@ -38,6 +38,39 @@ record LedgerEntry(String key, ResourceStatus status, int attempts, String serve
         }
     }
 
+    /**
+     * Written out rather than left to the record: a record's {@code equals} and {@code hashCode} are
+     * {@code invokedynamic} sites that every relaunched process (a fresh class loader) links again
+     * through {@code ObjectMethods}, and {@link Ledger#record} compares entries on every change: that
+     * linking was 3% of the worker's time in a certification (docs/performance.md, H46).
+     */
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof LedgerEntry that)) {
+            return false;
+        }
+        return attempts == that.attempts && order == that.order && notBeforeMillis == that.notBeforeMillis
+                && refusals == that.refusals && firstRefusalMillis == that.firstRefusalMillis
+                && jobSinceMillis == that.jobSinceMillis && status == that.status && key.equals(that.key)
+                && serverId.equals(that.serverId);
+    }
+
+    @Override
+    public int hashCode() {
+        int h = key.hashCode();
+        h = 31 * h + status.hashCode();
+        h = 31 * h + attempts;
+        h = 31 * h + serverId.hashCode();
+        h = 31 * h + Long.hashCode(order);
+        h = 31 * h + Long.hashCode(notBeforeMillis);
+        h = 31 * h + refusals;
+        h = 31 * h + Long.hashCode(firstRefusalMillis);
+        return 31 * h + Long.hashCode(jobSinceMillis);
+    }
+
     /** An entry with no refusal recorded and no job in flight. */
     LedgerEntry(String key, ResourceStatus status, int attempts, String serverId, long order, long notBeforeMillis) {
         this(key, status, attempts, serverId, order, notBeforeMillis, 0, 0);

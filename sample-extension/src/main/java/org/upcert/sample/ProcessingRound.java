@@ -109,8 +109,7 @@ final class ProcessingRound {
                 finished.add(job);
             }
         }
-        Acknowledger.Summary acks = acknowledger.acknowledge(finished,
-                job -> retry.offered().contains(job.localIdentifier()));
+        Acknowledger.Summary acks = acknowledger.acknowledge(finished, Acknowledger.offeredIn(retry.offered()));
         if (acks.interrupted()) {
             return interrupted("acknowledging");
         }
@@ -186,7 +185,7 @@ final class ProcessingRound {
      * {@code fetchAssets()} is empty and would look like a library emptied by the user.
      */
     private ProcessingResult withoutConsent(AuthorizationStatus access, boolean enabled) {
-        Acknowledger.Summary acks = acknowledger.acknowledge(library.fetchJobs(JobAction.ACKNOWLEDGE), job -> true);
+        Acknowledger.Summary acks = acknowledger.acknowledge(library.fetchJobs(JobAction.ACKNOWLEDGE), Acknowledger.RETRY_UNSPENT);
         log.info("no consent (access " + access + ", extension " + (enabled ? "enabled" : "disabled")
                 + "): created nothing; acknowledged " + acks.describe());
         if (acks.interrupted()) {

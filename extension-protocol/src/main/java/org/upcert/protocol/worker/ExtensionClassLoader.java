@@ -55,6 +55,18 @@ public final class ExtensionClassLoader extends URLClassLoader {
         this.codeSource = new CodeSource(jar, (CodeSigner[]) null);
     }
 
+    /** The one provider class an earlier launch of this jar found ({@link ExtensionProvider}); null if none is known. */
+    String knownProvider() {
+        return bytes == null ? null : bytes.provider;
+    }
+
+    /** Keeps the one provider class {@link java.util.ServiceLoader} found in this jar, for its later launches. */
+    void rememberProvider(String className) {
+        if (bytes != null) {
+            bytes.provider = className;
+        }
+    }
+
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (name.startsWith(API_PACKAGE)) {
@@ -108,6 +120,8 @@ public final class ExtensionClassLoader extends URLClassLoader {
         private final Manifest manifest;
         private final ConcurrentHashMap<String, byte[]> classes = new ConcurrentHashMap<>();
         private final AtomicLong kept = new AtomicLong();
+        /** The jar's one {@code UploadExtension} provider, once a launch found it ({@link ExtensionProvider}). */
+        private volatile String provider;
 
         private ClassBytes(JarFile file, Manifest manifest) {
             this.file = file;

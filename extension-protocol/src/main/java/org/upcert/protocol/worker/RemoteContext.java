@@ -448,7 +448,7 @@ final class RemoteContext implements ExtensionContext {
         @Override
         public String createJob(AssetResource resource, UploadRequest destination) {
             requireOpen("JobChanges.createJob");
-            String id = String.format("J%06d", nextJob++);
+            String id = org.upcert.protocol.Protocol.jobId(nextJob++);
             ObjectNode op = ops.addObject();
             op.put("op", "create");
             op.set("resource", resource == null ? null : Values.resource(resource));
@@ -464,7 +464,7 @@ final class RemoteContext implements ExtensionContext {
             if (!osAtLeast("26.4")) {
                 unavailable("JobChanges.createDownloadJob");
             }
-            String id = String.format("J%06d", nextJob++);
+            String id = org.upcert.protocol.Protocol.jobId(nextJob++);
             ObjectNode op = ops.addObject();
             op.put("op", "createDownload");
             op.set("resource", resource == null ? null : Values.resource(resource));

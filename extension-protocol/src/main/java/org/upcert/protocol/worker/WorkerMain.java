@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -277,14 +276,13 @@ public final class WorkerMain {
         made.main.execute(() -> {
             Thread.currentThread().setContextClassLoader(loader);
             try {
-                List<ServiceLoader.Provider<UploadExtension>> providers = ServiceLoader.load(UploadExtension.class, loader)
-                        .stream().filter(p -> p.type().getClassLoader() == loader).toList();
+                List<Class<? extends UploadExtension>> providers = ExtensionProvider.types(loader);
                 if (providers.size() != 1) {
                     reply.completeExceptionally(RpcError.of(Protocol.ERROR_THREW, "the jar declares " + providers.size()
                             + " UploadExtension providers; it must declare one", "exception", "none"));
                     return;
                 }
-                made.instance = providers.get(0).get();
+                made.instance = ExtensionProvider.newInstance(providers.get(0));
                 ObjectNode result = Values.object();
                 result.put("extension", made.instance.getClass().getName());
                 reply.complete(result);

@@ -1158,7 +1158,7 @@ public final class CallContext implements ExtensionContext {
         @Override
         public String createJob(AssetResource resource, UploadRequest destination) {
             requireOpen("JobChanges.createJob");
-            String id = String.format("J%06d", nextJob++);
+            String id = org.upcert.protocol.Protocol.jobId(nextJob++);
             changes.add(new RecordedChange(RecordedChange.Kind.CREATE, null, resource, destination, id));
             // Before 26.4 only createJob(destination:resource:) exists, and it returns nothing.
             return osAtLeast("26.4") ? id : null;
@@ -1168,7 +1168,7 @@ public final class CallContext implements ExtensionContext {
         public String createDownloadJob(AssetResource resource) {
             requireOpen("JobChanges.createDownloadJob");
             requireOs("JobChanges.createDownloadJob", "26.4");
-            String id = String.format("J%06d", nextJob++);
+            String id = org.upcert.protocol.Protocol.jobId(nextJob++);
             changes.add(new RecordedChange(RecordedChange.Kind.CREATE_DOWNLOAD, null, resource, null, id));
             return id;
         }
