@@ -20,6 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.upcert.conformance.cli.CertifyCommand;
 import org.upcert.harness.cli.UpcertCommand;
 import picocli.CommandLine;
@@ -31,10 +32,8 @@ import picocli.CommandLine;
  * stdout its own, nothing left running. Each certification is one short run ({@code baseline},
  * seed 1); a run whose process keeps crashing or hanging ends after a few such activations.
  */
-// Beside other classes: nothing here counts the JVM's worker processes (the worker's reuse key is the
-// jar, so no other class's run shares a worker with these). The two cases that do (a hang, the thread
-// bomb: no worker left running) are HostileCorpusNoWorkerLeftTest's, which runs alone; the container
-// cases are HostileCorpusContainerTest's, so that the two halves can run side by side.
+// Alone: it counts every worker process of this JVM, and another class's certify has its own.
+@Isolated
 public class HostileCorpusTest {
     /** The rules a hostile extension of this corpus is shown to FAIL. */
     public static final java.util.Set<String> RULES_CAUGHT = java.util.Set.of("ISO-01", "RES-04", "E2E-01");
@@ -77,7 +76,7 @@ public class HostileCorpusTest {
     }
 
     /** Where a case runs: in a JVM worker (the default for a jar), or in the container sandbox. */
-    record Mode(String isolation, String... options) {
+    private record Mode(String isolation, String... options) {
         static final Mode WORKER = new Mode("worker");
         static final Mode CONTAINER = new Mode("container", "--sandbox", "container");
     }
@@ -94,7 +93,7 @@ public class HostileCorpusTest {
 
     // --- the cases, each asserted the same way in every mode ---------------------------------
 
-    static void exits(Path dir, Mode mode) throws IOException {
+    private static void exits(Path dir, Mode mode) throws IOException {
         Outcome zero = certify(HostileExtensions.ExitsZero.class, dir, mode);
         assertJudged(zero, "ISO-01", mode);
         assertJudged(zero, "RES-04", mode);
@@ -103,7 +102,7 @@ public class HostileCorpusTest {
         assertJudged(three, "RES-04", mode);
     }
 
-    static void reflection(Path dir, Mode mode) throws IOException {
+    private static void reflection(Path dir, Mode mode) throws IOException {
         assertJudged(certify(HostileExtensions.ReflectsIntoHarness.class, dir, mode), "E2E-01", mode);
     }
 
@@ -114,12 +113,12 @@ public class HostileCorpusTest {
      */
     private static final String[] HANG_AFTER = {"--hang-after", "2s"};
 
-    static void busyLoop(Path dir, Mode mode) throws IOException {
+    private static void busyLoop(Path dir, Mode mode) throws IOException {
         Outcome outcome = certifyHang(HostileExtensions.BusyLoop.class, dir, mode);
         assertJudged(outcome, "RES-04", mode);
     }
 
-    static void deadlock(Path dir, Mode mode) throws IOException {
+    private static void deadlock(Path dir, Mode mode) throws IOException {
         assertJudged(certifyHang(HostileExtensions.Deadlock.class, dir, mode), "RES-04", mode);
     }
 
@@ -132,29 +131,29 @@ public class HostileCorpusTest {
         return outcome;
     }
 
-    static void crashes(Path dir, Mode mode) throws IOException {
+    private static void crashes(Path dir, Mode mode) throws IOException {
         assertJudged(certify(HostileExtensions.OutOfMemory.class, dir, mode), "RES-04", mode);
         assertJudged(certify(HostileExtensions.StackOverflow.class, dir, mode), "RES-04", mode);
     }
 
-    static void threads(Path dir, Mode mode) throws IOException {
+    private static void threads(Path dir, Mode mode) throws IOException {
         assertJudged(certify(HostileExtensions.ThreadBomb.class, dir, mode), "ISO-01", mode);
     }
 
-    static void stdoutFlood(Path dir, Mode mode) throws IOException {
+    private static void stdoutFlood(Path dir, Mode mode) throws IOException {
         Outcome outcome = certify(HostileExtensions.StdoutFlood.class, dir, mode);
         assertEquals(1, outcome.code());
         assertFalse(outcome.out().contains("xxxxxxxxxx"), "the extension's output stays out of upcert's stdout");
         assertTrue(outcome.out().length() < 1_000_000, "upcert's stdout is its summary only");
     }
 
-    static void filesOutsideStorage(Path dir, Mode mode) throws IOException {
+    private static void filesOutsideStorage(Path dir, Mode mode) throws IOException {
         Files.deleteIfExists(Path.of(HostileExtensions.OUTSIDE_FILE));
         assertJudged(certify(HostileExtensions.WritesOutsideStorage.class, dir, mode), "ISO-01", mode);
         assertFalse(Files.exists(Path.of(HostileExtensions.OUTSIDE_FILE)), "the file was not written");
     }
 
-    static void rawSocket(Path dir, Mode mode) throws IOException {
+    private static void rawSocket(Path dir, Mode mode) throws IOException {
         try (Listener listener = new Listener()) {
             assertJudged(certify(HostileExtensions.RawSocket.class, dir, mode, "hostile-port.txt",
                     Integer.toString(listener.port())), "ISO-01", mode);
@@ -162,7 +161,7 @@ public class HostileCorpusTest {
         }
     }
 
-    static void otherProcesses(Path dir, Mode mode) throws IOException {
+    private static void otherProcesses(Path dir, Mode mode) throws IOException {
         Outcome outcome = certify(HostileExtensions.ReachesOtherProcesses.class, dir, mode);
         assertJudged(outcome, "ISO-01", mode);
     }
@@ -191,10 +190,27 @@ public class HostileCorpusTest {
     }
 
     @Test
+    @Timeout(300)
+    @DisplayName("a busy loop that ignores interrupts and a deadlock are killed for real, and the run ends")
+    void hangs(@TempDir Path dir) throws IOException {
+        busyLoop(dir, Mode.WORKER);
+        deadlock(dir, Mode.WORKER);
+        assertNoWorkerLeft();
+    }
+
+    @Test
     @Timeout(180)
     @DisplayName("out of memory and stack overflow crash the simulated process, the same on every machine")
     void crashes(@TempDir Path dir) throws IOException {
         crashes(dir, Mode.WORKER);
+    }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("5,000 threads are refused past the sandbox's bound")
+    void threads(@TempDir Path dir) throws IOException {
+        threads(dir, Mode.WORKER);
+        assertNoWorkerLeft();
     }
 
     @Test
@@ -341,11 +357,30 @@ public class HostileCorpusTest {
         }
     }
 
+    // --- in the container sandbox --------------------------------------------------------------
+
+    @Test
+    @Timeout(600)
+    @DisplayName("in the container sandbox every case but the deadlock (a hang like the busy loop) gets the same verdict, and nothing gets out")
+    void inTheContainer(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
+                () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
+        exits(dir, Mode.CONTAINER);
+        reflection(dir, Mode.CONTAINER);
+        busyLoop(dir, Mode.CONTAINER);
+        crashes(dir, Mode.CONTAINER);
+        threads(dir, Mode.CONTAINER);
+        stdoutFlood(dir, Mode.CONTAINER);
+        filesOutsideStorage(dir, Mode.CONTAINER);
+        rawSocket(dir, Mode.CONTAINER);
+        otherProcesses(dir, Mode.CONTAINER);
+    }
+
     /**
      * No worker JVM of upcert's is left running once a certification returned, but for the idle
      * ones kept to serve the next run (ended here first: they are a feature, not a leak).
      */
-    static void assertNoWorkerLeft() {
+    private static void assertNoWorkerLeft() {
         org.upcert.harness.host.remote.ProtocolHost.closeIdleWorkers();
         long workers = ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("org.upcert.protocol.worker.WorkerMain"))
