@@ -56,12 +56,15 @@ import org.upcert.api.UploadRequest;
  *       a new job after 15 s, 40 s, then 1, 2, 4, 8 minutes, given up after 6 refusals over 35 minutes.
  *   <li>A create block is written as an intent first: a kill may fall before or after its commit. An
  *       intent nothing confirmed for 20 minutes is asked of the server, then tried again.
+ *   <li>A change of server ({@code host/server}): everything not in flight is forgotten and uploaded
+ *       again there; a job sent to the old server counts for nothing.
  * </ul>
- * It does not follow a change of server ({@code host/server}) and is not run on {@code host-app}.
  * {@link TrustsAConflict} is its broken twin.
  */
 public class DropboxAddModeStyle implements UploadExtension {
     static final String DIR = "dbx/r/";
+    /** The generation of {@code host/server} the records describe. */
+    static final String SERVER = "dbx/server";
     static final String ARG = "Dropbox-API-Arg";
     static final String FOLDER = "/Camera Uploads/";
     /** Dropbox: at most 150 MB in one request (read as MiB, the lenient reading; the system sends a resource whole). */
@@ -135,6 +138,7 @@ public class DropboxAddModeStyle implements UploadExtension {
         if (ledger == null) {
             ledger = load(context);
         }
+        followServer(context);
         boolean consent = library.authorizationStatus() == AuthorizationStatus.AUTHORIZED && library.isUploadJobExtensionEnabled();
         Set<String> finished = settle(context, now);
         if (stopping) {
@@ -213,6 +217,13 @@ public class DropboxAddModeStyle implements UploadExtension {
                 continue;
             }
             finished.add(key.get());
+            if (!job.destination().url().toString().startsWith(base(context))) {
+                // Sent to the server the account has left (host/server): whatever it answered, the
+                // server the account is on has nothing of it. Tried anew there.
+                put(context, key.get(), new Rec(S.WAIT, rec.jobs(), 0, 0, now, rec.size()));
+                acks.add(job);
+                continue;
+            }
             Rec after = outcome(context, job, rec, visible, now);
             if (after.s() == S.SENT && retryable.contains(job.localIdentifier())) {
                 Optional<UploadRequest> fresh = destination(context, job.destination());
@@ -392,8 +403,7 @@ public class DropboxAddModeStyle implements UploadExtension {
 
     /** {@code files/upload} in mode {@code add}: the system sends the resource as the body. */
     protected UploadRequest upload(ExtensionContext context, String path, String bearer) {
-        String base = context.uploadUrlBase().toString();
-        return UploadRequest.post(URI.create((base.endsWith("/") ? base : base + "/") + "files/upload"))
+        return UploadRequest.post(URI.create(base(context) + "files/upload"))
                 .withHeader("Authorization", "Bearer " + bearer)
                 .withHeader("Content-Type", "application/octet-stream")
                 .withHeader(ARG, "{\"path\":" + json(path) + ",\"mode\":\"add\",\"autorename\":false,\"mute\":true}");
@@ -418,6 +428,45 @@ public class DropboxAddModeStyle implements UploadExtension {
         int slash = rest.lastIndexOf('/');
         int dash = slash < 0 ? -1 : rest.indexOf('-', slash);
         return dash < 0 ? Optional.empty() : Optional.of(rest.substring(0, slash) + "#" + rest.substring(slash + 1, dash));
+    }
+
+    // -- a change of server ---------------------------------------------------------------------
+
+    /**
+     * The host app moved the account to another server ({@code host/server} names a generation this
+     * style has not followed, {@value #SERVER}): the new server holds nothing of ours. Every resource
+     * not in flight is forgotten (uploaded again there; Dropbox answers identical bytes at a path it
+     * already holds without a conflict, so coming back to a server costs no duplicate); a job in
+     * flight is tried anew when it ends ({@link #settle}). Records first, then the generation: a kill
+     * in between repeats the forgetting, which is idempotent.
+     */
+    private void followServer(ExtensionContext context) {
+        String named = generation(context.storage().readString(org.upcert.api.AppGroupStorage.HOST_APP_SERVER).orElse(""));
+        if (named.equals(context.storage().readString(SERVER).orElse("0"))) {
+            return;
+        }
+        for (Map.Entry<String, Rec> entry : new java.util.TreeMap<>(ledger).entrySet()) {
+            if (entry.getValue().s() != S.SENT && entry.getValue().s() != S.INTENT) {
+                context.storage().delete(DIR + hex(entry.getKey()));
+                ledger.remove(entry.getKey());
+            }
+        }
+        context.storage().writeString(SERVER, named);
+        token = null; // the old server's
+    }
+
+    private static String generation(String hostServer) {
+        for (String line : hostServer.split("\n")) {
+            if (line.startsWith("generation=")) {
+                return line.substring("generation=".length()).strip();
+            }
+        }
+        return "0";
+    }
+
+    static String base(ExtensionContext context) {
+        String base = context.uploadUrlBase().toString();
+        return base.endsWith("/") ? base : base + "/";
     }
 
     // -- sign-in --------------------------------------------------------------------------------
