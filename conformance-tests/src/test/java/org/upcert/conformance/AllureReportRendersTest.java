@@ -51,5 +51,26 @@ class AllureReportRendersTest {
         try (Stream<Path> cases = Files.list(report.resolve("data").resolve("test-cases"))) {
             assertEquals(8 * 2, cases.count(), "one rendered case per rule × run and per rule summary (ACK 3 + JOB 5 rules)");
         }
+        // The run's expanded plan is one file in allure-results that each of its cells names; every cell's
+        // rendered case still shows it, and the report holds its content.
+        try (Stream<Path> plans = Files.list(out.resolve("allure-results"))) {
+            assertEquals(1, plans.filter(p -> p.toString().endsWith("-attachment.json")).count(), "one plan file for the one run");
+        }
+        int cellsWithPlan = 0;
+        try (Stream<Path> cases = Files.list(report.resolve("data").resolve("test-cases"))) {
+            for (Path rendered : cases.toList()) {
+                com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(rendered.toFile());
+                for (com.fasterxml.jackson.databind.JsonNode attachment : json.findValues("attachments")) {
+                    for (com.fasterxml.jackson.databind.JsonNode one : attachment) {
+                        if (one.path("name").asText().equals("expanded plan")) {
+                            cellsWithPlan++;
+                            Path file = report.resolve("data").resolve("attachments").resolve(one.path("source").asText());
+                            assertTrue(Files.readString(file).contains("faultPhaseMs"), "the plan's content: " + file);
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(8, cellsWithPlan, "each of the 8 cells (rule × run) shows the run's plan");
     }
 }
