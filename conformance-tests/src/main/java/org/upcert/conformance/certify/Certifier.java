@@ -48,7 +48,13 @@ import org.upcert.harness.run.Interruption;
  * (the suite's shared runs and verdict log are per JVM).
  */
 public final class Certifier {
-    private static final Object ONE_AT_A_TIME = new Object();
+    /**
+     * One certification at a time. Not a {@code synchronized} block: a monitor is reentrant, and a
+     * caller on a {@code ForkJoinPool} worker (a JUnit class running in parallel with others) that
+     * joined a task could run another test's certification on the same thread, inside its own, which
+     * would clear the shared runs and verdicts under the first. Such a call is refused.
+     */
+    private static final java.util.concurrent.locks.ReentrantLock ONE_AT_A_TIME = new java.util.concurrent.locks.ReentrantLock();
 
     private Certifier() {
     }
@@ -83,7 +89,11 @@ public final class Certifier {
      */
     public static Result certify(SuiteConfig requested, Path out, PrintStream progress,
             java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun) {
-        synchronized (ONE_AT_A_TIME) {
+        if (ONE_AT_A_TIME.isHeldByCurrentThread()) {
+            throw new IllegalStateException("a certification was started inside another on the same thread");
+        }
+        ONE_AT_A_TIME.lock();
+        try {
             long started = System.nanoTime(); // wall-clock ok: -Dupcert.timings measures the harness
             SuiteTimings.clear(started);
             SuiteConfig config = requested.withReports(out);
@@ -111,7 +121,7 @@ public final class Certifier {
                 Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
                         .enableTestExecutionListenerAutoRegistration(false)
                         .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
-                launcher.execute(request(config, snapshot));
+                executeToTheEnd(launcher, request(config, snapshot));
             } catch (RuntimeException | Error e) {
                 // upcert's own failure (JUnit rethrows an OutOfMemoryError): the verdicts gathered
                 // so far are still written, marked with the fault, and the command exits 3.
@@ -137,6 +147,50 @@ public final class Certifier {
             }
             SharedRuns.clear();
             return new Result(certification, out, summary.getSummary());
+        } finally {
+            ONE_AT_A_TIME.unlock();
+        }
+    }
+
+    /**
+     * Executes the test plan on a thread of its own and returns once it has ended, whatever happens to
+     * the calling thread: an interrupt (a caller's JUnit {@code @Timeout}) must not let this certification
+     * release its lock while its tests still run, or the next one clears the shared runs and verdicts
+     * under them (seen: a Python certification came back with 11 rules SKIPPED, "interrupted while
+     * waiting for the run"). The wait is bounded by the runs' own bounds (hang and deadline). The
+     * caller's interrupt is kept for it to see afterwards.
+     */
+    private static void executeToTheEnd(Launcher launcher, LauncherDiscoveryRequest request) {
+        java.util.concurrent.FutureTask<Void> execution = new java.util.concurrent.FutureTask<>(() -> {
+            launcher.execute(request);
+            return null;
+        });
+        Thread thread = new Thread(execution, "upcert-certify");
+        thread.setDaemon(true);
+        thread.start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    execution.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
