@@ -35,24 +35,25 @@ class InterruptedCallerTest {
         Thread caller = new Thread(() -> {
             try {
                 // each run, on its own thread, waits until the caller was interrupted: the interrupt lands mid-certification
-                result.complete(Certifier.certify(config, out, null, run -> {
+                Certifier.Result done = Certifier.certify(config, out, null, run -> {
                     firstRun.complete(null);
                     try {
                         interruptSent.await(60, TimeUnit.SECONDS); // a real wait, bounded
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                }));
-                interruptKept.set(Thread.currentThread().isInterrupted());
+                });
+                interruptKept.set(Thread.currentThread().isInterrupted()); // before the result: the test reads it after
+                result.complete(done);
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
         }, "interrupted-caller");
         caller.start();
-        firstRun.get(120, TimeUnit.SECONDS); // a real wait, bounded: the certification is under way
+        firstRun.get(600, TimeUnit.SECONDS); // a real wait, bounded (another class may hold the certification lock): under way
         caller.interrupt();
         interruptSent.countDown();
-        Certification certification = result.get(300, TimeUnit.SECONDS).certification();
+        Certification certification = result.get(600, TimeUnit.SECONDS).certification();
         assertTrue(interruptKept.get(), "the caller's interrupt is kept for it to see");
         assertEquals(Certification.Outcome.CERTIFIED, certification.outcome(),
                 "the whole certification, every run judged: " + certification.outcome());
