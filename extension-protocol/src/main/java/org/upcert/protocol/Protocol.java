@@ -94,7 +94,7 @@ public final class Protocol {
     public static final int ERROR_INTERNAL = -32603;
 
     /**
-     * A job's local identifier as the system writes it, {@code J} and the sequence number zero-padded
+     * A job's local identifier as the system writes it (the job store, and the hosts for a placeholder), {@code J} and the sequence number zero-padded
      * to six digits (as {@code String.format("J%06d", sequence)}, which parses its pattern on every call:
      * 2.5% of a worker's time in a certification, in the worker's {@code createJob}).
      */

@@ -424,7 +424,7 @@ public final class JobStore {
         public String create(AssetResource resource, UploadRequest destination) {
             requireOpen();
             long seq = nextSeq++;
-            String id = String.format("J%06d", seq);
+            String id = org.upcert.protocol.Protocol.jobId(seq); // the one spelling of a job id, shared with the hosts
             record(new Op(recorded++, Kind.CREATE, id, seq, resource, destination, now.getAsLong(), JobType.UPLOAD));
             return id;
         }
@@ -436,7 +436,7 @@ public final class JobStore {
         public String createDownload(AssetResource resource) {
             requireOpen();
             long seq = nextSeq++;
-            String id = String.format("J%06d", seq);
+            String id = org.upcert.protocol.Protocol.jobId(seq); // the one spelling of a job id, shared with the hosts
             record(new Op(recorded++, Kind.CREATE, id, seq, resource, null, now.getAsLong(), JobType.DOWNLOAD_ONLY));
             return id;
         }
