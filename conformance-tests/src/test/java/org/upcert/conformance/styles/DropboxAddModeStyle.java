@@ -54,8 +54,9 @@ import org.upcert.api.UploadRequest;
  *   <li>Failures: no answer, a retry in place with a fresh destination (fresh token); {@code -1013}, sign
  *       in again and retry in place; {@code retry-after}, a new job after it; any other answer a refusal:
  *       a new job after 15 s, 40 s, then 1, 2, 4, 8 minutes, given up after 6 refusals over 35 minutes.
- *   <li>A create block is written as an intent first: a kill may fall before or after its commit. An
- *       intent nothing confirmed for 20 minutes is asked of the server, then tried again.
+ *   <li>A create block is written as an intent first: a kill may fall before or after its commit. From
+ *       iOS 26.5 an intent whose job the PROCESS set shows is in flight; an intent nothing confirmed for
+ *       20 minutes is asked of the server, then tried again.
  *   <li>A change of server ({@code host/server}): everything not in flight is forgotten and uploaded
  *       again there; a job sent to the old server counts for nothing.
  * </ul>
@@ -148,6 +149,7 @@ public class DropboxAddModeStyle implements UploadExtension {
             return ledger.values().stream().anyMatch(r -> r.s() != S.DONE && r.s() != S.DROPPED)
                     ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
         }
+        adoptInFlight(context, now);
         List<Asset> assets = library.fetchAssets();
         if (assets.isEmpty()) {
             return ProcessingResult.FAILURE; // PhotoKit answers nothing at times: not an empty library
@@ -344,6 +346,30 @@ public class DropboxAddModeStyle implements UploadExtension {
         } catch (ExtensionHttp.TransportException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Intents a kill right after their block's commit left unconfirmed, whose job the PROCESS set shows in
+     * flight (iOS 26.5; only with full access, checked by the caller: under limited access the set is empty):
+     * the job is ours and still going, so the intent is SENT and no second job is made beside it. Before
+     * 26.5 nothing shows a job in flight; the intent waits {@value #INTENT_WAIT} ms and asks the server.
+     */
+    private void adoptInFlight(ExtensionContext context, long now) {
+        if (!readsTheProcessSet() || !context.osAtLeast("26.5") || ledger.values().stream().noneMatch(r -> r.s() == S.INTENT)) {
+            return;
+        }
+        for (UploadJob job : context.library().fetchJobs(JobAction.PROCESS)) {
+            Optional<String> key = keyOf(job.destination());
+            Rec rec = key.map(ledger::get).orElse(null);
+            if (rec != null && rec.s() == S.INTENT) {
+                put(context, key.get(), rec.with(S.SENT, now));
+            }
+        }
+    }
+
+    /** Whether intents are looked for in the PROCESS set; {@link IgnoresTheProcessSet} does not. */
+    protected boolean readsTheProcessSet() {
+        return true;
     }
 
     /** An intent nothing confirmed for a while: the server says whether its upload happened; else it goes again. */
@@ -567,6 +593,19 @@ public class DropboxAddModeStyle implements UploadExtension {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The broken twin of the kill after a commit (explore:9): relaunched on iOS 26.5 or later, it does not
+     * look for its unconfirmed intents in the PROCESS set, so after 20 minutes it asks the server, which
+     * has nothing yet of a video still uploading on a slow link, and creates a second job beside the one
+     * in flight (DUP-01, TRM-03).
+     */
+    public static final class IgnoresTheProcessSet extends DropboxAddModeStyle {
+        @Override
+        protected boolean readsTheProcessSet() {
+            return false;
+        }
     }
 
     /**

@@ -289,4 +289,27 @@ class StylesCorpusTest {
         assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("process.notice")), "a termination notice");
         styleFixedTwinCaught("RES-02", nextcloud(NextcloudStyle.class, file, 2070), twin);
     }
+
+    private static RunEvidence dropbox(Class<? extends DropboxAddModeStyle> type, String file, long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type),
+                RunOptions.inMemory().withTransport("direct").withCloud("dropbox")));
+    }
+
+    @Test
+    @DisplayName("DUP-01 (a style bug): DropboxAddModeStyle, relaunched on iOS 27 after a kill right after a commit, finds its "
+            + "unconfirmed intents in the PROCESS set; its twin asks get_metadata after 20 minutes, finds nothing of a video still "
+            + "uploading on a slow link and makes a second job beside it (explore:9, Dropbox)")
+    void dropboxFindsTheJobsAKillHid() throws Exception {
+        String file = "dropbox-DUP-01-seed-9.yaml";
+        RunEvidence twin = dropbox(DropboxAddModeStyle.IgnoresTheProcessSet.class, file, 9);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("process.kill")
+                && e.text("reason").contains("after the commit")), "a kill right after a commit");
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 9);
+        styleFixedTwinCaught("DUP-01", style, twin);
+        for (String rule : new String[] {"TRM-03", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
 }
