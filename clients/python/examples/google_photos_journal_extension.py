@@ -21,9 +21,9 @@ user; each item's status inside a 200). The style, unlike the sample's:
   then the extension cannot know the first went through (Google refuses the second, code 6, which
   this extension reads as committed).
 - **Job identity from the destination**: ``X-Backup-Key: <resource key> <attempt>``.
-- **The PROCESS set (iOS 26.5) reconciles** what the journal says is in flight; below 26.5 a create
-  block is journaled as an intent and a block whose commit was never confirmed is trusted after 10
-  minutes without a sign of it.
+- **The PROCESS set (iOS 26.5) reconciles** what the journal says is in flight, read only with full
+  access (limited access shows no job at all); below 26.5 a create block is journaled as an intent and
+  a block whose commit was never confirmed is trusted after 10 minutes without a sign of it.
 
 What a job shows: the upload token only where a response header carries it (``x-goog-upload-token``:
 the lenient stub, ``--assume body-in-headers``). A real device shows a job's headers, never its body,
@@ -206,7 +206,7 @@ class Call:
         finished = self.settle()
         if self.stopping():
             return up.ProcessingResult.PROCESSING
-        in_flight = self.reconcile(finished)
+        in_flight = self.reconcile(finished, authorized)
         limited = False
         if authorized:  # without full access: nothing created, presented jobs still settled
             try:
@@ -407,10 +407,14 @@ class Call:
 
     # -- phase 3: what is in flight ---------------------------------------------------------------
 
-    def reconcile(self, finished):
+    def reconcile(self, finished, authorized):
         """The number of our jobs in flight; journal entries whose job no longer exists go back."""
         now = self.now()
         resources = self.journal.resources
+        if not authorized:
+            # Without full access PhotoKit shows none of our jobs (reference §4): an empty PROCESS set says
+            # nothing about them, and they are still there when access returns. Nothing is created now anyway.
+            return sum(1 for r in resources.values() if r.get("s") in ("sent", "doubt"))
         if self.context.os_at_least("26.5"):
             alive = {self.identity(job)[0] for job in self.library.fetch_jobs(up.JobAction.PROCESS)}
             ops = []

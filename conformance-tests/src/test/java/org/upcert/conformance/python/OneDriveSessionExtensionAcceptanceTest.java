@@ -64,4 +64,24 @@ class OneDriveSessionExtensionAcceptanceTest {
         assertTrue(verdict.message().contains("with the stale destination") && verdict.message().contains("upload session expired"),
                 verdict.message());
     }
+
+    @Test
+    @DisplayName("the journal style reads the PROCESS set only with full access (explore:34, iOS 26.5, shrunk: limited access"
+            + " while jobs were in flight): CLD-02 PASS; its twin that took the empty set for jobs gone queued them again and,"
+            + " access back, acknowledged their outcomes unread: a success without a resource not recognised, CLD-02 FAIL")
+    void processSetReadOnlyWithFullAccess() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/onedrive-CLD-02-seed-34.yaml";
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("onedrive");
+        RunEvidence twin = Python.simulate(python, "mutant_onedrive_reconciles_without_access.py", pinned, 34, options);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("fault.start") && e.text("kind").equals("consent.access")),
+                "access is limited for a while");
+        var caught = RuleCatalogue.judge("CLD-02", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        RunEvidence style = Python.simulate(python, "onedrive_session_extension.py", pinned, 34, options);
+        for (String rule : List.of("CLD-02", "RTY-02", "DUP-01", "E2E-01")) {
+            var verdict = RuleCatalogue.judge(rule, style);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
 }

@@ -107,6 +107,15 @@ public final class Python {
         return org.upcert.conformance.evidence.RunEvidence.of(org.upcert.harness.run.Simulation.run(plan, source, options));
     }
 
+    /** One in-process run of {@code script} (in {@link #EXAMPLES}) on the profile file or name {@code profile} at {@code seed}. */
+    public static org.upcert.conformance.evidence.RunEvidence simulate(String interpreter, String script, String profile, long seed,
+            org.upcert.harness.run.RunOptions options) throws Exception {
+        var plan = org.upcert.harness.faults.profile.PlanExpander.expand(
+                org.upcert.harness.faults.profile.ProfileCatalogue.resolve(profile), seed).plan();
+        var source = org.upcert.harness.host.ExtensionSource.command(List.of(interpreter, EXAMPLES.resolve(script).toString()), EXAMPLES);
+        return org.upcert.conformance.evidence.RunEvidence.of(org.upcert.harness.run.Simulation.run(plan, source, options));
+    }
+
     /** The rules of a {@code certify --json} summary that FAILed or were SKIPPED: "ID VERDICT runs", in the summary's order. */
     public static List<String> failedOrSkipped(com.fasterxml.jackson.databind.JsonNode json) {
         List<String> problems = new ArrayList<>();
