@@ -52,7 +52,11 @@ class OneDriveCall(journal.Call):
         body = json.dumps({"item": {"@microsoft.graph.conflictBehavior": "fail"}, "fileSize": record["size"]})
         response = self.send_signed_in(request, body)
         if response is None or response.status != 200:
-            return None  # an unused session expires by itself
+            # An unused session expires by itself. The service would not open one (a 429, a 5xx, no answer):
+            # like a refused sign-in, a call that moves nothing for it answers FAILURE and lets the system
+            # back off, not PROCESSING every 5 minutes (explore:58: a 429 on every createUploadSession, RES-03).
+            self.session_refused()
+            return None
         try:
             url = json.loads(response.body_text())["uploadUrl"]
         except (ValueError, KeyError, TypeError):
@@ -61,6 +65,9 @@ class OneDriveCall(journal.Call):
         return (up.UploadRequest.put(url)
                 .with_header("Content-Range", "bytes 0-%d/%d" % (size - 1, size))
                 .with_header(journal.KEY_HEADER, "%s %d" % (key, attempt)))
+
+    def session_refused(self):
+        self.signed_out = True
 
     def cloud_holds(self, key, record):
         """Graph's item by path: is the file there with the resource's size?"""

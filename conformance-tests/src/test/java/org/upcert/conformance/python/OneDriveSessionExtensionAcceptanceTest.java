@@ -84,4 +84,20 @@ class OneDriveSessionExtensionAcceptanceTest {
             assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("the OneDrive session style answers FAILURE when Graph opens no upload session and nothing moved (explore:58,"
+            + " shrunk: a 429 on every createUploadSession): RES-03 PASS; its twin answers PROCESSING every 5 minutes, RES-03 FAIL")
+    void failureWhenNoSessionOpens() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/onedrive-RES-03-seed-58.yaml";
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("onedrive");
+        RunEvidence twin = Python.simulate(python, "mutant_onedrive_processing_when_sessions_refused.py", pinned, 58, options);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("http") && e.text("url").endsWith(":/createUploadSession")
+                && e.number("status") == 429), "Graph refuses to open sessions");
+        var caught = RuleCatalogue.judge("RES-03", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        var verdict = RuleCatalogue.judge("RES-03", Python.simulate(python, "onedrive_session_extension.py", pinned, 58, options));
+        assertEquals("PASS", verdict.status().name(), verdict.message());
+    }
 }
