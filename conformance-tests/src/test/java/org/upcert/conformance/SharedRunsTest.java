@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.upcert.conformance.suite.CertificationState;
 import org.upcert.conformance.suite.Cell;
 import org.upcert.conformance.suite.RunOutcome;
 import org.upcert.conformance.suite.SharedRuns;
@@ -21,14 +20,8 @@ import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.Simulation;
 
 /** Runs simulated in parallel for the suite are the runs simulated alone: same traces, each once. */
-// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog) without Certifier's lock.
-@Isolated
+// Beside the others: its runs are its own (a CertificationState of its own, as a certification's are).
 class SharedRunsTest {
-
-    @AfterEach
-    void forget() {
-        SharedRuns.clear();
-    }
 
     @Test
     @DisplayName("parallel runs give the same traces as runs made one at a time, and each cell is simulated once")
@@ -39,21 +32,29 @@ class SharedRunsTest {
         // machine). Parallel runs in workers equal runs made alone in this JVM on every standard profile
         // (seed 1): SampleUnderProfilesAcceptanceTest compares the certification's runs (in workers, in
         // parallel) with in-process ones, trace for trace.
-        SuiteConfig config = SuiteConfig.from(key -> Optional.ofNullable(
-                Map.of("upcert.profiles", "hard-kills,termination-storm", "upcert.seeds", "2", "upcert.isolation", Hosting.IN_PROCESS)
-                        .get(key)));
+        CertificationState state = CertificationState.of(new io.qameta.allure.AllureLifecycle(), System.nanoTime());
+        String id = state.share();
+        SuiteConfig config;
+        try {
+            config = SuiteConfig.from(key -> Optional.ofNullable(Map.of("upcert.profiles", "hard-kills,termination-storm",
+                    "upcert.seeds", "2", "upcert.isolation", Hosting.IN_PROCESS, CertificationState.PARAMETER, id).get(key)));
+        } finally {
+            CertificationState.release(id);
+        }
+        assertSame(state, config.certificationState(), "the state handed over by its parameter");
         assertEquals(Hosting.IN_PROCESS, config.resolvedIsolation());
-        SharedRuns.clear();
-        SharedRuns.start(config);
+        SharedRuns runs = SharedRuns.of(config);
+        runs.start(config);
         for (Cell cell : config.cells()) {
-            RunOutcome shared = SharedRuns.outcome(config, cell);
+            RunOutcome shared = runs.outcome(config, cell);
             assertTrue(shared.ran(), shared.harnessFault());
             var plan = PlanExpander.expand(ProfileCatalogue.load(cell.profile()), cell.seed()).plan();
             String alone = Simulation.run(plan, config.source(), RunOptions.inMemory().withTransport("direct")
                     .withIsolation(Hosting.IN_PROCESS)).traceText();
             assertEquals(alone, shared.traceText(), cell.label());
-            assertSame(shared.evidence(), SharedRuns.outcome(config, cell).evidence(), "simulated once, shared after");
+            assertSame(shared.evidence(), runs.outcome(config, cell).evidence(), "simulated once, shared after");
         }
-        assertEquals(4, SharedRuns.started());
+        assertEquals(4, runs.started());
+        runs.clear();
     }
 }

@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.upcert.conformance.rules.Rule;
 import org.upcert.conformance.rules.RuleCatalogue;
 import org.upcert.conformance.suite.Cell;
@@ -23,14 +21,7 @@ import org.upcert.conformance.verdict.Verdict;
  * rule, run), the order a sequential run produced, and the extension's SHA-256s in the order of
  * the runs.
  */
-// Alone: it drives the suite's process-wide VerdictLog without Certifier's lock.
-@Isolated
 class VerdictLogOrderTest {
-
-    @AfterEach
-    void forget() {
-        VerdictLog.clear();
-    }
 
     @Test
     @DisplayName("verdicts recorded in any order are read in the suite's order: group, then rule, then run")
@@ -50,10 +41,10 @@ class VerdictLogOrderTest {
         }
         List<CellVerdict> shuffled = new ArrayList<>(sequential);
         Collections.shuffle(shuffled, new Random(13));
-        VerdictLog.clear();
-        shuffled.forEach(VerdictLog::record);
+        VerdictLog log = new VerdictLog();
+        shuffled.forEach(log::record);
         assertEquals(sequential.size(), shuffled.size());
-        assertEquals(sequential, VerdictLog.verdicts(rules, cells), "the order of the sequential suite, not the order recorded");
+        assertEquals(sequential, log.verdicts(rules, cells), "the order of the sequential suite, not the order recorded");
     }
 
     @Test
@@ -61,11 +52,11 @@ class VerdictLogOrderTest {
     void extensionShasInRunOrder() {
         List<Cell> cells = List.of(new Cell("baseline", 1, "generic-put"), new Cell("app-update", 1, "generic-put"),
                 new Cell("baseline", 2, "generic-put"));
-        VerdictLog.clear();
-        VerdictLog.extensionSha(cells.get(2), "ccc");
-        VerdictLog.extensionSha(cells.get(1), "bbb");
-        VerdictLog.extensionSha(cells.get(0), "aaa");
-        VerdictLog.extensionSha(cells.get(2), "aaa");
-        assertEquals(List.of("aaa", "bbb"), VerdictLog.extensionShas(cells));
+        VerdictLog log = new VerdictLog();
+        log.extensionSha(cells.get(2), "ccc");
+        log.extensionSha(cells.get(1), "bbb");
+        log.extensionSha(cells.get(0), "aaa");
+        log.extensionSha(cells.get(2), "aaa");
+        assertEquals(List.of("aaa", "bbb"), log.extensionShas(cells));
     }
 }

@@ -2,7 +2,6 @@ package org.upcert.conformance.certify;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import io.qameta.allure.Allure;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.FileSystemResultsWriter;
 import io.qameta.allure.junitplatform.AllureJunitPlatform;
@@ -33,9 +32,9 @@ import org.upcert.conformance.report.Certification;
 import org.upcert.conformance.report.CertificationJson;
 import org.upcert.conformance.report.CertificationMarkdown;
 import org.upcert.conformance.rules.Rule;
+import org.upcert.conformance.suite.CertificationState;
 import org.upcert.conformance.suite.ConformanceSuite;
 import org.upcert.conformance.suite.RuleGroupSuite;
-import org.upcert.conformance.suite.SharedRuns;
 import org.upcert.conformance.suite.SuiteConfig;
 import org.upcert.conformance.suite.SuiteTimings;
 import org.upcert.conformance.suite.VerdictLog;
@@ -44,17 +43,13 @@ import org.upcert.harness.run.Interruption;
 /**
  * Runs the conformance suite for one configuration and writes the bundle into {@code out}:
  * {@code allure-results/}, {@code junit-xml/}, {@code traces/} (runs with a FAIL),
- * {@code certification.json} and {@code CERTIFICATION.md}. One certification at a time per JVM
- * (the suite's shared runs and verdict log are per JVM).
+ * {@code certification.json} and {@code CERTIFICATION.md}. Certifications in one JVM may run at
+ * once, each into its own {@code out}: each has a {@link CertificationState} of its own (its runs,
+ * verdicts, timings and Allure lifecycle), handed to its test plan like its profile snapshot, and
+ * nothing of one is cleared or read by another. Before (issue 13) one lock made them take turns, and
+ * the JVM's tests that certify waited for it (448 s in one run of the hostile classes side by side).
  */
 public final class Certifier {
-    /**
-     * One certification at a time. Not a {@code synchronized} block: a monitor is reentrant, and a
-     * caller on a {@code ForkJoinPool} worker (a JUnit class running in parallel with others) that
-     * joined a task could run another test's certification on the same thread, inside its own, which
-     * would clear the shared runs and verdicts under the first. Such a call is refused.
-     */
-    private static final java.util.concurrent.locks.ReentrantLock ONE_AT_A_TIME = new java.util.concurrent.locks.ReentrantLock();
 
     private Certifier() {
     }
@@ -83,81 +78,73 @@ public final class Certifier {
 
     /**
      * Certifies as {@link #certify(SuiteConfig, Path, PrintStream)} does, telling {@code eachRun}
-     * (null for no one) of every run as it finishes, on the run's thread ({@link SharedRuns#observe}):
+     * (null for no one) of every run as it finishes, on the run's thread ({@link org.upcert.conformance.suite.SharedRuns#observe}):
      * a caller that needs more of a run than the bundle keeps (tests that judge the same runs
      * further) reads it there instead of simulating it again.
      */
     public static Result certify(SuiteConfig requested, Path out, PrintStream progress,
             java.util.function.Consumer<org.upcert.conformance.suite.RunOutcome> eachRun) {
-        if (ONE_AT_A_TIME.isHeldByCurrentThread()) {
-            throw new IllegalStateException("a certification was started inside another on the same thread");
+        long started = System.nanoTime(); // wall-clock ok: -Dupcert.timings measures the harness
+        SuiteConfig config = requested.withReports(out);
+        prepare(out);
+        // this certification's own state (runs, verdicts, timings, Allure lifecycle): another one
+        // under way in the JVM has its own, and neither waits for nor clears the other's
+        AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(out.resolve("allure-results")));
+        CertificationState state = CertificationState.of(allure, started);
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        List<TestExecutionListener> listeners = new ArrayList<>(List.of(new AllureJunitPlatform(allure),
+                new LegacyXmlReportGeneratingListener(out.resolve("junit-xml"),
+                        new PrintWriter(System.err, true, StandardCharsets.UTF_8)),
+                summary));
+        if (progress != null) {
+            listeners.add(new ProgressLine(progress, config, state));
         }
-        ONE_AT_A_TIME.lock();
+        String fault = null;
+        // the test plan reads no profile again: it runs the versions this configuration read
+        String snapshot = config.snapshot().share();
+        String shared = state.share();
+        state.runs().observe(eachRun);
         try {
-            long started = System.nanoTime(); // wall-clock ok: -Dupcert.timings measures the harness
-            SuiteTimings.clear(started);
-            SuiteConfig config = requested.withReports(out);
-            prepare(out);
-            SharedRuns.clear();
-            VerdictLog.clear();
-            AllureLifecycle allure = new AllureLifecycle(new FileSystemResultsWriter(out.resolve("allure-results")));
-            AllureLifecycle previous = Allure.getLifecycle();
-            Allure.setLifecycle(allure);
-            SummaryGeneratingListener summary = new SummaryGeneratingListener();
-            List<TestExecutionListener> listeners = new ArrayList<>(List.of(new AllureJunitPlatform(allure),
-                    new LegacyXmlReportGeneratingListener(out.resolve("junit-xml"),
-                            new PrintWriter(System.err, true, StandardCharsets.UTF_8)),
-                    summary));
-            if (progress != null) {
-                listeners.add(new ProgressLine(progress, config));
-            }
-            String fault = null;
-            // the test plan reads no profile again: it runs the versions this configuration read
-            String snapshot = config.snapshot().share();
-            SharedRuns.observe(config, eachRun);
-            try {
-                // Listeners are ours alone: the Allure listener the jar would register by itself
-                // writes to a fixed directory and would report every test twice.
-                Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
-                        .enableTestExecutionListenerAutoRegistration(false)
-                        .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
-                executeToTheEnd(launcher, request(config, snapshot));
-            } catch (RuntimeException | Error e) {
-                // upcert's own failure (JUnit rethrows an OutOfMemoryError): the verdicts gathered
-                // so far are still written, marked with the fault, and the command exits 3.
-                fault = "harness fault, the certification stopped: " + e;
-            } finally {
-                Allure.setLifecycle(previous);
-                SharedRuns.observe(config, null);
-                org.upcert.conformance.suite.ProfileSnapshot.release(snapshot);
-            }
-            long suiteEnded = System.nanoTime(); // wall-clock ok
-            Certification certification = Certification.of(config, VerdictLog.extensionShas(config.cells()),
-                    VerdictLog.verdicts(config.rules(), config.cells()));
-            if (fault != null) {
-                certification = certification.withHarnessFault(fault);
-            }
-            if (Interruption.requested()) {
-                certification = certification.interruptedWith(SharedRuns.interrupted());
-            }
-            write(out.resolve("certification.json"), CertificationJson.text(certification));
-            write(out.resolve("CERTIFICATION.md"), CertificationMarkdown.text(certification));
-            if (SuiteTimings.enabled()) {
-                System.err.print(SuiteTimings.describe(suiteEnded, System.nanoTime(), config.cells().size())); // wall-clock ok
-            }
-            SharedRuns.clear();
-            return new Result(certification, out, summary.getSummary());
+            // Listeners are ours alone: the Allure listener the jar would register by itself
+            // writes to a fixed directory and would report every test twice.
+            Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
+                    .enableTestExecutionListenerAutoRegistration(false)
+                    .addTestExecutionListeners(listeners.toArray(TestExecutionListener[]::new)).build());
+            executeToTheEnd(launcher, request(config, snapshot, shared));
+        } catch (RuntimeException | Error e) {
+            // upcert's own failure (JUnit rethrows an OutOfMemoryError): the verdicts gathered
+            // so far are still written, marked with the fault, and the command exits 3.
+            fault = "harness fault, the certification stopped: " + e;
         } finally {
-            ONE_AT_A_TIME.unlock();
+            state.runs().observe(null);
+            CertificationState.release(shared);
+            org.upcert.conformance.suite.ProfileSnapshot.release(snapshot);
         }
+        long suiteEnded = System.nanoTime(); // wall-clock ok
+        VerdictLog verdicts = state.verdicts();
+        Certification certification = Certification.of(config, verdicts.extensionShas(config.cells()),
+                verdicts.verdicts(config.rules(), config.cells()));
+        if (fault != null) {
+            certification = certification.withHarnessFault(fault);
+        }
+        if (Interruption.requested()) {
+            certification = certification.interruptedWith(state.runs().interrupted());
+        }
+        write(out.resolve("certification.json"), CertificationJson.text(certification));
+        write(out.resolve("CERTIFICATION.md"), CertificationMarkdown.text(certification));
+        if (SuiteTimings.enabled()) {
+            System.err.print(state.timings().describe(suiteEnded, System.nanoTime(), config.cells().size())); // wall-clock ok
+        }
+        state.runs().clear(); // the runs' traces and evidence are not kept past the certification
+        return new Result(certification, out, summary.getSummary());
     }
 
     /**
      * Executes the test plan on a thread of its own and returns once it has ended, whatever happens to
      * the calling thread: an interrupt (a caller's JUnit {@code @Timeout}) must not let this certification
-     * release its lock while its tests still run, or the next one clears the shared runs and verdicts
-     * under them (seen: a Python certification came back with 11 rules SKIPPED, "interrupted while
-     * waiting for the run"). The wait is bounded by the runs' own bounds (hang and deadline). The
+     * write its bundle, and clear its runs, while its tests still run (seen, when a lock was released
+     * that way: the next certification cleared the runs under them, and a Python certification came
+     * back with 11 rules SKIPPED, "interrupted while waiting for the run"). The wait is bounded by the runs' own bounds (hang and deadline). The
      * caller's interrupt is kept for it to see afterwards.
      */
     private static void executeToTheEnd(Launcher launcher, LauncherDiscoveryRequest request) {
@@ -196,11 +183,14 @@ public final class Certifier {
 
     /** The discovery request: the group classes holding selected rules, and the configuration. */
     static LauncherDiscoveryRequest request(SuiteConfig config) {
-        return request(config, null);
+        return request(config, null, null);
     }
 
-    /** The discovery request, handing the test plan the profile snapshot shared as {@code snapshot} (null: none). */
-    static LauncherDiscoveryRequest request(SuiteConfig config, String snapshot) {
+    /**
+     * The discovery request, handing the test plan the profile snapshot shared as {@code snapshot} and
+     * the certification's state shared as {@code state} (null: none).
+     */
+    static LauncherDiscoveryRequest request(SuiteConfig config, String snapshot, String state) {
         List<String> groups = config.rules().stream().map(Rule::group).distinct().toList();
         List<DiscoverySelector> selectors = new ArrayList<>();
         for (Class<? extends RuleGroupSuite> type : ConformanceSuite.GROUP_CLASSES) {
@@ -237,6 +227,9 @@ public final class Certifier {
         if (snapshot != null) {
             parameters.put(org.upcert.conformance.suite.ProfileSnapshot.PARAMETER, snapshot);
         }
+        if (state != null) {
+            parameters.put(CertificationState.PARAMETER, state);
+        }
         parallelGroups(parameters, selectors.size());
         return LauncherDiscoveryRequestBuilder.request().selectors(selectors).configurationParameters(parameters).build();
     }
@@ -246,7 +239,7 @@ public final class Certifier {
      * on its thread. Each class judges and reports a run as soon as it is simulated, so the
      * judging and the Allure and JUnit reports of every group overlap the simulations instead of
      * following them on one thread (the threads mostly wait for runs; the runs themselves are
-     * bounded by {@link SharedRuns}). The report's order does not depend on it: the certification
+     * bounded by {@link org.upcert.conformance.suite.SharedRuns}). The report's order does not depend on it: the certification
      * reads the verdicts in the suite's order ({@link VerdictLog#verdicts}), JUnit's XML follows
      * the test plan, and each Allure result is a file of its own.
      */

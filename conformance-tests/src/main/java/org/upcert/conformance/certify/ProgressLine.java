@@ -6,9 +6,8 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
-import org.upcert.conformance.suite.SharedRuns;
+import org.upcert.conformance.suite.CertificationState;
 import org.upcert.conformance.suite.SuiteConfig;
-import org.upcert.conformance.suite.VerdictLog;
 
 /**
  * A live progress line on a terminal: a bar over the tests, runs simulated, failures so far and
@@ -19,12 +18,14 @@ final class ProgressLine implements TestExecutionListener {
     private final PrintStream out;
     private final int totalTests;
     private final int totalRuns;
+    private final CertificationState certification;
     private final long startedNanos = System.nanoTime(); // wall-clock ok: progress display only
     private long lastPrint;
     private int done;
 
-    ProgressLine(PrintStream out, SuiteConfig config) {
+    ProgressLine(PrintStream out, SuiteConfig config, CertificationState certification) {
         this.out = out;
+        this.certification = certification;
         this.totalRuns = config.cells().size();
         this.totalTests = config.rules().size() * (totalRuns + 1);
     }
@@ -54,7 +55,8 @@ final class ProgressLine implements TestExecutionListener {
         double elapsed = (now - startedNanos) / 1e9;
         String eta = fraction <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", elapsed / fraction - elapsed);
         out.print(String.format(Locale.ROOT, "\r  certify [%s%s] %d/%d tests · runs %d/%d simulated · %d FAIL verdicts · ~%s left ",
-                "#".repeat(filled), "-".repeat(WIDTH - filled), done, totalTests, SharedRuns.finished(), totalRuns, VerdictLog.failures(), eta));
+                "#".repeat(filled), "-".repeat(WIDTH - filled), done, totalTests, certification.runs().finished(), totalRuns,
+                certification.verdicts().failures(), eta));
         out.flush();
     }
 }

@@ -1,11 +1,13 @@
 package org.upcert.conformance.suite;
 
-import io.qameta.allure.Allure;
 import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.model.Attachment;
+import io.qameta.allure.model.Label;
+import io.qameta.allure.model.Parameter;
 import io.qameta.allure.model.Stage;
 import io.qameta.allure.model.Status;
 import io.qameta.allure.model.StepResult;
+import io.qameta.allure.util.ResultsUtils;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,59 +32,72 @@ final class AllureCell {
 
     static void report(SuiteConfig config, CellVerdict cell, RunOutcome outcome) {
         try {
+            // the certification's own lifecycle, never Allure's global one: another certification in
+            // the JVM reports to its own folder at the same time (CertificationState)
+            AllureLifecycle allure = config.certificationState().allure();
             Verdict verdict = cell.verdict();
-            labels(cell.rule().id(), cell.rule().group(), cell.rule().severity().name(), cell.rule().text());
-            Allure.label("profile", cell.cell().profile());
-            Allure.label("seed", Long.toString(cell.cell().seed()));
-            Allure.label("cloud", cell.cell().cloud());
-            Allure.label("tag", cell.cell().profile());
-            Allure.label("tag", "seed " + cell.cell().seed());
-            Allure.parameter("profile", cell.cell().profile());
-            Allure.parameter("seed", cell.cell().seed());
-            Allure.parameter("cloud", cell.cell().cloud());
-            Allure.descriptionHtml(html(verdict.status() + ": " + verdict.message()
-                    + (verdict.figure() == null ? "" : "\n\nFigure: " + verdict.figure())));
+            List<Label> labels = labels(cell.rule().id(), cell.rule().group(), cell.rule().severity().name(), cell.rule().text());
+            labels.add(label("profile", cell.cell().profile()));
+            labels.add(label("seed", Long.toString(cell.cell().seed())));
+            labels.add(label("cloud", cell.cell().cloud()));
+            labels.add(label("tag", cell.cell().profile()));
+            labels.add(label("tag", "seed " + cell.cell().seed()));
+            List<Parameter> parameters = List.of(ResultsUtils.createParameter("profile", cell.cell().profile(), null, null),
+                    ResultsUtils.createParameter("seed", cell.cell().seed(), null, null),
+                    ResultsUtils.createParameter("cloud", cell.cell().cloud(), null, null));
+            String description = html(verdict.status() + ": " + verdict.message()
+                    + (verdict.figure() == null ? "" : "\n\nFigure: " + verdict.figure()));
+            allure.updateTestCase(result -> {
+                result.getLabels().addAll(labels);
+                result.getParameters().addAll(parameters);
+                result.setDescriptionHtml(description);
+            });
             if (outcome.ran()) {
-                steps(outcome, verdict);
-                attachPlan(outcome);
+                steps(allure, outcome, verdict);
+                attachPlan(allure, outcome);
             }
             if (!verdict.excerpt().isEmpty()) {
                 StringBuilder excerpt = new StringBuilder();
                 for (TraceEvent event : verdict.excerpt()) {
                     excerpt.append(event.line()).append(": ").append(event.raw()).append('\n');
                 }
-                Allure.addAttachment("trace excerpt", "text/plain", excerpt.toString(), ".txt");
+                attach(allure, "trace excerpt", "text/plain", excerpt.toString(), ".txt");
             }
-            Allure.addAttachment("reproduce", "text/plain", cell.reproduce() + "\n" + config.rerun(cell.cell()) + "\n", ".txt");
-            attachTimeline(config, cell);
+            attach(allure, "reproduce", "text/plain", cell.reproduce() + "\n" + config.rerun(cell.cell()) + "\n", ".txt");
+            attachTimeline(allure, config, cell);
         } catch (RuntimeException | LinkageError ignored) {
             // reporting is best effort; the verdict stands (see class comment)
         }
     }
 
     /** The FAIL's timeline page (violating event marked) and its SVG, when certify wrote them. */
-    private static void attachTimeline(SuiteConfig config, CellVerdict cell) {
+    private static void attachTimeline(AllureLifecycle allure, SuiteConfig config, CellVerdict cell) {
         if (cell.timeline() == null || config.reports() == null) {
             return;
         }
         try {
             java.nio.file.Path html = config.reports().resolve(cell.timeline());
-            Allure.addAttachment("timeline", "text/html", java.nio.file.Files.readString(html), ".html");
+            attach(allure, "timeline", "text/html", java.nio.file.Files.readString(html), ".html");
             java.nio.file.Path svg = html.resolveSibling(html.getFileName().toString().replaceAll("\\.html$", ".svg"));
             if (java.nio.file.Files.isRegularFile(svg)) {
-                Allure.addAttachment("timeline (SVG)", "image/svg+xml", java.nio.file.Files.readString(svg), ".svg");
+                attach(allure, "timeline (SVG)", "image/svg+xml", java.nio.file.Files.readString(svg), ".svg");
             }
         } catch (java.io.IOException e) {
             // best effort, as the class comment says
         }
     }
 
-    static void summary(RuleSummary summary) {
+    static void summary(SuiteConfig config, RuleSummary summary) {
         try {
-            labels(summary.rule().id(), summary.rule().group(), summary.rule().severity().name(), summary.rule().text());
-            Allure.descriptionHtml(html(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
+            List<Label> labels = labels(summary.rule().id(), summary.rule().group(), summary.rule().severity().name(),
+                    summary.rule().text());
+            String description = html(summary.status() + " over " + summary.runs() + " runs: " + summary.countsLine()
                     + "\n\nExercised by " + summary.exercisedLine() + (summary.thinlyExercised() ? " (thin)" : "")
-                    + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure())));
+                    + (summary.figure() == null ? "" : "\n\nFigure: " + summary.figure()));
+            config.certificationState().allure().updateTestCase(result -> {
+                result.getLabels().addAll(labels);
+                result.setDescriptionHtml(description);
+            });
         } catch (RuntimeException | LinkageError ignored) {
             // best effort, as above
         }
@@ -116,14 +131,20 @@ final class AllureCell {
         return out.append("</p>").toString();
     }
 
-    private static void labels(String ruleId, String group, String severity, String text) {
-        Allure.epic("upcert conformance");
-        Allure.feature(group);
-        Allure.story(ruleId + " — " + text);
-        Allure.label("rule", ruleId);
-        Allure.label("tag", ruleId);
-        Allure.label("tag", severity);
-        Allure.label("severity", severity.equals("MUST") ? "critical" : "normal");
+    /** The labels of every test of a rule, in the order {@code Allure.epic}, {@code feature}, … added them. */
+    private static List<Label> labels(String ruleId, String group, String severity, String text) {
+        return new ArrayList<>(List.of(label("epic", "upcert conformance"), label("feature", group),
+                label("story", ruleId + " — " + text), label("rule", ruleId), label("tag", ruleId), label("tag", severity),
+                label("severity", severity.equals("MUST") ? "critical" : "normal")));
+    }
+
+    private static Label label(String name, String value) {
+        return new Label().setName(name).setValue(value);
+    }
+
+    /** What {@code Allure.addAttachment(name, type, content, extension)} does, to {@code allure}. */
+    private static void attach(AllureLifecycle allure, String name, String type, String content, String extension) {
+        allure.addAttachment(name, type, extension, content.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -133,7 +154,7 @@ final class AllureCell {
      * thread-context push and pop and storage lookups, which cost more than the report itself
      * (some 280,000 steps in a default certification).
      */
-    private static void steps(RunOutcome outcome, Verdict verdict) {
+    private static void steps(AllureLifecycle allure, RunOutcome outcome, Verdict verdict) {
         int failingActivation = verdict.excerpt().isEmpty() ? -1 : verdict.excerpt().get(verdict.excerpt().size() - 1).activation();
         List<RunOutcome.Activation> activations = outcome.activations();
         List<String> texts = outcome.evidence().derived(StepTexts.class, evidence -> StepTexts.of(activations)).texts();
@@ -149,7 +170,7 @@ final class AllureCell {
             steps.add(step(texts.get(shown), status, now));
             shown++;
         }
-        Allure.getLifecycle().updateTestCase(result -> result.getSteps().addAll(steps));
+        allure.updateTestCase(result -> result.getSteps().addAll(steps));
     }
 
     private static StepResult step(String name, Status status, long now) {
@@ -174,8 +195,7 @@ final class AllureCell {
      * {@code allure-results/} in a default certification (75 files now). Allure's report shows the
      * attachment in every cell as before ({@code AllureReportRendersTest}).
      */
-    private static void attachPlan(RunOutcome outcome) {
-        AllureLifecycle lifecycle = Allure.getLifecycle();
+    private static void attachPlan(AllureLifecycle lifecycle, RunOutcome outcome) {
         String source = outcome.evidence().derived(PlanFile.class, evidence -> new PlanFile(evidence)).sourceIn(lifecycle);
         Attachment plan = new Attachment().setName("expanded plan").setType("application/json").setSource(source);
         lifecycle.updateTestCase(result -> result.getAttachments().add(plan));

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.rules.Applicability;
 import org.upcert.conformance.rules.Rule;
@@ -16,7 +15,6 @@ import org.upcert.conformance.verdict.Verdict;
 
 /** Judges one rule on one run's outcome; never throws (a checker's own error is a SKIPPED verdict). */
 public final class CellJudge {
-    private static final TreeSet<String> WRITTEN_TRACES = new TreeSet<>();
     /** The SKIPPED reason of every rule on a run Ctrl-C stopped or kept from starting. */
     static final String INTERRUPTED = "interrupted (Ctrl-C) before this run finished: nothing in it was judged";
 
@@ -56,7 +54,7 @@ public final class CellJudge {
             judged.of(rule, outcome.evidence());
         }
         outcome.activations(); // what every cell's report shows
-        SuiteTimings.judged(SuiteTimings.threadCpu() - cpu);
+        config.certificationState().timings().judged(SuiteTimings.threadCpu() - cpu);
     }
 
     /**
@@ -115,22 +113,15 @@ public final class CellJudge {
             return null;
         }
         Path file = config.reports().resolve("traces").resolve(outcome.cell().fileName() + ".jsonl");
-        synchronized (WRITTEN_TRACES) {
-            if (WRITTEN_TRACES.add(file.toAbsolutePath().toString())) {
-                try {
-                    Files.createDirectories(file.getParent());
-                    Files.writeString(file, outcome.traceText());
-                } catch (IOException e) {
-                    return null;
-                }
+        // once per certification: a second certification into the same folder (which emptied it) writes it again
+        if (config.certificationState().firstWrite(file.toAbsolutePath().toString())) {
+            try {
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, outcome.traceText());
+            } catch (IOException e) {
+                return null;
             }
         }
         return config.reports().relativize(file).toString();
-    }
-
-    static void forgetWrittenTraces() {
-        synchronized (WRITTEN_TRACES) {
-            WRITTEN_TRACES.clear();
-        }
     }
 }

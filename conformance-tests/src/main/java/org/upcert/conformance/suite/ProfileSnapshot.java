@@ -2,8 +2,6 @@ package org.upcert.conformance.suite;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.upcert.harness.faults.profile.Profile;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.faults.profile.ProfileException;
@@ -23,8 +21,7 @@ import org.upcert.harness.faults.profile.ProfileException;
 public final class ProfileSnapshot {
     /** The configuration parameter naming a shared snapshot ({@link #share}). */
     public static final String PARAMETER = "upcert.profile-snapshot";
-    private static final AtomicLong SHARED_IDS = new AtomicLong();
-    private static final TreeMap<String, ProfileSnapshot> SHARED = new TreeMap<>();
+    private static final Handover<ProfileSnapshot> SHARED = new Handover<>("snapshot");
 
     /** What reading one profile gave: the profile and its source's hash, or the problem. */
     private record Entry(ProfileCatalogue.Read read, ProfileException problem) {
@@ -88,25 +85,17 @@ public final class ProfileSnapshot {
      * of {@value #PARAMETER} for a test plan launched in this JVM.
      */
     public String share() {
-        String id = "snapshot-" + SHARED_IDS.incrementAndGet();
-        synchronized (SHARED) {
-            SHARED.put(id, this);
-        }
-        return id;
+        return SHARED.share(this);
     }
 
     /** The snapshot {@link #share} made findable by {@code id}, or null. */
     static ProfileSnapshot shared(String id) {
-        synchronized (SHARED) {
-            return SHARED.get(id);
-        }
+        return SHARED.find(id);
     }
 
     /** Forgets a shared snapshot (its certification has ended). */
     public static void release(String id) {
-        synchronized (SHARED) {
-            SHARED.remove(id);
-        }
+        SHARED.release(id);
     }
 
     /** A snapshot is itself: two configurations that read the same names at different times are not the same. */

@@ -33,7 +33,7 @@ public abstract class RuleGroupSuite {
 
     @TestFactory
     Stream<DynamicNode> rules(SuiteConfig config) {
-        SharedRuns.start(config);
+        SharedRuns.of(config).start(config);
         List<DynamicNode> containers = new ArrayList<>();
         for (Rule rule : config.rules()) {
             if (rule.group().equals(group())) {
@@ -53,7 +53,7 @@ public abstract class RuleGroupSuite {
         String all = rule.id() + " · " + rule.severity() + " · all runs";
         DynamicNode summaryTest = DynamicTest.dynamicTest(all, () -> {
             RuleSummary summary = RuleSummary.of(rule, List.copyOf(judged));
-            AllureCell.summary(summary);
+            AllureCell.summary(config, summary);
             concludeSummary(config, summary);
         });
         return DynamicContainer.dynamicContainer(rule.id() + " " + rule.severity() + " — " + rule.text(),
@@ -63,20 +63,21 @@ public abstract class RuleGroupSuite {
     /** The test of one rule on one run: the run's verdict, recorded and reported. */
     private static DynamicTest cellTest(SuiteConfig config, Rule rule, Cell cell, List<CellVerdict> judged) {
         return DynamicTest.dynamicTest(rule.id() + " · " + rule.severity() + " · " + cell.label(), () -> {
-            RunOutcome outcome = SharedRuns.outcome(config, cell);
+            CertificationState certification = config.certificationState();
+            RunOutcome outcome = certification.runs().outcome(config, cell);
             long cpu = SuiteTimings.threadCpu();
             CellVerdict verdict = CellJudge.judge(config, rule, outcome);
             long judgedCpu = SuiteTimings.threadCpu();
-            SuiteTimings.judged(judgedCpu - cpu);
+            certification.timings().judged(judgedCpu - cpu);
             judged.add(verdict);
             if (outcome.ran()) {
                 // here, not in CellJudge: exploration judges runs too, and must not add to a certification's log
-                VerdictLog.extensionSha(cell, outcome.evidence().header() == null ? null
+                certification.verdicts().extensionSha(cell, outcome.evidence().header() == null ? null
                         : outcome.evidence().header().path("extension").path("sha256").asText());
             }
-            VerdictLog.record(verdict);
+            certification.verdicts().record(verdict);
             AllureCell.report(config, verdict, outcome);
-            SuiteTimings.reported(SuiteTimings.threadCpu() - judgedCpu);
+            certification.timings().reported(SuiteTimings.threadCpu() - judgedCpu);
             conclude(verdict);
         });
     }
@@ -93,13 +94,13 @@ public abstract class RuleGroupSuite {
         if (!Interruption.requested()) {
             return false;
         }
-        RunOutcome outcome = SharedRuns.outcome(config, cell);
+        RunOutcome outcome = SharedRuns.of(config).outcome(config, cell);
         if (!outcome.interrupted()) {
             return false;
         }
         CellVerdict verdict = CellJudge.judge(config, rule, outcome);
         judged.add(verdict);
-        VerdictLog.record(verdict);
+        config.certificationState().verdicts().record(verdict);
         return true;
     }
 

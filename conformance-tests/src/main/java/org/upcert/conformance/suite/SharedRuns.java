@@ -24,37 +24,44 @@ import org.upcert.harness.run.Simulation;
  * parallel while the tests of the first ones are already judging. A run is judged (and its timeline
  * written) on a thread of its own, not on the simulation's: the slot starts its next simulation at
  * once instead of after the judging, so the simulations keep the cores busy to the last run.
+ *
+ * <p>One per certification ({@link CertificationState#runs}): a certification's runs, counts and
+ * observer are its own, so that certifications in one JVM may run at once. The threads are the
+ * JVM's: one pool bounds the simulations of every certification under way.
  */
 public final class SharedRuns {
     /** A simulation is bounded by its own virtual clock and hang watchdog; this bounds the real wait on top. */
     private static final long RUN_TIMEOUT_MINUTES = 30;
-    private static final Object LOCK = new Object();
-    private static final TreeMap<String, CompletableFuture<RunOutcome>> RUNS = new TreeMap<>();
-    private static final AtomicInteger STARTED = new AtomicInteger();
-    /** The configurations whose runs were all started (by identity): asking again changes nothing. */
-    private static final java.util.Set<SuiteConfig> STARTED_CONFIGS = java.util.Collections.newSetFromMap(
-            new java.util.IdentityHashMap<>());
-    private static final AtomicInteger FINISHED = new AtomicInteger();
-    private static final AtomicInteger INTERRUPTED = new AtomicInteger();
+    /** Guards the pools, which every certification of the JVM shares: one bound on the simulations at once. */
+    private static final Object POOLS = new Object();
     private static ThreadPoolExecutor pool;
     /** Judges each simulated run, so that a simulation slot never waits for the judging of its last run. */
     private static ThreadPoolExecutor judges;
-    /** Told of every run of one certification that finished ({@link #observe}). */
-    private static volatile Observer observer;
+    private final Object lock = new Object();
+    private final TreeMap<String, CompletableFuture<RunOutcome>> runs = new TreeMap<>();
+    private final AtomicInteger startedRuns = new AtomicInteger();
+    /** The configurations whose runs were all started (by identity): asking again changes nothing. */
+    private final java.util.Set<SuiteConfig> startedConfigs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final AtomicInteger finishedRuns = new AtomicInteger();
+    private final AtomicInteger interruptedRuns = new AtomicInteger();
+    /** Told of every run of this certification that finished ({@link #observe}). */
+    private volatile java.util.function.Consumer<RunOutcome> observer;
 
-    /** Who is told of the runs of the configurations that read their profiles into {@code snapshot}. */
-    private record Observer(ProfileSnapshot snapshot, java.util.function.Consumer<RunOutcome> eachRun) {
+    /** The runs of one certification ({@link CertificationState#runs}). */
+    SharedRuns() {
     }
 
-    private SharedRuns() {
+    /** The runs of the certification {@code config} belongs to. */
+    public static SharedRuns of(SuiteConfig config) {
+        return config.certificationState().runs();
     }
 
     /** The outcome of one cell, simulating it (and starting the rest of its configuration) if need be. */
-    public static RunOutcome outcome(SuiteConfig config, Cell cell) {
+    public RunOutcome outcome(SuiteConfig config, Cell cell) {
         CompletableFuture<RunOutcome> future;
-        synchronized (LOCK) {
+        synchronized (lock) {
             start(config);
-            future = RUNS.get(key(config, cell));
+            future = runs.get(key(config, cell));
             if (future == null) {
                 future = submit(config, cell);
             }
@@ -70,13 +77,13 @@ public final class SharedRuns {
     }
 
     /** Starts every run of the configuration that is not already under way. */
-    public static void start(SuiteConfig config) {
-        synchronized (LOCK) {
-            if (!STARTED_CONFIGS.add(config)) {
+    public void start(SuiteConfig config) {
+        synchronized (lock) {
+            if (!startedConfigs.add(config)) {
                 return; // every cell asks (some 2,800 in a certification): the runs were started at the first
             }
             for (Cell cell : config.cells()) {
-                if (!RUNS.containsKey(key(config, cell))) {
+                if (!runs.containsKey(key(config, cell))) {
                     submit(config, cell);
                 }
             }
@@ -84,39 +91,37 @@ public final class SharedRuns {
     }
 
     /**
-     * Tells {@code eachRun} of every run of {@code config}'s certification that finishes from now on
-     * (null: no one), on the thread that judged the run, after it was judged and before its cells are reported. A
-     * run belongs to it when its configuration shares {@code config}'s profile snapshot (certify's
-     * test plan does; other configurations simulated meanwhile in the JVM do not). One observer per
-     * JVM, like the runs themselves: {@code Certifier.certify} sets it for one certification. What
-     * it throws makes the run a harness fault.
+     * Tells {@code eachRun} of every run of this certification that finishes from now on (null: no
+     * one), on the thread that judged the run, after it was judged and before its cells are reported.
+     * Runs of other certifications simulated meanwhile in the JVM have runs of their own, and are not
+     * told here. What it throws makes the run a harness fault.
      */
-    public static void observe(SuiteConfig config, java.util.function.Consumer<RunOutcome> eachRun) {
-        observer = eachRun == null ? null : new Observer(config.snapshot(), eachRun);
+    public void observe(java.util.function.Consumer<RunOutcome> eachRun) {
+        observer = eachRun;
     }
 
     /** Runs started and finished so far (for progress lines). */
-    public static int started() {
-        return STARTED.get();
+    public int started() {
+        return startedRuns.get();
     }
 
-    public static int finished() {
-        return FINISHED.get();
+    public int finished() {
+        return finishedRuns.get();
     }
 
     /** Runs Ctrl-C stopped half-way or kept from starting. */
-    public static int interrupted() {
-        return INTERRUPTED.get();
+    public int interrupted() {
+        return interruptedRuns.get();
     }
 
-    /** Forgets every run (a second certification in the same JVM simulates afresh). */
-    public static void clear() {
-        synchronized (LOCK) {
-            RUNS.clear();
-            STARTED_CONFIGS.clear();
-            STARTED.set(0);
-            FINISHED.set(0);
-            INTERRUPTED.set(0);
+    /** Forgets every run (the next request simulates afresh). */
+    public void clear() {
+        synchronized (lock) {
+            runs.clear();
+            startedConfigs.clear();
+            startedRuns.set(0);
+            finishedRuns.set(0);
+            interruptedRuns.set(0);
         }
     }
 
@@ -142,42 +147,59 @@ public final class SharedRuns {
         return isolation.equals("in-process") ? cores : cores + 1;
     }
 
-    private static CompletableFuture<RunOutcome> submit(SuiteConfig config, Cell cell) {
-        int threads = parallelism(config);
-        if (pool == null) {
-            pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-                Thread thread = new Thread(runnable, "upcert-run");
-                thread.setDaemon(true);
-                return thread;
-            });
-        } else if (pool.getMaximumPoolSize() != threads) {
-            // another configuration in the same JVM: the pool follows (growing, the maximum first)
-            if (threads > pool.getMaximumPoolSize()) {
-                pool.setMaximumPoolSize(threads);
-                pool.setCorePoolSize(threads);
-            } else {
-                pool.setCorePoolSize(threads);
-                pool.setMaximumPoolSize(threads);
-            }
-        }
-        if (judges == null) {
-            int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-            judges = new ThreadPoolExecutor(cores, cores, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-                Thread thread = new Thread(runnable, "upcert-judge");
-                thread.setDaemon(true);
-                return thread;
-            });
-        }
-        STARTED.incrementAndGet();
-        CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulated(config, cell), pool)
-                .thenApplyAsync(run -> judged(config, run), judges);
-        RUNS.put(key(config, cell), future);
+    private CompletableFuture<RunOutcome> submit(SuiteConfig config, Cell cell) {
+        startedRuns.incrementAndGet();
+        CompletableFuture<RunOutcome> future = CompletableFuture.supplyAsync(() -> simulated(config, cell), pool(parallelism(config)))
+                .thenApplyAsync(run -> judged(config, run), judges());
+        runs.put(key(config, cell), future);
         return future;
+    }
+
+    /** The simulation threads of the JVM, {@code threads} of them from now on. */
+    private static ThreadPoolExecutor pool(int threads) {
+        synchronized (POOLS) {
+            if (pool == null) {
+                pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "upcert-run");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+            } else if (pool.getMaximumPoolSize() != threads) {
+                // another configuration in the same JVM: the pool follows (growing, the maximum first)
+                if (threads > pool.getMaximumPoolSize()) {
+                    pool.setMaximumPoolSize(threads);
+                    pool.setCorePoolSize(threads);
+                } else {
+                    pool.setCorePoolSize(threads);
+                    pool.setMaximumPoolSize(threads);
+                }
+            }
+            return pool;
+        }
+    }
+
+    private static ThreadPoolExecutor judges() {
+        synchronized (POOLS) {
+            if (judges == null) {
+                judges = newJudges();
+            }
+            return judges;
+        }
+    }
+
+    private static ThreadPoolExecutor newJudges() {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return new ThreadPoolExecutor(cores, cores, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "upcert-judge");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Simulates one cell and judges it. Never throws: a fault of the harness becomes the outcome. */
     public static RunOutcome simulate(SuiteConfig config, Cell cell) {
-        return judged(config, simulated(config, cell));
+        SharedRuns runs = of(config);
+        return runs.judged(config, runs.simulated(config, cell));
     }
 
     /**
@@ -188,12 +210,12 @@ public final class SharedRuns {
     }
 
     /** Simulates one cell; judges nothing. Never throws: a fault of the harness becomes the outcome. */
-    private static Simulated simulated(SuiteConfig config, Cell cell) {
+    private Simulated simulated(SuiteConfig config, Cell cell) {
         long started = System.nanoTime(); // wall-clock ok: measures the harness, never enters a trace
         long cpu = SuiteTimings.threadCpu();
         try {
             if (Interruption.requested()) {
-                INTERRUPTED.incrementAndGet();
+                interruptedRuns.incrementAndGet();
                 return ended(RunOutcome.interrupted(cell, 0), started); // Ctrl-C: no new run starts
             }
             // the version the configuration read: a file edited since changes no cell (ProfileSnapshot)
@@ -210,14 +232,14 @@ public final class SharedRuns {
                     .withUpgradeTo(config.upgradeSource());
             RunResult result = Simulation.run(plan, config.source(), options);
             if (Interruption.requested() && result.summary().endReason().equals("interrupted")) {
-                INTERRUPTED.incrementAndGet();
+                interruptedRuns.incrementAndGet();
                 return ended(RunOutcome.interrupted(cell, millisSince(started)), started); // stopped half-way: not a run to judge
             }
             return new Simulated(cell, result, null, started, millisSince(started));
         } catch (Exception | Error e) {
             return ended(fault(cell, e, started), started);
         } finally {
-            SuiteTimings.run(cell.profile() + "/" + cell.seed(), started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
+            config.certificationState().timings().run(cell.profile() + "/" + cell.seed(), started, System.nanoTime(), SuiteTimings.threadCpu() - cpu); // wall-clock ok
         }
     }
 
@@ -229,7 +251,7 @@ public final class SharedRuns {
      * Judges a simulated cell (every rule, once), writes its timeline and tells the observer: the
      * outcome the cells report. Never throws: a fault of the harness becomes the outcome.
      */
-    private static RunOutcome judged(SuiteConfig config, Simulated run) {
+    private RunOutcome judged(SuiteConfig config, Simulated run) {
         try {
             if (run.result() == null) {
                 return run.ended();
@@ -239,27 +261,27 @@ public final class SharedRuns {
             }
             RunOutcome outcome = new RunOutcome(run.cell(), RunEvidence.of(run.result()), run.result().traceText(), null, run.wallMillis());
             CellJudge.judgeAhead(config, outcome);
-            Observer watching = observer;
-            if (watching != null && watching.snapshot() == config.snapshot()) {
-                watching.eachRun().accept(outcome);
+            java.util.function.Consumer<RunOutcome> watching = observer;
+            if (watching != null) {
+                watching.accept(outcome);
             }
             return outcome;
         } catch (Exception | Error e) {
             return fault(run.cell(), e, run.started());
         } finally {
-            FINISHED.incrementAndGet();
+            finishedRuns.incrementAndGet();
         }
     }
 
     /** What a throwable of the harness makes of a run: a harness fault, or the interrupt that caused it. */
-    private static RunOutcome fault(Cell cell, Throwable e, long started) {
+    private RunOutcome fault(Cell cell, Throwable e, long started) {
         // An Error too (an OutOfMemoryError on an enormous trace, a StackOverflowError): the
         // run's objects are unreachable once this returns, the other runs go on, and the
         // run's cells are SKIPPED as a harness fault (exit 3), never a crash of the whole suite.
         if (Interruption.requested()) {
             // Ctrl-C also reaches the extension's processes in the terminal's process group:
             // what breaks while the run is being stopped is the interrupt, not a harness fault
-            INTERRUPTED.incrementAndGet();
+            interruptedRuns.incrementAndGet();
             return RunOutcome.interrupted(cell, millisSince(started));
         }
         return new RunOutcome(cell, null, null, e.getClass().getSimpleName() + ": " + e.getMessage(), millisSince(started));

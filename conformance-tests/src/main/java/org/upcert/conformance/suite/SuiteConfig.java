@@ -77,11 +77,13 @@ import org.upcert.harness.run.Hosting;
  *     the same artifact relaunched
  * @param snapshot the profiles as this configuration read them, each once ({@link ProfileSnapshot}): every
  *     cell runs that version and the certificate names it; null for a new, empty one
+ * @param certificationState what the certification this configuration belongs to owns (its runs, verdicts,
+ *     timings, Allure lifecycle: {@link CertificationState}); null for the JVM's own
  */
 public record SuiteConfig(String extension, List<String> profiles, List<Long> seeds, String cloud, String transport,
         List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
         java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo,
-        ProfileSnapshot snapshot) {
+        ProfileSnapshot snapshot, CertificationState certificationState) {
 
     /** Started by {@code ./upcert certify} (or explore, shrink): reproduce with {@code ./upcert certify …}. */
     public static final String CLI = "cli";
@@ -103,6 +105,9 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         if (snapshot == null) {
             snapshot = new ProfileSnapshot();
         }
+        if (certificationState == null) {
+            certificationState = CertificationState.jvm();
+        }
         if (hangAfterMs < 0) {
             throw new IllegalArgumentException("hangAfterMs must be >= 0, was " + hangAfterMs);
         }
@@ -119,7 +124,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             List<Rule> rules, boolean requireExercised, Path reports, String isolation, Path scopeFile,
             java.util.SortedSet<String> assumptions, int explore, Path corpus, long hangAfterMs, String route, String upgradeTo) {
         this(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation, scopeFile, assumptions,
-                explore, corpus, hangAfterMs, route, upgradeTo, null);
+                explore, corpus, hangAfterMs, route, upgradeTo, null, null);
     }
 
     /** A configuration without a next build ({@code app.upgrade} relaunches the same artifact). */
@@ -232,7 +237,8 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
                 assumptions, explore, corpus, hangAfter(parameters.apply("upcert.hang-after").filter(s -> !s.isBlank()).orElse(null)),
                 parameters.apply("upcert.route").filter(s -> !s.isBlank()).map(String::trim).orElse(CLI),
                 upgradeTo(parameters.apply("upcert.upgrade-to").filter(s -> !s.isBlank()).map(String::trim).orElse(null),
-                        command.isPresent()), snapshot);
+                        command.isPresent()), snapshot,
+                parameters.apply(CertificationState.PARAMETER).map(CertificationState::shared).orElse(null));
     }
 
     /** {@code upcert.upgrade-to}, checked now: a command that splits, or a jar that can be hosted. */
@@ -345,13 +351,13 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
     /** The same configuration with another reports directory. */
     public SuiteConfig withReports(Path directory) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, directory, isolation,
-                scopeFile, assumptions, explore, corpus, hangAfterMs, route, upgradeTo, snapshot);
+                scopeFile, assumptions, explore, corpus, hangAfterMs, route, upgradeTo, snapshot, certificationState);
     }
 
     /** The same configuration with {@code count} exploration runs. */
     public SuiteConfig withExplore(int count) {
         return new SuiteConfig(extension, profiles, seeds, cloud, transport, rules, requireExercised, reports, isolation,
-                scopeFile, assumptions, count, corpus, hangAfterMs, route, upgradeTo, snapshot);
+                scopeFile, assumptions, count, corpus, hangAfterMs, route, upgradeTo, snapshot, certificationState);
     }
 
     /**

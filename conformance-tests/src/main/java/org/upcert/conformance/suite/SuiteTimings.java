@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import org.upcert.harness.host.remote.ExtensionProcessCpu;
@@ -20,37 +19,28 @@ import org.upcert.harness.host.remote.ExtensionProcessCpu;
  */
 public final class SuiteTimings {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final LongAccumulator FIRST_START = new LongAccumulator(Math::min, Long.MAX_VALUE);
-    private static final LongAccumulator LAST_END = new LongAccumulator(Math::max, Long.MIN_VALUE);
-    private static final LongAdder RUN_WALL = new LongAdder();
-    private static final LongAdder RUN_CPU = new LongAdder();
-    private static final LongAdder JUDGE_CPU = new LongAdder();
-    private static final LongAdder REPORT_CPU = new LongAdder();
-    private static final AtomicLong STARTED = new AtomicLong();
+    private final LongAccumulator firstStart = new LongAccumulator(Math::min, Long.MAX_VALUE);
+    private final LongAccumulator lastEnd = new LongAccumulator(Math::max, Long.MIN_VALUE);
+    private final LongAdder runWall = new LongAdder();
+    private final LongAdder runCpu = new LongAdder();
+    private final LongAdder judgeCpu = new LongAdder();
+    private final LongAdder reportCpu = new LongAdder();
+    /** When the certification started (System.nanoTime). */
+    private final long started;
     /** Each run's name, start, end and CPU: which runs are longest, and how the last ones end (the tail). */
-    private static final java.util.concurrent.ConcurrentLinkedQueue<RunTime> RUNS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<RunTime> runs = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private record RunTime(String name, long start, long end, long cpu, long processCpu) {
     }
 
-    private SuiteTimings() {
+    /** The timings of one certification ({@link CertificationState#timings}), started at {@code startedNanos} (System.nanoTime). */
+    public SuiteTimings(long startedNanos) {
+        this.started = startedNanos;
     }
 
     /** Whether {@code -Dupcert.timings=true}. */
     public static boolean enabled() {
         return Boolean.getBoolean("upcert.timings");
-    }
-
-    /** Forgets everything; {@code now} is when the certification started (System.nanoTime). */
-    public static void clear(long now) {
-        FIRST_START.reset();
-        LAST_END.reset();
-        RUN_WALL.reset();
-        RUN_CPU.reset();
-        JUDGE_CPU.reset();
-        REPORT_CPU.reset();
-        RUNS.clear();
-        STARTED.set(now);
     }
 
     /** The upcert JVM's CPU time so far in nanoseconds (0 where the JVM cannot tell). */
@@ -66,33 +56,33 @@ public final class SuiteTimings {
         return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : 0;
     }
 
-    static void run(String name, long startNanos, long endNanos, long cpuNanos) {
-        RUNS.add(new RunTime(name, startNanos, endNanos, cpuNanos, processCpu()));
-        FIRST_START.accumulate(startNanos);
-        LAST_END.accumulate(endNanos);
-        RUN_WALL.add(endNanos - startNanos);
-        RUN_CPU.add(cpuNanos);
+    void run(String name, long startNanos, long endNanos, long cpuNanos) {
+        runs.add(new RunTime(name, startNanos, endNanos, cpuNanos, processCpu()));
+        firstStart.accumulate(startNanos);
+        lastEnd.accumulate(endNanos);
+        runWall.add(endNanos - startNanos);
+        runCpu.add(cpuNanos);
     }
 
-    static void judged(long cpuNanos) {
-        JUDGE_CPU.add(cpuNanos);
+    void judged(long cpuNanos) {
+        judgeCpu.add(cpuNanos);
     }
 
-    static void reported(long cpuNanos) {
-        REPORT_CPU.add(cpuNanos);
+    void reported(long cpuNanos) {
+        reportCpu.add(cpuNanos);
     }
 
     /**
      * The runs that decide the end: when the last one started and when the last few ended (after the
      * last start, a slot that falls free stays idle), and the longest runs with their simulation CPU.
      */
-    private static void tail(StringBuilder text, long start) {
-        List<RunTime> runs = new ArrayList<>(RUNS);
-        if (runs.isEmpty()) {
+    private void tail(StringBuilder text, long start) {
+        List<RunTime> all = new ArrayList<>(runs);
+        if (all.isEmpty()) {
             return;
         }
-        long lastStart = runs.stream().mapToLong(RunTime::start).max().getAsLong();
-        List<RunTime> byEnd = new ArrayList<>(runs);
+        long lastStart = all.stream().mapToLong(RunTime::start).max().getAsLong();
+        List<RunTime> byEnd = new ArrayList<>(all);
         byEnd.sort(Comparator.comparingLong(RunTime::end).reversed());
         StringBuilder ends = new StringBuilder();
         for (RunTime run : byEnd.subList(0, Math.min(4, byEnd.size()))) {
@@ -100,7 +90,7 @@ public final class SuiteTimings {
         }
         text.append(String.format(Locale.ROOT, "  last run started           %6.2f   (the last to end: %s; the upcert JVM's CPU after the last: %.1f s)%n",
                 (lastStart - start) / 1e9, ends, Math.max(0, processCpu() - byEnd.get(0).processCpu()) / 1e9));
-        List<RunTime> byWall = new ArrayList<>(runs);
+        List<RunTime> byWall = new ArrayList<>(all);
         byWall.sort(Comparator.comparingLong((RunTime run) -> run.end() - run.start()).reversed());
         StringBuilder longest = new StringBuilder();
         for (RunTime run : byWall.subList(0, Math.min(6, byWall.size()))) {
@@ -115,10 +105,10 @@ public final class SuiteTimings {
      *
      * @param suiteEnd when the JUnit launcher returned (System.nanoTime)
      * @param bundleEnd when the bundle was written (System.nanoTime)
-     * @param runs the runs of the certification
+     * @param runCount the runs of the certification
      */
-    public static String describe(long suiteEnd, long bundleEnd, int runs) {
-        long start = STARTED.get();
+    public String describe(long suiteEnd, long bundleEnd, int runCount) {
+        long start = started;
         double jvmToCertify = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3 - (bundleEnd - start) / 1e9;
         long processCpu = processCpu();
         long killed = ExtensionProcessCpu.killedNanos();
@@ -127,14 +117,14 @@ public final class SuiteTimings {
         text.append(String.format(Locale.ROOT, "upcert timings (wall s since certify started; %d cores, load average %.2f)%n",
                 Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         text.append(String.format(Locale.ROOT, "  JVM start -> certify        %6.2f s before%n", jvmToCertify));
-        if (FIRST_START.get() != Long.MAX_VALUE) {
-            text.append(String.format(Locale.ROOT, "  first run started          %6.2f%n", (FIRST_START.get() - start) / 1e9));
+        if (firstStart.get() != Long.MAX_VALUE) {
+            text.append(String.format(Locale.ROOT, "  first run started          %6.2f%n", (firstStart.get() - start) / 1e9));
             text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the simulation threads)%n",
-                    (LAST_END.get() - start) / 1e9, runs, RUN_WALL.sum() / 1e9, RUN_CPU.sum() / 1e9));
+                    (lastEnd.get() - start) / 1e9, runCount, runWall.sum() / 1e9, runCpu.sum() / 1e9));
             tail(text, start);
         }
         text.append(String.format(Locale.ROOT, "  suite ended                %6.2f   (judging %.1f s CPU, Allure reports of the cells %.1f s CPU)%n",
-                (suiteEnd - start) / 1e9, JUDGE_CPU.sum() / 1e9, REPORT_CPU.sum() / 1e9));
+                (suiteEnd - start) / 1e9, judgeCpu.sum() / 1e9, reportCpu.sum() / 1e9));
         text.append(String.format(Locale.ROOT, "  bundle written             %6.2f%n", (bundleEnd - start) / 1e9));
         text.append(String.format(Locale.ROOT, "  CPU: upcert JVM %.1f s (since it started), extension processes %.1f s (%d killed, %d running)"
                 + ", total %.1f s%n", processCpu / 1e9, (killed + running) / 1e9, ExtensionProcessCpu.killed(),

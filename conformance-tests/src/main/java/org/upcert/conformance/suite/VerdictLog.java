@@ -13,35 +13,35 @@ import org.upcert.conformance.rules.Rule;
  * Every cell verdict of the suite run in progress. The certification report reads it when the
  * test plan has finished, in the suite's order ({@link #verdicts(List, List)}): the group classes
  * run concurrently, so the order the tests produced them in is not the report's. It lives in the
- * JVM, like the shared runs, because dynamic tests cannot attribute JUnit report entries to
- * themselves.
+ * certification ({@link CertificationState#verdicts}), like its runs, because dynamic tests cannot
+ * attribute JUnit report entries to themselves.
  */
 public final class VerdictLog {
-    private static final List<CellVerdict> VERDICTS = new ArrayList<>();
+    private final List<CellVerdict> recorded = new ArrayList<>();
     /** The extension's SHA-256 each run loaded, by run. */
-    private static final TreeMap<Cell, String> EXTENSIONS = new TreeMap<>();
+    private final TreeMap<Cell, String> extensions = new TreeMap<>();
+    private int failures;
 
-    private VerdictLog() {
+    /** An empty log (one per certification: {@link CertificationState#verdicts}). */
+    public VerdictLog() {
     }
 
-    private static int failures;
-
-    public static synchronized void record(CellVerdict verdict) {
-        VERDICTS.add(verdict);
+    public synchronized void record(CellVerdict verdict) {
+        recorded.add(verdict);
         if (verdict.verdict().failed()) {
             failures++;
         }
     }
 
     /** FAIL verdicts so far (for progress lines). */
-    public static synchronized int failures() {
+    public synchronized int failures() {
         return failures;
     }
 
     /** Notes the SHA-256 of the extension code a run used (the report says what was certified). */
-    public static synchronized void extensionSha(Cell cell, String sha) {
+    public synchronized void extensionSha(Cell cell, String sha) {
         if (sha != null && !sha.isEmpty()) {
-            EXTENSIONS.put(cell, sha);
+            extensions.put(cell, sha);
         }
     }
 
@@ -50,7 +50,7 @@ public final class VerdictLog {
      * {@link ConformanceSuite#GROUP_CLASSES} order), then by rule and by run as configured. The
      * same order a sequential run of the group classes produced.
      */
-    public static synchronized List<CellVerdict> verdicts(List<Rule> rules, List<Cell> cells) {
+    public synchronized List<CellVerdict> verdicts(List<Rule> rules, List<Cell> cells) {
         Map<String, Integer> groups = new HashMap<>();
         for (Class<? extends RuleGroupSuite> type : ConformanceSuite.GROUP_CLASSES) {
             groups.putIfAbsent(type.getAnnotation(org.junit.jupiter.api.Tag.class).value(), groups.size());
@@ -63,7 +63,7 @@ public final class VerdictLog {
         for (Cell cell : cells) {
             cellIndex.putIfAbsent(cell, cellIndex.size());
         }
-        List<CellVerdict> ordered = new ArrayList<>(VERDICTS);
+        List<CellVerdict> ordered = new ArrayList<>(recorded);
         ordered.sort(Comparator.<CellVerdict>comparingInt(v -> groups.getOrDefault(v.rule().group(), Integer.MAX_VALUE))
                 .thenComparingInt(v -> ruleIndex.getOrDefault(v.rule().id(), Integer.MAX_VALUE))
                 .thenComparingInt(v -> cellIndex.getOrDefault(v.cell(), Integer.MAX_VALUE)));
@@ -71,21 +71,21 @@ public final class VerdictLog {
     }
 
     /** The SHA-256 of the extension code the runs used, in the order of the runs as configured. */
-    public static synchronized List<String> extensionShas(List<Cell> cells) {
+    public synchronized List<String> extensionShas(List<Cell> cells) {
         LinkedHashSet<String> shas = new LinkedHashSet<>();
         for (Cell cell : cells) {
-            String sha = EXTENSIONS.get(cell);
+            String sha = extensions.get(cell);
             if (sha != null) {
                 shas.add(sha);
             }
         }
-        shas.addAll(EXTENSIONS.values());
+        shas.addAll(extensions.values());
         return List.copyOf(shas);
     }
 
-    public static synchronized void clear() {
-        VERDICTS.clear();
-        EXTENSIONS.clear();
+    public synchronized void clear() {
+        recorded.clear();
+        extensions.clear();
         failures = 0;
     }
 }

@@ -22,9 +22,16 @@ import org.upcert.conformance.suite.JobRulesTest;
  * fails the build for a broken extension (and passes it for the sample), and a misconfiguration
  * fails loudly rather than certifying nothing.
  */
-// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog) without Certifier's lock.
+// Alone: it drives the JVM's own suite state (CertificationState.jvm(): runs, verdicts) as an author's build does, and
+// empties its runs when done, which no other class must be using then.
 @Isolated
 class AuthorBuildCatchesMutantTest {
+
+    /** The JVM's runs are kept for the next ask (a certification's end with its own): this class's are let go. */
+    @org.junit.jupiter.api.AfterAll
+    static void forgetRuns() {
+        org.upcert.conformance.suite.CertificationState.jvm().runs().clear();
+    }
 
     private static Events run(Class<?> group, String extensionClass, String profile) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectClass(group))

@@ -18,9 +18,16 @@ import org.junit.platform.testkit.engine.Events;
  * The JUnit route as an author's build runs it: a {@code @Suite} class through the suite engine
  * (what Surefire 3 does with junit-platform-suite on the test class path).
  */
-// Alone: it drives the suite's process-wide state (SharedRuns, VerdictLog, a -Dupcert.rules property) without Certifier's lock.
+// Alone: it sets a -Dupcert.rules property, which every JUnit-route configuration of the JVM reads, and it drives the
+// JVM's own suite state (CertificationState.jvm(): runs, verdicts), which it empties when done.
 @Isolated
 class JunitRouteTest {
+
+    /** The JVM's runs are kept for the next ask (a certification's end with its own): this class's are let go. */
+    @org.junit.jupiter.api.AfterAll
+    static void forgetRuns() {
+        org.upcert.conformance.suite.CertificationState.jvm().runs().clear();
+    }
 
     private static Events suite(Class<?> type) {
         return EngineTestKit.engine("junit-platform-suite").selectors(selectClass(type)).execute().allEvents();

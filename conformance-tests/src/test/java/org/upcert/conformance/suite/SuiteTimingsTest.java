@@ -4,23 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 
 /** What -Dupcert.timings prints: when the runs started and ended, and the CPU of each part. */
-// Alone: SuiteTimings is process-wide, like the shared runs.
-@Isolated
 class SuiteTimingsTest {
 
     @Test
     @DisplayName("the phases are seconds since the certification started; the runs' wall and CPU are summed")
     void phases() {
         long start = 1_000_000_000L;
-        SuiteTimings.clear(start);
-        SuiteTimings.run("baseline/1", start + 1_000_000_000L, start + 3_000_000_000L, 500_000_000L);
-        SuiteTimings.run("everything/2", start + 2_000_000_000L, start + 6_000_000_000L, 700_000_000L);
-        SuiteTimings.judged(300_000_000L);
-        SuiteTimings.reported(200_000_000L);
-        String text = SuiteTimings.describe(start + 7_000_000_000L, start + 7_500_000_000L, 2);
+        SuiteTimings timings = new SuiteTimings(start);
+        timings.run("baseline/1", start + 1_000_000_000L, start + 3_000_000_000L, 500_000_000L);
+        timings.run("everything/2", start + 2_000_000_000L, start + 6_000_000_000L, 700_000_000L);
+        timings.judged(300_000_000L);
+        timings.reported(200_000_000L);
+        String text = timings.describe(start + 7_000_000_000L, start + 7_500_000_000L, 2);
         assertTrue(text.contains("first run started            1.00"), text);
         assertTrue(text.contains("last run ended               6.00   (2 runs, 6.0 s of run wall in all, 1.2 s CPU of the simulation threads)"), text);
         assertTrue(text.contains("last run started             2.00   (the last to end: everything/2 6.00, baseline/1 3.00; the upcert JVM's CPU after the last: "), text);
@@ -28,6 +25,5 @@ class SuiteTimingsTest {
         assertTrue(text.contains("suite ended                  7.00   (judging 0.3 s CPU, Allure reports of the cells 0.2 s CPU)"), text);
         assertTrue(text.contains("bundle written               7.50"), text);
         assertTrue(text.contains("extension processes"), text);
-        SuiteTimings.clear(start);
     }
 }
