@@ -93,7 +93,8 @@ public final class TerminationRules {
      *       every reason to upload again, kill or no kill; one acknowledged by an earlier activation, or by a later
      *       one that saw the outcome itself, was the extension's to keep, kill or no kill: DUP-02
      *       reports the second upload; a SUCCEEDED job sent to the server the account has left
-     *       (host.server) is no success of it on the new one). A duplicate with no
+     *       (host.server) is no success of it on the new one, nor is an upload that landed before the
+     *       account left the server and came back to it). A duplicate with no
      *       kill in between is DUP-01's or DUP-02's, not a kill's; nor is one beside a job the
      *       extension could not know it had ({@link UnseenOrphans}: committed right before the
      *       kill, still in flight, before iOS 26.5, where no PROCESS set shows it);
@@ -143,9 +144,14 @@ public final class TerminationRules {
                     // upload the extension saw fail (the response lost, a 204 counted as a failure on iOS
                     // 26.1 with no headers to tell) it would upload again with or without a kill.
                     // Exploration found the sample blamed for both (explore:604, explore:910).
+                    // The upload must have landed in this stay of the account on its server (uploadedLine is
+                    // per stay): one that landed before the account left the server and came back is what
+                    // the server kept, which no extension can know of (a move, not a kill, made it upload
+                    // again: explore:18 on the OneDrive session style, a job in flight across 2 -> 1 -> 2).
                     int successAck = state.lastSucceededAckLine(resource);
                     java.util.Map.Entry<Integer, TraceEvent> after = successAck > 0 ? killsByLine.higherEntry(successAck) : null;
-                    if (after != null && !(state.everUploaded(resource) && state.uploadedLine(resource) < after.getKey()
+                    int landed = state.uploadedLine(resource);
+                    if (after != null && !(state.everUploaded(resource) && landed > 0 && landed < after.getKey()
                             && killedCallStart.getOrDefault(after.getKey(), Integer.MAX_VALUE) < successAck)) {
                         after = null;
                     }

@@ -100,4 +100,21 @@ class OneDriveSessionExtensionAcceptanceTest {
         var verdict = RuleCatalogue.judge("RES-03", Python.simulate(python, "onedrive_session_extension.py", pinned, 58, options));
         assertEquals("PASS", verdict.status().name(), verdict.message());
     }
+
+    @Test
+    @DisplayName("TRM-03 (a suite bug, the checker): a success of a job sent to server 2 before the account left it, acknowledged"
+            + " after the move back by an activation then killed, is no success the kill lost: the style holds a job that crossed"
+            + " a change of server for nothing and uploads again, kill or no kill (explore:18, shrunk)")
+    void aMoveNotAKillMadeItUploadAgain() throws Exception {
+        String python = Python.require();
+        RunEvidence style = Python.simulate(python, "onedrive_session_extension.py",
+                "src/test/resources/styles-corpus/onedrive-TRM-03-seed-18.yaml", 18,
+                RunOptions.inMemory().withTransport("direct").withCloud("onedrive"));
+        assertTrue(style.events().stream().filter(e -> e.name().equals("host.server") && !e.fields().has("skipped")).count() >= 3,
+                "the account moves to server 2, to 1 and back to 2");
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("process.kill")
+                && e.text("reason").contains("after the commit")), "a kill right after a commit");
+        var trm03 = RuleCatalogue.judge("TRM-03", style);
+        assertEquals("PASS", trm03.status().name(), trm03.message());
+    }
 }
