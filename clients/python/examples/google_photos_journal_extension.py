@@ -357,6 +357,10 @@ class Call:
         error = job.error if headers_shown else None
         headers = job.response_header_fields if headers_shown else None
         attempt = record["a"] + 1
+        if error is not None and error.code == up.UploadError.FILE_DOES_NOT_EXIST and self.gone(job):
+            # The system could not read the original: the asset was deleted. Not queued again: a create for
+            # it would be refused, and with it its whole block (explore:57, E2E-03).
+            return {"fields": {"s": "gone"}, "retry": False}
         if error is not None and (headers is None and error.code in NO_RESPONSE):
             return {"fields": {"a": attempt, "s": "doubt", "t": now} if can_retry else {"s": "queued", "nb": now},
                     "retry": can_retry}
@@ -379,6 +383,11 @@ class Call:
             return {"fields": {"a": attempt, "s": "doubt", "t": now, "rf": refusals, "r0": first}, "retry": True}
         wait = 0 if refusals < 3 else min(8, 2 ** (refusals - 3)) * MINUTE
         return {"fields": {"s": "queued", "nb": now + wait, "rf": refusals, "r0": first}, "retry": False}
+
+    def gone(self, job):
+        """Whether a job's resource has left the library (``-1100`` may also be an original iCloud did not deliver)."""
+        key, _ = self.identity(job)
+        return key is not None and self.library.fetch_resource(key) is None
 
     def cloud_holds(self, key, record):
         """Whether a failed job's resource is in the cloud all the same; Google cannot be asked."""

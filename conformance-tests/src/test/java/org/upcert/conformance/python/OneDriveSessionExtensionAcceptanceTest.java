@@ -117,4 +117,20 @@ class OneDriveSessionExtensionAcceptanceTest {
         var trm03 = RuleCatalogue.judge("TRM-03", style);
         assertEquals("PASS", trm03.status().name(), trm03.message());
     }
+
+    @Test
+    @DisplayName("the journal style drops a resource whose job failed with -1100 when the library no longer has it"
+            + " (explore:57, iOS 26.5): E2E-03 PASS; its twin queues it again and tries it a third time, E2E-03 FAIL")
+    void aDeletedPhotoIsNotQueuedAgain() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/onedrive-E2E-03-seed-57.yaml";
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("onedrive");
+        RunEvidence twin = Python.simulate(python, "mutant_onedrive_requeues_deleted.py", pinned, 57, options);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("code") == -1100),
+                "a job fails because its asset was deleted");
+        var caught = RuleCatalogue.judge("E2E-03", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        var verdict = RuleCatalogue.judge("E2E-03", Python.simulate(python, "onedrive_session_extension.py", pinned, 57, options));
+        assertEquals("PASS", verdict.status().name(), verdict.message());
+    }
 }
