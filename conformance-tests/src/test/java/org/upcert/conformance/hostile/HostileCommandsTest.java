@@ -28,7 +28,9 @@ import org.upcert.conformance.python.Python;
  * the reports written, a bounded wall time (one short run, {@code --hang-after 2s}; 1s where the attack only hangs), and nothing left
  * running. docs/isolation.md has the table of attacks and what upcert does.
  */
-// Alone: it counts the processes of this JVM, and bombs must not share the machine with other classes' runs.
+// Alone: bombs must not share the machine with other classes' runs. Its cases run one after the other (JUnit runs
+// an @Isolated class's children on one thread); within a case, attacks that mostly wait are certified at once
+// (atOnce), each counting its own processes.
 @Isolated
 class HostileCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,7 +110,7 @@ class HostileCommandsTest {
                 }
             }
         }
-        assertNothingLeft();
+        assertNothingLeft(attack);
         return new Outcome(outcome.code(), JSON.readTree(out.resolve("certification.json").toFile()), trace, outcome.err());
     }
 
@@ -126,20 +128,64 @@ class HostileCommandsTest {
      * namespace once the launch is killed, which the kernel finishes a moment after the kill returns
      * (a bounded wait, 10 s).
      */
-    private static void assertNothingLeft() {
+    private static void assertNothingLeft(String attack) {
         try {
             org.awaitility.Awaitility.await("the hostile command's processes end").atMost(java.time.Duration.ofSeconds(10))
-                    .pollInterval(java.time.Duration.ofMillis(100)).until(() -> left().isEmpty());
+                    .pollInterval(java.time.Duration.ofMillis(100)).until(() -> left(attack).isEmpty());
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            assertEquals(List.of(), left(), "processes of the hostile command left running");
+            assertEquals(List.of(), left(attack), "processes of the hostile command left running");
         }
     }
 
-    private static List<String> left() {
+    /**
+     * The processes of this JVM running {@code attack}: its command line ends with the attack's name
+     * (the processes it forks keep it), so that the attacks certified at once ({@link #atOnce}) each
+     * count their own. The fork bomb's children run {@code sleep 600}; the fork bomb is certified alone.
+     */
+    private static List<String> left(String attack) {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().orElse("").contains("hostile_command.py")
-                        || p.info().commandLine().orElse("").endsWith("sleep 600")) // the fork bomb's children
+                .filter(p -> {
+                    String line = p.info().commandLine().orElse("");
+                    return (line.contains("hostile_command.py") && line.endsWith(" " + attack))
+                            || (attack.equals("fork-bomb") && line.endsWith("sleep 600"));
+                })
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    }
+
+    /**
+     * Certifies several attacks at once, two at a time, each on a thread of its own, and returns their
+     * outcomes in the order given (what one threw, the first in that order, is thrown). The class runs
+     * alone and its cases one after the other (JUnit runs the children of an {@code @Isolated} class on
+     * one thread); within a case, attacks that only mostly wait (hang bounds, Python starting, a
+     * protocol violation) overlap: certifications in one JVM no longer exclude each other, and each
+     * attack counts its own processes ({@link #left}). Never the bombs (fork, threads, memory, disk
+     * fill): they are certified alone, as they must not share the machine.
+     */
+    private static List<Outcome> atOnce(Path dir, String hangAfter, String... attacks) throws IOException {
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Outcome>> futures = new ArrayList<>();
+            for (String attack : attacks) {
+                futures.add(lanes.submit(() -> certify(attack, dir, hangAfter)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (java.util.concurrent.Future<Outcome> future : futures) {
+                outcomes.add(future.get(300, java.util.concurrent.TimeUnit.SECONDS)); // bounded: each certification is
+            }
+            return outcomes;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // an assertion of one attack's certification
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the attacks certified at once did not end", e);
+        } finally {
+            lanes.shutdownNow();
+        }
     }
 
     // --- protocol abuse ------------------------------------------------------------------------
@@ -155,18 +201,20 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("JSON nested 200,000 deep, a 100,000-digit number, invalid UTF-8 and NUL bytes are protocol violations, never a StackOverflowError")
     void malformedMessages(@TempDir Path dir) throws IOException {
-        assertCrashed(certify("deep-json", dir), "protocol violation: message 3 is not JSON: Document nesting depth");
-        assertCrashed(certify("huge-number", dir), "protocol violation: message 3 is not JSON: Number value length");
-        assertCrashed(certify("invalid-utf8", dir), "protocol violation: message 3 is not JSON");
-        assertCrashed(certify("nul-bytes", dir), "protocol violation: message 3 is not JSON");
+        List<Outcome> outcomes = atOnce(dir, HANGS, "deep-json", "huge-number", "invalid-utf8", "nul-bytes");
+        assertCrashed(outcomes.get(0), "protocol violation: message 3 is not JSON: Document nesting depth");
+        assertCrashed(outcomes.get(1), "protocol violation: message 3 is not JSON: Number value length");
+        assertCrashed(outcomes.get(2), "protocol violation: message 3 is not JSON");
+        assertCrashed(outcomes.get(3), "protocol violation: message 3 is not JSON");
     }
 
     @Test
     @Timeout(120)
     @DisplayName("an answer to a request never made ends the connection; a result claiming a verdict is no result")
     void forgedAnswers(@TempDir Path dir) throws IOException {
-        assertCrashed(certify("unsolicited-reply", dir), "protocol violation: message 3 answers request 4242, which is not pending");
-        Outcome forged = certify("forged-result", dir);
+        List<Outcome> outcomes = atOnce(dir, HANGS, "unsolicited-reply", "forged-result");
+        assertCrashed(outcomes.get(0), "protocol violation: message 3 answers request 4242, which is not pending");
+        Outcome forged = outcomes.get(1);
         assertCrashed(forged, "protocol violation: processJobs answered {\"verdict\":\"CERTIFIED\"");
     }
 
@@ -254,8 +302,9 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("an extension that stops itself (SIGSTOP) is killed as hung; one that ignores SIGTERM too")
     void stoppedAndStubborn(@TempDir Path dir) throws IOException {
-        assertCrashedOrHung(certify("sigstop", dir, HANGS_ONLY));
-        assertCrashedOrHung(certify("ignore-sigterm", dir, HANGS_ONLY));
+        List<Outcome> outcomes = atOnce(dir, HANGS_ONLY, "sigstop", "ignore-sigterm");
+        assertCrashedOrHung(outcomes.get(0));
+        assertCrashedOrHung(outcomes.get(1));
     }
 
     @Test
@@ -306,11 +355,12 @@ class HostileCommandsTest {
     @Timeout(120)
     @DisplayName("a command inherits no descriptor of upcert's but its socket and stdio; killing its parent kills nothing")
     void inheritedFdsAndParent(@TempDir Path dir) throws IOException {
-        Outcome fds = certify("inherited-fds", dir);
+        List<Outcome> outcomes = atOnce(dir, HANGS, "inherited-fds", "kill-parent");
+        Outcome fds = outcomes.get(0);
         assertTrue(fds.endings().isEmpty(), fds.endings().toString());
         assertFalse(fds.said().isEmpty());
         assertTrue(fds.said().stream().allMatch(l -> l.equals("descriptors []")), "no descriptor of upcert's: " + fds.said());
-        Outcome parent = certify("kill-parent", dir);
+        Outcome parent = outcomes.get(1);
         assertTrue(parent.endings().isEmpty(), parent.endings().toString());
     }
 

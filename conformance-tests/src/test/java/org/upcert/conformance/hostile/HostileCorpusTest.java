@@ -32,7 +32,9 @@ import picocli.CommandLine;
  * stdout its own, nothing left running. Each certification is one short run ({@code baseline},
  * seed 1); a run whose process keeps crashing or hanging ends after a few such activations.
  */
-// Alone: it counts every worker process of this JVM, and another class's certify has its own.
+// Alone: its worker cases count every worker process of this JVM (another class's certify has its own), and
+// its bombs must not share the machine. Its cases run one after the other (JUnit runs an @Isolated class's
+// children on one thread); within the container case, the cases that mostly wait run at once (atOnce).
 @Isolated
 public class HostileCorpusTest {
     /** The rules a hostile extension of this corpus is shown to FAIL. */
@@ -365,15 +367,53 @@ public class HostileCorpusTest {
     void inTheContainer(@TempDir Path dir) throws IOException {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.upcert.harness.host.container.DockerEngine.isAvailable(),
                 () -> "no Docker engine: " + org.upcert.harness.host.container.DockerEngine.unavailableReason().orElse("?"));
-        exits(dir, Mode.CONTAINER);
-        reflection(dir, Mode.CONTAINER);
+        // the bombs alone (out of memory, 5,000 threads), and the busy loop, whose hang bound a neighbour's
+        // CPU would shorten; the cases that mostly wait for containers to start, three at a time
         busyLoop(dir, Mode.CONTAINER);
         crashes(dir, Mode.CONTAINER);
         threads(dir, Mode.CONTAINER);
-        stdoutFlood(dir, Mode.CONTAINER);
-        filesOutsideStorage(dir, Mode.CONTAINER);
-        rawSocket(dir, Mode.CONTAINER);
-        otherProcesses(dir, Mode.CONTAINER);
+        atOnce(List.of(() -> exits(dir, Mode.CONTAINER), () -> reflection(dir, Mode.CONTAINER),
+                () -> stdoutFlood(dir, Mode.CONTAINER), () -> filesOutsideStorage(dir, Mode.CONTAINER),
+                () -> rawSocket(dir, Mode.CONTAINER), () -> otherProcesses(dir, Mode.CONTAINER)));
+    }
+
+    /** A case of the corpus in one mode. */
+    private interface Case {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code cases} three at a time, each on a thread of its own, and throws what the first (in
+     * the order given) that failed threw. Certifications in one JVM no longer exclude each other
+     * (CertificationState), and each case writes into folders of its own; JUnit runs this class's
+     * tests one after the other (its children, @Isolated), so a case's overlap is within it.
+     */
+    private static void atOnce(List<Case> cases) throws IOException {
+        java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Void>> futures = new java.util.ArrayList<>();
+            for (Case each : cases) {
+                futures.add(lanes.submit(() -> {
+                    each.run();
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<Void> future : futures) {
+                future.get(600, java.util.concurrent.TimeUnit.SECONDS); // bounded: each certification is
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // a case's assertion
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the cases run at once did not end", e);
+        } finally {
+            lanes.shutdownNow();
+        }
     }
 
     /**
