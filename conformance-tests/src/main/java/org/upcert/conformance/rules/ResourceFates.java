@@ -155,14 +155,18 @@ public final class ResourceFates {
                 if (stored) {
                     model.outOfScopeInCloud.add(key);
                 }
-            } else if (stored) {
-                fate = uploaded(key, tried, hostUploads.get(key));
             } else if (dialect != null && !dialect.accepts(resource.fileSize())) {
                 // Before the deletion: over the cap it could never be uploaded, deleted later or not (a
                 // deletion's fate is work until the deletion, and RES-01 refused a COMPLETED that left a
-                // 150 MB+ Dropbox video out: DropboxAddModeStyle, library-churn seeds 2 and 3).
+                // 150 MB+ Dropbox video out: DropboxAddModeStyle, library-churn seeds 2 and 3). Before the
+                // cloud's inventory too: the bytes of such a resource reach the cloud only through the host
+                // app (host.upload), and an upload's fate is work until it lands (RES-01 refused a COMPLETED
+                // two hours before the host app uploaded a 228 MB video: explore:369, DropboxAddModeStyle).
                 fate = new ResourceFate(key, Fate.INELIGIBLE, null, "its " + resource.fileSize()
-                        + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)");
+                        + " bytes are over the request cap of the " + dialect.name() + " cloud (docs/cloud.md)"
+                        + (stored ? "; the host app uploaded it" : ""));
+            } else if (stored) {
+                fate = uploaded(key, tried, hostUploads.get(key));
             } else if (!evidence.liveResources().contains(key)) {
                 TraceEvent deleted = deletions.get(resource.assetLocalIdentifier());
                 fate = new ResourceFate(key, Fate.INELIGIBLE, deleted,

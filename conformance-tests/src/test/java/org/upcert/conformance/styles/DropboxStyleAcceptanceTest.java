@@ -82,6 +82,17 @@ class DropboxStyleAcceptanceTest {
     }
 
     @Test
+    @DisplayName("a video over Dropbox's 150 MB a request that the host app uploads two hours later is no work for RES-01"
+            + " before then (explore:369, shrunk to the host app's upload): it could never be uploaded by the extension")
+    void overTheCapIsNoWorkBeforeTheHostAppUploadsIt(@TempDir Path out) {
+        Certification c = certify(out, DropboxAddModeStyle.class.getName(),
+                "src/test/resources/styles-corpus/dropbox-RES-01-seed-369.yaml", 369, "RES-01,E2E-01");
+        for (RuleSummary s : c.summaries()) {
+            assertEquals(Status.PASS, s.status(), s.rule().id() + ": " + s.note(c.config().profiles()));
+        }
+    }
+
+    @Test
     @DisplayName("its twin that reads a refused job as 409 path/conflict (already stored) without asking get_metadata"
             + " loses what a burst of 500s refused: E2E-01 FAIL on cloud-errors")
     void trustingAConflictLosesPhotos(@TempDir Path out) {
