@@ -55,7 +55,13 @@ class HostAppAcceptanceTest {
         for (TraceEvent event : evidence.events()) {
             if (event.name().equals("host.upload") && !event.text("resource").isEmpty()) {
                 hostUploads++;
-                assertEquals(ResourceFates.Fate.UPLOADED, fates.of(event.text("resource")).fate(), what + ": " + event.raw());
+                // A resource over the cloud's request cap (a 119 MB video on OneDrive, fragments under 60 MiB)
+                // reaches the cloud only through the host app: no work for the extension, and its fate says
+                // the host app uploaded it (ResourceFates decides the cap before the inventory, 831822d).
+                ResourceFates.ResourceFate fate = fates.of(event.text("resource"));
+                boolean overTheCap = fate.fate() == ResourceFates.Fate.INELIGIBLE && fate.why().contains("request cap")
+                        && fate.why().endsWith("the host app uploaded it");
+                assertTrue(fate.fate() == ResourceFates.Fate.UPLOADED || overTheCap, what + ": " + event.raw() + " -> " + fate.describe());
             } else if (event.name().equals("storage.locked") && event.text("by").equals("host app")) {
                 refused++;
             }
