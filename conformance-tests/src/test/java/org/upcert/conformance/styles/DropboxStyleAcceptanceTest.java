@@ -93,6 +93,20 @@ class DropboxStyleAcceptanceTest {
     }
 
     @Test
+    @DisplayName("a sign-in in flight when the termination notice comes, answered by cloud.slow 23 s later, is cancelled at the"
+            + " notice, so the style returns within the grace period (explore:350, shrunk to 9 faults): TRM-01 PASS; FAIL before"
+            + " the simulator drew the slow answer at the notice")
+    void aSignInInFlightAtTheNoticeIsCancelled(@TempDir Path out) {
+        Certification c = certify(out, DropboxAddModeStyle.class.getName(),
+                "src/test/resources/styles-corpus/dropbox-TRM-01-seed-350.yaml", 350, "TRM,E2E-01");
+        for (RuleSummary s : c.summaries()) {
+            if (s.rule().id().equals("TRM-01") || s.rule().must() && s.status() != Status.NOT_EXERCISED) {
+                assertEquals(Status.PASS, s.status(), s.rule().id() + ": " + s.note(c.config().profiles()));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("its twin that reads a refused job as 409 path/conflict (already stored) without asking get_metadata"
             + " loses what a burst of 500s refused: E2E-01 FAIL on cloud-errors")
     void trustingAConflictLosesPhotos(@TempDir Path out) {

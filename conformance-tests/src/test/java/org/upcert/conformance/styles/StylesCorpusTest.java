@@ -312,4 +312,45 @@ class StylesCorpusTest {
             assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("TRM-01 (a suite bug, the simulator): the style's sign-in in flight when the notice came, which cloud.slow answers"
+            + " 23 s later, is cancelled at the notice (NSURLErrorCancelled) and the call returns within the grace period"
+            + " (explore:350, Dropbox); it was answered after the grace and TRM-01 FAILed the style")
+    void dropboxSignInInFlightAtTheNotice() throws Exception {
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, "dropbox-TRM-01-seed-350.yaml", 350);
+        java.util.List<TraceEvent> events = style.events();
+        TraceEvent notice = null;
+        TraceEvent cut = null;
+        TraceEvent slow = null;
+        TraceEvent end = null;
+        TraceEvent lastNotice = null;
+        TraceEvent lastSlow = null;
+        for (TraceEvent e : events) {
+            if (e.name().equals("process.notice") && e.fields().has("grace")) {
+                lastNotice = e;
+                lastSlow = null;
+            } else if (e.name().equals("fault.fire") && e.text("kind").equals("cloud.slow")) {
+                lastSlow = e;
+            } else if (cut == null && e.name().equals("http") && e.number("code") == -999) {
+                cut = e;
+                notice = lastNotice;
+                slow = lastSlow;
+            } else if (cut != null && end == null && e.name().equals("call.end")) {
+                end = e;
+            }
+        }
+        assertTrue(notice != null && cut != null && end != null, "a notice, a request after it and the call's end");
+        assertTrue(slow != null && slow.t() == notice.t(), "cloud.slow drawn for the request in flight at the notice");
+        assertEquals(notice.number("n"), cut.number("n"), "the notice came at the request's own API call: it was in flight");
+        assertTrue(cut.text("url").endsWith("/oauth2/token"), "the style's sign-in: " + cut.raw());
+        assertEquals(-999, cut.number("code"), cut.raw());
+        assertEquals(notice.t() + 2, cut.t(), "cancelled at the notice plus one API call's cost: " + cut.raw());
+        assertEquals("returned", end.text("outcome"), end.raw());
+        assertTrue(end.t() - notice.t() <= 5_000, "returned " + (end.t() - notice.t()) + " ms after the notice");
+        for (String rule : new String[] {"TRM-01", "TRM-02", "TRM-03", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
 }

@@ -34,6 +34,8 @@ import org.upcert.api.UploadRequest;
 import org.upcert.harness.jobs.JobRecord;
 import org.upcert.harness.jobs.JobStore;
 import org.upcert.harness.trace.Trace;
+import org.upcert.harness.upload.ExtensionNetwork;
+import org.upcert.harness.upload.RequestFaults;
 import org.upcert.protocol.OsLevelJob;
 import org.upcert.protocol.WatchedHeaders;
 
@@ -442,17 +444,32 @@ public final class CallContext implements ExtensionContext {
     }
 
     private <T, X extends Exception> T call(String api, long cost, Body<T, X> body) throws X {
-        return call(api, cost, false, body);
+        return call(api, cost, null, body);
+    }
+
+    /** The extension's own HTTP request, which its {@code willTerminate} cancels. */
+    @FunctionalInterface
+    private interface Cancellable {
+        /**
+         * Draws the request's fate now and says how much its answer takes beyond the call's cost
+         * (a {@code cloud.slow} delay); asked only for a request in flight when the notice arrives.
+         */
+        long answerDelayMs();
     }
 
     /**
-     * One API call through the gate. {@code cancellable}: the extension's own HTTP request, which
-     * its {@code willTerminate} cancels (Apple: "cancel network and database work"): after a
-     * notice, a request that would run past the grace period ends at once with
-     * NSURLErrorCancelled ({@link #cutByNotice} tells the body) instead of running into the kill
-     * — a synchronous call gives the extension no other way to stop it.
+     * One API call through the gate. {@code cancellable} (null for every other API): the
+     * extension's own HTTP request, which its {@code willTerminate} cancels (Apple: "cancel
+     * network and database work"): after a notice, a request that would run past the grace period
+     * ends at once with NSURLErrorCancelled ({@link #cutByNotice} tells the body) instead of
+     * running into the kill — a synchronous call gives the extension no other way to stop it.
+     * For the request in flight when the notice arrives (the notice is delivered at its own API
+     * call: the extension had checked its flag and sent it), "would run past" counts its whole
+     * answer, the {@code cloud.slow} delay included, which is why its fate is drawn at the notice
+     * rather than once its cost is charged. A request the extension starts after the notice is
+     * judged on its cost alone: sending it was the extension's choice (TRM-01 holds it to that).
      */
-    private <T, X extends Exception> T call(String api, long cost, boolean cancellable, Body<T, X> body) throws X {
+    private <T, X extends Exception> T call(String api, long cost, Cancellable cancellable, Body<T, X> body) throws X {
         if (!valid) {
             refuse(api);
         }
@@ -471,11 +488,15 @@ public final class CallContext implements ExtensionContext {
                 system.jobs().setJobLimit(limitDipTo);
                 trace.at(system.clock().now(), "jobs.limit").num("n", n).num("limit", limitDipTo).num("was", was).end();
             }
+            boolean inFlightAtNotice = false;
             if (n == noticeAtCall && !noticeDelivered) {
                 deliverNotice(n);
+                inFlightAtNotice = true;
             }
             long target = system.clock().now() + cost;
-            if (cancellable && noticeDelivered && target > graceDeadline) {
+            // the fate is drawn only when the cost alone leaves the answer inside the grace period
+            if (cancellable != null && noticeDelivered && (target > graceDeadline
+                    || inFlightAtNotice && target + cancellable.answerDelayMs() > graceDeadline)) {
                 advance(system.clock().now() + cost());
                 cutByNotice = true;
                 return body.run(n);
@@ -1265,7 +1286,9 @@ public final class CallContext implements ExtensionContext {
         @Override
         public Response send(UploadRequest request, byte[] body) throws TransportException {
             byte[] copy = body.clone();
-            return call("http", cost() + system.network().costMillis(copy), true, n -> {
+            RequestFaults.Fate[] decided = {null}; // drawn at the notice for the request in flight then
+            Cancellable cancellable = () -> ExtensionNetwork.answerDelayMs(decided[0] = system.network().decide(request));
+            return call("http", cost() + system.network().costMillis(copy), cancellable, n -> {
                 if (cutByNotice) {
                     cutByNotice = false;
                     trace.at(system.clock().now(), "http").num("n", n).str("method", request.method()).url("url", request.url())
@@ -1273,7 +1296,7 @@ public final class CallContext implements ExtensionContext {
                     throw new TransportException(UploadError.transport(UploadError.CANCELLED,
                             "cancelled: the process is being terminated (willTerminate)"));
                 }
-                ExtensionHttp.Response response = system.network().send(request, copy, n);
+                ExtensionHttp.Response response = system.network().send(request, copy, n, decided[0]);
                 hold(response.body().length, "http", n);
                 return response;
             });

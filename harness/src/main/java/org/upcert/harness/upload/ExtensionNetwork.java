@@ -41,17 +41,46 @@ public final class ExtensionNetwork {
         return 2 * conditions.latencyMs(policy) + (body.length * 8L * 1000) / Math.max(1, conditions.uplinkKbps(policy) * 1000);
     }
 
-    /** Sends the request now (the caller has charged {@link #costMillis(byte[])}). */
-    public ExtensionHttp.Response send(UploadRequest request, byte[] body, int callNumber)
-            throws ExtensionHttp.TransportException {
+    /**
+     * The fault engine's decision for {@code request}, drawn now (traced as {@code fault.fire} when
+     * a fault fires), for a request whose fate must be known before its answer: the one in flight
+     * when a termination notice arrives, which is cut at the notice if its answer would come past
+     * the grace period ({@link #answerDelayMs}). {@link RequestFaults.Fate#NORMAL}, drawing nothing,
+     * when the request cannot leave (offline, not a loopback host), as {@link #send} would.
+     */
+    public RequestFaults.Fate decide(UploadRequest request) {
+        return unsendable(request) == null ? faults.decide("http", clock.now()) : RequestFaults.Fate.NORMAL;
+    }
+
+    /**
+     * What {@code fate} adds to the exchange's {@link #costMillis cost} before its answer (or its
+     * time-out): the {@code cloud.slow} delay, at most {@link Uploader#REQUEST_TIMEOUT_MS}; 0 for
+     * every other fate.
+     */
+    public static long answerDelayMs(RequestFaults.Fate fate) {
+        return fate instanceof RequestFaults.Fate.Slow slow ? Math.min(slow.delayMs(), Uploader.REQUEST_TIMEOUT_MS) : 0;
+    }
+
+    /** Why {@code request} cannot leave the device now, or null. */
+    private UploadError unsendable(UploadRequest request) {
         String host = request.url().getHost();
-        UploadError failure = null;
         if (!conditions.networkUp()) {
-            failure = UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline");
+            return UploadError.transport(UploadError.NOT_CONNECTED_TO_INTERNET, "the Internet connection appears to be offline");
         } else if (host == null || !(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
-            failure = UploadError.transport(UploadError.CANNOT_FIND_HOST, "upcert reaches only loopback hosts");
+            return UploadError.transport(UploadError.CANNOT_FIND_HOST, "upcert reaches only loopback hosts");
         }
-        RequestFaults.Fate fate = failure == null ? faults.decide("http", clock.now()) : RequestFaults.Fate.NORMAL;
+        return null;
+    }
+
+    /**
+     * Sends the request now (the caller has charged {@link #costMillis(byte[])}) with the fate
+     * {@code decided} earlier by {@link #decide}, or, when null, drawn now.
+     */
+    public ExtensionHttp.Response send(UploadRequest request, byte[] body, int callNumber, RequestFaults.Fate decided)
+            throws ExtensionHttp.TransportException {
+        UploadError failure = unsendable(request);
+        RequestFaults.Fate fate = failure != null ? RequestFaults.Fate.NORMAL
+                : decided != null ? decided : faults.decide("http", clock.now());
         if (fate instanceof RequestFaults.Fate.Drop) {
             failure = UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "the network connection was lost");
         } else if (fate instanceof RequestFaults.Fate.Slow slow) {
