@@ -239,10 +239,18 @@ class InProcessHostTest {
             assertEquals(0, result.summary().kills(), "no grace-period kill for a request the extension could not stop");
         }
 
-        /** A sign-in at API call {@code atCall} of the first call, after {@code storageCallsBefore} storage reads; its code or status. */
-        private List<Integer> signInUnder(List<PlannedFault> faults, int storageCallsBefore, List<RunResult> out) {
+        /** What the first call's sign-in met: its answers (status or error code), the run, its trace, when the notice came. */
+        private record SignIn(List<Integer> answers, RunResult result, TraceLines trace, long notice) {
+        }
+
+        /**
+         * A notice at API call 1 of the first call, every request answered {@code slowMs} late ({@code cloud.slow}); the
+         * call makes {@code storageCallsBefore} storage reads, signs in, writes once and returns.
+         */
+        private SignIn signInUnder(long slowMs, int storageCallsBefore) {
             List<Integer> answers = new ArrayList<>();
-            RunResult result = run(small(faults), ScriptedExtension.source((context, self) -> {
+            RunResult result = run(small(List.of(new PlannedFault.TerminationNotice(1, 1),
+                    new PlannedFault.SlowResponse(0, 3_600_000, 1.0, slowMs))), ScriptedExtension.source((context, self) -> {
                 if (self.instance() == 1 && self.calls.get() == 1) {
                     for (int i = 0; i < storageCallsBefore; i++) {
                         context.storage().read("state");
@@ -258,57 +266,46 @@ class InProcessHostTest {
                 }
                 return ProcessingResult.COMPLETED;
             }));
-            out.add(result);
-            return answers;
+            TraceLines trace = new TraceLines(result.traceText());
+            return new SignIn(answers, result, trace, trace.first("process.notice").path("t").asLong());
         }
 
         @Test
         @DisplayName("a request in flight when the notice arrives, whose answer cloud.slow delays past the grace period, is cancelled"
                 + " at the notice (NSURLErrorCancelled): the call returns within the grace period (explore:350, Dropbox style)")
         void slowRequestInFlightAtNoticeCancelled() {
-            List<RunResult> out = new ArrayList<>();
-            List<Integer> answers = signInUnder(List.of(new PlannedFault.TerminationNotice(1, 1),
-                    new PlannedFault.SlowResponse(0, 3_600_000, 1.0, 23_000)), 0, out);
-            TraceLines trace = new TraceLines(out.get(0).traceText());
-            assertEquals(List.of(UploadError.CANCELLED), answers, out.get(0).traceText());
-            long notice = trace.first("process.notice").path("t").asLong();
-            JsonNode http = trace.first("http");
+            SignIn run = signInUnder(23_000, 0);
+            assertEquals(List.of(UploadError.CANCELLED), run.answers(), run.result().traceText());
+            JsonNode http = run.trace().first("http");
             assertEquals("cancelled by willTerminate", http.path("reason").asText(), http.toString());
-            assertEquals(notice + 2, http.path("t").asLong(), "answered at the notice plus one API call's cost");
-            JsonNode end = trace.events("call.end").get(0);
-            assertEquals("returned", end.path("outcome").asText(), out.get(0).traceText());
-            assertTrue(end.path("t").asLong() - notice <= 5_000, "returned " + (end.path("t").asLong() - notice) + " ms after the notice");
-            assertEquals(0, out.get(0).summary().kills(), "no grace-period kill for a request the extension could not stop");
+            assertEquals(run.notice() + 2, http.path("t").asLong(), "answered at the notice plus one API call's cost");
+            JsonNode end = run.trace().events("call.end").get(0);
+            assertEquals("returned", end.path("outcome").asText(), run.result().traceText());
+            assertTrue(end.path("t").asLong() - run.notice() <= 5_000, "returned " + (end.path("t").asLong() - run.notice())
+                    + " ms after the notice");
+            assertEquals(0, run.result().summary().kills(), "no grace-period kill for a request the extension could not stop");
         }
 
         @Test
         @DisplayName("a request in flight at the notice whose slow answer still comes within the grace period is answered, not cut")
         void slowRequestInFlightAtNoticeAnsweredWithinGrace() {
-            List<RunResult> out = new ArrayList<>();
-            List<Integer> answers = signInUnder(List.of(new PlannedFault.TerminationNotice(1, 1),
-                    new PlannedFault.SlowResponse(0, 3_600_000, 1.0, 3_000)), 0, out);
-            TraceLines trace = new TraceLines(out.get(0).traceText());
-            assertEquals(List.of(200), answers, out.get(0).traceText());
-            long notice = trace.first("process.notice").path("t").asLong();
-            long answered = trace.first("http").path("t").asLong();
-            assertTrue(answered - notice >= 3_000 && answered - notice < 5_000, "answered " + (answered - notice) + " ms after the notice");
-            assertEquals("returned", trace.events("call.end").get(0).path("outcome").asText(), out.get(0).traceText());
+            SignIn run = signInUnder(3_000, 0);
+            assertEquals(List.of(200), run.answers(), run.result().traceText());
+            long answered = run.trace().first("http").path("t").asLong() - run.notice();
+            assertTrue(answered >= 3_000 && answered < 5_000, "answered " + answered + " ms after the notice");
+            assertEquals("returned", run.trace().events("call.end").get(0).path("outcome").asText(), run.result().traceText());
         }
 
         @Test
         @DisplayName("a request started after the notice is the extension's choice: its slow answer is not cut, and the call is killed"
                 + " at its next API call for the grace period (NextcloudStyle.SignsInAfterTheNotice)")
         void slowRequestStartedAfterNoticeNotCut() {
-            List<RunResult> out = new ArrayList<>();
-            List<Integer> answers = signInUnder(List.of(new PlannedFault.TerminationNotice(1, 1),
-                    new PlannedFault.SlowResponse(0, 3_600_000, 1.0, 23_000)), 1, out);
-            TraceLines trace = new TraceLines(out.get(0).traceText());
-            assertEquals(List.of(200), answers, out.get(0).traceText());
-            long notice = trace.first("process.notice").path("t").asLong();
-            assertTrue(trace.first("http").path("t").asLong() - notice > 23_000, out.get(0).traceText());
-            JsonNode kill = trace.first("process.kill");
-            assertEquals("grace period after termination notice expired", kill.path("reason").asText(), out.get(0).traceText());
-            assertEquals(1, out.get(0).summary().kills());
+            SignIn run = signInUnder(23_000, 1);
+            assertEquals(List.of(200), run.answers(), run.result().traceText());
+            assertTrue(run.trace().first("http").path("t").asLong() - run.notice() > 23_000, run.result().traceText());
+            JsonNode kill = run.trace().first("process.kill");
+            assertEquals("grace period after termination notice expired", kill.path("reason").asText(), run.result().traceText());
+            assertEquals(1, run.result().summary().kills());
         }
 
         @Test
