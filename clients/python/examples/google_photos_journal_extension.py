@@ -319,9 +319,9 @@ class Call:
             destinations = {}
             for job in retries:
                 key, _ = self.identity(job)
-                destination = self.destination(key, self.journal.resources[key]["a"])
+                destination = self.retry_destination(key, self.journal.resources[key]["a"])
                 if destination is None:
-                    acks.append(job)  # cannot sign in: a new job later instead
+                    acks.append(job)  # cannot sign in, or told to stop: a new job later instead
                     self.journal.record([res(key, s="queued", nb=self.now() + MINUTE)])
                 else:
                     destinations[job.local_identifier] = destination
@@ -350,6 +350,14 @@ class Call:
                         changes.acknowledge(job)
             self.progress = True
         return finished
+
+    def retry_destination(self, key, attempt):
+        """A destination to retry in place with; None once told to stop: a destination may need a sign-in or a
+        request of its own (OneDrive opens a session), and a request started after the notice may outlive the
+        grace period (explore:36: an upload session opened after the notice, answered 3 s later, TRM-01)."""
+        if self.stopping():
+            return None
+        return self.destination(key, attempt)
 
     def failure(self, job, record, headers_shown, can_retry):
         """What a failed job leads to: the record's new fields and whether to retry it in place."""

@@ -133,4 +133,32 @@ class OneDriveSessionExtensionAcceptanceTest {
         var verdict = RuleCatalogue.judge("E2E-03", Python.simulate(python, "onedrive_session_extension.py", pinned, 57, options));
         assertEquals("PASS", verdict.status().name(), verdict.message());
     }
+
+    @Test
+    @DisplayName("the journal style opens no upload session once told to stop (explore:36, iOS 26.5): the failed jobs it meant to"
+            + " retry in place are acknowledged and queued again, and the call returns within the grace period, TRM-01 PASS;"
+            + " its twin signs in and opens a session after the notice, which cloud.slow answers 3 s later, TRM-01 FAIL")
+    void noSessionOpensAfterTheNotice() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/onedrive-TRM-01-seed-36.yaml";
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("onedrive");
+        RunEvidence twin = Python.simulate(python, "mutant_onedrive_opens_sessions_after_notice.py", pinned, 36, options);
+        boolean afterNotice = false;
+        boolean sessionAfterNotice = false;
+        for (var e : twin.events()) {
+            if (e.name().equals("process.notice") && e.fields().has("grace")) {
+                afterNotice = true;
+            } else if (e.name().equals("call.end")) {
+                afterNotice = false;
+            } else if (afterNotice && e.name().equals("http") && e.text("url").endsWith(":/createUploadSession")) {
+                sessionAfterNotice = true;
+            }
+        }
+        assertTrue(sessionAfterNotice, "the twin opens an upload session after the notice");
+        var caught = RuleCatalogue.judge("TRM-01", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("did not return within 5000 ms of willTerminate"), caught.message());
+        var verdict = RuleCatalogue.judge("TRM-01", Python.simulate(python, "onedrive_session_extension.py", pinned, 36, options));
+        assertEquals("PASS", verdict.status().name(), verdict.message());
+    }
 }
