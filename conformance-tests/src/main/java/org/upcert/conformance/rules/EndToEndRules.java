@@ -116,10 +116,13 @@ public final class EndToEndRules {
      * {@code library.offload} of an asset with an unacknowledged job at that moment.
      * <em>Violated</em> by:
      * <ul>
-     *   <li>looping: after an asset's deletion, a second futile attempt for one of its resources
+     *   <li>looping: after an asset's deletion, a third futile attempt for one of its resources
      *       — a retry of its job or a creation (committed, or refused by the system as
-     *       {@code IDENTIFIER_NOT_FOUND}); one is forgiven (the extension may not have seen the
-     *       deletion yet), the second is a loop;
+     *       {@code IDENTIFIER_NOT_FOUND} at a commit the extension was answered); two are forgiven
+     *       (the extension may not have seen the deletion yet, and a block refused whole may be
+     *       tried again one by one). A creation inside a block that never reached its commit
+     *       ({@code changes.abandoned}: the process was killed, the block threw) is no attempt:
+     *       the extension never learnt it was refused (explore:57 on the OneDrive style);
      *   <li>at the end of the run, a job that was unacknowledged when its asset was deleted or
      *       offloaded and that was never acknowledged or cancelled.
      * </ul>
@@ -137,6 +140,9 @@ public final class EndToEndRules {
             TreeMap<String, TraceEvent> affected = new TreeMap<>(); // job -> the delete/offload event
             TreeMap<String, Integer> futile = new TreeMap<>(); // resource -> futile attempts since deletion
             TreeSet<String> exercised = new TreeSet<>(); // jobs unacknowledged when their asset went
+            // block -> its creates refused IDENTIFIER_NOT_FOUND for a deleted asset (event, resource), counted
+            // when the block is rejected (the extension is answered), forgotten when it is abandoned
+            TreeMap<Long, List<Map.Entry<TraceEvent, String>>> refusedInBlock = new TreeMap<>();
             for (TraceEvent event : evidence.events()) {
                 String job = event.text("job");
                 switch (event.name()) {
@@ -168,15 +174,23 @@ public final class EndToEndRules {
                                 if (at >= 0) {
                                     int end = reason.indexOf(' ', at);
                                     String resource = end < 0 ? reason.substring(at) : reason.substring(at, end);
-                                    Verdict loop = futile(evidence, event, resource, futile);
-                                    if (loop != null) {
-                                        return loop;
-                                    }
+                                    refusedInBlock.computeIfAbsent(event.number("block"), b -> new java.util.ArrayList<>())
+                                            .add(Map.entry(event, resource));
                                     break;
                                 }
                             }
                         }
                     }
+                    case "changes.rejected" -> {
+                        List<Map.Entry<TraceEvent, String>> refused = refusedInBlock.remove(event.number("block"));
+                        for (Map.Entry<TraceEvent, String> create : refused == null ? List.<Map.Entry<TraceEvent, String>>of() : refused) {
+                            Verdict loop = futile(evidence, create.getKey(), create.getValue(), futile);
+                            if (loop != null) {
+                                return loop;
+                            }
+                        }
+                    }
+                    case "changes.abandoned" -> refusedInBlock.remove(event.number("block"));
                     case "job.ack", "job.cancel" -> {
                         unacknowledged.remove(job);
                         affected.remove(job);
