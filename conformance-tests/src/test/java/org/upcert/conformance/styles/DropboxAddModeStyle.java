@@ -56,11 +56,12 @@ import org.upcert.api.UploadRequest;
  *       a new job after 15 s, 40 s, then 1, 2, 4, 8 minutes, given up after 6 refusals over 35 minutes.
  *   <li>A create block is written as an intent first: a kill may fall before or after its commit. From
  *       iOS 26.5 an intent whose job the PROCESS set shows is in flight; an intent nothing confirmed for
- *       20 minutes is asked of the server, then tried again.
+ *       20 minutes is asked of the server, then tried again. An intent whose asset the library no longer
+ *       returns is forgotten once no job of it can exist (the PROCESS set from 26.5, else the 20 minutes).
  *   <li>A change of server ({@code host/server}): everything not in flight is forgotten and uploaded
  *       again there; a job sent to the old server counts for nothing.
  * </ul>
- * {@link TrustsAConflict} is its broken twin.
+ * {@link TrustsAConflict}, {@link IgnoresTheProcessSet} and {@link KeepsIntentsOfDeletedAssets} are its broken twins.
  */
 public class DropboxAddModeStyle implements UploadExtension {
     static final String DIR = "dbx/r/";
@@ -155,9 +156,11 @@ public class DropboxAddModeStyle implements UploadExtension {
             return ProcessingResult.FAILURE; // PhotoKit answers nothing at times: not an empty library
         }
         List<AssetResource> wanted = new ArrayList<>();
+        Set<String> walked = new HashSet<>();
         boolean later = false;
         for (Asset asset : assets.stream().sorted(Comparator.comparing(Asset::creationDate).reversed()).toList()) {
             for (AssetResource resource : asset.resources()) {
+                walked.add(resource.key());
                 if (resource.fileSize() > MAX_REQUEST || resource.fileSize() == 0) {
                     continue; // one request cannot carry it to Dropbox
                 }
@@ -173,6 +176,7 @@ public class DropboxAddModeStyle implements UploadExtension {
                 }
             }
         }
+        dropVanishedIntents(context, walked, now);
         long inFlight = ledger.values().stream().filter(r -> r.s() == S.SENT || r.s() == S.INTENT).count();
         int room = (int) Math.max(0, Math.min(library.jobLimit(), WINDOW) - inFlight);
         int created = 0;
@@ -379,6 +383,39 @@ public class DropboxAddModeStyle implements UploadExtension {
                 ? new Rec(S.DONE, rec.jobs(), 0, 0, now, rec.size()) : rec.with(S.WAIT, now);
         put(context, resource.key(), after);
         return after;
+    }
+
+    /**
+     * Intents whose asset the walk no longer returned (explore:397: a kill inside {@code create}, after the
+     * intents were written and before {@code performChanges}, then the assets deleted): they are resolved
+     * only while walking, so they stayed "in flight" and the call answered PROCESSING for ever. Such an
+     * intent is forgotten once no job of it can exist — from iOS 26.5 (with full access, as here) the
+     * PROCESS set did not show one a minute after the intent (its lag is seconds) and no finished job
+     * named it; before 26.5 after the {@value #INTENT_WAIT} ms wait — and a targeted fetch confirms the
+     * resource is gone (a scan may answer with less). A job that shows up finished later is not ours any
+     * more and is acknowledged ({@link #settle}). {@link KeepsIntentsOfDeletedAssets} keeps them.
+     */
+    private void dropVanishedIntents(ExtensionContext context, Set<String> walked, long now) {
+        if (!dropsVanishedIntents()) {
+            return;
+        }
+        boolean processSet = readsTheProcessSet() && context.osAtLeast("26.5");
+        for (Map.Entry<String, Rec> entry : new java.util.TreeMap<>(ledger).entrySet()) {
+            Rec rec = entry.getValue();
+            if (rec.s() != S.INTENT || walked.contains(entry.getKey()) || stopping) {
+                continue;
+            }
+            boolean noJob = now - rec.at() >= (processSet ? MINUTE : INTENT_WAIT);
+            if (noJob && context.library().fetchResource(entry.getKey()).isEmpty()) {
+                context.storage().delete(DIR + hex(entry.getKey()));
+                ledger.remove(entry.getKey());
+            }
+        }
+    }
+
+    /** Whether intents of deleted assets are forgotten; {@link KeepsIntentsOfDeletedAssets} does not. */
+    protected boolean dropsVanishedIntents() {
+        return true;
     }
 
     // -- new jobs -------------------------------------------------------------------------------
@@ -604,6 +641,18 @@ public class DropboxAddModeStyle implements UploadExtension {
     public static final class IgnoresTheProcessSet extends DropboxAddModeStyle {
         @Override
         protected boolean readsTheProcessSet() {
+            return false;
+        }
+    }
+
+    /**
+     * The broken twin of explore:397 (iOS 27): it resolves intents only while walking the library, so an
+     * intent a kill left before its block (no job) whose asset was deleted meanwhile stays "in flight" for
+     * ever and every call answers PROCESSING, five minutes apart, nothing moving (RES-03).
+     */
+    public static final class KeepsIntentsOfDeletedAssets extends DropboxAddModeStyle {
+        @Override
+        protected boolean dropsVanishedIntents() {
             return false;
         }
     }

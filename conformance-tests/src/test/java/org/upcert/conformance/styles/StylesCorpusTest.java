@@ -353,4 +353,22 @@ class StylesCorpusTest {
             assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("RES-03 (a style bug): DropboxAddModeStyle, killed inside create after writing its intents and before "
+            + "performChanges, forgets an intent whose asset was deleted once the PROCESS set shows no job of it (iOS 27); "
+            + "its twin resolves intents only while walking the library and answers PROCESSING every 5 minutes for ever "
+            + "(explore:397, shrunk to the kill and the deletion, 10 assets)")
+    void dropboxForgetsIntentsOfDeletedAssets() throws Exception {
+        String file = "dropbox-RES-03-seed-397.yaml";
+        RunEvidence twin = dropbox(DropboxAddModeStyle.KeepsIntentsOfDeletedAssets.class, file, 397);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("process.kill")), "a kill");
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.delete")), "assets deleted");
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 397);
+        styleFixedTwinCaught("RES-03", style, twin);
+        for (String rule : new String[] {"E2E-01", "RES-01", "ACK-01", "DUP-01", "TRM-03"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
 }
