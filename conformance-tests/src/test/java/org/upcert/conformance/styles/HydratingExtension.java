@@ -54,7 +54,10 @@ import org.upcert.sample.SampleUploadExtension;
  *       "token expired", so it rescans the library (its CHG-01 path) and finds them;
  *   <li>a resource never gets a second download-only job (DUP-01): one whose job a kill left
  *       unknown is released after {@link #UNKNOWN_WAIT}, or at once where the PROCESS set (26.5)
- *       shows it is not in flight.
+ *       shows it is not in flight;
+ *   <li>released assets the sample was not yet told of, after a scan that found nothing, are asked
+ *       for by a targeted fetch; when it returns none of them (the library emptied by deletions) they
+ *       are GONE, nothing to announce, until a fetch or scan shows them again (explore:727).
  * </ul>
  * Below iOS 26.4 download-only jobs do not exist: a run that starts there never hydrates (the
  * choice is stored at the first call, so an OS upgrade mid-run does not hide from the sample
@@ -69,7 +72,7 @@ public class HydratingExtension implements UploadExtension {
     private static final int DOWNLOADS_PER_CALL = 20;
 
     /** A resource's hydration: known, a job asked for (id once known), or done (released to the sample). */
-    public enum State { NEW, ASKED, DOWNLOADING, READY, UPLOADED }
+    public enum State { NEW, ASKED, DOWNLOADING, READY, UPLOADED, GONE }
 
     record Entry(State state, String job, long at) {
     }
@@ -140,10 +143,16 @@ public class HydratingExtension implements UploadExtension {
         boolean consent = real.authorizationStatus() == AuthorizationStatus.AUTHORIZED && real.isUploadJobExtensionEnabled();
 
         settleDownloads(context, now);
+        if (consent && !stopping) {
+            findTheGoneAgain(context);
+        }
         Layer layer = new Layer(real, context);
         ProcessingResult answer = sample.processJobs(layer.context());
         if (consent && !stopping && !layer.limitExceeded) {
             createDownloads(context, now);
+        }
+        if (consent && !stopping && layer.scanFoundNothing && releasedAssets() > announced) {
+            forgetReleasesNoFetchFinds(context, now);
         }
         boolean hydrationLeft = hydrationLeft() || releasedAssets() > announced;
         // While assets are held back, the sample may read the library as not answering (a scan with
@@ -227,6 +236,59 @@ public class HydratingExtension implements UploadExtension {
             });
         } catch (PhotosException e) {
             context.log().warn("settling download-only jobs failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Released assets the sample has not been told of, none of which a targeted fetch returns (explore:727:
+     * the library emptied by deletions; a download-only job that succeeded before its asset went, or an
+     * asset found gone when its job was to be made, was still released). No scan of an empty library can
+     * announce them, and PROCESSING every 5 minutes for them moved nothing (RES-03). Asked only after a
+     * scan in the call found nothing (else that scan announced them). A fetch that returns
+     * none of the released assets (the library emptied, or not answering in this call) makes them GONE:
+     * not released, nothing to announce; {@link #findTheGoneAgain} and every scan bring back any that
+     * the library shows again. A fetch that returns some of them changes nothing: the library answered,
+     * and the next scan announces them. {@link KeepsReleasesOfDeletedAssets} keeps them.
+     */
+    private void forgetReleasesNoFetchFinds(ExtensionContext context, long now) {
+        if (!forgetsReleasesNoFetchFinds()) {
+            return;
+        }
+        TreeSet<String> assets = new TreeSet<>();
+        ledger.forEach((key, entry) -> {
+            if (entry.state() == State.READY) {
+                assets.add(AssetResource.Key.parse(key).assetLocalIdentifier());
+            }
+        });
+        if (assets.isEmpty() || !context.library().fetchAssets(assets).isEmpty()) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, Entry> e : new ArrayList<>(ledger.entrySet())) {
+            if (assets.contains(AssetResource.Key.parse(e.getKey()).assetLocalIdentifier()) && e.getValue().state() != State.GONE) {
+                put(e.getKey(), new Entry(State.GONE, null, now), lines);
+            }
+        }
+        context.storage().appendString(LOG, lines.toString());
+        announced = Math.min(announced, releasedAssets());
+        context.storage().writeString(ANNOUNCED, Integer.toString(announced));
+    }
+
+    /** Whether released assets no fetch finds are forgotten; {@link KeepsReleasesOfDeletedAssets} does not. */
+    protected boolean forgetsReleasesNoFetchFinds() {
+        return true;
+    }
+
+    /** GONE assets a targeted fetch returns again (the library did not answer when they were forgotten): hydrated anew. */
+    private void findTheGoneAgain(ExtensionContext context) {
+        TreeSet<String> assets = new TreeSet<>();
+        ledger.forEach((key, entry) -> {
+            if (entry.state() == State.GONE) {
+                assets.add(AssetResource.Key.parse(key).assetLocalIdentifier());
+            }
+        });
+        if (!assets.isEmpty()) {
+            learnAndFilter(context.library().fetchAssets(assets), context.storage());
         }
     }
 
@@ -328,7 +390,8 @@ public class HydratingExtension implements UploadExtension {
         List<Asset> shown = new ArrayList<>();
         for (Asset asset : assets) {
             for (AssetResource resource : asset.resources()) {
-                if (!ledger.containsKey(resource.key())) {
+                Entry known = ledger.get(resource.key());
+                if (known == null || known.state() == State.GONE) { // GONE: the library shows it again
                     put(resource.key(), new Entry(State.NEW, null, 0), lines);
                 }
             }
@@ -357,6 +420,8 @@ public class HydratingExtension implements UploadExtension {
         private final PhotoLibrary real;
         private final ExtensionContext context;
         boolean limitExceeded;
+        /** A scan in this call found no asset: the library emptied, or not answering. */
+        boolean scanFoundNothing;
 
         Layer(PhotoLibrary real, ExtensionContext context) {
             this.real = real;
@@ -369,6 +434,7 @@ public class HydratingExtension implements UploadExtension {
                 public List<Asset> fetchAssets() {
                     int releasedBefore = releasedAssets();
                     List<Asset> all = real.fetchAssets();
+                    scanFoundNothing |= all.isEmpty();
                     List<Asset> shown = learnAndFilter(all, context.storage());
                     // Announced only by a scan that answered: PhotoKit's fetchAssets returns nothing at
                     // times (YAIIU #50), the sample trusts no empty scan, and this layer's "token
@@ -462,6 +528,17 @@ public class HydratingExtension implements UploadExtension {
             }
         }
         return out;
+    }
+
+    /**
+     * Broken twin of explore:727: keeps released assets no fetch finds, so in a library emptied by deletions
+     * the release it cannot announce keeps every call answering PROCESSING, five minutes apart (RES-03).
+     */
+    public static final class KeepsReleasesOfDeletedAssets extends HydratingExtension {
+        @Override
+        protected boolean forgetsReleasesNoFetchFinds() {
+            return false;
+        }
     }
 
     /**

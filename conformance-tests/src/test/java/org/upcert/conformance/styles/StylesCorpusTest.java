@@ -177,6 +177,24 @@ class StylesCorpusTest {
         assertEquals(Status.PASS, e2e.status(), e2e.message());
     }
 
+    @Test
+    @DisplayName("RES-03 (a style bug): a download-only job that succeeded before its asset was deleted, acknowledged after,"
+            + " released an asset no scan of the emptied library could announce; the hydrating layer now forgets released assets"
+            + " no targeted fetch returns, its twin answers PROCESSING every 5 minutes for ever (explore:727, shrunk to 2 faults, 1 asset)")
+    void hydratingForgetsReleasesOfDeletedAssets() throws Exception {
+        String file = "hydrating-RES-03-seed-727.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.KeepsReleasesOfDeletedAssets.class, file, 727);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.delete")), "assets deleted");
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("job.succeeded") && "DOWNLOAD_ONLY".equals(e.fields().path("type").asText())),
+                "a download-only job succeeded");
+        RunEvidence style = hydrating(HydratingExtension.class, file, 727);
+        styleFixedTwinCaught("RES-03", style, twin);
+        for (String rule : new String[] {"RES-01", "RES-02", "ACK-01", "DUP-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
+
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
