@@ -49,12 +49,13 @@ public final class CellJudge {
             return;
         }
         long cpu = SuiteTimings.threadCpu();
+        long started = System.nanoTime(); // wall-clock ok: timings only
         Judged judged = outcome.evidence().derived(Judged.class, evidence -> new Judged());
         for (Rule rule : config.rules()) {
             judged.of(rule, outcome.evidence());
         }
         outcome.activations(); // what every cell's report shows
-        config.certificationState().timings().judged(SuiteTimings.threadCpu() - cpu);
+        config.certificationState().timings().judgedAhead(outcome.cell().label(), started, System.nanoTime(), SuiteTimings.threadCpu() - cpu);
     }
 
     /**

@@ -24,6 +24,9 @@ public final class SuiteTimings {
     private final LongAdder runWall = new LongAdder();
     private final LongAdder runCpu = new LongAdder();
     private final LongAdder judgeCpu = new LongAdder();
+    /** The run judged ahead last (when it was, System.nanoTime, and what): how much of the tail after the last run is judging. */
+    private long lastJudged = Long.MIN_VALUE;
+    private String lastJudgedRun = "";
     private final LongAdder reportCpu = new LongAdder();
     /** When the certification started (System.nanoTime). */
     private final long started;
@@ -66,6 +69,17 @@ public final class SuiteTimings {
 
     void judged(long cpuNanos) {
         judgeCpu.add(cpuNanos);
+    }
+
+    /** A run judged ahead, on a judge thread, from {@code startNanos} to {@code endNanos}, with {@code cpuNanos} of its CPU. */
+    void judgedAhead(String name, long startNanos, long endNanos, long cpuNanos) {
+        judged(cpuNanos);
+        synchronized (this) {
+            if (endNanos > lastJudged) {
+                lastJudged = endNanos;
+                lastJudgedRun = String.format(Locale.ROOT, "%s, %.2f s wall, %.2f s CPU", name, (endNanos - startNanos) / 1e9, cpuNanos / 1e9);
+            }
+        }
     }
 
     void reported(long cpuNanos) {
@@ -122,6 +136,11 @@ public final class SuiteTimings {
             text.append(String.format(Locale.ROOT, "  last run ended             %6.2f   (%d runs, %.1f s of run wall in all, %.1f s CPU of the simulation threads)%n",
                     (lastEnd.get() - start) / 1e9, runCount, runWall.sum() / 1e9, runCpu.sum() / 1e9));
             tail(text, start);
+        }
+        synchronized (this) {
+            if (lastJudged != Long.MIN_VALUE) {
+                text.append(String.format(Locale.ROOT, "  last run judged            %6.2f   (%s)%n", (lastJudged - start) / 1e9, lastJudgedRun));
+            }
         }
         text.append(String.format(Locale.ROOT, "  suite ended                %6.2f   (judging %.1f s CPU, Allure reports of the cells %.1f s CPU)%n",
                 (suiteEnd - start) / 1e9, judgeCpu.sum() / 1e9, reportCpu.sum() / 1e9));
