@@ -21,7 +21,9 @@ import org.upcert.conformance.verdict.Verdict;
  * resources the {@link ResourceFates} exempt (outside the declared scope, over the cloud's
  * request cap) are never work. "Uploaded" is the fates' verdict: a response that said stored
  * counts from its event on, even a 204 the system reported as a failure (the extension sees the
- * server's response headers; it may trust them). Jobs in flight are not
+ * server's response headers; it may trust them), and so does a request whose answer was lost when
+ * the server answered it 2xx ({@code lostStatus}, docs/trace.md; the extension may ask the service).
+ * Jobs in flight are not
  * remaining work: the system transfers them (RULES.md: "uploaded or in flight"). Calls during
  * which library access or the extension was withdrawn are not judged: without consent no work
  * is eligible.

@@ -146,6 +146,8 @@ final class SystemState {
     private boolean responseLostNext;
     /** Resources whose bytes the cloud holds at the end (the inventory: {@link ResourceFates.Fate#UPLOADED}). */
     private final java.util.SortedSet<String> inTheCloud;
+    /** Whether the run's cloud takes bytes and then a commit (Google Photos): a 2xx for the bytes stores no item. */
+    private final boolean twoPhase;
     private int jobLimit;
     private int consentWindowsOpen;
     private boolean recovery;
@@ -160,6 +162,7 @@ final class SystemState {
         jobLimit = evidence.header() == null ? 0 : evidence.header().path("workload").path("jobLimit").asInt();
         fates = ResourceFates.of(evidence);
         inTheCloud = fates.withFate(ResourceFates.Fate.UPLOADED);
+        twoPhase = org.upcert.harness.cloud.GooglePhotosDialect.NAME.equals(evidence.cloud());
         attempts = evidence.derived(Attempts.class, Attempts::of);
         assumptions = evidence.assumptions();
         outcomesVisible = GiveUp.OutcomeVisibility.of(evidence);
@@ -258,13 +261,13 @@ final class SystemState {
                     if (!record.download && Attempts.classify(event) == Attempts.Failure.SUCCESS_STATUS) {
                         landed(record, event);
                     }
-                    // So did a request whose answer was lost, when the cloud holds the resource: the
-                    // server stored it and the device saw a lost connection. An extension that asks the
-                    // service (Dropbox get_metadata) learns it is stored and need not send it again;
-                    // RES-01 refused such a COMPLETED when only a later success counted (DropboxAddModeStyle,
-                    // quirks-with-lost-responses seed 1: a resend met an injected 429, the look-up found the file).
+                    // So did a request whose answer was lost, when the server stored it: the device saw a
+                    // lost connection. An extension that asks the service (Dropbox get_metadata) learns it
+                    // is stored and need not send it again; RES-01 refused such a COMPLETED when only a later
+                    // success counted (DropboxAddModeStyle, quirks-with-lost-responses seed 1: a resend met an
+                    // injected 429, the look-up found the file).
                     if (!record.download && !Attempts.answered(event) && responseLost.contains(job)
-                            && record.resource != null && inTheCloud.contains(record.resource)) {
+                            && record.resource != null && lostResponseStored(event, record.resource)) {
                         landed(record, event);
                     }
                 }
@@ -383,6 +386,23 @@ final class SystemState {
      */
     private boolean onCurrentServer(Job record) {
         return server.counts(record.url);
+    }
+
+    /**
+     * Whether the request behind {@code failed}, whose answer was lost, stored {@code resource}. The
+     * trace says what the server answered it ({@code lostStatus}, docs/trace.md): a 2xx stored it
+     * then, on the server it went to, whatever happened after (explore:815, DropboxAddModeStyle: the
+     * bytes reached server 1, the style's get_metadata found them and it answered COMPLETED; the
+     * end-of-run fate, decided on server 2 after the asset's deletion, said not uploaded and RES-01
+     * refused the COMPLETED). On a two-phase cloud (Google Photos) a 2xx for the bytes stores no item
+     * (the commit does), and traces written before the field: the end-of-run inventory decides.
+     */
+    private boolean lostResponseStored(TraceEvent failed, String resource) {
+        if (!twoPhase && failed.fields().has("lostStatus")) {
+            long status = failed.number("lostStatus");
+            return status >= 200 && status < 300;
+        }
+        return inTheCloud.contains(resource);
     }
 
     /** {@code record}'s upload landed: on the server its destination names, which keeps it. */

@@ -389,4 +389,48 @@ class StylesCorpusTest {
             assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("RES-01 (a suite bug): a photo's upload reached server 1 and its answer was lost (-1005); DropboxAddModeStyle's "
+            + "get_metadata found it, the job was acknowledged and a later call answered COMPLETED. The asset deleted and the "
+            + "account moved to server 2 later, its end-of-run fate is not UPLOADED: RES-01 refused the COMPLETED "
+            + "(explore:815, shrunk to response-lost, a deletion and host.server)")
+    void dropboxLostAnswerStoredOnTheOldServer() throws Exception {
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, "dropbox-RES-01-seed-815.yaml", 815);
+        // The shrunk run's photo (explore:815 unshrunk: 7DB0CFB3..., activation 35); before the fix RES-01 FAILed
+        // here at activation 39 on it: "1 resources neither uploaded nor in a job (first DB47AF5F-...#PHOTO)".
+        String photo = "DB47AF5F-D1AE-61DE-40F9-7EC42FDBDA88/L0/001#PHOTO";
+        java.util.Set<String> jobsOfPhoto = new java.util.TreeSet<>();
+        TraceEvent lost = null;
+        TraceEvent completed = null;
+        TraceEvent deleted = null;
+        TraceEvent moved = null;
+        for (TraceEvent e : style.events()) {
+            if (e.name().equals("job.create") && e.text("resource").equals(photo)) {
+                jobsOfPhoto.add(e.text("job"));
+            } else if (lost == null && e.name().equals("job.failed") && jobsOfPhoto.contains(e.text("job"))
+                    && e.fields().has("lostStatus")) {
+                lost = e;
+            } else if (lost != null && deleted == null && completed == null && e.name().equals("call.end")
+                    && e.text("result").equals("COMPLETED")) {
+                completed = e;
+            } else if (e.name().equals("library.delete") && photo.startsWith(e.text("asset") + "#")) {
+                deleted = e;
+            } else if (e.name().equals("host.server")) {
+                moved = e;
+            }
+        }
+        assertTrue(lost != null, "the photo's upload whose answer was lost");
+        assertEquals(-1005, lost.number("code"), lost.raw());
+        assertEquals(200, lost.number("lostStatus"), "server 1 stored the bytes: " + lost.raw());
+        assertTrue(completed != null, "a COMPLETED after the lost answer, before the deletion");
+        assertTrue(deleted != null && deleted.line() > completed.line(), "the photo's asset deleted later");
+        assertTrue(moved != null && moved.line() > deleted.line(), "the account moved to server 2 later");
+        assertTrue(org.upcert.conformance.rules.ResourceFates.of(style).of(photo).fate()
+                != org.upcert.conformance.rules.ResourceFates.Fate.UPLOADED, "not UPLOADED at the end of the run");
+        for (String rule : new String[] {"RES-01", "RES-02", "ACK-01", "DUP-01", "E2E-01"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
 }

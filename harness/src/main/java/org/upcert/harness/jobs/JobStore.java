@@ -300,6 +300,22 @@ public final class JobStore {
      * {@code "AccessDenied: Request has expired"}, {@code "token expired"}).
      */
     public void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers, String cloudReason) {
+        markFailed(job, error, headers, cloudReason, null);
+    }
+
+    /**
+     * PENDING → FAILED for a request whose answer was lost ({@code network.response-lost}): the
+     * server handled it and answered {@code servedStatus}, the device saw only {@code error} (a lost
+     * connection). The trace line carries that status as {@code lostStatus} (not {@code status}: no
+     * response arrived), for the checkers to know whether the server stored the bytes then, on the
+     * server the request went to (a Dropbox style that asks {@code get_metadata} learns it did).
+     */
+    public void markResponseLost(JobRecord job, UploadError error, int servedStatus) {
+        markFailed(job, error, null, null, servedStatus);
+    }
+
+    private void markFailed(JobRecord job, UploadError error, SortedMap<String, String> headers, String cloudReason,
+            Integer lostStatus) {
         requireState(job, JobState.PENDING);
         progress++;
         job.finish(false, error.httpStatus().orElse(null), headers, exposeHttpStatus ? error : error.withoutHttpStatus());
@@ -312,6 +328,9 @@ public final class JobStore {
         }
         if (cloudReason != null) {
             line.str("cloud", cloudReason);
+        }
+        if (lostStatus != null) {
+            line.num("lostStatus", lostStatus);
         }
         line.end();
         reveal(job);

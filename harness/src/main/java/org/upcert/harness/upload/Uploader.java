@@ -495,10 +495,11 @@ public final class Uploader implements JobStore.Listener {
                     ? transport.send(job.destination(), body, extra, clock.now(), injection == null)
                     : serverClock.at(requestStart, () -> transport.send(job.destination(), body, extra, clock.now(), injection == null));
             if (fate instanceof RequestFaults.Fate.ResponseLost) {
-                // The server committed; the answer never came back. The device sees a lost connection.
+                // The server handled it; the answer never came back. The device sees a lost connection;
+                // the trace keeps what the server answered (lostStatus), for the checkers.
                 explained(job);
-                store.markFailed(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
-                        "the network connection was lost"), null);
+                store.markResponseLost(job, UploadError.transport(UploadError.NETWORK_CONNECTION_LOST,
+                        "the network connection was lost"), exchange.status());
                 return;
             }
             int status = exchange.status();
