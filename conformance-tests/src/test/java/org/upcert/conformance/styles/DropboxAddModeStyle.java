@@ -52,16 +52,18 @@ import org.upcert.api.UploadRequest;
  *   <li><b>Newest photos first</b>, never a resource over Dropbox's 150 MB a request (the system
  *       sends a resource in one request; {@code payload_too_large} would refuse it every time).
  *   <li>Failures: no answer, a retry in place with a fresh destination (fresh token); {@code -1013}, sign
- *       in again and retry in place; {@code retry-after}, a new job after it; any other answer a refusal:
+ *       in again (unless a later sign-in already replaced the refused token) and retry in place; {@code retry-after}, a new job after it; any other answer a refusal:
  *       a new job after 15 s, 40 s, then 1, 2, 4, 8 minutes, given up after 6 refusals over 35 minutes.
  *   <li>A create block is written as an intent first: a kill may fall before or after its commit. From
  *       iOS 26.5 an intent whose job the PROCESS set shows is in flight; an intent nothing confirmed for
  *       20 minutes is asked of the server, then tried again. An intent whose asset the library no longer
  *       returns is forgotten once no job of it can exist (the PROCESS set from 26.5, else the 20 minutes).
+ *   <li>After {@code willTerminate} no request starts (no sign-in, no lookup, no job settled further).
  *   <li>A change of server ({@code host/server}): everything not in flight is forgotten and uploaded
  *       again there; a job sent to the old server counts for nothing.
  * </ul>
- * {@link TrustsAConflict}, {@link IgnoresTheProcessSet} and {@link KeepsIntentsOfDeletedAssets} are its broken twins.
+ * {@link TrustsAConflict}, {@link IgnoresTheProcessSet}, {@link KeepsIntentsOfDeletedAssets} and
+ * {@link SignsInAfterTheNotice} are its broken twins.
  */
 public class DropboxAddModeStyle implements UploadExtension {
     static final String DIR = "dbx/r/";
@@ -216,6 +218,9 @@ public class DropboxAddModeStyle implements UploadExtension {
         List<UploadJob> acks = new ArrayList<>();
         Map<UploadJob, UploadRequest> retries = new java.util.LinkedHashMap<>();
         for (UploadJob job : done) {
+            if (stopping && heedsTheNotice()) {
+                break; // the rest stay unacknowledged: the next call settles them (explore:640)
+            }
             Optional<String> key = keyOf(job.destination());
             Rec rec = key.map(ledger::get).orElse(null);
             if (rec == null || (rec.s() != S.SENT && rec.s() != S.INTENT)) {
@@ -310,7 +315,12 @@ public class DropboxAddModeStyle implements UploadExtension {
             return new Rec(S.DROPPED, rec.jobs(), refusals, first, now, rec.size());
         }
         if (code == UploadError.USER_AUTHENTICATION_REQUIRED) {
-            token = null; // the token was refused (expired_access_token): sign in again and retry in place
+            // The job's token was refused (expired, or revoked by new credentials): sign in again and retry
+            // in place, unless a later sign-in replaced it already (explore:640: 21 jobs refused after one
+            // revocation each threw away the token the previous one had just fetched).
+            if (!keepsAFreshToken() || job.destination().header("Authorization").orElse("").equals("Bearer " + token)) {
+                token = null;
+            }
             return new Rec(S.SENT, rec.jobs() + 1, refusals, first, now, rec.size());
         }
         long wait = switch (refusals) {
@@ -535,6 +545,9 @@ public class DropboxAddModeStyle implements UploadExtension {
     // -- sign-in --------------------------------------------------------------------------------
 
     private Optional<String> bearer(ExtensionContext context) {
+        if (stopping && heedsTheNotice()) {
+            return Optional.empty(); // no request starts after willTerminate (TRM-01, explore:640); not a failed sign-in
+        }
         long now = context.clock().millis();
         if (token != null && now < tokenExpiresAt - 10 * MINUTE) {
             return Optional.of(token);
@@ -561,6 +574,16 @@ public class DropboxAddModeStyle implements UploadExtension {
         }
         signInFailed = true; // one try a call: the next call asks again
         return Optional.empty();
+    }
+
+    /** Whether no sign-in starts and no more finished jobs are settled after willTerminate; {@link SignsInAfterTheNotice} does. */
+    protected boolean heedsTheNotice() {
+        return true;
+    }
+
+    /** Whether a refused job clears the token only when it carried the current one; {@link SignsInAfterTheNotice} always clears it. */
+    protected boolean keepsAFreshToken() {
+        return true;
     }
 
     // -- the app group --------------------------------------------------------------------------
@@ -653,6 +676,24 @@ public class DropboxAddModeStyle implements UploadExtension {
     public static final class KeepsIntentsOfDeletedAssets extends DropboxAddModeStyle {
         @Override
         protected boolean dropsVanishedIntents() {
+            return false;
+        }
+    }
+
+    /**
+     * The broken twin of explore:640 (the style before it): every job refused with {@code -1013} after the
+     * credentials changed throws the token away, even one a later sign-in fetched, so settling 21 such
+     * jobs signs in 21 times (604 ms each on a slow link), and it neither stops settling nor stops signing
+     * in after willTerminate: killed when the grace period expires (TRM-01).
+     */
+    public static final class SignsInAfterTheNotice extends DropboxAddModeStyle {
+        @Override
+        protected boolean heedsTheNotice() {
+            return false;
+        }
+
+        @Override
+        protected boolean keepsAFreshToken() {
             return false;
         }
     }

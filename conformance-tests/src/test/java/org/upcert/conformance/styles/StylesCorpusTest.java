@@ -433,4 +433,36 @@ class StylesCorpusTest {
             assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("TRM-01 (a style bug): after new credentials revoked its token, every job refused with -1013 made "
+            + "DropboxAddModeStyle's twin throw away even the token the previous one had just fetched and sign in again, "
+            + "604 ms each on a slow link, and it went on after willTerminate: 8 sign-ins after the notice, killed at the "
+            + "grace (explore:640). The style keeps a token no refused job carried and starts no sign-in after the notice")
+    void dropboxNoSignInAfterTheNotice() throws Exception {
+        String file = "dropbox-TRM-01-seed-640.yaml";
+        RunEvidence twin = dropbox(DropboxAddModeStyle.SignsInAfterTheNotice.class, file, 640);
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 640);
+        assertTrue(signInsAfterANotice(twin) > 1, "the twin signs in again after a notice: " + signInsAfterANotice(twin));
+        assertEquals(0, signInsAfterANotice(style), "sign-ins the style started after a notice");
+        styleFixedTwinCaught("TRM-01", style, twin);
+        Verdict e2e = RuleCatalogue.judge("E2E-01", style);
+        assertEquals(Status.PASS, e2e.status(), "E2E-01: " + e2e.message());
+    }
+
+    /** {@code oauth2/token} requests answered or cancelled between a termination notice during a call and the call's end. */
+    private static int signInsAfterANotice(RunEvidence run) {
+        int count = 0;
+        boolean noticed = false;
+        for (TraceEvent e : run.events()) {
+            if (e.name().equals("process.notice") && e.fields().has("grace")) { // not a notice after the call returned
+                noticed = true;
+            } else if (e.name().equals("call.end")) {
+                noticed = false;
+            } else if (noticed && e.name().equals("http") && e.text("url").endsWith("/oauth2/token")) {
+                count++;
+            }
+        }
+        return count;
+    }
 }
