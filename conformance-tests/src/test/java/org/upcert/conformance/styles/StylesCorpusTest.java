@@ -437,8 +437,9 @@ class StylesCorpusTest {
     @Test
     @DisplayName("TRM-01 (a style bug): after new credentials revoked its token, every job refused with -1013 made "
             + "DropboxAddModeStyle's twin throw away even the token the previous one had just fetched and sign in again, "
-            + "604 ms each on a slow link, and it went on after willTerminate: 8 sign-ins after the notice, killed at the "
-            + "grace (explore:640). The style keeps a token no refused job carried and starts no sign-in after the notice")
+            + "604 ms each on a slow link, and it went on after willTerminate: 9 sign-ins after the notice, killed at the "
+            + "grace (explore:640, shrunk to 7 faults). The style keeps a token no refused job carried and starts no sign-in "
+            + "after the notice")
     void dropboxNoSignInAfterTheNotice() throws Exception {
         String file = "dropbox-TRM-01-seed-640.yaml";
         RunEvidence twin = dropbox(DropboxAddModeStyle.SignsInAfterTheNotice.class, file, 640);
