@@ -22,7 +22,8 @@ user; each item's status inside a 200). The style, unlike the sample's:
   this extension reads as committed).
 - **Job identity from the destination**: ``X-Backup-Key: <resource key> <attempt>``.
 - **The PROCESS set (iOS 26.5) reconciles** what the journal says is in flight, read only with full
-  access (limited access shows no job at all); below 26.5 a create block is journaled as an intent and
+  access (limited access shows no job at all); a job absent from both sets 10 s running (counted for its
+  own attempt) is gone; below 26.5 a create block is journaled as an intent and
   a block whose commit was never confirmed is trusted after 10 minutes without a sign of it.
 
 What a job shows: the upload token only where a response header carries it (``x-goog-upload-token``:
@@ -438,12 +439,15 @@ class Call:
             for key, r in resources.items():
                 if r.get("s") not in ("sent", "doubt"):
                     continue
+                # The mark belongs to the attempt it was set for (``ma``): one left by an earlier attempt, whose
+                # job turned up finished after it was set, says nothing of this one (explore:99, DUP-01).
+                missing = r.get("m") if r.get("ma") == r.get("a") else 0
                 if key in alive or key in finished:
                     if r.get("m"):
                         ops.append(res(key, m=0))
-                elif not r.get("m"):
-                    ops.append(res(key, m=now))  # the sets lag: gone only if still absent later
-                elif now - r["m"] >= MISSING:
+                elif not missing:
+                    ops.append(res(key, m=now, ma=r.get("a")))  # the sets lag: gone only if still absent later
+                elif now - missing >= MISSING:
                     ops.append(res(key, s="queued", m=0, stale=False))
             self.journal.record(ops)
             return sum(1 for key in alive if key)

@@ -237,4 +237,27 @@ class OneDriveSessionExtensionAcceptanceTest {
         }
         return refused;
     }
+
+    @Test
+    @DisplayName("the journal style keeps a job's missing mark only for the attempt it was set for (explore:99, iOS 26.1 upgraded"
+            + " to 26.5, 413s on a 180 MB video): DUP-01 and RTY-02 PASS; its twin kept a mark an earlier attempt's job left and"
+            + " took the next attempt's job, failed but not shown yet, for gone at once: a second job beside it, DUP-01 and RTY-02 FAIL")
+    void aMissingMarkBelongsToItsAttempt() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/onedrive-DUP-01-seed-99.yaml";
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("onedrive");
+        RunEvidence twin = Python.simulate(python, "mutant_onedrive_keeps_missing_mark.py", pinned, 99, options);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("os.upgrade") && e.text("to").equals("26.5")),
+                "the PROCESS set (26.5) comes with an upgrade");
+        var duplicate = RuleCatalogue.judge("DUP-01", twin);
+        assertEquals("FAIL", duplicate.status().name(), duplicate.message());
+        assertTrue(duplicate.message().contains("while J000465 for it is still unacknowledged"), duplicate.message());
+        var spacing = RuleCatalogue.judge("RTY-02", twin);
+        assertEquals("FAIL", spacing.status().name(), spacing.message());
+        RunEvidence style = Python.simulate(python, "onedrive_session_extension.py", pinned, 99, options);
+        for (String rule : List.of("DUP-01", "RTY-02", "E2E-01")) {
+            var verdict = RuleCatalogue.judge(rule, style);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
 }
