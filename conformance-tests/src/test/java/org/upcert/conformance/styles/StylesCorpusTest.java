@@ -451,6 +451,22 @@ class StylesCorpusTest {
         assertEquals(Status.PASS, e2e.status(), "E2E-01: " + e2e.message());
     }
 
+    @Test
+    @DisplayName("RTY-01 (a style bug): DropboxAddModeStyle gives up on a refused resource only when the attempt just refused was"
+            + " made 35 minutes after the first refusal it saw; its twin counted to the call that saw the last refusal, so one"
+            + " settled late made 7 refusals within 27 minutes look long enough (explore:1060, shrunk to an injected 400 window"
+            + " and a sign-out)")
+    void dropboxGivesUpOnlyAfterALongRefusal() throws Exception {
+        String file = "dropbox-RTY-01-seed-1060.yaml";
+        RunEvidence twin = dropbox(DropboxAddModeStyle.GivesUpOnLateSightings.class, file, 1060);
+        RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 1060);
+        styleFixedTwinCaught("RTY-01", style, twin);
+        for (String rule : new String[] {"E2E-01", "RES-01", "CNS-02", "RTY-02"}) {
+            Verdict verdict = RuleCatalogue.judge(rule, style);
+            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
+        }
+    }
+
     /** {@code oauth2/token} requests answered or cancelled between a termination notice during a call and the call's end. */
     private static int signInsAfterANotice(RunEvidence run) {
         int count = 0;
