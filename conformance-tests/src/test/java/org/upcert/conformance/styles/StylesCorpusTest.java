@@ -91,10 +91,7 @@ class StylesCorpusTest {
         RunEvidence evidence = fullWalk(FullWalkExtension.class, "fullwalk-DUP-01-seed-790.yaml", 790);
         assertTrue(evidence.events().stream().anyMatch(e -> e.name().equals("process.kill")
                 && e.text("reason").contains("inside performChanges, after the commit")), "a kill right after a commit");
-        for (String rule : new String[] {"DUP-01", "TRM-03"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, evidence);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(evidence, "the style", "DUP-01", "TRM-03");
         assertTrue(RuleCatalogue.judge("DUP-01", evidence).message().contains("beside a job a kill right after its commit hid"),
                 "the situation was met and said");
     }
@@ -130,6 +127,14 @@ class StylesCorpusTest {
     }
 
     /** The style passes {@code rule} on the pinned profile and its twin with the old mistake FAILs it. */
+    /** Each of {@code rules} PASSes on {@code run} ({@code who}, for the message). */
+    private static void assertPass(RunEvidence run, String who, String... rules) {
+        for (String rule : rules) {
+            Verdict verdict = RuleCatalogue.judge(rule, run);
+            assertEquals(Status.PASS, verdict.status(), rule + " on " + who + ": " + verdict.message());
+        }
+    }
+
     private static void styleFixedTwinCaught(String rule, RunEvidence fixed, RunEvidence twin) {
         Verdict pass = RuleCatalogue.judge(rule, fixed);
         assertEquals(Status.PASS, pass.status(), rule + " on the style: " + pass.message());
@@ -189,10 +194,7 @@ class StylesCorpusTest {
                 "a download-only job succeeded");
         RunEvidence style = hydrating(HydratingExtension.class, file, 727);
         styleFixedTwinCaught("RES-03", style, twin);
-        for (String rule : new String[] {"RES-01", "RES-02", "ACK-01", "DUP-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "RES-01", "RES-02", "ACK-01", "DUP-01");
     }
 
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
@@ -222,10 +224,7 @@ class StylesCorpusTest {
         assertTrue(sample.events().stream().filter(e -> e.name().equals("host.server")).count() >= 2, "the account moves and back");
         assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 204),
                 "a 204 counted as a failure");
-        for (String rule : new String[] {"RES-01", "E2E-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, sample);
-            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
-        }
+        assertPass(sample, "the sample", "RES-01", "E2E-01");
         Verdict hydrating = RuleCatalogue.judge("RES-01", hydrating(HydratingExtension.class, file, 401));
         assertEquals(Status.PASS, hydrating.status(), hydrating.message());
         // the drawn profile unshrunk (the account moves at once, and back and forth): RES-01 still
@@ -273,10 +272,7 @@ class StylesCorpusTest {
         assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("code") == -1013),
                 "authentication failures");
         assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 413), "a 413");
-        for (String rule : new String[] {"RTY-02", "RTY-01", "E2E-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, sample);
-            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
-        }
+        assertPass(sample, "the sample", "RTY-02", "RTY-01", "E2E-01");
     }
 
     @Test
@@ -292,10 +288,7 @@ class StylesCorpusTest {
                 "a 204 the device counts as failed (the 26.x quirk)");
         assertTrue(sample.events().stream().noneMatch(e -> e.name().equals("run.cut")),
                 "not cut as churning: " + result.summary().endReason());
-        for (String rule : new String[] {"E2E-01", "ACK-01", "CLD-02"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, sample);
-            assertEquals(Status.PASS, verdict.status(), rule + " on the sample: " + verdict.message());
-        }
+        assertPass(sample, "the sample", "E2E-01", "ACK-01", "CLD-02");
     }
 
     @Test
@@ -325,10 +318,7 @@ class StylesCorpusTest {
                 && e.text("reason").contains("after the commit")), "a kill right after a commit");
         RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 9);
         styleFixedTwinCaught("DUP-01", style, twin);
-        for (String rule : new String[] {"TRM-03", "E2E-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "TRM-03", "E2E-01");
     }
 
     @Test
@@ -366,10 +356,7 @@ class StylesCorpusTest {
         assertEquals(notice.t() + 2, cut.t(), "cancelled at the notice plus one API call's cost: " + cut.raw());
         assertEquals("returned", end.text("outcome"), end.raw());
         assertTrue(end.t() - notice.t() <= 5_000, "returned " + (end.t() - notice.t()) + " ms after the notice");
-        for (String rule : new String[] {"TRM-01", "TRM-02", "TRM-03", "E2E-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "TRM-01", "TRM-02", "TRM-03", "E2E-01");
     }
 
     @Test
@@ -384,10 +371,7 @@ class StylesCorpusTest {
         assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.delete")), "assets deleted");
         RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 397);
         styleFixedTwinCaught("RES-03", style, twin);
-        for (String rule : new String[] {"E2E-01", "RES-01", "ACK-01", "DUP-01", "TRM-03"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "E2E-01", "RES-01", "ACK-01", "DUP-01", "TRM-03");
     }
 
     @Test
@@ -428,10 +412,7 @@ class StylesCorpusTest {
         assertTrue(moved != null && moved.line() > deleted.line(), "the account moved to server 2 later");
         assertTrue(org.upcert.conformance.rules.ResourceFates.of(style).of(photo).fate()
                 != org.upcert.conformance.rules.ResourceFates.Fate.UPLOADED, "not UPLOADED at the end of the run");
-        for (String rule : new String[] {"RES-01", "RES-02", "ACK-01", "DUP-01", "E2E-01"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "RES-01", "RES-02", "ACK-01", "DUP-01", "E2E-01");
     }
 
     @Test
@@ -461,10 +442,7 @@ class StylesCorpusTest {
         RunEvidence twin = dropbox(DropboxAddModeStyle.GivesUpOnLateSightings.class, file, 1060);
         RunEvidence style = dropbox(DropboxAddModeStyle.class, file, 1060);
         styleFixedTwinCaught("RTY-01", style, twin);
-        for (String rule : new String[] {"E2E-01", "RES-01", "CNS-02", "RTY-02"}) {
-            Verdict verdict = RuleCatalogue.judge(rule, style);
-            assertEquals(Status.PASS, verdict.status(), rule + ": " + verdict.message());
-        }
+        assertPass(style, "the style", "E2E-01", "RES-01", "CNS-02", "RTY-02");
     }
 
     /** {@code oauth2/token} requests answered or cancelled between a termination notice during a call and the call's end. */
