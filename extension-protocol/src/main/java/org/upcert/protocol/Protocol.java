@@ -95,12 +95,12 @@ public final class Protocol {
 
     /**
      * A job's local identifier as the system writes it (the job store, and the hosts for a placeholder), {@code J} and the sequence number zero-padded
-     * to six digits (as {@code String.format("J%06d", sequence)}, which parses its pattern on every call:
+     * to six digits (as {@code String.format(java.util.Locale.ROOT, "J%06d", sequence)}, which parses its pattern on every call:
      * 2.5% of a worker's time in a certification, in the worker's {@code createJob}).
      */
     public static String jobId(long sequence) {
         if (sequence < 0) {
-            return String.format("J%06d", sequence); // never made by the system; as the pattern says
+            return String.format(java.util.Locale.ROOT, "J%06d", sequence); // never made by the system; as the pattern says
         }
         String digits = Long.toString(sequence);
         if (digits.length() >= 6) {

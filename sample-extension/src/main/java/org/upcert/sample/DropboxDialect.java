@@ -159,7 +159,7 @@ final class DropboxDialect implements CloudDialect {
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
             } else if (c < 0x20 || c > 0x7E) {
-                out.append(String.format("\\u%04x", (int) c));
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

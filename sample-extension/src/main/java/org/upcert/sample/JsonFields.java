@@ -48,7 +48,7 @@ final class JsonFields {
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
             } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

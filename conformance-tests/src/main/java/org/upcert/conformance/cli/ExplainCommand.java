@@ -36,7 +36,7 @@ public final class ExplainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (id == null) {
             for (Rule rule : RuleCatalogue.rules()) {
-                out.printf("%-7s %-6s %s%n", rule.id(), rule.severity(), rule.text());
+                out.printf(java.util.Locale.ROOT, "%-7s %-6s %s%n", rule.id(), rule.severity(), rule.text());
             }
             out.flush();
             return ExitCode.OK.code();

@@ -109,12 +109,12 @@ public final class ShrinkCommand implements Callable<Integer> {
             err.println("upcert shrink: --out " + unwritable.get() + "; nothing was run");
             return ExitCode.USAGE.code();
         }
-        stdout.printf("upcert shrink · %s · profile %s (sha256 %s) seed %d · rule %s · %d faults, %d assets · at most %d runs / %s%n",
+        stdout.printf(java.util.Locale.ROOT, "upcert shrink · %s · profile %s (sha256 %s) seed %d · rule %s · %d faults, %d assets · at most %d runs / %s%n",
                 config.describeExtension(), profile, sha256, seed, checker.get().ruleId(), plan.faults().size(), plan.workload().assets(),
                 maxRuns, budget);
         stdout.flush();
         Shrinker shrinker = new Shrinker(config::source, config.cloud(), checker.get(), maxRuns, budgetMillis, step -> {
-            stdout.printf("  run %3d  %-70s  %2d faults, %4d assets, fault phase %d min%n", step.run(), step.what(),
+            stdout.printf(java.util.Locale.ROOT, "  run %3d  %-70s  %2d faults, %4d assets, fault phase %d min%n", step.run(), step.what(),
                     step.plan().faults().size(), step.plan().workload().assets(), step.plan().phases().faultPhaseMs() / 60_000);
             stdout.flush();
         }).withIsolation(config.isolation()).withAssumptions(config.assumptions()).withHangAfterMs(config.hangAfterMs())
@@ -160,7 +160,7 @@ public final class ShrinkCommand implements Callable<Integer> {
             return ExitCode.HARNESS_FAULT.code();
         }
         stdout.println();
-        stdout.printf("%s: %d → %d faults, %d → %d assets, fault phase %d → %d min, in %d runs%s%n",
+        stdout.printf(java.util.Locale.ROOT, "%s: %d → %d faults, %d → %d assets, fault phase %d → %d min, in %d runs%s%n",
                 result.exhausted() ? "SHRUNK (stopped at the run or time bound; the best so far)" : "SHRUNK (no smaller failing plan)",
                 result.original().faults().size(), result.minimal().faults().size(), result.original().workload().assets(),
                 result.minimal().workload().assets(), result.original().phases().faultPhaseMs() / 60_000,

@@ -27,7 +27,7 @@ final class Markup {
             // picture of its run, and their Allure copies, invalid XML: a parser stops at it. Shown as a
             // backslash, u and four hex digits, as TerminalText.printable shows half a pair.
             if (replacement == null && (c == (char) 0xFFFE || c == (char) 0xFFFF || org.upcert.harness.cli.TerminalText.unpaired(text, i))) {
-                replacement = String.format("\\u%04x", (int) c);
+                replacement = String.format(java.util.Locale.ROOT, "\\u%04x", (int) c);
             }
             if (replacement != null && out == null) {
                 out = new StringBuilder(text.length() + 16).append(text, 0, i);

@@ -28,28 +28,28 @@ final class PlanPrinter {
     static void print(PrintWriter out, Expansion expansion) {
         Profile profile = expansion.profile();
         RunPlan plan = expansion.plan();
-        out.printf("profile   %s (%s) · seed %d%n", profile.name(), profile.source(), plan.seed());
-        out.printf("          %s%n", profile.summary());
+        out.printf(java.util.Locale.ROOT, "profile   %s (%s) · seed %d%n", profile.name(), profile.source(), plan.seed());
+        out.printf(java.util.Locale.ROOT, "          %s%n", profile.summary());
         if (!profile.imitates().isEmpty()) {
-            out.printf("imitates  %s%n", profile.imitates().replaceAll("\\s+", " "));
+            out.printf(java.util.Locale.ROOT, "imitates  %s%n", profile.imitates().replaceAll("\\s+", " "));
         }
         if (!profile.rules().isEmpty()) {
-            out.printf("rules     %s%n", String.join(", ", profile.rules()));
+            out.printf(java.util.Locale.ROOT, "rules     %s%n", String.join(", ", profile.rules()));
         }
-        out.printf("workload  %s · os %s%n", json(plan.workload()), profile.os());
+        out.printf(java.util.Locale.ROOT, "workload  %s · os %s%n", json(plan.workload()), profile.os());
         String quirks = quirks(plan.policy());
-        out.printf("system    %s%s%n", profile.overrides().isEmpty() ? "defaults of iOS " + profile.os()
+        out.printf(java.util.Locale.ROOT, "system    %s%s%n", profile.overrides().isEmpty() ? "defaults of iOS " + profile.os()
                 : "defaults of iOS " + profile.os() + " with " + String.join(", ", profile.overrides()),
                 (quirks.isEmpty() ? "" : " · device quirks on: " + quirks) + " · " + fetchLag(plan.policy()));
-        out.printf("phases    %s%n", phases(plan.phases()));
+        out.printf(java.util.Locale.ROOT, "phases    %s%n", phases(plan.phases()));
         List<String> lines = PlanJson.lines(plan.faults());
-        out.printf("faults    %d in the plan%n", lines.size());
+        out.printf(java.util.Locale.ROOT, "faults    %d in the plan%n", lines.size());
         for (int i = 0; i < lines.size(); i++) {
-            out.printf("  %-16s %s%n", when(plan.faults().get(i)), lines.get(i));
+            out.printf(java.util.Locale.ROOT, "  %-16s %s%n", when(plan.faults().get(i)), lines.get(i));
         }
         for (Expansion.EntryOutcome entry : expansion.entries()) {
             if (!entry.active()) {
-                out.printf("  (entry %d, %s at line %d: not active for this seed)%n", entry.index(), entry.kind(),
+                out.printf(java.util.Locale.ROOT, "  (entry %d, %s at line %d: not active for this seed)%n", entry.index(), entry.kind(),
                         entry.location().line());
             }
         }

@@ -43,7 +43,7 @@ public final class ProfilesCommand implements Runnable {
             for (String name : names) {
                 try {
                     Profile profile = ProfileCatalogue.load(name);
-                    out.printf("%-" + width + "s  %s%n", name, profile.summary());
+                    out.printf(java.util.Locale.ROOT, "%-" + width + "s  %s%n", name, profile.summary());
                 } catch (ProfileException e) {
                     PlanPrinter.problems(err, e.problems());
                     return ExitCode.HARNESS_FAULT.code(); // a shipped profile must be valid
@@ -112,11 +112,11 @@ public final class ProfilesCommand implements Runnable {
             for (String file : files) {
                 try {
                     Profile profile = ProfileCatalogue.resolve(file);
-                    out.printf("ok       %s (%s, %d fault entr%s)%n", file, profile.name(), profile.faults().size(),
+                    out.printf(java.util.Locale.ROOT, "ok       %s (%s, %d fault entr%s)%n", file, profile.name(), profile.faults().size(),
                             profile.faults().size() == 1 ? "y" : "ies");
                 } catch (ProfileException e) {
                     invalid++;
-                    out.printf("invalid  %s (%d problem%s)%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
+                    out.printf(java.util.Locale.ROOT, "invalid  %s (%d problem%s)%n", file, e.problems().size(), e.problems().size() == 1 ? "" : "s");
                     PlanPrinter.problems(err, e.problems());
                 }
             }

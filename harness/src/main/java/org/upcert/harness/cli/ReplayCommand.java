@@ -89,7 +89,7 @@ public final class ReplayCommand implements Callable<Integer> {
             source = ExtensionSource.jar(sample);
         }
         try {
-            out.printf("upcert replay · %s · seed %d · profile %s · cloud %s · %d faults%n", trace, header.plan().seed(),
+            out.printf(java.util.Locale.ROOT, "upcert replay · %s · seed %d · profile %s · cloud %s · %d faults%n", trace, header.plan().seed(),
                     header.plan().profile(), header.cloud(), header.plan().faults().size());
             out.flush();
             ExtensionSource next;
@@ -101,10 +101,10 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             Replay.Outcome outcome = Replay.replay(trace, source, next, transport);
             if (outcome.identical()) {
-                out.printf("IDENTICAL: %d lines, byte for byte (%s)%n", outcome.lines(), outcome.replayed().summary().endReason());
+                out.printf(java.util.Locale.ROOT, "IDENTICAL: %d lines, byte for byte (%s)%n", outcome.lines(), outcome.replayed().summary().endReason());
                 return ExitCode.OK.code();
             }
-            out.printf("DIFFERENT at line %d of %d%n  trace:  %s%n  replay: %s%n", outcome.firstDifference(), outcome.lines(),
+            out.printf(java.util.Locale.ROOT, "DIFFERENT at line %d of %d%n  trace:  %s%n  replay: %s%n", outcome.firstDifference(), outcome.lines(),
                     outcome.expected() == null ? "(ends here)" : outcome.expected(),
                     outcome.actual() == null ? "(ends here)" : outcome.actual());
             out.println("A different trace from the same plan, extension and build means something in the run was not"

@@ -174,19 +174,19 @@ public final class RunCommand implements Callable<Integer> {
         }
         Path traceFile = dir.resolve("trace.jsonl");
         if (!json) {
-            stdout.printf("upcert run · seed %d · %s · cloud %s · isolation %s%s%n", seed, source.describe(), cloud,
+            stdout.printf(java.util.Locale.ROOT, "upcert run · seed %d · %s · cloud %s · isolation %s%s%n", seed, source.describe(), cloud,
                     org.upcert.harness.run.Hosting.resolve(source, isolation),
                     assume.isEmpty() ? "" : " · assumes " + String.join(", ", new java.util.TreeSet<>(assume)));
             if (expansion != null) {
                 PlanPrinter.print(stdout, new Expansion(expansion.profile(), plan, expansion.entries()));
             }
-            stdout.printf("plan: profile %s, %d assets, jobLimit %d, payload %s, %s%n", plan.profile(),
+            stdout.printf(java.util.Locale.ROOT, "plan: profile %s, %d assets, jobLimit %d, payload %s, %s%n", plan.profile(),
                     plan.workload().assets(), plan.workload().jobLimit(),
                     plan.policy().payload().name().toLowerCase(Locale.ROOT),
                     plan.faults().isEmpty() ? "no faults" : plan.faults().size() + " faults");
             RunPlan raised = plan.raisedTo(source.declaredScope().deploymentLevel());
             if (raised != plan) {
-                stdout.printf("os: raised from iOS %s to %s, the extension's %s (docs/scope.md)%n", plan.workload().os(),
+                stdout.printf(java.util.Locale.ROOT, "os: raised from iOS %s to %s, the extension's %s (docs/scope.md)%n", plan.workload().os(),
                         raised.workload().os(), source.declaredScope().describeTarget());
             }
             stdout.flush();
@@ -291,46 +291,46 @@ public final class RunCommand implements Callable<Integer> {
 
     private static void printHuman(PrintWriter out, RunSummary s) {
         out.println();
-        out.printf("  activations   %,d  %s  processes %d, kills %d%n", s.activations(), s.outcomes(), s.launches(), s.kills());
+        out.printf(java.util.Locale.ROOT, "  activations   %,d  %s  processes %d, kills %d%n", s.activations(), s.outcomes(), s.launches(), s.kills());
         StringBuilder states = new StringBuilder();
         for (Map.Entry<String, Integer> entry : s.jobsByFinalState().entrySet()) {
-            states.append(states.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ').append(String.format("%,d", entry.getValue()));
+            states.append(states.length() == 0 ? "" : ", ").append(entry.getKey()).append(' ').append(String.format(java.util.Locale.ROOT, "%,d", entry.getValue()));
         }
-        out.printf("  jobs          %,d created: %s%n", s.jobsCreated(), states.length() == 0 ? "none" : states);
-        out.printf("  resources     %,d / %,d uploaded, SHA-256 verified%s%s%n", s.uploaded(), s.resources(),
-                s.duplicateWrites() > 0 ? String.format(" (%,d duplicate writes)", s.duplicateWrites()) : "",
-                s.ineligible() > 0 ? String.format("; %,d over the cloud's request size cap, not eligible", s.ineligible()) : "");
-        out.printf("  bytes         %s declared, %s sent%n", bytes(s.bytesDeclared()), bytes(s.bytesSent()));
+        out.printf(java.util.Locale.ROOT, "  jobs          %,d created: %s%n", s.jobsCreated(), states.length() == 0 ? "none" : states);
+        out.printf(java.util.Locale.ROOT, "  resources     %,d / %,d uploaded, SHA-256 verified%s%s%n", s.uploaded(), s.resources(),
+                s.duplicateWrites() > 0 ? String.format(java.util.Locale.ROOT, " (%,d duplicate writes)", s.duplicateWrites()) : "",
+                s.ineligible() > 0 ? String.format(java.util.Locale.ROOT, "; %,d over the cloud's request size cap, not eligible", s.ineligible()) : "");
+        out.printf(java.util.Locale.ROOT, "  bytes         %s declared, %s sent%n", bytes(s.bytesDeclared()), bytes(s.bytesSent()));
         double compression = s.wallMillis() > 0 ? (double) s.simulatedMillis() / s.wallMillis() : 0;
-        out.printf("  simulated     %s   wall %.1f s   (%,.0f× real time)%n", VirtualClock.format(s.simulatedMillis()),
+        out.printf(java.util.Locale.ROOT, "  simulated     %s   wall %.1f s   (%,.0f× real time)%n", VirtualClock.format(s.simulatedMillis()),
                 s.wallMillis() / 1000.0, compression);
-        out.printf("  trace         %s (%,d events)%n", s.tracePath(), s.traceEvents());
+        out.printf(java.util.Locale.ROOT, "  trace         %s (%,d events)%n", s.tracePath(), s.traceEvents());
         if (s.refusedCalls() > 0 || s.penalties() > 0 || s.refusedRequests() > 0) {
-            out.printf("  notable       %d refused API calls, %d 50008 penalties, %d requests refused by the cloud%n",
+            out.printf(java.util.Locale.ROOT, "  notable       %d refused API calls, %d 50008 penalties, %d requests refused by the cloud%n",
                     s.refusedCalls(), s.penalties(), s.refusedRequests());
         }
         out.println();
         if (interrupted(s)) {
-            out.printf("INTERRUPTED (Ctrl-C) at %s simulated: the run was stopped; %,d resources not yet in the cloud,"
+            out.printf(java.util.Locale.ROOT, "INTERRUPTED (Ctrl-C) at %s simulated: the run was stopped; %,d resources not yet in the cloud,"
                     + " %,d jobs unacknowledged. The trace and summary.json hold the run up to there.%n",
                     VirtualClock.format(s.simulatedMillis()), s.missing(), s.unacknowledged());
         } else if (s.complete()) {
             out.println("COMPLETE: every resource is in the cloud with the right bytes and every job is acknowledged.");
         } else {
-            out.printf("INCOMPLETE (%s): %,d resources missing from the cloud, %,d jobs unacknowledged.%n",
+            out.printf(java.util.Locale.ROOT, "INCOMPLETE (%s): %,d resources missing from the cloud, %,d jobs unacknowledged.%n",
                     s.endReason(), s.missing(), s.unacknowledged());
         }
     }
 
     static String bytes(long n) {
         if (n >= 1L << 30) {
-            return String.format("%.1f GiB", n / (double) (1L << 30));
+            return String.format(java.util.Locale.ROOT, "%.1f GiB", n / (double) (1L << 30));
         }
         if (n >= 1L << 20) {
-            return String.format("%.1f MiB", n / (double) (1L << 20));
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));
         }
         if (n >= 1L << 10) {
-            return String.format("%.1f KiB", n / 1024.0);
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
         }
         return n + " B";
     }
@@ -357,7 +357,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             lastPrint = now;
             printed = true;
-            err.printf("\r  simulated %-14s activations %,6d   cloud objects %,d / %,d   trace %,d events ",
+            err.printf(java.util.Locale.ROOT, "\r  simulated %-14s activations %,6d   cloud objects %,d / %,d   trace %,d events ",
                     VirtualClock.format(p.virtualMillis()), p.activations(), p.uploaded(), p.resources(), p.traceEvents());
             err.flush();
         }

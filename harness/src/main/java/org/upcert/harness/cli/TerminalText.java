@@ -86,7 +86,7 @@ public final class TerminalText {
         } else if (c == '\t') {
             out.append("\\t");
         } else {
-            out.append(String.format("\\u%04x", (int) c));
+            out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
         }
     }
 

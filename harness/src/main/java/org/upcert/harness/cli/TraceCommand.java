@@ -88,7 +88,7 @@ public final class TraceCommand implements Callable<Integer> {
                 }
                 String name = event.path("ev").asText();
                 if (name.equals("header")) {
-                    out.printf("seed %s · profile %s · %s · cloud %s%n", event.path("seed").asText(),
+                    out.printf(java.util.Locale.ROOT, "seed %s · profile %s · %s · cloud %s%n", event.path("seed").asText(),
                             event.path("profile").asText(), event.path("extension").path("name").asText(),
                             event.path("cloud").asText());
                     continue;
@@ -133,7 +133,7 @@ public final class TraceCommand implements Callable<Integer> {
                     : value.isTextual() ? printable(value.asText()) : value.toString();
             fields.append(' ').append(field.getKey()).append('=').append(text);
         }
-        return String.format("%16s  act %4d  %s %-18s%s", VirtualClock.format(event.path("t").asLong()), act,
+        return String.format(java.util.Locale.ROOT, "%16s  act %4d  %s %-18s%s", VirtualClock.format(event.path("t").asLong()), act,
                 GLYPHS.getOrDefault(name, " "), name, fields);
     }
 }

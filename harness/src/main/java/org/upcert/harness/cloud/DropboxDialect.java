@@ -201,7 +201,7 @@ public final class DropboxDialect implements CloudDialect {
             return refuseJson(request, 409, "path/not_found/..", "{\".tag\":\"path\",\"path\":{\".tag\":\"not_found\"}}");
         }
         CloudInventory.StoredObject object = stored.get();
-        String rev = String.format("%016x", SimRandom.mix64(seed ^ object.sha256().hashCode() ^ ((long) object.writes() << 32)) >>> 4);
+        String rev = String.format(java.util.Locale.ROOT, "%016x", SimRandom.mix64(seed ^ object.sha256().hashCode() ^ ((long) object.writes() << 32)) >>> 4);
         return CloudResponse.json(200, "{\".tag\":\"file\"," + metadataJson(key, object.objectId(), object.declaredSize(),
                 object.sha256(), rev).substring(1));
     }
@@ -261,14 +261,14 @@ public final class DropboxDialect implements CloudDialect {
             }
             key = renamed(key);
         }
-        String id = String.format("id:%016x", SimRandom.mix64(seed ^ 0xDB0_0000L ^ (++fileCount * 0x9E3779B97F4A7C15L)));
+        String id = String.format(java.util.Locale.ROOT, "id:%016x", SimRandom.mix64(seed ^ 0xDB0_0000L ^ (++fileCount * 0x9E3779B97F4A7C15L)));
         inventory.store(key, size, sha, id);
         String storedId = inventory.object(key).map(CloudInventory.StoredObject::objectId).orElse(id);
         return metadata(key, storedId, size, sha, 200);
     }
 
     private CloudResponse metadata(String key, String id, long size, String sha, int status) {
-        String rev = String.format("%016x", SimRandom.mix64(seed ^ (++fileCount * 31)) >>> 4);
+        String rev = String.format(java.util.Locale.ROOT, "%016x", SimRandom.mix64(seed ^ (++fileCount * 31)) >>> 4);
         String json = metadataJson(key, id, size, sha, rev);
         CloudResponse answer = CloudResponse.json(status, json);
         return bodyInHeaders ? answer.withHeader("Dropbox-API-Result", json) : answer;

@@ -141,7 +141,7 @@ public final class GenericPutDialect implements CloudDialect {
         byte[] body = request.body();
         long declared = request.header(DECLARED_LENGTH_HEADER).map(Long::parseLong).orElse((long) body.length);
         String sha = Payloads.sha256(body);
-        String objectId = String.format("obj-%08d", ++objectIds);
+        String objectId = String.format(java.util.Locale.ROOT, "obj-%08d", ++objectIds);
         boolean overwrote = inventory.store(key, declared, sha, objectId);
         String storedId = inventory.object(key).map(CloudInventory.StoredObject::objectId).orElse(objectId);
         return CloudResponse.of(overwrote ? 204 : 201)

@@ -200,7 +200,7 @@ public final class GooglePhotosDialect implements CloudDialect {
         long declared = request.header(DECLARED_LENGTH_HEADER).map(Long::parseLong).orElse((long) body.length);
         String mime = request.header("x-goog-upload-content-type").orElse("application/octet-stream");
         uploadCount++;
-        String token = String.format("UT%06d-%016x", uploadCount,
+        String token = String.format(java.util.Locale.ROOT, "UT%06d-%016x", uploadCount,
                 SimRandom.mix64(seed ^ 0x7570_6C6F_6164L ^ (uploadCount * 0xBF58476D1CE4E5B9L)));
         String sha = Payloads.sha256(body);
         if (!bodyInHeaders) {
@@ -264,7 +264,7 @@ public final class GooglePhotosDialect implements CloudDialect {
                 continue;
             }
             mediaItems++;
-            String id = String.format("MI%06d-%016x", mediaItems,
+            String id = String.format(java.util.Locale.ROOT, "MI%06d-%016x", mediaItems,
                     SimRandom.mix64(seed ^ 0x6D65_6469_61L ^ (mediaItems * 0x94D049BB133111EBL)));
             uploads.put(token, new Upload(upload.sha256(), upload.declaredSize(), upload.mimeType(), upload.expiresAt(), id));
             inventory.store(id, upload.declaredSize(), upload.sha256(), id);

@@ -48,7 +48,7 @@ final class OAuthClientCredentials {
             return null;
         }
         issued++;
-        String token = String.format("%s%04d-%016x", prefix, issued, SimRandom.mix64(seed ^ prefix.hashCode() ^ (issued * 0x9E3779B97F4A7C15L)));
+        String token = String.format(java.util.Locale.ROOT, "%s%04d-%016x", prefix, issued, SimRandom.mix64(seed ^ prefix.hashCode() ^ (issued * 0x9E3779B97F4A7C15L)));
         expiry.put(token, virtualNow.getAsLong() + lifetimeMs);
         return token;
     }
@@ -95,7 +95,7 @@ final class OAuthClientCredentials {
                 case '\\' -> out.append("\\\\");
                 default -> {
                     if (c < 0x20 || c > 0x7E) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         out.append(c);
                     }

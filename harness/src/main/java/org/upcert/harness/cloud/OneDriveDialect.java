@@ -255,7 +255,7 @@ public final class OneDriveDialect implements CloudDialect {
             }
         }
         sessionCount++;
-        String id = String.format("%016x%04d", SimRandom.mix64(seed ^ 0x0D1D_0000L ^ (sessionCount * 0x9E3779B97F4A7C15L)),
+        String id = String.format(java.util.Locale.ROOT, "%016x%04d", SimRandom.mix64(seed ^ 0x0D1D_0000L ^ (sessionCount * 0x9E3779B97F4A7C15L)),
                 sessionCount);
         Session session = new Session(itemPath, behavior, fileSize, virtualNow.getAsLong() + sessionLifetimeMs);
         sessions.put(id, session);
@@ -325,7 +325,7 @@ public final class OneDriveDialect implements CloudDialect {
         session.committed = true;
         session.expiresAt = now + sessionLifetimeMs;
         String sha = Payloads.sha256(session.received.toByteArray());
-        String itemId = String.format("01%014X", SimRandom.mix64(seed ^ 0x17E3_0000L ^ (++itemCount * 0x9E3779B97F4A7C15L)) >>> 8);
+        String itemId = String.format(java.util.Locale.ROOT, "01%014X", SimRandom.mix64(seed ^ 0x17E3_0000L ^ (++itemCount * 0x9E3779B97F4A7C15L)) >>> 8);
         inventory.store(key, total, sha, itemId);
         String storedId = inventory.object(key).map(CloudInventory.StoredObject::objectId).orElse(itemId);
         CloudResponse answer = CloudResponse.json(exists ? 200 : 201, driveItem(key, storedId, total, sha));

@@ -99,8 +99,8 @@ public final class S3PresignedDialect implements CloudDialect {
         }
         this.virtualNow = virtualNow;
         this.defaultExpiresSeconds = defaultExpiresSeconds;
-        this.accessKeyId = String.format("AKIA%016X", SimRandom.mix64(seed ^ 0x5333_5052_4553_4947L)).substring(0, 20);
-        this.signingKey = String.format("%016x%016x", SimRandom.mix64(seed ^ 0x7365_6372_6574_0001L),
+        this.accessKeyId = String.format(java.util.Locale.ROOT, "AKIA%016X", SimRandom.mix64(seed ^ 0x5333_5052_4553_4947L)).substring(0, 20);
+        this.signingKey = String.format(java.util.Locale.ROOT, "%016x%016x", SimRandom.mix64(seed ^ 0x7365_6372_6574_0001L),
                 SimRandom.mix64(seed ^ 0x7365_6372_6574_0002L)).getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -233,7 +233,7 @@ public final class S3PresignedDialect implements CloudDialect {
         byte[] body = request.body();
         long declared = request.header(DECLARED_LENGTH_HEADER).map(Long::parseLong).orElse((long) body.length);
         String sha = Payloads.sha256(body);
-        String version = String.format("v%08d", ++versions);
+        String version = String.format(java.util.Locale.ROOT, "v%08d", ++versions);
         inventory.store(key, declared, sha, key);
         return CloudResponse.of(200).withHeader("ETag", "\"" + sha + "\"").withHeader("x-amz-version-id", version);
     }

@@ -54,7 +54,7 @@ public final class LibraryGenerator {
         String id = localIdentifier();
         int number = nextNumber++;
         int roll = rng.nextInt(100);
-        String stem = String.format("IMG_%04d", number % 10_000);
+        String stem = String.format(java.util.Locale.ROOT, "IMG_%04d", number % 10_000);
         if (roll < workload.photoPercent()) {
             return new Asset(id, Asset.MediaType.IMAGE, creationDate, List.of(
                     resource(id, ResourceType.PHOTO, stem + ".HEIC", "public.heic", size(2.4 * MB, 0.45, 300 * KB, 15 * MB))));
@@ -88,7 +88,7 @@ public final class LibraryGenerator {
     private String localIdentifier() {
         long a = rng.nextLong();
         long b = rng.nextLong();
-        return String.format("%08X-%04X-%04X-%04X-%012X/L0/001",
+        return String.format(java.util.Locale.ROOT, "%08X-%04X-%04X-%04X-%012X/L0/001",
                 (a >>> 32) & 0xFFFFFFFFL, (a >>> 16) & 0xFFFF, a & 0xFFFF, (b >>> 48) & 0xFFFF, b & 0xFFFFFFFFFFFFL);
     }
 }

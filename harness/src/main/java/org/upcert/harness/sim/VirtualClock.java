@@ -43,18 +43,60 @@ public final class VirtualClock {
         return new org.upcert.protocol.VirtualTimeClock(EPOCH, () -> nowMillis);
     }
 
-    /** Human form of a virtual time: {@code 2h03m04.005s}. */
+    /**
+     * Human form of a virtual time: {@code 2h03m04.005s}. Built by hand rather than with
+     * {@code String.format}: the timelines of a certification format tens of thousands of times
+     * (the Formatter was a quarter of drawing them, JFR), and {@code String.format} without a
+     * locale printed the digits of the machine's default locale (Arabic-Indic ones under
+     * {@code ar-SA}), so the same run read differently on two machines. ASCII digits everywhere;
+     * a negative time (never one the simulator makes) is written as the Formatter wrote it in the
+     * root locale.
+     */
     public static String format(long t) {
+        if (t < 0) {
+            return formatted(t);
+        }
+        long ms = t % 1000;
+        long s = (t / 1000) % 60;
+        long m = (t / 60_000) % 60;
+        long h = t / 3_600_000;
+        StringBuilder out = new StringBuilder(16);
+        if (h > 0) {
+            out.append(h).append('h');
+            twoDigits(out, m).append('m');
+            twoDigits(out, s);
+        } else if (m > 0) {
+            out.append(m).append('m');
+            twoDigits(out, s);
+        } else {
+            out.append(s);
+        }
+        out.append('.');
+        if (ms < 100) {
+            out.append('0');
+        }
+        return twoDigits(out, ms).append('s').toString();
+    }
+
+    private static StringBuilder twoDigits(StringBuilder out, long value) {
+        if (value < 10) {
+            out.append('0');
+        }
+        return out.append(value);
+    }
+
+    /** {@link #format} as it was written with the root locale's Formatter (the reference its tests compare with). */
+    static String formatted(long t) {
         long ms = t % 1000;
         long s = (t / 1000) % 60;
         long m = (t / 60_000) % 60;
         long h = t / 3_600_000;
         if (h > 0) {
-            return String.format("%dh%02dm%02d.%03ds", h, m, s, ms);
+            return String.format(java.util.Locale.ROOT, "%dh%02dm%02d.%03ds", h, m, s, ms);
         }
         if (m > 0) {
-            return String.format("%dm%02d.%03ds", m, s, ms);
+            return String.format(java.util.Locale.ROOT, "%dm%02d.%03ds", m, s, ms);
         }
-        return String.format("%d.%03ds", s, ms);
+        return String.format(java.util.Locale.ROOT, "%d.%03ds", s, ms);
     }
 }

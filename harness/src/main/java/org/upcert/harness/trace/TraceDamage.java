@@ -115,7 +115,7 @@ public record TraceDamage(int line, String what) {
             return Optional.of("cut off mid-line: the file ends inside this line (inside a character)");
         }
         if (binaryAt >= 0) {
-            return Optional.of(String.format("binary data, not text (byte 0x%02x at column %d)", bytes[binaryAt] & 0xff,
+            return Optional.of(String.format(java.util.Locale.ROOT, "binary data, not text (byte 0x%02x at column %d)", bytes[binaryAt] & 0xff,
                     binaryAt - offset + 1));
         }
         boolean blank = true;

@@ -57,6 +57,36 @@ class DeterminismTest {
         return trace.lines().filter(l -> l.contains("\"job.create\"")).findFirst().orElseThrow();
     }
 
+    /**
+     * The machine's locale is not an input: {@code String.format("IMG_%04d", n)} without a locale wrote
+     * the asset names (and the cloud stubs' object ids, upload tokens, versions) in the default locale's
+     * digits, so a machine set to Arabic (Arabic-Indic digits) drew another library from the same seed:
+     * other names, other payload streams, another trace.
+     */
+    @Test
+    @DisplayName("the machine's default locale changes nothing in a trace")
+    void localeIsNoInput() {
+        for (String cloud : List.of("generic-put", "s3-presigned", "google-photos", "onedrive", "dropbox")) {
+            RunPlan plan = RunPlan.of(7, Workload.typical(40)).withFaults(FAULTS);
+            String root = traceUnder(java.util.Locale.ROOT, plan, cloud);
+            String arabic = traceUnder(java.util.Locale.forLanguageTag("ar-SA"), plan, cloud);
+            assertTrue(root.contains("IMG_0"), "asset names in ASCII digits: " + cloud);
+            assertEquals(root, arabic, "the trace under ar-SA differs from the one under the root locale: " + cloud);
+        }
+    }
+
+    private static String traceUnder(java.util.Locale locale, RunPlan plan, String cloud) {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale beforeFormat = java.util.Locale.getDefault(java.util.Locale.Category.FORMAT);
+        try {
+            java.util.Locale.setDefault(locale);
+            return Simulation.run(plan, ExtensionSource.type(NaiveExtension.class), RunOptions.inMemory().withCloud(cloud)).traceText();
+        } finally {
+            java.util.Locale.setDefault(before);
+            java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, beforeFormat);
+        }
+    }
+
     @Test
     @DisplayName("the trace never mentions the stub's real port")
     void noPortsInTrace() {

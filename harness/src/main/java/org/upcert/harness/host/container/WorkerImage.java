@@ -276,7 +276,7 @@ public final class WorkerImage {
         if (Files.isDirectory(entry)) {
             name = name + ".jar";
         }
-        return String.format("%02d-%s", index, name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        return String.format(java.util.Locale.ROOT, "%02d-%s", index, name.replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     private static String contentHash(Path entry) {
