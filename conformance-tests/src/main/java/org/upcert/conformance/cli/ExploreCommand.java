@@ -240,7 +240,7 @@ public final class ExploreCommand implements Callable<Integer> {
         result.skippedRules().forEach((rule, why) -> out.println("  SKIPPED " + rule + " on some runs (" + why + ")"));
         if (!result.findings().isEmpty() && result.findings().stream().anyMatch(f -> f.pinned() != null)) {
             out.println();
-            out.println("  replay every finding: ./upcert certify" + config.extensionOptions() + " --corpus "
+            out.println("  replay every finding: " + config.certifyPrefix() + " --corpus "
                     + result.settings().corpus() + (config.cloud().equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + config.cloud()));
         }
     }

@@ -366,7 +366,7 @@ public final class Explorer {
             }
         }
         Path file = settings.corpus().resolve(ruleId + "-seed-" + seed + ".yaml");
-        String options = config.extensionOptions();
+        String certify = config.certifyPrefix(); // the java -cp line for an extension named by class
         String cloudOption = config.cloud().equals(SuiteConfig.DEFAULT_CLOUD) ? "" : " --cloud " + config.cloud();
         List<String> comment = List.of(
                 ruleId + " FAIL found by upcert explore on the profile drawn from seed " + seed + " (explore:" + seed + ", sha256 "
@@ -375,9 +375,9 @@ public final class Explorer {
                 "  " + first.verdict().message(),
                 "Shrunk: " + shrunk + ".",
                 "The plan is pinned and the seed named: this file replays the failing run on its own. Commit it as a regression test.",
-                "Replay:      ./upcert certify" + options + " --profiles " + file + cloudOption + " --rules " + ruleId,
-                "The corpus:  ./upcert certify" + options + " --corpus " + settings.corpus() + cloudOption,
-                "Unshrunk:    ./upcert certify" + options + " --profiles explore:" + seed + " --seed " + seed + cloudOption + " --rules " + ruleId);
+                "Replay:      " + certify + " --profiles " + file + cloudOption + " --rules " + ruleId,
+                "The corpus:  " + certify + " --corpus " + settings.corpus() + cloudOption,
+                "Unshrunk:    " + certify + " --profiles explore:" + seed + " --seed " + seed + cloudOption + " --rules " + ruleId);
         boolean replayed;
         try {
             Files.createDirectories(settings.corpus());

@@ -541,6 +541,18 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         return command(options);
     }
 
+    /**
+     * {@code ./upcert certify} with the options that choose this extension; for an extension named by
+     * class, the {@code java -cp …} line whose class path holds it ({@code ./upcert} sees only its own
+     * jar, so a replay line of a style explored from the test classes did not run).
+     */
+    public String certifyPrefix() {
+        String start = extension.startsWith("class:")
+                ? "java -cp " + shellWord(System.getProperty("java.class.path", "")) + " org.upcert.conformance.cli.Main certify"
+                : "./upcert certify";
+        return start + extensionOptions();
+    }
+
     /** The command that starts this route with {@code options} (name → value, as certify's options). */
     private String command(java.util.Map<String, String> options) {
         StringBuilder line = new StringBuilder();
@@ -553,13 +565,7 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             options.forEach((name, value) -> line.append(" -Dupcert.").append(name).append('=').append(shellWord(value)));
             return line.toString();
         }
-        if (extension.startsWith("class:")) {
-            line.append("java -cp ").append(shellWord(System.getProperty("java.class.path", "")))
-                    .append(" org.upcert.conformance.cli.Main certify");
-        } else {
-            line.append("./upcert certify");
-        }
-        line.append(extensionOptions());
+        line.append(certifyPrefix());
         options.forEach((name, value) -> line.append(" --").append(name).append(' ').append(shellWord(value)));
         return line.toString();
     }

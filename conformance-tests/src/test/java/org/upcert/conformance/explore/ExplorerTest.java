@@ -76,6 +76,11 @@ class ExplorerTest {
         assertTrue(yaml.startsWith("# " + ruleId + " FAIL found by upcert explore on the profile drawn from seed " + seed), yaml);
         assertTrue(yaml.contains("\nseed: " + seed + "\n"), "the pinned profile names its seed");
         assertTrue(yaml.contains("--corpus " + corpus), "the header says how to replay the corpus");
+        // a class on this class path, not in upcert's jar: ./upcert could not load it, the java -cp line can
+        String replayLine = yaml.lines().filter(l -> l.startsWith("# Replay: ")).findFirst().orElse("");
+        assertTrue(replayLine.startsWith("# Replay:      java -cp ") && replayLine.contains(" org.upcert.conformance.cli.Main certify --extension-class ")
+                && replayLine.contains(mutant.getName()), "the replay line loads the class from this class path: " + yaml);
+        assertFalse(yaml.contains("./upcert certify --extension-class"), "./upcert sees only its own jar: " + yaml);
         assertTrue(finding.shrunk().contains("faults"), finding.shrunk());
         assertTrue(finding.replayed(), "the pinned profile alone fails " + ruleId + " again");
 
@@ -165,7 +170,9 @@ class ExplorerTest {
         assertTrue(text.contains("FOUND 1 failing rule · 2 runs (seeds 1..2)"), text);
         assertTrue(text.contains("ACK-01  MUST"), text);
         assertTrue(text.contains("not shrunk"), text);
-        assertTrue(text.contains("replay every finding: ./upcert certify --extension-class"), text);
+        String replayAll = text.lines().filter(l -> l.contains("replay every finding: ")).findFirst().orElse("");
+        assertTrue(replayAll.contains("replay every finding: java -cp ") && replayAll.contains(" org.upcert.conformance.cli.Main certify --extension-class ")
+                && replayAll.contains(Mutants.NeverAcknowledgesFailed.class.getName()), text);
         assertTrue(Files.isRegularFile(dir.resolve("out").resolve("exploration.json")));
     }
 
