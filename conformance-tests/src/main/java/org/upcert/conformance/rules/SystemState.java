@@ -13,7 +13,7 @@ import org.upcert.conformance.evidence.TraceEvent;
  * answer against what was true when it returned (RES, CAP, TRM-03): every job's state, which
  * resources the library holds, which were ever uploaded, whether consent was withdrawn. Feed it
  * every event in order with {@link #apply}; read it between events. Deterministic (sorted
- * collections only). The checkers do not replay it themselves: {@link SystemStateReplay} replays
+ * collections wherever it iterates; hash maps only where it looks up). The checkers do not replay it themselves: {@link SystemStateReplay} replays
  * it once per run and keeps what they read at the moments they read it.
  *
  * <p><b>What the extension could know.</b> A call is judged on what it could have seen: a job
@@ -103,16 +103,22 @@ final class SystemState {
     private final GiveUp.OutcomeVisibility outcomesVisible;
     /** Whether the run's system transitions showed in the fetch sets only at their job.visible lines. */
     private final boolean fetchLag;
-    private final TreeMap<String, Job> jobs = new TreeMap<>();
+    /*
+     * The maps below that are only looked up (never iterated) are hash maps: a trace's job ids and
+     * resource keys share long prefixes, and the String comparisons of tree lookups were a third of
+     * the replay (JFR, a judge benchmark over the 23 standard profiles). Iteration order is never
+     * read from them, so the replay stays a function of the trace alone.
+     */
+    private final java.util.HashMap<String, Job> jobs = new java.util.HashMap<>();
     /**
      * Resource → the line its upload landed on (a response that said stored), on the server the
      * account is on, in this tenure (since the last change of server): a per-tenure figure, like
      * {@link #succeededAckLine} and {@link #uploadedBy} (TRM-03 blames a kill, not a move).
      */
-    private final TreeMap<String, Integer> uploadedLine = new TreeMap<>();
-    private final TreeMap<String, Integer> succeededAckLine = new TreeMap<>();
+    private final java.util.HashMap<String, Integer> uploadedLine = new java.util.HashMap<>();
+    private final java.util.HashMap<String, Integer> succeededAckLine = new java.util.HashMap<>();
     /** The job whose upload of a resource landed first (this tenure). */
-    private final TreeMap<String, Job> uploadedBy = new TreeMap<>();
+    private final java.util.HashMap<String, Job> uploadedBy = new java.util.HashMap<>();
     /**
      * Per server (its upload host as traced): the resources it holds from the extension's
      * uploads or the host app's, and those given up there. A server keeps what it received: when
@@ -127,7 +133,7 @@ final class SystemState {
     private TreeSet<String> uploaded;
     /** What was given up on the server the account is on now ({@link #abandonedOn} of it). */
     private TreeSet<String> abandoned;
-    private final TreeMap<String, List<String>> resourcesOfAsset = new TreeMap<>();
+    private final java.util.HashMap<String, List<String>> resourcesOfAsset = new java.util.HashMap<>();
     /** Live resource → the trace line it appeared on (0 for the initial library). */
     private final TreeMap<String, Integer> live = new TreeMap<>();
     /**
