@@ -59,7 +59,8 @@ final class Attempts {
         }
     }
 
-    private final TreeMap<String, String> resourceOfJob = new TreeMap<>();
+    /** Job → its resource: only looked up, so a hash map (tree lookups by long job ids cost a fifth of reading the attempts, JFR). */
+    private final java.util.HashMap<String, String> resourceOfJob = new java.util.HashMap<>();
     private final TreeMap<String, List<Attempt>> byResource = new TreeMap<>();
     /** Resource → the {@code job.create} lines of its download-only jobs (never attempts: {@link DownloadOnly}). */
     private final TreeMap<String, List<TraceEvent>> downloads = new TreeMap<>();
@@ -70,8 +71,9 @@ final class Attempts {
     /** Reads {@code evidence}'s trace. */
     static Attempts of(RunEvidence evidence) {
         Attempts attempts = new Attempts();
-        TreeMap<String, Integer> open = new TreeMap<>(); // job -> index of its running attempt in byResource list
-        TreeMap<String, String> urlOfJob = new TreeMap<>();
+        // looked up only, never iterated
+        java.util.HashMap<String, Integer> open = new java.util.HashMap<>(); // job -> index of its running attempt in byResource list
+        java.util.HashMap<String, String> urlOfJob = new java.util.HashMap<>();
         for (TraceEvent event : evidence.events()) {
             if (DownloadOnly.is(event)) {
                 // a download-only job fetches from iCloud and sends nothing: not an upload attempt

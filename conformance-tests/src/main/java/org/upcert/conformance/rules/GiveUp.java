@@ -111,8 +111,16 @@ public final class GiveUp {
             return visible ? ALWAYS : NEVER;
         }
 
-        /** The run's levels: its starting OS and its {@code os.upgrade} lines. */
+        /**
+         * The run's levels: its starting OS and its {@code os.upgrade} lines. A reading of the evidence,
+         * made once per run: RTY-01..04, the fates and the replay each asked for it, a walk over every
+         * event each time.
+         */
         public static OutcomeVisibility of(RunEvidence evidence) {
+            return evidence.derived(OutcomeVisibility.class, OutcomeVisibility::read);
+        }
+
+        private static OutcomeVisibility read(RunEvidence evidence) {
             TreeMap<Integer, Boolean> changes = new TreeMap<>();
             for (TraceEvent event : evidence.events()) {
                 if (event.name().equals("os.upgrade") && !event.fields().has("skipped") && event.fields().has("to")) {

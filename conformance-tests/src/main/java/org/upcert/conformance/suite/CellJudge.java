@@ -35,7 +35,7 @@ public final class CellJudge {
         }
         String trace = verdict.failed() ? writeTrace(config, outcome) : null;
         String timeline = verdict.failed() && config.reports() != null
-                ? RunTimelines.writeFailure(config.reports(), cell, verdict, outcome.traceText()) : null;
+                ? RunTimelines.writeFailure(config.reports(), cell, verdict, outcome.traceText(), outcome.evidence()) : null;
         return new CellVerdict(rule, cell, verdict, config.reproduce(cell, rule.id()), trace, timeline);
     }
 

@@ -256,10 +256,10 @@ public final class SharedRuns {
             if (run.result() == null) {
                 return run.ended();
             }
-            if (config.reports() != null) {
-                RunTimelines.writeRun(config.reports(), run.cell(), run.result().traceText());
-            }
             RunOutcome outcome = new RunOutcome(run.cell(), RunEvidence.of(run.result()), run.result().traceText(), null, run.wallMillis());
+            if (config.reports() != null) {
+                RunTimelines.writeRun(config.reports(), run.cell(), run.result().traceText(), outcome.evidence());
+            }
             CellJudge.judgeAhead(config, outcome);
             java.util.function.Consumer<RunOutcome> watching = observer;
             if (watching != null) {

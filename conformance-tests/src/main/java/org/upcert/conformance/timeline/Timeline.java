@@ -153,7 +153,17 @@ public final class Timeline {
      * @throws TraceFormatException when line 1 is not an {@code upcert-trace/1} header or a line is not JSON
      */
     public static Timeline parse(String traceText) {
-        return new Timeline(new Reader(traceText));
+        return new Timeline(new Reader(traceText, null));
+    }
+
+    /**
+     * Reads a trace's text whose lines were parsed already: {@code parsed[n]} is line {@code n}'s JSON
+     * (1-based; null where not parsed, then the line is read here). A certification draws every run it
+     * judged, and parsing the same lines a second time was over half of drawing them (JFR). The nodes
+     * are only read.
+     */
+    public static Timeline parse(String traceText, JsonNode[] parsed) {
+        return new Timeline(new Reader(traceText, parsed));
     }
 
     /**
@@ -325,7 +335,11 @@ public final class Timeline {
         private final Map<String, JobBucket> jobs = new HashMap<>();
         private final int[] counts = new int[JobBucket.values().length];
 
-        Reader(String text) {
+        /** Lines parsed already, by 1-based line number; null when none were given. */
+        private final JsonNode[] parsed;
+
+        Reader(String text, JsonNode[] parsed) {
+            this.parsed = parsed;
             String[] split = text.split("\n", -1);
             int n = split.length;
             while (n > 0 && split[n - 1].isBlank()) {
@@ -348,7 +362,7 @@ public final class Timeline {
                     continue;
                 }
                 String name = nameOf(line);
-                JsonNode node = relevant(name) ? json(line, i + 1) : null;
+                JsonNode node = relevant(name) ? known(line, i + 1) : null;
                 long t = node != null ? node.path("t").asLong() : timeOf(line, i + 1);
                 times[i] = t;
                 end = Math.max(end, t);
@@ -382,6 +396,12 @@ public final class Timeline {
                     || name.startsWith("fault.") || name.startsWith("library.") || name.startsWith("run.")
                     || name.equals("phase.recovery") || name.equals("system.penalty") || name.equals("api.refused")
                     || name.equals("change.illegal") || name.equals("change.dropped") || name.equals("changes.rejected");
+        }
+
+        /** Line {@code number}'s JSON: as parsed before, or read now. */
+        private JsonNode known(String line, int number) {
+            JsonNode node = parsed != null && number < parsed.length ? parsed[number] : null;
+            return node != null ? node : json(line, number);
         }
 
         private static JsonNode json(String line, int number) {
