@@ -113,4 +113,27 @@ class GooglePhotosJournalExtensionAcceptanceTest {
         assertEquals("PASS", cld01.status().name(), cld01.message());
         assertTrue(cld01.message().contains(earlier + " uploads received in an earlier stay"), cld01.message());
     }
+
+    @Test
+    @DisplayName("a commit's outcome the app group will not take (host.filelock) is not lost: the style commits only after a"
+            + " line the app group took, and keeps an answered commit it could not journal; its twin (the style before"
+            + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
+    void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
+        String python = Python.require();
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        for (long seed : new long[] {58, 84}) {
+            String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
+            RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
+            assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("storage.locked")), seed + ": the app group is locked");
+            var caught = RuleCatalogue.judge("CLD-01", twin);
+            assertEquals("FAIL", caught.status().name(), seed + ": " + caught.message());
+            assertTrue(caught.message().contains("sent to commit again"), seed + ": " + caught.message());
+            RunEvidence style = Python.simulate(python, STYLE, pinned, seed, options);
+            for (String rule : List.of("CLD-01", "E2E-01", "ACK-01")) {
+                var verdict = RuleCatalogue.judge(rule, style);
+                assertEquals("PASS", verdict.status().name(), seed + " " + rule + ": " + verdict.message());
+            }
+        }
+    }
 }
