@@ -338,4 +338,16 @@ class RealAppStylesAcceptanceTest {
         assertEquals(Status.PASS, job04.status(), job04.toString());
         assertEquals(List.of(), MustFailures.of(evidence));
     }
+
+    @Test
+    @DisplayName("YAIIU style: no sign-in starts after willTerminate (explore:350, shrunk: the notice during discovery, a sign-in"
+            + " answered by cloud.slow 23 s later killed the process at the end of the grace); its twin signs in, TRM-01 FAIL")
+    void noSignInAfterTheNotice() throws Exception {
+        String pinned = "src/test/resources/styles-corpus/yaiiu-TRM-01-seed-350.yaml";
+        Verdict caught = judge(run(YaiiuStyle.SignsInAfterTheNotice.class, YAIIU, pinned, 350), "TRM-01");
+        assertEquals(Status.FAIL, caught.status(), caught.toString());
+        RunEvidence style = run(YaiiuStyle.class, YAIIU, pinned, 350);
+        assertEquals(Status.PASS, judge(style, "TRM-01").status(), judge(style, "TRM-01").toString());
+        assertEquals(List.of(), MustFailures.of(style));
+    }
 }
