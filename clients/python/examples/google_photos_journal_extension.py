@@ -86,6 +86,7 @@ class Journal:
         self.resources = state["resources"]
         self.meta = state["meta"]
         self.lines = self.bytes = 0
+        self.owed = []  # steps already applied in memory that the app group would not take yet (record_fact)
         for line in (storage.read_string(PREFIX + "journal-%d" % self.generation) or "").split("\n"):
             if line:
                 self._apply(json.loads(line))
@@ -96,14 +97,30 @@ class Journal:
             storage.delete(PREFIX + "journal-%d" % old)
 
     def record(self, ops):
-        """Appends one step; applied in memory only once it is durable."""
-        if not ops:
+        """Appends one step; applied in memory only once it is durable (the steps owed go first)."""
+        if not ops and not self.owed:
             return
-        line = json.dumps(ops, sort_keys=True) + "\n"
+        line = json.dumps(self.owed + list(ops), sort_keys=True) + "\n"
         self.storage.append_string(PREFIX + "journal-%d" % self.generation, line)
+        self.owed = []
         self._apply(ops)
         self.lines += 1
         self.bytes += len(line)
+
+    def record_fact(self, ops):
+        """Appends a step that already happened outside the phone (a commit the service answered 200).
+
+        If the app group will not take it now (locked by the host app), it is applied in memory all the
+        same and appended before the next step: rolled back, this process would commit the tokens again
+        at its next call although it knows they went through (CLD-01). A kill before that append loses
+        it, as a kill before any append does.
+        """
+        try:
+            self.record(ops)
+        except up.StorageUnavailableError:
+            self._apply(ops)
+            self.owed.extend(ops)
+            raise
 
     def checkpoint_if_due(self):
         if self.lines < CHECKPOINT_LINES and self.bytes < CHECKPOINT_BYTES:
@@ -112,6 +129,7 @@ class Journal:
         self.storage.write_string(PREFIX + "snapshot-%d" % (old + 1),
                                   json.dumps({"resources": self.resources, "meta": self.meta}, sort_keys=True))
         self.generation, self.lines, self.bytes = old + 1, 0, 0
+        self.owed = []  # in the snapshot now
         self.storage.delete(PREFIX + "snapshot-%d" % old)
         self.storage.delete(PREFIX + "journal-%d" % old)
 
@@ -251,6 +269,7 @@ class Call:
 
     def commit_batch(self, batch):
         """One batchCreate; False when the service did not answer it (try again next call)."""
+        self.write_ahead()
         items = [{"description": "", "simpleMediaItem": {"uploadToken": token,
                                                           "fileName": self.journal.resources[key].get("fn", "")}}
                  for token, key in batch]
@@ -275,9 +294,19 @@ class Call:
             elif code == 3:           # INVALID_ARGUMENT: unknown or expired token, the bytes go again
                 ops.append(res(key, s="queued", tok=None, nb=0))
             # anything else (UNAVAILABLE, INTERNAL…): journaled as it was, sent again next call
-        self.journal.record(ops)
+        self.journal.record_fact(ops)
         self.progress = True
         return True
+
+    def write_ahead(self):
+        """Journals that a commit is about to be sent: raises while the app group refuses writes.
+
+        A commit is sent only while the app group takes lines: with it locked (the host app), the
+        service's answer could not be journaled, and a process ended before the lock is gone would
+        commit the tokens again (CLD-01, explore:84). A lock that starts during the request is the
+        owed step's business (``Journal.record_fact``).
+        """
+        self.journal.record([["meta", "committing", self.now()]])
 
     # -- phase 2: settle finished jobs ------------------------------------------------------------
 

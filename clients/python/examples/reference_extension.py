@@ -115,6 +115,11 @@ GIVE_UP_SPAN_MS = 30 * MINUTE
 #: PROCESSING answer without progress, so every deferred resource is due when it calls (RES-03).
 MAX_WAIT_MS = 4 * MINUTE
 FIRST_WAIT_MS = 5 * SECOND
+#: On iOS 26.1 a failed job shows neither error nor headers: it may have been refused, and a refusal
+#: must not be resent at once again and again (RTY-02). A resource with this many failed jobs behind
+#: it is no longer retried in place when its failure is unexplained; it gets a new job after the
+#: backoff (the sample's RetryPolicy.UNEXPLAINED_RETRIES_IN_PLACE).
+UNEXPLAINED_RETRIES_IN_PLACE = 2
 
 
 def gives_up(refusals: int, first_refusal: int, not_before: int) -> bool:
@@ -1134,6 +1139,19 @@ class RetryOutcome:
             ", %d deferred by Retry-After" % self.deferred if self.deferred else "")
 
 
+def retried_in_place(entry: Optional[LedgerEntry]) -> bool:
+    """Whether a job failed without a word (iOS 26.1) is retried as is: not once the ledger counts
+    UNEXPLAINED_RETRIES_IN_PLACE failed jobs behind its resource (spaced new jobs then)."""
+    return entry is None or entry.attempts < UNEXPLAINED_RETRIES_IN_PLACE
+
+
+def counts_toward_giving_up(job: up.UploadJob, kind: str) -> bool:
+    """A refusal, or (iOS 26.1) a failure with neither error nor headers: a refusal cannot be told
+    from a dropped connection there, so every such failure counts toward giving up (else a resource
+    the server never takes would be tried for ever: RTY-02, explore:281)."""
+    return kind == REFUSED or (job.error is None and job.response_header_fields is None)
+
+
 def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity,
                cancelled: threading.Event) -> RetryOutcome:
     """The RETRY set: one retry per job (JOB-03), so the decision here is final for the job."""
@@ -1161,6 +1179,8 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
                 deferred += 1  # RTY-04: the acknowledge step schedules a new job after it
                 continue
             if job.error is None and job.response_header_fields is None:
+                if not retried_in_place(entry):
+                    continue  # iOS 26.1 says nothing: after a few, spaced new jobs rather than resending at once
                 # Nothing says why (iOS 26.1): the destination may have expired (RTY-03), and
                 # resending it as is would meet the same refusal. Renewing it costs nothing more.
                 if cloud_problem is not None:
@@ -1399,7 +1419,7 @@ class Acknowledger:
         # network-level failure is never a reason to give up.
         attempts = current.attempts + 1
         next_at = next_attempt_at(now, attempts, retry_after_ms(job.response_header_fields, now))
-        if kind != REFUSED:
+        if not counts_toward_giving_up(job, kind):
             return current.failed_again(next_at)
         refused = current.refused_again(now, next_at)
         if gives_up(refused.refusals, refused.first_refusal, current.not_before):

@@ -213,10 +213,17 @@ public final class ExploreCommand implements Callable<Integer> {
                 + result.runs().get(result.runs().size() - 1).seed();
         out.println(outcome + " · " + result.runs().size() + " runs (" + seedRange + "), " + judged + " judged, "
                 + result.skipped().size() + " skipped · wall " + String.format(Locale.ROOT, "%.1f s", result.wallMillis() / 1000.0));
-        List<String> never = config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0).toList();
+        List<String> never = config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0)
+                .filter(id -> !neverApplicable(result, id)).toList();
         if (!never.isEmpty() && judged > 0) {
             // nothing found about a rule no run exercised: say so, or "nothing found" would read as a pass
             out.println("  MUST rules no run exercised (nothing was learnt about them): " + String.join(", ", never));
+        }
+        List<String> unused = config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> neverApplicable(result, id)).toList();
+        if (!unused.isEmpty()) {
+            // e.g. JOB-04 on an extension that never cancels: nothing learnt either, but no draw can change that
+            out.println("  MUST rules NOT_APPLICABLE in every run (what they judge is optional and no run used it, e.g. cancel;"
+                    + " nothing was learnt about them): " + String.join(", ", unused));
         }
         for (Explorer.Finding finding : result.findings()) {
             out.println();
@@ -276,6 +283,8 @@ public final class ExploreCommand implements Callable<Integer> {
         }
         ArrayNode never = root.putArray("mustRulesNotExercised");
         config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0).forEach(never::add);
+        ArrayNode unused = root.putArray("mustRulesNotApplicable"); // of those, NOT_APPLICABLE in every judged run
+        config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> neverApplicable(result, id)).forEach(unused::add);
         ArrayNode findings = root.putArray("findings");
         for (Explorer.Finding finding : result.findings()) {
             ObjectNode f = findings.addObject();
@@ -289,5 +298,16 @@ public final class ExploreCommand implements Callable<Integer> {
             f.put("replayed", finding.replayed());
         }
         return root;
+    }
+
+    /**
+     * Whether every judged run found the rule NOT_APPLICABLE (an optional API no run used, such as cancel for
+     * JOB-04, or a situation out of the declared deployment target's reach): at least one run judged.
+     */
+    private static boolean neverApplicable(Explorer.Result result, String ruleId) {
+        List<Explorer.Run> judged = result.runs().stream().filter(r -> r.skipped() == null).toList();
+        return !judged.isEmpty() && judged.stream().allMatch(r -> r.verdicts().stream().filter(v -> v.rule().id().equals(ruleId))
+                .allMatch(v -> v.verdict().status() == org.upcert.conformance.verdict.Verdict.Status.NOT_APPLICABLE)
+                && r.verdicts().stream().anyMatch(v -> v.rule().id().equals(ruleId)));
     }
 }

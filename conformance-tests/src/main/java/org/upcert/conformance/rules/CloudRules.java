@@ -42,7 +42,12 @@ public final class CloudRules {
      *   <li>more uploads stayed uncommitted than the device never saw succeed. Only uploads the
      *       device saw succeed must be committed: an upload whose response was lost (a
      *       {@code fault.fire} of {@code network.response-lost} on a transfer) reached the cloud
-     *       but failed on the phone, and its token never reached the extension.
+     *       but failed on the phone, and its token never reached the extension. Only uploads of
+     *       the account's current stay on the server count (a change of server, {@code host.server}):
+     *       one the server received in an earlier stay, left uncommitted when the account moved
+     *       away, is excused and counted in the message, as duplicates are counted per stay (an
+     *       extension need not keep what it did on a server for a move back; the uploads left on a
+     *       server the account left for good are not in the run's inventory at all).
      * </ul>
      * The commit counts are judged on the end state (the excerpt is the end of the trace); a
      * repeated commit at the extension's request that sent it again.
@@ -91,9 +96,14 @@ public final class CloudRules {
                 }
             }
             TreeSet<String> uncommitted = new TreeSet<>();
+            int earlierStay = 0;
             for (Map.Entry<String, Integer> entry : commits.entrySet()) {
                 if (entry.getValue() == 0) {
-                    uncommitted.add(entry.getKey());
+                    if (evidence.inventory().stayOf(entry.getKey()) < evidence.inventory().stay()) {
+                        earlierStay++; // received before the account last moved here: it moved away first
+                    } else {
+                        uncommitted.add(entry.getKey());
+                    }
                 }
             }
             if (uncommitted.size() > lostResponses) {
@@ -104,6 +114,8 @@ public final class CloudRules {
             return Verdict.pass(ruleId(), lookups + " header lookups by lowercase name; " + commits.size()
                     + " two-phase uploads, every one the device saw succeed committed once"
                     + (uncommitted.isEmpty() ? "" : " (" + uncommitted.size() + " lost-response uploads uncommitted)")
+                    + (earlierStay == 0 ? "" : "; " + earlierStay + " uploads received in an earlier stay of the account on "
+                            + "this server left uncommitted (it moved away)")
                     + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed, "
                             + "each after a first commit whose answer was lost or whose call did not return"));
         }

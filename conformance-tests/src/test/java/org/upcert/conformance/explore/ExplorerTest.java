@@ -269,4 +269,24 @@ class ExplorerTest {
         assertTrue(org.junit.jupiter.api.Assertions.assertThrows(org.upcert.conformance.suite.SuiteConfigException.class,
                 () -> SuiteConfig.from(key -> Optional.ofNullable(bad.get(key)))).getMessage().contains("--explore"));
     }
+
+    @Test
+    @DisplayName("explore tells a MUST rule no run used the optional API of (JOB-04 on an extension that never cancels:"
+            + " NOT_APPLICABLE in every run) from one no run exercised, in its summary and exploration.json")
+    void anOptionalApiNoRunUsedIsNotApplicable(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        int code = cli.execute("explore", "--extension-class", org.upcert.conformance.styles.FullWalkExtension.class.getName(),
+                "--isolation", "in-process", "--rules", "JOB-04,ACK-01", "--seeds", "3", "--shrink-runs", "0",
+                "--corpus", dir.resolve("corpus").toString(), "--out", dir.resolve("out").toString(), "--quiet");
+        String text = out.toString();
+        assertEquals(0, code, text);
+        assertTrue(text.contains("MUST rules NOT_APPLICABLE in every run") && text.contains("): JOB-04"), text);
+        assertFalse(text.contains("MUST rules no run exercised"), "ACK-01 was exercised, JOB-04 is not applicable: " + text);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out").resolve("exploration.json").toFile());
+        assertEquals("[\"JOB-04\"]", json.path("mustRulesNotExercised").toString());
+        assertEquals("[\"JOB-04\"]", json.path("mustRulesNotApplicable").toString());
+    }
 }

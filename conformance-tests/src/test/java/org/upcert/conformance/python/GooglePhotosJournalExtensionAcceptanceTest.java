@@ -91,4 +91,49 @@ class GooglePhotosJournalExtensionAcceptanceTest {
         assertEquals("CLD-01", failure.path("rule").asText(), json.path("failures").toString());
         assertTrue(failure.toString().contains("sent to commit again"), failure.toString());
     }
+
+    @Test
+    @DisplayName("CLD-01 (a suite bug, the checker): uploads server 1 received before the account moved to server 2, which the"
+            + " style meant to commit at its next call, need no commit once the account is back: they belong to an earlier stay"
+            + " (explore:16, shrunk; FAILed '14 succeeded uploads never committed' before the fix)")
+    void uploadsOfAnEarlierStayNeedNoCommit() throws Exception {
+        String python = Python.require();
+        RunEvidence style = Python.simulate(python, STYLE, "src/test/resources/styles-corpus/gphotos-CLD-01-seed-16.yaml", 16,
+                RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                        .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS)));
+        var inventory = style.inventory();
+        assertEquals(1, inventory.stay(), "the account left server 1 and came back once");
+        long earlier = inventory.commitsByUpload().entrySet().stream()
+                .filter(e -> e.getValue() == 0 && inventory.stayOf(e.getKey()) < inventory.stay()).count();
+        long current = inventory.commitsByUpload().entrySet().stream()
+                .filter(e -> inventory.stayOf(e.getKey()) == inventory.stay()).count();
+        assertTrue(earlier > 0, "uploads of the first stay left uncommitted: " + earlier);
+        assertTrue(current > 0, "and uploads of the stay after the move back, which CLD-01 still judges: " + current);
+        var cld01 = RuleCatalogue.judge("CLD-01", style);
+        assertEquals("PASS", cld01.status().name(), cld01.message());
+        assertTrue(cld01.message().contains(earlier + " uploads received in an earlier stay"), cld01.message());
+    }
+
+    @Test
+    @DisplayName("a commit's outcome the app group will not take (host.filelock) is not lost: the style commits only after a"
+            + " line the app group took, and keeps an answered commit it could not journal; its twin (the style before"
+            + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
+    void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
+        String python = Python.require();
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        for (long seed : new long[] {58, 84}) {
+            String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
+            RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
+            assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("storage.locked")), seed + ": the app group is locked");
+            var caught = RuleCatalogue.judge("CLD-01", twin);
+            assertEquals("FAIL", caught.status().name(), seed + ": " + caught.message());
+            assertTrue(caught.message().contains("sent to commit again"), seed + ": " + caught.message());
+            RunEvidence style = Python.simulate(python, STYLE, pinned, seed, options);
+            for (String rule : List.of("CLD-01", "E2E-01", "ACK-01")) {
+                var verdict = RuleCatalogue.judge(rule, style);
+                assertEquals("PASS", verdict.status().name(), seed + " " + rule + ": " + verdict.message());
+            }
+        }
+    }
 }

@@ -211,4 +211,27 @@ class PythonExtensionAcceptanceTest {
             assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
         }
     }
+
+    @Test
+    @DisplayName("on iOS 26.1 (a failure shows neither error nor headers) the Python reference, like the sample, retries a"
+            + " job in place only for a resource's first failures and counts each toward giving up: a photo stored but answered"
+            + " 204 (shown as a failure) is not sent for ever; its twin is, RTY-02 FAIL (explore:281, shrunk)")
+    void unexplainedFailuresAreBounded() throws Exception {
+        var caught = org.upcert.conformance.rules.RuleCatalogue.judge("RTY-02", onExplore281("mutant_retries_unexplained_for_ever.py"));
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("refusals in a row, last HTTP 204"), caught.message());
+        var style = onExplore281("reference_extension.py");
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.fields().has("status")
+                && e.number("status") == 204), "a 204 shown as a failure (count204AsFailure on iOS 26.1)");
+        for (String rule : List.of("RTY-02", "ACK-01", "CLD-02", "E2E-01")) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, style);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
+
+    /** {@code script} run in process on the pinned {@code styles-corpus/reference-RTY-02-seed-281.yaml}, seed 281. */
+    private static org.upcert.conformance.evidence.RunEvidence onExplore281(String script) throws Exception {
+        return Python.simulate(Python.require(), script, "src/test/resources/styles-corpus/reference-RTY-02-seed-281.yaml", 281,
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+    }
 }

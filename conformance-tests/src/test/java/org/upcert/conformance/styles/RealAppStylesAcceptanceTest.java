@@ -310,4 +310,44 @@ class RealAppStylesAcceptanceTest {
         assertEquals(Status.PASS, judge(style, "CLD-02").status());
         assertEquals(List.of(), MustFailures.of(style));
     }
+
+    @Test
+    @DisplayName("JOB-04 in exploration: explore:8 draws deletions during the first backup on a slow link (iOS 26.5); the YAIIU"
+            + " style cancels jobs of deleted photos still waiting in the PROCESS set, and JOB-04 PASSes. Before that draw no"
+            + " run of seeds 1..400 exercised JOB-04 on it without a slow link from the kill-on-a-slow-link draw (6 of 400)")
+    void explorationMakesACorrectStyleCancel() throws Exception {
+        assertTrue(ProfileCatalogue.resolve("explore:8").description().contains("deletions while uploading on a slow link"),
+                "explore:8 draws the deletions while uploading");
+        RunEvidence evidence = run(YaiiuStyle.class, YAIIU, "explore:8", 8);
+        TreeMap<String, String> assetOfJob = new TreeMap<>();
+        java.util.TreeSet<String> deleted = new java.util.TreeSet<>();
+        int cancels = 0;
+        for (TraceEvent e : evidence.events()) {
+            if (e.name().equals("job.create")) {
+                String resource = e.text("resource");
+                assetOfJob.put(e.text("job"), resource.substring(0, resource.indexOf('#')));
+            } else if (e.name().equals("library.delete")) {
+                deleted.add(e.text("asset"));
+            } else if (e.name().equals("job.cancel")) {
+                cancels++;
+                assertTrue(deleted.contains(assetOfJob.get(e.text("job"))), "a job of a deleted photo is cancelled: " + e.raw());
+            }
+        }
+        assertTrue(cancels > 0, "the style cancelled jobs");
+        Verdict job04 = judge(evidence, "JOB-04");
+        assertEquals(Status.PASS, job04.status(), job04.toString());
+        assertEquals(List.of(), MustFailures.of(evidence));
+    }
+
+    @Test
+    @DisplayName("YAIIU style: no sign-in starts after willTerminate (explore:350, shrunk: the notice during discovery, a sign-in"
+            + " answered by cloud.slow 23 s later killed the process at the end of the grace); its twin signs in, TRM-01 FAIL")
+    void noSignInAfterTheNotice() throws Exception {
+        String pinned = "src/test/resources/styles-corpus/yaiiu-TRM-01-seed-350.yaml";
+        Verdict caught = judge(run(YaiiuStyle.SignsInAfterTheNotice.class, YAIIU, pinned, 350), "TRM-01");
+        assertEquals(Status.FAIL, caught.status(), caught.toString());
+        RunEvidence style = run(YaiiuStyle.class, YAIIU, pinned, 350);
+        assertEquals(Status.PASS, judge(style, "TRM-01").status(), judge(style, "TRM-01").toString());
+        assertEquals(List.of(), MustFailures.of(style));
+    }
 }

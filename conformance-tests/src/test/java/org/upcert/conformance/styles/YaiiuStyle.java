@@ -265,7 +265,7 @@ public class YaiiuStyle implements UploadExtension {
             int capacity = library.jobLimit() - (library.fetchJobs(JobAction.PROCESS).size()
                     + library.fetchJobs(JobAction.ACKNOWLEDGE).size());
             List<AssetResource> batch = resources(context, due, Math.max(0, capacity));
-            if (!batch.isEmpty()) {
+            if (!batch.isEmpty() && !stopsBeforeSigningIn()) {
                 Optional<String> bearer = credentials(context, now);
                 if (bearer.isEmpty()) {
                     boolean idle = processing.isEmpty() && finished.isEmpty() && !discovery.moved();
@@ -593,6 +593,15 @@ public class YaiiuStyle implements UploadExtension {
         }
     }
 
+    /**
+     * Whether {@code willTerminate} came since the capacity check: then no sign-in starts (a token request answered
+     * slowly outlives the 5 s grace: TRM-01 on explore:350, where the notice came during discovery and a sign-in
+     * answered by cloud.slow 23 s later was started after it). The jobs wait for the next call.
+     */
+    boolean stopsBeforeSigningIn() {
+        return stopping;
+    }
+
     private static LinkedHashSet<String> queue(ExtensionContext context) {
         LinkedHashSet<String> out = new LinkedHashSet<>();
         for (String line : context.storage().readString(ASSET_QUEUE).orElse("").split("\n")) {
@@ -663,6 +672,18 @@ public class YaiiuStyle implements UploadExtension {
         @Override
         int discoveryChunk() {
             return 5;
+        }
+    }
+
+    /**
+     * The broken twin: the style before explore:350 found it. It signs in to create jobs although
+     * {@code willTerminate} came during the call; a slow token endpoint keeps the call past the 5 s grace
+     * and the process is killed (TRM-01).
+     */
+    public static final class SignsInAfterTheNotice extends YaiiuStyle {
+        @Override
+        boolean stopsBeforeSigningIn() {
+            return false;
         }
     }
 }

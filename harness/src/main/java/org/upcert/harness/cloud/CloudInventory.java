@@ -44,6 +44,7 @@ public final class CloudInventory {
     private final List<Write> writes = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
     private final TreeMap<String, Integer> commitsByUpload = new TreeMap<>();
+    private final TreeMap<String, Integer> stayOfUpload = new TreeMap<>();
     private final List<CommitAttempt> commitAttempts = new ArrayList<>();
 
     /**
@@ -100,6 +101,20 @@ public final class CloudInventory {
      */
     public synchronized void uploadReceived(String uploadId) {
         commitsByUpload.putIfAbsent(uploadId, 0);
+        stayOfUpload.putIfAbsent(uploadId, stay);
+    }
+
+    /**
+     * The account's stay on this server in which the two-phase upload {@code uploadId} received its
+     * bytes (as {@link Write#stay}); -1 for an upload this server never received.
+     */
+    public synchronized int stayOf(String uploadId) {
+        return stayOfUpload.getOrDefault(uploadId, -1);
+    }
+
+    /** The account's current (latest) stay on this server: 0 before the account ever moved here (host.server). */
+    public synchronized int stay() {
+        return stay;
     }
 
     /** An attempt to commit the two-phase upload {@code uploadId} at virtual time {@code t}; {@code refusal} null if it committed. */

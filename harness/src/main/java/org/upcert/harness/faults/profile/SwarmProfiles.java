@@ -54,6 +54,11 @@ public final class SwarmProfiles {
      * call's jobs uploading, on iOS 26.5 or 27 (see {@link #yaml}).
      */
     public static final int SLOW_KILL_ONE_IN = 8;
+    /**
+     * One seed in this many adds deletions during the first backup on a slow link, on iOS 26.5 or
+     * 27 (see {@link #yaml}): what makes a correct extension cancel a job (JOB-04).
+     */
+    public static final int DELETE_WHILE_UPLOADING_ONE_IN = 8;
     private static final int[] JOB_LIMITS = {3, 5, 10, 20, 50, 100, 100};
     private static final int MINUTE = 60_000;
 
@@ -153,6 +158,30 @@ public final class SwarmProfiles {
         for (String kind : chosen) {
             fault(kind, root.fork("fault " + kind), faultPhase, draw);
         }
+        // --- deletions during the first backup on a slow link, on a level with the PROCESS set (its own
+        //     stream, so the draws above stay what they were; its entries come before the slow kill's,
+        //     which stay last). A correct extension cancels a job only when it sees, in the PROCESS set
+        //     (26.5), a job still registered or pending whose asset is gone: the deletion must come
+        //     while the job waits for a transfer slot, and at the default uplink the first backup is
+        //     over in minutes, while the drawn deletions fall anywhere in the fault phase. Without this
+        //     draw JOB-04 was exercised in 6 of seeds 1..400 on YaiiuStyle (4 with the slow link of the
+        //     draw below), 27 on the sample. The stream's name was picked among a few so that no seed a
+        //     test or the default certification runs by name (explore:1..6, 17, 20 ...) draws it: their
+        //     profiles stay what they were (docs/exploration.md, session 2026-12-03b).
+        SimRandom deletions = root.fork("deletions while queued");
+        boolean deleteWhileUploading = deletions.chance(1, DELETE_WHILE_UPLOADING_ONE_IN);
+        if (deleteWhileUploading) {
+            if (!os.equals("26.5") && !os.equals("27")) {
+                os = deletions.chance(1, 2) ? "26.5" : "27";
+            }
+            long phaseMinutes = faultPhase / MINUTE;
+            long slowUntil = Math.min(phaseMinutes, deletions.between(20, 60));
+            draw.entry("network.degraded", "    during: {from: " + minutes(0) + ", until: " + minutes(slowUntil) + "}\n",
+                    "latency: " + deletions.between(1, 3) * 100 + "ms", "uplinkKbps: " + deletions.between(10, 30) * 100);
+            draw.entry("library.delete", "    every: " + minutes(deletions.between(2, 4)) + "\n    during: {from: " + minutes(1)
+                    + ", until: " + minutes(Math.min(slowUntil, deletions.between(8, 20))) + "}\n",
+                    "count: {min: 1, max: " + deletions.between(2, 4) + "}");
+        }
         // --- a kill after a commit on a slow link, on a level with the PROCESS set (its own stream,
         //     drawn last, so the draws above stay what they were). Each part alone is common; together
         //     they were too rare to find anything: the jobs of a killed call are still uploading at the
@@ -188,6 +217,7 @@ public final class SwarmProfiles {
                 .append(") on iOS ").append(os).append(", ").append(assets).append(" assets, job limit ").append(jobLimit)
                 .append(", fault phase ").append(Durations.format(faultPhase)).append(", fetch-set lag ")
                 .append(lag[1] == 0 ? "off" : Durations.format(lag[0]) + " to " + Durations.format(lag[1]))
+                .append(deleteWhileUploading ? ", deletions while uploading on a slow link" : "")
                 .append(killOnASlowLink ? ", kills after a commit on a slow link" : "").append(".\n");
         y.append("imitates: >\n  Nothing in particular: a random configuration (swarm testing).\n");
         y.append("seed: ").append(seed).append('\n');

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -159,5 +161,46 @@ class SwarmProfilesTest {
         TreeSet<String> kinds = new TreeSet<>();
         SwarmProfiles.profile(seed).faults().forEach(f -> kinds.add(f.kind().kind()));
         return kinds;
+    }
+
+    @Test
+    @DisplayName("about one seed in DELETE_WHILE_UPLOADING_ONE_IN draws deletions during the first backup on a slow link, on"
+            + " iOS 26.5 or 27 (what makes a correct extension cancel: JOB-04); explore:1..6, which every default certification"
+            + " runs, and 17 and 20, which tests name, do not")
+    void deletesWhileUploading() throws Exception {
+        TreeMap<Long, Profile> drawnWith = drawnWith("deletions while uploading on a slow link");
+        for (Map.Entry<Long, Profile> draw : drawnWith.entrySet()) {
+            long seed = draw.getKey();
+            Profile profile = draw.getValue();
+            assertTrue(List.of("26.5", "27").contains(profile.os()), "seed " + seed + " draws a level with the PROCESS set: " + profile.os());
+            int at = profile.faults().size() - (profile.description().contains("kills after a commit on a slow link") ? 4 : 2);
+            FaultSpec slow = profile.faults().get(at);
+            FaultSpec delete = profile.faults().get(at + 1);
+            assertEquals("network.degraded", slow.kind().kind(), "seed " + seed);
+            assertTrue(slow.parameters().path("uplinkKbps").asLong() <= 3_000, "seed " + seed + ": " + slow.parameters());
+            assertEquals("library.delete", delete.kind().kind(), "seed " + seed);
+            RunPlan plan = PlanExpander.expand(profile, seed).plan();
+            long early = plan.faults().stream().filter(f -> f instanceof PlannedFault.AssetsDeleted d && d.from() >= 60_000
+                    && d.from() <= 20 * 60_000).count();
+            assertTrue(early >= 2, "seed " + seed + ": deletions in the first 20 minutes: " + early);
+        }
+        int drawn = drawnWith.size();
+        int expected = SEEDS / SwarmProfiles.DELETE_WHILE_UPLOADING_ONE_IN;
+        assertTrue(drawn > expected / 2 && drawn < expected * 2, drawn + " of " + SEEDS + " seeds, about " + expected + " expected");
+        for (long seed : new long[] {1, 2, 3, 4, 5, 6, 17, 20}) {
+            assertFalse(SwarmProfiles.yaml(seed).contains("deletions while uploading"), "explore:" + seed + " stays as it was drawn");
+        }
+    }
+
+    /** The seeds 1..SEEDS whose drawn profile's description mentions {@code marker}, with their profiles. */
+    private static TreeMap<Long, Profile> drawnWith(String marker) throws ProfileException {
+        TreeMap<Long, Profile> drawn = new TreeMap<>();
+        for (long seed = 1; seed <= SEEDS; seed++) {
+            Profile profile = SwarmProfiles.profile(seed);
+            if (profile.description().contains(marker)) {
+                drawn.put(seed, profile);
+            }
+        }
+        return drawn;
     }
 }
