@@ -130,8 +130,8 @@ public class CertifyMojo extends AbstractMojo {
     @Parameter(property = "upcert.skip", defaultValue = "false")
     boolean skip;
 
-    /** Options of the JVM that runs upcert (C1 only, as ./upcert runs it: relaunched extensions are new code to the JIT). */
-    @Parameter(property = "upcert.jvmArgs", defaultValue = "-XX:TieredStopAtLevel=1")
+    /** Options of the JVM that runs upcert, as ./upcert runs it: C1 only (relaunched extensions are new code to the JIT), the serial collector. */
+    @Parameter(property = "upcert.jvmArgs", defaultValue = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
     String jvmArgs;
 
     /** Bound on the whole certification, in minutes: past it upcert is stopped and the build fails. */

@@ -456,7 +456,7 @@ public final class BenchCommand implements Callable<Integer> {
         Runtime runtime = Runtime.getRuntime();
         return runtime.availableProcessors() + " cores, Java " + System.getProperty("java.version") + ", max heap "
                 + (runtime.maxMemory() >> 20) + " MB, " + ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                        .filter(a -> a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-Xmx")).toList();
+                        .filter(a -> a.startsWith("-XX:TieredStopAtLevel") || a.startsWith("-Xmx") || a.endsWith("GC")).toList();
     }
 
     private static double round(double value) {
