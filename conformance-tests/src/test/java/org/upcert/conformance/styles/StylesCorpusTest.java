@@ -498,4 +498,24 @@ class StylesCorpusTest {
         styleFixedTwinCaught("TRM-01", style, twin);
         assertPass(style, "the style", "RES-02", "E2E-01", "RES-01");
     }
+
+    @Test
+    @DisplayName("RES-03 and E2E-01 (a sample bug): when the library returns none of the assets the sample asked for, it "
+            + "rescans the library next call and the deleted ones are gone; before, it asked for a photo deleted after its "
+            + "upload, put back to upload by a move of the account, call after call (explore:1024 on HydratingExtension; by "
+            + "hand: 6 photos, job limit 1, 3 deleted, then host.server)")
+    void sampleRescansWhenNoCandidateIsFound() throws Exception {
+        RunEvidence run = sample(org.upcert.sample.SampleUploadExtension.class, "sample-RES-03-deleted-then-moved.yaml");
+        assertTrue(run.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        long emptyFetches = run.events().stream()
+                .filter(e -> e.name().equals("fetch.assets") && e.fields().has("asked") && e.number("count") == 0).count();
+        assertTrue(emptyFetches > 0, "the sample asks for a deleted photo alone and is given nothing");
+        // Before the rescan: 96 calls, RES-03 FAIL (5 PROCESSING in a row with nothing moved), 2 live photos lost.
+        assertPass(run, "the sample", "RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01");
+    }
+
+    private static RunEvidence sample(Class<? extends org.upcert.api.UploadExtension> type, String file) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 7).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
+    }
 }
