@@ -106,6 +106,16 @@ final class Discovery {
         }
     }
 
+    /**
+     * The next {@link #synchronise} scans the whole library instead of reading the changes: asked for
+     * assets the ledger has to upload, the library returned none of them ({@link
+     * JobCreator#noCandidateFound()}). The stored token stays until that scan stores a fresh one.
+     */
+    void rescanNextCall() {
+        token = Optional.empty();
+        tokenLoaded = true;
+    }
+
     /** Brings the ledger up to date with the library. The caller has checked consent. */
     Result synchronise(ExtensionContext context, Ledger ledger) {
         AppGroupStorage storage = context.storage();

@@ -89,6 +89,22 @@ final class JobCreator {
     private record Creation(AssetResource resource, UploadRequest destination) {
     }
 
+    /** Whether this step asked the library for its candidates' assets and was given none at all. */
+    private boolean noCandidateFound;
+
+    /**
+     * Whether {@link #create} asked the library for its candidates' assets and was given none: the
+     * library not answering, or every candidate's asset deleted. Discovery marks gone only what still
+     * needed an upload, so an asset deleted after its upload stays uploaded in the ledger until a move
+     * of the account to another server puts it back to upload; the oldest candidates can then all be
+     * deleted ones, asked for call after call (RES-03, E2E-01: explore:1024 on HydratingExtension,
+     * {@code styles-corpus/sample-RES-03-deleted-then-moved.yaml}). The caller has discovery rescan the
+     * library next call, which tells the two apart (an answer with assets marks the missing ones gone).
+     */
+    boolean noCandidateFound() {
+        return noCandidateFound;
+    }
+
     /**
      * Runs the step.
      *
@@ -218,6 +234,7 @@ final class JobCreator {
         // times" inside an extension). Their resources stay to upload; a real deletion reaches the
         // ledger through discovery. Only an answer that has assets makes the missing ones gone.
         boolean libraryAnswered = !resources.isEmpty();
+        noCandidateFound = !libraryAnswered;
         List<LedgerEntry> gone = new ArrayList<>();
         List<Creation> creations = new ArrayList<>();
         Optional<CloudUnavailableException> cloudProblem = Optional.empty();

@@ -118,8 +118,11 @@ final class ProcessingRound {
         handled.addAll(acks.acknowledged());
         handled.addAll(acks.refused());
         Optional<CloudUnavailableException> knownProblem = retry.cloudProblem();
-        JobCreator.Outcome creation = new JobCreator(context, ledger, cloud, identity, acknowledger, window, cancelled)
-                .create(handled, knownProblem);
+        JobCreator creator = new JobCreator(context, ledger, cloud, identity, acknowledger, window, cancelled);
+        JobCreator.Outcome creation = creator.create(handled, knownProblem);
+        if (creator.noCandidateFound()) {
+            discovery.rescanNextCall(); // deleted, or the library not answering: a scan tells (JobCreator)
+        }
         acks = acks.plus(creation.lateAcknowledgements());
         if (creation.interrupted()) {
             return interrupted("creating");

@@ -460,4 +460,62 @@ class StylesCorpusTest {
         }
         return count;
     }
+
+    @Test
+    @DisplayName("RTY-01 (a style bug): FullWalk counts towards giving up only failures that got an answer (response headers "
+            + "there); its twin also counted the unparsable answers of cloud.malformed windows and gave a video up after 10 "
+            + "failures, 5 of them with no answer (explore:2395, shrunk 20 -> 8 faults)")
+    void fullWalkCountsOnlyAnsweredFailures() throws Exception {
+        String file = "fullwalk-RTY-01-seed-2395.yaml";
+        RunEvidence twin = fullWalk(FullWalkExtension.CountsUnansweredFailures.class, file, 2395);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("code") == -1011
+                && !e.fields().has("status")), "a failure with no answer (-1011, an unparsable response)");
+        RunEvidence style = fullWalk(FullWalkExtension.class, file, 2395);
+        styleFixedTwinCaught("RTY-01", style, twin);
+        assertPass(style, "the style", "E2E-01", "RES-01", "ACK-01", "DUP-01");
+    }
+
+    @Test
+    @DisplayName("RTY-01 (a style bug): PatientUploader counts a refused job once, though a kill before the acknowledging "
+            + "block's commit presents it again; its twin counted 4 refusals as 7 and gave two photos up (explore:1656)")
+    void patientCountsARefusedJobOnce() throws Exception {
+        String file = "patient-RTY-01-seed-1656.yaml";
+        RunEvidence twin = patient(PatientUploader.CountsAJobAgain.class, file, 1656);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("changes.abandoned")
+                && e.text("reason").contains("before the commit")), "a kill before an acknowledging block's commit");
+        RunEvidence style = patient(PatientUploader.class, file, 1656);
+        styleFixedTwinCaught("RTY-01", style, twin);
+        assertPass(style, "the style", "E2E-01", "RES-01", "RTY-02", "TRM-03", "ACK-01");
+    }
+
+    @Test
+    @DisplayName("TRM-01 (a style bug): PatientUploader signs in no more once told to stop; its twin started a sign-in after "
+            + "the notice that cloud.slow answered 25 s later (explore:1560, shrunk to 4 faults and 1 asset)")
+    void patientNoSignInAfterTheNotice() throws Exception {
+        String file = "patient-TRM-01-seed-1560.yaml";
+        RunEvidence twin = patient(PatientUploader.SignsInAfterTheNotice.class, file, 1560);
+        RunEvidence style = patient(PatientUploader.class, file, 1560);
+        styleFixedTwinCaught("TRM-01", style, twin);
+        assertPass(style, "the style", "RES-02", "E2E-01", "RES-01");
+    }
+
+    @Test
+    @DisplayName("RES-03 and E2E-01 (a sample bug): when the library returns none of the assets the sample asked for, it "
+            + "rescans the library next call and the deleted ones are gone; before, it asked for a photo deleted after its "
+            + "upload, put back to upload by a move of the account, call after call (explore:1024 on HydratingExtension; by "
+            + "hand: 6 photos, job limit 1, 3 deleted, then host.server)")
+    void sampleRescansWhenNoCandidateIsFound() throws Exception {
+        RunEvidence run = sample(org.upcert.sample.SampleUploadExtension.class, "sample-RES-03-deleted-then-moved.yaml");
+        assertTrue(run.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        long emptyFetches = run.events().stream()
+                .filter(e -> e.name().equals("fetch.assets") && e.fields().has("asked") && e.number("count") == 0).count();
+        assertTrue(emptyFetches > 0, "the sample asks for a deleted photo alone and is given nothing");
+        // Before the rescan: 96 calls, RES-03 FAIL (5 PROCESSING in a row with nothing moved), 2 live photos lost.
+        assertPass(run, "the sample", "RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01");
+    }
+
+    private static RunEvidence sample(Class<? extends org.upcert.api.UploadExtension> type, String file) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 7).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
+    }
 }
