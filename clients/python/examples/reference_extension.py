@@ -495,6 +495,13 @@ class Discovery:
         self.token: Optional[up.ChangeToken] = None
         self.token_loaded = False
 
+    def rescan_next_call(self) -> None:
+        """The next synchronise scans the whole library instead of reading the changes: asked for assets
+        the ledger has to upload, the library returned none of them. The stored token stays until that
+        scan stores a fresh one."""
+        self.token = None
+        self.token_loaded = True
+
     def synchronise(self, context: up.ExtensionContext, ledger: Ledger) -> DiscoveryResult:
         storage = context.storage
         library = context.library
@@ -1441,6 +1448,13 @@ class CreateOutcome:
     limit_exceeded: bool
     cloud_problem: Optional[CloudUnavailable]
     interrupted: bool
+    # Asked the library for the candidates' assets and was given none at all: the library not answering,
+    # or every candidate's asset deleted. Discovery marks gone only what still needed an upload, so an asset
+    # deleted after its upload stays uploaded in the ledger until a move of the account to another server
+    # puts it back to upload; the oldest candidates can then all be deleted ones, asked for call after call
+    # (RES-03, E2E-01 on styles-corpus/sample-RES-03-deleted-then-moved.yaml, as the Java sample before
+    # 0d6e083). The round has discovery rescan the library next call, which tells the two apart.
+    no_candidate_found: bool = False
 
 
 def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: JobIdentity, acknowledger: Acknowledger,
@@ -1592,7 +1606,7 @@ def create_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: J
         context.log.warn("creating %d jobs was refused (asset removed meanwhile?)" % len(result.refused))
     created = len(result.applied)
     return CreateOutcome(created, cancelled_jobs, late_acks, unacknowledged + created, job_limit,
-                         result.limit_exceeded, cloud_problem, result.interrupted)
+                         result.limit_exceeded, cloud_problem, result.interrupted, not library_answered)
 
 
 # --- one call ---------------------------------------------------------------------------------
@@ -1654,6 +1668,8 @@ class ProcessingRound:
         creation = create_step(self.context, self.ledger, self.cloud, self.identity, self.acknowledger,
                                self.cancelled, handled, retry.cloud_problem)
         acks = acks.plus(creation.late_acks)
+        if creation.no_candidate_found:
+            self.discovery.rescan_next_call()  # deleted, or the library not answering: a scan tells (create_step)
         if creation.interrupted:
             return self.interrupted("creating")
 

@@ -229,6 +229,21 @@ class PythonExtensionAcceptanceTest {
         }
     }
 
+    @Test
+    @DisplayName("the Python reference, like the sample since 0d6e083, rescans the library when a fetch of its candidates finds"
+            + " none: uploaded photos deleted, then the account moved (job limit 1), and the deleted ones are not asked for call"
+            + " after call (RES-03 and E2E-01 FAILed before: 83 empty single-photo fetches, 0 gone)")
+    void deletedThenMovedIsRescanned() throws Exception {
+        var run = Python.simulate(Python.require(), "reference_extension.py",
+                "src/test/resources/styles-corpus/sample-RES-03-deleted-then-moved.yaml", 7,
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        assertTrue(run.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moved");
+        for (String rule : List.of("RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01")) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, run);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
+
     /** {@code script} run in process on the pinned {@code styles-corpus/reference-RTY-02-seed-281.yaml}, seed 281. */
     private static org.upcert.conformance.evidence.RunEvidence onExplore281(String script) throws Exception {
         return Python.simulate(Python.require(), script, "src/test/resources/styles-corpus/reference-RTY-02-seed-281.yaml", 281,
