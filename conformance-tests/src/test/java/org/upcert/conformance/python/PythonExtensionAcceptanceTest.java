@@ -223,10 +223,7 @@ class PythonExtensionAcceptanceTest {
         var style = onExplore281("reference_extension.py");
         assertTrue(style.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.fields().has("status")
                 && e.number("status") == 204), "a 204 shown as a failure (count204AsFailure on iOS 26.1)");
-        for (String rule : List.of("RTY-02", "ACK-01", "CLD-02", "E2E-01")) {
-            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, style);
-            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
-        }
+        assertPasses(style, "RTY-02", "ACK-01", "CLD-02", "E2E-01");
     }
 
     @Test
@@ -238,7 +235,12 @@ class PythonExtensionAcceptanceTest {
                 "src/test/resources/styles-corpus/sample-RES-03-deleted-then-moved.yaml", 7,
                 org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
         assertTrue(run.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moved");
-        for (String rule : List.of("RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01")) {
+        assertPasses(run, "RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01");
+    }
+
+    /** Each of {@code rules} PASSes on {@code run}, judged alone (the message names the one that did not). */
+    private static void assertPasses(org.upcert.conformance.evidence.RunEvidence run, String... rules) {
+        for (String rule : rules) {
             var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, run);
             assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
         }
