@@ -72,5 +72,22 @@ class AllureReportRendersTest {
             }
         }
         assertEquals(8, cellsWithPlan, "each of the 8 cells (rule × run) shows the run's plan");
+        int cellsWithActivations = 0;
+        try (Stream<Path> cases = Files.list(report.resolve("data").resolve("test-cases"))) {
+            for (Path rendered : cases.toList()) {
+                com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(rendered.toFile());
+                boolean failedOrWarned = json.path("status").asText().equals("failed") || json.path("status").asText().equals("broken");
+                for (com.fasterxml.jackson.databind.JsonNode attachment : json.findValues("attachments")) {
+                    for (com.fasterxml.jackson.databind.JsonNode one : attachment) {
+                        if (one.path("name").asText().equals("activations") && !failedOrWarned) {
+                            cellsWithActivations++;
+                            Path file = report.resolve("data").resolve("attachments").resolve(one.path("source").asText());
+                            assertTrue(Files.readString(file).startsWith("activation 1 at "), "the activations' content: " + file);
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(cellsWithActivations > 0, "a cell that marks no activation shows the run's activations as one shared file");
     }
 }

@@ -108,7 +108,16 @@ class CertifyAcceptanceTest {
         assertEquals("passed", sample.path("status").asText());
         assertTrue(sample.path("labels").toString().contains("{\"name\":\"rule\",\"value\":\"RTY-01\"}"), sample.path("labels").toString());
         assertTrue(sample.path("labels").toString().contains("{\"name\":\"seed\",\"value\":\"2\"}"));
-        assertTrue(sample.path("steps").size() > 3, "one step per activation");
+        // a PASS marks no activation: the run's activations are one file its cells share, not steps in each
+        assertEquals(0, sample.path("steps").size(), "no steps in a passed cell");
+        String activations = null;
+        for (JsonNode attachment : sample.path("attachments")) {
+            if (attachment.path("name").asText().equals("activations")) {
+                activations = Files.readString(out.resolve("allure-results").resolve(attachment.path("source").asText()));
+            }
+        }
+        assertNotNull(activations, sample.path("attachments").toString());
+        assertTrue(activations.startsWith("activation 1 at ") && activations.lines().count() > 3, activations);
         assertTrue(sample.path("attachments").toString().contains("expanded plan"));
         assertTrue(sample.path("attachments").toString().contains("reproduce"));
     }
@@ -149,6 +158,22 @@ class CertifyAcceptanceTest {
             }).anyMatch(text -> text.contains("ACK-01 · MUST · flaky-network · seed 1") && text.contains("\"timeline\""));
         }
         assertTrue(attached, "the FAIL's Allure result carries the timeline");
+        JsonNode failed = null;
+        try (Stream<Path> files = Files.list(out.resolve("allure-results"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith("-result.json")).toList()) {
+                JsonNode node = JSON.readTree(file.toFile());
+                if (node.path("name").asText().equals("ACK-01 · MUST · flaky-network · seed 1")) {
+                    failed = node;
+                }
+            }
+        }
+        assertNotNull(failed, "the Allure result of the FAIL");
+        assertTrue(failed.path("steps").size() > 3, "a FAIL shows one step per activation");
+        long marked = 0;
+        for (JsonNode step : failed.path("steps")) {
+            marked += step.path("status").asText().equals("failed") ? 1 : 0;
+        }
+        assertEquals(1, marked, "the activation holding the violation is marked: " + failed.path("steps"));
         JsonNode json = JSON.readTree(out.resolve("certification.json").toFile());
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText());
         String whole = json.path("runs").path("reproduce").asText();

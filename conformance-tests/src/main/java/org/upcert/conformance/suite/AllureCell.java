@@ -19,8 +19,9 @@ import org.upcert.conformance.verdict.Verdict;
 
 /**
  * What the Allure report shows of a cell: labels for rule id, severity, profile, seed and cloud;
- * one step per activation (the one holding the violation marked failed); attachments with the
- * expanded plan, the trace excerpt and the reproduce command. Reporting never changes a verdict:
+ * for a FAIL or a WARN one step per activation (the one holding the violation marked failed), for
+ * every other verdict the run's activations as one attachment its cells share; attachments with
+ * the expanded plan, the trace excerpt and the reproduce command. Reporting never changes a verdict:
  * a problem in Allure is swallowed here rather than turning a PASS into an error.
  */
 final class AllureCell {
@@ -53,7 +54,11 @@ final class AllureCell {
                 result.setDescriptionHtml(description);
             });
             if (outcome.ran()) {
-                steps(allure, outcome, verdict);
+                if (verdict.status() == Verdict.Status.FAIL || verdict.status() == Verdict.Status.WARN) {
+                    steps(allure, outcome, verdict);
+                } else {
+                    attachActivations(allure, outcome);
+                }
                 attachPlan(allure, outcome);
             }
             if (!verdict.excerpt().isEmpty()) {
@@ -182,10 +187,14 @@ final class AllureCell {
         static StepTexts of(List<RunOutcome.Activation> activations) {
             List<String> texts = new java.util.ArrayList<>();
             for (RunOutcome.Activation activation : activations.subList(0, Math.min(MAX_STEPS, activations.size()))) {
-                texts.add("activation " + activation.number() + " at " + clock(activation.t()) + " (" + activation.reason()
-                        + "): " + activation.end() + ", " + activation.calls() + " API calls, " + activation.changes() + " changes");
+                texts.add(text(activation));
             }
             return new StepTexts(List.copyOf(texts));
+        }
+
+        static String text(RunOutcome.Activation activation) {
+            return "activation " + activation.number() + " at " + clock(activation.t()) + " (" + activation.reason()
+                    + "): " + activation.end() + ", " + activation.calls() + " API calls, " + activation.changes() + " changes";
         }
     }
 
@@ -196,31 +205,65 @@ final class AllureCell {
      * attachment in every cell as before ({@code AllureReportRendersTest}).
      */
     private static void attachPlan(AllureLifecycle lifecycle, RunOutcome outcome) {
-        String source = outcome.evidence().derived(PlanFile.class, evidence -> new PlanFile(evidence)).sourceIn(lifecycle);
+        String source = outcome.evidence().derived(PlanFile.class,
+                evidence -> new PlanFile(new RunFile(".json", () -> evidence.header() == null ? "{}"
+                        : evidence.header().path("plan").toPrettyString()))).file().sourceIn(lifecycle);
         Attachment plan = new Attachment().setName("expanded plan").setType("application/json").setSource(source);
         lifecycle.updateTestCase(result -> result.getAttachments().add(plan));
     }
 
     /**
-     * The expanded plan of one run, pretty-printed once and written once into each results folder
-     * (a lifecycle) whose cells name it: a run is shared by the certifications of one JVM's tests,
-     * each with a folder of its own.
+     * The run's activations, one line each, attached to a cell that passed (or was not applicable,
+     * not exercised) as one file all such cells of the run name. They were one Allure step per
+     * activation in every cell: some 280,000 steps, 44 of the 77 MB of {@code allure-results/} in a
+     * default certification, serialised and written by the reporting threads, for cells where no
+     * activation is marked. A FAIL or a WARN keeps its steps, the violating activation marked.
      */
-    private static final class PlanFile {
-        private final org.upcert.conformance.evidence.RunEvidence evidence;
+    private static void attachActivations(AllureLifecycle lifecycle, RunOutcome outcome) {
+        String source = outcome.evidence().derived(ActivationsFile.class, evidence -> new ActivationsFile(new RunFile(".txt",
+                () -> activationLines(outcome.activations())))).file().sourceIn(lifecycle);
+        Attachment activations = new Attachment().setName("activations").setType("text/plain").setSource(source);
+        lifecycle.updateTestCase(result -> result.getAttachments().add(activations));
+    }
+
+    /** Every activation of the run, one line each: the text of its step in a FAIL's report. */
+    static String activationLines(List<RunOutcome.Activation> activations) {
+        StringBuilder text = new StringBuilder(activations.size() * 96);
+        for (RunOutcome.Activation activation : activations) {
+            text.append(StepTexts.text(activation)).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** The plan file of one run (a distinct type: {@link org.upcert.conformance.evidence.RunEvidence#derived} keys by type). */
+    private record PlanFile(RunFile file) {
+    }
+
+    /** The activations file of one run. */
+    private record ActivationsFile(RunFile file) {
+    }
+
+    /**
+     * A file of one run, made once and written once into each results folder (a lifecycle) whose
+     * cells name it: a run is shared by the certifications of one JVM's tests, each with a folder
+     * of its own.
+     */
+    private static final class RunFile {
+        private final String extension;
+        private final java.util.function.Supplier<String> content;
         private final IdentityHashMap<AllureLifecycle, String> written = new IdentityHashMap<>();
 
-        PlanFile(org.upcert.conformance.evidence.RunEvidence evidence) {
-            this.evidence = evidence;
+        RunFile(String extension, java.util.function.Supplier<String> content) {
+            this.extension = extension;
+            this.content = content;
         }
 
         synchronized String sourceIn(AllureLifecycle lifecycle) {
             String source = written.get(lifecycle);
             if (source == null) {
                 // the name Allure's own prepareAttachment gives a file (a random UUID, "-attachment", the extension)
-                source = UUID.randomUUID() + "-attachment.json";
-                String json = evidence.header() == null ? "{}" : evidence.header().path("plan").toPrettyString();
-                lifecycle.writeAttachment(source, new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+                source = UUID.randomUUID() + "-attachment" + extension;
+                lifecycle.writeAttachment(source, new ByteArrayInputStream(content.get().getBytes(StandardCharsets.UTF_8)));
                 written.put(lifecycle, source);
             }
             return source;

@@ -111,8 +111,27 @@ public abstract class RuleGroupSuite {
             case PASS -> {
             }
             case FAIL -> throw new AssertionFailedError(failureText(cell));
-            case WARN, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED -> throw new TestAbortedException(verdict.status() + ": "
+            case WARN, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED -> throw new VerdictAborted(verdict.status() + ": "
                     + verdict.message());
+        }
+    }
+
+    /**
+     * A cell's verdict that aborts its test (WARN, NOT_APPLICABLE, NOT_EXERCISED, SKIPPED), without a
+     * stack trace: it would only point into this class, under JUnit's own frames, and a default
+     * certification aborts about a thousand cells, each trace filled in and then written into the
+     * cell's Allure result. The message is the verdict.
+     */
+    static final class VerdictAborted extends TestAbortedException {
+        private static final long serialVersionUID = 1L;
+
+        VerdictAborted(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
     }
 
