@@ -38,7 +38,9 @@ public final class CloudRules {
      *       would hold a duplicate. Excused, and counted in the message: a first commit whose
      *       answer was lost (the extension's request failed), or whose call was killed, crashed
      *       or threw before returning — the extension cannot know then, and the service's
-     *       idempotent refusal is the designed outcome;
+     *       idempotent refusal is the designed outcome; and a first commit whose answer no write
+     *       could record ({@link Unrecordable}: a lock that began after the request went out and
+     *       outlasted the process that got the answer), repeated by a later process;
      *   <li>more uploads stayed uncommitted than the device never saw succeed. Only uploads the
      *       device saw succeed must be committed: an upload whose response was lost (a
      *       {@code fault.fire} of {@code network.response-lost} on a transfer) reached the cloud

@@ -120,8 +120,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
     void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
         String python = Python.require();
-        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        RunOptions options = lenientGooglePhotos();
         for (long seed : new long[] {58, 84}) {
             String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
             RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
@@ -143,8 +142,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " the twin that forgets an unrecorded commit still FAILs")
     void aCommitNoWriteCouldRecordIsExcusedOnlyThen() throws Exception {
         String python = Python.require();
-        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        RunOptions options = lenientGooglePhotos();
         String corpus = "src/test/resources/styles-corpus/gphotos-CLD-01-";
         for (String script : List.of(STYLE, "mutant_gphotos_forgets_unrecorded_commits.py")) {
             RunEvidence run = Python.simulate(python, script, corpus + "lock-during-commit.yaml", 58, options);
@@ -165,5 +163,11 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             var style = RuleCatalogue.judge("CLD-01", Python.simulate(python, STYLE, corpus + avoidable, 58, options));
             assertEquals("PASS", style.status().name(), avoidable + ": " + style.message());
         }
+    }
+
+    /** In memory, direct transport, Google Photos with the token in a header (the lenient stub: commits are judged). */
+    private static RunOptions lenientGooglePhotos() {
+        return RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
     }
 }
