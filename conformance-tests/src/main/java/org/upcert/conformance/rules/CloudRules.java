@@ -38,7 +38,9 @@ public final class CloudRules {
      *       would hold a duplicate. Excused, and counted in the message: a first commit whose
      *       answer was lost (the extension's request failed), or whose call was killed, crashed
      *       or threw before returning — the extension cannot know then, and the service's
-     *       idempotent refusal is the designed outcome;
+     *       idempotent refusal is the designed outcome; and a first commit whose answer no write
+     *       could record ({@link Unrecordable}: a lock that began after the request went out and
+     *       outlasted the process that got the answer), repeated by a later process;
      *   <li>more uploads stayed uncommitted than the device never saw succeed. Only uploads the
      *       device saw succeed must be committed: an upload whose response was lost (a
      *       {@code fault.fire} of {@code network.response-lost} on a transfer) reached the cloud
@@ -117,7 +119,8 @@ public final class CloudRules {
                     + (earlierStay == 0 ? "" : "; " + earlierStay + " uploads received in an earlier stay of the account on "
                             + "this server left uncommitted (it moved away)")
                     + (refusedAgain == 0 ? "" : "; " + refusedAgain + " repeated commits refused as already committed, "
-                            + "each after a first commit whose answer was lost or whose call did not return"));
+                            + "each after a first commit whose answer was lost, whose call did not return, or whose answer the "
+                            + "app group refused every write from until its process ended"));
         }
 
         /** The repeated commits of a run: the first the extension could have avoided (a FAIL), or how many were excused. */
@@ -139,10 +142,12 @@ public final class CloudRules {
                 TreeMap<Long, TraceEvent> requestAt = new TreeMap<>();
                 TreeMap<Long, TraceEvent> callEndOf = new TreeMap<>();
                 List<Long> inCall = new java.util.ArrayList<>();
+                Unrecordable unrecordable = new Unrecordable();
                 for (TraceEvent event : evidence.events()) {
+                    unrecordable.see(event);
                     if (event.name().equals("call.start")) {
                         inCall.clear();
-                    } else if (event.name().equals("http") && event.text("url").contains("mediaItems:batchCreate")) {
+                    } else if (isCommit(event)) {
                         requestAt.put(event.t(), event);
                         inCall.add(event.t());
                     } else if (event.name().equals("call.end")) {
@@ -164,6 +169,11 @@ public final class CloudRules {
                         excused++;
                         continue;
                     }
+                    Long processEnded = unrecordable.processEndOf.get(first);
+                    if (processEnded != null && repeat.t() > processEnded) {
+                        excused++; // its answer could be kept nowhere durable, and the process ended before it could be
+                        continue;
+                    }
                     TraceEvent again = requestAt.get(repeat.t());
                     List<TraceEvent> excerpt = again != null ? evidence.excerptEndingAt(again, 5)
                             : evidence.excerptEndingAt(request, 5);
@@ -175,6 +185,80 @@ public final class CloudRules {
                             excerpt), excused);
                 }
                 return new RepeatedCommits(null, excused);
+            }
+        }
+
+        private static boolean isCommit(TraceEvent event) {
+            return event.name().equals("http") && event.text("url").contains("mediaItems:batchCreate");
+        }
+
+        /**
+         * The 2xx commits whose answer no extension could record: the app group took writes when the
+         * commit's call made its API call before the request (the extension could not see a lock
+         * coming), refused every write from the answer on ({@code host.filelock}, or the device's
+         * {@code device.locked}, traced before the extension's next API call or its return), and
+         * went on refusing them until the process that received the answer ended
+         * ({@code process.exit}). A relaunched process finds no record of such a commit, and the
+         * service offers no way to ask whether an upload token was committed (Google Photos:
+         * {@code batchCreate} only, appendonly scope): sending it again is the only way to learn.
+         * A lock already in force before the request (the extension could have written a line
+         * first and seen it refused), a lock that ended while the process lived (it could record
+         * the answer then), or a repeat by the same process (it knew) stay FAILs.
+         */
+        private static final class Unrecordable {
+            /** Each such commit's time, with when its process ended. */
+            final TreeMap<Long, Long> processEndOf = new TreeMap<>();
+            private boolean hostLock;
+            private boolean deviceLock;
+            /** Whether writes were refused when the call made its latest API call (or began). */
+            private boolean refusedAtLastCall;
+            /** A 2xx commit judged at the call's next API call or its end: were writes refused by then? */
+            private Long awaiting;
+            /** Commits whose process has had every write refused since their answer. */
+            private final List<Long> held = new java.util.ArrayList<>();
+
+            private boolean refused() {
+                return hostLock || deviceLock;
+            }
+
+            void see(TraceEvent event) {
+                switch (event.name()) {
+                    case "host.filelock" -> hostLock = true;
+                    case "host.fileunlock" -> hostLock = false;
+                    case "device.locked" -> deviceLock = true;
+                    case "device.unlock" -> deviceLock = false;
+                    case "call.start" -> {
+                        refusedAtLastCall = refused();
+                        awaiting = null;
+                    }
+                    case "call.end" -> judgeAwaiting();
+                    case "process.exit" -> {
+                        for (long t : held) {
+                            processEndOf.put(t, event.t());
+                        }
+                        held.clear();
+                    }
+                    default -> {
+                        if (event.fields().has("n")) { // an API call of the extension (or what it met inside one)
+                            judgeAwaiting();
+                            if (isCommit(event) && !refusedAtLastCall && event.fields().has("status")
+                                    && event.number("status") >= 200 && event.number("status") < 300) {
+                                awaiting = event.t();
+                            }
+                            refusedAtLastCall = refused();
+                        }
+                    }
+                }
+                if (!refused()) {
+                    held.clear(); // writes possible again while the process lives: it could record the answer now
+                }
+            }
+
+            private void judgeAwaiting() {
+                if (awaiting != null && refused()) {
+                    held.add(awaiting);
+                }
+                awaiting = null;
             }
         }
     }

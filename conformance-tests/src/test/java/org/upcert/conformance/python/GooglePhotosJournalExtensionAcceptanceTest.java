@@ -120,8 +120,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
     void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
         String python = Python.require();
-        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        RunOptions options = lenientGooglePhotos();
         for (long seed : new long[] {58, 84}) {
             String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
             RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
@@ -135,5 +134,40 @@ class GooglePhotosJournalExtensionAcceptanceTest {
                 assertEquals("PASS", verdict.status().name(), seed + " " + rule + ": " + verdict.message());
             }
         }
+    }
+    @Test
+    @DisplayName("CLD-01 (a suite bug, the checker): a lock that starts while the commit is in flight and outlasts the process"
+            + " that received its answer makes a second commit no extension can avoid; excused (the journal style FAILed"
+            + " before the fix). A lock that ends while the process lives, or was in force before the request, is no excuse:"
+            + " the twin that forgets an unrecorded commit still FAILs")
+    void aCommitNoWriteCouldRecordIsExcusedOnlyThen() throws Exception {
+        String python = Python.require();
+        RunOptions options = lenientGooglePhotos();
+        String corpus = "src/test/resources/styles-corpus/gphotos-CLD-01-";
+        for (String script : List.of(STYLE, "mutant_gphotos_forgets_unrecorded_commits.py")) {
+            RunEvidence run = Python.simulate(python, script, corpus + "lock-during-commit.yaml", 58, options);
+            long repeats = run.inventory().commitAttempts().stream()
+                    .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
+            assertTrue(repeats > 0, script + ": the relaunched process committed again: " + repeats);
+            assertTrue(run.events().stream().anyMatch(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")),
+                    script + ": the process ended under the lock");
+            var verdict = RuleCatalogue.judge("CLD-01", run);
+            assertEquals("PASS", verdict.status().name(), script + ": " + verdict.message());
+            assertTrue(verdict.message().contains(repeats + " repeated commits refused as already committed"), verdict.message());
+        }
+        for (String avoidable : List.of("lock-ends-first.yaml", "lock-before-commit.yaml")) {
+            RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", corpus + avoidable, 58, options);
+            var caught = RuleCatalogue.judge("CLD-01", twin);
+            assertEquals("FAIL", caught.status().name(), avoidable + ": " + caught.message());
+            assertTrue(caught.message().contains("sent to commit again"), avoidable + ": " + caught.message());
+            var style = RuleCatalogue.judge("CLD-01", Python.simulate(python, STYLE, corpus + avoidable, 58, options));
+            assertEquals("PASS", style.status().name(), avoidable + ": " + style.message());
+        }
+    }
+
+    /** In memory, direct transport, Google Photos with the token in a header (the lenient stub: commits are judged). */
+    private static RunOptions lenientGooglePhotos() {
+        return RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
     }
 }

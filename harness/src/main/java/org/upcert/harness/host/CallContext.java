@@ -594,14 +594,8 @@ public final class CallContext implements ExtensionContext {
                     .str("reason", "block refused with LIMIT_EXCEEDED " + limitRejections + " times in this call (CAP-01)")
                     .end();
             long target = system.clock().now() + penalty;
-            if (target > graceDeadline) {
-                advance(graceDeadline);
-                kill("grace period after termination notice expired", n);
-            }
-            if (target > deadline) {
-                advance(deadline);
-                kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
-            }
+            killIfPast(target, n, why -> {
+            });
             advance(target);
         } finally {
             lock.unlock();
@@ -648,20 +642,40 @@ public final class CallContext implements ExtensionContext {
      * through here, so a call stops at the same point whatever spent its time.
      */
     private void advanceWithin(long target, int n) {
-        if (target > graceDeadline) {
-            advance(graceDeadline);
-            kill("grace period after termination notice expired", n);
-        }
-        if (target > deadline) {
-            advance(deadline);
-            kill("runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded", n);
-        }
+        killIfPast(target, n, why -> {
+        });
         advance(target);
         if (system.files().restarts() != restartsAtStart) {
             kill("the device restarted", n);
         }
         if (system.appUpdates() != appUpdatesAtStart) {
             kill("the app was updated", n);
+        }
+    }
+
+    private static final String GRACE_EXPIRED = "grace period after termination notice expired";
+
+    private String runtimeLimitExceeded() {
+        return "runtime limit (" + system.policy().runtimeLimitMs() + " ms) exceeded";
+    }
+
+    /**
+     * Kills the process as API call {@code n} if {@code target} lies past the grace deadline
+     * after a notice (at that deadline) or past the runtime limit (at the limit), after running
+     * {@code atStop} with the kill's reason at the moment of the kill (the {@code cloud.slow}
+     * request whose answer comes too late reaches the cloud there); returns if neither.
+     */
+    private void killIfPast(long target, int n, java.util.function.Consumer<String> atStop) {
+        if (target > graceDeadline) {
+            advance(graceDeadline);
+            atStop.accept(GRACE_EXPIRED);
+            kill(GRACE_EXPIRED, n);
+        }
+        if (target > deadline) {
+            advance(deadline);
+            String reason = runtimeLimitExceeded();
+            atStop.accept(reason);
+            kill(reason, n);
         }
     }
 
@@ -1296,7 +1310,13 @@ public final class CallContext implements ExtensionContext {
                     throw new TransportException(UploadError.transport(UploadError.CANCELLED,
                             "cancelled: the process is being terminated (willTerminate)"));
                 }
-                ExtensionHttp.Response response = system.network().send(request, copy, n, decided[0]);
+                // The fate now (unless drawn at the notice): the same draw send() would make. A cloud.slow answer due
+                // past the runtime limit or the grace period never reaches the extension: the process is killed at
+                // that stop, as by any other cost of the call, and the cloud keeps what the request did.
+                RequestFaults.Fate fate = decided[0] != null ? decided[0] : system.network().decide(request);
+                long answerAt = system.clock().now() + ExtensionNetwork.answerDelayMs(fate);
+                killIfPast(answerAt, n, why -> system.network().sendUnanswered(request, copy, n, fate, why));
+                ExtensionHttp.Response response = system.network().send(request, copy, n, fate);
                 hold(response.body().length, "http", n);
                 return response;
             });

@@ -73,6 +73,32 @@ public final class ExtensionNetwork {
     }
 
     /**
+     * The request whose answer ({@code fate}: a {@code cloud.slow} delay) would come after the
+     * process is killed now ({@code why}: the runtime limit or the grace period's end): the
+     * extension receives nothing, as on a device. A request the cloud would have answered (a delay
+     * under {@link Uploader#REQUEST_TIMEOUT_MS}) reached it: the cloud does its work now and its
+     * effect stands, its answer is lost, as for {@code network.response-lost}. One that would have
+     * timed out never reached it, as in {@link #send}. Traced as an {@code http} line with neither
+     * {@code status} nor {@code code} (the extension saw neither): {@code lostStatus} (what the
+     * cloud answered, or {@code lostCode} for a transport failure) and {@code reason}.
+     */
+    public void sendUnanswered(UploadRequest request, byte[] body, int callNumber, RequestFaults.Fate fate, String why) {
+        Trace.Line line = trace.at(clock.now(), "http").num("n", callNumber).str("method", request.method())
+                .url("url", request.url());
+        boolean reached = fate instanceof RequestFaults.Fate.Slow slow && slow.delayMs() < Uploader.REQUEST_TIMEOUT_MS;
+        if (reached) {
+            try {
+                RequestTransport.Exchange exchange = transport.send(request, body, Map.of(), clock.now(), true);
+                line.num("lostStatus", exchange.status());
+            } catch (RequestTransport.Failure e) {
+                line.num("lostCode", e.error().code());
+            }
+        }
+        line.str("reason", "answer lost (cloud.slow): the process is killed before it comes, " + why
+                + (reached ? "; the cloud received the request" : "; it would have timed out, the cloud never received it")).end();
+    }
+
+    /**
      * Sends the request now (the caller has charged {@link #costMillis(byte[])}) with the fate
      * {@code decided} earlier by {@link #decide}, or, when null, drawn now.
      */

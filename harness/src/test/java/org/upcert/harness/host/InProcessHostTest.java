@@ -239,7 +239,7 @@ class InProcessHostTest {
             assertEquals(0, result.summary().kills(), "no grace-period kill for a request the extension could not stop");
         }
 
-        /** What the first call's sign-in met: its answers (status or error code), the run, its trace, when the notice came. */
+        /** What the first call's sign-in met: its answers (status or error code), the run, its trace, when the notice came (-1: none). */
         private record SignIn(List<Integer> answers, RunResult result, TraceLines trace, long notice) {
         }
 
@@ -248,9 +248,17 @@ class InProcessHostTest {
          * call makes {@code storageCallsBefore} storage reads, signs in, writes once and returns.
          */
         private SignIn signInUnder(long slowMs, int storageCallsBefore) {
+            return signIn(List.of(new PlannedFault.TerminationNotice(1, 1), new PlannedFault.SlowResponse(0, 3_600_000, 1.0, slowMs)),
+                    storageCallsBefore, true);
+        }
+
+        /**
+         * Under {@code faults}, the first call makes {@code storageCallsBefore} storage reads, signs in, writes once if
+         * {@code writeAfter} (else makes no API call after the sign-in) and returns PROCESSING.
+         */
+        private SignIn signIn(List<PlannedFault> faults, int storageCallsBefore, boolean writeAfter) {
             List<Integer> answers = new ArrayList<>();
-            RunResult result = run(small(List.of(new PlannedFault.TerminationNotice(1, 1),
-                    new PlannedFault.SlowResponse(0, 3_600_000, 1.0, slowMs))), ScriptedExtension.source((context, self) -> {
+            RunResult result = run(small(faults), ScriptedExtension.source((context, self) -> {
                 if (self.instance() == 1 && self.calls.get() == 1) {
                     for (int i = 0; i < storageCallsBefore; i++) {
                         context.storage().read("state");
@@ -261,13 +269,16 @@ class InProcessHostTest {
                     } catch (org.upcert.api.ExtensionHttp.TransportException e) {
                         answers.add(e.error().code());
                     }
-                    context.storage().writeString("after", "returning"); // a little work, then return
+                    if (writeAfter) {
+                        context.storage().writeString("after", "returning"); // a little work, then return
+                    }
                     return ProcessingResult.PROCESSING;
                 }
                 return ProcessingResult.COMPLETED;
             }));
             TraceLines trace = new TraceLines(result.traceText());
-            return new SignIn(answers, result, trace, trace.first("process.notice").path("t").asLong());
+            JsonNode notice = trace.first("process.notice");
+            return new SignIn(answers, result, trace, notice == null ? -1 : notice.path("t").asLong());
         }
 
         @Test
@@ -297,15 +308,56 @@ class InProcessHostTest {
         }
 
         @Test
-        @DisplayName("a request started after the notice is the extension's choice: its slow answer is not cut, and the call is killed"
-                + " at its next API call for the grace period (NextcloudStyle.SignsInAfterTheNotice)")
+        @DisplayName("a request started after the notice is the extension's choice: its slow answer is not cut; it comes past the"
+                + " grace period, so the process is killed at the grace end without seeing it (NextcloudStyle.SignsInAfterTheNotice)")
         void slowRequestStartedAfterNoticeNotCut() {
             SignIn run = signInUnder(23_000, 1);
-            assertEquals(List.of(200), run.answers(), run.result().traceText());
-            assertTrue(run.trace().first("http").path("t").asLong() - run.notice() > 23_000, run.result().traceText());
+            assertEquals(List.of(), run.answers(), "a device kills the process before the answer comes: " + run.result().traceText());
+            JsonNode http = run.trace().first("http");
+            assertEquals(run.notice() + 5_000, http.path("t").asLong(), run.result().traceText());
+            assertFalse(http.has("status") || http.has("code"), "the extension saw no answer: " + http);
+            assertEquals(200, http.path("lostStatus").asInt(), "the cloud received the sign-in and answered it: " + http);
             JsonNode kill = run.trace().first("process.kill");
             assertEquals("grace period after termination notice expired", kill.path("reason").asText(), run.result().traceText());
+            assertEquals(run.notice() + 5_000, kill.path("t").asLong(), "killed at the grace end, not at the next API call");
+            assertEquals("killed", run.trace().events("call.end").get(0).path("outcome").asText(), run.result().traceText());
+            assertTrue(run.trace().events("storage.write").isEmpty(), "nothing after the request ran: " + run.result().traceText());
             assertEquals(1, run.result().summary().kills());
+        }
+
+        @Test
+        @DisplayName("a request whose cloud.slow answer comes past the 60 s runtime limit is never answered: killed at the limit,"
+                + " the cloud keeps what the request did (lostStatus), the call does not return")
+        void slowAnswerPastRuntimeLimitKilled() {
+            // no API call after the answer: nothing else would stop the call
+            SignIn run = signIn(List.of(new PlannedFault.SlowResponse(0, 3_600_000, 1.0, 59_990)), 0, false);
+            List<Integer> answers = run.answers();
+            RunResult result = run.result();
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(List.of(), answers, "a device kills the process at the limit, before the answer: " + result.traceText());
+            long start = trace.first("call.start").path("t").asLong();
+            JsonNode http = trace.first("http");
+            assertEquals(start + 60_000, http.path("t").asLong(), result.traceText());
+            assertFalse(http.has("status") || http.has("code"), "the extension saw no answer: " + http);
+            assertEquals(200, http.path("lostStatus").asInt(), "the request reached the cloud, its effect stands: " + http);
+            assertTrue(http.path("reason").asText().contains("runtime limit"), http.toString());
+            JsonNode kill = trace.first("process.kill");
+            assertEquals(start + 60_000, kill.path("t").asLong(), result.traceText());
+            assertTrue(kill.path("reason").asText().startsWith("runtime limit"), kill.toString());
+            assertEquals("killed", trace.events("call.end").get(0).path("outcome").asText(), result.traceText());
+            assertEquals(1, result.summary().kills());
+        }
+
+        @Test
+        @DisplayName("a cloud.slow answer that comes just within the runtime limit is answered, as before")
+        void slowAnswerWithinRuntimeLimitAnswered() {
+            SignIn run = signIn(List.of(new PlannedFault.SlowResponse(0, 3_600_000, 1.0, 50_000)), 0, false);
+            List<Integer> answers = run.answers();
+            RunResult result = run.result();
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(List.of(200), answers, result.traceText());
+            assertEquals("returned", trace.events("call.end").get(0).path("outcome").asText(), result.traceText());
+            assertEquals(0, result.summary().kills());
         }
 
         @Test
