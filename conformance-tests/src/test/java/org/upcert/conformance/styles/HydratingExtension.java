@@ -70,8 +70,6 @@ public class HydratingExtension implements UploadExtension {
     /** A download-only job the log names but no fetch shows is given up on (released) after this long. */
     static final Duration UNKNOWN_WAIT = Duration.ofMinutes(20);
     private static final int DOWNLOADS_PER_CALL = 20;
-    /** At most this many resources still to hydrate are looked up per call to make their download-only jobs (the gone among them released). */
-    private static final int LOOKED_AT_PER_CALL = 500;
 
     /** A resource's hydration: known, a job asked for (id once known), or done (released to the sample). */
     public enum State { NEW, ASKED, DOWNLOADING, READY, UPLOADED, GONE }
@@ -108,11 +106,6 @@ public class HydratingExtension implements UploadExtension {
      * has recorded what the scan showed (a kill in between hides them from the sample for good).
      */
     protected boolean recordsTheAnnouncementAtTheScan() {
-        return false;
-    }
-
-    /** Whether assets found gone when their download-only jobs are to be made count against the jobs' room (the twin). */
-    protected boolean goneAssetsTakeTheRoom() {
         return false;
     }
 
@@ -338,46 +331,29 @@ public class HydratingExtension implements UploadExtension {
     /** Creates download-only jobs for resources the layer learnt of; logged as asked before the block, with their ids after. */
     private void createDownloads(ExtensionContext context, long now) {
         long room = Math.min(DOWNLOADS_PER_CALL, downloadShare(context.library().jobLimit()) - outstandingDownloads());
-        if (room <= 0) {
-            return;
-        }
-        // The room is for jobs: what a fetch finds gone takes none of it. Looked at `room` at a time, a library emptied
-        // by deletions released two gone assets a call and answered PROCESSING every 5 minutes with nothing moved
-        // (RES-03 on explore:2432; twin GoneAssetsTakeTheRoom).
-        long looked = goneAssetsTakeTheRoom() ? room : LOOKED_AT_PER_CALL;
         List<String> wanted = new ArrayList<>();
         for (Map.Entry<String, Entry> e : ledger.entrySet()) {
-            if (e.getValue().state() == State.NEW && wanted.size() < looked) {
+            if (e.getValue().state() == State.NEW && wanted.size() < room) {
                 wanted.add(e.getKey());
             }
         }
         if (wanted.isEmpty()) {
             return;
         }
-        TreeMap<String, AssetResource> found = new TreeMap<>();
+        TreeMap<String, AssetResource> resources = new TreeMap<>();
         TreeSet<String> assets = new TreeSet<>();
         wanted.forEach(key -> assets.add(AssetResource.Key.parse(key).assetLocalIdentifier()));
         for (Asset asset : context.library().fetchAssets(assets)) {
             for (AssetResource resource : asset.resources()) {
                 if (wanted.contains(resource.key())) {
-                    found.put(resource.key(), resource);
+                    resources.put(resource.key(), resource);
                 }
-            }
-        }
-        TreeMap<String, AssetResource> resources = new TreeMap<>();
-        for (Map.Entry<String, AssetResource> e : found.entrySet()) {
-            if (resources.size() < room) {
-                resources.put(e.getKey(), e.getValue());
             }
         }
         StringBuilder asked = new StringBuilder();
         for (String key : wanted) {
-            if (resources.containsKey(key)) {
-                put(key, new Entry(State.ASKED, null, now), asked);
-            } else if (!found.containsKey(key)) {
-                // an asset gone since: nothing to hydrate; released (the sample learns of the deletion)
-                put(key, new Entry(State.READY, null, now), asked);
-            } // found beyond the room: stays NEW, asked for in a later call
+            // an asset gone since: nothing to hydrate; released (the sample learns of the deletion)
+            put(key, new Entry(resources.containsKey(key) ? State.ASKED : State.READY, null, now), asked);
         }
         context.storage().appendString(LOG, asked.toString());
         if (resources.isEmpty()) {
@@ -605,13 +581,6 @@ public class HydratingExtension implements UploadExtension {
         protected boolean announcesOnAnEmptyScan() {
             return true;
         }
-
-        // As the layer was at explore:218: with every gone asset released at once (explore:2432) the pinned profile's
-        // flaky empty scan no longer meets a release, and this twin would pass it
-        @Override
-        protected boolean goneAssetsTakeTheRoom() {
-            return true;
-        }
     }
 
     /**
@@ -636,18 +605,6 @@ public class HydratingExtension implements UploadExtension {
         @Override
         protected boolean passesTheNotice() {
             return false;
-        }
-    }
-
-    /**
-     * Broken twin of explore:2432: looks up only as many resources to hydrate per call as it may make jobs for, so in a
-     * library emptied by deletions it releases a couple of gone assets a call and answers PROCESSING every 5 minutes
-     * with nothing moved (RES-03).
-     */
-    public static final class GoneAssetsTakeTheRoom extends HydratingExtension {
-        @Override
-        protected boolean goneAssetsTakeTheRoom() {
-            return true;
         }
     }
 }

@@ -237,19 +237,6 @@ class StylesCorpusTest {
         assertTrue(caught.message().contains("did not return within 5000 ms of willTerminate"), caught.message());
     }
 
-    @Test
-    @DisplayName("RES-03 (a style bug): in a library emptied by deletions the hydrating layer releases every gone asset it still"
-            + " meant to hydrate at once; its twin looked up only as many as it had room for download-only jobs and answered"
-            + " PROCESSING every 5 minutes with nothing moved (explore:2432)")
-    void hydratingGoneAssetsTakeNoRoom() throws Exception {
-        String file = "hydrating-RES-03-seed-2432.yaml";
-        RunEvidence twin = hydrating(HydratingExtension.GoneAssetsTakeTheRoom.class, file, 2432);
-        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.delete")), "assets deleted");
-        RunEvidence style = hydrating(HydratingExtension.class, file, 2432);
-        styleFixedTwinCaught("RES-03", style, twin);
-        assertPass(style, "the style", "RES-01", "ACK-01", "DUP-01");
-    }
-
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
