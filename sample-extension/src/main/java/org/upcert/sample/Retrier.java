@@ -85,6 +85,11 @@ final class Retrier {
         Optional<CloudUnavailableException> cloudProblem = Optional.empty();
         Instant now = context.clock().instant();
         for (UploadJob job : failed) {
+            if (cancelled.get()) {
+                // willTerminate: no sign-in and no new destination once told to stop (TRM-01; a sign-in answered
+                // slowly outlived the grace on HydratingExtension, explore:1574); the round stops after this step
+                break;
+            }
             offered.add(job.localIdentifier());
             if (job.state() != JobState.FAILED || os.type(job) != JobType.UPLOAD) {
                 continue; // download-only jobs are the host app's business: acknowledge them
@@ -143,7 +148,7 @@ final class Retrier {
             }
         }
         if (plan.isEmpty()) {
-            return new Outcome(offered, new TreeSet<>(), 0, deferred, cloudProblem, false, false);
+            return new Outcome(offered, new TreeSet<>(), 0, deferred, cloudProblem, false, cancelled.get());
         }
         ChangeBlocks.Result<Planned> result = ChangeBlocks.apply(context.library(), plan, Batches.CHANGE_BLOCK,
                 (changes, planned) -> changes.retry(planned.job(), planned.destination()), cancelled);

@@ -35,10 +35,13 @@ import picocli.CommandLine.Option;
                 "in parallel on all cores. The first failing run of each rule is shrunk and saved",
                 "as a pinned profile in the corpus folder (RULE-seed-N.yaml): commit it, and",
                 "'certify --corpus DIR' replays it as a regression test. --seed N replays a seed.",
+                "A sweep: --seeds A..B --budget 10m runs the range in order and stops starting seeds",
+                "when the budget is spent; the summary names the first seed not reached.",
                 "A run upcert cannot judge (a harness fault, an impossible drawn profile) is",
                 "SKIPPED with the reason, never a FAIL of the extension. See docs/exploration.md.",
-                "Exit 0 nothing found, 1 a rule failed (findings written), 2 bad usage or input",
-                "(nothing run), 3 upcert failed in some run and no rule failed, 130 Ctrl-C.",
+                "Exit 0 nothing found (also when the budget ended the range), 1 a rule failed (findings",
+                "written), 2 bad usage or input (nothing run), 3 upcert failed in some run and no rule",
+                "failed, 130 Ctrl-C.",
                 ""})
 public final class ExploreCommand implements Callable<Integer> {
     /** How long Ctrl-C waits for the summary of the finished runs before the JVM exits anyway. */
@@ -50,11 +53,13 @@ public final class ExploreCommand implements Callable<Integer> {
 
     @Option(names = "--budget", paramLabel = "DURATION",
             description = {"Start new runs until this much wall time is spent, e.g. 90s, 10m (default: 10m unless --seeds or --seed).",
-                    "Runs under way finish; shrinking the findings comes after it."})
+                    "Runs under way finish; shrinking the findings comes after it. With --seeds, a time box for the range:",
+                    "its seeds run in order until the budget is spent, and the summary says the first seed not reached."})
     String budget;
 
-    @Option(names = "--seeds", paramLabel = "N", description = "Run exactly N seeds instead of a time budget (seeds --start-seed .. +N-1).")
-    Integer seeds;
+    @Option(names = "--seeds", paramLabel = "N|A..B", description = {"Run exactly N seeds (--start-seed .. +N-1), or the seeds A..B,",
+            "instead of a time budget; with --budget, at most those."})
+    String seeds;
 
     @Option(names = "--start-seed", paramLabel = "N", defaultValue = "1", description = "The first seed (default: ${DEFAULT-VALUE}).")
     long startSeed;
@@ -104,26 +109,40 @@ public final class ExploreCommand implements Callable<Integer> {
         long first = startSeed;
         long budgetMillis = 0;
         OptionalLong shrinkMillis = Durations.parse(shrinkBudget);
-        if ((seeds != null ? 1 : 0) + (seed != null ? 1 : 0) + (budget != null ? 1 : 0) > 1) {
-            err.println("upcert explore: give one of --budget, --seeds or --seed");
+        if (seed != null && (seeds != null || budget != null)) {
+            err.println("upcert explore: --seed replays one seed: give it without --seeds or --budget");
             return ExitCode.USAGE.code();
         }
         if (seed != null) {
             count = 1;
             first = seed;
         } else if (seeds != null) {
-            if (seeds < 1 || seeds > 1_000_000) {
-                err.println("upcert explore: --seeds must be 1..1000000, not " + seeds);
+            java.util.regex.Matcher range = java.util.regex.Pattern.compile("(\\d{1,18})\\.\\.(\\d{1,18})").matcher(seeds.trim());
+            long n;
+            if (range.matches()) {
+                first = Long.parseLong(range.group(1));
+                n = Long.parseLong(range.group(2)) - first + 1;
+                if (spec.commandLine().getParseResult().hasMatchedOption("--start-seed") && startSeed != first) {
+                    err.println("upcert explore: --seeds " + seeds + " starts at " + first + ", --start-seed says " + startSeed + ": give one");
+                    return ExitCode.USAGE.code();
+                }
+            } else {
+                n = seeds.trim().matches("\\d{1,9}") ? Long.parseLong(seeds.trim()) : -1;
+            }
+            if (n < 1 || n > 1_000_000) {
+                err.println("upcert explore: --seeds must be a count 1..1000000 or a range A..B of at most 1000000 seeds, not " + seeds);
                 return ExitCode.USAGE.code();
             }
-            count = seeds;
+            count = (int) n;
         } else {
+            count = 0;
+        }
+        if (seed == null && (seeds == null || budget != null)) {
             OptionalLong parsed = Durations.parse(budget == null ? "10m" : budget);
             if (parsed.isEmpty() || parsed.getAsLong() <= 0) {
                 err.println("upcert explore: --budget must be a duration above 0 such as 90s or 10m, not '" + budget + "'");
                 return ExitCode.USAGE.code();
             }
-            count = 0;
             budgetMillis = parsed.getAsLong();
         }
         if (shrinkMillis.isEmpty() || shrinkRuns < 0) {
@@ -154,6 +173,7 @@ public final class ExploreCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         human.println("upcert explore — " + config.describeExtension());
         human.println("  runs        " + (count > 0 ? count + (count == 1 ? " seed (" + first + ")" : " seeds (" + first + ".." + (first + count - 1) + ")")
+                + (budgetMillis > 0 ? " in order, none started after " + Durations.format(budgetMillis) : "")
                 : "seeds from " + first + " for " + Durations.format(budgetMillis)) + ", each its own drawn profile (explore:SEED) · cloud "
                 + config.cloud() + " · isolation " + config.resolvedIsolation() + " · " + config.rules().size() + " rules · " + threads
                 + " runs in parallel");
@@ -213,6 +233,9 @@ public final class ExploreCommand implements Callable<Integer> {
                 + result.runs().get(result.runs().size() - 1).seed();
         out.println(outcome + " · " + result.runs().size() + " runs (" + seedRange + "), " + judged + " judged, "
                 + result.skipped().size() + " skipped · wall " + String.format(Locale.ROOT, "%.1f s", result.wallMillis() / 1000.0));
+        // a range its budget ended: where the next sweep starts (nothing found stays exit 0, the seeds run found nothing)
+        result.notReached().ifPresent(reach -> out.println("  " + reach + "; go on with --seeds " + result.firstSeedNotRun() + ".."
+                + (result.settings().startSeed() + result.settings().seeds() - 1)));
         List<String> never = config.rules().stream().filter(Rule::must).map(Rule::id).filter(id -> result.exercised(id) == 0)
                 .filter(id -> !neverApplicable(result, id)).toList();
         if (!never.isEmpty() && judged > 0) {
@@ -260,6 +283,26 @@ public final class ExploreCommand implements Callable<Integer> {
         root.put("runs", result.runs().size());
         root.put("skipped", result.skipped().size());
         root.put("wallMillis", result.wallMillis());
+        if (result.settings().seeds() > 0) {
+            // the range asked for and how far it got: a budget or Ctrl-C may end it before its last seed
+            ObjectNode range = root.putObject("range");
+            range.put("first", result.settings().startSeed());
+            range.put("last", result.settings().startSeed() + result.settings().seeds() - 1);
+            if (result.settings().budgetMillis() > 0) {
+                range.put("budgetMillis", result.settings().budgetMillis());
+            }
+            if (result.runs().isEmpty()) {
+                range.putNull("lastRun");
+            } else {
+                range.put("lastRun", result.firstSeedNotRun() - 1);
+            }
+            if (result.notReached().isPresent()) {
+                range.put("firstNotRun", result.firstSeedNotRun());
+                range.put("summary", result.notReached().get());
+            } else {
+                range.putNull("firstNotRun");
+            }
+        }
         ArrayNode seeds = root.putArray("seeds");
         for (Explorer.Run run : result.runs()) {
             ObjectNode r = seeds.addObject();

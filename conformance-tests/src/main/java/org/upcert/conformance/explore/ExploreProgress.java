@@ -19,7 +19,7 @@ public final class ExploreProgress implements Explorer.Listener {
     private long lastPrint;
     private int skipped;
 
-    /** A line for {@code seeds} runs, or (seeds 0) for a budget of {@code budgetMillis}. */
+    /** A line for {@code seeds} runs, or (seeds 0) for a budget of {@code budgetMillis}, or (both) whichever ends first. */
     public ExploreProgress(PrintStream out, int seeds, long budgetMillis) {
         this.out = out;
         this.seeds = seeds;
@@ -38,7 +38,8 @@ public final class ExploreProgress implements Explorer.Listener {
         }
         lastPrint = now;
         double elapsed = (now - startedNanos) / 1e9;
-        double fraction = seeds > 0 ? done / (double) seeds : Math.min(1, elapsed * 1000 / Math.max(1, budgetMillis));
+        double ofBudget = budgetMillis > 0 ? Math.min(1, elapsed * 1000 / budgetMillis) : 0;
+        double fraction = seeds > 0 ? Math.max(done / (double) seeds, ofBudget) : ofBudget; // a range with a budget: whichever ends first
         int filled = (int) Math.round(Math.min(1, fraction) * WIDTH);
         String left = fraction <= 0 ? "?" : String.format(Locale.ROOT, "%.0f s", Math.max(0, elapsed / fraction - elapsed));
         out.print(String.format(Locale.ROOT, "\r  explore [%s%s] %d%s runs · %d rule%s failed%s · %d skipped · ~%s left ",

@@ -55,7 +55,9 @@ public final class Explorer {
      * @param config the extension, cloud, isolation, assumptions and rules (its profiles and seeds are not used)
      * @param startSeed the first seed
      * @param seeds how many seeds; 0 to run seeds until {@code budgetMillis} is spent
-     * @param budgetMillis wall time after which no new run starts (when {@code seeds} is 0); runs under way finish
+     * @param budgetMillis wall time after which no new run starts, 0 for none (then {@code seeds} is above 0); runs under
+     *        way finish. With {@code seeds} above 0 too, the range is run in order and may end before its last seed
+     *        ({@link Result#notReached()})
      * @param corpus where pinned profiles of findings go; null to write none
      * @param out where the traces of failing runs go; null to write none
      * @param shrinkRuns at most this many runs to shrink each finding (0: pin the drawn plan as it is)
@@ -63,6 +65,11 @@ public final class Explorer {
      */
     public record Settings(SuiteConfig config, long startSeed, int seeds, long budgetMillis, Path corpus, Path out, int shrinkRuns,
             long shrinkMillis) {
+
+        /** Whether a seed range and a budget bound it both: the budget may end the range early. */
+        public boolean rangeWithBudget() {
+            return seeds > 0 && budgetMillis > 0;
+        }
     }
 
     /**
@@ -157,6 +164,28 @@ public final class Explorer {
             return runs.stream().anyMatch(r -> r.skipped() != null && !r.skipped().startsWith(INTERRUPTED))
                     || !skippedRules().isEmpty();
         }
+
+        /** The seed after the last one run: where a sweep that goes on starts (the seeds run are always a prefix of the range). */
+        public long firstSeedNotRun() {
+            return settings.startSeed() + runs.size();
+        }
+
+        /**
+         * When a seed range (--seeds) ended before its last seed (its budget spent, or Ctrl-C), how far it got, e.g.
+         * "seeds 1..400: 1..213 run, 214..400 not reached (budget 2m)"; empty when every seed of the range ran or no
+         * range was given (a budget alone runs as far as it runs).
+         */
+        public Optional<String> notReached() {
+            if (settings.seeds() <= 0 || runs.size() >= settings.seeds()) {
+                return Optional.empty();
+            }
+            long first = settings.startSeed();
+            long last = first + settings.seeds() - 1;
+            long next = firstSeedNotRun();
+            String why = interrupted ? "Ctrl-C" : "budget " + org.upcert.harness.faults.profile.Durations.format(settings.budgetMillis());
+            return Optional.of("seeds " + first + ".." + last + ": " + (runs.isEmpty() ? "none run" : (next - 1 == first ? "" + first : first + ".." + (next - 1)) + " run") + ", "
+                    + next + ".." + last + " not reached (" + why + ")");
+        }
     }
 
     /** What an exploration reports as it goes (called from its worker threads, one call at a time). */
@@ -177,6 +206,15 @@ public final class Explorer {
 
     /** The same, with {@code simulator} making each run (tests give one that fails as upcert may). */
     static Result explore(Settings settings, Listener listener, BiFunction<SuiteConfig, Cell, RunOutcome> simulator) {
+        return explore(settings, listener, simulator, System::nanoTime); // wall-clock ok: bounds the exploration, never enters a run
+    }
+
+    /**
+     * The same, with {@code budgetClock} (nanoseconds) deciding when the budget is spent: tests give one that has
+     * spent it already, or after so many looks, so that where a budget ends a range is no matter of timing.
+     */
+    static Result explore(Settings settings, Listener listener, BiFunction<SuiteConfig, Cell, RunOutcome> simulator,
+            java.util.function.LongSupplier budgetClock) {
         long started = System.nanoTime(); // wall-clock ok: bounds the exploration, never enters a run
         Listener progress = listener == null ? new Listener() { } : listener;
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -188,13 +226,14 @@ public final class Explorer {
         List<Run> runs = new ArrayList<>();
         try {
             CompletionService<Run> completion = new ExecutorCompletionService<>(pool);
-            long deadline = started + settings.budgetMillis() * 1_000_000L;
+            long deadline = budgetClock.getAsLong() + settings.budgetMillis() * 1_000_000L;
             long next = settings.startSeed();
             int submitted = 0;
             int inFlight = 0;
             while (true) {
-                while (inFlight < threads && !Interruption.requested()
-                        && (settings.seeds() > 0 ? submitted < settings.seeds() : System.nanoTime() < deadline)) { // wall-clock ok
+                // seeds in order: a range (seeds > 0), a budget (budgetMillis > 0), or both, whichever ends first
+                while (inFlight < threads && !Interruption.requested() && (settings.seeds() <= 0 || submitted < settings.seeds())
+                        && (settings.budgetMillis() <= 0 || budgetClock.getAsLong() - deadline < 0)) {
                     long seed = next++;
                     completion.submit(() -> run(settings.config(), seed, simulator));
                     submitted++;

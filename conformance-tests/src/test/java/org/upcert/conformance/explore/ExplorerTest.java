@@ -132,10 +132,72 @@ class ExplorerTest {
     }
 
     @Test
+    @DisplayName("a seed range with a budget: seeds in order until the budget is spent, and the result says where the range stopped")
+    void rangeWithABudget() {
+        SuiteConfig config = config(Map.of());
+        java.util.function.BiFunction<SuiteConfig, Cell, RunOutcome> broken =
+                (c, cell) -> new RunOutcome(cell, null, null, "IllegalStateException: a stand-in run", 0);
+        Explorer.Settings settings = new Explorer.Settings(config, 11, 5, 60_000, null, null, 0, 1_000);
+
+        // the budget clock moves 25 s at every look: seeds 11 and 12 start (25 s, 50 s), 75 s is past the minute
+        long[] now = {0};
+        Explorer.Result cut = Explorer.explore(settings, null, broken, () -> {
+            long at = now[0];
+            now[0] += 25_000_000_000L;
+            return at;
+        });
+        assertEquals(List.of(11L, 12L), cut.runs().stream().map(Explorer.Run::seed).toList());
+        assertEquals(13, cut.firstSeedNotRun());
+        assertEquals(Optional.of("seeds 11..15: 11..12 run, 13..15 not reached (budget 1m)"), cut.notReached());
+
+        // a budget spent before the first look: nothing runs, and the whole range is named as not reached
+        long[] looks = {0};
+        Explorer.Result spent = Explorer.explore(settings, null, broken, () -> looks[0]++ == 0 ? 0 : Long.MAX_VALUE / 2);
+        assertTrue(spent.runs().isEmpty());
+        assertTrue(spent.findings().isEmpty());
+        assertEquals(Optional.of("seeds 11..15: none run, 11..15 not reached (budget 1m)"), spent.notReached());
+
+        // a budget the range cannot reach: every seed runs, nothing is said about seeds not reached
+        Explorer.Result whole = Explorer.explore(new Explorer.Settings(config, 11, 3, 3_600_000, null, null, 0, 1_000), null, broken);
+        assertEquals(List.of(11L, 12L, 13L), whole.runs().stream().map(Explorer.Run::seed).toList());
+        assertEquals(Optional.empty(), whole.notReached());
+        // a range alone and a budget alone say nothing either
+        assertEquals(Optional.empty(), Explorer.explore(new Explorer.Settings(config, 11, 2, 0, null, null, 0, 1_000), null, broken)
+                .notReached());
+    }
+
+    @Test
+    @DisplayName("--seeds A..B --budget D together: the range is run (a budget it cannot reach), exit 1 on a FAIL, exploration.json names the range")
+    void commandRangeWithABudget(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute("explore", "--extension-class", Mutants.NeverAcknowledgesFailed.class.getName(), "--rules", "ACK-01",
+                "--seeds", "3..4", "--budget", "1h", "--shrink-runs", "0", "--corpus", dir.resolve("corpus").toString(), "--out",
+                dir.resolve("out").toString(), "--quiet");
+        String text = out.toString();
+        assertEquals(1, code, text + err);
+        assertTrue(text.contains("2 seeds (3..4) in order, none started after 1h"), text);
+        assertTrue(text.contains("2 runs (seeds 3..4)"), text);
+        assertFalse(text.contains("not reached"), text);
+        var range = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out").resolve("exploration.json").toFile())
+                .get("range");
+        assertEquals(3, range.get("first").asLong());
+        assertEquals(4, range.get("last").asLong());
+        assertEquals(4, range.get("lastRun").asLong());
+        assertTrue(range.get("firstNotRun").isNull(), range.toString());
+        assertEquals(3_600_000, range.get("budgetMillis").asLong());
+    }
+
+    @Test
     @DisplayName("bad usage is exit 2 with a message, before any run")
     void badUsage(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        for (List<String> args : List.of(List.of("--seeds", "0"), List.of("--budget", "soon"), List.of("--seeds", "3", "--budget", "1m"),
+        for (List<String> args : List.of(List.of("--seeds", "0"), List.of("--budget", "soon"), List.of("--seeds", "5..3"),
+                List.of("--seeds", "3..5", "--start-seed", "2"), List.of("--seed", "3", "--budget", "1m"), List.of("--seeds", "1..2", "--budget", "0s"),
+                List.of("--seeds", "1..x"),
                 List.of("--seed", "3", "--seeds", "2"), List.of("--rules", "RTY-99"), List.of("--cloud", "icloud"),
                 List.of("--extension", dir.resolve("missing.jar").toString()), List.of("--corpus", file.resolve("sub").toString()),
                 List.of("--shrink-budget", "later"))) {

@@ -86,11 +86,26 @@ public class HydratingExtension implements UploadExtension {
     @Override
     public void willTerminate() {
         stopping = true;
-        sample.willTerminate();
+        if (passesTheNotice()) {
+            sample.willTerminate();
+        }
+    }
+
+    /** Whether the layer tells the sample of a termination notice (at once, and again at its first library read). */
+    protected boolean passesTheNotice() {
+        return true;
     }
 
     /** Whether a scan that found no asset (the library not answering, or empty) counts as the sample having seen the released assets. */
     protected boolean announcesOnAnEmptyScan() {
+        return false;
+    }
+
+    /**
+     * Whether the layer writes down that released assets were announced at the sample's scan itself, before the sample
+     * has recorded what the scan showed (a kill in between hides them from the sample for good).
+     */
+    protected boolean recordsTheAnnouncementAtTheScan() {
         return false;
     }
 
@@ -148,6 +163,9 @@ public class HydratingExtension implements UploadExtension {
         }
         Layer layer = new Layer(real, context);
         ProcessingResult answer = sample.processJobs(layer.context());
+        if (layer.announcementToRecord) {
+            context.storage().writeString(ANNOUNCED, Integer.toString(announced)); // the sample has kept what its scan showed
+        }
         if (consent && !stopping && !layer.limitExceeded) {
             createDownloads(context, now);
         }
@@ -410,7 +428,7 @@ public class HydratingExtension implements UploadExtension {
      * its flag at the start of each call, so the notice is passed on at its first library read.
      */
     private void passNotice() {
-        if (stopping) {
+        if (stopping && passesTheNotice()) {
             sample.willTerminate();
         }
     }
@@ -420,6 +438,8 @@ public class HydratingExtension implements UploadExtension {
         private final PhotoLibrary real;
         private final ExtensionContext context;
         boolean limitExceeded;
+        /** A scan in this call announced released assets: recorded once the sample's call returned. */
+        boolean announcementToRecord;
         /** A scan in this call found no asset: the library emptied, or not answering. */
         boolean scanFoundNothing;
 
@@ -441,10 +461,19 @@ public class HydratingExtension implements UploadExtension {
                     // expired" is said once per release; announced on an empty scan, the released
                     // assets were never seen by the sample, which kept its token and answered
                     // COMPLETED with them not uploaded (RES-01 on explore:218; twin AnnouncesOnAnEmptyScan).
+                    // Written down once the sample's call has returned, not here: the sample records what the
+                    // scan showed (its ledger, its change token) after this read, and a kill in between left the
+                    // release recorded as announced with the sample never having kept it: no "token expired"
+                    // again, COMPLETED with the released assets not uploaded (RES-01 on explore:1658; twin
+                    // RecordsTheAnnouncementAtTheScan).
                     if (releasedBefore > announced && (!all.isEmpty() || announcesOnAnEmptyScan())
                             && real.authorizationStatus() == AuthorizationStatus.AUTHORIZED) {
                         announced = releasedBefore;
-                        context.storage().writeString(ANNOUNCED, Integer.toString(announced));
+                        if (recordsTheAnnouncementAtTheScan()) {
+                            context.storage().writeString(ANNOUNCED, Integer.toString(announced));
+                        } else {
+                            announcementToRecord = true;
+                        }
                     }
                     return shown;
                 }
@@ -551,6 +580,31 @@ public class HydratingExtension implements UploadExtension {
         @Override
         protected boolean announcesOnAnEmptyScan() {
             return true;
+        }
+    }
+
+    /**
+     * Broken twin: writes the announcement down at the sample's scan, as this style did before explore:1658. A kill
+     * after the scan and before the sample recorded it (its ledger, its change token) leaves the released assets
+     * announced and never kept: the sample's next change read is not answered "token expired", and it answers
+     * COMPLETED with them not uploaded (RES-01).
+     */
+    public static final class RecordsTheAnnouncementAtTheScan extends HydratingExtension {
+        @Override
+        protected boolean recordsTheAnnouncementAtTheScan() {
+            return true;
+        }
+    }
+
+    /**
+     * Broken twin: keeps a termination notice from the sample, which goes on as if none had come and signs in when a
+     * retry needs it; on the pinned explore:1574 a slow sign-in outlives the grace period (TRM-01), what the sample
+     * itself did before it stopped starting sign-ins once told to stop.
+     */
+    public static final class KeepsTheNoticeFromTheSample extends HydratingExtension {
+        @Override
+        protected boolean passesTheNotice() {
+            return false;
         }
     }
 }
