@@ -152,6 +152,16 @@ public final class CallContext implements ExtensionContext {
      * @param killAtCall the API call (1-based) at which a planned kill strikes, or 0 for none
      * @param noticeAtCall the API call before which a planned notice arrives, or 0 for none
      */
+    /**
+     * The upload URL base and the host app's settings as the call began: what a worker or a
+     * command receives with {@code processJobs} (docs/protocol.md). Read live, an in-process
+     * extension saw a {@code host.server} move that lands inside its call (at the call's first API
+     * call, when the system's events due at that instant run) while a worker kept the old server:
+     * the two hosts judged {@code explore:48} differently (sweep-j2).
+     */
+    private final URI uploadUrlBase;
+    private final SortedMap<String, String> configuration;
+
     public CallContext(SimulatedSystem system, int activation, long deadline, int killAtCall, int noticeAtCall) {
         this.system = system;
         this.lock = system.lock();
@@ -164,6 +174,8 @@ public final class CallContext implements ExtensionContext {
         this.restartsAtStart = system.files().restarts();
         this.logsCounted = system.runLogLines() >= LOG_LINES_PER_RUN;
         this.appUpdatesAtStart = system.appUpdates();
+        this.uploadUrlBase = system.uploadUrlBase();
+        this.configuration = system.configuration();
     }
 
     /**
@@ -371,7 +383,7 @@ public final class CallContext implements ExtensionContext {
 
     @Override
     public URI uploadUrlBase() {
-        return system.uploadUrlBase();
+        return uploadUrlBase;
     }
 
     @Override
@@ -386,7 +398,7 @@ public final class CallContext implements ExtensionContext {
 
     @Override
     public SortedMap<String, String> configuration() {
-        return system.configuration();
+        return configuration;
     }
 
     @Override
