@@ -136,4 +136,28 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("a call whose only work was a batchCreate the service refused (429s for 39 minutes) answers FAILURE, as after a"
+            + " refused sign-in: no five PROCESSING answers in a row with nothing moved (explore:143, shrunk); its twin (the style"
+            + " before explore:143) answers PROCESSING, RES-03 FAIL")
+    void aRefusedCommitAnswersFailure() throws Exception {
+        String python = Python.require();
+        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        String pinned = "src/test/resources/styles-corpus/gphotos-RES-03-seed-143.yaml";
+        RunEvidence twin = Python.simulate(python, "mutant_gphotos_processing_when_commits_refused.py", pinned, 143, options);
+        var caught = RuleCatalogue.judge("RES-03", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("returned PROCESSING with nothing moved"), caught.message());
+        RunEvidence style = Python.simulate(python, STYLE, pinned, 143, options);
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("http") && e.text("url").endsWith("mediaItems:batchCreate")
+                && e.number("status") == 429), "batchCreate refused 429");
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("call.end") && "FAILURE".equals(e.text("result"))),
+                "a call answered FAILURE");
+        for (String rule : List.of("RES-03", "CLD-01", "E2E-01", "ACK-01", "RES-01")) {
+            var verdict = RuleCatalogue.judge(rule, style);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
 }
