@@ -60,8 +60,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " CLD-01, TRM-03, DUP-01, E2E-01 PASS")
     void commitsOnceThroughKills() throws Exception {
         String python = Python.require();
-        RunEvidence evidence = Python.simulate(python, STYLE, "hard-kills", RunOptions.inMemory().withTransport("direct")
-                .withCloud("google-photos").withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS)));
+        RunEvidence evidence = Python.simulate(python, STYLE, "hard-kills", lenient());
         Map<String, Integer> commits = evidence.inventory().commitsByUpload();
         assertTrue(commits.size() > 100, "a backup's worth of two-phase uploads: " + commits.size());
         long kills = evidence.events().stream().filter(e -> e.name().equals("process.kill")).count();
@@ -98,9 +97,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " (explore:16, shrunk; FAILed '14 succeeded uploads never committed' before the fix)")
     void uploadsOfAnEarlierStayNeedNoCommit() throws Exception {
         String python = Python.require();
-        RunEvidence style = Python.simulate(python, STYLE, "src/test/resources/styles-corpus/gphotos-CLD-01-seed-16.yaml", 16,
-                RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                        .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS)));
+        RunEvidence style = Python.simulate(python, STYLE, "src/test/resources/styles-corpus/gphotos-CLD-01-seed-16.yaml", 16, lenient());
         var inventory = style.inventory();
         assertEquals(1, inventory.stay(), "the account left server 1 and came back once");
         long earlier = inventory.commitsByUpload().entrySet().stream()
@@ -120,8 +117,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
     void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
         String python = Python.require();
-        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        RunOptions options = lenient();
         for (long seed : new long[] {58, 84}) {
             String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
             RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
@@ -129,11 +125,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             var caught = RuleCatalogue.judge("CLD-01", twin);
             assertEquals("FAIL", caught.status().name(), seed + ": " + caught.message());
             assertTrue(caught.message().contains("sent to commit again"), seed + ": " + caught.message());
-            RunEvidence style = Python.simulate(python, STYLE, pinned, seed, options);
-            for (String rule : List.of("CLD-01", "E2E-01", "ACK-01")) {
-                var verdict = RuleCatalogue.judge(rule, style);
-                assertEquals("PASS", verdict.status().name(), seed + " " + rule + ": " + verdict.message());
-            }
+            assertPasses(Python.simulate(python, STYLE, pinned, seed, options), seed + " ", "CLD-01", "E2E-01", "ACK-01");
         }
     }
 
@@ -143,8 +135,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " before explore:143) answers PROCESSING, RES-03 FAIL")
     void aRefusedCommitAnswersFailure() throws Exception {
         String python = Python.require();
-        RunOptions options = RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
+        RunOptions options = lenient();
         String pinned = "src/test/resources/styles-corpus/gphotos-RES-03-seed-143.yaml";
         RunEvidence twin = Python.simulate(python, "mutant_gphotos_processing_when_commits_refused.py", pinned, 143, options);
         var caught = RuleCatalogue.judge("RES-03", twin);
@@ -155,9 +146,20 @@ class GooglePhotosJournalExtensionAcceptanceTest {
                 && e.number("status") == 429), "batchCreate refused 429");
         assertTrue(style.events().stream().anyMatch(e -> e.name().equals("call.end") && "FAILURE".equals(e.text("result"))),
                 "a call answered FAILURE");
-        for (String rule : List.of("RES-03", "CLD-01", "E2E-01", "ACK-01", "RES-01")) {
-            var verdict = RuleCatalogue.judge(rule, style);
-            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        assertPasses(style, "", "RES-03", "CLD-01", "E2E-01", "ACK-01", "RES-01");
+    }
+
+    /** Each of {@code rules} PASSes on {@code run}, judged alone ({@code label} and the rule name the one that did not). */
+    private static void assertPasses(RunEvidence run, String label, String... rules) {
+        for (String rule : rules) {
+            var verdict = RuleCatalogue.judge(rule, run);
+            assertEquals("PASS", verdict.status().name(), label + rule + ": " + verdict.message());
         }
+    }
+
+    /** In process, direct transport, the Google Photos stub lenient ({@code --assume body-in-headers}: the token in a header). */
+    private static RunOptions lenient() {
+        return RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
+                .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
     }
 }
