@@ -45,7 +45,8 @@ Retries: a failure with no response (offline, timeout, lost connection, an origi
 deliver) is retried at once with a fresh destination, then recreated; a ``-1013`` signs in again
 and retries; ``retry-after`` is honoured by a new job after it; any other answer is a refusal:
 retried once with a fresh sign-in, then recreated with a growing pause (1, 2, 4, 8, 15 minutes
-after the third in a row), and abandoned only after 6 refusals spanning 35 minutes. A response naming
+after the third in a row), and abandoned only after 6 refusals spanning 35 minutes (a ``retry-after``
+is not one of them). A response naming
 the stored object (``x-object-id``, ``etag``) is a success, whatever the job's state (a 204 reported
 as failed). Each outcome is counted once: the queue records the attempt it last counted.
 
@@ -176,6 +177,12 @@ def entry_of(job):
     if job.resource is not None:
         return job.resource.key(), 0, 0
     return None
+
+
+def counts_as_refusal(retry_after):
+    """Whether a server-answered failure counts toward giving up: not a throttle (``retry-after``: the
+    server asked for a later attempt; explore:202 gave a photo up after 4 refusals and 2 of those)."""
+    return retry_after is None
 
 
 def under(url, base):
@@ -347,10 +354,11 @@ class Call:
             if can_retry:
                 return "retry", counted, False
             return "ack", dict(counted, status="queued", not_before=now), False
-        refusals = row["refusals"] + (1 if fresh else 0)
-        first = row["first_refusal"] or now
-        fields = dict(counted, refusals=refusals, first_refusal=first)
         retry_after = headers.get("retry-after") if headers is not None else None
+        refused = fresh and counts_as_refusal(retry_after)
+        refusals = row["refusals"] + (1 if refused else 0)
+        first = row["first_refusal"] or (now if refused else 0)
+        fields = dict(counted, refusals=refusals, first_refusal=first)
         if retry_after is not None:
             wait = int(retry_after) * 1000 if retry_after.strip().isdigit() else MINUTE
             return "ack", dict(fields, status="queued", not_before=now + max(wait, self.pause(refusals))), False

@@ -60,8 +60,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " CLD-01, TRM-03, DUP-01, E2E-01 PASS")
     void commitsOnceThroughKills() throws Exception {
         String python = Python.require();
-        RunEvidence evidence = Python.simulate(python, STYLE, "hard-kills", RunOptions.inMemory().withTransport("direct")
-                .withCloud("google-photos").withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS)));
+        RunEvidence evidence = Python.simulate(python, STYLE, "hard-kills", lenient());
         Map<String, Integer> commits = evidence.inventory().commitsByUpload();
         assertTrue(commits.size() > 100, "a backup's worth of two-phase uploads: " + commits.size());
         long kills = evidence.events().stream().filter(e -> e.name().equals("process.kill")).count();
@@ -98,9 +97,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " (explore:16, shrunk; FAILed '14 succeeded uploads never committed' before the fix)")
     void uploadsOfAnEarlierStayNeedNoCommit() throws Exception {
         String python = Python.require();
-        RunEvidence style = Python.simulate(python, STYLE, "src/test/resources/styles-corpus/gphotos-CLD-01-seed-16.yaml", 16,
-                RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
-                        .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS)));
+        RunEvidence style = Python.simulate(python, STYLE, "src/test/resources/styles-corpus/gphotos-CLD-01-seed-16.yaml", 16, lenient());
         var inventory = style.inventory();
         assertEquals(1, inventory.stay(), "the account left server 1 and came back once");
         long earlier = inventory.commitsByUpload().entrySet().stream()
@@ -120,7 +117,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " explore:58 and explore:84) commits again, CLD-01 FAIL, in the same process (58) and after a relaunch (84)")
     void aCommitTheAppGroupRefusedIsNotSentAgain() throws Exception {
         String python = Python.require();
-        RunOptions options = lenientGooglePhotos();
+        RunOptions options = lenient();
         for (long seed : new long[] {58, 84}) {
             String pinned = "src/test/resources/styles-corpus/gphotos-CLD-01-seed-" + seed + ".yaml";
             RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", pinned, seed, options);
@@ -128,13 +125,10 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             var caught = RuleCatalogue.judge("CLD-01", twin);
             assertEquals("FAIL", caught.status().name(), seed + ": " + caught.message());
             assertTrue(caught.message().contains("sent to commit again"), seed + ": " + caught.message());
-            RunEvidence style = Python.simulate(python, STYLE, pinned, seed, options);
-            for (String rule : List.of("CLD-01", "E2E-01", "ACK-01")) {
-                var verdict = RuleCatalogue.judge(rule, style);
-                assertEquals("PASS", verdict.status().name(), seed + " " + rule + ": " + verdict.message());
-            }
+            assertPasses(Python.simulate(python, STYLE, pinned, seed, options), seed + " ", "CLD-01", "E2E-01", "ACK-01");
         }
     }
+
     @Test
     @DisplayName("CLD-01 (a suite bug, the checker): a lock that starts while the commit is in flight and outlasts the process"
             + " that received its answer makes a second commit no extension can avoid; excused (the journal style FAILed"
@@ -142,7 +136,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             + " the twin that forgets an unrecorded commit still FAILs")
     void aCommitNoWriteCouldRecordIsExcusedOnlyThen() throws Exception {
         String python = Python.require();
-        RunOptions options = lenientGooglePhotos();
+        RunOptions options = lenient();
         String corpus = "src/test/resources/styles-corpus/gphotos-CLD-01-";
         for (String script : List.of(STYLE, "mutant_gphotos_forgets_unrecorded_commits.py")) {
             RunEvidence run = Python.simulate(python, script, corpus + "lock-during-commit.yaml", 58, options);
@@ -165,8 +159,36 @@ class GooglePhotosJournalExtensionAcceptanceTest {
         }
     }
 
-    /** In memory, direct transport, Google Photos with the token in a header (the lenient stub: commits are judged). */
-    private static RunOptions lenientGooglePhotos() {
+    @Test
+    @DisplayName("a call whose only work was a batchCreate the service refused (429s for 39 minutes) answers FAILURE, as after a"
+            + " refused sign-in: no five PROCESSING answers in a row with nothing moved (explore:143, shrunk); its twin (the style"
+            + " before explore:143) answers PROCESSING, RES-03 FAIL")
+    void aRefusedCommitAnswersFailure() throws Exception {
+        String python = Python.require();
+        RunOptions options = lenient();
+        String pinned = "src/test/resources/styles-corpus/gphotos-RES-03-seed-143.yaml";
+        RunEvidence twin = Python.simulate(python, "mutant_gphotos_processing_when_commits_refused.py", pinned, 143, options);
+        var caught = RuleCatalogue.judge("RES-03", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("returned PROCESSING with nothing moved"), caught.message());
+        RunEvidence style = Python.simulate(python, STYLE, pinned, 143, options);
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("http") && e.text("url").endsWith("mediaItems:batchCreate")
+                && e.number("status") == 429), "batchCreate refused 429");
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("call.end") && "FAILURE".equals(e.text("result"))),
+                "a call answered FAILURE");
+        assertPasses(style, "", "RES-03", "CLD-01", "E2E-01", "ACK-01", "RES-01");
+    }
+
+    /** Each of {@code rules} PASSes on {@code run}, judged alone ({@code label} and the rule name the one that did not). */
+    private static void assertPasses(RunEvidence run, String label, String... rules) {
+        for (String rule : rules) {
+            var verdict = RuleCatalogue.judge(rule, run);
+            assertEquals("PASS", verdict.status().name(), label + rule + ": " + verdict.message());
+        }
+    }
+
+    /** In process, direct transport, the Google Photos stub lenient ({@code --assume body-in-headers}: the token in a header). */
+    private static RunOptions lenient() {
         return RunOptions.inMemory().withTransport("direct").withCloud("google-photos")
                 .withAssumptions(Set.of(RunOptions.ASSUME_BODY_IN_HEADERS));
     }

@@ -100,4 +100,27 @@ class SqliteQueueExtensionAcceptanceTest {
         assertEquals("NOT_CERTIFIED", json.path("verdict").asText(), outcome.err());
         assertEquals("DUP-01", json.path("failures").get(0).path("rule").asText(), json.path("failures").toString());
     }
+    @Test
+    @DisplayName("a throttle (retry-after) is no refusal: a photo answered 400, 503 retry-after, 400, 503 retry-after, 400, 400"
+            + " is not given up (explore:202, iOS 26.4, shrunk): RTY-01, RES-01, E2E-01 PASS; its twin that counts"
+            + " throttles toward giving up abandons it, RTY-01 FAIL")
+    void throttlesAreNotRefusals() throws Exception {
+        var twin = onExplore202("mutant_queue_counts_throttles.py");
+        var caught = org.upcert.conformance.rules.RuleCatalogue.judge("RTY-01", twin);
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("4 refusals without retry-after"), caught.message());
+        var style = onExplore202("sqlite_queue_extension.py");
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.fields().has("retryAfter")),
+                "the run shows failures that carry retry-after");
+        for (String rule : List.of("RTY-01", "RES-01", "E2E-01", "RTY-02", "ACK-01")) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, style);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
+
+    /** {@code script} run in process on the pinned {@code styles-corpus/sqlite-RTY-01-seed-202.yaml}, seed 202. */
+    private static org.upcert.conformance.evidence.RunEvidence onExplore202(String script) throws Exception {
+        return Python.simulate(Python.require(), script, "src/test/resources/styles-corpus/sqlite-RTY-01-seed-202.yaml", 202,
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+    }
 }
