@@ -1170,6 +1170,10 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
     now = context.clock.millis()
     os_level = OsLevel(context)
     for fetched in failed:
+        if cancelled.is_set():
+            # willTerminate: no sign-in and no new destination once told to stop (TRM-01; the sample's
+            # Retrier since 1811a10, explore:1574); the round stops after this step
+            break
         offered.add(fetched.local_identifier)
         job = os_level.view(fetched)  # before iOS 26.4: no type, error or headers to read
         if job.state != up.JobState.FAILED or job.type != up.JobType.UPLOAD:
@@ -1210,7 +1214,7 @@ def retry_step(context: up.ExtensionContext, ledger: Ledger, cloud, identity: Jo
         # REFUSED, PERMANENT, STORED_DESPITE_FAILURE: not retried (a refused request is never resent
         # as is, RTY-02); the acknowledge step records it and a refused resource gets a new job later
     if not plan:
-        return RetryOutcome(offered, set(), 0, deferred, cloud_problem)
+        return RetryOutcome(offered, set(), 0, deferred, cloud_problem, interrupted=cancelled.is_set())
     result = apply_in_blocks(context.library, plan, CHANGE_BLOCK,
                              lambda changes, planned: changes.retry(planned[0], planned[1]), cancelled)
     retried = {planned[0].local_identifier for planned in result.applied}

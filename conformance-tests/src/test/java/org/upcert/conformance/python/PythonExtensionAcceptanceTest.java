@@ -238,6 +238,35 @@ class PythonExtensionAcceptanceTest {
         assertPasses(run, "RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01");
     }
 
+    @Test
+    @DisplayName("the Python reference, like the sample since 1811a10, starts no sign-in in its retry step once willTerminate"
+            + " came: the notice at the RETRY fetch with a job needing fresh credentials; its twin signs in, the answer comes"
+            + " 36 s later through cloud.slow, killed at the grace end, TRM-01 FAIL")
+    void noSignInAfterTheNotice() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/reference-TRM-01-retry-after-notice.yaml";
+        var options = org.upcert.harness.run.RunOptions.inMemory().withTransport("direct");
+        var caught = org.upcert.conformance.rules.RuleCatalogue.judge("TRM-01",
+                Python.simulate(python, "mutant_retries_after_the_notice.py", pinned, 1574, options));
+        assertEquals("FAIL", caught.status().name(), caught.message());
+        assertTrue(caught.message().contains("did not return within 5000 ms of willTerminate"), caught.message());
+        var style = Python.simulate(python, "reference_extension.py", pinned, 1574, options);
+        long noticeAt = -1;
+        int notices = 0;
+        for (var e : style.events()) {
+            if (e.name().equals("process.notice") && e.fields().has("grace")) {
+                noticeAt = e.number("n");
+                notices++;
+            } else if (e.name().equals("call.end")) {
+                noticeAt = -1;
+            } else if (noticeAt >= 0 && e.name().equals("http") && e.number("n") != noticeAt) {
+                throw new AssertionError("a request after the notice: " + e.raw());
+            }
+        }
+        assertEquals(1, notices, "the planned notice came");
+        assertPasses(style, "TRM-01", "RES-01", "E2E-01", "ACK-01");
+    }
+
     /** Each of {@code rules} PASSes on {@code run}, judged alone (the message names the one that did not). */
     private static void assertPasses(org.upcert.conformance.evidence.RunEvidence run, String... rules) {
         for (String rule : rules) {
