@@ -130,7 +130,8 @@ class GooglePhotosJournalExtensionAcceptanceTest {
     }
 
     @Test
-    @DisplayName("CLD-01 (a suite bug, the checker): a lock that starts while the commit is in flight and outlasts the process"
+    @DisplayName("CLD-01 (a suite bug, the checker): a lock (host.filelock or device.locked) that starts while the commit is in"
+            + " flight and outlasts the process"
             + " that received its answer makes a second commit no extension can avoid; excused (the journal style FAILed"
             + " before the fix). A lock that ends while the process lives, or was in force before the request, is no excuse:"
             + " the twin that forgets an unrecorded commit still FAILs")
@@ -138,18 +139,26 @@ class GooglePhotosJournalExtensionAcceptanceTest {
         String python = Python.require();
         RunOptions options = lenient();
         String corpus = "src/test/resources/styles-corpus/gphotos-CLD-01-";
-        for (String script : List.of(STYLE, "mutant_gphotos_forgets_unrecorded_commits.py")) {
-            RunEvidence run = Python.simulate(python, script, corpus + "lock-during-commit.yaml", 58, options);
-            long repeats = run.inventory().commitAttempts().stream()
-                    .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
-            assertTrue(repeats > 0, script + ": the relaunched process committed again: " + repeats);
-            assertTrue(run.events().stream().anyMatch(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")),
-                    script + ": the process ended under the lock");
-            var verdict = RuleCatalogue.judge("CLD-01", run);
-            assertEquals("PASS", verdict.status().name(), script + ": " + verdict.message());
-            assertTrue(verdict.message().contains(repeats + " repeated commits refused as already committed"), verdict.message());
+        // the host app's file lock, and the user's locking the device (device.locked: the branch of its own)
+        for (String unavoidable : List.of("lock-during-commit.yaml", "device-locked-during-commit.yaml")) {
+            String lock = unavoidable.startsWith("device") ? "device.locked" : "host.filelock";
+            String other = unavoidable.startsWith("device") ? "host.filelock" : "device.locked";
+            for (String script : List.of(STYLE, "mutant_gphotos_forgets_unrecorded_commits.py")) {
+                RunEvidence run = Python.simulate(python, script, corpus + unavoidable, 58, options);
+                String at = unavoidable + ", " + script;
+                assertTrue(run.events().stream().anyMatch(e -> e.name().equals(lock))
+                        && run.events().stream().noneMatch(e -> e.name().equals(other)), at + ": only " + lock + " refuses writes");
+                long repeats = run.inventory().commitAttempts().stream()
+                        .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
+                assertTrue(repeats > 0, at + ": the relaunched process committed again: " + repeats);
+                assertTrue(run.events().stream().anyMatch(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")),
+                        at + ": the process ended under the lock");
+                var verdict = RuleCatalogue.judge("CLD-01", run);
+                assertEquals("PASS", verdict.status().name(), at + ": " + verdict.message());
+                assertTrue(verdict.message().contains(repeats + " repeated commits refused as already committed"), verdict.message());
+            }
         }
-        for (String avoidable : List.of("lock-ends-first.yaml", "lock-before-commit.yaml")) {
+        for (String avoidable : List.of("lock-ends-first.yaml", "lock-before-commit.yaml", "device-locked-ends-first.yaml")) {
             RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", corpus + avoidable, 58, options);
             var caught = RuleCatalogue.judge("CLD-01", twin);
             assertEquals("FAIL", caught.status().name(), avoidable + ": " + caught.message());

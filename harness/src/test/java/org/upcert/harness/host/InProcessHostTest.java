@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.upcert.api.ChangeOutcome;
 import org.upcert.api.ExtensionContext;
+import org.upcert.api.ExtensionHttp;
 import org.upcert.api.JobAction;
 import org.upcert.api.JobState;
 import org.upcert.api.PhotosErrorCode;
@@ -358,6 +359,64 @@ class InProcessHostTest {
             assertEquals(List.of(200), answers, result.traceText());
             assertEquals("returned", trace.events("call.end").get(0).path("outcome").asText(), result.traceText());
             assertEquals(0, result.summary().kills());
+        }
+
+        /** Call 1 signs in (its answers to {@code answers}); call 2 PUTs {@code files/a} with the token (its answer to {@code answers}). */
+        private static ExtensionSource signInThenPut(List<Integer> answers) {
+            return ScriptedExtension.source((context, self) -> {
+                if (self.instance() != 1 || self.calls.get() > 2) {
+                    return ProcessingResult.COMPLETED;
+                }
+                try {
+                    if (self.calls.get() == 1) {
+                        ExtensionHttp.Response token = context.http().send(UploadRequest.post(java.net.URI.create(context
+                                .configuration().get("cloud.tokenUrl"))), "grant_type=client_credentials&client_id=upcert-sample"
+                                + "&client_secret=s3cret");
+                        answers.add(token.status());
+                        String body = new String(token.body(), StandardCharsets.UTF_8);
+                        int start = body.indexOf("\"access_token\":\"") + 16;
+                        self.memory = body.substring(start, body.indexOf('"', start));
+                    } else {
+                        answers.add(context.http().send(UploadRequest.put(context.uploadUrlBase().resolve("files/a"))
+                                .withHeader("Authorization", "Bearer " + self.memory), "hello").status());
+                    }
+                } catch (ExtensionHttp.TransportException e) {
+                    answers.add(e.error().code());
+                }
+                return ProcessingResult.PROCESSING; // no API call after the answer: nothing else would stop the call
+            });
+        }
+
+        @Test
+        @DisplayName("a request whose cloud.slow delay reaches the request time-out (60 s) and whose answer would come past the"
+                + " runtime limit: killed at the limit, no answer, and the cloud never received it (no lostStatus, nothing stored)")
+        void slowRequestTimingOutPastRuntimeLimitNeverReachesTheCloud() {
+            // Without the fault: where call 2 starts, and its PUT stores the object (the effect the slow run must not have).
+            List<Integer> unslowed = new ArrayList<>();
+            RunResult probe = run(small(List.of()), signInThenPut(unslowed));
+            assertEquals(List.of(200, 201), unslowed, probe.traceText());
+            assertTrue(probe.inventory().object("a").isPresent(), "the PUT stores files/a when it reaches the cloud");
+            long second = new TraceLines(probe.traceText()).events("call.start").get(1).path("t").asLong();
+
+            List<Integer> answers = new ArrayList<>();
+            RunResult result = run(small(List.of(new PlannedFault.SlowResponse(second, second + 3_600_000, 1.0, 60_000))),
+                    signInThenPut(answers));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(List.of(200), answers, "the sign-in is answered, the PUT never: " + result.traceText());
+            long start = trace.events("call.start").get(1).path("t").asLong();
+            JsonNode put = trace.events("http").get(1);
+            assertEquals("PUT", put.path("method").asText(), put.toString());
+            assertEquals(start + 60_000, put.path("t").asLong(), result.traceText());
+            assertFalse(put.has("status") || put.has("code"), "the extension saw no answer: " + put);
+            assertFalse(put.has("lostStatus") || put.has("lostCode"), "the cloud never received the request: " + put);
+            assertTrue(put.path("reason").asText().contains("never received"), put.toString());
+            assertTrue(result.inventory().writes().isEmpty() && result.inventory().refusals().isEmpty(),
+                    "the cloud has no trace of the PUT: " + result.inventory().writes() + " " + result.inventory().refusals());
+            JsonNode kill = trace.first("process.kill");
+            assertEquals(start + 60_000, kill.path("t").asLong(), result.traceText());
+            assertTrue(kill.path("reason").asText().startsWith("runtime limit"), kill.toString());
+            assertEquals("killed", trace.events("call.end").get(1).path("outcome").asText(), result.traceText());
+            assertEquals(1, result.summary().kills());
         }
 
         @Test
