@@ -198,12 +198,13 @@ public final class CloudRules {
          * coming), refused every write from the answer on ({@code host.filelock}, or the device's
          * {@code device.locked}, traced before the extension's next API call or its return), and
          * went on refusing them until the process that received the answer ended
-         * ({@code process.exit}). A relaunched process finds no record of such a commit, and the
+         * ({@code process.exit}), or stopped refusing only while no call of that process ran. A
+         * relaunched process finds no record of such a commit, and the
          * service offers no way to ask whether an upload token was committed (Google Photos:
          * {@code batchCreate} only, appendonly scope): sending it again is the only way to learn.
          * A lock already in force before the request (the extension could have written a line
-         * first and seen it refused), a lock that ended while the process lived (it could record
-         * the answer then), or a repeat by the same process (it knew) stay FAILs.
+         * first and seen it refused), a lock that ended while the process lived and then ran a call
+         * (it could record the answer then), or a repeat by the same process (it knew) stay FAILs.
          */
         private static final class Unrecordable {
             /** Each such commit's time, with when its process ended. */
@@ -249,8 +250,11 @@ public final class CloudRules {
                         }
                     }
                 }
-                if (!refused()) {
-                    held.clear(); // writes possible again while the process lives: it could record the answer now
+                if (!refused() && (event.name().equals("call.start") || event.fields().has("n"))) {
+                    // writes possible again while the process lives and the extension runs (a call begins, or it makes
+                    // an API call): it could record the answer now. A lock that ends while no call runs gives it no
+                    // such chance before the process ends (the app updated 10 s after the unlock, between two calls).
+                    held.clear();
                 }
             }
 
