@@ -82,9 +82,11 @@ RULES: List[Rule] = [
     Rule(r"^\./upcert certify", append=SCALE_CERTIFY),
     # --- exploration and the debugging story (my.jar fails JOB-03 on flaky-network seed 1)
     Rule(r"^\./upcert explore --extension my\.jar", expect=(1,), replace=[("--budget 10m", "--budget 20s"),
-                                                                             ("--seeds 200", "--seeds 3")],
+                                                                             ("--seeds 200", "--seeds 3"),
+                                                                             ("--budget 5m", "--budget 20s")],
          append="--shrink-runs 5", why="my.jar fails many rules; each finding is shrunk, here by at most 5 runs"),
-    Rule(r"^\./upcert explore ", replace=[("--budget 10m", "--budget 20s"), ("--seeds 200", "--seeds 3")]),
+    Rule(r"^\./upcert explore ", replace=[("--budget 10m", "--budget 20s"), ("--seeds 200", "--seeds 3"),
+                                         ("--budget 5m", "--budget 20s")]),
     Rule(r"^\./upcert replay target/upcert/certify/traces/flaky-network-seed1",
          setup=["./upcert certify --extension my.jar --profiles flaky-network --seeds 1 --quiet"]),
     Rule(r"^\./upcert shrink ", append="--max-runs 30", why="fewer runs: the same shrink, stopped at the best so far"),
