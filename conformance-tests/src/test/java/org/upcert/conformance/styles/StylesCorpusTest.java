@@ -554,6 +554,30 @@ class StylesCorpusTest {
         assertPass(run, "the sample", "RES-03", "E2E-01", "RES-01", "DUP-01", "ACK-01");
     }
 
+    @Test
+    @DisplayName("a harness bug: a host.server move due at the instant a call starts ran at the call's first API call, after"
+            + " its upload URL base and settings were taken; the bundled sample saw the new server's host/server file beside the"
+            + " old server's settings and lost a photo (TRM-03, RES-01, E2E-01, CNS-02 FAILed, explore:463 as CI pinned it)")
+    void aMoveAtTheCallsStartIsSeenWhole() throws Exception {
+        String file = "sample-moved-at-call-start-seed-463.yaml";
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 463).plan();
+        RunEvidence run = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct")));
+        long callStart = -1;
+        boolean moveAtAStart = false;
+        for (TraceEvent e : run.events()) {
+            if (e.name().equals("call.start")) {
+                callStart = e.t();
+            } else if (e.name().equals("host.server") && e.t() == callStart) {
+                moveAtAStart = true;
+            } else if (e.fields().has("n")) {
+                callStart = -1; // the call made its first API call
+            }
+        }
+        assertTrue(moveAtAStart, "a move falls at the instant a call starts, before its first API call");
+        assertPass(run, "the sample", "TRM-03", "RES-01", "E2E-01", "CNS-02", "DUP-01", "ACK-01");
+    }
+
     private static RunEvidence sample(Class<? extends org.upcert.api.UploadExtension> type, String file) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 7).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));

@@ -174,6 +174,13 @@ public final class CallContext implements ExtensionContext {
         this.restartsAtStart = system.files().restarts();
         this.logsCounted = system.runLogLines() >= LOG_LINES_PER_RUN;
         this.appUpdatesAtStart = system.appUpdates();
+        // The system's events due at the call's first instant (a host.server move at the instant a fault's end woke
+        // the extension) ran at its first API call, after the upload URL base and settings were taken: the extension
+        // read the host app's new host/server file beside the old server's settings, took the move for done, and lost
+        // a photo (the sample on explore:463, worker and in process alike). They run now, before the extension sees
+        // anything; the counters above were taken first, so a restart or an app update among them still kills the call
+        // at its first API call, and the trace keeps its order (call.start, then these events, then the first API call).
+        system.runSystemEventsUpTo(system.clock().now());
         this.uploadUrlBase = system.uploadUrlBase();
         this.configuration = system.configuration();
     }

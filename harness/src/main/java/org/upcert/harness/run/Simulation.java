@@ -531,6 +531,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         long start = clock.now();
         trace.at(start, "call.start").num("act", activation).str("reason", reason).num("gen", process.generation())
                 .num("unacked", jobs.unacknowledgedCount()).num("presented", presented.size()).end();
+        // Running before the context exists: a system event due at this instant, which the context runs before the
+        // extension sees anything, meets a running call (killed at its first API call), as it did at that call.
+        callRunning = true;
+        currentActivation = activation;
         CallContext context = new CallContext(this, activation, start + policy.runtimeLimitMs(), killAt, noticeAt);
         if (killInChanges != null) {
             context.killInChanges(killInChanges.block(), killInChanges.afterCommit());
@@ -544,8 +548,6 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         if (flaky != null) {
             context.flakyLibrary(flaky.mode(), flaky.code());
         }
-        callRunning = true;
-        currentActivation = activation;
 
         ExtensionProcess.Completion completion;
         ExtensionProcess.Call call = process.startCall(context);
