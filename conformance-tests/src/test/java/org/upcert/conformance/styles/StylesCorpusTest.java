@@ -219,19 +219,7 @@ class StylesCorpusTest {
         RunEvidence style = hydrating(HydratingExtension.class, file, 1574);
         assertPass(style, "the style", "TRM-01", "RES-01");
         // after a notice no request of the sample starts before the call ends (one in flight at the notice, its own API call, may end)
-        long noticeAt = -1;
-        int notices = 0;
-        for (TraceEvent e : style.events()) {
-            if (e.name().equals("process.notice") && e.fields().has("grace")) {
-                noticeAt = e.number("n");
-                notices++;
-            } else if (e.name().equals("call.end")) {
-                noticeAt = -1;
-            } else if (noticeAt >= 0 && e.name().equals("http") && e.number("n") != noticeAt) {
-                throw new AssertionError("a request after the notice: " + e.raw());
-            }
-        }
-        assertTrue(notices > 0, "a notice came");
+        assertTrue(org.upcert.conformance.RequestsAfterTheNotice.assertNone(style) > 0, "a notice came");
         Verdict caught = RuleCatalogue.judge("TRM-01", hydrating(HydratingExtension.KeepsTheNoticeFromTheSample.class, file, 1574));
         assertEquals(Status.FAIL, caught.status(), caught.message());
         assertTrue(caught.message().contains("did not return within 5000 ms of willTerminate"), caught.message());
