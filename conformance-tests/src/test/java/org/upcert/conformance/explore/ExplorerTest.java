@@ -169,16 +169,7 @@ class ExplorerTest {
     @Test
     @DisplayName("--seeds A..B --budget D together: the range is run (a budget it cannot reach), exit 1 on a FAIL, exploration.json names the range")
     void commandRangeWithABudget(@TempDir Path dir) throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("explore", "--extension-class", Mutants.NeverAcknowledgesFailed.class.getName(), "--rules", "ACK-01",
-                "--seeds", "3..4", "--budget", "1h", "--shrink-runs", "0", "--corpus", dir.resolve("corpus").toString(), "--out",
-                dir.resolve("out").toString(), "--quiet");
-        String text = out.toString();
-        assertEquals(1, code, text + err);
+        String text = exploreTheMutant(dir, "--seeds", "3..4", "--budget", "1h");
         assertTrue(text.contains("2 seeds (3..4) in order, none started after 1h"), text);
         assertTrue(text.contains("2 runs (seeds 3..4)"), text);
         assertFalse(text.contains("not reached"), text);
@@ -218,16 +209,7 @@ class ExplorerTest {
     @Test
     @DisplayName("--seeds N runs exactly N drawn profiles and prints the summary table and outcome")
     void commandPrintsSummary(@TempDir Path dir) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute("explore", "--extension-class", Mutants.NeverAcknowledgesFailed.class.getName(), "--rules", "ACK-01",
-                "--seeds", "2", "--start-seed", "1", "--shrink-runs", "0", "--corpus", dir.resolve("corpus").toString(), "--out",
-                dir.resolve("out").toString(), "--quiet");
-        String text = out.toString();
-        assertEquals(1, code, text + err);
+        String text = exploreTheMutant(dir, "--seeds", "2", "--start-seed", "1");
         assertTrue(text.contains("2 seeds (1..2)"), text);
         assertTrue(text.contains("FOUND 1 failing rule · 2 runs (seeds 1..2)"), text);
         assertTrue(text.contains("ACK-01  MUST"), text);
@@ -350,5 +332,26 @@ class ExplorerTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out").resolve("exploration.json").toFile());
         assertEquals("[\"JOB-04\"]", json.path("mustRulesNotExercised").toString());
         assertEquals("[\"JOB-04\"]", json.path("mustRulesNotApplicable").toString());
+    }
+
+    /**
+     * {@code upcert explore} of the mutant that never acknowledges failed jobs (ACK-01 only, no shrinking, corpus and
+     * reports in {@code dir}) with {@code seedArguments}; asserts it exits 1 (a FAIL) and returns its output.
+     */
+    private static String exploreTheMutant(Path dir, String... seedArguments) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = UpcertCommand.commandLine(new ExploreCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("explore", "--extension-class",
+                Mutants.NeverAcknowledgesFailed.class.getName(), "--rules", "ACK-01"));
+        arguments.addAll(java.util.List.of(seedArguments));
+        arguments.addAll(java.util.List.of("--shrink-runs", "0", "--corpus", dir.resolve("corpus").toString(), "--out",
+                dir.resolve("out").toString(), "--quiet"));
+        int code = cli.execute(arguments.toArray(String[]::new));
+        String text = out.toString();
+        assertEquals(1, code, text + err);
+        return text;
     }
 }
