@@ -520,6 +520,26 @@ class StylesCorpusTest {
     }
 
     @Test
+    @DisplayName("RTY-01 (a style bug): FullWalk waits out a throttle (503 with Retry-After) without counting it as a refusal;"
+            + " its twin counted ten of them over 90 minutes and gave two photos up (hand-written, the sign-ins spared)")
+    void fullWalkThrottleIsNoRefusal() throws Exception {
+        String file = "fullwalk-RTY-01-throttled.yaml";
+        RunEvidence twin = fullWalk(FullWalkExtension.CountsThrottlesAsRefusals.class, file, 3);
+        long throttles = twin.events().stream().filter(e -> e.name().equals("job.failed") && e.number("status") == 503
+                && e.fields().has("retryAfter")).count();
+        assertTrue(throttles >= 20, "two photos meet ten 503s with Retry-After each: " + throttles);
+        assertTrue(twin.events().stream().filter(e -> e.name().equals("job.failed")).allMatch(e -> e.fields().has("retryAfter")),
+                "every failure is a throttle: no refusal at all");
+        RunEvidence style = fullWalk(FullWalkExtension.class, file, 3);
+        styleFixedTwinCaught("RTY-01", style, twin);
+        assertTrue(RuleCatalogue.judge("RTY-01", twin).message().contains("no refusal by the server"),
+                RuleCatalogue.judge("RTY-01", twin).message());
+        assertPass(style, "the style", "E2E-01", "RES-01", "ACK-01", "DUP-01", "RES-03", "CLD-01");
+        Verdict rty04 = RuleCatalogue.judge("RTY-04", style);
+        assertEquals(Status.PASS, rty04.status(), "it waits at least the Retry-After: " + rty04.message());
+    }
+
+    @Test
     @DisplayName("RTY-01 (a style bug): FullWalk counts towards giving up only failures that got an answer (response headers "
             + "there); its twin also counted the unparsable answers of cloud.malformed windows and gave a video up after 10 "
             + "failures, 5 of them with no answer (explore:2395, shrunk 20 -> 8 faults)")
