@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.upcert.conformance.evidence.RunEvidence;
 import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.harness.cloud.CloudInventory;
 import org.upcert.harness.run.RunOptions;
 
 /**
@@ -151,8 +152,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
                 String at = unavoidable + ", " + script;
                 assertTrue(run.events().stream().anyMatch(e -> e.name().equals(lock))
                         && run.events().stream().noneMatch(e -> e.name().equals(other)), at + ": only " + lock + " refuses writes");
-                long repeats = run.inventory().commitAttempts().stream()
-                        .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
+                long repeats = repeatedCommits(run).size();
                 assertTrue(repeats > 0, at + ": the relaunched process committed again: " + repeats);
                 assertTrue(run.events().stream().anyMatch(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")),
                         at + ": the process ended before it could record the answer");
@@ -200,10 +200,8 @@ class GooglePhotosJournalExtensionAcceptanceTest {
                     profile + ": the app group took writes in it");
             assertTrue(events.stream().anyMatch(e -> isCommit(e) && e.number("status") == 503 && e.t() > unlocked && e.t() < exit),
                     profile + ": the twin's commit in that call was refused 503 (the cloud never saw it)");
-            long repeats = twin.inventory().commitAttempts().stream()
-                    .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
-            assertTrue(repeats > 0 && twin.inventory().commitAttempts().stream()
-                    .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).allMatch(a -> a.t() > exit),
+            List<CloudInventory.CommitAttempt> repeats = repeatedCommits(twin);
+            assertTrue(!repeats.isEmpty() && repeats.stream().allMatch(a -> a.t() > exit),
                     profile + ": only the relaunched process committed again: " + repeats);
             var caught = RuleCatalogue.judge("CLD-01", twin);
             assertEquals("FAIL", caught.status().name(), profile + ": " + caught.message());
@@ -212,6 +210,12 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             assertTrue(style.events().stream().anyMatch(e -> e.name().equals(unlock)), profile + ": the style's run unlocks too");
             assertPasses(style, profile + " ", "CLD-01", "E2E-01");
         }
+    }
+
+    /** The commits the cloud refused as already committed: a second commit of an upload. */
+    private static List<CloudInventory.CommitAttempt> repeatedCommits(RunEvidence run) {
+        return run.inventory().commitAttempts().stream()
+                .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).toList();
     }
 
     private static boolean isCommit(TraceEvent event) {

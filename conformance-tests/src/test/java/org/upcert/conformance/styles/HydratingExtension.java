@@ -118,7 +118,10 @@ public class HydratingExtension implements UploadExtension {
         return false;
     }
 
-    /** Whether assets found gone when their download-only jobs are to be made count against the jobs' room (the twin). */
+    /**
+     * Whether assets found gone when their download-only jobs are to be made count against the jobs' room (the twin): the
+     * layer as it was before explore:2432, which also trusted every lookup that found nothing ({@link #trustsOneEmptyLookup}).
+     */
     protected boolean goneAssetsTakeTheRoom() {
         return false;
     }
@@ -389,7 +392,7 @@ public class HydratingExtension implements UploadExtension {
         // fetchAssets returns nothing). Released as gone only when a lookup of an earlier call found none of them either;
         // the others wait a call (explore:1689: released at once, a flaky call's present assets went GONE, hidden from
         // the sample, and it answered COMPLETED with 44 of them never uploaded). One that found some answered.
-        boolean answered = !found.isEmpty() || trustsOneEmptyLookup();
+        boolean answered = !found.isEmpty() || trustsOneEmptyLookup() || goneAssetsTakeTheRoom();
         StringBuilder asked = new StringBuilder();
         for (String key : wanted) {
             if (resources.containsKey(key)) {
@@ -636,11 +639,6 @@ public class HydratingExtension implements UploadExtension {
         protected boolean goneAssetsTakeTheRoom() {
             return true;
         }
-
-        @Override
-        protected boolean trustsOneEmptyLookup() {
-            return true;
-        }
     }
 
     /**
@@ -676,11 +674,6 @@ public class HydratingExtension implements UploadExtension {
     public static final class GoneAssetsTakeTheRoom extends HydratingExtension {
         @Override
         protected boolean goneAssetsTakeTheRoom() {
-            return true;
-        }
-
-        @Override
-        protected boolean trustsOneEmptyLookup() {
             return true;
         }
     }
