@@ -13,7 +13,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.evidence.TraceEvent;
 import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.harness.cloud.CloudInventory;
 import org.upcert.harness.run.RunOptions;
 
 /**
@@ -150,8 +152,7 @@ class GooglePhotosJournalExtensionAcceptanceTest {
                 String at = unavoidable + ", " + script;
                 assertTrue(run.events().stream().anyMatch(e -> e.name().equals(lock))
                         && run.events().stream().noneMatch(e -> e.name().equals(other)), at + ": only " + lock + " refuses writes");
-                long repeats = run.inventory().commitAttempts().stream()
-                        .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).count();
+                long repeats = repeatedCommits(run).size();
                 assertTrue(repeats > 0, at + ": the relaunched process committed again: " + repeats);
                 assertTrue(run.events().stream().anyMatch(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")),
                         at + ": the process ended before it could record the answer");
@@ -168,6 +169,57 @@ class GooglePhotosJournalExtensionAcceptanceTest {
             var style = RuleCatalogue.judge("CLD-01", Python.simulate(python, STYLE, corpus + avoidable, 58, options));
             assertEquals("PASS", style.status().name(), avoidable + ": " + style.message());
         }
+    }
+
+    @Test
+    @DisplayName("CLD-01's unlock reset (host.fileunlock, device.unlock): a lock that started during the commit ends while its"
+            + " process lives, a call of that process runs with writes possible (its own commit refused 503: no repeat in that"
+            + " process), then the process ends and the relaunch commits again: the twin that forgets an unrecorded commit"
+            + " FAILs, not excused (it PASSed with the reset removed); the journal style records the answer in that call, PASS")
+    void anUnlockFollowedByACallWithdrawsTheExcuse() throws Exception {
+        String python = Python.require();
+        RunOptions options = lenient();
+        String corpus = "src/test/resources/styles-corpus/gphotos-CLD-01-";
+        for (String profile : List.of("unlock-call-then-exit.yaml", "device-unlock-call-then-exit.yaml")) {
+            boolean device = profile.startsWith("device");
+            String lock = device ? "device.locked" : "host.filelock";
+            String unlock = device ? "device.unlock" : "host.fileunlock";
+            RunEvidence twin = Python.simulate(python, "mutant_gphotos_forgets_unrecorded_commits.py", corpus + profile, 58, options);
+            List<TraceEvent> events = twin.events();
+            long locked = events.stream().filter(e -> e.name().equals(lock)).mapToLong(TraceEvent::t).min().orElseThrow();
+            long unlocked = events.stream().filter(e -> e.name().equals(unlock) && e.t() > locked).mapToLong(TraceEvent::t).min()
+                    .orElseThrow(() -> new AssertionError(profile + ": " + lock + " never ended"));
+            long exit = events.stream().filter(e -> e.name().equals("process.exit") && e.text("reason").equals("app updated")
+                    && e.t() > unlocked).mapToLong(TraceEvent::t).min().orElseThrow(() -> new AssertionError(profile + ": no app update"));
+            // the answer came under the lock; after the unlock, before the process ended, a call took journal lines
+            assertTrue(events.stream().anyMatch(e -> isCommit(e) && e.number("status") == 200 && e.t() >= locked && e.t() < unlocked),
+                    profile + ": a commit answered 200 under the lock");
+            assertTrue(events.stream().anyMatch(e -> e.name().equals("call.start") && e.t() > unlocked && e.t() < exit), profile
+                    + ": a call between the unlock and the process's end");
+            assertTrue(events.stream().anyMatch(e -> e.name().equals("storage.append") && e.t() > unlocked && e.t() < exit),
+                    profile + ": the app group took writes in it");
+            assertTrue(events.stream().anyMatch(e -> isCommit(e) && e.number("status") == 503 && e.t() > unlocked && e.t() < exit),
+                    profile + ": the twin's commit in that call was refused 503 (the cloud never saw it)");
+            List<CloudInventory.CommitAttempt> repeats = repeatedCommits(twin);
+            assertTrue(!repeats.isEmpty() && repeats.stream().allMatch(a -> a.t() > exit),
+                    profile + ": only the relaunched process committed again: " + repeats);
+            var caught = RuleCatalogue.judge("CLD-01", twin);
+            assertEquals("FAIL", caught.status().name(), profile + ": " + caught.message());
+            assertTrue(caught.message().contains("sent to commit again"), profile + ": " + caught.message());
+            RunEvidence style = Python.simulate(python, STYLE, corpus + profile, 58, options);
+            assertTrue(style.events().stream().anyMatch(e -> e.name().equals(unlock)), profile + ": the style's run unlocks too");
+            assertPasses(style, profile + " ", "CLD-01", "E2E-01");
+        }
+    }
+
+    /** The commits the cloud refused as already committed: a second commit of an upload. */
+    private static List<CloudInventory.CommitAttempt> repeatedCommits(RunEvidence run) {
+        return run.inventory().commitAttempts().stream()
+                .filter(a -> a.refusal() != null && a.refusal().startsWith("already committed")).toList();
+    }
+
+    private static boolean isCommit(TraceEvent event) {
+        return event.name().equals("http") && event.text("url").endsWith("mediaItems:batchCreate");
     }
 
     @Test

@@ -57,7 +57,12 @@ import org.upcert.sample.SampleUploadExtension;
  *       shows it is not in flight;
  *   <li>released assets the sample was not yet told of, after a scan that found nothing, are asked
  *       for by a targeted fetch; when it returns none of them (the library emptied by deletions) they
- *       are GONE, nothing to announce, until a fetch or scan shows them again (explore:727).
+ *       are GONE, nothing to announce, until a fetch or scan shows them again (explore:727);
+ *   <li>each call it looks up every resource still to hydrate (not only as many as it has room for jobs: a library
+ *       emptied by deletions released two a call, explore:2432) and releases the ones the lookup does not return as
+ *       gone, when it returned some (the library answered) or when a lookup of an earlier call returned none of them
+ *       either: one lookup that returns nothing cannot tell an emptied library from one that did not answer
+ *       ({@code library.flaky}, explore:1689).
  * </ul>
  * Below iOS 26.4 download-only jobs do not exist: a run that starts there never hydrates (the
  * choice is stored at the first call, so an OS upgrade mid-run does not hide from the sample
@@ -70,6 +75,8 @@ public class HydratingExtension implements UploadExtension {
     /** A download-only job the log names but no fetch shows is given up on (released) after this long. */
     static final Duration UNKNOWN_WAIT = Duration.ofMinutes(20);
     private static final int DOWNLOADS_PER_CALL = 20;
+    /** At most this many resources still to hydrate are looked up per call to make their download-only jobs (the gone among them released). */
+    private static final int LOOKED_AT_PER_CALL = 500;
 
     /** A resource's hydration: known, a job asked for (id once known), or done (released to the sample). */
     public enum State { NEW, ASKED, DOWNLOADING, READY, UPLOADED, GONE }
@@ -82,6 +89,8 @@ public class HydratingExtension implements UploadExtension {
     private TreeMap<String, Entry> ledger;
     private Boolean hydrating;
     private int announced = -1;
+    /** Resources to hydrate a lookup of an earlier call of this process found none of: gone if a later one finds none either. */
+    private final TreeSet<String> unanswered = new TreeSet<>();
 
     @Override
     public void willTerminate() {
@@ -106,6 +115,22 @@ public class HydratingExtension implements UploadExtension {
      * has recorded what the scan showed (a kill in between hides them from the sample for good).
      */
     protected boolean recordsTheAnnouncementAtTheScan() {
+        return false;
+    }
+
+    /**
+     * Whether assets found gone when their download-only jobs are to be made count against the jobs' room (the twin): the
+     * layer as it was before explore:2432, which also trusted every lookup that found nothing ({@link #trustsOneEmptyLookup}).
+     */
+    protected boolean goneAssetsTakeTheRoom() {
+        return false;
+    }
+
+    /**
+     * Whether one lookup that finds none of the resources to hydrate releases them all as gone at once (the twins): a
+     * library that emptied and one that did not answer in this call ({@code library.flaky}) look the same to it.
+     */
+    protected boolean trustsOneEmptyLookup() {
         return false;
     }
 
@@ -331,29 +356,55 @@ public class HydratingExtension implements UploadExtension {
     /** Creates download-only jobs for resources the layer learnt of; logged as asked before the block, with their ids after. */
     private void createDownloads(ExtensionContext context, long now) {
         long room = Math.min(DOWNLOADS_PER_CALL, downloadShare(context.library().jobLimit()) - outstandingDownloads());
+        if (room <= 0) {
+            return;
+        }
+        // The room is for jobs: what a fetch finds gone takes none of it. Looked at `room` at a time, a library emptied
+        // by deletions released two gone assets a call and answered PROCESSING every 5 minutes with nothing moved
+        // (RES-03 on explore:2432; twin GoneAssetsTakeTheRoom).
+        long looked = goneAssetsTakeTheRoom() ? room : LOOKED_AT_PER_CALL;
         List<String> wanted = new ArrayList<>();
         for (Map.Entry<String, Entry> e : ledger.entrySet()) {
-            if (e.getValue().state() == State.NEW && wanted.size() < room) {
+            if (e.getValue().state() == State.NEW && wanted.size() < looked) {
                 wanted.add(e.getKey());
             }
         }
         if (wanted.isEmpty()) {
             return;
         }
-        TreeMap<String, AssetResource> resources = new TreeMap<>();
+        TreeMap<String, AssetResource> found = new TreeMap<>();
         TreeSet<String> assets = new TreeSet<>();
         wanted.forEach(key -> assets.add(AssetResource.Key.parse(key).assetLocalIdentifier()));
         for (Asset asset : context.library().fetchAssets(assets)) {
             for (AssetResource resource : asset.resources()) {
                 if (wanted.contains(resource.key())) {
-                    resources.put(resource.key(), resource);
+                    found.put(resource.key(), resource);
                 }
             }
         }
+        TreeMap<String, AssetResource> resources = new TreeMap<>();
+        for (Map.Entry<String, AssetResource> e : found.entrySet()) {
+            if (resources.size() < room) {
+                resources.put(e.getKey(), e.getValue());
+            }
+        }
+        // A lookup that found none of them: the library emptied (deletions), or did not answer in this call (a flaky
+        // fetchAssets returns nothing). Released as gone only when a lookup of an earlier call found none of them either;
+        // the others wait a call (explore:1689: released at once, a flaky call's present assets went GONE, hidden from
+        // the sample, and it answered COMPLETED with 44 of them never uploaded). One that found some answered.
+        boolean answered = !found.isEmpty() || trustsOneEmptyLookup() || goneAssetsTakeTheRoom();
         StringBuilder asked = new StringBuilder();
         for (String key : wanted) {
-            // an asset gone since: nothing to hydrate; released (the sample learns of the deletion)
-            put(key, new Entry(resources.containsKey(key) ? State.ASKED : State.READY, null, now), asked);
+            if (resources.containsKey(key)) {
+                put(key, new Entry(State.ASKED, null, now), asked);
+            } else if (!found.containsKey(key) && (answered || unanswered.contains(key))) {
+                // an asset gone since: nothing to hydrate; released (the sample learns of the deletion)
+                put(key, new Entry(State.READY, null, now), asked);
+            } // found beyond the room, or not found by the first lookup that found nothing: stays NEW, asked for again
+        }
+        unanswered.clear();
+        if (!answered) {
+            wanted.stream().filter(key -> ledger.get(key).state() == State.NEW).forEach(unanswered::add);
         }
         context.storage().appendString(LOG, asked.toString());
         if (resources.isEmpty()) {
@@ -581,6 +632,13 @@ public class HydratingExtension implements UploadExtension {
         protected boolean announcesOnAnEmptyScan() {
             return true;
         }
+
+        // As the layer was at explore:218: with every gone asset released at once (explore:2432) the pinned profile's
+        // flaky empty scan no longer meets a release, and this twin would pass it
+        @Override
+        protected boolean goneAssetsTakeTheRoom() {
+            return true;
+        }
     }
 
     /**
@@ -605,6 +663,31 @@ public class HydratingExtension implements UploadExtension {
         @Override
         protected boolean passesTheNotice() {
             return false;
+        }
+    }
+
+    /**
+     * Broken twin of explore:2432: looks up only as many resources to hydrate per call as it may make jobs for, so in a
+     * library emptied by deletions it releases a couple of gone assets a call and answers PROCESSING every 5 minutes
+     * with nothing moved (RES-03).
+     */
+    public static final class GoneAssetsTakeTheRoom extends HydratingExtension {
+        @Override
+        protected boolean goneAssetsTakeTheRoom() {
+            return true;
+        }
+    }
+
+    /**
+     * Broken twin of explore:1689 (the fix 3d0d9f1 tried for explore:2432): looks up every resource to hydrate, and one
+     * lookup that finds none of them releases them all as gone. In a call whose library does not answer
+     * ({@code library.flaky}) present assets are released, then forgotten (GONE) by the same call, hidden from the
+     * sample, and the sample answers COMPLETED with them never uploaded (RES-01).
+     */
+    public static final class TrustsOneEmptyLookup extends HydratingExtension {
+        @Override
+        protected boolean trustsOneEmptyLookup() {
+            return true;
         }
     }
 }

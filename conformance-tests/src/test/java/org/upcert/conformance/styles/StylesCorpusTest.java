@@ -225,6 +225,36 @@ class StylesCorpusTest {
         assertTrue(caught.message().contains("did not return within 5000 ms of willTerminate"), caught.message());
     }
 
+    @Test
+    @DisplayName("RES-03 (a style bug): in a library emptied by deletions the hydrating layer releases every gone asset it still"
+            + " meant to hydrate together; its twin looked up only as many as it had room for download-only jobs and answered"
+            + " PROCESSING every 5 minutes with nothing moved (explore:2432; a lookup that found none of them releases them"
+            + " once a lookup of an earlier call found none either)")
+    void hydratingGoneAssetsTakeNoRoom() throws Exception {
+        String file = "hydrating-RES-03-seed-2432.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.GoneAssetsTakeTheRoom.class, file, 2432);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.delete")), "assets deleted");
+        RunEvidence style = hydrating(HydratingExtension.class, file, 2432);
+        styleFixedTwinCaught("RES-03", style, twin);
+        assertPass(style, "the style", "RES-01", "ACK-01", "DUP-01");
+    }
+
+    @Test
+    @DisplayName("RES-01 (a style bug): the hydrating layer releases resources as gone only when lookups in two calls found none"
+            + " of them (or one found some: the library answered); its twin, the fix first tried for explore:2432, trusted one"
+            + " empty lookup in a call whose library answered nothing (library.flaky), hid the present assets from the sample"
+            + " and answered COMPLETED with 44 never uploaded (explore:1689)")
+    void hydratingTrustsNoSingleEmptyLookup() throws Exception {
+        String file = "hydrating-RES-01-seed-1689.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.TrustsOneEmptyLookup.class, file, 1689);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing in a call");
+        RunEvidence style = hydrating(HydratingExtension.class, file, 1689);
+        styleFixedTwinCaught("RES-01", style, twin);
+        assertPass(style, "the style", "RES-03", "ACK-01", "DUP-01", "E2E-01");
+        // the layer the style had before explore:2432's fix (a lookup as wide as the room) passes it too
+        assertPass(hydrating(HydratingExtension.GoneAssetsTakeTheRoom.class, file, 1689), "the layer before", "RES-01");
+    }
+
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
@@ -487,6 +517,26 @@ class StylesCorpusTest {
             }
         }
         return count;
+    }
+
+    @Test
+    @DisplayName("RTY-01 (a style bug): FullWalk waits out a throttle (503 with Retry-After) without counting it as a refusal;"
+            + " its twin counted ten of them over 90 minutes and gave two photos up (hand-written, the sign-ins spared)")
+    void fullWalkThrottleIsNoRefusal() throws Exception {
+        String file = "fullwalk-RTY-01-throttled.yaml";
+        RunEvidence twin = fullWalk(FullWalkExtension.CountsThrottlesAsRefusals.class, file, 3);
+        long throttles = twin.events().stream().filter(e -> e.name().equals("job.failed") && e.number("status") == 503
+                && e.fields().has("retryAfter")).count();
+        assertTrue(throttles >= 20, "two photos meet ten 503s with Retry-After each: " + throttles);
+        assertTrue(twin.events().stream().filter(e -> e.name().equals("job.failed")).allMatch(e -> e.fields().has("retryAfter")),
+                "every failure is a throttle: no refusal at all");
+        RunEvidence style = fullWalk(FullWalkExtension.class, file, 3);
+        styleFixedTwinCaught("RTY-01", style, twin);
+        assertTrue(RuleCatalogue.judge("RTY-01", twin).message().contains("no refusal by the server"),
+                RuleCatalogue.judge("RTY-01", twin).message());
+        assertPass(style, "the style", "E2E-01", "RES-01", "ACK-01", "DUP-01", "RES-03", "CLD-01");
+        Verdict rty04 = RuleCatalogue.judge("RTY-04", style);
+        assertEquals(Status.PASS, rty04.status(), "it waits at least the Retry-After: " + rty04.message());
     }
 
     @Test
