@@ -19,6 +19,7 @@ import org.upcert.harness.faults.profile.PlanExpander;
 import org.upcert.harness.faults.profile.ProfileCatalogue;
 import org.upcert.harness.host.ExtensionSource;
 import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.Hosting;
 import org.upcert.harness.run.RunOptions;
 import org.upcert.harness.run.RunResult;
 import org.upcert.harness.run.Simulation;
@@ -48,6 +49,40 @@ class IsolationEquivalenceTest {
                 RunOptions.inMemory().withTransport("direct").withIsolation("container"));
         assertEquals("container", container.summary().isolation());
         assertEquals(inProcess.traceText(), container.traceText());
+    }
+
+    @Test
+    @DisplayName("an app update inside the sample's slow sign-in kills it mid-wait, the same trace in process and in a worker")
+    void killedInsideASlowWaitTheSameInAWorker() throws Exception {
+        Path sample = BundledSample.extract().orElseThrow();
+        org.upcert.harness.plan.PlannedFault slow = new org.upcert.harness.plan.PlannedFault.SlowResponse(0, 3_600_000, 1.0, 20_000);
+        RunPlan plain = RunPlan.of(1, org.upcert.harness.plan.Workload.typical(5)).withFaults(List.of(slow));
+        // where the sample's first request is answered, 20 s after it left: the update comes halfway through the wait
+        long answered = firstHttp(Simulation.run(plain, ExtensionSource.jar(sample),
+                RunOptions.inMemory().withIsolation(Hosting.IN_PROCESS)).traceText()).path("t").asLong();
+        long update = answered - 10_000;
+        RunPlan plan = plain.withFaults(List.of(slow, new org.upcert.harness.plan.PlannedFault.AppUpgrade(update, update)));
+        RunResult inProcess = Simulation.run(plan, ExtensionSource.jar(sample), RunOptions.inMemory().withIsolation(Hosting.IN_PROCESS));
+        RunResult worker = Simulation.run(plan, ExtensionSource.jar(sample), RunOptions.inMemory().withIsolation(Hosting.WORKER));
+        assertEquals("worker", worker.summary().isolation());
+        assertEquals(inProcess.traceText(), worker.traceText());
+        com.fasterxml.jackson.databind.JsonNode http = firstHttp(inProcess.traceText());
+        assertEquals(update, http.path("t").asLong(), inProcess.traceText());
+        org.junit.jupiter.api.Assertions.assertFalse(http.has("status") || http.has("code"), "no answer: " + http);
+        org.junit.jupiter.api.Assertions.assertTrue(http.has("lostStatus"), "the cloud received it: " + http);
+        org.junit.jupiter.api.Assertions.assertTrue(inProcess.traceText().lines().anyMatch(line -> line.contains("\"ev\":\"process.kill\"")
+                && line.contains("\"t\":" + update + ",") && line.contains("the app was updated")), inProcess.traceText());
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode firstHttp(String trace) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (String line : trace.lines().toList()) {
+            com.fasterxml.jackson.databind.JsonNode event = json.readTree(line);
+            if (event.path("ev").asText().equals("http")) {
+                return event;
+            }
+        }
+        throw new AssertionError("no http line: " + trace);
     }
 
     @Test

@@ -161,6 +161,16 @@ public final class FaultSchedule implements RequestFaults {
         }
     }
 
+    /**
+     * Whether the event {@code label} (as {@link #install} names it) starts a fault that may end the
+     * extension's process: a device restart, an OS update (it restarts the device) or an app update.
+     * Whether it does is known only when it runs (an OS update to a level the device has is skipped,
+     * a fault in the recovery phase does nothing).
+     */
+    public static boolean endsTheProcess(String label) {
+        return label.equals("fault device.reboot") || label.equals("fault os.upgrade") || label.equals("fault app.upgrade");
+    }
+
     /** Whether faults may still strike (process faults consult this too). */
     public boolean inFaultPhase() {
         return !recovering;

@@ -664,12 +664,51 @@ public final class CallContext implements ExtensionContext {
         killIfPast(target, n, why -> {
         });
         advance(target);
+        String ended = processEnded();
+        if (ended != null) {
+            kill(ended, n);
+        }
+    }
+
+    /** Why the process has ended since the call began (the device restarted, the app was updated), or null. */
+    private String processEnded() {
         if (system.files().restarts() != restartsAtStart) {
-            kill("the device restarted", n);
+            return "the device restarted";
         }
         if (system.appUpdates() != appUpdatesAtStart) {
-            kill("the app was updated", n);
+            return "the app was updated";
         }
+        return null;
+    }
+
+    /**
+     * The wait of API call {@code n}, an HTTP request, for its answer due at {@code answerAt} (a
+     * {@code cloud.slow} delay after its cost): killed at the grace deadline or the runtime limit if
+     * the answer comes past it ({@link #killIfPast}), and killed at the instant of a device restart,
+     * an OS update or an app update due before the answer (and before that stop), as a device kills
+     * the process mid-wait. {@code unanswered} runs at such a kill with its reason: the request's
+     * answer is lost ({@link ExtensionNetwork#sendUnanswered}). The system's events due before a
+     * process-ending one run at their own instants, in order, as for every other cost of the call;
+     * without one in the wait, the events due in it run at the extension's next API call (at the
+     * latest when the call ends), as before: nothing the extension sees after the answer depends on
+     * it, since every API call runs the events due before it first. The clock is left at the last
+     * event run ({@link ExtensionNetwork#send} moves it to the answer).
+     */
+    private void awaitAnswer(long answerAt, int n, java.util.function.Consumer<String> unanswered) {
+        long stop = Math.min(graceDeadline, deadline);
+        long last = answerAt > stop ? stop - 1 : answerAt; // an event at the stop itself meets killIfPast, as in advanceWithin
+        long ending;
+        while (last > system.clock().now() && (ending = system.processEndingEventUpTo(last)) != Long.MAX_VALUE) {
+            while (system.runNextSystemEventUpTo(ending)) {
+                String ended = processEnded();
+                if (ended != null) {
+                    unanswered.accept(ended);
+                    kill(ended, n);
+                }
+            }
+            // an OS update to a level the device has, or a fault in the recovery phase: it ended nothing, wait on
+        }
+        killIfPast(answerAt, n, unanswered);
     }
 
     private static final String GRACE_EXPIRED = "grace period after termination notice expired";
@@ -1329,13 +1368,13 @@ public final class CallContext implements ExtensionContext {
                     throw new TransportException(UploadError.transport(UploadError.CANCELLED,
                             "cancelled: the process is being terminated (willTerminate)"));
                 }
-                // The fate now (unless drawn at the notice): the same draw send() would make. A cloud.slow answer due
-                // past the runtime limit or the grace period never reaches the extension: the process is killed at
-                // that stop, as by any other cost of the call, and the cloud keeps what the request did.
-                RequestFaults.Fate fate = decided[0] != null ? decided[0] : system.network().decide(request);
-                long answerAt = system.clock().now() + ExtensionNetwork.answerDelayMs(fate);
-                killIfPast(answerAt, n, why -> system.network().sendUnanswered(request, copy, n, fate, why));
-                ExtensionHttp.Response response = system.network().send(request, copy, n, fate);
+                // The fate now (unless drawn at the notice). A cloud.slow answer due past the runtime limit or the
+                // grace period, or after a device restart or an app update, never reaches the extension: the process
+                // is killed at that stop, as by any other cost of the call, and the cloud keeps what the request did.
+                ExtensionNetwork.Departure departure = system.network().depart(request, decided[0]);
+                awaitAnswer(departure.answerAt(), n,
+                        why -> system.network().sendUnanswered(request, copy, n, departure.fate(), why));
+                ExtensionHttp.Response response = system.network().send(request, copy, n, departure);
                 hold(response.body().length, "http", n);
                 return response;
             });

@@ -73,6 +73,15 @@ public interface SimulatedSystem {
     /** Runs the system's own events (transfers ending, ...) due up to virtual time {@code t}. */
     void runSystemEventsUpTo(long t);
 
+    /** Runs the next of the system's own events if it is due at or before {@code t}; returns whether one ran. */
+    boolean runNextSystemEventUpTo(long t);
+
+    /**
+     * The time of the first scheduled event due at or before {@code t} that may end the extension's
+     * process (a device restart, an OS update, an app update), or {@link Long#MAX_VALUE}; runs nothing.
+     */
+    long processEndingEventUpTo(long t);
+
     /**
      * Records a refused call made after its context became invalid. Thread-safe: it may come
      * from any thread at any time; the simulator traces refusals at its next deterministic point.

@@ -1208,6 +1208,16 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     }
 
     @Override
+    public boolean runNextSystemEventUpTo(long t) {
+        return events.runNextUpTo(t, clock);
+    }
+
+    @Override
+    public long processEndingEventUpTo(long t) {
+        return events.firstDueUpTo(t, FaultSchedule::endsTheProcess);
+    }
+
+    @Override
     public void refused(int activation, String api, String reason) {
         refusals.computeIfAbsent(List.of(Integer.toString(activation), api, reason),
                 k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();

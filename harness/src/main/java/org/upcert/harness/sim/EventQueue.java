@@ -82,6 +82,21 @@ public final class EventQueue {
         return true;
     }
 
+    /**
+     * The time of the earliest live event due at or before {@code limit} whose label {@code label}
+     * accepts, or {@link Long#MAX_VALUE} if none; runs nothing. The minimum over the whole queue,
+     * whatever order it is stored in, so the answer is deterministic.
+     */
+    public long firstDueUpTo(long limit, java.util.function.Predicate<String> label) {
+        long first = Long.MAX_VALUE;
+        for (Event event : queue) {
+            if (!event.cancelled && event.time <= limit && event.time < first && label.test(event.label)) {
+                first = event.time;
+            }
+        }
+        return first;
+    }
+
     /** Whether any live event is pending. */
     public boolean isEmpty() {
         return peekTime() == Long.MAX_VALUE;

@@ -74,7 +74,8 @@ public final class ExtensionNetwork {
 
     /**
      * The request whose answer ({@code fate}: a {@code cloud.slow} delay) would come after the
-     * process is killed now ({@code why}: the runtime limit or the grace period's end): the
+     * process is killed now ({@code why}: the runtime limit, the grace period's end, a device
+     * restart or an app update due before the answer): the
      * extension receives nothing, as on a device. A request the cloud would have answered (a delay
      * under {@link Uploader#REQUEST_TIMEOUT_MS}) reached it: the cloud does its work now and its
      * effect stands, its answer is lost, as for {@code network.response-lost}. One that would have
@@ -99,18 +100,41 @@ public final class ExtensionNetwork {
     }
 
     /**
-     * Sends the request now (the caller has charged {@link #costMillis(byte[])}) with the fate
-     * {@code decided} earlier by {@link #decide}, or, when null, drawn now.
+     * A request leaving the device at {@code at} (the caller has charged {@link #costMillis(byte[])}):
+     * why it cannot leave ({@code refused}: offline, not a loopback host; null if it can) and its
+     * {@code fate} ({@link RequestFaults.Fate#NORMAL} when refused).
      */
-    public ExtensionHttp.Response send(UploadRequest request, byte[] body, int callNumber, RequestFaults.Fate decided)
-            throws ExtensionHttp.TransportException {
+    public record Departure(long at, UploadError refused, RequestFaults.Fate fate) {
+        /** When its answer (or its time-out) comes: {@code at} plus its {@code cloud.slow} delay ({@link #answerDelayMs}). */
+        public long answerAt() {
+            return at + answerDelayMs(fate);
+        }
+    }
+
+    /**
+     * The request leaves now, with the fate {@code decided} earlier by {@link #decide}, or, when
+     * null, drawn now (nothing is drawn for a request that cannot leave). The caller waits until
+     * {@link Departure#answerAt()}, then {@link #send sends} it.
+     */
+    public Departure depart(UploadRequest request, RequestFaults.Fate decided) {
         UploadError failure = unsendable(request);
-        RequestFaults.Fate fate = failure != null ? RequestFaults.Fate.NORMAL
-                : decided != null ? decided : faults.decide("http", clock.now());
+        return new Departure(clock.now(), failure, failure != null ? RequestFaults.Fate.NORMAL
+                : decided != null ? decided : faults.decide("http", clock.now()));
+    }
+
+    /**
+     * The answer to the request that left as {@code departure}, at its {@link Departure#answerAt()}
+     * (the clock is moved there if the caller has not: the system's events due in the wait are the
+     * caller's, {@code CallContext}'s, to run). The cloud handles the request now.
+     */
+    public ExtensionHttp.Response send(UploadRequest request, byte[] body, int callNumber, Departure departure)
+            throws ExtensionHttp.TransportException {
+        UploadError failure = departure.refused();
+        RequestFaults.Fate fate = departure.fate();
         if (fate instanceof RequestFaults.Fate.Drop) {
             failure = UploadError.transport(UploadError.NETWORK_CONNECTION_LOST, "the network connection was lost");
         } else if (fate instanceof RequestFaults.Fate.Slow slow) {
-            clock.advanceBy(Math.min(slow.delayMs(), Uploader.REQUEST_TIMEOUT_MS));
+            clock.advanceTo(Math.max(clock.now(), departure.answerAt()));
             if (slow.delayMs() >= Uploader.REQUEST_TIMEOUT_MS) {
                 failure = UploadError.transport(UploadError.TIMED_OUT, "the request timed out");
             }

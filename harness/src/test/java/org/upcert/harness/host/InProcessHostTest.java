@@ -484,6 +484,145 @@ class InProcessHostTest {
     }
 
     @Nested
+    @DisplayName("system events inside a cloud.slow wait")
+    class SlowWait {
+        private static final long MIN = 60_000;
+
+        /** When the first call starts in {@link #small} without faults: the instant the faults below are placed from. */
+        private long firstCallStart() {
+            RunResult probe = run(small(List.of()), ScriptedExtension.source((context, self) -> ProcessingResult.COMPLETED));
+            return new TraceLines(probe.traceText()).first("call.start").path("t").asLong();
+        }
+
+        /** What the first call saw: its sign-in's answer (status or error code), then what its write after it met, if it wrote. */
+        private record Waited(List<String> seen, RunResult result, TraceLines trace, long start) {
+        }
+
+        /**
+         * Every request of the run answered {@code slowMs} late, beside {@code others} (placed by the caller from
+         * {@code start}, the first call's start); the first call signs in, then writes once if {@code writeAfter} (else
+         * makes no API call after the answer) and returns PROCESSING.
+         */
+        private Waited signIn(long slowMs, List<PlannedFault> others, boolean writeAfter) {
+            long start = firstCallStart();
+            List<PlannedFault> faults = new ArrayList<>(others);
+            faults.add(new PlannedFault.SlowResponse(0, 3_600_000, 1.0, slowMs));
+            List<String> seen = new ArrayList<>();
+            RunResult result = run(small(faults), ScriptedExtension.source((context, self) -> {
+                if (self.instance() == 1 && self.calls.get() == 1) {
+                    try {
+                        seen.add("answer " + context.http().send(UploadRequest.post(java.net.URI.create(context.configuration()
+                                .get("cloud.tokenUrl"))), "grant_type=client_credentials&client_id=upcert-sample&client_secret=s3cret")
+                                .status());
+                    } catch (ExtensionHttp.TransportException e) {
+                        seen.add("answer " + e.error().code());
+                    }
+                    if (writeAfter) {
+                        try {
+                            context.storage().writeString("after", "answered");
+                            seen.add("written");
+                        } catch (org.upcert.api.StorageUnavailableException e) {
+                            seen.add("write refused");
+                        }
+                    }
+                    return ProcessingResult.PROCESSING; // without writeAfter, no API call after the answer
+                }
+                return ProcessingResult.COMPLETED;
+            }));
+            TraceLines trace = new TraceLines(result.traceText());
+            assertEquals(start, trace.first("call.start").path("t").asLong(), "the faults do not move the first call");
+            return new Waited(seen, result, trace, start);
+        }
+
+        /** The first call was killed at {@code at} for {@code reason} inside its sign-in's wait, before the answer. */
+        private void assertKilledInTheWait(Waited run, long at, String reason) {
+            String text = run.result().traceText();
+            assertEquals(List.of(), run.seen(), "a device kills the process before the answer comes: " + text);
+            JsonNode http = run.trace().first("http");
+            assertEquals(at, http.path("t").asLong(), text);
+            assertFalse(http.has("status") || http.has("code"), "the extension saw no answer: " + http);
+            assertTrue(http.path("reason").asText().contains(reason), http.toString());
+            JsonNode kill = run.trace().first("process.kill");
+            assertEquals(at, kill.path("t").asLong(), "killed at the event's instant, not at the answer: " + text);
+            assertEquals(reason, kill.path("reason").asText(), text);
+            assertEquals("killed", run.trace().events("call.end").get(0).path("outcome").asText(), text);
+            assertEquals(1, run.result().summary().kills(), text);
+        }
+
+        /** The first call's sign-in was answered (200) and the call returned: nothing cut its wait. */
+        private void assertAnswered(Waited run) {
+            String text = run.result().traceText();
+            assertEquals(List.of("answer 200"), run.seen(), text);
+            assertEquals("returned", run.trace().events("call.end").get(0).path("outcome").asText(), text);
+            assertEquals(0, run.result().summary().kills(), text);
+        }
+
+        @Test
+        @DisplayName("an app update due inside a slow request's wait kills the process at the update: the answer never comes,"
+                + " the call does not return, the cloud keeps what the request did (lostStatus)")
+        void appUpdateInsideTheWaitKillsTheCall() {
+            long start = firstCallStart();
+            Waited run = signIn(20_000, List.of(new PlannedFault.AppUpgrade(start + 10_000, start + 10_000)), false);
+            assertKilledInTheWait(run, start + 10_000, "the app was updated");
+            assertEquals(200, run.trace().first("http").path("lostStatus").asInt(), "the cloud received the sign-in: "
+                    + run.trace().first("http"));
+            assertEquals(start + 10_000, run.trace().first("app.upgrade").path("t").asLong(), run.result().traceText());
+        }
+
+        @Test
+        @DisplayName("a device restart due inside a slow request's wait kills the process at the restart; a wait that would have"
+                + " timed out (60 s) never reached the cloud (no lostStatus)")
+        void restartInsideTheWaitKillsTheCall() {
+            long start = firstCallStart();
+            Waited answered = signIn(30_000, List.of(new PlannedFault.DeviceReboot(start + 10_000, start + 20 * MIN)), false);
+            assertKilledInTheWait(answered, start + 10_000, "the device restarted");
+            assertEquals(200, answered.trace().first("http").path("lostStatus").asInt(), answered.trace().first("http").toString());
+
+            Waited timingOut = signIn(60_000, List.of(new PlannedFault.DeviceReboot(start + 10_000, start + 20 * MIN)), false);
+            assertKilledInTheWait(timingOut, start + 10_000, "the device restarted");
+            JsonNode http = timingOut.trace().first("http");
+            assertFalse(http.has("lostStatus") || http.has("lostCode"), "the cloud never received the request: " + http);
+            assertTrue(http.path("reason").asText().contains("never received"), http.toString());
+        }
+
+        @Test
+        @DisplayName("a process-ending event after the answer changes nothing: the answer is delivered and the call returns")
+        void appUpdateAfterTheAnswerDoesNotCutTheWait() {
+            long start = firstCallStart();
+            assertAnswered(signIn(20_000, List.of(new PlannedFault.AppUpgrade(start + 30_000, start + 30_000)), false));
+        }
+
+        @Test
+        @DisplayName("an OS update inside the wait restarts the device: killed at the update; one to the level the device"
+                + " has is skipped and ends nothing: the answer comes")
+        void osUpgradeInsideTheWait() {
+            long start = firstCallStart();
+            Waited upgraded = signIn(20_000, List.of(new PlannedFault.OsUpgrade(start + 10_000, start + 10_000, "27")), false);
+            assertKilledInTheWait(upgraded, start + 10_000, "the device restarted");
+
+            Waited skipped = signIn(20_000, List.of(new PlannedFault.OsUpgrade(start + 10_000, start + 10_000, "26.4")), false);
+            assertTrue(skipped.trace().first("os.upgrade").has("skipped"), skipped.result().traceText());
+            assertAnswered(skipped);
+        }
+
+        @Test
+        @DisplayName("a host.filelock starting inside the wait (no process-ending event) does not cut it: the answer comes, and"
+                + " the write right after it is refused (the events due in the wait run before the next API call)")
+        void fileLockInsideTheWaitRefusesTheWriteAfter() {
+            long start = firstCallStart();
+            Waited run = signIn(20_000, List.of(new PlannedFault.HostFileLock(start + 10_000, start + 20 * MIN, false)), true);
+            String text = run.result().traceText();
+            assertEquals(List.of("answer 200", "write refused"), run.seen(), text);
+            JsonNode http = run.trace().first("http");
+            assertEquals(200, http.path("status").asInt(), text);
+            JsonNode locked = run.trace().first("storage.locked");
+            assertEquals("host app", locked.path("by").asText(), text);
+            assertTrue(run.trace().first("host.filelock").path("t").asLong() <= locked.path("t").asLong(), text);
+            assertEquals(0, run.result().summary().kills(), text);
+        }
+    }
+
+    @Nested
     @DisplayName("refused and illegal calls")
     class Refusals {
 
