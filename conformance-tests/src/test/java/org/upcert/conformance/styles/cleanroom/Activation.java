@@ -49,6 +49,7 @@ final class Activation {
     private final boolean os264;
     private final boolean os265;
     private final String uploadBase;
+    private final boolean freshUrlOnRetry;
     private Journal journal;
     private Book book;
     private boolean consent;
@@ -61,7 +62,8 @@ final class Activation {
     /** A change block of this call applied something. */
     private boolean changed;
 
-    Activation(ExtensionContext ctx, AtomicBoolean stop) {
+    Activation(ExtensionContext ctx, AtomicBoolean stop, boolean freshUrlOnRetry) {
+        this.freshUrlOnRetry = freshUrlOnRetry;
         this.ctx = ctx;
         this.library = ctx.library();
         this.storage = ctx.storage();
@@ -93,7 +95,10 @@ final class Activation {
         for (UploadJob job : library.fetchJobs(JobAction.RETRY)) {
             retryable.add(job.localIdentifier());
         }
-        reconcile(inFlight, finished);
+        if (consent) {
+            // without full access the sets show none of the jobs (reference §4): nothing can be inferred from their absence
+            reconcile(inFlight, finished);
+        }
         settle(finished, retryable);
         if (stopped()) {
             return ProcessingResult.PROCESSING;
@@ -256,7 +261,7 @@ final class Activation {
                 continue;
             }
             Entry e = owner.get();
-            boolean canRetry = consent && !stopped() && retryable.contains(job.localIdentifier()) && !e.stale && underBase(url)
+            boolean canRetry = consent && !stopped() && retryable.contains(job.localIdentifier()) && underBase(url)
                     && !e.goneMeanwhile;
             if (e.counted.contains(url)) {
                 if (e.hasOutcome()) {
@@ -269,7 +274,8 @@ final class Activation {
                 }
                 continue;
             }
-            if (e.stale || !underBase(url)) {
+            if (!underBase(url)) {
+                // sent to a server the account has left: it counts for nothing there
                 outcome(e, url, "STALE", Status.TODO, t);
                 toAck.add(new Presented(job, e, url));
                 continue;
@@ -316,6 +322,13 @@ final class Activation {
         List<Presented> going = new ArrayList<>();
         Map<String, UploadRequest> fresh = new TreeMap<>();
         for (Presented p : toRetry) {
+            if (!freshUrlOnRetry) {
+                // the twin's mistake: the refused request again, as is (retry(destination: nil))
+                journal.add("RETRY", p.entry().key, p.url(), p.url(), Long.toString(p.entry().presignedAt), Long.toString(p.entry().expiresIn));
+                fresh.put(p.job().localIdentifier(), null);
+                going.add(p);
+                continue;
+            }
             Optional<Presigner.Presigned> url = stopped() ? Optional.empty() : presigner.presign(ObjectKeys.objectKey(p.entry().key), book.expiresIn);
             if (url.isEmpty()) {
                 presignFailed = true;
@@ -410,7 +423,7 @@ final class Activation {
             }
             String url = job.destination().url().toString();
             Optional<Entry> owner = book.byUrl(url);
-            if (owner.isPresent() && (owner.get().stale || owner.get().goneMeanwhile || !underBase(url))) {
+            if (owner.isPresent() && (owner.get().goneMeanwhile || !underBase(url))) {
                 unwanted.add(job);
                 owners.add(owner.get());
             }
@@ -576,6 +589,9 @@ final class Activation {
             if (resource.isEmpty()) {
                 missing = true;
                 continue;
+            }
+            if (stopped()) {
+                break;
             }
             Optional<Presigner.Presigned> url = presigner.presign(ObjectKeys.objectKey(e.key), book.expiresIn);
             if (url.isEmpty()) {

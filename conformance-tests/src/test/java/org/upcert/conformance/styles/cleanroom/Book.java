@@ -188,10 +188,6 @@ final class Book {
                     }
                     Status next = e.afterAck != null ? e.afterAck : Status.TODO;
                     long nb = e.afterAck != null ? e.afterAckNotBefore : 0;
-                    if (e.stale && next != Status.GONE) {
-                        next = Status.TODO;
-                        nb = 0;
-                    }
                     if (e.goneMeanwhile && next == Status.TODO) {
                         next = Status.GONE;
                     }
@@ -231,6 +227,11 @@ final class Book {
                             case IN_FLIGHT -> {
                                 e.stale = true;
                                 e.resetAttempts();
+                                if (e.afterAck == Status.DONE || e.afterAck == Status.GAVE_UP) {
+                                    // an outcome from the server the account left: it counts for nothing on the new one
+                                    e.afterAck = Status.TODO;
+                                    e.afterAckNotBefore = 0;
+                                }
                             }
                             default -> {
                             }

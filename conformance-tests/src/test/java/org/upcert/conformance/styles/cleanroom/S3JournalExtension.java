@@ -25,7 +25,7 @@ public class S3JournalExtension implements UploadExtension {
     public ProcessingResult processJobs(ExtensionContext context) {
         stop.set(false);
         try {
-            return new Activation(context, stop).run();
+            return new Activation(context, stop, freshUrlOnRetry()).run();
         } catch (StorageUnavailableException locked) {
             // the container is locked (before the first unlock, or the host app's file lock):
             // nothing can be recorded, so nothing is acknowledged or created; come back later
@@ -40,5 +40,21 @@ public class S3JournalExtension implements UploadExtension {
     @Override
     public void willTerminate() {
         stop.set(true);
+    }
+
+    /** Whether a PhotoKit retry carries a freshly presigned URL (it must: the refusal may be the URL's). */
+    protected boolean freshUrlOnRetry() {
+        return true;
+    }
+
+    /**
+     * The twin: everything the same, except that a failed job is retried with its original destination
+     * ({@code retry(destination: nil)}): an expired presigned URL is sent again and refused again (RTY-03).
+     */
+    public static class RetriesTheStaleUrl extends S3JournalExtension {
+        @Override
+        protected boolean freshUrlOnRetry() {
+            return false;
+        }
     }
 }

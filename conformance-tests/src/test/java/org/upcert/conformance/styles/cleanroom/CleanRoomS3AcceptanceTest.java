@@ -1,0 +1,78 @@
+package org.upcert.conformance.styles.cleanroom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.report.Certification;
+import org.upcert.conformance.suite.RuleSummary;
+import org.upcert.conformance.suite.SuiteConfig;
+import org.upcert.conformance.verdict.Verdict.Status;
+
+/**
+ * upcert's promise — a correct extension written in another style certifies — judged on an
+ * extension written without reading the sample: {@link S3JournalExtension}, for {@code s3-presigned},
+ * built from Apple's documentation as the reference paraphrases it, the API's javadoc and
+ * docs/cloud.md only (an append-only journal in the app group, a state machine per resource, a
+ * presigner, a failure policy of its own). Its default certification in process is CERTIFIED
+ * (docs/exploration.md, session 2026-12-03d).
+ *
+ * <p>Cheap on purpose: in process, seed 1, the profiles where an S3 extension's own choices matter:
+ * {@code expired-urls} (presigned URLs refused as expired: RTY-03), {@code cloud-errors} (5xx and 429
+ * bursts, also on the presign endpoint: RTY-01), {@code permanent-refusals} (2h20m of 413 on every
+ * request, the backend's presign included: the first draft answered PROCESSING with nothing moved and
+ * FAILed RES-03 there), {@code hard-kills} (the write-ahead journal: TRM-03, DUP-01) and
+ * {@code device-quirks-26x} (iOS 26.1: no error, no headers, no PROCESS set, nil resources: CLD-02).
+ * Its twin retries a failed job with its original destination and is caught by RTY-03.
+ */
+class CleanRoomS3AcceptanceTest {
+
+    private static Certification certify(Path out, String extension, String profiles, String rules) {
+        Map<String, String> parameters = new HashMap<>(Map.of("upcert.extension.class", extension,
+                "upcert.cloud", "s3-presigned", "upcert.profiles", profiles, "upcert.seed", "1",
+                "upcert.isolation", "in-process", "upcert.transport", "direct"));
+        if (rules != null) {
+            parameters.put("upcert.rules", rules);
+        }
+        return Certifier.certify(SuiteConfig.from(key -> Optional.ofNullable(parameters.get(key))), out, null).certification();
+    }
+
+    @Test
+    @DisplayName("the clean-room S3 extension fails no MUST rule on expired-urls, cloud-errors, permanent-refusals, hard-kills and"
+            + " device-quirks-26x (seed 1): RTY-01, RTY-02, RTY-03, RES-03, TRM-03, DUP-01, CLD-02, E2E-01 PASS")
+    void certifiesOnTheProfilesThatJudgeItsChoices(@TempDir Path out) {
+        Certification c = certify(out, S3JournalExtension.class.getName(),
+                "expired-urls,cloud-errors,permanent-refusals,hard-kills,device-quirks-26x", null);
+        List<String> problems = new ArrayList<>();
+        for (RuleSummary s : c.summaries()) {
+            if (s.rule().must() && (s.status() == Status.FAIL || s.status() == Status.SKIPPED)) {
+                problems.add(s.rule().id() + " " + s.status() + ": " + s.note(c.config().profiles()));
+            }
+            if (List.of("RTY-01", "RTY-02", "RTY-03", "RES-03", "TRM-03", "DUP-01", "CLD-02", "E2E-01").contains(s.rule().id())) {
+                assertEquals(Status.PASS, s.status(), s.rule().id() + ": " + s.note(c.config().profiles()));
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertTrue(c.harnessFaults().isEmpty(), "no harness fault: " + c.harnessFaults());
+    }
+
+    @Test
+    @DisplayName("its twin, the same extension retrying a failed job with its original destination (retry(destination: nil)),"
+            + " sends the expired presigned URL again: RTY-03 FAIL on expired-urls")
+    void retryingTheStaleUrlIsCaught(@TempDir Path out) {
+        Certification c = certify(out, S3JournalExtension.RetriesTheStaleUrl.class.getName(), "expired-urls", "RTY-03");
+        RuleSummary rty03 = c.summaries().get(0);
+        assertEquals("RTY-03", rty03.rule().id());
+        assertEquals(Status.FAIL, rty03.status(), rty03.note(c.config().profiles()));
+        assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
+    }
+}
