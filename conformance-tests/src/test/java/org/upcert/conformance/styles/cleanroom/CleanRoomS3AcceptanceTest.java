@@ -13,6 +13,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.upcert.conformance.certify.Certifier;
+import org.upcert.conformance.evidence.RunEvidence;
+import org.upcert.conformance.rules.RuleCatalogue;
+import org.upcert.conformance.verdict.Verdict;
+import org.upcert.harness.faults.profile.PlanExpander;
+import org.upcert.harness.faults.profile.ProfileCatalogue;
+import org.upcert.harness.host.ExtensionSource;
+import org.upcert.harness.plan.RunPlan;
+import org.upcert.harness.run.RunOptions;
+import org.upcert.harness.run.Simulation;
 import org.upcert.conformance.report.Certification;
 import org.upcert.conformance.suite.RuleSummary;
 import org.upcert.conformance.suite.SuiteConfig;
@@ -74,5 +83,31 @@ class CleanRoomS3AcceptanceTest {
         assertEquals("RTY-03", rty03.rule().id());
         assertEquals(Status.FAIL, rty03.status(), rty03.note(c.config().profiles()));
         assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
+    }
+
+    private static final Path CORPUS = Path.of("src/test/resources/styles-corpus");
+
+    private static void assertPasses(String file, long seed, String... rules) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
+        RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(S3JournalExtension.class),
+                RunOptions.inMemory().withTransport("direct").withCloud("s3-presigned")));
+        for (String rule : rules) {
+            Verdict v = RuleCatalogue.judge(rule, evidence);
+            assertEquals(Status.PASS, v.status(), file + " " + rule + ": " + v.message());
+        }
+    }
+
+    @Test
+    @DisplayName("what explore:1..300 found in the drafts stays fixed (style bugs: explore:36, 148, 279 FAILed on b96946e, explore:3"
+            + " and 91 on the first fix of them): the job sets"
+            + " hidden under limited access (explore:36 DUP-01), a success on the server the account moved back to (explore:148"
+            + " CLD-02), a presign after the notice (explore:279 TRM-01), an old server's outcome acknowledged before a kill"
+            + " (explore:3 E2E-01, explore:91 RES-01)")
+    void explorationFindingsStayFixed() throws Exception {
+        assertPasses("s3journal-DUP-01-seed-36.yaml", 36, "DUP-01", "TRM-03");
+        assertPasses("s3journal-CLD-02-seed-148.yaml", 148, "CLD-02");
+        assertPasses("s3journal-TRM-01-seed-279.yaml", 279, "TRM-01");
+        assertPasses("s3journal-E2E-01-seed-3.yaml", 3, "E2E-01", "TRM-03", "CNS-02");
+        assertPasses("s3journal-RES-01-seed-91.yaml", 91, "RES-01", "CHG-01", "E2E-01");
     }
 }
