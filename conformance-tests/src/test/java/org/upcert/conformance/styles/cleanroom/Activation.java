@@ -37,7 +37,7 @@ import org.upcert.conformance.styles.cleanroom.Book.Status;
  */
 final class Activation {
     /** Below the 60 s runtime limit, leaving room for the blocks still to commit. */
-    private static final long CREATE_BUDGET_MS = 30_000L;
+    private static final long CREATE_BUDGET_MS = 20_000L;
     /** Below iOS 26.5 a create whose commit was never confirmed is taken as not made after this long, if nothing else of ours is in flight. */
     private static final long UNCERTAIN_CREATE_MS = 20 * 60_000L;
 
