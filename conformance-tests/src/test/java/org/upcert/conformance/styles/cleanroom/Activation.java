@@ -50,6 +50,7 @@ final class Activation {
     private final boolean os265;
     private final String uploadBase;
     private final boolean freshUrlOnRetry;
+    private final boolean failureWhenStuck;
     private Journal journal;
     private Book book;
     private boolean consent;
@@ -62,8 +63,9 @@ final class Activation {
     /** A change block of this call applied something. */
     private boolean changed;
 
-    Activation(ExtensionContext ctx, AtomicBoolean stop, boolean freshUrlOnRetry) {
+    Activation(ExtensionContext ctx, AtomicBoolean stop, boolean freshUrlOnRetry, boolean failureWhenStuck) {
         this.freshUrlOnRetry = freshUrlOnRetry;
+        this.failureWhenStuck = failureWhenStuck;
         this.ctx = ctx;
         this.library = ctx.library();
         this.storage = ctx.storage();
@@ -656,7 +658,7 @@ final class Activation {
                 flying = true;
             }
         }
-        if (presignFailed && !changed && !flying && work) {
+        if (presignFailed && !changed && !flying && work && failureWhenStuck) {
             // the backend will not presign: nothing this extension can do about it now; the system calls again later
             return ProcessingResult.FAILURE;
         }

@@ -85,6 +85,16 @@ class CleanRoomS3AcceptanceTest {
         assertEquals(Certification.Outcome.NOT_CERTIFIED, c.outcome());
     }
 
+    @Test
+    @DisplayName("the first draft's mistake, kept as a twin: answering PROCESSING when the backend presigned nothing and nothing"
+            + " moved (the 413 window refuses the presign endpoint too): RES-03 FAIL on permanent-refusals")
+    void processingWhileTheBackendRefusesIsCaught(@TempDir Path out) {
+        Certification c = certify(out, S3JournalExtension.ProcessingWhenStuck.class.getName(), "permanent-refusals", "RES-03");
+        RuleSummary res03 = c.summaries().get(0);
+        assertEquals("RES-03", res03.rule().id());
+        assertEquals(Status.FAIL, res03.status(), res03.note(c.config().profiles()));
+    }
+
     private static final Path CORPUS = Path.of("src/test/resources/styles-corpus");
 
     private static void assertPasses(String file, long seed, String... rules) throws Exception {

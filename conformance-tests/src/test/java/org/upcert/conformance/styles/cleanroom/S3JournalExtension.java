@@ -25,7 +25,7 @@ public class S3JournalExtension implements UploadExtension {
     public ProcessingResult processJobs(ExtensionContext context) {
         stop.set(false);
         try {
-            return new Activation(context, stop, freshUrlOnRetry()).run();
+            return new Activation(context, stop, freshUrlOnRetry(), failureWhenStuck()).run();
         } catch (StorageUnavailableException locked) {
             // the container is locked (before the first unlock, or the host app's file lock):
             // nothing can be recorded, so nothing is acknowledged or created; come back later
@@ -45,6 +45,23 @@ public class S3JournalExtension implements UploadExtension {
     /** Whether a PhotoKit retry carries a freshly presigned URL (it must: the refusal may be the URL's). */
     protected boolean freshUrlOnRetry() {
         return true;
+    }
+
+    /** Whether a call the backend left with no URL, that moved nothing, answers FAILURE (it must: RES-03). */
+    protected boolean failureWhenStuck() {
+        return true;
+    }
+
+    /**
+     * The first draft's mistake kept as a twin: a call the backend refused every presign, that moved
+     * nothing, answers PROCESSING, and the system calls again every 5 minutes for as long as the
+     * refusals last (RES-03 on {@code permanent-refusals}).
+     */
+    public static class ProcessingWhenStuck extends S3JournalExtension {
+        @Override
+        protected boolean failureWhenStuck() {
+            return false;
+        }
     }
 
     /**
