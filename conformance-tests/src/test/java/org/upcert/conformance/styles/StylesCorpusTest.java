@@ -241,6 +241,25 @@ class StylesCorpusTest {
     }
 
     @Test
+    @DisplayName("E2E-01 (a style bug): PatientUploader does not trust a walk that found no asset when its state knows no"
+            + " resource for the server (the first call of a quiet phone, explore:4038; the calls after a move, explore:4241);"
+            + " its twin answers COMPLETED and is never called again")
+    void patientEmptyFirstWalk() throws Exception {
+        String file = "patient-E2E-01-seed-4038.yaml";
+        RunEvidence twin = patient(PatientUploader.TrustsAnEmptyFirstWalk.class, file, 4038);
+        RunEvidence style = patient(PatientUploader.class, file, 4038);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the first walk finds nothing");
+        styleFixedTwinCaught("E2E-01", style, twin);
+        assertPass(style, "PatientUploader", "RES-01", "RES-03", "ACK-01", "DUP-01");
+        String moved = "patient-TRM-03-seed-4241.yaml";
+        RunEvidence afterMove = patient(PatientUploader.class, moved, 4241);
+        assertTrue(afterMove.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        assertPass(afterMove, "PatientUploader after a move", "RTY-01", "TRM-03", "E2E-01", "CNS-02", "CHG-02", "DUP-01");
+        Verdict twinAfterMove = RuleCatalogue.judge("E2E-01", patient(PatientUploader.TrustsAnEmptyFirstWalk.class, moved, 4241));
+        assertEquals(Status.FAIL, twinAfterMove.status(), "E2E-01 on the twin after a move: " + twinAfterMove.message());
+    }
+
+    @Test
     @DisplayName("RES-01 (a suite bug, the checker): a 204 the system counted as failed landed on the server it went to, and "
             + "counts there when the account comes back to it; the sample acknowledged it as stored and answered COMPLETED "
             + "(explore:401 on the sample and HydratingExtension); a mutant that ignores the change of server still FAILs it")
