@@ -143,13 +143,17 @@ final class ProcessingRound {
             // a call that met LIMIT_EXCEEDED and a library failing with 3300 answered FAILURE).
             result = ProcessingResult.PROCESSING;
         } else if (libraryUnread && creation.created() == 0
-                && (toUpload > 0 || found.kind() == Discovery.Result.Kind.UNRELIABLE)) {
+                && (toUpload > 0 || found.kind() == Discovery.Result.Kind.UNRELIABLE || ledger.all().isEmpty())) {
             // The library did not answer (or a scan found nothing although the ledger knows photos
-            // to upload) and nothing could be created: the extension is not up to date with the
-            // library, so not COMPLETED; FAILURE lets the system call again after its backoff,
-            // where PROCESSING would be another call in ~5 min that may meet the same silence.
-            // (A scan that found nothing with nothing known to upload answers as usual: COMPLETED,
-            // and the next library change scans again.)
+            // to upload, or knows no resource at all: no scan has ever found one) and nothing could
+            // be created: the extension is not up to date with the library, so not COMPLETED;
+            // FAILURE lets the system call again after its backoff, where PROCESSING would be
+            // another call in ~5 min that may meet the same silence. With an empty ledger a COMPLETED
+            // waited for a library change that a quiet phone never makes: the first call's scan
+            // found nothing (library.flaky) and 371 resources were never uploaded (E2E-01 on
+            // explore:4038). An empty library costs calls after a backoff, not photos.
+            // (A scan that found nothing once the ledger knows resources, none left to upload,
+            // answers as usual: COMPLETED, and the next library change scans again.)
             result = ProcessingResult.FAILURE;
         } else if (cloudProblem.isPresent() && cloudProblem.get().permanent() && toUpload > 0) {
             // Nothing a later call could do differently until the host app fixes its settings.

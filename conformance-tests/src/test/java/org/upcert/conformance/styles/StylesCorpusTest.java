@@ -271,14 +271,31 @@ class StylesCorpusTest {
     }
 
     @Test
+    @DisplayName("E2E-01 (a style bug): PatientUploader does not trust a walk that found no asset when its state knows no"
+            + " resource for the server (the first call of a quiet phone, explore:4038; the calls after a move, explore:4241);"
+            + " its twin answers COMPLETED and is never called again")
+    void patientEmptyFirstWalk() throws Exception {
+        String file = "patient-E2E-01-seed-4038.yaml";
+        RunEvidence twin = patient(PatientUploader.TrustsAnEmptyFirstWalk.class, file, 4038);
+        RunEvidence style = patient(PatientUploader.class, file, 4038);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the first walk finds nothing");
+        styleFixedTwinCaught("E2E-01", style, twin);
+        assertPass(style, "PatientUploader", "RES-01", "RES-03", "ACK-01", "DUP-01");
+        String moved = "patient-TRM-03-seed-4241.yaml";
+        RunEvidence afterMove = patient(PatientUploader.class, moved, 4241);
+        assertTrue(afterMove.events().stream().anyMatch(e -> e.name().equals("host.server")), "the account moves");
+        assertPass(afterMove, "PatientUploader after a move", "RTY-01", "TRM-03", "E2E-01", "CNS-02", "CHG-02", "DUP-01");
+        Verdict twinAfterMove = RuleCatalogue.judge("E2E-01", patient(PatientUploader.TrustsAnEmptyFirstWalk.class, moved, 4241));
+        assertEquals(Status.FAIL, twinAfterMove.status(), "E2E-01 on the twin after a move: " + twinAfterMove.message());
+    }
+
+    @Test
     @DisplayName("RES-01 (a suite bug, the checker): a 204 the system counted as failed landed on the server it went to, and "
             + "counts there when the account comes back to it; the sample acknowledged it as stored and answered COMPLETED "
             + "(explore:401 on the sample and HydratingExtension); a mutant that ignores the change of server still FAILs it")
     void storedDespiteFailureOnTheServerComeBackTo() throws Exception {
         String file = "sample-RES-01-seed-401.yaml";
-        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 401).plan();
-        RunEvidence sample = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
-                RunOptions.inMemory().withTransport("direct")));
+        RunEvidence sample = sampleOn(file, 401);
         assertTrue(sample.events().stream().filter(e -> e.name().equals("host.server")).count() >= 2, "the account moves and back");
         assertTrue(sample.events().stream().anyMatch(e -> e.name().equals("job.failed") && e.number("status") == 204),
                 "a 204 counted as a failure");
@@ -598,9 +615,7 @@ class StylesCorpusTest {
             + " old server's settings and lost a photo (TRM-03, RES-01, E2E-01, CNS-02 FAILed, explore:463 as CI pinned it)")
     void aMoveAtTheCallsStartIsSeenWhole() throws Exception {
         String file = "sample-moved-at-call-start-seed-463.yaml";
-        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), 463).plan();
-        RunEvidence run = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
-                RunOptions.inMemory().withTransport("direct")));
+        RunEvidence run = sampleOn(file, 463);
         long callStart = -1;
         boolean moveAtAStart = false;
         for (TraceEvent e : run.events()) {
@@ -614,6 +629,27 @@ class StylesCorpusTest {
         }
         assertTrue(moveAtAStart, "a move falls at the instant a call starts, before its first API call");
         assertPass(run, "the sample", "TRM-03", "RES-01", "E2E-01", "CNS-02", "DUP-01", "ACK-01");
+    }
+
+    @Test
+    @DisplayName("E2E-01 (the sample's): a first scan that found no asset (library.flaky at the first call) with nothing in"
+            + " the ledger answers FAILURE, not COMPLETED: on a quiet phone no library change ever calls again"
+            + " (explore:4038, 371 resources lost before)")
+    void sampleEmptyFirstScan() throws Exception {
+        String file = "patient-E2E-01-seed-4038.yaml";
+        RunEvidence run = sampleOn(file, 4038);
+        TraceEvent first = run.events().stream().filter(e -> e.name().equals("call.end")).findFirst().orElseThrow();
+        assertTrue(run.events().stream().anyMatch(e -> e.name().equals("library.flaky") && e.t() <= first.t()),
+                "the first call's scan finds nothing");
+        assertEquals("FAILURE", first.fields().path("result").asText(), "the first call is not up to date with the library");
+        assertPass(run, "the sample", "E2E-01", "RES-01", "RES-03", "ACK-01", "DUP-01");
+    }
+
+    /** The bundled sample on a pinned profile of the corpus, with {@code seed}. */
+    private static RunEvidence sampleOn(String file, long seed) throws Exception {
+        RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(org.upcert.sample.SampleUploadExtension.class),
+                RunOptions.inMemory().withTransport("direct")));
     }
 
     private static RunEvidence sample(Class<? extends org.upcert.api.UploadExtension> type, String file) throws Exception {
