@@ -1686,10 +1686,14 @@ class ProcessingRound:
             # CAP-01, RES-02: after LIMIT_EXCEEDED the answer is PROCESSING, whatever else failed in the
             # call (the library not answering, our own server): the system calls again soon.
             result = up.ProcessingResult.PROCESSING
-        elif found.unread and creation.created == 0 and (to_upload > 0 or found.kind == "UNRELIABLE"):
-            # The library did not answer: not up to date with it, so not COMPLETED; FAILURE lets the
-            # system back off and call again (a scan that found nothing with nothing known to upload
-            # answers as usual, and the next library change scans again).
+        elif found.unread and creation.created == 0 and (to_upload > 0 or found.kind == "UNRELIABLE"
+                                                         or not self.ledger.entries):
+            # The library did not answer (or no scan has ever found a resource): not up to date with
+            # it, so not COMPLETED; FAILURE lets the system back off and call again. With an empty
+            # ledger a COMPLETED waits for a library change a quiet phone never makes (the sample's
+            # explore:4038: the only call's scan found nothing, 371 resources never uploaded). A scan
+            # that found nothing once the ledger knows resources, none left to upload, answers as
+            # usual, and the next library change scans again.
             result = up.ProcessingResult.FAILURE
         elif problem is not None and problem.permanent and to_upload > 0:
             result = up.ProcessingResult.FAILURE  # nothing a later call could do until the settings change

@@ -255,6 +255,25 @@ class PythonExtensionAcceptanceTest {
         assertPasses(style, "TRM-01", "RES-01", "E2E-01", "ACK-01");
     }
 
+    @Test
+    @DisplayName("the Python reference, like the sample since e2fbca8, answers FAILURE when the first call's scan found nothing"
+            + " and its ledger knows no resource (library.flaky): on a quiet phone a COMPLETED is never called again"
+            + " (explore:4038, E2E-01: every resource lost before); the twin that trusts an empty scan still loses them")
+    void anEmptyFirstScanIsNotUpToDate() throws Exception {
+        String python = Python.require();
+        String pinned = "src/test/resources/styles-corpus/patient-E2E-01-seed-4038.yaml";
+        var options = org.upcert.harness.run.RunOptions.inMemory().withTransport("direct");
+        var style = Python.simulate(python, "reference_extension.py", pinned, 4038, options);
+        var first = style.events().stream().filter(e -> e.name().equals("call.end")).findFirst().orElseThrow();
+        assertTrue(style.events().stream().anyMatch(e -> e.name().equals("library.flaky") && e.t() <= first.t()),
+                "the first call's scan finds nothing");
+        assertEquals("FAILURE", first.fields().path("result").asText(), "the first call is not up to date with the library");
+        assertPasses(style, "E2E-01", "RES-01", "RES-03", "ACK-01", "DUP-01");
+        var caught = org.upcert.conformance.rules.RuleCatalogue.judge("E2E-01",
+                Python.simulate(python, "mutant_trusts_an_empty_scan.py", pinned, 4038, options));
+        assertEquals("FAIL", caught.status().name(), caught.message());
+    }
+
     /** Each of {@code rules} PASSes on {@code run}, judged alone (the message names the one that did not). */
     private static void assertPasses(org.upcert.conformance.evidence.RunEvidence run, String... rules) {
         for (String rule : rules) {
