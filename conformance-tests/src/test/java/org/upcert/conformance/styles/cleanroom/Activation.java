@@ -51,6 +51,8 @@ final class Activation {
     private final String uploadBase;
     private final boolean freshUrlOnRetry;
     private final boolean failureWhenStuck;
+    private final boolean trustEmptyFirstWalk;
+    private boolean neverFound;
     private Journal journal;
     private Book book;
     private boolean consent;
@@ -63,7 +65,9 @@ final class Activation {
     /** A change block of this call applied something. */
     private boolean changed;
 
-    Activation(ExtensionContext ctx, AtomicBoolean stop, boolean freshUrlOnRetry, boolean failureWhenStuck) {
+    Activation(ExtensionContext ctx, AtomicBoolean stop, boolean freshUrlOnRetry, boolean failureWhenStuck,
+            boolean trustEmptyFirstWalk) {
+        this.trustEmptyFirstWalk = trustEmptyFirstWalk;
         this.freshUrlOnRetry = freshUrlOnRetry;
         this.failureWhenStuck = failureWhenStuck;
         this.ctx = ctx;
@@ -519,6 +523,11 @@ final class Activation {
             boolean knowsSomething = book.entries.values().stream().anyMatch(e -> e.status != Status.GONE);
             if (knowsSomething) {
                 libraryFailed = true;
+            } else if (book.entries.isEmpty() && !trustEmptyFirstWalk) {
+                // no walk has ever found anything: an empty answer is as likely PhotoKit's silence as an
+                // empty library, and COMPLETED would wait for a library change a quiet phone never makes
+                // (explore:4038: the only call's walk answered nothing, 371 resources never uploaded)
+                neverFound = true;
             }
             // an empty answer is never taken as the library's state: no token is kept from it
             return;
@@ -664,6 +673,9 @@ final class Activation {
         }
         if (libraryFailed) {
             return work ? ProcessingResult.FAILURE : ProcessingResult.PROCESSING;
+        }
+        if (neverFound && !work) {
+            return ProcessingResult.FAILURE; // not up to date with a library that may not have answered: call again after a backoff
         }
         return work ? ProcessingResult.PROCESSING : ProcessingResult.COMPLETED;
     }

@@ -97,10 +97,24 @@ class CleanRoomS3AcceptanceTest {
 
     private static final Path CORPUS = Path.of("src/test/resources/styles-corpus");
 
-    private static void assertPasses(String file, long seed, String... rules) throws Exception {
+    @Test
+    @DisplayName("a first walk that found nothing (library.flaky at the only call of a quiet phone, explore:4038) answers FAILURE:"
+            + " E2E-01 PASS; its twin that trusts the empty walk answers COMPLETED and loses every resource: E2E-01 FAIL")
+    void anEmptyFirstWalkIsNotTrusted() throws Exception {
+        assertPasses("patient-E2E-01-seed-4038.yaml", 4038, "E2E-01", "RES-01", "RES-03", "ACK-01");
+        RunEvidence twin = on(S3JournalExtension.TrustsAnEmptyFirstWalk.class, "patient-E2E-01-seed-4038.yaml", 4038);
+        Verdict caught = RuleCatalogue.judge("E2E-01", twin);
+        assertEquals(Status.FAIL, caught.status(), caught.message());
+    }
+
+    private static RunEvidence on(Class<? extends S3JournalExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
-        RunEvidence evidence = RunEvidence.of(Simulation.run(plan, ExtensionSource.type(S3JournalExtension.class),
+        return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type),
                 RunOptions.inMemory().withTransport("direct").withCloud("s3-presigned")));
+    }
+
+    private static void assertPasses(String file, long seed, String... rules) throws Exception {
+        RunEvidence evidence = on(S3JournalExtension.class, file, seed);
         for (String rule : rules) {
             Verdict v = RuleCatalogue.judge(rule, evidence);
             assertEquals(Status.PASS, v.status(), file + " " + rule + ": " + v.message());

@@ -25,7 +25,7 @@ public class S3JournalExtension implements UploadExtension {
     public ProcessingResult processJobs(ExtensionContext context) {
         stop.set(false);
         try {
-            return new Activation(context, stop, freshUrlOnRetry(), failureWhenStuck()).run();
+            return new Activation(context, stop, freshUrlOnRetry(), failureWhenStuck(), trustEmptyFirstWalk()).run();
         } catch (StorageUnavailableException locked) {
             // the container is locked (before the first unlock, or the host app's file lock):
             // nothing can be recorded, so nothing is acknowledged or created; come back later
@@ -50,6 +50,23 @@ public class S3JournalExtension implements UploadExtension {
     /** Whether a call the backend left with no URL, that moved nothing, answers FAILURE (it must: RES-03). */
     protected boolean failureWhenStuck() {
         return true;
+    }
+
+    /** Whether a walk that found nothing, with nothing ever found before, is taken as an empty library (it must not: E2E-01). */
+    protected boolean trustEmptyFirstWalk() {
+        return false;
+    }
+
+    /**
+     * The mistake of the first version merged (and of the sample before e2fbca8), kept as a twin: the
+     * first call's walk answered nothing ({@code library.flaky}) and the call answered COMPLETED; on a
+     * quiet phone nothing calls again and every resource is lost (E2E-01 on explore:4038).
+     */
+    public static class TrustsAnEmptyFirstWalk extends S3JournalExtension {
+        @Override
+        protected boolean trustEmptyFirstWalk() {
+            return true;
+        }
     }
 
     /**
