@@ -43,6 +43,7 @@ FINAL_CODES = {-1022, -1100}
 GIVE_UP_REFUSALS = 6
 GIVE_UP_SPAN = 40 * MINUTE
 RETRY_AFTER_CAP = 15 * MINUTE
+INTENT_FIRST = True                 # record a create block before sending it (the twin sets it False)
 
 
 class Stop(Exception):
@@ -348,8 +349,11 @@ def discover(context, state):
         return True, True
     token = library.current_change_token()
     assets = library.fetch_assets()
-    if not assets and any(r["st"] != "gone" for r in state["res"].values()):
-        return False, False            # an empty walk of a library we know has photos: not an answer
+    if not assets:
+        # An empty walk is no proof of an empty library (PhotoKit answers nothing at times, YAIIU #50):
+        # keep no token, walk again next call. With photos known, the library did not answer.
+        state["rescan"] = True
+        return False, not any(r["st"] != "gone" for r in state["res"].values())
     known = {a.local_identifier for a in assets}
     forget_assets(state, [r["a"] for r in state["res"].values() if r["a"] not in known])
     add_assets(state, assets)
@@ -380,7 +384,8 @@ def fill(context, state, now, limit, unacked, stop, call):
             rec["n"] += 1
             rec.update(st="doubt", live=[rec["n"]], job=None, blk=state["block"], at=now, absent=None)
             block.append((key, rec))
-        save_state(context.storage, state)                 # the intent, before the block
+        if INTENT_FIRST:
+            save_state(context.storage, state)             # the intent, before the block
         ids = {}
         try:
             with context.library.perform_changes() as changes:
