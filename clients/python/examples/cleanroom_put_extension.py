@@ -232,6 +232,8 @@ def settle(context, state, now, finished, retryable, consent):
             acks.append(job)
             continue
         kind = said[0]
+        if rec.pop("del", False):
+            kind = "final"            # the asset was deleted while its job ran
         can_retry = consent and job.local_identifier in retryable
         fresh_now = False
         if kind == "final":
@@ -309,7 +311,9 @@ def add_assets(state, assets):
             rec = state["res"].get(key)
             if rec is None:
                 state["res"][key] = new_record(resource)
-            elif rec["st"] in ("gone",):
+                continue
+            rec.pop("del", None)
+            if rec["st"] in ("gone",):
                 rec.update(st="todo", refusals=[], net=0, nb=0)
             elif (rec["s"], rec["f"]) != (resource.file_size, resource.original_filename):
                 rec.update(s=resource.file_size, f=resource.original_filename)
@@ -322,6 +326,8 @@ def forget_assets(state, ids):
     for rec in state["res"].values():
         if rec["a"] in gone and rec["st"] in ("todo", "dropped"):
             rec["st"] = "gone"
+        elif rec["a"] in gone and in_flight(rec):
+            rec["del"] = True         # its job fails or succeeds; either way nothing more after it
 
 
 def discover(context, state):
@@ -396,6 +402,18 @@ def fill(context, state, now, limit, unacked, stop, call):
                 rec.update(st="todo", live=[], blk=0)
             save_state(context.storage, state)
             if isinstance(e, up.LimitExceededError):
+                return created, True, False
+            if isinstance(e, up.IdentifierNotFoundError):
+                # a resource of the block left the library: find which, mark it gone, try the rest next call
+                present = context.library.fetch_assets(sorted({rec["a"] for _, rec in block}))
+                if present:
+                    ids_left = {a.local_identifier for a in present}
+                    for _, rec in block:
+                        if rec["a"] not in ids_left:
+                            rec["st"] = "gone"
+                else:
+                    state["rescan"] = True
+                save_state(context.storage, state)
                 return created, True, False
             raise
         for key, rec in block:
