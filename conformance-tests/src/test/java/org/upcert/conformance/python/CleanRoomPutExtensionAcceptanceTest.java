@@ -1,0 +1,73 @@
+package org.upcert.conformance.python;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A correct generic-put extension written apart from the sample and the other styles:
+ * {@code clients/python/examples/cleanroom_put_extension.py} (session 2026-12-03d, docs/exploration.md),
+ * written from the PhotoKit reference, docs/protocol.md, docs/cloud.md and the client's docstrings only.
+ * One JSON state file in the app group, one record per resource, plain step functions; an intent
+ * written before each create block and settled by evidence after a kill (the PROCESS set from iOS
+ * 26.5, timers before). The suite must certify it: a refusal here is as likely the suite's as the
+ * extension's.
+ *
+ * <p>Cheap on purpose (seed 1): {@code hard-kills} (kills inside {@code performChanges}),
+ * {@code device-quirks-26x} (iOS 26.1, nil resources, 204s reported failed), {@code library-churn}
+ * (deletions, expired tokens, an empty library answer, limited access). Its twin
+ * {@code mutant_cleanroom_records_after_commit.py} writes the state file only after a create block
+ * committed, and makes second jobs on {@code kills-after-commit}: DUP-01 FAIL. Skipped (reported
+ * SKIPPED) without a {@code python3} of version 3.9 or newer.
+ */
+class CleanRoomPutExtensionAcceptanceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    @DisplayName("the clean-room generic-put Python extension fails no rule on hard-kills, device-quirks-26x and"
+            + " library-churn, seed 1")
+    void cleanRoomExtensionFailsNothing(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd",
+                Python.command(python, Python.EXAMPLES.resolve("cleanroom_put_extension.py")),
+                "--profiles", "hard-kills,device-quirks-26x,library-churn", "--seeds", "1", "--json", "--quiet",
+                "--out", out.toString());
+        JsonNode json = Python.failsNothing(outcome);
+        assertEquals("command", json.path("runs").path("isolation").asText(), "one process per simulated process");
+        assertTrue(json.path("mustRules").path("PASS").asInt() >= 20,
+                "the three profiles exercise most MUST rules: " + json.path("mustRules"));
+        assertEquals("INCOMPLETE", json.path("verdict").asText(), outcome.err());
+    }
+
+    @Test
+    @DisplayName("its twin that records a create block after the commit is NOT_CERTIFIED on kills-after-commit: DUP-01 FAIL")
+    void recordAfterCommitTwinFailsDup01(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd",
+                Python.command(python, Python.EXAMPLES.resolve("mutant_cleanroom_records_after_commit.py")),
+                "--profiles", "kills-after-commit", "--seeds", "1", "--rules", "DUP-01", "--json", "--quiet",
+                "--out", out.toString());
+        assertEquals(1, outcome.code(), outcome.err());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        assertEquals("NOT_CERTIFIED", json.path("verdict").asText(), outcome.err());
+        assertEquals("DUP-01", json.path("failures").get(0).path("rule").asText(), json.path("failures").toString());
+    }
+
+    @Test
+    @DisplayName("the style itself passes DUP-01 on kills-after-commit, seed 1 (the twin's only difference is the intent)")
+    void styleIntentFirstPassesDup01(@TempDir Path out) throws Exception {
+        String python = Python.require();
+        Python.Outcome outcome = Python.certify("--extension-cmd",
+                Python.command(python, Python.EXAMPLES.resolve("cleanroom_put_extension.py")),
+                "--profiles", "kills-after-commit", "--seeds", "1", "--rules", "DUP-01", "--json", "--quiet",
+                "--out", out.toString());
+        JsonNode json = JSON.readTree(outcome.out().strip());
+        assertEquals(0, json.path("mustRules").path("FAIL").asInt(), outcome.out());
+    }
+}
