@@ -357,9 +357,12 @@ def discover(context, state):
     assets = library.fetch_assets()
     if not assets:
         # An empty walk is no proof of an empty library (PhotoKit answers nothing at times, YAIIU #50):
-        # keep no token, walk again next call. With photos known, the library did not answer.
+        # keep no token, walk again next call. With photos known, the library did not answer; nor, with
+        # none ever found, can it be told from silence: answered only when every photo known is gone. (A
+        # COMPLETED after a first walk that found nothing waits for a library change a quiet phone never
+        # makes: explore:4038, 371 photos never uploaded.)
         state["rescan"] = True
-        return False, not any(r["st"] != "gone" for r in state["res"].values())
+        return False, bool(state["res"]) and not any(r["st"] != "gone" for r in state["res"].values())
     known = {a.local_identifier for a in assets}
     forget_assets(state, [r["a"] for r in state["res"].values() if r["a"] not in known])
     add_assets(state, assets)

@@ -70,4 +70,18 @@ class CleanRoomPutExtensionAcceptanceTest {
         JsonNode json = JSON.readTree(outcome.out().strip());
         assertEquals(0, json.path("mustRules").path("FAIL").asInt(), outcome.out());
     }
+    @Test
+    @DisplayName("a first walk that found nothing (library.flaky at the only call of a quiet phone, explore:4038) is no answer:"
+            + " FAILURE, the system calls again, E2E-01 PASS (before: COMPLETED, 371 of 371 photos never uploaded)")
+    void anEmptyFirstWalkIsNoAnswer() throws Exception {
+        var run = Python.simulate(Python.require(), "cleanroom_put_extension.py",
+                "src/test/resources/styles-corpus/patient-E2E-01-seed-4038.yaml", 4038,
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        var first = run.events().stream().filter(e -> e.name().equals("call.end")).findFirst().orElseThrow();
+        assertEquals("FAILURE", first.fields().path("result").asText(), "the first call is not up to date with the library");
+        for (String rule : new String[] {"E2E-01", "RES-01", "RES-03", "ACK-01"}) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, run);
+            assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
+        }
+    }
 }
