@@ -397,6 +397,12 @@ class Call:
             return None
         return self.destination(key, attempt)
 
+    def new_destination(self, key, attempt):
+        """A destination for a new job; None once told to stop, as for a retry: the notice may come inside ``create``,
+        after the check before it (explore:589, OneDrive: the notice during ``job_limit``, then a ``createUploadSession``
+        that network.degraded and cloud.slow answered past the grace period, TRM-01)."""
+        return self.retry_destination(key, attempt)
+
     def failure(self, job, record, headers_shown, can_retry):
         """What a failed job leads to: the record's new fields and whether to retry it in place."""
         now = self.now()
@@ -574,9 +580,9 @@ class Call:
         block = self.journal.meta.get("block", 0) + 1
         destinations = []
         for _, key in head:
-            destination = self.destination(key, self.journal.resources[key]["a"] + 1)
+            destination = self.new_destination(key, self.journal.resources[key]["a"] + 1)
             if destination is None:
-                break  # no sign-in: nothing more to send with; the next call tries again
+                break  # no sign-in, or told to stop: nothing more to send with; the next call tries again
             destinations.append((key, destination))
         if not destinations:
             return False

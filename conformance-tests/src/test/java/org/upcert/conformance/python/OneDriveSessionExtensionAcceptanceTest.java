@@ -152,6 +152,31 @@ class OneDriveSessionExtensionAcceptanceTest {
     }
 
     @Test
+    @DisplayName("the journal style opens no session for a new job once told to stop, even when the notice comes inside create"
+            + " (explore:589, iOS 27): the notice during job_limit, after the check before create; its twin opens a session"
+            + " for the queue's head, which network.degraded and cloud.slow answer past the grace period, TRM-01 FAIL; the style"
+            + " returns in time, TRM-01, DUP-01, E2E-01, ACK-01 PASS")
+    void noSessionForANewJobAfterTheNotice() throws Exception {
+        RunEvidence twin = caughtTwin("mutant_onedrive_opens_sessions_in_create_after_notice.py", "onedrive-TRM-01-seed-589.yaml",
+                589, List.of("TRM-01"), List.of("TRM-01", "DUP-01", "E2E-01", "ACK-01"));
+        boolean afterNotice = false;
+        boolean newSessionAfterNotice = false;
+        for (var e : twin.events()) {
+            if (e.name().equals("process.notice") && e.fields().has("grace")) {
+                afterNotice = true;
+            } else if (e.name().equals("call.end")) {
+                afterNotice = false;
+            } else if (afterNotice && e.name().equals("http") && e.text("url").endsWith(":/createUploadSession")
+                    && e.fields().has("lostStatus")) {
+                newSessionAfterNotice = true; // opened after the notice, its answer due past the grace period
+            }
+        }
+        assertTrue(newSessionAfterNotice, "the twin opens an upload session after the notice, answered past the grace period");
+        var caught = RuleCatalogue.judge("TRM-01", twin);
+        assertTrue(caught.message().contains("activation 17 did not return within 5000 ms of willTerminate"), caught.message());
+    }
+
+    @Test
     @DisplayName("E2E-03 (a suite bug, the checker): a deleted Live Photo's resources refused IDENTIFIER_NOT_FOUND in three create"
             + " blocks in a row, the first two killed before their commit: one attempt the style was answered, then dropped"
             + " (explore:4, iOS 26.1, shrunk 73 -> 36 faults): no E2E-03 FAIL; it FAILed before 91df6b1")
