@@ -215,7 +215,10 @@ def settle(context, state, now, finished, retryable, consent):
         if said[0] == "ok":
             rec["oid"] = said[1] or rec["oid"]
             rec["refusals"], rec["net"] = [], 0
-            if current or rec["st"] in ("todo",):
+            here = job.destination is not None and job.destination.url.startswith(state["server"])
+            if current or (rec["st"] in ("todo",) and here):
+                # (an older attempt's success counts only if it went to the server the account is on now:
+                # explore:47, a success on the old server acknowledged after the move marked the photo done)
                 if current and rec["stale"]:
                     rec.update(st="todo", stale=False, live=[], job=None)   # stored on the old server
                 else:
@@ -391,7 +394,7 @@ def fill(context, state, now, limit, unacked, stop, call):
         for key in chosen[start:start + BLOCK]:
             rec = state["res"][key]
             rec["n"] += 1
-            rec.update(st="doubt", live=[rec["n"]], job=None, blk=state["block"], at=now, absent=None)
+            rec.update(st="doubt", live=[rec["n"]], job=None, stale=False, blk=state["block"], at=now, absent=None)
             block.append((key, rec))
         if INTENT_FIRST:
             save_state(context.storage, state)             # the intent, before the block

@@ -84,4 +84,21 @@ class CleanRoomPutExtensionAcceptanceTest {
             assertEquals("PASS", verdict.status().name(), rule + ": " + verdict.message());
         }
     }
+    @Test
+    @DisplayName("explore:47 (the account moves to server 2): a success on the old server acknowledged after the move leaves"
+            + " the photo to upload, a job made on the new server is not taken for the old one's: RES-01, E2E-01, CLD-02,"
+            + " TRM-03, CNS-02 PASS (before: RES-01 and E2E-01 FAIL, a second job for J000039's photo)")
+    void theServerMoveOfExplore47() throws Exception {
+        var run = Python.simulate(Python.require(), "cleanroom_put_extension.py",
+                "src/test/resources/styles-corpus/cleanroom-put-RES-01-seed-47.yaml", 47,
+                org.upcert.harness.run.RunOptions.inMemory().withTransport("direct"));
+        for (String rule : new String[] {"RES-01", "E2E-01", "CLD-02", "TRM-03", "CNS-02"}) {
+            var verdict = org.upcert.conformance.rules.RuleCatalogue.judge(rule, run);
+            assertTrue(verdict.status().name().equals("PASS") || verdict.status().name().equals("NOT_EXERCISED"),
+                    rule + ": " + verdict.status() + " " + verdict.message());
+        }
+        for (String rule : new String[] {"RES-01", "E2E-01"}) {
+            assertEquals("PASS", org.upcert.conformance.rules.RuleCatalogue.judge(rule, run).status().name(), rule);
+        }
+    }
 }
