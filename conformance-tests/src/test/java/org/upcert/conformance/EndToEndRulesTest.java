@@ -21,9 +21,12 @@ class EndToEndRulesTest {
     }
 
     @Test
-    @DisplayName("E2E-03 is exercised by library-churn (assets deleted and offloaded while their jobs are in flight)")
+    @DisplayName("E2E-03 is exercised by library-churn (assets deleted and offloaded while their jobs are in flight) on some"
+            + " seed of 1..3, and never FAILs")
     void deletedAssets() throws Exception {
-        SampleVerdicts.exercisedBy("E2E-03", "library-churn", "generic-put");
+        // Every seed exercised it until the sample answered FAILURE to an empty first scan (e2fbca8): the system's
+        // backoff moves its calls, and on seed 2 no deletion now meets a job still unacknowledged.
+        SampleVerdicts.exercisedOnSomeSeed("E2E-03", "library-churn", "generic-put");
         SampleVerdicts.notExercisedBy("E2E-03", "baseline", "generic-put");
     }
 }
