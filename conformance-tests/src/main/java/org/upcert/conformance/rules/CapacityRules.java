@@ -123,8 +123,9 @@ public final class CapacityRules {
      * a returned call with consent in place and a backlog (resources in the library since
      * before the call, never uploaded, without a job), the call leaves
      * {@code idle = min(jobLimit − unacknowledged, backlog)} job slots empty that it could have
-     * filled. Figure: idle-capacity ratio = Σ idle / Σ jobLimit over those calls. Not exercised
-     * when no call returned with a backlog.
+     * filled. Figure: idle-capacity ratio = Σ idle / Σ jobLimit over those calls. A call whose
+     * library answered nothing ({@code library.flaky} mode {@code empty}) is left out: it could not
+     * see the backlog. Not exercised when no call returned with a backlog.
      */
     static final class IdleCapacity extends ShouldRule {
         IdleCapacity() {
@@ -137,8 +138,17 @@ public final class CapacityRules {
             long idle = 0;
             long slots = 0;
             int calls = 0;
+            boolean libraryAnsweredNothing = false;
             for (TraceEvent event : evidence.events()) {
-                if (!event.name().equals("call.end")) {
+                if (event.name().equals("call.start")) {
+                    libraryAnsweredNothing = false;
+                } else if (event.name().equals("library.flaky") && event.text("mode").equals("empty")) {
+                    // PhotoKit answered this call's fetchAssets with nothing (library.flaky): the
+                    // backlog was invisible to the extension, as it would be on a device, so the
+                    // slots it left empty say nothing about how it fills the queue (as RES-01).
+                    libraryAnsweredNothing = true;
+                }
+                if (!event.name().equals("call.end") || libraryAnsweredNothing) {
                     continue;
                 }
                 SystemStateReplay.Moment state = replay.after(event);

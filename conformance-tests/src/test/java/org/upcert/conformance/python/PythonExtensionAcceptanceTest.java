@@ -258,7 +258,8 @@ class PythonExtensionAcceptanceTest {
     @Test
     @DisplayName("the Python reference, like the sample since e2fbca8, answers FAILURE when the first call's scan found nothing"
             + " and its ledger knows no resource (library.flaky): on a quiet phone a COMPLETED is never called again"
-            + " (explore:4038, E2E-01: every resource lost before); the twin that trusts an empty scan still loses them")
+            + " (explore:4038, E2E-01: every resource lost before; the standard silent-start the same); the twin that trusts"
+            + " an empty scan still loses them")
     void anEmptyFirstScanIsNotUpToDate() throws Exception {
         String python = Python.require();
         String pinned = "src/test/resources/styles-corpus/patient-E2E-01-seed-4038.yaml";
@@ -272,6 +273,11 @@ class PythonExtensionAcceptanceTest {
         var caught = org.upcert.conformance.rules.RuleCatalogue.judge("E2E-01",
                 Python.simulate(python, "mutant_trusts_an_empty_scan.py", pinned, 4038, options));
         assertEquals("FAIL", caught.status().name(), caught.message());
+        // The standard profile made of that situation alone: the reference passes, the twin loses every photo.
+        assertPasses(Python.simulate(python, "reference_extension.py", "silent-start", 1, options), "E2E-01", "RES-01", "ACK-01");
+        var silent = org.upcert.conformance.rules.RuleCatalogue.judge("E2E-01",
+                Python.simulate(python, "mutant_trusts_an_empty_scan.py", "silent-start", 1, options));
+        assertEquals("FAIL", silent.status().name(), silent.message());
     }
 
     /** Each of {@code rules} PASSes on {@code run}, judged alone (the message names the one that did not). */

@@ -38,4 +38,16 @@ class CapacityRulesTest {
         assertTrue(idle.denominator() > 0, idle.toString());
         assertEquals(0, idle.numerator(), idle.toString());
     }
+
+    @Test
+    @DisplayName("CAP-03 leaves out a call whose library answered nothing: on silent-start the only call with photos "
+            + "waiting saw none of them, so nothing is judged; library-churn's other calls still are")
+    void notJudgedWhereTheLibraryAnsweredNothing() throws Exception {
+        for (long seed : SampleVerdicts.SEEDS) {
+            Verdict silent = SampleVerdicts.verdict("silent-start seed " + seed, "CAP-03");
+            assertEquals(Verdict.Status.NOT_EXERCISED, silent.status(), silent.toString());
+        }
+        Figure churn = SampleVerdicts.verdict("library-churn seed 1", "CAP-03").figure();
+        assertTrue(churn.denominator() > 0, churn.toString());
+    }
 }
