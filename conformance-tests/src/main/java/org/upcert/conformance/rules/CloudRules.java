@@ -340,7 +340,9 @@ public final class CloudRules {
                         String earlier = uploadedBy.get(resource);
                         if (earlier != null && !DownloadOnly.is(event)) {
                             return Verdict.fail(ruleId(), "created " + job + " for " + resource + " although " + earlier
-                                    + " (no resource) already uploaded it", evidence.excerptEndingAt(event, 5));
+                                    + " (no resource) already uploaded it to this server: that job's success was not"
+                                    + " recognised (identify a finished job from its destination or a stored id), or a"
+                                    + " photo the server holds was uploaded again", evidence.excerptEndingAt(event, 5));
                         }
                     }
                     case "job.retry" -> {
