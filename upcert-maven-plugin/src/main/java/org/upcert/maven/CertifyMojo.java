@@ -63,7 +63,7 @@ public class CertifyMojo extends AbstractMojo {
     @Parameter(property = "upcert.profiles", defaultValue = "all")
     String profiles;
 
-    /** A count (seeds 1..N) or a comma-separated list of seeds. */
+    /** A count (seeds 1..N), or a comma-separated list of seeds and ranges ({@code 4,9,17}, {@code 1..10}). */
     @Parameter(property = "upcert.seeds", defaultValue = "3")
     String seeds;
 

@@ -60,8 +60,9 @@ public final class CertifyCommand implements Callable<Integer> {
             description = "Standard profile names or profile files, comma-separated (default: ${DEFAULT-VALUE}).")
     String profiles;
 
-    @Option(names = "--seeds", paramLabel = "N|a,b", defaultValue = "3",
-            description = "A count (seeds 1..N) or a comma-separated list of seeds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", paramLabel = "N|a,b|a..b", defaultValue = "3",
+            description = "A count (seeds 1..N), or a comma-separated list of seeds and ranges, e.g. 4,9,17 or 1..10"
+                    + " (default: ${DEFAULT-VALUE}).")
     String seeds;
 
     @Option(names = "--seed", paramLabel = "N", description = "One seed (instead of --seeds): how a FAIL is reproduced.")

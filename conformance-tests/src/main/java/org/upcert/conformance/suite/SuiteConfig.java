@@ -686,16 +686,24 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
         return names;
     }
 
+    /** The most seeds one certification runs per profile: more is a typo (1..100000), not a plan. */
+    static final int MOST_SEEDS = 10_000;
+
+    /**
+     * The seeds of {@code upcert.seeds} / {@code --seeds}: a count {@code N} (seeds 1..N), or a
+     * comma-separated list whose items are seeds or ranges {@code A..B} (as {@code explore --seeds}
+     * takes them), in the order given, each seed once.
+     */
     static List<Long> seeds(String value) {
         List<String> parts = split(value);
         if (parts.isEmpty()) {
-            throw new SuiteConfigException("upcert.seeds is empty: give a count (3) or a list (4,9,17)");
+            throw new SuiteConfigException("upcert.seeds is empty: give a count (3), a list (4,9,17) or a range (1..10)");
         }
         try {
-            if (parts.size() == 1 && !value.contains(",")) {
+            if (parts.size() == 1 && !value.contains(",") && !value.contains("..")) {
                 long count = Long.parseLong(parts.get(0));
-                if (count < 1 || count > 10_000) {
-                    throw new SuiteConfigException("seed count must be 1..10000, not " + count);
+                if (count < 1 || count > MOST_SEEDS) {
+                    throw new SuiteConfigException("seed count must be 1.." + MOST_SEEDS + ", not " + count);
                 }
                 List<Long> seeds = new ArrayList<>();
                 for (long seed = 1; seed <= count; seed++) {
@@ -705,12 +713,30 @@ public record SuiteConfig(String extension, List<String> profiles, List<Long> se
             }
             LinkedHashSet<Long> seeds = new LinkedHashSet<>();
             for (String part : parts) {
-                seeds.add(Long.parseLong(part));
+                int dots = part.indexOf("..");
+                if (dots < 0) {
+                    seeds.add(Long.parseLong(part));
+                    continue;
+                }
+                long from = Long.parseLong(part.substring(0, dots).trim());
+                long to = Long.parseLong(part.substring(dots + 2).trim());
+                if (to < from) {
+                    throw new SuiteConfigException("seed range " + part + " runs backwards: write " + to + ".." + from);
+                }
+                if (to - from >= MOST_SEEDS) {
+                    throw new SuiteConfigException("seed range " + part + " holds more than " + MOST_SEEDS + " seeds");
+                }
+                for (long seed = from; seed <= to; seed++) {
+                    seeds.add(seed);
+                }
+            }
+            if (seeds.size() > MOST_SEEDS) {
+                throw new SuiteConfigException("at most " + MOST_SEEDS + " seeds, not " + seeds.size());
             }
             return new ArrayList<>(seeds);
         } catch (NumberFormatException e) {
-            throw new SuiteConfigException("seeds must be a count (3) or a comma-separated list of numbers (4,9,17), not '"
-                    + value + "'");
+            throw new SuiteConfigException("seeds must be a count (3), or a comma-separated list of seeds and ranges"
+                    + " (4,9,17 or 1..10 or 1..3,40), not '" + value + "'");
         }
     }
 
