@@ -47,6 +47,28 @@ public final class HttpTransport implements RequestTransport {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private long glitchesRetried;
+    /** The origins this transport may connect to (the run's stubs); empty: any (a test of the transport itself). */
+    private final java.util.Set<String> origins = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A transport that connects to any loopback origin: for tests of the transport itself. */
+    public HttpTransport() {
+    }
+
+    /**
+     * A transport that connects only to {@code stub}'s origins (and those {@link #add added}), as the
+     * {@link DirectTransport} reaches only its stubs: any other origin is refused without a socket
+     * (connection refused), so the extension's {@code ctx.http()}, sent by upcert outside any sandbox,
+     * reaches no loopback service of the machine but the run's own cloud.
+     */
+    public HttpTransport(org.upcert.harness.cloud.CloudStub stub) {
+        add(stub);
+    }
+
+    /** Another server reachable at its own origins (host.server). */
+    public void add(org.upcert.harness.cloud.CloudStub stub) {
+        origins.add(stub.origin());
+        origins.add(stub.serviceOrigin());
+    }
 
     /**
      * Sends {@code request} with {@code body} and {@code extraHeaders}; {@code virtualNow} stamps
@@ -55,6 +77,11 @@ public final class HttpTransport implements RequestTransport {
     @Override
     public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow,
             boolean retryGlitches) throws Failure {
+        java.net.URI url = request.url();
+        if (!origins.isEmpty() && !origins.contains(
+                url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort()))) {
+            throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
+        }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
             if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
