@@ -52,7 +52,12 @@ public final class DirectTransport implements RequestTransport {
         }
         CloudDialect dialect = stub.dialect();
         TreeMap<String, String> headers = new TreeMap<>();
-        request.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+        request.headers().forEach((name, value) -> {
+            // the fault engine's header is upcert's alone: the extension's copy is not sent (RequestFaults.INJECT_HEADER)
+            if (!name.equalsIgnoreCase(RequestFaults.INJECT_HEADER)) {
+                headers.put(name.toLowerCase(Locale.ROOT), value);
+            }
+        });
         extraHeaders.forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         String injected = headers.get(RequestFaults.INJECT_HEADER);

@@ -84,7 +84,9 @@ public final class HttpTransport implements RequestTransport {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
-            if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+            // the fault engine's header is upcert's alone: the extension's copy is not sent (RequestFaults.INJECT_HEADER)
+            if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))
+                    && !header.getKey().equalsIgnoreCase(RequestFaults.INJECT_HEADER)) {
                 builder.header(header.getKey(), header.getValue());
             }
         }
