@@ -50,6 +50,10 @@ public final class DirectTransport implements RequestTransport {
         if (stub == null) {
             throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
         }
+        UploadError malformed = RequestTransport.malformed(request);
+        if (malformed != null) {
+            throw new Failure(malformed);
+        }
         CloudDialect dialect = stub.dialect();
         TreeMap<String, String> headers = new TreeMap<>();
         request.headers().forEach((name, value) -> {

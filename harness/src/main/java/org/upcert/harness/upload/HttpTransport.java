@@ -34,7 +34,7 @@ public final class HttpTransport implements RequestTransport {
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of(
             "connection", "keep-alive", "transfer-encoding", "server", "vary",
             "matched-stub-id", "matched-stub-name", "date");
-    private static final Set<String> RESTRICTED_REQUEST_HEADERS = Set.of(
+    static final Set<String> RESTRICTED_REQUEST_HEADERS = Set.of(
             "connection", "content-length", "expect", "host", "upgrade");
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     private static final int GLITCH_RETRIES = 3;
@@ -81,6 +81,10 @@ public final class HttpTransport implements RequestTransport {
         if (!origins.isEmpty() && !origins.contains(
                 url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort()))) {
             throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
+        }
+        UploadError malformed = RequestTransport.malformed(request);
+        if (malformed != null) {
+            throw new Failure(malformed);
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
