@@ -57,8 +57,8 @@ public final class DirectTransport implements RequestTransport {
         CloudDialect dialect = stub.dialect();
         TreeMap<String, String> headers = new TreeMap<>();
         request.headers().forEach((name, value) -> {
-            // the fault engine's header is upcert's alone: the extension's copy is not sent (RequestFaults.INJECT_HEADER)
-            if (!name.equalsIgnoreCase(RequestFaults.INJECT_HEADER)) {
+            // upcert's own headers (x-upcert-inject, x-upcert-declared-length) are the system's alone: an extension's are not sent
+            if (!RequestTransport.upcertsOwn(name)) {
                 headers.put(name.toLowerCase(Locale.ROOT), value);
             }
         });

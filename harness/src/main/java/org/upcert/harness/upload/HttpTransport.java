@@ -88,9 +88,9 @@ public final class HttpTransport implements RequestTransport {
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
-            // the fault engine's header is upcert's alone: the extension's copy is not sent (RequestFaults.INJECT_HEADER)
+            // upcert's own headers (x-upcert-inject, x-upcert-declared-length) are the system's alone: an extension's are not sent
             if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))
-                    && !header.getKey().equalsIgnoreCase(RequestFaults.INJECT_HEADER)) {
+                    && !RequestTransport.upcertsOwn(header.getKey())) {
                 builder.header(header.getKey(), header.getValue());
             }
         }
