@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.upcert.api.Asset;
 import org.upcert.api.ExtensionContext;
 import org.upcert.api.ExtensionHttp;
 import org.upcert.api.ProcessingResult;
@@ -38,16 +36,8 @@ class ForgedInjectionTest {
             URI base = context.uploadUrlBase();
             TreeMap<String, String> headers = new TreeMap<>();
             headers.put("X-Upcert-Inject", "status=oops");
-            List<Asset> assets = context.library().fetchAssets();
-            if (!assets.isEmpty() && context.library().fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE).isEmpty()) {
-                var resource = assets.get(0).resources().get(0);
-                try {
-                    context.library().performChanges(changes -> changes.createJob(resource,
-                            new UploadRequest(base.resolve("files/" + resource.assetLocalIdentifier().replace("/", "_")), "PUT", headers)));
-                } catch (org.upcert.api.PhotosException e) {
-                    context.log().info("refused: " + e);
-                }
-            }
+            HostileExtensions.createOneJob(context, resource -> new UploadRequest(
+                    base.resolve("files/" + resource.assetLocalIdentifier().replace("/", "_")), "PUT", headers));
             if (context.library().fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE).isEmpty() && calls++ > 0) {
                 try {
                     ExtensionHttp.Response r = context.http().send(new UploadRequest(base.resolve("files/probe"), "PUT", headers), "x");

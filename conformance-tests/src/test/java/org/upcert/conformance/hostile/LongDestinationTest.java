@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.upcert.api.Asset;
 import org.upcert.api.ExtensionContext;
-import org.upcert.api.JobAction;
-import org.upcert.api.PhotosException;
 import org.upcert.api.ProcessingResult;
 import org.upcert.api.UploadExtension;
 import org.upcert.api.UploadRequest;
@@ -33,17 +29,8 @@ class LongDestinationTest {
     public static final class LongDestination implements UploadExtension {
         @Override
         public ProcessingResult processJobs(ExtensionContext context) {
-            List<Asset> assets = context.library().fetchAssets();
-            if (assets.isEmpty() || !context.library().fetchJobs(JobAction.ACKNOWLEDGE).isEmpty()) {
-                return ProcessingResult.COMPLETED;
-            }
-            var resource = assets.get(0).resources().get(0);
-            UploadRequest far = new UploadRequest(URI.create("http://127.0.0.1:1/" + "x".repeat(2_000_000)), "PUT", new TreeMap<>());
-            try {
-                context.library().performChanges(changes -> changes.createJob(resource, far));
-            } catch (PhotosException e) {
-                context.log().info("refused: " + e.getMessage());
-            }
+            HostileExtensions.createOneJob(context, resource -> new UploadRequest(
+                    URI.create("http://127.0.0.1:1/" + "x".repeat(2_000_000)), "PUT", new TreeMap<>()));
             return ProcessingResult.COMPLETED;
         }
 
