@@ -32,11 +32,17 @@ public final class HostileExtensions {
      */
     static void createOneJob(ExtensionContext context,
             java.util.function.Function<org.upcert.api.AssetResource, org.upcert.api.UploadRequest> destination) {
+        createOneJob(context, java.util.function.UnaryOperator.identity(), destination);
+    }
+
+    /** As {@link #createOneJob(ExtensionContext, java.util.function.Function)}, for the resource {@code resource} makes of it. */
+    static void createOneJob(ExtensionContext context, java.util.function.UnaryOperator<org.upcert.api.AssetResource> named,
+            java.util.function.Function<org.upcert.api.AssetResource, org.upcert.api.UploadRequest> destination) {
         List<org.upcert.api.Asset> assets = context.library().fetchAssets();
         if (assets.isEmpty() || !context.library().fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE).isEmpty()) {
             return;
         }
-        org.upcert.api.AssetResource resource = assets.get(0).resources().get(0);
+        org.upcert.api.AssetResource resource = named.apply(assets.get(0).resources().get(0));
         try {
             context.library().performChanges(changes -> changes.createJob(resource, destination.apply(resource)));
         } catch (org.upcert.api.PhotosException e) {

@@ -39,16 +39,41 @@ class LongDestinationTest {
         }
     }
 
+    /** One job per call for a resource it names with an identifier of two million characters (no such resource). */
+    public static final class LongResourceName implements UploadExtension {
+        @Override
+        public ProcessingResult processJobs(ExtensionContext context) {
+            HostileExtensions.createOneJob(context, r -> new org.upcert.api.AssetResource("A".repeat(2_000_000), r.type(),
+                    r.originalFilename(), r.uniformTypeIdentifier(), r.fileSize()),
+                    r -> new UploadRequest(context.uploadUrlBase().resolve("files/x"), "PUT", new TreeMap<>()));
+            return ProcessingResult.COMPLETED;
+        }
+
+        @Override
+        public void willTerminate() {
+        }
+    }
+
+    @Test
+    @DisplayName("a resource identifier of two million characters is refused, and the reports stay small")
+    void longResourceNameIsRefused(@TempDir Path out) throws Exception {
+        // before: quoted whole by change.illegal and changes.rejected at every call
+        assertSmall(InProcessCertify.certify(LongResourceName.class, out), out, "asset identifier of 2000000 characters");
+    }
+
     @Test
     @DisplayName("a destination of two million characters is refused, and the reports stay small")
     void longDestinationIsRefused(@TempDir Path out) throws Exception {
-        InProcessCertify.Outcome outcome = InProcessCertify.certify(LongDestination.class, out);
+        assertSmall(InProcessCertify.certify(LongDestination.class, out), out, "a URL of 2000019 characters");
+    }
+
+    private static void assertSmall(InProcessCertify.Outcome outcome, Path out, String refusal) throws Exception {
         assertEquals(1, outcome.code(), outcome.stdout() + outcome.stderr());
         long bytes;
         try (var files = Files.walk(out)) {
             bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
         }
         assertTrue(bytes < 2_000_000, "the reports hold the destination: " + bytes + " bytes");
-        assertTrue(outcome.stdout().contains("a URL of 2000019 characters"), outcome.stdout());
+        assertTrue(outcome.stdout().contains(refusal), outcome.stdout());
     }
 }
