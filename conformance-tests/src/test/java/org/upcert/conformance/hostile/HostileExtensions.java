@@ -26,6 +26,30 @@ public final class HostileExtensions {
     /** The file a hostile extension writes around {@code storage()} (a fixed path: the worker sees nothing of the test JVM). */
     public static final String OUTSIDE_FILE = "/tmp/upcert-hostile-outside-storage.txt";
 
+    /**
+     * While no job awaits acknowledgement: one job for the library's first resource, to the destination
+     * {@code destination} makes of it (a refusal is logged). The hostile part is the destination.
+     */
+    static void createOneJob(ExtensionContext context,
+            java.util.function.Function<org.upcert.api.AssetResource, org.upcert.api.UploadRequest> destination) {
+        createOneJob(context, java.util.function.UnaryOperator.identity(), destination);
+    }
+
+    /** As {@link #createOneJob(ExtensionContext, java.util.function.Function)}, for the resource {@code resource} makes of it. */
+    static void createOneJob(ExtensionContext context, java.util.function.UnaryOperator<org.upcert.api.AssetResource> named,
+            java.util.function.Function<org.upcert.api.AssetResource, org.upcert.api.UploadRequest> destination) {
+        List<org.upcert.api.Asset> assets = context.library().fetchAssets();
+        if (assets.isEmpty() || !context.library().fetchJobs(org.upcert.api.JobAction.ACKNOWLEDGE).isEmpty()) {
+            return;
+        }
+        org.upcert.api.AssetResource resource = named.apply(assets.get(0).resources().get(0));
+        try {
+            context.library().performChanges(changes -> changes.createJob(resource, destination.apply(resource)));
+        } catch (org.upcert.api.PhotosException e) {
+            context.log().info("refused: " + e.getMessage());
+        }
+    }
+
     abstract static class Base implements UploadExtension {
         @Override
         public void willTerminate() {

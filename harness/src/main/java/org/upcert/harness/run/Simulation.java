@@ -226,7 +226,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         } else {
             this.cloud = new CloudStub(dialect);
             this.secondServer = secondDialect == null ? null : new CloudStub(secondDialect);
-            this.transport = new HttpTransport();
+            HttpTransport http = new HttpTransport(cloud);
+            if (secondServer != null) {
+                http.add(secondServer);
+            }
+            this.transport = http;
         }
         this.firstServer = cloud;
         // The upload host ({cloud}: BackgroundUploadURLBase's origin) and the service host ({api}: sign-in, API).

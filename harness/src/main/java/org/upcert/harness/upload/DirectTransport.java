@@ -50,9 +50,18 @@ public final class DirectTransport implements RequestTransport {
         if (stub == null) {
             throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
         }
+        UploadError malformed = RequestTransport.malformed(request);
+        if (malformed != null) {
+            throw new Failure(malformed);
+        }
         CloudDialect dialect = stub.dialect();
         TreeMap<String, String> headers = new TreeMap<>();
-        request.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+        request.headers().forEach((name, value) -> {
+            // upcert's own headers (x-upcert-inject, x-upcert-declared-length) are the system's alone: an extension's are not sent
+            if (!RequestTransport.upcertsOwn(name)) {
+                headers.put(name.toLowerCase(Locale.ROOT), value);
+            }
+        });
         extraHeaders.forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         String injected = headers.get(RequestFaults.INJECT_HEADER);

@@ -34,7 +34,7 @@ public final class HttpTransport implements RequestTransport {
     private static final Set<String> DROPPED_RESPONSE_HEADERS = Set.of(
             "connection", "keep-alive", "transfer-encoding", "server", "vary",
             "matched-stub-id", "matched-stub-name", "date");
-    private static final Set<String> RESTRICTED_REQUEST_HEADERS = Set.of(
+    static final Set<String> RESTRICTED_REQUEST_HEADERS = Set.of(
             "connection", "content-length", "expect", "host", "upgrade");
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     private static final int GLITCH_RETRIES = 3;
@@ -47,6 +47,28 @@ public final class HttpTransport implements RequestTransport {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private long glitchesRetried;
+    /** The origins this transport may connect to (the run's stubs); empty: any (a test of the transport itself). */
+    private final java.util.Set<String> origins = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A transport that connects to any loopback origin: for tests of the transport itself. */
+    public HttpTransport() {
+    }
+
+    /**
+     * A transport that connects only to {@code stub}'s origins (and those {@link #add added}), as the
+     * {@link DirectTransport} reaches only its stubs: any other origin is refused without a socket
+     * (connection refused), so the extension's {@code ctx.http()}, sent by upcert outside any sandbox,
+     * reaches no loopback service of the machine but the run's own cloud.
+     */
+    public HttpTransport(org.upcert.harness.cloud.CloudStub stub) {
+        add(stub);
+    }
+
+    /** Another server reachable at its own origins (host.server). */
+    public void add(org.upcert.harness.cloud.CloudStub stub) {
+        origins.add(stub.origin());
+        origins.add(stub.serviceOrigin());
+    }
 
     /**
      * Sends {@code request} with {@code body} and {@code extraHeaders}; {@code virtualNow} stamps
@@ -55,9 +77,20 @@ public final class HttpTransport implements RequestTransport {
     @Override
     public Exchange send(UploadRequest request, byte[] body, Map<String, String> extraHeaders, long virtualNow,
             boolean retryGlitches) throws Failure {
+        java.net.URI url = request.url();
+        if (!origins.isEmpty() && !origins.contains(
+                url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort()))) {
+            throw new Failure(UploadError.transport(UploadError.CANNOT_CONNECT_TO_HOST, "could not connect to the server"));
+        }
+        UploadError malformed = RequestTransport.malformed(request);
+        if (malformed != null) {
+            throw new Failure(malformed);
+        }
         HttpRequest.Builder builder = HttpRequest.newBuilder(request.url()).timeout(REQUEST_TIMEOUT);
         for (Map.Entry<String, String> header : request.headers().entrySet()) {
-            if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+            // upcert's own headers (x-upcert-inject, x-upcert-declared-length) are the system's alone: an extension's are not sent
+            if (!RESTRICTED_REQUEST_HEADERS.contains(header.getKey().toLowerCase(Locale.ROOT))
+                    && !RequestTransport.upcertsOwn(header.getKey())) {
                 builder.header(header.getKey(), header.getValue());
             }
         }

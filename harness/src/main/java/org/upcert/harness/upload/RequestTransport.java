@@ -50,6 +50,40 @@ public interface RequestTransport extends AutoCloseable {
         return send(request, body, extraHeaders, virtualNow, true);
     }
 
+    /**
+     * Whether {@code headerName} is one of upcert's own request headers ({@code x-upcert-…}: the fault
+     * engine's {@link RequestFaults#INJECT_HEADER}, the system's {@code x-upcert-declared-length}), which
+     * the system adds to its own requests. An extension's destination or {@code ctx.http()} request that
+     * carries one has it dropped: before round six a forged {@code x-upcert-inject: status=oops} made the
+     * stub throw (a harness fault: every rule of the run SKIPPED, exit 3, decided by the extension).
+     */
+    static boolean upcertsOwn(String headerName) {
+        return headerName.regionMatches(true, 0, "x-upcert-", 0, "x-upcert-".length());
+    }
+
+    /**
+     * Why {@code request} cannot be sent at all (a method or a header name or value HTTP does not allow,
+     * as the JDK's client judges them), or null. Both transports check it first, so an extension's
+     * malformed destination or {@code ctx.http()} request fails as that request, the same over either,
+     * rather than as an exception of upcert's (before round six the loopback transport threw the
+     * client's {@code IllegalArgumentException}: {@code upcert run} ended with exit 2).
+     */
+    static UploadError malformed(UploadRequest request) {
+        try {
+            java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest.newBuilder()
+                    .method(request.method(), java.net.http.HttpRequest.BodyPublishers.noBody());
+            for (Map.Entry<String, String> header : request.headers().entrySet()) {
+                String name = header.getKey().toLowerCase(java.util.Locale.ROOT);
+                if (!HttpTransport.RESTRICTED_REQUEST_HEADERS.contains(name) && !upcertsOwn(name)) {
+                    builder.header(header.getKey(), header.getValue());
+                }
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return UploadError.transport(UploadError.UNKNOWN, "the request could not be sent (a method or header HTTP does not allow)");
+        }
+    }
+
     @Override
     default void close() {
     }

@@ -173,4 +173,16 @@ class GenericPutCloudTest {
         assertEquals(stub.uploadUrlBase().resolve("files/a.HEIC"), stub.resolve("files/a.HEIC"));
         assertEquals(stub.serviceBase().resolve("auth/token"), stub.resolve("auth/token"));
     }
+
+    @Test
+    @DisplayName("a request the dialect cannot parse is answered 400, never an exception of upcert's")
+    void unparsableRequestIs400() throws Exception {
+        // round six: a declared length that is no number threw NumberFormatException out of the stub (a harness fault)
+        java.util.TreeMap<String, String> headers = new java.util.TreeMap<>();
+        headers.put("authorization", "Bearer " + token());
+        headers.put(CloudDialect.DECLARED_LENGTH_HEADER, "99999999999999999999");
+        CloudResponse answer = CloudStub.answer(stub.dialect(), new CloudRequest("PUT", "/dav/files/x", "", headers, new byte[1]), true);
+        assertEquals(400, answer.status());
+        assertTrue(stub.inventory().objects().isEmpty(), "nothing stored");
+    }
 }

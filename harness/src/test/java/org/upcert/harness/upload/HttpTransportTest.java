@@ -57,4 +57,51 @@ class HttpTransportTest {
         DestinationPolicy remote = new DestinationPolicy(URI.create("http://example.com/dav/"));
         assertEquals(Optional.of("not a loopback address"), remote.refusal(URI.create("http://example.com/dav/a")));
     }
+
+    @Test
+    @DisplayName("an extension's malformed method or header fails as its request over either transport, never as upcert's exception")
+    void malformedRequestIsARequestFailure() throws Exception {
+        // round six: the loopback transport threw the JDK client's IllegalArgumentException (upcert run: exit 2)
+        org.upcert.harness.cloud.CloudStub stub = new org.upcert.harness.cloud.CloudStub(
+                new org.upcert.harness.cloud.GenericPutDialect(7, () -> 0L, 3_600_000));
+        org.upcert.harness.cloud.CloudStub direct = org.upcert.harness.cloud.CloudStub.direct(
+                new org.upcert.harness.cloud.GenericPutDialect(7, () -> 0L, 3_600_000));
+        try {
+            List<UploadRequest> malformed = List.of(
+                    new UploadRequest(URI.create(stub.origin() + "/dav/files/a"), "PUT", new TreeMap<>(Map.of("Bad Name", "v"))),
+                    new UploadRequest(URI.create(stub.origin() + "/dav/files/a"), "PUT", new TreeMap<>(Map.of("x-a", "a\r\nb"))),
+                    new UploadRequest(URI.create(stub.origin() + "/dav/files/a"), "GET X", new TreeMap<>()));
+            for (UploadRequest request : malformed) {
+                for (RequestTransport transport : List.of(new HttpTransport(stub), new DirectTransport(direct))) {
+                    UploadRequest sent = transport instanceof DirectTransport
+                            ? new UploadRequest(URI.create(request.url().toString().replace(stub.origin(), direct.origin())),
+                                    request.method(), request.headers())
+                            : request;
+                    var failure = assertThrows(RequestTransport.Failure.class, () -> transport.send(sent, new byte[1], Map.of(), 0),
+                            transport.getClass().getSimpleName() + " " + request);
+                    assertEquals(UploadError.UNKNOWN, failure.error().code(), request.toString());
+                }
+            }
+        } finally {
+            stub.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a transport of the run's stubs refuses any other loopback origin; the stubs' admin API refuses every request")
+    void onlyTheStubsOrigins() throws Exception {
+        org.upcert.harness.cloud.CloudStub stub = new org.upcert.harness.cloud.CloudStub(
+                new org.upcert.harness.cloud.GenericPutDialect(7, () -> 0L, 3_600_000));
+        try (ServerSocket other = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            HttpTransport transport = new HttpTransport(stub);
+            var refused = assertThrows(RequestTransport.Failure.class, () -> transport.send(
+                    UploadRequest.get(URI.create("http://127.0.0.1:" + other.getLocalPort() + "/")), new byte[0], Map.of(), 0));
+            assertEquals(UploadError.CANNOT_CONNECT_TO_HOST, refused.error().code());
+            int admin = transport.send(UploadRequest.get(URI.create(stub.origin() + "/__admin/mappings")), new byte[0], Map.of(), 0)
+                    .status();
+            assertEquals(401, admin, "the admin API answered");
+        } finally {
+            stub.close();
+        }
+    }
 }
