@@ -192,7 +192,7 @@ function retryAfterMs(v, nowMs) {
   const d = Date.parse(s);
   return isNaN(d) ? null : Math.max(0, d - nowMs);
 }
-function refusalBackoff(n) { return n < 3 ? 0 : Math.min(60000 * Math.pow(2, n - 3), 15 * 60000); }
+function refusalBackoff(n) { return n < 2 ? 0 : Math.min(60000 * Math.pow(2, n - 2), 15 * 60000); }
 function networkBackoff(n) { return n <= 2 ? 0 : Math.min(30000 * Math.pow(2, n - 3), 5 * 60000); }
 
 class CleanroomOneDrive {
@@ -265,7 +265,7 @@ class CleanroomOneDrive {
           let r = s.res[k];
           if (!r) {
             r = s.res[k] = { asset: res.asset, type: res.type, filename: res.filename, uti: res.uti, size: res.size,
-              st: res.size > MAX_REQUEST_BYTES ? 'skipped' : 'pending', refusals: 0, firstRefusal: 0, netFails: 0, notBefore: 0, sess: null };
+              st: res.size >= MAX_REQUEST_BYTES ? 'skipped' : 'pending', refusals: 0, firstRefusal: 0, netFails: 0, notBefore: 0, sess: null };
           }
           r.missing = false;
         }
@@ -325,7 +325,7 @@ class CleanroomOneDrive {
         toAck.push(job); continue;
       }
       if (job.state === 'SUCCEEDED') {
-        r.st = 'done'; r.refusals = 0; r.netFails = 0; r.sess = null;
+        r.st = 'done'; r.refusals = 0; r.netFails = 0; r.sess = null; r.excused = false;
         if (s.window) s.window = Math.min(jobLimit, s.window + 1);
         toAck.push(job); continue;
       }
@@ -353,8 +353,11 @@ class CleanroomOneDrive {
         // meets a 404. That is our destination expiring, not the server refusing the photo: a fresh
         // session at once, and fewer jobs queued at a time (the uplink did not carry them in time).
         const st = await ctx.http('GET', job.destination.url, {}, '');
-        if (st.status === 404) {
+        // A 404 says only that the session is gone by now: a refusal noticed after the session's end
+        // looks the same. So one such excuse per streak of failures; the next 404 counts as a refusal.
+        if (st.status === 404 && !r.excused) {
           refusal = false;
+          r.excused = true;
           if (!expiredSeen) {
             expiredSeen = true;
             s.window = Math.max(4, Math.floor(Math.min(s.window || jobLimit, unackedAtStart) / 2));
