@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
@@ -14,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.upcert.harness.library.Payloads;
 import org.upcert.harness.sim.SimRandom;
+import org.upcert.harness.sim.VirtualClock;
 
 /**
  * The {@code onedrive} cloud: Microsoft Graph upload sessions (driveItem: createUploadSession).
@@ -261,7 +261,7 @@ public final class OneDriveDialect implements CloudDialect {
         sessions.put(id, session);
         String url = uploadOrigin(request) + UPLOAD_PREFIX + id;
         return CloudResponse.json(200, "{\"uploadUrl\":\"" + url + "\",\"expirationDateTime\":\""
-                + Instant.ofEpochMilli(session.expiresAt) + "\",\"nextExpectedRanges\":[\"0-\"]}");
+                + VirtualClock.instantAt(session.expiresAt) + "\",\"nextExpectedRanges\":[\"0-\"]}");
     }
 
     private CloudResponse fragment(CloudRequest request, String id) {
@@ -305,7 +305,7 @@ public final class OneDriveDialect implements CloudDialect {
             session.nextExpected = end + 1;
             session.received.writeBytes(body);
             session.expiresAt = now + sessionLifetimeMs;
-            return CloudResponse.json(202, "{\"expirationDateTime\":\"" + Instant.ofEpochMilli(session.expiresAt)
+            return CloudResponse.json(202, "{\"expirationDateTime\":\"" + VirtualClock.instantAt(session.expiresAt)
                     + "\",\"nextExpectedRanges\":[\"" + session.nextExpected + "-\"]}");
         }
         // The last fragment commits the file.
@@ -376,7 +376,7 @@ public final class OneDriveDialect implements CloudDialect {
             return refuse(request, 404, "itemNotFound", sessions.containsKey(id) ? "upload session expired" : "unknown upload session");
         }
         String ranges = session.committed ? "" : "\"" + session.nextExpected + "-\"";
-        return CloudResponse.json(200, "{\"expirationDateTime\":\"" + Instant.ofEpochMilli(session.expiresAt)
+        return CloudResponse.json(200, "{\"expirationDateTime\":\"" + VirtualClock.instantAt(session.expiresAt)
                 + "\",\"nextExpectedRanges\":[" + ranges + "]}");
     }
 

@@ -301,4 +301,16 @@ class OneDriveCloudTest {
                 .GET());
         assertEquals(401, anonymous.statusCode());
     }
+
+    @Test
+    @DisplayName("expirationDateTime is on the run's calendar (epoch 2026-01-05T08:00:00Z + virtual time), as the session status says")
+    void expirationDateTimeIsTheVirtualInstant() throws Exception {
+        String url = sessionUrl(token(), "Photos/a/IMG_9.HEIC", "fail");
+        java.time.Instant expected = org.upcert.harness.sim.VirtualClock.instantAt(virtualNow.get() + SESSION_MS);
+        HttpResponse<String> created = createSession(token(), "Photos/a/IMG_10.HEIC", "{}");
+        assertEquals(expected.toString(), field(created.body(), "expirationDateTime"), created.body());
+        HttpResponse<String> status = send(HttpRequest.newBuilder(URI.create(url)).GET());
+        assertEquals(200, status.statusCode(), status.body());
+        assertEquals(expected.toString(), field(status.body(), "expirationDateTime"), status.body());
+    }
 }
