@@ -146,6 +146,14 @@ public class HydratingExtension implements UploadExtension {
         return false;
     }
 
+    /**
+     * Whether forgetting a released asset makes its resources not released GONE as well (the twin, this fix's first
+     * draft): one downloading loses its job, comes back NEW and gets a second download-only job (DUP-01, explore:3169).
+     */
+    protected boolean forgetsTheAssetsDownloads() {
+        return false;
+    }
+
     /** Whether this OS level has download-only jobs. */
     protected boolean downloadJobsExist(ExtensionContext context) {
         return context.osAtLeast("26.4");
@@ -311,7 +319,9 @@ public class HydratingExtension implements UploadExtension {
      * the sample in between recorded it gone (and cancelled its job), and the count of announced assets no longer
      * made it rescan once the asset was released again: COMPLETED with 32 resources never uploaded (two flaky calls in
      * a row, the second releasing every resource to hydrate as gone, {@code hydrating-RES-01-two-flaky-calls.yaml};
-     * twin {@link ForgottenReleasesComeBackNew}). A FORGOTTEN resource the library shows again is READY at once.
+     * twin {@link ForgottenReleasesComeBackNew}). A FORGOTTEN resource the library shows again is READY at once. Only
+     * released resources are forgotten: the asset's others keep their state, a download-only job in flight its id
+     * (explore:3169; twin {@link ForgetsTheAssetsDownloads}).
      */
     private void forgetReleasesNoFetchFinds(ExtensionContext context, long now) {
         if (!forgetsReleasesNoFetchFinds()) {
@@ -329,11 +339,18 @@ public class HydratingExtension implements UploadExtension {
         StringBuilder lines = new StringBuilder();
         for (Map.Entry<String, Entry> e : new ArrayList<>(ledger.entrySet())) {
             State state = e.getValue().state();
-            if (assets.contains(AssetResource.Key.parse(e.getKey()).assetLocalIdentifier()) && state != State.GONE
-                    && state != State.FORGOTTEN) {
-                boolean released = state == State.READY && !forgottenReleasesComeBackNew();
-                put(e.getKey(), new Entry(released ? State.FORGOTTEN : State.GONE, null, now), lines);
+            if (!assets.contains(AssetResource.Key.parse(e.getKey()).assetLocalIdentifier())) {
+                continue;
             }
+            if (forgottenReleasesComeBackNew()) {
+                if (state != State.GONE) { // the layer before: every resource of the asset, its jobs in flight too
+                    put(e.getKey(), new Entry(State.GONE, null, now), lines);
+                }
+            } else if (state == State.READY) {
+                put(e.getKey(), new Entry(State.FORGOTTEN, null, now), lines);
+            } else if (forgetsTheAssetsDownloads() && state != State.GONE && state != State.FORGOTTEN) {
+                put(e.getKey(), new Entry(State.GONE, null, now), lines);
+            } // a resource of the asset not released keeps its state: one downloading keeps its job (DUP-01 on explore:3169)
         }
         context.storage().appendString(LOG, lines.toString());
         announced = Math.min(announced, releasedAssets());
@@ -732,6 +749,18 @@ public class HydratingExtension implements UploadExtension {
     public static final class ForgottenReleasesComeBackNew extends HydratingExtension {
         @Override
         protected boolean forgottenReleasesComeBackNew() {
+            return true;
+        }
+    }
+
+    /**
+     * Broken twin (the first draft of the fix above, explored over 2601..3931): forgetting a released asset makes its
+     * other resources GONE too; a live photo's paired video whose download-only job had succeeded but was not yet shown
+     * (fetch-set lag) came back NEW after a flaky call and got a second download-only job (DUP-01, explore:3169).
+     */
+    public static final class ForgetsTheAssetsDownloads extends HydratingExtension {
+        @Override
+        protected boolean forgetsTheAssetsDownloads() {
             return true;
         }
     }

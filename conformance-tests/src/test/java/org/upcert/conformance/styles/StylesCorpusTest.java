@@ -279,6 +279,19 @@ class StylesCorpusTest {
         assertPass(style, "the style", "E2E-01", "RES-03", "ACK-01", "DUP-01");
     }
 
+    @Test
+    @DisplayName("DUP-01 (a style bug): forgetting a released asset the hydrating layer leaves its other resources as they"
+            + " are; its twin, the first draft of the fix for two flaky calls in a row, forgot a paired video whose download-only"
+            + " job had succeeded unseen (fetch-set lag) and made it a second one after a flaky call (explore:3169)")
+    void hydratingForgetsOnlyReleases() throws Exception {
+        String file = "hydrating-DUP-01-seed-3169.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.ForgetsTheAssetsDownloads.class, file, 3169);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing in a call");
+        RunEvidence style = hydrating(HydratingExtension.class, file, 3169);
+        styleFixedTwinCaught("DUP-01", style, twin);
+        assertPass(style, "the style", "E2E-01", "ACK-01");
+    }
+
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
