@@ -255,6 +255,43 @@ class StylesCorpusTest {
         assertPass(hydrating(HydratingExtension.GoneAssetsTakeTheRoom.class, file, 1689), "the layer before", "RES-01");
     }
 
+    @Test
+    @DisplayName("RES-01 (a style bug): a released resource the hydrating layer forgot when a fetch found nothing is released"
+            + " again when the library shows it again; its twin hydrates it anew, hidden from the sample, after two flaky"
+            + " calls in a row released every resource to hydrate as gone and forgot every released asset (the sample's"
+            + " too): the sample recorded them gone and the layer answered COMPLETED with 32 never uploaded")
+    void hydratingTwoFlakyCallsInARow() throws Exception {
+        String file = "hydrating-RES-01-two-flaky-calls.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.ForgottenReleasesComeBackNew.class, file, 1689);
+        // the situation: two pairs of consecutive activations whose fetchAssets answer nothing
+        java.util.TreeSet<Long> flaky = new java.util.TreeSet<>();
+        long activation = 0;
+        for (TraceEvent e : twin.events()) {
+            if (e.name().equals("call.start")) {
+                activation = e.number("act");
+            } else if (e.name().equals("library.flaky")) {
+                flaky.add(activation);
+            }
+        }
+        assertTrue(flaky.containsAll(java.util.List.of(29L, 30L, 32L, 33L)), "flaky activations " + flaky);
+        RunEvidence style = hydrating(HydratingExtension.class, file, 1689);
+        styleFixedTwinCaught("RES-01", style, twin);
+        assertPass(style, "the style", "E2E-01", "RES-03", "ACK-01", "DUP-01");
+    }
+
+    @Test
+    @DisplayName("DUP-01 (a style bug): forgetting a released asset the hydrating layer leaves its other resources as they"
+            + " are; its twin, the first draft of the fix for two flaky calls in a row, forgot a paired video whose download-only"
+            + " job had succeeded unseen (fetch-set lag) and made it a second one after a flaky call (explore:3169)")
+    void hydratingForgetsOnlyReleases() throws Exception {
+        String file = "hydrating-DUP-01-seed-3169.yaml";
+        RunEvidence twin = hydrating(HydratingExtension.ForgetsTheAssetsDownloads.class, file, 3169);
+        assertTrue(twin.events().stream().anyMatch(e -> e.name().equals("library.flaky")), "the library answers nothing in a call");
+        RunEvidence style = hydrating(HydratingExtension.class, file, 3169);
+        styleFixedTwinCaught("DUP-01", style, twin);
+        assertPass(style, "the style", "E2E-01", "ACK-01");
+    }
+
     private static RunEvidence hydrating(Class<? extends HydratingExtension> type, String file, long seed) throws Exception {
         RunPlan plan = PlanExpander.expand(ProfileCatalogue.resolve(CORPUS.resolve(file).toString()), seed).plan();
         return RunEvidence.of(Simulation.run(plan, ExtensionSource.type(type), RunOptions.inMemory().withTransport("direct")));
