@@ -123,6 +123,19 @@ def attack(call: int, message_id):
             send({"jsonrpc": "2.0", "id": 7, "method": "library.jobLimit", "params": {"call": call}})
         time.sleep(2)
         return "COMPLETED"
+    elif ATTACK == "named-flood" and call != 1:
+        return "COMPLETED"
+    elif ATTACK == "named-flood":
+        # (in the first call only) extension-named text the harness quotes in its trace: api names of
+        # changes outside a block and sandbox reports, each distinct and 20,000 characters long (about
+        # 30 MB in all): the trace must quote a bounded prefix of a bounded number of them. (A method
+        # after the return is refused under the name of a known method only: no flood there.)
+        pad = "n" * 20_000
+        for i in range(1200):
+            wait_answer(request("library.changesOutsideBlock", {"call": call, "api": "%d%s" % (i, pad)}))
+        for i in range(300):
+            wait_answer(request("sandbox.violation", {"call": call, "kind": "k%d%s" % (i, pad), "what": "w%d%s" % (i, pad)}))
+        return "COMPLETED"
     elif ATTACK == "after-return":
         answer(message_id, "COMPLETED")
         for _ in range(5):

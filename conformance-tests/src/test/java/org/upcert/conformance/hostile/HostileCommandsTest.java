@@ -235,6 +235,36 @@ class HostileCommandsTest {
         assertEquals("FAIL", certify("after-return", dir).verdict("TRM-04"));
     }
 
+    @Test
+    @Timeout(120)
+    @DisplayName("names the extension makes up (1,200 changes outside a block, 300 sandbox reports), each distinct and "
+            + "20,000 characters long: the trace quotes at most 1,024 characters of each, and 1,000 names a run")
+    void namedFlood(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("named-flood", dir);
+        int longest = 0;
+        long refusals = 0;
+        long violations = 0;
+        boolean others = false;
+        for (JsonNode line : outcome.trace) {
+            String ev = line.path("ev").asText();
+            if (ev.equals("api.refused") || ev.equals("sandbox.violation")) {
+                for (String field : List.of("api", "reason", "kind", "what")) {
+                    longest = Math.max(longest, line.path(field).asText().length());
+                }
+                others |= line.path("api").asText().startsWith("(other names") || line.path("kind").asText().startsWith("(other names");
+                if (ev.equals("api.refused")) {
+                    refusals++;
+                } else {
+                    violations++;
+                }
+            }
+        }
+        assertTrue(longest <= 1_024 + 30, "each name cut to 1,024 characters and its length: " + longest);
+        assertEquals(1_001, refusals, "1,000 names traced, the 200 past them counted under one line");
+        assertEquals(300, violations, "every violation traced (300 names)");
+        assertTrue(others, "the names past the run's 1,000 are counted under one line");
+    }
+
     // --- resource exhaustion -------------------------------------------------------------------
 
     @Test

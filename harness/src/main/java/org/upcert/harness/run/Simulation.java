@@ -154,6 +154,23 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> violations =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * The longest extension-named text an {@code api.refused} or {@code sandbox.violation} line
+     * quotes (an api name, a violation's kind and what): a command names them itself, and a
+     * 100,000-character name a thousand times was 100 MB of trace (red team, 2026-12-03e). The
+     * harness's own names are under 100 characters; a worker's sandbox reports a path or a class.
+     */
+    static final int MAX_NAMED_CHARS = 1_024;
+    /**
+     * Distinct (activation, name, reason) keys a run traces for refusals and for violations each;
+     * a later new key is counted under the name {@value #OTHER_NAMES} instead, so a flood of
+     * distinct names costs a counter, not a line and a map entry each. A correct extension meets
+     * none, and even a broken one a few dozen.
+     */
+    static final int MAX_DISTINCT_NAMES = 1_000;
+    static final String OTHER_NAMES = "(other names, past the run's 1000)";
+    private final java.util.Set<List<String>> refusalKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<List<String>> violationKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Where the extension runs now: the first artifact's host, the next build's after an app.upgrade with --upgrade-to. */
     private ExtensionHost host;
     /** The host of the app's next build ({@link RunOptions#upgradeTo()}), made at the first app.upgrade; null before. */
@@ -1223,14 +1240,33 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
 
     @Override
     public void refused(int activation, String api, String reason) {
-        refusals.computeIfAbsent(List.of(Integer.toString(activation), api, reason),
-                k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        count(refusals, refusalKeys, activation, named(api), named(reason));
     }
 
     @Override
     public void sandboxViolation(int activation, String kind, String what) {
-        violations.computeIfAbsent(List.of(Integer.toString(activation), kind, what),
-                k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        count(violations, violationKeys, activation, named(kind), named(what));
+    }
+
+    /** {@code text} cut to {@link #MAX_NAMED_CHARS}, saying how long it was. */
+    static String named(String text) {
+        if (text == null || text.length() <= MAX_NAMED_CHARS) {
+            return text;
+        }
+        return text.substring(0, MAX_NAMED_CHARS) + "… (" + text.length() + " characters)";
+    }
+
+    private static void count(java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> counts,
+            java.util.Set<List<String>> seen, int activation, String name, String detail) {
+        List<String> key = List.of(Integer.toString(activation), String.valueOf(name), String.valueOf(detail));
+        if (!seen.contains(key)) {
+            if (seen.size() >= MAX_DISTINCT_NAMES) {
+                key = List.of(Integer.toString(activation), OTHER_NAMES, "");
+            } else {
+                seen.add(key);
+            }
+        }
+        counts.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
     }
 
     @Override
