@@ -136,6 +136,12 @@ def attack(call: int, message_id):
         for i in range(300):
             wait_answer(request("sandbox.violation", {"call": call, "kind": "k%d%s" % (i, pad), "what": "w%d%s" % (i, pad)}))
         return "COMPLETED"
+    elif ATTACK == "tiny-flood":
+        # 25,000 tiny API calls as fast as the protocol goes (at 2 ms of simulated time each, 50 s: under
+        # the runtime limit), then PROCESSING, at every call: nothing crashes, hangs or is killed
+        for _ in range(25_000):
+            wait_answer(request("storage.read", {"call": call, "name": "flood"}))
+        return "PROCESSING"
     elif ATTACK == "after-return":
         answer(message_id, "COMPLETED")
         for _ in range(5):

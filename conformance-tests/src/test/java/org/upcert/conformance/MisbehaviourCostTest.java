@@ -135,6 +135,11 @@ class MisbehaviourCostTest {
         assertTrue(ends.stream().allMatch(e -> e.number("calls") <= 30_001), "API calls per call");
         assertTrue(ends.stream().allMatch(e -> e.text("outcome").equals("killed") && e.text("reason").startsWith("runtime limit")),
                 "every call is killed at the runtime limit");
+        // ~30,000 API calls and no job change a call: spinning; the run is cut after three such calls
+        // instead of going on to the event budget (half a million lines)
+        assertEquals(3, ends.size(), "three spinning calls");
+        assertEquals("spinning", named(evidence, "run.cut").get(0).text("budget"));
+        assertEquals("budget", named(evidence, "run.end").get(0).text("reason"));
     }
 
     @Test
@@ -148,7 +153,7 @@ class MisbehaviourCostTest {
         long resourcesAtStart = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text.substring(0, text.indexOf('\n')))
                 .path("library").path("resources").asLong();
         long budget = 500_000 + 100L * resourcesAtStart;
-        // cut at the first check past the budget: within one call's events (10,000 reads and a few more)
+        // cut at the first check past the budget: within one call's events (9,000 reads and a few more)
         assertTrue(result.summary().traceEvents() > budget && result.summary().traceEvents() < budget + 10_100,
                 "trace events: " + result.summary().traceEvents() + ", budget " + budget);
         String cut = text.substring(text.lastIndexOf("\"ev\":\"run.cut\""));

@@ -265,6 +265,21 @@ class HostileCommandsTest {
         assertTrue(others, "the names past the run's 1,000 are counted under one line");
     }
 
+    @Test
+    @Timeout(180)
+    @DisplayName("25,000 tiny API calls and PROCESSING at every call (nothing crashes, hangs or is killed): the run is cut "
+            + "after three such spinning calls, not at the event budget half a million lines later")
+    void tinyCallFlood(@TempDir Path dir) throws IOException {
+        Outcome outcome = certify("tiny-flood", dir, WORKS);
+        List<JsonNode> cuts = outcome.trace.stream().filter(l -> l.path("ev").asText().equals("run.cut")).toList();
+        assertEquals(1, cuts.size(), "one cut: " + cuts);
+        assertEquals("spinning", cuts.get(0).path("budget").asText(), cuts.get(0).toString());
+        assertEquals("budget", outcome.runEnd());
+        long calls = outcome.trace.stream().filter(l -> l.path("ev").asText().equals("call.end")).count();
+        assertEquals(3, calls, "three calls");
+        assertTrue(outcome.trace.size() < 3 * 25_100 + 2_000, "about three calls' worth of lines: " + outcome.trace.size());
+    }
+
     // --- resource exhaustion -------------------------------------------------------------------
 
     @Test

@@ -89,6 +89,20 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * a run cost a wall bound per two activations, for as many activations as the run has.
      */
     static final int MAX_HUNG_CALLS = 3;
+    /**
+     * API calls in one call that mark it as spinning when the call committed no job change (at
+     * least this many, and {@link #SPIN_API_CALLS_PER_RESOURCE} per resource of the library): a flood
+     * of tiny calls (30,000 {@code storage.read} until the runtime limit, or 25,000 and a return, at
+     * every activation) is bounded per call by the calls' simulated cost, but its run went on to the
+     * event budget (half a million lines, about two minutes of real time a run in a command: a
+     * certification of it ~50 minutes against ~1 for a correct extension; red team 2026-12-03e).
+     * Correct extensions make at most a few hundred API calls in a call on the standard profiles
+     * (the sample 230, the Python sqlite style 160, on memory-and-cpu's 1,500 assets, seed 1).
+     */
+    static final int SPIN_API_CALLS = 10_000;
+    static final int SPIN_API_CALLS_PER_RESOURCE = 10;
+    /** Spinning calls (above) in all, in a row or not, before the run is cut ({@code run.cut} budget {@code spinning}). */
+    static final int MAX_SPINNING_CALLS = 3;
 
     /** A willTerminate that was not answered within the wall bound hung as a call does (RES-04), and costs as much. */
     @Override
@@ -194,6 +208,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     private int consecutiveProcessFailures;
     private int processFailures;
     private int hungCalls;
+    private int spinningCalls;
     private boolean callRunning;
     private int currentActivation;
     private long lastCallEnd;
@@ -493,6 +508,14 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
                             + "the rest of the run is not simulated").end();
             return true;
         }
+        if (spinningCalls >= MAX_SPINNING_CALLS) {
+            trace.at(clock.now(), "run.cut").str("budget", "spinning").num("limit", MAX_SPINNING_CALLS)
+                    .str("reason", MAX_SPINNING_CALLS + " calls each made "
+                            + Math.max(SPIN_API_CALLS, SPIN_API_CALLS_PER_RESOURCE * (long) resourcesAtStart)
+                            + " API calls or more and committed no job change: the extension spins, the rest of the run would"
+                            + " repeat it").end();
+            return true;
+        }
         if (uploader.churning() != null) {
             trace.at(clock.now(), "run.cut").str("budget", "churn").num("limit", Uploader.CHURN_IN_A_ROW)
                     .str("resource", uploader.churning())
@@ -679,6 +702,10 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             processFailures++;
         } else {
             consecutiveProcessFailures = 0;
+        }
+        if (context.changesCommitted() == 0
+                && context.apiCalls() >= Math.max(SPIN_API_CALLS, SPIN_API_CALLS_PER_RESOURCE * (long) resourcesAtStart)) {
+            spinningCalls++;
         }
 
         // Jobs registered by this call may start now.
