@@ -499,6 +499,11 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
     }
 
     /** Whether a run budget is spent; if so, traces {@code run.cut} saying which and why. */
+    /** API calls in a call without job changes from which it counts as spinning, for this run's library. */
+    private long spinApiCalls() {
+        return Math.max(SPIN_API_CALLS, SPIN_API_CALLS_PER_RESOURCE * resourcesAtStart);
+    }
+
     private boolean overBudget() {
         long eventBudget = EVENT_BUDGET_BASE + EVENT_BUDGET_PER_RESOURCE * resourcesAtStart;
         if (trace.events() > eventBudget) {
@@ -510,9 +515,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         }
         if (spinningCalls >= MAX_SPINNING_CALLS) {
             trace.at(clock.now(), "run.cut").str("budget", "spinning").num("limit", MAX_SPINNING_CALLS)
-                    .str("reason", MAX_SPINNING_CALLS + " calls each made "
-                            + Math.max(SPIN_API_CALLS, SPIN_API_CALLS_PER_RESOURCE * (long) resourcesAtStart)
-                            + " API calls or more and committed no job change: the extension spins, the rest of the run would"
+                    .str("reason", MAX_SPINNING_CALLS + " calls each made " + spinApiCalls() + " API calls or more and committed no job change: the extension spins, the rest of the run would"
                             + " repeat it").end();
             return true;
         }
@@ -656,10 +659,15 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
      * CERTIFICATION.md and in certification.json (log lines were clipped, at 500 characters; this was not).
      */
     static String clipped(String text) {
-        if (text == null || text.length() <= CALL_END_TEXT_LIMIT) {
+        return clip(text, CALL_END_TEXT_LIMIT);
+    }
+
+    /** {@code text} cut to {@code limit} characters (never inside a surrogate pair), the rest counted. */
+    static String clip(String text, int limit) {
+        if (text == null || text.length() <= limit) {
             return text;
         }
-        int cut = Character.isHighSurrogate(text.charAt(CALL_END_TEXT_LIMIT - 1)) ? CALL_END_TEXT_LIMIT - 1 : CALL_END_TEXT_LIMIT;
+        int cut = Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit;
         return text.substring(0, cut) + "… (" + (text.length() - cut) + " more characters)";
     }
 
@@ -704,7 +712,7 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
             consecutiveProcessFailures = 0;
         }
         if (context.changesCommitted() == 0
-                && context.apiCalls() >= Math.max(SPIN_API_CALLS, SPIN_API_CALLS_PER_RESOURCE * (long) resourcesAtStart)) {
+                && context.apiCalls() >= spinApiCalls()) {
             spinningCalls++;
         }
 
@@ -1275,12 +1283,9 @@ public final class Simulation implements SimulatedSystem, AutoCloseable {
         count(violations, violationKeys, activation, named(kind), named(what));
     }
 
-    /** {@code text} cut to {@link #MAX_NAMED_CHARS}, saying how long it was. */
+    /** {@code text} cut to {@link #MAX_NAMED_CHARS}, the rest counted. */
     static String named(String text) {
-        if (text == null || text.length() <= MAX_NAMED_CHARS) {
-            return text;
-        }
-        return text.substring(0, MAX_NAMED_CHARS) + "… (" + text.length() + " characters)";
+        return clip(text, MAX_NAMED_CHARS);
     }
 
     private static void count(java.util.concurrent.ConcurrentHashMap<List<String>, java.util.concurrent.atomic.AtomicLong> counts,
