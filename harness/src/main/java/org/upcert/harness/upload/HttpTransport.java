@@ -154,7 +154,12 @@ public final class HttpTransport implements RequestTransport {
         return headers;
     }
 
-    private static boolean isStaleConnectionGlitch(IOException e) {
+    /**
+     * The JDK client's stale-pooled-connection failure (the server closed a kept-alive connection
+     * just as the client reused it): a glitch of the transport, worth retrying, never a fault.
+     * Public so the benchmark's raw-client floor retries the same glitch the same way.
+     */
+    public static boolean isStaleConnectionGlitch(IOException e) {
         String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         return message.contains("header parser received no bytes") || message.contains("connection reset")
                 || message.contains("eof reached") || message.contains("closed");
